@@ -1,0 +1,26 @@
+// The subcommands of paretoprune-cli; each registers itself on the CLI11 app
+// and runs from its callback. main() only wires them up.
+#pragma once
+#include <string>
+
+namespace CLI {
+class App;
+}
+
+namespace ppcli {
+
+struct GlobalOptions {
+  int threads = 0;  // 0: chosen for the machine
+  bool json = false;
+};
+
+void addMakeTinyCommand(CLI::App& app, GlobalOptions& g);
+void addInfoCommand(CLI::App& app, GlobalOptions& g);
+void addTokenizeCommand(CLI::App& app, GlobalOptions& g);
+void addEvalCommand(CLI::App& app, GlobalOptions& g);
+void addPredictCommand(CLI::App& app, GlobalOptions& g);
+
+// Applies the thread policy (LibTorch intra-op threads, OpenBLAS threads).
+void applyThreads(const GlobalOptions& g, int workers = 1);
+
+}  // namespace ppcli

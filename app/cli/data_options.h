@@ -1,0 +1,31 @@
+// Data-file options shared by the subcommands that read labelled data.
+#pragma once
+#include <string>
+
+#include "paretoprune/dataset.h"
+
+namespace CLI {
+class App;
+}
+namespace pp {
+struct BertConfig;
+}
+
+namespace ppcli {
+
+struct DataOptions {
+  std::string data;
+  std::string validation;
+  double valSplit = 0.0;  // > 0: split the data file, evaluate on this share
+  uint64_t splitSeed = 0;
+  pp::DataColumns columns;
+  int64_t maxLength = 128;
+  int64_t batchSize = 32;
+  int64_t limit = 0;
+
+  void add(CLI::App& cmd, double defaultSplit);
+  // The evaluation set these options describe.
+  pp::Dataset validationSet(const pp::BertConfig& c) const;
+};
+
+}  // namespace ppcli

@@ -1,0 +1,163 @@
+// eval and predict.
+#include <iostream>
+#include <memory>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include "commands.h"
+#include "data_options.h"
+#include "format.h"
+#include "paretoprune/dataset.h"
+#include "paretoprune/error.h"
+#include "paretoprune/evaluator.h"
+#include "paretoprune/metrics.h"
+#include "paretoprune/model.h"
+#include "paretoprune/subnet.h"
+#include "paretoprune/tokenizer.h"
+
+namespace ppcli {
+
+using nlohmann::json;
+
+namespace {
+struct EvalArgs {
+  std::string model, subnet;
+  bool masked = false, sliced = false;
+  DataOptions data;
+  int latencyRuns = 10;
+  int64_t latencyBatch = 1, latencySeq = 128;
+};
+
+pp::SubNetwork subnetFor(const std::string& arg, const pp::Model& m) {
+  return arg.empty() ? pp::SubNetwork::full(m.config()) : pp::SubNetwork::parse(arg, m.config());
+}
+}  // namespace
+
+void addEvalCommand(CLI::App& app, GlobalOptions& g) {
+  auto a = std::make_shared<EvalArgs>();
+  auto* cmd = app.add_subcommand("eval", "Evaluate the model or a sub-network on labelled data");
+  cmd->add_option("MODEL", a->model, "Model directory")->required();
+  a->data.add(*cmd, 0.0);
+  cmd->add_option("--subnet", a->subnet,
+                  "Sub-network: JSON text or file, {\"num_layers\":L,\"num_heads\":H,\"num_units\":U} or "
+                  "{\"layers\":[{\"heads\":H,\"units\":U},...]} (default: the full model)");
+  auto* mk = cmd->add_flag("--masked", a->masked, "Run with masks over the full weights");
+  cmd->add_flag("--sliced", a->sliced, "Run on sliced (smaller) weights")->excludes(mk);
+  cmd->add_option("--latency-runs", a->latencyRuns, "Timed runs for latency (0: skip)")->capture_default_str();
+  cmd->add_option("--latency-batch", a->latencyBatch, "Batch size of the latency runs")->capture_default_str();
+  cmd->add_option("--latency-length", a->latencySeq, "Sequence length of the latency runs and FLOPs")
+      ->capture_default_str();
+  cmd->callback([a, &g] {
+    applyThreads(g);
+    auto model = pp::Model::load(a->model);
+    const auto& c = model->config();
+    pp::SubNetwork s = subnetFor(a->subnet, *model);
+    pp::Dataset val = a->data.validationSet(c);
+    pp::EncodeOptions eo;
+    eo.maxLength = a->data.maxLength;
+    eo.batchSize = a->data.batchSize;
+    pp::EncodedData enc(*model, val, eo);
+    pp::EvalOptions opts;
+    opts.mode = a->masked ? pp::ExecMode::Masked : a->sliced ? pp::ExecMode::Sliced : pp::ExecMode::Auto;
+    opts.measureLatency = a->latencyRuns > 0;
+    opts.latency.runs = a->latencyRuns;
+    opts.latency.batchSize = a->latencyBatch;
+    opts.latency.seqLen = a->latencySeq;
+    pp::EvalResult r = pp::evaluate(*model, s, enc, opts);
+    const int64_t fullParams = pp::parameterCount(c);
+    if (g.json) {
+      json j = {{"model", a->model},
+                {"subnet", s.toJson()},
+                {"examples", enc.size()},
+                {"accuracy", r.metrics.accuracy},
+                {"error", r.metrics.error},
+                {"mcc", r.metrics.mcc},
+                {"f1", r.metrics.f1},
+                {"parameters", r.params},
+                {"parameters_full", fullParams},
+                {"flops", r.flops},
+                {"flops_seq_len", a->latencySeq},
+                {"mode", pp::execModeName(r.modeUsed)},
+                {"eval_seconds", r.evalSeconds},
+                {"padding_fraction", enc.paddingFraction()}};
+      if (opts.measureLatency)
+        j["latency_ms"] = {{"median", r.latency.medianMs}, {"p95", r.latency.p95Ms}, {"batch", a->latencyBatch},
+                           {"length", a->latencySeq}};
+      std::cout << j.dump(2) << "\n";
+      return;
+    }
+    std::cout << "model        " << a->model << "\n"
+              << "sub-network  " << s.summary() << (s.isFull(c) ? " (full model)" : "") << "\n"
+              << "examples     " << enc.size() << " (padding " << fixed(100 * enc.paddingFraction(), 1) << "%)\n"
+              << "accuracy     " << fixed(r.metrics.accuracy, 4) << "   error " << fixed(r.metrics.error, 4)
+              << "   MCC " << fixed(r.metrics.mcc, 4) << "   F1 " << fixed(r.metrics.f1, 4) << "\n"
+              << "parameters   " << thousands(r.params) << " ("
+              << fixed(100.0 * static_cast<double>(r.params) / static_cast<double>(fullParams), 1)
+              << "% of the full model)\n"
+              << "FLOPs/seq    " << si(static_cast<double>(r.flops)) << " at length " << a->latencySeq << "\n";
+    if (opts.measureLatency)
+      std::cout << "latency      " << fixed(r.latency.medianMs, 3) << " ms median, " << fixed(r.latency.p95Ms, 3)
+                << " ms p95 (batch " << a->latencyBatch << ", length " << a->latencySeq << ", sliced)\n";
+    std::cout << "mode         " << pp::execModeName(r.modeUsed) << "\n"
+              << "eval time    " << fixed(r.evalSeconds, 3) << " s\n";
+  });
+}
+
+void addPredictCommand(CLI::App& app, GlobalOptions& g) {
+  auto model = std::make_shared<std::string>();
+  auto subnet = std::make_shared<std::string>();
+  auto maxLen = std::make_shared<int64_t>(512);
+  auto* cmd = app.add_subcommand("predict", "Predict labels for JSON lines {\"text\":..,\"pair\":..} on stdin");
+  cmd->add_option("MODEL", *model, "Model directory")->required();
+  cmd->add_option("--subnet", *subnet, "Sub-network (JSON text or file; default: the full model)");
+  cmd->add_option("--max-length", *maxLen, "Truncate to this many tokens")->capture_default_str();
+  cmd->callback([model, subnet, maxLen, &g] {
+    applyThreads(g);
+    auto m = pp::Model::load(*model);
+    const auto& c = m->config();
+    pp::SubNetwork s = subnetFor(*subnet, *m);
+    pp::Dataset d;
+    std::string line;
+    int64_t no = 0;
+    while (std::getline(std::cin, line)) {
+      ++no;
+      if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+      json in;
+      try {
+        in = json::parse(line);
+      } catch (const json::exception& e) {
+        throw pp::Error("stdin line " + std::to_string(no) + ": not valid JSON (" + e.what() + ")");
+      }
+      if (!in.is_object() || !in.contains("text") || !in["text"].is_string())
+        throw pp::Error("stdin line " + std::to_string(no) + ": expected {\"text\": \"...\"}");
+      pp::Example e;
+      e.text = in["text"].get<std::string>();
+      if (in.contains("pair") && in["pair"].is_string()) {
+        e.pair = in["pair"].get<std::string>();
+        d.hasPair = true;
+      }
+      e.label = 0;
+      e.line = no;
+      d.examples.push_back(std::move(e));
+    }
+    if (d.examples.empty()) return;
+    pp::EncodeOptions eo;
+    eo.maxLength = *maxLen;
+    eo.bucketByLength = true;
+    pp::EncodedData enc(*m, d, eo);
+    auto logits = pp::computeLogits(*m, s, enc, pp::ExecMode::Auto);
+    for (const auto& l : logits) {
+      size_t best = 0;
+      for (size_t k = 1; k < l.size(); ++k)
+        if (l[k] > l[best]) best = k;
+      std::string arr = "[";
+      for (size_t k = 0; k < l.size(); ++k) arr += (k ? "," : "") + exactFloat(l[k]);
+      arr += "]";
+      std::cout << "{\"label\":" << json(c.id2label[best]).dump() << ",\"label_id\":" << best
+                << ",\"logits\":" << arr << "}\n";
+    }
+  });
+}
+
+}  // namespace ppcli

@@ -1,0 +1,37 @@
+// paretoprune-cli: the engine from the command line.
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "commands.h"
+#include "paretoprune/error.h"
+#include "paretoprune/model.h"
+#include "version.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"ParetoPrune: structural pruning of BERT classifiers guided by a Pareto front", "paretoprune-cli"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version",
+                       std::string("paretoprune-cli ") + PARETOPRUNE_VERSION + " (LibTorch " + pp::torchVersion() + ")");
+  ppcli::GlobalOptions g;
+  app.add_option("--threads", g.threads, "Compute threads (default: chosen for the machine)");
+  app.add_flag("--json", g.json, "Machine-readable JSON output");
+  app.fallthrough();  // --json and --threads also work after the subcommand
+  ppcli::addMakeTinyCommand(app, g);
+  ppcli::addInfoCommand(app, g);
+  ppcli::addTokenizeCommand(app, g);
+  ppcli::addEvalCommand(app, g);
+  ppcli::addPredictCommand(app, g);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const pp::Error& e) {
+    std::cerr << "paretoprune-cli: error: " << e.what() << "\n";
+    return 1;
+  } catch (const std::exception& e) {
+    std::cerr << "paretoprune-cli: error: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}

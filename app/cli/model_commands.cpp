@@ -1,0 +1,133 @@
+// make-tiny, info and tokenize.
+#include <iostream>
+#include <memory>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include "commands.h"
+#include "format.h"
+#include "paretoprune/config.h"
+#include "paretoprune/error.h"
+#include "paretoprune/metrics.h"
+#include "paretoprune/model.h"
+#include "paretoprune/subnet.h"
+#include "paretoprune/tokenizer.h"
+
+namespace ppcli {
+
+using nlohmann::json;
+
+void applyThreads(const GlobalOptions& g, int workers) {
+  // One LibTorch thread per worker and OpenBLAS spread over the cores measured
+  // best on BERT shapes (docs/performance.md); --threads overrides both.
+  const int hw = pp::hardwareThreads();
+  if (g.threads > 0) {
+    pp::setComputeThreads(g.threads, g.threads);
+  } else {
+    pp::setComputeThreads(1, std::max(1, hw / std::max(1, workers)));
+  }
+}
+
+void addMakeTinyCommand(CLI::App& app, GlobalOptions& g) {
+  auto opts = std::make_shared<pp::TinyModelOptions>();
+  auto out = std::make_shared<std::string>();
+  auto* cmd = app.add_subcommand("make-tiny", "Write a random-initialised BERT classifier in Hugging Face format");
+  cmd->add_option("OUT", *out, "Output directory")->required();
+  cmd->add_option("--layers", opts->layers, "Encoder layers")->capture_default_str();
+  cmd->add_option("--hidden", opts->hidden, "Hidden size")->capture_default_str();
+  cmd->add_option("--heads", opts->heads, "Attention heads")->capture_default_str();
+  cmd->add_option("--intermediate", opts->intermediate, "Feed-forward units")->capture_default_str();
+  cmd->add_option("--labels", opts->labels, "Number of labels")->capture_default_str();
+  cmd->add_option("--max-positions", opts->maxPositions, "max_position_embeddings")->capture_default_str();
+  cmd->add_option("--vocab", opts->vocabFile, "vocab.txt to use (default: a small built-in one)")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--act", opts->hiddenAct, "hidden_act")->capture_default_str();
+  cmd->add_option("--init-std", opts->initStd, "Standard deviation of the random weights")->capture_default_str();
+  cmd->add_option("--seed", opts->seed, "Random seed")->capture_default_str();
+  cmd->callback([opts, out, &g] {
+    pp::writeRandomModel(*out, *opts);
+    if (g.json) {
+      std::cout << json{{"written", *out}}.dump() << "\n";
+    } else {
+      std::cout << "wrote " << *out << " (config.json, model.safetensors, vocab.txt)\n";
+    }
+  });
+}
+
+void addInfoCommand(CLI::App& app, GlobalOptions& g) {
+  auto dir = std::make_shared<std::string>();
+  auto* cmd = app.add_subcommand("info", "Print a model's architecture and exact parameter count");
+  cmd->add_option("MODEL", *dir, "Model directory (config.json alone is enough)")->required();
+  cmd->callback([dir, &g] {
+    std::string cfgPath = *dir + "/config.json";
+    pp::BertConfig c = pp::BertConfig::load(cfgPath);
+    const int64_t params = pp::parameterCount(c);
+    const int64_t flops = pp::flopCount(c, pp::SubNetwork::full(c), 128);
+    if (g.json) {
+      json j = c.toJson();
+      j["parameters"] = params;
+      j["flops_per_sequence_128"] = flops;
+      std::cout << j.dump(2) << "\n";
+      return;
+    }
+    std::cout << "model        " << *dir << "\n"
+              << "layers       " << c.num_hidden_layers << "\n"
+              << "hidden       " << c.hidden_size << "\n"
+              << "heads        " << c.num_attention_heads << " (head size " << c.headSize() << ")\n"
+              << "feed-forward " << c.intermediate_size << "\n"
+              << "activation   " << c.hidden_act << "\n"
+              << "vocabulary   " << c.vocab_size << "\n"
+              << "positions    " << c.max_position_embeddings << "\n"
+              << "labels       ";
+    for (size_t i = 0; i < c.id2label.size(); ++i) std::cout << (i ? ", " : "") << c.id2label[i];
+    std::cout << "\n";
+    if (!c.pruned_heads.empty()) {
+      std::cout << "pruned heads ";
+      for (const auto& [l, hs] : c.pruned_heads) std::cout << "L" << l << ":" << hs.size() << " ";
+      std::cout << "\n";
+    }
+    std::cout << "parameters   " << thousands(params) << "\n"
+              << "FLOPs/seq    " << si(static_cast<double>(flops)) << " at length 128\n";
+  });
+}
+
+void addTokenizeCommand(CLI::App& app, GlobalOptions& g) {
+  auto dir = std::make_shared<std::string>();
+  auto maxLen = std::make_shared<int64_t>(0);
+  auto tokens = std::make_shared<bool>(false);
+  auto* cmd = app.add_subcommand("tokenize", "Tokenize JSON lines {\"text\":..,\"pair\":..} from stdin");
+  cmd->add_option("MODEL", *dir, "Model or tokenizer directory (vocab.txt or tokenizer.json)")->required();
+  cmd->add_option("--max-length", *maxLen, "Truncate (longest first) to this many tokens (0: no truncation)");
+  cmd->add_flag("--tokens", *tokens, "Also print the word pieces");
+  cmd->callback([dir, maxLen, tokens] {
+    pp::WordPieceTokenizer tok = pp::WordPieceTokenizer::fromDirectory(*dir);
+    std::string line;
+    int64_t no = 0;
+    while (std::getline(std::cin, line)) {
+      ++no;
+      if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+      json in;
+      try {
+        in = json::parse(line);
+      } catch (const json::exception& e) {
+        throw pp::Error("stdin line " + std::to_string(no) + ": not valid JSON (" + e.what() + ")");
+      }
+      if (!in.is_object() || !in.contains("text") || !in["text"].is_string())
+        throw pp::Error("stdin line " + std::to_string(no) + ": expected {\"text\": \"...\"}");
+      std::string pair;
+      const bool hasPair = in.contains("pair") && in["pair"].is_string();
+      if (hasPair) pair = in["pair"].get<std::string>();
+      pp::Encoding e = tok.encode(in["text"].get<std::string>(), hasPair ? &pair : nullptr, *maxLen);
+      json out = {{"ids", e.ids}, {"type_ids", e.type_ids}};
+      if (*tokens) {
+        std::vector<std::string> t;
+        for (int64_t id : e.ids) t.push_back(tok.piece(id));
+        out["tokens"] = t;
+      }
+      std::cout << out.dump() << "\n";
+    }
+  });
+}
+
+}  // namespace ppcli

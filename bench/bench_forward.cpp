@@ -1,0 +1,86 @@
+// bench_forward: the machine's matrix-multiply rate at BERT shapes against
+// the FLOP rate of a BERT-base-shaped forward pass (sequence 128), for
+// several LibTorch/OpenBLAS thread settings, as ratios within one run.
+//
+//   bench_forward [--batch B] [--seq T] [--layers L] [--reps R]
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "bert.h"
+#include "paretoprune/metrics.h"
+#include "paretoprune/model.h"
+
+namespace {
+double seconds(const std::chrono::steady_clock::time_point& t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+// Best-of-reps GFLOP/s of the three BERT GEMMs (QKV/out, FFN in, FFN out).
+double gemmRate(int64_t rows, int reps) {
+  const int64_t shapes[3][2] = {{768, 768}, {768, 3072}, {3072, 768}};
+  double flops = 0, secs = 0;
+  for (const auto& s : shapes) {
+    auto a = torch::randn({rows, s[0]});
+    auto w = torch::randn({s[1], s[0]});
+    torch::linear(a, w);  // warm-up
+    double best = 1e30;
+    for (int r = 0; r < reps; ++r) {
+      auto t0 = std::chrono::steady_clock::now();
+      torch::linear(a, w);
+      best = std::min(best, seconds(t0));
+    }
+    flops += 2.0 * static_cast<double>(rows * s[0] * s[1]);
+    secs += best;
+  }
+  return flops / secs / 1e9;
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+  int64_t batch = 8, seq = 128, layers = 12;
+  int reps = 3;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    std::string a = argv[i];
+    if (a == "--batch") batch = std::stoll(argv[i + 1]);
+    else if (a == "--seq") seq = std::stoll(argv[i + 1]);
+    else if (a == "--layers") layers = std::stoll(argv[i + 1]);
+    else if (a == "--reps") reps = std::stoi(argv[i + 1]);
+  }
+  pp::BertConfig c;
+  c.vocab_size = 30522;
+  c.hidden_size = 768;
+  c.num_hidden_layers = layers;
+  c.num_attention_heads = 12;
+  c.intermediate_size = 3072;
+  c.id2label = {"a", "b"};
+  pp::BertWeights w = pp::randomWeights(c, 0.02, 1);
+  pp::Batch b;
+  b.ids = torch::randint(0, c.vocab_size, {batch, seq}, torch::kLong);
+  b.typeIds = torch::zeros({batch, seq}, torch::kLong);
+  b.mask = torch::ones({batch, seq});
+  const double fwdFlops = static_cast<double>(pp::flopCount(c, pp::SubNetwork::full(c), seq)) * static_cast<double>(batch);
+  torch::InferenceMode guard;
+  std::printf("BERT-base shape: %lld layers, batch %lld, sequence %lld; %.1f GFLOP per forward\n",
+              static_cast<long long>(layers), static_cast<long long>(batch), static_cast<long long>(seq), fwdFlops / 1e9);
+  std::printf("hardware threads: %d\n\n", pp::hardwareThreads());
+  std::printf("%-14s %-14s %12s %14s %8s\n", "torch threads", "BLAS threads", "GEMM GFLOP/s", "forward GFLOP/s", "ratio");
+  const int hw = pp::hardwareThreads();
+  std::vector<std::pair<int, int>> settings = {{1, 1}, {1, hw}, {hw, 1}, {hw, hw}};
+  for (auto [tt, bt] : settings) {
+    pp::setComputeThreads(tt, bt);
+    const double gemm = gemmRate(batch * seq, reps);
+    pp::bertForward(w, pp::Act::GeluErf, 1e-12, b);  // warm-up
+    double best = 1e30;
+    for (int r = 0; r < reps; ++r) {
+      auto t0 = std::chrono::steady_clock::now();
+      pp::bertForward(w, pp::Act::GeluErf, 1e-12, b);
+      best = std::min(best, seconds(t0));
+    }
+    const double fwd = fwdFlops / best / 1e9;
+    std::printf("%-14d %-14d %12.1f %14.1f %7.0f%%\n", tt, bt, gemm, fwd, 100.0 * fwd / gemm);
+  }
+  return 0;
+}

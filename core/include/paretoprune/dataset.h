@@ -1,0 +1,54 @@
+// Labelled text examples read from TSV, CSV or JSON lines, with the text,
+// optional second text and label columns picked by name.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace pp {
+
+struct BertConfig;
+
+struct Example {
+  std::string text;
+  std::string pair;  // empty when the task has one text
+  int64_t label = -1;
+  int64_t line = 0;  // 1-based line in the source file, for messages
+};
+
+struct DataColumns {
+  std::string text;   // empty: text, sentence, sentence1
+  std::string pair;   // empty: text_pair, sentence2 (if present)
+  std::string label;  // empty: label
+};
+
+struct Dataset {
+  std::vector<Example> examples;
+  bool hasPair = false;
+  std::string source;  // file it came from
+  std::vector<std::string> warnings;
+  std::vector<int64_t> labelCounts(int64_t numLabels) const;
+};
+
+// Raw table of a data file, for previews and column pickers.
+struct DataTable {
+  std::vector<std::string> columns;
+  std::vector<std::vector<std::string>> rows;
+  std::vector<int64_t> lines;
+};
+
+// Reads a whole table (format by extension: .tsv, .csv, .jsonl/.json).
+// maxRows > 0 stops early (previews). Throws pp::Error naming file and line.
+DataTable readTable(const std::string& path, size_t maxRows = 0);
+
+// Reads examples; labels map through config.id2label names, or are integers
+// below num_labels. An unknown label is an error naming the line.
+Dataset loadDataset(const std::string& path, const BertConfig& config, const DataColumns& cols = {});
+
+// Seeded split: returns {train, validation}; validation gets `fraction`.
+std::pair<Dataset, Dataset> splitDataset(const Dataset& all, double fraction, uint64_t seed);
+
+// A seeded subset of at most n examples (n <= 0: all), order kept.
+Dataset subsetDataset(const Dataset& all, int64_t n, uint64_t seed);
+
+}  // namespace pp

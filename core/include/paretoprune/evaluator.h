@@ -1,0 +1,91 @@
+// Evaluation of sub-networks on validation data tokenized once: logits,
+// classification metrics, parameters, FLOPs and measured latency.
+#pragma once
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "paretoprune/metrics.h"
+#include "paretoprune/subnet.h"
+
+namespace pp {
+
+class Model;
+struct Dataset;
+struct EncodedDataImpl;
+
+enum class ExecMode { Auto, Masked, Sliced };
+const char* execModeName(ExecMode m);
+ExecMode parseExecMode(const std::string& s);
+
+struct EncodeOptions {
+  int64_t maxLength = 128;
+  int64_t batchSize = 32;
+  bool bucketByLength = true;  // sort by length so batches pad little
+};
+
+// A data set tokenized once and cut into padded batches (cached per run).
+class EncodedData {
+ public:
+  EncodedData(const Model& model, const Dataset& data, const EncodeOptions& opts = {});
+  ~EncodedData();
+  EncodedData(EncodedData&&) noexcept;
+  EncodedData& operator=(EncodedData&&) noexcept;
+  size_t size() const;
+  size_t numBatches() const;
+  const std::vector<int64_t>& labels() const;  // in original example order
+  double paddingFraction() const;              // padded tokens / all tokens
+  double meanLength() const;
+  EncodedDataImpl& impl() const { return *impl_; }
+
+ private:
+  std::unique_ptr<EncodedDataImpl> impl_;
+};
+
+struct LatencyOptions {
+  int64_t batchSize = 1;
+  int64_t seqLen = 128;
+  int warmup = 2;
+  int runs = 10;
+};
+
+struct LatencyStats {
+  double medianMs = 0;
+  double p95Ms = 0;
+};
+
+struct EvalOptions {
+  ExecMode mode = ExecMode::Auto;
+  bool measureLatency = true;
+  LatencyOptions latency;
+  int64_t maxExamples = 0;  // > 0: only the first n batches' worth (multi-fidelity)
+};
+
+struct EvalResult {
+  ClassificationMetrics metrics;
+  int64_t params = 0;
+  int64_t flops = 0;  // per sequence at the latency sequence length
+  LatencyStats latency;
+  double evalSeconds = 0;
+  ExecMode modeUsed = ExecMode::Sliced;
+  std::vector<int64_t> predictions;  // original example order
+};
+
+// Logits [n][numLabels] in original example order.
+std::vector<std::vector<float>> computeLogits(const Model& m, const SubNetwork& s,
+                                              const EncodedData& data, ExecMode mode);
+
+// Throws pp::Error on an invalid sub-network; returns early (metrics over
+// what was done) if `cancel` becomes true.
+EvalResult evaluate(const Model& m, const SubNetwork& s, const EncodedData& data,
+                    const EvalOptions& opts = {}, const std::atomic<bool>* cancel = nullptr);
+
+// Latency of the sliced sub-network on random tokens of the given shape.
+LatencyStats measureLatency(const Model& m, const SubNetwork& s, const LatencyOptions& opts);
+
+// Which mode Auto resolves to: sliced unless the sub-network is the full model.
+ExecMode resolveMode(const Model& m, const SubNetwork& s, ExecMode requested);
+
+}  // namespace pp

@@ -1,0 +1,66 @@
+// WordPieceTokenizer: the BERT tokenizer (normalizer, pre-tokenizer,
+// greedy longest-match WordPiece, [CLS]/[SEP] template), from vocab.txt or a
+// Hugging Face tokenizer.json, behaving as BertTokenizerFast does.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace pp {
+
+struct Encoding {
+  std::vector<int64_t> ids;
+  std::vector<int64_t> type_ids;
+};
+
+struct NormalizerOptions {
+  bool clean_text = true;
+  bool handle_chinese_chars = true;
+  bool lowercase = true;
+  bool strip_accents = true;
+};
+
+class WordPieceTokenizer {
+ public:
+  static WordPieceTokenizer fromVocabFile(const std::string& path, NormalizerOptions opts = {});
+  static WordPieceTokenizer fromTokenizerJson(const std::string& path);
+  // tokenizer.json if present, else vocab.txt (+ tokenizer_config.json).
+  static WordPieceTokenizer fromDirectory(const std::string& dir);
+  static bool existsIn(const std::string& dir);
+
+  // Word pieces of `text` (no special tokens around them).
+  std::vector<std::string> tokenize(const std::string& text) const;
+  std::vector<int64_t> tokenIds(const std::string& text) const;
+  // [CLS] text [SEP] (pair [SEP]); maxLength > 0 truncates longest-first.
+  Encoding encode(const std::string& text, const std::string* pair = nullptr,
+                  int64_t maxLength = 0) const;
+
+  size_t vocabSize() const { return pieces_.size(); }
+  const std::string& piece(int64_t id) const { return pieces_.at(static_cast<size_t>(id)); }
+  int64_t idOf(const std::string& piece) const;  // -1 if absent
+  int64_t clsId() const { return cls_; }
+  int64_t sepId() const { return sep_; }
+  int64_t padId() const { return pad_; }
+  int64_t unkId() const { return unk_; }
+  const NormalizerOptions& options() const { return opts_; }
+  const std::vector<std::string>& pieces() const { return pieces_; }
+
+  // Writes vocab.txt and tokenizer_config.json into `dir`.
+  void save(const std::string& dir) const;
+
+ private:
+  void finish(const std::vector<std::string>& specials);
+  void wordPiece(const std::u32string& word, std::vector<int64_t>& out) const;
+  void normalizeAndSplit(const std::string& segment, std::vector<int64_t>& out) const;
+
+  NormalizerOptions opts_;
+  std::vector<std::string> pieces_;
+  std::unordered_map<std::string, int64_t> index_;
+  std::vector<std::pair<std::string, int64_t>> specials_;  // matched on raw text
+  std::string prefix_ = "##";
+  size_t maxWordChars_ = 100;
+  int64_t cls_ = -1, sep_ = -1, pad_ = -1, unk_ = -1;
+};
+
+}  // namespace pp

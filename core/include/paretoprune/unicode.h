@@ -1,0 +1,23 @@
+// Unicode facts the BERT normalizer needs: UTF-8 decoding and encoding,
+// character classes, lowercase mappings and canonical decomposition.
+#pragma once
+#include <string>
+#include <string_view>
+
+namespace pp::unicode {
+
+// Decodes UTF-8; returns false on malformed input (then `out` is partial).
+bool decodeUtf8(std::string_view s, std::u32string& out);
+bool isValidUtf8(std::string_view s);
+void appendUtf8(std::string& out, char32_t c);
+std::string toUtf8(std::u32string_view s);
+
+bool isControl(char32_t c);      // category C* other than \t \n \r
+bool isWhitespace(char32_t c);   // White_Space property, plus \t \n \r
+bool isPunctuation(char32_t c);  // category P*, or any ASCII punctuation
+bool isNonSpacingMark(char32_t c);
+bool isCjk(char32_t c);          // CJK Unified Ideographs blocks, as BERT defines them
+void appendLower(std::u32string& out, char32_t c);
+void appendNfd(std::u32string& out, char32_t c);
+
+}  // namespace pp::unicode

@@ -1,0 +1,96 @@
+// Internal, Torch-level view of a BERT classifier: weight tensors, the
+// forward pass (full, masked or on sliced weights) and slicing. Only core's
+// .cpp files, tests and benches include this; public headers stay Torch-free.
+#pragma once
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <torch/torch.h>
+
+#include "paretoprune/config.h"
+#include "paretoprune/subnet.h"
+#include "paretoprune/tokenizer.h"
+
+namespace pp {
+
+class SafetensorsFile;
+
+struct LayerWeights {
+  torch::Tensor q_w, q_b, k_w, k_b, v_w, v_b;  // [heads*d, H], [heads*d]
+  torch::Tensor o_w, o_b, ln1_w, ln1_b;        // [H, heads*d], [H]
+  torch::Tensor i_w, i_b, out_w, out_b;        // [U, H], [U], [H, U], [H]
+  torch::Tensor ln2_w, ln2_b;
+  int64_t heads = 0;
+  int64_t units() const { return i_w.size(0); }
+  std::vector<torch::Tensor*> all();
+};
+
+struct BertWeights {
+  torch::Tensor word_emb, pos_emb, type_emb, emb_ln_w, emb_ln_b;
+  std::vector<LayerWeights> layers;
+  torch::Tensor pool_w, pool_b, cls_w, cls_b;
+  int64_t headSize = 0;
+  std::vector<torch::Tensor*> all();
+  // Hugging Face names (BertForSequenceClassification) with the tensors.
+  std::vector<std::pair<std::string, torch::Tensor>> named() const;
+};
+
+enum class Act { GeluErf, GeluTanh, Relu, Silu, Tanh };
+Act activationFor(const std::string& hfName);
+
+struct Batch {
+  torch::Tensor ids, typeIds, mask;  // [B, T] int64, int64, float
+};
+
+struct ForwardOptions {
+  bool training = false;  // dropout on (as configured)
+  double hiddenDropout = 0.0;
+  double attentionDropout = 0.0;
+};
+
+// Per-layer masks for running a sub-network on the full weights.
+struct SubnetMasks {
+  std::vector<bool> keep;                   // per source layer
+  std::vector<torch::Tensor> heads, units;  // undefined = keep all
+};
+SubnetMasks makeMasks(const SubNetwork& s, const BertConfig& c,
+                      const std::vector<std::vector<int64_t>>& headOrder,
+                      const std::vector<std::vector<int64_t>>& unitOrder);
+
+// Logits [B, numLabels]. `masks` null runs every layer unmasked.
+torch::Tensor bertForward(const BertWeights& w, Act act, double eps, const Batch& b,
+                          const SubnetMasks* masks = nullptr, const ForwardOptions& opts = {});
+
+// Only the kept weights: fewer layers, smaller tensors. Kept heads and units
+// stay in ascending original index order.
+BertWeights sliceWeights(const BertWeights& w, const SubNetwork& s,
+                         const std::vector<std::vector<int64_t>>& headOrder,
+                         const std::vector<std::vector<int64_t>>& unitOrder);
+
+// Kept indices (ascending) of layer l's heads / units under the importance order.
+std::vector<int64_t> keptIndices(const std::vector<int64_t>& order, int64_t count);
+
+// Loads and checks every tensor against `c`; throws pp::Error naming the tensor.
+BertWeights loadWeights(const SafetensorsFile& f, const BertConfig& c);
+void saveWeights(const BertWeights& w, const std::string& path,
+                 const std::map<std::string, std::string>& metadata = {});
+
+struct ModelImpl {
+  std::string dir;
+  BertConfig config;
+  std::optional<WordPieceTokenizer> tokenizer;
+  BertWeights weights;
+  Act act = Act::GeluErf;
+  std::string checksum;
+  std::vector<std::vector<int64_t>> headOrder, unitOrder;
+};
+
+std::vector<std::vector<int64_t>> identityOrder(const BertConfig& c, bool heads);
+
+// Weights drawn from N(0, stddev) with our platform-stable generator
+// (LayerNorm weights 1 + N(0, stddev)): identical on every LibTorch version.
+BertWeights randomWeights(const BertConfig& c, double stddev, uint64_t seed);
+
+}  // namespace pp

@@ -1,0 +1,205 @@
+#include "paretoprune/evaluator.h"
+
+#include <algorithm>
+#include <chrono>
+#include <numeric>
+
+#include "bert.h"
+#include "evaluator_impl.h"
+#include "paretoprune/dataset.h"
+#include "paretoprune/error.h"
+#include "paretoprune/model.h"
+#include "paretoprune/rng.h"
+
+namespace pp {
+
+const char* execModeName(ExecMode m) {
+  switch (m) {
+    case ExecMode::Auto: return "auto";
+    case ExecMode::Masked: return "masked";
+    case ExecMode::Sliced: return "sliced";
+  }
+  return "?";
+}
+
+ExecMode parseExecMode(const std::string& s) {
+  if (s == "auto") return ExecMode::Auto;
+  if (s == "masked") return ExecMode::Masked;
+  if (s == "sliced") return ExecMode::Sliced;
+  throw Error("unknown execution mode \"" + s + "\" (auto, masked or sliced)");
+}
+
+EncodedData::EncodedData(const Model& model, const Dataset& data, const EncodeOptions& opts)
+    : impl_(std::make_unique<EncodedDataImpl>()) {
+  const auto& tok = model.tokenizer();
+  const int64_t maxLen = std::min<int64_t>(opts.maxLength > 0 ? opts.maxLength : 512,
+                                           model.config().max_position_embeddings);
+  if (opts.batchSize <= 0) throw Error("batch size must be positive");
+  const size_t n = data.examples.size();
+  std::vector<Encoding> enc(n);
+  for (size_t i = 0; i < n; ++i) {
+    const auto& e = data.examples[i];
+    enc[i] = tok.encode(e.text, data.hasPair ? &e.pair : nullptr, maxLen);
+    for (int64_t id : enc[i].ids)
+      if (id >= model.config().vocab_size)
+        throw Error("token id " + std::to_string(id) + " is outside the model's vocabulary");
+    impl_->labels.push_back(e.label);
+  }
+  std::vector<size_t> order(n);
+  std::iota(order.begin(), order.end(), 0);
+  if (opts.bucketByLength)
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return enc[a].ids.size() < enc[b].ids.size(); });
+  const int64_t pad = model.config().pad_token_id;
+  for (size_t start = 0; start < n; start += static_cast<size_t>(opts.batchSize)) {
+    const size_t end = std::min(n, start + static_cast<size_t>(opts.batchSize));
+    size_t T = 0;
+    for (size_t i = start; i < end; ++i) T = std::max(T, enc[order[i]].ids.size());
+    const int64_t B = static_cast<int64_t>(end - start);
+    auto ids = torch::full({B, static_cast<int64_t>(T)}, pad, torch::kLong);
+    auto types = torch::zeros({B, static_cast<int64_t>(T)}, torch::kLong);
+    auto mask = torch::zeros({B, static_cast<int64_t>(T)}, torch::kFloat32);
+    auto ia = ids.accessor<int64_t, 2>();
+    auto ta = types.accessor<int64_t, 2>();
+    auto ma = mask.accessor<float, 2>();
+    std::vector<size_t> rows;
+    for (size_t i = start; i < end; ++i) {
+      const auto& e = enc[order[i]];
+      const int64_t r = static_cast<int64_t>(i - start);
+      for (size_t t = 0; t < e.ids.size(); ++t) {
+        ia[r][static_cast<int64_t>(t)] = e.ids[t];
+        ta[r][static_cast<int64_t>(t)] = e.type_ids[t];
+        ma[r][static_cast<int64_t>(t)] = 1.0f;
+      }
+      impl_->realTokens += static_cast<int64_t>(e.ids.size());
+      rows.push_back(order[i]);
+    }
+    impl_->paddedTokens += B * static_cast<int64_t>(T);
+    impl_->batches.push_back({ids, types, mask});
+    impl_->batchIndex.push_back(std::move(rows));
+  }
+  impl_->count = n;
+}
+
+EncodedData::~EncodedData() = default;
+EncodedData::EncodedData(EncodedData&&) noexcept = default;
+EncodedData& EncodedData::operator=(EncodedData&&) noexcept = default;
+size_t EncodedData::size() const { return impl_->count; }
+size_t EncodedData::numBatches() const { return impl_->batches.size(); }
+const std::vector<int64_t>& EncodedData::labels() const { return impl_->labels; }
+double EncodedData::paddingFraction() const {
+  return impl_->paddedTokens ? 1.0 - static_cast<double>(impl_->realTokens) / static_cast<double>(impl_->paddedTokens)
+                             : 0.0;
+}
+double EncodedData::meanLength() const {
+  return impl_->count ? static_cast<double>(impl_->realTokens) / static_cast<double>(impl_->count) : 0.0;
+}
+
+ExecMode resolveMode(const Model& m, const SubNetwork& s, ExecMode requested) {
+  if (requested != ExecMode::Auto) return requested;
+  return s.isFull(m.config()) ? ExecMode::Masked : ExecMode::Sliced;
+}
+
+namespace {
+// Runs `fn(batchIndex, logits)` over the batches with the chosen execution.
+template <class Fn>
+ExecMode runBatches(const Model& m, const SubNetwork& s, const EncodedData& data, ExecMode mode, size_t maxBatches,
+                    const std::atomic<bool>* cancel, Fn&& fn) {
+  s.validate(m.config());
+  const ModelImpl& mi = m.impl();
+  const ExecMode used = resolveMode(m, s, mode);
+  torch::InferenceMode guard;
+  const bool full = s.isFull(mi.config);
+  BertWeights sliced;
+  SubnetMasks masks;
+  const BertWeights* w = &mi.weights;
+  const SubnetMasks* mp = nullptr;
+  if (!full) {
+    if (used == ExecMode::Sliced) {
+      sliced = sliceWeights(mi.weights, s, mi.headOrder, mi.unitOrder);
+      w = &sliced;
+    } else {
+      masks = makeMasks(s, mi.config, mi.headOrder, mi.unitOrder);
+      mp = &masks;
+    }
+  }
+  const auto& d = data.impl();
+  const size_t nb = std::min(maxBatches, d.batches.size());
+  for (size_t b = 0; b < nb; ++b) {
+    if (cancel && cancel->load(std::memory_order_relaxed)) break;
+    fn(b, bertForward(*w, mi.act, mi.config.layer_norm_eps, d.batches[b], mp));
+  }
+  return used;
+}
+}  // namespace
+
+std::vector<std::vector<float>> computeLogits(const Model& m, const SubNetwork& s, const EncodedData& data,
+                                              ExecMode mode) {
+  std::vector<std::vector<float>> out(data.size());
+  const auto& d = data.impl();
+  runBatches(m, s, data, mode, d.batches.size(), nullptr, [&](size_t b, const torch::Tensor& logits) {
+    auto l = logits.contiguous();
+    const int64_t K = l.size(1);
+    const float* p = l.data_ptr<float>();
+    for (size_t r = 0; r < d.batchIndex[b].size(); ++r)
+      out[d.batchIndex[b][r]] = std::vector<float>(p + static_cast<int64_t>(r) * K, p + (static_cast<int64_t>(r) + 1) * K);
+  });
+  return out;
+}
+
+LatencyStats measureLatency(const Model& m, const SubNetwork& s, const LatencyOptions& o) {
+  s.validate(m.config());
+  const ModelImpl& mi = m.impl();
+  torch::InferenceMode guard;
+  BertWeights sliced = s.isFull(mi.config) ? mi.weights : sliceWeights(mi.weights, s, mi.headOrder, mi.unitOrder);
+  const int64_t T = std::min(o.seqLen, mi.config.max_position_embeddings);
+  Batch b;
+  b.ids = torch::randint(0, mi.config.vocab_size, {o.batchSize, T}, torch::kLong);
+  b.typeIds = torch::zeros({o.batchSize, T}, torch::kLong);
+  b.mask = torch::ones({o.batchSize, T}, torch::kFloat32);
+  for (int i = 0; i < o.warmup; ++i) bertForward(sliced, mi.act, mi.config.layer_norm_eps, b);
+  std::vector<double> ms;
+  for (int i = 0; i < std::max(1, o.runs); ++i) {
+    auto t0 = std::chrono::steady_clock::now();
+    bertForward(sliced, mi.act, mi.config.layer_norm_eps, b);
+    ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+  }
+  std::sort(ms.begin(), ms.end());
+  LatencyStats st;
+  st.medianMs = ms.size() % 2 ? ms[ms.size() / 2] : 0.5 * (ms[ms.size() / 2 - 1] + ms[ms.size() / 2]);
+  st.p95Ms = ms[std::min(ms.size() - 1, static_cast<size_t>(std::ceil(0.95 * static_cast<double>(ms.size()))) - 1)];
+  return st;
+}
+
+EvalResult evaluate(const Model& m, const SubNetwork& s, const EncodedData& data, const EvalOptions& opts,
+                    const std::atomic<bool>* cancel) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const auto& d = data.impl();
+  size_t maxBatches = d.batches.size();
+  if (opts.maxExamples > 0) {
+    size_t seen = 0;
+    maxBatches = 0;
+    while (maxBatches < d.batches.size() && seen < static_cast<size_t>(opts.maxExamples))
+      seen += d.batchIndex[maxBatches++].size();
+  }
+  std::vector<int64_t> pred, truth;
+  EvalResult r;
+  r.predictions.assign(data.size(), -1);
+  r.modeUsed = runBatches(m, s, data, opts.mode, maxBatches, cancel, [&](size_t b, const torch::Tensor& logits) {
+    auto am = logits.argmax(1).contiguous();
+    const int64_t* p = am.data_ptr<int64_t>();
+    for (size_t i = 0; i < d.batchIndex[b].size(); ++i) {
+      const size_t idx = d.batchIndex[b][i];
+      r.predictions[idx] = p[i];
+      pred.push_back(p[i]);
+      truth.push_back(d.labels[idx]);
+    }
+  });
+  r.metrics = classificationMetrics(pred, truth, m.config().numLabels());
+  r.params = parameterCount(m.config(), s);
+  r.flops = flopCount(m.config(), s, opts.latency.seqLen);
+  if (opts.measureLatency && !(cancel && cancel->load())) r.latency = measureLatency(m, s, opts.latency);
+  r.evalSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return r;
+}
+
+}  // namespace pp

@@ -1,0 +1,17 @@
+// File helpers shared by the loaders and writers (internal).
+#pragma once
+#include <string>
+
+namespace pp::fileutil {
+
+// Whole file as bytes; throws pp::Error naming the path and errno text.
+std::string readFile(const std::string& path);
+// Writes to path.tmp-XXXX, fsyncs and renames over `path`.
+void writeFileAtomic(const std::string& path, const std::string& data);
+bool exists(const std::string& path);
+bool isDirectory(const std::string& path);
+std::string joinPath(const std::string& a, const std::string& b);
+std::string extension(const std::string& path);  // lowercase, with the dot
+std::string fnv1a64Hex(const std::string& path);  // streaming checksum
+
+}  // namespace pp::fileutil

@@ -1,0 +1,87 @@
+#include "paretoprune/metrics.h"
+
+#include <cmath>
+
+#include "paretoprune/config.h"
+#include "paretoprune/error.h"
+#include "paretoprune/subnet.h"
+
+namespace pp {
+
+namespace {
+int64_t layerParams(const BertConfig& c, int64_t heads, int64_t units) {
+  const int64_t H = c.hidden_size, a = heads * c.headSize();
+  const int64_t attn = 3 * (H * a + a) + (a * H + H) + 2 * H;
+  const int64_t ffn = (H * units + units) + (units * H + H) + 2 * H;
+  return attn + ffn;
+}
+int64_t outerParams(const BertConfig& c) {
+  const int64_t H = c.hidden_size;
+  const int64_t emb = (c.vocab_size + c.max_position_embeddings + c.type_vocab_size) * H + 2 * H;
+  return emb + (H * H + H) + (H * c.numLabels() + c.numLabels());
+}
+}  // namespace
+
+int64_t parameterCount(const BertConfig& c) { return parameterCount(c, SubNetwork::full(c)); }
+
+int64_t parameterCount(const BertConfig& c, const SubNetwork& s) {
+  s.validate(c);
+  int64_t n = outerParams(c);
+  for (const auto& l : s.layers)
+    if (l.kept()) n += layerParams(c, l.heads, l.units);
+  return n;
+}
+
+int64_t flopCount(const BertConfig& c, const SubNetwork& s, int64_t T) {
+  s.validate(c);
+  const int64_t H = c.hidden_size, d = c.headSize();
+  int64_t f = 0;
+  for (const auto& l : s.layers) {
+    if (!l.kept()) continue;
+    const int64_t a = l.heads * d;
+    f += 2 * T * H * 3 * a;           // Q, K, V projections
+    f += 2 * 2 * l.heads * T * T * d;  // scores and context
+    f += 2 * T * a * H;               // attention output
+    f += 2 * 2 * T * H * l.units;     // feed-forward in and out
+  }
+  f += 2 * H * H + 2 * H * c.numLabels();  // pooler and classifier on [CLS]
+  return f;
+}
+
+ClassificationMetrics classificationMetrics(const std::vector<int64_t>& predicted,
+                                            const std::vector<int64_t>& truth, int64_t K) {
+  if (predicted.size() != truth.size()) throw Error("metrics: predictions and labels differ in count");
+  ClassificationMetrics m;
+  m.count = static_cast<int64_t>(truth.size());
+  if (truth.empty() || K <= 0) return m;
+  std::vector<double> conf(static_cast<size_t>(K * K), 0.0);
+  for (size_t i = 0; i < truth.size(); ++i) {
+    if (truth[i] < 0 || truth[i] >= K || predicted[i] < 0 || predicted[i] >= K)
+      throw Error("metrics: label outside 0.." + std::to_string(K - 1));
+    conf[static_cast<size_t>(truth[i] * K + predicted[i])] += 1;
+  }
+  const double s = static_cast<double>(truth.size());
+  double correct = 0, sumPT = 0, sumP2 = 0, sumT2 = 0, f1sum = 0;
+  for (int64_t k = 0; k < K; ++k) {
+    double tk = 0, pk = 0, tp = conf[static_cast<size_t>(k * K + k)];
+    for (int64_t j = 0; j < K; ++j) {
+      tk += conf[static_cast<size_t>(k * K + j)];
+      pk += conf[static_cast<size_t>(j * K + k)];
+    }
+    correct += tp;
+    sumPT += pk * tk;
+    sumP2 += pk * pk;
+    sumT2 += tk * tk;
+    const double f1 = (pk + tk) > 0 ? 2 * tp / (pk + tk) : 0.0;
+    f1sum += f1;
+    if (K == 2 && k == 1) m.f1 = f1;
+  }
+  if (K != 2) m.f1 = f1sum / static_cast<double>(K);
+  m.accuracy = correct / s;
+  m.error = 1.0 - m.accuracy;
+  const double denom = std::sqrt((s * s - sumP2) * (s * s - sumT2));
+  m.mcc = denom > 0 ? (correct * s - sumPT) / denom : 0.0;
+  return m;
+}
+
+}  // namespace pp

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs the Debian packages ParetoPrune needs, only those missing.
+set -euo pipefail
+PKGS=(build-essential cmake ninja-build ccache pkg-config libtorch-dev libopenblas0-pthread
+      nlohmann-json3-dev libcli11-dev qt6-base-dev qt6-charts-dev libgl-dev xvfb xauth)
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+echo "Installing missing packages: ${missing[*]}"
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null; then SUDO=sudo; else
+    echo "error: run as root (or install: ${missing[*]})" >&2; exit 1
+  fi
+else
+  SUDO=
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

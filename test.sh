@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds, and runs every test through ctest.
+#   ./test.sh              Release build with warnings as errors, all tests
+#   ./test.sh --sanitize   also an ASan+UBSan build of core and its tests
+set -euo pipefail
+cd "$(dirname "$0")"
+SANITIZE=0
+for a in "$@"; do
+  case "$a" in
+    --sanitize) SANITIZE=1 ;;
+    *) echo "usage: ./test.sh [--sanitize]" >&2; exit 2 ;;
+  esac
+done
+scripts/install-deps.sh
+BUILD_DIR=build scripts/build.sh -DPARETOPRUNE_WERROR=ON
+export QT_QPA_PLATFORM=offscreen
+ctest --test-dir build --output-on-failure -j "$(nproc)"
+if [ "$SANITIZE" = 1 ]; then
+  BUILD_DIR=build-asan scripts/build.sh -DCMAKE_BUILD_TYPE=Debug -DPARETOPRUNE_SANITIZE=ON -DPARETOPRUNE_BUILD_BENCH=OFF
+  ASAN_OPTIONS=detect_leaks=0:detect_odr_violation=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    ctest --test-dir build-asan --output-on-failure -j "$(nproc)" -E test_mainwindow
+fi

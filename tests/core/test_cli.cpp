@@ -1,0 +1,139 @@
+// paretoprune-cli as a user runs it: help, version, make-tiny, info, eval,
+// predict, tokenize, and bad input giving a one-line error and exit code 1.
+#include <QProcess>
+#include <QtTest>
+
+#include <nlohmann/json.hpp>
+
+#include "testutil.h"
+
+using nlohmann::json;
+
+namespace {
+struct Run {
+  int code = -1;
+  std::string out, err;
+};
+Run cli(const QStringList& args, const QByteArray& input = {}) {
+  QProcess p;
+  p.start(PARETOPRUNE_CLI, args);
+  if (!input.isNull()) p.write(input);
+  p.closeWriteChannel();
+  p.waitForFinished(120000);
+  return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput().toStdString(),
+          p.readAllStandardError().toStdString()};
+}
+}  // namespace
+
+class TestCli : public QObject {
+  Q_OBJECT
+  QTemporaryDir tmp_;
+  QString model_, data_;
+
+ private Q_SLOTS:
+  void initTestCase() {
+    model_ = tmp_.path() + "/tiny";
+    auto r = cli({"make-tiny", model_, "--layers", "2", "--hidden", "16", "--heads", "4", "--intermediate", "32",
+                  "--seed", "3"});
+    QVERIFY2(r.code == 0, r.err.c_str());
+    data_ = tmp_.path() + "/data.tsv";
+    std::string d = "sentence\tlabel\n";
+    for (int i = 0; i < 30; ++i) d += std::string(i % 2 ? "good food" : "bad service") + " " + std::to_string(i) +
+                                      "\t" + (i % 2 ? "positive" : "negative") + "\n";
+    testutil::writeText(data_.toStdString(), d);
+  }
+
+  void versionAndHelp() {
+    auto v = cli({"--version"});
+    QCOMPARE(v.code, 0);
+    QVERIFY(v.out.find("paretoprune-cli 0.") != std::string::npos);
+    QVERIFY(v.out.find("LibTorch") != std::string::npos);
+    for (const char* sub : {"make-tiny", "info", "tokenize", "eval", "predict"}) {
+      auto h = cli({sub, "--help"});
+      QCOMPARE(h.code, 0);
+      QVERIFY(h.out.find(sub) != std::string::npos);
+    }
+  }
+
+  void info() {
+    auto r = cli({"info", model_, "--json"});
+    QCOMPARE(r.code, 0);
+    json j = json::parse(r.out);
+    QCOMPARE(j["num_hidden_layers"].get<int>(), 2);
+    QVERIFY(j["parameters"].get<int64_t>() > 0);
+    // Works with config.json alone.
+    QTemporaryDir only;
+    QFile::copy(model_ + "/config.json", only.path() + "/config.json");
+    auto r2 = cli({"info", only.path()});
+    QCOMPARE(r2.code, 0);
+    QVERIFY(r2.out.find("parameters") != std::string::npos);
+  }
+
+  void evalFullAndSubnet() {
+    auto r = cli({"eval", model_, "--data", data_, "--json", "--latency-runs", "2", "--latency-length", "16"});
+    QVERIFY2(r.code == 0, r.err.c_str());
+    json full = json::parse(r.out);
+    QCOMPARE(full["examples"].get<int>(), 30);
+    auto s = cli({"eval", model_, "--data", data_, "--json", "--subnet",
+                  R"({"num_layers":1,"num_heads":2,"num_units":8})", "--masked", "--latency-runs", "0"});
+    QVERIFY2(s.code == 0, s.err.c_str());
+    json sub = json::parse(s.out);
+    QVERIFY(sub["parameters"].get<int64_t>() < full["parameters"].get<int64_t>());
+    QCOMPARE(sub["mode"].get<std::string>(), std::string("masked"));
+    auto split = cli({"eval", model_, "--data", data_, "--json", "--val-split", "0.3", "--latency-runs", "0"});
+    QCOMPARE(json::parse(split.out)["examples"].get<int>(), 9);
+  }
+
+  void predictAndTokenize() {
+    auto r = cli({"predict", model_}, "{\"text\":\"good food\"}\n{\"text\":\"bad\",\"pair\":\"service\"}\n");
+    QVERIFY2(r.code == 0, r.err.c_str());
+    std::istringstream lines(r.out);
+    std::string line;
+    int n = 0;
+    while (std::getline(lines, line)) {
+      json j = json::parse(line);
+      QVERIFY(j["label"] == "positive" || j["label"] == "negative");
+      QCOMPARE(j["logits"].size(), size_t(2));
+      ++n;
+    }
+    QCOMPARE(n, 2);
+    auto t = cli({"tokenize", model_}, "{\"text\":\"good food\"}\n");
+    QCOMPARE(t.code, 0);
+    json j = json::parse(t.out);
+    QCOMPARE(j["ids"].size(), size_t(4));
+  }
+
+  void badInput_data() {
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("fragment");
+    QTest::newRow("no model") << QStringList{"info", "/nonexistent"} << "cannot open";
+    QTest::newRow("bad subnet") << QStringList{"eval", "<model>", "--data", "<data>", "--subnet", "{\"num_layers\":9,\"num_heads\":1,\"num_units\":1}"}
+                                << "num_layers 9";
+    QTest::newRow("bad json subnet") << QStringList{"eval", "<model>", "--data", "<data>", "--subnet", "{oops"} << "not valid JSON";
+    QTest::newRow("unknown column") << QStringList{"eval", "<model>", "--data", "<data>", "--text-column", "nope"}
+                                    << "no column \"nope\"";
+    QTest::newRow("missing data") << QStringList{"eval", "<model>", "--data", "/nonexistent.tsv"} << "File does not exist";
+  }
+  void badInput() {
+    QFETCH(QStringList, args);
+    QFETCH(QString, fragment);
+    for (auto& a : args) {
+      if (a == "<model>") a = model_;
+      if (a == "<data>") a = data_;
+    }
+    auto r = cli(args);
+    QVERIFY(r.code != 0);
+    QVERIFY2(r.err.find(fragment.toStdString()) != std::string::npos, r.err.c_str());
+    QVERIFY(r.out.empty());
+  }
+
+  void predictBadLine() {
+    auto r = cli({"predict", model_}, "{\"text\":\"ok\"}\nnot json\n");
+    QCOMPARE(r.code, 1);
+    QVERIFY(r.err.find("stdin line 2") != std::string::npos);
+    QCOMPARE(std::count(r.err.begin(), r.err.end(), '\n'), 1L);
+  }
+};
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "test_cli.moc"

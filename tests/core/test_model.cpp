@@ -1,0 +1,247 @@
+// The model core on tiny BERTs written by the project: loading with every
+// tensor checked, masked == sliced over random sub-networks, exact full
+// model, padding and batching invariance.
+#include <QtTest>
+
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+#include "bert.h"
+#include "paretoprune/dataset.h"
+#include "paretoprune/evaluator.h"
+#include "paretoprune/model.h"
+#include "paretoprune/rng.h"
+#include "paretoprune/safetensors.h"
+#include "testutil.h"
+
+using nlohmann::json;
+
+namespace {
+// Rewrites model.safetensors in `dir` after `edit` changes the tensor list.
+struct Entry {
+  std::string name;
+  std::vector<int64_t> shape;
+  std::vector<float> data;
+};
+template <class Fn>
+void editWeights(const std::string& dir, Fn&& edit) {
+  std::vector<Entry> entries;
+  {
+    auto f = pp::SafetensorsFile::open(dir + "/model.safetensors");
+    for (const auto& t : f.tensors()) entries.push_back({t.name, t.shape, pp::SafetensorsFile::toFloat32(t)});
+  }
+  edit(entries);
+  std::vector<pp::TensorToWrite> out;
+  for (const auto& e : entries) out.push_back({e.name, e.shape, e.data.data()});
+  pp::writeSafetensors(dir + "/model.safetensors", out);
+}
+
+float maxRelDiff(const std::vector<std::vector<float>>& a, const std::vector<std::vector<float>>& b) {
+  float worst = 0;
+  for (size_t i = 0; i < a.size(); ++i)
+    for (size_t k = 0; k < a[i].size(); ++k)
+      worst = std::max(worst, std::abs(a[i][k] - b[i][k]) / std::max(1.0f, std::abs(b[i][k])));
+  return worst;
+}
+}  // namespace
+
+class TestModel : public QObject {
+  Q_OBJECT
+  QTemporaryDir tmp_;
+  std::string modelDir_;
+  pp::Dataset data_;
+
+  std::string freshCopy(const std::string& name) {
+    const std::string d = tmp_.path().toStdString() + "/" + name;
+    pp::TinyModelOptions o;
+    o.layers = 3;
+    o.hidden = 24;
+    o.heads = 4;
+    o.intermediate = 40;
+    o.initStd = 0.2;
+    o.seed = 11;
+    pp::writeRandomModel(d, o);
+    return d;
+  }
+
+ private Q_SLOTS:
+  void initTestCase() {
+    pp::setComputeThreads(1, 1);
+    modelDir_ = freshCopy("tiny");
+    // Non-identity importance order, so "first k" means something.
+    json order = {{"heads", {{3, 1, 0, 2}, {0, 1, 2, 3}, {2, 3, 1, 0}}}, {"units", json::array()}};
+    pp::Rng rng(5);
+    for (int l = 0; l < 3; ++l) {
+      std::vector<int64_t> p(40);
+      for (int i = 0; i < 40; ++i) p[static_cast<size_t>(i)] = i;
+      rng.shuffle(p);
+      order["units"].push_back(p);
+    }
+    testutil::writeText(modelDir_ + "/paretoprune_order.json", order.dump());
+    const char* texts[] = {"the food was good", "bad service", "a very great movie and the place is good",
+                           "i was not", "this", "the movie was bad, very bad!", "good good good good good good",
+                           "it is what it is", "zebra quagga", "great"};
+    for (int i = 0; i < 10; ++i) {
+      pp::Example e;
+      e.text = texts[i];
+      e.pair = i % 3 ? "and more text" : "x";
+      e.label = i % 2;
+      data_.examples.push_back(e);
+    }
+    data_.hasPair = true;
+  }
+
+  void loadsTinyModel() {
+    auto m = pp::Model::load(modelDir_);
+    QCOMPARE(m->config().num_hidden_layers, int64_t(3));
+    QCOMPARE(m->headOrder()[0], (std::vector<int64_t>{3, 1, 0, 2}));
+    QVERIFY(m->hasTokenizer());
+    QCOMPARE(m->checksum().size(), size_t(16));
+  }
+
+  void maskedEqualsSliced() {
+    auto m = pp::Model::load(modelDir_);
+    pp::EncodedData enc(*m, data_, {64, 4, true});
+    pp::Rng rng(42);
+    const auto& c = m->config();
+    int distinct = 0;
+    auto full = pp::computeLogits(*m, pp::SubNetwork::full(c), enc, pp::ExecMode::Masked);
+    for (int trial = 0; trial < 40; ++trial) {
+      pp::SubNetwork s;
+      if (trial % 2 == 0) {
+        s = pp::SubNetwork::uniform(c, rng.uniformInt(0, 3), rng.uniformInt(1, 4), rng.uniformInt(0, 40));
+      } else {
+        s.layers.resize(3);
+        for (auto& l : s.layers) l = {rng.uniformInt(0, 4), rng.uniformInt(0, 40)};
+      }
+      auto masked = pp::computeLogits(*m, s, enc, pp::ExecMode::Masked);
+      auto sliced = pp::computeLogits(*m, s, enc, pp::ExecMode::Sliced);
+      const float diff = maxRelDiff(masked, sliced);
+      QVERIFY2(diff <= 1e-5f, (s.summary() + " differs by " + std::to_string(diff)).c_str());
+      if (maxRelDiff(masked, full) > 1e-3f) ++distinct;
+    }
+    QVERIFY2(distinct > 30, "sub-networks should change the logits");
+  }
+
+  void fullDescriptionIsExact() {
+    auto m = pp::Model::load(modelDir_);
+    const auto& mi = m->impl();
+    torch::InferenceMode guard;
+    pp::Batch b{torch::randint(5, 60, {3, 9}, torch::kLong), torch::zeros({3, 9}, torch::kLong), torch::ones({3, 9})};
+    auto base = pp::bertForward(mi.weights, mi.act, mi.config.layer_norm_eps, b);
+    auto s = pp::SubNetwork::full(mi.config);
+    auto sliced = pp::sliceWeights(mi.weights, s, mi.headOrder, mi.unitOrder);
+    QVERIFY(torch::equal(base, pp::bertForward(sliced, mi.act, mi.config.layer_norm_eps, b)));
+    auto masks = pp::makeMasks(s, mi.config, mi.headOrder, mi.unitOrder);
+    QVERIFY(torch::equal(base, pp::bertForward(mi.weights, mi.act, mi.config.layer_norm_eps, b, &masks)));
+  }
+
+  void slicedTensorsAreSmaller() {
+    auto m = pp::Model::load(modelDir_);
+    const auto& mi = m->impl();
+    auto s = pp::SubNetwork::parse(R"({"layers":[{"heads":2,"units":10},{"heads":0,"units":0},{"heads":1,"units":0}]})",
+                                   mi.config);
+    auto w = pp::sliceWeights(mi.weights, s, mi.headOrder, mi.unitOrder);
+    QCOMPARE(w.layers.size(), size_t(2));
+    QCOMPARE(w.layers[0].q_w.size(0), int64_t(2 * 6));
+    QCOMPARE(w.layers[0].i_w.size(0), int64_t(10));
+    QCOMPARE(w.layers[1].o_w.size(1), int64_t(6));
+    QCOMPARE(w.layers[1].units(), int64_t(0));
+  }
+
+  void paddingAndBatchingInvariance() {
+    auto m = pp::Model::load(modelDir_);
+    pp::EncodedData one(*m, data_, {64, 1, false});
+    pp::EncodedData padded(*m, data_, {64, 10, false});
+    pp::EncodedData bucketed(*m, data_, {64, 3, true});
+    QCOMPARE(one.paddingFraction(), 0.0);
+    QVERIFY(padded.paddingFraction() > bucketed.paddingFraction());
+    auto s = pp::SubNetwork::uniform(m->config(), 2, 3, 20);
+    auto a = pp::computeLogits(*m, s, one, pp::ExecMode::Sliced);
+    QVERIFY(maxRelDiff(a, pp::computeLogits(*m, s, padded, pp::ExecMode::Sliced)) <= 1e-5f);
+    QVERIFY(maxRelDiff(a, pp::computeLogits(*m, s, bucketed, pp::ExecMode::Masked)) <= 1e-5f);
+  }
+
+  void evaluateReportsEverything() {
+    auto m = pp::Model::load(modelDir_);
+    pp::EncodedData enc(*m, data_);
+    pp::EvalOptions o;
+    o.latency.runs = 3;
+    o.latency.seqLen = 16;
+    auto s = pp::SubNetwork::uniform(m->config(), 1, 2, 8);
+    auto r = pp::evaluate(*m, s, enc, o);
+    QCOMPARE(r.metrics.count, int64_t(10));
+    QCOMPARE(r.params, pp::parameterCount(m->config(), s));
+    QVERIFY(r.params < pp::parameterCount(m->config()));
+    QVERIFY(r.latency.medianMs > 0);
+    QVERIFY(r.latency.p95Ms >= r.latency.medianMs);
+    QCOMPARE(r.modeUsed, pp::ExecMode::Sliced);
+    for (auto p : r.predictions) QVERIFY(p == 0 || p == 1);
+    std::atomic<bool> cancel{true};
+    auto cancelled = pp::evaluate(*m, s, enc, o, &cancel);
+    QCOMPARE(cancelled.metrics.count, int64_t(0));
+  }
+
+  void withoutBertPrefix() {
+    const std::string d = freshCopy("unprefixed");
+    auto ref = pp::Model::load(d);
+    pp::EncodedData enc(*ref, data_);
+    auto want = pp::computeLogits(*ref, pp::SubNetwork::full(ref->config()), enc, pp::ExecMode::Auto);
+    editWeights(d, [](std::vector<Entry>& es) {
+      for (auto& e : es)
+        if (e.name.rfind("bert.", 0) == 0) e.name = e.name.substr(5);
+    });
+    auto m = pp::Model::load(d);
+    QCOMPARE(maxRelDiff(pp::computeLogits(*m, pp::SubNetwork::full(m->config()), enc, pp::ExecMode::Auto), want), 0.0f);
+  }
+
+  void loadErrors_data() {
+    QTest::addColumn<QString>("fault");
+    QTest::addColumn<QString>("fragment");
+    QTest::newRow("missing") << "missing" << "missing tensor \"bert.encoder.layer.1.intermediate.dense.bias\" (expected shape [40])";
+    QTest::newRow("shape") << "shape" << "tensor \"classifier.weight\" has shape [3, 24], expected [2, 24]";
+    QTest::newRow("unexpected") << "unexpected" << "unexpected tensor(s) \"bert.extra\"";
+    QTest::newRow("nan") << "nan" << "NaN or infinite";
+    QTest::newRow("bin only") << "bin" << "Convert it in Python";
+    QTest::newRow("no weights") << "none" << "no model.safetensors";
+    QTest::newRow("truncated") << "truncated" << "truncated";
+    QTest::newRow("vocab larger") << "vocab" << "vocab_size";
+  }
+  void loadErrors() {
+    QFETCH(QString, fault);
+    QFETCH(QString, fragment);
+    const std::string d = freshCopy("broken-" + fault.toStdString());
+    const std::string f = fault.toStdString();
+    if (f == "missing" || f == "shape" || f == "unexpected" || f == "nan") {
+      editWeights(d, [&](std::vector<Entry>& es) {
+        if (f == "missing")
+          es.erase(std::remove_if(es.begin(), es.end(),
+                                  [](const Entry& e) { return e.name == "bert.encoder.layer.1.intermediate.dense.bias"; }),
+                   es.end());
+        for (auto& e : es) {
+          if (f == "shape" && e.name == "classifier.weight") {
+            e.shape = {3, 24};
+            e.data.resize(72, 0.f);
+          }
+          if (f == "nan" && e.name == "bert.pooler.dense.bias") e.data[3] = NAN;
+        }
+        if (f == "unexpected") es.push_back({"bert.extra", {2}, {1.f, 2.f}});
+      });
+    } else if (f == "bin") {
+      std::rename((d + "/model.safetensors").c_str(), (d + "/pytorch_model.bin").c_str());
+    } else if (f == "none") {
+      std::remove((d + "/model.safetensors").c_str());
+    } else if (f == "truncated") {
+      std::string bytes = testutil::readText(d + "/model.safetensors");
+      testutil::writeText(d + "/model.safetensors", bytes.substr(0, bytes.size() / 2));
+    } else if (f == "vocab") {
+      std::string v = testutil::readText(d + "/vocab.txt");
+      for (int i = 0; i < 200; ++i) v += "extra" + std::to_string(i) + "\n";
+      testutil::writeText(d + "/vocab.txt", v);
+    }
+    PP_EXPECT_ERROR(pp::Model::load(d), fragment.toStdString());
+  }
+};
+
+QTEST_APPLESS_MAIN(TestModel)
+#include "test_model.moc"

@@ -1,0 +1,103 @@
+// WordPiece tokenizer against the reference tokenizations in
+// shared/reference/tokenizer (Hugging Face tokenizers 0.23.2), from both
+// vocab.txt and tokenizer.json, plus truncation and bad vocabularies.
+#include <QtTest>
+
+#include <nlohmann/json.hpp>
+
+#include "paretoprune/tokenizer.h"
+#include "testutil.h"
+
+using nlohmann::json;
+
+class TestTokenizer : public QObject {
+  Q_OBJECT
+  std::string ref_ = std::string(PARETOPRUNE_REFERENCE_DIR) + "/tokenizer";
+
+  void checkAll(const pp::WordPieceTokenizer& tok) {
+    std::ifstream in(ref_ + "/cases.jsonl");
+    QVERIFY2(in.good(), "shared/reference/tokenizer/cases.jsonl is missing");
+    std::string line;
+    int n = 0;
+    while (std::getline(in, line)) {
+      if (line.empty()) continue;
+      json c = json::parse(line);
+      std::string text = c["text"];
+      std::string pair = c.contains("pair") ? c["pair"].get<std::string>() : "";
+      pp::Encoding e = tok.encode(text, c.contains("pair") ? &pair : nullptr);
+      auto ids = c["ids"].get<std::vector<int64_t>>();
+      auto types = c["type_ids"].get<std::vector<int64_t>>();
+      if (e.ids != ids) {
+        std::string got;
+        for (auto id : e.ids) got += tok.piece(id) + " ";
+        QFAIL(("case " + std::to_string(n) + " " + json(text).dump() + " gives: " + got).c_str());
+      }
+      QCOMPARE(e.type_ids, types);
+      ++n;
+    }
+    QVERIFY(n >= 40);
+  }
+
+ private Q_SLOTS:
+  void referenceFromVocabTxt() { checkAll(pp::WordPieceTokenizer::fromVocabFile(ref_ + "/vocab.txt")); }
+  void referenceFromTokenizerJson() { checkAll(pp::WordPieceTokenizer::fromTokenizerJson(ref_ + "/tokenizer.json")); }
+
+  void spotIds() {
+    auto tok = pp::WordPieceTokenizer::fromVocabFile(ref_ + "/vocab.txt");
+    QCOMPARE(tok.idOf("the"), int64_t(1996));
+    QCOMPARE(tok.clsId(), int64_t(101));
+    QCOMPARE(tok.sepId(), int64_t(102));
+    QCOMPARE(tok.padId(), int64_t(0));
+  }
+
+  void truncationLongestFirst() {
+    auto tok = pp::WordPieceTokenizer::fromVocabFile(ref_ + "/vocab.txt");
+    std::string a = "one two three four five six seven", b = "alpha beta";
+    pp::Encoding e = tok.encode(a, &b, 8);  // budget 5: the longer first loses tokens
+    QCOMPARE(e.ids.size(), size_t(8));
+    QCOMPARE(tok.piece(e.ids[1]), std::string("one"));
+    QCOMPARE(tok.piece(e.ids[4]), std::string("[SEP]"));  // 3 from a: one two three
+    QCOMPARE(tok.piece(e.ids[5]), std::string("alpha"));
+    QCOMPARE(e.type_ids[5], int64_t(1));
+    pp::Encoding single = tok.encode(a, nullptr, 4);
+    QCOMPARE(single.ids.size(), size_t(4));
+    QCOMPARE(single.ids.back(), tok.sepId());
+  }
+
+  void noLowercaseVocab() {
+    QTemporaryDir dir;
+    const std::string v = dir.path().toStdString() + "/vocab.txt";
+    testutil::writeText(v, "[PAD]\n[UNK]\n[CLS]\n[SEP]\nHello\nhello\n");
+    pp::NormalizerOptions o;
+    o.lowercase = o.strip_accents = false;
+    auto tok = pp::WordPieceTokenizer::fromVocabFile(v, o);
+    QCOMPARE(tok.tokenize("Hello hello"), (std::vector<std::string>{"Hello", "hello"}));
+  }
+
+  void badVocabularies_data() {
+    QTest::addColumn<QByteArray>("content");
+    QTest::addColumn<QString>("fragment");
+    QTest::newRow("empty") << QByteArray("") << "vocabulary is empty";
+    QTest::newRow("duplicate") << QByteArray("[PAD]\n[UNK]\n[CLS]\n[SEP]\nx\nx\n") << "twice";
+    QTest::newRow("no CLS") << QByteArray("[PAD]\n[UNK]\n[SEP]\nx\n") << "[CLS]";
+    QTest::newRow("no SEP") << QByteArray("[PAD]\n[UNK]\n[CLS]\nx\n") << "[SEP]";
+    QTest::newRow("no UNK") << QByteArray("[PAD]\n[CLS]\n[SEP]\nx\n") << "[UNK]";
+    QTest::newRow("bad utf8") << QByteArray("[PAD]\n[UNK]\n[CLS]\n[SEP]\n\xff\xfe\n") << "UTF-8";
+  }
+  void badVocabularies() {
+    QFETCH(QByteArray, content);
+    QFETCH(QString, fragment);
+    QTemporaryDir dir;
+    const std::string v = dir.path().toStdString() + "/vocab.txt";
+    testutil::writeText(v, content.toStdString());
+    PP_EXPECT_ERROR(pp::WordPieceTokenizer::fromVocabFile(v), fragment.toStdString());
+  }
+
+  void missingTokenizer() {
+    QTemporaryDir dir;
+    PP_EXPECT_ERROR(pp::WordPieceTokenizer::fromDirectory(dir.path().toStdString()), "no tokenizer");
+  }
+};
+
+QTEST_APPLESS_MAIN(TestTokenizer)
+#include "test_tokenizer.moc"
