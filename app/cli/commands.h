@@ -19,6 +19,8 @@ void addInfoCommand(CLI::App& app, GlobalOptions& g);
 void addTokenizeCommand(CLI::App& app, GlobalOptions& g);
 void addEvalCommand(CLI::App& app, GlobalOptions& g);
 void addPredictCommand(CLI::App& app, GlobalOptions& g);
+void addSearchCommand(CLI::App& app, GlobalOptions& g);
+void addFrontCommand(CLI::App& app, GlobalOptions& g);
 
 // Applies the thread policy (LibTorch intra-op threads, OpenBLAS threads).
 void applyThreads(const GlobalOptions& g, int workers = 1);

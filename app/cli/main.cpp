@@ -22,6 +22,8 @@ int main(int argc, char** argv) {
   ppcli::addTokenizeCommand(app, g);
   ppcli::addEvalCommand(app, g);
   ppcli::addPredictCommand(app, g);
+  ppcli::addSearchCommand(app, g);
+  ppcli::addFrontCommand(app, g);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,270 @@
+// search and front.
+#include <algorithm>
+#include <atomic>
+#include <csignal>
+#include <iostream>
+#include <memory>
+#include <thread>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include "commands.h"
+#include "data_options.h"
+#include "format.h"
+#include "paretoprune/config.h"
+#include "paretoprune/dataset.h"
+#include "paretoprune/error.h"
+#include "paretoprune/evaluator.h"
+#include "paretoprune/metrics.h"
+#include "paretoprune/model.h"
+#include "paretoprune/pareto.h"
+#include "paretoprune/run_log.h"
+#include "paretoprune/search_runner.h"
+
+namespace ppcli {
+
+using nlohmann::json;
+
+namespace {
+std::atomic<bool> gInterrupted{false};
+extern "C" void onSigint(int) { gInterrupted.store(true); }
+
+double parseDuration(const std::string& s) {
+  if (s.empty()) return 0;
+  size_t pos = 0;
+  double v = 0;
+  try {
+    v = std::stod(s, &pos);
+  } catch (...) {
+    throw pp::Error("budget \"" + s + "\" is not a duration (e.g. 90s, 10m, 2h)");
+  }
+  std::string unit = s.substr(pos);
+  if (unit.empty() || unit == "s") return v;
+  if (unit == "m" || unit == "min") return v * 60;
+  if (unit == "h") return v * 3600;
+  throw pp::Error("budget \"" + s + "\" has an unknown unit (s, m or h)");
+}
+
+std::string duration(double s) {
+  if (s < 90) return fixed(s, 0) + "s";
+  if (s < 5400) return std::to_string(static_cast<int>(s / 60)) + "m" + std::to_string(static_cast<int>(s) % 60) + "s";
+  return fixed(s / 3600, 1) + "h";
+}
+
+void printTrials(const std::vector<pp::Trial>& ts, const std::string& format, int64_t fullParams) {
+  if (format == "json") {
+    json arr = json::array();
+    for (const auto& t : ts) arr.push_back(t.toJson());
+    std::cout << arr.dump(2) << "\n";
+    return;
+  }
+  if (format == "csv") {
+    std::cout << "trial,status,layers,subnet,error,accuracy,mcc,f1,params,flops,latency_ms,latency_p95_ms,"
+                 "eval_seconds,fidelity,reason\n";
+    for (const auto& t : ts) {
+      std::string sub = t.subnet.toJson().dump();
+      std::string q = "\"";
+      for (char c : sub) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+      q += "\"";
+      std::string reason = "\"";
+      for (char c : t.error) reason += c == '"' ? std::string("\"\"") : std::string(1, c);
+      reason += "\"";
+      std::cout << t.id << "," << pp::statusName(t.status) << "," << t.subnet.keptLayers() << "," << q << ","
+                << t.errorRate << "," << t.accuracy << "," << t.mcc << "," << t.f1 << "," << t.params << "," << t.flops
+                << "," << t.latencyMs << "," << t.latencyP95Ms << "," << t.evalSeconds << "," << t.fidelity << ","
+                << reason << "\n";
+    }
+    return;
+  }
+  std::printf("%6s  %-34s %8s %14s %8s %11s %10s\n", "trial", "sub-network", "error", "parameters", "share",
+              "FLOPs/seq", "latency");
+  for (const auto& t : ts) {
+    if (!t.ok()) {
+      std::printf("%6lld  %-34s %s\n", static_cast<long long>(t.id), t.subnet.summary().c_str(),
+                  (std::string(pp::statusName(t.status)) + (t.error.empty() ? "" : ": " + t.error)).c_str());
+      continue;
+    }
+    std::printf("%6lld  %-34s %8.4f %14s %7.1f%% %11s %7.2f ms\n", static_cast<long long>(t.id),
+                t.subnet.summary().c_str(), t.errorRate, thousands(t.params).c_str(),
+                100.0 * static_cast<double>(t.params) / static_cast<double>(std::max<int64_t>(fullParams, 1)),
+                si(static_cast<double>(t.flops)).c_str(), t.latencyMs);
+  }
+}
+
+std::vector<pp::Trial> frontOf(const std::vector<pp::Trial>& all, const std::vector<std::string>& objectives) {
+  std::vector<pp::Point> pts;
+  std::vector<const pp::Trial*> ok;
+  for (const auto& t : all)
+    if (t.ok() && t.fidelity >= 1.0) {
+      pts.push_back(pp::objectiveVector(t, objectives));
+      ok.push_back(&t);
+    }
+  std::vector<pp::Trial> out;
+  for (size_t i : pp::paretoFront(pts)) out.push_back(*ok[i]);
+  std::sort(out.begin(), out.end(), [&](const pp::Trial& a, const pp::Trial& b) {
+    return pp::objectiveValue(a, objectives[1]) < pp::objectiveValue(b, objectives[1]);
+  });
+  return out;
+}
+
+struct SearchArgs {
+  std::string model, space = "seed", strategy = "random", log, objectives = "error,params", budget, mode = "auto";
+  DataOptions data;
+  int64_t trials = 100, valSubset = 0;
+  uint64_t valSeed = 0;
+  int workers = 0;
+  uint64_t seed = 0;
+  bool resume = false, multiFidelity = false;
+  int latencyRuns = 5;
+  int64_t latencySeq = 128;
+};
+}  // namespace
+
+void addSearchCommand(CLI::App& app, GlobalOptions& g) {
+  auto a = std::make_shared<SearchArgs>();
+  auto* cmd = app.add_subcommand("search", "Search sub-networks and keep the Pareto front");
+  cmd->add_option("MODEL", a->model, "Model directory")->required();
+  a->data.add(*cmd, 0.3);
+  cmd->add_option("--trials", a->trials, "Total trials of the run (resumed ones count)")->capture_default_str();
+  cmd->add_option("--strategy", a->strategy, "random, local, nsga2 or morea")->capture_default_str();
+  cmd->add_option("--space", a->space, "seed, per-layer, layers, or a JSON file")->capture_default_str();
+  cmd->add_option("--workers", a->workers, "Worker threads (0: chosen for the machine)")->capture_default_str();
+  cmd->add_option("--seed", a->seed, "Seed of the strategy")->capture_default_str();
+  cmd->add_option("--log", a->log, "JSON-lines log of the run");
+  cmd->add_flag("--resume", a->resume, "Continue the run in --log");
+  cmd->add_option("--objectives", a->objectives, "Two or three of error, params, flops, latency, mcc, f1")
+      ->capture_default_str();
+  cmd->add_option("--budget", a->budget, "Wall-clock budget, e.g. 90s, 10m, 2h");
+  cmd->add_option("--val-subset", a->valSubset, "Evaluate on a seeded subset of this many validation examples");
+  cmd->add_option("--val-subset-seed", a->valSeed, "Seed of the validation subset");
+  cmd->add_flag("--multi-fidelity", a->multiFidelity,
+                "Evaluate on 30% first; finish only trials that could still reach the front");
+  cmd->add_option("--mode", a->mode, "auto, masked or sliced")->capture_default_str();
+  cmd->add_option("--latency-runs", a->latencyRuns, "Timed runs per trial for latency (0: skip)")->capture_default_str();
+  cmd->add_option("--latency-length", a->latencySeq, "Sequence length for latency and FLOPs")->capture_default_str();
+  cmd->callback([a, &g] {
+    if (!a->log.empty() && !a->resume && access(a->log.c_str(), F_OK) == 0)
+      throw pp::Error(a->log + " exists; pass --resume to continue that run, or choose another --log");
+    pp::SearchOptions o;
+    o.strategy = a->strategy;
+    o.trials = a->trials;
+    o.budgetSeconds = parseDuration(a->budget);
+    o.workers = a->workers > 0 ? a->workers : std::max(1, pp::hardwareThreads() / 2);
+    o.seed = a->seed;
+    o.objectives = pp::parseObjectives(a->objectives);
+    o.eval.mode = pp::parseExecMode(a->mode);
+    o.eval.measureLatency = a->latencyRuns > 0;
+    o.eval.latency.runs = a->latencyRuns;
+    o.eval.latency.warmup = 1;
+    o.eval.latency.seqLen = a->latencySeq;
+    o.multiFidelity = a->multiFidelity;
+    o.logPath = a->log;
+    o.resume = a->resume;
+    pp::makeStrategy(o.strategy, pp::SearchSpace{});  // unknown names fail before any work
+    applyThreads(g, o.workers);
+    auto model = pp::Model::load(a->model);
+    pp::SearchSpace space = pp::SearchSpace::parse(a->space, model->config());
+    pp::Dataset val = pp::subsetDataset(a->data.validationSet(model->config()), a->valSubset, a->valSeed);
+    pp::EncodeOptions eo;
+    eo.maxLength = a->data.maxLength;
+    eo.batchSize = a->data.batchSize;
+    auto enc = std::make_shared<pp::EncodedData>(*model, val, eo);
+    const bool tty = isatty(2);
+    pp::SearchEvents ev;
+    int64_t lastPrinted = -1;
+    ev.progress = [&](const pp::SearchProgress& p) {
+      if (g.json) return;
+      std::string line = "[" + std::to_string(p.done) + "/" + std::to_string(p.total) + "] " +
+                         fixed(p.trialsPerMinute, 1) + " trials/min, ETA " + duration(p.etaSeconds) + ", front " +
+                         std::to_string(p.frontSize) + ", hypervolume " + fixed(p.hypervolume, 4);
+      if (tty) {
+        std::cerr << "\r" << line << "\033[K" << std::flush;
+      } else if (p.done == p.total || p.done - lastPrinted >= std::max<int64_t>(1, p.total / 10)) {
+        std::cerr << line << "\n";
+        lastPrinted = p.done;
+      }
+    };
+    ev.warning = [&](const std::string& w) { std::cerr << (tty ? "\n" : "") << "warning: " << w << "\n"; };
+    json info = {{"data", a->data.validation.empty() ? a->data.data : a->data.validation},
+                 {"val_split", a->data.validation.empty() ? a->data.valSplit : 0.0},
+                 {"split_seed", a->data.splitSeed},
+                 {"val_subset", a->valSubset},
+                 {"val_subset_seed", a->valSeed},
+                 {"validation_examples", enc->size()},
+                 {"max_length", a->data.maxLength}};
+    pp::SearchRunner runner(model, enc, space, o, ev, info);
+    gInterrupted = false;
+    auto prev = std::signal(SIGINT, onSigint);
+    std::atomic<bool> done{false};
+    std::thread watcher([&] {
+      while (!done) {
+        if (gInterrupted) {
+          runner.cancel();
+          break;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      }
+    });
+    try {
+      runner.run();
+    } catch (...) {
+      done = true;
+      watcher.join();
+      std::signal(SIGINT, prev);
+      throw;
+    }
+    done = true;
+    watcher.join();
+    std::signal(SIGINT, prev);
+    if (tty && !g.json) std::cerr << "\n";
+    auto trials = runner.trials();
+    auto front = frontOf(trials, o.objectives);
+    const auto p = runner.progress();
+    if (g.json) {
+      json out = {{"stopped", runner.stopReason()}, {"trials", p.done}, {"failed", p.failed},
+                  {"hypervolume", p.hypervolume}, {"front", json::array()}};
+      for (const auto& t : front) out["front"].push_back(t.toJson());
+      std::cout << out.dump(2) << "\n";
+    } else {
+      std::cout << "Search " << runner.stopReason() << ": " << p.done << " trials (" << p.failed << " failed) in "
+                << duration(p.elapsedSeconds) << ", hypervolume " << fixed(p.hypervolume, 4) << "\n"
+                << "Pareto set (" << o.objectives[0] << " vs " << o.objectives[1] << "):\n";
+      printTrials(front, "table", pp::parameterCount(model->config()));
+    }
+    if (runner.stopReason() == "cancelled") throw pp::Error("interrupted; resume with --resume");
+  });
+}
+
+void addFrontCommand(CLI::App& app, GlobalOptions& g) {
+  auto log = std::make_shared<std::string>();
+  auto modelDir = std::make_shared<std::string>();
+  auto all = std::make_shared<bool>(false);
+  auto csv = std::make_shared<bool>(false);
+  auto objectives = std::make_shared<std::string>();
+  auto* cmd = app.add_subcommand("front", "Print the Pareto set (or every trial) of a run log");
+  cmd->add_option("LOG", *log, "Run log (.jsonl)")->required()->check(CLI::ExistingFile);
+  cmd->add_option("--model", *modelDir, "Model directory (default: the one the log names)");
+  cmd->add_flag("--all", *all, "Every trial, not only the Pareto set");
+  cmd->add_flag("--csv", *csv, "CSV output");
+  cmd->add_option("--objectives", *objectives, "Objectives (default: the run's)");
+  cmd->callback([=, &g] {
+    pp::LogContents head = pp::readRunLog(*log);
+    std::string dir = modelDir->empty() ? head.header.value("model", std::string()) : *modelDir;
+    pp::BertConfig c;
+    try {
+      c = pp::BertConfig::load(dir + "/config.json");
+    } catch (const pp::Error& e) {
+      throw pp::Error(std::string(e.what()) + " (the log's model is needed to read it; pass --model DIR)");
+    }
+    pp::LogContents lc = pp::readRunLog(*log, &c);
+    for (const auto& w : lc.warnings) std::cerr << "warning: " << w << "\n";
+    std::vector<std::string> obj = objectives->empty() ? lc.header.value("objectives", std::vector<std::string>{"error", "params"})
+                                                       : pp::parseObjectives(*objectives);
+    auto rows = *all ? lc.trials : frontOf(lc.trials, obj);
+    printTrials(rows, g.json ? "json" : *csv ? "csv" : "table", pp::parameterCount(c));
+  });
+}
+
+}  // namespace ppcli

@@ -1,0 +1,41 @@
+// Multi-objective regularised evolution (MO-REA): the population is the
+// most recent `populationSize` trials (oldest age out); a random sample of
+// it is drawn, a random member of the sample's Pareto front is the parent,
+// and its mutation is the proposal.
+#include <algorithm>
+
+#include "paretoprune/pareto.h"
+#include "paretoprune/rng.h"
+#include "paretoprune/strategy.h"
+
+namespace pp {
+namespace {
+class MoreaStrategy : public Strategy {
+ public:
+  MoreaStrategy(SearchSpace s, StrategyOptions o) : space_(std::move(s)), opts_(o) {}
+  std::string name() const override { return "morea"; }
+  SubNetwork propose(const History& h, Rng& rng) override {
+    const size_t n = h.subnets.size();
+    if (static_cast<int>(n) < std::max(opts_.initialRandom, 2)) return space_.sample(rng);
+    const size_t popStart = n > static_cast<size_t>(opts_.populationSize) ? n - static_cast<size_t>(opts_.populationSize) : 0;
+    std::vector<size_t> sample;
+    for (int i = 0; i < opts_.sampleSize; ++i)
+      sample.push_back(popStart + static_cast<size_t>(rng.uniformInt(0, static_cast<int64_t>(n - popStart) - 1)));
+    std::vector<Point> pts;
+    for (size_t i : sample) pts.push_back(h.objectives[i]);
+    auto front = paretoFront(pts);
+    const size_t parent = sample[front[static_cast<size_t>(rng.uniformInt(0, static_cast<int64_t>(front.size()) - 1))]];
+    return space_.mutate(h.subnets[parent], rng);
+  }
+
+ private:
+  SearchSpace space_;
+  StrategyOptions opts_;
+};
+}  // namespace
+
+std::unique_ptr<Strategy> makeMoreaStrategy(const SearchSpace& s, const StrategyOptions& o) {
+  return std::make_unique<MoreaStrategy>(s, o);
+}
+
+}  // namespace pp
