@@ -28,4 +28,10 @@ echo "== sub-network: 2 layers, 2 heads, 32 units"
 "$CLI" eval "$OUT/tiny" --data "$OUT/data.tsv" --latency-length 32 \
   --subnet '{"num_layers":2,"num_heads":2,"num_units":32}' | tee -a "$OUT/report.txt"
 echo
-echo "Report written to $OUT/report.txt"
+echo "== search: 60 trials, NSGA-II, per-layer space"
+rm -f "$OUT/run.jsonl"
+"$CLI" search "$OUT/tiny" --data "$OUT/data.tsv" --trials 60 --strategy nsga2 --space per-layer \
+  --latency-length 32 --log "$OUT/run.jsonl" | tee -a "$OUT/report.txt"
+"$CLI" front "$OUT/run.jsonl" --csv >"$OUT/front.csv"
+echo
+echo "Report: $OUT/report.txt; run log: $OUT/run.jsonl; Pareto set as CSV: $OUT/front.csv"

@@ -16,6 +16,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   setWindowTitle(tr("ParetoPrune"));
   summary_ = new QLabel(tr("Open a Hugging Face BERT classifier directory to begin."), this);
   summary_->setAlignment(Qt::AlignCenter);
+  summary_->setWordWrap(true);
+  summary_->setMargin(24);
   summary_->setTextInteractionFlags(Qt::TextSelectableByMouse);
   setCentralWidget(summary_);
   auto* file = menuBar()->addMenu(tr("&File"));

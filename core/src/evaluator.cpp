@@ -94,9 +94,10 @@ double EncodedData::meanLength() const {
   return impl_->count ? static_cast<double>(impl_->realTokens) / static_cast<double>(impl_->count) : 0.0;
 }
 
-ExecMode resolveMode(const Model& m, const SubNetwork& s, ExecMode requested) {
-  if (requested != ExecMode::Auto) return requested;
-  return s.isFull(m.config()) ? ExecMode::Masked : ExecMode::Sliced;
+ExecMode resolveMode(const Model&, const SubNetwork&, ExecMode requested) {
+  // Sliced weights run in time proportional to the kept FLOPs; the full model
+  // is its own slice (its weights are used as they are, no copy, no masks).
+  return requested == ExecMode::Auto ? ExecMode::Sliced : requested;
 }
 
 namespace {

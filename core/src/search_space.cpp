@@ -183,7 +183,8 @@ SubNetwork SearchSpace::largest() const {
 SubNetwork SearchSpace::mutate(const SubNetwork& in, Rng& rng) const {
   const int64_t unitStep = std::max<int64_t>(1, (maxUnits - minUnits) / 8);
   auto stepUnits = [&](int64_t u) {
-    const int64_t delta = rng.uniformInt(1, unitStep) * (rng.bernoulli(0.5) ? 1 : -1);
+    const int64_t size = rng.uniformInt(1, unitStep);  // draws in a fixed order
+    const int64_t delta = rng.bernoulli(0.5) ? size : -size;
     return std::clamp(u + delta, minUnits, maxUnits);
   };
   auto stepHeads = [&](int64_t h, bool allowZero) {
@@ -198,7 +199,8 @@ SubNetwork SearchSpace::mutate(const SubNetwork& in, Rng& rng) const {
   for (size_t i = 0; i < in.layers.size(); ++i)
     if (in.layers[i].kept()) L = static_cast<int64_t>(i) + 1;
   auto stepLayers = [&](int64_t l) {
-    const int64_t delta = rng.uniformInt(1, 2) * (rng.bernoulli(0.5) ? 1 : -1);
+    const int64_t size = rng.uniformInt(1, 2);
+    const int64_t delta = rng.bernoulli(0.5) ? size : -size;
     return std::clamp(l + delta, minLayers, maxLayers);
   };
   SubNetwork out;
@@ -225,12 +227,12 @@ SubNetwork SearchSpace::mutate(const SubNetwork& in, Rng& rng) const {
       bool changed = false;
       while (!changed) {
         if (rng.bernoulli(0.2)) {
-          int64_t newL = stepLayers(L);
-          for (int64_t l = newL; l < L; ++l) out.layers[static_cast<size_t>(l)] = {};
-          for (int64_t l = L; l < newL; ++l)
-            out.layers[static_cast<size_t>(l)] = out.layers[static_cast<size_t>(std::max<int64_t>(0, L - 1))].kept()
-                                                     ? out.layers[static_cast<size_t>(L - 1)]
-                                                     : LayerChoice{headChoices.back(), maxUnits};
+          const int64_t newL = stepLayers(L);
+          // Removed layers are cleared; added ones copy the last kept layer.
+          const LayerChoice fill = L > 0 ? out.layers[static_cast<size_t>(L - 1)]
+                                         : LayerChoice{headChoices.back(), maxUnits};
+          for (int64_t l = newL; l < L; ++l) out.layers[static_cast<size_t>(l)] = LayerChoice{};
+          for (int64_t l = L; l < newL; ++l) out.layers[static_cast<size_t>(l)] = fill;
           changed = newL != L;
           L = newL;
         }

@@ -85,7 +85,7 @@ EvalResult evaluate(const Model& m, const SubNetwork& s, const EncodedData& data
 // Latency of the sliced sub-network on random tokens of the given shape.
 LatencyStats measureLatency(const Model& m, const SubNetwork& s, const LatencyOptions& opts);
 
-// Which mode Auto resolves to: sliced unless the sub-network is the full model.
+// Which mode Auto resolves to (sliced; the full model uses its weights as they are).
 ExecMode resolveMode(const Model& m, const SubNetwork& s, ExecMode requested);
 
 }  // namespace pp
