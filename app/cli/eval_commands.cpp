@@ -8,6 +8,7 @@
 #include "commands.h"
 #include "data_options.h"
 #include "format.h"
+#include "text_input.h"
 #include "paretoprune/dataset.h"
 #include "paretoprune/error.h"
 #include "paretoprune/evaluator.h"
@@ -118,29 +119,15 @@ void addPredictCommand(CLI::App& app, GlobalOptions& g) {
     const auto& c = m->config();
     pp::SubNetwork s = subnetFor(*subnet, *m);
     pp::Dataset d;
-    std::string line;
-    int64_t no = 0;
-    while (std::getline(std::cin, line)) {
-      ++no;
-      if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-      json in;
-      try {
-        in = json::parse(line);
-      } catch (const json::exception& e) {
-        throw pp::Error("stdin line " + std::to_string(no) + ": not valid JSON (" + e.what() + ")");
-      }
-      if (!in.is_object() || !in.contains("text") || !in["text"].is_string())
-        throw pp::Error("stdin line " + std::to_string(no) + ": expected {\"text\": \"...\"}");
+    forEachTextLine(std::cin, [&](const TextInput& in) {
       pp::Example e;
-      e.text = in["text"].get<std::string>();
-      if (in.contains("pair") && in["pair"].is_string()) {
-        e.pair = in["pair"].get<std::string>();
-        d.hasPair = true;
-      }
+      e.text = in.text;
+      e.pair = in.pair;
+      d.hasPair = d.hasPair || in.hasPair;
       e.label = 0;
-      e.line = no;
+      e.line = in.line;
       d.examples.push_back(std::move(e));
-    }
+    });
     if (d.examples.empty()) return;
     pp::EncodeOptions eo;
     eo.maxLength = *maxLen;

@@ -7,6 +7,7 @@
 
 #include "commands.h"
 #include "format.h"
+#include "text_input.h"
 #include "paretoprune/config.h"
 #include "paretoprune/error.h"
 #include "paretoprune/metrics.h"
@@ -102,23 +103,8 @@ void addTokenizeCommand(CLI::App& app, GlobalOptions& g) {
   cmd->add_flag("--tokens", *tokens, "Also print the word pieces");
   cmd->callback([dir, maxLen, tokens] {
     pp::WordPieceTokenizer tok = pp::WordPieceTokenizer::fromDirectory(*dir);
-    std::string line;
-    int64_t no = 0;
-    while (std::getline(std::cin, line)) {
-      ++no;
-      if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-      json in;
-      try {
-        in = json::parse(line);
-      } catch (const json::exception& e) {
-        throw pp::Error("stdin line " + std::to_string(no) + ": not valid JSON (" + e.what() + ")");
-      }
-      if (!in.is_object() || !in.contains("text") || !in["text"].is_string())
-        throw pp::Error("stdin line " + std::to_string(no) + ": expected {\"text\": \"...\"}");
-      std::string pair;
-      const bool hasPair = in.contains("pair") && in["pair"].is_string();
-      if (hasPair) pair = in["pair"].get<std::string>();
-      pp::Encoding e = tok.encode(in["text"].get<std::string>(), hasPair ? &pair : nullptr, *maxLen);
+    forEachTextLine(std::cin, [&](const TextInput& in) {
+      pp::Encoding e = tok.encode(in.text, in.hasPair ? &in.pair : nullptr, *maxLen);
       json out = {{"ids", e.ids}, {"type_ids", e.type_ids}};
       if (*tokens) {
         std::vector<std::string> t;
@@ -126,7 +112,7 @@ void addTokenizeCommand(CLI::App& app, GlobalOptions& g) {
         out["tokens"] = t;
       }
       std::cout << out.dump() << "\n";
-    }
+    });
   });
 }
 

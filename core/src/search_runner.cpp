@@ -124,14 +124,7 @@ void SearchRunner::run() {
   }
   {
     std::lock_guard<std::mutex> lk(mu_);
-    std::vector<Point> pts;
-    std::vector<int64_t> ids;
-    for (const auto& t : trials_)
-      if (t.ok() && t.fidelity >= 1.0) {
-        pts.push_back(objectiveVector(t, opts_.objectives));
-        ids.push_back(t.id);
-      }
-    for (size_t i : paretoFront(pts)) front_.push_back(ids[i]);
+    updateFrontLocked();
   }
   for (size_t i = 0; i < opts_.objectives.size(); ++i)
     if (opts_.objectives[i] == "latency") {
@@ -295,6 +288,11 @@ void SearchRunner::record(const Trial& t) {
     }
   }
   if (events_.trialFinished) events_.trialFinished(t);
+  if (updateFrontLocked() && events_.frontChanged) events_.frontChanged(front_);
+  if (events_.progress) events_.progress(progressLocked());
+}
+
+bool SearchRunner::updateFrontLocked() {
   std::vector<Point> pts;
   std::vector<int64_t> ids;
   for (const auto& x : trials_)
@@ -303,15 +301,15 @@ void SearchRunner::record(const Trial& t) {
       ids.push_back(x.id);
     }
   std::vector<int64_t> front;
-  for (size_t i : paretoFront(pts)) front.push_back(ids[i]);
   std::vector<Point> frontPts;
-  for (size_t i : paretoFront(pts)) frontPts.push_back(pts[i]);
-  hv_ = normalizedHypervolume(frontPts, norm_);
-  if (front != front_) {
-    front_ = front;
-    if (events_.frontChanged) events_.frontChanged(front_);
+  for (size_t i : paretoFront(pts)) {
+    front.push_back(ids[i]);
+    frontPts.push_back(pts[i]);
   }
-  if (events_.progress) events_.progress(progressLocked());
+  hv_ = normalizedHypervolume(frontPts, norm_);
+  if (front == front_) return false;
+  front_ = std::move(front);
+  return true;
 }
 
 SearchProgress SearchRunner::progressLocked() const {

@@ -88,6 +88,7 @@ class SearchRunner {
   void workerLoop(int worker);
   Trial evaluateTrial(int64_t id, const SubNetwork& s, int worker);
   void record(const Trial& t);  // with mu_ held
+  bool updateFrontLocked();     // front_ and hv_ from trials_; true if the front changed
   History historyLocked() const;
   SearchProgress progressLocked() const;
   bool shouldStopLocked() const;
