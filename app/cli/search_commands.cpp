@@ -53,6 +53,13 @@ std::string duration(double s) {
   return fixed(s / 3600, 1) + "h";
 }
 
+// A CSV field in quotes, inner quotes doubled.
+std::string csvQuote(const std::string& s) {
+  std::string q = "\"";
+  for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return q + "\"";
+}
+
 void printTrials(const std::vector<pp::Trial>& ts, const std::string& format, int64_t fullParams) {
   if (format == "json") {
     json arr = json::array();
@@ -64,17 +71,11 @@ void printTrials(const std::vector<pp::Trial>& ts, const std::string& format, in
     std::cout << "trial,status,layers,subnet,error,accuracy,mcc,f1,params,flops,latency_ms,latency_p95_ms,"
                  "eval_seconds,fidelity,reason\n";
     for (const auto& t : ts) {
-      std::string sub = t.subnet.toJson().dump();
-      std::string q = "\"";
-      for (char c : sub) q += c == '"' ? std::string("\"\"") : std::string(1, c);
-      q += "\"";
-      std::string reason = "\"";
-      for (char c : t.error) reason += c == '"' ? std::string("\"\"") : std::string(1, c);
-      reason += "\"";
-      std::cout << t.id << "," << pp::statusName(t.status) << "," << t.subnet.keptLayers() << "," << q << ","
+      std::cout << t.id << "," << pp::statusName(t.status) << "," << t.subnet.keptLayers() << ","
+                << csvQuote(t.subnet.toJson().dump()) << ","
                 << t.errorRate << "," << t.accuracy << "," << t.mcc << "," << t.f1 << "," << t.params << "," << t.flops
                 << "," << t.latencyMs << "," << t.latencyP95Ms << "," << t.evalSeconds << "," << t.fidelity << ","
-                << reason << "\n";
+                << csvQuote(t.error) << "\n";
     }
     return;
   }

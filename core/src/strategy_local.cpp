@@ -13,7 +13,7 @@ class LocalStrategy : public Strategy {
   SubNetwork propose(const History& h, Rng& rng) override {
     if (static_cast<int>(h.subnets.size()) < opts_.initialRandom || rng.bernoulli(0.1)) return space_.sample(rng);
     auto front = paretoFront(h.objectives);
-    const size_t pick = front[static_cast<size_t>(rng.uniformInt(0, static_cast<int64_t>(front.size()) - 1))];
+    const size_t pick = front[rng.index(front.size())];
     return space_.mutate(h.subnets[pick], rng);
   }
 

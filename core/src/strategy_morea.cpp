@@ -20,11 +20,11 @@ class MoreaStrategy : public Strategy {
     const size_t popStart = n > static_cast<size_t>(opts_.populationSize) ? n - static_cast<size_t>(opts_.populationSize) : 0;
     std::vector<size_t> sample;
     for (int i = 0; i < opts_.sampleSize; ++i)
-      sample.push_back(popStart + static_cast<size_t>(rng.uniformInt(0, static_cast<int64_t>(n - popStart) - 1)));
+      sample.push_back(popStart + rng.index(n - popStart));
     std::vector<Point> pts;
     for (size_t i : sample) pts.push_back(h.objectives[i]);
     auto front = paretoFront(pts);
-    const size_t parent = sample[front[static_cast<size_t>(rng.uniformInt(0, static_cast<int64_t>(front.size()) - 1))]];
+    const size_t parent = sample[front[rng.index(front.size())]];
     return space_.mutate(h.subnets[parent], rng);
   }
 

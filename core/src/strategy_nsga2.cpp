@@ -35,8 +35,8 @@ class Nsga2Strategy : public Strategy {
       }
     }
     auto tournament = [&]() -> const Member& {
-      const Member& a = pop[static_cast<size_t>(rng.uniformInt(0, static_cast<int64_t>(pop.size()) - 1))];
-      const Member& b = pop[static_cast<size_t>(rng.uniformInt(0, static_cast<int64_t>(pop.size()) - 1))];
+      const Member& a = pop[rng.index(pop.size())];
+      const Member& b = pop[rng.index(pop.size())];
       if (a.rank != b.rank) return a.rank < b.rank ? a : b;
       return a.crowd >= b.crowd ? a : b;
     };

@@ -13,6 +13,8 @@ class Rng {
   uint64_t next() { return gen_(); }
   // Uniform integer in [lo, hi] (inclusive), without modulo bias.
   int64_t uniformInt(int64_t lo, int64_t hi);
+  // Uniform index into a container of n > 0 elements.
+  size_t index(size_t n) { return static_cast<size_t>(uniformInt(0, static_cast<int64_t>(n) - 1)); }
   double uniform01() { return static_cast<double>(gen_() >> 11) * 0x1.0p-53; }
   bool bernoulli(double p) { return uniform01() < p; }
   template <class T>
