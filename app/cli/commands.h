@@ -21,6 +21,9 @@ void addEvalCommand(CLI::App& app, GlobalOptions& g);
 void addPredictCommand(CLI::App& app, GlobalOptions& g);
 void addSearchCommand(CLI::App& app, GlobalOptions& g);
 void addFrontCommand(CLI::App& app, GlobalOptions& g);
+void addTrainCommand(CLI::App& app, GlobalOptions& g);
+void addReorderCommand(CLI::App& app, GlobalOptions& g);
+void addBaselineCommand(CLI::App& app, GlobalOptions& g);
 
 // Applies the thread policy (LibTorch intra-op threads, OpenBLAS threads).
 void applyThreads(const GlobalOptions& g, int workers = 1);

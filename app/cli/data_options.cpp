@@ -38,4 +38,10 @@ pp::Dataset DataOptions::validationSet(const pp::BertConfig& c) const {
   return val;
 }
 
+pp::Dataset DataOptions::trainingSet(const pp::BertConfig& c) const {
+  pp::Dataset all = pp::loadDataset(data, c, columns);
+  if (!validation.empty() || valSplit <= 0) return all;
+  return pp::splitDataset(all, valSplit, splitSeed).first;
+}
+
 }  // namespace ppcli

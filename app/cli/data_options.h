@@ -26,6 +26,9 @@ struct DataOptions {
   void add(CLI::App& cmd, double defaultSplit);
   // The evaluation set these options describe.
   pp::Dataset validationSet(const pp::BertConfig& c) const;
+  // The rest of --data: all of it when --validation is given, else the
+  // part --val-split leaves (same seed, so the two never overlap).
+  pp::Dataset trainingSet(const pp::BertConfig& c) const;
 };
 
 }  // namespace ppcli

@@ -33,6 +33,13 @@ inline std::string fixed(double v, int digits) {
   return buf;
 }
 
+// 42s, 3m12s, 2.5h
+inline std::string duration(double s) {
+  if (s < 90) return fixed(s, 0) + "s";
+  if (s < 5400) return std::to_string(static_cast<int>(s / 60)) + "m" + std::to_string(static_cast<int>(s) % 60) + "s";
+  return fixed(s / 3600, 1) + "h";
+}
+
 // Shortest text that reads back as the same float.
 inline std::string exactFloat(float v) {
   char buf[32];

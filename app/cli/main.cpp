@@ -24,6 +24,9 @@ int main(int argc, char** argv) {
   ppcli::addPredictCommand(app, g);
   ppcli::addSearchCommand(app, g);
   ppcli::addFrontCommand(app, g);
+  ppcli::addTrainCommand(app, g);
+  ppcli::addReorderCommand(app, g);
+  ppcli::addBaselineCommand(app, g);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,7 +1,6 @@
 // search and front.
 #include <algorithm>
 #include <atomic>
-#include <csignal>
 #include <iostream>
 #include <memory>
 #include <thread>
@@ -13,6 +12,7 @@
 #include "commands.h"
 #include "data_options.h"
 #include "format.h"
+#include "interrupt.h"
 #include "paretoprune/config.h"
 #include "paretoprune/dataset.h"
 #include "paretoprune/error.h"
@@ -28,9 +28,6 @@ namespace ppcli {
 using nlohmann::json;
 
 namespace {
-std::atomic<bool> gInterrupted{false};
-extern "C" void onSigint(int) { gInterrupted.store(true); }
-
 double parseDuration(const std::string& s) {
   if (s.empty()) return 0;
   size_t pos = 0;
@@ -45,12 +42,6 @@ double parseDuration(const std::string& s) {
   if (unit == "m" || unit == "min") return v * 60;
   if (unit == "h") return v * 3600;
   throw pp::Error("budget \"" + s + "\" has an unknown unit (s, m or h)");
-}
-
-std::string duration(double s) {
-  if (s < 90) return fixed(s, 0) + "s";
-  if (s < 5400) return std::to_string(static_cast<int>(s / 60)) + "m" + std::to_string(static_cast<int>(s) % 60) + "s";
-  return fixed(s / 3600, 1) + "h";
 }
 
 // A CSV field in quotes, inner quotes doubled.
@@ -196,12 +187,11 @@ void addSearchCommand(CLI::App& app, GlobalOptions& g) {
                  {"validation_examples", enc->size()},
                  {"max_length", a->data.maxLength}};
     pp::SearchRunner runner(model, enc, space, o, ev, info);
-    gInterrupted = false;
-    auto prev = std::signal(SIGINT, onSigint);
+    SigintScope sigint;
     std::atomic<bool> done{false};
     std::thread watcher([&] {
       while (!done) {
-        if (gInterrupted) {
+        if (SigintScope::interrupted()) {
           runner.cancel();
           break;
         }
@@ -213,12 +203,10 @@ void addSearchCommand(CLI::App& app, GlobalOptions& g) {
     } catch (...) {
       done = true;
       watcher.join();
-      std::signal(SIGINT, prev);
       throw;
     }
     done = true;
     watcher.join();
-    std::signal(SIGINT, prev);
     if (tty && !g.json) std::cerr << "\n";
     auto trials = runner.trials();
     auto front = frontOf(trials, o.objectives);

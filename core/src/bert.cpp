@@ -218,6 +218,38 @@ BertWeights sliceWeights(const BertWeights& w, const SubNetwork& s, const std::v
   return o;
 }
 
+BertWeights permuteWeights(const BertWeights& w, const std::vector<std::vector<int64_t>>& headPerm,
+                           const std::vector<std::vector<int64_t>>& unitPerm) {
+  if (headPerm.size() != w.layers.size() || unitPerm.size() != w.layers.size())
+    throw Error("permutation: one order per layer expected");
+  BertWeights o = w;
+  const int64_t d = w.headSize;
+  auto idxOpts = torch::TensorOptions().dtype(torch::kLong).device(w.word_emb.device());
+  for (size_t l = 0; l < w.layers.size(); ++l) {
+    const auto& src = w.layers[l];
+    auto& lw = o.layers[l];
+    if (static_cast<int64_t>(headPerm[l].size()) != src.heads ||
+        static_cast<int64_t>(unitPerm[l].size()) != src.units())
+      throw Error("permutation of layer " + std::to_string(l) + " does not match its heads and units");
+    std::vector<int64_t> rows;
+    for (int64_t hIdx : headPerm[l])
+      for (int64_t j = 0; j < d; ++j) rows.push_back(hIdx * d + j);
+    auto hi = torch::tensor(rows, idxOpts);
+    lw.q_w = src.q_w.index_select(0, hi);
+    lw.q_b = src.q_b.index_select(0, hi);
+    lw.k_w = src.k_w.index_select(0, hi);
+    lw.k_b = src.k_b.index_select(0, hi);
+    lw.v_w = src.v_w.index_select(0, hi);
+    lw.v_b = src.v_b.index_select(0, hi);
+    lw.o_w = src.o_w.index_select(1, hi);
+    auto ui = torch::tensor(unitPerm[l], idxOpts);
+    lw.i_w = src.i_w.index_select(0, ui);
+    lw.i_b = src.i_b.index_select(0, ui);
+    lw.out_w = src.out_w.index_select(1, ui);
+  }
+  return o;
+}
+
 BertWeights loadWeights(const SafetensorsFile& f, const BertConfig& c) {
   bool prefixed = false;
   for (const auto& t : f.tensors())

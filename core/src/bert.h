@@ -72,6 +72,11 @@ BertWeights sliceWeights(const BertWeights& w, const SubNetwork& s,
 // Kept indices (ascending) of layer l's heads / units under the importance order.
 std::vector<int64_t> keptIndices(const std::vector<int64_t>& order, int64_t count);
 
+// Heads and units permuted per layer: new index i holds what old index
+// perm[l][i] held. The full model computes the same function afterwards.
+BertWeights permuteWeights(const BertWeights& w, const std::vector<std::vector<int64_t>>& headPerm,
+                           const std::vector<std::vector<int64_t>>& unitPerm);
+
 // Loads and checks every tensor against `c`; throws pp::Error naming the tensor.
 BertWeights loadWeights(const SafetensorsFile& f, const BertConfig& c);
 void saveWeights(const BertWeights& w, const std::string& path,
@@ -88,6 +93,14 @@ struct ModelImpl {
 };
 
 std::vector<std::vector<int64_t>> identityOrder(const BertConfig& c, bool heads);
+
+// Writes a loadable model directory into the existing `dir`: config.json,
+// model.safetensors, the tokenizer files and, unless identity, the
+// importance order (paretoprune_order.json).
+void writeModelFiles(const std::string& dir, const BertConfig& c, const BertWeights& w,
+                     const WordPieceTokenizer* tok, const std::vector<std::vector<int64_t>>& headOrder,
+                     const std::vector<std::vector<int64_t>>& unitOrder,
+                     const std::map<std::string, std::string>& metadata = {});
 
 // Weights drawn from N(0, stddev) with our platform-stable generator
 // (LayerNorm weights 1 + N(0, stddev)): identical on every LibTorch version.

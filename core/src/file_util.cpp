@@ -93,4 +93,39 @@ std::string fnv1a64Hex(const std::string& path) {
   return out;
 }
 
+void replaceDirectory(const std::string& target, bool force, const std::function<void(const std::string&)>& write) {
+  namespace fs = std::filesystem;
+  std::string clean = target;
+  while (clean.size() > 1 && clean.back() == '/') clean.pop_back();
+  if (exists(clean) && !force)
+    throw Error(clean + ": already exists (choose another directory, or overwrite it with --force)");
+  if (exists(clean) && !isDirectory(clean)) throw Error(clean + ": exists and is not a directory");
+  const std::string pid = std::to_string(::getpid());
+  const std::string tmp = clean + ".tmp-" + pid;
+  std::error_code ec;
+  fs::remove_all(tmp, ec);
+  if (!fs::create_directories(tmp, ec) || ec)
+    throw Error(tmp + ": cannot create directory (" + (ec ? ec.message() : std::string("exists")) + ")");
+  try {
+    write(tmp);
+    if (exists(clean)) {
+      const std::string old = clean + ".old-" + pid;
+      fs::remove_all(old, ec);
+      if (::rename(clean.c_str(), old.c_str()) != 0)
+        throw Error(clean + ": cannot move the old directory aside (" + std::strerror(errno) + ")");
+      if (::rename(tmp.c_str(), clean.c_str()) != 0) {
+        int err = errno;
+        ::rename(old.c_str(), clean.c_str());
+        throw Error(clean + ": cannot rename into place (" + std::strerror(err) + ")");
+      }
+      fs::remove_all(old, ec);
+    } else if (::rename(tmp.c_str(), clean.c_str()) != 0) {
+      throw Error(clean + ": cannot rename into place (" + std::strerror(errno) + ")");
+    }
+  } catch (...) {
+    fs::remove_all(tmp, ec);
+    throw;
+  }
+}
+
 }  // namespace pp::fileutil

@@ -196,9 +196,22 @@ void writeRandomModel(const std::string& dir, const TinyModelOptions& o) {
   if (o.labels == 2) c.id2label = {"negative", "positive"};
 
   BertWeights w = randomWeights(c, o.initStd, o.seed);
-  saveWeights(w, fileutil::joinPath(dir, "model.safetensors"));
+  writeModelFiles(dir, c, w, &tok, identityOrder(c, true), identityOrder(c, false));
+}
+
+void writeModelFiles(const std::string& dir, const BertConfig& c, const BertWeights& w, const WordPieceTokenizer* tok,
+                     const std::vector<std::vector<int64_t>>& headOrder,
+                     const std::vector<std::vector<int64_t>>& unitOrder,
+                     const std::map<std::string, std::string>& metadata) {
+  saveWeights(w, fileutil::joinPath(dir, "model.safetensors"), metadata);
   c.save(fileutil::joinPath(dir, "config.json"));
-  tok.save(dir);
+  if (tok) tok->save(dir);
+  const std::string orderPath = fileutil::joinPath(dir, "paretoprune_order.json");
+  if (headOrder != identityOrder(c, true) || unitOrder != identityOrder(c, false)) {
+    fileutil::writeFileAtomic(orderPath, json({{"heads", headOrder}, {"units", unitOrder}}).dump() + "\n");
+  } else if (fileutil::exists(orderPath)) {
+    std::remove(orderPath.c_str());
+  }
 }
 
 using OpenblasSetThreads = void (*)(int);

@@ -75,7 +75,7 @@ struct EvalResult {
 
 // Logits [n][numLabels] in original example order.
 std::vector<std::vector<float>> computeLogits(const Model& m, const SubNetwork& s,
-                                              const EncodedData& data, ExecMode mode);
+                                              const EncodedData& data, ExecMode mode = ExecMode::Auto);
 
 // Throws pp::Error on an invalid sub-network; returns early (metrics over
 // what was done) if `cancel` becomes true.

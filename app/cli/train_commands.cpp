@@ -1,0 +1,173 @@
+// train, reorder and baseline.
+#include <iostream>
+#include <memory>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include "commands.h"
+#include "data_options.h"
+#include "format.h"
+#include "interrupt.h"
+#include "paretoprune/baselines.h"
+#include "paretoprune/config.h"
+#include "paretoprune/dataset.h"
+#include "paretoprune/error.h"
+#include "paretoprune/model.h"
+#include "paretoprune/search_space.h"
+#include "paretoprune/train.h"
+
+namespace ppcli {
+
+using nlohmann::json;
+
+namespace {
+struct TrainArgs {
+  std::string model, out, space = "seed";
+  DataOptions data;
+  pp::TrainOptions opts;
+  double dropout = -1;
+  bool noCheckpoints = false;
+};
+
+std::string percent(double accuracy) { return accuracy < 0 ? "-" : fixed(100.0 * accuracy, 2) + "%"; }
+}  // namespace
+
+void addTrainCommand(CLI::App& app, GlobalOptions& g) {
+  auto a = std::make_shared<TrainArgs>();
+  auto* cmd = app.add_subcommand("train", "Fine-tune a BERT classifier (standard, or as a super-network: sandwich)");
+  cmd->add_option("MODEL", a->model, "Initial model directory")->required();
+  a->data.add(*cmd, 0.0);
+  cmd->add_option("--out", a->out, "Output directory (the latest epoch; checkpoints in OUT/checkpoint-epoch-N)")
+      ->required();
+  auto& o = a->opts;
+  cmd->add_option("--strategy", o.strategy, "standard or sandwich")->capture_default_str();
+  cmd->add_option("--epochs", o.epochs, "Epochs")->capture_default_str();
+  cmd->add_option("--lr", o.learningRate, "Peak learning rate (AdamW)")->capture_default_str();
+  cmd->add_option("--weight-decay", o.weightDecay, "AdamW weight decay (not on biases and LayerNorm)")
+      ->capture_default_str();
+  cmd->add_option("--warmup", o.warmupFraction, "Share of the steps spent warming up linearly")
+      ->capture_default_str();
+  cmd->add_option("--clip", o.clipNorm, "Gradient norm clipping (0: off)")->capture_default_str();
+  cmd->add_option("--dropout", a->dropout, "Hidden and attention dropout (default: as in config.json)");
+  cmd->add_option("--seed", o.seed, "Seed of shuffling, dropout and sub-network sampling")->capture_default_str();
+  cmd->add_option("--space", a->space, "Search space of the sandwich steps: seed, per-layer, layers or a JSON file")
+      ->capture_default_str();
+  cmd->add_option("--random-subnets", o.randomSubnets, "Random sub-networks per sandwich step")
+      ->capture_default_str();
+  cmd->add_option("--temperature", o.temperature, "Distillation temperature")->capture_default_str();
+  cmd->add_option("--distill-alpha", o.distillAlpha, "Weight of distillation in the sub-networks' loss (rest: labels)")
+      ->capture_default_str();
+  cmd->add_flag("--reorder", o.reorder, "Order heads and units by importance before training");
+  cmd->add_flag("--no-checkpoints", a->noCheckpoints, "Keep only OUT, not one directory per epoch");
+  cmd->callback([a, &g] {
+    applyThreads(g, 1);
+    a->opts.batchSize = a->data.batchSize;
+    a->opts.maxLength = a->data.maxLength;
+    a->opts.keepCheckpoints = !a->noCheckpoints;
+    if (a->dropout >= 0) a->opts.hiddenDropout = a->opts.attentionDropout = a->dropout;
+    auto model = pp::Model::load(a->model);
+    const auto& c = model->config();
+    pp::SearchSpace space = pp::SearchSpace::parse(a->space, c);
+    pp::Dataset train = a->data.trainingSet(c);
+    const bool hasVal = !a->data.validation.empty() || a->data.valSplit > 0;
+    pp::Dataset val = hasVal ? a->data.validationSet(c) : pp::Dataset{};
+    if (!g.json)
+      std::cerr << "training " << a->opts.strategy << " on " << train.examples.size() << " examples"
+                << (hasVal ? ", validating on " + std::to_string(val.examples.size()) : std::string()) << "\n";
+    const bool tty = isatty(2);
+    SigintScope sigint;
+    double lastPrint = -1;
+    auto progress = [&](const pp::TrainProgress& p) {
+      if (SigintScope::interrupted()) return false;
+      if (g.json) return true;
+      if (p.elapsedSeconds - lastPrint < (tty ? 0.5 : 10.0) && p.step != p.totalSteps) return true;
+      lastPrint = p.elapsedSeconds;
+      std::string line = "epoch " + std::to_string(p.epoch) + "/" + std::to_string(p.epochs) + " step " +
+                         std::to_string(p.step) + "/" + std::to_string(p.totalSteps) + " loss " +
+                         fixed(p.loss, 4) + " (full " + fixed(p.fullLoss, 4) + ") lr " + fixed(p.learningRate * 1e4, 2) +
+                         "e-4, " + fixed(p.examplesPerSecond, 0) + " ex/s, ETA " + duration(p.etaSeconds);
+      std::cerr << (tty ? "\r" : "") << line << (tty ? "\033[K" : "\n") << std::flush;
+      return true;
+    };
+    auto epochDone = [&](const pp::EpochReport& e) {
+      if (g.json) return;
+      std::cerr << (tty ? "\r\033[K" : "") << "epoch " << e.epoch << ": train loss " << fixed(e.trainLoss, 4)
+                << ", validation accuracy " << percent(e.validationAccuracy);
+      if (e.smallestAccuracy >= 0) std::cerr << " (smallest sub-network " << percent(e.smallestAccuracy) << ")";
+      std::cerr << ", " << duration(e.seconds) << "\n";
+    };
+    pp::TrainReport r = pp::trainModel(*model, train, hasVal ? &val : nullptr, space, a->opts, a->out, progress,
+                                       epochDone);
+    if (g.json) {
+      std::cout << r.toJson().dump(2) << "\n";
+    } else if (!r.epochs.empty()) {
+      std::cout << "wrote " << a->out << " (epoch " << r.epochs.back().epoch << ", validation accuracy "
+                << percent(r.epochs.back().validationAccuracy) << ")\n";
+    }
+    if (r.stopped)
+      throw pp::Error(std::string("interrupted; ") +
+                      (r.epochs.empty() ? "no epoch finished, nothing written"
+                                        : a->out + " holds epoch " + std::to_string(r.epochs.back().epoch)));
+  });
+}
+
+void addReorderCommand(CLI::App& app, GlobalOptions& g) {
+  auto a = std::make_shared<TrainArgs>();
+  auto batches = std::make_shared<int64_t>(16);
+  auto force = std::make_shared<bool>(false);
+  auto* cmd = app.add_subcommand("reorder", "Permute heads and units by importance so the first k are the best k");
+  cmd->add_option("MODEL", a->model, "Model directory")->required();
+  a->data.add(*cmd, 0.0);
+  cmd->add_option("--out", a->out, "Output directory")->required();
+  cmd->add_option("--batches", *batches, "Batches of --data used for the importance estimate")->capture_default_str();
+  cmd->add_option("--seed", a->opts.seed, "Seed of the batch sampling")->capture_default_str();
+  cmd->add_flag("--force", *force, "Replace --out if it exists");
+  cmd->callback([a, batches, force, &g] {
+    applyThreads(g, 1);
+    auto model = pp::Model::load(a->model);
+    pp::Dataset data = a->data.trainingSet(model->config());
+    pp::Importance imp = pp::estimateImportance(*model, data, *batches, a->data.batchSize, a->data.maxLength,
+                                                a->opts.seed);
+    pp::writeReordered(*model, imp, a->out, *force);
+    if (g.json) {
+      std::cout << json({{"written", a->out}, {"head_importance", imp.heads}, {"unit_importance", imp.units}}).dump(2)
+                << "\n";
+      return;
+    }
+    auto order = pp::importanceOrder(imp.heads);
+    std::cout << "wrote " << a->out << "; head order per layer (most important first):\n";
+    for (size_t l = 0; l < order.size(); ++l) {
+      std::cout << "  layer " << l << ":";
+      for (int64_t h : order[l]) std::cout << " " << h;
+      std::cout << "\n";
+    }
+  });
+}
+
+void addBaselineCommand(CLI::App& app, GlobalOptions& g) {
+  auto a = std::make_shared<TrainArgs>();
+  auto* cmd = app.add_subcommand("baseline", "Majority-class and bag-of-words logistic regression accuracy");
+  cmd->add_option("MODEL", a->model, "Model directory (for its labels)")->required();
+  a->data.add(*cmd, 0.0);
+  cmd->callback([a, &g] {
+    pp::BertConfig c = pp::BertConfig::load(a->model + "/config.json");
+    if (a->data.validation.empty() && a->data.valSplit <= 0)
+      throw pp::Error("baseline: give --validation FILE or --val-split");
+    pp::Dataset train = a->data.trainingSet(c), val = a->data.validationSet(c);
+    std::vector<pp::BaselineResult> rs = {pp::majorityBaseline(train, val, c.numLabels()),
+                                          pp::logisticRegressionBaseline(train, val, c.numLabels())};
+    if (g.json) {
+      json out = json::array();
+      for (const auto& r : rs) out.push_back({{"name", r.name}, {"accuracy", r.accuracy}, {"detail", r.detail}});
+      std::cout << out.dump(2) << "\n";
+      return;
+    }
+    std::cout << "train " << train.examples.size() << ", validation " << val.examples.size() << "\n";
+    for (const auto& r : rs)
+      std::cout << "  " << r.name << ": " << percent(r.accuracy) << " (" << r.detail << ")\n";
+  });
+}
+
+}  // namespace ppcli
