@@ -1,37 +1,44 @@
 #!/usr/bin/env bash
-# The demo, on an already built tree (./run.sh builds first).
+# The demo, on an already built tree (./run.sh builds first): the demo model
+# (resources/demo/model, a small BERT trained by ParetoPrune itself, see
+# README) on the UCI sentiment sentences. With a display it opens the window;
+# without one it runs the same demo headless and writes a report.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CLI=build/app/paretoprune-cli
+D=resources/demo
+MODEL=$D/model
 OUT=out/demo
+TRIALS=${PP_DEMO_TRIALS:-100}
 mkdir -p "$OUT"
-if [ ! -d "$OUT/tiny" ]; then
-  "$CLI" make-tiny "$OUT/tiny" --layers 4 --hidden 64 --heads 4 --intermediate 128 --seed 1 >/dev/null
+if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && [ "${PP_HEADLESS:-0}" != 1 ]; then
+  echo "Starting the ParetoPrune window on the demo model..."
+  exec build/app/paretoprune --model "$MODEL" "$@"
 fi
-# A small labelled set in the demo's format (the real demo data set ships in resources/).
-printf 'sentence\tlabel\n' >"$OUT/data.tsv"
-for i in $(seq 1 40); do
-  printf 'the food was good %s\tpositive\nthe service was bad %s\tnegative\n' "$i" "$i" >>"$OUT/data.tsv"
-done
-if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
-  echo "Starting the ParetoPrune window..."
-  exec build/app/paretoprune "$@"
-fi
+DATA=(--data "$D/sentiment-train.tsv" --validation "$D/sentiment-validation.tsv" --max-length 64)
 echo "No display: running the demo headless."
-echo "== paretoprune-cli info"
-"$CLI" info "$OUT/tiny"
-echo
-echo "== full model (a random-initialised tiny BERT: its accuracy is chance level)"
-"$CLI" eval "$OUT/tiny" --data "$OUT/data.tsv" --latency-length 32 | tee "$OUT/report.txt"
-echo
-echo "== sub-network: 2 layers, 2 heads, 32 units"
-"$CLI" eval "$OUT/tiny" --data "$OUT/data.tsv" --latency-length 32 \
-  --subnet '{"num_layers":2,"num_heads":2,"num_units":32}' | tee -a "$OUT/report.txt"
-echo
-echo "== search: 60 trials, NSGA-II, per-layer space"
+{
+  echo "== the demo model (4 layers, hidden 256, 4 heads, 512 units; trained by ParetoPrune, not pretrained)"
+  "$CLI" info "$MODEL"
+  echo
+  echo "== baselines on the same validation split"
+  "$CLI" baseline "$MODEL" "${DATA[@]}"
+  echo
+  echo "== full model on the 600 validation sentences"
+  "$CLI" eval "$MODEL" "${DATA[@]}" --latency-length 64
+  echo
+  echo "== search: $TRIALS sub-networks, NSGA-II, the recipe's space (layers, heads per layer, units)"
+} | tee "$OUT/report.txt"
 rm -f "$OUT/run.jsonl"
-"$CLI" search "$OUT/tiny" --data "$OUT/data.tsv" --trials 60 --strategy nsga2 --space per-layer \
-  --latency-length 32 --log "$OUT/run.jsonl" | tee -a "$OUT/report.txt"
+"$CLI" search "$MODEL" "${DATA[@]}" --trials "$TRIALS" --strategy nsga2 --space seed --seed 1 \
+  --latency-length 64 --log "$OUT/run.jsonl" | tee -a "$OUT/report.txt"
 "$CLI" front "$OUT/run.jsonl" --csv >"$OUT/front.csv"
+{
+  echo
+  echo "== export: the smallest sub-network within 1 point of the full model's accuracy"
+  "$CLI" export "$MODEL" --log "$OUT/run.jsonl" --within 1 --out "$OUT/picked-hf" --format hf --force \
+    --data "$D/sentiment-validation.tsv"
+} 2>&1 | tee -a "$OUT/report.txt"
 echo
-echo "Report: $OUT/report.txt; run log: $OUT/run.jsonl; Pareto set as CSV: $OUT/front.csv"
+echo "Report: $OUT/report.txt; run log: $OUT/run.jsonl; Pareto set as CSV: $OUT/front.csv;"
+echo "exported model: $OUT/picked-hf"

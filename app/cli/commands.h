@@ -24,6 +24,7 @@ void addFrontCommand(CLI::App& app, GlobalOptions& g);
 void addTrainCommand(CLI::App& app, GlobalOptions& g);
 void addReorderCommand(CLI::App& app, GlobalOptions& g);
 void addBaselineCommand(CLI::App& app, GlobalOptions& g);
+void addExportCommand(CLI::App& app, GlobalOptions& g);
 
 // Applies the thread policy (LibTorch intra-op threads, OpenBLAS threads).
 void applyThreads(const GlobalOptions& g, int workers = 1);

@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
   ppcli::addTrainCommand(app, g);
   ppcli::addReorderCommand(app, g);
   ppcli::addBaselineCommand(app, g);
+  ppcli::addExportCommand(app, g);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <thread>
 #include <unistd.h>
 
@@ -51,7 +52,9 @@ std::string csvQuote(const std::string& s) {
   return q + "\"";
 }
 
-void printTrials(const std::vector<pp::Trial>& ts, const std::string& format, int64_t fullParams) {
+// `ref`: the full model, for the change columns of the table.
+void printTrials(const std::vector<pp::Trial>& ts, const std::string& format, int64_t fullParams,
+                 const std::optional<pp::Trial>& ref = std::nullopt) {
   if (format == "json") {
     json arr = json::array();
     for (const auto& t : ts) arr.push_back(t.toJson());
@@ -70,18 +73,27 @@ void printTrials(const std::vector<pp::Trial>& ts, const std::string& format, in
     }
     return;
   }
-  std::printf("%6s  %-34s %8s %14s %8s %11s %10s\n", "trial", "sub-network", "error", "parameters", "share",
-              "FLOPs/seq", "latency");
+  std::printf("%6s  %-34s %8s %14s %8s %11s %10s %9s %8s\n", "trial", "sub-network", "error", "parameters", "share",
+              "FLOPs/seq", "latency", "acc. pts", "speed-up");
+  if (ref)
+    std::printf("%6s  %-34s %8.4f %14s %7.1f%% %11s %7.2f ms %9s %8s\n", "full", ref->subnet.summary().c_str(),
+                ref->errorRate, thousands(ref->params).c_str(), 100.0, si(static_cast<double>(ref->flops)).c_str(),
+                ref->latencyMs, "", "");
   for (const auto& t : ts) {
     if (!t.ok()) {
       std::printf("%6lld  %-34s %s\n", static_cast<long long>(t.id), t.subnet.summary().c_str(),
                   (std::string(pp::statusName(t.status)) + (t.error.empty() ? "" : ": " + t.error)).c_str());
       continue;
     }
-    std::printf("%6lld  %-34s %8.4f %14s %7.1f%% %11s %7.2f ms\n", static_cast<long long>(t.id),
+    std::string dAcc, speed;
+    if (ref) {
+      dAcc = (t.accuracy >= ref->accuracy ? "+" : "") + fixed(100.0 * (t.accuracy - ref->accuracy), 1);
+      if (t.latencyMs > 0 && ref->latencyMs > 0) speed = fixed(ref->latencyMs / t.latencyMs, 1) + "x";
+    }
+    std::printf("%6lld  %-34s %8.4f %14s %7.1f%% %11s %7.2f ms %9s %8s\n", static_cast<long long>(t.id),
                 t.subnet.summary().c_str(), t.errorRate, thousands(t.params).c_str(),
                 100.0 * static_cast<double>(t.params) / static_cast<double>(std::max<int64_t>(fullParams, 1)),
-                si(static_cast<double>(t.flops)).c_str(), t.latencyMs);
+                si(static_cast<double>(t.flops)).c_str(), t.latencyMs, dAcc.c_str(), speed.c_str());
   }
 }
 
@@ -220,7 +232,7 @@ void addSearchCommand(CLI::App& app, GlobalOptions& g) {
       std::cout << "Search " << runner.stopReason() << ": " << p.done << " trials (" << p.failed << " failed) in "
                 << duration(p.elapsedSeconds) << ", hypervolume " << fixed(p.hypervolume, 4) << "\n"
                 << "Pareto set (" << o.objectives[0] << " vs " << o.objectives[1] << "):\n";
-      printTrials(front, "table", pp::parameterCount(model->config()));
+      printTrials(front, "table", pp::parameterCount(model->config()), runner.reference());
     }
     if (runner.stopReason() == "cancelled") throw pp::Error("interrupted; resume with --resume");
   });
@@ -252,7 +264,9 @@ void addFrontCommand(CLI::App& app, GlobalOptions& g) {
     std::vector<std::string> obj = objectives->empty() ? lc.header.value("objectives", std::vector<std::string>{"error", "params"})
                                                        : pp::parseObjectives(*objectives);
     auto rows = *all ? lc.trials : frontOf(lc.trials, obj);
-    printTrials(rows, g.json ? "json" : *csv ? "csv" : "table", pp::parameterCount(c));
+    std::optional<pp::Trial> ref;
+    if (lc.header.contains("reference")) ref = pp::Trial::fromJson(lc.header["reference"], c);
+    printTrials(rows, g.json ? "json" : *csv ? "csv" : "table", pp::parameterCount(c), ref);
   });
 }
 

@@ -81,6 +81,11 @@ SearchProgress SearchRunner::progress() const {
   return progressLocked();
 }
 
+std::optional<Trial> SearchRunner::reference() const {
+  std::lock_guard<std::mutex> lk(mu_);
+  return reference_;
+}
+
 std::string SearchRunner::stopReason() const {
   std::lock_guard<std::mutex> lk(mu_);
   return stopReason_;
@@ -99,25 +104,37 @@ void SearchRunner::run() {
                  {"trials", opts_.trials},
                  {"multi_fidelity", opts_.multiFidelity}};
   for (auto it = runInfo_.begin(); it != runInfo_.end(); ++it) header[it.key()] = it.value();
+  std::optional<LogContents> prev;
+  if (opts_.resume && !opts_.logPath.empty() && fileutil::exists(opts_.logPath))
+    prev = readRunLog(opts_.logPath, &c);
+  if (prev && prev->header.contains("reference")) {
+    reference_ = Trial::fromJson(prev->header["reference"], c);
+  } else if (opts_.evaluateReference) {
+    // The full model, for comparisons (chart marker, "-62% parameters, +1.3 points").
+    Trial ref = evaluateTrial(-1, SubNetwork::full(c), -1);
+    if (cancel_) return;
+    if (!ref.ok()) throw Error("the full model cannot be evaluated: " + ref.error);
+    reference_ = ref;
+    header["reference"] = ref.toJson();
+  }
   if (!opts_.logPath.empty()) {
     log_ = std::make_unique<RunLog>();
-    if (opts_.resume && fileutil::exists(opts_.logPath)) {
-      LogContents prev = readRunLog(opts_.logPath, &c);
-      if (prev.header.value("model_checksum", std::string()) != model_->checksum())
+    if (prev) {
+      if (prev->header.value("model_checksum", std::string()) != model_->checksum())
         throw Error(opts_.logPath + ": the log was written for another model (checksum " +
-                    prev.header.value("model_checksum", std::string("?")) + ", this model " + model_->checksum() + ")");
-      if (prev.header.contains("space") && prev.header["space"] != space_.toJson())
-        throw Error(opts_.logPath + ": the log used another search space (" + prev.header["space"].dump() + ")");
-      for (const auto& w : prev.warnings)
+                    prev->header.value("model_checksum", std::string("?")) + ", this model " + model_->checksum() + ")");
+      if (prev->header.contains("space") && prev->header["space"] != space_.toJson())
+        throw Error(opts_.logPath + ": the log used another search space (" + prev->header["space"].dump() + ")");
+      for (const auto& w : prev->warnings)
         if (events_.warning) events_.warning(w);
-      for (const auto& t : prev.trials) {
+      for (const auto& t : prev->trials) {
         trials_.push_back(t);
         seen_.insert(t.subnet.key());
         nextId_ = std::max(nextId_, t.id + 1);
       }
       // The strategy's random stream continues where the log left it.
-      for (size_t i = 0; i < prev.trials.size(); ++i) rng_->next();
-      log_->reopen(opts_.logPath, prev.validBytes);
+      for (size_t i = 0; i < prev->trials.size(); ++i) rng_->next();
+      log_->reopen(opts_.logPath, prev->validBytes);
     } else {
       log_->create(opts_.logPath, header);
     }

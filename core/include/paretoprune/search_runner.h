@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -40,6 +41,7 @@ struct SearchOptions {
   EvalOptions eval;
   bool multiFidelity = false;   // first a share of the validation set, the rest only if it could reach the front
   double lowFidelity = 0.3;
+  bool evaluateReference = true;  // evaluate the full model first (the "reference" in the log header)
   std::string logPath;          // empty: no log
   bool resume = false;
 };
@@ -83,6 +85,9 @@ class SearchRunner {
   // Normalisation used for the hypervolume (docs/search.md).
   const Normalizer& normalizer() const { return norm_; }
   std::string stopReason() const;
+  // The full model's trial (id -1), once run() has evaluated it or read it
+  // from the resumed log; nullopt without evaluateReference.
+  std::optional<Trial> reference() const;
 
  private:
   void workerLoop(int worker);
@@ -117,6 +122,7 @@ class SearchRunner {
   std::string stopReason_;
   std::chrono::steady_clock::time_point start_;
   std::unique_ptr<Rng> rng_;
+  std::optional<Trial> reference_;
 };
 
 }  // namespace pp

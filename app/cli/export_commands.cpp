@@ -1,0 +1,118 @@
+// export.
+#include <iostream>
+#include <memory>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include "commands.h"
+#include "format.h"
+#include "paretoprune/dataset.h"
+#include "paretoprune/error.h"
+#include "paretoprune/export.h"
+#include "paretoprune/metrics.h"
+#include "paretoprune/model.h"
+#include "paretoprune/run_log.h"
+#include "paretoprune/subnet.h"
+#include "paretoprune/trial.h"
+
+namespace ppcli {
+
+using nlohmann::json;
+
+namespace {
+struct ExportArgs {
+  std::string model, subnet, log, out, format = "hf", data;
+  int64_t trial = -1;
+  double within = -1;
+  bool force = false, padUnits = false;
+};
+}  // namespace
+
+void addExportCommand(CLI::App& app, GlobalOptions& g) {
+  auto a = std::make_shared<ExportArgs>();
+  auto* cmd = app.add_subcommand("export", "Write a sub-network as a smaller model (sliced weights)");
+  cmd->add_option("MODEL", a->model, "Source model directory")->required();
+  auto* subnet = cmd->add_option("--subnet", a->subnet, "Sub-network as JSON text or file");
+  auto* log = cmd->add_option("--log", a->log, "Run log to take the sub-network from (with --trial)")
+                  ->check(CLI::ExistingFile);
+  auto* trial = cmd->add_option("--trial", a->trial, "Trial id in --log")->needs(log);
+  cmd->add_option("--within", a->within,
+                  "Instead of --trial: the smallest trial of --log whose accuracy is at most this many points "
+                  "below the full model's")
+      ->needs(log)
+      ->excludes(trial);
+  subnet->excludes(log);
+  cmd->add_option("--out", a->out, "Output directory (written beside, renamed at the end)")->required();
+  cmd->add_option("--format", a->format, "hf, torchscript or int8")->capture_default_str();
+  cmd->add_flag("--force", a->force, "Replace --out if it exists");
+  cmd->add_flag("--pad-units", a->padUnits,
+                "hf format: zero-pad per-layer feed-forward widths to the widest (outputs unchanged)");
+  cmd->add_option("--data", a->data, "Check the export on the first 16 texts of this file (default: built-in)")
+      ->check(CLI::ExistingFile);
+  cmd->callback([a, &g] {
+    applyThreads(g, 1);
+    pp::ExportOptions o;
+    o.format = pp::parseExportFormat(a->format);
+    o.force = a->force;
+    o.padUnits = a->padUnits;
+    auto model = pp::Model::load(a->model);
+    const auto& c = model->config();
+    pp::SubNetwork s;
+    if (!a->log.empty()) {
+      if (a->trial < 0 && a->within < 0)
+        throw pp::Error("--log needs --trial ID or --within POINTS (see: paretoprune-cli front " + a->log + ")");
+      pp::LogContents lc = pp::readRunLog(a->log, &c);
+      if (lc.header.value("model_checksum", std::string()) != model->checksum())
+        throw pp::Error(a->log + " was written for another model (checksum " +
+                        lc.header.value("model_checksum", std::string("?")) + ", " + a->model + " has " +
+                        model->checksum() + ")");
+      const pp::Trial* t = nullptr;
+      if (a->within >= 0) {
+        if (!lc.header.contains("reference"))
+          throw pp::Error(a->log + " has no full-model reference (written by an older version); use --trial");
+        const double floor = pp::Trial::fromJson(lc.header["reference"], c).accuracy - a->within / 100.0;
+        for (const auto& x : lc.trials)
+          if (x.ok() && x.fidelity >= 1.0 && x.accuracy >= floor - 1e-12 && (!t || x.params < t->params)) t = &x;
+        if (!t) throw pp::Error("no trial of " + a->log + " is within " + fixed(a->within, 2) + " points of the full model");
+        std::cerr << "picked trial " << t->id << ": " << t->subnet.summary() << ", accuracy "
+                  << fixed(100.0 * t->accuracy, 2) << "%\n";
+      } else {
+        for (const auto& x : lc.trials)
+          if (x.id == a->trial) t = &x;
+      }
+      if (!t) throw pp::Error(a->log + " has no trial " + std::to_string(a->trial));
+      if (!t->ok()) throw pp::Error("trial " + std::to_string(a->trial) + " did not finish (" + t->error + ")");
+      s = t->subnet;
+      o.provenance = {{"run_log", a->log}, {"trial", t->toJson()}, {"data", lc.header.value("data", json())}};
+    } else if (!a->subnet.empty()) {
+      s = pp::SubNetwork::parse(a->subnet, c);
+    } else {
+      throw pp::Error("give the sub-network: --subnet JSON, or --log RUN.jsonl --trial ID");
+    }
+    if (!a->data.empty()) {
+      pp::Dataset d = pp::loadDataset(a->data, c);
+      for (size_t i = 0; i < d.examples.size() && i < 16; ++i) o.verifyTexts.push_back(d.examples[i].text);
+      o.provenance["verify_data"] = a->data;
+    }
+    pp::ExportResult r = pp::exportSubnetwork(*model, s, a->out, o);
+    if (g.json) {
+      std::cout << json({{"dir", r.dir}, {"files", r.files}, {"parameters", r.parameters}, {"bytes", r.bytes},
+                         {"max_logit_diff", r.maxLogitDiff}, {"label_agreement", r.agreement},
+                         {"note", r.note}})
+                       .dump(2)
+                << "\n";
+      return;
+    }
+    std::cout << "exported " << s.summary() << " as " << a->format << " to " << r.dir << "\n"
+              << "  parameters " << thousands(r.parameters) << " ("
+              << fixed(100.0 * static_cast<double>(r.parameters) /
+                           static_cast<double>(std::max<int64_t>(1, pp::parameterCount(c))), 1)
+              << "% of the source), " << fixed(static_cast<double>(r.bytes) / 1048576.0, 2) << " MiB on disk\n"
+              << "  checked on " << r.verifyExamples << " texts: max logit difference " << r.maxLogitDiff
+              << ", labels agree " << fixed(100.0 * r.agreement, 0) << "%\n";
+    if (!r.note.empty()) std::cout << "  note: " << r.note << "\n";
+  });
+}
+
+}  // namespace ppcli

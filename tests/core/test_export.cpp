@@ -1,0 +1,194 @@
+// Export: sliced Hugging Face directories, TorchScript and int8 modules that
+// reproduce the sub-network, and exports that never leave half a model.
+#include <QtTest>
+
+#include <cmath>
+#include <filesystem>
+
+#include <torch/script.h>
+
+#include "bert.h"
+#include "paretoprune/dataset.h"
+#include "paretoprune/evaluator.h"
+#include "paretoprune/export.h"
+#include "paretoprune/model.h"
+#include "paretoprune/rng.h"
+#include "testutil.h"
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+float maxAbsDiff(const std::vector<std::vector<float>>& a, const std::vector<std::vector<float>>& b) {
+  float worst = 0;
+  for (size_t i = 0; i < a.size(); ++i)
+    for (size_t k = 0; k < a[i].size(); ++k) worst = std::max(worst, std::abs(a[i][k] - b[i][k]));
+  return worst;
+}
+
+// Entries beside `dir` whose names start with its name (temporaries).
+std::vector<std::string> siblings(const std::string& dir) {
+  std::vector<std::string> out;
+  const std::string base = fs::path(dir).filename().string();
+  for (const auto& e : fs::directory_iterator(fs::path(dir).parent_path()))
+    if (e.path().filename().string().rfind(base, 0) == 0) out.push_back(e.path().filename().string());
+  return out;
+}
+}  // namespace
+
+class TestExport : public QObject {
+  Q_OBJECT
+  QTemporaryDir tmp_;
+  std::string src_;
+  std::shared_ptr<const pp::Model> model_;
+  pp::Dataset data_;
+
+  std::string path(const std::string& name) const { return tmp_.path().toStdString() + "/" + name; }
+
+  // Logits of the exported HF model against the sub-network in the source.
+  float hfDiff(const std::string& dir, const pp::SubNetwork& s) {
+    auto back = pp::Model::load(dir);
+    pp::EncodedData a(*model_, data_, {}), b(*back, data_, {});
+    return maxAbsDiff(pp::computeLogits(*model_, s, a), pp::computeLogits(*back, pp::SubNetwork::full(back->config()), b));
+  }
+
+ private Q_SLOTS:
+  void initTestCase() {
+    pp::setComputeThreads(1, 1);
+    src_ = path("src");
+    pp::TinyModelOptions t;
+    t.layers = 4;
+    t.hidden = 32;
+    t.heads = 4;
+    t.intermediate = 48;
+    t.maxPositions = 64;
+    t.initStd = 0.2;
+    t.seed = 5;
+    pp::writeRandomModel(src_, t);
+    // A non-identity importance order: export must follow it.
+    json order = {{"heads", json::array()}, {"units", json::array()}};
+    pp::Rng rng(9);
+    for (int l = 0; l < 4; ++l) {
+      std::vector<int64_t> h = {0, 1, 2, 3}, u(48);
+      for (int i = 0; i < 48; ++i) u[static_cast<size_t>(i)] = i;
+      rng.shuffle(h);
+      rng.shuffle(u);
+      order["heads"].push_back(h);
+      order["units"].push_back(u);
+    }
+    testutil::writeText(src_ + "/paretoprune_order.json", order.dump());
+    model_ = pp::Model::load(src_);
+    for (const char* s : {"the food was good", "bad service, very bad", "a great movie and the place", "it was not"}) {
+      pp::Example e;
+      e.text = s;
+      e.label = 0;
+      data_.examples.push_back(e);
+    }
+  }
+
+  void hfConfigAndShapes() {
+    // Layer 1 removed, layer 2 keeps no heads.
+    pp::SubNetwork s;
+    s.layers = {{3, 20}, {0, 0}, {0, 20}, {2, 20}};
+    auto r = pp::exportSubnetwork(*model_, s, path("hf"), {});
+    auto cfg = pp::BertConfig::load(path("hf/config.json"));
+    QCOMPARE(cfg.num_hidden_layers, int64_t(3));
+    QCOMPARE(cfg.intermediate_size, int64_t(20));
+    QVERIFY(!pp::needsUnitPadding(s, model_->config()));
+    // Renumbered: source layers 0, 2, 3 become 0, 1, 2.
+    QCOMPARE(cfg.pruned_heads.at(0), (std::vector<int64_t>{3}));
+    QCOMPARE(cfg.pruned_heads.at(1), (std::vector<int64_t>{0, 1, 2, 3}));
+    QCOMPARE(cfg.pruned_heads.at(2), (std::vector<int64_t>{2, 3}));
+    auto back = pp::Model::load(path("hf"));
+    const auto& w = back->impl().weights;
+    QCOMPARE(w.layers[0].q_w.size(0), int64_t(3 * 8));
+    QCOMPARE(w.layers[1].q_w.size(0), int64_t(0));
+    QCOMPARE(w.layers[0].i_w.size(0), int64_t(20));
+    QCOMPARE(w.layers[2].o_w.size(1), int64_t(2 * 8));
+    QVERIFY(hfDiff(path("hf"), s) < 1e-5f);
+    QVERIFY(r.parameters < pp::parameterCount(model_->config()));
+    QVERIFY(fs::file_size(path("hf/model.safetensors")) < fs::file_size(src_ + "/model.safetensors"));
+    auto info = json::parse(testutil::readText(path("hf/paretoprune.json")));
+    QCOMPARE(info["source_checksum"].get<std::string>(), model_->checksum());
+    QCOMPARE(info["format"].get<std::string>(), std::string("hf"));
+    QVERIFY(fs::exists(path("hf/vocab.txt")));
+  }
+
+  void unevenUnitsNeedPadding() {
+    pp::SubNetwork s;
+    s.layers = {{4, 30}, {2, 10}, {0, 0}, {1, 48}};
+    pp::ExportOptions o;
+    PP_EXPECT_ERROR(pp::exportSubnetwork(*model_, s, path("uneven"), o), "one intermediate_size");
+    QVERIFY(!fs::exists(path("uneven")));
+    o.padUnits = true;
+    auto r = pp::exportSubnetwork(*model_, s, path("uneven"), o);
+    QVERIFY(!r.note.empty());
+    QCOMPARE(pp::BertConfig::load(path("uneven/config.json")).intermediate_size, int64_t(48));
+    QVERIFY(hfDiff(path("uneven"), s) < 1e-5f);
+  }
+
+  void torchscriptGivesSameLogits() {
+    pp::SubNetwork s;
+    s.layers = {{2, 12}, {4, 0}, {0, 0}, {1, 40}};  // exact per-layer sizes
+    pp::ExportOptions o;
+    o.format = pp::ExportFormat::TorchScript;
+    pp::exportSubnetwork(*model_, s, path("ts"), o);
+    auto mod = torch::jit::load(path("ts/model.pt"));
+    const auto& tok = model_->tokenizer();
+    pp::EncodedData enc(*model_, data_, {});
+    auto expect = pp::computeLogits(*model_, s, enc);
+    for (size_t i = 0; i < data_.examples.size(); ++i) {
+      auto e = tok.encode(data_.examples[i].text);
+      const int64_t T = static_cast<int64_t>(e.ids.size());
+      auto ids = torch::tensor(e.ids, torch::kLong).view({1, T});
+      auto out = mod.forward({ids, torch::ones({1, T}, torch::kLong), torch::zeros({1, T}, torch::kLong)}).toTensor();
+      for (int64_t k = 0; k < out.size(1); ++k)
+        QVERIFY(std::abs(out[0][k].item<float>() - expect[i][static_cast<size_t>(k)]) < 1e-5f);
+    }
+  }
+
+  void int8IsSmallerAndClose() {
+    if (!pp::int8Available()) QSKIP("this LibTorch has no quantised engine");
+    pp::SubNetwork s = pp::SubNetwork::full(model_->config());
+    pp::ExportOptions o;
+    o.format = pp::ExportFormat::TorchScript;
+    pp::exportSubnetwork(*model_, s, path("f32"), o);
+    o.format = pp::ExportFormat::Int8;
+    auto r = pp::exportSubnetwork(*model_, s, path("int8"), o);
+    QVERIFY(r.maxLogitDiff > 0);     // it really is quantised
+    QVERIFY(r.maxLogitDiff < 0.25);  // and checked against the float sub-network
+    QVERIFY(fs::file_size(path("int8/model.pt")) < fs::file_size(path("f32/model.pt")));
+  }
+
+  void failedExportLeavesNothing() {
+    pp::SubNetwork s = pp::SubNetwork::uniform(model_->config(), 2, 2, 16);
+    pp::ExportOptions o;
+    o.tolerance = -1;  // verification fails after every file is written
+    PP_EXPECT_ERROR(pp::exportSubnetwork(*model_, s, path("broken"), o), "does not reproduce");
+    QVERIFY(siblings(path("broken")).empty());
+    // An existing target stays untouched without force, and is replaced with it.
+    fs::create_directories(path("keep"));
+    testutil::writeText(path("keep/mine.txt"), "precious");
+    PP_EXPECT_ERROR(pp::exportSubnetwork(*model_, s, path("keep"), {}), "already exists");
+    QCOMPARE(testutil::readText(path("keep/mine.txt")), std::string("precious"));
+    o.force = true;  // a forced export that fails keeps the old directory
+    PP_EXPECT_ERROR(pp::exportSubnetwork(*model_, s, path("keep"), o), "does not reproduce");
+    QCOMPARE(testutil::readText(path("keep/mine.txt")), std::string("precious"));
+    o = {};
+    o.force = true;
+    pp::exportSubnetwork(*model_, s, path("keep"), o);
+    QVERIFY(!fs::exists(path("keep/mine.txt")));
+    QVERIFY(fs::exists(path("keep/model.safetensors")));
+    QCOMPARE(siblings(path("keep")), (std::vector<std::string>{"keep"}));
+  }
+
+  void badRequests() {
+    pp::SubNetwork s;
+    s.layers = {{5, 10}, {0, 0}, {0, 0}, {0, 0}};
+    PP_EXPECT_ERROR(pp::exportSubnetwork(*model_, s, path("bad"), {}), "head");
+    PP_EXPECT_ERROR(pp::parseExportFormat("onnx"), "unknown export format \"onnx\"");
+  }
+};
+
+QTEST_GUILESS_MAIN(TestExport)
+#include "test_export.moc"
