@@ -1,52 +1,612 @@
 #include "ui/mainwindow.h"
 
+#include <QApplication>
+#include <QCheckBox>
+#include <QCloseEvent>
+#include <QComboBox>
+#include <QFile>
 #include <QFileDialog>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
 #include <QLabel>
+#include <QLineEdit>
 #include <QMenuBar>
+#include <QMessageBox>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QScrollArea>
+#include <QSettings>
+#include <QSpinBox>
+#include <QSplitter>
 #include <QStatusBar>
+#include <QTableView>
+#include <QTabWidget>
+#include <QTextBrowser>
+#include <QVBoxLayout>
 
-#include "paretoprune/config.h"
+#include "paretoprune/dataset.h"
 #include "paretoprune/error.h"
 #include "paretoprune/metrics.h"
 #include "paretoprune/model.h"
+#include "paretoprune/run_log.h"
+#include "paretoprune/tokenizer.h"
+#include "ui/export_dialog.h"
+#include "ui/pareto_chart.h"
+#include "ui/trial_table_model.h"
 
 namespace ppui {
 
+namespace {
+QString human(double seconds) {
+  if (seconds < 90) return QString::number(seconds, 'f', 0) + " s";
+  if (seconds < 5400) return QString("%1 min %2 s").arg(static_cast<int>(seconds / 60)).arg(static_cast<int>(seconds) % 60);
+  return QString::number(seconds / 3600, 'f', 1) + " h";
+}
+
+QHBoxLayout* pathRow(QLineEdit* edit, QPushButton* browse) {
+  auto* row = new QHBoxLayout;
+  row->setContentsMargins(0, 0, 0, 0);
+  row->addWidget(edit, 1);
+  row->addWidget(browse);
+  return row;
+}
+}  // namespace
+
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   setWindowTitle(tr("ParetoPrune"));
-  summary_ = new QLabel(tr("Open a Hugging Face BERT classifier directory to begin."), this);
-  summary_->setAlignment(Qt::AlignCenter);
-  summary_->setWordWrap(true);
-  summary_->setMargin(24);
-  summary_->setTextInteractionFlags(Qt::TextSelectableByMouse);
-  setCentralWidget(summary_);
+  chart_ = new ParetoChart(this);
+  hvChart_ = new HypervolumeChart(this);
+  table_ = new TrialTableModel(this);
+  proxy_ = new TrialFilterProxy(this);
+  proxy_->setSourceModel(table_);
+  tableView_ = new QTableView(this);
+  tableView_->setModel(proxy_);
+  tableView_->setSortingEnabled(true);
+  tableView_->sortByColumn(TrialTableModel::Id, Qt::AscendingOrder);
+  tableView_->setSelectionBehavior(QAbstractItemView::SelectRows);
+  tableView_->setSelectionMode(QAbstractItemView::ExtendedSelection);
+  tableView_->verticalHeader()->hide();
+  tableView_->horizontalHeader()->setStretchLastSection(true);
+  tableView_->setAlternatingRowColors(true);
+  details_ = new QTextBrowser(this);
+  details_->setOpenLinks(false);
+
+  auto* tablePage = new QWidget(this);
+  auto* tl = new QVBoxLayout(tablePage);
+  paretoOnly_ = new QCheckBox(tr("Pareto set only"), tablePage);
+  tl->addWidget(paretoOnly_);
+  tl->addWidget(tableView_);
+  tabs_ = new QTabWidget(this);
+  tabs_->addTab(tablePage, tr("Trials"));
+  tabs_->addTab(details_, tr("Selection"));
+  tabs_->addTab(hvChart_, tr("Hypervolume"));
+
+  auto* centre = new QSplitter(Qt::Vertical, this);
+  centre->addWidget(chart_);
+  centre->addWidget(tabs_);
+  centre->setStretchFactor(0, 3);
+  centre->setStretchFactor(1, 2);
+  centre->setSizes({480, 320});
+  auto* main = new QSplitter(Qt::Horizontal, this);
+  main->addWidget(buildSetupPanel());
+  main->addWidget(centre);
+  main->setStretchFactor(1, 1);
+  setCentralWidget(main);
+
+  progress_ = new QProgressBar(this);
+  progress_->setRange(0, 1);
+  progress_->setValue(0);
+  progress_->setFormat(tr("%v / %m trials"));
+  progress_->setMaximumWidth(260);
+  statusLine_ = new QLabel(tr("Choose a model and data, then start a search."), this);
+  statusBar()->addWidget(statusLine_, 1);
+  statusBar()->addPermanentWidget(progress_);
+
   auto* file = menuBar()->addMenu(tr("&File"));
   file->addAction(tr("&Open model..."), this, [this] {
-    QString dir = QFileDialog::getExistingDirectory(this, tr("Model directory"));
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Model directory"), modelEdit_->text());
     if (!dir.isEmpty()) openModel(dir);
   });
+  file->addAction(tr("Open run &log..."), this, &MainWindow::openLog);
+  file->addAction(tr("&Export selection..."), this, &MainWindow::exportSelection);
+  file->addSeparator();
   file->addAction(tr("&Quit"), this, &QWidget::close);
-  resize(900, 600);
+  auto* view = menuBar()->addMenu(tr("&View"));
+  view->addAction(tr("&Reset zoom"), chart_, &ParetoChart::resetZoom);
+  auto* help = menuBar()->addMenu(tr("&Help"));
+  help->addAction(tr("&About ParetoPrune"), this, [this] {
+    QMessageBox::about(this, tr("About ParetoPrune"),
+                       tr("<b>ParetoPrune</b> %1<br>Structural pruning of BERT classifiers guided by a live "
+                          "Pareto front.<br><br>LibTorch %2<br>Qt %3")
+                           .arg(QApplication::applicationVersion().section(' ', 0, 0),
+                                QString::fromStdString(pp::torchVersion()), qVersion()));
+  });
+
+  connect(paretoOnly_, &QCheckBox::toggled, proxy_, &TrialFilterProxy::setParetoOnly);
+  connect(chart_, &ParetoChart::selectionChanged, this, [this](const std::vector<int64_t>& ids) { selectTrials(ids); });
+  connect(tableView_->selectionModel(), &QItemSelectionModel::selectionChanged, this, [this] {
+    if (syncingSelection_) return;
+    std::vector<int64_t> ids;
+    for (const auto& idx : tableView_->selectionModel()->selectedRows())
+      ids.push_back(idx.data(TrialTableModel::TrialIdRole).toLongLong());
+    if (ids.size() > 3) ids.erase(ids.begin(), ids.end() - 3);
+    selectTrials(ids);
+  });
+  connectController();
+  loadSettings();
+  updateButtons();
+  updateDetails();
+  resize(1280, 820);
+}
+
+MainWindow::~MainWindow() = default;
+
+QWidget* MainWindow::buildSetupPanel() {
+  auto* panel = new QWidget(this);
+  auto* v = new QVBoxLayout(panel);
+
+  auto* modelBox = new QGroupBox(tr("Model"), panel);
+  auto* mf = new QFormLayout(modelBox);
+  modelEdit_ = new QLineEdit(modelBox);
+  modelEdit_->setPlaceholderText(tr("Hugging Face BERT classifier directory"));
+  auto* mb = new QPushButton(tr("Browse..."), modelBox);
+  mf->addRow(tr("Directory"), pathRow(modelEdit_, mb));
+  modelInfo_ = new QLabel(tr("No model yet."), modelBox);
+  modelInfo_->setWordWrap(true);
+  modelInfo_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  mf->addRow(modelInfo_);
+  connect(mb, &QPushButton::clicked, this, [this] {
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Model directory"), modelEdit_->text());
+    if (!dir.isEmpty()) openModel(dir);
+  });
+  connect(modelEdit_, &QLineEdit::editingFinished, this, [this] { openModel(modelEdit_->text()); });
+
+  auto* dataBox = new QGroupBox(tr("Data"), panel);
+  auto* df = new QFormLayout(dataBox);
+  dataEdit_ = new QLineEdit(dataBox);
+  dataEdit_->setPlaceholderText(tr(".tsv, .csv or .jsonl with a label column"));
+  valEdit_ = new QLineEdit(dataBox);
+  valEdit_->setPlaceholderText(tr("optional: else 30% of the data is held out"));
+  auto* db = new QPushButton(tr("Browse..."), dataBox);
+  auto* vb = new QPushButton(tr("Browse..."), dataBox);
+  df->addRow(tr("Data"), pathRow(dataEdit_, db));
+  df->addRow(tr("Validation"), pathRow(valEdit_, vb));
+  dataInfo_ = new QLabel(dataBox);
+  dataInfo_->setWordWrap(true);
+  df->addRow(dataInfo_);
+  auto browseData = [this](QLineEdit* e) {
+    const QString f = QFileDialog::getOpenFileName(this, tr("Labelled data"), e->text(),
+                                                   tr("Data (*.tsv *.csv *.jsonl *.json);;All files (*)"));
+    if (!f.isEmpty()) {
+      e->setText(f);
+      dataInfo_->setText(validateSetup());
+    }
+  };
+  connect(db, &QPushButton::clicked, this, [=] { browseData(dataEdit_); });
+  connect(vb, &QPushButton::clicked, this, [=] { browseData(valEdit_); });
+  connect(dataEdit_, &QLineEdit::editingFinished, this, [this] { dataInfo_->setText(validateSetup()); });
+  connect(valEdit_, &QLineEdit::editingFinished, this, [this] { dataInfo_->setText(validateSetup()); });
+
+  auto* searchBox = new QGroupBox(tr("Search"), panel);
+  auto* sf = new QFormLayout(searchBox);
+  spaceBox_ = new QComboBox(searchBox);
+  spaceBox_->addItem(tr("seed (layers, heads, units for all)"), "seed");
+  spaceBox_->addItem(tr("per-layer"), "per-layer");
+  spaceBox_->addItem(tr("layers only"), "layers");
+  strategyBox_ = new QComboBox(searchBox);
+  strategyBox_->addItem(tr("NSGA-II"), "nsga2");
+  strategyBox_->addItem(tr("local search"), "local");
+  strategyBox_->addItem(tr("MO-REA"), "morea");
+  strategyBox_->addItem(tr("random (the recipe)"), "random");
+  objectivesBox_ = new QComboBox(searchBox);
+  objectivesBox_->addItem(tr("error vs parameters"), "error,params");
+  objectivesBox_->addItem(tr("error vs FLOPs"), "error,flops");
+  objectivesBox_->addItem(tr("error vs latency"), "error,latency");
+  objectivesBox_->addItem(tr("error, parameters, latency"), "error,params,latency");
+  trialsSpin_ = new QSpinBox(searchBox);
+  trialsSpin_->setRange(1, 100000);
+  trialsSpin_->setValue(100);
+  workersSpin_ = new QSpinBox(searchBox);
+  workersSpin_->setRange(0, 256);
+  workersSpin_->setSpecialValueText(tr("auto"));
+  seedSpin_ = new QSpinBox(searchBox);
+  seedSpin_->setRange(0, 1 << 30);
+  seedSpin_->setValue(1);
+  subsetSpin_ = new QSpinBox(searchBox);
+  subsetSpin_->setRange(0, 10000000);
+  subsetSpin_->setSpecialValueText(tr("all"));
+  maxLenSpin_ = new QSpinBox(searchBox);
+  maxLenSpin_->setRange(8, 4096);
+  maxLenSpin_->setValue(128);
+  logEdit_ = new QLineEdit(searchBox);
+  logEdit_->setPlaceholderText(tr("optional run log (.jsonl), resumable"));
+  sf->addRow(tr("Space"), spaceBox_);
+  sf->addRow(tr("Strategy"), strategyBox_);
+  sf->addRow(tr("Objectives"), objectivesBox_);
+  sf->addRow(tr("Trials"), trialsSpin_);
+  sf->addRow(tr("Workers"), workersSpin_);
+  sf->addRow(tr("Seed"), seedSpin_);
+  sf->addRow(tr("Validation subset"), subsetSpin_);
+  sf->addRow(tr("Max length"), maxLenSpin_);
+  sf->addRow(tr("Run log"), logEdit_);
+
+  auto* buttons = new QHBoxLayout;
+  startBtn_ = new QPushButton(tr("Start"), panel);
+  startBtn_->setDefault(true);
+  pauseBtn_ = new QPushButton(tr("Pause"), panel);
+  stopBtn_ = new QPushButton(tr("Stop"), panel);
+  buttons->addWidget(startBtn_);
+  buttons->addWidget(pauseBtn_);
+  buttons->addWidget(stopBtn_);
+  connect(startBtn_, &QPushButton::clicked, this, &MainWindow::startSearch);
+  connect(pauseBtn_, &QPushButton::clicked, this, [this] {
+    if (controller_.isPaused()) controller_.resume();
+    else controller_.pause();
+    updateButtons();
+  });
+  connect(stopBtn_, &QPushButton::clicked, this, [this] {
+    controller_.cancel();
+    statusLine_->setText(tr("Stopping after the trials in flight..."));
+  });
+
+  auto* viewBox = new QGroupBox(tr("Chart"), panel);
+  auto* vf = new QFormLayout(viewBox);
+  xBox_ = new QComboBox(viewBox);
+  xBox_->addItem(tr("parameters (log)"));
+  xBox_->addItem(tr("parameters (linear)"));
+  xBox_->addItem(tr("FLOPs (log)"));
+  xBox_->addItem(tr("latency (log)"));
+  vf->addRow(tr("x axis"), xBox_);
+  connect(xBox_, &QComboBox::currentIndexChanged, this, [this](int i) {
+    chart_->setLogX(i != 1);
+    chart_->setXMetric(i == 2 ? XMetric::Flops : i == 3 ? XMetric::Latency : XMetric::Params);
+  });
+  exportBtn_ = new QPushButton(tr("Export selection..."), panel);
+  connect(exportBtn_, &QPushButton::clicked, this, &MainWindow::exportSelection);
+
+  v->addWidget(modelBox);
+  v->addWidget(dataBox);
+  v->addWidget(searchBox);
+  v->addLayout(buttons);
+  v->addWidget(viewBox);
+  v->addWidget(exportBtn_);
+  v->addStretch(1);
+  auto* scroll = new QScrollArea(this);
+  scroll->setWidget(panel);
+  scroll->setWidgetResizable(true);
+  scroll->setMinimumWidth(340);
+  scroll->setMaximumWidth(420);
+  return scroll;
+}
+
+void MainWindow::connectController() {
+  connect(&controller_, &SearchController::started, this, [this](const QString& d) {
+    statusLine_->setText(tr("Searching: %1").arg(d));
+    fullParams_ = pp::parameterCount(controller_.config());
+    table_->setReferenceParams(*fullParams_);
+  });
+  connect(&controller_, &SearchController::referenceReady, this, [this](const pp::Trial& t) {
+    chart_->setReference(t);
+    updateDetails();
+  });
+  connect(&controller_, &SearchController::trialFinished, this, [this](const pp::Trial& t) {
+    table_->addTrials({t});
+    chart_->queueTrial(t);
+  });
+  connect(&controller_, &SearchController::frontChanged, this, [this](const std::vector<int64_t>& ids) {
+    table_->setFront(ids);
+    chart_->setFront(ids);
+    proxy_->invalidate();
+  });
+  connect(&controller_, &SearchController::progressChanged, this, [this](const pp::SearchProgress& p) {
+    progress_->setRange(0, static_cast<int>(p.total));
+    progress_->setValue(static_cast<int>(p.done));
+    hvChart_->addPoint(p.done, p.hypervolume);
+    statusLine_->setText(tr("%1 of %2 trials, %3 per minute, about %4 left; front %5, hypervolume %6%7")
+                             .arg(p.done)
+                             .arg(p.total)
+                             .arg(p.trialsPerMinute, 0, 'f', 1)
+                             .arg(human(p.etaSeconds))
+                             .arg(p.frontSize)
+                             .arg(p.hypervolume, 0, 'f', 4)
+                             .arg(p.failed ? tr(", %1 failed").arg(p.failed) : QString()));
+  });
+  connect(&controller_, &SearchController::warning, this,
+          [this](const QString& w) { statusBar()->showMessage(tr("Warning: %1").arg(w), 10000); });
+  connect(&controller_, &SearchController::failed, this, [this](const QString& m) {
+    chart_->flushNow();
+    statusLine_->setText(tr("The search stopped: %1").arg(m));
+    updateButtons();
+    Q_EMIT searchFinished("failed: " + m);
+  });
+  connect(&controller_, &SearchController::finished, this, [this](const QString& reason) {
+    chart_->flushNow();
+    const auto onFront = std::count_if(table_->trials().begin(), table_->trials().end(),
+                                       [this](const pp::Trial& t) { return table_->isOnFront(t.id); });
+    statusLine_->setText(tr("Search finished (%1): %2 trials, %3 on the Pareto front. Click points to compare them.")
+                             .arg(reason)
+                             .arg(table_->rowCount())
+                             .arg(onFront));
+    updateButtons();
+    Q_EMIT searchFinished(reason);
+  });
 }
 
 bool MainWindow::openModel(const QString& dir) {
+  modelEdit_->setText(dir);
   try {
-    auto model = pp::Model::load(dir.toStdString());
-    const auto& c = model->config();
-    summary_->setText(tr("<b>%1</b><br>%2 layers, %3 heads, hidden %4, feed-forward %5<br>%6 parameters")
-                          .arg(dir.toHtmlEscaped())
-                          .arg(c.num_hidden_layers)
-                          .arg(c.num_attention_heads)
-                          .arg(c.hidden_size)
-                          .arg(c.intermediate_size)
-                          .arg(QLocale().toString(static_cast<qlonglong>(pp::parameterCount(c)))));
-    statusBar()->showMessage(tr("Model loaded"));
+    pp::BertConfig c = pp::BertConfig::load((dir + "/config.json").toStdString());
+    if (!pp::WordPieceTokenizer::existsIn(dir.toStdString()))
+      throw pp::Error(dir.toStdString() + ": no vocab.txt or tokenizer.json");
+    QStringList labels;
+    for (const auto& l : c.id2label) labels << QString::fromStdString(l);
+    modelInfo_->setText(tr("<b>%1 layers</b>, %2 heads, hidden %3, feed-forward %4<br>%5 parameters<br>labels: %6")
+                            .arg(c.num_hidden_layers)
+                            .arg(c.num_attention_heads)
+                            .arg(c.hidden_size)
+                            .arg(c.intermediate_size)
+                            .arg(QLocale().toString(static_cast<qlonglong>(pp::parameterCount(c))))
+                            .arg(labels.join(", ").toHtmlEscaped()));
+    modelInfo_->setStyleSheet({});
+    statusLine_->setText(tr("Model %1 ready.").arg(dir));
+    if (!dataEdit_->text().isEmpty()) dataInfo_->setText(validateSetup());
     return true;
   } catch (const pp::Error& e) {
-    summary_->setText(tr("<b>Cannot open the model</b><br>%1").arg(QString::fromStdString(e.what()).toHtmlEscaped()));
-    statusBar()->showMessage(tr("Model not loaded"));
+    modelInfo_->setText(tr("<b>Cannot open the model</b><br>%1").arg(QString::fromStdString(e.what()).toHtmlEscaped()));
+    modelInfo_->setStyleSheet("color: #a02020;");
+    statusLine_->setText(tr("Model not loaded."));
     return false;
   }
+}
+
+void MainWindow::setDataFiles(const QString& data, const QString& validation) {
+  dataEdit_->setText(data);
+  valEdit_->setText(validation);
+  dataInfo_->setText(validateSetup());
+}
+
+void MainWindow::setTrials(int n) { trialsSpin_->setValue(n); }
+
+SearchSetup MainWindow::currentSetup() const {
+  SearchSetup s;
+  s.modelDir = modelEdit_->text();
+  s.dataFile = dataEdit_->text();
+  s.validationFile = valEdit_->text();
+  s.space = spaceBox_->currentData().toString();
+  s.strategy = strategyBox_->currentData().toString();
+  s.objectives = objectivesBox_->currentData().toString();
+  s.trials = trialsSpin_->value();
+  s.workers = workersSpin_->value();
+  s.seed = static_cast<quint64>(seedSpin_->value());
+  s.valSubset = subsetSpin_->value();
+  s.maxLength = maxLenSpin_->value();
+  s.logPath = logEdit_->text();
+  s.resume = !s.logPath.isEmpty() && QFile::exists(s.logPath);
+  return s;
+}
+
+QString MainWindow::validateSetup() const {
+  const SearchSetup s = currentSetup();
+  if (s.modelDir.isEmpty()) return tr("Choose a model directory.");
+  pp::BertConfig c;
+  try {
+    c = pp::BertConfig::load((s.modelDir + "/config.json").toStdString());
+  } catch (const pp::Error& e) {
+    return QString::fromStdString(e.what());
+  }
+  if (s.dataFile.isEmpty()) return tr("Choose a data file.");
+  try {
+    QStringList parts;
+    for (const QString& f : {s.dataFile, s.validationFile}) {
+      if (f.isEmpty()) continue;
+      pp::Dataset d = pp::loadDataset(f.toStdString(), c);
+      auto counts = d.labelCounts(c.numLabels());
+      QStringList byLabel;
+      for (size_t i = 0; i < counts.size(); ++i)
+        byLabel << QString("%1 %2").arg(QString::fromStdString(c.id2label[i])).arg(counts[i]);
+      parts << tr("%1: %2 examples (%3)").arg(QFileInfo(f).fileName()).arg(d.examples.size()).arg(byLabel.join(", "));
+    }
+    return parts.join("\n") + tr("\nLabels match the model.");
+  } catch (const pp::Error& e) {
+    return QString::fromStdString(e.what());
+  }
+}
+
+bool MainWindow::startSearch() {
+  const QString problem = validateSetup();
+  if (!problem.endsWith(tr("Labels match the model."))) {
+    statusLine_->setText(problem);
+    dataInfo_->setText(problem);
+    return false;
+  }
+  SearchSetup s = currentSetup();
+  QString err;
+  table_->clear();
+  chart_->clear();
+  hvChart_->clear();
+  selectTrials({});
+  if (!controller_.start(s, &err)) {
+    statusLine_->setText(err);
+    return false;
+  }
+  progress_->setRange(0, s.trials);
+  progress_->setValue(0);
+  statusLine_->setText(tr("Loading the model and the validation data..."));
+  saveSettings();
+  updateButtons();
+  return true;
+}
+
+void MainWindow::updateButtons() {
+  const bool running = controller_.isRunning();
+  startBtn_->setEnabled(!running);
+  pauseBtn_->setEnabled(running);
+  stopBtn_->setEnabled(running);
+  pauseBtn_->setText(controller_.isPaused() ? tr("Resume") : tr("Pause"));
+  exportBtn_->setEnabled(!selection_.empty());
+}
+
+void MainWindow::selectTrials(const std::vector<int64_t>& ids) {
+  selection_ = ids;
+  chart_->setSelection(ids);
+  syncingSelection_ = true;
+  tableView_->clearSelection();
+  for (int64_t id : ids) {
+    const int row = table_->rowOf(id);
+    if (row < 0) continue;
+    const QModelIndex idx = proxy_->mapFromSource(table_->index(row, 0));
+    if (idx.isValid())
+      tableView_->selectionModel()->select(idx, QItemSelectionModel::Select | QItemSelectionModel::Rows);
+  }
+  if (!ids.empty()) {
+    const int row = table_->rowOf(ids.back());
+    if (row >= 0) tableView_->scrollTo(proxy_->mapFromSource(table_->index(row, 0)));
+  }
+  syncingSelection_ = false;
+  updateDetails();
+  updateButtons();
+}
+
+QString MainWindow::detailsHtml() const {
+  const auto& ref = controller_.reference();
+  std::vector<const pp::Trial*> sel;
+  for (int64_t id : selection_)
+    if (const pp::Trial* t = table_->trial(id)) sel.push_back(t);
+  if (sel.empty())
+    return tr("<p>Click points on the chart (shift-click adds, up to three) or rows of the table to compare "
+              "sub-networks with the full model.</p>");
+  QString h = "<table cellspacing=0 cellpadding=4 border=1 style='border-collapse:collapse'><tr><th></th>";
+  if (ref) h += tr("<th>full model</th>");
+  for (const auto* t : sel) h += QString("<th>trial %1</th>").arg(t->id);
+  h += "</tr>";
+  auto row = [&](const QString& name, auto fmt) {
+    h += "<tr><td><b>" + name + "</b></td>";
+    if (ref) h += "<td align=right>" + fmt(*ref) + "</td>";
+    for (const auto* t : sel) h += "<td align=right>" + fmt(*t) + "</td>";
+    h += "</tr>";
+  };
+  row(tr("sub-network"), [](const pp::Trial& t) { return QString::fromStdString(t.subnet.summary()).toHtmlEscaped(); });
+  row(tr("accuracy"), [&](const pp::Trial& t) {
+    QString s = QString::number(100.0 * t.accuracy, 'f', 2) + "%";
+    if (ref && &t != &*ref) s += QString(" (%1%2)").arg(t.accuracy >= ref->accuracy ? "+" : "").arg(100.0 * (t.accuracy - ref->accuracy), 0, 'f', 1);
+    return s;
+  });
+  row(tr("parameters"), [&](const pp::Trial& t) {
+    QString s = QLocale().toString(static_cast<qlonglong>(t.params));
+    if (ref && ref->params > 0) s += QString(" (%1%)").arg(100.0 * static_cast<double>(t.params) / static_cast<double>(ref->params), 0, 'f', 0);
+    return s;
+  });
+  row(tr("FLOPs / sequence"), [](const pp::Trial& t) { return QString::number(static_cast<double>(t.flops) / 1e6, 'f', 1) + " M"; });
+  row(tr("latency (median / p95)"), [&](const pp::Trial& t) {
+    if (t.latencyMs <= 0) return QString("-");
+    QString s = QString("%1 / %2 ms").arg(t.latencyMs, 0, 'f', 2).arg(t.latencyP95Ms, 0, 'f', 2);
+    if (ref && ref->latencyMs > 0 && &t != &*ref) s += QString(" (%1x)").arg(ref->latencyMs / t.latencyMs, 0, 'f', 1);
+    return s;
+  });
+  row(tr("MCC / F1"), [](const pp::Trial& t) { return QString("%1 / %2").arg(t.mcc, 0, 'f', 3).arg(t.f1, 0, 'f', 3); });
+  h += "</table>";
+  // Per-layer diagram: one row per source layer, bars for heads and units.
+  const auto& c = controller_.config();
+  for (const auto* t : sel) {
+    h += QString("<h4>Trial %1: layers</h4><table cellspacing=1 cellpadding=0>").arg(t->id);
+    for (size_t l = 0; l < t->subnet.layers.size(); ++l) {
+      const auto& ch = t->subnet.layers[l];
+      const int64_t H = c.num_hidden_layers > 0 ? c.headsInLayer(static_cast<int64_t>(l)) : 1;
+      const int64_t U = c.num_hidden_layers > 0 ? std::max<int64_t>(1, c.unitsInLayer(static_cast<int64_t>(l))) : 1;
+      const int hw = static_cast<int>(120.0 * static_cast<double>(ch.heads) / static_cast<double>(std::max<int64_t>(1, H)));
+      const int uw = static_cast<int>(180.0 * static_cast<double>(ch.units) / static_cast<double>(U));
+      h += QString("<tr><td>L%1&nbsp;</td><td width=124><table cellspacing=0 cellpadding=0><tr><td width=%2 "
+                   "bgcolor=#e07820 height=10></td><td width=%3 bgcolor=#eeeeee></td></tr></table></td>"
+                   "<td>&nbsp;%4 heads&nbsp;</td><td width=184><table cellspacing=0 cellpadding=0><tr><td width=%5 "
+                   "bgcolor=#4a78b0 height=10></td><td width=%6 bgcolor=#eeeeee></td></tr></table></td>"
+                   "<td>&nbsp;%7 units%8</td></tr>")
+               .arg(l)
+               .arg(std::max(1, hw))
+               .arg(std::max(1, 120 - hw))
+               .arg(ch.heads)
+               .arg(std::max(1, uw))
+               .arg(std::max(1, 180 - uw))
+               .arg(ch.units)
+               .arg(ch.kept() ? QString() : tr(" (removed)"));
+    }
+    h += "</table>";
+  }
+  return h;
+}
+
+void MainWindow::updateDetails() {
+  details_->setHtml(detailsHtml());
+  if (!selection_.empty()) tabs_->setCurrentWidget(details_);
+}
+
+void MainWindow::exportSelection() {
+  if (selection_.empty()) {
+    statusLine_->setText(tr("Select a trial on the chart or in the table first."));
+    return;
+  }
+  const pp::Trial* t = table_->trial(selection_.front());
+  if (!t) return;
+  ExportDialog dlg(controller_.setup().modelDir, *t, controller_.setup(), this);
+  dlg.exec();
+}
+
+void MainWindow::openLog() {
+  const QString f = QFileDialog::getOpenFileName(this, tr("Run log"), QString(), tr("Run logs (*.jsonl)"));
+  if (f.isEmpty()) return;
+  try {
+    pp::LogContents head = pp::readRunLog(f.toStdString());
+    const QString model = QString::fromStdString(head.header.value("model", std::string()));
+    if (!openModel(model)) return;
+    logEdit_->setText(f);
+    const QString data = QString::fromStdString(head.header.value("data", std::string()));
+    if (!data.isEmpty()) setDataFiles(data, data);
+    trialsSpin_->setValue(std::max<int>(trialsSpin_->value(), static_cast<int>(head.trials.size())));
+    statusLine_->setText(tr("%1: %2 trials. Start continues the run (finished trials are not evaluated again).")
+                             .arg(f)
+                             .arg(head.trials.size()));
+  } catch (const pp::Error& e) {
+    QMessageBox::warning(this, tr("Cannot open the run log"), QString::fromStdString(e.what()));
+  }
+}
+
+void MainWindow::saveSettings() const {
+  QSettings s;
+  s.setValue("model", modelEdit_->text());
+  s.setValue("data", dataEdit_->text());
+  s.setValue("validation", valEdit_->text());
+  s.setValue("space", spaceBox_->currentIndex());
+  s.setValue("strategy", strategyBox_->currentIndex());
+  s.setValue("objectives", objectivesBox_->currentIndex());
+  s.setValue("trials", trialsSpin_->value());
+  s.setValue("workers", workersSpin_->value());
+  s.setValue("seed", seedSpin_->value());
+  s.setValue("maxLength", maxLenSpin_->value());
+}
+
+void MainWindow::loadSettings() {
+  QSettings s;
+  if (s.contains("model")) modelEdit_->setText(s.value("model").toString());
+  dataEdit_->setText(s.value("data").toString());
+  valEdit_->setText(s.value("validation").toString());
+  spaceBox_->setCurrentIndex(s.value("space", 0).toInt());
+  strategyBox_->setCurrentIndex(s.value("strategy", 0).toInt());
+  objectivesBox_->setCurrentIndex(s.value("objectives", 0).toInt());
+  trialsSpin_->setValue(s.value("trials", 100).toInt());
+  workersSpin_->setValue(s.value("workers", 0).toInt());
+  seedSpin_->setValue(s.value("seed", 1).toInt());
+  maxLenSpin_->setValue(s.value("maxLength", 128).toInt());
+}
+
+void MainWindow::closeEvent(QCloseEvent* e) {
+  if (controller_.isRunning()) {
+    controller_.cancel();
+    controller_.wait();  // finished trials are already in the log
+  }
+  saveSettings();
+  e->accept();
 }
 
 }  // namespace ppui

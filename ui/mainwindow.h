@@ -1,21 +1,106 @@
-// MainWindow: the ParetoPrune desktop window (model summary for now; the
-// search set-up, live Pareto chart and trials table build on it).
+// MainWindow: the ParetoPrune desktop window. Left, the search set-up;
+// centre, the live Pareto chart; below it the trials table, the hypervolume
+// chart and the details of the selection; a progress bar and status line.
 #pragma once
 #include <QMainWindow>
 
+#include <optional>
+#include <vector>
+
+#include "ui/search_controller.h"
+
+class QCheckBox;
+class QComboBox;
 class QLabel;
+class QLineEdit;
+class QProgressBar;
+class QPushButton;
+class QSpinBox;
+class QTableView;
+class QTabWidget;
+class QTextBrowser;
 
 namespace ppui {
+
+class ParetoChart;
+class HypervolumeChart;
+class TrialTableModel;
+class TrialFilterProxy;
 
 class MainWindow : public QMainWindow {
   Q_OBJECT
  public:
   explicit MainWindow(QWidget* parent = nullptr);
-  // Loads a model directory and shows its summary or the loader's error.
+  ~MainWindow() override;
+
+  // Loads a model directory's config and shows its summary or the loader's
+  // error (the search thread loads the weights).
   bool openModel(const QString& dir);
+  void setDataFiles(const QString& data, const QString& validation);
+  void setTrials(int n);
+  // Validates the form and starts; false with a message in the status line.
+  bool startSearch();
+  SearchSetup currentSetup() const;
+  QString validateSetup() const;  // empty when the form is complete and consistent
+
+  SearchController& controller() { return controller_; }
+  ParetoChart* chart() const { return chart_; }
+  TrialTableModel* tableModel() const { return table_; }
+  QTableView* tableView() const { return tableView_; }
+  void selectTrials(const std::vector<int64_t>& ids);  // chart, table and details together
+  const std::vector<int64_t>& selection() const { return selection_; }
+  QString detailsHtml() const;
+  // The export dialog for the first selected trial (modal).
+  void exportSelection();
+
+ Q_SIGNALS:
+  void searchFinished(const QString& reason);
+
+ protected:
+  void closeEvent(QCloseEvent* e) override;
 
  private:
-  QLabel* summary_ = nullptr;
+  QWidget* buildSetupPanel();
+  void connectController();
+  void updateButtons();
+  void updateDetails();
+  void saveSettings() const;
+  void loadSettings();
+  void openLog();
+
+  SearchController controller_;
+  QLineEdit* modelEdit_ = nullptr;
+  QLabel* modelInfo_ = nullptr;
+  QLineEdit* dataEdit_ = nullptr;
+  QLineEdit* valEdit_ = nullptr;
+  QLabel* dataInfo_ = nullptr;
+  QComboBox* spaceBox_ = nullptr;
+  QComboBox* strategyBox_ = nullptr;
+  QComboBox* objectivesBox_ = nullptr;
+  QComboBox* xBox_ = nullptr;
+  QSpinBox* trialsSpin_ = nullptr;
+  QSpinBox* workersSpin_ = nullptr;
+  QSpinBox* seedSpin_ = nullptr;
+  QSpinBox* subsetSpin_ = nullptr;
+  QSpinBox* maxLenSpin_ = nullptr;
+  QLineEdit* logEdit_ = nullptr;
+  QPushButton* startBtn_ = nullptr;
+  QPushButton* pauseBtn_ = nullptr;
+  QPushButton* stopBtn_ = nullptr;
+  QPushButton* exportBtn_ = nullptr;
+  QProgressBar* progress_ = nullptr;
+  QLabel* statusLine_ = nullptr;
+  ParetoChart* chart_ = nullptr;
+  HypervolumeChart* hvChart_ = nullptr;
+  TrialTableModel* table_ = nullptr;
+  TrialFilterProxy* proxy_ = nullptr;
+  QTableView* tableView_ = nullptr;
+  QTextBrowser* details_ = nullptr;
+  QTabWidget* tabs_ = nullptr;
+  QCheckBox* paretoOnly_ = nullptr;
+  std::vector<int64_t> selection_;
+  bool syncingSelection_ = false;
+  std::optional<int64_t> fullParams_;
 };
 
 }  // namespace ppui

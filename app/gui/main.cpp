@@ -1,12 +1,30 @@
 // paretoprune: the desktop application.
 #include <QApplication>
-#include <cstdio>
 #include <QCommandLineParser>
+#include <QDir>
+#include <QFileInfo>
 #include <QTimer>
+#include <cstdio>
 
 #include "paretoprune/model.h"
 #include "ui/mainwindow.h"
+#include "ui/trial_table_model.h"
 #include "version.h"
+
+namespace {
+// The demo's model and data: beside the build tree, or installed.
+QString demoDir() {
+  const QString app = QCoreApplication::applicationDirPath();
+  const QStringList candidates = {qEnvironmentVariable("PARETOPRUNE_DEMO_DIR"),
+                                  app + "/../../resources/demo",
+                                  app + "/../share/paretoprune/demo",
+                                  "/usr/share/paretoprune/demo",
+                                  PARETOPRUNE_SOURCE_RESOURCES "/demo"};
+  for (const QString& c : candidates)
+    if (!c.isEmpty() && QFileInfo::exists(c + "/model/config.json")) return QDir(c).absolutePath();
+  return {};
+}
+}  // namespace
 
 int main(int argc, char** argv) {
   // --version needs no display.
@@ -26,18 +44,64 @@ int main(int argc, char** argv) {
   cli.addHelpOption();
   cli.addVersionOption();
   QCommandLineOption modelOpt("model", "Open this model directory at start.", "DIR");
-  QCommandLineOption shotOpt("screenshot", "Save a PNG of the window after start-up, then exit.", "FILE");
-  cli.addOption(modelOpt);
-  cli.addOption(shotOpt);
+  QCommandLineOption dataOpt("data", "Labelled data file.", "FILE");
+  QCommandLineOption valOpt("validation", "Validation data file.", "FILE");
+  QCommandLineOption demoOpt("demo", "Set up the built-in demo (model and data).");
+  QCommandLineOption trialsOpt("trials", "Number of trials.", "N");
+  QCommandLineOption startOpt("start", "Start the search at once.");
+  QCommandLineOption exitOpt("exit-when-done", "Start the search, and quit when it ends (with --screenshot: after "
+                                               "saving it).");
+  QCommandLineOption shotOpt("screenshot", "Save a PNG of the window: when the search ends with --exit-when-done, "
+                                           "else shortly after start-up (then quit).", "FILE");
+  QCommandLineOption selectOpt("select-front", "When the search ends, select up to three Pareto points (for "
+                                               "screenshots of the details).");
+  for (const auto& o : {modelOpt, dataOpt, valOpt, demoOpt, trialsOpt, startOpt, exitOpt, shotOpt, selectOpt})
+    cli.addOption(o);
   cli.process(app);
 
   ppui::MainWindow w;
   w.show();
+  if (cli.isSet(demoOpt)) {
+    const QString d = demoDir();
+    if (d.isEmpty()) {
+      std::fprintf(stderr, "paretoprune: the demo files were not found (set PARETOPRUNE_DEMO_DIR)\n");
+      return 1;
+    }
+    w.openModel(d + "/model");
+    w.setDataFiles(d + "/sentiment-train.tsv", d + "/sentiment-validation.tsv");
+  }
   if (cli.isSet(modelOpt)) w.openModel(cli.value(modelOpt));
-  if (cli.isSet(shotOpt)) {
-    const QString file = cli.value(shotOpt);
-    QTimer::singleShot(500, &w, [&w, file] {
-      const bool ok = w.grab().save(file);
+  if (cli.isSet(dataOpt)) w.setDataFiles(cli.value(dataOpt), cli.value(valOpt));
+  if (cli.isSet(trialsOpt)) w.setTrials(cli.value(trialsOpt).toInt());
+  const bool exitWhenDone = cli.isSet(exitOpt);
+  const QString shot = cli.value(shotOpt);
+  if (exitWhenDone || cli.isSet(startOpt)) {
+    QObject::connect(&w, &ppui::MainWindow::searchFinished, &w, [&](const QString& reason) {
+      if (cli.isSet(selectOpt)) {
+        std::vector<int64_t> front;
+        for (const auto& t : w.tableModel()->trials())
+          if (w.tableModel()->isOnFront(t.id)) front.push_back(t.id);
+        std::vector<int64_t> pick;
+        if (!front.empty()) pick = {front[front.size() / 3], front[2 * front.size() / 3]};
+        w.selectTrials(pick);
+      }
+      if (!exitWhenDone) return;
+      QTimer::singleShot(400, &w, [&, reason] {
+        const bool ok = shot.isEmpty() || w.grab().save(shot);
+        std::printf("search %s; %s\n", reason.toUtf8().constData(),
+                    shot.isEmpty() ? "" : (ok ? ("screenshot " + shot).toUtf8().constData() : "screenshot failed"));
+        QApplication::exit(ok && !reason.startsWith("failed") ? 0 : 1);
+      });
+    });
+    QTimer::singleShot(0, &w, [&] {
+      if (!w.startSearch()) {
+        std::fprintf(stderr, "paretoprune: cannot start: %s\n", w.validateSetup().toUtf8().constData());
+        if (exitWhenDone) QApplication::exit(1);
+      }
+    });
+  } else if (!shot.isEmpty()) {
+    QTimer::singleShot(600, &w, [&w, shot] {
+      const bool ok = w.grab().save(shot);
       QApplication::exit(ok ? 0 : 1);
     });
   }

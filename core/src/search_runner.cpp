@@ -117,6 +117,7 @@ void SearchRunner::run() {
     reference_ = ref;
     header["reference"] = ref.toJson();
   }
+  if (reference_ && events_.referenceEvaluated) events_.referenceEvaluated(*reference_);
   if (!opts_.logPath.empty()) {
     log_ = std::make_unique<RunLog>();
     if (prev) {

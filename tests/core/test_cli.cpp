@@ -127,6 +127,48 @@ class TestCli : public QObject {
     QVERIFY(r.out.empty());
   }
 
+  void trainReorderSearchExport() {
+    const QString dir = tmp_.path();
+    auto t = cli({"train", model_, "--data", data_, "--val-split", "0.3", "--out", dir + "/trained", "--strategy",
+                  "sandwich", "--epochs", "2", "--max-length", "16", "--batch-size", "8"});
+    QVERIFY2(t.code == 0, t.err.c_str());
+    QVERIFY2(t.err.find("epoch 2: train loss") != std::string::npos, t.err.c_str());
+    QVERIFY(t.err.find("smallest sub-network") != std::string::npos);
+    QVERIFY(QFile::exists(dir + "/trained/checkpoint-epoch-1/model.safetensors"));
+    auto bad = cli({"train", model_, "--data", data_, "--out", dir + "/x", "--strategy", "sandwitch"});
+    QCOMPARE(bad.code, 1);
+    QVERIFY2(bad.err.find("unknown strategy \"sandwitch\"") != std::string::npos, bad.err.c_str());
+
+    auto r = cli({"reorder", dir + "/trained", "--data", data_, "--out", dir + "/ordered", "--batches", "2"});
+    QVERIFY2(r.code == 0, r.err.c_str());
+    QVERIFY(r.out.find("layer 1:") != std::string::npos);
+    r = cli({"reorder", dir + "/trained", "--data", data_, "--out", dir + "/ordered"});
+    QCOMPARE(r.code, 1);
+    QVERIFY(r.err.find("already exists") != std::string::npos);
+
+    auto b = cli({"baseline", model_, "--data", data_, "--val-split", "0.3", "--json"});
+    QVERIFY2(b.code == 0, b.err.c_str());
+    QCOMPARE(json::parse(b.out).size(), size_t(2));
+
+    const QString log = dir + "/run.jsonl";
+    auto s = cli({"search", dir + "/ordered", "--data", data_, "--trials", "6", "--log", log, "--latency-runs", "0",
+                  "--max-length", "16"});
+    QVERIFY2(s.code == 0, s.err.c_str());
+    auto f = cli({"front", log});
+    QVERIFY2(f.out.find("  full  ") != std::string::npos, f.out.c_str());
+    auto e = cli({"export", dir + "/ordered", "--log", log, "--within", "100", "--out", dir + "/exp", "--format",
+                  "torchscript"});
+    QVERIFY2(e.code == 0, e.err.c_str());
+    QVERIFY(QFile::exists(dir + "/exp/model.pt"));
+    QVERIFY(e.err.find("picked trial") != std::string::npos);
+    e = cli({"export", dir + "/ordered", "--log", log, "--trial", "999", "--out", dir + "/exp2"});
+    QCOMPARE(e.code, 1);
+    QVERIFY2(e.err.find("has no trial 999") != std::string::npos, e.err.c_str());
+    e = cli({"export", model_, "--log", log, "--trial", "0", "--out", dir + "/exp3"});
+    QVERIFY2(e.err.find("another model") != std::string::npos, e.err.c_str());
+    QVERIFY(!QFile::exists(dir + "/exp3"));
+  }
+
   void predictBadLine() {
     auto r = cli({"predict", model_}, "{\"text\":\"ok\"}\nnot json\n");
     QCOMPARE(r.code, 1);

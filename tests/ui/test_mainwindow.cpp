@@ -1,28 +1,192 @@
-// The main window (offscreen): opening a good model shows its summary, a
-// broken one shows the loader's error instead of crashing.
-#include <QLabel>
+// The desktop window with the offscreen platform: the trials table model,
+// the chart drawing in batches, selection linked between chart, table and
+// details, the controller's start/cancel/resume on a tiny model, the
+// set-up form's validation, and the export dialog.
+#include <QSignalSpy>
+#include <QTableView>
 #include <QtTest>
 
+#include <filesystem>
+#include <set>
+
 #include "paretoprune/model.h"
+#include "paretoprune/run_log.h"
 #include "testutil.h"
+#include "ui/export_dialog.h"
 #include "ui/mainwindow.h"
+#include "ui/pareto_chart.h"
+#include "ui/search_controller.h"
+#include "ui/trial_table_model.h"
+
+namespace {
+pp::Trial fakeTrial(int64_t id, double error, int64_t params) {
+  pp::Trial t;
+  t.id = id;
+  t.errorRate = error;
+  t.accuracy = 1 - error;
+  t.params = params;
+  t.flops = params * 10;
+  t.latencyMs = static_cast<double>(params) / 1000.0;
+  t.subnet.layers = {{1, 8}, {0, 0}};
+  return t;
+}
+}  // namespace
 
 class TestMainWindow : public QObject {
   Q_OBJECT
+  QTemporaryDir tmp_;
+  QString model_, data_;
+
  private Q_SLOTS:
-  void opensGoodAndBrokenModels() {
-    QTemporaryDir tmp;
-    const std::string dir = tmp.path().toStdString() + "/tiny";
-    pp::writeRandomModel(dir, {});
+  void initTestCase() {
+    QCoreApplication::setOrganizationName("ParetoPruneTest");  // keep the user's settings out
+    pp::setComputeThreads(1, 1);
+    model_ = tmp_.path() + "/tiny";
+    pp::TinyModelOptions o;
+    o.layers = 2;
+    o.hidden = 16;
+    o.heads = 4;
+    o.intermediate = 24;
+    o.seed = 2;
+    pp::writeRandomModel(model_.toStdString(), o);
+    std::string d = "sentence\tlabel\n";
+    for (int i = 0; i < 40; ++i)
+      d += std::string(i % 2 ? "good food" : "bad service") + " " + std::to_string(i) + "\t" +
+           (i % 2 ? "positive" : "negative") + "\n";
+    data_ = tmp_.path() + "/data.tsv";
+    testutil::writeText(data_.toStdString(), d);
+  }
+
+  void tableModelAndFilter() {
+    ppui::TrialTableModel m;
+    ppui::TrialFilterProxy proxy;
+    proxy.setSourceModel(&m);
+    m.setReferenceParams(1000);
+    m.addTrials({fakeTrial(0, 0.3, 500), fakeTrial(1, 0.2, 800), fakeTrial(2, 0.4, 900)});
+    pp::Trial failed = fakeTrial(3, 1, 100);
+    failed.status = pp::Trial::Status::Failed;
+    failed.error = "out of memory";
+    m.addTrials({failed});
+    QCOMPARE(m.rowCount(), 4);
+    QCOMPARE(m.index(1, ppui::TrialTableModel::Share).data().toString(), QString("80.0 %"));
+    QVERIFY(m.index(3, ppui::TrialTableModel::Status).data().toString().contains("out of memory"));
+    m.setFront({0, 1});
+    QVERIFY(m.isOnFront(1) && !m.isOnFront(2));
+    proxy.setParetoOnly(true);
+    QCOMPARE(proxy.rowCount(), 2);
+    proxy.setParetoOnly(false);
+    proxy.sort(ppui::TrialTableModel::Accuracy, Qt::DescendingOrder);
+    QCOMPARE(proxy.index(0, 0).data(ppui::TrialTableModel::TrialIdRole).toLongLong(), 1LL);
+    QCOMPARE(proxy.index(3, 0).data(ppui::TrialTableModel::TrialIdRole).toLongLong(), 3LL);  // failed last
+  }
+
+  void chartDrawsInBatches() {
+    ppui::ParetoChart chart;
+    chart.resize(600, 400);
+    chart.show();
+    chart.setReference(fakeTrial(-1, 0.1, 2000));
+    for (int i = 0; i < 50; ++i) chart.queueTrial(fakeTrial(i, 0.1 + 0.01 * (i % 7), 100 + 10 * i));
+    pp::Trial cut = fakeTrial(99, 0.5, 300);
+    cut.fidelity = 0.3;  // multi-fidelity cut: table only
+    chart.queueTrial(cut);
+    QCOMPARE(chart.pointsDrawn(), 0);
+    QCOMPARE(chart.pending(), size_t(50));
+    QTRY_COMPARE_WITH_TIMEOUT(chart.pointsDrawn(), 50, 2000);
+    QCOMPARE(chart.batchesDrawn(), 1);  // one repaint for the whole burst
+    // The trial under a point is found again from its chart value.
+    QCOMPARE(chart.trialAt(chart.valueOf(fakeTrial(7, 0.1, 170))), int64_t(7));
+    const QString tip = ppui::trialTooltip(fakeTrial(7, 0.12, 500), fakeTrial(-1, 0.1, 2000));
+    QVERIFY2(tip.contains("-75% parameters") && tip.contains("4.0x faster") && tip.contains("+2.0 points error"),
+             tip.toUtf8().constData());
+  }
+
+  void selectionIsLinked() {
     ppui::MainWindow w;
     w.show();
-    QVERIFY(w.openModel(QString::fromStdString(dir)));
-    auto* label = qobject_cast<QLabel*>(w.centralWidget());
-    QVERIFY(label);
-    QVERIFY(label->text().contains("parameters"));
-    testutil::writeText(dir + "/config.json", "{broken");
-    QVERIFY(!w.openModel(QString::fromStdString(dir)));
-    QVERIFY(label->text().contains("not valid JSON"));
+    w.tableModel()->addTrials({fakeTrial(0, 0.3, 500), fakeTrial(1, 0.2, 800), fakeTrial(2, 0.4, 900)});
+    for (int i = 0; i < 3; ++i) w.chart()->queueTrial(*w.tableModel()->trial(i));
+    w.chart()->flushNow();
+    // Chart -> table and details.
+    Q_EMIT w.chart()->selectionChanged({2});
+    auto rows = w.tableView()->selectionModel()->selectedRows();
+    QCOMPARE(rows.size(), 1);
+    QCOMPARE(rows[0].data(ppui::TrialTableModel::TrialIdRole).toLongLong(), 2LL);
+    QVERIFY(w.detailsHtml().contains("trial 2"));
+    // Table -> chart.
+    w.tableView()->selectRow(0);
+    QCOMPARE(w.selection(), (std::vector<int64_t>{0}));
+    QCOMPARE(w.chart()->selection(), w.selection());
+  }
+
+  void setupFormValidation() {
+    ppui::MainWindow w;
+    QVERIFY(!w.openModel(tmp_.path() + "/nope"));
+    QVERIFY(w.validateSetup().contains("config.json"));
+    QVERIFY(w.openModel(model_));
+    w.setDataFiles(data_, "");
+    QVERIFY2(w.validateSetup().contains("Labels match the model"), w.validateSetup().toUtf8().constData());
+    const QString bad = tmp_.path() + "/bad.tsv";
+    testutil::writeText(bad.toStdString(), "sentence\tlabel\nfine\tpositive\nhmm\tneutral\n");
+    w.setDataFiles(bad, "");
+    QVERIFY2(w.validateSetup().contains("neutral"), w.validateSetup().toUtf8().constData());
+    QVERIFY(!w.startSearch());
+    QVERIFY(!w.controller().isRunning());
+  }
+
+  void controllerStartCancelResume() {
+    ppui::SearchController c;
+    ppui::SearchSetup s;
+    s.modelDir = model_;
+    s.dataFile = data_;
+    s.trials = 40;
+    s.workers = 2;
+    s.latencyRuns = 0;
+    s.maxLength = 16;
+    s.strategy = "random";
+    s.logPath = tmp_.path() + "/gui-run.jsonl";
+    QSignalSpy finished(&c, &ppui::SearchController::finished);
+    QSignalSpy reference(&c, &ppui::SearchController::referenceReady);
+    connect(&c, &ppui::SearchController::trialFinished, &c, [&c] {
+      if (c.trials().size() == 3) c.cancel();
+    });
+    QVERIFY(c.start(s));
+    QVERIFY(!c.start(s));  // one search at a time
+    QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 60000);
+    QCOMPARE(finished[0][0].toString(), QString("cancelled"));
+    QCOMPARE(reference.size(), 1);
+    const size_t first = c.trials().size();
+    QVERIFY(first >= 3 && first < 40);
+    // Resume from the log: only the missing trials are evaluated.
+    s.resume = true;
+    disconnect(&c, &ppui::SearchController::trialFinished, &c, nullptr);
+    QVERIFY(c.start(s));
+    QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 2, 60000);
+    QCOMPARE(finished[1][0].toString(), QString("all trials done"));
+    QCOMPARE(c.trials().size(), 40 - first);
+    const auto cfg = pp::BertConfig::load((model_ + "/config.json").toStdString());
+    auto log = pp::readRunLog(s.logPath.toStdString(), &cfg);
+    QCOMPARE(log.trials.size(), size_t(40));
+    std::set<std::string> keys;
+    for (const auto& t : log.trials) keys.insert(t.subnet.key());
+    QCOMPARE(keys.size(), size_t(40));
+  }
+
+  void exportDialogWritesTheModel() {
+    pp::Trial t = fakeTrial(5, 0.2, 100);
+    t.subnet.layers = {{2, 12}, {0, 0}};
+    ppui::SearchSetup s;
+    s.modelDir = model_;
+    ppui::ExportDialog dlg(model_, t, s);
+    const QString out = tmp_.path() + "/exported";
+    dlg.setOutput(out);
+    dlg.setFormat("hf");
+    QSignalSpy done(&dlg, &ppui::ExportDialog::exportFinished);
+    dlg.startExport();
+    QTRY_COMPARE_WITH_TIMEOUT(done.size(), 1, 30000);
+    QVERIFY2(done[0][0].toBool(), dlg.message().toUtf8().constData());
+    QVERIFY(dlg.message().contains(out));
+    auto m = pp::Model::load(out.toStdString());
+    QCOMPARE(m->config().num_hidden_layers, int64_t(1));
   }
 };
 

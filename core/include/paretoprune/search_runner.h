@@ -55,8 +55,10 @@ struct SearchProgress {
   double hypervolume = 0;
 };
 
-// Callbacks run on worker threads, one at a time (serialised by the runner).
+// Callbacks run on worker threads, one at a time (serialised by the runner),
+// except referenceEvaluated, which run() calls on its own thread, no lock held.
 struct SearchEvents {
+  std::function<void(const Trial&)> referenceEvaluated;  // the full model (id -1)
   std::function<void(int64_t id, const SubNetwork&, int worker)> trialStarted;
   std::function<void(const Trial&)> trialFinished;  // ok, failed and stopped trials
   std::function<void(const SearchProgress&)> progress;

@@ -1,0 +1,160 @@
+// bench_export: what an export buys. For the full demo model and three
+// Pareto points (from a run log's front, or three fixed sub-networks), the
+// exported files' size, parameters, load time, and the latency (median, p95)
+// of the exported TorchScript module at batch sizes 1, 8 and 32, float32 and
+// int8, each as a ratio to the full float32 model.
+//
+//   bench_export [--model DIR] [--log RUN.jsonl] [--seq T] [--runs N] [--work DIR]
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <functional>
+#include <stdexcept>
+#include <tuple>
+#include <string>
+#include <vector>
+
+#include <torch/script.h>
+
+#include "paretoprune/export.h"
+#include "paretoprune/metrics.h"
+#include "paretoprune/model.h"
+#include "paretoprune/pareto.h"
+#include "paretoprune/run_log.h"
+#include "paretoprune/trial.h"
+
+namespace fs = std::filesystem;
+
+namespace {
+using Clock = std::chrono::steady_clock;
+double ms(Clock::time_point t0) { return std::chrono::duration<double, std::milli>(Clock::now() - t0).count(); }
+
+struct Lat {
+  double median = 0, p95 = 0;
+};
+
+Lat latency(torch::jit::Module& m, int64_t batch, int64_t seq, int64_t vocab, int runs) {
+  torch::InferenceMode guard;
+  auto ids = torch::randint(1, vocab, {batch, seq}, torch::kLong);
+  auto mask = torch::ones({batch, seq}, torch::kLong);
+  auto types = torch::zeros({batch, seq}, torch::kLong);
+  for (int i = 0; i < 2; ++i) m.forward({ids, mask, types});
+  std::vector<double> t;
+  for (int i = 0; i < runs; ++i) {
+    auto t0 = Clock::now();
+    m.forward({ids, mask, types});
+    t.push_back(ms(t0));
+  }
+  std::sort(t.begin(), t.end());
+  return {t[t.size() / 2], t[std::min(t.size() - 1, static_cast<size_t>(0.95 * static_cast<double>(t.size())))]};
+}
+
+double bestLoadMs(const std::function<void()>& load) {
+  double best = 1e30;
+  for (int i = 0; i < 3; ++i) {
+    auto t0 = Clock::now();
+    load();
+    best = std::min(best, ms(t0));
+  }
+  return best;
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string modelDir = PARETOPRUNE_RESOURCES_DIR "/demo/model", logPath, work = "out/bench-export";
+  int64_t seq = 64;
+  int runs = 30;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string k = argv[i], v = argv[i + 1];
+    if (k == "--model") modelDir = v;
+    else if (k == "--log") logPath = v;
+    else if (k == "--seq") seq = std::stoll(v);
+    else if (k == "--runs") runs = std::stoi(v);
+    else if (k == "--work") work = v;
+    else {
+      std::fprintf(stderr, "unknown option %s\n", k.c_str());
+      return 2;
+    }
+  }
+  try {
+    pp::setComputeThreads(1, pp::hardwareThreads());
+    auto model = pp::Model::load(modelDir);
+    const auto& c = model->config();
+    std::vector<std::pair<std::string, pp::SubNetwork>> points = {{"full", pp::SubNetwork::full(c)}};
+    if (!logPath.empty()) {
+      auto lc = pp::readRunLog(logPath, &c);
+      std::vector<pp::Point> pts;
+      std::vector<const pp::Trial*> ok;
+      for (const auto& t : lc.trials)
+        if (t.ok() && t.fidelity >= 1 && t.subnet.keptLayers() > 0 && !t.subnet.isFull(c)) {
+          pts.push_back(pp::objectiveVector(t, {"error", "params"}));
+          ok.push_back(&t);
+        }
+      std::vector<const pp::Trial*> front;
+      for (size_t i : pp::paretoFront(pts)) front.push_back(ok[i]);
+      std::sort(front.begin(), front.end(), [](auto* a, auto* b) { return a->params > b->params; });
+      if (front.size() < 3) throw std::runtime_error(logPath + ": fewer than 3 Pareto points with layers");
+      for (size_t i : {size_t(0), front.size() / 2, front.size() - 1})
+        points.push_back({"trial " + std::to_string(front[i]->id), front[i]->subnet});
+    } else {
+      for (auto [l, h, u] : {std::tuple{3, 4, 384}, std::tuple{2, 2, 256}, std::tuple{1, 1, 128}})
+        points.push_back({std::to_string(l) + "L " + std::to_string(h) + "H " + std::to_string(u) + "U",
+                          pp::SubNetwork::uniform(c, l, h, u)});
+    }
+    fs::create_directories(work);
+    const bool int8 = pp::int8Available();
+    std::printf("bench_export: %s, sequence %lld, %d timed runs, LibTorch %s, int8 engine %s\n\n", modelDir.c_str(),
+                static_cast<long long>(seq), runs, pp::torchVersion().c_str(),
+                int8 ? c10::toString(at::globalContext().qEngine()) : "none");
+    std::printf("%-14s %-8s %10s %9s %9s %9s %16s %16s %16s\n", "model", "format", "params", "MiB", "size x",
+                "load ms", "b1 med/p95 ms", "b8 med/p95 ms", "b32 med/p95 ms");
+    double fullBytes = 0;
+    Lat fullLat[3];
+    const int64_t batches[3] = {1, 8, 32};
+    for (size_t p = 0; p < points.size(); ++p) {
+      const auto& [name, s] = points[p];
+      const std::string base = work + "/p" + std::to_string(p);
+      pp::ExportOptions o;
+      o.force = true;
+      o.padUnits = true;
+      auto hf = pp::exportSubnetwork(*model, s, base + "-hf", o);
+      o.format = pp::ExportFormat::TorchScript;
+      pp::exportSubnetwork(*model, s, base + "-ts", o);
+      if (int8) {
+        o.format = pp::ExportFormat::Int8;
+        pp::exportSubnetwork(*model, s, base + "-int8", o);
+      }
+      struct Row {
+        const char* fmt;
+        std::string file;
+      };
+      std::vector<Row> rows = {{"float32", base + "-ts/model.pt"}};
+      if (int8) rows.push_back({"int8", base + "-int8/model.pt"});
+      for (const auto& r : rows) {
+        const double bytes = static_cast<double>(fs::file_size(r.file));
+        if (p == 0 && std::string(r.fmt) == "float32") fullBytes = bytes;
+        torch::jit::Module m;
+        const double loadMs = bestLoadMs([&] { m = torch::jit::load(r.file); });
+        m.eval();
+        std::printf("%-14s %-8s %10lld %9.2f %9.2f %9.1f", name.c_str(), r.fmt, static_cast<long long>(hf.parameters),
+                    bytes / 1048576.0, bytes / fullBytes, loadMs);
+        for (int b = 0; b < 3; ++b) {
+          Lat l = latency(m, batches[b], seq, c.vocab_size, runs);
+          if (p == 0 && std::string(r.fmt) == "float32") fullLat[b] = l;
+          std::printf("  %6.2f/%6.2f %4.2fx", l.median, l.p95, fullLat[b].median / l.median);
+        }
+        std::printf("\n");
+      }
+      const double hfLoad = bestLoadMs([&] { pp::Model::load(base + "-hf"); });
+      std::printf("%-14s %-8s %10s %9.2f %9.2f %9.1f   (model.safetensors, ParetoPrune's loader)\n", "", "hf", "",
+                  static_cast<double>(fs::file_size(base + "-hf/model.safetensors")) / 1048576.0,
+                  static_cast<double>(fs::file_size(base + "-hf/model.safetensors")) / fullBytes, hfLoad);
+    }
+    std::printf("\n(speed-up columns: full float32 median / this median at the same batch size)\n");
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "bench_export: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}

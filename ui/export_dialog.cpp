@@ -1,0 +1,171 @@
+#include "ui/export_dialog.h"
+
+#include <QApplication>
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMessageBox>
+#include <QPointer>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QVBoxLayout>
+
+#include "paretoprune/config.h"
+#include "paretoprune/export.h"
+#include "paretoprune/model.h"
+
+namespace ppui {
+
+ExportDialog::ExportDialog(const QString& modelDir, const pp::Trial& trial, const SearchSetup& setup, QWidget* parent)
+    : QDialog(parent), modelDir_(modelDir), trial_(trial), setup_(setup) {
+  setWindowTitle(tr("Export trial %1").arg(trial.id));
+  auto* v = new QVBoxLayout(this);
+  auto* head = new QLabel(tr("<b>%1</b><br>accuracy %2%, %3 parameters")
+                              .arg(QString::fromStdString(trial.subnet.summary()).toHtmlEscaped())
+                              .arg(100.0 * trial.accuracy, 0, 'f', 2)
+                              .arg(QLocale().toString(static_cast<qlonglong>(trial.params))),
+                          this);
+  v->addWidget(head);
+  auto* f = new QFormLayout;
+  outEdit_ = new QLineEdit(QDir(QDir::homePath()).filePath(QString("paretoprune-trial-%1").arg(trial.id)), this);
+  auto* browse = new QPushButton(tr("Browse..."), this);
+  auto* row = new QHBoxLayout;
+  row->addWidget(outEdit_, 1);
+  row->addWidget(browse);
+  f->addRow(tr("Output directory"), row);
+  formatBox_ = new QComboBox(this);
+  formatBox_->addItem(tr("Hugging Face (config.json + model.safetensors)"), "hf");
+  formatBox_->addItem(tr("TorchScript (model.pt, exact sizes)"), "torchscript");
+  formatBox_->addItem(tr("TorchScript, int8 dynamic quantisation (CPU)"), "int8");
+  f->addRow(tr("Format"), formatBox_);
+  padBox_ = new QCheckBox(tr("Zero-pad feed-forward units to the widest layer"), this);
+  f->addRow(QString(), padBox_);
+  v->addLayout(f);
+  note_ = new QLabel(this);
+  note_->setWordWrap(true);
+  v->addWidget(note_);
+  busyBar_ = new QProgressBar(this);
+  busyBar_->setRange(0, 0);
+  busyBar_->hide();
+  v->addWidget(busyBar_);
+  result_ = new QLabel(this);
+  result_->setWordWrap(true);
+  result_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  v->addWidget(result_);
+  auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
+  exportBtn_ = buttons->addButton(tr("Export"), QDialogButtonBox::AcceptRole);
+  v->addWidget(buttons);
+  connect(buttons, &QDialogButtonBox::rejected, this, [this] {
+    if (!busy_) reject();
+  });
+  connect(exportBtn_, &QPushButton::clicked, this, [this] { startExport(false); });
+  connect(browse, &QPushButton::clicked, this, [this] {
+    const QString d = QFileDialog::getExistingDirectory(this, tr("Parent directory"), QDir::homePath());
+    if (!d.isEmpty()) outEdit_->setText(QDir(d).filePath(QString("paretoprune-trial-%1").arg(trial_.id)));
+  });
+  connect(formatBox_, &QComboBox::currentIndexChanged, this, &ExportDialog::updateFormatNote);
+  connect(padBox_, &QCheckBox::toggled, this, &ExportDialog::updateFormatNote);
+  updateFormatNote();
+  resize(560, sizeHint().height());
+}
+
+ExportDialog::~ExportDialog() {
+  if (worker_.joinable()) worker_.join();
+}
+
+void ExportDialog::setOutput(const QString& dir) { outEdit_->setText(dir); }
+
+void ExportDialog::setFormat(const QString& fmt) { formatBox_->setCurrentIndex(formatBox_->findData(fmt)); }
+
+QString ExportDialog::message() const { return result_->text(); }
+
+void ExportDialog::updateFormatNote() {
+  // transformers' BERT has one intermediate_size: say so, never change silently.
+  bool uneven = false;
+  int64_t units = -1;
+  for (const auto& l : trial_.subnet.layers) {
+    if (!l.kept()) continue;
+    if (units >= 0 && l.units != units) uneven = true;
+    units = l.units;
+  }
+  const bool hf = formatBox_->currentData().toString() == "hf";
+  padBox_->setVisible(hf && uneven);
+  if (hf && uneven) {
+    note_->setText(padBox_->isChecked()
+                       ? tr("Each layer's feed-forward units are zero-padded to the widest kept layer: the outputs "
+                            "are unchanged, the file is a little larger.")
+                       : tr("This sub-network keeps a different number of feed-forward units per layer, but "
+                            "transformers' BERT has one intermediate_size for all layers. Choose TorchScript for "
+                            "exact sizes, or tick the padding option."));
+    exportBtn_->setEnabled(padBox_->isChecked());
+  } else {
+    note_->setText(hf ? tr("Loads with AutoModelForSequenceClassification.from_pretrained; removed heads are in "
+                           "pruned_heads.")
+                      : tr("Loads with torch.jit.load (Python) or torch::jit::load (C++): forward(input_ids, "
+                           "attention_mask, token_type_ids) -> logits."));
+    exportBtn_->setEnabled(true);
+  }
+}
+
+void ExportDialog::startExport(bool overwrite) {
+  if (busy_) return;
+  const QString out = outEdit_->text();
+  if (out.isEmpty()) return;
+  if (QFileInfo::exists(out) && !overwrite) {
+    if (QMessageBox::question(this, tr("Replace?"), tr("%1 exists. Replace it?").arg(out)) != QMessageBox::Yes) return;
+    overwrite = true;
+  }
+  pp::ExportOptions o;
+  o.format = pp::parseExportFormat(formatBox_->currentData().toString().toStdString());
+  o.force = overwrite;
+  o.padUnits = padBox_->isChecked();
+  o.provenance = {{"trial", trial_.toJson()},
+                  {"run_log", setup_.logPath.toStdString()},
+                  {"data", (setup_.validationFile.isEmpty() ? setup_.dataFile : setup_.validationFile).toStdString()}};
+  busy_ = true;
+  busyBar_->show();
+  exportBtn_->setEnabled(false);
+  result_->setText(tr("Exporting..."));
+  if (worker_.joinable()) worker_.join();
+  QPointer<ExportDialog> self(this);
+  const std::string model = modelDir_.toStdString(), outDir = out.toStdString();
+  const pp::SubNetwork subnet = trial_.subnet;
+  worker_ = std::thread([self, model, outDir, subnet, o] {
+    bool ok = false;
+    QString msg;
+    try {
+      auto m = pp::Model::load(model);
+      auto r = pp::exportSubnetwork(*m, subnet, outDir, o);
+      ok = true;
+      msg = QObject::tr("Exported to <b>%1</b>: %2 files, %3 MiB; checked on %4 texts, largest logit difference %5.")
+                .arg(QString::fromStdString(r.dir).toHtmlEscaped())
+                .arg(r.files.size())
+                .arg(static_cast<double>(r.bytes) / 1048576.0, 0, 'f', 2)
+                .arg(r.verifyExamples)
+                .arg(r.maxLogitDiff, 0, 'g', 3);
+      if (!r.note.empty()) msg += "<br>" + QString::fromStdString(r.note).toHtmlEscaped();
+    } catch (const std::exception& e) {
+      msg = QObject::tr("Export failed, nothing was written: %1").arg(QString::fromStdString(e.what()).toHtmlEscaped());
+    }
+    QMetaObject::invokeMethod(
+        qApp, [self, ok, msg] {
+          if (!self) return;
+          self->busy_ = false;
+          self->busyBar_->hide();
+          self->exportBtn_->setEnabled(true);
+          self->result_->setText(msg);
+          self->result_->setStyleSheet(ok ? "color: #206020;" : "color: #a02020;");
+          Q_EMIT self->exportFinished(ok, msg);
+        },
+        Qt::QueuedConnection);
+  });
+}
+
+}  // namespace ppui

@@ -1,0 +1,54 @@
+// ExportDialog: exports one trial's sub-network (output directory, format,
+// padding choice for per-layer unit counts), on a background thread with a
+// busy indicator, and says where the result is.
+#pragma once
+#include <QDialog>
+
+#include <thread>
+
+#include "paretoprune/trial.h"
+#include "ui/search_controller.h"
+
+class QCheckBox;
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QProgressBar;
+class QPushButton;
+
+namespace ppui {
+
+class ExportDialog : public QDialog {
+  Q_OBJECT
+ public:
+  ExportDialog(const QString& modelDir, const pp::Trial& trial, const SearchSetup& setup, QWidget* parent = nullptr);
+  ~ExportDialog() override;
+
+  void setOutput(const QString& dir);
+  void setFormat(const QString& fmt);  // hf, torchscript, int8
+  // Starts the export; `overwrite` answers the "replace?" question in tests.
+  void startExport(bool overwrite = false);
+  bool busy() const { return busy_; }
+  QString message() const;
+
+ Q_SIGNALS:
+  void exportFinished(bool ok, const QString& message);
+
+ private:
+  void updateFormatNote();
+
+  QString modelDir_;
+  pp::Trial trial_;
+  SearchSetup setup_;
+  QLineEdit* outEdit_;
+  QComboBox* formatBox_;
+  QCheckBox* padBox_;
+  QLabel* note_;
+  QLabel* result_;
+  QProgressBar* busyBar_;
+  QPushButton* exportBtn_;
+  std::thread worker_;
+  bool busy_ = false;
+};
+
+}  // namespace ppui

@@ -1,0 +1,176 @@
+#include "ui/search_controller.h"
+
+#include <QMetaObject>
+#include <QPointer>
+
+#include "paretoprune/dataset.h"
+#include "paretoprune/error.h"
+#include "paretoprune/evaluator.h"
+#include "paretoprune/model.h"
+#include "paretoprune/search_space.h"
+
+namespace ppui {
+
+SearchController::SearchController(QObject* parent) : QObject(parent) {}
+
+SearchController::~SearchController() {
+  *alive_ = false;
+  cancel();
+  if (thread_.joinable()) thread_.join();
+}
+
+template <class Fn>
+void SearchController::post(Fn&& fn) {
+  QMetaObject::invokeMethod(this, std::forward<Fn>(fn), Qt::QueuedConnection);
+}
+
+bool SearchController::start(const SearchSetup& s, QString* error) {
+  auto fail = [&](const QString& m) {
+    if (error) *error = m;
+    return false;
+  };
+  if (running_) return fail(tr("A search is already running."));
+  if (s.modelDir.isEmpty()) return fail(tr("Choose a model directory."));
+  if (s.dataFile.isEmpty()) return fail(tr("Choose a data file."));
+  if (s.trials <= 0) return fail(tr("The number of trials must be positive."));
+  try {
+    objectives_ = pp::parseObjectives(s.objectives.toStdString());
+  } catch (const pp::Error& e) {
+    return fail(QString::fromStdString(e.what()));
+  }
+  if (thread_.joinable()) thread_.join();
+  setup_ = s;
+  trials_.clear();
+  reference_.reset();
+  running_ = true;
+  paused_ = false;
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    cancelRequested_ = false;
+    runner_.reset();
+  }
+  thread_ = std::thread([this, s] { threadMain(s); });
+  return true;
+}
+
+void SearchController::threadMain(SearchSetup s) {
+  try {
+    auto model = pp::Model::load(s.modelDir.toStdString());
+    const auto& c = model->config();
+    pp::DataColumns cols{s.textColumn.toStdString(), s.pairColumn.toStdString(), s.labelColumn.toStdString()};
+    pp::Dataset val;
+    if (!s.validationFile.isEmpty()) {
+      val = pp::loadDataset(s.validationFile.toStdString(), c, cols);
+    } else {
+      pp::Dataset all = pp::loadDataset(s.dataFile.toStdString(), c, cols);
+      val = s.valSplit > 0 ? pp::splitDataset(all, s.valSplit, 0).second : all;
+    }
+    val = pp::subsetDataset(val, s.valSubset, 0);
+    pp::EncodeOptions eo;
+    eo.maxLength = s.maxLength;
+    auto enc = std::make_shared<pp::EncodedData>(*model, val, eo);
+    pp::SearchSpace space = pp::SearchSpace::parse(s.space.toStdString(), c);
+    pp::SearchOptions o;
+    o.strategy = s.strategy.toStdString();
+    o.trials = s.trials;
+    o.workers = s.workers > 0 ? s.workers : std::max(1, pp::hardwareThreads() / 2);
+    o.seed = s.seed;
+    o.objectives = pp::parseObjectives(s.objectives.toStdString());
+    o.eval.measureLatency = s.latencyRuns > 0;
+    o.eval.latency.runs = s.latencyRuns;
+    o.eval.latency.warmup = 1;
+    o.eval.latency.seqLen = std::min<int64_t>(s.maxLength, c.max_position_embeddings);
+    o.logPath = s.logPath.toStdString();
+    o.resume = s.resume;
+    pp::setComputeThreads(1, std::max(1, pp::hardwareThreads() / o.workers));
+    QPointer<SearchController> self(this);
+    auto alive = alive_;
+    auto postIfAlive = [self, alive](auto fn) {
+      if (!*alive) return;
+      QMetaObject::invokeMethod(self.data(), [self, fn] {
+        if (self) fn(self.data());
+      }, Qt::QueuedConnection);
+    };
+    pp::SearchEvents ev;
+    ev.referenceEvaluated = [=](const pp::Trial& t) {
+      postIfAlive([t](SearchController* c) {
+        c->reference_ = t;
+        Q_EMIT c->referenceReady(t);
+      });
+    };
+    ev.trialFinished = [=](const pp::Trial& t) {
+      postIfAlive([t](SearchController* c) {
+        c->trials_.push_back(t);
+        Q_EMIT c->trialFinished(t);
+      });
+    };
+    ev.progress = [=](const pp::SearchProgress& p) {
+      postIfAlive([p](SearchController* c) { Q_EMIT c->progressChanged(p); });
+    };
+    ev.frontChanged = [=](const std::vector<int64_t>& ids) {
+      postIfAlive([ids](SearchController* c) { Q_EMIT c->frontChanged(ids); });
+    };
+    ev.warning = [=](const std::string& w) {
+      postIfAlive([w](SearchController* c) { Q_EMIT c->warning(QString::fromStdString(w)); });
+    };
+    nlohmann::json info = {{"data", (s.validationFile.isEmpty() ? s.dataFile : s.validationFile).toStdString()},
+                           {"validation_examples", enc->size()},
+                           {"max_length", s.maxLength},
+                           {"val_subset", s.valSubset}};
+    auto runner = std::make_shared<pp::SearchRunner>(model, enc, space, o, ev, info);
+    {
+      std::lock_guard<std::mutex> lk(mu_);
+      runner_ = runner;
+      if (cancelRequested_) runner->cancel();
+      if (paused_) runner->pause();
+    }
+    const QString desc = tr("%1 on %2 validation examples, %3 workers")
+                             .arg(QString::fromStdString(o.strategy))
+                             .arg(enc->size())
+                             .arg(o.workers);
+    postIfAlive([desc, cfg = c](SearchController* ctl) {
+      ctl->config_ = cfg;
+      Q_EMIT ctl->started(desc);
+    });
+    runner->run();
+    const QString reason = QString::fromStdString(runner->stopReason());
+    postIfAlive([reason](SearchController* c) {
+      c->running_ = false;
+      Q_EMIT c->finished(reason);
+    });
+  } catch (const std::exception& e) {
+    const QString msg = QString::fromStdString(e.what());
+    if (*alive_)
+      post([this, msg] {
+        running_ = false;
+        Q_EMIT failed(msg);
+      });
+  }
+}
+
+void SearchController::pause() {
+  std::lock_guard<std::mutex> lk(mu_);
+  paused_ = true;
+  if (runner_) runner_->pause();
+}
+
+void SearchController::resume() {
+  std::lock_guard<std::mutex> lk(mu_);
+  paused_ = false;
+  if (runner_) runner_->resume();
+}
+
+void SearchController::cancel() {
+  std::lock_guard<std::mutex> lk(mu_);
+  cancelRequested_ = true;
+  if (runner_) {
+    runner_->resume();
+    runner_->cancel();
+  }
+}
+
+void SearchController::wait() {
+  if (thread_.joinable()) thread_.join();
+}
+
+}  // namespace ppui

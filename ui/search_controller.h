@@ -1,0 +1,90 @@
+// SearchController: runs a search on a background thread and hands its
+// events to the UI thread as queued signals. The UI thread does no model
+// work: loading, tokenising and evaluation all happen on the search thread.
+#pragma once
+#include <QObject>
+#include <QString>
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include "paretoprune/config.h"
+#include "paretoprune/search_runner.h"
+#include "paretoprune/trial.h"
+
+namespace ppui {
+
+struct SearchSetup {
+  QString modelDir;
+  QString dataFile;        // labelled data
+  QString validationFile;  // empty: hold out valSplit of dataFile
+  double valSplit = 0.3;
+  QString textColumn, pairColumn, labelColumn;  // empty: defaults
+  QString space = "seed";  // seed, per-layer, layers or a JSON file
+  QString strategy = "nsga2";
+  int trials = 100;
+  int workers = 0;  // 0: chosen for the machine
+  quint64 seed = 1;
+  int valSubset = 0;  // 0: the whole validation set
+  QString objectives = "error,params";
+  int maxLength = 128;
+  int latencyRuns = 3;
+  QString logPath;  // empty: no log
+  bool resume = false;
+};
+
+class SearchController : public QObject {
+  Q_OBJECT
+ public:
+  explicit SearchController(QObject* parent = nullptr);
+  ~SearchController() override;
+
+  // Starts on a background thread; false (with the reason) if one is running
+  // or the setup is incomplete. Problems found later arrive as failed().
+  bool start(const SearchSetup& setup, QString* error = nullptr);
+  void pause();
+  void resume();
+  void cancel();
+  bool isRunning() const { return running_; }
+  bool isPaused() const { return paused_; }
+  // Blocks until the search thread has ended (tests, shutdown).
+  void wait();
+
+  const SearchSetup& setup() const { return setup_; }
+  const std::vector<pp::Trial>& trials() const { return trials_; }  // UI thread's copy
+  const std::optional<pp::Trial>& reference() const { return reference_; }
+  const pp::BertConfig& config() const { return config_; }
+  std::vector<std::string> objectives() const { return objectives_; }
+
+ Q_SIGNALS:
+  void started(const QString& description);
+  void referenceReady(const pp::Trial& full);
+  void trialFinished(const pp::Trial& t);
+  void progressChanged(const pp::SearchProgress& p);
+  void frontChanged(const std::vector<int64_t>& ids);
+  void warning(const QString& message);
+  void failed(const QString& message);  // the search could not start or stopped on an error
+  void finished(const QString& reason);  // all trials done, budget spent or cancelled
+
+ private:
+  void threadMain(SearchSetup s);
+  template <class Fn>
+  void post(Fn&& fn);  // runs fn on the UI thread
+
+  SearchSetup setup_;
+  std::thread thread_;
+  std::mutex mu_;
+  std::shared_ptr<pp::SearchRunner> runner_;  // under mu_
+  bool cancelRequested_ = false;              // under mu_
+  bool running_ = false, paused_ = false;
+  std::vector<pp::Trial> trials_;
+  std::optional<pp::Trial> reference_;
+  pp::BertConfig config_;
+  std::vector<std::string> objectives_ = {"error", "params"};
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+}  // namespace ppui

@@ -1,0 +1,128 @@
+#include "ui/trial_table_model.h"
+
+#include <QBrush>
+#include <QColor>
+#include <QFont>
+#include <QLocale>
+
+namespace ppui {
+
+TrialTableModel::TrialTableModel(QObject* parent) : QAbstractTableModel(parent) {}
+
+void TrialTableModel::clear() {
+  beginResetModel();
+  trials_.clear();
+  rowById_.clear();
+  front_.clear();
+  endResetModel();
+}
+
+void TrialTableModel::addTrials(const std::vector<pp::Trial>& ts) {
+  if (ts.empty()) return;
+  const int first = static_cast<int>(trials_.size());
+  beginInsertRows({}, first, first + static_cast<int>(ts.size()) - 1);
+  for (const auto& t : ts) {
+    rowById_[t.id] = static_cast<int>(trials_.size());
+    trials_.push_back(t);
+  }
+  endInsertRows();
+}
+
+void TrialTableModel::setFront(const std::vector<int64_t>& ids) {
+  front_ = std::set<int64_t>(ids.begin(), ids.end());
+  if (!trials_.empty()) Q_EMIT dataChanged(index(0, 0), index(rowCount() - 1, ColumnCount - 1));
+}
+
+const pp::Trial* TrialTableModel::trial(int64_t id) const {
+  auto it = rowById_.find(id);
+  return it == rowById_.end() ? nullptr : &trials_[static_cast<size_t>(it->second)];
+}
+
+int TrialTableModel::rowOf(int64_t id) const {
+  auto it = rowById_.find(id);
+  return it == rowById_.end() ? -1 : it->second;
+}
+
+int TrialTableModel::rowCount(const QModelIndex& parent) const {
+  return parent.isValid() ? 0 : static_cast<int>(trials_.size());
+}
+
+int TrialTableModel::columnCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : ColumnCount; }
+
+QVariant TrialTableModel::headerData(int section, Qt::Orientation o, int role) const {
+  if (o != Qt::Horizontal || role != Qt::DisplayRole) return {};
+  static const char* names[] = {"Trial", "Sub-network", "Accuracy", "Error", "Parameters", "Share", "FLOPs",
+                                "Latency", "Eval time", "Status"};
+  return tr(names[section]);
+}
+
+QVariant TrialTableModel::data(const QModelIndex& index, int role) const {
+  if (!index.isValid() || index.row() >= rowCount()) return {};
+  const pp::Trial& t = trials_[static_cast<size_t>(index.row())];
+  const bool ok = t.ok();
+  if (role == TrialIdRole) return QVariant::fromValue<qlonglong>(t.id);
+  if (role == SortRole) {
+    switch (index.column()) {
+      case Id: return QVariant::fromValue<qlonglong>(t.id);
+      case SubNet: return QVariant::fromValue<qlonglong>(t.params);
+      case Accuracy: return ok ? t.accuracy : -1.0;
+      case Error: return ok ? t.errorRate : 2.0;
+      case Params:
+      case Share: return QVariant::fromValue<qlonglong>(t.params);
+      case Flops: return QVariant::fromValue<qlonglong>(t.flops);
+      case Latency: return t.latencyMs;
+      case EvalTime: return t.evalSeconds;
+      case Status: return QString(pp::statusName(t.status));
+    }
+  }
+  if (role == Qt::FontRole && front_.count(t.id)) {
+    QFont f;
+    f.setBold(true);
+    return f;
+  }
+  if (role == Qt::ForegroundRole && !ok) return QBrush(t.status == pp::Trial::Status::Failed ? QColor(180, 40, 40) : QColor(120, 120, 120));
+  if (role == Qt::TextAlignmentRole && index.column() != SubNet && index.column() != Status)
+    return QVariant(Qt::AlignRight | Qt::AlignVCenter);
+  if (role == Qt::ToolTipRole && !t.error.empty()) return QString::fromStdString(t.error);
+  if (role != Qt::DisplayRole) return {};
+  QLocale loc;
+  switch (index.column()) {
+    case Id: return QVariant::fromValue<qlonglong>(t.id);
+    case SubNet: return QString::fromStdString(t.subnet.summary());
+    case Accuracy: return ok ? QString::number(100.0 * t.accuracy, 'f', 2) + " %" : QString();
+    case Error: return ok ? QString::number(t.errorRate, 'f', 4) : QString();
+    case Params: return loc.toString(static_cast<qlonglong>(t.params));
+    case Share:
+      return fullParams_ > 0 ? QString::number(100.0 * static_cast<double>(t.params) / static_cast<double>(fullParams_), 'f', 1) + " %"
+                             : QString();
+    case Flops: return QString::number(static_cast<double>(t.flops) / 1e6, 'f', 1) + " M";
+    case Latency: return t.latencyMs > 0 ? QString::number(t.latencyMs, 'f', 2) + " ms" : QString();
+    case EvalTime: return t.evalSeconds >= 0 ? QString::number(t.evalSeconds, 'f', 2) + " s" : QString();
+    case Status: {
+      QString s = pp::statusName(t.status);
+      if (front_.count(t.id)) s = tr("Pareto");
+      if (!t.error.empty()) s += ": " + QString::fromStdString(t.error);
+      return s;
+    }
+  }
+  return {};
+}
+
+TrialFilterProxy::TrialFilterProxy(QObject* parent) : QSortFilterProxyModel(parent) {
+  setSortRole(TrialTableModel::SortRole);
+}
+
+void TrialFilterProxy::setParetoOnly(bool on) {
+  paretoOnly_ = on;
+  invalidateFilter();
+}
+
+bool TrialFilterProxy::filterAcceptsRow(int row, const QModelIndex& parent) const {
+  if (!paretoOnly_) return true;
+  auto* m = qobject_cast<TrialTableModel*>(sourceModel());
+  if (!m) return true;
+  const auto id = m->index(row, 0, parent).data(TrialTableModel::TrialIdRole).toLongLong();
+  return m->isOnFront(id);
+}
+
+}  // namespace ppui
