@@ -13,7 +13,7 @@ TRIALS=${PP_DEMO_TRIALS:-100}
 mkdir -p "$OUT"
 if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && [ "${PP_HEADLESS:-0}" != 1 ]; then
   echo "Starting the ParetoPrune window on the demo model..."
-  exec build/app/paretoprune --model "$MODEL" "$@"
+  exec build/app/paretoprune --demo "$@"
 fi
 DATA=(--data "$D/sentiment-train.tsv" --validation "$D/sentiment-validation.tsv" --max-length 64)
 echo "No display: running the demo headless."
@@ -33,6 +33,11 @@ rm -f "$OUT/run.jsonl"
 "$CLI" search "$MODEL" "${DATA[@]}" --trials "$TRIALS" --strategy nsga2 --space seed --seed 1 \
   --latency-length 64 --log "$OUT/run.jsonl" | tee -a "$OUT/report.txt"
 "$CLI" front "$OUT/run.jsonl" --csv >"$OUT/front.csv"
+# The window's chart of this run, rendered without a display.
+if [ -x build/app/paretoprune ]; then
+  QT_QPA_PLATFORM=offscreen build/app/paretoprune --log "$OUT/run.jsonl" --screenshot "$OUT/chart.png" \
+    >/dev/null 2>&1 || echo "warning: could not render $OUT/chart.png" >&2
+fi
 {
   echo
   echo "== export: the smallest sub-network within 1 point of the full model's accuracy"
@@ -40,5 +45,5 @@ rm -f "$OUT/run.jsonl"
     --data "$D/sentiment-validation.tsv"
 } 2>&1 | tee -a "$OUT/report.txt"
 echo
-echo "Report: $OUT/report.txt; run log: $OUT/run.jsonl; Pareto set as CSV: $OUT/front.csv;"
+echo "Report: $OUT/report.txt; chart: $OUT/chart.png; run log: $OUT/run.jsonl; Pareto set as CSV: $OUT/front.csv;"
 echo "exported model: $OUT/picked-hf"

@@ -31,6 +31,7 @@
 #include "paretoprune/error.h"
 #include "paretoprune/metrics.h"
 #include "paretoprune/model.h"
+#include "paretoprune/pareto.h"
 #include "paretoprune/run_log.h"
 #include "paretoprune/tokenizer.h"
 #include "ui/export_dialog.h"
@@ -285,10 +286,12 @@ QWidget* MainWindow::buildSetupPanel() {
 void MainWindow::connectController() {
   connect(&controller_, &SearchController::started, this, [this](const QString& d) {
     statusLine_->setText(tr("Searching: %1").arg(d));
-    fullParams_ = pp::parameterCount(controller_.config());
+    config_ = controller_.config();
+    fullParams_ = pp::parameterCount(config_);
     table_->setReferenceParams(*fullParams_);
   });
   connect(&controller_, &SearchController::referenceReady, this, [this](const pp::Trial& t) {
+    reference_ = t;
     chart_->setReference(t);
     updateDetails();
   });
@@ -427,6 +430,7 @@ bool MainWindow::startSearch() {
   table_->clear();
   chart_->clear();
   hvChart_->clear();
+  reference_.reset();
   selectTrials({});
   if (!controller_.start(s, &err)) {
     statusLine_->setText(err);
@@ -471,7 +475,7 @@ void MainWindow::selectTrials(const std::vector<int64_t>& ids) {
 }
 
 QString MainWindow::detailsHtml() const {
-  const auto& ref = controller_.reference();
+  const auto& ref = reference_;
   std::vector<const pp::Trial*> sel;
   for (int64_t id : selection_)
     if (const pp::Trial* t = table_->trial(id)) sel.push_back(t);
@@ -509,7 +513,7 @@ QString MainWindow::detailsHtml() const {
   row(tr("MCC / F1"), [](const pp::Trial& t) { return QString("%1 / %2").arg(t.mcc, 0, 'f', 3).arg(t.f1, 0, 'f', 3); });
   h += "</table>";
   // Per-layer diagram: one row per source layer, bars for heads and units.
-  const auto& c = controller_.config();
+  const auto& c = config_;
   for (const auto* t : sel) {
     h += QString("<h4>Trial %1: layers</h4><table cellspacing=1 cellpadding=0>").arg(t->id);
     for (size_t l = 0; l < t->subnet.layers.size(); ++l) {
@@ -555,20 +559,64 @@ void MainWindow::exportSelection() {
 
 void MainWindow::openLog() {
   const QString f = QFileDialog::getOpenFileName(this, tr("Run log"), QString(), tr("Run logs (*.jsonl)"));
-  if (f.isEmpty()) return;
+  if (!f.isEmpty() && !showRunLog(f)) QMessageBox::warning(this, tr("Cannot open the run log"), statusLine_->text());
+}
+
+bool MainWindow::showRunLog(const QString& path) {
+  if (controller_.isRunning()) {
+    statusLine_->setText(tr("Stop the running search first."));
+    return false;
+  }
   try {
-    pp::LogContents head = pp::readRunLog(f.toStdString());
+    pp::LogContents head = pp::readRunLog(path.toStdString());
     const QString model = QString::fromStdString(head.header.value("model", std::string()));
-    if (!openModel(model)) return;
-    logEdit_->setText(f);
-    const QString data = QString::fromStdString(head.header.value("data", std::string()));
+    config_ = pp::BertConfig::load((model + "/config.json").toStdString());
+    pp::LogContents lc = pp::readRunLog(path.toStdString(), &config_);
+    openModel(model);
+    const QString data = QString::fromStdString(lc.header.value("data", std::string()));
     if (!data.isEmpty()) setDataFiles(data, data);
-    trialsSpin_->setValue(std::max<int>(trialsSpin_->value(), static_cast<int>(head.trials.size())));
-    statusLine_->setText(tr("%1: %2 trials. Start continues the run (finished trials are not evaluated again).")
-                             .arg(f)
-                             .arg(head.trials.size()));
+    logEdit_->setText(path);
+    trialsSpin_->setValue(std::max<int>(trialsSpin_->value(), static_cast<int>(lc.trials.size())));
+    table_->clear();
+    chart_->clear();
+    hvChart_->clear();
+    reference_.reset();
+    selectTrials({});
+    fullParams_ = pp::parameterCount(config_);
+    table_->setReferenceParams(*fullParams_);
+    if (lc.header.contains("reference")) {
+      reference_ = pp::Trial::fromJson(lc.header["reference"], config_);
+      chart_->setReference(*reference_);
+    }
+    table_->addTrials(lc.trials);
+    for (const auto& t : lc.trials) chart_->queueTrial(t);
+    chart_->flushNow();
+    const auto objectives = lc.header.value("objectives", std::vector<std::string>{"error", "params"});
+    std::vector<pp::Point> pts;
+    std::vector<int64_t> ids;
+    for (const auto& t : lc.trials)
+      if (t.ok() && t.fidelity >= 1.0) {
+        pts.push_back(pp::objectiveVector(t, objectives));
+        ids.push_back(t.id);
+      }
+    std::vector<int64_t> front;
+    for (size_t i : pp::paretoFront(pts)) front.push_back(ids[i]);
+    table_->setFront(front);
+    chart_->setFront(front);
+    progress_->setRange(0, std::max<int>(1, static_cast<int>(lc.header.value("trials", int64_t(0)))));
+    progress_->setValue(static_cast<int>(lc.trials.size()));
+    QString msg = tr("%1: %2 trials, %3 on the Pareto front. Start continues the run (finished trials are not "
+                     "evaluated again).")
+                      .arg(path)
+                      .arg(lc.trials.size())
+                      .arg(front.size());
+    for (const auto& w : lc.warnings) msg += " " + tr("Warning: %1").arg(QString::fromStdString(w));
+    statusLine_->setText(msg);
+    updateDetails();
+    return true;
   } catch (const pp::Error& e) {
-    QMessageBox::warning(this, tr("Cannot open the run log"), QString::fromStdString(e.what()));
+    statusLine_->setText(tr("Cannot open the run log: %1").arg(QString::fromStdString(e.what())));
+    return false;
   }
 }
 

@@ -52,6 +52,9 @@ class MainWindow : public QMainWindow {
   QString detailsHtml() const;
   // The export dialog for the first selected trial (modal).
   void exportSelection();
+  // Shows a run log's trials, front and full model (no search); the form is
+  // filled so that Start continues the run. False with the error shown.
+  bool showRunLog(const QString& path);
 
  Q_SIGNALS:
   void searchFinished(const QString& reason);
@@ -101,6 +104,8 @@ class MainWindow : public QMainWindow {
   std::vector<int64_t> selection_;
   bool syncingSelection_ = false;
   std::optional<int64_t> fullParams_;
+  std::optional<pp::Trial> reference_;  // the full model of the shown run
+  pp::BertConfig config_;
 };
 
 }  // namespace ppui

@@ -53,9 +53,10 @@ int main(int argc, char** argv) {
                                                "saving it).");
   QCommandLineOption shotOpt("screenshot", "Save a PNG of the window: when the search ends with --exit-when-done, "
                                            "else shortly after start-up (then quit).", "FILE");
+  QCommandLineOption logOpt("log", "Show this run log (and continue it with Start).", "RUN.jsonl");
   QCommandLineOption selectOpt("select-front", "When the search ends, select up to three Pareto points (for "
                                                "screenshots of the details).");
-  for (const auto& o : {modelOpt, dataOpt, valOpt, demoOpt, trialsOpt, startOpt, exitOpt, shotOpt, selectOpt})
+  for (const auto& o : {modelOpt, dataOpt, valOpt, demoOpt, trialsOpt, startOpt, exitOpt, shotOpt, selectOpt, logOpt})
     cli.addOption(o);
   cli.process(app);
 
@@ -72,6 +73,10 @@ int main(int argc, char** argv) {
   }
   if (cli.isSet(modelOpt)) w.openModel(cli.value(modelOpt));
   if (cli.isSet(dataOpt)) w.setDataFiles(cli.value(dataOpt), cli.value(valOpt));
+  if (cli.isSet(logOpt) && !w.showRunLog(cli.value(logOpt))) {
+    std::fprintf(stderr, "paretoprune: cannot show %s\n", cli.value(logOpt).toUtf8().constData());
+    if (cli.isSet(shotOpt)) return 1;
+  }
   if (cli.isSet(trialsOpt)) w.setTrials(cli.value(trialsOpt).toInt());
   const bool exitWhenDone = cli.isSet(exitOpt);
   const QString shot = cli.value(shotOpt);
