@@ -104,9 +104,10 @@ int main(int argc, char** argv) {
     }
     fs::create_directories(work);
     const bool int8 = pp::int8Available();
+    const std::string engine = int8 ? std::string(c10::toString(at::globalContext().qEngine())) : "none";
     std::printf("bench_export: %s, sequence %lld, %d timed runs, LibTorch %s, int8 engine %s\n\n", modelDir.c_str(),
                 static_cast<long long>(seq), runs, pp::torchVersion().c_str(),
-                int8 ? c10::toString(at::globalContext().qEngine()) : "none");
+                engine.c_str());
     std::printf("%-14s %-8s %10s %9s %9s %9s %16s %16s %16s\n", "model", "format", "params", "MiB", "size x",
                 "load ms", "b1 med/p95 ms", "b8 med/p95 ms", "b32 med/p95 ms");
     double fullBytes = 0;

@@ -23,6 +23,7 @@
 #include <QSplitter>
 #include <QStatusBar>
 #include <QTableView>
+#include <QTableWidget>
 #include <QTabWidget>
 #include <QTextBrowser>
 #include <QVBoxLayout>
@@ -35,6 +36,7 @@
 #include "paretoprune/run_log.h"
 #include "paretoprune/tokenizer.h"
 #include "ui/export_dialog.h"
+#include "ui/latency_view.h"
 #include "ui/pareto_chart.h"
 #include "ui/trial_table_model.h"
 
@@ -84,6 +86,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   tabs_->addTab(tablePage, tr("Trials"));
   tabs_->addTab(details_, tr("Selection"));
   tabs_->addTab(hvChart_, tr("Hypervolume"));
+  latency_ = new LatencyView(this);
+  tabs_->addTab(latency_, tr("Latency"));
 
   auto* centre = new QSplitter(Qt::Vertical, this);
   centre->addWidget(chart_);
@@ -175,20 +179,40 @@ QWidget* MainWindow::buildSetupPanel() {
   auto* vb = new QPushButton(tr("Browse..."), dataBox);
   df->addRow(tr("Data"), pathRow(dataEdit_, db));
   df->addRow(tr("Validation"), pathRow(valEdit_, vb));
+  textCol_ = new QComboBox(dataBox);
+  textCol_->setObjectName("textColumn");
+  pairCol_ = new QComboBox(dataBox);
+  pairCol_->setObjectName("pairColumn");
+  labelCol_ = new QComboBox(dataBox);
+  labelCol_->setObjectName("labelColumn");
+  df->addRow(tr("Text column"), textCol_);
+  df->addRow(tr("Second text"), pairCol_);
+  df->addRow(tr("Label column"), labelCol_);
+  preview_ = new QTableWidget(dataBox);
+  preview_->setMaximumHeight(120);
+  preview_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+  preview_->verticalHeader()->hide();
+  df->addRow(preview_);
   dataInfo_ = new QLabel(dataBox);
   dataInfo_->setWordWrap(true);
   df->addRow(dataInfo_);
+  for (auto* box : {textCol_, pairCol_, labelCol_})
+    connect(box, &QComboBox::activated, this, [this] { dataInfo_->setText(validateSetup()); });
   auto browseData = [this](QLineEdit* e) {
     const QString f = QFileDialog::getOpenFileName(this, tr("Labelled data"), e->text(),
                                                    tr("Data (*.tsv *.csv *.jsonl *.json);;All files (*)"));
     if (!f.isEmpty()) {
       e->setText(f);
+      refreshPreview();
       dataInfo_->setText(validateSetup());
     }
   };
   connect(db, &QPushButton::clicked, this, [=] { browseData(dataEdit_); });
   connect(vb, &QPushButton::clicked, this, [=] { browseData(valEdit_); });
-  connect(dataEdit_, &QLineEdit::editingFinished, this, [this] { dataInfo_->setText(validateSetup()); });
+  connect(dataEdit_, &QLineEdit::editingFinished, this, [this] {
+    refreshPreview();
+    dataInfo_->setText(validateSetup());
+  });
   connect(valEdit_, &QLineEdit::editingFinished, this, [this] { dataInfo_->setText(validateSetup()); });
 
   auto* searchBox = new QGroupBox(tr("Search"), panel);
@@ -365,9 +389,42 @@ bool MainWindow::openModel(const QString& dir) {
   }
 }
 
+void MainWindow::refreshPreview() {
+  const QString keepText = textCol_->currentData().toString(), keepPair = pairCol_->currentData().toString(),
+                keepLabel = labelCol_->currentData().toString();
+  for (auto* box : {textCol_, pairCol_, labelCol_}) box->clear();
+  textCol_->addItem(tr("(default: text, sentence, sentence1)"), QString());
+  pairCol_->addItem(tr("(default: text_pair, sentence2 if present)"), QString());
+  labelCol_->addItem(tr("(default: label)"), QString());
+  preview_->clear();
+  preview_->setRowCount(0);
+  preview_->setColumnCount(0);
+  if (dataEdit_->text().isEmpty()) return;
+  try {
+    pp::DataTable t = pp::readTable(dataEdit_->text().toStdString(), 5);
+    QStringList cols;
+    for (const auto& c : t.columns) cols << QString::fromStdString(c);
+    for (const QString& c : cols)
+      for (auto* box : {textCol_, pairCol_, labelCol_}) box->addItem(c, c);
+    for (auto [box, keep] : {std::pair{textCol_, keepText}, std::pair{pairCol_, keepPair}, std::pair{labelCol_, keepLabel}})
+      if (int i = box->findData(keep); i > 0) box->setCurrentIndex(i);
+    preview_->setColumnCount(static_cast<int>(cols.size()));
+    preview_->setHorizontalHeaderLabels(cols);
+    preview_->setRowCount(static_cast<int>(t.rows.size()));
+    for (size_t r = 0; r < t.rows.size(); ++r)
+      for (size_t c = 0; c < t.rows[r].size() && c < t.columns.size(); ++c)
+        preview_->setItem(static_cast<int>(r), static_cast<int>(c),
+                          new QTableWidgetItem(QString::fromStdString(t.rows[r][c])));
+    preview_->resizeColumnsToContents();
+  } catch (const pp::Error& e) {
+    dataInfo_->setText(QString::fromStdString(e.what()));
+  }
+}
+
 void MainWindow::setDataFiles(const QString& data, const QString& validation) {
   dataEdit_->setText(data);
   valEdit_->setText(validation);
+  refreshPreview();
   dataInfo_->setText(validateSetup());
 }
 
@@ -378,6 +435,9 @@ SearchSetup MainWindow::currentSetup() const {
   s.modelDir = modelEdit_->text();
   s.dataFile = dataEdit_->text();
   s.validationFile = valEdit_->text();
+  s.textColumn = textCol_->currentData().toString();
+  s.pairColumn = pairCol_->currentData().toString();
+  s.labelColumn = labelCol_->currentData().toString();
   s.space = spaceBox_->currentData().toString();
   s.strategy = strategyBox_->currentData().toString();
   s.objectives = objectivesBox_->currentData().toString();
@@ -405,7 +465,8 @@ QString MainWindow::validateSetup() const {
     QStringList parts;
     for (const QString& f : {s.dataFile, s.validationFile}) {
       if (f.isEmpty()) continue;
-      pp::Dataset d = pp::loadDataset(f.toStdString(), c);
+      pp::Dataset d = pp::loadDataset(f.toStdString(), c,
+                                      {s.textColumn.toStdString(), s.pairColumn.toStdString(), s.labelColumn.toStdString()});
       auto counts = d.labelCounts(c.numLabels());
       QStringList byLabel;
       for (size_t i = 0; i < counts.size(); ++i)
@@ -543,6 +604,10 @@ QString MainWindow::detailsHtml() const {
 
 void MainWindow::updateDetails() {
   details_->setHtml(detailsHtml());
+  std::vector<pp::Trial> sel;
+  for (int64_t id : selection_)
+    if (const pp::Trial* t = table_->trial(id)) sel.push_back(*t);
+  latency_->setCandidates(modelEdit_->text(), sel);
   if (!selection_.empty()) tabs_->setCurrentWidget(details_);
 }
 
@@ -638,6 +703,7 @@ void MainWindow::loadSettings() {
   QSettings s;
   if (s.contains("model")) modelEdit_->setText(s.value("model").toString());
   dataEdit_->setText(s.value("data").toString());
+  refreshPreview();
   valEdit_->setText(s.value("validation").toString());
   spaceBox_->setCurrentIndex(s.value("space", 0).toInt());
   strategyBox_->setCurrentIndex(s.value("strategy", 0).toInt());

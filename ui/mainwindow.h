@@ -17,6 +17,7 @@ class QProgressBar;
 class QPushButton;
 class QSpinBox;
 class QTableView;
+class QTableWidget;
 class QTabWidget;
 class QTextBrowser;
 
@@ -24,6 +25,7 @@ namespace ppui {
 
 class ParetoChart;
 class HypervolumeChart;
+class LatencyView;
 class TrialTableModel;
 class TrialFilterProxy;
 
@@ -45,6 +47,7 @@ class MainWindow : public QMainWindow {
 
   SearchController& controller() { return controller_; }
   ParetoChart* chart() const { return chart_; }
+  LatencyView* latencyView() const { return latency_; }
   TrialTableModel* tableModel() const { return table_; }
   QTableView* tableView() const { return tableView_; }
   void selectTrials(const std::vector<int64_t>& ids);  // chart, table and details together
@@ -70,6 +73,7 @@ class MainWindow : public QMainWindow {
   void saveSettings() const;
   void loadSettings();
   void openLog();
+  void refreshPreview();  // first rows and column pickers of the data file
 
   SearchController controller_;
   QLineEdit* modelEdit_ = nullptr;
@@ -77,6 +81,10 @@ class MainWindow : public QMainWindow {
   QLineEdit* dataEdit_ = nullptr;
   QLineEdit* valEdit_ = nullptr;
   QLabel* dataInfo_ = nullptr;
+  QComboBox* textCol_ = nullptr;
+  QComboBox* pairCol_ = nullptr;
+  QComboBox* labelCol_ = nullptr;
+  QTableWidget* preview_ = nullptr;
   QComboBox* spaceBox_ = nullptr;
   QComboBox* strategyBox_ = nullptr;
   QComboBox* objectivesBox_ = nullptr;
@@ -95,6 +103,7 @@ class MainWindow : public QMainWindow {
   QLabel* statusLine_ = nullptr;
   ParetoChart* chart_ = nullptr;
   HypervolumeChart* hvChart_ = nullptr;
+  LatencyView* latency_ = nullptr;
   TrialTableModel* table_ = nullptr;
   TrialFilterProxy* proxy_ = nullptr;
   QTableView* tableView_ = nullptr;

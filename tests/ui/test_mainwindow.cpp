@@ -2,6 +2,7 @@
 // the chart drawing in batches, selection linked between chart, table and
 // details, the controller's start/cancel/resume on a tiny model, the
 // set-up form's validation, and the export dialog.
+#include <QComboBox>
 #include <QSignalSpy>
 #include <QTableView>
 #include <QtTest>
@@ -13,6 +14,7 @@
 #include "paretoprune/run_log.h"
 #include "testutil.h"
 #include "ui/export_dialog.h"
+#include "ui/latency_view.h"
 #include "ui/mainwindow.h"
 #include "ui/pareto_chart.h"
 #include "ui/search_controller.h"
@@ -169,6 +171,33 @@ class TestMainWindow : public QObject {
     std::set<std::string> keys;
     for (const auto& t : log.trials) keys.insert(t.subnet.key());
     QCOMPARE(keys.size(), size_t(40));
+  }
+
+  void latencyViewMeasures() {
+    ppui::LatencyView v;
+    pp::Trial t = fakeTrial(4, 0.2, 100);
+    t.subnet.layers = {{1, 8}, {0, 0}};
+    v.setCandidates(model_, {t});
+    QSignalSpy done(&v, &ppui::LatencyView::measured);
+    v.measure();
+    QTRY_COMPARE_WITH_TIMEOUT(done.size(), 1, 30000);
+    QCOMPARE(v.barSets(), 2);  // the full model and the trial
+  }
+
+  void dataPreviewAndColumns() {
+    ppui::MainWindow w;
+    QVERIFY(w.openModel(model_));
+    const QString f = tmp_.path() + "/cols.tsv";
+    testutil::writeText(f.toStdString(), "review\tsentiment\nnice\tpositive\nawful\tnegative\n");
+    w.setDataFiles(f, "");
+    QVERIFY2(w.validateSetup().contains("no text column"), w.validateSetup().toUtf8().constData());  // default names absent
+    auto* text = w.findChild<QComboBox*>("textColumn");
+    auto* label = w.findChild<QComboBox*>("labelColumn");
+    QVERIFY(text && label);
+    text->setCurrentIndex(text->findData("review"));
+    label->setCurrentIndex(label->findData("sentiment"));
+    QVERIFY2(w.validateSetup().contains("Labels match"), w.validateSetup().toUtf8().constData());
+    QCOMPARE(w.currentSetup().textColumn, QString("review"));
   }
 
   void exportDialogWritesTheModel() {

@@ -1,0 +1,162 @@
+#include "ui/latency_view.h"
+
+#include <QApplication>
+#include <QBarCategoryAxis>
+#include <QBarSeries>
+#include <QBarSet>
+#include <QChart>
+#include <QChartView>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QPointer>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QTextBrowser>
+#include <QValueAxis>
+#include <QVBoxLayout>
+
+#include "paretoprune/evaluator.h"
+#include "paretoprune/model.h"
+
+namespace ppui {
+
+namespace {
+const int64_t kBatches[] = {1, 8, 32};
+}
+
+LatencyView::LatencyView(QWidget* parent) : QWidget(parent) {
+  auto* v = new QVBoxLayout(this);
+  auto* top = new QHBoxLayout;
+  measureBtn_ = new QPushButton(tr("Measure latency"), this);
+  seqSpin_ = new QSpinBox(this);
+  seqSpin_->setRange(8, 512);
+  seqSpin_->setValue(64);
+  seqSpin_->setPrefix(tr("sequence length "));
+  status_ = new QLabel(tr("Select up to three trials, then measure them against the full model."), this);
+  top->addWidget(measureBtn_);
+  top->addWidget(seqSpin_);
+  top->addWidget(status_, 1);
+  v->addLayout(top);
+  auto* row = new QHBoxLayout;
+  chart_ = new QChartView(this);
+  chart_->setRenderHint(QPainter::Antialiasing);
+  chart_->setChart(new QChart);
+  chart_->chart()->setTitle(tr("Median latency by batch size (ms)"));
+  table_ = new QTextBrowser(this);
+  table_->setMaximumWidth(360);
+  row->addWidget(chart_, 1);
+  row->addWidget(table_);
+  v->addLayout(row, 1);
+  connect(measureBtn_, &QPushButton::clicked, this, &LatencyView::measure);
+}
+
+LatencyView::~LatencyView() {
+  if (worker_.joinable()) worker_.join();
+}
+
+void LatencyView::setCandidates(const QString& modelDir, const std::vector<pp::Trial>& selected) {
+  modelDir_ = modelDir;
+  selected_ = selected;
+}
+
+int LatencyView::barSets() const {
+  int n = 0;
+  for (auto* s : chart_->chart()->series())
+    if (auto* b = qobject_cast<QBarSeries*>(s)) n += static_cast<int>(b->count());
+  return n;
+}
+
+void LatencyView::measure() {
+  if (busy_ || modelDir_.isEmpty()) return;
+  busy_ = true;
+  measureBtn_->setEnabled(false);
+  status_->setText(tr("Measuring..."));
+  if (worker_.joinable()) worker_.join();
+  QPointer<LatencyView> self(this);
+  const std::string dir = modelDir_.toStdString();
+  const auto selected = selected_;
+  const int64_t seq = seqSpin_->value();
+  worker_ = std::thread([self, dir, selected, seq] {
+    std::vector<Row> rows;
+    QString error;
+    try {
+      auto m = pp::Model::load(dir);
+      std::vector<std::pair<QString, pp::SubNetwork>> subs = {{QObject::tr("full model"), pp::SubNetwork::full(m->config())}};
+      for (const auto& t : selected) subs.push_back({QObject::tr("trial %1").arg(t.id), t.subnet});
+      for (const auto& [name, s] : subs) {
+        Row r;
+        r.name = name;
+        for (int64_t b : kBatches) {
+          pp::LatencyOptions o;
+          o.batchSize = b;
+          o.seqLen = seq;
+          o.runs = b >= 32 ? 5 : 10;
+          o.warmup = 1;
+          auto st = pp::measureLatency(*m, s, o);
+          r.median.push_back(st.medianMs);
+          r.p95.push_back(st.p95Ms);
+        }
+        rows.push_back(r);
+      }
+    } catch (const std::exception& e) {
+      error = QString::fromStdString(e.what());
+    }
+    QMetaObject::invokeMethod(
+        qApp, [self, rows, error] {
+          if (!self) return;
+          self->busy_ = false;
+          self->measureBtn_->setEnabled(true);
+          if (!error.isEmpty()) {
+            self->status_->setText(tr("Measurement failed: %1").arg(error));
+          } else {
+            self->show(rows);
+            self->status_->setText(tr("Measured on this machine, one thread per request."));
+          }
+          Q_EMIT self->measured();
+        },
+        Qt::QueuedConnection);
+  });
+}
+
+void LatencyView::show(const std::vector<Row>& rows) {
+  auto* chart = new QChart;
+  chart->setTitle(tr("Median latency by batch size (ms)"));
+  chart->setAnimationOptions(QChart::NoAnimation);
+  auto* series = new QBarSeries;
+  double top = 0;
+  for (const auto& r : rows) {
+    auto* set = new QBarSet(r.name);
+    for (double m : r.median) {
+      *set << m;
+      top = std::max(top, m);
+    }
+    series->append(set);
+  }
+  chart->addSeries(series);
+  auto* ax = new QBarCategoryAxis;
+  for (int64_t b : kBatches) ax->append(tr("batch %1").arg(b));
+  auto* ay = new QValueAxis;
+  ay->setRange(0, top * 1.1 + 1e-9);
+  ay->setTitleText(tr("ms"));
+  chart->addAxis(ax, Qt::AlignBottom);
+  chart->addAxis(ay, Qt::AlignLeft);
+  series->attachAxis(ax);
+  series->attachAxis(ay);
+  QChart* old = chart_->chart();
+  chart_->setChart(chart);
+  delete old;
+  QString h = tr("<table cellpadding=3 border=1 style='border-collapse:collapse'><tr><th></th><th>batch</th>"
+                 "<th>median</th><th>p95</th><th>speed-up</th></tr>");
+  for (const auto& r : rows)
+    for (size_t i = 0; i < r.median.size(); ++i)
+      h += QString("<tr><td>%1</td><td align=right>%2</td><td align=right>%3</td><td align=right>%4</td>"
+                   "<td align=right>%5x</td></tr>")
+               .arg(i == 0 ? r.name : QString())
+               .arg(kBatches[i])
+               .arg(r.median[i], 0, 'f', 2)
+               .arg(r.p95[i], 0, 'f', 2)
+               .arg(rows[0].median[i] / std::max(1e-9, r.median[i]), 0, 'f', 1);
+  table_->setHtml(h + "</table>");
+}
+
+}  // namespace ppui
