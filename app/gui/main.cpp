@@ -5,9 +5,12 @@
 #include <QFileInfo>
 #include <QTimer>
 #include <cstdio>
+#include <memory>
 
 #include "paretoprune/model.h"
+#include "ui/export_dialog.h"
 #include "ui/mainwindow.h"
+#include "ui/search_controller.h"
 #include "ui/trial_table_model.h"
 #include "version.h"
 
@@ -53,10 +56,14 @@ int main(int argc, char** argv) {
                                                "saving it).");
   QCommandLineOption shotOpt("screenshot", "Save a PNG of the window: when the search ends with --exit-when-done, "
                                            "else shortly after start-up (then quit).", "FILE");
+  QCommandLineOption midShotOpt("mid-screenshot", "Save a PNG of the window when half the trials are done.", "FILE");
+  QCommandLineOption dialogShotOpt("dialog-screenshot", "With --exit-when-done and --select-front: open the export "
+                                                        "dialog for the selection and save a PNG of it.", "FILE");
   QCommandLineOption logOpt("log", "Show this run log (and continue it with Start).", "RUN.jsonl");
   QCommandLineOption selectOpt("select-front", "When the search ends, select up to three Pareto points (for "
                                                "screenshots of the details).");
-  for (const auto& o : {modelOpt, dataOpt, valOpt, demoOpt, trialsOpt, startOpt, exitOpt, shotOpt, selectOpt, logOpt})
+  for (const auto& o : {modelOpt, dataOpt, valOpt, demoOpt, trialsOpt, startOpt, exitOpt, shotOpt, selectOpt, logOpt, midShotOpt,
+                        dialogShotOpt})
     cli.addOption(o);
   cli.process(app);
 
@@ -79,6 +86,16 @@ int main(int argc, char** argv) {
   }
   if (cli.isSet(trialsOpt)) w.setTrials(cli.value(trialsOpt).toInt());
   const bool exitWhenDone = cli.isSet(exitOpt);
+  if (cli.isSet(midShotOpt)) {
+    const QString mid = cli.value(midShotOpt);
+    auto taken = std::make_shared<bool>(false);
+    QObject::connect(&w.controller(), &ppui::SearchController::progressChanged, &w,
+                     [&w, mid, taken](const pp::SearchProgress& p) {
+                       if (*taken || p.done * 2 < p.total) return;
+                       *taken = true;
+                       QTimer::singleShot(200, &w, [&w, mid] { w.grab().save(mid); });
+                     });
+  }
   const QString shot = cli.value(shotOpt);
   if (exitWhenDone || cli.isSet(startOpt)) {
     QObject::connect(&w, &ppui::MainWindow::searchFinished, &w, [&](const QString& reason) {
@@ -91,7 +108,14 @@ int main(int argc, char** argv) {
         w.selectTrials(pick);
       }
       if (!exitWhenDone) return;
-      QTimer::singleShot(400, &w, [&, reason] {
+      if (cli.isSet(dialogShotOpt) && !w.selection().empty()) {
+        const pp::Trial* t = w.tableModel()->trial(w.selection().front());
+        auto* dlg = new ppui::ExportDialog(w.controller().setup().modelDir, *t, w.controller().setup(), &w);
+        dlg->show();
+        const QString file = cli.value(dialogShotOpt);
+        QTimer::singleShot(300, dlg, [dlg, file] { dlg->grab().save(file); });
+      }
+      QTimer::singleShot(600, &w, [&, reason] {
         const bool ok = shot.isEmpty() || w.grab().save(shot);
         std::printf("search %s; %s\n", reason.toUtf8().constData(),
                     shot.isEmpty() ? "" : (ok ? ("screenshot " + shot).toUtf8().constData() : "screenshot failed"));
