@@ -117,6 +117,12 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   });
   file->addAction(tr("Open run &log..."), this, &MainWindow::openLog);
   file->addAction(tr("&Export selection..."), this, &MainWindow::exportSelection);
+  file->addAction(tr("&Save trials as..."), this, [this] {
+    const QString f = QFileDialog::getSaveFileName(this, tr("Save trials as a run log"), QString(),
+                                                   tr("Run logs (*.jsonl)"));
+    QString err;
+    if (!f.isEmpty() && !saveTrialsAs(f, &err)) QMessageBox::warning(this, tr("Cannot save the trials"), err);
+  });
   file->addSeparator();
   file->addAction(tr("&Quit"), this, &QWidget::close);
   auto* view = menuBar()->addMenu(tr("&View"));
@@ -341,8 +347,17 @@ void MainWindow::connectController() {
                              .arg(p.hypervolume, 0, 'f', 4)
                              .arg(p.failed ? tr(", %1 failed").arg(p.failed) : QString()));
   });
-  connect(&controller_, &SearchController::warning, this,
-          [this](const QString& w) { statusBar()->showMessage(tr("Warning: %1").arg(w), 10000); });
+  connect(&controller_, &SearchController::warning, this, [this](const QString& w) {
+    if (w.contains("kept in memory")) {
+      // The log cannot be written: nothing is lost, offer another place.
+      QMessageBox::warning(this, tr("The run log cannot be written"),
+                           tr("%1\n\nThe search goes on and keeps every trial. Use File > Save trials as... to "
+                              "write them somewhere else.")
+                               .arg(w));
+    } else {
+      statusBar()->showMessage(tr("Warning: %1").arg(w), 10000);
+    }
+  });
   connect(&controller_, &SearchController::failed, this, [this](const QString& m) {
     chart_->flushNow();
     statusLine_->setText(tr("The search stopped: %1").arg(m));
@@ -681,6 +696,26 @@ bool MainWindow::showRunLog(const QString& path) {
     return true;
   } catch (const pp::Error& e) {
     statusLine_->setText(tr("Cannot open the run log: %1").arg(QString::fromStdString(e.what())));
+    return false;
+  }
+}
+
+bool MainWindow::saveTrialsAs(const QString& path, QString* error) {
+  try {
+    nlohmann::json header = {{"paretoprune_log", 1},
+                             {"model", modelEdit_->text().toStdString()},
+                             {"objectives", controller_.objectives()},
+                             {"data", (valEdit_->text().isEmpty() ? dataEdit_->text() : valEdit_->text()).toStdString()},
+                             {"saved_from", "ParetoPrune window"}};
+    if (reference_) header["reference"] = reference_->toJson();
+    pp::RunLog log;
+    log.create(path.toStdString(), header);
+    for (const auto& t : table_->trials()) log.append(t);
+    log.close();
+    statusLine_->setText(tr("Saved %1 trials to %2.").arg(table_->trials().size()).arg(path));
+    return true;
+  } catch (const pp::Error& e) {
+    if (error) *error = QString::fromStdString(e.what());
     return false;
   }
 }

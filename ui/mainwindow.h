@@ -58,6 +58,9 @@ class MainWindow : public QMainWindow {
   // Shows a run log's trials, front and full model (no search); the form is
   // filled so that Start continues the run. False with the error shown.
   bool showRunLog(const QString& path);
+  // Writes every trial shown to a new run log (e.g. when the run's own log
+  // could not be written: full disk, no permission).
+  bool saveTrialsAs(const QString& path, QString* error = nullptr);
 
  Q_SIGNALS:
   void searchFinished(const QString& reason);

@@ -4,7 +4,9 @@
 #include <QtTest>
 
 #include <nlohmann/json.hpp>
+#include <csignal>
 #include <set>
+#include <sys/resource.h>
 #include <thread>
 
 #include "paretoprune/config.h"
@@ -178,6 +180,34 @@ class TestSearch : public QObject {
     QCOMPARE(lc.header["strategy"].get<std::string>(), std::string("morea"));
     QVERIFY(!r.frontIds().empty());
     QVERIFY(r.progress().hypervolume > 0);
+  }
+
+  void fullDiskKeepsTrialsInMemory() {
+    // The disk fills up mid-run: a file size limit makes writes past 3 kB
+    // fail (EFBIG, as ENOSPC would). The search goes on, warns once, and
+    // keeps every trial in memory; the log holds a parseable prefix.
+    const std::string log = tmp_.path().toStdString() + "/full.jsonl";
+    auto o = options("random", 25, 2);
+    o.logPath = log;
+    std::vector<std::string> warnings;
+    pp::SearchEvents ev;
+    ev.warning = [&](const std::string& w) { warnings.push_back(w); };
+    pp::SearchRunner r(model_, data_, pp::SearchSpace::defaults(pp::SearchSpace::Kind::PerLayer, model_->config()), o, ev);
+    struct rlimit old;
+    QCOMPARE(getrlimit(RLIMIT_FSIZE, &old), 0);
+    auto prevSig = std::signal(SIGXFSZ, SIG_IGN);
+    struct rlimit small = old;
+    small.rlim_cur = 3000;
+    QCOMPARE(setrlimit(RLIMIT_FSIZE, &small), 0);
+    r.run();
+    setrlimit(RLIMIT_FSIZE, &old);
+    std::signal(SIGXFSZ, prevSig);
+    QCOMPARE(r.trials().size(), size_t(25));
+    QCOMPARE(warnings.size(), size_t(1));
+    QVERIFY2(warnings[0].find("kept in memory") != std::string::npos, warnings[0].c_str());
+    auto lc = pp::readRunLog(log, &model_->config());
+    QVERIFY(lc.trials.size() < 25);
+    for (size_t i = 0; i < lc.trials.size(); ++i) QCOMPARE(lc.trials[i].id, r.trials()[i].id);
   }
 
   void cancelsPromptly() {

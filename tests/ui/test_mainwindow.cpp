@@ -120,6 +120,19 @@ class TestMainWindow : public QObject {
     QCOMPARE(w.chart()->selection(), w.selection());
   }
 
+  void saveTrialsElsewhere() {
+    ppui::MainWindow w;
+    QVERIFY(w.openModel(model_));
+    w.tableModel()->addTrials({fakeTrial(0, 0.3, 500), fakeTrial(1, 0.2, 800)});
+    const QString f = tmp_.path() + "/saved.jsonl";
+    QVERIFY(w.saveTrialsAs(f));
+    const auto cfg = pp::BertConfig::load((model_ + "/config.json").toStdString());
+    QCOMPARE(pp::readRunLog(f.toStdString(), &cfg).trials.size(), size_t(2));
+    QString err;
+    QVERIFY(!w.saveTrialsAs("/nonexistent-dir/x.jsonl", &err));
+    QVERIFY2(err.contains("nonexistent-dir"), err.toUtf8().constData());
+  }
+
   void setupFormValidation() {
     ppui::MainWindow w;
     QVERIFY(!w.openModel(tmp_.path() + "/nope"));
