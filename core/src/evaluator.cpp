@@ -104,7 +104,7 @@ namespace {
 // Runs `fn(batchIndex, logits)` over the batches with the chosen execution.
 template <class Fn>
 ExecMode runBatches(const Model& m, const SubNetwork& s, const EncodedData& data, ExecMode mode, size_t maxBatches,
-                    const std::atomic<bool>* cancel, Fn&& fn) {
+                    const std::atomic<bool>* cancel, Fn&& fn, size_t firstBatch = 0) {
   s.validate(m.config());
   const ModelImpl& mi = m.impl();
   const ExecMode used = resolveMode(m, s, mode);
@@ -125,7 +125,7 @@ ExecMode runBatches(const Model& m, const SubNetwork& s, const EncodedData& data
   }
   const auto& d = data.impl();
   const size_t nb = std::min(maxBatches, d.batches.size());
-  for (size_t b = 0; b < nb; ++b) {
+  for (size_t b = firstBatch; b < nb; ++b) {
     if (cancel && cancel->load(std::memory_order_relaxed)) break;
     fn(b, bertForward(*w, mi.act, mi.config.layer_norm_eps, d.batches[b], mp));
   }
@@ -175,13 +175,14 @@ EvalResult evaluate(const Model& m, const SubNetwork& s, const EncodedData& data
                     const std::atomic<bool>* cancel) {
   const auto t0 = std::chrono::steady_clock::now();
   const auto& d = data.impl();
-  size_t maxBatches = d.batches.size();
-  if (opts.maxExamples > 0) {
-    size_t seen = 0;
-    maxBatches = 0;
-    while (maxBatches < d.batches.size() && seen < static_cast<size_t>(opts.maxExamples))
-      seen += d.batchIndex[maxBatches++].size();
-  }
+  // Batches covering the first n examples (whole batches).
+  auto batchesFor = [&](int64_t n) {
+    size_t seen = 0, k = 0;
+    while (k < d.batches.size() && seen < static_cast<size_t>(n)) seen += d.batchIndex[k++].size();
+    return k;
+  };
+  const size_t maxBatches = opts.maxExamples > 0 ? batchesFor(opts.maxExamples) : d.batches.size();
+  const size_t firstBatch = opts.skipExamples > 0 ? batchesFor(opts.skipExamples) : 0;
   std::vector<int64_t> pred, truth;
   EvalResult r;
   r.predictions.assign(data.size(), -1);
@@ -194,7 +195,7 @@ EvalResult evaluate(const Model& m, const SubNetwork& s, const EncodedData& data
       pred.push_back(p[i]);
       truth.push_back(d.labels[idx]);
     }
-  });
+  }, firstBatch);
   r.metrics = classificationMetrics(pred, truth, m.config().numLabels());
   r.params = parameterCount(m.config(), s);
   r.flops = flopCount(m.config(), s, opts.latency.seqLen);

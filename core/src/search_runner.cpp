@@ -266,15 +266,29 @@ Trial SearchRunner::evaluateTrial(int64_t id, const SubNetwork& s, int worker) {
         if (cancel_) t.evalSeconds = -1;
         return t;
       }
-      eo.measureLatency = false;  // already measured
+      // Finish it: only the examples the low fidelity did not cover.
+      EvalOptions rest = eo;
+      rest.measureLatency = false;  // already measured
+      rest.skipExamples = low.maxExamples;
+      EvalResult r2 = evaluate(*model_, s, *data_, rest, &cancel_);
+      std::vector<int64_t> pred, truth;
+      for (size_t i = 0; i < data_->size(); ++i) {
+        const int64_t p = r.predictions[i] >= 0 ? r.predictions[i] : r2.predictions[i];
+        if (p < 0) continue;
+        pred.push_back(p);
+        truth.push_back(data_->labels()[i]);
+      }
+      r2.metrics = classificationMetrics(pred, truth, model_->config().numLabels());
+      r2.latency = r.latency;
+      fill(r2);
+      t.status = Trial::Status::Ok;
+      t.fidelity = 1.0;
+      t.evalSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      if (cancel_) t.evalSeconds = -1;
+      return t;
     }
     EvalResult r = evaluate(*model_, s, *data_, eo, &cancel_);
-    const LatencyStats lat{t.latencyMs, t.latencyP95Ms};
     fill(r);
-    if (!eo.measureLatency && opts_.eval.measureLatency) {
-      t.latencyMs = lat.medianMs;
-      t.latencyP95Ms = lat.p95Ms;
-    }
     t.status = Trial::Status::Ok;
     t.fidelity = 1.0;
   } catch (const std::exception& e) {

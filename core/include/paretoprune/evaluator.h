@@ -61,6 +61,9 @@ struct EvalOptions {
   bool measureLatency = true;
   LatencyOptions latency;
   int64_t maxExamples = 0;  // > 0: only the first n batches' worth (multi-fidelity)
+  // > 0: skip the batches that the same maxExamples would cover (the rest of
+  // a multi-fidelity trial); metrics then cover only the batches evaluated.
+  int64_t skipExamples = 0;
 };
 
 struct EvalResult {

@@ -1,0 +1,125 @@
+// bench_subnet: sliced against masked against full evaluation, by FLOP share,
+// on a BERT-base-shaped model (12 layers, hidden 768, 12 heads, 3072 units;
+// random weights), and the padding that length bucketing saves on the demo
+// data.
+//
+//   bench_subnet [--batch B] [--seq T] [--reps R]
+//
+// For each sub-network: its share of the full model's FLOPs, the time of a
+// forward pass full / masked / sliced (best of R), the sliced speed-up
+// against the FLOP reduction (target: at least 0.8 of it), masked against
+// full (target: never slower), and the sliced FLOP rate against the
+// machine's GEMM rate measured in the same run (target: 70% for the full
+// model, 50% down to a quarter of its FLOPs).
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "bert.h"
+#include "paretoprune/dataset.h"
+#include "paretoprune/evaluator.h"
+#include "paretoprune/metrics.h"
+#include "paretoprune/model.h"
+
+namespace {
+using Clock = std::chrono::steady_clock;
+double secondsSince(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+template <class Fn>
+double best(int reps, Fn&& fn) {
+  fn();  // warm-up
+  double b = 1e30;
+  for (int r = 0; r < reps; ++r) {
+    auto t0 = Clock::now();
+    fn();
+    b = std::min(b, secondsSince(t0));
+  }
+  return b;
+}
+
+double gemmRate(int64_t rows, int reps) {
+  const int64_t shapes[3][2] = {{768, 768}, {768, 3072}, {3072, 768}};
+  double flops = 0, secs = 0;
+  for (const auto& s : shapes) {
+    auto a = torch::randn({rows, s[0]});
+    auto w = torch::randn({s[1], s[0]});
+    secs += best(reps, [&] { torch::linear(a, w); });
+    flops += 2.0 * static_cast<double>(rows * s[0] * s[1]);
+  }
+  return flops / secs / 1e9;
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+  int64_t batch = 8, seq = 128;
+  int reps = 2;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    if (!std::strcmp(argv[i], "--batch")) batch = std::atoll(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--seq")) seq = std::atoll(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--reps")) reps = std::atoi(argv[i + 1]);
+  }
+  torch::InferenceMode guard;
+  pp::setComputeThreads(1, pp::hardwareThreads());  // the policy of docs/performance.md for one worker
+  pp::BertConfig c;
+  c.vocab_size = 1000;
+  c.hidden_size = 768;
+  c.num_hidden_layers = 12;
+  c.num_attention_heads = 12;
+  c.intermediate_size = 3072;
+  c.max_position_embeddings = 512;
+  c.id2label = {"a", "b"};
+  const pp::BertWeights w = pp::randomWeights(c, 0.02, 1);
+  const auto ident = pp::identityOrder(c, true), identU = pp::identityOrder(c, false);
+  pp::Batch b;
+  b.ids = torch::randint(0, c.vocab_size, {batch, seq}, torch::kLong);
+  b.typeIds = torch::zeros({batch, seq}, torch::kLong);
+  b.mask = torch::ones({batch, seq});
+  const double gemm = gemmRate(batch * seq, reps + 1);
+  const double fullFlops = static_cast<double>(pp::flopCount(c, pp::SubNetwork::full(c), seq)) * static_cast<double>(batch);
+  const double fullTime = best(reps, [&] { pp::bertForward(w, pp::Act::GeluErf, 1e-12, b); });
+  std::printf("bench_subnet: BERT-base shape, batch %lld x sequence %lld, LibTorch %s, %d hardware threads; GEMM "
+              "rate %.1f GFLOP/s\n\n",
+              static_cast<long long>(batch), static_cast<long long>(seq), pp::torchVersion().c_str(),
+              pp::hardwareThreads(), gemm);
+  std::printf("%-22s %7s %9s %9s %9s %10s %11s %12s\n", "sub-network", "FLOPs", "full s", "masked s", "sliced s",
+              "masked/full", "speed-up/FLOP", "sliced/GEMM");
+  const struct {
+    int64_t layers, heads, units;
+  } subs[] = {{12, 12, 3072}, {12, 9, 2304}, {12, 6, 1536}, {9, 6, 1536}, {6, 6, 1536}, {6, 3, 768}, {3, 3, 768}};
+  for (const auto& s : subs) {
+    const pp::SubNetwork sub = pp::SubNetwork::uniform(c, s.layers, s.heads, s.units);
+    const double flops = static_cast<double>(pp::flopCount(c, sub, seq)) * static_cast<double>(batch);
+    const pp::SubnetMasks masks = pp::makeMasks(sub, c, ident, identU);
+    const double masked = sub.isFull(c) ? fullTime : best(reps, [&] { pp::bertForward(w, pp::Act::GeluErf, 1e-12, b, &masks); });
+    const pp::BertWeights sliced = pp::sliceWeights(w, sub, ident, identU);
+    const double slicedT = best(reps, [&] { pp::bertForward(sliced, pp::Act::GeluErf, 1e-12, b); });
+    const double share = flops / fullFlops;
+    std::printf("%-22s %6.1f%% %9.3f %9.3f %9.3f %10.2f %11.2f %11.0f%%\n", sub.summary().c_str(), 100.0 * share,
+                fullTime, masked, slicedT, masked / fullTime, (fullTime / slicedT) / (1.0 / share),
+                100.0 * flops / slicedT / 1e9 / gemm);
+  }
+
+  // Padding with and without length bucketing on the demo data.
+  try {
+    auto m = pp::Model::load(PARETOPRUNE_RESOURCES_DIR "/demo/model");
+    auto val = pp::loadDataset(PARETOPRUNE_RESOURCES_DIR "/demo/sentiment-validation.tsv", m->config());
+    std::printf("\n%-26s %10s %10s %12s\n", "demo validation (600)", "batch", "bucketed", "padding");
+    for (int64_t bs : {8, 32, 128})
+      for (bool bucket : {false, true}) {
+        pp::EncodeOptions eo;
+        eo.maxLength = 128;
+        eo.batchSize = bs;
+        eo.bucketByLength = bucket;
+        pp::EncodedData enc(*m, val, eo);
+        std::printf("%-26s %10lld %10s %11.1f%%\n", "", static_cast<long long>(bs), bucket ? "yes" : "no",
+                    100.0 * enc.paddingFraction());
+      }
+  } catch (const std::exception& e) {
+    std::printf("(no demo model: %s)\n", e.what());
+  }
+  std::printf("\n(speed-up/FLOP: (full time / sliced time) / (full FLOPs / sub-network FLOPs); 1 = time "
+              "proportional to FLOPs)\n");
+  return 0;
+}
