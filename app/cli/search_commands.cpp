@@ -114,7 +114,8 @@ std::vector<pp::Trial> frontOf(const std::vector<pp::Trial>& all, const std::vec
 }
 
 struct SearchArgs {
-  std::string model, space = "seed", strategy = "random", log, objectives = "error,params", budget, mode = "auto";
+  std::string model, space = "seed", strategy = "random", log, objectives = "error,params", budget, mode = "auto",
+              precision = "fp32";
   DataOptions data;
   int64_t trials = 100, valSubset = 0;
   uint64_t valSeed = 0;
@@ -146,6 +147,7 @@ void addSearchCommand(CLI::App& app, GlobalOptions& g) {
   cmd->add_flag("--multi-fidelity", a->multiFidelity,
                 "Evaluate on 30% first; finish only trials that could still reach the front");
   cmd->add_option("--mode", a->mode, "auto, masked or sliced")->capture_default_str();
+  cmd->add_option("--precision", a->precision, "fp32, bf16 or fp16 (GPU only)")->capture_default_str();
   cmd->add_option("--latency-runs", a->latencyRuns, "Timed runs per trial for latency (0: skip)")->capture_default_str();
   cmd->add_option("--latency-length", a->latencySeq, "Sequence length for latency and FLOPs")->capture_default_str();
   cmd->callback([a, &g] {
@@ -159,6 +161,7 @@ void addSearchCommand(CLI::App& app, GlobalOptions& g) {
     o.seed = a->seed;
     o.objectives = pp::parseObjectives(a->objectives);
     o.eval.mode = pp::parseExecMode(a->mode);
+    o.eval.precision = pp::parsePrecision(a->precision);
     o.eval.measureLatency = a->latencyRuns > 0;
     o.eval.latency.runs = a->latencyRuns;
     o.eval.latency.warmup = 1;

@@ -136,7 +136,7 @@ torch::Tensor bertForward(const BertWeights& w, Act act, double eps, const Batch
   x = torch::layer_norm(x, {H}, w.emb_ln_w, w.emb_ln_b, eps);
   x = dropout(x, opts.hiddenDropout);
   // Additive mask as transformers builds it: 0 where attended, the dtype's lowest value elsewhere.
-  const float lowest = std::numeric_limits<float>::lowest();
+  const double lowest = x.scalar_type() == torch::kHalf ? -65504.0 : std::numeric_limits<float>::lowest();
   auto ext = ((1.0 - b.mask) * lowest).view({B, 1, 1, T}).to(x.dtype());
   const double scale = 1.0 / std::sqrt(static_cast<double>(d));
   for (size_t l = 0; l < w.layers.size(); ++l) {

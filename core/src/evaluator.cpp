@@ -29,6 +29,35 @@ ExecMode parseExecMode(const std::string& s) {
   throw Error("unknown execution mode \"" + s + "\" (auto, masked or sliced)");
 }
 
+const char* precisionName(Precision p) {
+  switch (p) {
+    case Precision::Float32: return "fp32";
+    case Precision::BFloat16: return "bf16";
+    case Precision::Float16: return "fp16";
+  }
+  return "?";
+}
+
+Precision parsePrecision(const std::string& s) {
+  if (s == "fp32" || s == "float32") return Precision::Float32;
+  if (s == "bf16" || s == "bfloat16") return Precision::BFloat16;
+  if (s == "fp16" || s == "float16" || s == "half") return Precision::Float16;
+  throw Error("unknown precision \"" + s + "\" (fp32, bf16 or fp16)");
+}
+
+namespace {
+// The same weights in another floating-point type (pointer-equal for float32).
+BertWeights castWeights(const BertWeights& w, Precision p) {
+  if (p == Precision::Float32) return w;
+  if (p == Precision::Float16 && !w.word_emb.is_cuda())
+    throw Error("fp16 evaluation needs a GPU (on CPU, use bf16)");
+  const auto type = p == Precision::BFloat16 ? torch::kBFloat16 : torch::kFloat16;
+  BertWeights o = w;
+  for (torch::Tensor* t : o.all()) *t = t->to(type);
+  return o;
+}
+}  // namespace
+
 EncodedData::EncodedData(const Model& model, const Dataset& data, const EncodeOptions& opts)
     : impl_(std::make_unique<EncodedDataImpl>()) {
   const auto& tok = model.tokenizer();
@@ -104,7 +133,8 @@ namespace {
 // Runs `fn(batchIndex, logits)` over the batches with the chosen execution.
 template <class Fn>
 ExecMode runBatches(const Model& m, const SubNetwork& s, const EncodedData& data, ExecMode mode, size_t maxBatches,
-                    const std::atomic<bool>* cancel, Fn&& fn, size_t firstBatch = 0) {
+                    const std::atomic<bool>* cancel, Fn&& fn, size_t firstBatch = 0,
+                    Precision precision = Precision::Float32) {
   s.validate(m.config());
   const ModelImpl& mi = m.impl();
   const ExecMode used = resolveMode(m, s, mode);
@@ -123,11 +153,16 @@ ExecMode runBatches(const Model& m, const SubNetwork& s, const EncodedData& data
       mp = &masks;
     }
   }
+  BertWeights cast;
+  if (precision != Precision::Float32) {
+    cast = castWeights(*w, precision);
+    w = &cast;
+  }
   const auto& d = data.impl();
   const size_t nb = std::min(maxBatches, d.batches.size());
   for (size_t b = firstBatch; b < nb; ++b) {
     if (cancel && cancel->load(std::memory_order_relaxed)) break;
-    fn(b, bertForward(*w, mi.act, mi.config.layer_norm_eps, d.batches[b], mp));
+    fn(b, bertForward(*w, mi.act, mi.config.layer_norm_eps, d.batches[b], mp).to(torch::kFloat32));
   }
   return used;
 }
@@ -195,7 +230,7 @@ EvalResult evaluate(const Model& m, const SubNetwork& s, const EncodedData& data
       pred.push_back(p[i]);
       truth.push_back(d.labels[idx]);
     }
-  }, firstBatch);
+  }, firstBatch, opts.precision);
   r.metrics = classificationMetrics(pred, truth, m.config().numLabels());
   r.params = parameterCount(m.config(), s);
   r.flops = flopCount(m.config(), s, opts.latency.seqLen);

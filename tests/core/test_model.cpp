@@ -182,6 +182,24 @@ class TestModel : public QObject {
     QCOMPARE(cancelled.metrics.count, int64_t(0));
   }
 
+  void bfloat16Evaluation() {
+    auto m = pp::Model::load(modelDir_);
+    pp::EncodedData enc(*m, data_);
+    auto s = pp::SubNetwork::uniform(m->config(), 2, 3, 20);
+    pp::EvalOptions o;
+    o.measureLatency = false;
+    auto f32 = pp::evaluate(*m, s, enc, o);
+    o.precision = pp::Precision::BFloat16;
+    auto bf16 = pp::evaluate(*m, s, enc, o);
+    QCOMPARE(bf16.metrics.count, f32.metrics.count);
+    int same = 0;
+    for (size_t i = 0; i < f32.predictions.size(); ++i) same += f32.predictions[i] == bf16.predictions[i];
+    QVERIFY(same >= 8);  // bf16 keeps 8 bits of mantissa: a near-tie may flip
+    o.precision = pp::Precision::Float16;
+    PP_EXPECT_ERROR(pp::evaluate(*m, s, enc, o), "fp16 evaluation needs a GPU");
+    PP_EXPECT_ERROR(pp::parsePrecision("fp8"), "unknown precision");
+  }
+
   void withoutBertPrefix() {
     const std::string d = freshCopy("unprefixed");
     auto ref = pp::Model::load(d);

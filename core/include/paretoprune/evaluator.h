@@ -20,6 +20,12 @@ enum class ExecMode { Auto, Masked, Sliced };
 const char* execModeName(ExecMode m);
 ExecMode parseExecMode(const std::string& s);
 
+// Arithmetic of evaluation: float32, or bfloat16 / float16 weights and
+// activations (logits compared in float32). float16 needs a GPU.
+enum class Precision { Float32, BFloat16, Float16 };
+const char* precisionName(Precision p);
+Precision parsePrecision(const std::string& s);  // fp32, bf16, fp16
+
 struct EncodeOptions {
   int64_t maxLength = 128;
   int64_t batchSize = 32;
@@ -58,6 +64,7 @@ struct LatencyStats {
 
 struct EvalOptions {
   ExecMode mode = ExecMode::Auto;
+  Precision precision = Precision::Float32;
   bool measureLatency = true;
   LatencyOptions latency;
   int64_t maxExamples = 0;  // > 0: only the first n batches' worth (multi-fidelity)
