@@ -1,0 +1,315 @@
+// MainWindow's set-up panel: model, data (preview, column pickers, label
+// check), search settings, the buttons; and the settings remembered between
+// starts.
+#include <QCheckBox>
+#include <QComboBox>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QScrollArea>
+#include <QSettings>
+#include <QSpinBox>
+#include <QTableWidget>
+#include <QVBoxLayout>
+
+#include "paretoprune/config.h"
+#include "paretoprune/dataset.h"
+#include "paretoprune/error.h"
+#include "ui/mainwindow.h"
+#include "ui/pareto_chart.h"
+#include "ui/search_controller.h"
+
+namespace ppui {
+
+namespace {
+QHBoxLayout* pathRow(QLineEdit* edit, QPushButton* browse) {
+  auto* row = new QHBoxLayout;
+  row->setContentsMargins(0, 0, 0, 0);
+  row->addWidget(edit, 1);
+  row->addWidget(browse);
+  return row;
+}
+}  // namespace
+
+QWidget* MainWindow::buildSetupPanel() {
+  auto* panel = new QWidget(this);
+  auto* v = new QVBoxLayout(panel);
+
+  auto* modelBox = new QGroupBox(tr("Model"), panel);
+  auto* mf = new QFormLayout(modelBox);
+  modelEdit_ = new QLineEdit(modelBox);
+  modelEdit_->setPlaceholderText(tr("Hugging Face BERT classifier directory"));
+  auto* mb = new QPushButton(tr("Browse..."), modelBox);
+  mf->addRow(tr("Directory"), pathRow(modelEdit_, mb));
+  modelInfo_ = new QLabel(tr("No model yet."), modelBox);
+  modelInfo_->setWordWrap(true);
+  modelInfo_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  mf->addRow(modelInfo_);
+  connect(mb, &QPushButton::clicked, this, [this] {
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Model directory"), modelEdit_->text());
+    if (!dir.isEmpty()) openModel(dir);
+  });
+  connect(modelEdit_, &QLineEdit::editingFinished, this, [this] { openModel(modelEdit_->text()); });
+
+  auto* dataBox = new QGroupBox(tr("Data"), panel);
+  auto* df = new QFormLayout(dataBox);
+  dataEdit_ = new QLineEdit(dataBox);
+  dataEdit_->setPlaceholderText(tr(".tsv, .csv or .jsonl with a label column"));
+  valEdit_ = new QLineEdit(dataBox);
+  valEdit_->setPlaceholderText(tr("optional: else 30% of the data is held out"));
+  auto* db = new QPushButton(tr("Browse..."), dataBox);
+  auto* vb = new QPushButton(tr("Browse..."), dataBox);
+  df->addRow(tr("Data"), pathRow(dataEdit_, db));
+  df->addRow(tr("Validation"), pathRow(valEdit_, vb));
+  textCol_ = new QComboBox(dataBox);
+  textCol_->setObjectName("textColumn");
+  pairCol_ = new QComboBox(dataBox);
+  pairCol_->setObjectName("pairColumn");
+  labelCol_ = new QComboBox(dataBox);
+  labelCol_->setObjectName("labelColumn");
+  df->addRow(tr("Text column"), textCol_);
+  df->addRow(tr("Second text"), pairCol_);
+  df->addRow(tr("Label column"), labelCol_);
+  preview_ = new QTableWidget(dataBox);
+  preview_->setMaximumHeight(120);
+  preview_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+  preview_->verticalHeader()->hide();
+  df->addRow(preview_);
+  dataInfo_ = new QLabel(dataBox);
+  dataInfo_->setWordWrap(true);
+  df->addRow(dataInfo_);
+  for (auto* box : {textCol_, pairCol_, labelCol_})
+    connect(box, &QComboBox::activated, this, [this] { dataInfo_->setText(validateSetup()); });
+  auto browseData = [this](QLineEdit* e) {
+    const QString f = QFileDialog::getOpenFileName(this, tr("Labelled data"), e->text(),
+                                                   tr("Data (*.tsv *.csv *.jsonl *.json);;All files (*)"));
+    if (!f.isEmpty()) {
+      e->setText(f);
+      refreshPreview();
+      dataInfo_->setText(validateSetup());
+    }
+  };
+  connect(db, &QPushButton::clicked, this, [=] { browseData(dataEdit_); });
+  connect(vb, &QPushButton::clicked, this, [=] { browseData(valEdit_); });
+  connect(dataEdit_, &QLineEdit::editingFinished, this, [this] {
+    refreshPreview();
+    dataInfo_->setText(validateSetup());
+  });
+  connect(valEdit_, &QLineEdit::editingFinished, this, [this] { dataInfo_->setText(validateSetup()); });
+
+  auto* searchBox = new QGroupBox(tr("Search"), panel);
+  auto* sf = new QFormLayout(searchBox);
+  spaceBox_ = new QComboBox(searchBox);
+  spaceBox_->addItem(tr("seed (layers, heads, units for all)"), "seed");
+  spaceBox_->addItem(tr("per-layer"), "per-layer");
+  spaceBox_->addItem(tr("layers only"), "layers");
+  strategyBox_ = new QComboBox(searchBox);
+  strategyBox_->addItem(tr("NSGA-II"), "nsga2");
+  strategyBox_->addItem(tr("local search"), "local");
+  strategyBox_->addItem(tr("MO-REA"), "morea");
+  strategyBox_->addItem(tr("random (the recipe)"), "random");
+  objectivesBox_ = new QComboBox(searchBox);
+  objectivesBox_->addItem(tr("error vs parameters"), "error,params");
+  objectivesBox_->addItem(tr("error vs FLOPs"), "error,flops");
+  objectivesBox_->addItem(tr("error vs latency"), "error,latency");
+  objectivesBox_->addItem(tr("error, parameters, latency"), "error,params,latency");
+  trialsSpin_ = new QSpinBox(searchBox);
+  trialsSpin_->setRange(1, 100000);
+  trialsSpin_->setValue(100);
+  workersSpin_ = new QSpinBox(searchBox);
+  workersSpin_->setRange(0, 256);
+  workersSpin_->setSpecialValueText(tr("auto"));
+  seedSpin_ = new QSpinBox(searchBox);
+  seedSpin_->setRange(0, 1 << 30);
+  seedSpin_->setValue(1);
+  subsetSpin_ = new QSpinBox(searchBox);
+  subsetSpin_->setRange(0, 10000000);
+  subsetSpin_->setSpecialValueText(tr("all"));
+  maxLenSpin_ = new QSpinBox(searchBox);
+  maxLenSpin_->setRange(8, 4096);
+  maxLenSpin_->setValue(128);
+  logEdit_ = new QLineEdit(searchBox);
+  logEdit_->setPlaceholderText(tr("optional run log (.jsonl), resumable"));
+  sf->addRow(tr("Space"), spaceBox_);
+  sf->addRow(tr("Strategy"), strategyBox_);
+  sf->addRow(tr("Objectives"), objectivesBox_);
+  sf->addRow(tr("Trials"), trialsSpin_);
+  sf->addRow(tr("Workers"), workersSpin_);
+  sf->addRow(tr("Seed"), seedSpin_);
+  sf->addRow(tr("Validation subset"), subsetSpin_);
+  sf->addRow(tr("Max length"), maxLenSpin_);
+  sf->addRow(tr("Run log"), logEdit_);
+
+  auto* buttons = new QHBoxLayout;
+  startBtn_ = new QPushButton(tr("Start"), panel);
+  startBtn_->setDefault(true);
+  pauseBtn_ = new QPushButton(tr("Pause"), panel);
+  stopBtn_ = new QPushButton(tr("Stop"), panel);
+  buttons->addWidget(startBtn_);
+  buttons->addWidget(pauseBtn_);
+  buttons->addWidget(stopBtn_);
+  connect(startBtn_, &QPushButton::clicked, this, &MainWindow::startSearch);
+  connect(pauseBtn_, &QPushButton::clicked, this, [this] {
+    if (controller_.isPaused()) controller_.resume();
+    else controller_.pause();
+    updateButtons();
+  });
+  connect(stopBtn_, &QPushButton::clicked, this, [this] {
+    controller_.cancel();
+    statusLine_->setText(tr("Stopping after the trials in flight..."));
+  });
+
+  auto* viewBox = new QGroupBox(tr("Chart"), panel);
+  auto* vf = new QFormLayout(viewBox);
+  xBox_ = new QComboBox(viewBox);
+  xBox_->addItem(tr("parameters (log)"));
+  xBox_->addItem(tr("parameters (linear)"));
+  xBox_->addItem(tr("FLOPs (log)"));
+  xBox_->addItem(tr("latency (log)"));
+  vf->addRow(tr("x axis"), xBox_);
+  connect(xBox_, &QComboBox::currentIndexChanged, this, [this](int i) {
+    chart_->setLogX(i != 1);
+    chart_->setXMetric(i == 2 ? XMetric::Flops : i == 3 ? XMetric::Latency : XMetric::Params);
+  });
+  exportBtn_ = new QPushButton(tr("Export selection..."), panel);
+  connect(exportBtn_, &QPushButton::clicked, this, &MainWindow::exportSelection);
+
+  v->addWidget(modelBox);
+  v->addWidget(dataBox);
+  v->addWidget(searchBox);
+  v->addLayout(buttons);
+  v->addWidget(viewBox);
+  v->addWidget(exportBtn_);
+  v->addStretch(1);
+  auto* scroll = new QScrollArea(this);
+  scroll->setWidget(panel);
+  scroll->setWidgetResizable(true);
+  scroll->setMinimumWidth(340);
+  scroll->setMaximumWidth(420);
+  return scroll;
+}
+
+void MainWindow::refreshPreview() {
+  const QString keepText = textCol_->currentData().toString(), keepPair = pairCol_->currentData().toString(),
+                keepLabel = labelCol_->currentData().toString();
+  for (auto* box : {textCol_, pairCol_, labelCol_}) box->clear();
+  textCol_->addItem(tr("(default: text, sentence, sentence1)"), QString());
+  pairCol_->addItem(tr("(default: text_pair, sentence2 if present)"), QString());
+  labelCol_->addItem(tr("(default: label)"), QString());
+  preview_->clear();
+  preview_->setRowCount(0);
+  preview_->setColumnCount(0);
+  if (dataEdit_->text().isEmpty()) return;
+  try {
+    pp::DataTable t = pp::readTable(dataEdit_->text().toStdString(), 5);
+    QStringList cols;
+    for (const auto& c : t.columns) cols << QString::fromStdString(c);
+    for (const QString& c : cols)
+      for (auto* box : {textCol_, pairCol_, labelCol_}) box->addItem(c, c);
+    for (auto [box, keep] : {std::pair{textCol_, keepText}, std::pair{pairCol_, keepPair}, std::pair{labelCol_, keepLabel}})
+      if (int i = box->findData(keep); i > 0) box->setCurrentIndex(i);
+    preview_->setColumnCount(static_cast<int>(cols.size()));
+    preview_->setHorizontalHeaderLabels(cols);
+    preview_->setRowCount(static_cast<int>(t.rows.size()));
+    for (size_t r = 0; r < t.rows.size(); ++r)
+      for (size_t c = 0; c < t.rows[r].size() && c < t.columns.size(); ++c)
+        preview_->setItem(static_cast<int>(r), static_cast<int>(c),
+                          new QTableWidgetItem(QString::fromStdString(t.rows[r][c])));
+    preview_->resizeColumnsToContents();
+  } catch (const pp::Error& e) {
+    dataInfo_->setText(QString::fromStdString(e.what()));
+  }
+}
+
+void MainWindow::setDataFiles(const QString& data, const QString& validation) {
+  dataEdit_->setText(data);
+  valEdit_->setText(validation);
+  refreshPreview();
+  dataInfo_->setText(validateSetup());
+}
+
+SearchSetup MainWindow::currentSetup() const {
+  SearchSetup s;
+  s.modelDir = modelEdit_->text();
+  s.dataFile = dataEdit_->text();
+  s.validationFile = valEdit_->text();
+  s.textColumn = textCol_->currentData().toString();
+  s.pairColumn = pairCol_->currentData().toString();
+  s.labelColumn = labelCol_->currentData().toString();
+  s.space = spaceBox_->currentData().toString();
+  s.strategy = strategyBox_->currentData().toString();
+  s.objectives = objectivesBox_->currentData().toString();
+  s.trials = trialsSpin_->value();
+  s.workers = workersSpin_->value();
+  s.seed = static_cast<quint64>(seedSpin_->value());
+  s.valSubset = subsetSpin_->value();
+  s.maxLength = maxLenSpin_->value();
+  s.logPath = logEdit_->text();
+  s.resume = !s.logPath.isEmpty() && QFile::exists(s.logPath);
+  return s;
+}
+
+QString MainWindow::validateSetup() const {
+  const SearchSetup s = currentSetup();
+  if (s.modelDir.isEmpty()) return tr("Choose a model directory.");
+  pp::BertConfig c;
+  try {
+    c = pp::BertConfig::load((s.modelDir + "/config.json").toStdString());
+  } catch (const pp::Error& e) {
+    return QString::fromStdString(e.what());
+  }
+  if (s.dataFile.isEmpty()) return tr("Choose a data file.");
+  try {
+    QStringList parts;
+    for (const QString& f : {s.dataFile, s.validationFile}) {
+      if (f.isEmpty()) continue;
+      pp::Dataset d = pp::loadDataset(f.toStdString(), c,
+                                      {s.textColumn.toStdString(), s.pairColumn.toStdString(), s.labelColumn.toStdString()});
+      auto counts = d.labelCounts(c.numLabels());
+      QStringList byLabel;
+      for (size_t i = 0; i < counts.size(); ++i)
+        byLabel << QString("%1 %2").arg(QString::fromStdString(c.id2label[i])).arg(counts[i]);
+      parts << tr("%1: %2 examples (%3)").arg(QFileInfo(f).fileName()).arg(d.examples.size()).arg(byLabel.join(", "));
+    }
+    return parts.join("\n") + tr("\nLabels match the model.");
+  } catch (const pp::Error& e) {
+    return QString::fromStdString(e.what());
+  }
+}
+
+void MainWindow::saveSettings() const {
+  QSettings s;
+  s.setValue("model", modelEdit_->text());
+  s.setValue("data", dataEdit_->text());
+  s.setValue("validation", valEdit_->text());
+  s.setValue("space", spaceBox_->currentIndex());
+  s.setValue("strategy", strategyBox_->currentIndex());
+  s.setValue("objectives", objectivesBox_->currentIndex());
+  s.setValue("trials", trialsSpin_->value());
+  s.setValue("workers", workersSpin_->value());
+  s.setValue("seed", seedSpin_->value());
+  s.setValue("maxLength", maxLenSpin_->value());
+}
+
+void MainWindow::loadSettings() {
+  QSettings s;
+  if (s.contains("model")) modelEdit_->setText(s.value("model").toString());
+  dataEdit_->setText(s.value("data").toString());
+  refreshPreview();
+  valEdit_->setText(s.value("validation").toString());
+  spaceBox_->setCurrentIndex(s.value("space", 0).toInt());
+  strategyBox_->setCurrentIndex(s.value("strategy", 0).toInt());
+  objectivesBox_->setCurrentIndex(s.value("objectives", 0).toInt());
+  trialsSpin_->setValue(s.value("trials", 100).toInt());
+  workersSpin_->setValue(s.value("workers", 0).toInt());
+  seedSpin_->setValue(s.value("seed", 1).toInt());
+  maxLenSpin_->setValue(s.value("maxLength", 128).toInt());
+}
+
+}  // namespace ppui
