@@ -12,32 +12,10 @@
 #include "bert.h"
 #include "paretoprune/metrics.h"
 #include "paretoprune/model.h"
+#include "bench_util.h"
 
-namespace {
-double seconds(const std::chrono::steady_clock::time_point& t0) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
-
-// Best-of-reps GFLOP/s of the three BERT GEMMs (QKV/out, FFN in, FFN out).
-double gemmRate(int64_t rows, int reps) {
-  const int64_t shapes[3][2] = {{768, 768}, {768, 3072}, {3072, 768}};
-  double flops = 0, secs = 0;
-  for (const auto& s : shapes) {
-    auto a = torch::randn({rows, s[0]});
-    auto w = torch::randn({s[1], s[0]});
-    torch::linear(a, w);  // warm-up
-    double best = 1e30;
-    for (int r = 0; r < reps; ++r) {
-      auto t0 = std::chrono::steady_clock::now();
-      torch::linear(a, w);
-      best = std::min(best, seconds(t0));
-    }
-    flops += 2.0 * static_cast<double>(rows * s[0] * s[1]);
-    secs += best;
-  }
-  return flops / secs / 1e9;
-}
-}  // namespace
+using ppbench::gemmRate;
+using ppbench::secondsSince;
 
 int main(int argc, char** argv) {
   int64_t batch = 8, seq = 128, layers = 12;
@@ -77,7 +55,7 @@ int main(int argc, char** argv) {
     for (int r = 0; r < reps; ++r) {
       auto t0 = std::chrono::steady_clock::now();
       pp::bertForward(w, pp::Act::GeluErf, 1e-12, b);
-      best = std::min(best, seconds(t0));
+      best = std::min(best, secondsSince(t0));
     }
     const double fwd = fwdFlops / best / 1e9;
     std::printf("%-14d %-14d %12.1f %14.1f %7.0f%%\n", tt, bt, gemm, fwd, 100.0 * fwd / gemm);

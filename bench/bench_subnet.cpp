@@ -22,33 +22,14 @@
 #include "paretoprune/evaluator.h"
 #include "paretoprune/metrics.h"
 #include "paretoprune/model.h"
+#include "bench_util.h"
+
+using ppbench::gemmRate;
 
 namespace {
-using Clock = std::chrono::steady_clock;
-double secondsSince(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
-
 template <class Fn>
 double best(int reps, Fn&& fn) {
-  fn();  // warm-up
-  double b = 1e30;
-  for (int r = 0; r < reps; ++r) {
-    auto t0 = Clock::now();
-    fn();
-    b = std::min(b, secondsSince(t0));
-  }
-  return b;
-}
-
-double gemmRate(int64_t rows, int reps) {
-  const int64_t shapes[3][2] = {{768, 768}, {768, 3072}, {3072, 768}};
-  double flops = 0, secs = 0;
-  for (const auto& s : shapes) {
-    auto a = torch::randn({rows, s[0]});
-    auto w = torch::randn({s[1], s[0]});
-    secs += best(reps, [&] { torch::linear(a, w); });
-    flops += 2.0 * static_cast<double>(rows * s[0] * s[1]);
-  }
-  return flops / secs / 1e9;
+  return ppbench::bestSeconds(reps, std::forward<Fn>(fn));
 }
 }  // namespace
 

@@ -173,6 +173,35 @@ torch::Tensor bertForward(const BertWeights& w, Act act, double eps, const Batch
   return torch::linear(pooled, w.cls_w, w.cls_b);
 }
 
+namespace {
+// Heads `heads` (in this order) of a layer: query/key/value rows and
+// output-projection columns, d per head.
+void selectHeads(LayerWeights& lw, const LayerWeights& src, const std::vector<int64_t>& heads, int64_t d,
+                 const torch::TensorOptions& idxOpts) {
+  std::vector<int64_t> rows;
+  for (int64_t hIdx : heads)
+    for (int64_t j = 0; j < d; ++j) rows.push_back(hIdx * d + j);
+  auto idx = torch::tensor(rows, idxOpts);
+  lw.q_w = src.q_w.index_select(0, idx);
+  lw.q_b = src.q_b.index_select(0, idx);
+  lw.k_w = src.k_w.index_select(0, idx);
+  lw.k_b = src.k_b.index_select(0, idx);
+  lw.v_w = src.v_w.index_select(0, idx);
+  lw.v_b = src.v_b.index_select(0, idx);
+  lw.o_w = src.o_w.index_select(1, idx);
+  lw.heads = static_cast<int64_t>(heads.size());
+}
+
+// Feed-forward units `units` (in this order): input rows, output columns.
+void selectUnits(LayerWeights& lw, const LayerWeights& src, const std::vector<int64_t>& units,
+                 const torch::TensorOptions& idxOpts) {
+  auto idx = torch::tensor(units, idxOpts);
+  lw.i_w = src.i_w.index_select(0, idx);
+  lw.i_b = src.i_b.index_select(0, idx);
+  lw.out_w = src.out_w.index_select(1, idx);
+}
+}  // namespace
+
 BertWeights sliceWeights(const BertWeights& w, const SubNetwork& s, const std::vector<std::vector<int64_t>>& headOrder,
                          const std::vector<std::vector<int64_t>>& unitOrder) {
   BertWeights o;
@@ -193,26 +222,8 @@ BertWeights sliceWeights(const BertWeights& w, const SubNetwork& s, const std::v
     if (!ch.kept()) continue;
     const auto& src = w.layers[l];
     LayerWeights lw = src;
-    if (ch.heads != src.heads) {
-      std::vector<int64_t> rows;
-      for (int64_t hIdx : keptIndices(headOrder[l], ch.heads))
-        for (int64_t j = 0; j < d; ++j) rows.push_back(hIdx * d + j);
-      auto idx = torch::tensor(rows, idxOpts);
-      lw.q_w = src.q_w.index_select(0, idx);
-      lw.q_b = src.q_b.index_select(0, idx);
-      lw.k_w = src.k_w.index_select(0, idx);
-      lw.k_b = src.k_b.index_select(0, idx);
-      lw.v_w = src.v_w.index_select(0, idx);
-      lw.v_b = src.v_b.index_select(0, idx);
-      lw.o_w = src.o_w.index_select(1, idx);
-      lw.heads = ch.heads;
-    }
-    if (ch.units != src.units()) {
-      auto idx = torch::tensor(keptIndices(unitOrder[l], ch.units), idxOpts);
-      lw.i_w = src.i_w.index_select(0, idx);
-      lw.i_b = src.i_b.index_select(0, idx);
-      lw.out_w = src.out_w.index_select(1, idx);
-    }
+    if (ch.heads != src.heads) selectHeads(lw, src, keptIndices(headOrder[l], ch.heads), d, idxOpts);
+    if (ch.units != src.units()) selectUnits(lw, src, keptIndices(unitOrder[l], ch.units), idxOpts);
     o.layers.push_back(std::move(lw));
   }
   return o;
@@ -231,21 +242,8 @@ BertWeights permuteWeights(const BertWeights& w, const std::vector<std::vector<i
     if (static_cast<int64_t>(headPerm[l].size()) != src.heads ||
         static_cast<int64_t>(unitPerm[l].size()) != src.units())
       throw Error("permutation of layer " + std::to_string(l) + " does not match its heads and units");
-    std::vector<int64_t> rows;
-    for (int64_t hIdx : headPerm[l])
-      for (int64_t j = 0; j < d; ++j) rows.push_back(hIdx * d + j);
-    auto hi = torch::tensor(rows, idxOpts);
-    lw.q_w = src.q_w.index_select(0, hi);
-    lw.q_b = src.q_b.index_select(0, hi);
-    lw.k_w = src.k_w.index_select(0, hi);
-    lw.k_b = src.k_b.index_select(0, hi);
-    lw.v_w = src.v_w.index_select(0, hi);
-    lw.v_b = src.v_b.index_select(0, hi);
-    lw.o_w = src.o_w.index_select(1, hi);
-    auto ui = torch::tensor(unitPerm[l], idxOpts);
-    lw.i_w = src.i_w.index_select(0, ui);
-    lw.i_b = src.i_b.index_select(0, ui);
-    lw.out_w = src.out_w.index_select(1, ui);
+    selectHeads(lw, src, headPerm[l], d, idxOpts);
+    selectUnits(lw, src, unitPerm[l], idxOpts);
   }
   return o;
 }
