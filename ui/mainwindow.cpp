@@ -13,6 +13,7 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QProgressBar>
@@ -37,6 +38,7 @@
 #include "paretoprune/tokenizer.h"
 #include "ui/export_dialog.h"
 #include "ui/latency_view.h"
+#include "ui/prepare_dialog.h"
 #include "ui/pareto_chart.h"
 #include "ui/trial_table_model.h"
 
@@ -109,6 +111,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     if (!dir.isEmpty()) openModel(dir);
   });
   file->addAction(tr("Open run &log..."), this, &MainWindow::openLog);
+  recentMenu_ = file->addMenu(tr("Recent runs"));
+  file->addAction(tr("&Prepare model..."), this, &MainWindow::prepareModel);
   file->addAction(tr("&Export selection..."), this, &MainWindow::exportSelection);
   file->addAction(tr("&Save trials as..."), this, [this] {
     const QString f = QFileDialog::getSaveFileName(this, tr("Save trials as a run log"), QString(),
@@ -141,6 +145,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   });
   connectController();
   loadSettings();
+  rebuildRecentMenu();
   updateButtons();
   updateDetails();
   resize(1280, 820);
@@ -228,6 +233,7 @@ bool MainWindow::openModel(const QString& dir) {
                             .arg(QLocale().toString(static_cast<qlonglong>(pp::parameterCount(c))))
                             .arg(labels.join(", ").toHtmlEscaped()));
     modelInfo_->setStyleSheet({});
+    resetSpaceRanges(c);
     statusLine_->setText(tr("Model %1 ready.").arg(dir));
     if (!dataEdit_->text().isEmpty()) dataInfo_->setText(validateSetup());
     return true;
@@ -261,6 +267,7 @@ bool MainWindow::startSearch() {
   }
   progress_->setRange(0, s.trials);
   progress_->setValue(0);
+  addRecentLog(s.logPath);
   statusLine_->setText(tr("Loading the model and the validation data..."));
   saveSettings();
   updateButtons();
@@ -440,6 +447,7 @@ bool MainWindow::showRunLog(const QString& path) {
     for (const auto& w : lc.warnings) msg += " " + tr("Warning: %1").arg(QString::fromStdString(w));
     statusLine_->setText(msg);
     updateDetails();
+    addRecentLog(path);
     return true;
   } catch (const pp::Error& e) {
     statusLine_->setText(tr("Cannot open the run log: %1").arg(QString::fromStdString(e.what())));
@@ -465,6 +473,24 @@ bool MainWindow::saveTrialsAs(const QString& path, QString* error) {
     if (error) *error = QString::fromStdString(e.what());
     return false;
   }
+}
+
+void MainWindow::prepareModel() {
+  if (controller_.isRunning()) {
+    statusLine_->setText(tr("Stop the running search first."));
+    return;
+  }
+  PrepareSetup p;
+  p.modelDir = modelEdit_->text();
+  p.dataFile = dataEdit_->text();
+  p.validationFile = valEdit_->text();
+  p.maxLength = std::min(maxLenSpin_->value(), 512);
+  PrepareDialog dlg(p, this);
+  connect(&dlg, &PrepareDialog::finished, this, [this](bool ok, const QString& msg) {
+    statusLine_->setText(msg);
+  });
+  dlg.exec();
+  if (!dlg.resultDir().isEmpty()) openModel(dlg.resultDir());
 }
 
 void MainWindow::closeEvent(QCloseEvent* e) {

@@ -12,6 +12,7 @@
 class QCheckBox;
 class QComboBox;
 class QLabel;
+class QMenu;
 class QLineEdit;
 class QProgressBar;
 class QPushButton;
@@ -61,6 +62,9 @@ class MainWindow : public QMainWindow {
   // Writes every trial shown to a new run log (e.g. when the run's own log
   // could not be written: full disk, no permission).
   bool saveTrialsAs(const QString& path, QString* error = nullptr);
+  // The "Prepare model" step: importance ordering and super-network training
+  // of the current model on the current data; its output becomes the model.
+  void prepareModel();
 
  Q_SIGNALS:
   void searchFinished(const QString& reason);
@@ -77,6 +81,9 @@ class MainWindow : public QMainWindow {
   void loadSettings();
   void openLog();
   void refreshPreview();  // first rows and column pickers of the data file
+  void resetSpaceRanges(const pp::BertConfig& c);  // the model's full ranges
+  void addRecentLog(const QString& path);
+  void rebuildRecentMenu();
 
   SearchController controller_;
   QLineEdit* modelEdit_ = nullptr;
@@ -98,6 +105,12 @@ class MainWindow : public QMainWindow {
   QSpinBox* subsetSpin_ = nullptr;
   QSpinBox* maxLenSpin_ = nullptr;
   QLineEdit* logEdit_ = nullptr;
+  QSpinBox* minLayers_ = nullptr;
+  QSpinBox* maxLayers_ = nullptr;
+  QLineEdit* headsEdit_ = nullptr;
+  QSpinBox* minUnits_ = nullptr;
+  QSpinBox* maxUnits_ = nullptr;
+  QMenu* recentMenu_ = nullptr;
   QPushButton* startBtn_ = nullptr;
   QPushButton* pauseBtn_ = nullptr;
   QPushButton* stopBtn_ = nullptr;

@@ -11,6 +11,7 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
 #include <QPushButton>
 #include <QScrollArea>
 #include <QSettings>
@@ -21,6 +22,9 @@
 #include "paretoprune/config.h"
 #include "paretoprune/dataset.h"
 #include "paretoprune/error.h"
+#include "paretoprune/search_space.h"
+
+#include <nlohmann/json.hpp>
 #include "ui/mainwindow.h"
 #include "ui/pareto_chart.h"
 #include "ui/search_controller.h"
@@ -51,6 +55,9 @@ QWidget* MainWindow::buildSetupPanel() {
   modelInfo_->setWordWrap(true);
   modelInfo_->setTextInteractionFlags(Qt::TextSelectableByMouse);
   mf->addRow(modelInfo_);
+  auto* prepare = new QPushButton(tr("Prepare model (ordering, super-network training)..."), modelBox);
+  mf->addRow(prepare);
+  connect(prepare, &QPushButton::clicked, this, &MainWindow::prepareModel);
   connect(mb, &QPushButton::clicked, this, [this] {
     const QString dir = QFileDialog::getExistingDirectory(this, tr("Model directory"), modelEdit_->text());
     if (!dir.isEmpty()) openModel(dir);
@@ -145,6 +152,26 @@ QWidget* MainWindow::buildSetupPanel() {
   sf->addRow(tr("Validation subset"), subsetSpin_);
   sf->addRow(tr("Max length"), maxLenSpin_);
   sf->addRow(tr("Run log"), logEdit_);
+  // The space's ranges, editable (reset to the model's when it opens).
+  minLayers_ = new QSpinBox(searchBox);
+  maxLayers_ = new QSpinBox(searchBox);
+  minUnits_ = new QSpinBox(searchBox);
+  maxUnits_ = new QSpinBox(searchBox);
+  for (auto* sb : {minLayers_, maxLayers_}) sb->setRange(0, 1000);
+  for (auto* sb : {minUnits_, maxUnits_}) sb->setRange(0, 1000000);
+  headsEdit_ = new QLineEdit(searchBox);
+  headsEdit_->setObjectName("spaceHeads");
+  headsEdit_->setToolTip(tr("Head counts a layer may keep, e.g. 1, 3, 6, 12"));
+  auto range = [](QSpinBox* a, QSpinBox* b) {
+    auto* row = new QHBoxLayout;
+    row->addWidget(a);
+    row->addWidget(new QLabel(QObject::tr("to")));
+    row->addWidget(b);
+    return row;
+  };
+  sf->addRow(tr("Layers"), range(minLayers_, maxLayers_));
+  sf->addRow(tr("Heads per layer"), headsEdit_);
+  sf->addRow(tr("Units per layer"), range(minUnits_, maxUnits_));
 
   auto* buttons = new QHBoxLayout;
   startBtn_ = new QPushButton(tr("Start"), panel);
@@ -251,6 +278,15 @@ SearchSetup MainWindow::currentSetup() const {
   s.valSubset = subsetSpin_->value();
   s.maxLength = maxLenSpin_->value();
   s.logPath = logEdit_->text();
+  if (!headsEdit_->text().isEmpty()) {
+    nlohmann::json heads = nlohmann::json::array();
+    for (const QString& h : headsEdit_->text().split(',', Qt::SkipEmptyParts)) heads.push_back(h.trimmed().toLongLong());
+    const nlohmann::json space = {{"kind", s.space.toStdString()},
+                                  {"layers", {minLayers_->value(), maxLayers_->value()}},
+                                  {"heads", heads},
+                                  {"units", {minUnits_->value(), maxUnits_->value()}}};
+    s.spaceJson = QString::fromStdString(space.dump());
+  }
   s.resume = !s.logPath.isEmpty() && QFile::exists(s.logPath);
   return s;
 }
@@ -265,6 +301,13 @@ QString MainWindow::validateSetup() const {
     return QString::fromStdString(e.what());
   }
   if (s.dataFile.isEmpty()) return tr("Choose a data file.");
+  if (!s.spaceJson.isEmpty()) {
+    try {
+      pp::SearchSpace::fromJson(nlohmann::json::parse(s.spaceJson.toStdString()), c);
+    } catch (const std::exception& e) {
+      return tr("Search space: %1").arg(QString::fromStdString(e.what()));
+    }
+  }
   try {
     QStringList parts;
     for (const QString& f : {s.dataFile, s.validationFile}) {
@@ -310,6 +353,36 @@ void MainWindow::loadSettings() {
   workersSpin_->setValue(s.value("workers", 0).toInt());
   seedSpin_->setValue(s.value("seed", 1).toInt());
   maxLenSpin_->setValue(s.value("maxLength", 128).toInt());
+}
+
+void MainWindow::resetSpaceRanges(const pp::BertConfig& c) {
+  const auto d = pp::SearchSpace::defaults(pp::SearchSpace::Kind::Seed, c);
+  minLayers_->setValue(static_cast<int>(d.minLayers));
+  maxLayers_->setValue(static_cast<int>(d.maxLayers));
+  minUnits_->setValue(static_cast<int>(d.minUnits));
+  maxUnits_->setValue(static_cast<int>(d.maxUnits));
+  QStringList h;
+  for (int64_t x : d.headChoices) h << QString::number(x);
+  headsEdit_->setText(h.join(", "));
+}
+
+void MainWindow::addRecentLog(const QString& path) {
+  if (path.isEmpty()) return;
+  QSettings s;
+  QStringList recent = s.value("recentLogs").toStringList();
+  recent.removeAll(path);
+  recent.prepend(path);
+  while (recent.size() > 8) recent.removeLast();
+  s.setValue("recentLogs", recent);
+  rebuildRecentMenu();
+}
+
+void MainWindow::rebuildRecentMenu() {
+  if (!recentMenu_) return;
+  recentMenu_->clear();
+  const QStringList recent = QSettings().value("recentLogs").toStringList();
+  for (const QString& f : recent) recentMenu_->addAction(f, this, [this, f] { showRunLog(f); });
+  recentMenu_->setEnabled(!recent.isEmpty());
 }
 
 }  // namespace ppui

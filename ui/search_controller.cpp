@@ -3,6 +3,8 @@
 #include <QMetaObject>
 #include <QPointer>
 
+#include <nlohmann/json.hpp>
+
 #include "paretoprune/dataset.h"
 #include "paretoprune/error.h"
 #include "paretoprune/evaluator.h"
@@ -69,7 +71,9 @@ void SearchController::threadMain(SearchSetup s) {
     pp::EncodeOptions eo;
     eo.maxLength = s.maxLength;
     auto enc = std::make_shared<pp::EncodedData>(*model, val, eo);
-    pp::SearchSpace space = pp::SearchSpace::parse(s.space.toStdString(), c);
+    pp::SearchSpace space = s.spaceJson.isEmpty()
+                                ? pp::SearchSpace::parse(s.space.toStdString(), c)
+                                : pp::SearchSpace::fromJson(nlohmann::json::parse(s.spaceJson.toStdString()), c);
     pp::SearchOptions o;
     o.strategy = s.strategy.toStdString();
     o.trials = s.trials;

@@ -24,6 +24,7 @@ struct SearchSetup {
   double valSplit = 0.3;
   QString textColumn, pairColumn, labelColumn;  // empty: defaults
   QString space = "seed";  // seed, per-layer, layers or a JSON file
+  QString spaceJson;       // non-empty: the space as JSON text (ranges edited in the window)
   QString strategy = "nsga2";
   int trials = 100;
   int workers = 0;  // 0: chosen for the machine

@@ -3,6 +3,7 @@
 // details, the controller's start/cancel/resume on a tiny model, the
 // set-up form's validation, and the export dialog.
 #include <QComboBox>
+#include <QLineEdit>
 #include <QSignalSpy>
 #include <QTableView>
 #include <QtTest>
@@ -15,6 +16,7 @@
 #include "testutil.h"
 #include "ui/export_dialog.h"
 #include "ui/latency_view.h"
+#include "ui/prepare_dialog.h"
 #include "ui/mainwindow.h"
 #include "ui/pareto_chart.h"
 #include "ui/search_controller.h"
@@ -211,6 +213,48 @@ class TestMainWindow : public QObject {
     label->setCurrentIndex(label->findData("sentiment"));
     QVERIFY2(w.validateSetup().contains("Labels match"), w.validateSetup().toUtf8().constData());
     QCOMPARE(w.currentSetup().textColumn, QString("review"));
+  }
+
+  void prepareModelTrainsAndCancels() {
+    ppui::PrepareSetup p;
+    p.modelDir = model_;
+    p.dataFile = data_;
+    p.outDir = tmp_.path() + "/prepared";
+    p.epochs = 2;
+    p.maxLength = 16;
+    p.batchSize = 8;
+    ppui::PrepareDialog dlg(p);
+    QSignalSpy done(&dlg, &ppui::PrepareDialog::finished);
+    dlg.start();
+    QTRY_COMPARE_WITH_TIMEOUT(done.size(), 1, 60000);
+    QVERIFY2(done[0][0].toBool(), dlg.message().toUtf8().constData());
+    QCOMPARE(dlg.lossPoints(), 10);  // 2 epochs x 5 steps of 8
+    QCOMPARE(dlg.resultDir(), p.outDir);
+    QCOMPARE(pp::Model::load(p.outDir.toStdString())->config().num_hidden_layers, int64_t(2));
+    // Cancelled in the first epoch: nothing written, said so.
+    p.outDir = tmp_.path() + "/cancelled";
+    p.epochs = 50;
+    dlg.setSetup(p);
+    connect(&dlg, &ppui::PrepareDialog::finished, &dlg, [] {});
+    dlg.start();
+    dlg.cancel();
+    QTRY_COMPARE_WITH_TIMEOUT(done.size(), 2, 60000);
+    QVERIFY(!done[1][0].toBool());
+    QVERIFY2(done[1][1].toString().contains("Cancelled"), done[1][1].toString().toUtf8().constData());
+  }
+
+  void spaceRangesAreEditable() {
+    ppui::MainWindow w;
+    QVERIFY(w.openModel(model_));
+    w.setDataFiles(data_, "");
+    auto s = w.currentSetup();
+    QVERIFY(s.spaceJson.contains("\"heads\":[1,2,4]"));  // the model's 4 heads, scaled
+    auto* heads = w.findChild<QLineEdit*>("spaceHeads");
+    QVERIFY(heads);
+    heads->setText("1, 8");
+    QVERIFY2(w.validateSetup().startsWith("Search space:"), w.validateSetup().toUtf8().constData());
+    heads->setText("2, 4");
+    QVERIFY(w.validateSetup().contains("Labels match"));
   }
 
   void exportDialogWritesTheModel() {

@@ -1,0 +1,232 @@
+#include "ui/prepare_dialog.h"
+
+#include <QApplication>
+#include <QChart>
+#include <QChartView>
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QDoubleSpinBox>
+#include <QFormLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QLineSeries>
+#include <QPointer>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QValueAxis>
+#include <QVBoxLayout>
+
+#include "paretoprune/dataset.h"
+#include "paretoprune/model.h"
+#include "paretoprune/search_space.h"
+#include "paretoprune/train.h"
+
+namespace ppui {
+
+PrepareDialog::PrepareDialog(const PrepareSetup& initial, QWidget* parent) : QDialog(parent), base_(initial) {
+  setWindowTitle(tr("Prepare model: importance ordering and super-network training"));
+  auto* v = new QVBoxLayout(this);
+  auto* intro = new QLabel(tr("Sub-networks of an ordinarily fine-tuned BERT are poor. Ordering heads and units by "
+                              "importance, then training the model as a super-network (each step: the full model, "
+                              "the smallest and random sub-networks, distilled from the full one), makes them good. "
+                              "The result becomes the model of the next search."),
+                           this);
+  intro->setWordWrap(true);
+  v->addWidget(intro);
+  auto* f = new QFormLayout;
+  outEdit_ = new QLineEdit(this);
+  strategyBox_ = new QComboBox(this);
+  strategyBox_->addItem(tr("sandwich (super-network)"), "sandwich");
+  strategyBox_->addItem(tr("standard (full model only)"), "standard");
+  epochsSpin_ = new QSpinBox(this);
+  epochsSpin_->setRange(1, 100);
+  lrSpin_ = new QDoubleSpinBox(this);
+  lrSpin_->setDecimals(6);
+  lrSpin_->setRange(1e-6, 1.0);
+  lrSpin_->setSingleStep(1e-5);
+  reorderBox_ = new QCheckBox(tr("Order heads and units by importance first"), this);
+  subnetsSpin_ = new QSpinBox(this);
+  subnetsSpin_->setRange(0, 8);
+  maxLenSpin_ = new QSpinBox(this);
+  maxLenSpin_->setRange(8, 512);
+  f->addRow(tr("Output directory"), outEdit_);
+  f->addRow(tr("Training"), strategyBox_);
+  f->addRow(tr("Epochs"), epochsSpin_);
+  f->addRow(tr("Learning rate"), lrSpin_);
+  f->addRow(QString(), reorderBox_);
+  f->addRow(tr("Random sub-networks per step"), subnetsSpin_);
+  f->addRow(tr("Max length"), maxLenSpin_);
+  v->addLayout(f);
+  progress_ = new QProgressBar(this);
+  progress_->setRange(0, 1);
+  progress_->setValue(0);
+  v->addWidget(progress_);
+  status_ = new QLabel(this);
+  status_->setWordWrap(true);
+  v->addWidget(status_);
+  auto* chart = new QChart;
+  chart->setTitle(tr("Training loss (full model)"));
+  chart->legend()->hide();
+  chart->setAnimationOptions(QChart::NoAnimation);
+  loss_ = new QLineSeries;
+  chart->addSeries(loss_);
+  auto* ax = new QValueAxis;
+  ax->setTitleText(tr("step"));
+  ax->setLabelFormat("%d");
+  auto* ay = new QValueAxis;
+  ay->setTitleText(tr("loss"));
+  chart->addAxis(ax, Qt::AlignBottom);
+  chart->addAxis(ay, Qt::AlignLeft);
+  loss_->attachAxis(ax);
+  loss_->attachAxis(ay);
+  chart_ = new QChartView(chart, this);
+  chart_->setRenderHint(QPainter::Antialiasing);
+  chart_->setMinimumHeight(220);
+  v->addWidget(chart_, 1);
+  auto* buttons = new QDialogButtonBox(this);
+  startBtn_ = buttons->addButton(tr("Start"), QDialogButtonBox::AcceptRole);
+  cancelBtn_ = buttons->addButton(tr("Cancel training"), QDialogButtonBox::ActionRole);
+  auto* close = buttons->addButton(QDialogButtonBox::Close);
+  cancelBtn_->setEnabled(false);
+  v->addWidget(buttons);
+  connect(startBtn_, &QPushButton::clicked, this, &PrepareDialog::start);
+  connect(cancelBtn_, &QPushButton::clicked, this, &PrepareDialog::cancel);
+  connect(close, &QPushButton::clicked, this, [this] {
+    if (!busy_) result_.isEmpty() ? reject() : accept();
+  });
+  setSetup(initial);
+  resize(620, 620);
+}
+
+PrepareDialog::~PrepareDialog() {
+  stop_ = true;
+  if (worker_.joinable()) worker_.join();
+}
+
+PrepareSetup PrepareDialog::setup() const {
+  PrepareSetup s = base_;
+  s.outDir = outEdit_->text();
+  s.strategy = strategyBox_->currentData().toString();
+  s.epochs = epochsSpin_->value();
+  s.learningRate = lrSpin_->value();
+  s.reorder = reorderBox_->isChecked();
+  s.randomSubnets = subnetsSpin_->value();
+  s.maxLength = maxLenSpin_->value();
+  return s;
+}
+
+void PrepareDialog::setSetup(const PrepareSetup& s) {
+  base_ = s;
+  outEdit_->setText(s.outDir.isEmpty() ? s.modelDir + "-supernet" : s.outDir);
+  strategyBox_->setCurrentIndex(strategyBox_->findData(s.strategy));
+  epochsSpin_->setValue(s.epochs);
+  lrSpin_->setValue(s.learningRate);
+  reorderBox_->setChecked(s.reorder);
+  subnetsSpin_->setValue(s.randomSubnets);
+  maxLenSpin_->setValue(s.maxLength);
+  status_->setText(tr("Model %1, data %2.").arg(s.modelDir, s.dataFile));
+}
+
+int PrepareDialog::lossPoints() const { return loss_->count(); }
+QString PrepareDialog::message() const { return status_->text(); }
+
+void PrepareDialog::cancel() {
+  stop_ = true;
+  status_->setText(tr("Stopping after the current step; the last finished epoch stays in the output."));
+}
+
+void PrepareDialog::start() {
+  if (busy_) return;
+  const PrepareSetup s = setup();
+  if (s.modelDir.isEmpty() || s.dataFile.isEmpty() || s.outDir.isEmpty()) {
+    status_->setText(tr("Choose a model and data in the main window, and an output directory."));
+    return;
+  }
+  busy_ = true;
+  stop_ = false;
+  result_.clear();
+  loss_->clear();
+  maxLoss_ = 0.1;
+  startBtn_->setEnabled(false);
+  cancelBtn_->setEnabled(true);
+  status_->setText(tr("Loading..."));
+  if (worker_.joinable()) worker_.join();
+  QPointer<PrepareDialog> self(this);
+  auto post = [self](auto fn) {
+    QMetaObject::invokeMethod(qApp, [self, fn] {
+      if (self) fn(self.data());
+    }, Qt::QueuedConnection);
+  };
+  worker_ = std::thread([this, s, post] {
+    bool ok = false;
+    QString msg;
+    try {
+      auto m = pp::Model::load(s.modelDir.toStdString());
+      const auto& c = m->config();
+      pp::Dataset train = pp::loadDataset(s.dataFile.toStdString(), c);
+      pp::Dataset val;
+      const bool hasVal = !s.validationFile.isEmpty() && s.validationFile != s.dataFile;
+      if (hasVal) val = pp::loadDataset(s.validationFile.toStdString(), c);
+      pp::TrainOptions o;
+      o.strategy = s.strategy.toStdString();
+      o.epochs = s.epochs;
+      o.learningRate = s.learningRate;
+      o.reorder = s.reorder;
+      o.randomSubnets = s.randomSubnets;
+      o.maxLength = s.maxLength;
+      o.batchSize = s.batchSize;
+      o.keepCheckpoints = false;
+      pp::setComputeThreads(1, pp::hardwareThreads());
+      auto report = pp::trainModel(
+          *m, train, hasVal ? &val : nullptr, pp::SearchSpace::defaults(pp::SearchSpace::Kind::Seed, c), o,
+          s.outDir.toStdString(),
+          [&](const pp::TrainProgress& p) {
+            post([p](PrepareDialog* d) {
+              d->progress_->setRange(0, static_cast<int>(p.totalSteps));
+              d->progress_->setValue(static_cast<int>(p.step));
+              d->loss_->append(static_cast<double>(p.step), p.fullLoss);
+              d->maxLoss_ = std::max(d->maxLoss_, p.fullLoss);
+              d->chart_->chart()->axes(Qt::Horizontal).first()->setRange(0, static_cast<double>(p.totalSteps));
+              d->chart_->chart()->axes(Qt::Vertical).first()->setRange(0, d->maxLoss_ * 1.1);
+              d->status_->setText(tr("Epoch %1 of %2, step %3 of %4: loss %5, %6 examples/s, about %7 s left")
+                                      .arg(p.epoch)
+                                      .arg(p.epochs)
+                                      .arg(p.step)
+                                      .arg(p.totalSteps)
+                                      .arg(p.fullLoss, 0, 'f', 3)
+                                      .arg(p.examplesPerSecond, 0, 'f', 0)
+                                      .arg(p.etaSeconds, 0, 'f', 0));
+            });
+            return !stop_.load();
+          });
+      if (report.stopped) {
+        msg = report.epochs.empty() ? tr("Cancelled before the first epoch ended; nothing was written.")
+                                    : tr("Cancelled; %1 holds epoch %2.").arg(s.outDir).arg(report.epochs.back().epoch);
+        ok = !report.epochs.empty();
+      } else {
+        ok = true;
+        const auto& e = report.epochs.back();
+        msg = tr("Done: %1. ").arg(s.outDir);
+        if (e.validationAccuracy >= 0)
+          msg += tr("Validation accuracy %1% (smallest sub-network %2%). ")
+                     .arg(100.0 * e.validationAccuracy, 0, 'f', 2)
+                     .arg(e.smallestAccuracy >= 0 ? QString::number(100.0 * e.smallestAccuracy, 'f', 2) : "-");
+        msg += tr("It is now the model of the next search.");
+      }
+    } catch (const std::exception& e) {
+      msg = tr("Training failed: %1").arg(QString::fromStdString(e.what()));
+    }
+    post([ok, msg, out = s.outDir](PrepareDialog* d) {
+      d->busy_ = false;
+      d->startBtn_->setEnabled(true);
+      d->cancelBtn_->setEnabled(false);
+      d->status_->setText(msg);
+      if (ok) d->result_ = out;
+      Q_EMIT d->finished(ok, msg);
+    });
+  });
+}
+
+}  // namespace ppui

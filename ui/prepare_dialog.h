@@ -1,0 +1,77 @@
+// PrepareDialog: the "Prepare model" step. Importance ordering and
+// super-network (sandwich) fine-tuning of the chosen model on the chosen
+// data, on a background thread, with progress, a live loss curve and
+// cancel. Its output directory becomes the model of the next search.
+#pragma once
+#include <QDialog>
+
+#include <atomic>
+#include <thread>
+
+class QCheckBox;
+class QComboBox;
+class QDoubleSpinBox;
+class QLabel;
+class QLineEdit;
+class QLineSeries;
+class QProgressBar;
+class QPushButton;
+class QSpinBox;
+class QChartView;
+
+namespace ppui {
+
+struct PrepareSetup {
+  QString modelDir, dataFile, validationFile, outDir;
+  QString strategy = "sandwich";
+  int epochs = 3;
+  double learningRate = 2e-4;
+  bool reorder = true;
+  int randomSubnets = 2;
+  int maxLength = 64;
+  int batchSize = 32;
+};
+
+class PrepareDialog : public QDialog {
+  Q_OBJECT
+ public:
+  PrepareDialog(const PrepareSetup& initial, QWidget* parent = nullptr);
+  ~PrepareDialog() override;
+
+  PrepareSetup setup() const;
+  void setSetup(const PrepareSetup& s);
+  void start();
+  void cancel();
+  bool busy() const { return busy_; }
+  QString resultDir() const { return result_; }
+  int lossPoints() const;
+  QString message() const;
+
+ Q_SIGNALS:
+  // ok: OUT holds the trained model; otherwise the reason (a cancelled run
+  // keeps the last finished epoch in OUT, if any).
+  void finished(bool ok, const QString& message);
+
+ private:
+  QLineEdit* outEdit_;
+  QComboBox* strategyBox_;
+  QSpinBox* epochsSpin_;
+  QDoubleSpinBox* lrSpin_;
+  QCheckBox* reorderBox_;
+  QSpinBox* subnetsSpin_;
+  QSpinBox* maxLenSpin_;
+  QLabel* status_;
+  QProgressBar* progress_;
+  QLineSeries* loss_;
+  QChartView* chart_;
+  QPushButton* startBtn_;
+  QPushButton* cancelBtn_;
+  PrepareSetup base_;
+  QString result_;
+  std::thread worker_;
+  std::atomic<bool> stop_{false};
+  bool busy_ = false;
+  double maxLoss_ = 0.1;
+};
+
+}  // namespace ppui
