@@ -101,6 +101,7 @@ class MainWindow : public QMainWindow {
   QComboBox* xBox_ = nullptr;
   QSpinBox* trialsSpin_ = nullptr;
   QSpinBox* workersSpin_ = nullptr;
+  QComboBox* deviceBox_ = nullptr;
   QSpinBox* seedSpin_ = nullptr;
   QSpinBox* subsetSpin_ = nullptr;
   QSpinBox* maxLenSpin_ = nullptr;

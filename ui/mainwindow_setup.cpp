@@ -22,6 +22,8 @@
 #include "paretoprune/config.h"
 #include "paretoprune/dataset.h"
 #include "paretoprune/error.h"
+#include "paretoprune/evaluator.h"
+#include "paretoprune/model.h"
 #include "paretoprune/search_space.h"
 
 #include <nlohmann/json.hpp>
@@ -148,6 +150,13 @@ QWidget* MainWindow::buildSetupPanel() {
   sf->addRow(tr("Objectives"), objectivesBox_);
   sf->addRow(tr("Trials"), trialsSpin_);
   sf->addRow(tr("Workers"), workersSpin_);
+  deviceBox_ = new QComboBox(searchBox);
+  deviceBox_->addItem(tr("auto (every GPU, else CPU)"), "auto");
+  for (const auto& d : pp::availableDevices())
+    deviceBox_->addItem(d == "cpu" ? tr("CPU (%1 threads)").arg(pp::hardwareThreads()) : QString::fromStdString(d),
+                        QString::fromStdString(d));
+  if (pp::availableDevices().size() > 2) deviceBox_->addItem(tr("every GPU"), "cuda");
+  sf->addRow(tr("Device"), deviceBox_);
   sf->addRow(tr("Seed"), seedSpin_);
   sf->addRow(tr("Validation subset"), subsetSpin_);
   sf->addRow(tr("Max length"), maxLenSpin_);
@@ -274,6 +283,7 @@ SearchSetup MainWindow::currentSetup() const {
   s.objectives = objectivesBox_->currentData().toString();
   s.trials = trialsSpin_->value();
   s.workers = workersSpin_->value();
+  s.device = deviceBox_->currentData().toString();
   s.seed = static_cast<quint64>(seedSpin_->value());
   s.valSubset = subsetSpin_->value();
   s.maxLength = maxLenSpin_->value();

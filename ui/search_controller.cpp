@@ -77,7 +77,11 @@ void SearchController::threadMain(SearchSetup s) {
     pp::SearchOptions o;
     o.strategy = s.strategy.toStdString();
     o.trials = s.trials;
-    o.workers = s.workers > 0 ? s.workers : std::max(1, pp::hardwareThreads() / 2);
+    o.device = s.device.toStdString();
+    const auto devices = pp::resolveDevices(o.device);
+    o.workers = s.workers > 0 ? s.workers
+                : devices.front() != "cpu" ? static_cast<int>(devices.size())
+                                            : std::max(1, pp::hardwareThreads() / 2);
     o.seed = s.seed;
     o.objectives = pp::parseObjectives(s.objectives.toStdString());
     o.eval.measureLatency = s.latencyRuns > 0;
@@ -128,10 +132,13 @@ void SearchController::threadMain(SearchSetup s) {
       if (cancelRequested_) runner->cancel();
       if (paused_) runner->pause();
     }
-    const QString desc = tr("%1 on %2 validation examples, %3 workers")
+    QStringList devs;
+    for (const auto& d : devices) devs << QString::fromStdString(d);
+    const QString desc = tr("%1 on %2 validation examples, %3 workers on %4")
                              .arg(QString::fromStdString(o.strategy))
                              .arg(enc->size())
-                             .arg(o.workers);
+                             .arg(o.workers)
+                             .arg(devs.join(", "));
     postIfAlive([desc, cfg = c](SearchController* ctl) {
       ctl->config_ = cfg;
       Q_EMIT ctl->started(desc);

@@ -27,7 +27,8 @@ struct SearchSetup {
   QString spaceJson;       // non-empty: the space as JSON text (ranges edited in the window)
   QString strategy = "nsga2";
   int trials = 100;
-  int workers = 0;  // 0: chosen for the machine
+  int workers = 0;  // 0: chosen for the machine (one per CUDA device on GPUs)
+  QString device = "auto";  // auto, cpu, cuda, cuda:N
   quint64 seed = 1;
   int valSubset = 0;  // 0: the whole validation set
   QString objectives = "error,params";

@@ -28,7 +28,7 @@ struct EvalArgs {
   DataOptions data;
   int latencyRuns = 10;
   int64_t latencyBatch = 1, latencySeq = 128;
-  std::string precision = "fp32";
+  std::string precision = "fp32", device = "cpu";
 };
 
 pp::SubNetwork subnetFor(const std::string& arg, const pp::Model& m) {
@@ -45,6 +45,7 @@ void addEvalCommand(CLI::App& app, GlobalOptions& g) {
                   "Sub-network: JSON text or file, {\"num_layers\":L,\"num_heads\":H,\"num_units\":U} or "
                   "{\"layers\":[{\"heads\":H,\"units\":U},...]} (default: the full model)");
   cmd->add_option("--precision", a->precision, "fp32, bf16 or fp16 (GPU only)")->capture_default_str();
+  cmd->add_option("--device", a->device, "cpu or cuda:N (auto: the first CUDA device, else cpu)")->capture_default_str();
   auto* mk = cmd->add_flag("--masked", a->masked, "Run with masks over the full weights");
   cmd->add_flag("--sliced", a->sliced, "Run on sliced (smaller) weights")->excludes(mk);
   cmd->add_option("--latency-runs", a->latencyRuns, "Timed runs for latency (0: skip)")->capture_default_str();
@@ -64,6 +65,7 @@ void addEvalCommand(CLI::App& app, GlobalOptions& g) {
     pp::EvalOptions opts;
     opts.mode = a->masked ? pp::ExecMode::Masked : a->sliced ? pp::ExecMode::Sliced : pp::ExecMode::Auto;
     opts.precision = pp::parsePrecision(a->precision);
+    opts.device = pp::resolveDevices(a->device).front();
     opts.measureLatency = a->latencyRuns > 0;
     opts.latency.runs = a->latencyRuns;
     opts.latency.batchSize = a->latencyBatch;

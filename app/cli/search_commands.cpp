@@ -115,7 +115,7 @@ std::vector<pp::Trial> frontOf(const std::vector<pp::Trial>& all, const std::vec
 
 struct SearchArgs {
   std::string model, space = "seed", strategy = "random", log, objectives = "error,params", budget, mode = "auto",
-              precision = "fp32";
+              precision = "fp32", device = "auto";
   DataOptions data;
   int64_t trials = 100, valSubset = 0;
   uint64_t valSeed = 0;
@@ -148,6 +148,8 @@ void addSearchCommand(CLI::App& app, GlobalOptions& g) {
                 "Evaluate on 30% first; finish only trials that could still reach the front");
   cmd->add_option("--mode", a->mode, "auto, masked or sliced")->capture_default_str();
   cmd->add_option("--precision", a->precision, "fp32, bf16 or fp16 (GPU only)")->capture_default_str();
+  cmd->add_option("--device", a->device, "auto (every CUDA device, else CPU), cpu, cuda or cuda:N")
+      ->capture_default_str();
   cmd->add_option("--latency-runs", a->latencyRuns, "Timed runs per trial for latency (0: skip)")->capture_default_str();
   cmd->add_option("--latency-length", a->latencySeq, "Sequence length for latency and FLOPs")->capture_default_str();
   cmd->callback([a, &g] {
@@ -157,7 +159,10 @@ void addSearchCommand(CLI::App& app, GlobalOptions& g) {
     o.strategy = a->strategy;
     o.trials = a->trials;
     o.budgetSeconds = parseDuration(a->budget);
-    o.workers = a->workers > 0 ? a->workers : std::max(1, pp::hardwareThreads() / 2);
+    o.device = a->device;
+    const auto devices = pp::resolveDevices(a->device);
+    const bool gpus = devices.front() != "cpu";
+    o.workers = a->workers > 0 ? a->workers : gpus ? static_cast<int>(devices.size()) : std::max(1, pp::hardwareThreads() / 2);
     o.seed = a->seed;
     o.objectives = pp::parseObjectives(a->objectives);
     o.eval.mode = pp::parseExecMode(a->mode);
@@ -200,7 +205,8 @@ void addSearchCommand(CLI::App& app, GlobalOptions& g) {
                  {"val_subset", a->valSubset},
                  {"val_subset_seed", a->valSeed},
                  {"validation_examples", enc->size()},
-                 {"max_length", a->data.maxLength}};
+                 {"max_length", a->data.maxLength},
+                 {"devices", devices}};
     pp::SearchRunner runner(model, enc, space, o, ev, info);
     SigintScope sigint;
     std::atomic<bool> done{false};

@@ -151,7 +151,8 @@ torch::Tensor bertForward(const BertWeights& w, Act act, double eps, const Batch
       auto scores = torch::matmul(q, k.transpose(-1, -2)) * scale + ext;
       auto probs = dropout(torch::softmax(scores, -1), opts.attentionDropout);
       auto ctx = torch::matmul(probs, v);  // [B, h, T, d]
-      if (masks && masks->heads[l].defined()) ctx = ctx * masks->heads[l].to(ctx.dtype()).view({1, h, 1, 1});
+      if (masks && masks->heads[l].defined())
+        ctx = ctx * masks->heads[l].to(ctx.device(), ctx.scalar_type()).view({1, h, 1, 1});
       ctx = ctx.transpose(1, 2).reshape({B, T, h * d});
       attnOut = torch::linear(ctx, lw.o_w, lw.o_b);
     } else {
@@ -161,7 +162,7 @@ torch::Tensor bertForward(const BertWeights& w, Act act, double eps, const Batch
     torch::Tensor ffn;
     if (lw.units() > 0) {
       auto inter = activate(torch::linear(x, lw.i_w, lw.i_b), act);
-      if (masks && masks->units[l].defined()) inter = inter * masks->units[l].to(inter.dtype());
+      if (masks && masks->units[l].defined()) inter = inter * masks->units[l].to(inter.device(), inter.scalar_type());
       ffn = torch::linear(inter, lw.out_w, lw.out_b);
     } else {
       ffn = lw.out_b.expand({B, T, H});
@@ -227,6 +228,20 @@ BertWeights sliceWeights(const BertWeights& w, const SubNetwork& s, const std::v
     o.layers.push_back(std::move(lw));
   }
   return o;
+}
+
+BertWeights weightsTo(const BertWeights& w, const torch::Device& device) {
+  BertWeights o = w;
+  for (torch::Tensor* t : o.all()) *t = t->to(device);
+  return o;
+}
+
+const BertWeights& ModelImpl::weightsOn(const std::string& device) const {
+  if (device.empty() || device == "cpu") return weights;
+  std::lock_guard<std::mutex> lk(replicaMutex);
+  auto it = replicas.find(device);
+  if (it == replicas.end()) it = replicas.emplace(device, weightsTo(weights, torch::Device(device))).first;
+  return it->second;
 }
 
 BertWeights permuteWeights(const BertWeights& w, const std::vector<std::vector<int64_t>>& headPerm,

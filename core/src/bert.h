@@ -2,6 +2,8 @@
 // forward pass (full, masked or on sliced weights) and slicing. Only core's
 // .cpp files, tests and benches include this; public headers stay Torch-free.
 #pragma once
+#include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <utility>
@@ -83,6 +85,10 @@ void saveWeights(const BertWeights& w, const std::string& path,
                  const std::map<std::string, std::string>& metadata = {});
 
 struct ModelImpl {
+  // The weights on `device` ("cpu": `weights` itself); other devices get
+  // one copy each, made on first use and shared by every worker there.
+  const BertWeights& weightsOn(const std::string& device) const;
+
   std::string dir;
   BertConfig config;
   std::optional<WordPieceTokenizer> tokenizer;
@@ -90,7 +96,12 @@ struct ModelImpl {
   Act act = Act::GeluErf;
   std::string checksum;
   std::vector<std::vector<int64_t>> headOrder, unitOrder;
+  mutable std::mutex replicaMutex;
+  mutable std::map<std::string, BertWeights> replicas;
 };
+
+// All tensors of `w` on `device` (pinned host memory, asynchronous copies).
+BertWeights weightsTo(const BertWeights& w, const torch::Device& device);
 
 std::vector<std::vector<int64_t>> identityOrder(const BertConfig& c, bool heads);
 

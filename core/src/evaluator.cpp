@@ -58,6 +58,45 @@ BertWeights castWeights(const BertWeights& w, Precision p) {
 }
 }  // namespace
 
+std::vector<std::string> availableDevices() {
+  std::vector<std::string> d = {"cpu"};
+  const int64_t n = static_cast<int64_t>(torch::cuda::device_count());
+  for (int64_t i = 0; i < n; ++i) d.push_back("cuda:" + std::to_string(i));
+  return d;
+}
+
+std::vector<std::string> resolveDevices(const std::string& spec) {
+  const auto all = availableDevices();
+  std::vector<std::string> cuda(all.begin() + 1, all.end());
+  std::string have;
+  for (const auto& d : all) have += (have.empty() ? "" : ", ") + d;
+  if (spec.empty() || spec == "auto") return cuda.empty() ? std::vector<std::string>{"cpu"} : cuda;
+  if (spec == "cpu") return {"cpu"};
+  if (spec == "cuda" || spec == "gpu") {
+    if (cuda.empty()) throw Error("no CUDA device is available to this LibTorch (devices: " + have + ")");
+    return cuda;
+  }
+  for (const auto& d : all)
+    if (d == spec) return {d};
+  throw Error("unknown or unavailable device \"" + spec + "\" (available: " + have + "; or auto, cuda)");
+}
+
+const std::vector<Batch>& EncodedDataImpl::batchesOn(const std::string& device) const {
+  if (device.empty() || device == "cpu") return batches;
+  std::lock_guard<std::mutex> lk(deviceMutex);
+  auto it = deviceBatches.find(device);
+  if (it == deviceBatches.end()) {
+    // Copied once per device and run: pinned host memory, asynchronous copies.
+    const torch::Device dev(device);
+    std::vector<Batch> out;
+    for (const auto& b : batches)
+      out.push_back({b.ids.pin_memory().to(dev, true), b.typeIds.pin_memory().to(dev, true),
+                     b.mask.pin_memory().to(dev, true)});
+    it = deviceBatches.emplace(device, std::move(out)).first;
+  }
+  return it->second;
+}
+
 EncodedData::EncodedData(const Model& model, const Dataset& data, const EncodeOptions& opts)
     : impl_(std::make_unique<EncodedDataImpl>()) {
   const auto& tok = model.tokenizer();
@@ -134,7 +173,7 @@ namespace {
 template <class Fn>
 ExecMode runBatches(const Model& m, const SubNetwork& s, const EncodedData& data, ExecMode mode, size_t maxBatches,
                     const std::atomic<bool>* cancel, Fn&& fn, size_t firstBatch = 0,
-                    Precision precision = Precision::Float32) {
+                    Precision precision = Precision::Float32, const std::string& device = "cpu") {
   s.validate(m.config());
   const ModelImpl& mi = m.impl();
   const ExecMode used = resolveMode(m, s, mode);
@@ -142,7 +181,7 @@ ExecMode runBatches(const Model& m, const SubNetwork& s, const EncodedData& data
   const bool full = s.isFull(mi.config);
   BertWeights sliced;
   SubnetMasks masks;
-  const BertWeights* w = &mi.weights;
+  const BertWeights* w = &mi.weightsOn(device);
   const SubnetMasks* mp = nullptr;
   if (!full) {
     if (used == ExecMode::Sliced) {
@@ -159,10 +198,11 @@ ExecMode runBatches(const Model& m, const SubNetwork& s, const EncodedData& data
     w = &cast;
   }
   const auto& d = data.impl();
-  const size_t nb = std::min(maxBatches, d.batches.size());
+  const auto& batches = d.batchesOn(device);
+  const size_t nb = std::min(maxBatches, batches.size());
   for (size_t b = firstBatch; b < nb; ++b) {
     if (cancel && cancel->load(std::memory_order_relaxed)) break;
-    fn(b, bertForward(*w, mi.act, mi.config.layer_norm_eps, d.batches[b], mp).to(torch::kFloat32));
+    fn(b, bertForward(*w, mi.act, mi.config.layer_norm_eps, batches[b], mp).to(torch::kCPU, torch::kFloat32));
   }
   return used;
 }
@@ -186,17 +226,22 @@ LatencyStats measureLatency(const Model& m, const SubNetwork& s, const LatencyOp
   s.validate(m.config());
   const ModelImpl& mi = m.impl();
   torch::InferenceMode guard;
-  BertWeights sliced = s.isFull(mi.config) ? mi.weights : sliceWeights(mi.weights, s, mi.headOrder, mi.unitOrder);
+  const BertWeights& base = mi.weightsOn(o.device);
+  BertWeights sliced = s.isFull(mi.config) ? base : sliceWeights(base, s, mi.headOrder, mi.unitOrder);
   const int64_t T = std::min(o.seqLen, mi.config.max_position_embeddings);
+  const torch::Device dev(o.device.empty() ? std::string("cpu") : o.device);
   Batch b;
-  b.ids = torch::randint(0, mi.config.vocab_size, {o.batchSize, T}, torch::kLong);
-  b.typeIds = torch::zeros({o.batchSize, T}, torch::kLong);
-  b.mask = torch::ones({o.batchSize, T}, torch::kFloat32);
-  for (int i = 0; i < o.warmup; ++i) bertForward(sliced, mi.act, mi.config.layer_norm_eps, b);
+  b.ids = torch::randint(0, mi.config.vocab_size, {o.batchSize, T}, torch::kLong).to(dev);
+  b.typeIds = torch::zeros({o.batchSize, T}, torch::TensorOptions().dtype(torch::kLong).device(dev));
+  b.mask = torch::ones({o.batchSize, T}, torch::TensorOptions().dtype(torch::kFloat32).device(dev));
+  // Logits back on the host, as a caller would have them: this also waits
+  // for the device to finish.
+  auto request = [&] { return bertForward(sliced, mi.act, mi.config.layer_norm_eps, b).to(torch::kCPU); };
+  for (int i = 0; i < o.warmup; ++i) request();
   std::vector<double> ms;
   for (int i = 0; i < std::max(1, o.runs); ++i) {
     auto t0 = std::chrono::steady_clock::now();
-    bertForward(sliced, mi.act, mi.config.layer_norm_eps, b);
+    request();
     ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
   }
   std::sort(ms.begin(), ms.end());
@@ -230,11 +275,15 @@ EvalResult evaluate(const Model& m, const SubNetwork& s, const EncodedData& data
       pred.push_back(p[i]);
       truth.push_back(d.labels[idx]);
     }
-  }, firstBatch, opts.precision);
+  }, firstBatch, opts.precision, opts.device);
   r.metrics = classificationMetrics(pred, truth, m.config().numLabels());
   r.params = parameterCount(m.config(), s);
   r.flops = flopCount(m.config(), s, opts.latency.seqLen);
-  if (opts.measureLatency && !(cancel && cancel->load())) r.latency = measureLatency(m, s, opts.latency);
+  if (opts.measureLatency && !(cancel && cancel->load())) {
+    LatencyOptions lo = opts.latency;
+    lo.device = opts.device;
+    r.latency = measureLatency(m, s, lo);
+  }
   r.evalSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return r;
 }

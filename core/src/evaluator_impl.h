@@ -1,5 +1,8 @@
 // Internal: the tensors behind EncodedData.
 #pragma once
+#include <map>
+#include <mutex>
+#include <string>
 #include <vector>
 
 #include "bert.h"
@@ -7,11 +10,16 @@
 namespace pp {
 
 struct EncodedDataImpl {
+  // The batches on `device` (copied once per device, from pinned memory).
+  const std::vector<Batch>& batchesOn(const std::string& device) const;
+
   std::vector<Batch> batches;
   std::vector<std::vector<size_t>> batchIndex;  // original example index per row
   std::vector<int64_t> labels;                  // original order
   size_t count = 0;
   int64_t realTokens = 0, paddedTokens = 0;
+  mutable std::mutex deviceMutex;
+  mutable std::map<std::string, std::vector<Batch>> deviceBatches;
 };
 
 }  // namespace pp

@@ -28,7 +28,12 @@ SearchRunner::SearchRunner(std::shared_ptr<const Model> model, std::shared_ptr<c
     if (!isObjective(o)) throw Error("search: unknown objective \"" + o + "\"");
   strategy_ = makeStrategy(opts_.strategy, space_, opts_.strategyOptions);
   rng_ = std::make_unique<Rng>(opts_.seed);
-  if (opts_.workers <= 0) opts_.workers = std::max(1, hardwareThreads() / 2);
+  devices_ = resolveDevices(opts_.device);
+  const bool gpus = devices_.front() != "cpu";
+  // One worker per CUDA device (each on its device's stream); on the CPU,
+  // workers share the cores (docs/performance.md).
+  if (opts_.workers <= 0) opts_.workers = gpus ? static_cast<int>(devices_.size()) : std::max(1, hardwareThreads() / 2);
+  opts_.eval.device = opts_.eval.latency.device = devices_.front();
   // Normalisation bounds (docs/search.md): error-like objectives on [0, 1]
   // (mcc on [0, 2]); size-like ones from the space's smallest sub-network to
   // the full model; latency from 0 to the full model's (measured at start).
@@ -238,6 +243,7 @@ Trial SearchRunner::evaluateTrial(int64_t id, const SubNetwork& s, int worker) {
   };
   try {
     EvalOptions eo = opts_.eval;
+    eo.device = eo.latency.device = devices_[static_cast<size_t>(std::max(worker, 0)) % devices_.size()];
     if (opts_.multiFidelity && opts_.lowFidelity < 1.0) {
       const int64_t n = static_cast<int64_t>(data_->size());
       EvalOptions low = eo;

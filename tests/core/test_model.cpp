@@ -200,6 +200,20 @@ class TestModel : public QObject {
     PP_EXPECT_ERROR(pp::parsePrecision("fp8"), "unknown precision");
   }
 
+  void devices() {
+    const auto all = pp::availableDevices();
+    QCOMPARE(all.front(), std::string("cpu"));
+    QCOMPARE(pp::resolveDevices("cpu"), (std::vector<std::string>{"cpu"}));
+    PP_EXPECT_ERROR(pp::resolveDevices("tpu:0"), "unknown or unavailable device \"tpu:0\"");
+    if (all.size() == 1) {
+      // No GPU here: auto falls back to the CPU, asking for CUDA says why not.
+      QCOMPARE(pp::resolveDevices("auto"), (std::vector<std::string>{"cpu"}));
+      PP_EXPECT_ERROR(pp::resolveDevices("cuda"), "no CUDA device");
+    } else {
+      QCOMPARE(pp::resolveDevices("auto").size(), all.size() - 1);
+    }
+  }
+
   void withoutBertPrefix() {
     const std::string d = freshCopy("unprefixed");
     auto ref = pp::Model::load(d);

@@ -51,6 +51,7 @@ class EncodedData {
 };
 
 struct LatencyOptions {
+  std::string device = "cpu";
   int64_t batchSize = 1;
   int64_t seqLen = 128;
   int warmup = 2;
@@ -62,7 +63,15 @@ struct LatencyStats {
   double p95Ms = 0;
 };
 
+// Devices evaluation can run on: "cpu", then "cuda:0", "cuda:1", ... for
+// each CUDA device this LibTorch sees.
+std::vector<std::string> availableDevices();
+// "auto" (every CUDA device, else the CPU), "cpu", "cuda" (every CUDA
+// device) or "cuda:N"; throws pp::Error naming what is available.
+std::vector<std::string> resolveDevices(const std::string& spec);
+
 struct EvalOptions {
+  std::string device = "cpu";  // one device: "cpu" or "cuda:N"
   ExecMode mode = ExecMode::Auto;
   Precision precision = Precision::Float32;
   bool measureLatency = true;

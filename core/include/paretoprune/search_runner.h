@@ -35,7 +35,8 @@ struct SearchOptions {
   StrategyOptions strategyOptions;
   int64_t trials = 100;         // the run's total, resumed trials included
   double budgetSeconds = 0;     // wall-clock budget of this session (0: none)
-  int workers = 0;              // 0: chosen for the machine
+  int workers = 0;              // 0: chosen for the machine (one per CUDA device on GPUs)
+  std::string device = "auto";  // auto, cpu, cuda, cuda:N (see resolveDevices)
   uint64_t seed = 0;
   std::vector<std::string> objectives = {"error", "params"};
   EvalOptions eval;
@@ -90,6 +91,7 @@ class SearchRunner {
   // The full model's trial (id -1), once run() has evaluated it or read it
   // from the resumed log; nullopt without evaluateReference.
   std::optional<Trial> reference() const;
+  const std::vector<std::string>& devices() const { return devices_; }  // worker w runs on devices()[w % size]
 
  private:
   void workerLoop(int worker);
@@ -125,6 +127,7 @@ class SearchRunner {
   std::chrono::steady_clock::time_point start_;
   std::unique_ptr<Rng> rng_;
   std::optional<Trial> reference_;
+  std::vector<std::string> devices_;
 };
 
 }  // namespace pp
