@@ -80,7 +80,13 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   tabs_ = new QTabWidget(this);
   tabs_->addTab(tablePage, tr("Trials"));
   tabs_->addTab(details_, tr("Selection"));
-  tabs_->addTab(hvChart_, tr("Hypervolume"));
+  auto* hvPage = new QWidget(this);
+  auto* hl = new QVBoxLayout(hvPage);
+  auto* overTime = new QCheckBox(tr("Over wall-clock time"), hvPage);
+  hl->addWidget(overTime);
+  hl->addWidget(hvChart_, 1);
+  connect(overTime, &QCheckBox::toggled, hvChart_, &HypervolumeChart::setOverTime);
+  tabs_->addTab(hvPage, tr("Hypervolume"));
   latency_ = new LatencyView(this);
   tabs_->addTab(latency_, tr("Latency"));
 
@@ -177,7 +183,7 @@ void MainWindow::connectController() {
   connect(&controller_, &SearchController::progressChanged, this, [this](const pp::SearchProgress& p) {
     progress_->setRange(0, static_cast<int>(p.total));
     progress_->setValue(static_cast<int>(p.done));
-    hvChart_->addPoint(p.done, p.hypervolume);
+    hvChart_->addPoint(p.done, p.hypervolume, p.elapsedSeconds);
     statusLine_->setText(tr("%1 of %2 trials, %3 per minute, about %4 left; front %5, hypervolume %6%7")
                              .arg(p.done)
                              .arg(p.total)

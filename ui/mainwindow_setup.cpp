@@ -209,6 +209,14 @@ QWidget* MainWindow::buildSetupPanel() {
   xBox_->addItem(tr("FLOPs (log)"));
   xBox_->addItem(tr("latency (log)"));
   vf->addRow(tr("x axis"), xBox_);
+  auto* yBox = new QComboBox(viewBox);
+  yBox->setObjectName("yAxis");
+  yBox->addItem(tr("validation error"));
+  yBox->addItem(tr("MCC"));
+  yBox->addItem(tr("F1"));
+  vf->addRow(tr("y axis"), yBox);
+  connect(yBox, &QComboBox::currentIndexChanged, this,
+          [this](int i) { chart_->setYMetric(i == 1 ? YMetric::Mcc : i == 2 ? YMetric::F1 : YMetric::Error); });
   connect(xBox_, &QComboBox::currentIndexChanged, this, [this](int i) {
     chart_->setLogX(i != 1);
     chart_->setXMetric(i == 2 ? XMetric::Flops : i == 3 ? XMetric::Latency : XMetric::Params);

@@ -122,7 +122,21 @@ double ParetoChart::xOf(const pp::Trial& t) const {
   return 0;
 }
 
-QPointF ParetoChart::valueOf(const pp::Trial& t) const { return {xOf(t), t.errorRate}; }
+double ParetoChart::yOf(const pp::Trial& t) const {
+  switch (yMetric_) {
+    case YMetric::Error: return t.errorRate;
+    case YMetric::Mcc: return t.mcc;
+    case YMetric::F1: return t.f1;
+  }
+  return t.errorRate;
+}
+
+QPointF ParetoChart::valueOf(const pp::Trial& t) const { return {xOf(t), yOf(t)}; }
+
+void ParetoChart::setYMetric(YMetric m) {
+  yMetric_ = m;
+  rebuild();
+}
 
 void ParetoChart::setReference(const pp::Trial& full) {
   full_trial_ = full;
@@ -225,7 +239,8 @@ void ParetoChart::rebuild() {
   }
   xAxis_->setTitleText(title + (logX_ ? tr(" (log scale)") : QString()));
   auto* ay = new QValueAxis;
-  ay->setTitleText(tr("error"));
+  const char* ynames[] = {"error", "MCC", "F1"};
+  ay->setTitleText(tr(ynames[static_cast<int>(yMetric_)]));
   ay->setLabelFormat("%.3f");
   yAxis_ = ay;
   c->addAxis(xAxis_, Qt::AlignBottom);
@@ -283,7 +298,7 @@ void ParetoChart::fitAxes() {
     x1 += pad;
   }
   const double py = std::max((y1 - y0) * 0.08, 0.01);
-  y0 = std::max(0.0, y0 - py);
+  y0 = yMetric_ == YMetric::Mcc ? y0 - py : std::max(0.0, y0 - py);
   y1 = y1 + py;
   xAxis_->setRange(x0, x1);
   yAxis_->setRange(y0, y1);
@@ -355,7 +370,7 @@ HypervolumeChart::HypervolumeChart(QWidget* parent) : QChartView(parent) {
   c->addSeries(line_);
   auto* ax = new QValueAxis;
   ax->setTitleText(tr("trials"));
-  ax->setLabelFormat("%d");
+  ax->setLabelFormat("%.0f");
   auto* ay = new QValueAxis;
   ay->setTitleText(tr("hypervolume"));
   ay->setLabelFormat("%.3f");
@@ -367,22 +382,40 @@ HypervolumeChart::HypervolumeChart(QWidget* parent) : QChartView(parent) {
 }
 
 void HypervolumeChart::clear() {
-  line_->clear();
-  maxTrials_ = 10;
-  minHv_ = 1;
-  maxHv_ = 0;
-  chart()->axes(Qt::Horizontal).first()->setRange(0, maxTrials_);
-  chart()->axes(Qt::Vertical).first()->setRange(0, 1);
+  byTrials_.clear();
+  bySeconds_.clear();
+  redraw();
 }
 
-void HypervolumeChart::addPoint(int64_t trials, double hv) {
-  line_->append(static_cast<double>(trials), hv);
-  maxTrials_ = std::max(maxTrials_, static_cast<double>(trials));
-  minHv_ = std::min(minHv_, hv);
-  maxHv_ = std::max(maxHv_, hv);
-  chart()->axes(Qt::Horizontal).first()->setRange(0, maxTrials_);
-  const double pad = std::max((maxHv_ - minHv_) * 0.1, 0.002);
-  chart()->axes(Qt::Vertical).first()->setRange(std::max(0.0, minHv_ - pad), maxHv_ + pad);
+void HypervolumeChart::addPoint(int64_t trials, double hv, double seconds) {
+  byTrials_.emplace_back(static_cast<double>(trials), hv);
+  bySeconds_.emplace_back(seconds, hv);
+  line_->append(overTime_ ? bySeconds_.back() : byTrials_.back());
+  redraw();
+}
+
+void HypervolumeChart::setOverTime(bool on) {
+  overTime_ = on;
+  const auto& pts = overTime_ ? bySeconds_ : byTrials_;
+  line_->replace(QList<QPointF>(pts.begin(), pts.end()));
+  chart()->setTitle(overTime_ ? tr("Hypervolume of the front over time") : tr("Hypervolume of the front over trials"));
+  chart()->axes(Qt::Horizontal).first()->setTitleText(overTime_ ? tr("seconds") : tr("trials"));
+  redraw();
+}
+
+void HypervolumeChart::redraw() {
+  const auto& pts = overTime_ ? bySeconds_ : byTrials_;
+  if (pts.empty()) line_->clear();
+  double maxX = 10, lo = 1, hi = 0;
+  for (const auto& p : pts) {
+    maxX = std::max(maxX, p.x());
+    lo = std::min(lo, p.y());
+    hi = std::max(hi, p.y());
+  }
+  if (hi < lo) lo = 0, hi = 1;
+  chart()->axes(Qt::Horizontal).first()->setRange(0, maxX);
+  const double pad = std::max((hi - lo) * 0.1, 0.002);
+  chart()->axes(Qt::Vertical).first()->setRange(std::max(0.0, lo - pad), hi + pad);
 }
 
 int HypervolumeChart::points() const { return line_->count(); }

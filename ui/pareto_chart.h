@@ -23,6 +23,7 @@ class QAbstractAxis;
 namespace ppui {
 
 enum class XMetric { Params, Flops, Latency };
+enum class YMetric { Error, Mcc, F1 };
 
 // "3L x 4H x 512U: 61.2% accuracy ... -62% parameters, 2.1x faster, +1.3 points error"
 QString trialTooltip(const pp::Trial& t, const std::optional<pp::Trial>& full);
@@ -39,6 +40,7 @@ class ParetoChart : public QChartView {
   void setFront(const std::vector<int64_t>& ids);
   void setSelection(const std::vector<int64_t>& ids);
   void setXMetric(XMetric m);
+  void setYMetric(YMetric m);
   void setLogX(bool on);
   void resetZoom();
 
@@ -64,6 +66,7 @@ class ParetoChart : public QChartView {
   void redrawSelection();
   void fitAxes();
   double xOf(const pp::Trial& t) const;
+  double yOf(const pp::Trial& t) const;
   void onClicked(const QPointF& p);
   void onHovered(const QPointF& p, bool state);
 
@@ -82,6 +85,7 @@ class ParetoChart : public QChartView {
   std::vector<int64_t> selection_;
   std::optional<pp::Trial> full_trial_;
   XMetric metric_ = XMetric::Params;
+  YMetric yMetric_ = YMetric::Error;
   bool logX_ = true;
   int batches_ = 0;
 };
@@ -92,12 +96,15 @@ class HypervolumeChart : public QChartView {
  public:
   explicit HypervolumeChart(QWidget* parent = nullptr);
   void clear();
-  void addPoint(int64_t trials, double hypervolume);
+  void addPoint(int64_t trials, double hypervolume, double seconds = 0);
+  void setOverTime(bool on);  // x = wall-clock seconds instead of trials
   int points() const;
 
  private:
+  void redraw();
   QLineSeries* line_;
-  double maxTrials_ = 10, minHv_ = 1, maxHv_ = 0;
+  std::vector<QPointF> byTrials_, bySeconds_;
+  bool overTime_ = false;
 };
 
 }  // namespace ppui

@@ -28,6 +28,8 @@ pp::Trial fakeTrial(int64_t id, double error, int64_t params) {
   t.id = id;
   t.errorRate = error;
   t.accuracy = 1 - error;
+  t.f1 = 0.95 - error;
+  t.mcc = 0.8 - error;
   t.params = params;
   t.flops = params * 10;
   t.latencyMs = static_cast<double>(params) / 1000.0;
@@ -99,6 +101,16 @@ class TestMainWindow : public QObject {
     QCOMPARE(chart.batchesDrawn(), 1);  // one repaint for the whole burst
     // The trial under a point is found again from its chart value.
     QCOMPARE(chart.trialAt(chart.valueOf(fakeTrial(7, 0.1, 170))), int64_t(7));
+    // y = the task's metric instead of the error; the points stay.
+    chart.setYMetric(ppui::YMetric::F1);
+    QCOMPARE(chart.pointsDrawn(), 50);
+    QCOMPARE(chart.valueOf(fakeTrial(7, 0.1, 170)).y(), fakeTrial(7, 0.1, 170).f1);
+    chart.setYMetric(ppui::YMetric::Error);
+    ppui::HypervolumeChart hv;
+    hv.addPoint(1, 0.5, 0.2);
+    hv.addPoint(2, 0.7, 0.5);
+    hv.setOverTime(true);
+    QCOMPARE(hv.points(), 2);
     const QString tip = ppui::trialTooltip(fakeTrial(7, 0.12, 500), fakeTrial(-1, 0.1, 2000));
     QVERIFY2(tip.contains("-75% parameters") && tip.contains("4.0x faster") && tip.contains("+2.0 points error"),
              tip.toUtf8().constData());
