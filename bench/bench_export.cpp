@@ -20,7 +20,6 @@
 #include "paretoprune/export.h"
 #include "paretoprune/metrics.h"
 #include "paretoprune/model.h"
-#include "paretoprune/pareto.h"
 #include "paretoprune/run_log.h"
 #include "paretoprune/trial.h"
 
@@ -84,15 +83,11 @@ int main(int argc, char** argv) {
     std::vector<std::pair<std::string, pp::SubNetwork>> points = {{"full", pp::SubNetwork::full(c)}};
     if (!logPath.empty()) {
       auto lc = pp::readRunLog(logPath, &c);
-      std::vector<pp::Point> pts;
-      std::vector<const pp::Trial*> ok;
+      std::vector<pp::Trial> candidates;  // sub-networks with layers, short of the full model
       for (const auto& t : lc.trials)
-        if (t.ok() && t.fidelity >= 1 && t.subnet.keptLayers() > 0 && !t.subnet.isFull(c)) {
-          pts.push_back(pp::objectiveVector(t, {"error", "params"}));
-          ok.push_back(&t);
-        }
+        if (t.subnet.keptLayers() > 0 && !t.subnet.isFull(c)) candidates.push_back(t);
       std::vector<const pp::Trial*> front;
-      for (size_t i : pp::paretoFront(pts)) front.push_back(ok[i]);
+      for (size_t i : pp::paretoTrials(candidates, {"error", "params"})) front.push_back(&candidates[i]);
       std::sort(front.begin(), front.end(), [](auto* a, auto* b) { return a->params > b->params; });
       if (front.size() < 3) throw std::runtime_error(logPath + ": fewer than 3 Pareto points with layers");
       for (size_t i : {size_t(0), front.size() / 2, front.size() - 1})

@@ -192,14 +192,10 @@ int main(int argc, char** argv) {
     // cut short (same seed: the same proposals, so the difference is the cut).
     std::map<std::string, const pp::Trial*> mfByKey;
     for (const auto& t : mf.trials) mfByKey[t.subnet.key()] = &t;
-    std::vector<pp::Point> pts;
-    std::vector<const pp::Trial*> ok;
-    for (const auto& t : full.trials)
-      if (t.ok()) pts.push_back(pp::objectiveVector(t, {"error", "params"})), ok.push_back(&t);
     int64_t missed = 0, frontN = 0;
-    for (size_t i : pp::paretoFront(pts)) {
+    for (size_t i : pp::paretoTrials(full.trials, {"error", "params"})) {
       ++frontN;
-      auto it = mfByKey.find(ok[i]->subnet.key());
+      auto it = mfByKey.find(full.trials[i].subnet.key());
       if (it != mfByKey.end() && it->second->status == pp::Trial::Status::Stopped) ++missed;
     }
     std::printf("\nmulti-fidelity (random, seed 7): %lld of %lld trials stopped at the low fidelity; wall %.1f s vs "

@@ -33,7 +33,6 @@
 #include "paretoprune/error.h"
 #include "paretoprune/metrics.h"
 #include "paretoprune/model.h"
-#include "paretoprune/pareto.h"
 #include "paretoprune/run_log.h"
 #include "paretoprune/tokenizer.h"
 #include "ui/export_dialog.h"
@@ -432,15 +431,8 @@ bool MainWindow::showRunLog(const QString& path) {
     for (const auto& t : lc.trials) chart_->queueTrial(t);
     chart_->flushNow();
     const auto objectives = lc.header.value("objectives", std::vector<std::string>{"error", "params"});
-    std::vector<pp::Point> pts;
-    std::vector<int64_t> ids;
-    for (const auto& t : lc.trials)
-      if (t.ok() && t.fidelity >= 1.0) {
-        pts.push_back(pp::objectiveVector(t, objectives));
-        ids.push_back(t.id);
-      }
     std::vector<int64_t> front;
-    for (size_t i : pp::paretoFront(pts)) front.push_back(ids[i]);
+    for (size_t i : pp::paretoTrials(lc.trials, objectives)) front.push_back(lc.trials[i].id);
     table_->setFront(front);
     chart_->setFront(front);
     progress_->setRange(0, std::max<int>(1, static_cast<int>(lc.header.value("trials", int64_t(0)))));

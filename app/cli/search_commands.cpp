@@ -20,7 +20,6 @@
 #include "paretoprune/evaluator.h"
 #include "paretoprune/metrics.h"
 #include "paretoprune/model.h"
-#include "paretoprune/pareto.h"
 #include "paretoprune/run_log.h"
 #include "paretoprune/search_runner.h"
 
@@ -98,15 +97,8 @@ void printTrials(const std::vector<pp::Trial>& ts, const std::string& format, in
 }
 
 std::vector<pp::Trial> frontOf(const std::vector<pp::Trial>& all, const std::vector<std::string>& objectives) {
-  std::vector<pp::Point> pts;
-  std::vector<const pp::Trial*> ok;
-  for (const auto& t : all)
-    if (t.ok() && t.fidelity >= 1.0) {
-      pts.push_back(pp::objectiveVector(t, objectives));
-      ok.push_back(&t);
-    }
   std::vector<pp::Trial> out;
-  for (size_t i : pp::paretoFront(pts)) out.push_back(*ok[i]);
+  for (size_t i : pp::paretoTrials(all, objectives)) out.push_back(all[i]);
   std::sort(out.begin(), out.end(), [&](const pp::Trial& a, const pp::Trial& b) {
     return pp::objectiveValue(a, objectives[1]) < pp::objectiveValue(b, objectives[1]);
   });

@@ -331,18 +331,11 @@ void SearchRunner::record(const Trial& t) {
 }
 
 bool SearchRunner::updateFrontLocked() {
-  std::vector<Point> pts;
-  std::vector<int64_t> ids;
-  for (const auto& x : trials_)
-    if (x.ok() && x.fidelity >= 1.0) {
-      pts.push_back(objectiveVector(x, opts_.objectives));
-      ids.push_back(x.id);
-    }
   std::vector<int64_t> front;
   std::vector<Point> frontPts;
-  for (size_t i : paretoFront(pts)) {
-    front.push_back(ids[i]);
-    frontPts.push_back(pts[i]);
+  for (size_t i : paretoTrials(trials_, opts_.objectives)) {
+    front.push_back(trials_[i].id);
+    frontPts.push_back(objectiveVector(trials_[i], opts_.objectives));
   }
   hv_ = normalizedHypervolume(frontPts, norm_);
   if (front == front_) return false;

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "paretoprune/error.h"
+#include "paretoprune/pareto.h"
 
 namespace pp {
 
@@ -107,6 +108,19 @@ std::vector<double> objectiveVector(const Trial& t, const std::vector<std::strin
   std::vector<double> v;
   for (const auto& n : names) v.push_back(objectiveValue(t, n));
   return v;
+}
+
+std::vector<size_t> paretoTrials(const std::vector<Trial>& trials, const std::vector<std::string>& objectives) {
+  std::vector<Point> pts;
+  std::vector<size_t> index;
+  for (size_t i = 0; i < trials.size(); ++i)
+    if (trials[i].ok() && trials[i].fidelity >= 1.0) {
+      pts.push_back(objectiveVector(trials[i], objectives));
+      index.push_back(i);
+    }
+  std::vector<size_t> out;
+  for (size_t i : paretoFront(pts)) out.push_back(index[i]);
+  return out;
 }
 
 }  // namespace pp

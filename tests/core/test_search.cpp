@@ -300,6 +300,22 @@ class TestSearch : public QObject {
     QVERIFY(started.empty());
   }
 
+  void paretoTrialsSkipsFailedAndCut() {
+    auto mk = [](int64_t id, double err, int64_t params) {
+      pp::Trial t;
+      t.id = id;
+      t.errorRate = err;
+      t.params = params;
+      return t;
+    };
+    std::vector<pp::Trial> ts = {mk(0, 0.3, 100), mk(1, 0.2, 200), mk(2, 0.25, 300), mk(3, 0.1, 50), mk(4, 0.1, 50)};
+    ts[3].status = pp::Trial::Status::Failed;  // would dominate everything
+    ts[4].fidelity = 0.3;                      // cut short: its error is an estimate
+    QCOMPARE(pp::paretoTrials(ts, {"error", "params"}), (std::vector<size_t>{0, 1}));
+    ts.push_back(mk(5, 0.2, 200));  // a duplicate of a front point is on the front too
+    QCOMPARE(pp::paretoTrials(ts, {"error", "params"}), (std::vector<size_t>{0, 1, 5}));
+  }
+
   void badLogs() {
     const std::string p = tmp_.path().toStdString() + "/bad.jsonl";
     testutil::writeText(p, "{\"trial\":1}\n");

@@ -39,4 +39,8 @@ std::vector<std::string> parseObjectives(const std::string& commaList);
 double objectiveValue(const Trial& t, const std::string& name);
 std::vector<double> objectiveVector(const Trial& t, const std::vector<std::string>& names);
 
+// Indices into `trials` of the Pareto set by `objectives`, among the trials
+// that finished on the whole validation set (failed and cut ones excluded).
+std::vector<size_t> paretoTrials(const std::vector<Trial>& trials, const std::vector<std::string>& objectives);
+
 }  // namespace pp
