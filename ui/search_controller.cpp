@@ -78,10 +78,7 @@ void SearchController::threadMain(SearchSetup s) {
     o.strategy = s.strategy.toStdString();
     o.trials = s.trials;
     o.device = s.device.toStdString();
-    const auto devices = pp::resolveDevices(o.device);
-    o.workers = s.workers > 0 ? s.workers
-                : devices.front() != "cpu" ? static_cast<int>(devices.size())
-                                            : std::max(1, pp::hardwareThreads() / 2);
+    o.workers = s.workers;  // 0: the runner chooses (one per GPU, or half the cores)
     o.seed = s.seed;
     o.objectives = pp::parseObjectives(s.objectives.toStdString());
     o.eval.measureLatency = s.latencyRuns > 0;
@@ -90,7 +87,6 @@ void SearchController::threadMain(SearchSetup s) {
     o.eval.latency.seqLen = std::min<int64_t>(s.maxLength, c.max_position_embeddings);
     o.logPath = s.logPath.toStdString();
     o.resume = s.resume;
-    pp::setComputeThreads(1, std::max(1, pp::hardwareThreads() / o.workers));
     QPointer<SearchController> self(this);
     auto alive = alive_;
     auto postIfAlive = [self, alive](auto fn) {
@@ -126,6 +122,7 @@ void SearchController::threadMain(SearchSetup s) {
                            {"max_length", s.maxLength},
                            {"val_subset", s.valSubset}};
     auto runner = std::make_shared<pp::SearchRunner>(model, enc, space, o, ev, info);
+    pp::setComputeThreads(1, std::max(1, pp::hardwareThreads() / runner->workers()));
     {
       std::lock_guard<std::mutex> lk(mu_);
       runner_ = runner;
@@ -133,11 +130,11 @@ void SearchController::threadMain(SearchSetup s) {
       if (paused_) runner->pause();
     }
     QStringList devs;
-    for (const auto& d : devices) devs << QString::fromStdString(d);
+    for (const auto& d : runner->devices()) devs << QString::fromStdString(d);
     const QString desc = tr("%1 on %2 validation examples, %3 workers on %4")
                              .arg(QString::fromStdString(o.strategy))
                              .arg(enc->size())
-                             .arg(o.workers)
+                             .arg(runner->workers())
                              .arg(devs.join(", "));
     postIfAlive([desc, cfg = c](SearchController* ctl) {
       ctl->config_ = cfg;

@@ -152,9 +152,7 @@ void addSearchCommand(CLI::App& app, GlobalOptions& g) {
     o.trials = a->trials;
     o.budgetSeconds = parseDuration(a->budget);
     o.device = a->device;
-    const auto devices = pp::resolveDevices(a->device);
-    const bool gpus = devices.front() != "cpu";
-    o.workers = a->workers > 0 ? a->workers : gpus ? static_cast<int>(devices.size()) : std::max(1, pp::hardwareThreads() / 2);
+    o.workers = a->workers;  // 0: the runner chooses (one per GPU, or half the cores)
     o.seed = a->seed;
     o.objectives = pp::parseObjectives(a->objectives);
     o.eval.mode = pp::parseExecMode(a->mode);
@@ -167,7 +165,7 @@ void addSearchCommand(CLI::App& app, GlobalOptions& g) {
     o.logPath = a->log;
     o.resume = a->resume;
     pp::makeStrategy(o.strategy, pp::SearchSpace{});  // unknown names fail before any work
-    applyThreads(g, o.workers);
+    pp::resolveDevices(o.device);                      // so do unavailable devices
     auto model = pp::Model::load(a->model);
     pp::SearchSpace space = pp::SearchSpace::parse(a->space, model->config());
     pp::Dataset val = pp::subsetDataset(a->data.validationSet(model->config()), a->valSubset, a->valSeed);
@@ -197,9 +195,9 @@ void addSearchCommand(CLI::App& app, GlobalOptions& g) {
                  {"val_subset", a->valSubset},
                  {"val_subset_seed", a->valSeed},
                  {"validation_examples", enc->size()},
-                 {"max_length", a->data.maxLength},
-                 {"devices", devices}};
+                 {"max_length", a->data.maxLength}};
     pp::SearchRunner runner(model, enc, space, o, ev, info);
+    applyThreads(g, runner.workers());
     SigintScope sigint;
     std::atomic<bool> done{false};
     std::thread watcher([&] {

@@ -107,11 +107,19 @@ void SearchRunner::run() {
                  {"seed", opts_.seed},
                  {"objectives", opts_.objectives},
                  {"trials", opts_.trials},
-                 {"multi_fidelity", opts_.multiFidelity}};
+                 {"multi_fidelity", opts_.multiFidelity},
+                 {"devices", devices_}};
   for (auto it = runInfo_.begin(); it != runInfo_.end(); ++it) header[it.key()] = it.value();
   std::optional<LogContents> prev;
-  if (opts_.resume && !opts_.logPath.empty() && fileutil::exists(opts_.logPath))
+  if (opts_.resume && !opts_.logPath.empty() && fileutil::exists(opts_.logPath)) {
     prev = readRunLog(opts_.logPath, &c);
+    // Refuse a log of another run before any evaluation.
+    if (prev->header.value("model_checksum", std::string()) != model_->checksum())
+      throw Error(opts_.logPath + ": the log was written for another model (checksum " +
+                  prev->header.value("model_checksum", std::string("?")) + ", this model " + model_->checksum() + ")");
+    if (prev->header.contains("space") && prev->header["space"] != space_.toJson())
+      throw Error(opts_.logPath + ": the log used another search space (" + prev->header["space"].dump() + ")");
+  }
   if (prev && prev->header.contains("reference")) {
     reference_ = Trial::fromJson(prev->header["reference"], c);
   } else if (opts_.evaluateReference) {
@@ -126,11 +134,6 @@ void SearchRunner::run() {
   if (!opts_.logPath.empty()) {
     log_ = std::make_unique<RunLog>();
     if (prev) {
-      if (prev->header.value("model_checksum", std::string()) != model_->checksum())
-        throw Error(opts_.logPath + ": the log was written for another model (checksum " +
-                    prev->header.value("model_checksum", std::string("?")) + ", this model " + model_->checksum() + ")");
-      if (prev->header.contains("space") && prev->header["space"] != space_.toJson())
-        throw Error(opts_.logPath + ": the log used another search space (" + prev->header["space"].dump() + ")");
       for (const auto& w : prev->warnings)
         if (events_.warning) events_.warning(w);
       for (const auto& t : prev->trials) {

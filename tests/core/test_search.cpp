@@ -324,6 +324,19 @@ class TestSearch : public QObject {
     PP_EXPECT_ERROR(pp::readRunLog(p), "line 2 is not valid JSON");
     testutil::writeText(p, "");
     PP_EXPECT_ERROR(pp::readRunLog(p), "empty");
+    // Resuming another model's log fails before any evaluation.
+    testutil::writeText(p, "{\"paretoprune_log\":1,\"model_checksum\":\"0123456789abcdef\"}\n");
+    auto o = options("random", 5, 1);
+    o.logPath = p;
+    o.resume = true;
+    int evaluated = 0;
+    pp::SearchEvents ev;
+    ev.referenceEvaluated = [&](const pp::Trial&) { ++evaluated; };
+    pp::SearchRunner r(model_, data_, pp::SearchSpace::defaults(pp::SearchSpace::Kind::Seed, model_->config()), o, ev);
+    PP_EXPECT_ERROR(r.run(), "written for another model");
+    QCOMPARE(evaluated, 0);
+    QVERIFY(r.trials().empty());
+    QCOMPARE(r.workers(), 1);
   }
 
   void multiFidelityStopsHopelessTrials() {

@@ -92,6 +92,7 @@ class SearchRunner {
   // from the resumed log; nullopt without evaluateReference.
   std::optional<Trial> reference() const;
   const std::vector<std::string>& devices() const { return devices_; }  // worker w runs on devices()[w % size]
+  int workers() const { return opts_.workers; }  // as chosen at construction
 
  private:
   void workerLoop(int worker);
