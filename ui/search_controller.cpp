@@ -60,14 +60,9 @@ void SearchController::threadMain(SearchSetup s) {
     auto model = pp::Model::load(s.modelDir.toStdString());
     const auto& c = model->config();
     pp::DataColumns cols{s.textColumn.toStdString(), s.pairColumn.toStdString(), s.labelColumn.toStdString()};
-    pp::Dataset val;
-    if (!s.validationFile.isEmpty()) {
-      val = pp::loadDataset(s.validationFile.toStdString(), c, cols);
-    } else {
-      pp::Dataset all = pp::loadDataset(s.dataFile.toStdString(), c, cols);
-      val = s.valSplit > 0 ? pp::splitDataset(all, s.valSplit, 0).second : all;
-    }
-    val = pp::subsetDataset(val, s.valSubset, 0);
+    const pp::Dataset val = pp::subsetDataset(
+        pp::loadValidationSet(s.dataFile.toStdString(), s.validationFile.toStdString(), s.valSplit, 0, c, cols),
+        s.valSubset, 0);
     pp::EncodeOptions eo;
     eo.maxLength = s.maxLength;
     auto enc = std::make_shared<pp::EncodedData>(*model, val, eo);

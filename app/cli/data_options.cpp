@@ -27,21 +27,13 @@ void DataOptions::add(CLI::App& cmd, double defaultSplit) {
 }
 
 pp::Dataset DataOptions::validationSet(const pp::BertConfig& c) const {
-  pp::Dataset val;
-  if (!validation.empty()) {
-    val = pp::loadDataset(validation, c, columns);
-  } else {
-    pp::Dataset all = pp::loadDataset(data, c, columns);
-    val = valSplit > 0 ? pp::splitDataset(all, valSplit, splitSeed).second : all;
-  }
+  pp::Dataset val = pp::loadValidationSet(data, validation, valSplit, splitSeed, c, columns);
   if (limit > 0 && static_cast<int64_t>(val.examples.size()) > limit) val.examples.resize(static_cast<size_t>(limit));
   return val;
 }
 
 pp::Dataset DataOptions::trainingSet(const pp::BertConfig& c) const {
-  pp::Dataset all = pp::loadDataset(data, c, columns);
-  if (!validation.empty() || valSplit <= 0) return all;
-  return pp::splitDataset(all, valSplit, splitSeed).first;
+  return pp::loadTrainingSet(data, validation, valSplit, splitSeed, c, columns);
 }
 
 }  // namespace ppcli

@@ -293,4 +293,18 @@ Dataset subsetDataset(const Dataset& all, int64_t n, uint64_t seed) {
   return d;
 }
 
+Dataset loadValidationSet(const std::string& data, const std::string& validation, double valSplit, uint64_t seed,
+                          const BertConfig& config, const DataColumns& cols) {
+  if (!validation.empty()) return loadDataset(validation, config, cols);
+  Dataset all = loadDataset(data, config, cols);
+  return valSplit > 0 ? splitDataset(all, valSplit, seed).second : all;
+}
+
+Dataset loadTrainingSet(const std::string& data, const std::string& validation, double valSplit, uint64_t seed,
+                        const BertConfig& config, const DataColumns& cols) {
+  Dataset all = loadDataset(data, config, cols);
+  if (!validation.empty() || valSplit <= 0) return all;
+  return splitDataset(all, valSplit, seed).first;
+}
+
 }  // namespace pp

@@ -99,6 +99,17 @@ class TestDataset : public QObject {
     QVERIFY(differs);
     auto sub = pp::subsetDataset(d, 10, 1);
     QCOMPARE(sub.examples.size(), size_t(10));
+    // A run's sets: the held-out share and the rest, or a separate file.
+    const std::string data = write("s.tsv", text);
+    auto v = pp::loadValidationSet(data, "", 0.3, 7, config_);
+    auto t = pp::loadTrainingSet(data, "", 0.3, 7, config_);
+    QCOMPARE(v.examples.size(), size_t(30));
+    QCOMPARE(t.examples.size(), size_t(70));
+    for (size_t i = 0; i < v.examples.size(); ++i) QCOMPARE(v.examples[i].text, val.examples[i].text);
+    const std::string other = write("v.tsv", "text\tlabel\nheld out\t1\nand this\t0\n");
+    QCOMPARE(pp::loadValidationSet(data, other, 0.3, 7, config_).examples.size(), size_t(2));
+    QCOMPARE(pp::loadTrainingSet(data, other, 0.3, 7, config_).examples.size(), size_t(100));
+    QCOMPARE(pp::loadValidationSet(data, "", 0.0, 7, config_).examples.size(), size_t(100));
   }
 };
 

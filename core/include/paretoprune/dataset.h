@@ -48,6 +48,16 @@ Dataset loadDataset(const std::string& path, const BertConfig& config, const Dat
 // Seeded split: returns {train, validation}; validation gets `fraction`.
 std::pair<Dataset, Dataset> splitDataset(const Dataset& all, double fraction, uint64_t seed);
 
+// A run's data: the validation set is `validation` when given, else the
+// seeded `valSplit` share of `data` (valSplit 0: all of `data`); the
+// training set is the rest of `data` (all of it when `validation` is given).
+// The CLI and the window both split this way, so a run resumed in either
+// sees the same examples.
+Dataset loadValidationSet(const std::string& data, const std::string& validation, double valSplit, uint64_t seed,
+                          const BertConfig& config, const DataColumns& cols = {});
+Dataset loadTrainingSet(const std::string& data, const std::string& validation, double valSplit, uint64_t seed,
+                        const BertConfig& config, const DataColumns& cols = {});
+
 // A seeded subset of at most n examples (n <= 0: all), order kept.
 Dataset subsetDataset(const Dataset& all, int64_t n, uint64_t seed);
 
