@@ -88,13 +88,7 @@ QString ExportDialog::message() const { return result_->text(); }
 
 void ExportDialog::updateFormatNote() {
   // transformers' BERT has one intermediate_size: say so, never change silently.
-  bool uneven = false;
-  int64_t units = -1;
-  for (const auto& l : trial_.subnet.layers) {
-    if (!l.kept()) continue;
-    if (units >= 0 && l.units != units) uneven = true;
-    units = l.units;
-  }
+  const bool uneven = pp::needsUnitPadding(trial_.subnet);
   const bool hf = formatBox_->currentData().toString() == "hf";
   padBox_->setVisible(hf && uneven);
   if (hf && uneven) {

@@ -33,7 +33,7 @@ const char* exportFormatName(ExportFormat f) {
   return "?";
 }
 
-bool needsUnitPadding(const SubNetwork& s, const BertConfig&) {
+bool needsUnitPadding(const SubNetwork& s) {
   int64_t units = -1;
   for (const auto& l : s.layers) {
     if (!l.kept()) continue;
@@ -241,7 +241,7 @@ ExportResult exportSubnetwork(const Model& m, const SubNetwork& s, const std::st
   s.validate(mi.config);
   if (!m.hasTokenizer()) throw Error(m.directory() + ": the model has no tokenizer; an export needs one");
   const bool hf = o.format == ExportFormat::HuggingFace;
-  const bool uneven = needsUnitPadding(s, mi.config);
+  const bool uneven = needsUnitPadding(s);
   if (hf && uneven && !o.padUnits)
     throw Error("this sub-network keeps a different number of feed-forward units per layer, and transformers' "
                 "BERT has one intermediate_size for all layers. Export it as torchscript (exact sizes), or as hf "

@@ -54,7 +54,7 @@ struct ExportResult {
 };
 
 // Does the HF format need padding (kept layers with different unit counts)?
-bool needsUnitPadding(const SubNetwork& s, const BertConfig& c);
+bool needsUnitPadding(const SubNetwork& s);
 
 // Throws pp::Error (nothing left under `outDir`, no temporary left behind).
 ExportResult exportSubnetwork(const Model& m, const SubNetwork& s, const std::string& outDir,
