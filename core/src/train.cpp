@@ -142,7 +142,8 @@ TrainReport trainModel(const Model& init, const Dataset& train, const Dataset* v
       auto logits = bertForward(w, src.act, c.layer_norm_eps, b, nullptr, fo);
       auto fullLoss = torch::cross_entropy_loss(logits, labels);
       fullLoss.backward();
-      double stepLoss = fullLoss.item<double>();
+      const double full = fullLoss.item<double>();
+      double stepLoss = full;
       int parts = 1;
       if (sandwich) {
         auto teacher = torch::softmax(logits.detach() / o.temperature, 1);
@@ -166,7 +167,7 @@ TrainReport trainModel(const Model& init, const Dataset& train, const Dataset* v
       opt.step();
       ++step;
       seen += b.ids.size(0);
-      lossSum += fullLoss.item<double>() * static_cast<double>(b.ids.size(0));
+      lossSum += full * static_cast<double>(b.ids.size(0));
       if (progress) {
         TrainProgress p;
         p.step = step;
@@ -174,7 +175,7 @@ TrainReport trainModel(const Model& init, const Dataset& train, const Dataset* v
         p.epoch = epoch;
         p.epochs = o.epochs;
         p.loss = stepLoss / parts;
-        p.fullLoss = fullLoss.item<double>();
+        p.fullLoss = full;
         p.learningRate = lr;
         p.elapsedSeconds = secondsSince(t0);
         p.examplesPerSecond = static_cast<double>(seen) / std::max(1e-9, p.elapsedSeconds);
