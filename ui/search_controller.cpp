@@ -1,7 +1,6 @@
 #include "ui/search_controller.h"
 
 #include <QMetaObject>
-#include <QPointer>
 
 #include <nlohmann/json.hpp>
 
@@ -16,7 +15,6 @@ namespace ppui {
 SearchController::SearchController(QObject* parent) : QObject(parent) {}
 
 SearchController::~SearchController() {
-  *alive_ = false;
   cancel();
   if (thread_.joinable()) thread_.join();
 }
@@ -82,35 +80,26 @@ void SearchController::threadMain(SearchSetup s) {
     o.eval.latency.seqLen = std::min<int64_t>(s.maxLength, c.max_position_embeddings);
     o.logPath = s.logPath.toStdString();
     o.resume = s.resume;
-    QPointer<SearchController> self(this);
-    auto alive = alive_;
-    auto postIfAlive = [self, alive](auto fn) {
-      if (!*alive) return;
-      QMetaObject::invokeMethod(self.data(), [self, fn] {
-        if (self) fn(self.data());
-      }, Qt::QueuedConnection);
-    };
+    // Events arrive on worker threads; each is handed to the UI thread. The
+    // destructor joins this thread, and Qt drops calls queued for a deleted
+    // object, so `this` is valid wherever these run.
     pp::SearchEvents ev;
-    ev.referenceEvaluated = [=](const pp::Trial& t) {
-      postIfAlive([t](SearchController* c) {
-        c->reference_ = t;
-        Q_EMIT c->referenceReady(t);
+    ev.referenceEvaluated = [this](const pp::Trial& t) {
+      post([this, t] {
+        reference_ = t;
+        Q_EMIT referenceReady(t);
       });
     };
-    ev.trialFinished = [=](const pp::Trial& t) {
-      postIfAlive([t](SearchController* c) {
-        c->trials_.push_back(t);
-        Q_EMIT c->trialFinished(t);
+    ev.trialFinished = [this](const pp::Trial& t) {
+      post([this, t] {
+        trials_.push_back(t);
+        Q_EMIT trialFinished(t);
       });
     };
-    ev.progress = [=](const pp::SearchProgress& p) {
-      postIfAlive([p](SearchController* c) { Q_EMIT c->progressChanged(p); });
-    };
-    ev.frontChanged = [=](const std::vector<int64_t>& ids) {
-      postIfAlive([ids](SearchController* c) { Q_EMIT c->frontChanged(ids); });
-    };
-    ev.warning = [=](const std::string& w) {
-      postIfAlive([w](SearchController* c) { Q_EMIT c->warning(QString::fromStdString(w)); });
+    ev.progress = [this](const pp::SearchProgress& p) { post([this, p] { Q_EMIT progressChanged(p); }); };
+    ev.frontChanged = [this](const std::vector<int64_t>& ids) { post([this, ids] { Q_EMIT frontChanged(ids); }); };
+    ev.warning = [this](const std::string& w) {
+      post([this, w] { Q_EMIT warning(QString::fromStdString(w)); });
     };
     nlohmann::json info = {{"data", (s.validationFile.isEmpty() ? s.dataFile : s.validationFile).toStdString()},
                            {"validation_examples", enc->size()},
@@ -131,23 +120,22 @@ void SearchController::threadMain(SearchSetup s) {
                              .arg(enc->size())
                              .arg(runner->workers())
                              .arg(devs.join(", "));
-    postIfAlive([desc, cfg = c](SearchController* ctl) {
-      ctl->config_ = cfg;
-      Q_EMIT ctl->started(desc);
+    post([this, desc, cfg = c] {
+      config_ = cfg;
+      Q_EMIT started(desc);
     });
     runner->run();
     const QString reason = QString::fromStdString(runner->stopReason());
-    postIfAlive([reason](SearchController* c) {
-      c->running_ = false;
-      Q_EMIT c->finished(reason);
+    post([this, reason] {
+      running_ = false;
+      Q_EMIT finished(reason);
     });
   } catch (const std::exception& e) {
     const QString msg = QString::fromStdString(e.what());
-    if (*alive_)
-      post([this, msg] {
-        running_ = false;
-        Q_EMIT failed(msg);
-      });
+    post([this, msg] {
+      running_ = false;
+      Q_EMIT failed(msg);
+    });
   }
 }
 

@@ -86,7 +86,6 @@ class SearchController : public QObject {
   std::optional<pp::Trial> reference_;
   pp::BertConfig config_;
   std::vector<std::string> objectives_ = {"error", "params"};
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
 }  // namespace ppui

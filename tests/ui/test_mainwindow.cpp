@@ -269,6 +269,26 @@ class TestMainWindow : public QObject {
     QVERIFY(w.validateSetup().contains("Labels match"));
   }
 
+  void controllerDestroyedMidSearch() {
+    // Destroying the controller stops its search; the events it had queued
+    // are dropped, not delivered to a dead object.
+    {
+      ppui::SearchController c;
+      ppui::SearchSetup s;
+      s.modelDir = model_;
+      s.dataFile = data_;
+      s.trials = 500;
+      s.latencyRuns = 0;
+      s.maxLength = 16;
+      s.strategy = "random";
+      s.space = "per-layer";
+      QVERIFY(c.start(s));
+      QTRY_VERIFY_WITH_TIMEOUT(!c.trials().empty(), 30000);
+    }
+    QCoreApplication::processEvents();
+    QCoreApplication::sendPostedEvents();
+  }
+
   void exportDialogWritesTheModel() {
     pp::Trial t = fakeTrial(5, 0.2, 100);
     t.subnet.layers = {{2, 12}, {0, 0}};
