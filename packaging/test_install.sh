@@ -10,7 +10,10 @@ cd "$BUILD_DIR"
 cpack -G DEB -B "$SCRATCH/pkg" >/dev/null
 DEB=$(ls "$SCRATCH"/pkg/paretoprune_*.deb)
 echo "package: $(basename "$DEB") ($(du -h "$DEB" | cut -f1))"
-dpkg-deb --info "$DEB" | grep -E "Depends|Package|Version"
+# Read the control data once: "producer | grep -q" fails under pipefail when
+# grep exits on its first match and the producer dies of SIGPIPE.
+INFO=$(dpkg-deb --info "$DEB")
+grep -E "Depends|Package|Version" <<<"$INFO"
 dpkg-deb -x "$DEB" "$SCRATCH/root"
 R=$SCRATCH/root/usr
 for f in bin/paretoprune bin/paretoprune-cli share/applications/paretoprune.desktop \
@@ -19,7 +22,7 @@ for f in bin/paretoprune bin/paretoprune-cli share/applications/paretoprune.desk
          share/paretoprune/demo/model/model.safetensors share/paretoprune/demo/sentiment-validation.tsv; do
   [ -e "$R/$f" ] || { echo "missing in the package: /usr/$f" >&2; exit 1; }
 done
-dpkg-deb --info "$DEB" | grep -q "Depends:.*libtorch" || { echo "no libtorch dependency" >&2; exit 1; }
+grep -q "Depends:.*libtorch" <<<"$INFO" || { echo "no libtorch dependency" >&2; exit 1; }
 "$R/bin/paretoprune-cli" --version
 QT_QPA_PLATFORM=offscreen "$R/bin/paretoprune" --version
 D=$R/share/paretoprune/demo

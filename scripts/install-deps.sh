@@ -5,7 +5,8 @@ PKGS=(build-essential cmake ninja-build ccache pkg-config libtorch-dev libopenbl
       nlohmann-json3-dev libcli11-dev qt6-base-dev qt6-charts-dev libqt6opengl6-dev libgl-dev xvfb xauth)
 missing=()
 for p in "${PKGS[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+  [ "$status" = "install ok installed" ] || missing+=("$p")
 done
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
