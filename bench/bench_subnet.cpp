@@ -8,7 +8,8 @@
 // For each sub-network: its share of the full model's FLOPs, the time of a
 // forward pass full / masked / sliced (best of R), the sliced speed-up
 // against the FLOP reduction (target: at least 0.8 of it), masked against
-// full (target: never slower), and the sliced FLOP rate against the
+// full (target: never slower), which of the two was faster and which the
+// runner's auto mode picks from its probe, and the sliced FLOP rate against the
 // machine's GEMM rate measured in the same run (target: 70% for the full
 // model, 50% down to a quarter of its FLOPs).
 #include <chrono>
@@ -19,6 +20,7 @@
 #include <vector>
 
 #include "bert.h"
+#include "evaluator_impl.h"
 #include "paretoprune/dataset.h"
 #include "paretoprune/evaluator.h"
 #include "paretoprune/metrics.h"
@@ -66,22 +68,28 @@ int main(int argc, char** argv) {
               "rate %.1f GFLOP/s\n\n",
               static_cast<long long>(batch), static_cast<long long>(seq), pp::torchVersion().c_str(),
               pp::hardwareThreads(), gemm);
-  std::printf("%-22s %7s %9s %9s %9s %10s %11s %12s\n", "sub-network", "FLOPs", "full s", "masked s", "sliced s",
-              "masked/full", "speed-up/FLOP", "sliced/GEMM");
+  // What the runner measures before a search to pick each trial's mode.
+  const pp::ExecRates rates =
+      pp::measureExecRates(w, c, pp::Act::GeluErf, b, ident, identU, pp::Precision::Float32);
+  std::printf("auto's probe (8 x %lld, half the heads and units): sliced %.1f, masked %.1f GFLOP/s\n\n",
+              static_cast<long long>(seq), rates.sliced / 1e9, rates.masked / 1e9);
+  std::printf("%-22s %7s %9s %9s %9s %10s %11s %12s %7s %7s\n", "sub-network", "FLOPs", "full s", "masked s",
+              "sliced s", "masked/full", "speed-up/FLOP", "sliced/GEMM", "faster", "auto");
   const struct {
     int64_t layers, heads, units;
   } subs[] = {{12, 12, 3072}, {12, 9, 2304}, {12, 6, 1536}, {9, 6, 1536}, {6, 6, 1536}, {6, 3, 768}, {3, 3, 768}};
   for (const auto& s : subs) {
     const pp::SubNetwork sub = pp::SubNetwork::uniform(c, s.layers, s.heads, s.units);
     const double flops = static_cast<double>(pp::flopCount(c, sub, seq)) * static_cast<double>(batch);
-    const pp::SubnetMasks masks = pp::makeMasks(sub, c, ident, identU);
-    const double masked = sub.isFull(c) ? fullTime : best(reps, [&] { pp::bertForward(w, pp::Act::GeluErf, 1e-12, b, &masks); });
+    const pp::BertWeights maskedW = pp::maskWeights(w, sub, ident, identU);
+    const double masked = best(reps, [&] { pp::bertForward(maskedW, pp::Act::GeluErf, 1e-12, b); });
     const pp::BertWeights sliced = pp::sliceWeights(w, sub, ident, identU);
     const double slicedT = best(reps, [&] { pp::bertForward(sliced, pp::Act::GeluErf, 1e-12, b); });
     const double share = flops / fullFlops;
-    std::printf("%-22s %6.1f%% %9.3f %9.3f %9.3f %10.2f %11.2f %11.0f%%\n", sub.summary().c_str(), 100.0 * share,
-                fullTime, masked, slicedT, masked / fullTime, (fullTime / slicedT) / (1.0 / share),
-                100.0 * flops / slicedT / 1e9 / gemm);
+    std::printf("%-22s %6.1f%% %9.3f %9.3f %9.3f %10.2f %11.2f %11.0f%% %7s %7s\n", sub.summary().c_str(),
+                100.0 * share, fullTime, masked, slicedT, masked / fullTime, (fullTime / slicedT) / (1.0 / share),
+                100.0 * flops / slicedT / 1e9 / gemm, masked < slicedT ? "masked" : "sliced",
+                pp::execModeName(pp::fasterMode(c, sub, rates, seq)));
   }
 
   // Padding with and without length bucketing on the demo data.

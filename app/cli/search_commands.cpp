@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <atomic>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <optional>
 #include <thread>
@@ -222,14 +223,31 @@ void addSearchCommand(CLI::App& app, GlobalOptions& g) {
     auto trials = runner.trials();
     auto front = frontOf(trials, o.objectives);
     const auto p = runner.progress();
+    // Which way the trials ran, and why (auto: the rates measured per device).
+    std::map<std::string, int64_t> modes;
+    for (const auto& t : trials)
+      if (t.ok()) ++modes[t.mode];
+    json rates = json::object();
+    std::string why;
+    for (size_t i = 0; i < runner.execRates().size(); ++i) {
+      const auto& r = runner.execRates()[i];
+      if (!r.measured()) continue;
+      rates[runner.devices()[i]] = {{"sliced_gflops", r.sliced / 1e9}, {"masked_gflops", r.masked / 1e9}};
+      why += (why.empty() ? "" : "; ") + runner.devices()[i] + ": sliced " + fixed(r.sliced / 1e9, 1) + ", masked " +
+             fixed(r.masked / 1e9, 1) + " GFLOP/s";
+    }
     if (g.json) {
       json out = {{"stopped", runner.stopReason()}, {"trials", p.done}, {"failed", p.failed},
-                  {"hypervolume", p.hypervolume}, {"front", json::array()}};
+                  {"hypervolume", p.hypervolume}, {"modes", modes}, {"exec_rates", rates}, {"front", json::array()}};
       for (const auto& t : front) out["front"].push_back(t.toJson());
       std::cout << out.dump(2) << "\n";
     } else {
       std::cout << "Search " << runner.stopReason() << ": " << p.done << " trials (" << p.failed << " failed) in "
-                << duration(p.elapsedSeconds) << ", hypervolume " << fixed(p.hypervolume, 4) << "\n"
+                << duration(p.elapsedSeconds) << ", hypervolume " << fixed(p.hypervolume, 4) << "\n";
+      std::string counts;
+      for (const auto& [mode, n] : modes) counts += (counts.empty() ? "" : ", ") + std::to_string(n) + " " + mode;
+      std::cout << "Evaluated " << (counts.empty() ? "nothing" : counts) << " (" << a->mode
+                << (why.empty() ? "" : "; measured " + why) << ")\n"
                 << "Pareto set (" << o.objectives[0] << " vs " << o.objectives[1] << "):\n";
       printTrials(front, "table", pp::parameterCount(model->config()), runner.reference());
     }

@@ -1,5 +1,6 @@
 #include "bert.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <set>
@@ -98,32 +99,6 @@ std::vector<std::vector<int64_t>> identityOrder(const BertConfig& c, bool heads)
   return o;
 }
 
-SubnetMasks makeMasks(const SubNetwork& s, const BertConfig& c, const std::vector<std::vector<int64_t>>& headOrder,
-                      const std::vector<std::vector<int64_t>>& unitOrder) {
-  SubnetMasks m;
-  const size_t L = s.layers.size();
-  m.keep.resize(L);
-  m.heads.resize(L);
-  m.units.resize(L);
-  for (size_t l = 0; l < L; ++l) {
-    const auto& ch = s.layers[l];
-    m.keep[l] = ch.kept();
-    if (!ch.kept()) continue;
-    const int64_t nh = c.headsInLayer(static_cast<int64_t>(l)), nu = c.unitsInLayer(static_cast<int64_t>(l));
-    if (ch.heads < nh) {
-      auto mask = torch::zeros({nh});
-      for (int64_t i : keptIndices(headOrder[l], ch.heads)) mask[i] = 1.0f;
-      m.heads[l] = mask;
-    }
-    if (ch.units < nu) {
-      auto mask = torch::zeros({nu});
-      for (int64_t i : keptIndices(unitOrder[l], ch.units)) mask[i] = 1.0f;
-      m.units[l] = mask;
-    }
-  }
-  return m;
-}
-
 torch::Tensor bertForward(const BertWeights& w, Act act, double eps, const Batch& b, const SubnetMasks* masks,
                           const ForwardOptions& opts) {
   const int64_t B = b.ids.size(0), T = b.ids.size(1), H = w.word_emb.size(1), d = w.headSize;
@@ -203,31 +178,55 @@ void selectUnits(LayerWeights& lw, const LayerWeights& src, const std::vector<in
 }
 }  // namespace
 
-BertWeights sliceWeights(const BertWeights& w, const SubNetwork& s, const std::vector<std::vector<int64_t>>& headOrder,
-                         const std::vector<std::vector<int64_t>>& unitOrder) {
-  BertWeights o;
-  o.word_emb = w.word_emb;
-  o.pos_emb = w.pos_emb;
-  o.type_emb = w.type_emb;
-  o.emb_ln_w = w.emb_ln_w;
-  o.emb_ln_b = w.emb_ln_b;
-  o.pool_w = w.pool_w;
-  o.pool_b = w.pool_b;
-  o.cls_w = w.cls_w;
-  o.cls_b = w.cls_b;
-  o.headSize = w.headSize;
-  const int64_t d = w.headSize;
-  auto idxOpts = torch::TensorOptions().dtype(torch::kLong).device(w.word_emb.device());
+namespace {
+// The kept layers of `s`, each made from its source layer by `narrow`
+// (embeddings, pooler and classifier shared with `w`).
+template <class Narrow>
+BertWeights keptLayers(const BertWeights& w, const SubNetwork& s, Narrow&& narrow) {
+  BertWeights o = w;
+  o.layers.clear();
   for (size_t l = 0; l < s.layers.size(); ++l) {
-    const auto& ch = s.layers[l];
-    if (!ch.kept()) continue;
-    const auto& src = w.layers[l];
-    LayerWeights lw = src;
-    if (ch.heads != src.heads) selectHeads(lw, src, keptIndices(headOrder[l], ch.heads), d, idxOpts);
-    if (ch.units != src.units()) selectUnits(lw, src, keptIndices(unitOrder[l], ch.units), idxOpts);
+    if (!s.layers[l].kept()) continue;
+    LayerWeights lw = w.layers[l];
+    narrow(lw, w.layers[l], s.layers[l], l);
     o.layers.push_back(std::move(lw));
   }
   return o;
+}
+
+// 1 for the columns of the kept blocks, 0 elsewhere: `kept` indices of
+// blocks `width` columns wide, `n` blocks.
+torch::Tensor columnMask(const std::vector<int64_t>& kept, int64_t n, int64_t width, const torch::TensorOptions& o) {
+  std::vector<float> mask(static_cast<size_t>(n * width), 0.0f);
+  for (int64_t i : kept) std::fill_n(mask.begin() + i * width, width, 1.0f);
+  return torch::tensor(mask).view({1, n * width}).to(o.device(), o.dtype());
+}
+}  // namespace
+
+BertWeights sliceWeights(const BertWeights& w, const SubNetwork& s, const std::vector<std::vector<int64_t>>& headOrder,
+                         const std::vector<std::vector<int64_t>>& unitOrder) {
+  const int64_t d = w.headSize;
+  auto idxOpts = torch::TensorOptions().dtype(torch::kLong).device(w.word_emb.device());
+  return keptLayers(w, s, [&](LayerWeights& lw, const LayerWeights& src, const LayerChoice& ch, size_t l) {
+    if (ch.heads != src.heads) selectHeads(lw, src, keptIndices(headOrder[l], ch.heads), d, idxOpts);
+    if (ch.units != src.units()) selectUnits(lw, src, keptIndices(unitOrder[l], ch.units), idxOpts);
+  });
+}
+
+BertWeights maskWeights(const BertWeights& w, const SubNetwork& s, const std::vector<std::vector<int64_t>>& headOrder,
+                        const std::vector<std::vector<int64_t>>& unitOrder) {
+  const int64_t d = w.headSize;
+  auto idxOpts = torch::TensorOptions().dtype(torch::kLong).device(w.word_emb.device());
+  auto maskOpts = w.word_emb.options();
+  return keptLayers(w, s, [&](LayerWeights& lw, const LayerWeights& src, const LayerChoice& ch, size_t l) {
+    // No heads or no units: nothing to compute, as in the sliced layer.
+    if (ch.heads == 0) selectHeads(lw, src, {}, d, idxOpts);
+    else if (ch.heads != src.heads)
+      lw.o_w = src.o_w * columnMask(keptIndices(headOrder[l], ch.heads), src.heads, d, maskOpts);
+    if (ch.units == 0) selectUnits(lw, src, {}, idxOpts);
+    else if (ch.units != src.units())
+      lw.out_w = src.out_w * columnMask(keptIndices(unitOrder[l], ch.units), src.units(), 1, maskOpts);
+  });
 }
 
 BertWeights weightsTo(const BertWeights& w, const torch::Device& device) {

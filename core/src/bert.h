@@ -52,14 +52,12 @@ struct ForwardOptions {
   double attentionDropout = 0.0;
 };
 
-// Per-layer masks for running a sub-network on the full weights.
+// Per-layer multipliers of head outputs and feed-forward units, applied to
+// the activations (for gradients with respect to them: importance).
 struct SubnetMasks {
   std::vector<bool> keep;                   // per source layer
   std::vector<torch::Tensor> heads, units;  // undefined = keep all
 };
-SubnetMasks makeMasks(const SubNetwork& s, const BertConfig& c,
-                      const std::vector<std::vector<int64_t>>& headOrder,
-                      const std::vector<std::vector<int64_t>>& unitOrder);
 
 // Logits [B, numLabels]. `masks` null runs every layer unmasked.
 torch::Tensor bertForward(const BertWeights& w, Act act, double eps, const Batch& b,
@@ -70,6 +68,14 @@ torch::Tensor bertForward(const BertWeights& w, Act act, double eps, const Batch
 BertWeights sliceWeights(const BertWeights& w, const SubNetwork& s,
                          const std::vector<std::vector<int64_t>>& headOrder,
                          const std::vector<std::vector<int64_t>>& unitOrder);
+
+// The kept layers at full width, the removed heads' and units' columns of
+// the output projections zeroed: the sub-network's function at the full
+// layers' cost (never more than the full model's), for shapes where
+// slicing does not pay. Layers with no heads or no units skip that part.
+BertWeights maskWeights(const BertWeights& w, const SubNetwork& s,
+                        const std::vector<std::vector<int64_t>>& headOrder,
+                        const std::vector<std::vector<int64_t>>& unitOrder);
 
 // Kept indices (ascending) of layer l's heads / units under the importance order.
 std::vector<int64_t> keptIndices(const std::vector<int64_t>& order, int64_t count);

@@ -162,47 +162,98 @@ double EncodedData::meanLength() const {
   return impl_->count ? static_cast<double>(impl_->realTokens) / static_cast<double>(impl_->count) : 0.0;
 }
 
-ExecMode resolveMode(const Model&, const SubNetwork&, ExecMode requested) {
-  // Sliced weights run in time proportional to the kept FLOPs; the full model
-  // is its own slice (its weights are used as they are, no copy, no masks).
-  return requested == ExecMode::Auto ? ExecMode::Sliced : requested;
+namespace {
+// What masked evaluation computes: the kept layers at full width (a part
+// with nothing kept is skipped, as sliced).
+SubNetwork maskedShape(const SubNetwork& s, const BertConfig& c) {
+  SubNetwork w = s;
+  for (size_t l = 0; l < w.layers.size(); ++l) {
+    auto& ch = w.layers[l];
+    if (!ch.kept()) continue;
+    if (ch.heads > 0) ch.heads = c.headsInLayer(static_cast<int64_t>(l));
+    if (ch.units > 0) ch.units = c.unitsInLayer(static_cast<int64_t>(l));
+  }
+  return w;
+}
+
+// The weights that run `s` in mode `used` at `precision`: `base` itself
+// for the full model, else a sliced or masked copy.
+BertWeights weightsFor(const BertWeights& base, const BertConfig& c, const std::vector<std::vector<int64_t>>& headOrder,
+                       const std::vector<std::vector<int64_t>>& unitOrder, const SubNetwork& s, ExecMode used,
+                       Precision precision) {
+  BertWeights w = s.isFull(c)                 ? base
+                  : used == ExecMode::Masked ? maskWeights(base, s, headOrder, unitOrder)
+                                              : sliceWeights(base, s, headOrder, unitOrder);
+  return castWeights(w, precision);
+}
+}  // namespace
+
+ExecMode fasterMode(const BertConfig& c, const SubNetwork& s, const ExecRates& rates, int64_t seqLen) {
+  if (!rates.measured() || s.isFull(c)) return ExecMode::Sliced;
+  const double sliced = static_cast<double>(flopCount(c, s, seqLen)) / rates.sliced;
+  const double masked = static_cast<double>(flopCount(c, maskedShape(s, c), seqLen)) / rates.masked;
+  return masked < sliced ? ExecMode::Masked : ExecMode::Sliced;
+}
+
+ExecMode resolveMode(const Model& m, const SubNetwork& s, const EvalOptions& o) {
+  return o.mode == ExecMode::Auto ? fasterMode(m.config(), s, o.rates, o.latency.seqLen) : o.mode;
+}
+
+ExecRates measureExecRates(const BertWeights& base, const BertConfig& c, Act act, const Batch& whole,
+                           const std::vector<std::vector<int64_t>>& headOrder,
+                           const std::vector<std::vector<int64_t>>& unitOrder, Precision precision) {
+  SubNetwork probe;
+  for (int64_t l = 0; l < c.num_hidden_layers; ++l)
+    probe.layers.push_back({std::max<int64_t>(1, c.headsInLayer(l) / 2), std::max<int64_t>(1, c.unitsInLayer(l) / 2)});
+  // At most 8 rows: enough for full-speed matrix products, cheap even for
+  // BERT-base on a CPU.
+  const int64_t rows = std::min<int64_t>(8, whole.ids.size(0)), T = whole.ids.size(1);
+  const Batch b{whole.ids.narrow(0, 0, rows), whole.typeIds.narrow(0, 0, rows), whole.mask.narrow(0, 0, rows)};
+  torch::InferenceMode guard;
+  auto secondsFor = [&](ExecMode mode) {
+    const BertWeights w = weightsFor(base, c, headOrder, unitOrder, probe, mode, precision);
+    auto run = [&] { bertForward(w, act, c.layer_norm_eps, b).to(torch::kCPU); };
+    run();  // warm-up
+    double best = 1e300;
+    for (int i = 0; i < 2; ++i) {
+      const auto t0 = std::chrono::steady_clock::now();
+      run();
+      best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    }
+    return std::max(best, 1e-9);
+  };
+  const double n = static_cast<double>(rows);
+  ExecRates r;
+  r.sliced = n * static_cast<double>(flopCount(c, probe, T)) / secondsFor(ExecMode::Sliced);
+  r.masked = n * static_cast<double>(flopCount(c, maskedShape(probe, c), T)) / secondsFor(ExecMode::Masked);
+  return r;
+}
+
+ExecRates measureExecRates(const Model& m, const EncodedData& data, const EvalOptions& opts) {
+  const ModelImpl& mi = m.impl();
+  const auto& batches = data.impl().batchesOn(opts.device);
+  if (batches.empty()) return {};
+  // The middle batch by length.
+  return measureExecRates(mi.weightsOn(opts.device), mi.config, mi.act, batches[batches.size() / 2], mi.headOrder,
+                          mi.unitOrder, opts.precision);
 }
 
 namespace {
-// Runs `fn(batchIndex, logits)` over the batches with the chosen execution.
+// Runs `fn(batchIndex, logits)` over batches [firstBatch, maxBatches) in
+// the mode `o` resolves to, which it returns.
 template <class Fn>
-ExecMode runBatches(const Model& m, const SubNetwork& s, const EncodedData& data, ExecMode mode, size_t maxBatches,
-                    const std::atomic<bool>* cancel, Fn&& fn, size_t firstBatch = 0,
-                    Precision precision = Precision::Float32, const std::string& device = "cpu") {
+ExecMode runBatches(const Model& m, const SubNetwork& s, const EncodedData& data, const EvalOptions& o,
+                    size_t maxBatches, const std::atomic<bool>* cancel, Fn&& fn, size_t firstBatch = 0) {
   s.validate(m.config());
   const ModelImpl& mi = m.impl();
-  const ExecMode used = resolveMode(m, s, mode);
+  const ExecMode used = resolveMode(m, s, o);
   torch::InferenceMode guard;
-  const bool full = s.isFull(mi.config);
-  BertWeights sliced;
-  SubnetMasks masks;
-  const BertWeights* w = &mi.weightsOn(device);
-  const SubnetMasks* mp = nullptr;
-  if (!full) {
-    if (used == ExecMode::Sliced) {
-      sliced = sliceWeights(mi.weights, s, mi.headOrder, mi.unitOrder);
-      w = &sliced;
-    } else {
-      masks = makeMasks(s, mi.config, mi.headOrder, mi.unitOrder);
-      mp = &masks;
-    }
-  }
-  BertWeights cast;
-  if (precision != Precision::Float32) {
-    cast = castWeights(*w, precision);
-    w = &cast;
-  }
-  const auto& d = data.impl();
-  const auto& batches = d.batchesOn(device);
+  const BertWeights w = weightsFor(mi.weightsOn(o.device), mi.config, mi.headOrder, mi.unitOrder, s, used, o.precision);
+  const auto& batches = data.impl().batchesOn(o.device);
   const size_t nb = std::min(maxBatches, batches.size());
   for (size_t b = firstBatch; b < nb; ++b) {
     if (cancel && cancel->load(std::memory_order_relaxed)) break;
-    fn(b, bertForward(*w, mi.act, mi.config.layer_norm_eps, batches[b], mp).to(torch::kCPU, torch::kFloat32));
+    fn(b, bertForward(w, mi.act, mi.config.layer_norm_eps, batches[b]).to(torch::kCPU, torch::kFloat32));
   }
   return used;
 }
@@ -212,7 +263,9 @@ std::vector<std::vector<float>> computeLogits(const Model& m, const SubNetwork& 
                                               ExecMode mode) {
   std::vector<std::vector<float>> out(data.size());
   const auto& d = data.impl();
-  runBatches(m, s, data, mode, d.batches.size(), nullptr, [&](size_t b, const torch::Tensor& logits) {
+  EvalOptions o;
+  o.mode = mode;
+  runBatches(m, s, data, o, d.batches.size(), nullptr, [&](size_t b, const torch::Tensor& logits) {
     auto l = logits.contiguous();
     const int64_t K = l.size(1);
     const float* p = l.data_ptr<float>();
@@ -266,7 +319,7 @@ EvalResult evaluate(const Model& m, const SubNetwork& s, const EncodedData& data
   std::vector<int64_t> pred, truth;
   EvalResult r;
   r.predictions.assign(data.size(), -1);
-  r.modeUsed = runBatches(m, s, data, opts.mode, maxBatches, cancel, [&](size_t b, const torch::Tensor& logits) {
+  r.modeUsed = runBatches(m, s, data, opts, maxBatches, cancel, [&](size_t b, const torch::Tensor& logits) {
     auto am = logits.argmax(1).contiguous();
     const int64_t* p = am.data_ptr<int64_t>();
     for (size_t i = 0; i < d.batchIndex[b].size(); ++i) {
@@ -275,7 +328,7 @@ EvalResult evaluate(const Model& m, const SubNetwork& s, const EncodedData& data
       pred.push_back(p[i]);
       truth.push_back(d.labels[idx]);
     }
-  }, firstBatch, opts.precision, opts.device);
+  }, firstBatch);
   r.metrics = classificationMetrics(pred, truth, m.config().numLabels());
   r.params = parameterCount(m.config(), s);
   r.flops = flopCount(m.config(), s, opts.latency.seqLen);

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "bert.h"
+#include "paretoprune/evaluator.h"
 
 namespace pp {
 
@@ -21,5 +22,11 @@ struct EncodedDataImpl {
   mutable std::mutex deviceMutex;
   mutable std::map<std::string, std::vector<Batch>> deviceBatches;
 };
+
+// The rates of measureExecRates(Model, ...) for weights `base` on `batch`'s
+// device (benchmarks call it on weights of their own).
+ExecRates measureExecRates(const BertWeights& base, const BertConfig& c, Act act, const Batch& batch,
+                           const std::vector<std::vector<int64_t>>& headOrder,
+                           const std::vector<std::vector<int64_t>>& unitOrder, Precision precision);
 
 }  // namespace pp

@@ -131,6 +131,18 @@ void SearchRunner::run() {
     header["reference"] = ref.toJson();
   }
   if (reference_ && events_.referenceEvaluated) events_.referenceEvaluated(*reference_);
+  // Sliced or masked per trial, whichever these rates predict faster.
+  rates_.assign(devices_.size(), ExecRates{});
+  if (opts_.eval.mode == ExecMode::Auto) {
+    json measured = json::object();
+    for (size_t i = 0; i < devices_.size() && !cancel_; ++i) {
+      EvalOptions eo = opts_.eval;
+      eo.device = devices_[i];
+      rates_[i] = measureExecRates(*model_, *data_, eo);
+      measured[devices_[i]] = {{"sliced_gflops", rates_[i].sliced / 1e9}, {"masked_gflops", rates_[i].masked / 1e9}};
+    }
+    header["exec_rates"] = measured;
+  }
   if (!opts_.logPath.empty()) {
     log_ = std::make_unique<RunLog>();
     if (prev) {
@@ -246,7 +258,9 @@ Trial SearchRunner::evaluateTrial(int64_t id, const SubNetwork& s, int worker) {
   };
   try {
     EvalOptions eo = opts_.eval;
-    eo.device = eo.latency.device = devices_[static_cast<size_t>(std::max(worker, 0)) % devices_.size()];
+    const size_t dev = static_cast<size_t>(std::max(worker, 0)) % devices_.size();
+    eo.device = eo.latency.device = devices_[dev];
+    if (dev < rates_.size()) eo.rates = rates_[dev];
     if (opts_.multiFidelity && opts_.lowFidelity < 1.0) {
       const int64_t n = static_cast<int64_t>(data_->size());
       EvalOptions low = eo;

@@ -132,8 +132,28 @@ class TestModel : public QObject {
     auto s = pp::SubNetwork::full(mi.config);
     auto sliced = pp::sliceWeights(mi.weights, s, mi.headOrder, mi.unitOrder);
     QVERIFY(torch::equal(base, pp::bertForward(sliced, mi.act, mi.config.layer_norm_eps, b)));
-    auto masks = pp::makeMasks(s, mi.config, mi.headOrder, mi.unitOrder);
-    QVERIFY(torch::equal(base, pp::bertForward(mi.weights, mi.act, mi.config.layer_norm_eps, b, &masks)));
+    auto masked = pp::maskWeights(mi.weights, s, mi.headOrder, mi.unitOrder);
+    QVERIFY(torch::equal(base, pp::bertForward(masked, mi.act, mi.config.layer_norm_eps, b)));
+  }
+
+  void maskedWeightsKeepTheFullShapes() {
+    auto m = pp::Model::load(modelDir_);
+    const auto& mi = m->impl();
+    auto s = pp::SubNetwork::parse(R"({"layers":[{"heads":2,"units":10},{"heads":0,"units":0},{"heads":0,"units":7}]})",
+                                   mi.config);
+    auto w = pp::maskWeights(mi.weights, s, mi.headOrder, mi.unitOrder);
+    QCOMPARE(w.layers.size(), size_t(2));
+    // Kept heads and units stay at full width, with the removed ones' output columns zero.
+    QCOMPARE(w.layers[0].q_w.sizes(), mi.weights.layers[0].q_w.sizes());
+    QCOMPARE(w.layers[0].out_w.sizes(), mi.weights.layers[0].out_w.sizes());
+    const int64_t d = mi.weights.headSize;
+    QCOMPARE(w.layers[0].o_w.abs().sum(0).gt(0).sum().item<int64_t>(), int64_t(2 * d));
+    QCOMPARE(w.layers[0].out_w.abs().sum(0).gt(0).sum().item<int64_t>(), int64_t(10));
+    // A part with nothing kept is not computed at all.
+    QCOMPARE(w.layers[1].heads, int64_t(0));
+    QCOMPARE(w.layers[1].units(), mi.weights.layers[2].units());
+    // The source weights are untouched.
+    QVERIFY(mi.weights.layers[0].o_w.abs().sum(0).gt(0).all().item<bool>());
   }
 
   void slicedTensorsAreSmaller() {
@@ -147,6 +167,26 @@ class TestModel : public QObject {
     QCOMPARE(w.layers[0].i_w.size(0), int64_t(10));
     QCOMPARE(w.layers[1].o_w.size(1), int64_t(6));
     QCOMPARE(w.layers[1].units(), int64_t(0));
+  }
+
+  void autoPicksTheFasterMode() {
+    auto m = pp::Model::load(modelDir_);
+    const auto& c = m->config();
+    const auto s = pp::SubNetwork::uniform(c, 3, 2, 20);
+    // Unmeasured: sliced, which computes fewer FLOPs.
+    QCOMPARE(pp::fasterMode(c, s, {}, 32), pp::ExecMode::Sliced);
+    QCOMPARE(pp::fasterMode(c, s, {1e9, 1e9}, 32), pp::ExecMode::Sliced);
+    // Masked computes the full layers; it wins only where it runs fast enough to make up for that.
+    QCOMPARE(pp::fasterMode(c, s, {1e9, 1e12}, 32), pp::ExecMode::Masked);
+    QCOMPARE(pp::fasterMode(c, pp::SubNetwork::full(c), {1e9, 1e12}, 32), pp::ExecMode::Sliced);
+    pp::EncodedData enc(*m, data_, {64, 4, true});
+    pp::EvalOptions o;
+    o.measureLatency = false;
+    o.rates = {1e9, 1e12};
+    QCOMPARE(pp::evaluate(*m, s, enc, o).modeUsed, pp::ExecMode::Masked);
+    o.rates = pp::measureExecRates(*m, enc, o);
+    QVERIFY(o.rates.measured());
+    QCOMPARE(pp::evaluate(*m, s, enc, o).modeUsed, pp::fasterMode(c, s, o.rates, o.latency.seqLen));
   }
 
   void paddingAndBatchingInvariance() {

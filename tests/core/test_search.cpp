@@ -178,6 +178,14 @@ class TestSearch : public QObject {
     auto lc = pp::readRunLog(log, &model_->config());
     QCOMPARE(lc.trials.size(), size_t(30));
     QCOMPARE(lc.header["strategy"].get<std::string>(), std::string("morea"));
+    // Auto mode: the rates it picks by were measured and logged, and every
+    // trial says which way it ran, as those rates predict.
+    QCOMPARE(r.execRates().size(), r.devices().size());
+    QVERIFY(r.execRates()[0].measured());
+    QVERIFY(lc.header["exec_rates"]["cpu"]["sliced_gflops"].get<double>() > 0);
+    for (const auto& t : r.trials())
+      QCOMPARE(t.mode, std::string(pp::execModeName(
+                           pp::fasterMode(model_->config(), t.subnet, r.execRates()[0], o.eval.latency.seqLen))));
     QVERIFY(!r.frontIds().empty());
     QVERIFY(r.progress().hypervolume > 0);
   }

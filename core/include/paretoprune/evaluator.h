@@ -70,9 +70,19 @@ std::vector<std::string> availableDevices();
 // device) or "cuda:N"; throws pp::Error naming what is available.
 std::vector<std::string> resolveDevices(const std::string& spec);
 
+// How fast the two ways of running a sub-network go on one device and
+// precision, in FLOP/s of the work each does: sliced computes the
+// sub-network's FLOPs on smaller matrices; masked computes its kept layers
+// at full width (never more than the full model). 0 = not measured.
+struct ExecRates {
+  double sliced = 0, masked = 0;
+  bool measured() const { return sliced > 0 && masked > 0; }
+};
+
 struct EvalOptions {
   std::string device = "cpu";  // one device: "cpu" or "cuda:N"
   ExecMode mode = ExecMode::Auto;
+  ExecRates rates;  // what Auto compares (measureExecRates); unmeasured: sliced
   Precision precision = Precision::Float32;
   bool measureLatency = true;
   LatencyOptions latency;
@@ -104,7 +114,17 @@ EvalResult evaluate(const Model& m, const SubNetwork& s, const EncodedData& data
 // Latency of the sliced sub-network on random tokens of the given shape.
 LatencyStats measureLatency(const Model& m, const SubNetwork& s, const LatencyOptions& opts);
 
-// Which mode Auto resolves to (sliced; the full model uses its weights as they are).
-ExecMode resolveMode(const Model& m, const SubNetwork& s, ExecMode requested);
+// Times one batch of `data` (at most 8 rows) run both ways on a
+// mid-sized sub-network (every layer, half the heads and units) on
+// opts.device at opts.precision.
+ExecRates measureExecRates(const Model& m, const EncodedData& data, const EvalOptions& opts = {});
+
+// Sliced or masked, whichever `rates` predict faster for `s` from the FLOPs
+// each computes (sliced when not measured, and for the full model, whose
+// own weights serve both).
+ExecMode fasterMode(const BertConfig& c, const SubNetwork& s, const ExecRates& rates, int64_t seqLen);
+
+// The mode opts.mode asks for; Auto: fasterMode with opts.rates.
+ExecMode resolveMode(const Model& m, const SubNetwork& s, const EvalOptions& opts);
 
 }  // namespace pp

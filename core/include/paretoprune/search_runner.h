@@ -93,6 +93,9 @@ class SearchRunner {
   std::optional<Trial> reference() const;
   const std::vector<std::string>& devices() const { return devices_; }  // worker w runs on devices()[w % size]
   int workers() const { return opts_.workers; }  // as chosen at construction
+  // Per device (as devices()), measured by run() before the workers start
+  // when the execution mode is auto: what each trial's mode is picked by.
+  const std::vector<ExecRates>& execRates() const { return rates_; }
 
  private:
   void workerLoop(int worker);
@@ -129,6 +132,7 @@ class SearchRunner {
   std::unique_ptr<Rng> rng_;
   std::optional<Trial> reference_;
   std::vector<std::string> devices_;
+  std::vector<ExecRates> rates_;
 };
 
 }  // namespace pp
