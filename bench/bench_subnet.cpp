@@ -61,7 +61,6 @@ int main(int argc, char** argv) {
   b.typeIds = torch::zeros({batch, seq}, torch::kLong);
   b.mask = torch::ones({batch, seq});
   const double fullFlops = static_cast<double>(pp::flopCount(c, pp::SubNetwork::full(c), seq)) * static_cast<double>(batch);
-  const double fullTime = best(reps, [&] { pp::bertForward(w, pp::Act::GeluErf, 1e-12, b); });
   // The GEMM rate with warm BLAS threads (measured first, it came out low).
   const double gemm = std::max(gemmRate(batch * seq, reps + 1), gemmRate(batch * seq, reps + 1));
   std::printf("bench_subnet: BERT-base shape, batch %lld x sequence %lld, LibTorch %s, %d hardware threads; GEMM "
@@ -82,9 +81,21 @@ int main(int argc, char** argv) {
     const pp::SubNetwork sub = pp::SubNetwork::uniform(c, s.layers, s.heads, s.units);
     const double flops = static_cast<double>(pp::flopCount(c, sub, seq)) * static_cast<double>(batch);
     const pp::BertWeights maskedW = pp::maskWeights(w, sub, ident, identU);
-    const double masked = best(reps, [&] { pp::bertForward(maskedW, pp::Act::GeluErf, 1e-12, b); });
     const pp::BertWeights sliced = pp::sliceWeights(w, sub, ident, identU);
-    const double slicedT = best(reps, [&] { pp::bertForward(sliced, pp::Act::GeluErf, 1e-12, b); });
+    // The three in turn, best of `reps` each: the machine's drift over a
+    // row hits them alike, so the ratios stay fair.
+    double fullTime = 1e30, masked = 1e30, slicedT = 1e30;
+    auto once = [&](double& bestSoFar, const pp::BertWeights& weights) {
+      const auto t0 = std::chrono::steady_clock::now();
+      pp::bertForward(weights, pp::Act::GeluErf, 1e-12, b);
+      bestSoFar = std::min(bestSoFar, ppbench::secondsSince(t0));
+    };
+    for (int r = 0; r < reps + 1; ++r) {  // the first round warms up
+      once(fullTime, w);
+      once(masked, maskedW);
+      once(slicedT, sliced);
+      if (r == 0) fullTime = masked = slicedT = 1e30;
+    }
     const double share = flops / fullFlops;
     std::printf("%-22s %6.1f%% %9.3f %9.3f %9.3f %10.2f %11.2f %11.0f%% %7s %7s\n", sub.summary().c_str(),
                 100.0 * share, fullTime, masked, slicedT, masked / fullTime, (fullTime / slicedT) / (1.0 / share),

@@ -240,7 +240,7 @@ bool MainWindow::openModel(const QString& dir) {
     modelInfo_->setStyleSheet({});
     resetSpaceRanges(c);
     statusLine_->setText(tr("Model %1 ready.").arg(dir));
-    if (!dataEdit_->text().isEmpty()) dataInfo_->setText(validateSetup());
+    if (!dataEdit_->text().isEmpty()) refreshDataInfo();
     return true;
   } catch (const pp::Error& e) {
     modelInfo_->setText(tr("<b>Cannot open the model</b><br>%1").arg(QString::fromStdString(e.what()).toHtmlEscaped()));

@@ -4,6 +4,7 @@
 #pragma once
 #include <QMainWindow>
 
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -29,6 +30,7 @@ class HypervolumeChart;
 class LatencyView;
 class TrialTableModel;
 class TrialFilterProxy;
+class DataChecks;
 
 class MainWindow : public QMainWindow {
   Q_OBJECT
@@ -44,7 +46,13 @@ class MainWindow : public QMainWindow {
   // Validates the form and starts; false with a message in the status line.
   bool startSearch();
   SearchSetup currentSetup() const;
-  QString validateSetup() const;  // empty when the form is complete and consistent
+  // What is missing or wrong in the form, or the data files' summary
+  // ending "Labels match the model."; reads a data file only when it
+  // changed since its last check.
+  QString validateSetup() const;
+  // The same check shown under the data files, run on a background thread
+  // when a file has to be read.
+  void refreshDataInfo();
 
   SearchController& controller() { return controller_; }
   ParetoChart* chart() const { return chart_; }
@@ -132,6 +140,8 @@ class MainWindow : public QMainWindow {
   std::optional<int64_t> fullParams_;
   std::optional<pp::Trial> reference_;  // the full model of the shown run
   pp::BertConfig config_;
+  std::shared_ptr<DataChecks> dataChecks_;  // shared with background checks
+  int dataCheckGeneration_ = 0;
 };
 
 }  // namespace ppui

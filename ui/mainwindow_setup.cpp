@@ -6,18 +6,21 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
+#include <QFutureWatcher>
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
+#include <QMutex>
 #include <QPushButton>
 #include <QScrollArea>
 #include <QSettings>
 #include <QSpinBox>
 #include <QTableWidget>
 #include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
 
 #include "paretoprune/config.h"
 #include "paretoprune/dataset.h"
@@ -43,7 +46,52 @@ QHBoxLayout* pathRow(QLineEdit* edit, QPushButton* browse) {
 }
 }  // namespace
 
+// One data file's check against the model's labels, kept per version of
+// the file (path, size, modification time, columns, labels), so edits
+// elsewhere in the form do not read it again. Shared with the background
+// checks, hence the lock.
+class DataChecks {
+ public:
+  struct Result {
+    bool ok = false;
+    QString text;  // "name: N examples (label n, ...)" or the loader's error
+  };
+  // nullopt when `cachedOnly` and the file would have to be read.
+  std::optional<Result> check(const QString& file, const pp::BertConfig& c, const pp::DataColumns& cols,
+                              bool cachedOnly) {
+    const QFileInfo fi(file);
+    QString key = file + '\n' + QString::number(fi.size()) + '\n' +
+                  QString::number(fi.lastModified().toMSecsSinceEpoch()) + '\n' +
+                  QString::fromStdString(cols.text + '\t' + cols.pair + '\t' + cols.label);
+    for (const auto& l : c.id2label) key += '\t' + QString::fromStdString(l);
+    {
+      QMutexLocker lock(&mu_);
+      if (auto it = done_.find(key); it != done_.end()) return *it;
+    }
+    if (cachedOnly) return std::nullopt;
+    Result r;
+    try {
+      const pp::Dataset d = pp::loadDataset(file.toStdString(), c, cols);
+      const auto counts = d.labelCounts(c.numLabels());
+      QStringList byLabel;
+      for (size_t i = 0; i < counts.size(); ++i)
+        byLabel << QString("%1 %2").arg(QString::fromStdString(c.id2label[i])).arg(counts[i]);
+      r = {true, QObject::tr("%1: %2 examples (%3)").arg(fi.fileName()).arg(d.examples.size()).arg(byLabel.join(", "))};
+    } catch (const pp::Error& e) {
+      r = {false, QString::fromStdString(e.what())};
+    }
+    QMutexLocker lock(&mu_);
+    done_.insert(key, r);
+    return r;
+  }
+
+ private:
+  QMutex mu_;
+  QHash<QString, Result> done_;
+};
+
 QWidget* MainWindow::buildSetupPanel() {
+  dataChecks_ = std::make_shared<DataChecks>();
   auto* panel = new QWidget(this);
   auto* v = new QVBoxLayout(panel);
 
@@ -91,26 +139,27 @@ QWidget* MainWindow::buildSetupPanel() {
   preview_->verticalHeader()->hide();
   df->addRow(preview_);
   dataInfo_ = new QLabel(dataBox);
+  dataInfo_->setObjectName("dataInfo");
   dataInfo_->setWordWrap(true);
   df->addRow(dataInfo_);
   for (auto* box : {textCol_, pairCol_, labelCol_})
-    connect(box, &QComboBox::activated, this, [this] { dataInfo_->setText(validateSetup()); });
+    connect(box, &QComboBox::activated, this, [this] { refreshDataInfo(); });
   auto browseData = [this](QLineEdit* e) {
     const QString f = QFileDialog::getOpenFileName(this, tr("Labelled data"), e->text(),
                                                    tr("Data (*.tsv *.csv *.jsonl *.json);;All files (*)"));
     if (!f.isEmpty()) {
       e->setText(f);
       refreshPreview();
-      dataInfo_->setText(validateSetup());
+      refreshDataInfo();
     }
   };
   connect(db, &QPushButton::clicked, this, [=] { browseData(dataEdit_); });
   connect(vb, &QPushButton::clicked, this, [=] { browseData(valEdit_); });
   connect(dataEdit_, &QLineEdit::editingFinished, this, [this] {
     refreshPreview();
-    dataInfo_->setText(validateSetup());
+    refreshDataInfo();
   });
-  connect(valEdit_, &QLineEdit::editingFinished, this, [this] { dataInfo_->setText(validateSetup()); });
+  connect(valEdit_, &QLineEdit::editingFinished, this, [this] { refreshDataInfo(); });
 
   auto* searchBox = new QGroupBox(tr("Search"), panel);
   auto* sf = new QFormLayout(searchBox);
@@ -275,7 +324,7 @@ void MainWindow::setDataFiles(const QString& data, const QString& validation) {
   dataEdit_->setText(data);
   valEdit_->setText(validation);
   refreshPreview();
-  dataInfo_->setText(validateSetup());
+  refreshDataInfo();
 }
 
 SearchSetup MainWindow::currentSetup() const {
@@ -309,39 +358,56 @@ SearchSetup MainWindow::currentSetup() const {
   return s;
 }
 
-QString MainWindow::validateSetup() const {
-  const SearchSetup s = currentSetup();
-  if (s.modelDir.isEmpty()) return tr("Choose a model directory.");
+namespace {
+// The set-up check of `s`; nullopt when `cachedOnly` and a data file has
+// not been checked in its current version yet.
+std::optional<QString> checkSetup(const SearchSetup& s, DataChecks& checks, bool cachedOnly) {
+  if (s.modelDir.isEmpty()) return MainWindow::tr("Choose a model directory.");
   pp::BertConfig c;
   try {
     c = pp::BertConfig::load((s.modelDir + "/config.json").toStdString());
   } catch (const pp::Error& e) {
     return QString::fromStdString(e.what());
   }
-  if (s.dataFile.isEmpty()) return tr("Choose a data file.");
+  if (s.dataFile.isEmpty()) return MainWindow::tr("Choose a data file.");
   if (!s.spaceJson.isEmpty()) {
     try {
       pp::SearchSpace::fromJson(nlohmann::json::parse(s.spaceJson.toStdString()), c);
     } catch (const std::exception& e) {
-      return tr("Search space: %1").arg(QString::fromStdString(e.what()));
+      return MainWindow::tr("Search space: %1").arg(QString::fromStdString(e.what()));
     }
   }
-  try {
-    QStringList parts;
-    for (const QString& f : {s.dataFile, s.validationFile}) {
-      if (f.isEmpty()) continue;
-      pp::Dataset d = pp::loadDataset(f.toStdString(), c,
-                                      {s.textColumn.toStdString(), s.pairColumn.toStdString(), s.labelColumn.toStdString()});
-      auto counts = d.labelCounts(c.numLabels());
-      QStringList byLabel;
-      for (size_t i = 0; i < counts.size(); ++i)
-        byLabel << QString("%1 %2").arg(QString::fromStdString(c.id2label[i])).arg(counts[i]);
-      parts << tr("%1: %2 examples (%3)").arg(QFileInfo(f).fileName()).arg(d.examples.size()).arg(byLabel.join(", "));
-    }
-    return parts.join("\n") + tr("\nLabels match the model.");
-  } catch (const pp::Error& e) {
-    return QString::fromStdString(e.what());
+  const pp::DataColumns cols{s.textColumn.toStdString(), s.pairColumn.toStdString(), s.labelColumn.toStdString()};
+  QStringList parts;
+  for (const QString& f : {s.dataFile, s.validationFile}) {
+    if (f.isEmpty()) continue;
+    const auto r = checks.check(f, c, cols, cachedOnly);
+    if (!r) return std::nullopt;
+    if (!r->ok) return r->text;
+    parts << r->text;
   }
+  return parts.join("\n") + MainWindow::tr("\nLabels match the model.");
+}
+}  // namespace
+
+QString MainWindow::validateSetup() const { return *checkSetup(currentSetup(), *dataChecks_, false); }
+
+void MainWindow::refreshDataInfo() {
+  const SearchSetup s = currentSetup();
+  const int generation = ++dataCheckGeneration_;
+  if (auto answer = checkSetup(s, *dataChecks_, true)) {
+    dataInfo_->setText(*answer);
+    return;
+  }
+  // Reading a large data file takes a while: off the UI thread; only the
+  // latest request's answer is shown.
+  dataInfo_->setText(tr("Checking the data files…"));
+  auto* watcher = new QFutureWatcher<QString>(this);
+  connect(watcher, &QFutureWatcher<QString>::finished, this, [this, watcher, generation] {
+    if (generation == dataCheckGeneration_) dataInfo_->setText(watcher->result());
+    watcher->deleteLater();
+  });
+  watcher->setFuture(QtConcurrent::run([s, checks = dataChecks_] { return *checkSetup(s, *checks, false); }));
 }
 
 void MainWindow::saveSettings() const {

@@ -3,6 +3,7 @@
 // details, the controller's start/cancel/resume on a tiny model, the
 // set-up form's validation, and the export dialog.
 #include <QComboBox>
+#include <QLabel>
 #include <QLineEdit>
 #include <QSignalSpy>
 #include <QTableView>
@@ -160,6 +161,23 @@ class TestMainWindow : public QObject {
     QVERIFY2(w.validateSetup().contains("neutral"), w.validateSetup().toUtf8().constData());
     QVERIFY(!w.startSearch());
     QVERIFY(!w.controller().isRunning());
+  }
+
+  void dataCheckRunsInTheBackgroundAndSeesEdits() {
+    ppui::MainWindow w;
+    QVERIFY(w.openModel(model_));
+    auto* info = w.findChild<QLabel*>("dataInfo");
+    QVERIFY(info);
+    const QString f = tmp_.path() + "/edited.tsv";
+    testutil::writeText(f.toStdString(), "sentence\tlabel\nfine\tpositive\nbad\tnegative\n");
+    w.setDataFiles(f, "");  // the label updates when the background check ends
+    QTRY_VERIFY2(info->text().contains("Labels match"), info->text().toUtf8().constData());
+    QVERIFY(info->text().contains("2 examples"));
+    // The file changes (another size): checked again, not answered from before.
+    testutil::writeText(f.toStdString(), "sentence\tlabel\nfine\tpositive\nbad\tnegative\nhmm\tneutral\n");
+    w.refreshDataInfo();
+    QTRY_VERIFY2(info->text().contains("neutral"), info->text().toUtf8().constData());
+    QVERIFY2(w.validateSetup().contains("neutral"), w.validateSetup().toUtf8().constData());
   }
 
   void controllerStartCancelResume() {
