@@ -13,6 +13,7 @@
 // machine's GEMM rate measured in the same run (target: 70% for the full
 // model, 50% down to a quarter of its FLOPs).
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <algorithm>
 #include <cstring>
@@ -25,6 +26,8 @@
 #include "paretoprune/evaluator.h"
 #include "paretoprune/metrics.h"
 #include "paretoprune/model.h"
+#include "paretoprune/rng.h"
+#include "paretoprune/search_space.h"
 #include "bench_util.h"
 
 using ppbench::gemmRate;
@@ -99,7 +102,7 @@ int main(int argc, char** argv) {
     const double share = flops / fullFlops;
     std::printf("%-22s %6.1f%% %9.3f %9.3f %9.3f %10.2f %11.2f %11.0f%% %7s %7s\n", sub.summary().c_str(),
                 100.0 * share, fullTime, masked, slicedT, masked / fullTime, (fullTime / slicedT) / (1.0 / share),
-                100.0 * flops / slicedT / 1e9 / gemm, masked < slicedT ? "masked" : "sliced",
+                100.0 * flops / slicedT / 1e9 / gemm, std::abs(masked - slicedT) < 0.02 * slicedT ? "same" : masked < slicedT ? "masked" : "sliced",
                 pp::execModeName(pp::fasterMode(c, sub, rates, seq)));
   }
 
@@ -118,6 +121,27 @@ int main(int argc, char** argv) {
         std::printf("%-26s %10lld %10s %11.1f%%\n", "", static_cast<long long>(bs), bucket ? "yes" : "no",
                     100.0 * enc.paddingFraction());
       }
+    // Does auto pick well? The same sub-networks evaluated every way; auto's
+    // total should be no worse than the better fixed mode's.
+    pp::EncodedData enc(*m, val);
+    pp::EvalOptions eo;
+    eo.measureLatency = false;
+    eo.rates = pp::measureExecRates(*m, enc, eo);
+    const auto space = pp::SearchSpace::defaults(pp::SearchSpace::Kind::Seed, m->config());
+    pp::Rng rng(7);
+    std::vector<pp::SubNetwork> subs;
+    for (int i = 0; i < 60; ++i) subs.push_back(space.sample(rng));
+    std::printf("\ndemo model, 60 random sub-networks on the 600 (auto's probe: sliced %.1f, masked %.1f GFLOP/s)\n",
+                eo.rates.sliced / 1e9, eo.rates.masked / 1e9);
+    std::printf("%-8s %10s %14s\n", "mode", "total s", "trials masked");
+    pp::evaluate(*m, subs[0], enc, eo);  // warm-up
+    for (pp::ExecMode mode : {pp::ExecMode::Sliced, pp::ExecMode::Masked, pp::ExecMode::Auto}) {
+      eo.mode = mode;
+      int maskedCount = 0;
+      const auto t0 = std::chrono::steady_clock::now();
+      for (const auto& sub : subs) maskedCount += pp::evaluate(*m, sub, enc, eo).modeUsed == pp::ExecMode::Masked;
+      std::printf("%-8s %10.2f %14d\n", pp::execModeName(mode), ppbench::secondsSince(t0), maskedCount);
+    }
   } catch (const std::exception& e) {
     std::printf("(no demo model: %s)\n", e.what());
   }
