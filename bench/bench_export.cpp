@@ -17,6 +17,8 @@
 
 #include <torch/script.h>
 
+#include <CLI/CLI.hpp>
+
 #include "paretoprune/export.h"
 #include "paretoprune/metrics.h"
 #include "paretoprune/model.h"
@@ -64,18 +66,13 @@ int main(int argc, char** argv) {
   std::string modelDir = PARETOPRUNE_RESOURCES_DIR "/demo/model", logPath, work = "out/bench-export";
   int64_t seq = 64;
   int runs = 30;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string k = argv[i], v = argv[i + 1];
-    if (k == "--model") modelDir = v;
-    else if (k == "--log") logPath = v;
-    else if (k == "--seq") seq = std::stoll(v);
-    else if (k == "--runs") runs = std::stoi(v);
-    else if (k == "--work") work = v;
-    else {
-      std::fprintf(stderr, "unknown option %s\n", k.c_str());
-      return 2;
-    }
-  }
+  CLI::App cli("bench_export: size, load time and latency of exported sub-networks");
+  cli.add_option("--model", modelDir, "Model directory")->capture_default_str();
+  cli.add_option("--log", logPath, "Run log whose Pareto set to export");
+  cli.add_option("--seq", seq, "Sequence length")->capture_default_str();
+  cli.add_option("--runs", runs, "Timed runs per latency")->capture_default_str();
+  cli.add_option("--work", work, "Scratch directory for the exports")->capture_default_str();
+  CLI11_PARSE(cli, argc, argv);
   try {
     pp::setComputeThreads(1, pp::hardwareThreads());
     auto model = pp::Model::load(modelDir);

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include <CLI/CLI.hpp>
+
 #include "bert.h"
 #include "paretoprune/metrics.h"
 #include "paretoprune/model.h"
@@ -20,13 +22,12 @@ using ppbench::secondsSince;
 int main(int argc, char** argv) {
   int64_t batch = 8, seq = 128, layers = 12;
   int reps = 3;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    std::string a = argv[i];
-    if (a == "--batch") batch = std::stoll(argv[i + 1]);
-    else if (a == "--seq") seq = std::stoll(argv[i + 1]);
-    else if (a == "--layers") layers = std::stoll(argv[i + 1]);
-    else if (a == "--reps") reps = std::stoi(argv[i + 1]);
-  }
+  CLI::App cli("bench_forward: the forward pass against the machine's GEMM rate, per thread setting");
+  cli.add_option("--batch", batch, "Batch size")->capture_default_str();
+  cli.add_option("--seq", seq, "Sequence length")->capture_default_str();
+  cli.add_option("--layers", layers, "Layers")->capture_default_str();
+  cli.add_option("--reps", reps, "Timed repetitions (best of)")->capture_default_str();
+  CLI11_PARSE(cli, argc, argv);
   pp::BertConfig c;
   c.vocab_size = 30522;
   c.hidden_size = 768;

@@ -16,6 +16,8 @@
 #include <string>
 #include <vector>
 
+#include <CLI/CLI.hpp>
+
 #include "paretoprune/dataset.h"
 #include "paretoprune/evaluator.h"
 #include "paretoprune/metrics.h"
@@ -42,17 +44,12 @@ double mean(const std::vector<double>& v) {
 int main(int argc, char** argv) {
   int64_t epochs = 2, subnets = 50;
   std::string start, work = "out/bench-sandwich";
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string k = argv[i], v = argv[i + 1];
-    if (k == "--epochs") epochs = std::stoll(v);
-    else if (k == "--subnets") subnets = std::stoll(v);
-    else if (k == "--start") start = v;
-    else if (k == "--work") work = v;
-    else {
-      std::fprintf(stderr, "unknown option %s\n", k.c_str());
-      return 2;
-    }
-  }
+  CLI::App cli("bench_sandwich: standard against sandwich training, same start, same sub-networks");
+  cli.add_option("--epochs", epochs, "Training epochs")->capture_default_str();
+  cli.add_option("--subnets", subnets, "Sub-networks evaluated")->capture_default_str();
+  cli.add_option("--start", start, "Fine-tuned model to start from (default: trained here)");
+  cli.add_option("--work", work, "Scratch directory")->capture_default_str();
+  CLI11_PARSE(cli, argc, argv);
   try {
     pp::setComputeThreads(1, pp::hardwareThreads());
     std::filesystem::create_directories(work);
@@ -60,11 +57,7 @@ int main(int argc, char** argv) {
     if (start.empty()) {
       // The demo recipe's first stage: a random-initialised demo-sized BERT,
       // fine-tuned the ordinary way.
-      pp::TinyModelOptions t;
-      t.layers = 4;
-      t.hidden = 256;
-      t.heads = 4;
-      t.intermediate = 512;
+      auto t = pp::TinyModelOptions::shaped(4, 256, 4, 512);
       t.vocabFile = kRes + "/vocab.txt";
       t.seed = 1;
       pp::writeRandomModel(work + "/init", t);

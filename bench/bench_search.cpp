@@ -22,6 +22,8 @@
 #include <string>
 #include <vector>
 
+#include <CLI/CLI.hpp>
+
 #include "paretoprune/config.h"
 #include "paretoprune/dataset.h"
 #include "paretoprune/evaluator.h"
@@ -113,19 +115,14 @@ std::vector<std::string> split(const std::string& s) {
 
 int main(int argc, char** argv) {
   Args a;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string k = argv[i], v = argv[i + 1];
-    if (k == "--model") a.model = v;
-    else if (k == "--data") a.data = v;
-    else if (k == "--trials") a.trials = std::stoll(v);
-    else if (k == "--seeds") a.seeds = std::stoi(v);
-    else if (k == "--strategies") a.strategies = v;
-    else if (k == "--space") a.space = v;
-    else {
-      std::fprintf(stderr, "unknown option %s\n", k.c_str());
-      return 2;
-    }
-  }
+  CLI::App cli("bench_search: strategies' hypervolume, workers, overhead, memory, multi-fidelity");
+  cli.add_option("--model", a.model, "Model directory")->capture_default_str();
+  cli.add_option("--data", a.data, "Validation data")->capture_default_str();
+  cli.add_option("--trials", a.trials, "Trials per search")->capture_default_str();
+  cli.add_option("--seeds", a.seeds, "Seeds per strategy")->capture_default_str();
+  cli.add_option("--strategies", a.strategies, "Comma-separated strategies")->capture_default_str();
+  cli.add_option("--space", a.space, "Search space")->capture_default_str();
+  CLI11_PARSE(cli, argc, argv);
   try {
     auto model = pp::Model::load(a.model);
     pp::Dataset val = pp::loadDataset(a.data, model->config());

@@ -16,9 +16,10 @@
 #include <cmath>
 #include <cstdio>
 #include <algorithm>
-#include <cstring>
 #include <string>
 #include <vector>
+
+#include <CLI/CLI.hpp>
 
 #include "bert.h"
 #include "evaluator_impl.h"
@@ -42,11 +43,11 @@ double best(int reps, Fn&& fn) {
 int main(int argc, char** argv) {
   int64_t batch = 8, seq = 128;
   int reps = 2;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    if (!std::strcmp(argv[i], "--batch")) batch = std::atoll(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--seq")) seq = std::atoll(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--reps")) reps = std::atoi(argv[i + 1]);
-  }
+  CLI::App cli("bench_subnet: sliced against masked against full, by FLOP share; padding; auto's picks");
+  cli.add_option("--batch", batch, "Batch size")->capture_default_str();
+  cli.add_option("--seq", seq, "Sequence length")->capture_default_str();
+  cli.add_option("--reps", reps, "Timed rounds (best of)")->capture_default_str();
+  CLI11_PARSE(cli, argc, argv);
   torch::InferenceMode guard;
   pp::setComputeThreads(1, pp::hardwareThreads());  // the policy of docs/performance.md for one worker
   pp::BertConfig c;

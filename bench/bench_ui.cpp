@@ -13,6 +13,8 @@
 #include <cstdio>
 #include <vector>
 
+#include <CLI/CLI.hpp>
+
 #include "paretoprune/model.h"
 #include "ui/mainwindow.h"
 #include "ui/search_controller.h"
@@ -59,11 +61,10 @@ int main(int argc, char** argv) {
   QApplication app(argc, argv);
   QApplication::setOrganizationName("ParetoPruneBench");
   int trials = 100, workers = pp::hardwareThreads();
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const QByteArray k = argv[i];
-    if (k == "--trials") trials = std::atoi(argv[i + 1]);
-    else if (k == "--workers") workers = std::atoi(argv[i + 1]);
-  }
+  CLI::App cli("bench_ui: UI event-loop lateness during a demo search");
+  cli.add_option("--trials", trials, "Trials")->capture_default_str();
+  cli.add_option("--workers", workers, "Workers")->capture_default_str();
+  CLI11_PARSE(cli, argc, argv);
   const QString demo = PARETOPRUNE_RESOURCES_DIR "/demo";
   ppui::MainWindow w;
   w.resize(1280, 820);

@@ -56,11 +56,7 @@ class TestExport : public QObject {
   void initTestCase() {
     pp::setComputeThreads(1, 1);
     src_ = path("src");
-    pp::TinyModelOptions t;
-    t.layers = 4;
-    t.hidden = 32;
-    t.heads = 4;
-    t.intermediate = 48;
+    auto t = pp::TinyModelOptions::shaped(4, 32, 4, 48);
     t.maxPositions = 64;
     t.initStd = 0.2;
     t.seed = 5;

@@ -81,11 +81,7 @@ class TestFuzz : public QObject {
   void initTestCase() {
     pp::setComputeThreads(1, 1);
     dir_ = path("m");
-    pp::TinyModelOptions o;
-    o.layers = 1;
-    o.hidden = 8;
-    o.heads = 2;
-    o.intermediate = 8;
+    auto o = pp::TinyModelOptions::shaped(1, 8, 2, 8);
     o.maxPositions = 16;
     pp::writeRandomModel(dir_, o);
   }

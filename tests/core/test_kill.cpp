@@ -22,11 +22,7 @@ class TestKill : public QObject {
  private Q_SLOTS:
   void killLoopLosesNothing() {
     const std::string dir = tmp_.path().toStdString();
-    pp::TinyModelOptions o;
-    o.layers = 4;
-    o.hidden = 64;
-    o.heads = 4;
-    o.intermediate = 128;
+    auto o = pp::TinyModelOptions::shaped(4, 64, 4, 128);
     o.seed = 1;
     pp::writeRandomModel(dir + "/m", o);
     pp::Rng rng(42);

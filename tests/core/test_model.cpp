@@ -53,11 +53,7 @@ class TestModel : public QObject {
 
   std::string freshCopy(const std::string& name) {
     const std::string d = tmp_.path().toStdString() + "/" + name;
-    pp::TinyModelOptions o;
-    o.layers = 3;
-    o.hidden = 24;
-    o.heads = 4;
-    o.intermediate = 40;
+    auto o = pp::TinyModelOptions::shaped(3, 24, 4, 40);
     o.initStd = 0.2;
     o.seed = 11;
     pp::writeRandomModel(d, o);

@@ -51,11 +51,7 @@ class TestSearch : public QObject {
   void initTestCase() {
     pp::setComputeThreads(1, 1);
     const std::string dir = tmp_.path().toStdString() + "/tiny";
-    pp::TinyModelOptions o;
-    o.layers = 4;
-    o.hidden = 24;
-    o.heads = 4;
-    o.intermediate = 32;
+    auto o = pp::TinyModelOptions::shaped(4, 24, 4, 32);
     o.initStd = 0.3;
     pp::writeRandomModel(dir, o);
     model_ = pp::Model::load(dir);

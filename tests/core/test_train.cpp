@@ -53,11 +53,7 @@ class TestTrain : public QObject {
   void initTestCase() {
     pp::setComputeThreads(1, 1);
     init_ = path("init");
-    pp::TinyModelOptions t;
-    t.layers = 2;
-    t.hidden = 32;
-    t.heads = 4;
-    t.intermediate = 48;
+    auto t = pp::TinyModelOptions::shaped(2, 32, 4, 48);
     t.maxPositions = 32;
     t.seed = 7;
     pp::writeRandomModel(init_, t);

@@ -49,11 +49,7 @@ class TestMainWindow : public QObject {
     QCoreApplication::setOrganizationName("ParetoPruneTest");  // keep the user's settings out
     pp::setComputeThreads(1, 1);
     model_ = tmp_.path() + "/tiny";
-    pp::TinyModelOptions o;
-    o.layers = 2;
-    o.hidden = 16;
-    o.heads = 4;
-    o.intermediate = 24;
+    auto o = pp::TinyModelOptions::shaped(2, 16, 4, 24);
     o.seed = 2;
     pp::writeRandomModel(model_.toStdString(), o);
     std::string d = "sentence\tlabel\n";

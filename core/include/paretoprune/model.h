@@ -51,6 +51,16 @@ struct TinyModelOptions {
   std::string hiddenAct = "gelu";
   double initStd = 0.02;
   uint64_t seed = 0;
+
+  // `layers` layers of width `hidden`, `heads` heads, `intermediate` units.
+  static TinyModelOptions shaped(int64_t layers, int64_t hidden, int64_t heads, int64_t intermediate) {
+    TinyModelOptions o;
+    o.layers = layers;
+    o.hidden = hidden;
+    o.heads = heads;
+    o.intermediate = intermediate;
+    return o;
+  }
 };
 void writeRandomModel(const std::string& dir, const TinyModelOptions& opts);
 
