@@ -346,6 +346,10 @@ QString MainWindow::detailsHtml() const {
     return s;
   });
   row(tr("MCC / F1"), [](const pp::Trial& t) { return QString("%1 / %2").arg(t.mcc, 0, 'f', 3).arg(t.f1, 0, 'f', 3); });
+  row(tr("evaluated"), [](const pp::Trial& t) {
+    if (t.evalSeconds < 0) return QString("-");
+    return QString("%1 s, %2").arg(t.evalSeconds, 0, 'f', 2).arg(QString::fromStdString(t.mode.empty() ? "-" : t.mode));
+  });
   h += "</table>";
   // Per-layer diagram: one row per source layer, bars for heads and units.
   const auto& c = config_;

@@ -35,6 +35,8 @@ pp::Trial fakeTrial(int64_t id, double error, int64_t params) {
   t.flops = params * 10;
   t.latencyMs = static_cast<double>(params) / 1000.0;
   t.subnet.layers = {{1, 8}, {0, 0}};
+  t.evalSeconds = 0.25;
+  t.mode = id % 2 ? "masked" : "sliced";
   return t;
 }
 }  // namespace
@@ -125,6 +127,7 @@ class TestMainWindow : public QObject {
     QCOMPARE(rows.size(), 1);
     QCOMPARE(rows[0].data(ppui::TrialTableModel::TrialIdRole).toLongLong(), 2LL);
     QVERIFY(w.detailsHtml().contains("trial 2"));
+    QVERIFY2(w.detailsHtml().contains("0.25 s, sliced"), w.detailsHtml().toUtf8().constData());  // how it ran
     // Table -> chart.
     w.tableView()->selectRow(0);
     QCOMPARE(w.selection(), (std::vector<int64_t>{0}));
