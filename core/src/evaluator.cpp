@@ -189,9 +189,11 @@ BertWeights weightsFor(const BertWeights& base, const BertConfig& c, const std::
 }  // namespace
 
 ExecMode fasterMode(const BertConfig& c, const SubNetwork& s, const ExecRates& rates, int64_t seqLen) {
-  if (!rates.measured() || s.isFull(c)) return ExecMode::Sliced;
+  const SubNetwork wide = maskedShape(s, c);
+  // Nothing to mask (every kept part at full width): both ways run the same weights.
+  if (!rates.measured() || wide.layers == s.layers) return ExecMode::Sliced;
   const double sliced = static_cast<double>(flopCount(c, s, seqLen)) / rates.sliced;
-  const double masked = static_cast<double>(flopCount(c, maskedShape(s, c), seqLen)) / rates.masked;
+  const double masked = static_cast<double>(flopCount(c, wide, seqLen)) / rates.masked;
   return masked < sliced ? ExecMode::Masked : ExecMode::Sliced;
 }
 

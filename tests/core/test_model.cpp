@@ -175,6 +175,8 @@ class TestModel : public QObject {
     // Masked computes the full layers; it wins only where it runs fast enough to make up for that.
     QCOMPARE(pp::fasterMode(c, s, {1e9, 1e12}, 32), pp::ExecMode::Masked);
     QCOMPARE(pp::fasterMode(c, pp::SubNetwork::full(c), {1e9, 1e12}, 32), pp::ExecMode::Sliced);
+    QCOMPARE(pp::fasterMode(c, pp::SubNetwork::uniform(c, 0, 0, 0), {1e9, 1e12}, 32), pp::ExecMode::Sliced);
+    QCOMPARE(pp::fasterMode(c, pp::SubNetwork::uniform(c, 2, 4, 40), {1e9, 1e12}, 32), pp::ExecMode::Sliced);
     pp::EncodedData enc(*m, data_, {64, 4, true});
     pp::EvalOptions o;
     o.measureLatency = false;

@@ -120,8 +120,8 @@ LatencyStats measureLatency(const Model& m, const SubNetwork& s, const LatencyOp
 ExecRates measureExecRates(const Model& m, const EncodedData& data, const EvalOptions& opts = {});
 
 // Sliced or masked, whichever `rates` predict faster for `s` from the FLOPs
-// each computes (sliced when not measured, and for the full model, whose
-// own weights serve both).
+// each computes (sliced when not measured, and where there is nothing to
+// mask, as for the full model: both would run the same weights).
 ExecMode fasterMode(const BertConfig& c, const SubNetwork& s, const ExecRates& rates, int64_t seqLen);
 
 // The mode opts.mode asks for; Auto: fasterMode with opts.rates.
