@@ -204,9 +204,11 @@ ExecMode resolveMode(const Model& m, const SubNetwork& s, const EvalOptions& o) 
 ExecRates measureExecRates(const BertWeights& base, const BertConfig& c, Act act, const Batch& whole,
                            const std::vector<std::vector<int64_t>>& headOrder,
                            const std::vector<std::vector<int64_t>>& unitOrder, Precision precision) {
+  // Half of each layer's heads and units (at least one, where it has any:
+  // a pruned model's layer may have none).
+  auto half = [](int64_t n) { return std::min(n, std::max<int64_t>(1, n / 2)); };
   SubNetwork probe;
-  for (int64_t l = 0; l < c.num_hidden_layers; ++l)
-    probe.layers.push_back({std::max<int64_t>(1, c.headsInLayer(l) / 2), std::max<int64_t>(1, c.unitsInLayer(l) / 2)});
+  for (int64_t l = 0; l < c.num_hidden_layers; ++l) probe.layers.push_back({half(c.headsInLayer(l)), half(c.unitsInLayer(l))});
   // At most 8 rows: enough for full-speed matrix products, cheap even for
   // BERT-base on a CPU.
   const int64_t rows = std::min<int64_t>(8, whole.ids.size(0)), T = whole.ids.size(1);

@@ -102,6 +102,9 @@ class TestExport : public QObject {
     QCOMPARE(w.layers[0].i_w.size(0), int64_t(20));
     QCOMPARE(w.layers[2].o_w.size(1), int64_t(2 * 8));
     QVERIFY(hfDiff(path("hf"), s) < 1e-5f);
+    // The export can be searched in turn: auto's probe copes with a layer that has no heads.
+    pp::EncodedData enc(*back, data_, {});
+    QVERIFY(pp::measureExecRates(*back, enc).measured());
     QVERIFY(r.parameters < pp::parameterCount(model_->config()));
     QVERIFY(fs::file_size(path("hf/model.safetensors")) < fs::file_size(src_ + "/model.safetensors"));
     auto info = json::parse(testutil::readText(path("hf/paretoprune.json")));
