@@ -27,7 +27,37 @@ void fillModel(SearchSpace& s, const BertConfig& c) {
     s.modelUnits.push_back(c.unitsInLayer(l));
   }
 }
-int64_t minOf(const std::vector<int64_t>& v) { return v.empty() ? 0 : *std::min_element(v.begin(), v.end()); }
+// The smallest positive entry (a pruned model's layer may have no heads or
+// no units; choices are made for the layers that have some), 0 if none.
+int64_t minOf(const std::vector<int64_t>& v) {
+  int64_t m = 0;
+  for (int64_t x : v)
+    if (x > 0 && (m == 0 || x < m)) m = x;
+  return m;
+}
+
+// A layer keeps at most the heads and units the model has there.
+SubNetwork fitToModel(SubNetwork s, const SearchSpace& space) {
+  for (size_t l = 0; l < s.layers.size() && l < space.modelHeads.size(); ++l) {
+    auto& x = s.layers[l];
+    x.heads = std::min(x.heads, space.modelHeads[l]);
+    x.units = std::min(x.units, space.modelUnits[l]);
+  }
+  return s;
+}
+
+// The seed kind's shared (heads, units) of a sub-network: the largest kept
+// values (layers that have fewer keep fewer, see fitToModel).
+LayerChoice seedShape(const SubNetwork& s, LayerChoice none) {
+  LayerChoice shape{0, 0};
+  bool any = false;
+  for (const auto& x : s.layers)
+    if (x.kept()) {
+      shape = {std::max(shape.heads, x.heads), std::max(shape.units, x.units)};
+      any = true;
+    }
+  return any ? shape : none;
+}
 
 // Index of the choice nearest to v.
 size_t nearestChoice(const std::vector<int64_t>& choices, int64_t v) {
@@ -153,7 +183,7 @@ SubNetwork SearchSpace::sample(Rng& rng) const {
       break;
     }
   }
-  return s;
+  return fitToModel(s, *this);
 }
 
 SubNetwork SearchSpace::smallest() const {
@@ -167,7 +197,7 @@ SubNetwork SearchSpace::smallest() const {
   // A per-layer layer with 0 heads and 0 units is removed; keep the count honest.
   if (kind == Kind::PerLayer && minUnits == 0)
     for (int64_t l = 0; l < minLayers; ++l) s.layers[static_cast<size_t>(l)] = {headChoices.front(), 0};
-  return s;
+  return fitToModel(s, *this);
 }
 
 SubNetwork SearchSpace::largest() const {
@@ -177,7 +207,7 @@ SubNetwork SearchSpace::largest() const {
     s.layers[static_cast<size_t>(l)] =
         kind == Kind::Layers ? LayerChoice{modelHeads[static_cast<size_t>(l)], modelUnits[static_cast<size_t>(l)]}
                              : LayerChoice{headChoices.back(), maxUnits};
-  return s;
+  return fitToModel(s, *this);
 }
 
 SubNetwork SearchSpace::mutate(const SubNetwork& in, Rng& rng) const {
@@ -207,7 +237,7 @@ SubNetwork SearchSpace::mutate(const SubNetwork& in, Rng& rng) const {
   out.layers.assign(in.layers.size(), LayerChoice{});
   switch (kind) {
     case Kind::Seed: {
-      LayerChoice shape = L > 0 ? in.layers[0] : LayerChoice{headChoices.front(), minUnits};
+      LayerChoice shape = seedShape(in, LayerChoice{headChoices.front(), minUnits});
       // Change one or more genes; at least one.
       bool changed = false;
       int64_t newL = L;
@@ -252,7 +282,7 @@ SubNetwork SearchSpace::mutate(const SubNetwork& in, Rng& rng) const {
       break;
     }
   }
-  return out;
+  return fitToModel(out, *this);
 }
 
 SubNetwork SearchSpace::crossover(const SubNetwork& a, const SubNetwork& b, Rng& rng) const {
@@ -267,8 +297,8 @@ SubNetwork SearchSpace::crossover(const SubNetwork& a, const SubNetwork& b, Rng&
   SubNetwork out;
   out.layers.assign(a.layers.size(), LayerChoice{});
   if (kind == Kind::Seed) {
-    const LayerChoice sa = La ? a.layers[0] : LayerChoice{headChoices.front(), minUnits};
-    const LayerChoice sb = Lb ? b.layers[0] : LayerChoice{headChoices.front(), minUnits};
+    const LayerChoice sa = seedShape(a, LayerChoice{headChoices.front(), minUnits});
+    const LayerChoice sb = seedShape(b, LayerChoice{headChoices.front(), minUnits});
     LayerChoice shape{rng.bernoulli(0.5) ? sa.heads : sb.heads, rng.bernoulli(0.5) ? sa.units : sb.units};
     for (int64_t l = 0; l < L; ++l) out.layers[static_cast<size_t>(l)] = shape;
   } else if (kind == Kind::PerLayer) {
@@ -282,7 +312,7 @@ SubNetwork SearchSpace::crossover(const SubNetwork& a, const SubNetwork& b, Rng&
     for (int64_t l = 0; l < L; ++l)
       out.layers[static_cast<size_t>(l)] = {modelHeads[static_cast<size_t>(l)], modelUnits[static_cast<size_t>(l)]};
   }
-  return out;
+  return fitToModel(out, *this);
 }
 
 bool SearchSpace::contains(const SubNetwork& s) const {
@@ -296,9 +326,11 @@ bool SearchSpace::contains(const SubNetwork& s) const {
       if (x.heads != modelHeads[i] || x.units != modelUnits[i]) return false;
       continue;
     }
+    // A layer the model left with no heads or no units has none here either.
     const bool headOk = std::find(headChoices.begin(), headChoices.end(), x.heads) != headChoices.end() ||
-                        (kind == Kind::PerLayer && x.heads == 0);
-    if (!headOk || x.units < minUnits || x.units > maxUnits) return false;
+                        (x.heads == 0 && (kind == Kind::PerLayer || modelHeads[i] == 0));
+    const bool unitsOk = (x.units >= minUnits && x.units <= maxUnits) || (x.units == 0 && modelUnits[i] == 0);
+    if (!headOk || !unitsOk) return false;
   }
   return true;
 }

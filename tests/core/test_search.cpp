@@ -88,6 +88,32 @@ class TestSearch : public QObject {
     }
   }
 
+  void spacesOfAPrunedModel() {
+    // An export can leave a layer with no heads (pruned_heads lists them all):
+    // every space's proposals must still fit the model.
+    pp::BertConfig c = model_->config();
+    c.pruned_heads[1] = {0, 1, 2, 3};
+    c.pruned_heads[2] = {3};
+    for (auto kind : {pp::SearchSpace::Kind::Seed, pp::SearchSpace::Kind::PerLayer, pp::SearchSpace::Kind::Layers}) {
+      const auto space = pp::SearchSpace::defaults(kind, c);
+      pp::Rng rng(5);
+      pp::SubNetwork prev = space.sample(rng);
+      for (int i = 0; i < 300; ++i) {
+        const pp::SubNetwork s = i % 3 == 0 ? space.sample(rng) : i % 3 == 1 ? space.mutate(prev, rng)
+                                                                          : space.crossover(prev, space.sample(rng), rng);
+        const std::string err = testutil::errorOf([&] { s.validate(c); });
+        QVERIFY2(err.empty(), (s.summary() + ": " + err).c_str());
+        QVERIFY2(space.contains(s), s.summary().c_str());
+        QCOMPARE(s.layers[1].heads, int64_t(0));
+        prev = s;
+      }
+    }
+    // The uniform description keeps each layer within what it has.
+    const auto u = pp::SubNetwork::uniform(c, 3, 4, 8);
+    QCOMPARE(u.layers[1].heads, int64_t(0));
+    QCOMPARE(u.layers[2].heads, int64_t(3));
+  }
+
   void spaceFromJson() {
     const auto& c = model_->config();
     auto s = pp::SearchSpace::fromJson(json::parse(R"({"kind":"seed","layers":[1,3],"heads":[2,4],"units":[8,16]})"), c);
