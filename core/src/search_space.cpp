@@ -36,18 +36,19 @@ int64_t minOf(const std::vector<int64_t>& v) {
   return m;
 }
 
-// A layer keeps at most the heads and units the model has there.
+// A layer the model left with no heads (or no units) keeps none; the
+// choices fit every other layer (they come from the smallest of them).
 SubNetwork fitToModel(SubNetwork s, const SearchSpace& space) {
   for (size_t l = 0; l < s.layers.size() && l < space.modelHeads.size(); ++l) {
     auto& x = s.layers[l];
-    x.heads = std::min(x.heads, space.modelHeads[l]);
-    x.units = std::min(x.units, space.modelUnits[l]);
+    if (space.modelHeads[l] == 0) x.heads = 0;
+    if (space.modelUnits[l] == 0) x.units = 0;
   }
   return s;
 }
 
 // The seed kind's shared (heads, units) of a sub-network: the largest kept
-// values (layers that have fewer keep fewer, see fitToModel).
+// values (a layer the model left empty keeps none, see fitToModel).
 LayerChoice seedShape(const SubNetwork& s, LayerChoice none) {
   LayerChoice shape{0, 0};
   bool any = false;

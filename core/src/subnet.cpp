@@ -25,18 +25,15 @@ SubNetwork SubNetwork::uniform(const BertConfig& c, int64_t numLayers, int64_t h
   if (numLayers < 0 || numLayers > c.num_hidden_layers)
     throw Error("sub-network: num_layers " + std::to_string(numLayers) + " is outside 0.." +
                 std::to_string(c.num_hidden_layers));
-  if (heads < 0 || heads > c.num_attention_heads)
-    throw Error("sub-network: num_heads " + std::to_string(heads) + " is outside 0.." +
-                std::to_string(c.num_attention_heads));
-  if (units < 0 || units > c.intermediate_size)
-    throw Error("sub-network: num_units " + std::to_string(units) + " is outside 0.." +
-                std::to_string(c.intermediate_size));
   SubNetwork s;
   s.layers.assign(static_cast<size_t>(c.num_hidden_layers), LayerChoice{});
-  // A pruned model's layers may have fewer heads or units: each keeps at
-  // most what it has.
+  // A pruned model's layers may have fewer heads or units than its config
+  // names: each keeps at most what it has. More than the config names is
+  // an error (validate says which).
+  auto fit = [](int64_t want, int64_t nominal, int64_t here) { return want <= nominal ? std::min(want, here) : want; };
   for (int64_t l = 0; l < numLayers; ++l)
-    s.layers[static_cast<size_t>(l)] = {std::min(heads, c.headsInLayer(l)), std::min(units, c.unitsInLayer(l))};
+    s.layers[static_cast<size_t>(l)] = {fit(heads, c.num_attention_heads, c.headsInLayer(l)),
+                                        fit(units, c.intermediate_size, c.unitsInLayer(l))};
   s.validate(c);
   return s;
 }
