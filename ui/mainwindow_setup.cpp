@@ -201,10 +201,11 @@ QWidget* MainWindow::buildSetupPanel() {
   sf->addRow(tr("Workers"), workersSpin_);
   deviceBox_ = new QComboBox(searchBox);
   deviceBox_->addItem(tr("auto (every GPU, else CPU)"), "auto");
-  for (const auto& d : pp::availableDevices())
+  const auto devices = pp::availableDevices();
+  for (const auto& d : devices)
     deviceBox_->addItem(d == "cpu" ? tr("CPU (%1 threads)").arg(pp::hardwareThreads()) : QString::fromStdString(d),
                         QString::fromStdString(d));
-  if (pp::availableDevices().size() > 2) deviceBox_->addItem(tr("every GPU"), "cuda");
+  if (devices.size() > 2) deviceBox_->addItem(tr("every GPU"), "cuda");
   sf->addRow(tr("Device"), deviceBox_);
   sf->addRow(tr("Seed"), seedSpin_);
   sf->addRow(tr("Validation subset"), subsetSpin_);

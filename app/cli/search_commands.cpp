@@ -227,15 +227,11 @@ void addSearchCommand(CLI::App& app, GlobalOptions& g) {
     std::map<std::string, int64_t> modes;
     for (const auto& t : trials)
       if (t.ok()) ++modes[t.mode];
-    json rates = json::object();
+    const json rates = runner.execRatesJson();
     std::string why;
-    for (size_t i = 0; i < runner.execRates().size(); ++i) {
-      const auto& r = runner.execRates()[i];
-      if (!r.measured()) continue;
-      rates[runner.devices()[i]] = {{"sliced_gflops", r.sliced / 1e9}, {"masked_gflops", r.masked / 1e9}};
-      why += (why.empty() ? "" : "; ") + runner.devices()[i] + ": sliced " + fixed(r.sliced / 1e9, 1) + ", masked " +
-             fixed(r.masked / 1e9, 1) + " GFLOP/s";
-    }
+    for (auto it = rates.begin(); it != rates.end(); ++it)
+      why += (why.empty() ? "" : "; ") + it.key() + ": sliced " + fixed(it.value()["sliced_gflops"].get<double>(), 1) +
+             ", masked " + fixed(it.value()["masked_gflops"].get<double>(), 1) + " GFLOP/s";
     if (g.json) {
       json out = {{"stopped", runner.stopReason()}, {"trials", p.done}, {"failed", p.failed},
                   {"hypervolume", p.hypervolume}, {"modes", modes}, {"exec_rates", rates}, {"front", json::array()}};

@@ -115,7 +115,6 @@ torch::Tensor bertForward(const BertWeights& w, Act act, double eps, const Batch
   auto ext = ((1.0 - b.mask) * lowest).view({B, 1, 1, T}).to(x.dtype());
   const double scale = 1.0 / std::sqrt(static_cast<double>(d));
   for (size_t l = 0; l < w.layers.size(); ++l) {
-    if (masks && !masks->keep[l]) continue;
     const auto& lw = w.layers[l];
     const int64_t h = lw.heads;
     torch::Tensor attnOut;
@@ -176,9 +175,7 @@ void selectUnits(LayerWeights& lw, const LayerWeights& src, const std::vector<in
   lw.i_b = src.i_b.index_select(0, idx);
   lw.out_w = src.out_w.index_select(1, idx);
 }
-}  // namespace
 
-namespace {
 // The kept layers of `s`, each made from its source layer by `narrow`
 // (embeddings, pooler and classifier shared with `w`).
 template <class Narrow>

@@ -55,8 +55,7 @@ struct ForwardOptions {
 // Per-layer multipliers of head outputs and feed-forward units, applied to
 // the activations (for gradients with respect to them: importance).
 struct SubnetMasks {
-  std::vector<bool> keep;                   // per source layer
-  std::vector<torch::Tensor> heads, units;  // undefined = keep all
+  std::vector<torch::Tensor> heads, units;  // per layer; undefined = keep all
 };
 
 // Logits [B, numLabels]. `masks` null runs every layer unmasked.
@@ -106,7 +105,7 @@ struct ModelImpl {
   mutable std::map<std::string, BertWeights> replicas;
 };
 
-// All tensors of `w` on `device` (pinned host memory, asynchronous copies).
+// All tensors of `w` copied to `device`.
 BertWeights weightsTo(const BertWeights& w, const torch::Device& device);
 
 std::vector<std::vector<int64_t>> identityOrder(const BertConfig& c, bool heads);

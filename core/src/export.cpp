@@ -172,10 +172,9 @@ torch::jit::Module scriptModule(const BertWeights& w, const BertConfig& c, Act a
   return m;
 }
 
-// The sliced weights in the layout of the exported model: kept layers only,
-// units zero-padded to the widest kept layer when asked.
-BertWeights exportWeights(const ModelImpl& mi, const SubNetwork& s, bool pad, int64_t* width) {
-  BertWeights w = sliceWeights(mi.weights, s, mi.headOrder, mi.unitOrder);
+// The sliced weights in the layout of the exported model: units
+// zero-padded to the widest kept layer when asked.
+BertWeights exportWeights(BertWeights w, bool pad, int64_t* width) {
   int64_t widest = 0;
   for (const auto& l : w.layers) widest = std::max(widest, l.units());
   *width = widest;
@@ -249,11 +248,14 @@ ExportResult exportSubnetwork(const Model& m, const SubNetwork& s, const std::st
   if (o.format == ExportFormat::Int8 && !pickQEngine())
     throw Error("this LibTorch build has no quantised engine (FBGEMM, oneDNN or QNNPACK); int8 export is unavailable");
   torch::NoGradGuard ng;
+  // The sub-network inside ParetoPrune (sliced, float32): what the export
+  // is written from and checked against.
+  const BertWeights ref = sliceWeights(mi.weights, s, mi.headOrder, mi.unitOrder);
   int64_t width = 0;
-  const BertWeights w = exportWeights(mi, s, hf && uneven, &width);
+  const BertWeights w = exportWeights(ref, hf && uneven, &width);
   const BertConfig cfg = exportConfig(mi.config, w, hf || !uneven);
 
-  // Reference logits: the sub-network inside ParetoPrune (sliced, float32).
+  // Reference logits.
   const auto& texts = o.verifyTexts.empty() ? defaultVerifyTexts() : o.verifyTexts;
   const auto& tok = m.tokenizer();
   const int64_t maxLen = std::min<int64_t>(128, mi.config.max_position_embeddings);
@@ -264,7 +266,6 @@ ExportResult exportSubnetwork(const Model& m, const SubNetwork& s, const std::st
     batches.push_back({torch::tensor(e.ids, torch::kLong).view({1, T}),
                        torch::tensor(e.type_ids, torch::kLong).view({1, T}), torch::ones({1, T})});
   }
-  const BertWeights ref = sliceWeights(mi.weights, s, mi.headOrder, mi.unitOrder);
   std::vector<torch::Tensor> expected;
   for (const auto& b : batches) expected.push_back(bertForward(ref, mi.act, mi.config.layer_norm_eps, b));
 

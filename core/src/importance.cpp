@@ -27,7 +27,6 @@ Importance estimateImportance(const Model& m, const Dataset& data, int64_t batch
   // the loss depends on that head or unit (gradient times activation).
   SubnetMasks masks;
   const size_t L = mi.weights.layers.size();
-  masks.keep.assign(L, true);
   for (size_t l = 0; l < L; ++l) {
     masks.heads.push_back(torch::ones({mi.weights.layers[l].heads}, torch::requires_grad()));
     masks.units.push_back(torch::ones({mi.weights.layers[l].units()}, torch::requires_grad()));

@@ -91,6 +91,14 @@ std::optional<Trial> SearchRunner::reference() const {
   return reference_;
 }
 
+json SearchRunner::execRatesJson() const {
+  json out = json::object();
+  for (size_t i = 0; i < rates_.size(); ++i)
+    if (rates_[i].measured())
+      out[devices_[i]] = {{"sliced_gflops", rates_[i].sliced / 1e9}, {"masked_gflops", rates_[i].masked / 1e9}};
+  return out;
+}
+
 std::string SearchRunner::stopReason() const {
   std::lock_guard<std::mutex> lk(mu_);
   return stopReason_;
@@ -134,14 +142,12 @@ void SearchRunner::run() {
   // Sliced or masked per trial, whichever these rates predict faster.
   rates_.assign(devices_.size(), ExecRates{});
   if (opts_.eval.mode == ExecMode::Auto) {
-    json measured = json::object();
     for (size_t i = 0; i < devices_.size() && !cancel_; ++i) {
       EvalOptions eo = opts_.eval;
       eo.device = devices_[i];
       rates_[i] = measureExecRates(*model_, *data_, eo);
-      measured[devices_[i]] = {{"sliced_gflops", rates_[i].sliced / 1e9}, {"masked_gflops", rates_[i].masked / 1e9}};
     }
-    header["exec_rates"] = measured;
+    header["exec_rates"] = execRatesJson();
   }
   if (!opts_.logPath.empty()) {
     log_ = std::make_unique<RunLog>();

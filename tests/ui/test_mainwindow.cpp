@@ -46,6 +46,18 @@ class TestMainWindow : public QObject {
   QTemporaryDir tmp_;
   QString model_, data_;
 
+  // A random search of `trials` on the tiny model and data, no latency runs.
+  ppui::SearchSetup quickSetup(int trials) const {
+    ppui::SearchSetup s;
+    s.modelDir = model_;
+    s.dataFile = data_;
+    s.trials = trials;
+    s.latencyRuns = 0;
+    s.maxLength = 16;
+    s.strategy = "random";
+    return s;
+  }
+
  private Q_SLOTS:
   void initTestCase() {
     QCoreApplication::setOrganizationName("ParetoPruneTest");  // keep the user's settings out
@@ -181,14 +193,8 @@ class TestMainWindow : public QObject {
 
   void controllerStartCancelResume() {
     ppui::SearchController c;
-    ppui::SearchSetup s;
-    s.modelDir = model_;
-    s.dataFile = data_;
-    s.trials = 40;
+    ppui::SearchSetup s = quickSetup(40);
     s.workers = 2;
-    s.latencyRuns = 0;
-    s.maxLength = 16;
-    s.strategy = "random";
     s.logPath = tmp_.path() + "/gui-run.jsonl";
     QSignalSpy finished(&c, &ppui::SearchController::finished);
     QSignalSpy reference(&c, &ppui::SearchController::referenceReady);
@@ -291,13 +297,7 @@ class TestMainWindow : public QObject {
     // are dropped, not delivered to a dead object.
     {
       ppui::SearchController c;
-      ppui::SearchSetup s;
-      s.modelDir = model_;
-      s.dataFile = data_;
-      s.trials = 500;
-      s.latencyRuns = 0;
-      s.maxLength = 16;
-      s.strategy = "random";
+      ppui::SearchSetup s = quickSetup(500);
       s.space = "per-layer";
       QVERIFY(c.start(s));
       QTRY_VERIFY_WITH_TIMEOUT(!c.trials().empty(), 30000);

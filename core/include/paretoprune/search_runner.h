@@ -96,6 +96,8 @@ class SearchRunner {
   // Per device (as devices()), measured by run() before the workers start
   // when the execution mode is auto: what each trial's mode is picked by.
   const std::vector<ExecRates>& execRates() const { return rates_; }
+  // The same as the log header's "exec_rates": {device: {sliced_gflops, masked_gflops}}.
+  nlohmann::json execRatesJson() const;
 
  private:
   void workerLoop(int worker);
