@@ -411,8 +411,7 @@ bool MainWindow::showRunLog(const QString& path) {
     return false;
   }
   try {
-    pp::LogContents head = pp::readRunLog(path.toStdString());
-    const QString model = QString::fromStdString(head.header.value("model", std::string()));
+    const QString model = QString::fromStdString(pp::readRunLogHeader(path.toStdString()).value("model", std::string()));
     config_ = pp::BertConfig::load((model + "/config.json").toStdString());
     pp::LogContents lc = pp::readRunLog(path.toStdString(), &config_);
     openModel(model);

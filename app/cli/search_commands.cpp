@@ -264,8 +264,7 @@ void addFrontCommand(CLI::App& app, GlobalOptions& g) {
   cmd->add_flag("--csv", *csv, "CSV output");
   cmd->add_option("--objectives", *objectives, "Objectives (default: the run's)");
   cmd->callback([=, &g] {
-    pp::LogContents head = pp::readRunLog(*log);
-    std::string dir = modelDir->empty() ? head.header.value("model", std::string()) : *modelDir;
+    const std::string dir = modelDir->empty() ? pp::readRunLogHeader(*log).value("model", std::string()) : *modelDir;
     pp::BertConfig c;
     try {
       c = pp::BertConfig::load(dir + "/config.json");

@@ -2,6 +2,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <fstream>
 #include <unistd.h>
 
 #include "file_util.h"
@@ -10,6 +11,28 @@
 namespace pp {
 
 using nlohmann::json;
+
+namespace {
+const json& checkedHeader(const std::string& path, const json& j) {
+  if (!j.is_object() || !j.contains("paretoprune_log"))
+    throw Error(path + ": not a ParetoPrune run log (its first line has no \"paretoprune_log\" header)");
+  return j;
+}
+}  // namespace
+
+json readRunLogHeader(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(path + ": cannot open (" + std::strerror(errno) + ")");
+  std::string line;
+  if (!std::getline(in, line)) throw Error(path + ": the log is empty");
+  json j;
+  try {
+    j = json::parse(line);
+  } catch (const json::exception&) {
+    throw Error(path + ": line 1 is not valid JSON; the log is damaged");
+  }
+  return checkedHeader(path, j);
+}
 
 LogContents readRunLog(const std::string& path, const BertConfig* config) {
   const std::string text = fileutil::readFile(path);
@@ -39,9 +62,7 @@ LogContents readRunLog(const std::string& path, const BertConfig* config) {
       throw Error(where + " is not valid JSON; the log is damaged");
     }
     if (lineNo == 1) {
-      if (!j.is_object() || !j.contains("paretoprune_log"))
-        throw Error(path + ": not a ParetoPrune run log (its first line has no \"paretoprune_log\" header)");
-      out.header = j;
+      out.header = checkedHeader(path, j);
     } else if (config) {
       try {
         out.trials.push_back(Trial::fromJson(j, *config));

@@ -350,10 +350,16 @@ class TestSearch : public QObject {
     const std::string p = tmp_.path().toStdString() + "/bad.jsonl";
     testutil::writeText(p, "{\"trial\":1}\n");
     PP_EXPECT_ERROR(pp::readRunLog(p), "not a ParetoPrune run log");
-    testutil::writeText(p, "{\"paretoprune_log\":1}\nnot json\n{\"trial\":2,\"subnet\":{}}\n");
+    PP_EXPECT_ERROR(pp::readRunLogHeader(p), "not a ParetoPrune run log");
+    testutil::writeText(p, "{\"paretoprune_log\":1,\"model\":\"m\"}\nnot json\n{\"trial\":2,\"subnet\":{}}\n");
     PP_EXPECT_ERROR(pp::readRunLog(p), "line 2 is not valid JSON");
+    QCOMPARE(pp::readRunLogHeader(p).value("model", std::string()), std::string("m"));  // the first line only
     testutil::writeText(p, "");
     PP_EXPECT_ERROR(pp::readRunLog(p), "empty");
+    PP_EXPECT_ERROR(pp::readRunLogHeader(p), "empty");
+    testutil::writeText(p, "{cut\n");
+    PP_EXPECT_ERROR(pp::readRunLogHeader(p), "line 1 is not valid JSON");
+    PP_EXPECT_ERROR(pp::readRunLogHeader(p + ".missing"), "cannot open");
     // Resuming another model's log fails before any evaluation.
     testutil::writeText(p, "{\"paretoprune_log\":1,\"model_checksum\":\"0123456789abcdef\"}\n");
     auto o = options("random", 5, 1);

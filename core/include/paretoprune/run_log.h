@@ -24,6 +24,9 @@ struct LogContents {
 // Reads a log; a cut last line is skipped with a warning, any other bad line
 // is an error naming it.
 LogContents readRunLog(const std::string& path, const BertConfig* config = nullptr);
+// The header alone (the first line), e.g. to find the model a log needs
+// before reading its trials.
+nlohmann::json readRunLogHeader(const std::string& path);
 
 class RunLog {
  public:
