@@ -4,7 +4,13 @@
 #include <QtTest>
 
 #include <fstream>
+#include <sstream>
 #include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "paretoprune/rng.h"
 
 namespace testutil {
 
@@ -27,6 +33,41 @@ std::string errorOf(Fn&& fn) {
     return e.what();
   }
   return {};
+}
+
+// A type mutation of JSON-lines text: one field of one line (at any depth)
+// replaced by a value of another type or out of any sane range. The lines
+// stay valid JSON, so only the readers' field checks stand between such a
+// file and a crash.
+inline std::string mutateJsonLines(const std::string& text, pp::Rng& r) {
+  std::vector<std::string> lines;
+  std::stringstream ss(text);
+  for (std::string l; std::getline(ss, l);) lines.push_back(l);
+  if (lines.empty()) return text;
+  const size_t which = r.index(lines.size());
+  nlohmann::json j = nlohmann::json::parse(lines[which], nullptr, false);
+  if (j.is_discarded()) return text;
+  static const nlohmann::json kOdd[] = {nlohmann::json(nullptr), true, 0, -1, -7, 1e300, -1e300, 0.5,
+                                        18446744073709551615ull, 9223372036854775807ll, "", "text",
+                                        nlohmann::json::array(), nlohmann::json::array({1, 2}),
+                                        nlohmann::json::object(), nlohmann::json({{"a", 1}})};
+  nlohmann::json* v = &j;
+  for (int depth = 0; depth < 4; ++depth) {
+    if (v->is_object() && !v->empty() && (depth == 0 || r.bernoulli(0.6))) {
+      auto it = v->begin();
+      std::advance(it, static_cast<long>(r.index(v->size())));
+      v = &it.value();
+    } else if (v->is_array() && !v->empty() && r.bernoulli(0.6)) {
+      v = &(*v)[r.index(v->size())];
+    } else {
+      break;
+    }
+  }
+  *v = kOdd[r.index(sizeof kOdd / sizeof kOdd[0])];
+  lines[which] = j.dump();
+  std::string out;
+  for (const auto& l : lines) out += l + "\n";
+  return out;
 }
 
 }  // namespace testutil

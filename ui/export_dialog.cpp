@@ -19,12 +19,13 @@
 
 #include "paretoprune/config.h"
 #include "paretoprune/export.h"
+#include "paretoprune/run_log.h"
 #include "paretoprune/model.h"
 
 namespace ppui {
 
-ExportDialog::ExportDialog(const QString& modelDir, const pp::Trial& trial, const SearchSetup& setup, QWidget* parent)
-    : QDialog(parent), modelDir_(modelDir), trial_(trial), setup_(setup) {
+ExportDialog::ExportDialog(const pp::RunHeader& run, const QString& logPath, const pp::Trial& trial, QWidget* parent)
+    : QDialog(parent), run_(run), logPath_(logPath), trial_(trial) {
   setWindowTitle(tr("Export trial %1").arg(trial.id));
   auto* v = new QVBoxLayout(this);
   auto* head = new QLabel(tr("<b>%1</b><br>accuracy %2%, %3 parameters")
@@ -121,21 +122,23 @@ void ExportDialog::startExport(bool overwrite) {
   o.force = overwrite;
   o.padUnits = padBox_->isChecked();
   o.provenance = {{"trial", trial_.toJson()},
-                  {"run_log", setup_.logPath.toStdString()},
-                  {"data", (setup_.validationFile.isEmpty() ? setup_.dataFile : setup_.validationFile).toStdString()}};
+                  {"run_log", logPath_.toStdString()},
+                  {"data", run_.data.validation.empty() ? run_.data.data : run_.data.validation}};
   busy_ = true;
   busyBar_->show();
   exportBtn_->setEnabled(false);
   result_->setText(tr("Exporting..."));
   if (worker_.joinable()) worker_.join();
   QPointer<ExportDialog> self(this);
-  const std::string model = modelDir_.toStdString(), outDir = out.toStdString();
+  const std::string outDir = out.toStdString(), logPath = logPath_.toStdString();
   const pp::SubNetwork subnet = trial_.subnet;
-  worker_ = std::thread([self, model, outDir, subnet, o] {
+  worker_ = std::thread([self, run = run_, logPath, outDir, subnet, o] {
     bool ok = false;
     QString msg;
     try {
-      auto m = pp::Model::load(model);
+      auto m = pp::Model::load(run.model);
+      // The trial describes a sub-network of the run's model: refuse another.
+      pp::checkRunModel(run, m->checksum(), run.model, logPath.empty() ? std::string("the run") : logPath);
       auto r = pp::exportSubnetwork(*m, subnet, outDir, o);
       ok = true;
       msg = QObject::tr("Exported to <b>%1</b>: %2 files, %3 MiB; checked on %4 texts, largest logit difference %5.")

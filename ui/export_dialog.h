@@ -21,7 +21,9 @@ namespace ppui {
 class ExportDialog : public QDialog {
   Q_OBJECT
  public:
-  ExportDialog(const QString& modelDir, const pp::Trial& trial, const SearchSetup& setup, QWidget* parent = nullptr);
+  // Exports `trial` of the run `run` (its model, checked against the run's
+  // model checksum before anything is written); `logPath` for provenance.
+  ExportDialog(const pp::RunHeader& run, const QString& logPath, const pp::Trial& trial, QWidget* parent = nullptr);
   ~ExportDialog() override;
 
   void setOutput(const QString& dir);
@@ -29,6 +31,7 @@ class ExportDialog : public QDialog {
   // Starts the export; `overwrite` answers the "replace?" question in tests.
   void startExport(bool overwrite = false);
   bool busy() const { return busy_; }
+  QString modelDir() const { return QString::fromStdString(run_.model); }
   QString message() const;
 
  Q_SIGNALS:
@@ -37,9 +40,9 @@ class ExportDialog : public QDialog {
  private:
   void updateFormatNote();
 
-  QString modelDir_;
+  pp::RunHeader run_;
+  QString logPath_;
   pp::Trial trial_;
-  SearchSetup setup_;
   QLineEdit* outEdit_;
   QComboBox* formatBox_;
   QCheckBox* padBox_;

@@ -107,6 +107,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   progress_->setFormat(tr("%v / %m trials"));
   progress_->setMaximumWidth(260);
   statusLine_ = new QLabel(tr("Choose a model and data, then start a search."), this);
+  statusLine_->setObjectName("statusLine");
   statusBar()->addWidget(statusLine_, 1);
   statusBar()->addPermanentWidget(progress_);
 
@@ -160,6 +161,8 @@ MainWindow::~MainWindow() = default;
 
 void MainWindow::connectController() {
   connect(&controller_, &SearchController::started, this, [this](const QString& d) {
+    runHeader_ = controller_.header();
+    logModelDir_.clear();
     statusLine_->setText(tr("Searching: %1").arg(d));
     config_ = controller_.config();
     fullParams_ = pp::parameterCount(config_);
@@ -192,8 +195,9 @@ void MainWindow::connectController() {
                              .arg(p.hypervolume, 0, 'f', 4)
                              .arg(p.failed ? tr(", %1 failed").arg(p.failed) : QString()));
   });
-  connect(&controller_, &SearchController::warning, this, [this](const QString& w) {
-    if (w.contains("kept in memory")) {
+  connect(&controller_, &SearchController::warning, this, [this](const pp::SearchWarning& warning) {
+    const QString w = QString::fromStdString(warning.message);
+    if (warning.kind == pp::SearchWarning::Kind::LogWriteFailed) {
       // The log cannot be written: nothing is lost, offer another place.
       QMessageBox::warning(this, tr("The run log cannot be written"),
                            tr("%1\n\nThe search goes on and keeps every trial. Use File > Save trials as... to "
@@ -396,8 +400,17 @@ void MainWindow::exportSelection() {
   }
   const pp::Trial* t = table_->trial(selection_.front());
   if (!t) return;
-  ExportDialog dlg(controller_.setup().modelDir, *t, controller_.setup(), this);
-  dlg.exec();
+  auto dlg = makeExportDialog(*t);
+  if (!dlg) {
+    statusLine_->setText(tr("There is no run to export from: start a search or open a run log."));
+    return;
+  }
+  dlg->exec();
+}
+
+std::unique_ptr<ExportDialog> MainWindow::makeExportDialog(const pp::Trial& t) {
+  if (!runHeader_) return nullptr;
+  return std::make_unique<ExportDialog>(*runHeader_, logEdit_->text(), t, this);
 }
 
 void MainWindow::openLog() {
@@ -411,12 +424,13 @@ bool MainWindow::showRunLog(const QString& path) {
     return false;
   }
   try {
-    const QString model = QString::fromStdString(pp::readRunLogHeader(path.toStdString()).value("model", std::string()));
-    config_ = pp::BertConfig::load((model + "/config.json").toStdString());
-    pp::LogContents lc = pp::readRunLog(path.toStdString(), &config_);
-    openModel(model);
-    const QString data = QString::fromStdString(lc.header.value("data", std::string()));
-    if (!data.isEmpty()) setDataFiles(data, data);
+    const pp::OpenedRunLog run = pp::openRunLog(path.toStdString());
+    const pp::LogContents& lc = run.log;
+    config_ = run.config;
+    openModel(QString::fromStdString(run.modelDir));
+    const pp::DataSplit& split = lc.header.data;
+    if (!split.data.empty() || !split.validation.empty())
+      setDataFiles(QString::fromStdString(split.data), QString::fromStdString(split.validation));
     logEdit_->setText(path);
     trialsSpin_->setValue(std::max<int>(trialsSpin_->value(), static_cast<int>(lc.trials.size())));
     table_->clear();
@@ -426,19 +440,21 @@ bool MainWindow::showRunLog(const QString& path) {
     selectTrials({});
     fullParams_ = pp::parameterCount(config_);
     table_->setReferenceParams(*fullParams_);
-    if (lc.header.contains("reference")) {
-      reference_ = pp::Trial::fromJson(lc.header["reference"], config_);
+    runHeader_ = lc.header;
+    logModelDir_ = QString::fromStdString(run.modelDir);
+    if (run.reference) {
+      reference_ = run.reference;
       chart_->setReference(*reference_);
     }
     table_->addTrials(lc.trials);
     for (const auto& t : lc.trials) chart_->queueTrial(t);
     chart_->flushNow();
-    const auto objectives = lc.header.value("objectives", std::vector<std::string>{"error", "params"});
+    const auto& objectives = lc.header.objectives;
     std::vector<int64_t> front;
     for (size_t i : pp::paretoTrials(lc.trials, objectives)) front.push_back(lc.trials[i].id);
     table_->setFront(front);
     chart_->setFront(front);
-    progress_->setRange(0, std::max<int>(1, static_cast<int>(lc.header.value("trials", int64_t(0)))));
+    progress_->setRange(0, static_cast<int>(std::clamp<int64_t>(lc.header.trials, 1, 1000000000)));
     progress_->setValue(static_cast<int>(lc.trials.size()));
     QString msg = tr("%1: %2 trials, %3 on the Pareto front. Start continues the run (finished trials are not "
                      "evaluated again).")
@@ -450,7 +466,7 @@ bool MainWindow::showRunLog(const QString& path) {
     updateDetails();
     addRecentLog(path);
     return true;
-  } catch (const pp::Error& e) {
+  } catch (const std::exception& e) {
     statusLine_->setText(tr("Cannot open the run log: %1").arg(QString::fromStdString(e.what())));
     return false;
   }
@@ -458,12 +474,13 @@ bool MainWindow::showRunLog(const QString& path) {
 
 bool MainWindow::saveTrialsAs(const QString& path, QString* error) {
   try {
-    nlohmann::json header = {{"paretoprune_log", 1},
-                             {"model", modelEdit_->text().toStdString()},
-                             {"objectives", controller_.objectives()},
-                             {"data", (valEdit_->text().isEmpty() ? dataEdit_->text() : valEdit_->text()).toStdString()},
-                             {"saved_from", "ParetoPrune window"}};
-    if (reference_) header["reference"] = reference_->toJson();
+    // The shown run's own header (model checksum, space, data split), so
+    // that the saved file can be resumed and exported from like the original.
+    const std::optional<pp::RunHeader>& shown = runHeader_;
+    if (!shown) throw pp::Error("there is no run to save: start a search or open a run log first");
+    pp::RunHeader header = *shown;
+    header.savedFrom = "ParetoPrune window";
+    if (reference_) header.reference = reference_->toJson();
     pp::RunLog log;
     log.create(path.toStdString(), header);
     for (const auto& t : table_->trials()) log.append(t);

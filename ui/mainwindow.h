@@ -25,6 +25,8 @@ class QTextBrowser;
 
 namespace ppui {
 
+class ExportDialog;
+
 class ParetoChart;
 class HypervolumeChart;
 class LatencyView;
@@ -64,6 +66,9 @@ class MainWindow : public QMainWindow {
   QString detailsHtml() const;
   // The export dialog for the first selected trial (modal).
   void exportSelection();
+  // The export dialog for `t` of the shown run (its model, checked against
+  // the run's checksum), or null when no run is shown.
+  std::unique_ptr<ExportDialog> makeExportDialog(const pp::Trial& t);
   // Shows a run log's trials, front and full model (no search); the form is
   // filled so that Start continues the run. False with the error shown.
   bool showRunLog(const QString& path);
@@ -139,6 +144,8 @@ class MainWindow : public QMainWindow {
   bool syncingSelection_ = false;
   std::optional<int64_t> fullParams_;
   std::optional<pp::Trial> reference_;  // the full model of the shown run
+  std::optional<pp::RunHeader> runHeader_;  // the shown run's header (opened log or started search)
+  QString logModelDir_;                     // the opened run log's model
   pp::BertConfig config_;
   std::shared_ptr<DataChecks> dataChecks_;  // shared with background checks
   int dataCheckGeneration_ = 0;

@@ -8,6 +8,7 @@
 #include "paretoprune/error.h"
 #include "paretoprune/evaluator.h"
 #include "paretoprune/model.h"
+#include "paretoprune/search_request.h"
 #include "paretoprune/search_space.h"
 
 namespace ppui {
@@ -55,19 +56,18 @@ bool SearchController::start(const SearchSetup& s, QString* error) {
 
 void SearchController::threadMain(SearchSetup s) {
   try {
-    auto model = pp::Model::load(s.modelDir.toStdString());
-    const auto& c = model->config();
-    pp::DataColumns cols{s.textColumn.toStdString(), s.pairColumn.toStdString(), s.labelColumn.toStdString()};
-    const pp::Dataset val = pp::subsetDataset(
-        pp::loadValidationSet(s.dataFile.toStdString(), s.validationFile.toStdString(), s.valSplit, 0, c, cols),
-        s.valSubset, 0);
-    pp::EncodeOptions eo;
-    eo.maxLength = s.maxLength;
-    auto enc = std::make_shared<pp::EncodedData>(*model, val, eo);
-    pp::SearchSpace space = s.spaceJson.isEmpty()
-                                ? pp::SearchSpace::parse(s.space.toStdString(), c)
-                                : pp::SearchSpace::fromJson(nlohmann::json::parse(s.spaceJson.toStdString()), c);
-    pp::SearchOptions o;
+    pp::SearchRequest req;
+    req.modelDir = s.modelDir.toStdString();
+    req.data.data = s.dataFile.toStdString();
+    req.data.validation = s.validationFile.toStdString();
+    req.data.valSplit = s.validationFile.isEmpty() ? s.valSplit : 0.0;
+    req.data.columns = {s.textColumn.toStdString(), s.pairColumn.toStdString(), s.labelColumn.toStdString()};
+    req.data.valSubset = s.valSubset;
+    req.data.maxLength = s.maxLength;
+    req.space = s.space.toStdString();
+    if (!s.spaceJson.isEmpty()) req.spaceJson = nlohmann::json::parse(s.spaceJson.toStdString(), nullptr, false);
+    if (req.spaceJson.is_discarded()) throw pp::Error("the search space is not valid JSON");
+    pp::SearchOptions& o = req.options;
     o.strategy = s.strategy.toStdString();
     o.trials = s.trials;
     o.device = s.device.toStdString();
@@ -77,9 +77,12 @@ void SearchController::threadMain(SearchSetup s) {
     o.eval.measureLatency = s.latencyRuns > 0;
     o.eval.latency.runs = s.latencyRuns;
     o.eval.latency.warmup = 1;
-    o.eval.latency.seqLen = std::min<int64_t>(s.maxLength, c.max_position_embeddings);
+    o.eval.latency.seqLen = s.maxLength;
     o.logPath = s.logPath.toStdString();
     o.resume = s.resume;
+    pp::PreparedSearch prepared = pp::prepareSearch(req);
+    const auto& c = prepared.model->config();
+    prepared.options.eval.latency.seqLen = std::min<int64_t>(s.maxLength, c.max_position_embeddings);
     // Events arrive on worker threads; each is handed to the UI thread. The
     // destructor joins this thread, and Qt drops calls queued for a deleted
     // object, so `this` is valid wherever these run.
@@ -98,14 +101,8 @@ void SearchController::threadMain(SearchSetup s) {
     };
     ev.progress = [this](const pp::SearchProgress& p) { post([this, p] { Q_EMIT progressChanged(p); }); };
     ev.frontChanged = [this](const std::vector<int64_t>& ids) { post([this, ids] { Q_EMIT frontChanged(ids); }); };
-    ev.warning = [this](const std::string& w) {
-      post([this, w] { Q_EMIT warning(QString::fromStdString(w)); });
-    };
-    nlohmann::json info = {{"data", (s.validationFile.isEmpty() ? s.dataFile : s.validationFile).toStdString()},
-                           {"validation_examples", enc->size()},
-                           {"max_length", s.maxLength},
-                           {"val_subset", s.valSubset}};
-    auto runner = std::make_shared<pp::SearchRunner>(model, enc, space, o, ev, info);
+    ev.warning = [this](const pp::SearchWarning& w) { post([this, w] { Q_EMIT warning(w); }); };
+    auto runner = std::make_shared<pp::SearchRunner>(prepared, ev);
     pp::setComputeThreads(1, std::max(1, pp::hardwareThreads() / runner->workers()));
     {
       std::lock_guard<std::mutex> lk(mu_);
@@ -117,11 +114,12 @@ void SearchController::threadMain(SearchSetup s) {
     for (const auto& d : runner->devices()) devs << QString::fromStdString(d);
     const QString desc = tr("%1 on %2 validation examples, %3 workers on %4")
                              .arg(QString::fromStdString(o.strategy))
-                             .arg(enc->size())
+                             .arg(prepared.validation->size())
                              .arg(runner->workers())
                              .arg(devs.join(", "));
-    post([this, desc, cfg = c] {
+    post([this, desc, cfg = c, header = runner->header()] {
       config_ = cfg;
+      header_ = header;
       Q_EMIT started(desc);
     });
     runner->run();

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "paretoprune/config.h"
+#include "paretoprune/run_header.h"
 #include "paretoprune/search_runner.h"
 #include "paretoprune/trial.h"
 
@@ -59,6 +60,8 @@ class SearchController : public QObject {
   const std::vector<pp::Trial>& trials() const { return trials_; }  // UI thread's copy
   const std::optional<pp::Trial>& reference() const { return reference_; }
   const pp::BertConfig& config() const { return config_; }
+  // The running (or last) search's run header, once it has started.
+  const std::optional<pp::RunHeader>& header() const { return header_; }
   std::vector<std::string> objectives() const { return objectives_; }
 
  Q_SIGNALS:
@@ -67,7 +70,7 @@ class SearchController : public QObject {
   void trialFinished(const pp::Trial& t);
   void progressChanged(const pp::SearchProgress& p);
   void frontChanged(const std::vector<int64_t>& ids);
-  void warning(const QString& message);
+  void warning(const pp::SearchWarning& w);
   void failed(const QString& message);  // the search could not start or stopped on an error
   void finished(const QString& reason);  // all trials done, budget spent or cancelled
 
@@ -85,6 +88,7 @@ class SearchController : public QObject {
   std::vector<pp::Trial> trials_;
   std::optional<pp::Trial> reference_;
   pp::BertConfig config_;
+  std::optional<pp::RunHeader> header_;
   std::vector<std::string> objectives_ = {"error", "params"};
 };
 

@@ -26,14 +26,21 @@ void DataOptions::add(CLI::App& cmd, double defaultSplit) {
   cmd.add_option("--limit", limit, "Evaluate at most this many examples (0: all)")->capture_default_str();
 }
 
-pp::Dataset DataOptions::validationSet(const pp::BertConfig& c) const {
-  pp::Dataset val = pp::loadValidationSet(data, validation, valSplit, splitSeed, c, columns);
-  if (limit > 0 && static_cast<int64_t>(val.examples.size()) > limit) val.examples.resize(static_cast<size_t>(limit));
-  return val;
+pp::DataSplit DataOptions::split() const {
+  pp::DataSplit s;
+  s.data = data;
+  s.validation = validation;
+  s.valSplit = validation.empty() ? valSplit : 0.0;
+  s.splitSeed = splitSeed;
+  s.columns = columns;
+  s.limit = limit;
+  s.maxLength = maxLength;
+  s.batchSize = batchSize;
+  return s;
 }
 
-pp::Dataset DataOptions::trainingSet(const pp::BertConfig& c) const {
-  return pp::loadTrainingSet(data, validation, valSplit, splitSeed, c, columns);
-}
+pp::Dataset DataOptions::validationSet(const pp::BertConfig& c) const { return split().validationSet(c); }
+
+pp::Dataset DataOptions::trainingSet(const pp::BertConfig& c) const { return split().trainingSet(c); }
 
 }  // namespace ppcli

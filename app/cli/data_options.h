@@ -3,6 +3,7 @@
 #include <string>
 
 #include "paretoprune/dataset.h"
+#include "paretoprune/run_header.h"
 
 namespace CLI {
 class App;
@@ -24,6 +25,8 @@ struct DataOptions {
   int64_t limit = 0;
 
   void add(CLI::App& cmd, double defaultSplit);
+  // The split these options describe, as a run header records it.
+  pp::DataSplit split() const;
   // The evaluation set these options describe.
   pp::Dataset validationSet(const pp::BertConfig& c) const;
   // The rest of --data: all of it when --validation is given, else the

@@ -62,29 +62,14 @@ void addExportCommand(CLI::App& app, GlobalOptions& g) {
     if (!a->log.empty()) {
       if (a->trial < 0 && a->within < 0)
         throw pp::Error("--log needs --trial ID or --within POINTS (see: paretoprune-cli front " + a->log + ")");
-      pp::LogContents lc = pp::readRunLog(a->log, &c);
-      if (lc.header.value("model_checksum", std::string()) != model->checksum())
-        throw pp::Error(a->log + " was written for another model (checksum " +
-                        lc.header.value("model_checksum", std::string("?")) + ", " + a->model + " has " +
-                        model->checksum() + ")");
-      const pp::Trial* t = nullptr;
-      if (a->within >= 0) {
-        if (!lc.header.contains("reference"))
-          throw pp::Error(a->log + " has no full-model reference (written by an older version); use --trial");
-        const double floor = pp::Trial::fromJson(lc.header["reference"], c).accuracy - a->within / 100.0;
-        for (const auto& x : lc.trials)
-          if (x.ok() && x.fidelity >= 1.0 && x.accuracy >= floor - 1e-12 && (!t || x.params < t->params)) t = &x;
-        if (!t) throw pp::Error("no trial of " + a->log + " is within " + fixed(a->within, 2) + " points of the full model");
-        std::cerr << "picked trial " << t->id << ": " << t->subnet.summary() << ", accuracy "
-                  << fixed(100.0 * t->accuracy, 2) << "%\n";
-      } else {
-        for (const auto& x : lc.trials)
-          if (x.id == a->trial) t = &x;
-      }
-      if (!t) throw pp::Error(a->log + " has no trial " + std::to_string(a->trial));
-      if (!t->ok()) throw pp::Error("trial " + std::to_string(a->trial) + " did not finish (" + t->error + ")");
-      s = t->subnet;
-      o.provenance = {{"run_log", a->log}, {"trial", t->toJson()}, {"data", lc.header.value("data", json())}};
+      const pp::OpenedRunLog run = pp::openRunLog(a->log, a->model);
+      pp::checkRunModel(run.log.header, model->checksum(), a->model, a->log);
+      const pp::Trial& t = pp::selectTrial(run, a->trial, a->within, a->log);
+      if (a->within >= 0)
+        std::cerr << "picked trial " << t.id << ": " << t.subnet.summary() << ", accuracy "
+                  << fixed(100.0 * t.accuracy, 2) << "%\n";
+      s = t.subnet;
+      o.provenance = {{"run_log", a->log}, {"trial", t.toJson()}, {"data", run.log.header.data.data}};
     } else if (!a->subnet.empty()) {
       s = pp::SubNetwork::parse(a->subnet, c);
     } else {

@@ -22,6 +22,7 @@
 #include "paretoprune/metrics.h"
 #include "paretoprune/model.h"
 #include "paretoprune/run_log.h"
+#include "paretoprune/search_request.h"
 #include "paretoprune/search_runner.h"
 
 namespace ppcli {
@@ -52,6 +53,11 @@ std::string csvQuote(const std::string& s) {
   return q + "\"";
 }
 
+// A trial's latency; runs with --latency-runs 0 did not measure it.
+std::string latencyText(const pp::Trial& t) {
+  return t.latencyMs > 0 ? fixed(t.latencyMs, 2) + " ms" : std::string("not measured");
+}
+
 // `ref`: the full model, for the change columns of the table.
 void printTrials(const std::vector<pp::Trial>& ts, const std::string& format, int64_t fullParams,
                  const std::optional<pp::Trial>& ref = std::nullopt) {
@@ -73,12 +79,12 @@ void printTrials(const std::vector<pp::Trial>& ts, const std::string& format, in
     }
     return;
   }
-  std::printf("%6s  %-34s %8s %14s %8s %11s %10s %9s %8s\n", "trial", "sub-network", "error", "parameters", "share",
+  std::printf("%6s  %-34s %8s %14s %8s %11s %12s %9s %8s\n", "trial", "sub-network", "error", "parameters", "share",
               "FLOPs/seq", "latency", "acc. pts", "speed-up");
   if (ref)
-    std::printf("%6s  %-34s %8.4f %14s %7.1f%% %11s %7.2f ms %9s %8s\n", "full", ref->subnet.summary().c_str(),
+    std::printf("%6s  %-34s %8.4f %14s %7.1f%% %11s %12s %9s %8s\n", "full", ref->subnet.summary().c_str(),
                 ref->errorRate, thousands(ref->params).c_str(), 100.0, si(static_cast<double>(ref->flops)).c_str(),
-                ref->latencyMs, "", "");
+                latencyText(*ref).c_str(), "", "");
   for (const auto& t : ts) {
     if (!t.ok()) {
       std::printf("%6lld  %-34s %s\n", static_cast<long long>(t.id), t.subnet.summary().c_str(),
@@ -90,10 +96,10 @@ void printTrials(const std::vector<pp::Trial>& ts, const std::string& format, in
       dAcc = (t.accuracy >= ref->accuracy ? "+" : "") + fixed(100.0 * (t.accuracy - ref->accuracy), 1);
       if (t.latencyMs > 0 && ref->latencyMs > 0) speed = fixed(ref->latencyMs / t.latencyMs, 1) + "x";
     }
-    std::printf("%6lld  %-34s %8.4f %14s %7.1f%% %11s %7.2f ms %9s %8s\n", static_cast<long long>(t.id),
+    std::printf("%6lld  %-34s %8.4f %14s %7.1f%% %11s %12s %9s %8s\n", static_cast<long long>(t.id),
                 t.subnet.summary().c_str(), t.errorRate, thousands(t.params).c_str(),
                 100.0 * static_cast<double>(t.params) / static_cast<double>(std::max<int64_t>(fullParams, 1)),
-                si(static_cast<double>(t.flops)).c_str(), t.latencyMs, dAcc.c_str(), speed.c_str());
+                si(static_cast<double>(t.flops)).c_str(), latencyText(t).c_str(), dAcc.c_str(), speed.c_str());
   }
 }
 
@@ -118,6 +124,112 @@ struct SearchArgs {
   int latencyRuns = 5;
   int64_t latencySeq = 128;
 };
+
+// What the user asked for, as the core's one description of a search.
+pp::SearchRequest searchRequest(const SearchArgs& a) {
+  if (!a.log.empty() && !a.resume && access(a.log.c_str(), F_OK) == 0)
+    throw pp::Error(a.log + " exists; pass --resume to continue that run, or choose another --log");
+  pp::SearchRequest r;
+  r.modelDir = a.model;
+  r.space = a.space;
+  r.data = a.data.split();
+  r.data.valSubset = a.valSubset;
+  r.data.valSubsetSeed = a.valSeed;
+  pp::SearchOptions& o = r.options;
+  o.strategy = a.strategy;
+  o.trials = a.trials;
+  o.budgetSeconds = parseDuration(a.budget);
+  o.device = a.device;
+  o.workers = a.workers;  // 0: the runner chooses (one per GPU, or half the cores)
+  o.seed = a.seed;
+  o.objectives = pp::parseObjectives(a.objectives);
+  o.eval.mode = pp::parseExecMode(a.mode);
+  o.eval.precision = pp::parsePrecision(a.precision);
+  o.eval.measureLatency = a.latencyRuns > 0;
+  o.eval.latency.runs = a.latencyRuns;
+  o.eval.latency.warmup = 1;
+  o.eval.latency.seqLen = a.latencySeq;
+  o.multiFidelity = a.multiFidelity;
+  o.logPath = a.log;
+  o.resume = a.resume;
+  return r;
+}
+
+// Progress on stderr: one updating line on a terminal, every tenth otherwise.
+pp::SearchEvents progressPrinter(const GlobalOptions& g, bool tty) {
+  pp::SearchEvents ev;
+  auto lastPrinted = std::make_shared<int64_t>(-1);
+  ev.progress = [&g, tty, lastPrinted](const pp::SearchProgress& p) {
+    if (g.json) return;
+    std::string line = "[" + std::to_string(p.done) + "/" + std::to_string(p.total) + "] " +
+                       fixed(p.trialsPerMinute, 1) + " trials/min, ETA " + duration(p.etaSeconds) + ", front " +
+                       std::to_string(p.frontSize) + ", hypervolume " + fixed(p.hypervolume, 4);
+    if (tty) {
+      std::cerr << "\r" << line << "\033[K" << std::flush;
+    } else if (p.done == p.total || p.done - *lastPrinted >= std::max<int64_t>(1, p.total / 10)) {
+      std::cerr << line << "\n";
+      *lastPrinted = p.done;
+    }
+  };
+  ev.warning = [tty](const pp::SearchWarning& w) { std::cerr << (tty ? "\n" : "") << "warning: " << w.message << "\n"; };
+  return ev;
+}
+
+// Runs the search, cancelling it on Ctrl-C.
+void runInterruptible(pp::SearchRunner& runner) {
+  SigintScope sigint;
+  std::atomic<bool> done{false};
+  std::thread watcher([&] {
+    while (!done) {
+      if (SigintScope::interrupted()) {
+        runner.cancel();
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  });
+  try {
+    runner.run();
+  } catch (...) {
+    done = true;
+    watcher.join();
+    throw;
+  }
+  done = true;
+  watcher.join();
+}
+
+void printSearchSummary(const pp::SearchRunner& runner, const GlobalOptions& g, const std::string& modeName,
+                        const pp::BertConfig& c) {
+  const auto& objectives = runner.options().objectives;
+  auto trials = runner.trials();
+  auto front = frontOf(trials, objectives);
+  const auto p = runner.progress();
+  // Which way the trials ran, and why (auto: the rates measured per device).
+  std::map<std::string, int64_t> modes;
+  for (const auto& t : trials)
+    if (t.ok()) ++modes[t.mode];
+  const json rates = runner.execRatesJson();
+  std::string why;
+  for (auto it = rates.begin(); it != rates.end(); ++it)
+    why += (why.empty() ? "" : "; ") + it.key() + ": sliced " + fixed(it.value()["sliced_gflops"].get<double>(), 1) +
+           ", masked " + fixed(it.value()["masked_gflops"].get<double>(), 1) + " GFLOP/s";
+  if (g.json) {
+    json out = {{"stopped", runner.stopReason()}, {"trials", p.done}, {"failed", p.failed},
+                {"hypervolume", p.hypervolume}, {"modes", modes}, {"exec_rates", rates}, {"front", json::array()}};
+    for (const auto& t : front) out["front"].push_back(t.toJson());
+    std::cout << out.dump(2) << "\n";
+    return;
+  }
+  std::cout << "Search " << runner.stopReason() << ": " << p.done << " trials (" << p.failed << " failed) in "
+            << duration(p.elapsedSeconds) << ", hypervolume " << fixed(p.hypervolume, 4) << "\n";
+  std::string counts;
+  for (const auto& [mode, n] : modes) counts += (counts.empty() ? "" : ", ") + std::to_string(n) + " " + mode;
+  std::cout << "Evaluated " << (counts.empty() ? "nothing" : counts) << " (" << modeName
+            << (why.empty() ? "" : "; measured " + why) << ")\n"
+            << "Pareto set (" << objectives[0] << " vs " << objectives[1] << "):\n";
+  printTrials(front, "table", pp::parameterCount(c), runner.reference());
+}
 }  // namespace
 
 void addSearchCommand(CLI::App& app, GlobalOptions& g) {
@@ -138,7 +250,7 @@ void addSearchCommand(CLI::App& app, GlobalOptions& g) {
   cmd->add_option("--val-subset", a->valSubset, "Evaluate on a seeded subset of this many validation examples");
   cmd->add_option("--val-subset-seed", a->valSeed, "Seed of the validation subset");
   cmd->add_flag("--multi-fidelity", a->multiFidelity,
-                "Evaluate on 30% first; finish only trials that could still reach the front");
+                "Screen on a length-stratified 30% first; finish only trials that could still reach the front");
   cmd->add_option("--mode", a->mode, "auto, masked or sliced")->capture_default_str();
   cmd->add_option("--precision", a->precision, "fp32, bf16 or fp16 (GPU only)")->capture_default_str();
   cmd->add_option("--device", a->device, "auto (every CUDA device, else CPU), cpu, cuda or cuda:N")
@@ -146,108 +258,14 @@ void addSearchCommand(CLI::App& app, GlobalOptions& g) {
   cmd->add_option("--latency-runs", a->latencyRuns, "Timed runs per trial for latency (0: skip)")->capture_default_str();
   cmd->add_option("--latency-length", a->latencySeq, "Sequence length for latency and FLOPs")->capture_default_str();
   cmd->callback([a, &g] {
-    if (!a->log.empty() && !a->resume && access(a->log.c_str(), F_OK) == 0)
-      throw pp::Error(a->log + " exists; pass --resume to continue that run, or choose another --log");
-    pp::SearchOptions o;
-    o.strategy = a->strategy;
-    o.trials = a->trials;
-    o.budgetSeconds = parseDuration(a->budget);
-    o.device = a->device;
-    o.workers = a->workers;  // 0: the runner chooses (one per GPU, or half the cores)
-    o.seed = a->seed;
-    o.objectives = pp::parseObjectives(a->objectives);
-    o.eval.mode = pp::parseExecMode(a->mode);
-    o.eval.precision = pp::parsePrecision(a->precision);
-    o.eval.measureLatency = a->latencyRuns > 0;
-    o.eval.latency.runs = a->latencyRuns;
-    o.eval.latency.warmup = 1;
-    o.eval.latency.seqLen = a->latencySeq;
-    o.multiFidelity = a->multiFidelity;
-    o.logPath = a->log;
-    o.resume = a->resume;
-    pp::makeStrategy(o.strategy, pp::SearchSpace{});  // unknown names fail before any work
-    pp::resolveDevices(o.device);                      // so do unavailable devices
-    auto model = pp::Model::load(a->model);
-    pp::SearchSpace space = pp::SearchSpace::parse(a->space, model->config());
-    pp::Dataset val = pp::subsetDataset(a->data.validationSet(model->config()), a->valSubset, a->valSeed);
-    pp::EncodeOptions eo;
-    eo.maxLength = a->data.maxLength;
-    eo.batchSize = a->data.batchSize;
-    auto enc = std::make_shared<pp::EncodedData>(*model, val, eo);
+    const pp::PreparedSearch prepared = pp::prepareSearch(searchRequest(*a));
     const bool tty = isatty(2);
-    pp::SearchEvents ev;
-    int64_t lastPrinted = -1;
-    ev.progress = [&](const pp::SearchProgress& p) {
-      if (g.json) return;
-      std::string line = "[" + std::to_string(p.done) + "/" + std::to_string(p.total) + "] " +
-                         fixed(p.trialsPerMinute, 1) + " trials/min, ETA " + duration(p.etaSeconds) + ", front " +
-                         std::to_string(p.frontSize) + ", hypervolume " + fixed(p.hypervolume, 4);
-      if (tty) {
-        std::cerr << "\r" << line << "\033[K" << std::flush;
-      } else if (p.done == p.total || p.done - lastPrinted >= std::max<int64_t>(1, p.total / 10)) {
-        std::cerr << line << "\n";
-        lastPrinted = p.done;
-      }
-    };
-    ev.warning = [&](const std::string& w) { std::cerr << (tty ? "\n" : "") << "warning: " << w << "\n"; };
-    json info = {{"data", a->data.validation.empty() ? a->data.data : a->data.validation},
-                 {"val_split", a->data.validation.empty() ? a->data.valSplit : 0.0},
-                 {"split_seed", a->data.splitSeed},
-                 {"val_subset", a->valSubset},
-                 {"val_subset_seed", a->valSeed},
-                 {"validation_examples", enc->size()},
-                 {"max_length", a->data.maxLength}};
-    pp::SearchRunner runner(model, enc, space, o, ev, info);
+    pp::SearchRunner runner(prepared, progressPrinter(g, tty));
     applyThreads(g, runner.workers());
-    SigintScope sigint;
-    std::atomic<bool> done{false};
-    std::thread watcher([&] {
-      while (!done) {
-        if (SigintScope::interrupted()) {
-          runner.cancel();
-          break;
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      }
-    });
-    try {
-      runner.run();
-    } catch (...) {
-      done = true;
-      watcher.join();
-      throw;
-    }
-    done = true;
-    watcher.join();
+    runInterruptible(runner);
     if (tty && !g.json) std::cerr << "\n";
-    auto trials = runner.trials();
-    auto front = frontOf(trials, o.objectives);
-    const auto p = runner.progress();
-    // Which way the trials ran, and why (auto: the rates measured per device).
-    std::map<std::string, int64_t> modes;
-    for (const auto& t : trials)
-      if (t.ok()) ++modes[t.mode];
-    const json rates = runner.execRatesJson();
-    std::string why;
-    for (auto it = rates.begin(); it != rates.end(); ++it)
-      why += (why.empty() ? "" : "; ") + it.key() + ": sliced " + fixed(it.value()["sliced_gflops"].get<double>(), 1) +
-             ", masked " + fixed(it.value()["masked_gflops"].get<double>(), 1) + " GFLOP/s";
-    if (g.json) {
-      json out = {{"stopped", runner.stopReason()}, {"trials", p.done}, {"failed", p.failed},
-                  {"hypervolume", p.hypervolume}, {"modes", modes}, {"exec_rates", rates}, {"front", json::array()}};
-      for (const auto& t : front) out["front"].push_back(t.toJson());
-      std::cout << out.dump(2) << "\n";
-    } else {
-      std::cout << "Search " << runner.stopReason() << ": " << p.done << " trials (" << p.failed << " failed) in "
-                << duration(p.elapsedSeconds) << ", hypervolume " << fixed(p.hypervolume, 4) << "\n";
-      std::string counts;
-      for (const auto& [mode, n] : modes) counts += (counts.empty() ? "" : ", ") + std::to_string(n) + " " + mode;
-      std::cout << "Evaluated " << (counts.empty() ? "nothing" : counts) << " (" << a->mode
-                << (why.empty() ? "" : "; measured " + why) << ")\n"
-                << "Pareto set (" << o.objectives[0] << " vs " << o.objectives[1] << "):\n";
-      printTrials(front, "table", pp::parameterCount(model->config()), runner.reference());
-    }
-    if (runner.stopReason() == "cancelled") throw pp::Error("interrupted; resume with --resume");
+    printSearchSummary(runner, g, a->mode, prepared.model->config());
+    if (runner.stopKind() == pp::StopKind::Cancelled) throw pp::Error("interrupted; resume with --resume");
   });
 }
 
@@ -264,21 +282,19 @@ void addFrontCommand(CLI::App& app, GlobalOptions& g) {
   cmd->add_flag("--csv", *csv, "CSV output");
   cmd->add_option("--objectives", *objectives, "Objectives (default: the run's)");
   cmd->callback([=, &g] {
-    const std::string dir = modelDir->empty() ? pp::readRunLogHeader(*log).value("model", std::string()) : *modelDir;
-    pp::BertConfig c;
+    pp::OpenedRunLog run;
     try {
-      c = pp::BertConfig::load(dir + "/config.json");
+      run = pp::openRunLog(*log, *modelDir);
     } catch (const pp::Error& e) {
-      throw pp::Error(std::string(e.what()) + " (the log's model is needed to read it; pass --model DIR)");
+      const std::string hint = modelDir->empty() && std::string(e.what()).find("config.json") != std::string::npos
+                                   ? " (pass --model DIR)"
+                                   : "";
+      throw pp::Error(e.what() + hint);
     }
-    pp::LogContents lc = pp::readRunLog(*log, &c);
-    for (const auto& w : lc.warnings) std::cerr << "warning: " << w << "\n";
-    std::vector<std::string> obj = objectives->empty() ? lc.header.value("objectives", std::vector<std::string>{"error", "params"})
-                                                       : pp::parseObjectives(*objectives);
-    auto rows = *all ? lc.trials : frontOf(lc.trials, obj);
-    std::optional<pp::Trial> ref;
-    if (lc.header.contains("reference")) ref = pp::Trial::fromJson(lc.header["reference"], c);
-    printTrials(rows, g.json ? "json" : *csv ? "csv" : "table", pp::parameterCount(c), ref);
+    for (const auto& w : run.log.warnings) std::cerr << "warning: " << w << "\n";
+    const std::vector<std::string> obj = objectives->empty() ? run.log.header.objectives : pp::parseObjectives(*objectives);
+    auto rows = *all ? run.log.trials : frontOf(run.log.trials, obj);
+    printTrials(rows, g.json ? "json" : *csv ? "csv" : "table", pp::parameterCount(run.config), run.reference);
   });
 }
 

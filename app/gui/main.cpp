@@ -1,5 +1,6 @@
 // paretoprune: the desktop application.
 #include <QApplication>
+#include <QCoreApplication>
 #include <QCommandLineParser>
 #include <QDir>
 #include <QFileInfo>
@@ -36,12 +37,6 @@ int main(int argc, char** argv) {
       std::printf("ParetoPrune %s (LibTorch %s, Qt %s)\n", PARETOPRUNE_VERSION, pp::torchVersion().c_str(), qVersion());
       return 0;
     }
-  QApplication app(argc, argv);
-  QApplication::setApplicationName("ParetoPrune");
-  QApplication::setOrganizationName("ParetoPrune");
-  QApplication::setApplicationVersion(QString("%1 (LibTorch %2, Qt %3)")
-                                          .arg(PARETOPRUNE_VERSION, QString::fromStdString(pp::torchVersion()),
-                                               qVersion()));
   QCommandLineParser cli;
   cli.setApplicationDescription("ParetoPrune: structural pruning of BERT classifiers guided by a Pareto front");
   cli.addHelpOption();
@@ -65,6 +60,21 @@ int main(int argc, char** argv) {
   for (const auto& o : {modelOpt, dataOpt, valOpt, demoOpt, trialsOpt, startOpt, exitOpt, shotOpt, selectOpt, logOpt, midShotOpt,
                         dialogShotOpt})
     cli.addOption(o);
+  // --help needs no display either: answer it before the GUI application
+  // (and its platform plugin) starts.
+  for (int i = 1; i < argc; ++i)
+    if (QByteArray(argv[i]) == "--help" || QByteArray(argv[i]) == "-h" || QByteArray(argv[i]) == "--help-all") {
+      QCoreApplication core(argc, argv);
+      QCoreApplication::setApplicationName("paretoprune");
+      cli.process(core);  // prints the help and exits
+      return 0;
+    }
+  QApplication app(argc, argv);
+  QApplication::setApplicationName("ParetoPrune");
+  QApplication::setOrganizationName("ParetoPrune");
+  QApplication::setApplicationVersion(QString("%1 (LibTorch %2, Qt %3)")
+                                          .arg(PARETOPRUNE_VERSION, QString::fromStdString(pp::torchVersion()),
+                                               qVersion()));
   cli.process(app);
 
   ppui::MainWindow w;
@@ -110,7 +120,7 @@ int main(int argc, char** argv) {
       if (!exitWhenDone) return;
       if (cli.isSet(dialogShotOpt) && !w.selection().empty()) {
         const pp::Trial* t = w.tableModel()->trial(w.selection().front());
-        auto* dlg = new ppui::ExportDialog(w.controller().setup().modelDir, *t, w.controller().setup(), &w);
+        auto* dlg = new ppui::ExportDialog(*w.controller().header(), w.controller().setup().logPath, *t, &w);
         dlg->show();
         const QString file = cli.value(dialogShotOpt);
         QTimer::singleShot(300, dlg, [dlg, file] { dlg->grab().save(file); });

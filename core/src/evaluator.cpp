@@ -247,16 +247,18 @@ namespace {
 // the mode `o` resolves to, which it returns.
 template <class Fn>
 ExecMode runBatches(const Model& m, const SubNetwork& s, const EncodedData& data, const EvalOptions& o,
-                    size_t maxBatches, const std::atomic<bool>* cancel, Fn&& fn, size_t firstBatch = 0) {
+                    const std::atomic<bool>* cancel, Fn&& fn) {
   s.validate(m.config());
   const ModelImpl& mi = m.impl();
   const ExecMode used = resolveMode(m, s, o);
   torch::InferenceMode guard;
   const BertWeights w = weightsFor(mi.weightsOn(o.device), mi.config, mi.headOrder, mi.unitOrder, s, used, o.precision);
   const auto& batches = data.impl().batchesOn(o.device);
-  const size_t nb = std::min(maxBatches, batches.size());
-  for (size_t b = firstBatch; b < nb; ++b) {
+  const size_t n = o.batches.empty() ? batches.size() : o.batches.size();
+  for (size_t i = 0; i < n; ++i) {
     if (cancel && cancel->load(std::memory_order_relaxed)) break;
+    const size_t b = o.batches.empty() ? i : o.batches[i];
+    if (b >= batches.size()) throw Error("evaluate: batch " + std::to_string(b) + " of " + std::to_string(batches.size()));
     fn(b, bertForward(w, mi.act, mi.config.layer_norm_eps, batches[b]).to(torch::kCPU, torch::kFloat32));
   }
   return used;
@@ -269,7 +271,7 @@ std::vector<std::vector<float>> computeLogits(const Model& m, const SubNetwork& 
   const auto& d = data.impl();
   EvalOptions o;
   o.mode = mode;
-  runBatches(m, s, data, o, d.batches.size(), nullptr, [&](size_t b, const torch::Tensor& logits) {
+  runBatches(m, s, data, o, nullptr, [&](size_t b, const torch::Tensor& logits) {
     auto l = logits.contiguous();
     const int64_t K = l.size(1);
     const float* p = l.data_ptr<float>();
@@ -312,18 +314,10 @@ EvalResult evaluate(const Model& m, const SubNetwork& s, const EncodedData& data
                     const std::atomic<bool>* cancel) {
   const auto t0 = std::chrono::steady_clock::now();
   const auto& d = data.impl();
-  // Batches covering the first n examples (whole batches).
-  auto batchesFor = [&](int64_t n) {
-    size_t seen = 0, k = 0;
-    while (k < d.batches.size() && seen < static_cast<size_t>(n)) seen += d.batchIndex[k++].size();
-    return k;
-  };
-  const size_t maxBatches = opts.maxExamples > 0 ? batchesFor(opts.maxExamples) : d.batches.size();
-  const size_t firstBatch = opts.skipExamples > 0 ? batchesFor(opts.skipExamples) : 0;
   std::vector<int64_t> pred, truth;
   EvalResult r;
   r.predictions.assign(data.size(), -1);
-  r.modeUsed = runBatches(m, s, data, opts, maxBatches, cancel, [&](size_t b, const torch::Tensor& logits) {
+  r.modeUsed = runBatches(m, s, data, opts, cancel, [&](size_t b, const torch::Tensor& logits) {
     auto am = logits.argmax(1).contiguous();
     const int64_t* p = am.data_ptr<int64_t>();
     for (size_t i = 0; i < d.batchIndex[b].size(); ++i) {
@@ -332,7 +326,7 @@ EvalResult evaluate(const Model& m, const SubNetwork& s, const EncodedData& data
       pred.push_back(p[i]);
       truth.push_back(d.labels[idx]);
     }
-  }, firstBatch);
+  });
   r.metrics = classificationMetrics(pred, truth, m.config().numLabels());
   r.params = parameterCount(m.config(), s);
   r.flops = flopCount(m.config(), s, opts.latency.seqLen);

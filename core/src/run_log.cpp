@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "file_util.h"
+#include "json_util.h"
 #include "paretoprune/error.h"
 
 namespace pp {
@@ -13,30 +14,39 @@ namespace pp {
 using nlohmann::json;
 
 namespace {
-const json& checkedHeader(const std::string& path, const json& j) {
-  if (!j.is_object() || !j.contains("paretoprune_log"))
-    throw Error(path + ": not a ParetoPrune run log (its first line has no \"paretoprune_log\" header)");
-  return j;
-}
-}  // namespace
-
-json readRunLogHeader(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(path + ": cannot open (" + std::strerror(errno) + ")");
-  std::string line;
-  if (!std::getline(in, line)) throw Error(path + ": the log is empty");
+json parseHeaderLine(const std::string& path, const std::string& line) {
   json j;
   try {
     j = json::parse(line);
   } catch (const json::exception&) {
     throw Error(path + ": line 1 is not valid JSON; the log is damaged");
   }
-  return checkedHeader(path, j);
+  return j;
+}
+
+// The typed header with its paths resolved against the log's folder.
+RunHeader headerOf(const std::string& path, const json& j) {
+  RunHeader h = RunHeader::fromJson(j, path);
+  const std::string w = path + ": line 1";
+  h.model = resolveRunPath(h.model, jsonutil::optString(j, "model_relative", w), path);
+  h.data.data = resolveRunPath(h.data.data, jsonutil::optString(j, "data_relative", w), path);
+  h.data.validation = resolveRunPath(h.data.validation, jsonutil::optString(j, "validation_relative", w), path);
+  return h;
+}
+}  // namespace
+
+RunHeader readRunLogHeader(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(path + ": cannot open (" + std::strerror(errno) + ")");
+  std::string line;
+  if (!std::getline(in, line)) throw Error(path + ": the log is empty");
+  return headerOf(path, parseHeaderLine(path, line));
 }
 
 LogContents readRunLog(const std::string& path, const BertConfig* config) {
   const std::string text = fileutil::readFile(path);
   LogContents out;
+  bool haveHeader = false;
   size_t pos = 0;
   int64_t lineNo = 0;
   while (pos < text.size()) {
@@ -62,7 +72,8 @@ LogContents readRunLog(const std::string& path, const BertConfig* config) {
       throw Error(where + " is not valid JSON; the log is damaged");
     }
     if (lineNo == 1) {
-      out.header = checkedHeader(path, j);
+      out.header = headerOf(path, j);
+      haveHeader = true;
     } else if (config) {
       try {
         out.trials.push_back(Trial::fromJson(j, *config));
@@ -75,8 +86,57 @@ LogContents readRunLog(const std::string& path, const BertConfig* config) {
     pos = complete ? end + 1 : end;
     out.validBytes = pos;
   }
-  if (out.header.is_null()) throw Error(path + ": the log is empty");
+  if (!haveHeader) throw Error(path + ": the log is empty");
   return out;
+}
+
+OpenedRunLog openRunLog(const std::string& path, const std::string& modelDir) {
+  OpenedRunLog r;
+  r.modelDir = modelDir.empty() ? readRunLogHeader(path).model : modelDir;
+  if (r.modelDir.empty()) throw Error(path + ": the log names no model; give its model directory");
+  try {
+    r.config = BertConfig::load(fileutil::joinPath(r.modelDir, "config.json"));
+  } catch (const Error& e) {
+    throw Error(std::string(e.what()) + " (the run's model is needed to read its trials; give its directory if it moved)");
+  }
+  r.log = readRunLog(path, &r.config);
+  try {
+    r.reference = r.log.header.referenceTrial(r.config);
+  } catch (const Error& e) {
+    throw Error(path + ": " + e.what());
+  }
+  return r;
+}
+
+const Trial& selectTrial(const OpenedRunLog& run, int64_t id, double withinPoints, const std::string& logPath) {
+  const Trial* t = nullptr;
+  if (withinPoints >= 0) {
+    if (!run.reference)
+      throw Error(logPath + " has no full-model reference (written by an older version); pick a trial by id");
+    const double floor = run.reference->accuracy - withinPoints / 100.0;
+    for (const auto& x : run.log.trials)
+      if (x.ok() && x.fidelity >= 1.0 && x.accuracy >= floor - 1e-12 && (!t || x.params < t->params)) t = &x;
+    if (!t) {
+      char pts[32];
+      std::snprintf(pts, sizeof pts, "%.2f", withinPoints);
+      throw Error("no trial of " + logPath + " is within " + pts + " points of the full model");
+    }
+    return *t;
+  }
+  for (const auto& x : run.log.trials)
+    if (x.id == id) t = &x;
+  if (!t) throw Error(logPath + " has no trial " + std::to_string(id));
+  if (!t->ok()) throw Error("trial " + std::to_string(id) + " did not finish (" + (t->error.empty() ? std::string(statusName(t->status)) : t->error) + ")");
+  return *t;
+}
+
+void checkRunModel(const RunHeader& h, const std::string& modelChecksum, const std::string& modelDir,
+                   const std::string& logPath) {
+  if (h.modelChecksum.empty())
+    throw Error(logPath + " does not record its model's checksum, so its trials cannot be matched to " + modelDir);
+  if (h.modelChecksum != modelChecksum)
+    throw Error(logPath + " was written for another model (checksum " + h.modelChecksum + ", " + modelDir + " has " +
+                modelChecksum + ")");
 }
 
 RunLog::~RunLog() { close(); }
@@ -93,12 +153,20 @@ void RunLog::writeLine(const std::string& line) {
   ::fdatasync(::fileno(f_));
 }
 
-void RunLog::create(const std::string& path, const json& header) {
+void RunLog::create(const std::string& path, const RunHeader& header) {
   close();
+  RunHeader h = header;
+  h.model = absolutePath(h.model);
+  h.data.data = absolutePath(h.data.data);
+  h.data.validation = absolutePath(h.data.validation);
+  json j = h.toJson();
+  j["model_relative"] = relativeTo(h.model, path);
+  if (!h.data.data.empty()) j["data_relative"] = relativeTo(h.data.data, path);
+  if (!h.data.validation.empty()) j["validation_relative"] = relativeTo(h.data.validation, path);
   path_ = path;
   f_ = std::fopen(path.c_str(), "wb");
   if (!f_) throw Error(path + ": cannot create the run log (" + std::strerror(errno) + ")");
-  writeLine(header.dump());
+  writeLine(j.dump());
 }
 
 void RunLog::reopen(const std::string& path, size_t validBytes) {

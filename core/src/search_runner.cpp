@@ -2,25 +2,69 @@
 
 #include <algorithm>
 #include <cmath>
+#include <thread>
+
+#include <nlohmann/json.hpp>
 
 #include "file_util.h"
 #include "paretoprune/error.h"
 #include "paretoprune/metrics.h"
 #include "paretoprune/model.h"
 #include "paretoprune/run_log.h"
+#include "paretoprune/screening.h"
+#include "paretoprune/search_request.h"
 
 namespace pp {
 
 using nlohmann::json;
 
+namespace {
+// Proposals tried before the runner looks further: the strategy's, then the
+// space's random samples, then (for a space too large to count) many more
+// samples.
+constexpr int kStrategyAttempts = 200;
+constexpr int kSampleAttempts = 200;
+constexpr int kExtraSamples = 100000;
+// Spaces up to this size are counted member by member to prove exhaustion.
+constexpr int64_t kCountableSpace = 2000000;
+
+uint64_t splitmix64(uint64_t x) {
+  x += 0x9e3779b97f4a7c15ull;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+  return x ^ (x >> 31);
+}
+
+void fillTrial(Trial& t, const EvalResult& r) {
+  t.errorRate = r.metrics.error;
+  t.accuracy = r.metrics.accuracy;
+  t.mcc = r.metrics.mcc;
+  t.f1 = r.metrics.f1;
+  t.params = r.params;
+  t.flops = r.flops;
+  t.latencyMs = r.latency.medianMs;
+  t.latencyP95Ms = r.latency.p95Ms;
+  t.mode = execModeName(r.modeUsed);
+}
+
+std::string firstLine(std::string s) {
+  const size_t nl = s.find('\n');  // LibTorch appends backtraces
+  if (nl != std::string::npos) s.resize(nl);
+  return s;
+}
+}  // namespace
+
+SearchRunner::SearchRunner(const PreparedSearch& p, SearchEvents events)
+    : SearchRunner(p.model, p.validation, p.space, p.options, std::move(events), p.header) {}
+
 SearchRunner::SearchRunner(std::shared_ptr<const Model> model, std::shared_ptr<const EncodedData> validation,
-                           SearchSpace space, SearchOptions opts, SearchEvents events, json runInfo)
+                           SearchSpace space, SearchOptions opts, SearchEvents events, RunHeader header)
     : model_(std::move(model)),
       data_(std::move(validation)),
       space_(std::move(space)),
       opts_(std::move(opts)),
       events_(std::move(events)),
-      runInfo_(std::move(runInfo)) {
+      header_(std::move(header)) {
   if (!model_ || !data_) throw Error("search: no model or no validation data");
   if (data_->size() == 0) throw Error("search: the validation set is empty");
   if (opts_.trials < 0) throw Error("search: the number of trials must not be negative");
@@ -34,6 +78,11 @@ SearchRunner::SearchRunner(std::shared_ptr<const Model> model, std::shared_ptr<c
   // workers share the cores (docs/performance.md).
   if (opts_.workers <= 0) opts_.workers = gpus ? static_cast<int>(devices_.size()) : std::max(1, hardwareThreads() / 2);
   opts_.eval.device = opts_.eval.latency.device = devices_.front();
+  if (opts_.multiFidelity && opts_.lowFidelity < 1.0) {
+    screenBatches_ = screeningBatches(*data_, opts_.lowFidelity, opts_.seed);
+    for (size_t b = 0; b < data_->numBatches(); ++b)
+      if (!std::binary_search(screenBatches_.begin(), screenBatches_.end(), b)) restBatches_.push_back(b);
+  }
   // Normalisation bounds (docs/search.md): error-like objectives on [0, 1]
   // (mcc on [0, 2]); size-like ones from the space's smallest sub-network to
   // the full model; latency from 0 to the full model's (measured at start).
@@ -53,12 +102,22 @@ SearchRunner::SearchRunner(std::shared_ptr<const Model> model, std::shared_ptr<c
     norm_.lo.push_back(lo);
     norm_.hi.push_back(hi);
   }
+  // What the log header records of this run (the caller gave the data part).
+  if (header_.model.empty()) header_.model = model_->directory();
+  header_.modelChecksum = model_->checksum();
+  header_.space = space_.toJson();
+  header_.strategy = opts_.strategy;
+  header_.seed = opts_.seed;
+  header_.objectives = opts_.objectives;
+  header_.trials = opts_.trials;
+  header_.multiFidelity = opts_.multiFidelity;
+  header_.devices = devices_;
+  if (header_.validationExamples == 0) header_.validationExamples = static_cast<int64_t>(data_->size());
 }
 
 SearchRunner::~SearchRunner() { cancel(); }
 
-// cancel, pause and resume take no lock, so event callbacks (which run with
-// the runner's mutex held) may call them; paused workers poll.
+// cancel, pause and resume take no lock; paused workers poll.
 void SearchRunner::cancel() {
   cancel_.store(true);
   pauseCv_.notify_all();
@@ -86,17 +145,38 @@ SearchProgress SearchRunner::progress() const {
   return progressLocked();
 }
 
+Normalizer SearchRunner::normalizer() const {
+  std::lock_guard<std::mutex> lk(mu_);
+  return norm_;
+}
+
 std::optional<Trial> SearchRunner::reference() const {
   std::lock_guard<std::mutex> lk(mu_);
   return reference_;
 }
 
+std::vector<ExecRates> SearchRunner::execRates() const {
+  std::lock_guard<std::mutex> lk(mu_);
+  return rates_;
+}
+
 json SearchRunner::execRatesJson() const {
+  const auto rates = execRates();
   json out = json::object();
-  for (size_t i = 0; i < rates_.size(); ++i)
-    if (rates_[i].measured())
-      out[devices_[i]] = {{"sliced_gflops", rates_[i].sliced / 1e9}, {"masked_gflops", rates_[i].masked / 1e9}};
+  for (size_t i = 0; i < rates.size(); ++i)
+    if (rates[i].measured())
+      out[devices_[i]] = {{"sliced_gflops", rates[i].sliced / 1e9}, {"masked_gflops", rates[i].masked / 1e9}};
   return out;
+}
+
+RunHeader SearchRunner::header() const {
+  std::lock_guard<std::mutex> lk(mu_);
+  return header_;
+}
+
+StopKind SearchRunner::stopKind() const {
+  std::lock_guard<std::mutex> lk(mu_);
+  return stopKind_;
 }
 
 std::string SearchRunner::stopReason() const {
@@ -104,92 +184,143 @@ std::string SearchRunner::stopReason() const {
   return stopReason_;
 }
 
-void SearchRunner::run() {
-  start_ = std::chrono::steady_clock::now();
+std::vector<SearchWarning> SearchRunner::warnings() const {
+  std::lock_guard<std::mutex> lk(mu_);
+  return warnings_;
+}
+
+void SearchRunner::queueLocked(std::function<void()> event) { pending_.push_back(std::move(event)); }
+
+void SearchRunner::warnLocked(SearchWarning::Kind kind, const std::string& message) {
+  SearchWarning w{kind, message};
+  warnings_.push_back(w);
+  if (events_.warning) queueLocked([this, w] { events_.warning(w); });
+}
+
+// Whoever holds eventMu_ drains the queue, so events run one at a time and
+// in the order they were queued, with mu_ released while each runs.
+void SearchRunner::deliverEvents() {
+  std::lock_guard<std::mutex> serial(eventMu_);
+  while (true) {
+    std::function<void()> event;
+    {
+      std::lock_guard<std::mutex> lk(mu_);
+      if (pending_.empty()) return;
+      event = std::move(pending_.front());
+      pending_.pop_front();
+    }
+    try {
+      event();
+    } catch (const std::exception& e) {
+      std::lock_guard<std::mutex> lk(mu_);
+      warnings_.push_back({SearchWarning::Kind::CallbackFailed,
+                           std::string("an event handler failed: ") + firstLine(e.what())});
+    } catch (...) {
+      std::lock_guard<std::mutex> lk(mu_);
+      warnings_.push_back({SearchWarning::Kind::CallbackFailed, "an event handler failed"});
+    }
+  }
+}
+
+void SearchRunner::stopLocked(StopKind kind, const std::string& reason) {
+  if (stopKind_ != StopKind::None) return;
+  stopKind_ = kind;
+  stopReason_ = reason;
+}
+
+void SearchRunner::prepareRun() {
   const auto& c = model_->config();
-  json header = {{"paretoprune_log", 1},
-                 {"model", model_->directory()},
-                 {"model_checksum", model_->checksum()},
-                 {"space", space_.toJson()},
-                 {"strategy", opts_.strategy},
-                 {"seed", opts_.seed},
-                 {"objectives", opts_.objectives},
-                 {"trials", opts_.trials},
-                 {"multi_fidelity", opts_.multiFidelity},
-                 {"devices", devices_}};
-  for (auto it = runInfo_.begin(); it != runInfo_.end(); ++it) header[it.key()] = it.value();
+  const std::string& logPath = opts_.logPath;
   std::optional<LogContents> prev;
-  if (opts_.resume && !opts_.logPath.empty() && fileutil::exists(opts_.logPath)) {
-    prev = readRunLog(opts_.logPath, &c);
+  if (opts_.resume && !logPath.empty() && fileutil::exists(logPath)) {
+    prev = readRunLog(logPath, &c);
     // Refuse a log of another run before any evaluation.
-    if (prev->header.value("model_checksum", std::string()) != model_->checksum())
-      throw Error(opts_.logPath + ": the log was written for another model (checksum " +
-                  prev->header.value("model_checksum", std::string("?")) + ", this model " + model_->checksum() + ")");
-    if (prev->header.contains("space") && prev->header["space"] != space_.toJson())
-      throw Error(opts_.logPath + ": the log used another search space (" + prev->header["space"].dump() + ")");
+    prev->header.checkResumable(header_, logPath);
   }
-  if (prev && prev->header.contains("reference")) {
-    reference_ = Trial::fromJson(prev->header["reference"], c);
-  } else if (opts_.evaluateReference) {
+  std::optional<Trial> ref;
+  if (prev) ref = prev->header.referenceTrial(c);
+  if (!ref && opts_.evaluateReference) {
     // The full model, for comparisons (chart marker, "-62% parameters, +1.3 points").
-    Trial ref = evaluateTrial(-1, SubNetwork::full(c), -1);
+    Trial full = evaluateTrial(-1, SubNetwork::full(c), -1);
     if (cancel_) return;
-    if (!ref.ok()) throw Error("the full model cannot be evaluated: " + ref.error);
-    reference_ = ref;
-    header["reference"] = ref.toJson();
+    if (!full.ok()) throw Error("the full model cannot be evaluated: " + full.error);
+    ref = full;
   }
-  if (reference_ && events_.referenceEvaluated) events_.referenceEvaluated(*reference_);
   // Sliced or masked per trial, whichever these rates predict faster.
-  rates_.assign(devices_.size(), ExecRates{});
-  if (opts_.eval.mode == ExecMode::Auto) {
+  std::vector<ExecRates> rates(devices_.size());
+  if (opts_.eval.mode == ExecMode::Auto)
     for (size_t i = 0; i < devices_.size() && !cancel_; ++i) {
       EvalOptions eo = opts_.eval;
       eo.device = devices_[i];
-      rates_[i] = measureExecRates(*model_, *data_, eo);
+      rates[i] = measureExecRates(*model_, *data_, eo);
     }
-    header["exec_rates"] = execRatesJson();
+  double latencyHi = 0;
+  for (const auto& o : opts_.objectives)
+    if (o == "latency") latencyHi = measureLatency(*model_, SubNetwork::full(c), opts_.eval.latency).medianMs;
+
+  std::lock_guard<std::mutex> lk(mu_);
+  reference_ = ref;
+  rates_ = rates;
+  if (ref) header_.reference = ref->toJson();
+  if (opts_.eval.mode == ExecMode::Auto) {
+    json rj = json::object();
+    for (size_t i = 0; i < rates_.size(); ++i)
+      if (rates_[i].measured())
+        rj[devices_[i]] = {{"sliced_gflops", rates_[i].sliced / 1e9}, {"masked_gflops", rates_[i].masked / 1e9}};
+    header_.execRates = rj;
   }
-  if (!opts_.logPath.empty()) {
-    log_ = std::make_unique<RunLog>();
-    if (prev) {
-      for (const auto& w : prev->warnings)
-        if (events_.warning) events_.warning(w);
-      for (const auto& t : prev->trials) {
-        trials_.push_back(t);
-        seen_.insert(t.subnet.key());
-        nextId_ = std::max(nextId_, t.id + 1);
-      }
-      // The strategy's random stream continues where the log left it.
-      for (size_t i = 0; i < prev->trials.size(); ++i) rng_->next();
-      log_->reopen(opts_.logPath, prev->validBytes);
-    } else {
-      log_->create(opts_.logPath, header);
+  for (size_t i = 0; i < opts_.objectives.size(); ++i)
+    if (opts_.objectives[i] == "latency") norm_.hi[i] = latencyHi;
+  if (reference_ && events_.referenceEvaluated) {
+    const Trial t = *reference_;
+    queueLocked([this, t] { events_.referenceEvaluated(t); });
+  }
+  if (prev) {
+    for (const auto& w : prev->warnings) warnLocked(SearchWarning::Kind::LogLineSkipped, w);
+    for (const auto& t : prev->trials) {
+      trials_.push_back(t);
+      seen_.insert(t.subnet.key());
+      nextId_ = std::max(nextId_, t.id + 1);
     }
+    // A fresh random stream for this session: replaying the first one from
+    // a guessed position would re-propose what was already evaluated.
+    if (!prev->trials.empty())
+      rng_ = std::make_unique<Rng>(splitmix64(opts_.seed ^ splitmix64(static_cast<uint64_t>(prev->trials.size()))));
+  }
+  if (!logPath.empty()) {
+    log_ = std::make_unique<RunLog>();
+    if (prev) log_->reopen(logPath, prev->validBytes);
+    else log_->create(logPath, header_);
+  }
+  updateFrontLocked();
+}
+
+void SearchRunner::run() {
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    start_ = std::chrono::steady_clock::now();
+  }
+  prepareRun();
+  deliverEvents();
+  if (!cancel_) {
+    std::vector<std::thread> workers;
+    for (int w = 0; w < opts_.workers; ++w) workers.emplace_back([this, w] { workerLoop(w); });
+    for (auto& t : workers) t.join();
   }
   {
     std::lock_guard<std::mutex> lk(mu_);
-    updateFrontLocked();
+    if (cancel_) stopLocked(StopKind::Cancelled, "cancelled");
+    else if (static_cast<int64_t>(trials_.size()) >= opts_.trials) stopLocked(StopKind::TrialsDone, "all trials done");
+    else stopLocked(StopKind::BudgetSpent, "time budget spent");
+    if (log_) log_->close();
   }
-  for (size_t i = 0; i < opts_.objectives.size(); ++i)
-    if (opts_.objectives[i] == "latency") {
-      norm_.hi[i] = measureLatency(*model_, SubNetwork::full(c), opts_.eval.latency).medianMs;
-    }
-  std::vector<std::thread> workers;
-  for (int w = 0; w < opts_.workers; ++w) workers.emplace_back([this, w] { workerLoop(w); });
-  for (auto& t : workers) t.join();
-  std::lock_guard<std::mutex> lk(mu_);
-  if (stopReason_.empty()) {
-    if (cancel_) stopReason_ = "cancelled";
-    else if (static_cast<int64_t>(trials_.size()) >= opts_.trials) stopReason_ = "all trials done";
-    else stopReason_ = "time budget spent";
-  }
-  if (log_) log_->close();
+  deliverEvents();
 }
 
 bool SearchRunner::shouldStopLocked() const {
   if (cancel_) return true;
   if (static_cast<int64_t>(trials_.size()) + inFlight_ >= opts_.trials) return true;
-  if (!stopReason_.empty()) return true;
+  if (stopKind_ != StopKind::None) return true;
   if (opts_.budgetSeconds > 0 &&
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count() >= opts_.budgetSeconds)
     return true;
@@ -206,43 +337,122 @@ History SearchRunner::historyLocked() const {
   return h;
 }
 
-void SearchRunner::workerLoop(int worker) {
-  while (true) {
-    SubNetwork s;
-    int64_t id = 0;
-    {
-      std::unique_lock<std::mutex> lk(mu_);
-      while (paused_ && !cancel_) pauseCv_.wait_for(lk, std::chrono::milliseconds(50));
-      if (shouldStopLocked()) return;
-      History h = historyLocked();
-      bool found = false;
-      try {
-        for (int attempt = 0; attempt < 400 && !found; ++attempt) {
-          s = attempt < 200 ? strategy_->propose(h, *rng_) : space_.sample(*rng_);
-          found = !seen_.count(s.key());
-        }
-      } catch (const std::exception& e) {
-        stopReason_ = std::string("the strategy failed: ") + e.what();
-        return;
-      }
-      if (!found) {
-        stopReason_ = "every sub-network of the space the strategy reaches has been evaluated";
-        return;
-      }
-      seen_.insert(s.key());
-      id = nextId_++;
-      ++inFlight_;
-      if (events_.trialStarted) events_.trialStarted(id, s, worker);
+// The strategy first; when it keeps proposing what was seen (a model-based
+// strategy out of new neighbours), random samples of the space; exhaustion
+// is declared only when counting the space proves it.
+bool SearchRunner::proposeLocked(SubNetwork& s) {
+  const History h = historyLocked();
+  try {
+    for (int i = 0; i < kStrategyAttempts; ++i) {
+      s = strategy_->propose(h, *rng_);
+      if (!seen_.count(s.key())) return true;
     }
-    Trial t = evaluateTrial(id, s, worker);
-    std::lock_guard<std::mutex> lk(mu_);
-    --inFlight_;
-    if (cancel_ && t.status != Trial::Status::Failed && t.evalSeconds < 0) {
-      seen_.erase(s.key());  // interrupted: not a result
-      continue;
-    }
-    record(t);
+  } catch (const std::exception& e) {
+    stopLocked(StopKind::StrategyFailed, std::string("the strategy failed: ") + firstLine(e.what()));
+    return false;
   }
+  for (int i = 0; i < kSampleAttempts; ++i) {
+    s = space_.sample(*rng_);
+    if (!seen_.count(s.key())) return true;
+  }
+  if (space_.size() <= kCountableSpace) {
+    // Count: a uniformly chosen unseen member, or proof there is none.
+    int64_t unseen = 0;
+    space_.forEachMember([&](const SubNetwork& m) {
+      if (!seen_.count(m.key()) && rng_->index(static_cast<size_t>(++unseen)) == 0) s = m;
+      return true;
+    });
+    if (unseen > 0) return true;
+    stopLocked(StopKind::SpaceExhausted,
+               "every sub-network of the space has been evaluated (" + std::to_string(seen_.size()) + ")");
+    return false;
+  }
+  for (int i = 0; i < kExtraSamples; ++i) {
+    s = space_.sample(*rng_);
+    if (!seen_.count(s.key())) return true;
+  }
+  stopLocked(StopKind::NoNewFound, "no new sub-network in " + std::to_string(kSampleAttempts + kExtraSamples) +
+                                       " random samples of the space");
+  return false;
+}
+
+void SearchRunner::workerLoop(int worker) {
+  try {
+    while (true) {
+      SubNetwork s;
+      int64_t id = 0;
+      {
+        std::unique_lock<std::mutex> lk(mu_);
+        while (paused_ && !cancel_) pauseCv_.wait_for(lk, std::chrono::milliseconds(50));
+        if (shouldStopLocked() || !proposeLocked(s)) break;
+        seen_.insert(s.key());
+        id = nextId_++;
+        ++inFlight_;
+        if (events_.trialStarted) queueLocked([this, id, s, worker] { events_.trialStarted(id, s, worker); });
+      }
+      deliverEvents();
+      Trial t = evaluateTrial(id, s, worker);
+      {
+        std::lock_guard<std::mutex> lk(mu_);
+        --inFlight_;
+        if (cancel_ && t.status != Trial::Status::Failed && t.evalSeconds < 0) {
+          seen_.erase(s.key());  // interrupted: not a result
+        } else {
+          record(t);
+        }
+      }
+      deliverEvents();
+    }
+  } catch (const std::exception& e) {
+    std::lock_guard<std::mutex> lk(mu_);
+    stopLocked(StopKind::InternalError, std::string("a worker failed: ") + firstLine(e.what()));
+  }
+  deliverEvents();
+}
+
+// Multi-fidelity: the screening batches first (a seeded, length-stratified
+// share of the validation set); the rest only if an optimistic bound on the
+// result could still reach the front (docs/search.md, "Multi-fidelity").
+Trial SearchRunner::evaluateScreened(Trial t, const SubNetwork& s, const EvalOptions& eo) {
+  EvalOptions low = eo;
+  low.batches = screenBatches_;
+  const EvalResult r = evaluate(*model_, s, *data_, low, &cancel_);
+  Trial optimistic = t;
+  fillTrial(optimistic, r);
+  const ClassificationMetrics best = optimisticMetrics(r.metrics);
+  optimistic.errorRate = best.error;
+  optimistic.mcc = best.mcc;
+  optimistic.f1 = best.f1;
+  const Point p = objectiveVector(optimistic, opts_.objectives);
+  bool hopeless = false;
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    for (const auto& f : frontPoints_) hopeless = hopeless || dominates(f, p);
+  }
+  if (hopeless) {
+    fillTrial(t, r);
+    t.status = Trial::Status::Stopped;
+    t.fidelity = static_cast<double>(r.metrics.count) / static_cast<double>(data_->size());
+    return t;
+  }
+  // Finish it: only the batches the screening did not cover.
+  EvalOptions rest = eo;
+  rest.measureLatency = false;  // already measured
+  rest.batches = restBatches_;
+  EvalResult r2 = evaluate(*model_, s, *data_, rest, &cancel_);
+  std::vector<int64_t> pred, truth;
+  for (size_t i = 0; i < data_->size(); ++i) {
+    const int64_t q = r.predictions[i] >= 0 ? r.predictions[i] : r2.predictions[i];
+    if (q < 0) continue;
+    pred.push_back(q);
+    truth.push_back(data_->labels()[i]);
+  }
+  r2.metrics = classificationMetrics(pred, truth, model_->config().numLabels());
+  r2.latency = r.latency;
+  fillTrial(t, r2);
+  t.status = Trial::Status::Ok;
+  t.fidelity = 1.0;
+  return t;
 }
 
 Trial SearchRunner::evaluateTrial(int64_t id, const SubNetwork& s, int worker) {
@@ -251,81 +461,24 @@ Trial SearchRunner::evaluateTrial(int64_t id, const SubNetwork& s, int worker) {
   t.subnet = s;
   t.worker = worker;
   const auto t0 = std::chrono::steady_clock::now();
-  auto fill = [&](const EvalResult& r) {
-    t.errorRate = r.metrics.error;
-    t.accuracy = r.metrics.accuracy;
-    t.mcc = r.metrics.mcc;
-    t.f1 = r.metrics.f1;
-    t.params = r.params;
-    t.flops = r.flops;
-    t.latencyMs = r.latency.medianMs;
-    t.latencyP95Ms = r.latency.p95Ms;
-    t.mode = execModeName(r.modeUsed);
-  };
   try {
     EvalOptions eo = opts_.eval;
     const size_t dev = static_cast<size_t>(std::max(worker, 0)) % devices_.size();
     eo.device = eo.latency.device = devices_[dev];
-    if (dev < rates_.size()) eo.rates = rates_[dev];
-    if (opts_.multiFidelity && opts_.lowFidelity < 1.0) {
-      const int64_t n = static_cast<int64_t>(data_->size());
-      EvalOptions low = eo;
-      low.maxExamples = std::max<int64_t>(1, static_cast<int64_t>(std::ceil(opts_.lowFidelity * static_cast<double>(n))));
-      EvalResult r = evaluate(*model_, s, *data_, low, &cancel_);
-      fill(r);
-      // Could it still reach the front? Optimistic error: two standard errors below the estimate.
-      const double m = static_cast<double>(r.metrics.count);
-      const double e = r.metrics.error;
-      Trial optimistic = t;
-      optimistic.errorRate = std::max(0.0, e - 2.0 * std::sqrt(std::max(e * (1 - e), 1e-4) / std::max(m, 1.0)));
-      std::vector<Point> front;
-      {
-        std::lock_guard<std::mutex> lk(mu_);
-        for (const auto& ft : trials_)
-          if (std::find(front_.begin(), front_.end(), ft.id) != front_.end())
-            front.push_back(objectiveVector(ft, opts_.objectives));
-      }
-      const Point p = objectiveVector(optimistic, opts_.objectives);
-      bool hopeless = false;
-      for (const auto& f : front) hopeless = hopeless || dominates(f, p);
-      if (hopeless) {
-        t.status = Trial::Status::Stopped;
-        t.fidelity = m / static_cast<double>(n);
-        t.evalSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        if (cancel_) t.evalSeconds = -1;
-        return t;
-      }
-      // Finish it: only the examples the low fidelity did not cover.
-      EvalOptions rest = eo;
-      rest.measureLatency = false;  // already measured
-      rest.skipExamples = low.maxExamples;
-      EvalResult r2 = evaluate(*model_, s, *data_, rest, &cancel_);
-      std::vector<int64_t> pred, truth;
-      for (size_t i = 0; i < data_->size(); ++i) {
-        const int64_t p = r.predictions[i] >= 0 ? r.predictions[i] : r2.predictions[i];
-        if (p < 0) continue;
-        pred.push_back(p);
-        truth.push_back(data_->labels()[i]);
-      }
-      r2.metrics = classificationMetrics(pred, truth, model_->config().numLabels());
-      r2.latency = r.latency;
-      fill(r2);
+    {
+      std::lock_guard<std::mutex> lk(mu_);
+      if (dev < rates_.size()) eo.rates = rates_[dev];
+    }
+    if (!screenBatches_.empty() && !restBatches_.empty() && id >= 0) {
+      t = evaluateScreened(t, s, eo);
+    } else {
+      fillTrial(t, evaluate(*model_, s, *data_, eo, &cancel_));
       t.status = Trial::Status::Ok;
       t.fidelity = 1.0;
-      t.evalSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-      if (cancel_) t.evalSeconds = -1;
-      return t;
     }
-    EvalResult r = evaluate(*model_, s, *data_, eo, &cancel_);
-    fill(r);
-    t.status = Trial::Status::Ok;
-    t.fidelity = 1.0;
   } catch (const std::exception& e) {
     t.status = Trial::Status::Failed;
-    t.error = e.what();
-    // Keep the message to its first line: LibTorch appends backtraces.
-    const size_t nl = t.error.find('\n');
-    if (nl != std::string::npos) t.error.resize(nl);
+    t.error = firstLine(e.what());
   } catch (...) {
     t.status = Trial::Status::Failed;
     t.error = "unknown error";
@@ -341,16 +494,22 @@ void SearchRunner::record(const Trial& t) {
   if (log_ && log_->isOpen()) {
     try {
       log_->append(t);
-    } catch (const Error& e) {
+    } catch (const std::exception& e) {
       // Keep every trial in memory; the caller can save them elsewhere.
       log_->close();
-      if (events_.warning)
-        events_.warning(std::string(e.what()) + "; later trials are kept in memory only");
+      warnLocked(SearchWarning::Kind::LogWriteFailed,
+                 std::string(e.what()) + "; later trials are kept in memory only");
     }
   }
-  if (events_.trialFinished) events_.trialFinished(t);
-  if (updateFrontLocked() && events_.frontChanged) events_.frontChanged(front_);
-  if (events_.progress) events_.progress(progressLocked());
+  if (events_.trialFinished) queueLocked([this, t] { events_.trialFinished(t); });
+  if (updateFrontLocked() && events_.frontChanged) {
+    const auto front = front_;
+    queueLocked([this, front] { events_.frontChanged(front); });
+  }
+  if (events_.progress) {
+    const SearchProgress p = progressLocked();
+    queueLocked([this, p] { events_.progress(p); });
+  }
 }
 
 bool SearchRunner::updateFrontLocked() {
@@ -361,6 +520,7 @@ bool SearchRunner::updateFrontLocked() {
     frontPts.push_back(objectiveVector(trials_[i], opts_.objectives));
   }
   hv_ = normalizedHypervolume(frontPts, norm_);
+  frontPoints_ = frontPts;
   if (front == front_) return false;
   front_ = std::move(front);
   return true;

@@ -336,6 +336,47 @@ bool SearchSpace::contains(const SubNetwork& s) const {
   return true;
 }
 
+void SearchSpace::forEachMember(const std::function<bool(const SubNetwork&)>& fn) const {
+  SubNetwork s;
+  s.layers.assign(static_cast<size_t>(numModelLayers), LayerChoice{});
+  auto emit = [&] { return fn(fitToModel(s, *this)); };
+  auto setLayers = [&](int64_t L, LayerChoice shape) {
+    for (int64_t l = 0; l < numModelLayers; ++l) s.layers[static_cast<size_t>(l)] = l < L ? shape : LayerChoice{};
+  };
+  // Per-layer: every layer l < L takes any (heads or 0, units) pair.
+  std::function<bool(int64_t, int64_t)> perLayer = [&](int64_t l, int64_t L) {
+    if (l == L) return emit();
+    for (size_t k = 0; k <= headChoices.size(); ++k)
+      for (int64_t u = minUnits; u <= maxUnits; ++u) {
+        s.layers[static_cast<size_t>(l)] = {k == 0 ? 0 : headChoices[k - 1], u};
+        if (!perLayer(l + 1, L)) return false;
+      }
+    return true;
+  };
+  for (int64_t L = minLayers; L <= maxLayers; ++L) {
+    switch (kind) {
+      case Kind::Seed:
+        for (int64_t h : headChoices)
+          for (int64_t u = minUnits; u <= maxUnits; ++u) {
+            setLayers(L, {h, u});
+            if (!emit()) return;
+          }
+        break;
+      case Kind::PerLayer:
+        setLayers(0, {});
+        if (!perLayer(0, L)) return;
+        break;
+      case Kind::Layers:
+        for (int64_t l = 0; l < numModelLayers; ++l)
+          s.layers[static_cast<size_t>(l)] = l < L ? LayerChoice{modelHeads[static_cast<size_t>(l)],
+                                                                 modelUnits[static_cast<size_t>(l)]}
+                                                   : LayerChoice{};
+        if (!emit()) return;
+        break;
+    }
+  }
+}
+
 int64_t SearchSpace::size() const {
   const double layers = static_cast<double>(maxLayers - minLayers + 1);
   const double units = static_cast<double>(maxUnits - minUnits + 1);

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "json_util.h"
 #include "paretoprune/error.h"
 #include "paretoprune/pareto.h"
 
@@ -43,34 +44,41 @@ json Trial::toJson() const {
 }
 
 Trial Trial::fromJson(const json& j, const BertConfig& c) {
-  if (!j.is_object() || !j.contains("trial") || !j["trial"].is_number_integer() || !j.contains("subnet"))
-    throw Error("not a trial record");
+  // Every field is checked for type and range: a log is input like any other.
+  const std::string where = "trial";
+  if (!j.is_object()) throw Error("not a trial record (expected a JSON object, got " + jsonutil::describe(j) + ")");
+  if (!j.contains("trial") || !j.contains("subnet")) throw Error("not a trial record (no \"trial\" or \"subnet\")");
+  using jsonutil::optInt;
+  using jsonutil::optNumber;
+  constexpr double kHuge = 1e15;  // no BERT has more parameters or FLOPs per sequence than this
+  constexpr int64_t kHugeInt = 1000000000000000;
   Trial t;
-  t.id = j["trial"].get<int64_t>();
-  t.subnet = SubNetwork::fromJson(j["subnet"], c);
-  const std::string st = j.value("status", std::string("ok"));
+  t.id = optInt(j, "trial", where, 0, -1, kHugeInt);
+  try {
+    t.subnet = SubNetwork::fromJson(j["subnet"], c);
+  } catch (const Error& e) {
+    throw Error(std::string("field \"subnet\": ") + e.what());
+  }
+  const std::string st = jsonutil::optString(j, "status", where, "ok");
   if (st == "ok") t.status = Status::Ok;
   else if (st == "failed") t.status = Status::Failed;
   else if (st == "stopped") t.status = Status::Stopped;
-  else throw Error("unknown trial status \"" + st + "\"");
-  auto num = [&](const char* k, double def) {
-    if (!j.contains(k)) return def;
-    if (!j[k].is_number()) throw Error(std::string("trial field \"") + k + "\" is not a number");
-    return j[k].get<double>();
-  };
-  t.error = j.value("reason", std::string());
-  t.errorRate = num("error", 1.0);
-  t.accuracy = num("accuracy", 0.0);
-  t.mcc = num("mcc", 0.0);
-  t.f1 = num("f1", 0.0);
-  t.params = static_cast<int64_t>(num("params", 0));
-  t.flops = static_cast<int64_t>(num("flops", 0));
-  t.latencyMs = num("latency_ms", 0);
-  t.latencyP95Ms = num("latency_p95_ms", 0);
-  t.evalSeconds = num("eval_seconds", 0);
-  t.fidelity = num("fidelity", 1);
-  t.mode = j.value("mode", std::string());
-  t.worker = static_cast<int>(num("worker", -1));
+  else throw Error("field \"status\": unknown trial status \"" + st + "\" (ok, failed or stopped)");
+  t.error = jsonutil::optString(j, "reason", where);
+  t.errorRate = optNumber(j, "error", where, 1.0, 0.0, 1.0);
+  t.accuracy = optNumber(j, "accuracy", where, 0.0, 0.0, 1.0);
+  t.mcc = optNumber(j, "mcc", where, 0.0, -1.0, 1.0);
+  t.f1 = optNumber(j, "f1", where, 0.0, 0.0, 1.0);
+  t.params = optInt(j, "params", where, 0, 0, kHugeInt);
+  t.flops = optInt(j, "flops", where, 0, 0, kHugeInt);
+  t.latencyMs = optNumber(j, "latency_ms", where, 0, 0, kHuge);
+  t.latencyP95Ms = optNumber(j, "latency_p95_ms", where, 0, 0, kHuge);
+  t.evalSeconds = optNumber(j, "eval_seconds", where, 0, -1, kHuge);
+  t.fidelity = optNumber(j, "fidelity", where, 1, 0, 1);
+  t.mode = jsonutil::optString(j, "mode", where);
+  if (!t.mode.empty() && t.mode != "masked" && t.mode != "sliced")
+    throw Error("field \"mode\": unknown execution mode \"" + t.mode + "\" (masked or sliced)");
+  t.worker = static_cast<int>(optInt(j, "worker", where, -1, -1, 1000000));
   return t;
 }
 

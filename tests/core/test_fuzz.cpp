@@ -9,6 +9,7 @@
 #include "bert.h"
 #include "paretoprune/config.h"
 #include "paretoprune/dataset.h"
+#include "paretoprune/error.h"
 #include "paretoprune/model.h"
 #include "paretoprune/rng.h"
 #include "paretoprune/run_log.h"
@@ -51,19 +52,25 @@ struct Tally {
   int loaded = 0, rejected = 0;
 };
 
-// Runs `load` on `count` mutations of `valid`; any exception is a clean
-// rejection as long as it carries a message.
+using Mutator = std::function<std::string(const std::string&, pp::Rng&)>;
+
+// Runs `load` on `count` mutations of `valid`; a clean rejection is a
+// pp::Error with a message. Any other exception (a library's own, say
+// nlohmann::json's type_error) is a failure: it would reach the user raw,
+// or abort a window that catches only ours.
 void fuzz(const std::string& what, const std::string& valid, int count, uint64_t seed,
-          const std::function<void(const std::string&)>& load, Tally& t) {
+          const std::function<void(const std::string&)>& load, Tally& t, const Mutator& m = mutate) {
   pp::Rng r(seed);
   for (int i = 0; i < count; ++i) {
-    const std::string bad = mutate(valid, r);
+    const std::string bad = m(valid, r);
     try {
       load(bad);
       ++t.loaded;
-    } catch (const std::exception& e) {
+    } catch (const pp::Error& e) {
       if (std::string(e.what()).empty()) QFAIL((what + ": an error without a message").c_str());
       ++t.rejected;
+    } catch (const std::exception& e) {
+      QFAIL((what + ": not the project's error (" + e.what() + ") for input:\n" + bad.substr(0, 600)).c_str());
     }
   }
   qInfo("%s: %d mutations, %d loaded, %d rejected with an error", what.c_str(), count, t.loaded, t.rejected);
@@ -105,6 +112,14 @@ class TestFuzz : public QObject {
       pp::BertConfig::load(path("config.json"));
     }, t);
     QVERIFY(t.rejected > 0 && t.loaded > 0);
+    // config.json is one JSON document: the JSON-lines type mutator changes one of its fields.
+    const std::string oneLine = nlohmann::json::parse(valid).dump() + "\n";
+    Tally typed;
+    fuzz("config.json (types)", oneLine, 1500, 12, [&](const std::string& b) {
+      testutil::writeText(path("config.json"), b);
+      pp::BertConfig::load(path("config.json"));
+    }, typed, testutil::mutateJsonLines);
+    QVERIFY(typed.rejected > 0);
   }
 
   void vocabulary() {
@@ -148,7 +163,20 @@ class TestFuzz : public QObject {
     {
       // A real log: header, an ok trial, a failed one.
       pp::RunLog log;
-      log.create(path("valid.jsonl"), {{"paretoprune_log", 1}, {"model", dir_}, {"objectives", {"error", "params"}}});
+      pp::RunHeader h;
+      h.model = dir_;
+      h.modelChecksum = "0123456789abcdef";
+      h.space = {{"kind", "seed"}};
+      h.trials = 10;
+      h.data.data = dir_ + "/d.tsv";
+      pp::Trial ref;
+      ref.id = -1;
+      ref.subnet.layers = {{2, 8}};
+      ref.errorRate = 0.25;
+      ref.accuracy = 0.75;
+      ref.params = 1000;
+      h.reference = ref.toJson();
+      log.create(path("valid.jsonl"), h);
       pp::Trial a;
       a.id = 0;
       a.subnet.layers = {{1, 4}};
@@ -165,12 +193,28 @@ class TestFuzz : public QObject {
       valid = testutil::readText(path("valid.jsonl"));
       QCOMPARE(pp::readRunLog(path("valid.jsonl"), &cfg).trials.size(), size_t(2));
     }
-    Tally t;
-    fuzz("run log", valid, 1500, 5, [&](const std::string& b) {
+    auto load = [&](const std::string& b) {
       testutil::writeText(path("run.jsonl"), b);
       pp::readRunLog(path("run.jsonl"), &cfg);
-    }, t);
+    };
+    Tally t;
+    fuzz("run log", valid, 1500, 5, load, t);
     QVERIFY(t.rejected > 0);
+    // Fields of the wrong type or range, in the header and in trial lines:
+    // each is refused with the file, the line and the field named.
+    Tally typed;
+    fuzz("run log (types)", valid, 1500, 6, [&](const std::string& b) {
+      try {
+        load(b);
+      } catch (const pp::Error& e) {
+        const std::string msg = e.what();
+        if (msg.find(path("run.jsonl") + ": line ") != 0 && msg.find(path("run.jsonl") + ": ") != 0)
+          QFAIL(("the message does not name the file and line: " + msg).c_str());
+        throw;
+      }
+    }, typed, testutil::mutateJsonLines);
+    QVERIFY(typed.rejected > 500);
+    QVERIFY(typed.loaded > 0);
   }
 };
 

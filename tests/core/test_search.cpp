@@ -16,6 +16,7 @@
 #include "paretoprune/model.h"
 #include "paretoprune/rng.h"
 #include "paretoprune/run_log.h"
+#include "paretoprune/screening.h"
 #include "paretoprune/search_runner.h"
 #include "testutil.h"
 
@@ -199,12 +200,12 @@ class TestSearch : public QObject {
     QCOMPARE(ids.size(), size_t(30));
     auto lc = pp::readRunLog(log, &model_->config());
     QCOMPARE(lc.trials.size(), size_t(30));
-    QCOMPARE(lc.header["strategy"].get<std::string>(), std::string("morea"));
+    QCOMPARE(lc.header.strategy, std::string("morea"));
     // Auto mode: the rates it picks by were measured and logged, and every
     // trial says which way it ran, as those rates predict.
     QCOMPARE(r.execRates().size(), r.devices().size());
     QVERIFY(r.execRates()[0].measured());
-    QVERIFY(lc.header["exec_rates"]["cpu"]["sliced_gflops"].get<double>() > 0);
+    QVERIFY(lc.header.execRates["cpu"]["sliced_gflops"].get<double>() > 0);
     for (const auto& t : r.trials())
       QCOMPARE(t.mode, std::string(pp::execModeName(
                            pp::fasterMode(model_->config(), t.subnet, r.execRates()[0], o.eval.latency.seqLen))));
@@ -219,9 +220,9 @@ class TestSearch : public QObject {
     const std::string log = tmp_.path().toStdString() + "/full.jsonl";
     auto o = options("random", 25, 2);
     o.logPath = log;
-    std::vector<std::string> warnings;
+    std::vector<pp::SearchWarning> warnings;
     pp::SearchEvents ev;
-    ev.warning = [&](const std::string& w) { warnings.push_back(w); };
+    ev.warning = [&](const pp::SearchWarning& w) { warnings.push_back(w); };
     pp::SearchRunner r(model_, data_, pp::SearchSpace::defaults(pp::SearchSpace::Kind::PerLayer, model_->config()), o, ev);
     struct rlimit old;
     QCOMPARE(getrlimit(RLIMIT_FSIZE, &old), 0);
@@ -234,7 +235,8 @@ class TestSearch : public QObject {
     std::signal(SIGXFSZ, prevSig);
     QCOMPARE(r.trials().size(), size_t(25));
     QCOMPARE(warnings.size(), size_t(1));
-    QVERIFY2(warnings[0].find("kept in memory") != std::string::npos, warnings[0].c_str());
+    QVERIFY(warnings[0].kind == pp::SearchWarning::Kind::LogWriteFailed);
+    QVERIFY2(warnings[0].message.find("kept in memory") != std::string::npos, warnings[0].message.c_str());
     auto lc = pp::readRunLog(log, &model_->config());
     QVERIFY(lc.trials.size() < 25);
     for (size_t i = 0; i < lc.trials.size(); ++i) QCOMPARE(lc.trials[i].id, r.trials()[i].id);
@@ -253,6 +255,7 @@ class TestSearch : public QObject {
     r.run();
     QVERIFY(r.trials().size() >= 5);
     QVERIFY(r.trials().size() <= 7);  // at most the trials already in flight finish
+    QVERIFY(r.stopKind() == pp::StopKind::Cancelled);
     QCOMPARE(r.stopReason(), std::string("cancelled"));
   }
 
@@ -306,15 +309,16 @@ class TestSearch : public QObject {
     QCOMPARE(before.size(), size_t(9));
     o.trials = 15;
     o.resume = true;
-    std::vector<std::string> warnings;
+    std::vector<pp::SearchWarning> warnings;
     std::vector<std::string> started;
     pp::SearchEvents ev;
-    ev.warning = [&](const std::string& w) { warnings.push_back(w); };
+    ev.warning = [&](const pp::SearchWarning& w) { warnings.push_back(w); };
     ev.trialStarted = [&](int64_t, const pp::SubNetwork& s, int) { started.push_back(s.key()); };
     pp::SearchRunner r(model_, data_, space, o, ev);
     r.run();
     QCOMPARE(warnings.size(), size_t(1));
-    QVERIFY(warnings[0].find("cut short") != std::string::npos);
+    QVERIFY(warnings[0].kind == pp::SearchWarning::Kind::LogLineSkipped);
+    QVERIFY(warnings[0].message.find("cut short") != std::string::npos);
     QCOMPARE(started.size(), size_t(6));  // 15 - 9 intact trials
     for (const auto& k : started) QVERIFY(!before.count(k));
     auto lc = pp::readRunLog(log, &model_->config());
@@ -353,7 +357,7 @@ class TestSearch : public QObject {
     PP_EXPECT_ERROR(pp::readRunLogHeader(p), "not a ParetoPrune run log");
     testutil::writeText(p, "{\"paretoprune_log\":1,\"model\":\"m\"}\nnot json\n{\"trial\":2,\"subnet\":{}}\n");
     PP_EXPECT_ERROR(pp::readRunLog(p), "line 2 is not valid JSON");
-    QCOMPARE(pp::readRunLogHeader(p).value("model", std::string()), std::string("m"));  // the first line only
+    QCOMPARE(pp::readRunLogHeader(p).model, std::string("m"));  // the first line only
     testutil::writeText(p, "");
     PP_EXPECT_ERROR(pp::readRunLog(p), "empty");
     PP_EXPECT_ERROR(pp::readRunLogHeader(p), "empty");
@@ -397,6 +401,195 @@ class TestSearch : public QObject {
       ++finishedInTwoParts;
     }
     QVERIFY(finishedInTwoParts > 0);
+  }
+
+  // A resumed search keeps proposing new sub-networks until --trials. Before
+  // the fix, a resumed session replayed the first session's random stream
+  // from a guessed position: after a few proposals it re-synchronised with
+  // it, proposed only what was evaluated, and after 400 misses declared the
+  // space exhausted (the kill test's 429-514 of 1,500).
+  void resumeNeverEndsEarly() {
+    const std::string log = tmp_.path().toStdString() + "/long-resume.jsonl";
+    const auto space = pp::SearchSpace::defaults(pp::SearchSpace::Kind::PerLayer, model_->config());
+    auto o = options("random", 450, 1);
+    o.logPath = log;
+    o.evaluateReference = false;
+    o.eval.mode = pp::ExecMode::Sliced;
+    {
+      pp::SearchRunner r(model_, data_, space, o);
+      r.run();
+      QCOMPARE(r.trials().size(), size_t(450));
+    }
+    o.trials = 900;
+    o.resume = true;
+    pp::SearchRunner r(model_, data_, space, o);
+    r.run();
+    QVERIFY2(r.stopKind() == pp::StopKind::TrialsDone, r.stopReason().c_str());
+    const auto ts = r.trials();
+    QCOMPARE(ts.size(), size_t(900));
+    std::set<std::string> keys;
+    for (const auto& t : ts) keys.insert(t.subnet.key());
+    QCOMPARE(keys.size(), size_t(900));
+  }
+
+  // Every strategy and space kind, stopped and resumed twice: each session
+  // reaches its total, or the space is proven exhausted (counted).
+  void resumeEveryStrategyAndSpace_data() {
+    QTest::addColumn<QString>("strategy");
+    QTest::addColumn<int>("kind");
+    for (const char* st : {"random", "local", "nsga2", "morea"})
+      for (int k = 0; k < 3; ++k)
+        QTest::newRow((std::string(st) + "/" + std::to_string(k)).c_str()) << QString(st) << k;
+  }
+  void resumeEveryStrategyAndSpace() {
+    QFETCH(QString, strategy);
+    QFETCH(int, kind);
+    const auto space = pp::SearchSpace::defaults(static_cast<pp::SearchSpace::Kind>(kind), model_->config());
+    std::set<std::string> distinct;
+    if (space.size() < 100000)
+      space.forEachMember([&](const pp::SubNetwork& s) {
+        distinct.insert(s.key());
+        return true;
+      });
+    const size_t spaceSize = space.size() < 100000 ? distinct.size() : size_t(1) << 40;
+    const std::string log = tmp_.path().toStdString() + "/every-" + strategy.toStdString() + std::to_string(kind) + ".jsonl";
+    auto o = options(strategy.toStdString(), 0, 2);
+    o.logPath = log;
+    o.evaluateReference = false;
+    o.eval.mode = pp::ExecMode::Sliced;
+    for (int64_t total : {20, 40, 60}) {
+      o.trials = total;
+      o.resume = total > 20;
+      pp::SearchRunner r(model_, data_, space, o);
+      r.run();
+      const size_t expected = std::min<size_t>(static_cast<size_t>(total), spaceSize);
+      QCOMPARE(r.trials().size(), expected);
+      if (expected < static_cast<size_t>(total)) QVERIFY2(r.stopKind() == pp::StopKind::SpaceExhausted, r.stopReason().c_str());
+      else QVERIFY2(r.stopKind() == pp::StopKind::TrialsDone, r.stopReason().c_str());
+      std::set<std::string> keys;
+      for (const auto& t : r.trials()) keys.insert(t.subnet.key());
+      QCOMPARE(keys.size(), expected);
+    }
+  }
+
+  void forEachMemberCountsTheSpace() {
+    const auto& c = model_->config();
+    auto seed = pp::SearchSpace::defaults(pp::SearchSpace::Kind::Seed, c);
+    std::set<std::string> keys;
+    int64_t visits = 0;
+    bool allContained = true;
+    seed.forEachMember([&](const pp::SubNetwork& s) {
+      allContained = allContained && seed.contains(s);
+      keys.insert(s.key());
+      ++visits;
+      return true;
+    });
+    QVERIFY(allContained);
+    QCOMPARE(visits, seed.size());
+    // 0 layers is one sub-network whatever its heads and units; 1..4 layers x 3 heads x 33 units.
+    QCOMPARE(keys.size(), size_t(1 + 4 * 3 * 33));
+    int64_t layers = 0;
+    pp::SearchSpace::defaults(pp::SearchSpace::Kind::Layers, c).forEachMember([&](const pp::SubNetwork&) {
+      ++layers;
+      return true;
+    });
+    QCOMPARE(layers, int64_t(5));
+    int64_t stopped = 0;
+    seed.forEachMember([&](const pp::SubNetwork&) { return ++stopped < 7; });
+    QCOMPARE(stopped, int64_t(7));
+  }
+
+  // Callbacks run with no lock held: one that asks the runner for its trials
+  // and progress does not deadlock, and one that throws is a warning, not
+  // the end of the process; the search completes.
+  void callbacksMayCallTheRunnerAndThrow() {
+    auto o = options("random", 12, 2);
+    pp::SearchRunner* runner = nullptr;
+    std::atomic<int> calls{0};
+    pp::SearchEvents ev;
+    ev.trialFinished = [&](const pp::Trial& t) {
+      QVERIFY(!runner->trials().empty());
+      (void)runner->progress();
+      (void)runner->frontIds();
+      ++calls;
+      if (t.id % 3 == 0) throw std::runtime_error("handler bug");
+    };
+    std::atomic<bool> done{false};
+    std::thread watchdog([&] {
+      for (int i = 0; i < 600 && !done; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      if (!done) {
+        std::fprintf(stderr, "FAIL: the search deadlocked in a callback\n");
+        std::_Exit(1);
+      }
+    });
+    pp::SearchRunner r(model_, data_, pp::SearchSpace::defaults(pp::SearchSpace::Kind::PerLayer, model_->config()), o, ev);
+    runner = &r;
+    r.run();
+    done = true;
+    watchdog.join();
+    QCOMPARE(r.trials().size(), size_t(12));
+    QCOMPARE(calls.load(), 12);
+    int failedCallbacks = 0;
+    for (const auto& w : r.warnings()) failedCallbacks += w.kind == pp::SearchWarning::Kind::CallbackFailed;
+    QVERIFY(failedCallbacks >= 1);
+  }
+
+  // Events arrive in order: progress never goes backwards.
+  void progressEventsInOrder() {
+    auto o = options("random", 40, 3);
+    std::vector<int64_t> done;
+    pp::SearchEvents ev;
+    ev.progress = [&](const pp::SearchProgress& p) { done.push_back(p.done); };
+    pp::SearchRunner r(model_, data_, pp::SearchSpace::defaults(pp::SearchSpace::Kind::PerLayer, model_->config()), o, ev);
+    r.run();
+    QCOMPARE(done.size(), size_t(40));
+    for (size_t i = 0; i < done.size(); ++i) QCOMPARE(done[i], static_cast<int64_t>(i + 1));
+  }
+
+  // The screen is a seeded, length-stratified choice of batches, not the
+  // shortest ones (batches are sorted by length).
+  void screeningIsStratified() {
+    const auto b = pp::stratifiedBatches(20, 0.3, 7);
+    QCOMPARE(b.size(), size_t(6));
+    for (size_t k = 0; k < b.size(); ++k) {
+      QVERIFY(b[k] >= k * 20 / 6 && b[k] < (k + 1) * 20 / 6);  // one per stratum
+    }
+    QVERIFY(b.back() >= 16);  // the longest sequences are screened too
+    QVERIFY(pp::stratifiedBatches(20, 0.3, 8) != b || pp::stratifiedBatches(20, 0.3, 9) != b);  // seeded
+    QCOMPARE(pp::stratifiedBatches(5, 0.01, 1).size(), size_t(1));
+    QCOMPARE(pp::stratifiedBatches(5, 1.0, 1), (std::vector<size_t>{0, 1, 2, 3, 4}));
+  }
+
+  // The optimistic bound per objective: every metric moves towards better.
+  void optimisticBounds() {
+    pp::ClassificationMetrics m;
+    m.error = 0.3;
+    m.accuracy = 0.7;
+    m.mcc = 0.4;
+    m.f1 = 0.65;
+    m.count = 100;
+    const auto o = pp::optimisticMetrics(m);
+    QVERIFY(o.error < m.error && o.error > 0.18);    // 2 x sqrt(.21/100) = 0.092
+    QVERIFY(o.mcc > m.mcc && o.mcc < 0.6);           // 2 x sqrt(.84/98) = 0.185
+    QVERIFY(o.f1 > m.f1 && o.f1 < 0.8);
+    m.count = 10000;
+    QVERIFY(pp::optimisticMetrics(m).mcc < o.mcc);   // tighter with more examples
+    m.mcc = 1.0;
+    QCOMPARE(pp::optimisticMetrics(m).mcc, 1.0);     // clamped
+  }
+
+  // With mcc as the objective, screening applies the MCC bound: a trial is
+  // cut only if even its optimistic MCC is dominated.
+  void multiFidelityWithMcc() {
+    auto o = options("random", 30, 1);
+    o.multiFidelity = true;
+    o.lowFidelity = 0.34;
+    o.objectives = {"mcc", "params"};
+    pp::SearchRunner r(model_, data_, pp::SearchSpace::defaults(pp::SearchSpace::Kind::PerLayer, model_->config()), o);
+    r.run();
+    QCOMPARE(r.trials().size(), size_t(30));
+    for (const auto& t : r.trials())
+      if (t.status == pp::Trial::Status::Stopped) QVERIFY(t.fidelity < 1.0);
   }
 };
 

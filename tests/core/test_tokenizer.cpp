@@ -1,5 +1,5 @@
 // WordPiece tokenizer against the reference tokenizations in
-// shared/reference/tokenizer (Hugging Face tokenizers 0.23.2), from both
+// tests/data/reference/tokenizer (Hugging Face tokenizers 0.23.2), from both
 // vocab.txt and tokenizer.json, plus truncation and bad vocabularies.
 #include <QtTest>
 
@@ -16,7 +16,7 @@ class TestTokenizer : public QObject {
 
   void checkAll(const pp::WordPieceTokenizer& tok) {
     std::ifstream in(ref_ + "/cases.jsonl");
-    QVERIFY2(in.good(), "shared/reference/tokenizer/cases.jsonl is missing");
+    QVERIFY2(in.good(), "tests/data/reference/tokenizer/cases.jsonl is missing");
     std::string line;
     int n = 0;
     while (std::getline(in, line)) {
@@ -39,6 +39,14 @@ class TestTokenizer : public QObject {
   }
 
  private Q_SLOTS:
+  // A user's clone has only this repository: the reference data must live in it.
+  void referenceDataIsInTheRepository() {
+    const QString ref = QFileInfo(QString::fromStdString(ref_)).canonicalFilePath();
+    const QString src = QFileInfo(QStringLiteral(PARETOPRUNE_SOURCE_DIR)).canonicalFilePath();
+    QVERIFY2(!ref.isEmpty(), "the reference folder is missing");
+    QVERIFY2(ref.startsWith(src + "/"), qPrintable(ref + " lies outside the repository " + src));
+  }
+
   void referenceFromVocabTxt() { checkAll(pp::WordPieceTokenizer::fromVocabFile(ref_ + "/vocab.txt")); }
   void referenceFromTokenizerJson() { checkAll(pp::WordPieceTokenizer::fromTokenizerJson(ref_ + "/tokenizer.json")); }
 

@@ -149,12 +149,23 @@ class TestMainWindow : public QObject {
   void saveTrialsElsewhere() {
     ppui::MainWindow w;
     QVERIFY(w.openModel(model_));
-    w.tableModel()->addTrials({fakeTrial(0, 0.3, 500), fakeTrial(1, 0.2, 800)});
+    QString err;
+    QVERIFY(!w.saveTrialsAs(tmp_.path() + "/nothing.jsonl", &err));  // no run shown yet
+    QVERIFY2(err.contains("no run to save"), err.toUtf8().constData());
+    const QString log = tmp_.path() + "/to-save.jsonl";
+    {
+      ppui::SearchController c;
+      ppui::SearchSetup s = quickSetup(2);
+      s.logPath = log;
+      QSignalSpy fin(&c, &ppui::SearchController::finished);
+      QVERIFY(c.start(s));
+      QTRY_COMPARE_WITH_TIMEOUT(fin.size(), 1, 60000);
+    }
+    QVERIFY(w.showRunLog(log));
     const QString f = tmp_.path() + "/saved.jsonl";
     QVERIFY(w.saveTrialsAs(f));
     const auto cfg = pp::BertConfig::load((model_ + "/config.json").toStdString());
     QCOMPARE(pp::readRunLog(f.toStdString(), &cfg).trials.size(), size_t(2));
-    QString err;
     QVERIFY(!w.saveTrialsAs("/nonexistent-dir/x.jsonl", &err));
     QVERIFY2(err.contains("nonexistent-dir"), err.toUtf8().constData());
   }
@@ -306,12 +317,18 @@ class TestMainWindow : public QObject {
     QCoreApplication::sendPostedEvents();
   }
 
+  // A run header of the tiny model, as a search would write it.
+  pp::RunHeader tinyRun() const {
+    pp::RunHeader h;
+    h.model = model_.toStdString();
+    h.modelChecksum = pp::Model::load(h.model)->checksum();
+    return h;
+  }
+
   void exportDialogWritesTheModel() {
     pp::Trial t = fakeTrial(5, 0.2, 100);
     t.subnet.layers = {{2, 12}, {0, 0}};
-    ppui::SearchSetup s;
-    s.modelDir = model_;
-    ppui::ExportDialog dlg(model_, t, s);
+    ppui::ExportDialog dlg(tinyRun(), QString(), t);
     const QString out = tmp_.path() + "/exported";
     dlg.setOutput(out);
     dlg.setFormat("hf");
@@ -322,6 +339,105 @@ class TestMainWindow : public QObject {
     QVERIFY(dlg.message().contains(out));
     auto m = pp::Model::load(out.toStdString());
     QCOMPARE(m->config().num_hidden_layers, int64_t(1));
+  }
+
+  // The dialog refuses a trial of another model: the run's checksum is
+  // checked before anything is written.
+  void exportDialogRefusesAnotherModel() {
+    pp::RunHeader h = tinyRun();
+    h.modelChecksum = "0000000000000000";
+    pp::Trial t = fakeTrial(6, 0.2, 100);
+    ppui::ExportDialog dlg(h, "run.jsonl", t);
+    const QString out = tmp_.path() + "/not-exported";
+    dlg.setOutput(out);
+    QSignalSpy done(&dlg, &ppui::ExportDialog::exportFinished);
+    dlg.startExport();
+    QTRY_COMPARE_WITH_TIMEOUT(done.size(), 1, 30000);
+    QVERIFY(!done[0][0].toBool());
+    QVERIFY2(dlg.message().contains("another model"), dlg.message().toUtf8().constData());
+    QVERIFY(!QFileInfo::exists(out));
+  }
+
+  // A search of model B, logged; then a window that has model A in its form
+  // opens B's log: Export uses B (the log's model), not the form's or the
+  // last search's. Saved trials resume like the original log.
+  void openedLogExportsAndSavesItsOwnRun() {
+    const QString modelB = tmp_.path() + "/tinyB";
+    auto o = pp::TinyModelOptions::shaped(3, 16, 4, 24);
+    o.seed = 5;
+    pp::writeRandomModel(modelB.toStdString(), o);
+    const QString log = tmp_.path() + "/runB.jsonl";
+    {
+      ppui::SearchController c;
+      ppui::SearchSetup s = quickSetup(6);
+      s.modelDir = modelB;
+      s.logPath = log;
+      QSignalSpy fin(&c, &ppui::SearchController::finished);
+      QVERIFY(c.start(s));
+      QTRY_COMPARE_WITH_TIMEOUT(fin.size(), 1, 60000);
+    }
+    ppui::MainWindow w;
+    QVERIFY(w.openModel(model_));
+    QVERIFY2(w.showRunLog(log), w.findChild<QLabel*>("statusLine")->text().toUtf8().constData());
+    const pp::Trial* t = w.tableModel()->trial(w.tableModel()->trials().back().id);
+    QVERIFY(t);
+    auto dlg = w.makeExportDialog(*t);
+    QVERIFY(dlg);
+    QCOMPARE(QFileInfo(dlg->modelDir()).canonicalFilePath(), QFileInfo(modelB).canonicalFilePath());
+    // Save the trials elsewhere: the copy resumes (same model, space, data) and exports.
+    const QString saved = tmp_.path() + "/savedB.jsonl";
+    QString err;
+    QVERIFY2(w.saveTrialsAs(saved, &err), err.toUtf8().constData());
+    const pp::OpenedRunLog copy = pp::openRunLog(saved.toStdString());
+    QCOMPARE(copy.log.trials.size(), size_t(6));
+    QVERIFY(!copy.log.header.modelChecksum.empty());
+    QVERIFY(!copy.log.header.dataFingerprint.empty());
+    QVERIFY(copy.reference.has_value());
+    pp::checkRunModel(copy.log.header, pp::Model::load(modelB.toStdString())->checksum(), modelB.toStdString(),
+                      saved.toStdString());
+    ppui::SearchController c;
+    ppui::SearchSetup s = quickSetup(9);
+    s.modelDir = modelB;
+    s.logPath = saved;
+    s.resume = true;
+    QSignalSpy fin(&c, &ppui::SearchController::finished), failed(&c, &ppui::SearchController::failed);
+    QVERIFY(c.start(s));
+    QTRY_COMPARE_WITH_TIMEOUT(fin.size() + failed.size(), 1, 60000);
+    QVERIFY2(failed.isEmpty(), failed.isEmpty() ? "" : failed[0][0].toString().toUtf8().constData());
+    QCOMPARE(pp::readRunLog(saved.toStdString(), &copy.config).trials.size(), size_t(9));
+  }
+
+  // Damaged logs (fields of the wrong type or range, bytes cut or changed)
+  // never abort the window: each is refused with one line naming the file
+  // and the line, or shown.
+  void damagedLogsNeverCrashTheWindow() {
+    const QString log = tmp_.path() + "/fuzz-source.jsonl";
+    {
+      ppui::SearchController c;
+      ppui::SearchSetup s = quickSetup(4);
+      s.logPath = log;
+      QSignalSpy fin(&c, &ppui::SearchController::finished);
+      QVERIFY(c.start(s));
+      QTRY_COMPARE_WITH_TIMEOUT(fin.size(), 1, 60000);
+    }
+    const std::string valid = testutil::readText(log.toStdString());
+    ppui::MainWindow w;
+    auto* status = w.findChild<QLabel*>("statusLine");
+    QVERIFY(status);
+    const QString bad = tmp_.path() + "/damaged.jsonl";
+    pp::Rng r(17);
+    int refused = 0, shown = 0;
+    for (int i = 0; i < 300; ++i) {
+      testutil::writeText(bad.toStdString(), testutil::mutateJsonLines(valid, r));
+      if (w.showRunLog(bad)) {
+        ++shown;
+      } else {
+        ++refused;
+        QVERIFY2(status->text().contains(bad), status->text().toUtf8().constData());
+      }
+    }
+    qInfo("%d damaged logs refused with a message, %d shown", refused, shown);
+    QVERIFY(refused > 100);
   }
 };
 

@@ -86,10 +86,9 @@ struct EvalOptions {
   Precision precision = Precision::Float32;
   bool measureLatency = true;
   LatencyOptions latency;
-  int64_t maxExamples = 0;  // > 0: only the first n batches' worth (multi-fidelity)
-  // > 0: skip the batches that the same maxExamples would cover (the rest of
-  // a multi-fidelity trial); metrics then cover only the batches evaluated.
-  int64_t skipExamples = 0;
+  // Non-empty: only these batches of the encoded data (multi-fidelity;
+  // see screening.h); metrics then cover only the batches evaluated.
+  std::vector<size_t> batches;
 };
 
 struct EvalResult {

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
+#include "paretoprune/config.h"
+#include "paretoprune/run_header.h"
 #include "paretoprune/trial.h"
 
 namespace pp {
@@ -15,18 +15,42 @@ namespace pp {
 struct BertConfig;
 
 struct LogContents {
-  nlohmann::json header;
+  RunHeader header;  // paths resolved against the log's folder if it moved
   std::vector<Trial> trials;
   std::vector<std::string> warnings;  // e.g. a truncated last line that was skipped
   size_t validBytes = 0;              // length of the well-formed prefix
 };
 
 // Reads a log; a cut last line is skipped with a warning, any other bad line
-// is an error naming it.
+// (bad JSON, a field of the wrong type or out of range) is a pp::Error naming
+// the file, the line and the field. Without `config` the trials are only
+// checked to be trial records and left out.
 LogContents readRunLog(const std::string& path, const BertConfig* config = nullptr);
 // The header alone (the first line), e.g. to find the model a log needs
 // before reading its trials.
-nlohmann::json readRunLogHeader(const std::string& path);
+RunHeader readRunLogHeader(const std::string& path);
+
+// A log read together with its model's configuration: what `front`,
+// `export --log` and the window show. The model is the header's (resolved
+// against the log's folder if the log moved) unless `modelDir` is given.
+// Throws pp::Error naming the file, line and field of any damage, or the
+// model that cannot be read.
+struct OpenedRunLog {
+  LogContents log;
+  std::string modelDir;
+  BertConfig config;
+  std::optional<Trial> reference;  // the full model's trial, if logged
+};
+OpenedRunLog openRunLog(const std::string& path, const std::string& modelDir = "");
+
+// The trial of a run to export: the one with `id`, or (withinPoints >= 0)
+// the smallest finished one whose accuracy is at most that many points below
+// the full model's. Throws pp::Error saying why none fits.
+const Trial& selectTrial(const OpenedRunLog& run, int64_t id, double withinPoints, const std::string& logPath);
+// A log's trials describe sub-networks of one model: refuses another
+// (different checksum), naming both.
+void checkRunModel(const RunHeader& h, const std::string& modelChecksum, const std::string& modelDir,
+                   const std::string& logPath);
 
 class RunLog {
  public:
@@ -36,7 +60,9 @@ class RunLog {
   RunLog& operator=(const RunLog&) = delete;
   // New log: writes the header. Resume: keeps the valid prefix (dropping a
   // cut last line) and appends after it.
-  void create(const std::string& path, const nlohmann::json& header);
+  // The header's paths are written absolute, and relative to the log's
+  // folder, so that a log moved with its model and data still finds them.
+  void create(const std::string& path, const RunHeader& header);
   void reopen(const std::string& path, size_t validBytes);
   void append(const Trial& t);  // throws pp::Error on a failed write
   bool isOpen() const { return f_ != nullptr; }

@@ -2,6 +2,7 @@
 // mutation and crossover operators the strategies use on them.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -38,8 +39,13 @@ struct SearchSpace {
   SubNetwork mutate(const SubNetwork& s, Rng& rng) const;
   SubNetwork crossover(const SubNetwork& a, const SubNetwork& b, Rng& rng) const;
   bool contains(const SubNetwork& s) const;
-  // Number of distinct sub-networks (saturates at INT64_MAX).
+  // Number of sub-network descriptions, an upper bound on the distinct ones
+  // (saturates at INT64_MAX).
   int64_t size() const;
+  // Calls fn with every member (as sample() would return it; descriptions
+  // that fit the model alike repeat) until fn returns false. Takes time in
+  // proportion to size(): for small spaces only.
+  void forEachMember(const std::function<bool(const SubNetwork&)>& fn) const;
 };
 
 }  // namespace pp
