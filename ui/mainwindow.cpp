@@ -493,17 +493,21 @@ bool MainWindow::saveTrialsAs(const QString& path, QString* error) {
   }
 }
 
+PrepareSetup MainWindow::prepareSetup() const {
+  const SearchSetup search = currentSetup();
+  PrepareSetup p;
+  p.modelDir = search.modelDir;
+  p.data = search.dataSplit();
+  p.maxLength = std::min(search.maxLength, 512);
+  return p;
+}
+
 void MainWindow::prepareModel() {
   if (controller_.isRunning()) {
     statusLine_->setText(tr("Stop the running search first."));
     return;
   }
-  PrepareSetup p;
-  p.modelDir = modelEdit_->text();
-  p.dataFile = dataEdit_->text();
-  p.validationFile = valEdit_->text();
-  p.maxLength = std::min(maxLenSpin_->value(), 512);
-  PrepareDialog dlg(p, this);
+  PrepareDialog dlg(prepareSetup(), this);
   connect(&dlg, &PrepareDialog::finished, this, [this](bool ok, const QString& msg) {
     statusLine_->setText(msg);
   });

@@ -8,6 +8,7 @@
 #include <optional>
 #include <vector>
 
+#include "ui/prepare_dialog.h"
 #include "ui/search_controller.h"
 
 class QCheckBox;
@@ -66,6 +67,8 @@ class MainWindow : public QMainWindow {
   QString detailsHtml() const;
   // The export dialog for the first selected trial (modal).
   void exportSelection();
+  // What Prepare model trains on: the form's model and the search's split.
+  PrepareSetup prepareSetup() const;
   // The export dialog for `t` of the shown run (its model, checked against
   // the run's checksum), or null when no run is shown.
   std::unique_ptr<ExportDialog> makeExportDialog(const pp::Trial& t);

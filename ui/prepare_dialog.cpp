@@ -18,6 +18,7 @@
 #include <QValueAxis>
 #include <QVBoxLayout>
 
+#include "paretoprune/error.h"
 #include "paretoprune/dataset.h"
 #include "paretoprune/model.h"
 #include "paretoprune/search_space.h"
@@ -126,7 +127,11 @@ void PrepareDialog::setSetup(const PrepareSetup& s) {
   reorderBox_->setChecked(s.reorder);
   subnetsSpin_->setValue(s.randomSubnets);
   maxLenSpin_->setValue(s.maxLength);
-  status_->setText(tr("Model %1, data %2.").arg(s.modelDir, s.dataFile));
+  status_->setText(s.data.validation.empty()
+                       ? tr("Model %1, data %2 (trains on the %3% the search does not hold out).")
+                             .arg(s.modelDir, QString::fromStdString(s.data.data))
+                             .arg(100.0 * (1.0 - s.data.valSplit), 0, 'f', 0)
+                       : tr("Model %1, data %2.").arg(s.modelDir, QString::fromStdString(s.data.data)));
 }
 
 int PrepareDialog::lossPoints() const { return loss_->count(); }
@@ -140,7 +145,7 @@ void PrepareDialog::cancel() {
 void PrepareDialog::start() {
   if (busy_) return;
   const PrepareSetup s = setup();
-  if (s.modelDir.isEmpty() || s.dataFile.isEmpty() || s.outDir.isEmpty()) {
+  if (s.modelDir.isEmpty() || s.data.data.empty() || s.outDir.isEmpty()) {
     status_->setText(tr("Choose a model and data in the main window, and an output directory."));
     return;
   }
@@ -165,10 +170,11 @@ void PrepareDialog::start() {
     try {
       auto m = pp::Model::load(s.modelDir.toStdString());
       const auto& c = m->config();
-      pp::Dataset train = pp::loadDataset(s.dataFile.toStdString(), c);
-      pp::Dataset val;
-      const bool hasVal = !s.validationFile.isEmpty() && s.validationFile != s.dataFile;
-      if (hasVal) val = pp::loadDataset(s.validationFile.toStdString(), c);
+      // The search's split: train on what it does not evaluate on.
+      const pp::Dataset train = s.data.trainingSet(c);
+      const pp::Dataset val = s.data.validationSet(c);
+      if (train.examples.empty()) throw pp::Error(s.data.data + ": no training examples are left after the split");
+      const bool hasVal = !val.examples.empty();
       pp::TrainOptions o;
       o.strategy = s.strategy.toStdString();
       o.epochs = s.epochs;

@@ -8,6 +8,8 @@
 #include <atomic>
 #include <thread>
 
+#include "paretoprune/run_header.h"
+
 class QCheckBox;
 class QComboBox;
 class QDoubleSpinBox;
@@ -22,7 +24,10 @@ class QChartView;
 namespace ppui {
 
 struct PrepareSetup {
-  QString modelDir, dataFile, validationFile, outDir;
+  QString modelDir, outDir;
+  // The search's split (SearchSetup::dataSplit): training uses the examples
+  // the search does not evaluate on.
+  pp::DataSplit data;
   QString strategy = "sandwich";
   int epochs = 3;
   double learningRate = 2e-4;

@@ -13,6 +13,17 @@
 
 namespace ppui {
 
+pp::DataSplit SearchSetup::dataSplit() const {
+  pp::DataSplit d;
+  d.data = dataFile.toStdString();
+  d.validation = validationFile.toStdString();
+  d.valSplit = validationFile.isEmpty() ? valSplit : 0.0;
+  d.columns = {textColumn.toStdString(), pairColumn.toStdString(), labelColumn.toStdString()};
+  d.valSubset = valSubset;
+  d.maxLength = maxLength;
+  return d;
+}
+
 SearchController::SearchController(QObject* parent) : QObject(parent) {}
 
 SearchController::~SearchController() {
@@ -58,12 +69,7 @@ void SearchController::threadMain(SearchSetup s) {
   try {
     pp::SearchRequest req;
     req.modelDir = s.modelDir.toStdString();
-    req.data.data = s.dataFile.toStdString();
-    req.data.validation = s.validationFile.toStdString();
-    req.data.valSplit = s.validationFile.isEmpty() ? s.valSplit : 0.0;
-    req.data.columns = {s.textColumn.toStdString(), s.pairColumn.toStdString(), s.labelColumn.toStdString()};
-    req.data.valSubset = s.valSubset;
-    req.data.maxLength = s.maxLength;
+    req.data = s.dataSplit();
     req.space = s.space.toStdString();
     if (!s.spaceJson.isEmpty()) req.spaceJson = nlohmann::json::parse(s.spaceJson.toStdString(), nullptr, false);
     if (req.spaceJson.is_discarded()) throw pp::Error("the search space is not valid JSON");

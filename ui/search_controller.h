@@ -37,6 +37,11 @@ struct SearchSetup {
   int latencyRuns = 3;
   QString logPath;  // empty: no log
   bool resume = false;
+
+  // The data split these fields describe: the search evaluates its
+  // validation set and Prepare model trains on the rest, so the two never
+  // share an example.
+  pp::DataSplit dataSplit() const;
 };
 
 class SearchController : public QObject {

@@ -14,6 +14,7 @@
 
 #include "paretoprune/model.h"
 #include "paretoprune/run_log.h"
+#include "paretoprune/search_request.h"
 #include "testutil.h"
 #include "ui/export_dialog.h"
 #include "ui/latency_view.h"
@@ -261,10 +262,33 @@ class TestMainWindow : public QObject {
     QCOMPARE(w.currentSetup().textColumn, QString("review"));
   }
 
+  // Prepare model and the search share one split of a single data file:
+  // training never sees an example the search's error is measured on.
+  void prepareAndSearchShareOneSplit() {
+    ppui::MainWindow w;
+    QVERIFY(w.openModel(model_));
+    w.setDataFiles(data_, "");
+    const ppui::PrepareSetup p = w.prepareSetup();
+    const pp::BertConfig cfg = pp::BertConfig::load((model_ + "/config.json").toStdString());
+    const pp::Dataset train = p.data.trainingSet(cfg);
+    pp::SearchRequest req;
+    req.modelDir = model_.toStdString();
+    req.data = w.currentSetup().dataSplit();
+    const pp::PreparedSearch search = pp::prepareSearch(req);
+    const pp::Dataset val = req.data.validationSet(cfg);
+    QCOMPARE(search.header.dataFingerprint, pp::dataFingerprint(val));
+    QCOMPARE(pp::dataFingerprint(p.data.validationSet(cfg)), search.header.dataFingerprint);
+    QCOMPARE(train.examples.size() + val.examples.size(), size_t(40));
+    std::set<std::string> held;
+    for (const auto& e : val.examples) held.insert(e.text);
+    for (const auto& e : train.examples) QVERIFY2(!held.count(e.text), e.text.c_str());
+  }
+
   void prepareModelTrainsAndCancels() {
     ppui::PrepareSetup p;
     p.modelDir = model_;
-    p.dataFile = data_;
+    p.data.data = data_.toStdString();
+    p.data.valSplit = 0.3;
     p.outDir = tmp_.path() + "/prepared";
     p.epochs = 2;
     p.maxLength = 16;
@@ -274,7 +298,7 @@ class TestMainWindow : public QObject {
     dlg.start();
     QTRY_COMPARE_WITH_TIMEOUT(done.size(), 1, 60000);
     QVERIFY2(done[0][0].toBool(), dlg.message().toUtf8().constData());
-    QCOMPARE(dlg.lossPoints(), 10);  // 2 epochs x 5 steps of 8
+    QCOMPARE(dlg.lossPoints(), 8);  // 2 epochs x 4 steps of 8 (28 of the 40 examples: 30% are held out)
     QCOMPARE(dlg.resultDir(), p.outDir);
     QCOMPARE(pp::Model::load(p.outDir.toStdString())->config().num_hidden_layers, int64_t(2));
     // Cancelled in the first epoch: nothing written, said so.
