@@ -1,5 +1,6 @@
 // paretoprune-cli as a user runs it: help, version, make-tiny, info, eval,
 // predict, tokenize, and bad input giving a one-line error and exit code 1.
+#include <QDir>
 #include <QProcess>
 #include <QtTest>
 
@@ -14,14 +15,20 @@ struct Run {
   int code = -1;
   std::string out, err;
 };
-Run cli(const QStringList& args, const QByteArray& input = {}) {
+Run run(const QString& program, const QStringList& args, const QByteArray& input = {}, const QString& cwd = {},
+        const QProcessEnvironment& env = QProcessEnvironment::systemEnvironment()) {
   QProcess p;
-  p.start(PARETOPRUNE_CLI, args);
+  if (!cwd.isEmpty()) p.setWorkingDirectory(cwd);
+  p.setProcessEnvironment(env);
+  p.start(program, args);
   if (!input.isNull()) p.write(input);
   p.closeWriteChannel();
   p.waitForFinished(120000);
   return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput().toStdString(),
           p.readAllStandardError().toStdString()};
+}
+Run cli(const QStringList& args, const QByteArray& input = {}, const QString& cwd = {}) {
+  return run(PARETOPRUNE_CLI, args, input, cwd);
 }
 }  // namespace
 
@@ -167,6 +174,80 @@ class TestCli : public QObject {
     e = cli({"export", model_, "--log", log, "--trial", "0", "--out", dir + "/exp3"});
     QVERIFY2(e.err.find("another model") != std::string::npos, e.err.c_str());
     QVERIFY(!QFile::exists(dir + "/exp3"));
+  }
+
+  // A run made with relative paths is read from another folder (the log
+  // stores absolute paths), and after its folder moved (the paths relative
+  // to the log); latency that was not measured says so.
+  void logsFromAnotherFolderAndMoved() {
+    const QString proj = tmp_.path() + "/proj";
+    QVERIFY(QDir().mkpath(proj));
+    QVERIFY(cli({"make-tiny", proj + "/m", "--layers", "2", "--hidden", "16", "--heads", "4", "--intermediate", "32"}).code == 0);
+    QVERIFY(QFile::copy(data_, proj + "/d.tsv"));
+    auto s = cli({"search", "m", "--data", "d.tsv", "--trials", "4", "--log", "run.jsonl", "--latency-runs", "0",
+                  "--max-length", "16"},
+                 {}, proj);
+    QVERIFY2(s.code == 0, s.err.c_str());
+    auto f = cli({"front", "proj/run.jsonl"}, {}, tmp_.path());
+    QVERIFY2(f.code == 0, f.err.c_str());
+    QVERIFY2(f.out.find("not measured") != std::string::npos, f.out.c_str());
+    QVERIFY(f.out.find("0.00 ms") == std::string::npos);
+    QVERIFY(QDir().rename(proj, tmp_.path() + "/moved"));
+    f = cli({"front", "moved/run.jsonl"}, {}, tmp_.path());
+    QVERIFY2(f.code == 0, f.err.c_str());
+    auto e = cli({"export", tmp_.path() + "/moved/m", "--log", "moved/run.jsonl", "--trial", "0", "--out",
+                  tmp_.path() + "/moved-exp"},
+                 {}, tmp_.path());
+    QVERIFY2(e.code == 0 || e.err.find("did not finish") != std::string::npos, e.err.c_str());
+    // Resumed after the move: the data is found beside the log too.
+    auto r = cli({"search", "m", "--data", "d.tsv", "--trials", "6", "--log", "run.jsonl", "--resume", "--latency-runs",
+                  "0", "--max-length", "16"},
+                 {}, tmp_.path() + "/moved");
+    QVERIFY2(r.code == 0, r.err.c_str());
+  }
+
+  // Damaged logs: one line naming the file, the line and the field; exit 1.
+  void damagedLogs_data() {
+    QTest::addColumn<QString>("header");
+    QTest::addColumn<QString>("trial");
+    QTest::addColumn<QString>("fragment");
+    QTest::newRow("trials as text") << R"("trials":"many")" << "" << R"(line 1: field "trials" must be an integer)";
+    QTest::newRow("objectives as object") << R"("objectives":{"a":1})" << "" << R"(line 1: field "objectives")";
+    QTest::newRow("seed negative") << R"("seed":-3)" << "" << R"(line 1: field "seed")";
+    QTest::newRow("params 1e300") << "" << R"("params":1e300)" << R"(line 2: trial: field "params")";
+    QTest::newRow("params negative") << "" << R"("params":-5)" << R"(line 2: trial: field "params" is -5)";
+    QTest::newRow("status number") << "" << R"("status":7)" << R"(line 2: trial: field "status")";
+    QTest::newRow("subnet text") << "" << R"("subnet":"big")" << R"(line 2: field "subnet")";
+    QTest::newRow("reference array") << R"("reference":[1])" << "" << R"(line 1: field "reference")";
+  }
+  void damagedLogs() {
+    QFETCH(QString, header);
+    QFETCH(QString, trial);
+    QFETCH(QString, fragment);
+    const QString log = tmp_.path() + "/damaged.jsonl";
+    std::string h = "{\"paretoprune_log\":1,\"model\":\"" + model_.toStdString() + "\"";
+    if (!header.isEmpty()) h += "," + header.toStdString();
+    std::string t = R"({"trial":0,"status":"ok","subnet":{"num_layers":1,"num_heads":4,"num_units":8},"error":0.5)";
+    if (!trial.isEmpty()) t += "," + trial.toStdString();
+    testutil::writeText(log.toStdString(), h + "}\n" + t + "}\n");
+    auto r = cli({"front", log});
+    QCOMPARE(r.code, 1);
+    QVERIFY2(r.err.find(log.toStdString()) != std::string::npos, r.err.c_str());
+    QVERIFY2(r.err.find(fragment.toStdString()) != std::string::npos, r.err.c_str());
+    QCOMPARE(std::count(r.err.begin(), r.err.end(), '\n'), 1L);
+  }
+
+  // The window's --help and --version need no display.
+  void guiHelpWithoutDisplay() {
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.remove("DISPLAY");
+    env.remove("WAYLAND_DISPLAY");
+    env.remove("QT_QPA_PLATFORM");
+    for (const char* flag : {"--help", "--version"}) {
+      auto r = run(PARETOPRUNE_GUI, {flag}, {}, {}, env);
+      QVERIFY2(r.code == 0, (std::string(flag) + ": " + r.err).c_str());
+      QVERIFY(r.out.find(std::string(flag) == "--help" ? "--demo" : "ParetoPrune") != std::string::npos);
+    }
   }
 
   void predictBadLine() {
