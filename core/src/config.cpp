@@ -35,9 +35,13 @@ int64_t BertConfig::labelId(const std::string& name) const {
   return -1;
 }
 
-BertConfig BertConfig::fromJson(const json& j) {
-  const std::string where = "config.json";
-  if (!j.is_object()) throw Error(where + ": expected a JSON object");
+namespace {
+const std::string kWhere = "config.json";
+constexpr int64_t kLimit = int64_t(1) << 24;
+
+// The model_type, if given, must be BERT.
+void checkModelType(const json& j) {
+  const std::string& where = kWhere;
   if (j.contains("model_type")) {
     if (!j["model_type"].is_string()) throw Error(where + ": \"model_type\" must be a string");
     std::string mt = j["model_type"].get<std::string>();
@@ -45,7 +49,11 @@ BertConfig BertConfig::fromJson(const json& j) {
       throw Error(where + ": model_type \"" + mt +
                   "\" is not supported; ParetoPrune handles BERT models (model_type \"bert\")");
   }
-  BertConfig c;
+}
+
+// Sizes, activation and the scalar settings.
+void readSizes(const json& j, BertConfig& c) {
+  const std::string& where = kWhere;
   for (const char* key : {"vocab_size", "hidden_size", "num_hidden_layers", "num_attention_heads",
                           "intermediate_size"}) {
     if (!j.contains(key)) throw Error(where + ": required key \"" + std::string(key) + "\" is missing");
@@ -69,6 +77,11 @@ BertConfig BertConfig::fromJson(const json& j) {
   if (j.contains("initializer_range"))
     c.initializer_range = jsonutil::getNumber(j, "initializer_range", where);
 
+}
+
+// Sizes that make a model at all: positive, plausible, heads dividing the width.
+void checkSizes(const BertConfig& c) {
+  const std::string& where = kWhere;
   auto positive = [&](const char* name, int64_t v) {
     if (v <= 0) throw Error(where + ": \"" + name + "\" must be positive, got " + std::to_string(v));
   };
@@ -79,7 +92,6 @@ BertConfig BertConfig::fromJson(const json& j) {
   positive("type_vocab_size", c.type_vocab_size);
   if (c.num_hidden_layers < 0) throw Error(where + ": \"num_hidden_layers\" must not be negative");
   if (c.intermediate_size < 0) throw Error(where + ": \"intermediate_size\" must not be negative");
-  constexpr int64_t kLimit = int64_t(1) << 24;
   for (int64_t v : {c.vocab_size, c.hidden_size, c.num_hidden_layers, c.num_attention_heads,
                     c.intermediate_size, c.max_position_embeddings, c.type_vocab_size})
     if (v > kLimit) throw Error(where + ": size " + std::to_string(v) + " is implausibly large");
@@ -93,6 +105,11 @@ BertConfig BertConfig::fromJson(const json& j) {
   if (c.pad_token_id < 0 || c.pad_token_id >= c.vocab_size)
     throw Error(where + ": pad_token_id " + std::to_string(c.pad_token_id) + " is outside the vocabulary");
 
+}
+
+// Labels: names and count from id2label, num_labels or label2id.
+void readLabels(const json& j, BertConfig& c) {
+  const std::string& where = kWhere;
   // Labels: id2label wins, then num_labels, then label2id, else 2.
   int64_t numLabels = -1;
   if (j.contains("id2label")) {
@@ -134,6 +151,11 @@ BertConfig BertConfig::fromJson(const json& j) {
   for (const auto& l : c.id2label)
     if (!seen.insert(l).second) throw Error(where + ": label name \"" + l + "\" appears twice in id2label");
 
+}
+
+// Heads already pruned (Hugging Face's pruned_heads) per layer.
+void readPrunedHeads(const json& j, BertConfig& c) {
+  const std::string& where = kWhere;
   if (j.contains("pruned_heads") && !j["pruned_heads"].is_null()) {
     const auto& ph = j["pruned_heads"];
     if (!ph.is_object()) throw Error(where + ": \"pruned_heads\" must be an object");
@@ -155,6 +177,11 @@ BertConfig BertConfig::fromJson(const json& j) {
       if (!heads.empty()) c.pruned_heads[layer] = std::vector<int64_t>(heads.begin(), heads.end());
     }
   }
+}
+
+// Per-layer feed-forward widths of a ParetoPrune export.
+void readLayerSizes(const json& j, BertConfig& c) {
+  const std::string& where = kWhere;
   if (j.contains("paretoprune_intermediate_sizes")) {
     const auto& a = j["paretoprune_intermediate_sizes"];
     if (!a.is_array() || static_cast<int64_t>(a.size()) != c.num_hidden_layers)
@@ -165,6 +192,18 @@ BertConfig BertConfig::fromJson(const json& j) {
       c.layer_intermediate_sizes.push_back(v.get<int64_t>());
     }
   }
+}
+}  // namespace
+
+BertConfig BertConfig::fromJson(const json& j) {
+  if (!j.is_object()) throw Error(kWhere + ": expected a JSON object");
+  checkModelType(j);
+  BertConfig c;
+  readSizes(j, c);
+  checkSizes(c);
+  readLabels(j, c);
+  readPrunedHeads(j, c);
+  readLayerSizes(j, c);
   return c;
 }
 
