@@ -24,8 +24,13 @@
 
 namespace ppui {
 
-ExportDialog::ExportDialog(const pp::RunHeader& run, const QString& logPath, const pp::Trial& trial, QWidget* parent)
-    : QDialog(parent), run_(run), logPath_(logPath), trial_(trial) {
+ExportDialog::ExportDialog(const pp::RunHeader& run, const QString& logPath, const pp::Trial& trial,
+                           std::shared_ptr<ModelCache> models, QWidget* parent)
+    : QDialog(parent),
+      run_(run),
+      logPath_(logPath),
+      trial_(trial),
+      models_(models ? std::move(models) : std::make_shared<ModelCache>()) {
   setWindowTitle(tr("Export trial %1").arg(trial.id));
   auto* v = new QVBoxLayout(this);
   auto* head = new QLabel(tr("<b>%1</b><br>accuracy %2%, %3 parameters")
@@ -77,9 +82,7 @@ ExportDialog::ExportDialog(const pp::RunHeader& run, const QString& logPath, con
   resize(560, sizeHint().height());
 }
 
-ExportDialog::~ExportDialog() {
-  if (worker_.joinable()) worker_.join();
-}
+ExportDialog::~ExportDialog() = default;
 
 void ExportDialog::setOutput(const QString& dir) { outEdit_->setText(dir); }
 
@@ -128,41 +131,33 @@ void ExportDialog::startExport(bool overwrite) {
   busyBar_->show();
   exportBtn_->setEnabled(false);
   result_->setText(tr("Exporting..."));
-  if (worker_.joinable()) worker_.join();
-  QPointer<ExportDialog> self(this);
   const std::string outDir = out.toStdString(), logPath = logPath_.toStdString();
   const pp::SubNetwork subnet = trial_.subnet;
-  worker_ = std::thread([self, run = run_, logPath, outDir, subnet, o] {
-    bool ok = false;
-    QString msg;
-    try {
-      auto m = pp::Model::load(run.model);
-      // The trial describes a sub-network of the run's model: refuse another.
-      pp::checkRunModel(run, m->checksum(), run.model, logPath.empty() ? std::string("the run") : logPath);
-      auto r = pp::exportSubnetwork(*m, subnet, outDir, o);
-      ok = true;
-      msg = QObject::tr("Exported to <b>%1</b>: %2 files, %3 MiB; checked on %4 texts, largest logit difference %5.")
-                .arg(QString::fromStdString(r.dir).toHtmlEscaped())
-                .arg(r.files.size())
-                .arg(static_cast<double>(r.bytes) / 1048576.0, 0, 'f', 2)
-                .arg(r.verifyExamples)
-                .arg(r.maxLogitDiff, 0, 'g', 3);
-      if (!r.note.empty()) msg += "<br>" + QString::fromStdString(r.note).toHtmlEscaped();
-    } catch (const std::exception& e) {
-      msg = QObject::tr("Export failed, nothing was written: %1").arg(QString::fromStdString(e.what()).toHtmlEscaped());
-    }
-    QMetaObject::invokeMethod(
-        qApp, [self, ok, msg] {
-          if (!self) return;
-          self->busy_ = false;
-          self->busyBar_->hide();
-          self->exportBtn_->setEnabled(true);
-          self->result_->setText(msg);
-          self->result_->setStyleSheet(ok ? "color: #206020;" : "color: #a02020;");
-          Q_EMIT self->exportFinished(ok, msg);
-        },
-        Qt::QueuedConnection);
-  });
+  auto result = std::make_shared<QString>();
+  task_.start(
+      [run = run_, models = models_, logPath, outDir, subnet, o, result] {
+        auto m = models->load(run.model);
+        // The trial describes a sub-network of the run's model: refuse another.
+        pp::checkRunModel(run, m->checksum(), run.model, logPath.empty() ? std::string("the run") : logPath);
+        auto r = pp::exportSubnetwork(*m, subnet, outDir, o);
+        *result = QObject::tr("Exported to <b>%1</b>: %2 files, %3 MiB; checked on %4 texts, largest logit difference %5.")
+                      .arg(QString::fromStdString(r.dir).toHtmlEscaped())
+                      .arg(r.files.size())
+                      .arg(static_cast<double>(r.bytes) / 1048576.0, 0, 'f', 2)
+                      .arg(r.verifyExamples)
+                      .arg(r.maxLogitDiff, 0, 'g', 3);
+        if (!r.note.empty()) *result += "<br>" + QString::fromStdString(r.note).toHtmlEscaped();
+      },
+      [this, result](const QString& error) {
+        const bool ok = error.isEmpty();
+        const QString msg = ok ? *result : tr("Export failed, nothing was written: %1").arg(error.toHtmlEscaped());
+        busy_ = false;
+        busyBar_->hide();
+        exportBtn_->setEnabled(true);
+        result_->setText(msg);
+        result_->setStyleSheet(ok ? "color: #206020;" : "color: #a02020;");
+        Q_EMIT exportFinished(ok, msg);
+      });
 }
 
 }  // namespace ppui

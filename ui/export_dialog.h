@@ -7,6 +7,8 @@
 #include <thread>
 
 #include "paretoprune/trial.h"
+#include "ui/background_task.h"
+#include "ui/run_session.h"
 #include "ui/search_controller.h"
 
 class QCheckBox;
@@ -23,7 +25,9 @@ class ExportDialog : public QDialog {
  public:
   // Exports `trial` of the run `run` (its model, checked against the run's
   // model checksum before anything is written); `logPath` for provenance.
-  ExportDialog(const pp::RunHeader& run, const QString& logPath, const pp::Trial& trial, QWidget* parent = nullptr);
+  // `models`: the window's shared weights (loaded once); null: loaded here.
+  ExportDialog(const pp::RunHeader& run, const QString& logPath, const pp::Trial& trial,
+               std::shared_ptr<ModelCache> models = nullptr, QWidget* parent = nullptr);
   ~ExportDialog() override;
 
   void setOutput(const QString& dir);
@@ -43,6 +47,7 @@ class ExportDialog : public QDialog {
   pp::RunHeader run_;
   QString logPath_;
   pp::Trial trial_;
+  std::shared_ptr<ModelCache> models_;
   QLineEdit* outEdit_;
   QComboBox* formatBox_;
   QCheckBox* padBox_;
@@ -50,8 +55,8 @@ class ExportDialog : public QDialog {
   QLabel* result_;
   QProgressBar* busyBar_;
   QPushButton* exportBtn_;
-  std::thread worker_;
   bool busy_ = false;
+  BackgroundTask task_{this};
 };
 
 }  // namespace ppui

@@ -50,13 +50,13 @@ LatencyView::LatencyView(QWidget* parent) : QWidget(parent) {
   connect(measureBtn_, &QPushButton::clicked, this, &LatencyView::measure);
 }
 
-LatencyView::~LatencyView() {
-  if (worker_.joinable()) worker_.join();
-}
+LatencyView::~LatencyView() = default;
 
-void LatencyView::setCandidates(const QString& modelDir, const std::vector<pp::Trial>& selected) {
+void LatencyView::setCandidates(const QString& modelDir, const std::vector<pp::Trial>& selected,
+                                std::shared_ptr<ModelCache> models) {
   modelDir_ = modelDir;
   selected_ = selected;
+  if (models) models_ = std::move(models);
 }
 
 int LatencyView::barSets() const {
@@ -71,51 +71,42 @@ void LatencyView::measure() {
   busy_ = true;
   measureBtn_->setEnabled(false);
   status_->setText(tr("Measuring..."));
-  if (worker_.joinable()) worker_.join();
-  QPointer<LatencyView> self(this);
   const std::string dir = modelDir_.toStdString();
   const auto selected = selected_;
   const int64_t seq = seqSpin_->value();
-  worker_ = std::thread([self, dir, selected, seq] {
-    std::vector<Row> rows;
-    QString error;
-    try {
-      auto m = pp::Model::load(dir);
-      std::vector<std::pair<QString, pp::SubNetwork>> subs = {{QObject::tr("full model"), pp::SubNetwork::full(m->config())}};
-      for (const auto& t : selected) subs.push_back({QObject::tr("trial %1").arg(t.id), t.subnet});
-      for (const auto& [name, s] : subs) {
-        Row r;
-        r.name = name;
-        for (int64_t b : kBatches) {
-          pp::LatencyOptions o;
-          o.batchSize = b;
-          o.seqLen = seq;
-          o.runs = b >= 32 ? 5 : 10;
-          o.warmup = 1;
-          auto st = pp::measureLatency(*m, s, o);
-          r.median.push_back(st.medianMs);
-          r.p95.push_back(st.p95Ms);
-        }
-        rows.push_back(r);
-      }
-    } catch (const std::exception& e) {
-      error = QString::fromStdString(e.what());
-    }
-    QMetaObject::invokeMethod(
-        qApp, [self, rows, error] {
-          if (!self) return;
-          self->busy_ = false;
-          self->measureBtn_->setEnabled(true);
-          if (!error.isEmpty()) {
-            self->status_->setText(tr("Measurement failed: %1").arg(error));
-          } else {
-            self->show(rows);
-            self->status_->setText(tr("Measured on this machine, one thread per request."));
+  auto rows = std::make_shared<std::vector<Row>>();
+  task_.start(
+      [models = models_, dir, selected, seq, rows] {
+        auto m = models->load(dir);
+        std::vector<std::pair<QString, pp::SubNetwork>> subs = {{QObject::tr("full model"), pp::SubNetwork::full(m->config())}};
+        for (const auto& t : selected) subs.push_back({QObject::tr("trial %1").arg(t.id), t.subnet});
+        for (const auto& [name, s] : subs) {
+          Row r;
+          r.name = name;
+          for (int64_t b : kBatches) {
+            pp::LatencyOptions o;
+            o.batchSize = b;
+            o.seqLen = seq;
+            o.runs = b >= 32 ? 5 : 10;
+            o.warmup = 1;
+            auto st = pp::measureLatency(*m, s, o);
+            r.median.push_back(st.medianMs);
+            r.p95.push_back(st.p95Ms);
           }
-          Q_EMIT self->measured();
-        },
-        Qt::QueuedConnection);
-  });
+          rows->push_back(r);
+        }
+      },
+      [this, rows](const QString& error) {
+        busy_ = false;
+        measureBtn_->setEnabled(true);
+        if (!error.isEmpty()) {
+          status_->setText(tr("Measurement failed: %1").arg(error));
+        } else {
+          show(*rows);
+          status_->setText(tr("Measured on this machine, one thread per request."));
+        }
+        Q_EMIT measured();
+      });
 }
 
 void LatencyView::show(const std::vector<Row>& rows) {

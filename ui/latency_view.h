@@ -5,10 +5,12 @@
 #pragma once
 #include <QWidget>
 
-#include <thread>
+#include <memory>
 #include <vector>
 
 #include "paretoprune/trial.h"
+#include "ui/background_task.h"
+#include "ui/run_session.h"
 
 class QChartView;
 class QLabel;
@@ -24,7 +26,9 @@ class LatencyView : public QWidget {
   explicit LatencyView(QWidget* parent = nullptr);
   ~LatencyView() override;
   // What to measure: the model and up to three sub-networks besides the full model.
-  void setCandidates(const QString& modelDir, const std::vector<pp::Trial>& selected);
+  // `models`: the window's shared weights, loaded once.
+  void setCandidates(const QString& modelDir, const std::vector<pp::Trial>& selected,
+                     std::shared_ptr<ModelCache> models = nullptr);
   void measure();
   bool busy() const { return busy_; }
   int barSets() const;
@@ -46,8 +50,9 @@ class LatencyView : public QWidget {
   QPushButton* measureBtn_;
   QSpinBox* seqSpin_;
   QLabel* status_;
-  std::thread worker_;
+  std::shared_ptr<ModelCache> models_ = std::make_shared<ModelCache>();
   bool busy_ = false;
+  BackgroundTask task_{this};
 };
 
 }  // namespace ppui

@@ -160,12 +160,11 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
 MainWindow::~MainWindow() = default;
 
 void MainWindow::connectController() {
+  controller_.setModels(session_.models());
   connect(&controller_, &SearchController::started, this, [this](const QString& d) {
-    runHeader_ = controller_.header();
-    logModelDir_.clear();
+    if (controller_.header()) session_.setRun(*controller_.header(), controller_.setup().logPath);
     statusLine_->setText(tr("Searching: %1").arg(d));
-    config_ = controller_.config();
-    fullParams_ = pp::parameterCount(config_);
+    fullParams_ = pp::parameterCount(controller_.config());
     table_->setReferenceParams(*fullParams_);
   });
   connect(&controller_, &SearchController::referenceReady, this, [this](const pp::Trial& t) {
@@ -242,6 +241,7 @@ bool MainWindow::openModel(const QString& dir) {
                             .arg(QLocale().toString(static_cast<qlonglong>(pp::parameterCount(c))))
                             .arg(labels.join(", ").toHtmlEscaped()));
     modelInfo_->setStyleSheet({});
+    session_.setModel(dir, c);
     resetSpaceRanges(c);
     statusLine_->setText(tr("Model %1 ready.").arg(dir));
     if (!dataEdit_->text().isEmpty()) refreshDataInfo();
@@ -257,10 +257,10 @@ bool MainWindow::openModel(const QString& dir) {
 void MainWindow::setTrials(int n) { trialsSpin_->setValue(n); }
 
 bool MainWindow::startSearch() {
-  const QString problem = validateSetup();
-  if (!problem.endsWith(tr("Labels match the model."))) {
-    statusLine_->setText(problem);
-    dataInfo_->setText(problem);
+  const SetupCheck check = setupCheck();
+  if (!check.ok) {
+    statusLine_->setText(check.message);
+    dataInfo_->setText(check.message);
     return false;
   }
   SearchSetup s = currentSetup();
@@ -356,7 +356,7 @@ QString MainWindow::detailsHtml() const {
   });
   h += "</table>";
   // Per-layer diagram: one row per source layer, bars for heads and units.
-  const auto& c = config_;
+  const auto& c = session_.config();
   for (const auto* t : sel) {
     h += QString("<h4>Trial %1: layers</h4><table cellspacing=1 cellpadding=0>").arg(t->id);
     for (size_t l = 0; l < t->subnet.layers.size(); ++l) {
@@ -389,7 +389,7 @@ void MainWindow::updateDetails() {
   std::vector<pp::Trial> sel;
   for (int64_t id : selection_)
     if (const pp::Trial* t = table_->trial(id)) sel.push_back(*t);
-  latency_->setCandidates(modelEdit_->text(), sel);
+  latency_->setCandidates(session_.runModelDir(), sel, session_.models());
   if (!selection_.empty()) tabs_->setCurrentWidget(details_);
 }
 
@@ -409,8 +409,8 @@ void MainWindow::exportSelection() {
 }
 
 std::unique_ptr<ExportDialog> MainWindow::makeExportDialog(const pp::Trial& t) {
-  if (!runHeader_) return nullptr;
-  return std::make_unique<ExportDialog>(*runHeader_, logEdit_->text(), t, this);
+  if (!session_.run()) return nullptr;
+  return std::make_unique<ExportDialog>(*session_.run(), session_.logPath(), t, session_.models(), this);
 }
 
 void MainWindow::openLog() {
@@ -426,7 +426,6 @@ bool MainWindow::showRunLog(const QString& path) {
   try {
     const pp::OpenedRunLog run = pp::openRunLog(path.toStdString());
     const pp::LogContents& lc = run.log;
-    config_ = run.config;
     openModel(QString::fromStdString(run.modelDir));
     const pp::DataSplit& split = lc.header.data;
     if (!split.data.empty() || !split.validation.empty())
@@ -438,10 +437,9 @@ bool MainWindow::showRunLog(const QString& path) {
     hvChart_->clear();
     reference_.reset();
     selectTrials({});
-    fullParams_ = pp::parameterCount(config_);
+    fullParams_ = pp::parameterCount(run.config);
     table_->setReferenceParams(*fullParams_);
-    runHeader_ = lc.header;
-    logModelDir_ = QString::fromStdString(run.modelDir);
+    session_.setRun(lc.header, path);
     if (run.reference) {
       reference_ = run.reference;
       chart_->setReference(*reference_);
@@ -476,7 +474,7 @@ bool MainWindow::saveTrialsAs(const QString& path, QString* error) {
   try {
     // The shown run's own header (model checksum, space, data split), so
     // that the saved file can be resumed and exported from like the original.
-    const std::optional<pp::RunHeader>& shown = runHeader_;
+    const std::optional<pp::RunHeader>& shown = session_.run();
     if (!shown) throw pp::Error("there is no run to save: start a search or open a run log first");
     pp::RunHeader header = *shown;
     header.savedFrom = "ParetoPrune window";

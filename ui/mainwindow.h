@@ -8,7 +8,9 @@
 #include <optional>
 #include <vector>
 
+#include "ui/background_task.h"
 #include "ui/prepare_dialog.h"
+#include "ui/run_session.h"
 #include "ui/search_controller.h"
 
 class QCheckBox;
@@ -53,6 +55,13 @@ class MainWindow : public QMainWindow {
   // ending "Labels match the model."; reads a data file only when it
   // changed since its last check.
   QString validateSetup() const;
+  // The same, typed: ok when a search can start.
+  struct SetupCheck {
+    bool ok = false;
+    QString message;
+  };
+  SetupCheck setupCheck() const;
+  const RunSession& session() const { return session_; }
   // The same check shown under the data files, run on a background thread
   // when a file has to be read.
   void refreshDataInfo();
@@ -147,11 +156,10 @@ class MainWindow : public QMainWindow {
   bool syncingSelection_ = false;
   std::optional<int64_t> fullParams_;
   std::optional<pp::Trial> reference_;  // the full model of the shown run
-  std::optional<pp::RunHeader> runHeader_;  // the shown run's header (opened log or started search)
-  QString logModelDir_;                     // the opened run log's model
-  pp::BertConfig config_;
+  RunSession session_;  // the current run: model, header, log (the one owner)
   std::shared_ptr<DataChecks> dataChecks_;  // shared with background checks
-  int dataCheckGeneration_ = 0;
+  BackgroundTask dataCheckTask_{this};
+  bool dataCheckPending_ = false;  // the form changed while a check ran
 };
 
 }  // namespace ppui

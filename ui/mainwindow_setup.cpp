@@ -6,7 +6,6 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
-#include <QFutureWatcher>
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -20,7 +19,6 @@
 #include <QSpinBox>
 #include <QTableWidget>
 #include <QVBoxLayout>
-#include <QtConcurrent/QtConcurrentRun>
 
 #include "paretoprune/config.h"
 #include "paretoprune/dataset.h"
@@ -360,22 +358,25 @@ SearchSetup MainWindow::currentSetup() const {
 }
 
 namespace {
+using SetupCheck = MainWindow::SetupCheck;
+SetupCheck problem(const QString& m) { return {false, m}; }
+
 // The set-up check of `s`; nullopt when `cachedOnly` and a data file has
 // not been checked in its current version yet.
-std::optional<QString> checkSetup(const SearchSetup& s, DataChecks& checks, bool cachedOnly) {
-  if (s.modelDir.isEmpty()) return MainWindow::tr("Choose a model directory.");
+std::optional<SetupCheck> checkSetup(const SearchSetup& s, DataChecks& checks, bool cachedOnly) {
+  if (s.modelDir.isEmpty()) return problem(MainWindow::tr("Choose a model directory."));
   pp::BertConfig c;
   try {
     c = pp::BertConfig::load((s.modelDir + "/config.json").toStdString());
   } catch (const pp::Error& e) {
-    return QString::fromStdString(e.what());
+    return problem(QString::fromStdString(e.what()));
   }
-  if (s.dataFile.isEmpty()) return MainWindow::tr("Choose a data file.");
+  if (s.dataFile.isEmpty()) return problem(MainWindow::tr("Choose a data file."));
   if (!s.spaceJson.isEmpty()) {
     try {
       pp::SearchSpace::fromJson(nlohmann::json::parse(s.spaceJson.toStdString()), c);
     } catch (const std::exception& e) {
-      return MainWindow::tr("Search space: %1").arg(QString::fromStdString(e.what()));
+      return problem(MainWindow::tr("Search space: %1").arg(QString::fromStdString(e.what())));
     }
   }
   const pp::DataColumns cols{s.textColumn.toStdString(), s.pairColumn.toStdString(), s.labelColumn.toStdString()};
@@ -384,31 +385,38 @@ std::optional<QString> checkSetup(const SearchSetup& s, DataChecks& checks, bool
     if (f.isEmpty()) continue;
     const auto r = checks.check(f, c, cols, cachedOnly);
     if (!r) return std::nullopt;
-    if (!r->ok) return r->text;
+    if (!r->ok) return problem(r->text);
     parts << r->text;
   }
-  return parts.join("\n") + MainWindow::tr("\nLabels match the model.");
+  return SetupCheck{true, parts.join("\n") + MainWindow::tr("\nLabels match the model.")};
 }
 }  // namespace
 
-QString MainWindow::validateSetup() const { return *checkSetup(currentSetup(), *dataChecks_, false); }
+MainWindow::SetupCheck MainWindow::setupCheck() const { return *checkSetup(currentSetup(), *dataChecks_, false); }
+
+QString MainWindow::validateSetup() const { return setupCheck().message; }
 
 void MainWindow::refreshDataInfo() {
-  const SearchSetup s = currentSetup();
-  const int generation = ++dataCheckGeneration_;
-  if (auto answer = checkSetup(s, *dataChecks_, true)) {
-    dataInfo_->setText(*answer);
+  if (dataCheckTask_.running()) {
+    dataCheckPending_ = true;  // checked again, with the form as it is then, when this one ends
     return;
   }
-  // Reading a large data file takes a while: off the UI thread; only the
-  // latest request's answer is shown.
+  const SearchSetup s = currentSetup();
+  if (auto answer = checkSetup(s, *dataChecks_, true)) {
+    dataInfo_->setText(answer->message);
+    return;
+  }
+  // Reading a large data file takes a while: off the UI thread.
   dataInfo_->setText(tr("Checking the data files…"));
-  auto* watcher = new QFutureWatcher<QString>(this);
-  connect(watcher, &QFutureWatcher<QString>::finished, this, [this, watcher, generation] {
-    if (generation == dataCheckGeneration_) dataInfo_->setText(watcher->result());
-    watcher->deleteLater();
-  });
-  watcher->setFuture(QtConcurrent::run([s, checks = dataChecks_] { return *checkSetup(s, *checks, false); }));
+  auto answer = std::make_shared<SetupCheck>();
+  dataCheckTask_.start([s, checks = dataChecks_, answer] { *answer = *checkSetup(s, *checks, false); },
+                       [this, answer](const QString& error) {
+                         dataInfo_->setText(error.isEmpty() ? answer->message : error);
+                         if (dataCheckPending_) {
+                           dataCheckPending_ = false;
+                           refreshDataInfo();
+                         }
+                       });
 }
 
 void MainWindow::saveSettings() const {

@@ -101,10 +101,7 @@ PrepareDialog::PrepareDialog(const PrepareSetup& initial, QWidget* parent) : QDi
   resize(620, 620);
 }
 
-PrepareDialog::~PrepareDialog() {
-  stop_ = true;
-  if (worker_.joinable()) worker_.join();
-}
+PrepareDialog::~PrepareDialog() = default;  // task_ stops and joins the training
 
 PrepareSetup PrepareDialog::setup() const {
   PrepareSetup s = base_;
@@ -138,7 +135,7 @@ int PrepareDialog::lossPoints() const { return loss_->count(); }
 QString PrepareDialog::message() const { return status_->text(); }
 
 void PrepareDialog::cancel() {
-  stop_ = true;
+  task_.requestStop();
   status_->setText(tr("Stopping after the current step; the last finished epoch stays in the output."));
 }
 
@@ -150,24 +147,16 @@ void PrepareDialog::start() {
     return;
   }
   busy_ = true;
-  stop_ = false;
   result_.clear();
   loss_->clear();
   maxLoss_ = 0.1;
   startBtn_->setEnabled(false);
   cancelBtn_->setEnabled(true);
   status_->setText(tr("Loading..."));
-  if (worker_.joinable()) worker_.join();
-  QPointer<PrepareDialog> self(this);
-  auto post = [self](auto fn) {
-    QMetaObject::invokeMethod(qApp, [self, fn] {
-      if (self) fn(self.data());
-    }, Qt::QueuedConnection);
-  };
-  worker_ = std::thread([this, s, post] {
-    bool ok = false;
-    QString msg;
-    try {
+  auto outcome = std::make_shared<std::pair<bool, QString>>(false, QString());
+  task_.start([this, s, outcome] {
+      bool& ok = outcome->first;
+      QString& msg = outcome->second;
       auto m = pp::Model::load(s.modelDir.toStdString());
       const auto& c = m->config();
       // The search's split: train on what it does not evaluate on.
@@ -189,7 +178,7 @@ void PrepareDialog::start() {
           *m, train, hasVal ? &val : nullptr, pp::SearchSpace::defaults(pp::SearchSpace::Kind::Seed, c), o,
           s.outDir.toStdString(),
           [&](const pp::TrainProgress& p) {
-            post([p](PrepareDialog* d) {
+            task_.post([p, d = this] {
               d->progress_->setRange(0, static_cast<int>(p.totalSteps));
               d->progress_->setValue(static_cast<int>(p.step));
               d->loss_->append(static_cast<double>(p.step), p.fullLoss);
@@ -205,7 +194,7 @@ void PrepareDialog::start() {
                                       .arg(p.examplesPerSecond, 0, 'f', 0)
                                       .arg(p.etaSeconds, 0, 'f', 0));
             });
-            return !stop_.load();
+            return !task_.stopRequested();
           });
       if (report.stopped) {
         msg = report.epochs.empty() ? tr("Cancelled before the first epoch ended; nothing was written.")
@@ -221,17 +210,15 @@ void PrepareDialog::start() {
                      .arg(e.smallestAccuracy >= 0 ? QString::number(100.0 * e.smallestAccuracy, 'f', 2) : "-");
         msg += tr("It is now the model of the next search.");
       }
-    } catch (const std::exception& e) {
-      msg = tr("Training failed: %1").arg(QString::fromStdString(e.what()));
-    }
-    post([ok, msg, out = s.outDir](PrepareDialog* d) {
-      d->busy_ = false;
-      d->startBtn_->setEnabled(true);
-      d->cancelBtn_->setEnabled(false);
-      d->status_->setText(msg);
-      if (ok) d->result_ = out;
-      Q_EMIT d->finished(ok, msg);
-    });
+  }, [this, outcome, out = s.outDir](const QString& error) {
+    const bool ok = error.isEmpty() && outcome->first;
+    const QString msg = error.isEmpty() ? outcome->second : tr("Training failed: %1").arg(error);
+    busy_ = false;
+    startBtn_->setEnabled(true);
+    cancelBtn_->setEnabled(false);
+    status_->setText(msg);
+    if (ok) result_ = out;
+    Q_EMIT finished(ok, msg);
   });
 }
 

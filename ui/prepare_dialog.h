@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "paretoprune/run_header.h"
+#include "ui/background_task.h"
 
 class QCheckBox;
 class QComboBox;
@@ -73,10 +74,9 @@ class PrepareDialog : public QDialog {
   QPushButton* cancelBtn_;
   PrepareSetup base_;
   QString result_;
-  std::thread worker_;
-  std::atomic<bool> stop_{false};
   bool busy_ = false;
   double maxLoss_ = 0.1;
+  BackgroundTask task_{this};  // last: stops and joins first
 };
 
 }  // namespace ppui

@@ -61,11 +61,11 @@ bool SearchController::start(const SearchSetup& s, QString* error) {
     cancelRequested_ = false;
     runner_.reset();
   }
-  thread_ = std::thread([this, s] { threadMain(s); });
+  thread_ = std::thread([this, s, models = models_] { threadMain(s, models); });
   return true;
 }
 
-void SearchController::threadMain(SearchSetup s) {
+void SearchController::threadMain(SearchSetup s, std::shared_ptr<ModelCache> models) {
   try {
     pp::SearchRequest req;
     req.modelDir = s.modelDir.toStdString();
@@ -86,7 +86,7 @@ void SearchController::threadMain(SearchSetup s) {
     o.eval.latency.seqLen = s.maxLength;
     o.logPath = s.logPath.toStdString();
     o.resume = s.resume;
-    pp::PreparedSearch prepared = pp::prepareSearch(req);
+    pp::PreparedSearch prepared = pp::prepareSearch(req, models ? models->load(req.modelDir) : nullptr);
     const auto& c = prepared.model->config();
     prepared.options.eval.latency.seqLen = std::min<int64_t>(s.maxLength, c.max_position_embeddings);
     // Events arrive on worker threads; each is handed to the UI thread. The

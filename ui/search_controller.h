@@ -15,6 +15,7 @@
 #include "paretoprune/run_header.h"
 #include "paretoprune/search_runner.h"
 #include "paretoprune/trial.h"
+#include "ui/run_session.h"
 
 namespace ppui {
 
@@ -53,6 +54,9 @@ class SearchController : public QObject {
   // Starts on a background thread; false (with the reason) if one is running
   // or the setup is incomplete. Problems found later arrive as failed().
   bool start(const SearchSetup& setup, QString* error = nullptr);
+  // Weights shared with the window's other features (loaded once); without
+  // it the search loads its own copy.
+  void setModels(std::shared_ptr<ModelCache> models) { models_ = std::move(models); }
   void pause();
   void resume();
   void cancel();
@@ -80,7 +84,7 @@ class SearchController : public QObject {
   void finished(const QString& reason);  // all trials done, budget spent or cancelled
 
  private:
-  void threadMain(SearchSetup s);
+  void threadMain(SearchSetup s, std::shared_ptr<ModelCache> models);
   template <class Fn>
   void post(Fn&& fn);  // runs fn on the UI thread
 
@@ -94,6 +98,7 @@ class SearchController : public QObject {
   std::optional<pp::Trial> reference_;
   pp::BertConfig config_;
   std::optional<pp::RunHeader> header_;
+  std::shared_ptr<ModelCache> models_;
   std::vector<std::string> objectives_ = {"error", "params"};
 };
 

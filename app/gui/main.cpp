@@ -120,7 +120,8 @@ int main(int argc, char** argv) {
       if (!exitWhenDone) return;
       if (cli.isSet(dialogShotOpt) && !w.selection().empty()) {
         const pp::Trial* t = w.tableModel()->trial(w.selection().front());
-        auto* dlg = new ppui::ExportDialog(*w.controller().header(), w.controller().setup().logPath, *t, &w);
+        ppui::ExportDialog* dlg = w.makeExportDialog(*t).release();
+        dlg->setAttribute(Qt::WA_DeleteOnClose);
         dlg->show();
         const QString file = cli.value(dialogShotOpt);
         QTimer::singleShot(300, dlg, [dlg, file] { dlg->grab().save(file); });
