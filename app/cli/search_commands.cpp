@@ -120,9 +120,12 @@ struct SearchArgs {
   uint64_t valSeed = 0;
   int workers = 0;
   uint64_t seed = 0;
-  bool resume = false, multiFidelity = false;
+  bool resume = false, multiFidelity = false, noMultiFidelity = false, noAuto = false;
   int latencyRuns = 5;
   int64_t latencySeq = 128;
+  int64_t convergeWindow = 0;
+  double convergeGain = 0.001, targetDrop = -1, targetParams = 0.4;
+  pp::AutoRequest autoSettings;  // which options were left to auto (not given)
 };
 
 // What the user asked for, as the core's one description of a search.
@@ -149,10 +152,35 @@ pp::SearchRequest searchRequest(const SearchArgs& a) {
   o.eval.latency.runs = a.latencyRuns;
   o.eval.latency.warmup = 1;
   o.eval.latency.seqLen = a.latencySeq;
-  o.multiFidelity = a.multiFidelity;
+  o.multiFidelity = a.multiFidelity && !a.noMultiFidelity;
   o.logPath = a.log;
   o.resume = a.resume;
+  o.completion.convergenceWindow = a.convergeWindow;
+  o.completion.convergenceMinGain = a.convergeGain;
+  o.completion.targetAccuracyDrop = a.targetDrop;
+  o.completion.targetParamsShare = a.targetParams;
+  r.autoSettings = a.autoSettings;
   return r;
+}
+
+// Settings given on the command line win; the rest are auto (unless --no-auto).
+pp::AutoRequest autoRequestOf(const CLI::App& cmd, bool noAuto) {
+  pp::AutoRequest w;
+  if (noAuto) return w;
+  auto unset = [&](const char* name) { return cmd.get_option(name)->count() == 0; };
+  w.strategy = unset("--strategy");
+  w.space = unset("--space");
+  w.trials = unset("--trials");  // with --budget: as many as fit
+  w.batchSize = unset("--batch-size");
+  w.multiFidelity = unset("--multi-fidelity") && unset("--no-multi-fidelity");
+  w.convergence = unset("--converge-window");
+  return w;
+}
+
+void printAutoChoices(const std::vector<pp::AutoChoice>& choices, const GlobalOptions& g) {
+  if (g.json || choices.empty()) return;
+  std::cerr << "Auto settings (override any with its option):\n";
+  for (const auto& c : choices) std::cerr << "  " << c.setting << ": " << c.reason << "\n";
 }
 
 // Progress on stderr: one updating line on a terminal, every tenth otherwise.
@@ -215,7 +243,8 @@ void printSearchSummary(const pp::SearchRunner& runner, const GlobalOptions& g, 
     why += (why.empty() ? "" : "; ") + it.key() + ": sliced " + fixed(it.value()["sliced_gflops"].get<double>(), 1) +
            ", masked " + fixed(it.value()["masked_gflops"].get<double>(), 1) + " GFLOP/s";
   if (g.json) {
-    json out = {{"stopped", runner.stopReason()}, {"trials", p.done}, {"failed", p.failed},
+    json out = {{"stopped", runner.stopReason()}, {"stop_kind", pp::stopKindName(runner.stopKind())},
+                {"auto", runner.header().autoChoices}, {"trials", p.done}, {"failed", p.failed},
                 {"hypervolume", p.hypervolume}, {"modes", modes}, {"exec_rates", rates}, {"front", json::array()}};
     for (const auto& t : front) out["front"].push_back(t.toJson());
     std::cout << out.dump(2) << "\n";
@@ -237,9 +266,11 @@ void addSearchCommand(CLI::App& app, GlobalOptions& g) {
   auto* cmd = app.add_subcommand("search", "Search sub-networks and keep the Pareto front");
   cmd->add_option("MODEL", a->model, "Model directory")->required();
   a->data.add(*cmd, 0.3);
-  cmd->add_option("--trials", a->trials, "Total trials of the run (resumed ones count)")->capture_default_str();
-  cmd->add_option("--strategy", a->strategy, "random, local, nsga2 or morea")->capture_default_str();
-  cmd->add_option("--space", a->space, "seed, per-layer, layers, or a JSON file")->capture_default_str();
+  cmd->add_option("--trials", a->trials,
+                  "Total trials of the run, resumed ones count (default: auto, from the budget and the measured "
+                  "evaluation time; 100 without a budget)");
+  cmd->add_option("--strategy", a->strategy, "random, local, nsga2 or morea (default: auto)");
+  cmd->add_option("--space", a->space, "seed, per-layer, layers, or a JSON file (default: auto)");
   cmd->add_option("--workers", a->workers, "Worker threads (0: chosen for the machine)")->capture_default_str();
   cmd->add_option("--seed", a->seed, "Seed of the strategy")->capture_default_str();
   cmd->add_option("--log", a->log, "JSON-lines log of the run");
@@ -250,15 +281,31 @@ void addSearchCommand(CLI::App& app, GlobalOptions& g) {
   cmd->add_option("--val-subset", a->valSubset, "Evaluate on a seeded subset of this many validation examples");
   cmd->add_option("--val-subset-seed", a->valSeed, "Seed of the validation subset");
   cmd->add_flag("--multi-fidelity", a->multiFidelity,
-                "Screen on a length-stratified 30% first; finish only trials that could still reach the front");
+                "Screen on a length-stratified 30% first; finish only trials that could still reach the front "
+                "(default: auto)");
+  cmd->add_flag("--no-multi-fidelity", a->noMultiFidelity, "Evaluate every trial on the whole validation set");
+  cmd->add_option("--converge-window", a->convergeWindow,
+                  "Stop when the hypervolume gained less than --converge-gain over this many trials (0: never; "
+                  "default: auto)");
+  cmd->add_option("--converge-gain", a->convergeGain, "Relative hypervolume gain that counts as progress")
+      ->capture_default_str();
+  cmd->add_option("--target-drop", a->targetDrop,
+                  "Stop once a trial is within this many accuracy points of the full model with at most "
+                  "--target-params of its parameters");
+  cmd->add_option("--target-params", a->targetParams, "Parameter share for --target-drop")->capture_default_str();
+  cmd->add_flag("--no-auto", a->noAuto,
+                "No auto settings: random strategy, seed space, 100 trials, batch 32, no screening, no convergence "
+                "stop (the options' defaults)");
   cmd->add_option("--mode", a->mode, "auto, masked or sliced")->capture_default_str();
   cmd->add_option("--precision", a->precision, "fp32, bf16 or fp16 (GPU only)")->capture_default_str();
   cmd->add_option("--device", a->device, "auto (every CUDA device, else CPU), cpu, cuda or cuda:N")
       ->capture_default_str();
   cmd->add_option("--latency-runs", a->latencyRuns, "Timed runs per trial for latency (0: skip)")->capture_default_str();
   cmd->add_option("--latency-length", a->latencySeq, "Sequence length for latency and FLOPs")->capture_default_str();
-  cmd->callback([a, &g] {
+  cmd->callback([a, &g, cmd] {
+    a->autoSettings = autoRequestOf(*cmd, a->noAuto);
     const pp::PreparedSearch prepared = pp::prepareSearch(searchRequest(*a));
+    printAutoChoices(prepared.autoChoices, g);
     const bool tty = isatty(2);
     pp::SearchRunner runner(prepared, progressPrinter(g, tty));
     applyThreads(g, runner.workers());

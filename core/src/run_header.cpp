@@ -104,7 +104,7 @@ const char* const kKnownFields[] = {
     "paretoprune_log", "model", "model_relative", "model_checksum", "space", "strategy", "seed", "objectives",
     "trials", "multi_fidelity", "devices", "data", "data_relative", "validation", "validation_relative", "val_split",
     "split_seed", "columns", "limit", "val_subset", "val_subset_seed", "max_length", "batch_size", "data_fingerprint",
-    "validation_examples", "reference", "exec_rates", "saved_from"};
+    "validation_examples", "reference", "exec_rates", "saved_from", "completion", "auto"};
 }  // namespace
 
 json RunHeader::toJson() const {
@@ -134,6 +134,11 @@ json RunHeader::toJson() const {
   if (!reference.is_null()) j["reference"] = reference;
   if (!execRates.is_null()) j["exec_rates"] = execRates;
   if (!savedFrom.empty()) j["saved_from"] = savedFrom;
+  j["completion"] = {{"convergence_window", completion.convergenceWindow},
+                     {"convergence_min_gain", completion.convergenceMinGain},
+                     {"target_accuracy_drop", completion.targetAccuracyDrop},
+                     {"target_params_share", completion.targetParamsShare}};
+  if (!autoChoices.is_null()) j["auto"] = autoChoices;
   return j;
 }
 
@@ -175,6 +180,21 @@ RunHeader RunHeader::fromJson(const json& j, const std::string& where) {
       throw Error(w + ": field \"exec_rates\" must be an object, got " + jsonutil::describe(h.execRates));
   }
   h.savedFrom = jsonutil::optString(j, "saved_from", w);
+  if (j.contains("completion") && !j["completion"].is_null()) {
+    const json& c = j["completion"];
+    const std::string cw = w + ": field \"completion\"";
+    if (!c.is_object()) throw Error(cw + " must be an object, got " + jsonutil::describe(c));
+    h.completion.convergenceWindow = jsonutil::optInt(c, "convergence_window", cw, 0, 0, kMaxCount);
+    h.completion.convergenceMinGain = jsonutil::optNumber(c, "convergence_min_gain", cw, 0.001, 0, 1);
+    h.completion.targetAccuracyDrop = jsonutil::optNumber(c, "target_accuracy_drop", cw, -1, -1, 100);
+    h.completion.targetParamsShare = jsonutil::optNumber(c, "target_params_share", cw, 0.4, 0, 1);
+  }
+  if (j.contains("auto") && !j["auto"].is_null()) {
+    h.autoChoices = j["auto"];
+    if (!h.autoChoices.is_array()) throw Error(w + ": field \"auto\" must be a list, got " + jsonutil::describe(h.autoChoices));
+    for (const auto& a : h.autoChoices)
+      for (const char* k : {"setting", "value", "reason"}) jsonutil::getString(a, k, w + ": field \"auto\"");
+  }
   for (auto it = j.begin(); it != j.end(); ++it) {
     bool known = false;
     for (const char* k : kKnownFields) known = known || it.key() == k;

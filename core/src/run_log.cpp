@@ -74,6 +74,12 @@ LogContents readRunLog(const std::string& path, const BertConfig* config) {
     if (lineNo == 1) {
       out.header = headerOf(path, j);
       haveHeader = true;
+    } else if (j.is_object() && j.contains("stopped") && !j.contains("trial")) {
+      LogContents::Stop st;
+      st.kind = jsonutil::optString(j, "stopped", where);
+      st.reason = jsonutil::optString(j, "reason", where);
+      st.trials = static_cast<int64_t>(out.trials.size());
+      out.stops.push_back(st);
     } else if (config) {
       try {
         out.trials.push_back(Trial::fromJson(j, *config));
@@ -182,6 +188,11 @@ void RunLog::reopen(const std::string& path, size_t validBytes) {
     if (std::fputc('\n', f_) == EOF || std::fflush(f_) != 0)
       throw Error(path + ": cannot write the run log (" + std::strerror(errno) + ")");
   }
+}
+
+void RunLog::appendStop(const std::string& kind, const std::string& reason) {
+  if (!f_) throw Error("run log is not open");
+  writeLine(json({{"stopped", kind}, {"reason", reason}}).dump());
 }
 
 void RunLog::append(const Trial& t) {

@@ -54,6 +54,22 @@ std::string firstLine(std::string s) {
 }
 }  // namespace
 
+const char* stopKindName(StopKind k) {
+  switch (k) {
+    case StopKind::None: return "none";
+    case StopKind::TrialsDone: return "trials_done";
+    case StopKind::BudgetSpent: return "budget_spent";
+    case StopKind::Cancelled: return "cancelled";
+    case StopKind::SpaceExhausted: return "space_exhausted";
+    case StopKind::NoNewFound: return "no_new_found";
+    case StopKind::StrategyFailed: return "strategy_failed";
+    case StopKind::InternalError: return "internal_error";
+    case StopKind::Converged: return "converged";
+    case StopKind::TargetMet: return "target_met";
+  }
+  return "?";
+}
+
 SearchRunner::SearchRunner(const PreparedSearch& p, SearchEvents events)
     : SearchRunner(p.model, p.validation, p.space, p.options, std::move(events), p.header) {}
 
@@ -112,6 +128,7 @@ SearchRunner::SearchRunner(std::shared_ptr<const Model> model, std::shared_ptr<c
   header_.trials = opts_.trials;
   header_.multiFidelity = opts_.multiFidelity;
   header_.devices = devices_;
+  header_.completion = opts_.completion;
   if (header_.validationExamples == 0) header_.validationExamples = static_cast<int64_t>(data_->size());
 }
 
@@ -281,6 +298,10 @@ void SearchRunner::prepareRun() {
       trials_.push_back(t);
       seen_.insert(t.subnet.key());
       nextId_ = std::max(nextId_, t.id + 1);
+      if (opts_.completion.convergenceWindow > 0) {
+        updateFrontLocked();
+        hvHistory_.push_back(hv_);
+      }
     }
     // A fresh random stream for this session: replaying the first one from
     // a guessed position would re-propose what was already evaluated.
@@ -312,6 +333,13 @@ void SearchRunner::run() {
     if (cancel_) stopLocked(StopKind::Cancelled, "cancelled");
     else if (static_cast<int64_t>(trials_.size()) >= opts_.trials) stopLocked(StopKind::TrialsDone, "all trials done");
     else stopLocked(StopKind::BudgetSpent, "time budget spent");
+    if (log_ && log_->isOpen()) {
+      try {
+        log_->appendStop(stopKindName(stopKind_), stopReason_);
+      } catch (const std::exception& e) {
+        warnLocked(SearchWarning::Kind::LogWriteFailed, e.what());
+      }
+    }
     if (log_) log_->close();
   }
   deliverEvents();
@@ -506,10 +534,21 @@ void SearchRunner::record(const Trial& t) {
     const auto front = front_;
     queueLocked([this, front] { events_.frontChanged(front); });
   }
+  hvHistory_.push_back(hv_);
+  checkCompletionLocked();
   if (events_.progress) {
     const SearchProgress p = progressLocked();
     queueLocked([this, p] { events_.progress(p); });
   }
+}
+
+void SearchRunner::checkCompletionLocked() {
+  const CompletionCriteria& c = opts_.completion;
+  if (!c.any() || stopKind_ != StopKind::None) return;
+  std::optional<CompletionStop> stop = convergenceStop(c, hvHistory_);
+  if (!stop && reference_) stop = targetStop(c, trials_, *reference_);
+  if (stop) stopLocked(stop->kind == CompletionStop::Kind::Converged ? StopKind::Converged : StopKind::TargetMet,
+                       stop->reason);
 }
 
 bool SearchRunner::updateFrontLocked() {

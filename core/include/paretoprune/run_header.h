@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "paretoprune/completion.h"
 #include "paretoprune/dataset.h"
 #include "paretoprune/trial.h"
 
@@ -59,6 +60,8 @@ struct RunHeader {
   nlohmann::json reference;   // the full model's trial record, or null
   nlohmann::json execRates;   // {device: {sliced_gflops, masked_gflops}}, or null
   std::string savedFrom;      // "" for a search's own log; e.g. "ParetoPrune window" for saved trials
+  CompletionCriteria completion;  // the run's stopping rules
+  nlohmann::json autoChoices;     // [{setting, value, reason}] of the settings chosen automatically, or null
   nlohmann::json extra = nlohmann::json::object();  // fields this version does not know, kept as read
 
   nlohmann::json toJson() const;

@@ -18,6 +18,12 @@ struct LogContents {
   RunHeader header;  // paths resolved against the log's folder if it moved
   std::vector<Trial> trials;
   std::vector<std::string> warnings;  // e.g. a truncated last line that was skipped
+  // How each session of the run ended ({"stopped": kind, "reason": text} lines).
+  struct Stop {
+    std::string kind, reason;
+    int64_t trials = 0;  // trials in the log when it stopped
+  };
+  std::vector<Stop> stops;
   size_t validBytes = 0;              // length of the well-formed prefix
 };
 
@@ -65,6 +71,8 @@ class RunLog {
   void create(const std::string& path, const RunHeader& header);
   void reopen(const std::string& path, size_t validBytes);
   void append(const Trial& t);  // throws pp::Error on a failed write
+  // Why this session ended (`front` and the window show the last one).
+  void appendStop(const std::string& kind, const std::string& reason);
   bool isOpen() const { return f_ != nullptr; }
   const std::string& path() const { return path_; }
   void close();

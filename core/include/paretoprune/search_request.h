@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "paretoprune/autotune.h"
 #include "paretoprune/run_header.h"
 #include "paretoprune/search_runner.h"
 #include "paretoprune/search_space.h"
@@ -24,6 +25,9 @@ struct SearchRequest {
   std::string space = "seed";            // seed, per-layer, layers, or a JSON file
   nlohmann::json spaceJson;              // non-null: the space itself (wins over `space`)
   SearchOptions options;
+  // Settings left to auto (autotune.h); the others are taken as given. On
+  // resume, a setting left to auto keeps the first run's value.
+  AutoRequest autoSettings;
 };
 
 struct PreparedSearch {
@@ -32,6 +36,7 @@ struct PreparedSearch {
   SearchSpace space;
   SearchOptions options;
   RunHeader header;  // the data split, its fingerprint and size filled in; the runner adds the rest
+  std::vector<AutoChoice> autoChoices;  // what auto chose, and why (also in header.autoChoices)
 };
 
 // Loads (or takes `model` when given: it must be the request's), checks and

@@ -18,6 +18,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "paretoprune/completion.h"
 #include "paretoprune/evaluator.h"
 #include "paretoprune/pareto.h"
 #include "paretoprune/rng.h"
@@ -46,6 +47,7 @@ struct SearchOptions {
   bool evaluateReference = true;  // evaluate the full model first (the "reference" in the log header)
   std::string logPath;          // empty: no log
   bool resume = false;
+  CompletionCriteria completion;  // stop early: convergence, target (completion.h)
 };
 
 struct SearchProgress {
@@ -79,7 +81,11 @@ enum class StopKind {
   NoNewFound,      // none new in many samples of a space too large to count
   StrategyFailed,  // the strategy threw
   InternalError,   // anything else that escaped a worker
+  Converged,       // the hypervolume stalled (CompletionCriteria)
+  TargetMet,       // a trial met the target (CompletionCriteria)
 };
+// "trials_done", "converged", ...: how the run log records it.
+const char* stopKindName(StopKind k);
 
 // Callbacks run one at a time, in order, on a worker thread or on the
 // thread in run(), with none of the runner's locks held: they may call any
@@ -144,6 +150,7 @@ class SearchRunner {
   Trial evaluateScreened(Trial t, const SubNetwork& s, const EvalOptions& eo);
   void record(const Trial& t);  // with mu_ held
   bool updateFrontLocked();     // front_ and hv_ from trials_; true if the front changed
+  void checkCompletionLocked();  // the completion criteria after a trial
   History historyLocked() const;
   SearchProgress progressLocked() const;
   bool shouldStopLocked() const;
@@ -185,6 +192,7 @@ class SearchRunner {
   std::vector<int64_t> front_;
   std::vector<Point> frontPoints_;
   double hv_ = 0;
+  std::vector<double> hvHistory_;  // after each trial, resumed ones included
   StopKind stopKind_ = StopKind::None;
   std::string stopReason_;
   std::vector<SearchWarning> warnings_;

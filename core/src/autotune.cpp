@@ -1,0 +1,105 @@
+#include "paretoprune/autotune.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include <nlohmann/json.hpp>
+
+namespace pp {
+
+namespace {
+std::string num(double v, int digits) {
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%.*f", digits, v);
+  return buf;
+}
+
+std::string duration(double s) {
+  if (s < 90) return num(s, 0) + " s";
+  if (s < 5400) return num(s / 60, 0) + " min";
+  return num(s / 3600, 1) + " h";
+}
+
+// Rules (docs/search.md, "Auto settings", names the measurement behind each).
+constexpr int64_t kRecipeTrials = 100;      // the recipe's random search
+constexpr double kScreenWorthSeconds = 5;   // multi-fidelity pays off above this full evaluation time
+constexpr double kLongTokens = 64;          // above: small CPU batches pad less
+constexpr double kConvergenceGain = 0.0005;
+}  // namespace
+
+nlohmann::json autoChoicesJson(const std::vector<AutoChoice>& choices) {
+  nlohmann::json a = nlohmann::json::array();
+  for (const auto& c : choices) a.push_back({{"setting", c.setting}, {"value", c.value}, {"reason", c.reason}});
+  return a;
+}
+
+void chooseAutoSettings(const AutoInputs& in, const AutoRequest& which, AutoSettings& s) {
+  if (which.strategy) {
+    if (in.numObjectives >= 3) {
+      s.strategy = "nsga2";
+      s.choices.push_back({"strategy", s.strategy, "nsga2: 3 objectives (crowding keeps a 3-D front spread out)"});
+    } else {
+      s.strategy = "local";
+      s.choices.push_back({"strategy", s.strategy,
+                           "local: 2 objectives; it reached random search's 100-trial hypervolume in 29 trials "
+                           "(bench_search)"});
+    }
+  }
+  if (which.space) {
+    s.space = "seed";
+    s.choices.push_back({"space", s.space,
+                         "seed: the recipe's space (layers, heads and units for all layers), where the strategies "
+                         "were measured"});
+  }
+  if (which.batchSize) {
+    if (in.gpu) {
+      s.batchSize = 64;
+      s.choices.push_back({"batch_size", "64", "64: a GPU is fed larger batches"});
+    } else if (in.meanTokens > kLongTokens) {
+      s.batchSize = 8;
+      s.choices.push_back({"batch_size", "8",
+                           "8: " + num(in.meanTokens, 0) +
+                               " tokens per example on the CPU; batches of 8 padded less and ran 15-25% faster "
+                               "than 32 on 51-128-token pairs"});
+    } else {
+      s.batchSize = 32;
+      s.choices.push_back({"batch_size", "32",
+                           "32: short examples (" + num(in.meanTokens, 0) +
+                               " tokens) bucketed by length pad little (8% on the demo)"});
+    }
+  }
+  if (which.multiFidelity) {
+    s.multiFidelity = in.fullEvalSeconds >= kScreenWorthSeconds;
+    s.choices.push_back({"multi_fidelity", s.multiFidelity ? "on" : "off",
+                         (s.multiFidelity ? "on: " : "off: ") + num(in.fullEvalSeconds, 1) +
+                             " s per full evaluation; screening pays off from " + num(kScreenWorthSeconds, 0) +
+                             " s (on the demo's 0.6 s it cut no trial)"});
+  }
+  if (which.trials) {
+    const double perTrial = std::max(1e-3, in.fullEvalSeconds * in.meanFlopShare / std::max(1, in.workers));
+    if (in.budgetSeconds > 0) {
+      s.trials = std::clamp<int64_t>(static_cast<int64_t>(0.9 * in.budgetSeconds / perTrial), 10, 5000);
+      s.choices.push_back({"trials", std::to_string(s.trials),
+                           std::to_string(s.trials) + " trials: " + num(in.fullEvalSeconds, 2) +
+                               " s per full evaluation, sampled sub-networks average " +
+                               num(100 * in.meanFlopShare, 0) + "% of its FLOPs, " + std::to_string(in.workers) +
+                               (in.workers == 1 ? " worker and a " : " workers and a ") + duration(in.budgetSeconds) + " budget"});
+    } else {
+      s.trials = kRecipeTrials;
+      s.choices.push_back({"trials", std::to_string(s.trials),
+                           "100 trials: the recipe's count (no budget given; about " +
+                               duration(perTrial * static_cast<double>(kRecipeTrials)) + ")"});
+    }
+  }
+  if (which.convergence) {
+    s.completion.convergenceWindow = std::max<int64_t>(20, s.trials / 4);
+    s.completion.convergenceMinGain = kConvergenceGain;
+    s.choices.push_back({"convergence", std::to_string(s.completion.convergenceWindow),
+                         "stop when " + std::to_string(s.completion.convergenceWindow) +
+                             " trials add under 0.05% hypervolume (local gained 0.23% from trial 50 to 100 on the "
+                             "demo)"});
+  }
+}
+
+}  // namespace pp
