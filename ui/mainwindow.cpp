@@ -162,7 +162,10 @@ MainWindow::~MainWindow() = default;
 void MainWindow::connectController() {
   controller_.setModels(session_.models());
   connect(&controller_, &SearchController::started, this, [this](const QString& d) {
-    if (controller_.header()) session_.setRun(*controller_.header(), controller_.setup().logPath);
+    if (controller_.header()) {
+      session_.setRun(*controller_.header(), controller_.setup().logPath);
+      showAutoChoices(*controller_.header());
+    }
     statusLine_->setText(tr("Searching: %1").arg(d));
     fullParams_ = pp::parameterCount(controller_.config());
     table_->setReferenceParams(*fullParams_);
@@ -408,6 +411,19 @@ void MainWindow::exportSelection() {
   dlg->exec();
 }
 
+void MainWindow::showAutoChoices(const pp::RunHeader& h) {
+  if (!h.autoChoices.is_array() || h.autoChoices.empty()) {
+    autoInfo_->setText(tr("No setting was left on auto."));
+    return;
+  }
+  QStringList lines;
+  for (const auto& c : h.autoChoices)
+    lines << tr("<b>%1</b>: %2")
+                 .arg(QString::fromStdString(c.value("setting", std::string())).toHtmlEscaped(),
+                      QString::fromStdString(c.value("reason", std::string())).toHtmlEscaped());
+  autoInfo_->setText(tr("Auto chose:<br>") + lines.join("<br>"));
+}
+
 std::unique_ptr<ExportDialog> MainWindow::makeExportDialog(const pp::Trial& t) {
   if (!session_.run()) return nullptr;
   return std::make_unique<ExportDialog>(*session_.run(), session_.logPath(), t, session_.models(), this);
@@ -431,7 +447,8 @@ bool MainWindow::showRunLog(const QString& path) {
     if (!split.data.empty() || !split.validation.empty())
       setDataFiles(QString::fromStdString(split.data), QString::fromStdString(split.validation));
     logEdit_->setText(path);
-    trialsSpin_->setValue(std::max<int>(trialsSpin_->value(), static_cast<int>(lc.trials.size())));
+    if (trialsSpin_->value() > 0)  // auto (0) stays auto: a resumed run keeps its first choice
+      trialsSpin_->setValue(std::max<int>(trialsSpin_->value(), static_cast<int>(lc.trials.size())));
     table_->clear();
     chart_->clear();
     hvChart_->clear();
@@ -440,6 +457,7 @@ bool MainWindow::showRunLog(const QString& path) {
     fullParams_ = pp::parameterCount(run.config);
     table_->setReferenceParams(*fullParams_);
     session_.setRun(lc.header, path);
+    showAutoChoices(lc.header);
     if (run.reference) {
       reference_ = run.reference;
       chart_->setReference(*reference_);

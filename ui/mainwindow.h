@@ -102,6 +102,7 @@ class MainWindow : public QMainWindow {
   void connectController();
   void updateButtons();
   void updateDetails();
+  void showAutoChoices(const pp::RunHeader& h);
   void saveSettings() const;
   void loadSettings();
   void openLog();
@@ -125,6 +126,7 @@ class MainWindow : public QMainWindow {
   QComboBox* objectivesBox_ = nullptr;
   QComboBox* xBox_ = nullptr;
   QSpinBox* trialsSpin_ = nullptr;
+  QLabel* autoInfo_ = nullptr;
   QSpinBox* workersSpin_ = nullptr;
   QComboBox* deviceBox_ = nullptr;
   QSpinBox* seedSpin_ = nullptr;

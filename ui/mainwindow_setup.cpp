@@ -166,6 +166,8 @@ QWidget* MainWindow::buildSetupPanel() {
   spaceBox_->addItem(tr("per-layer"), "per-layer");
   spaceBox_->addItem(tr("layers only"), "layers");
   strategyBox_ = new QComboBox(searchBox);
+  strategyBox_->setObjectName("strategy");
+  strategyBox_->addItem(tr("auto (chosen for the run)"), "auto");
   strategyBox_->addItem(tr("NSGA-II"), "nsga2");
   strategyBox_->addItem(tr("local search"), "local");
   strategyBox_->addItem(tr("MO-REA"), "morea");
@@ -176,8 +178,10 @@ QWidget* MainWindow::buildSetupPanel() {
   objectivesBox_->addItem(tr("error vs latency"), "error,latency");
   objectivesBox_->addItem(tr("error, parameters, latency"), "error,params,latency");
   trialsSpin_ = new QSpinBox(searchBox);
-  trialsSpin_->setRange(1, 100000);
-  trialsSpin_->setValue(100);
+  trialsSpin_->setObjectName("trials");
+  trialsSpin_->setRange(0, 100000);
+  trialsSpin_->setSpecialValueText(tr("auto"));
+  trialsSpin_->setValue(0);
   workersSpin_ = new QSpinBox(searchBox);
   workersSpin_->setRange(0, 256);
   workersSpin_->setSpecialValueText(tr("auto"));
@@ -229,6 +233,12 @@ QWidget* MainWindow::buildSetupPanel() {
   sf->addRow(tr("Layers"), range(minLayers_, maxLayers_));
   sf->addRow(tr("Heads per layer"), headsEdit_);
   sf->addRow(tr("Units per layer"), range(minUnits_, maxUnits_));
+  // What auto chose for this run, and why (filled in when a search starts).
+  autoInfo_ = new QLabel(tr("Settings left on auto are chosen when the search starts."), searchBox);
+  autoInfo_->setObjectName("autoInfo");
+  autoInfo_->setWordWrap(true);
+  autoInfo_->setStyleSheet("color: #505050;");
+  sf->addRow(autoInfo_);
 
   auto* buttons = new QHBoxLayout;
   startBtn_ = new QPushButton(tr("Start"), panel);
@@ -442,7 +452,7 @@ void MainWindow::loadSettings() {
   spaceBox_->setCurrentIndex(s.value("space", 0).toInt());
   strategyBox_->setCurrentIndex(s.value("strategy", 0).toInt());
   objectivesBox_->setCurrentIndex(s.value("objectives", 0).toInt());
-  trialsSpin_->setValue(s.value("trials", 100).toInt());
+  trialsSpin_->setValue(s.value("trials", 0).toInt());
   workersSpin_->setValue(s.value("workers", 0).toInt());
   seedSpin_->setValue(s.value("seed", 1).toInt());
   maxLenSpin_->setValue(s.value("maxLength", 128).toInt());

@@ -44,7 +44,7 @@ bool SearchController::start(const SearchSetup& s, QString* error) {
   if (running_) return fail(tr("A search is already running."));
   if (s.modelDir.isEmpty()) return fail(tr("Choose a model directory."));
   if (s.dataFile.isEmpty()) return fail(tr("Choose a data file."));
-  if (s.trials <= 0) return fail(tr("The number of trials must be positive."));
+  if (s.trials < 0) return fail(tr("The number of trials must not be negative."));
   try {
     objectives_ = pp::parseObjectives(s.objectives.toStdString());
   } catch (const pp::Error& e) {
@@ -86,6 +86,10 @@ void SearchController::threadMain(SearchSetup s, std::shared_ptr<ModelCache> mod
     o.eval.latency.seqLen = s.maxLength;
     o.logPath = s.logPath.toStdString();
     o.resume = s.resume;
+    req.autoSettings.strategy = s.strategy == "auto";
+    req.autoSettings.trials = s.trials == 0;
+    req.autoSettings.batchSize = req.autoSettings.multiFidelity = req.autoSettings.convergence = s.autoRest;
+    if (req.autoSettings.strategy) req.options.strategy = "random";  // replaced by the choice
     pp::PreparedSearch prepared = pp::prepareSearch(req, models ? models->load(req.modelDir) : nullptr);
     const auto& c = prepared.model->config();
     prepared.options.eval.latency.seqLen = std::min<int64_t>(s.maxLength, c.max_position_embeddings);
@@ -119,7 +123,7 @@ void SearchController::threadMain(SearchSetup s, std::shared_ptr<ModelCache> mod
     QStringList devs;
     for (const auto& d : runner->devices()) devs << QString::fromStdString(d);
     const QString desc = tr("%1 on %2 validation examples, %3 workers on %4")
-                             .arg(QString::fromStdString(o.strategy))
+                             .arg(QString::fromStdString(prepared.options.strategy))
                              .arg(prepared.validation->size())
                              .arg(runner->workers())
                              .arg(devs.join(", "));

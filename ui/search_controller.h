@@ -27,8 +27,11 @@ struct SearchSetup {
   QString textColumn, pairColumn, labelColumn;  // empty: defaults
   QString space = "seed";  // seed, per-layer, layers or a JSON file
   QString spaceJson;       // non-empty: the space as JSON text (ranges edited in the window)
-  QString strategy = "nsga2";
-  int trials = 100;
+  QString strategy = "nsga2";  // or "auto"
+  int trials = 100;            // 0: auto
+  // Batch size, screening and the convergence stop chosen by auto settings
+  // (autotune.h); false: the options' plain defaults.
+  bool autoRest = true;
   int workers = 0;  // 0: chosen for the machine (one per CUDA device on GPUs)
   QString device = "auto";  // auto, cpu, cuda, cuda:N
   quint64 seed = 1;
@@ -97,7 +100,7 @@ class SearchController : public QObject {
   std::vector<pp::Trial> trials_;
   std::optional<pp::Trial> reference_;
   pp::BertConfig config_;
-  std::optional<pp::RunHeader> header_;
+  std::optional<pp::RunHeader> header_;  // with the auto choices, if any
   std::shared_ptr<ModelCache> models_;
   std::vector<std::string> objectives_ = {"error", "params"};
 };

@@ -327,6 +327,28 @@ class TestMainWindow : public QObject {
     QVERIFY(w.validateSetup().contains("Labels match"));
   }
 
+  // The Auto preset: strategy and trials left on auto are chosen when the
+  // search starts, and the set-up shows what was chosen and why; the stop
+  // reason is shown when it ends.
+  void autoPresetShowsItsChoices() {
+    ppui::MainWindow w;
+    QVERIFY(w.openModel(model_));
+    w.setDataFiles(data_, "");
+    QCOMPARE(w.currentSetup().strategy, QString("auto"));
+    QCOMPARE(w.currentSetup().trials, 0);
+    QSignalSpy done(&w, &ppui::MainWindow::searchFinished);
+    QVERIFY2(w.startSearch(), w.validateSetup().toUtf8().constData());
+    QTRY_COMPARE_WITH_TIMEOUT(done.size(), 1, 120000);
+    auto* info = w.findChild<QLabel*>("autoInfo");
+    QVERIFY(info);
+    QVERIFY2(info->text().contains("<b>strategy</b>: local: 2 objectives"), info->text().toUtf8().constData());
+    QVERIFY(info->text().contains("<b>trials</b>"));
+    QVERIFY(info->text().contains("<b>convergence</b>"));
+    QVERIFY(w.session().run() && w.session().run()->autoChoices.is_array());
+    const QString reason = done[0][0].toString();
+    QVERIFY2(reason.contains("all trials done") || reason.contains("converged"), reason.toUtf8().constData());
+  }
+
   void controllerDestroyedMidSearch() {
     // Destroying the controller stops its search; the events it had queued
     // are dropped, not delivered to a dead object.
