@@ -26,6 +26,9 @@ class QTableWidget;
 class QTabWidget;
 class QTextBrowser;
 
+class QFormLayout;
+class QLayout;
+
 namespace ppui {
 
 class ExportDialog;
@@ -99,6 +102,12 @@ class MainWindow : public QMainWindow {
 
  private:
   QWidget* buildSetupPanel();
+  QWidget* buildModelBox(QWidget* panel);
+  QWidget* buildDataBox(QWidget* panel);
+  QWidget* buildSearchBox(QWidget* panel);
+  void addSpaceRanges(QWidget* searchBox, QFormLayout* form);
+  QLayout* buildRunButtons(QWidget* panel);
+  QWidget* buildChartBox(QWidget* panel);
   void connectController();
   void updateButtons();
   void updateDetails();

@@ -92,7 +92,25 @@ QWidget* MainWindow::buildSetupPanel() {
   dataChecks_ = std::make_shared<DataChecks>();
   auto* panel = new QWidget(this);
   auto* v = new QVBoxLayout(panel);
+  v->addWidget(buildModelBox(panel));
+  v->addWidget(buildDataBox(panel));
+  v->addWidget(buildSearchBox(panel));
+  v->addLayout(buildRunButtons(panel));
+  v->addWidget(buildChartBox(panel));
+  exportBtn_ = new QPushButton(tr("Export selection..."), panel);
+  connect(exportBtn_, &QPushButton::clicked, this, &MainWindow::exportSelection);
+  v->addWidget(exportBtn_);
+  v->addStretch(1);
+  auto* scroll = new QScrollArea(this);
+  scroll->setWidget(panel);
+  scroll->setWidgetResizable(true);
+  scroll->setMinimumWidth(340);
+  scroll->setMaximumWidth(420);
+  return scroll;
+}
 
+// The model: directory, summary, Prepare model.
+QWidget* MainWindow::buildModelBox(QWidget* panel) {
   auto* modelBox = new QGroupBox(tr("Model"), panel);
   auto* mf = new QFormLayout(modelBox);
   modelEdit_ = new QLineEdit(modelBox);
@@ -112,6 +130,11 @@ QWidget* MainWindow::buildSetupPanel() {
   });
   connect(modelEdit_, &QLineEdit::editingFinished, this, [this] { openModel(modelEdit_->text()); });
 
+  return modelBox;
+}
+
+// The data: files, columns, preview, the check's answer.
+QWidget* MainWindow::buildDataBox(QWidget* panel) {
   auto* dataBox = new QGroupBox(tr("Data"), panel);
   auto* df = new QFormLayout(dataBox);
   dataEdit_ = new QLineEdit(dataBox);
@@ -159,6 +182,11 @@ QWidget* MainWindow::buildSetupPanel() {
   });
   connect(valEdit_, &QLineEdit::editingFinished, this, [this] { refreshDataInfo(); });
 
+  return dataBox;
+}
+
+// The search: space, strategy, objectives, trials, device, ranges, auto's choices.
+QWidget* MainWindow::buildSearchBox(QWidget* panel) {
   auto* searchBox = new QGroupBox(tr("Search"), panel);
   auto* sf = new QFormLayout(searchBox);
   spaceBox_ = new QComboBox(searchBox);
@@ -213,7 +241,19 @@ QWidget* MainWindow::buildSetupPanel() {
   sf->addRow(tr("Validation subset"), subsetSpin_);
   sf->addRow(tr("Max length"), maxLenSpin_);
   sf->addRow(tr("Run log"), logEdit_);
-  // The space's ranges, editable (reset to the model's when it opens).
+  addSpaceRanges(searchBox, sf);
+  // What auto chose for this run, and why (filled in when a search starts).
+  autoInfo_ = new QLabel(tr("Settings left on auto are chosen when the search starts."), searchBox);
+  autoInfo_->setObjectName("autoInfo");
+  autoInfo_->setWordWrap(true);
+  autoInfo_->setStyleSheet("color: #505050;");
+  sf->addRow(autoInfo_);
+
+  return searchBox;
+}
+
+// The space's ranges, editable (reset to the model's when it opens).
+void MainWindow::addSpaceRanges(QWidget* searchBox, QFormLayout* sf) {
   minLayers_ = new QSpinBox(searchBox);
   maxLayers_ = new QSpinBox(searchBox);
   minUnits_ = new QSpinBox(searchBox);
@@ -233,13 +273,10 @@ QWidget* MainWindow::buildSetupPanel() {
   sf->addRow(tr("Layers"), range(minLayers_, maxLayers_));
   sf->addRow(tr("Heads per layer"), headsEdit_);
   sf->addRow(tr("Units per layer"), range(minUnits_, maxUnits_));
-  // What auto chose for this run, and why (filled in when a search starts).
-  autoInfo_ = new QLabel(tr("Settings left on auto are chosen when the search starts."), searchBox);
-  autoInfo_->setObjectName("autoInfo");
-  autoInfo_->setWordWrap(true);
-  autoInfo_->setStyleSheet("color: #505050;");
-  sf->addRow(autoInfo_);
+}
 
+// Start, pause, stop.
+QLayout* MainWindow::buildRunButtons(QWidget* panel) {
   auto* buttons = new QHBoxLayout;
   startBtn_ = new QPushButton(tr("Start"), panel);
   startBtn_->setDefault(true);
@@ -259,6 +296,11 @@ QWidget* MainWindow::buildSetupPanel() {
     statusLine_->setText(tr("Stopping after the trials in flight..."));
   });
 
+  return buttons;
+}
+
+// The chart's axes.
+QWidget* MainWindow::buildChartBox(QWidget* panel) {
   auto* viewBox = new QGroupBox(tr("Chart"), panel);
   auto* vf = new QFormLayout(viewBox);
   xBox_ = new QComboBox(viewBox);
@@ -279,22 +321,8 @@ QWidget* MainWindow::buildSetupPanel() {
     chart_->setLogX(i != 1);
     chart_->setXMetric(i == 2 ? XMetric::Flops : i == 3 ? XMetric::Latency : XMetric::Params);
   });
-  exportBtn_ = new QPushButton(tr("Export selection..."), panel);
-  connect(exportBtn_, &QPushButton::clicked, this, &MainWindow::exportSelection);
 
-  v->addWidget(modelBox);
-  v->addWidget(dataBox);
-  v->addWidget(searchBox);
-  v->addLayout(buttons);
-  v->addWidget(viewBox);
-  v->addWidget(exportBtn_);
-  v->addStretch(1);
-  auto* scroll = new QScrollArea(this);
-  scroll->setWidget(panel);
-  scroll->setWidgetResizable(true);
-  scroll->setMinimumWidth(340);
-  scroll->setMaximumWidth(420);
-  return scroll;
+  return viewBox;
 }
 
 void MainWindow::refreshPreview() {
