@@ -25,8 +25,8 @@ std::string duration(double s) {
 constexpr int64_t kRecipeTrials = 100;      // the recipe's random search
 constexpr double kScreenWorthSeconds = 5;   // multi-fidelity pays off above this full evaluation time
 constexpr double kLongTokens = 64;          // above: small CPU batches pad less
-constexpr double kConvergenceGain = 0.0002;
-constexpr int64_t kMinWindow = 40;
+constexpr double kConvergenceGain = 0.0001;
+constexpr int64_t kMinWindow = 50;
 }  // namespace
 
 nlohmann::json autoChoicesJson(const std::vector<AutoChoice>& choices) {
@@ -94,7 +94,7 @@ void chooseAutoSettings(const AutoInputs& in, const AutoRequest& which, AutoSett
     }
   }
   if (which.convergence) {
-    s.completion.convergenceWindow = std::max<int64_t>(kMinWindow, s.trials / 3);
+    s.completion.convergenceWindow = std::max<int64_t>(kMinWindow, s.trials / 2);
     s.completion.convergenceMinGain = kConvergenceGain;
     s.choices.push_back({"convergence", std::to_string(s.completion.convergenceWindow),
                          "stop when " + std::to_string(s.completion.convergenceWindow) +
