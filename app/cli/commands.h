@@ -25,6 +25,8 @@ void addTrainCommand(CLI::App& app, GlobalOptions& g);
 void addReorderCommand(CLI::App& app, GlobalOptions& g);
 void addBaselineCommand(CLI::App& app, GlobalOptions& g);
 void addExportCommand(CLI::App& app, GlobalOptions& g);
+void addWorkerCommand(CLI::App& app, GlobalOptions& g);
+void addStudyCommand(CLI::App& app, GlobalOptions& g);
 
 // Applies the thread policy (LibTorch intra-op threads, OpenBLAS threads).
 void applyThreads(const GlobalOptions& g, int workers = 1);

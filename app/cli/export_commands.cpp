@@ -13,6 +13,7 @@
 #include "paretoprune/metrics.h"
 #include "paretoprune/model.h"
 #include "paretoprune/run_log.h"
+#include "paretoprune/study.h"
 #include "paretoprune/subnet.h"
 #include "paretoprune/trial.h"
 
@@ -22,7 +23,7 @@ using nlohmann::json;
 
 namespace {
 struct ExportArgs {
-  std::string model, subnet, log, out, format = "hf", data;
+  std::string model, subnet, log, out, format = "hf", data, storage, study;
   int64_t trial = -1;
   double within = -1;
   bool force = false, padUnits = false;
@@ -36,11 +37,14 @@ void addExportCommand(CLI::App& app, GlobalOptions& g) {
   auto* subnet = cmd->add_option("--subnet", a->subnet, "Sub-network as JSON text or file");
   auto* log = cmd->add_option("--log", a->log, "Run log to take the sub-network from (with --trial)")
                   ->check(CLI::ExistingFile);
-  auto* trial = cmd->add_option("--trial", a->trial, "Trial id in --log")->needs(log);
+  auto* storage = cmd->add_option("--storage", a->storage, "Take the sub-network from a study in PostgreSQL instead "
+                                                           "of --log (with --study and --trial or --within)");
+  cmd->add_option("--study", a->study, "The study's name in --storage")->needs(storage);
+  storage->excludes(log);
+  auto* trial = cmd->add_option("--trial", a->trial, "Trial id in --log or the study");
   cmd->add_option("--within", a->within,
                   "Instead of --trial: the smallest trial of --log whose accuracy is at most this many points "
                   "below the full model's")
-      ->needs(log)
       ->excludes(trial);
   subnet->excludes(log);
   cmd->add_option("--out", a->out, "Output directory (written beside, renamed at the end)")->required();
@@ -59,17 +63,20 @@ void addExportCommand(CLI::App& app, GlobalOptions& g) {
     auto model = pp::Model::load(a->model);
     const auto& c = model->config();
     pp::SubNetwork s;
-    if (!a->log.empty()) {
+    if (!a->log.empty() || !a->storage.empty()) {
       if (a->trial < 0 && a->within < 0)
-        throw pp::Error("--log needs --trial ID or --within POINTS (see: paretoprune-cli front " + a->log + ")");
-      const pp::OpenedRunLog run = pp::openRunLog(a->log, a->model);
-      pp::checkRunModel(run.log.header, model->checksum(), a->model, a->log);
-      const pp::Trial& t = pp::selectTrial(run, a->trial, a->within, a->log);
+        throw pp::Error("--log and --storage need --trial ID or --within POINTS (see: paretoprune-cli front)");
+      if (!a->storage.empty() && a->study.empty()) throw pp::Error("--storage needs --study NAME");
+      const pp::OpenedRunLog run =
+          a->storage.empty() ? pp::openRunLog(a->log, a->model) : pp::openStudy(a->storage, a->study, a->model);
+      const std::string source = a->storage.empty() ? a->log : "study \"" + a->study + "\"";
+      pp::checkRunModel(run.log.header, model->checksum(), a->model, source);
+      const pp::Trial& t = pp::selectTrial(run, a->trial, a->within, source);
       if (a->within >= 0)
         std::cerr << "picked trial " << t.id << ": " << t.subnet.summary() << ", accuracy "
                   << fixed(100.0 * t.accuracy, 2) << "%\n";
       s = t.subnet;
-      o.provenance = {{"run_log", a->log}, {"trial", t.toJson()}, {"data", run.log.header.data.data}};
+      o.provenance = {{"run_log", source}, {"trial", t.toJson()}, {"data", run.log.header.data.data}};
     } else if (!a->subnet.empty()) {
       s = pp::SubNetwork::parse(a->subnet, c);
     } else {

@@ -28,6 +28,8 @@ int main(int argc, char** argv) {
   ppcli::addReorderCommand(app, g);
   ppcli::addBaselineCommand(app, g);
   ppcli::addExportCommand(app, g);
+  ppcli::addWorkerCommand(app, g);
+  ppcli::addStudyCommand(app, g);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -24,6 +24,8 @@
 #include "paretoprune/run_log.h"
 #include "paretoprune/search_request.h"
 #include "paretoprune/search_runner.h"
+#include "paretoprune/study.h"
+#include "paretoprune/study_store.h"
 
 namespace ppcli {
 
@@ -126,6 +128,8 @@ struct SearchArgs {
   int64_t convergeWindow = 0;
   double convergeGain = 0.001, targetDrop = -1, targetParams = 0.4;
   pp::AutoRequest autoSettings;  // which options were left to auto (not given)
+  std::string storage, study;    // a study shared through PostgreSQL
+  double lease = 30;
 };
 
 // What the user asked for, as the core's one description of a search.
@@ -203,21 +207,22 @@ pp::SearchEvents progressPrinter(const GlobalOptions& g, bool tty) {
   return ev;
 }
 
-// Runs the search, cancelling it on Ctrl-C.
-void runInterruptible(pp::SearchRunner& runner) {
+// Runs `run`, calling `cancel` on Ctrl-C.
+template <class Run, class Cancel>
+void untilInterrupted(Run&& run, Cancel&& cancel) {
   SigintScope sigint;
   std::atomic<bool> done{false};
   std::thread watcher([&] {
     while (!done) {
       if (SigintScope::interrupted()) {
-        runner.cancel();
+        cancel();
         break;
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
   });
   try {
-    runner.run();
+    run();
   } catch (...) {
     done = true;
     watcher.join();
@@ -225,6 +230,35 @@ void runInterruptible(pp::SearchRunner& runner) {
   }
   done = true;
   watcher.join();
+}
+
+// The driver of a study in PostgreSQL: queues trials for the workers and
+// follows their results.
+void runStudyDriver(const pp::PreparedSearch& prepared, const SearchArgs& a, const GlobalOptions& g) {
+  pp::StudyOptions so;
+  so.url = a.storage;
+  so.study = a.study;
+  so.leaseSeconds = a.lease;
+  const bool tty = isatty(2);
+  pp::StudyDriver driver(prepared, so, progressPrinter(g, tty));
+  std::cerr << "Driving study \"" << a.study << "\" at " << pp::redactUrl(a.storage)
+            << ": start workers with `paretoprune-cli worker --storage URL --study " << a.study << "`\n";
+  untilInterrupted([&] { driver.run(); }, [&] { driver.cancel(); });
+  if (tty && !g.json) std::cerr << "\n";
+  const auto front = frontOf(driver.trials(), prepared.options.objectives);
+  if (g.json) {
+    json out = {{"stopped", driver.stopReason()}, {"stop_kind", pp::stopKindName(driver.stopKind())},
+                {"trials", driver.progress().done}, {"hypervolume", driver.progress().hypervolume},
+                {"front", json::array()}};
+    for (const auto& t : front) out["front"].push_back(t.toJson());
+    std::cout << out.dump(2) << "\n";
+  } else {
+    std::cout << "Study " << a.study << " " << driver.stopReason() << ": " << driver.progress().done << " trials ("
+              << driver.progress().failed << " failed) in " << duration(driver.progress().elapsedSeconds)
+              << ", hypervolume " << fixed(driver.progress().hypervolume, 4) << "\nPareto set:\n";
+    printTrials(front, "table", pp::parameterCount(prepared.model->config()), driver.reference());
+  }
+  if (driver.stopKind() == pp::StopKind::Cancelled) throw pp::Error("interrupted; run the same search again to resume");
 }
 
 void printSearchSummary(const pp::SearchRunner& runner, const GlobalOptions& g, const std::string& modeName,
@@ -302,14 +336,27 @@ void addSearchCommand(CLI::App& app, GlobalOptions& g) {
       ->capture_default_str();
   cmd->add_option("--latency-runs", a->latencyRuns, "Timed runs per trial for latency (0: skip)")->capture_default_str();
   cmd->add_option("--latency-length", a->latencySeq, "Sequence length for latency and FLOPs")->capture_default_str();
+  auto* storage = cmd->add_option("--storage", a->storage,
+                                   "Share the study through PostgreSQL (postgresql://user@host/db); workers on any "
+                                   "machine run `paretoprune-cli worker` (docs/distributed.md)");
+  cmd->add_option("--study", a->study, "The study's name in --storage")->needs(storage);
+  storage->needs(cmd->get_option("--study"));
+  cmd->add_option("--lease", a->lease, "Seconds a worker's claim lasts without a heartbeat (with --storage)")
+      ->capture_default_str();
   cmd->callback([a, &g, cmd] {
     a->autoSettings = autoRequestOf(*cmd, a->noAuto);
+    if (!a->storage.empty() && !a->log.empty())
+      throw pp::Error("--log and --storage both keep the run: give one (export a study with `study export-log`)");
     const pp::PreparedSearch prepared = pp::prepareSearch(searchRequest(*a));
     printAutoChoices(prepared.autoChoices, g);
+    if (!a->storage.empty()) {
+      runStudyDriver(prepared, *a, g);
+      return;
+    }
     const bool tty = isatty(2);
     pp::SearchRunner runner(prepared, progressPrinter(g, tty));
     applyThreads(g, runner.workers());
-    runInterruptible(runner);
+    untilInterrupted([&] { runner.run(); }, [&] { runner.cancel(); });
     if (tty && !g.json) std::cerr << "\n";
     printSearchSummary(runner, g, a->mode, prepared.model->config());
     if (runner.stopKind() == pp::StopKind::Cancelled) throw pp::Error("interrupted; resume with --resume");
@@ -322,16 +369,22 @@ void addFrontCommand(CLI::App& app, GlobalOptions& g) {
   auto all = std::make_shared<bool>(false);
   auto csv = std::make_shared<bool>(false);
   auto objectives = std::make_shared<std::string>();
+  auto storage = std::make_shared<std::string>();
+  auto study = std::make_shared<std::string>();
   auto* cmd = app.add_subcommand("front", "Print the Pareto set (or every trial) of a run log");
-  cmd->add_option("LOG", *log, "Run log (.jsonl)")->required()->check(CLI::ExistingFile);
+  cmd->add_option("LOG", *log, "Run log (.jsonl)")->check(CLI::ExistingFile);
+  cmd->add_option("--storage", *storage, "Read a study from PostgreSQL instead (with --study)");
+  cmd->add_option("--study", *study, "The study's name in --storage");
   cmd->add_option("--model", *modelDir, "Model directory (default: the one the log names)");
   cmd->add_flag("--all", *all, "Every trial, not only the Pareto set");
   cmd->add_flag("--csv", *csv, "CSV output");
   cmd->add_option("--objectives", *objectives, "Objectives (default: the run's)");
   cmd->callback([=, &g] {
+    if (log->empty() == storage->empty() || storage->empty() != study->empty())
+      throw pp::Error("give a run log, or --storage URL --study NAME");
     pp::OpenedRunLog run;
     try {
-      run = pp::openRunLog(*log, *modelDir);
+      run = storage->empty() ? pp::openRunLog(*log, *modelDir) : pp::openStudy(*storage, *study, *modelDir);
     } catch (const pp::Error& e) {
       const std::string hint = modelDir->empty() && std::string(e.what()).find("config.json") != std::string::npos
                                    ? " (pass --model DIR)"

@@ -52,7 +52,37 @@ std::string firstLine(std::string s) {
   if (nl != std::string::npos) s.resize(nl);
   return s;
 }
+
+// Runs `fn` (which fills t); an exception makes t a failed trial with its reason.
+template <class Fn>
+Trial guarded(Trial t, Fn&& fn) {
+  try {
+    fn(t);
+  } catch (const std::exception& e) {
+    t.status = Trial::Status::Failed;
+    t.error = firstLine(e.what());
+  } catch (...) {
+    t.status = Trial::Status::Failed;
+    t.error = "unknown error";
+  }
+  return t;
+}
 }  // namespace
+
+Trial evaluateAsTrial(const Model& m, const EncodedData& data, int64_t id, const SubNetwork& s, const EvalOptions& eo,
+                      const std::atomic<bool>* cancel) {
+  Trial t;
+  t.id = id;
+  t.subnet = s;
+  const auto t0 = std::chrono::steady_clock::now();
+  t = guarded(t, [&](Trial& x) {
+    fillTrial(x, evaluate(m, s, data, eo, cancel));
+    x.status = Trial::Status::Ok;
+    x.fidelity = 1.0;
+  });
+  t.evalSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return t;
+}
 
 const char* stopKindName(StopKind k) {
   switch (k) {
@@ -489,7 +519,7 @@ Trial SearchRunner::evaluateTrial(int64_t id, const SubNetwork& s, int worker) {
   t.subnet = s;
   t.worker = worker;
   const auto t0 = std::chrono::steady_clock::now();
-  try {
+  t = guarded(t, [&](Trial& x) {
     EvalOptions eo = opts_.eval;
     const size_t dev = static_cast<size_t>(std::max(worker, 0)) % devices_.size();
     eo.device = eo.latency.device = devices_[dev];
@@ -498,19 +528,13 @@ Trial SearchRunner::evaluateTrial(int64_t id, const SubNetwork& s, int worker) {
       if (dev < rates_.size()) eo.rates = rates_[dev];
     }
     if (!screenBatches_.empty() && !restBatches_.empty() && id >= 0) {
-      t = evaluateScreened(t, s, eo);
+      x = evaluateScreened(x, s, eo);
     } else {
-      fillTrial(t, evaluate(*model_, s, *data_, eo, &cancel_));
-      t.status = Trial::Status::Ok;
-      t.fidelity = 1.0;
+      fillTrial(x, evaluate(*model_, s, *data_, eo, &cancel_));
+      x.status = Trial::Status::Ok;
+      x.fidelity = 1.0;
     }
-  } catch (const std::exception& e) {
-    t.status = Trial::Status::Failed;
-    t.error = firstLine(e.what());
-  } catch (...) {
-    t.status = Trial::Status::Failed;
-    t.error = "unknown error";
-  }
+  });
   t.evalSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (cancel_ && t.status != Trial::Status::Failed) t.evalSeconds = -1;  // interrupted mid-way
   return t;

@@ -102,6 +102,11 @@ struct SearchEvents {
 
 struct PreparedSearch;
 
+// One sub-network evaluated into a trial record: ok with its metrics, or
+// failed with the reason (no exception escapes).
+Trial evaluateAsTrial(const Model& m, const EncodedData& data, int64_t id, const SubNetwork& s,
+                      const EvalOptions& eo, const std::atomic<bool>* cancel = nullptr);
+
 class SearchRunner {
  public:
   // `header` carries the run's data description (DataSplit, fingerprint,

@@ -1,0 +1,102 @@
+// worker and study: the commands of a study shared through PostgreSQL
+// (docs/distributed.md).
+#include <atomic>
+#include <iostream>
+#include <memory>
+#include <thread>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+
+#include "commands.h"
+#include "interrupt.h"
+#include "paretoprune/error.h"
+#include "paretoprune/study.h"
+#include "paretoprune/study_store.h"
+
+namespace ppcli {
+
+namespace {
+struct StudyArgs {
+  std::string storage, study, log, out;
+  pp::WorkerOptions worker;
+  double lease = 30;
+};
+
+void addStorageOptions(CLI::App& cmd, StudyArgs& a) {
+  cmd.add_option("--storage", a.storage, "PostgreSQL URL (postgresql://user@host/db; password from PGPASSFILE)")
+      ->required();
+  cmd.add_option("--study", a.study, "The study's name")->required();
+}
+
+pp::StudyOptions studyOptions(const StudyArgs& a) {
+  pp::StudyOptions o;
+  o.url = a.storage;
+  o.study = a.study;
+  o.leaseSeconds = a.lease;
+  return o;
+}
+}  // namespace
+
+void addWorkerCommand(CLI::App& app, GlobalOptions& g) {
+  auto a = std::make_shared<StudyArgs>();
+  auto* cmd = app.add_subcommand("worker", "Evaluate the queued trials of a study shared through PostgreSQL");
+  addStorageOptions(*cmd, *a);
+  cmd->add_option("--device", a->worker.device, "auto (the first CUDA device, else CPU), cpu or cuda:N")
+      ->capture_default_str();
+  cmd->add_option("--model", a->worker.modelDir, "This machine's copy of the study's model (default: its path)");
+  cmd->add_option("--name", a->worker.name, "Name in the study (default: host:pid)");
+  cmd->add_option("--lease", a->lease, "Seconds a claim lasts without a heartbeat (as the driver's)")
+      ->capture_default_str();
+  cmd->add_option("--idle-exit", a->worker.idleExitSeconds, "Also stop after this long with nothing to claim");
+  cmd->add_option("--max-trials", a->worker.maxTrials, "Stop after this many trials");
+  cmd->callback([a, &g] {
+    applyThreads(g, 1);
+    SigintScope sigint;
+    std::atomic<bool> stop{false};
+    std::atomic<bool> done{false};
+    std::thread watcher([&] {
+      while (!done) {
+        if (SigintScope::interrupted()) stop = true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      }
+    });
+    pp::WorkerStats st;
+    try {
+      st = pp::runStudyWorker(studyOptions(*a), a->worker, &stop);
+    } catch (...) {
+      done = true;
+      watcher.join();
+      throw;
+    }
+    done = true;
+    watcher.join();
+    std::cerr << "worker: " << st.evaluated << " trials evaluated";
+    if (st.stale) std::cerr << ", " << st.stale << " results refused (their leases had lapsed)";
+    std::cerr << "\n";
+  });
+}
+
+void addStudyCommand(CLI::App& app, GlobalOptions&) {
+  auto* cmd = app.add_subcommand("study", "Move a study between PostgreSQL and a JSON-lines run log");
+  cmd->require_subcommand(1);
+  auto ex = std::make_shared<StudyArgs>();
+  auto* exportCmd = cmd->add_subcommand("export-log", "Write a study to a run log");
+  addStorageOptions(*exportCmd, *ex);
+  exportCmd->add_option("--out", ex->out, "The run log to write (.jsonl)")->required();
+  exportCmd->callback([ex] {
+    if (access(ex->out.c_str(), F_OK) == 0) throw pp::Error(ex->out + " exists; choose another --out");
+    pp::exportStudyLog(ex->storage, ex->study, ex->out);
+    std::cout << "wrote " << ex->out << "\n";
+  });
+  auto im = std::make_shared<StudyArgs>();
+  auto* importCmd = cmd->add_subcommand("import-log", "Load a run log into a new study");
+  addStorageOptions(*importCmd, *im);
+  importCmd->add_option("LOG", im->log, "The run log (.jsonl)")->required()->check(CLI::ExistingFile);
+  importCmd->callback([im] {
+    pp::importStudyLog(im->storage, im->study, im->log);
+    std::cout << "imported " << im->log << " as study " << im->study << "\n";
+  });
+}
+
+}  // namespace ppcli

@@ -1,0 +1,92 @@
+// StudyStore: one study's trials in PostgreSQL, shared by a driver (which
+// proposes and queues trials) and any number of workers on any machines
+// (which claim, evaluate and report them). Every statement is a single,
+// at-once committed statement: no transaction stays open while a trial
+// runs. Claims take a lease timed by the database clock and an attempt
+// number; a result is accepted only from the attempt that holds the trial,
+// so a worker declared dead can never overwrite a newer result.
+// Passwords never appear in messages (redactUrl). One StudyStore is one
+// connection: use one per thread.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+namespace pp {
+
+// The URL with any password replaced by "***" (also "password=..." forms).
+std::string redactUrl(const std::string& url);
+
+struct StudyTrial {
+  enum class State { Queued, Running, Done, Failed };
+  int64_t id = 0;
+  State state = State::Queued;
+  int attempt = 0;
+  std::string subnetJson;  // as queued
+  std::string resultJson;  // the trial record (Done), empty otherwise
+  std::string reason;      // why it failed (lease expired too often)
+};
+
+struct Claim {
+  int64_t id = 0;
+  int attempt = 0;
+  std::string subnetJson;
+};
+
+class StudyStore {
+ public:
+  // Connects (keep-alives on; a few retries with back-off); throws
+  // pp::Error naming the redacted URL and the server's reason.
+  explicit StudyStore(const std::string& url);
+  ~StudyStore();
+  StudyStore(const StudyStore&) = delete;
+  StudyStore& operator=(const StudyStore&) = delete;
+
+  // Creates the tables if missing (safe when many processes start at once).
+  void ensureSchema();
+  // The study's id and header; nullopt if there is no such study.
+  struct Study {
+    int64_t id = 0;
+    std::string headerJson;
+    bool finished = false;
+    std::string stopReason;
+  };
+  std::optional<Study> findStudy(const std::string& name);
+  // Creates the study with this header, or returns the existing one.
+  Study createStudy(const std::string& name, const nlohmann::json& header);
+  void updateHeader(int64_t study, const nlohmann::json& header);
+  void finishStudy(int64_t study, const std::string& reason);
+  // Holds the study's driver lock (a session advisory lock) for as long as
+  // this connection lives; false if another driver holds it.
+  bool tryLockDriver(int64_t study);
+
+  // Queues a sub-network under `id`; false if its key is already in the study.
+  bool enqueue(int64_t study, int64_t id, const std::string& key, const std::string& subnetJson);
+  // The lowest queued trial, now running under a new attempt and a lease of
+  // `leaseSeconds`; nullopt if none is queued. One statement (FOR UPDATE SKIP LOCKED).
+  std::optional<Claim> claim(int64_t study, const std::string& worker, double leaseSeconds);
+  // Extends the lease; false if the trial is no longer ours (reaped).
+  bool heartbeat(int64_t study, const Claim& c, double leaseSeconds);
+  // Records the result; false (and nothing written) if the claim is stale.
+  bool complete(int64_t study, const Claim& c, const std::string& trialJson);
+  // Expired leases go back to the queue, or fail after `maxAttempts`; the count.
+  int reapExpired(int64_t study, int maxAttempts);
+  std::vector<StudyTrial> trials(int64_t study);
+  // Workers seen (claim or heartbeat) within `seconds`.
+  int activeWorkers(int64_t study, double seconds);
+  // Marks a worker alive (a heartbeat of the worker itself, between trials).
+  void touchWorker(int64_t study, const std::string& worker);
+
+  // For tests: the server-side process id of this connection.
+  int backendPid();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace pp
