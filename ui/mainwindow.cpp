@@ -11,6 +11,8 @@
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QInputDialog>
+#include <QTimer>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
@@ -34,6 +36,8 @@
 #include "paretoprune/metrics.h"
 #include "paretoprune/model.h"
 #include "paretoprune/run_log.h"
+#include "paretoprune/study.h"
+#include "paretoprune/study_store.h"
 #include "paretoprune/tokenizer.h"
 #include "ui/export_dialog.h"
 #include "ui/latency_view.h"
@@ -108,6 +112,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   progress_->setMaximumWidth(260);
   statusLine_ = new QLabel(tr("Choose a model and data, then start a search."), this);
   statusLine_->setObjectName("statusLine");
+  studyTimer_ = new QTimer(this);
+  studyTimer_->setInterval(1500);
+  connect(studyTimer_, &QTimer::timeout, this, &MainWindow::pollStudy);
   statusBar()->addWidget(statusLine_, 1);
   statusBar()->addPermanentWidget(progress_);
 
@@ -117,6 +124,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     if (!dir.isEmpty()) openModel(dir);
   });
   file->addAction(tr("Open run &log..."), this, &MainWindow::openLog);
+  file->addAction(tr("Open &study..."), this, &MainWindow::openStudyDialog);
   recentMenu_ = file->addMenu(tr("Recent runs"));
   file->addAction(tr("&Prepare model..."), this, &MainWindow::prepareModel);
   file->addAction(tr("&Export selection..."), this, &MainWindow::exportSelection);
@@ -162,6 +170,8 @@ MainWindow::~MainWindow() = default;
 void MainWindow::connectController() {
   controller_.setModels(session_.models());
   connect(&controller_, &SearchController::started, this, [this](const QString& d) {
+    studyTimer_->stop();
+    studyName_.clear();
     if (controller_.header()) {
       session_.setRun(*controller_.header(), controller_.setup().logPath);
       showAutoChoices(*controller_.header());
@@ -434,6 +444,50 @@ void MainWindow::openLog() {
   if (!f.isEmpty() && !showRunLog(f)) QMessageBox::warning(this, tr("Cannot open the run log"), statusLine_->text());
 }
 
+// A run's trials, front and full model, from a log or a study; the form is
+// filled so that Start continues it.
+void MainWindow::showRun(const pp::OpenedRunLog& run, const QString& logPath) {
+  const pp::LogContents& lc = run.log;
+  studyTimer_->stop();
+  studyName_.clear();
+  openModel(QString::fromStdString(run.modelDir));
+  const pp::DataSplit& split = lc.header.data;
+  if (!split.data.empty() || !split.validation.empty())
+    setDataFiles(QString::fromStdString(split.data), QString::fromStdString(split.validation));
+  logEdit_->setText(logPath);
+  if (trialsSpin_->value() > 0)  // auto (0) stays auto: a resumed run keeps its first choice
+    trialsSpin_->setValue(std::max<int>(trialsSpin_->value(), static_cast<int>(lc.trials.size())));
+  table_->clear();
+  chart_->clear();
+  hvChart_->clear();
+  reference_.reset();
+  selectTrials({});
+  fullParams_ = pp::parameterCount(run.config);
+  table_->setReferenceParams(*fullParams_);
+  session_.setRun(lc.header, logPath);
+  showAutoChoices(lc.header);
+  if (run.reference) {
+    reference_ = run.reference;
+    chart_->setReference(*reference_);
+  }
+  addShownTrials(lc.trials, lc.header);
+}
+
+// Adds trials to the table and chart and recomputes the front and progress.
+void MainWindow::addShownTrials(const std::vector<pp::Trial>& trials, const pp::RunHeader& h) {
+  table_->addTrials(trials);
+  for (const auto& t : trials) chart_->queueTrial(t);
+  chart_->flushNow();
+  const auto& all = table_->trials();
+  std::vector<int64_t> front;
+  for (size_t i : pp::paretoTrials(all, h.objectives)) front.push_back(all[i].id);
+  table_->setFront(front);
+  chart_->setFront(front);
+  progress_->setRange(0, static_cast<int>(std::clamp<int64_t>(h.trials, 1, 1000000000)));
+  progress_->setValue(static_cast<int>(all.size()));
+  updateDetails();
+}
+
 bool MainWindow::showRunLog(const QString& path) {
   if (controller_.isRunning()) {
     statusLine_->setText(tr("Stop the running search first."));
@@ -441,51 +495,82 @@ bool MainWindow::showRunLog(const QString& path) {
   }
   try {
     const pp::OpenedRunLog run = pp::openRunLog(path.toStdString());
-    const pp::LogContents& lc = run.log;
-    openModel(QString::fromStdString(run.modelDir));
-    const pp::DataSplit& split = lc.header.data;
-    if (!split.data.empty() || !split.validation.empty())
-      setDataFiles(QString::fromStdString(split.data), QString::fromStdString(split.validation));
-    logEdit_->setText(path);
-    if (trialsSpin_->value() > 0)  // auto (0) stays auto: a resumed run keeps its first choice
-      trialsSpin_->setValue(std::max<int>(trialsSpin_->value(), static_cast<int>(lc.trials.size())));
-    table_->clear();
-    chart_->clear();
-    hvChart_->clear();
-    reference_.reset();
-    selectTrials({});
-    fullParams_ = pp::parameterCount(run.config);
-    table_->setReferenceParams(*fullParams_);
-    session_.setRun(lc.header, path);
-    showAutoChoices(lc.header);
-    if (run.reference) {
-      reference_ = run.reference;
-      chart_->setReference(*reference_);
-    }
-    table_->addTrials(lc.trials);
-    for (const auto& t : lc.trials) chart_->queueTrial(t);
-    chart_->flushNow();
-    const auto& objectives = lc.header.objectives;
-    std::vector<int64_t> front;
-    for (size_t i : pp::paretoTrials(lc.trials, objectives)) front.push_back(lc.trials[i].id);
-    table_->setFront(front);
-    chart_->setFront(front);
-    progress_->setRange(0, static_cast<int>(std::clamp<int64_t>(lc.header.trials, 1, 1000000000)));
-    progress_->setValue(static_cast<int>(lc.trials.size()));
+    showRun(run, path);
     QString msg = tr("%1: %2 trials, %3 on the Pareto front. Start continues the run (finished trials are not "
                      "evaluated again).")
                       .arg(path)
-                      .arg(lc.trials.size())
-                      .arg(front.size());
-    for (const auto& w : lc.warnings) msg += " " + tr("Warning: %1").arg(QString::fromStdString(w));
+                      .arg(run.log.trials.size())
+                      .arg(table_->frontSize());
+    for (const auto& w : run.log.warnings) msg += " " + tr("Warning: %1").arg(QString::fromStdString(w));
     statusLine_->setText(msg);
-    updateDetails();
     addRecentLog(path);
     return true;
   } catch (const std::exception& e) {
     statusLine_->setText(tr("Cannot open the run log: %1").arg(QString::fromStdString(e.what())));
     return false;
   }
+}
+
+bool MainWindow::showStudy(const QString& url, const QString& name) {
+  if (controller_.isRunning()) {
+    statusLine_->setText(tr("Stop the running search first."));
+    return false;
+  }
+  try {
+    const pp::OpenedRunLog run = pp::openStudy(url.toStdString(), name.toStdString());
+    showRun(run, QString());
+    studyUrl_ = url;
+    studyName_ = name;
+    statusLine_->setText(tr("Study %1 at %2: %3 trials, %4 on the Pareto front%5.")
+                             .arg(name, QString::fromStdString(pp::redactUrl(url.toStdString())))
+                             .arg(run.log.trials.size())
+                             .arg(table_->frontSize())
+                             .arg(run.log.stops.empty() ? tr(", live") : tr(", finished")));
+    if (run.log.stops.empty()) studyTimer_->start();
+    return true;
+  } catch (const std::exception& e) {
+    statusLine_->setText(tr("Cannot open the study: %1").arg(QString::fromStdString(e.what())));
+    return false;
+  }
+}
+
+// The shown study's new trials, read on a background thread.
+void MainWindow::pollStudy() {
+  if (studyTask_.running() || studyName_.isEmpty()) return;
+  auto run = std::make_shared<pp::OpenedRunLog>();
+  const std::string url = studyUrl_.toStdString(), name = studyName_.toStdString(), model = session_.modelDir().toStdString();
+  studyTask_.start([run, url, name, model] { *run = pp::openStudy(url, name, model); },
+                   [this, run, name = studyName_](const QString& error) {
+                     if (name != studyName_) return;  // another run is shown now
+                     if (!error.isEmpty()) {
+                       statusBar()->showMessage(tr("Study %1: %2 (trying again)").arg(name, error), 5000);
+                       return;
+                     }
+                     std::vector<pp::Trial> fresh;
+                     for (const auto& t : run->log.trials)
+                       if (!table_->trial(t.id)) fresh.push_back(t);
+                     if (!fresh.empty()) addShownTrials(fresh, run->log.header);
+                     const bool finished = !run->log.stops.empty();
+                     statusLine_->setText(tr("Study %1: %2 of %3 trials, %4 on the Pareto front%5.")
+                                              .arg(name)
+                                              .arg(table_->rowCount())
+                                              .arg(run->log.header.trials)
+                                              .arg(table_->frontSize())
+                                              .arg(finished ? tr(", finished: ") +
+                                                                  QString::fromStdString(run->log.stops.back().reason)
+                                                            : tr(", live")));
+                     if (finished) studyTimer_->stop();
+                   });
+}
+
+void MainWindow::openStudyDialog() {
+  bool ok = false;
+  const QString url = QInputDialog::getText(this, tr("Open study"), tr("PostgreSQL URL (postgresql://user@host/db):"),
+                                            QLineEdit::Normal, studyUrl_, &ok);
+  if (!ok || url.isEmpty()) return;
+  const QString name = QInputDialog::getText(this, tr("Open study"), tr("Study name:"), QLineEdit::Normal, studyName_, &ok);
+  if (!ok || name.isEmpty()) return;
+  if (!showStudy(url, name)) QMessageBox::warning(this, tr("Cannot open the study"), statusLine_->text());
 }
 
 bool MainWindow::saveTrialsAs(const QString& path, QString* error) {

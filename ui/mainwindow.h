@@ -8,6 +8,7 @@
 #include <optional>
 #include <vector>
 
+#include "paretoprune/run_log.h"
 #include "ui/background_task.h"
 #include "ui/prepare_dialog.h"
 #include "ui/run_session.h"
@@ -28,6 +29,7 @@ class QTextBrowser;
 
 class QFormLayout;
 class QLayout;
+class QTimer;
 
 namespace ppui {
 
@@ -87,6 +89,9 @@ class MainWindow : public QMainWindow {
   // Shows a run log's trials, front and full model (no search); the form is
   // filled so that Start continues the run. False with the error shown.
   bool showRunLog(const QString& path);
+  // Shows a study in PostgreSQL (docs/distributed.md) and follows it live:
+  // new trials appear as workers report them.
+  bool showStudy(const QString& url, const QString& name);
   // Writes every trial shown to a new run log (e.g. when the run's own log
   // could not be written: full disk, no permission).
   bool saveTrialsAs(const QString& path, QString* error = nullptr);
@@ -115,6 +120,10 @@ class MainWindow : public QMainWindow {
   void saveSettings() const;
   void loadSettings();
   void openLog();
+  void openStudyDialog();
+  void showRun(const pp::OpenedRunLog& run, const QString& logPath);
+  void addShownTrials(const std::vector<pp::Trial>& trials, const pp::RunHeader& h);
+  void pollStudy();
   void refreshPreview();  // first rows and column pickers of the data file
   void resetSpaceRanges(const pp::BertConfig& c);  // the model's full ranges
   void addRecentLog(const QString& path);
@@ -171,6 +180,9 @@ class MainWindow : public QMainWindow {
   std::shared_ptr<DataChecks> dataChecks_;  // shared with background checks
   BackgroundTask dataCheckTask_{this};
   bool dataCheckPending_ = false;  // the form changed while a check ran
+  QString studyUrl_, studyName_;   // the study shown live, if any
+  QTimer* studyTimer_ = nullptr;
+  BackgroundTask studyTask_{this};
 };
 
 }  // namespace ppui

@@ -29,6 +29,7 @@ class TrialTableModel : public QAbstractTableModel {
   void setReferenceParams(int64_t fullParams) { fullParams_ = fullParams; }
 
   bool isOnFront(int64_t id) const { return front_.count(id) > 0; }
+  size_t frontSize() const { return front_.size(); }
   const pp::Trial* trial(int64_t id) const;
   int rowOf(int64_t id) const;  // -1 if absent
   const std::vector<pp::Trial>& trials() const { return trials_; }

@@ -6,6 +6,8 @@
 // nothing; eight claimers racing get distinct trials; bad input gets
 // one-line errors.
 #include <QDir>
+#include <QFileInfo>
+#include <QLabel>
 #include <QProcess>
 #include <QtTest>
 
@@ -21,6 +23,9 @@
 #include "paretoprune/study.h"
 #include "paretoprune/study_store.h"
 #include "testutil.h"
+#include "ui/export_dialog.h"
+#include "ui/mainwindow.h"
+#include "ui/trial_table_model.h"
 
 namespace {
 struct Run {
@@ -112,7 +117,7 @@ class TestStudy : public QObject {
     QVERIFY2(d.out.find("all trials done: 200 trials") != std::string::npos, d.out.c_str());
     int64_t evaluated = 0;
     for (auto& w : workers) {
-      QVERIFY(w->waitForFinished(60000));
+      QVERIFY(w->state() == QProcess::NotRunning || w->waitForFinished(60000));
       QCOMPARE(w->exitCode(), 0);
       const std::string err = w->readAllStandardError().toStdString();
       evaluated += std::stoll(err.substr(err.find("worker: ") + 8));
@@ -192,9 +197,10 @@ class TestStudy : public QObject {
         driverRestarted = true;
       }
     }
-    QVERIFY(driver->waitForFinished(300000));
+    QVERIFY(driver->state() == QProcess::NotRunning || driver->waitForFinished(300000));
     QVERIFY2(driver->exitCode() == 0, driver->readAllStandardError().constData());
-    for (auto& w : workers) w->waitForFinished(60000);
+    for (auto& w : workers)
+      if (w->state() != QProcess::NotRunning) w->waitForFinished(60000);
     checkComplete(study, total);
     QVERIFY(kills >= 5 && cut && driverRestarted);
     qInfo("%d worker kills, a connection cut, the driver restarted; %d trials, none lost or repeated", kills, total);
@@ -228,6 +234,33 @@ class TestStudy : public QObject {
     QVERIFY(!store.complete(s.id, pp::Claim{5, 7, "{}"}, "{}"));
     QVERIFY(store.complete(s.id, old, R"({"trial":5})"));
     QVERIFY(!store.complete(s.id, old, R"({"trial":5})"));  // only once
+  }
+
+  // The window opens a study and follows it live: trials appear as the
+  // worker reports them, and a trial exports with the study's model.
+  void windowFollowsTheStudy() {
+    auto driver = std::make_unique<QProcess>();
+    driver->start(PARETOPRUNE_CLI, searchArgs("live", 40));
+    QVERIFY(driver->waitForStarted());
+    pp::StudyStore store(url_.toStdString());
+    store.ensureSchema();
+    QTRY_VERIFY_WITH_TIMEOUT(store.findStudy("live").has_value(), 60000);
+    ppui::MainWindow w;
+    QTRY_VERIFY_WITH_TIMEOUT(w.showStudy(url_, "live"), 30000);  // the header's reference is written first
+    const int before = w.tableModel()->rowCount();
+    QProcess worker;
+    worker.start(PARETOPRUNE_CLI, workerArgs("live"));
+    QTRY_COMPARE_WITH_TIMEOUT(w.tableModel()->rowCount(), 40, 120000);
+    QVERIFY(before < 40);
+    auto* status = w.findChild<QLabel*>("statusLine");
+    QTRY_VERIFY_WITH_TIMEOUT(status->text().contains("finished"), 30000);
+    auto dlg = w.makeExportDialog(w.tableModel()->trials().front());
+    QVERIFY(dlg);
+    QCOMPARE(QFileInfo(dlg->modelDir()).canonicalFilePath(), QFileInfo(model_).canonicalFilePath());
+    // (waitForFinished is false for a process that has already ended.)
+    QVERIFY(driver->state() == QProcess::NotRunning || driver->waitForFinished(60000));
+    QCOMPARE(driver->exitCode(), 0);
+    QVERIFY(worker.state() == QProcess::NotRunning || worker.waitForFinished(60000));
   }
 
   void badInput() {
@@ -269,5 +302,5 @@ class TestStudy : public QObject {
   }
 };
 
-QTEST_GUILESS_MAIN(TestStudy)
+QTEST_MAIN(TestStudy)
 #include "test_study.moc"
