@@ -151,6 +151,8 @@ class MainWindow : public QMainWindow {
   QSpinBox* subsetSpin_ = nullptr;
   QSpinBox* maxLenSpin_ = nullptr;
   QLineEdit* logEdit_ = nullptr;
+  QLineEdit* storageEdit_ = nullptr;
+  QLineEdit* studyEdit_ = nullptr;
   QSpinBox* minLayers_ = nullptr;
   QSpinBox* maxLayers_ = nullptr;
   QLineEdit* headsEdit_ = nullptr;

@@ -241,6 +241,14 @@ QWidget* MainWindow::buildSearchBox(QWidget* panel) {
   sf->addRow(tr("Validation subset"), subsetSpin_);
   sf->addRow(tr("Max length"), maxLenSpin_);
   sf->addRow(tr("Run log"), logEdit_);
+  storageEdit_ = new QLineEdit(searchBox);
+  storageEdit_->setObjectName("storage");
+  storageEdit_->setPlaceholderText(tr("optional: postgresql://user@host/db, to share the study"));
+  studyEdit_ = new QLineEdit(searchBox);
+  studyEdit_->setObjectName("study");
+  studyEdit_->setPlaceholderText(tr("study name (with a database)"));
+  sf->addRow(tr("Database"), storageEdit_);
+  sf->addRow(tr("Study"), studyEdit_);
   addSpaceRanges(searchBox, sf);
   // What auto chose for this run, and why (filled in when a search starts).
   autoInfo_ = new QLabel(tr("Settings left on auto are chosen when the search starts."), searchBox);
@@ -382,6 +390,8 @@ SearchSetup MainWindow::currentSetup() const {
   s.valSubset = subsetSpin_->value();
   s.maxLength = maxLenSpin_->value();
   s.logPath = logEdit_->text();
+  s.storage = storageEdit_->text().trimmed();
+  s.study = studyEdit_->text().trimmed();
   if (!headsEdit_->text().isEmpty()) {
     nlohmann::json heads = nlohmann::json::array();
     for (const QString& h : headsEdit_->text().split(',', Qt::SkipEmptyParts)) heads.push_back(h.trimmed().toLongLong());
@@ -410,6 +420,9 @@ std::optional<SetupCheck> checkSetup(const SearchSetup& s, DataChecks& checks, b
     return problem(QString::fromStdString(e.what()));
   }
   if (s.dataFile.isEmpty()) return problem(MainWindow::tr("Choose a data file."));
+  if (!s.storage.isEmpty() && s.study.isEmpty()) return problem(MainWindow::tr("Name the study to drive in the database."));
+  if (!s.storage.isEmpty() && !s.logPath.isEmpty())
+    return problem(MainWindow::tr("A study in a database keeps the run: leave the run log empty."));
   if (!s.spaceJson.isEmpty()) {
     try {
       pp::SearchSpace::fromJson(nlohmann::json::parse(s.spaceJson.toStdString()), c);

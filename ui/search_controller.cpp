@@ -10,6 +10,7 @@
 #include "paretoprune/model.h"
 #include "paretoprune/search_request.h"
 #include "paretoprune/search_space.h"
+#include "paretoprune/study_store.h"
 
 namespace ppui {
 
@@ -60,6 +61,7 @@ bool SearchController::start(const SearchSetup& s, QString* error) {
     std::lock_guard<std::mutex> lk(mu_);
     cancelRequested_ = false;
     runner_.reset();
+    driver_.reset();
   }
   thread_ = std::thread([this, s, models = models_] { threadMain(s, models); });
   return true;
@@ -112,6 +114,10 @@ void SearchController::threadMain(SearchSetup s, std::shared_ptr<ModelCache> mod
     ev.progress = [this](const pp::SearchProgress& p) { post([this, p] { Q_EMIT progressChanged(p); }); };
     ev.frontChanged = [this](const std::vector<int64_t>& ids) { post([this, ids] { Q_EMIT frontChanged(ids); }); };
     ev.warning = [this](const pp::SearchWarning& w) { post([this, w] { Q_EMIT warning(w); }); };
+    if (!s.storage.isEmpty()) {
+      driveStudy(s, prepared, ev);
+      return;
+    }
     auto runner = std::make_shared<pp::SearchRunner>(prepared, ev);
     pp::setComputeThreads(1, std::max(1, pp::hardwareThreads() / runner->workers()));
     {
@@ -147,6 +153,35 @@ void SearchController::threadMain(SearchSetup s, std::shared_ptr<ModelCache> mod
   }
 }
 
+void SearchController::driveStudy(const SearchSetup& s, const pp::PreparedSearch& prepared,
+                                  const pp::SearchEvents& ev) {
+  pp::StudyOptions so;
+  so.url = s.storage.toStdString();
+  so.study = s.study.toStdString();
+  auto driver = std::make_shared<pp::StudyDriver>(prepared, so, ev);
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    driver_ = driver;
+    if (cancelRequested_) driver->cancel();
+  }
+  const QString desc = tr("driving study %1 at %2 (%3 on %4 validation examples); start workers with "
+                          "paretoprune-cli worker --storage URL --study %1")
+                           .arg(s.study, QString::fromStdString(pp::redactUrl(so.url)),
+                                QString::fromStdString(prepared.options.strategy))
+                           .arg(prepared.validation->size());
+  post([this, desc, cfg = prepared.model->config(), header = driver->header()] {
+    config_ = cfg;
+    header_ = header;
+    Q_EMIT started(desc);
+  });
+  driver->run();
+  const QString reason = QString::fromStdString(driver->stopReason());
+  post([this, reason] {
+    running_ = false;
+    Q_EMIT finished(reason);
+  });
+}
+
 void SearchController::pause() {
   std::lock_guard<std::mutex> lk(mu_);
   paused_ = true;
@@ -166,6 +201,7 @@ void SearchController::cancel() {
     runner_->resume();
     runner_->cancel();
   }
+  if (driver_) driver_->cancel();
 }
 
 void SearchController::wait() {

@@ -14,6 +14,7 @@
 #include "paretoprune/config.h"
 #include "paretoprune/run_header.h"
 #include "paretoprune/search_runner.h"
+#include "paretoprune/study.h"
 #include "paretoprune/trial.h"
 #include "ui/run_session.h"
 
@@ -41,6 +42,9 @@ struct SearchSetup {
   int latencyRuns = 3;
   QString logPath;  // empty: no log
   bool resume = false;
+  // Non-empty: drive a study in PostgreSQL (workers run `paretoprune-cli
+  // worker`) instead of evaluating here; docs/distributed.md.
+  QString storage, study;
 
   // The data split these fields describe: the search evaluates its
   // validation set and Prepare model trains on the rest, so the two never
@@ -88,6 +92,7 @@ class SearchController : public QObject {
 
  private:
   void threadMain(SearchSetup s, std::shared_ptr<ModelCache> models);
+  void driveStudy(const SearchSetup& s, const pp::PreparedSearch& prepared, const pp::SearchEvents& ev);
   template <class Fn>
   void post(Fn&& fn);  // runs fn on the UI thread
 
@@ -95,6 +100,7 @@ class SearchController : public QObject {
   std::thread thread_;
   std::mutex mu_;
   std::shared_ptr<pp::SearchRunner> runner_;  // under mu_
+  std::shared_ptr<pp::StudyDriver> driver_;   // under mu_
   bool cancelRequested_ = false;              // under mu_
   bool running_ = false, paused_ = false;
   std::vector<pp::Trial> trials_;

@@ -82,6 +82,7 @@ struct StudyDriver::Impl {
   int64_t nextId = 0;
   std::vector<double> hvHistory;
   int64_t finishedThisSession = 0;
+  std::vector<int64_t> front;
 };
 
 StudyDriver::StudyDriver(const PreparedSearch& p, StudyOptions opts, SearchEvents events)
@@ -156,9 +157,15 @@ void StudyDriver::run() {
         d.reported[r.id] = true;
         done_.push_back(trialOf(r, c, studyWhere(d.opts.study)));
         std::vector<Point> pts;
-        for (size_t i : paretoTrials(done_, so.objectives)) pts.push_back(objectiveVector(done_[i], so.objectives));
+        std::vector<int64_t> front;
+        for (size_t i : paretoTrials(done_, so.objectives)) {
+          pts.push_back(objectiveVector(done_[i], so.objectives));
+          front.push_back(done_[i].id);
+        }
         d.hvHistory.push_back(normalizedHypervolume(pts, norm));
         if (d.events.trialFinished) d.events.trialFinished(done_.back());
+        if (front != d.front && d.events.frontChanged) d.events.frontChanged(front);
+        d.front = front;
         progress_.done = static_cast<int64_t>(done_.size());
         progress_.total = so.trials;
         progress_.failed += done_.back().status == Trial::Status::Failed;

@@ -8,6 +8,8 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QLabel>
+#include <QLineEdit>
+#include <QSignalSpy>
 #include <QProcess>
 #include <QtTest>
 
@@ -260,6 +262,25 @@ class TestStudy : public QObject {
     // (waitForFinished is false for a process that has already ended.)
     QVERIFY(driver->state() == QProcess::NotRunning || driver->waitForFinished(60000));
     QCOMPARE(driver->exitCode(), 0);
+    QVERIFY(worker.state() == QProcess::NotRunning || worker.waitForFinished(60000));
+  }
+
+  // The window drives a study: Start queues trials for a worker process.
+  void windowDrivesAStudy() {
+    ppui::MainWindow w;
+    QVERIFY(w.openModel(model_));
+    w.setDataFiles(data_, "");
+    w.setTrials(20);
+    w.findChild<QLineEdit*>("storage")->setText(url_);
+    w.findChild<QLineEdit*>("study")->setText("from-window");
+    QProcess worker;
+    worker.start(PARETOPRUNE_CLI, workerArgs("from-window"));
+    QSignalSpy done(&w, &ppui::MainWindow::searchFinished);
+    QVERIFY2(w.startSearch(), w.validateSetup().toUtf8().constData());
+    QTRY_COMPARE_WITH_TIMEOUT(done.size(), 1, 120000);
+    QVERIFY2(done[0][0].toString().contains("all trials done"), done[0][0].toString().toUtf8().constData());
+    QCOMPARE(w.tableModel()->rowCount(), 20);
+    checkComplete("from-window", 20);
     QVERIFY(worker.state() == QProcess::NotRunning || worker.waitForFinished(60000));
   }
 
