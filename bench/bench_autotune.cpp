@@ -17,6 +17,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "bench_data.h"
+
 #include "paretoprune/model.h"
 #include "paretoprune/rng.h"
 #include "paretoprune/search_request.h"
@@ -57,16 +59,10 @@ pp::SearchRequest base(const std::string& model, const std::string& data, const 
 }
 
 void writePairs(const std::string& path, int64_t n, uint64_t seed) {
-  const char* words[] = {"good", "bad", "food", "service", "movie", "great", "the", "was", "very", "not"};
-  pp::Rng rng(seed);
-  auto sentence = [&](int64_t lo, int64_t hi) {
-    std::string s;
-    for (int64_t i = 0, len = rng.uniformInt(lo, hi); i < len; ++i) s += std::string(i ? " " : "") + words[rng.index(10)];
-    return s;
-  };
+  const pp::Dataset d = ppbench::rteLikePairs(n, seed, 30, 70);
   FILE* f = std::fopen(path.c_str(), "w");
   std::fprintf(f, "sentence1\tsentence2\tlabel\n");
-  for (int64_t i = 0; i < n; ++i) std::fprintf(f, "%s\t%s\t%d\n", sentence(30, 70).c_str(), sentence(5, 20).c_str(), int(i % 2));
+  for (const auto& e : d.examples) std::fprintf(f, "%s\t%s\t%lld\n", e.text.c_str(), e.pair.c_str(), static_cast<long long>(e.label));
   std::fclose(f);
 }
 

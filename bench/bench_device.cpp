@@ -29,6 +29,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "bench_data.h"
+
 #include "paretoprune/dataset.h"
 #include "paretoprune/error.h"
 #include "paretoprune/evaluator.h"
@@ -42,20 +44,6 @@ namespace {
 
 double secondsSince(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
-
-pp::Dataset rteLikePairs(int64_t n, uint64_t seed) {
-  const char* words[] = {"good", "bad", "food", "service", "movie", "great", "the", "was", "very", "not"};
-  pp::Rng rng(seed);
-  auto sentence = [&](int64_t lo, int64_t hi) {
-    std::string s;
-    for (int64_t i = 0, len = rng.uniformInt(lo, hi); i < len; ++i) s += std::string(i ? " " : "") + words[rng.index(10)];
-    return s;
-  };
-  pp::Dataset d;
-  d.hasPair = true;
-  for (int64_t i = 0; i < n; ++i) d.examples.push_back({sentence(30, 110), sentence(5, 20), i % 2, i + 2});
-  return d;
 }
 
 std::vector<std::string> split(const std::string& s) {
@@ -97,7 +85,7 @@ int main(int argc, char** argv) {
     const auto& c = model->config();
     pp::EncodeOptions eo;
     eo.maxLength = seq;
-    auto data = std::make_shared<const pp::EncodedData>(*model, rteLikePairs(pairs, 7), eo);
+    auto data = std::make_shared<const pp::EncodedData>(*model, ppbench::rteLikePairs(pairs, 7), eo);
     std::printf("bench_device: %s, LibTorch %s; model %lldL x %lldH x %lld hidden x %lld units (%lld parameters); "
                 "%zu pairs, mean length %.1f tokens (max %lld), %.1f%% padding\n",
                 dev.c_str(), pp::torchVersion().c_str(), static_cast<long long>(layers), static_cast<long long>(heads),

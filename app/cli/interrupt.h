@@ -2,7 +2,9 @@
 // flag that the command polls, so it can stop cleanly and keep its work.
 #pragma once
 #include <atomic>
+#include <chrono>
 #include <csignal>
+#include <thread>
 
 namespace ppcli {
 
@@ -24,5 +26,30 @@ class SigintScope {
  private:
   void (*prev_)(int);
 };
+
+// Runs `run`, calling `cancel` (once) when Ctrl-C is pressed meanwhile.
+template <class Run, class Cancel>
+void untilInterrupted(Run&& run, Cancel&& cancel) {
+  SigintScope sigint;
+  std::atomic<bool> done{false};
+  std::thread watcher([&] {
+    while (!done) {
+      if (SigintScope::interrupted()) {
+        cancel();
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  });
+  try {
+    run();
+  } catch (...) {
+    done = true;
+    watcher.join();
+    throw;
+  }
+  done = true;
+  watcher.join();
+}
 
 }  // namespace ppcli

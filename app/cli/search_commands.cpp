@@ -207,31 +207,6 @@ pp::SearchEvents progressPrinter(const GlobalOptions& g, bool tty) {
   return ev;
 }
 
-// Runs `run`, calling `cancel` on Ctrl-C.
-template <class Run, class Cancel>
-void untilInterrupted(Run&& run, Cancel&& cancel) {
-  SigintScope sigint;
-  std::atomic<bool> done{false};
-  std::thread watcher([&] {
-    while (!done) {
-      if (SigintScope::interrupted()) {
-        cancel();
-        break;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-  });
-  try {
-    run();
-  } catch (...) {
-    done = true;
-    watcher.join();
-    throw;
-  }
-  done = true;
-  watcher.join();
-}
-
 // The driver of a study in PostgreSQL: queues trials for the workers and
 // follows their results.
 void runStudyDriver(const pp::PreparedSearch& prepared, const SearchArgs& a, const GlobalOptions& g) {

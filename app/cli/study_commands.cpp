@@ -52,25 +52,9 @@ void addWorkerCommand(CLI::App& app, GlobalOptions& g) {
   cmd->add_option("--max-trials", a->worker.maxTrials, "Stop after this many trials");
   cmd->callback([a, &g] {
     applyThreads(g, 1);
-    SigintScope sigint;
     std::atomic<bool> stop{false};
-    std::atomic<bool> done{false};
-    std::thread watcher([&] {
-      while (!done) {
-        if (SigintScope::interrupted()) stop = true;
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      }
-    });
     pp::WorkerStats st;
-    try {
-      st = pp::runStudyWorker(studyOptions(*a), a->worker, &stop);
-    } catch (...) {
-      done = true;
-      watcher.join();
-      throw;
-    }
-    done = true;
-    watcher.join();
+    untilInterrupted([&] { st = pp::runStudyWorker(studyOptions(*a), a->worker, &stop); }, [&] { stop = true; });
     std::cerr << "worker: " << st.evaluated << " trials evaluated";
     if (st.stale) std::cerr << ", " << st.stale << " results refused (their leases had lapsed)";
     std::cerr << "\n";

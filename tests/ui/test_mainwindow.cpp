@@ -47,6 +47,17 @@ class TestMainWindow : public QObject {
   QTemporaryDir tmp_;
   QString model_, data_;
 
+  // A search of `trials` on `model`, logged to `log`, run to its end.
+  bool runLoggedSearch(const QString& model, const QString& log, int trials) const {
+    ppui::SearchController c;
+    ppui::SearchSetup s = quickSetup(trials);
+    s.modelDir = model;
+    s.logPath = log;
+    QSignalSpy fin(&c, &ppui::SearchController::finished);
+    if (!c.start(s)) return false;
+    return fin.wait(60000) || fin.size() == 1;
+  }
+
   // A random search of `trials` on the tiny model and data, no latency runs.
   ppui::SearchSetup quickSetup(int trials) const {
     ppui::SearchSetup s;
@@ -154,14 +165,7 @@ class TestMainWindow : public QObject {
     QVERIFY(!w.saveTrialsAs(tmp_.path() + "/nothing.jsonl", &err));  // no run shown yet
     QVERIFY2(err.contains("no run to save"), err.toUtf8().constData());
     const QString log = tmp_.path() + "/to-save.jsonl";
-    {
-      ppui::SearchController c;
-      ppui::SearchSetup s = quickSetup(2);
-      s.logPath = log;
-      QSignalSpy fin(&c, &ppui::SearchController::finished);
-      QVERIFY(c.start(s));
-      QTRY_COMPARE_WITH_TIMEOUT(fin.size(), 1, 60000);
-    }
+    QVERIFY(runLoggedSearch(model_, log, 2));
     QVERIFY(w.showRunLog(log));
     const QString f = tmp_.path() + "/saved.jsonl";
     QVERIFY(w.saveTrialsAs(f));
@@ -413,15 +417,7 @@ class TestMainWindow : public QObject {
     o.seed = 5;
     pp::writeRandomModel(modelB.toStdString(), o);
     const QString log = tmp_.path() + "/runB.jsonl";
-    {
-      ppui::SearchController c;
-      ppui::SearchSetup s = quickSetup(6);
-      s.modelDir = modelB;
-      s.logPath = log;
-      QSignalSpy fin(&c, &ppui::SearchController::finished);
-      QVERIFY(c.start(s));
-      QTRY_COMPARE_WITH_TIMEOUT(fin.size(), 1, 60000);
-    }
+    QVERIFY(runLoggedSearch(modelB, log, 6));
     ppui::MainWindow w;
     QVERIFY(w.openModel(model_));
     QVERIFY2(w.showRunLog(log), w.findChild<QLabel*>("statusLine")->text().toUtf8().constData());
@@ -458,14 +454,7 @@ class TestMainWindow : public QObject {
   // and the line, or shown.
   void damagedLogsNeverCrashTheWindow() {
     const QString log = tmp_.path() + "/fuzz-source.jsonl";
-    {
-      ppui::SearchController c;
-      ppui::SearchSetup s = quickSetup(4);
-      s.logPath = log;
-      QSignalSpy fin(&c, &ppui::SearchController::finished);
-      QVERIFY(c.start(s));
-      QTRY_COMPARE_WITH_TIMEOUT(fin.size(), 1, 60000);
-    }
+    QVERIFY(runLoggedSearch(model_, log, 4));
     const std::string valid = testutil::readText(log.toStdString());
     ppui::MainWindow w;
     auto* status = w.findChild<QLabel*>("statusLine");
