@@ -253,15 +253,22 @@ ExecMode runBatches(const Model& m, const SubNetwork& s, const EncodedData& data
   const ExecMode used = resolveMode(m, s, o);
   torch::InferenceMode guard;
   const BertWeights w = weightsFor(mi.weightsOn(o.device), mi.config, mi.headOrder, mi.unitOrder, s, used, o.precision);
-  const auto& batches = data.impl().batchesOn(o.device);
-  const size_t nb = std::min(maxBatches, batches.size());
-  for (size_t b = firstBatch; b < nb; ++b) {
-    if (cancel && cancel->load(std::memory_order_relaxed)) break;
-    fn(b, bertForward(w, mi.act, mi.config.layer_norm_eps, batches[b]).to(torch::kCPU, torch::kFloat32));
-  }
+  forEachBatch(w, mi.config, mi.act, data, o.device, firstBatch, maxBatches, cancel, fn);
   return used;
 }
 }  // namespace
+
+void forEachBatch(const BertWeights& w, const BertConfig& c, Act act, const EncodedData& data,
+                  const std::string& device, size_t first, size_t last, const std::atomic<bool>* cancel,
+                  const std::function<void(size_t, const torch::Tensor&)>& fn) {
+  torch::InferenceMode guard;
+  const auto& batches = data.impl().batchesOn(device);
+  const size_t nb = std::min(last, batches.size());
+  for (size_t b = first; b < nb; ++b) {
+    if (cancel && cancel->load(std::memory_order_relaxed)) break;
+    fn(b, bertForward(w, act, c.layer_norm_eps, batches[b]).to(torch::kCPU, torch::kFloat32));
+  }
+}
 
 std::vector<std::vector<float>> computeLogits(const Model& m, const SubNetwork& s, const EncodedData& data,
                                               ExecMode mode) {

@@ -11,6 +11,7 @@
 #include "paretoprune/baselines.h"
 #include "paretoprune/dataset.h"
 #include "paretoprune/evaluator.h"
+#include "paretoprune/importance.h"
 #include "paretoprune/model.h"
 #include "paretoprune/search_space.h"
 #include "paretoprune/train.h"
@@ -163,7 +164,12 @@ class TestTrain : public QObject {
 
   void reorderKeepsFullLogits() {
     auto m = pp::Model::load(init_);
-    auto imp = pp::estimateImportance(*m, train_, 4, 8, 16, 1);
+    pp::ImportanceOptions io;
+    io.batches = 4;
+    io.batchSize = 8;
+    io.maxLength = 16;
+    io.seed = 1;
+    auto imp = pp::estimateImportance(*m, train_, io);
     QCOMPARE(imp.heads.size(), size_t(2));
     QCOMPARE(imp.units[1].size(), size_t(48));
     bool nonIdentity = false;
