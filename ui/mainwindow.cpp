@@ -486,6 +486,9 @@ void MainWindow::prepareModel() {
   p.dataFile = dataEdit_->text();
   p.validationFile = valEdit_->text();
   p.maxLength = std::min(maxLenSpin_->value(), 512);
+  // The devices the window found; training runs on one ("every GPU": the first).
+  for (int i = 0; i < deviceBox_->count(); ++i) p.devices << deviceBox_->itemData(i).toString();
+  p.device = deviceBox_->currentData().toString() == "cuda" ? "cuda:0" : deviceBox_->currentData().toString();
   PrepareDialog dlg(p, this);
   connect(&dlg, &PrepareDialog::finished, this, [this](bool ok, const QString& msg) {
     statusLine_->setText(msg);
