@@ -35,14 +35,28 @@ class AutocastScope {
 
  private:
 #if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
-  bool isEnabled() const { return at::autocast::is_autocast_enabled(device_); }
-  void setEnabled(bool on) const { at::autocast::set_autocast_enabled(device_, on); }
-  at::ScalarType dtype() const { return at::autocast::get_autocast_dtype(device_); }
-  void setDtype(at::ScalarType t) const { at::autocast::set_autocast_dtype(device_, t); }
+  bool isEnabled() const {
+    return at::autocast::is_autocast_enabled(device_);
+  }
+  void setEnabled(bool on) const {
+    at::autocast::set_autocast_enabled(device_, on);
+  }
+  at::ScalarType dtype() const {
+    return at::autocast::get_autocast_dtype(device_);
+  }
+  void setDtype(at::ScalarType t) const {
+    at::autocast::set_autocast_dtype(device_, t);
+  }
 #else
-  bool cuda() const { return device_ == c10::DeviceType::CUDA; }
-  bool isEnabled() const { return cuda() ? at::autocast::is_enabled() : at::autocast::is_cpu_enabled(); }
-  void setEnabled(bool on) const { cuda() ? at::autocast::set_enabled(on) : at::autocast::set_cpu_enabled(on); }
+  bool cuda() const {
+    return device_ == c10::DeviceType::CUDA;
+  }
+  bool isEnabled() const {
+    return cuda() ? at::autocast::is_enabled() : at::autocast::is_cpu_enabled();
+  }
+  void setEnabled(bool on) const {
+    cuda() ? at::autocast::set_enabled(on) : at::autocast::set_cpu_enabled(on);
+  }
   at::ScalarType dtype() const {
     return cuda() ? at::autocast::get_autocast_gpu_dtype() : at::autocast::get_autocast_cpu_dtype();
   }

@@ -29,13 +29,16 @@ void releaseCachedDeviceMemory(const c10::Device& d) {
   if (d.is_cuda()) alloc::emptyCache();
 }
 #else
-int64_t peakDeviceBytes(const c10::Device&) { return 0; }
+int64_t peakDeviceBytes(const c10::Device&) {
+  return 0;
+}
 void resetPeakDeviceBytes(const c10::Device&) {}
 void releaseCachedDeviceMemory(const c10::Device&) {}
 #endif
 
 bool isOutOfMemory(const std::exception& e) {
-  if (dynamic_cast<const c10::OutOfMemoryError*>(&e) || dynamic_cast<const std::bad_alloc*>(&e)) return true;
+  if (dynamic_cast<const c10::OutOfMemoryError*>(&e) || dynamic_cast<const std::bad_alloc*>(&e))
+    return true;
   if (!dynamic_cast<const c10::Error*>(&e)) return false;
   // LibTorch 1.13's CPU allocator throws a plain c10::Error.
   const std::string what = e.what();

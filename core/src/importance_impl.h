@@ -11,6 +11,7 @@ namespace pp {
 // Importance of `w`'s heads and units (`c`, `act`: their model) over
 // opts.batches batches of `ex`, run on `w`'s device; opts.device is unused.
 Importance estimateImportance(const BertWeights& w, const BertConfig& c, Act act,
-                              const std::vector<TokenizedExample>& ex, const ImportanceOptions& opts);
+                              const std::vector<TokenizedExample>& ex,
+                              const ImportanceOptions& opts);
 
 }  // namespace pp

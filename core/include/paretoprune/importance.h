@@ -26,7 +26,8 @@ struct ImportanceOptions {
 
 // Mean |dLoss/dmask| of each head's and unit's output over `opts.batches`
 // batches of `data` (Michel et al. 2019's head importance, also for units).
-Importance estimateImportance(const Model& m, const Dataset& data, const ImportanceOptions& opts = {});
+Importance estimateImportance(const Model& m, const Dataset& data,
+                              const ImportanceOptions& opts = {});
 
 // Per layer, indices sorted by decreasing importance (ties by index).
 std::vector<std::vector<int64_t>> importanceOrder(const std::vector<std::vector<double>>& scores);
