@@ -600,6 +600,9 @@ PrepareSetup MainWindow::prepareSetup() const {
   p.modelDir = search.modelDir;
   p.data = search.dataSplit();
   p.maxLength = std::min(search.maxLength, 512);
+  // The devices the window found; training runs on one ("every GPU": the first).
+  for (int i = 0; i < deviceBox_->count(); ++i) p.devices << deviceBox_->itemData(i).toString();
+  p.device = search.device == "cuda" ? "cuda:0" : search.device;
   return p;
 }
 

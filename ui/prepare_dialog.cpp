@@ -52,6 +52,9 @@ PrepareDialog::PrepareDialog(const PrepareSetup& initial, QWidget* parent) : QDi
   subnetsSpin_->setRange(0, 8);
   maxLenSpin_ = new QSpinBox(this);
   maxLenSpin_->setRange(8, 512);
+  batchSpin_ = new QSpinBox(this);
+  batchSpin_->setRange(1, 4096);
+  deviceBox_ = new QComboBox(this);
   f->addRow(tr("Output directory"), outEdit_);
   f->addRow(tr("Training"), strategyBox_);
   f->addRow(tr("Epochs"), epochsSpin_);
@@ -59,6 +62,8 @@ PrepareDialog::PrepareDialog(const PrepareSetup& initial, QWidget* parent) : QDi
   f->addRow(QString(), reorderBox_);
   f->addRow(tr("Random sub-networks per step"), subnetsSpin_);
   f->addRow(tr("Max length"), maxLenSpin_);
+  f->addRow(tr("Batch size"), batchSpin_);
+  f->addRow(tr("Device"), deviceBox_);
   v->addLayout(f);
   progress_ = new QProgressBar(this);
   progress_->setRange(0, 1);
@@ -112,6 +117,8 @@ PrepareSetup PrepareDialog::setup() const {
   s.reorder = reorderBox_->isChecked();
   s.randomSubnets = subnetsSpin_->value();
   s.maxLength = maxLenSpin_->value();
+  s.batchSize = batchSpin_->value();
+  s.device = deviceBox_->currentData().toString();
   return s;
 }
 
@@ -124,6 +131,13 @@ void PrepareDialog::setSetup(const PrepareSetup& s) {
   reorderBox_->setChecked(s.reorder);
   subnetsSpin_->setValue(s.randomSubnets);
   maxLenSpin_->setValue(s.maxLength);
+  batchSpin_->setValue(s.batchSize);
+  deviceBox_->clear();
+  deviceBox_->addItem(tr("auto (the first GPU, else CPU)"), "auto");
+  for (const QString& d : s.devices.isEmpty() ? QStringList{"cpu"} : s.devices)
+    if (d == "cpu" || d.startsWith("cuda:")) deviceBox_->addItem(d == "cpu" ? tr("CPU") : d, d);
+  const int at = deviceBox_->findData(s.device);
+  deviceBox_->setCurrentIndex(at >= 0 ? at : 0);
   status_->setText(s.data.validation.empty()
                        ? tr("Model %1, data %2 (trains on the %3% the search does not hold out).")
                              .arg(s.modelDir, QString::fromStdString(s.data.data))
@@ -173,6 +187,7 @@ void PrepareDialog::start() {
       o.maxLength = s.maxLength;
       o.batchSize = s.batchSize;
       o.keepCheckpoints = false;
+      o.device = s.device.toStdString();
       pp::setComputeThreads(1, pp::hardwareThreads());
       auto report = pp::trainModel(
           *m, train, hasVal ? &val : nullptr, pp::SearchSpace::defaults(pp::SearchSpace::Kind::Seed, c), o,
@@ -185,18 +200,32 @@ void PrepareDialog::start() {
               d->maxLoss_ = std::max(d->maxLoss_, p.fullLoss);
               d->chart_->chart()->axes(Qt::Horizontal).first()->setRange(0, static_cast<double>(p.totalSteps));
               d->chart_->chart()->axes(Qt::Vertical).first()->setRange(0, d->maxLoss_ * 1.1);
-              d->status_->setText(tr("Epoch %1 of %2, step %3 of %4: loss %5, %6 examples/s, about %7 s left")
-                                      .arg(p.epoch)
-                                      .arg(p.epochs)
-                                      .arg(p.step)
-                                      .arg(p.totalSteps)
-                                      .arg(p.fullLoss, 0, 'f', 3)
-                                      .arg(p.examplesPerSecond, 0, 'f', 0)
-                                      .arg(p.etaSeconds, 0, 'f', 0));
+              QString line = tr("Epoch %1 of %2, step %3 of %4: loss %5, %6 examples/s, about %7 s left")
+                                 .arg(p.epoch)
+                                 .arg(p.epochs)
+                                 .arg(p.step)
+                                 .arg(p.totalSteps)
+                                 .arg(p.fullLoss, 0, 'f', 3)
+                                 .arg(p.examplesPerSecond, 0, 'f', 0)
+                                 .arg(p.etaSeconds, 0, 'f', 0);
+              if (p.peakDeviceBytes > 0)
+                line += tr(", peak device memory %1 GiB").arg(static_cast<double>(p.peakDeviceBytes) / (1 << 30), 0, 'f', 2);
+              d->status_->setText(line);
             });
             return !task_.stopRequested();
           });
-      if (report.stopped) {
+      if (report.outOfMemory) {
+        msg = report.suggestedBatchSize > 0
+                  ? tr("%1 ran out of memory at batch size %2: try %3. ")
+                        .arg(QString::fromStdString(report.device))
+                        .arg(s.batchSize)
+                        .arg(report.suggestedBatchSize)
+                  : tr("%1 ran out of memory at batch size 1: try a shorter max length. ")
+                        .arg(QString::fromStdString(report.device));
+        msg += report.epochs.empty() ? tr("Nothing was written.")
+                                     : tr("%1 holds epoch %2.").arg(s.outDir).arg(report.epochs.back().epoch);
+        ok = !report.epochs.empty();
+      } else if (report.stopped) {
         msg = report.epochs.empty() ? tr("Cancelled before the first epoch ended; nothing was written.")
                                     : tr("Cancelled; %1 holds epoch %2.").arg(s.outDir).arg(report.epochs.back().epoch);
         ok = !report.epochs.empty();

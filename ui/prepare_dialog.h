@@ -1,9 +1,11 @@
 // PrepareDialog: the "Prepare model" step. Importance ordering and
 // super-network (sandwich) fine-tuning of the chosen model on the chosen
-// data, on a background thread, with progress, a live loss curve and
-// cancel. Its output directory becomes the model of the next search.
+// data, on a background thread and the chosen device, with progress, a live
+// loss curve and cancel. Its output directory becomes the model of the next
+// search.
 #pragma once
 #include <QDialog>
+#include <QStringList>
 
 #include <atomic>
 #include <thread>
@@ -36,6 +38,8 @@ struct PrepareSetup {
   int randomSubnets = 2;
   int maxLength = 64;
   int batchSize = 32;
+  QString device = "auto";  // auto, cpu, cuda or cuda:N (pp::TrainOptions::device)
+  QStringList devices;      // what the window found (pp::availableDevices); empty: the CPU only
 };
 
 class PrepareDialog : public QDialog {
@@ -66,6 +70,8 @@ class PrepareDialog : public QDialog {
   QCheckBox* reorderBox_;
   QSpinBox* subnetsSpin_;
   QSpinBox* maxLenSpin_;
+  QSpinBox* batchSpin_;
+  QComboBox* deviceBox_;
   QLabel* status_;
   QProgressBar* progress_;
   QLineSeries* loss_;

@@ -14,6 +14,8 @@
 #include "paretoprune/config.h"
 #include "paretoprune/dataset.h"
 #include "paretoprune/error.h"
+#include "paretoprune/evaluator.h"
+#include "paretoprune/importance.h"
 #include "paretoprune/model.h"
 #include "paretoprune/search_space.h"
 #include "paretoprune/train.h"
@@ -27,11 +29,38 @@ struct TrainArgs {
   std::string model, out, space = "seed";
   DataOptions data;
   pp::TrainOptions opts;
+  std::string precision = "fp32";
   double dropout = -1;
   bool noCheckpoints = false;
 };
 
 std::string percent(double accuracy) { return accuracy < 0 ? "-" : fixed(100.0 * accuracy, 2) + "%"; }
+
+// The one device `spec` names (the first CUDA device for auto and cuda), or
+// an error naming the command and option.
+std::string oneDevice(const std::string& command, const std::string& spec) {
+  try {
+    return pp::resolveDevices(spec).front();
+  } catch (const pp::Error& e) {
+    throw pp::Error(command + ": --device: " + e.what());
+  }
+}
+
+// ", peak 1.23 GiB" when the device's memory was measured (CUDA).
+std::string peakMemory(int64_t bytes) {
+  return bytes > 0 ? ", peak " + fixed(static_cast<double>(bytes) / (1024.0 * 1024.0 * 1024.0), 2) + " GiB" : "";
+}
+
+// Why the run ended early on the device, with what to try next.
+std::string outOfMemoryError(const pp::TrainReport& r, int64_t batchSize, int64_t maxLength) {
+  std::string s = "train: " + r.device + " ran out of memory at --batch-size " + std::to_string(batchSize) +
+                  " --max-length " + std::to_string(maxLength) + "; ";
+  s += r.suggestedBatchSize > 0 ? "try --batch-size " + std::to_string(r.suggestedBatchSize)
+                                : "try a smaller --max-length";
+  s += r.epochs.empty() ? " (no epoch finished, nothing written)"
+                        : " (" + r.outDir + " holds epoch " + std::to_string(r.epochs.back().epoch) + ")";
+  return s + ". " + r.outOfMemoryMessage;
+}
 }  // namespace
 
 void addTrainCommand(CLI::App& app, GlobalOptions& g) {
@@ -61,8 +90,20 @@ void addTrainCommand(CLI::App& app, GlobalOptions& g) {
       ->capture_default_str();
   cmd->add_flag("--reorder", o.reorder, "Order heads and units by importance before training");
   cmd->add_flag("--no-checkpoints", a->noCheckpoints, "Keep only OUT, not one directory per epoch");
+  cmd->add_option("--device", o.device, "auto (the first CUDA device, else cpu), cpu, cuda or cuda:N")
+      ->capture_default_str();
+  cmd->add_option("--precision", a->precision, "fp32, or bf16 (autocast, float32 master weights)")
+      ->capture_default_str();
   cmd->callback([a, &g] {
     applyThreads(g, 1);
+    try {
+      a->opts.precision = pp::parsePrecision(a->precision);
+    } catch (const pp::Error& e) {
+      throw pp::Error(std::string("train: --precision: ") + e.what());
+    }
+    if (a->opts.precision == pp::Precision::Float16)  // before loading anything
+      throw pp::Error("train: --precision fp16 needs loss scaling, which train does not do; use bf16");
+    a->opts.device = oneDevice("train", a->opts.device);  // a bad device fails before loading
     a->opts.batchSize = a->data.batchSize;
     a->opts.maxLength = a->data.maxLength;
     a->opts.keepCheckpoints = !a->noCheckpoints;
@@ -75,7 +116,8 @@ void addTrainCommand(CLI::App& app, GlobalOptions& g) {
     pp::Dataset val = hasVal ? a->data.validationSet(c) : pp::Dataset{};
     if (!g.json)
       std::cerr << "training " << a->opts.strategy << " on " << train.examples.size() << " examples"
-                << (hasVal ? ", validating on " + std::to_string(val.examples.size()) : std::string()) << "\n";
+                << (hasVal ? ", validating on " + std::to_string(val.examples.size()) : std::string()) << ", on "
+                << a->opts.device << " in " << pp::precisionName(a->opts.precision) << "\n";
     const bool tty = isatty(2);
     SigintScope sigint;
     double lastPrint = -1;
@@ -87,7 +129,8 @@ void addTrainCommand(CLI::App& app, GlobalOptions& g) {
       std::string line = "epoch " + std::to_string(p.epoch) + "/" + std::to_string(p.epochs) + " step " +
                          std::to_string(p.step) + "/" + std::to_string(p.totalSteps) + " loss " +
                          fixed(p.loss, 4) + " (full " + fixed(p.fullLoss, 4) + ") lr " + fixed(p.learningRate * 1e4, 2) +
-                         "e-4, " + fixed(p.examplesPerSecond, 0) + " ex/s, ETA " + duration(p.etaSeconds);
+                         "e-4, " + fixed(p.examplesPerSecond, 0) + " ex/s" + peakMemory(p.peakDeviceBytes) +
+                         ", ETA " + duration(p.etaSeconds);
       std::cerr << (tty ? "\r" : "") << line << (tty ? "\033[K" : "\n") << std::flush;
       return true;
     };
@@ -96,7 +139,8 @@ void addTrainCommand(CLI::App& app, GlobalOptions& g) {
       std::cerr << (tty ? "\r\033[K" : "") << "epoch " << e.epoch << ": train loss " << fixed(e.trainLoss, 4)
                 << ", validation accuracy " << percent(e.validationAccuracy);
       if (e.smallestAccuracy >= 0) std::cerr << " (smallest sub-network " << percent(e.smallestAccuracy) << ")";
-      std::cerr << ", " << duration(e.seconds) << "\n";
+      std::cerr << ", " << fixed(e.examplesPerSecond, 1) << " ex/s" << peakMemory(e.peakDeviceBytes) << ", "
+                << duration(e.seconds) << "\n";
     };
     pp::TrainReport r = pp::trainModel(*model, train, hasVal ? &val : nullptr, space, a->opts, a->out, progress,
                                        epochDone);
@@ -106,6 +150,7 @@ void addTrainCommand(CLI::App& app, GlobalOptions& g) {
       std::cout << "wrote " << a->out << " (epoch " << r.epochs.back().epoch << ", validation accuracy "
                 << percent(r.epochs.back().validationAccuracy) << ")\n";
     }
+    if (r.outOfMemory) throw pp::Error(outOfMemoryError(r, a->opts.batchSize, a->opts.maxLength));
     if (r.stopped)
       throw pp::Error(std::string("interrupted; ") +
                       (r.epochs.empty() ? "no epoch finished, nothing written"
@@ -124,12 +169,19 @@ void addReorderCommand(CLI::App& app, GlobalOptions& g) {
   cmd->add_option("--batches", *batches, "Batches of --data used for the importance estimate")->capture_default_str();
   cmd->add_option("--seed", a->opts.seed, "Seed of the batch sampling")->capture_default_str();
   cmd->add_flag("--force", *force, "Replace --out if it exists");
+  cmd->add_option("--device", a->opts.device, "auto (the first CUDA device, else cpu), cpu, cuda or cuda:N")
+      ->capture_default_str();
   cmd->callback([a, batches, force, &g] {
     applyThreads(g, 1);
+    pp::ImportanceOptions io;
+    io.device = oneDevice("reorder", a->opts.device);
+    io.batches = *batches;
+    io.batchSize = a->data.batchSize;
+    io.maxLength = a->data.maxLength;
+    io.seed = a->opts.seed;
     auto model = pp::Model::load(a->model);
     pp::Dataset data = a->data.trainingSet(model->config());
-    pp::Importance imp = pp::estimateImportance(*model, data, *batches, a->data.batchSize, a->data.maxLength,
-                                                a->opts.seed);
+    pp::Importance imp = pp::estimateImportance(*model, data, io);
     pp::writeReordered(*model, imp, a->out, *force);
     if (g.json) {
       std::cout << json({{"written", a->out}, {"head_importance", imp.heads}, {"unit_importance", imp.units}}).dump(2)

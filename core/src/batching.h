@@ -1,5 +1,6 @@
 // Internal: tokenised examples and padded batches for training and for the
-// importance estimate (evaluation uses EncodedData's fixed buckets instead).
+// importance estimate (evaluation uses EncodedData's fixed buckets instead),
+// and moving a batch to a device.
 #pragma once
 #include <algorithm>
 #include <vector>
@@ -58,6 +59,14 @@ inline Batch makeBatch(const std::vector<TokenizedExample>& ex, const std::vecto
   }
   if (labels) *labels = lab;
   return b;
+}
+
+// `b` on `device` (itself on the CPU); copied from pinned memory, so the
+// copies overlap with what the device is still doing.
+inline Batch batchTo(const Batch& b, const torch::Device& device) {
+  if (device.is_cpu()) return b;
+  return {b.ids.pin_memory().to(device, true), b.typeIds.pin_memory().to(device, true),
+          b.mask.pin_memory().to(device, true)};
 }
 
 }  // namespace pp

@@ -253,17 +253,24 @@ ExecMode runBatches(const Model& m, const SubNetwork& s, const EncodedData& data
   const ExecMode used = resolveMode(m, s, o);
   torch::InferenceMode guard;
   const BertWeights w = weightsFor(mi.weightsOn(o.device), mi.config, mi.headOrder, mi.unitOrder, s, used, o.precision);
-  const auto& batches = data.impl().batchesOn(o.device);
-  const size_t n = o.batches.empty() ? batches.size() : o.batches.size();
-  for (size_t i = 0; i < n; ++i) {
-    if (cancel && cancel->load(std::memory_order_relaxed)) break;
-    const size_t b = o.batches.empty() ? i : o.batches[i];
-    if (b >= batches.size()) throw Error("evaluate: batch " + std::to_string(b) + " of " + std::to_string(batches.size()));
-    fn(b, bertForward(w, mi.act, mi.config.layer_norm_eps, batches[b]).to(torch::kCPU, torch::kFloat32));
-  }
+  forEachBatch(w, mi.config, mi.act, data, o.device, o.batches, cancel, fn);
   return used;
 }
 }  // namespace
+
+void forEachBatch(const BertWeights& w, const BertConfig& c, Act act, const EncodedData& data,
+                  const std::string& device, const std::vector<size_t>& which, const std::atomic<bool>* cancel,
+                  const std::function<void(size_t, const torch::Tensor&)>& fn) {
+  torch::InferenceMode guard;
+  const auto& batches = data.impl().batchesOn(device);
+  const size_t n = which.empty() ? batches.size() : which.size();
+  for (size_t i = 0; i < n; ++i) {
+    if (cancel && cancel->load(std::memory_order_relaxed)) break;
+    const size_t b = which.empty() ? i : which[i];
+    if (b >= batches.size()) throw Error("evaluate: batch " + std::to_string(b) + " of " + std::to_string(batches.size()));
+    fn(b, bertForward(w, act, c.layer_norm_eps, batches[b]).to(torch::kCPU, torch::kFloat32));
+  }
+}
 
 std::vector<std::vector<float>> computeLogits(const Model& m, const SubNetwork& s, const EncodedData& data,
                                               ExecMode mode) {

@@ -1,5 +1,7 @@
 // Internal: the tensors behind EncodedData.
 #pragma once
+#include <atomic>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -28,5 +30,15 @@ struct EncodedDataImpl {
 ExecRates measureExecRates(const BertWeights& base, const BertConfig& c, Act act, const Batch& batch,
                            const std::vector<std::vector<int64_t>>& headOrder,
                            const std::vector<std::vector<int64_t>>& unitOrder, Precision precision);
+
+// Runs weights `w` (on `device`: a model's, a sliced sub-network's, or the
+// weights training is updating) over the batches of `data` under
+// InferenceMode: fn(batch index, its logits as float32 on the CPU), over
+// the batches `which` lists (empty: all). Stops
+// early when `cancel` becomes true. evaluate() and training's validation
+// both go through here.
+void forEachBatch(const BertWeights& w, const BertConfig& c, Act act, const EncodedData& data,
+                  const std::string& device, const std::vector<size_t>& which, const std::atomic<bool>* cancel,
+                  const std::function<void(size_t, const torch::Tensor&)>& fn);
 
 }  // namespace pp

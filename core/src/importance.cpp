@@ -4,32 +4,31 @@
 
 #include <nlohmann/json.hpp>
 
-#include "batching.h"
 #include "file_util.h"
+#include "importance_impl.h"
+#include "paretoprune/evaluator.h"
 #include "paretoprune/rng.h"
-#include "paretoprune/train.h"
 
 namespace pp {
 
-Importance estimateImportance(const Model& m, const Dataset& data, int64_t batches, int64_t batchSize,
-                              int64_t maxLength, uint64_t seed) {
-  if (data.examples.empty()) throw Error("importance: the data set is empty");
-  if (batches <= 0 || batchSize <= 0) throw Error("importance: batches and batch size must be positive");
-  const ModelImpl& mi = m.impl();
-  const BertConfig& c = mi.config;
-  const auto ex = tokenizeExamples(m, data, maxLength);
+Importance estimateImportance(const BertWeights& w, const BertConfig& c, Act act,
+                              const std::vector<TokenizedExample>& ex, const ImportanceOptions& o) {
+  if (ex.empty()) throw Error("importance: the data set is empty");
+  if (o.batches <= 0 || o.batchSize <= 0) throw Error("importance: batches and batch size must be positive");
+  const torch::Device dev = w.word_emb.device();
   std::vector<size_t> order(ex.size());
   std::iota(order.begin(), order.end(), 0);
-  Rng rng(seed);
+  Rng rng(o.seed);
   rng.shuffle(order);
 
   // Masks of ones on every head and unit output; |dL/dmask| measures how much
   // the loss depends on that head or unit (gradient times activation).
   SubnetMasks masks;
-  const size_t L = mi.weights.layers.size();
+  const size_t L = w.layers.size();
+  const auto maskOpts = torch::TensorOptions().device(dev).requires_grad(true);
   for (size_t l = 0; l < L; ++l) {
-    masks.heads.push_back(torch::ones({mi.weights.layers[l].heads}, torch::requires_grad()));
-    masks.units.push_back(torch::ones({mi.weights.layers[l].units()}, torch::requires_grad()));
+    masks.heads.push_back(torch::ones({w.layers[l].heads}, maskOpts));
+    masks.units.push_back(torch::ones({w.layers[l].units()}, maskOpts));
   }
   Importance imp;
   imp.heads.resize(L);
@@ -38,21 +37,21 @@ Importance estimateImportance(const Model& m, const Dataset& data, int64_t batch
     imp.heads[l].assign(static_cast<size_t>(masks.heads[l].numel()), 0.0);
     imp.units[l].assign(static_cast<size_t>(masks.units[l].numel()), 0.0);
   }
-  const size_t bs = static_cast<size_t>(batchSize);
+  const size_t bs = static_cast<size_t>(o.batchSize);
   int64_t done = 0;
-  for (size_t s = 0; s < order.size() && done < batches; s += bs, ++done) {
+  for (size_t s = 0; s < order.size() && done < o.batches; s += bs, ++done) {
     torch::Tensor labels;
-    Batch b = makeBatch(ex, order, s, std::min(order.size(), s + bs), c.pad_token_id, &labels);
+    Batch b = batchTo(makeBatch(ex, order, s, std::min(order.size(), s + bs), c.pad_token_id, &labels), dev);
     for (size_t l = 0; l < L; ++l) {
       if (masks.heads[l].grad().defined()) masks.heads[l].mutable_grad().zero_();
       if (masks.units[l].grad().defined()) masks.units[l].mutable_grad().zero_();
     }
-    auto logits = bertForward(mi.weights, mi.act, c.layer_norm_eps, b, &masks);
-    torch::cross_entropy_loss(logits, labels).backward();
+    auto logits = bertForward(w, act, c.layer_norm_eps, b, &masks);
+    torch::cross_entropy_loss(logits, labels.to(dev)).backward();
     for (size_t l = 0; l < L; ++l) {
       for (auto [mask, out] : {std::pair{&masks.heads[l], &imp.heads[l]}, std::pair{&masks.units[l], &imp.units[l]}}) {
         if (!mask->grad().defined()) continue;
-        auto g = mask->grad().abs().contiguous();
+        auto g = mask->grad().abs().to(torch::kCPU, torch::kFloat32).contiguous();
         const float* p = g.data_ptr<float>();
         for (size_t i = 0; i < out->size(); ++i) (*out)[i] += static_cast<double>(p[i]);
       }
@@ -62,6 +61,13 @@ Importance estimateImportance(const Model& m, const Dataset& data, int64_t batch
     for (auto& layer : *v)
       for (auto& x : layer) x /= static_cast<double>(std::max<int64_t>(1, done));
   return imp;
+}
+
+Importance estimateImportance(const Model& m, const Dataset& data, const ImportanceOptions& o) {
+  if (data.examples.empty()) throw Error("importance: the data set is empty");
+  const ModelImpl& mi = m.impl();
+  const std::string device = resolveDevices(o.device).front();
+  return estimateImportance(mi.weightsOn(device), mi.config, mi.act, tokenizeExamples(m, data, o.maxLength), o);
 }
 
 std::vector<std::vector<int64_t>> importanceOrder(const std::vector<std::vector<double>>& scores) {

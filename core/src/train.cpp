@@ -3,11 +3,18 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <memory>
+#include <numeric>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 
+#include "autocast_scope.h"
 #include "batching.h"
+#include "device_memory.h"
+#include "evaluator_impl.h"
 #include "file_util.h"
+#include "importance_impl.h"
 #include "paretoprune/rng.h"
 #include "paretoprune/search_space.h"
 
@@ -23,8 +30,17 @@ json TrainReport::toJson() const {
                  {"validation_accuracy", r.validationAccuracy},
                  {"smallest_accuracy", r.smallestAccuracy},
                  {"seconds", r.seconds},
+                 {"examples_per_second", r.examplesPerSecond},
+                 {"peak_device_bytes", r.peakDeviceBytes},
                  {"checkpoint", r.checkpoint}});
-  return {{"epochs", e}, {"stopped", stopped}, {"out", outDir}};
+  json j = {{"epochs", e},
+            {"stopped", stopped},
+            {"out", outDir},
+            {"device", device},
+            {"precision", precisionName(precision)}};
+  if (outOfMemory)
+    j["out_of_memory"] = {{"suggested_batch_size", suggestedBatchSize}, {"message", outOfMemoryMessage}};
+  return j;
 }
 
 namespace {
@@ -32,24 +48,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 double secondsSince(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
-
-// Accuracy of `w` (already sliced if a sub-network) on `val`.
-double accuracy(const BertWeights& w, const ModelImpl& mi, const std::vector<TokenizedExample>& val) {
-  if (val.empty()) return -1;
-  torch::NoGradGuard ng;
-  std::vector<size_t> order(val.size());
-  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::stable_sort(order.begin(), order.end(),
-                   [&](size_t a, size_t b) { return val[a].enc.ids.size() < val[b].enc.ids.size(); });
-  int64_t correct = 0;
-  for (size_t s = 0; s < order.size(); s += 64) {
-    torch::Tensor labels;
-    Batch b = makeBatch(val, order, s, std::min(order.size(), s + 64), mi.config.pad_token_id, &labels);
-    auto pred = bertForward(w, mi.act, mi.config.layer_norm_eps, b).argmax(1);
-    correct += pred.eq(labels).sum().item<int64_t>();
-  }
-  return static_cast<double>(correct) / static_cast<double>(val.size());
-}
 
 // Distillation loss: T^2 * KL(teacher || student) at temperature T.
 torch::Tensor distill(const torch::Tensor& student, const torch::Tensor& teacherProbs, double T) {
@@ -67,32 +65,127 @@ void checkOptions(const TrainOptions& o, const Dataset& train) {
   if (o.warmupFraction < 0 || o.warmupFraction >= 1) throw Error("train: --warmup must be in [0, 1)");
   if (o.randomSubnets < 0) throw Error("train: --random-subnets must not be negative");
   if (!(o.temperature > 0)) throw Error("train: --temperature must be positive");
+  if (o.precision == Precision::Float16)
+    throw Error("train: fp16 training needs loss scaling, which train does not do; use --precision bf16");
   if (train.examples.empty()) throw Error("train: the training set is empty");
 }
 
-}  // namespace
+// The one device a run trains on: the first of what `spec` names.
+std::string trainingDevice(const std::string& spec) {
+  try {
+    return resolveDevices(spec).front();
+  } catch (const Error& e) {
+    throw Error(std::string("train: --device: ") + e.what());
+  }
+}
 
-TrainReport trainModel(const Model& init, const Dataset& train, const Dataset* validation, const SearchSpace& space,
-                       const TrainOptions& o, const std::string& outDir, TrainCallback progress,
-                       EpochCallback epochDone) {
-  checkOptions(o, train);
-  const ModelImpl& src = init.impl();
-  const BertConfig& c = src.config;
+// OUT/training.json: the options and every finished epoch (and how the run
+// ended, when it ended on an out-of-memory).
+void writeTrainingJson(const Model& init, const SearchSpace& space, const TrainOptions& o, const TrainReport& r) {
+  const json j = {{"options",
+                   {{"strategy", o.strategy},
+                    {"epochs", o.epochs},
+                    {"batch_size", o.batchSize},
+                    {"max_length", o.maxLength},
+                    {"learning_rate", o.learningRate},
+                    {"weight_decay", o.weightDecay},
+                    {"warmup", o.warmupFraction},
+                    {"seed", o.seed},
+                    {"random_subnets", o.randomSubnets},
+                    {"temperature", o.temperature},
+                    {"distill_alpha", o.distillAlpha},
+                    {"reorder", o.reorder},
+                    {"device", r.device},
+                    {"precision", precisionName(o.precision)},
+                    {"space", space.toJson()}}},
+                  {"source", init.directory()},
+                  {"report", r.toJson()}};
+  fileutil::writeFileAtomic(fileutil::joinPath(r.outDir, "training.json"), j.dump(2) + "\n");
+}
+
+// One training run, phase by phase: set-up (the constructor), an epoch,
+// validation, the checkpoint. Weights, optimizer state and batches live on
+// one device.
+class TrainRun {
+ public:
+  TrainRun(const Model& init, const Dataset& train, const Dataset* validation, const SearchSpace& space,
+           const TrainOptions& o, const std::string& outDir, const torch::Device& device);
+  // One pass over the training data in a fresh order; false when `progress`
+  // asked to stop (the epoch is then unfinished and er incomplete).
+  bool runEpoch(int64_t epoch, const TrainCallback& progress, EpochReport& er);
+  // Validation accuracy of the full model and (sandwich) the smallest sub-network.
+  void validate(EpochReport& er) const;
+  // OUT and, if kept, OUT/checkpoint-epoch-N.
+  void writeCheckpoint(EpochReport& er) const;
+
+ private:
+  // One optimizer step on rows [begin, end) of the epoch's order. Returns
+  // the full model's loss; *mean: the mean over the full model and the
+  // sub-networks.
+  double step(size_t begin, size_t end, double* mean);
+  double learningRate() const;
+  // Logits in float32, the forward pass under autocast when asked.
+  torch::Tensor forward(const BertWeights& w, const Batch& b) const;
+  double accuracy(const BertWeights& w) const;
+
+  const ModelImpl& src_;
+  const BertConfig& c_;
+  const SearchSpace& space_;
+  const TrainOptions& o_;
+  const std::string outDir_;
+  const torch::Device dev_;
+  const bool sandwich_;
+  const SubNetwork smallest_;
+  Rng rng_;
+  BertWeights w_;  // float32, on dev_, being trained
+  std::vector<std::vector<int64_t>> headOrder_, unitOrder_;
+  std::unique_ptr<torch::optim::AdamW> opt_;
+  ForwardOptions fo_;
+  std::vector<TokenizedExample> examples_;
+  std::optional<EncodedData> validation_;
+  std::vector<size_t> order_;
+  int64_t totalSteps_ = 0, warmupSteps_ = 0, step_ = 0, seen_ = 0;
+  double trainSeconds_ = 0;  // in steps only
+  Clock::time_point t0_;
+};
+
+TrainRun::TrainRun(const Model& init, const Dataset& train, const Dataset* validation, const SearchSpace& space,
+                   const TrainOptions& o, const std::string& outDir, const torch::Device& device)
+    : src_(init.impl()),
+      c_(src_.config),
+      space_(space),
+      o_(o),
+      outDir_(outDir),
+      dev_(device),
+      sandwich_(o.strategy == "sandwich"),
+      smallest_(space.smallest()),
+      rng_(o.seed) {
   torch::manual_seed(o.seed);
-  Rng rng(o.seed);
-
-  // Working copy of the weights, optionally reordered by importance first.
-  BertWeights w = src.weights;
-  auto headOrder = src.headOrder, unitOrder = src.unitOrder;
+  examples_ = tokenizeExamples(init, train, o.maxLength);
+  if (validation) {
+    EncodeOptions eo;
+    eo.maxLength = o.maxLength;
+    eo.batchSize = o.batchSize;
+    validation_.emplace(init, *validation, eo);
+  }
+  // The working copy of the weights on the device, optionally reordered by
+  // importance first (physically: index order becomes importance order).
+  w_ = weightsTo(src_.weights, dev_);
+  headOrder_ = src_.headOrder;
+  unitOrder_ = src_.unitOrder;
   if (o.reorder) {
-    Importance imp = estimateImportance(init, train, o.reorderBatches, o.batchSize, o.maxLength, o.seed);
-    // Physically permute so that index order is importance order.
-    w = permuteWeights(w, importanceOrder(imp.heads), importanceOrder(imp.units));
-    headOrder = identityOrder(c, true);
-    unitOrder = identityOrder(c, false);
+    ImportanceOptions io;
+    io.batches = o.reorderBatches;
+    io.batchSize = o.batchSize;
+    io.maxLength = o.maxLength;
+    io.seed = o.seed;
+    const Importance imp = estimateImportance(w_, c_, src_.act, examples_, io);
+    w_ = permuteWeights(w_, importanceOrder(imp.heads), importanceOrder(imp.units));
+    headOrder_ = identityOrder(c_, true);
+    unitOrder_ = identityOrder(c_, false);
   }
   std::vector<torch::Tensor> decay, noDecay;
-  for (torch::Tensor* t : w.all()) {
+  for (torch::Tensor* t : w_.all()) {
     *t = t->detach().clone().set_requires_grad(true);
     (t->dim() >= 2 ? decay : noDecay).push_back(*t);
   }
@@ -101,132 +194,175 @@ TrainReport trainModel(const Model& init, const Dataset& train, const Dataset* v
                                  torch::optim::AdamWOptions(o.learningRate).weight_decay(o.weightDecay)));
   groups.emplace_back(noDecay, std::make_unique<torch::optim::AdamWOptions>(
                                    torch::optim::AdamWOptions(o.learningRate).weight_decay(0.0)));
-  torch::optim::AdamW opt(std::move(groups));
+  opt_ = std::make_unique<torch::optim::AdamW>(std::move(groups));
 
-  ForwardOptions fo;
-  fo.training = true;
-  fo.hiddenDropout = o.hiddenDropout >= 0 ? o.hiddenDropout : c.hidden_dropout_prob;
-  fo.attentionDropout = o.attentionDropout >= 0 ? o.attentionDropout : c.attention_probs_dropout_prob;
+  fo_.training = true;
+  fo_.hiddenDropout = o.hiddenDropout >= 0 ? o.hiddenDropout : c_.hidden_dropout_prob;
+  fo_.attentionDropout = o.attentionDropout >= 0 ? o.attentionDropout : c_.attention_probs_dropout_prob;
 
-  const auto examples = tokenizeExamples(init, train, o.maxLength);
-  const auto valExamples = validation ? tokenizeExamples(init, *validation, o.maxLength)
-                                      : std::vector<TokenizedExample>{};
-  const size_t n = examples.size(), bs = static_cast<size_t>(o.batchSize);
-  const int64_t stepsPerEpoch = static_cast<int64_t>((n + bs - 1) / bs);
-  const int64_t totalSteps = stepsPerEpoch * o.epochs;
-  const int64_t warmupSteps = static_cast<int64_t>(std::llround(o.warmupFraction * static_cast<double>(totalSteps)));
-  const bool sandwich = o.strategy == "sandwich";
-  const SubNetwork smallest = space.smallest();
-
+  const size_t n = examples_.size(), bs = static_cast<size_t>(o.batchSize);
+  totalSteps_ = static_cast<int64_t>((n + bs - 1) / bs) * o.epochs;
+  warmupSteps_ = static_cast<int64_t>(std::llround(o.warmupFraction * static_cast<double>(totalSteps_)));
+  order_.resize(n);
+  std::iota(order_.begin(), order_.end(), size_t(0));
   std::filesystem::create_directories(outDir);
+  resetPeakDeviceBytes(dev_);
+  t0_ = Clock::now();
+}
+
+double TrainRun::learningRate() const {
+  if (step_ < warmupSteps_) return o_.learningRate * static_cast<double>(step_ + 1) / static_cast<double>(warmupSteps_);
+  return o_.learningRate * std::max(0.0, static_cast<double>(totalSteps_ - step_)) /
+         static_cast<double>(std::max<int64_t>(1, totalSteps_ - warmupSteps_));
+}
+
+torch::Tensor TrainRun::forward(const BertWeights& w, const Batch& b) const {
+  AutocastScope autocast(dev_.type(), o_.precision == Precision::BFloat16);
+  return bertForward(w, src_.act, c_.layer_norm_eps, b, nullptr, fo_).to(torch::kFloat32);
+}
+
+double TrainRun::step(size_t begin, size_t end, double* mean) {
+  const double lr = learningRate();
+  for (auto& g : opt_->param_groups()) static_cast<torch::optim::AdamWOptions&>(g.options()).lr(lr);
+  torch::Tensor labels;
+  const Batch b = batchTo(makeBatch(examples_, order_, begin, end, c_.pad_token_id, &labels), dev_);
+  labels = labels.to(dev_);
+  opt_->zero_grad();
+  auto logits = forward(w_, b);
+  auto fullLoss = torch::cross_entropy_loss(logits, labels);
+  fullLoss.backward();
+  const double full = fullLoss.item<double>();
+  double sum = full;
+  int parts = 1;
+  if (sandwich_) {
+    auto teacher = torch::softmax(logits.detach() / o_.temperature, 1);
+    std::vector<SubNetwork> subs = {smallest_};
+    for (int k = 0; k < o_.randomSubnets; ++k) subs.push_back(space_.sample(rng_));
+    for (const auto& sub : subs) {
+      auto sl = forward(sliceWeights(w_, sub, headOrder_, unitOrder_), b);
+      auto loss = distill(sl, teacher, o_.temperature) * o_.distillAlpha;
+      if (o_.distillAlpha < 1) loss = loss + torch::cross_entropy_loss(sl, labels) * (1 - o_.distillAlpha);
+      loss.backward();
+      sum += loss.item<double>();
+      ++parts;
+    }
+  }
+  if (o_.clipNorm > 0) {
+    std::vector<torch::Tensor> params;
+    for (torch::Tensor* t : w_.all()) params.push_back(*t);
+    torch::nn::utils::clip_grad_norm_(params, o_.clipNorm);
+  }
+  opt_->step();
+  ++step_;
+  *mean = sum / parts;
+  return full;
+}
+
+bool TrainRun::runEpoch(int64_t epoch, const TrainCallback& progress, EpochReport& er) {
+  const size_t n = examples_.size(), bs = static_cast<size_t>(o_.batchSize);
+  rng_.shuffle(order_);
+  double lossSum = 0, epochSeconds = 0;
+  for (size_t s = 0; s < n; s += bs) {
+    const size_t end = std::min(n, s + bs);
+    const auto ts = Clock::now();
+    TrainProgress p;
+    p.learningRate = learningRate();
+    p.fullLoss = step(s, end, &p.loss);
+    // The losses' item() waited for the device: the time is the step's.
+    const double took = secondsSince(ts);
+    epochSeconds += took;
+    trainSeconds_ += took;
+    seen_ += static_cast<int64_t>(end - s);
+    lossSum += p.fullLoss * static_cast<double>(end - s);
+    if (progress) {
+      p.step = step_;
+      p.totalSteps = totalSteps_;
+      p.epoch = epoch;
+      p.epochs = o_.epochs;
+      p.elapsedSeconds = secondsSince(t0_);
+      p.examplesPerSecond = static_cast<double>(seen_) / std::max(1e-9, trainSeconds_);
+      p.etaSeconds = p.elapsedSeconds / static_cast<double>(step_) * static_cast<double>(totalSteps_ - step_);
+      p.peakDeviceBytes = peakDeviceBytes(dev_);
+      if (!progress(p)) return false;
+    }
+  }
+  er.trainLoss = lossSum / static_cast<double>(n);
+  er.examplesPerSecond = static_cast<double>(n) / std::max(1e-9, epochSeconds);
+  return true;
+}
+
+double TrainRun::accuracy(const BertWeights& w) const {
+  const EncodedDataImpl& d = validation_->impl();
+  if (d.count == 0) return -1;
+  int64_t correct = 0;
+  forEachBatch(w, c_, src_.act, *validation_, dev_.str(), {}, nullptr,
+               [&](size_t b, const torch::Tensor& logits) {
+                 const auto pred = logits.argmax(1).contiguous();
+                 const int64_t* p = pred.data_ptr<int64_t>();
+                 for (size_t i = 0; i < d.batchIndex[b].size(); ++i) correct += p[i] == d.labels[d.batchIndex[b][i]];
+               });
+  return static_cast<double>(correct) / static_cast<double>(d.count);
+}
+
+void TrainRun::validate(EpochReport& er) const {
+  if (!validation_) return;
+  torch::NoGradGuard noGrad;
+  er.validationAccuracy = accuracy(w_);
+  if (sandwich_) er.smallestAccuracy = accuracy(sliceWeights(w_, smallest_, headOrder_, unitOrder_));
+}
+
+void TrainRun::writeCheckpoint(EpochReport& er) const {
+  const std::map<std::string, std::string> meta = {{"paretoprune_epoch", std::to_string(er.epoch)},
+                                                   {"paretoprune_strategy", o_.strategy}};
+  const WordPieceTokenizer* tok = src_.tokenizer ? &*src_.tokenizer : nullptr;
+  if (o_.keepCheckpoints) {
+    er.checkpoint = fileutil::joinPath(outDir_, "checkpoint-epoch-" + std::to_string(er.epoch));
+    fileutil::replaceDirectory(er.checkpoint, true, [&](const std::string& dir) {
+      writeModelFiles(dir, c_, w_, tok, headOrder_, unitOrder_, meta);
+    });
+  }
+  // OUT itself always holds the latest finished epoch; each file is
+  // replaced atomically, so it loads at every moment after the first.
+  writeModelFiles(outDir_, c_, w_, tok, headOrder_, unitOrder_, meta);
+}
+
+}  // namespace
+
+TrainReport trainModel(const Model& init, const Dataset& train, const Dataset* validation, const SearchSpace& space,
+                       const TrainOptions& o, const std::string& outDir, TrainCallback progress,
+                       EpochCallback epochDone) {
+  checkOptions(o, train);
   TrainReport report;
   report.outDir = outDir;
-  const auto t0 = Clock::now();
-  int64_t step = 0, seen = 0;
-  std::vector<size_t> order(n);
-  for (size_t i = 0; i < n; ++i) order[i] = i;
-
-  for (int64_t epoch = 1; epoch <= o.epochs && !report.stopped; ++epoch) {
-    const auto te = Clock::now();
-    rng.shuffle(order);
-    double lossSum = 0;
-    for (size_t s = 0; s < n; s += bs) {
-      const double lr = step < warmupSteps
-                            ? o.learningRate * static_cast<double>(step + 1) / static_cast<double>(warmupSteps)
-                            : o.learningRate * std::max(0.0, static_cast<double>(totalSteps - step)) /
-                                  static_cast<double>(std::max<int64_t>(1, totalSteps - warmupSteps));
-      for (auto& g : opt.param_groups()) static_cast<torch::optim::AdamWOptions&>(g.options()).lr(lr);
-      torch::Tensor labels;
-      Batch b = makeBatch(examples, order, s, std::min(n, s + bs), c.pad_token_id, &labels);
-      opt.zero_grad();
-      auto logits = bertForward(w, src.act, c.layer_norm_eps, b, nullptr, fo);
-      auto fullLoss = torch::cross_entropy_loss(logits, labels);
-      fullLoss.backward();
-      const double full = fullLoss.item<double>();
-      double stepLoss = full;
-      int parts = 1;
-      if (sandwich) {
-        auto teacher = torch::softmax(logits.detach() / o.temperature, 1);
-        std::vector<SubNetwork> subs = {smallest};
-        for (int k = 0; k < o.randomSubnets; ++k) subs.push_back(space.sample(rng));
-        for (const auto& sub : subs) {
-          BertWeights sw = sliceWeights(w, sub, headOrder, unitOrder);
-          auto sl = bertForward(sw, src.act, c.layer_norm_eps, b, nullptr, fo);
-          auto loss = distill(sl, teacher, o.temperature) * o.distillAlpha;
-          if (o.distillAlpha < 1) loss = loss + torch::cross_entropy_loss(sl, labels) * (1 - o.distillAlpha);
-          loss.backward();
-          stepLoss += loss.item<double>();
-          ++parts;
-        }
+  report.device = trainingDevice(o.device);
+  report.precision = o.precision;
+  const torch::Device dev(report.device);
+  try {
+    TrainRun run(init, train, validation, space, o, outDir, dev);
+    for (int64_t epoch = 1; epoch <= o.epochs; ++epoch) {
+      const auto te = Clock::now();
+      EpochReport er;
+      er.epoch = epoch;
+      if (!run.runEpoch(epoch, progress, er)) {
+        report.stopped = true;  // the last finished epoch's checkpoint stays as it is
+        break;
       }
-      if (o.clipNorm > 0) {
-        std::vector<torch::Tensor> params;
-        for (torch::Tensor* t : w.all()) params.push_back(*t);
-        torch::nn::utils::clip_grad_norm_(params, o.clipNorm);
-      }
-      opt.step();
-      ++step;
-      seen += b.ids.size(0);
-      lossSum += full * static_cast<double>(b.ids.size(0));
-      if (progress) {
-        TrainProgress p;
-        p.step = step;
-        p.totalSteps = totalSteps;
-        p.epoch = epoch;
-        p.epochs = o.epochs;
-        p.loss = stepLoss / parts;
-        p.fullLoss = full;
-        p.learningRate = lr;
-        p.elapsedSeconds = secondsSince(t0);
-        p.examplesPerSecond = static_cast<double>(seen) / std::max(1e-9, p.elapsedSeconds);
-        p.etaSeconds = p.elapsedSeconds / static_cast<double>(step) * static_cast<double>(totalSteps - step);
-        if (!progress(p)) {
-          report.stopped = true;
-          break;
-        }
-      }
+      run.validate(er);
+      run.writeCheckpoint(er);
+      er.seconds = secondsSince(te);
+      er.peakDeviceBytes = peakDeviceBytes(dev);
+      report.epochs.push_back(er);
+      writeTrainingJson(init, space, o, report);
+      if (epochDone) epochDone(er);
     }
-    if (report.stopped) break;  // the last finished epoch's checkpoint stays as it is
-
-    EpochReport er;
-    er.epoch = epoch;
-    er.trainLoss = lossSum / static_cast<double>(n);
-    er.validationAccuracy = accuracy(w, src, valExamples);
-    if (sandwich) er.smallestAccuracy = accuracy(sliceWeights(w, smallest, headOrder, unitOrder), src, valExamples);
-    const std::map<std::string, std::string> meta = {{"paretoprune_epoch", std::to_string(epoch)},
-                                                     {"paretoprune_strategy", o.strategy}};
-    const WordPieceTokenizer* tok = src.tokenizer ? &*src.tokenizer : nullptr;
-    if (o.keepCheckpoints) {
-      er.checkpoint = fileutil::joinPath(outDir, "checkpoint-epoch-" + std::to_string(epoch));
-      fileutil::replaceDirectory(er.checkpoint, true, [&](const std::string& dir) {
-        writeModelFiles(dir, c, w, tok, headOrder, unitOrder, meta);
-      });
-    }
-    // OUT itself always holds the latest finished epoch; each file is
-    // replaced atomically, so it loads at every moment after the first.
-    writeModelFiles(outDir, c, w, tok, headOrder, unitOrder, meta);
-    er.seconds = secondsSince(te);
-    report.epochs.push_back(er);
-    fileutil::writeFileAtomic(fileutil::joinPath(outDir, "training.json"),
-                              json({{"options",
-                                     {{"strategy", o.strategy},
-                                      {"epochs", o.epochs},
-                                      {"batch_size", o.batchSize},
-                                      {"max_length", o.maxLength},
-                                      {"learning_rate", o.learningRate},
-                                      {"weight_decay", o.weightDecay},
-                                      {"warmup", o.warmupFraction},
-                                      {"seed", o.seed},
-                                      {"random_subnets", o.randomSubnets},
-                                      {"temperature", o.temperature},
-                                      {"distill_alpha", o.distillAlpha},
-                                      {"reorder", o.reorder},
-                                      {"space", space.toJson()}}},
-                                    {"source", init.directory()},
-                                    {"report", report.toJson()}})
-                                      .dump(2) +
-                                  "\n");
-    if (epochDone) epochDone(er);
+  } catch (const std::exception& e) {
+    if (!isOutOfMemory(e)) throw;
+    // The run's tensors are gone with it; give the cached blocks back too.
+    releaseCachedDeviceMemory(dev);
+    report.outOfMemory = true;
+    report.suggestedBatchSize = o.batchSize / 2;
+    report.outOfMemoryMessage = errorSummary(e);
+    if (!report.epochs.empty()) writeTrainingJson(init, space, o, report);
   }
   return report;
 }

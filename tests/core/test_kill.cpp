@@ -38,7 +38,8 @@ class TestKill : public QObject {
     const int total = 1500;
     const QStringList args = {"search", QString::fromStdString(dir + "/m"), "--data", QString::fromStdString(dir + "/d.tsv"),
                               "--trials", QString::number(total), "--space", "per-layer", "--workers", "2",
-                              "--latency-runs", "0", "--log", QString::fromStdString(log), "--resume"};
+                              "--latency-runs", "0", "--log", QString::fromStdString(log), "--resume",
+                              "--no-auto"};  // every trial: no convergence stop
     std::map<int64_t, std::string> seen;  // id -> sub-network, from every earlier look at the log
     int kills = 0, cutLines = 0;
     for (int round = 0; round < 12; ++round) {

@@ -1,16 +1,23 @@
 // Super-network training, importance ordering and the baselines, on tiny
 // BERTs and a small synthetic sentiment set.
+#include <QProcess>
 #include <QtTest>
 
 #include <cmath>
 #include <filesystem>
+#include <new>
+#include <stdexcept>
 
 #include <nlohmann/json.hpp>
 
+#include "autocast_scope.h"
 #include "bert.h"
+#include "device_memory.h"
 #include "paretoprune/baselines.h"
 #include "paretoprune/dataset.h"
+#include "paretoprune/error.h"
 #include "paretoprune/evaluator.h"
+#include "paretoprune/importance.h"
 #include "paretoprune/model.h"
 #include "paretoprune/search_space.h"
 #include "paretoprune/train.h"
@@ -149,6 +156,183 @@ class TestTrain : public QObject {
     QCOMPARE(maxAbsDiff(out->impl().weights.word_emb, ck->impl().weights.word_emb), 0.0f);
   }
 
+  void deviceChoice() {
+    auto m = pp::Model::load(init_);
+    auto space = pp::SearchSpace::defaults(pp::SearchSpace::Kind::Seed, m->config());
+    auto o = quick("standard");
+    o.keepCheckpoints = false;
+    o.device = "cpu";
+    auto r = pp::trainModel(*m, train_, &val_, space, o, path("dev-cpu"));
+    QCOMPARE(r.device, std::string("cpu"));
+    QCOMPARE(r.epochs.back().peakDeviceBytes, int64_t(0));  // not measured on the CPU
+    QVERIFY(r.epochs.back().examplesPerSecond > 0);
+    const auto log = nlohmann::json::parse(testutil::readText(path("dev-cpu/training.json")));
+    QCOMPARE(log["options"]["device"].get<std::string>(), std::string("cpu"));
+    QCOMPARE(log["report"]["epochs"][0]["examples_per_second"].get<double>(), r.epochs.back().examplesPerSecond);
+    // auto: the first CUDA device when there is one, else the CPU; the same
+    // training either way (float32, same seed), within float noise.
+    o.device = "auto";
+    auto ra = pp::trainModel(*m, train_, &val_, space, o, path("dev-auto"));
+    QCOMPARE(ra.device, pp::resolveDevices("auto").front());
+    QVERIFY(std::abs(ra.epochs.back().trainLoss - r.epochs.back().trainLoss) < 1e-3);
+    if (ra.device == "cpu") {
+      QCOMPARE(maxAbsDiff(pp::Model::load(path("dev-auto"))->impl().weights.layers[0].q_w,
+                          pp::Model::load(path("dev-cpu"))->impl().weights.layers[0].q_w),
+               0.0f);
+      o.device = "cuda";
+      PP_EXPECT_ERROR(pp::trainModel(*m, train_, &val_, space, o, path("dev-bad")), "train: --device: no CUDA device");
+    } else {
+      QVERIFY(ra.epochs.back().peakDeviceBytes > 0);
+    }
+    o.device = "tpu:0";
+    PP_EXPECT_ERROR(pp::trainModel(*m, train_, &val_, space, o, path("dev-bad")), "unknown or unavailable device");
+    QVERIFY(!std::filesystem::exists(path("dev-bad")));
+  }
+
+  void autocastScope() {
+    auto x = torch::randn({3, 4}), w = torch::randn({5, 4});
+    {
+      pp::AutocastScope off(c10::DeviceType::CPU, false);
+      QCOMPARE(torch::linear(x, w).scalar_type(), torch::kFloat32);
+    }
+    {
+      pp::AutocastScope on(c10::DeviceType::CPU, true);
+      QCOMPARE(torch::linear(x, w).scalar_type(), torch::kBFloat16);
+      {
+        pp::AutocastScope nested(c10::DeviceType::CPU, true);
+        QCOMPARE(torch::linear(x, w).scalar_type(), torch::kBFloat16);
+      }
+      QCOMPARE(torch::linear(x, w).scalar_type(), torch::kBFloat16);  // the outer scope still holds
+    }
+    QCOMPARE(torch::linear(x, w).scalar_type(), torch::kFloat32);  // restored
+  }
+
+  void bf16Training() {
+    auto m = pp::Model::load(init_);
+    auto space = pp::SearchSpace::defaults(pp::SearchSpace::Kind::Seed, m->config());
+    auto o = quick("sandwich");
+    o.epochs = 6;
+    o.learningRate = 5e-3;
+    o.keepCheckpoints = false;
+    o.device = "cpu";
+    o.precision = pp::Precision::BFloat16;
+    auto r = pp::trainModel(*m, train_, &val_, space, o, path("bf16"));
+    QCOMPARE(r.precision, pp::Precision::BFloat16);
+    QVERIFY2(r.epochs.back().trainLoss < 0.5 * r.epochs.front().trainLoss,
+             (std::to_string(r.epochs.front().trainLoss) + " -> " + std::to_string(r.epochs.back().trainLoss)).c_str());
+    QVERIFY2(r.epochs.back().validationAccuracy > 0.8, std::to_string(r.epochs.back().validationAccuracy).c_str());
+    // Float32 master weights: the checkpoint holds float32 values that are
+    // not all bfloat16-representable (updates smaller than bf16's step
+    // survive), and they differ from a float32 run's: autocast ran.
+    auto b = pp::Model::load(path("bf16"));
+    const auto q = b->impl().weights.layers[0].q_w;
+    QCOMPARE(q.scalar_type(), torch::kFloat32);
+    QVERIFY(maxAbsDiff(q, q.to(torch::kBFloat16).to(torch::kFloat32)) > 0);
+    // One epoch from the same start and seed, bf16 against fp32: close, not equal.
+    o.epochs = 1;
+    pp::trainModel(*m, train_, nullptr, space, o, path("bf16-one"));
+    o.precision = pp::Precision::Float32;
+    pp::trainModel(*m, train_, nullptr, space, o, path("fp32-one"));
+    const auto wb = pp::Model::load(path("bf16-one"))->impl().weights.layers[0].q_w;
+    const auto wf = pp::Model::load(path("fp32-one"))->impl().weights.layers[0].q_w;
+    QVERIFY(maxAbsDiff(wb, wf) > 0);
+    QVERIFY(maxAbsDiff(wb, wf) < 0.1f * maxAbsDiff(wf, m->impl().weights.layers[0].q_w) + 1e-3f);
+    o.precision = pp::Precision::Float16;
+    PP_EXPECT_ERROR(pp::trainModel(*m, train_, nullptr, space, o, path("fp16")), "use --precision bf16");
+  }
+
+  void failureMidEpochKeepsCheckpoint() {
+    // A failure in epoch 2 (here: the progress callback throws, as a
+    // caller's may) leaves OUT and checkpoint-epoch-1 as epoch 1 wrote them.
+    auto m = pp::Model::load(init_);
+    auto o = quick("sandwich");
+    o.epochs = 3;
+    const auto space = pp::SearchSpace::defaults(pp::SearchSpace::Kind::Seed, m->config());
+    std::vector<pp::EpochReport> done;
+    auto fail = [](const pp::TrainProgress& p) {
+      if (p.epoch == 2 && p.step == 12) throw std::runtime_error("disk gone");
+      return true;
+    };
+    QVERIFY_THROWS_EXCEPTION(std::runtime_error,
+                             pp::trainModel(*m, train_, &val_, space, o, path("fail"), fail,
+                                            [&](const pp::EpochReport& e) { done.push_back(e); }));
+    QCOMPARE(done.size(), size_t(1));
+    QVERIFY(!std::filesystem::exists(path("fail/checkpoint-epoch-2")));
+    auto out = pp::Model::load(path("fail"));
+    auto ck = pp::Model::load(path("fail/checkpoint-epoch-1"));
+    QCOMPARE(maxAbsDiff(out->impl().weights.layers[1].i_w, ck->impl().weights.layers[1].i_w), 0.0f);
+    pp::EncodeOptions eo;
+    eo.maxLength = 16;
+    pp::EncodedData enc(*out, val_, eo);
+    QCOMPARE(pp::evaluate(*out, pp::SubNetwork::full(out->config()), enc, {}).metrics.accuracy,
+             done[0].validationAccuracy);
+    const auto log = nlohmann::json::parse(testutil::readText(path("fail/training.json")));
+    QCOMPARE(log["report"]["epochs"].size(), size_t(1));
+  }
+
+  void outOfMemoryIsRecognised() {
+    // A real allocation failure of LibTorch's CPU allocator: 2^50 bytes is
+    // more than any address space here.
+    bool thrown = false;
+    try {
+      auto t = torch::empty({int64_t(1) << 48}, torch::kFloat32);
+    } catch (const c10::Error& e) {
+      thrown = true;
+      QVERIFY2(pp::isOutOfMemory(e), e.what());
+      const std::string summary = pp::errorSummary(e);
+      QVERIFY2(summary.find('\n') == std::string::npos && summary.find("allocate") != std::string::npos,
+               summary.c_str());
+    }
+    QVERIFY(thrown);
+    // Other LibTorch errors are not out-of-memory.
+    try {
+      torch::matmul(torch::ones({2, 3}), torch::ones({2, 3}));
+      QFAIL("mismatched shapes multiplied");
+    } catch (const c10::Error& e) {
+      QVERIFY(!pp::isOutOfMemory(e));
+    }
+    QVERIFY(pp::isOutOfMemory(std::bad_alloc()));
+    QVERIFY(!pp::isOutOfMemory(pp::Error("model says: out of memory")));  // only LibTorch's allocator is read
+  }
+
+  void outOfMemoryEndsTheRunWithAHint() {
+#if defined(__SANITIZE_ADDRESS__)
+    QSKIP("AddressSanitizer reserves more address space than the limit below");
+#endif
+    // A real out-of-memory: the CLI runs with 3 GiB of address space (bash's
+    // ulimit -v) and one step needs more (attention scores alone: 512 rows,
+    // 4 heads, 512 x 512 positions, float32 = 2 GiB). Nothing of that is
+    // touched: the allocation fails up front.
+    const std::string model = path("long-model");
+    auto t = pp::TinyModelOptions::shaped(1, 32, 4, 48);
+    t.maxPositions = 512;
+    pp::writeRandomModel(model, t);
+    std::string tsv = "sentence\tlabel\n";
+    for (int i = 0; i < 512; ++i) {
+      for (int k = 0; k < 520; ++k) tsv += k % 3 ? "good " : "bad ";
+      tsv += i % 2 ? "\t1\n" : "\t0\n";
+    }
+    testutil::writeText(path("long.tsv"), tsv);
+    auto run = [&](const QString& args) {
+      QProcess p;
+      p.start("bash", {"-c", "ulimit -v 3145728 && exec \"$0\" " + args, PARETOPRUNE_CLI});
+      p.waitForFinished(120000);
+      return std::make_pair(p.exitCode(), p.readAllStandardError().toStdString());
+    };
+    if (run("--version").first != 0) QSKIP("this LibTorch does not start within 3 GiB of address space");
+    const QString out = QString::fromStdString(path("oom-out"));
+    auto [code, err] = run(QString::fromStdString("train " + model + " --data " + path("long.tsv")) +
+                           " --out " + out + " --strategy standard --epochs 1 --batch-size 512 --max-length 512" +
+                           " --device cpu");
+    QCOMPARE(code, 1);
+    QVERIFY2(err.find("train: cpu ran out of memory at --batch-size 512 --max-length 512; try --batch-size 256 "
+                      "(no epoch finished, nothing written)") != std::string::npos,
+             err.c_str());
+    QVERIFY2(err.find("can't allocate memory") != std::string::npos || err.find("not enough memory") != std::string::npos,
+             err.c_str());
+    QVERIFY(!std::filesystem::exists(path("oom-out/model.safetensors")));
+  }
+
   void badOptions() {
     auto m = pp::Model::load(init_);
     auto space = pp::SearchSpace::defaults(pp::SearchSpace::Kind::Seed, m->config());
@@ -163,7 +347,12 @@ class TestTrain : public QObject {
 
   void reorderKeepsFullLogits() {
     auto m = pp::Model::load(init_);
-    auto imp = pp::estimateImportance(*m, train_, 4, 8, 16, 1);
+    pp::ImportanceOptions io;
+    io.batches = 4;
+    io.batchSize = 8;
+    io.maxLength = 16;
+    io.seed = 1;
+    auto imp = pp::estimateImportance(*m, train_, io);
     QCOMPARE(imp.heads.size(), size_t(2));
     QCOMPARE(imp.units[1].size(), size_t(48));
     bool nonIdentity = false;

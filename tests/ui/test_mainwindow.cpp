@@ -297,7 +297,11 @@ class TestMainWindow : public QObject {
     p.epochs = 2;
     p.maxLength = 16;
     p.batchSize = 8;
+    p.devices = {"cpu"};
+    p.device = "cpu";
     ppui::PrepareDialog dlg(p);
+    QCOMPARE(dlg.setup().device, QString("cpu"));
+    QCOMPARE(dlg.setup().batchSize, 8);
     QSignalSpy done(&dlg, &ppui::PrepareDialog::finished);
     dlg.start();
     QTRY_COMPARE_WITH_TIMEOUT(done.size(), 1, 60000);
@@ -308,7 +312,9 @@ class TestMainWindow : public QObject {
     // Cancelled in the first epoch: nothing written, said so.
     p.outDir = tmp_.path() + "/cancelled";
     p.epochs = 50;
+    p.device = "cuda:3";  // not among the devices: auto
     dlg.setSetup(p);
+    QCOMPARE(dlg.setup().device, QString("auto"));
     connect(&dlg, &ppui::PrepareDialog::finished, &dlg, [] {});
     dlg.start();
     dlg.cancel();

@@ -1,15 +1,10 @@
-// Super-network fine-tuning and importance ordering.
-//
-// train(): AdamW with weight decay, linear warm-up and decay, and one of two
-// strategies: "standard" (the full model only) or "sandwich" (each step the
-// full model on the labels, then the space's smallest sub-network and k
-// random ones learning from the full model's soft predictions). A checkpoint
-// in Hugging Face format is written after every epoch.
-//
-// Importance ordering: a gradient-times-activation score per attention head
-// and feed-forward unit, then a permutation of each layer so that "keep the
-// first k" keeps the k most important. The permutation leaves the full
-// model's outputs unchanged.
+// Super-network fine-tuning: AdamW with weight decay, linear warm-up and
+// decay, and one of two strategies: "standard" (the full model only) or
+// "sandwich" (each step the full model on the labels, then the space's
+// smallest sub-network and k random ones learning from the full model's
+// soft predictions), on the CPU or a CUDA device, in float32 or with
+// bfloat16 autocast. A checkpoint in Hugging Face format is written after
+// every epoch. (Importance ordering: importance.h.)
 #pragma once
 #include <cstdint>
 #include <functional>
@@ -17,6 +12,8 @@
 #include <vector>
 
 #include <nlohmann/json_fwd.hpp>
+
+#include "paretoprune/evaluator.h"
 
 namespace pp {
 
@@ -44,6 +41,14 @@ struct TrainOptions {
   bool reorder = false;
   int64_t reorderBatches = 16;
   bool keepCheckpoints = true;  // OUT/checkpoint-epoch-N/ besides OUT/
+  // Where weights, optimizer state, batches and the validation run: auto
+  // (the first CUDA device, else the CPU), cpu, cuda (the first CUDA
+  // device) or cuda:N. Checkpoints are written from there as float32.
+  std::string device = "auto";
+  // Float32, or BFloat16: the forward passes under bfloat16 autocast, with
+  // float32 master weights and optimizer state. (Float16 would need loss
+  // scaling: refused.) Validation runs in float32.
+  Precision precision = Precision::Float32;
 };
 
 struct TrainProgress {
@@ -52,8 +57,9 @@ struct TrainProgress {
   double loss = 0;                // mean loss of the last step (full model + sub-networks)
   double fullLoss = 0;            // the full model's cross-entropy in that step
   double learningRate = 0;
-  double examplesPerSecond = 0;
+  double examplesPerSecond = 0;  // over the training steps so far (validation and checkpoints not counted)
   double elapsedSeconds = 0, etaSeconds = 0;
+  int64_t peakDeviceBytes = 0;  // CUDA: most memory allocated so far; 0: not measured (CPU)
 };
 
 struct EpochReport {
@@ -62,6 +68,8 @@ struct EpochReport {
   double validationAccuracy = -1;  // full model; -1 without validation data
   double smallestAccuracy = -1;    // the space's smallest sub-network (sandwich)
   double seconds = 0;
+  double examplesPerSecond = 0;  // this epoch's training steps
+  int64_t peakDeviceBytes = 0;   // CUDA: most memory allocated in the run so far; 0: not measured
   std::string checkpoint;        // directory written
 };
 
@@ -69,6 +77,14 @@ struct TrainReport {
   std::vector<EpochReport> epochs;
   bool stopped = false;
   std::string outDir;
+  std::string device;  // where it ran: "cpu", "cuda:0", ...
+  Precision precision = Precision::Float32;
+  // The device ran out of memory: the run ended there; finished epochs stay
+  // written and loadable. The batch size to try next (0: already 1; a
+  // shorter maximum length is left) and the allocator's message.
+  bool outOfMemory = false;
+  int64_t suggestedBatchSize = 0;
+  std::string outOfMemoryMessage;
   nlohmann::json toJson() const;
 };
 
@@ -78,25 +94,12 @@ using EpochCallback = std::function<void(const EpochReport&)>;
 
 // Fine-tunes `init` on `train` and writes OUT (the latest epoch's model,
 // files replaced atomically) and OUT/checkpoint-epoch-N/. `space` gives the
-// sub-networks of sandwich steps. Throws pp::Error for bad options or data.
+// sub-networks of sandwich steps. Throws pp::Error for bad options, data or
+// device; running out of device memory is reported in the result instead.
+// Any other failure (a callback that throws, a full disk) propagates and
+// leaves the last finished epoch's files as they were.
 TrainReport trainModel(const Model& init, const Dataset& train, const Dataset* validation, const SearchSpace& space,
                        const TrainOptions& opts, const std::string& outDir, TrainCallback progress = {},
                        EpochCallback epochDone = {});
-
-struct Importance {
-  std::vector<std::vector<double>> heads, units;  // [layer][index], larger = more important
-};
-
-// Mean |dLoss/dmask| of each head's and unit's output over `batches`
-// batches of `data` (Michel et al. 2019's head importance, also for units).
-Importance estimateImportance(const Model& m, const Dataset& data, int64_t batches, int64_t batchSize,
-                              int64_t maxLength, uint64_t seed);
-
-// Per layer, indices sorted by decreasing importance (ties by index).
-std::vector<std::vector<int64_t>> importanceOrder(const std::vector<std::vector<double>>& scores);
-
-// Writes a copy of `m` to `outDir` whose heads and units are physically
-// permuted so that index order is importance order (no order file needed).
-void writeReordered(const Model& m, const Importance& imp, const std::string& outDir, bool force);
 
 }  // namespace pp
