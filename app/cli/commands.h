@@ -2,6 +2,7 @@
 // and runs from its callback. main() only wires them up.
 #pragma once
 #include <string>
+#include <vector>
 
 namespace CLI {
 class App;
@@ -27,6 +28,16 @@ void addBaselineCommand(CLI::App& app, GlobalOptions& g);
 void addExportCommand(CLI::App& app, GlobalOptions& g);
 void addWorkerCommand(CLI::App& app, GlobalOptions& g);
 void addStudyCommand(CLI::App& app, GlobalOptions& g);
+
+// front --compare LOG LOG...: the runs' hypervolumes on one scale and the
+// Pareto set of all their trials (compare_commands.cpp).
+struct FrontCompareOptions {
+  std::string modelDir;    // empty: the logs' own model
+  std::string objectives;  // empty: the first run's
+  std::string out;         // non-empty: the combined Pareto set as CSV here
+  bool csv = false;        // that set as CSV on stdout instead of the tables
+};
+void runFrontCompare(const std::vector<std::string>& logs, const FrontCompareOptions& o, const GlobalOptions& g);
 
 // Applies the thread policy (LibTorch intra-op threads, OpenBLAS threads).
 void applyThreads(const GlobalOptions& g, int workers = 1);

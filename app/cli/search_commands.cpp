@@ -339,27 +339,44 @@ void addSearchCommand(CLI::App& app, GlobalOptions& g) {
 }
 
 void addFrontCommand(CLI::App& app, GlobalOptions& g) {
-  auto log = std::make_shared<std::string>();
+  auto logs = std::make_shared<std::vector<std::string>>();
   auto modelDir = std::make_shared<std::string>();
   auto all = std::make_shared<bool>(false);
   auto csv = std::make_shared<bool>(false);
+  auto compare = std::make_shared<bool>(false);
+  auto out = std::make_shared<std::string>();
   auto objectives = std::make_shared<std::string>();
   auto storage = std::make_shared<std::string>();
   auto study = std::make_shared<std::string>();
-  auto* cmd = app.add_subcommand("front", "Print the Pareto set (or every trial) of a run log");
-  cmd->add_option("LOG", *log, "Run log (.jsonl)")->check(CLI::ExistingFile);
+  auto* cmd = app.add_subcommand("front", "Print the Pareto set (or every trial) of a run log or study, or compare runs");
+  cmd->add_option("LOG", *logs, "Run log (.jsonl); several with --compare")->check(CLI::ExistingFile);
   cmd->add_option("--storage", *storage, "Read a study from PostgreSQL instead (with --study)");
   cmd->add_option("--study", *study, "The study's name in --storage");
   cmd->add_option("--model", *modelDir, "Model directory (default: the one the log names)");
-  cmd->add_flag("--all", *all, "Every trial, not only the Pareto set");
+  auto* allFlag = cmd->add_flag("--all", *all, "Every trial, not only the Pareto set");
   cmd->add_flag("--csv", *csv, "CSV output");
+  auto* compareFlag = cmd->add_flag(
+      "--compare", *compare,
+      "Compare the runs of the LOGs (one model): each run's hypervolume on one shared scale and the Pareto set of "
+      "all their trials, saying which run found each");
+  cmd->add_option("--out", *out, "With --compare: write the combined Pareto set as CSV to this file")
+      ->needs(compareFlag);
+  allFlag->excludes(compareFlag);
   cmd->add_option("--objectives", *objectives, "Objectives (default: the run's)");
   cmd->callback([=, &g] {
-    if (log->empty() == storage->empty() || storage->empty() != study->empty())
+    if (*compare) {
+      if (!storage->empty()) throw pp::Error("--compare compares run logs; export a study's log first (study export-log)");
+      runFrontCompare(*logs, {*modelDir, *objectives, *out, *csv}, g);
+      return;
+    }
+    if (logs->size() > 1)
+      throw pp::Error("front shows one run log (got " + std::to_string(logs->size()) +
+                      "); to compare runs: paretoprune-cli front --compare LOG LOG...");
+    if (logs->empty() == storage->empty() || storage->empty() != study->empty())
       throw pp::Error("give a run log, or --storage URL --study NAME");
     pp::OpenedRunLog run;
     try {
-      run = storage->empty() ? pp::openRunLog(*log, *modelDir) : pp::openStudy(*storage, *study, *modelDir);
+      run = storage->empty() ? pp::openRunLog(logs->front(), *modelDir) : pp::openStudy(*storage, *study, *modelDir);
     } catch (const pp::Error& e) {
       const std::string hint = modelDir->empty() && std::string(e.what()).find("config.json") != std::string::npos
                                    ? " (pass --model DIR)"
