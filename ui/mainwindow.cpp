@@ -40,10 +40,14 @@
 #include "paretoprune/study_store.h"
 #include "paretoprune/tokenizer.h"
 #include "ui/export_dialog.h"
+#include "ui/hypervolume_chart.h"
 #include "ui/latency_view.h"
 #include "ui/prepare_dialog.h"
 #include "ui/pareto_chart.h"
+#include "ui/run_comparer.h"
+#include "ui/trial_key.h"
 #include "ui/trial_table_model.h"
+#include "ui/trial_table_view.h"
 
 namespace ppui {
 
@@ -63,22 +67,23 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   table_ = new TrialTableModel(this);
   proxy_ = new TrialFilterProxy(this);
   proxy_->setSourceModel(table_);
-  tableView_ = new QTableView(this);
+  tableView_ = new TrialTableView(this);
   tableView_->setModel(proxy_);
   tableView_->setSortingEnabled(true);
   tableView_->sortByColumn(TrialTableModel::Id, Qt::AscendingOrder);
-  tableView_->setSelectionBehavior(QAbstractItemView::SelectRows);
-  tableView_->setSelectionMode(QAbstractItemView::ExtendedSelection);
-  tableView_->verticalHeader()->hide();
-  tableView_->horizontalHeader()->setStretchLastSection(true);
-  tableView_->setAlternatingRowColors(true);
   details_ = new QTextBrowser(this);
   details_->setOpenLinks(false);
 
   auto* tablePage = new QWidget(this);
   auto* tl = new QVBoxLayout(tablePage);
   paretoOnly_ = new QCheckBox(tr("Pareto set only"), tablePage);
-  tl->addWidget(paretoOnly_);
+  auto* filters = new QHBoxLayout;
+  filters->addWidget(paretoOnly_);
+  runFilter_ = new QComboBox(tablePage);
+  runFilter_->setObjectName("runFilter");
+  filters->addWidget(runFilter_);
+  filters->addStretch(1);
+  tl->addLayout(filters);
   tl->addWidget(tableView_);
   tabs_ = new QTabWidget(this);
   tabs_->addTab(tablePage, tr("Trials"));
@@ -92,6 +97,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   tabs_->addTab(hvPage, tr("Hypervolume"));
   latency_ = new LatencyView(this);
   tabs_->addTab(latency_, tr("Latency"));
+  comparer_ = new RunComparer({chart_, hvChart_, table_, proxy_, tableView_, runFilter_}, this);
 
   auto* centre = new QSplitter(Qt::Vertical, this);
   centre->addWidget(chart_);
@@ -126,6 +132,11 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   file->addAction(tr("Open run &log..."), this, &MainWindow::openLog);
   file->addAction(tr("Open &study..."), this, &MainWindow::openStudyDialog);
   recentMenu_ = file->addMenu(tr("Recent runs"));
+  file->addAction(tr("&Compare runs..."), this, [this] {
+    const QStringList fs = QFileDialog::getOpenFileNames(this, tr("Run logs to compare (one model)"), QString(),
+                                                         tr("Run logs (*.jsonl)"));
+    if (!fs.isEmpty() && !compareRuns(fs)) QMessageBox::warning(this, tr("Cannot compare the runs"), statusLine_->text());
+  });
   file->addAction(tr("&Prepare model..."), this, &MainWindow::prepareModel);
   file->addAction(tr("&Export selection..."), this, &MainWindow::exportSelection);
   file->addAction(tr("&Save trials as..."), this, [this] {
@@ -278,6 +289,7 @@ bool MainWindow::startSearch() {
   }
   SearchSetup s = currentSetup();
   QString err;
+  comparer_->clear();
   table_->clear();
   chart_->clear();
   hvChart_->clear();
@@ -322,6 +334,7 @@ void MainWindow::selectTrials(const std::vector<int64_t>& ids) {
     if (row >= 0) tableView_->scrollTo(proxy_->mapFromSource(table_->index(row, 0)));
   }
   syncingSelection_ = false;
+  if (comparer_->active() && !ids.empty()) statusLine_->setText(tr("Selected %1.").arg(comparer_->describe(ids.back())));
   updateDetails();
   updateButtons();
 }
@@ -336,7 +349,8 @@ QString MainWindow::detailsHtml() const {
               "sub-networks with the full model.</p>");
   QString h = "<table cellspacing=0 cellpadding=4 border=1 style='border-collapse:collapse'><tr><th></th>";
   if (ref) h += tr("<th>full model</th>");
-  for (const auto* t : sel) h += QString("<th>trial %1</th>").arg(t->id);
+  for (int64_t key : selection_)
+    if (table_->trial(key)) h += QString("<th>%1</th>").arg(trialTitle(key).toHtmlEscaped());
   h += "</tr>";
   auto row = [&](const QString& name, auto fmt) {
     h += "<tr><td><b>" + name + "</b></td>";
@@ -371,7 +385,7 @@ QString MainWindow::detailsHtml() const {
   // Per-layer diagram: one row per source layer, bars for heads and units.
   const auto& c = session_.config();
   for (const auto* t : sel) {
-    h += QString("<h4>Trial %1: layers</h4><table cellspacing=1 cellpadding=0>").arg(t->id);
+    h += QString("<h4>Trial %1: layers</h4><table cellspacing=1 cellpadding=0>").arg(t->id);  // ids repeat only across compared runs
     for (size_t l = 0; l < t->subnet.layers.size(); ++l) {
       const auto& ch = t->subnet.layers[l];
       const int64_t H = c.num_hidden_layers > 0 ? c.headsInLayer(static_cast<int64_t>(l)) : 1;
@@ -411,9 +425,7 @@ void MainWindow::exportSelection() {
     statusLine_->setText(tr("Select a trial on the chart or in the table first."));
     return;
   }
-  const pp::Trial* t = table_->trial(selection_.front());
-  if (!t) return;
-  auto dlg = makeExportDialog(*t);
+  auto dlg = makeExportDialogFor(selection_.front());
   if (!dlg) {
     statusLine_->setText(tr("There is no run to export from: start a search or open a run log."));
     return;
@@ -434,6 +446,42 @@ void MainWindow::showAutoChoices(const pp::RunHeader& h) {
   autoInfo_->setText(tr("Auto chose:<br>") + lines.join("<br>"));
 }
 
+std::unique_ptr<ExportDialog> MainWindow::makeExportDialogFor(int64_t key) {
+  const pp::Trial* t = table_->trial(key);
+  if (!t) return nullptr;
+  // Compared runs: the trial's own run (its model, checked against its checksum).
+  if (const pp::ComparedRun* r = comparer_->runOf(key))
+    return std::make_unique<ExportDialog>(r->run.log.header, QString::fromStdString(r->logPath), *t,
+                                          session_.models(), this);
+  return makeExportDialog(*t);
+}
+
+QString MainWindow::trialTitle(int64_t key) const {
+  return comparer_->active() ? comparer_->describe(key) : tr("trial %1").arg(key);
+}
+
+bool MainWindow::compareRuns(const QStringList& logs) {
+  if (controller_.isRunning()) {
+    statusLine_->setText(tr("Stop the running search first."));
+    return false;
+  }
+  QString err;
+  selectTrials({});
+  if (!comparer_->load(logs, &err)) {
+    statusLine_->setText(tr("Cannot compare the runs: %1").arg(err));
+    return false;
+  }
+  studyTimer_->stop();  // a study followed live no longer is
+  studyName_.clear();
+  const pp::ComparedRun& first = comparer_->comparison()->runs.front();
+  openModel(QString::fromStdString(first.run.modelDir));
+  session_.clearRun();  // several runs: export asks the comparer for each trial's own
+  reference_ = first.run.reference;
+  statusLine_->setText(comparer_->summary());
+  updateDetails();
+  return true;
+}
+
 std::unique_ptr<ExportDialog> MainWindow::makeExportDialog(const pp::Trial& t) {
   if (!session_.run()) return nullptr;
   return std::make_unique<ExportDialog>(*session_.run(), session_.logPath(), t, session_.models(), this);
@@ -450,6 +498,7 @@ void MainWindow::showRun(const pp::OpenedRunLog& run, const QString& logPath) {
   const pp::LogContents& lc = run.log;
   studyTimer_->stop();
   studyName_.clear();
+  comparer_->clear();
   openModel(QString::fromStdString(run.modelDir));
   const pp::DataSplit& split = lc.header.data;
   if (!split.data.empty() || !split.validation.empty())

@@ -13,6 +13,7 @@
 #include "ui/prepare_dialog.h"
 #include "ui/run_session.h"
 #include "ui/search_controller.h"
+#include "ui/trial_table_view.h"
 
 class QCheckBox;
 class QComboBox;
@@ -37,6 +38,7 @@ class ExportDialog;
 
 class ParetoChart;
 class HypervolumeChart;
+class RunComparer;
 class LatencyView;
 class TrialTableModel;
 class TrialFilterProxy;
@@ -75,7 +77,7 @@ class MainWindow : public QMainWindow {
   ParetoChart* chart() const { return chart_; }
   LatencyView* latencyView() const { return latency_; }
   TrialTableModel* tableModel() const { return table_; }
-  QTableView* tableView() const { return tableView_; }
+  TrialTableView* tableView() const { return tableView_; }
   void selectTrials(const std::vector<int64_t>& ids);  // chart, table and details together
   const std::vector<int64_t>& selection() const { return selection_; }
   QString detailsHtml() const;
@@ -86,6 +88,14 @@ class MainWindow : public QMainWindow {
   // The export dialog for `t` of the shown run (its model, checked against
   // the run's checksum), or null when no run is shown.
   std::unique_ptr<ExportDialog> makeExportDialog(const pp::Trial& t);
+  // The export dialog for the trial with this key (trial_key.h): when runs
+  // are compared, of the run it came from; null if there is none.
+  std::unique_ptr<ExportDialog> makeExportDialogFor(int64_t key);
+  // Overlays the runs of these logs (one model) on the chart, hypervolume
+  // tab and table (File > Compare runs). False with the reason shown.
+  bool compareRuns(const QStringList& logs);
+  RunComparer* comparer() const { return comparer_; }
+  HypervolumeChart* hypervolumeChart() const { return hvChart_; }
   // Shows a run log's trials, front and full model (no search); the form is
   // filled so that Start continues the run. False with the error shown.
   bool showRunLog(const QString& path);
@@ -116,6 +126,7 @@ class MainWindow : public QMainWindow {
   void connectController();
   void updateButtons();
   void updateDetails();
+  QString trialTitle(int64_t key) const;  // "trial 3", or with its run when comparing
   void showAutoChoices(const pp::RunHeader& h);
   void saveSettings() const;
   void loadSettings();
@@ -170,7 +181,9 @@ class MainWindow : public QMainWindow {
   LatencyView* latency_ = nullptr;
   TrialTableModel* table_ = nullptr;
   TrialFilterProxy* proxy_ = nullptr;
-  QTableView* tableView_ = nullptr;
+  TrialTableView* tableView_ = nullptr;
+  QComboBox* runFilter_ = nullptr;
+  RunComparer* comparer_ = nullptr;
   QTextBrowser* details_ = nullptr;
   QTabWidget* tabs_ = nullptr;
   QCheckBox* paretoOnly_ = nullptr;

@@ -319,12 +319,13 @@ QWidget* MainWindow::buildChartBox(QWidget* panel) {
   vf->addRow(tr("x axis"), xBox_);
   auto* yBox = new QComboBox(viewBox);
   yBox->setObjectName("yAxis");
-  yBox->addItem(tr("validation error"));
-  yBox->addItem(tr("MCC"));
-  yBox->addItem(tr("F1"));
+  yBox->addItem(tr("validation error"), static_cast<int>(YMetric::Error));
+  yBox->addItem(tr("accuracy (%)"), static_cast<int>(YMetric::Accuracy));
+  yBox->addItem(tr("MCC"), static_cast<int>(YMetric::Mcc));
+  yBox->addItem(tr("F1"), static_cast<int>(YMetric::F1));
   vf->addRow(tr("y axis"), yBox);
   connect(yBox, &QComboBox::currentIndexChanged, this,
-          [this](int i) { chart_->setYMetric(i == 1 ? YMetric::Mcc : i == 2 ? YMetric::F1 : YMetric::Error); });
+          [this, yBox](int) { chart_->setYMetric(static_cast<YMetric>(yBox->currentData().toInt())); });
   connect(xBox_, &QComboBox::currentIndexChanged, this, [this](int i) {
     chart_->setLogX(i != 1);
     chart_->setXMetric(i == 2 ? XMetric::Flops : i == 3 ? XMetric::Latency : XMetric::Params);

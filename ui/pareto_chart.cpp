@@ -1,19 +1,21 @@
 #include "ui/pareto_chart.h"
 
 #include <QCursor>
-#include <QGuiApplication>
 #include <QLegend>
 #include <QLegendMarker>
+#include <QLocale>
 #include <QLineSeries>
-#include <QLogValueAxis>
+#include <QCategoryAxis>
 #include <QMouseEvent>
 #include <QPen>
 #include <QScatterSeries>
 #include <QToolTip>
-#include <QValueAxis>
 
 #include <algorithm>
 #include <cmath>
+
+#include "ui/axis_ticks.h"
+#include "ui/trial_key.h"
 
 namespace ppui {
 
@@ -48,6 +50,45 @@ QString trialTooltip(const pp::Trial& t, const std::optional<pp::Trial>& full) {
   return s;
 }
 
+namespace {
+// Distinct colours and markers for overlaid runs (colour-blind safe first).
+struct RunStyle {
+  QColor color;
+  QScatterSeries::MarkerShape shape;
+};
+const RunStyle kRunStyles[] = {
+    {QColor(230, 120, 20), QScatterSeries::MarkerShapeCircle},
+    {QColor(40, 100, 200), QScatterSeries::MarkerShapeRectangle},
+    {QColor(30, 150, 80), QScatterSeries::MarkerShapeTriangle},
+    {QColor(170, 60, 170), QScatterSeries::MarkerShapeRotatedRectangle},
+    {QColor(200, 40, 40), QScatterSeries::MarkerShapePentagon},
+    {QColor(90, 90, 90), QScatterSeries::MarkerShapeStar},
+};
+constexpr int kStyles = sizeof kRunStyles / sizeof kRunStyles[0];
+
+void hideFromLegend(QChart* c, QAbstractSeries* s) {
+  for (auto* m : c->legend()->markers(s)) m->setVisible(false);
+}
+
+// Marks a run's legend entry as shown or hidden (dimmed, still clickable).
+void dimMarker(QLegendMarker* m, bool visible) {
+  m->setVisible(true);
+  const qreal alpha = visible ? 1.0 : 0.35;
+  QBrush b = m->labelBrush();
+  QColor c = b.color();
+  c.setAlphaF(alpha);
+  b.setColor(c);
+  m->setLabelBrush(b);
+  QBrush mb = m->brush();
+  QColor mc = mb.color();
+  mc.setAlphaF(alpha);
+  mb.setColor(mc);
+  m->setBrush(mb);
+}
+}  // namespace
+
+QColor runColor(int run) { return kRunStyles[((run % kStyles) + kStyles) % kStyles].color; }
+
 ParetoChart::ParetoChart(QWidget* parent) : QChartView(parent) {
   auto* c = new QChart;
   c->setTitle(tr("Validation error against model size"));
@@ -57,19 +98,6 @@ ParetoChart::ParetoChart(QWidget* parent) : QChartView(parent) {
   setRenderHint(QPainter::Antialiasing);
   setRubberBand(QChartView::RectangleRubberBand);
 
-  all_ = new QScatterSeries;
-  all_->setName(tr("trials"));
-  all_->setMarkerSize(7);
-  all_->setColor(QColor(90, 120, 170, 90));
-  all_->setBorderColor(QColor(90, 120, 170, 120));
-  step_ = new QLineSeries;
-  step_->setName(tr("Pareto front"));
-  step_->setPen(QPen(QColor(220, 110, 20), 2));
-  front_ = new QScatterSeries;
-  front_->setName(tr("Pareto set"));
-  front_->setMarkerSize(10);
-  front_->setColor(QColor(230, 120, 20));
-  front_->setBorderColor(QColor(150, 70, 0));
   selected_ = new QScatterSeries;
   selected_->setName(tr("selected"));
   selected_->setMarkerSize(15);
@@ -84,34 +112,135 @@ ParetoChart::ParetoChart(QWidget* parent) : QChartView(parent) {
   guideX_ = new QLineSeries;
   guideY_ = new QLineSeries;
   for (auto* g : {guideX_, guideY_}) g->setPen(QPen(QColor(60, 60, 60, 140), 1, Qt::DashLine));
-  for (QAbstractSeries* s : std::initializer_list<QAbstractSeries*>{guideX_, guideY_, all_, step_, front_, full_, selected_})
-    c->addSeries(s);
+  for (QAbstractSeries* s : std::initializer_list<QAbstractSeries*>{guideX_, guideY_}) c->addSeries(s);
   // Guides are not legend entries.
-  for (auto* m : c->legend()->markers(guideX_)) m->setVisible(false);
-  for (auto* m : c->legend()->markers(guideY_)) m->setVisible(false);
-
-  for (auto* s : {all_, front_, full_}) {
-    connect(s, &QScatterSeries::clicked, this, &ParetoChart::onClicked);
-    connect(s, &QScatterSeries::hovered, this, &ParetoChart::onHovered);
-  }
+  hideFromLegend(c, guideX_);
+  hideFromLegend(c, guideY_);
+  connect(full_, &QScatterSeries::hovered, this, &ParetoChart::onHovered);
   flushTimer_.setInterval(150);
   flushTimer_.setSingleShot(true);
   connect(&flushTimer_, &QTimer::timeout, this, &ParetoChart::flushNow);
-  rebuild();
+  clear();
 }
 
-void ParetoChart::clear() {
-  trials_.clear();
+ParetoChart::Run ParetoChart::makeRun(const QString& name, int index, bool overlay) {
+  Run r;
+  r.name = name;
+  const RunStyle& st = kRunStyles[index % kStyles];
+  r.all = new QScatterSeries;
+  r.all->setName(overlay ? tr("%1: trials").arg(name) : tr("trials"));
+  r.all->setMarkerSize(7);
+  r.step = new QLineSeries;
+  r.front = new QScatterSeries;
+  r.front->setName(overlay ? name : tr("Pareto front"));
+  r.front->setMarkerSize(10);
+  if (overlay) {
+    QColor faint = st.color;
+    faint.setAlpha(70);
+    r.all->setMarkerShape(st.shape);
+    r.all->setColor(faint);
+    r.all->setBorderColor(faint);
+    r.front->setMarkerShape(st.shape);
+    r.front->setMarkerSize(11);
+    r.front->setColor(st.color);
+    r.front->setBorderColor(st.color.darker(160));
+    r.step->setPen(QPen(st.color, 2));
+  } else {
+    r.all->setColor(QColor(90, 120, 170, 90));
+    r.all->setBorderColor(QColor(90, 120, 170, 120));
+    r.front->setColor(QColor(230, 120, 20));
+    r.front->setBorderColor(QColor(150, 70, 0));
+    r.step->setPen(QPen(QColor(220, 110, 20), 2));
+  }
+  for (auto* s : {r.all, r.front}) connect(s, &QScatterSeries::hovered, this, &ParetoChart::onHovered);
+  return r;
+}
+
+void ParetoChart::dropRuns() {
+  QChart* c = chart();
+  for (auto& r : runs_)
+    for (QAbstractSeries* s : std::initializer_list<QAbstractSeries*>{r.all, r.step, r.front}) {
+      c->removeSeries(s);
+      delete s;
+    }
+  runs_.clear();
+}
+
+void ParetoChart::clear() { setRuns({}); }
+
+void ParetoChart::setRuns(const QStringList& names) {
+  QChart* c = chart();
+  const bool overlay = !names.isEmpty();
+  dropRuns();
+  for (QAbstractSeries* s : std::initializer_list<QAbstractSeries*>{full_, selected_})
+    if (s->chart()) c->removeSeries(s);
+  // The trials first, then every run's step line and front, so that fronts
+  // are drawn over all trials.
+  const QStringList list = overlay ? names : QStringList{QString()};
+  for (int i = 0; i < list.size(); ++i) runs_.push_back(makeRun(list[i], i, overlay));
+  for (auto& r : runs_) c->addSeries(r.all);
+  for (auto& r : runs_) {
+    c->addSeries(r.step);
+    c->addSeries(r.front);
+  }
+  c->addSeries(full_);
+  c->addSeries(selected_);
+  for (auto& r : runs_) {
+    hideFromLegend(c, r.step);
+    if (overlay) hideFromLegend(c, r.all);
+    for (auto* m : c->legend()->markers(r.front))
+      connect(m, &QLegendMarker::clicked, this, &ParetoChart::onLegendClicked, Qt::UniqueConnection);
+  }
+  c->setTitle(overlay ? tr("Pareto fronts of %1 runs").arg(runs_.size()) : tr("Validation error against model size"));
+  entries_.clear();
   pending_.clear();
-  frontIds_.clear();
   selection_.clear();
   full_trial_.reset();
   batches_ = 0;
-  all_->clear();
   rebuild();
 }
 
-int ParetoChart::pointsDrawn() const { return all_->count(); }
+QString ParetoChart::runName(int run) const {
+  return run >= 0 && run < runCount() ? runs_[static_cast<size_t>(run)].name : QString();
+}
+
+bool ParetoChart::runVisible(int run) const {
+  return run >= 0 && run < runCount() && runs_[static_cast<size_t>(run)].visible;
+}
+
+void ParetoChart::setRunVisible(int run, bool on) {
+  if (run < 0 || run >= runCount()) return;
+  Run& r = runs_[static_cast<size_t>(run)];
+  if (r.visible == on) return;
+  r.visible = on;
+  for (QAbstractSeries* s : std::initializer_list<QAbstractSeries*>{r.all, r.step, r.front}) s->setVisible(on);
+  // Showing a series shows its legend marker again: only the front's is an entry.
+  hideFromLegend(chart(), r.step);
+  if (runCount() > 1) hideFromLegend(chart(), r.all);
+  for (auto* m : chart()->legend()->markers(r.front)) dimMarker(m, on);
+  // A hidden run's points cannot stay selected.
+  std::vector<int64_t> sel;
+  for (int64_t k : selection_)
+    if (k == -1 || runVisible(runOfKey(k))) sel.push_back(k);
+  if (sel != selection_) {
+    setSelection(sel);
+    Q_EMIT selectionChanged(sel);
+  }
+  Q_EMIT runVisibilityChanged(run, on);
+}
+
+void ParetoChart::onLegendClicked() {
+  auto* m = qobject_cast<QLegendMarker*>(sender());
+  if (!m || runCount() < 2) return;  // a single run's entries do not hide it
+  for (int i = 0; i < runCount(); ++i)
+    if (runs_[static_cast<size_t>(i)].front == m->series()) setRunVisible(i, !runs_[static_cast<size_t>(i)].visible);
+}
+
+int ParetoChart::pointsDrawn() const {
+  int n = 0;
+  for (const auto& r : runs_) n += r.all->count();
+  return n;
+}
 
 double ParetoChart::xOf(const pp::Trial& t) const {
   switch (metric_) {
@@ -125,13 +254,17 @@ double ParetoChart::xOf(const pp::Trial& t) const {
 double ParetoChart::yOf(const pp::Trial& t) const {
   switch (yMetric_) {
     case YMetric::Error: return t.errorRate;
+    case YMetric::Accuracy: return 100.0 * t.accuracy;
     case YMetric::Mcc: return t.mcc;
     case YMetric::F1: return t.f1;
   }
   return t.errorRate;
 }
 
-QPointF ParetoChart::valueOf(const pp::Trial& t) const { return {xOf(t), yOf(t)}; }
+QPointF ParetoChart::valueOf(const pp::Trial& t) const {
+  const double x = xOf(t);
+  return {logX_ ? std::log10(x) : x, yOf(t)};
+}
 
 void ParetoChart::setYMetric(YMetric m) {
   yMetric_ = m;
@@ -143,58 +276,62 @@ void ParetoChart::setReference(const pp::Trial& full) {
   rebuild();
 }
 
-void ParetoChart::queueTrial(const pp::Trial& t) {
+void ParetoChart::queueTrial(const pp::Trial& t, int run) {
   if (!t.ok() || t.fidelity < 1.0) return;  // failed and cut trials are in the table, not the chart
-  pending_.push_back(t);
+  if (run < 0 || run >= runCount()) return;
+  pending_.push_back({t, run});
   if (!flushTimer_.isActive()) flushTimer_.start();
 }
 
 void ParetoChart::flushNow() {
   flushTimer_.stop();
   if (pending_.empty()) return;
-  QList<QPointF> pts;
-  for (const auto& t : pending_) {
-    if (logX_ && xOf(t) <= 0) continue;
-    pts.append(valueOf(t));
-    trials_.push_back(t);
+  std::vector<QList<QPointF>> pts(runs_.size());
+  for (const auto& e : pending_) {
+    if (logX_ && xOf(e.t) <= 0) continue;
+    pts[static_cast<size_t>(e.run)].append(valueOf(e.t));
+    entries_.push_back(e);
   }
   pending_.clear();
-  all_->append(pts);
+  for (size_t r = 0; r < runs_.size(); ++r)
+    if (!pts[r].isEmpty()) runs_[r].all->append(pts[r]);
   ++batches_;
-  redrawFront();
+  for (int r = 0; r < runCount(); ++r) redrawFront(r);
   fitAxes();
 }
 
-void ParetoChart::setFront(const std::vector<int64_t>& ids) {
-  frontIds_ = std::set<int64_t>(ids.begin(), ids.end());
-  redrawFront();
+void ParetoChart::setFront(const std::vector<int64_t>& ids, int run) {
+  if (run < 0 || run >= runCount()) return;
+  runs_[static_cast<size_t>(run)].frontIds = std::set<int64_t>(ids.begin(), ids.end());
+  redrawFront(run);
 }
 
-void ParetoChart::redrawFront() {
+void ParetoChart::redrawFront(int run) {
+  const Run& r = runs_[static_cast<size_t>(run)];
   std::vector<QPointF> pts;
-  for (const auto& t : trials_)
-    if (frontIds_.count(t.id)) pts.push_back(valueOf(t));
+  for (const auto& e : entries_)
+    if (e.run == run && r.frontIds.count(e.t.id)) pts.push_back(valueOf(e.t));
   std::sort(pts.begin(), pts.end(), [](const QPointF& a, const QPointF& b) { return a.x() < b.x(); });
-  front_->replace(QList<QPointF>(pts.begin(), pts.end()));
+  r.front->replace(QList<QPointF>(pts.begin(), pts.end()));
   // Step line: from each point right to the next one's x, then down.
   QList<QPointF> step;
   for (size_t i = 0; i < pts.size(); ++i) {
     if (i > 0) step.append({pts[i].x(), pts[i - 1].y()});
     step.append(pts[i]);
   }
-  step_->replace(step);
+  r.step->replace(step);
 }
 
-void ParetoChart::setSelection(const std::vector<int64_t>& ids) {
-  selection_ = ids;
+void ParetoChart::setSelection(const std::vector<int64_t>& keys) {
+  selection_ = keys;
   redrawSelection();
 }
 
 void ParetoChart::redrawSelection() {
   QList<QPointF> pts;
-  for (int64_t id : selection_)
-    for (const auto& t : trials_)
-      if (t.id == id) pts.append(valueOf(t));
+  for (int64_t key : selection_)
+    for (const auto& e : entries_)
+      if (trialKey(e.run, e.t.id) == key) pts.append(valueOf(e.t));
   selected_->replace(pts);
 }
 
@@ -218,53 +355,62 @@ void ParetoChart::mouseDoubleClickEvent(QMouseEvent* e) {
   e->accept();
 }
 
+void ParetoChart::resizeEvent(QResizeEvent* e) {
+  QChartView::resizeEvent(e);
+  relabelAxes();  // as many labels as fit
+}
+
+void ParetoChart::attachAxes(QAbstractSeries* s) {
+  s->attachAxis(xAxis_);
+  s->attachAxis(yAxis_);
+}
+
 void ParetoChart::rebuild() {
   QChart* c = chart();
   for (auto* a : c->axes()) {
     c->removeAxis(a);
     delete a;
   }
-  const char* names[] = {"parameters", "FLOPs per sequence", "latency (ms)"};
-  QString title = tr(names[static_cast<int>(metric_)]);
-  if (logX_) {
-    auto* ax = new QLogValueAxis;
-    ax->setBase(10);
-    ax->setLabelFormat("%.3g");
-    ax->setMinorTickCount(-1);
-    xAxis_ = ax;
-  } else {
-    auto* ax = new QValueAxis;
-    ax->setLabelFormat("%.3g");
-    xAxis_ = ax;
+  const char* names[] = {"parameters", "FLOPs per sequence", "latency"};
+  xAxis_ = new QCategoryAxis;
+  xAxis_->setTitleText(tr(names[static_cast<int>(metric_)]) + (logX_ ? tr(" (log scale)") : QString()));
+  yAxis_ = new QCategoryAxis;
+  QString yTitle;
+  switch (yMetric_) {
+    case YMetric::Error: yTitle = tr("validation error"); break;
+    case YMetric::Accuracy:
+      yTitle = full_trial_ ? tr("accuracy (full model %1 %)").arg(100.0 * full_trial_->accuracy, 0, 'f', 1)
+                           : tr("accuracy");
+      break;
+    case YMetric::Mcc: yTitle = tr("MCC"); break;
+    case YMetric::F1: yTitle = tr("F1"); break;
   }
-  xAxis_->setTitleText(title + (logX_ ? tr(" (log scale)") : QString()));
-  auto* ay = new QValueAxis;
-  const char* ynames[] = {"error", "MCC", "F1"};
-  ay->setTitleText(tr(ynames[static_cast<int>(yMetric_)]));
-  ay->setLabelFormat("%.3f");
-  yAxis_ = ay;
+  yAxis_->setTitleText(yTitle);
+  for (auto* a : {xAxis_, yAxis_}) {
+    a->setLabelsPosition(QCategoryAxis::AxisLabelsPositionOnValue);
+    a->setMinorGridLineVisible(false);
+  }
   c->addAxis(xAxis_, Qt::AlignBottom);
   c->addAxis(yAxis_, Qt::AlignLeft);
-  for (auto* s : c->series()) {
-    s->attachAxis(xAxis_);
-    s->attachAxis(yAxis_);
-  }
+  for (auto* s : c->series()) attachAxes(s);
+  // Zooming changes the range: label the new one.
+  connect(xAxis_, &QCategoryAxis::rangeChanged, this, &ParetoChart::relabelAxes);
+  connect(yAxis_, &QCategoryAxis::rangeChanged, this, &ParetoChart::relabelAxes);
   // Re-plot everything in the new coordinates.
-  std::vector<pp::Trial> ts;
-  ts.swap(trials_);
-  for (auto& t : pending_) ts.push_back(t);
+  std::vector<Entry> es;
+  es.swap(entries_);
+  for (auto& e : pending_) es.push_back(e);
   pending_.clear();
-  all_->clear();
-  QList<QPointF> pts;
-  for (const auto& t : ts) {
-    if (logX_ && xOf(t) <= 0) continue;
-    pts.append(valueOf(t));
-    trials_.push_back(t);
+  std::vector<QList<QPointF>> pts(runs_.size());
+  for (const auto& e : es) {
+    if (logX_ && xOf(e.t) <= 0) continue;
+    pts[static_cast<size_t>(e.run)].append(valueOf(e.t));
+    entries_.push_back(e);
   }
-  all_->append(pts);
+  for (size_t r = 0; r < runs_.size(); ++r) runs_[r].all->replace(pts[r]);
   full_->clear();
   if (full_trial_ && (!logX_ || xOf(*full_trial_) > 0)) full_->append(valueOf(*full_trial_));
-  redrawFront();
+  for (int r = 0; r < runCount(); ++r) redrawFront(r);
   redrawSelection();
   fitAxes();
 }
@@ -278,30 +424,28 @@ void ParetoChart::fitAxes() {
     y0 = std::min(y0, p.y());
     y1 = std::max(y1, p.y());
   };
-  for (const auto& t : trials_) take(valueOf(t));
-  if (full_trial_) take(valueOf(*full_trial_));
+  for (const auto& e : entries_) take(valueOf(e.t));
+  if (full_trial_ && (!logX_ || xOf(*full_trial_) > 0)) take(valueOf(*full_trial_));
   if (x0 > x1) {
-    x0 = 1;
-    x1 = 10;
+    x0 = logX_ ? 0 : 1;
+    x1 = logX_ ? 1 : 10;
     y0 = 0;
-    y1 = 1;
+    y1 = yMetric_ == YMetric::Accuracy ? 100 : 1;
   }
-  if (logX_) {
-    x0 = std::max(x0 / 1.15, 1e-9);
-    x1 = x1 * 1.15;
-    // QLogValueAxis labels powers of its base only: pick the base so that a
-    // narrow range (often less than a decade) still gets about six labels.
-    if (auto* ax = qobject_cast<QLogValueAxis*>(xAxis_)) ax->setBase(std::max(1.02, std::pow(x1 / x0, 1.0 / 6.0)));
-  } else {
-    const double pad = std::max((x1 - x0) * 0.05, 1e-9);
-    x0 -= pad;
-    x1 += pad;
-  }
-  const double py = std::max((y1 - y0) * 0.08, 0.01);
-  y0 = yMetric_ == YMetric::Mcc ? y0 - py : std::max(0.0, y0 - py);
-  y1 = y1 + py;
+  // Log axes: x is log10, so the padding is a factor.
+  const double px = logX_ ? std::max((x1 - x0) * 0.06, 0.02) : std::max((x1 - x0) * 0.05, 1e-9);
+  x0 -= px;
+  x1 += px;
+  const double minPad = yMetric_ == YMetric::Accuracy ? 1.0 : 0.01;
+  const double py = std::max((y1 - y0) * 0.08, minPad);
+  const bool signedY = yMetric_ == YMetric::Mcc;
+  y0 = signedY ? y0 - py : std::max(0.0, y0 - py);
+  y1 = yMetric_ == YMetric::Accuracy ? std::min(100.0, y1 + py) : y1 + py;
+  relabelling_ = true;  // one relabel for both ranges
   xAxis_->setRange(x0, x1);
   yAxis_->setRange(y0, y1);
+  relabelling_ = false;
+  relabelAxes();
   guideX_->clear();
   guideY_->clear();
   if (full_trial_ && (!logX_ || xOf(*full_trial_) > 0)) {
@@ -311,31 +455,78 @@ void ParetoChart::fitAxes() {
   }
 }
 
+void ParetoChart::relabelAxes() {
+  if (relabelling_ || !xAxis_ || !yAxis_) return;
+  relabelling_ = true;
+  const QRectF plot = chart()->plotArea();
+  const int xMax = std::clamp(static_cast<int>(plot.width() / 90), 3, 10);
+  const int yMax = std::clamp(static_cast<int>(plot.height() / 45), 3, 10);
+  const AxisUnit xUnit = metric_ == XMetric::Latency ? AxisUnit::Milliseconds : AxisUnit::Count;
+  const AxisUnit yUnit = yMetric_ == YMetric::Accuracy ? AxisUnit::Percent : AxisUnit::Plain;
+  auto fill = [](QCategoryAxis* a, const std::vector<AxisTick>& ticks, bool log) {
+    for (const QString& l : a->categoriesLabels()) a->remove(l);
+    a->setStartValue(a->min());
+    for (const auto& t : ticks) {
+      const double at = log ? std::log10(t.value) : t.value;
+      if (at > a->min() && at <= a->max()) a->append(t.label, at);
+    }
+  };
+  const double x0 = xAxis_->min(), x1 = xAxis_->max();
+  fill(xAxis_, logX_ ? axisTicks(std::pow(10.0, x0), std::pow(10.0, x1), true, xUnit, xMax)
+                     : axisTicks(x0, x1, false, xUnit, xMax),
+       logX_);
+  fill(yAxis_, axisTicks(yAxis_->min(), yAxis_->max(), false, yUnit, yMax), false);
+  relabelling_ = false;
+}
+
+QStringList ParetoChart::xTickLabels() const { return xAxis_ ? xAxis_->categoriesLabels() : QStringList(); }
+QStringList ParetoChart::yTickLabels() const { return yAxis_ ? yAxis_->categoriesLabels() : QStringList(); }
+
+QStringList ParetoChart::legendEntries() const {
+  QStringList out;
+  for (auto* m : chart()->legend()->markers())
+    if (m->isVisible()) out << m->label();
+  return out;
+}
+
 int64_t ParetoChart::trialAt(const QPointF& value) const {
   const QPointF here = chart()->mapToPosition(value);
   int64_t best = kNone;
   double bestD = 12.0;  // pixels
-  auto consider = [&](const pp::Trial& t) {
+  auto consider = [&](const pp::Trial& t, int64_t key) {
     const QPointF p = chart()->mapToPosition(valueOf(t));
     const double d = std::hypot(p.x() - here.x(), p.y() - here.y());
     if (d < bestD) {
       bestD = d;
-      best = t.id;
+      best = key;
     }
   };
-  for (const auto& t : trials_) consider(t);
-  if (full_trial_) consider(*full_trial_);
+  for (const auto& e : entries_)
+    if (runs_[static_cast<size_t>(e.run)].visible) consider(e.t, trialKey(e.run, e.t.id));
+  if (full_trial_) consider(*full_trial_, -1);
   return best;
 }
 
-void ParetoChart::onClicked(const QPointF& p) {
-  const int64_t id = trialAt(p);
-  if (id == kNone || id < 0) return;  // nothing there, or the full model
-  const bool add = QGuiApplication::keyboardModifiers() & Qt::ShiftModifier;
+void ParetoChart::mousePressEvent(QMouseEvent* e) {
+  // A press on a point selects it; elsewhere it starts the zoom rectangle
+  // (the rubber band takes the press, so the series never see a click).
+  if (e->button() == Qt::LeftButton) {
+    const QPointF value = chart()->mapToValue(chart()->mapFromScene(mapToScene(e->position().toPoint())));
+    const int64_t key = trialAt(value);
+    if (key != kNone && key != -1) {
+      onClicked(key, e->modifiers() & Qt::ShiftModifier);
+      e->accept();
+      return;
+    }
+  }
+  QChartView::mousePressEvent(e);
+}
+
+void ParetoChart::onClicked(int64_t key, bool add) {
   std::vector<int64_t> sel = add ? selection_ : std::vector<int64_t>{};
-  auto it = std::find(sel.begin(), sel.end(), id);
+  auto it = std::find(sel.begin(), sel.end(), key);
   if (it != sel.end()) sel.erase(it);
-  else sel.push_back(id);
+  else sel.push_back(key);
   if (sel.size() > 3) sel.erase(sel.begin());  // up to three compared
   setSelection(sel);
   Q_EMIT selectionChanged(sel);
@@ -346,78 +537,17 @@ void ParetoChart::onHovered(const QPointF& p, bool state) {
     QToolTip::hideText();
     return;
   }
-  const int64_t id = trialAt(p);
-  if (full_trial_ && id == full_trial_->id) {
+  const int64_t key = trialAt(p);
+  if (key == -1 && full_trial_) {
     QToolTip::showText(QCursor::pos(), tr("<b>Full model</b><br>") + trialTooltip(*full_trial_, std::nullopt), this);
     return;
   }
-  for (const auto& t : trials_)
-    if (t.id == id) {
-      QToolTip::showText(QCursor::pos(), trialTooltip(t, full_trial_), this);
+  for (const auto& e : entries_)
+    if (trialKey(e.run, e.t.id) == key) {
+      const QString run = runCount() > 1 ? tr("Run <b>%1</b><br>").arg(runName(e.run).toHtmlEscaped()) : QString();
+      QToolTip::showText(QCursor::pos(), run + trialTooltip(e.t, full_trial_), this);
       return;
     }
 }
-
-HypervolumeChart::HypervolumeChart(QWidget* parent) : QChartView(parent) {
-  auto* c = new QChart;
-  c->setTitle(tr("Hypervolume of the front over trials"));
-  c->legend()->hide();
-  c->setAnimationOptions(QChart::NoAnimation);
-  setChart(c);
-  setRenderHint(QPainter::Antialiasing);
-  line_ = new QLineSeries;
-  line_->setPen(QPen(QColor(40, 140, 90), 2));
-  c->addSeries(line_);
-  auto* ax = new QValueAxis;
-  ax->setTitleText(tr("trials"));
-  ax->setLabelFormat("%.0f");
-  auto* ay = new QValueAxis;
-  ay->setTitleText(tr("hypervolume"));
-  ay->setLabelFormat("%.3f");
-  c->addAxis(ax, Qt::AlignBottom);
-  c->addAxis(ay, Qt::AlignLeft);
-  line_->attachAxis(ax);
-  line_->attachAxis(ay);
-  clear();
-}
-
-void HypervolumeChart::clear() {
-  byTrials_.clear();
-  bySeconds_.clear();
-  redraw();
-}
-
-void HypervolumeChart::addPoint(int64_t trials, double hv, double seconds) {
-  byTrials_.emplace_back(static_cast<double>(trials), hv);
-  bySeconds_.emplace_back(seconds, hv);
-  line_->append(overTime_ ? bySeconds_.back() : byTrials_.back());
-  redraw();
-}
-
-void HypervolumeChart::setOverTime(bool on) {
-  overTime_ = on;
-  const auto& pts = overTime_ ? bySeconds_ : byTrials_;
-  line_->replace(QList<QPointF>(pts.begin(), pts.end()));
-  chart()->setTitle(overTime_ ? tr("Hypervolume of the front over time") : tr("Hypervolume of the front over trials"));
-  chart()->axes(Qt::Horizontal).first()->setTitleText(overTime_ ? tr("seconds") : tr("trials"));
-  redraw();
-}
-
-void HypervolumeChart::redraw() {
-  const auto& pts = overTime_ ? bySeconds_ : byTrials_;
-  if (pts.empty()) line_->clear();
-  double maxX = 10, lo = 1, hi = 0;
-  for (const auto& p : pts) {
-    maxX = std::max(maxX, p.x());
-    lo = std::min(lo, p.y());
-    hi = std::max(hi, p.y());
-  }
-  if (hi < lo) lo = 0, hi = 1;
-  chart()->axes(Qt::Horizontal).first()->setRange(0, maxX);
-  const double pad = std::max((hi - lo) * 0.1, 0.002);
-  chart()->axes(Qt::Vertical).first()->setRange(std::max(0.0, lo - pad), hi + pad);
-}
-
-int HypervolumeChart::points() const { return line_->count(); }
 
 }  // namespace ppui

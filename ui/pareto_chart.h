@@ -2,11 +2,16 @@
 // Pareto set highlighted and joined by a step line, the full model as a
 // distinct marker with dashed guides. New trials are queued and drawn in
 // batches on a short timer, so a burst of results costs one repaint.
-// Hover shows a tooltip (sub-network, metrics, change against the full
+// Axes are labelled at round values ("1.6 M", "2 M", "3 M"; axis_ticks.h).
+// Several runs can be overlaid (run comparison): each its own colour and
+// marker and a legend entry that hides it when clicked. Points are named
+// by trial keys (trial_key.h): run 0's keys are its trial ids.
+// Hover shows a tooltip (run, sub-network, metrics, change against the full
 // model); click selects, shift-click adds; rubber-band zoom, double-click or
 // resetZoom() to reset.
 #pragma once
 #include <QChartView>
+#include <QColor>
 #include <QTimer>
 
 #include <cstdint>
@@ -18,27 +23,38 @@
 
 class QScatterSeries;
 class QLineSeries;
-class QAbstractAxis;
+class QCategoryAxis;
 
 namespace ppui {
 
 enum class XMetric { Params, Flops, Latency };
-enum class YMetric { Error, Mcc, F1 };
+enum class YMetric { Error, Accuracy, Mcc, F1 };
 
 // "3L x 4H x 512U: 61.2% accuracy ... -62% parameters, 2.1x faster, +1.3 points error"
 QString trialTooltip(const pp::Trial& t, const std::optional<pp::Trial>& full);
+
+// The colour and marker of run `run` in an overlay of several.
+QColor runColor(int run);
 
 class ParetoChart : public QChartView {
   Q_OBJECT
  public:
   explicit ParetoChart(QWidget* parent = nullptr);
 
+  // Back to one run (run 0) with no trials.
   void clear();
+  // Several runs overlaid, named (legend entries); no trials yet.
+  void setRuns(const QStringList& names);
+  int runCount() const { return static_cast<int>(runs_.size()); }
+  QString runName(int run) const;
+  void setRunVisible(int run, bool on);
+  bool runVisible(int run) const;
+
   void setReference(const pp::Trial& full);
-  void queueTrial(const pp::Trial& t);  // drawn at the next batch
-  void flushNow();                      // draw the queue at once
-  void setFront(const std::vector<int64_t>& ids);
-  void setSelection(const std::vector<int64_t>& ids);
+  void queueTrial(const pp::Trial& t, int run = 0);  // drawn at the next batch
+  void flushNow();                                   // draw the queue at once
+  void setFront(const std::vector<int64_t>& ids, int run = 0);  // trial ids of that run
+  void setSelection(const std::vector<int64_t>& keys);
   void setXMetric(XMetric m);
   void setYMetric(YMetric m);
   void setLogX(bool on);
@@ -48,63 +64,70 @@ class ParetoChart : public QChartView {
   int pointsDrawn() const;
   size_t pending() const { return pending_.size(); }
   const std::vector<int64_t>& selection() const { return selection_; }
-  // The trial nearest to a chart value, within a few pixels; kNone if none
-  // (the full model is id -1).
+  // The key of the visible trial nearest to a chart value, within a few
+  // pixels; kNone if none (the full model is key -1).
   static constexpr int64_t kNone = INT64_MIN;
   int64_t trialAt(const QPointF& value) const;
+  // A trial's position in chart values (x is log10 of the metric on a log axis).
   QPointF valueOf(const pp::Trial& t) const;
+  // The labels on the axes now, left to right and bottom to top.
+  QStringList xTickLabels() const;
+  QStringList yTickLabels() const;
+  // The legend's visible entries, in order.
+  QStringList legendEntries() const;
 
  Q_SIGNALS:
-  void selectionChanged(const std::vector<int64_t>& ids);
+  void selectionChanged(const std::vector<int64_t>& keys);
+  void runVisibilityChanged(int run, bool visible);
 
  protected:
+  void mousePressEvent(QMouseEvent* e) override;
   void mouseDoubleClickEvent(QMouseEvent* e) override;
+  void resizeEvent(QResizeEvent* e) override;
 
  private:
+  struct Run {
+    QString name;
+    QScatterSeries* all = nullptr;
+    QScatterSeries* front = nullptr;
+    QLineSeries* step = nullptr;
+    std::set<int64_t> frontIds;
+    bool visible = true;
+  };
+  struct Entry {
+    pp::Trial t;
+    int run = 0;
+  };
+  Run makeRun(const QString& name, int index, bool overlay);
+  void dropRuns();
+  void attachAxes(QAbstractSeries* s);
   void rebuild();
-  void redrawFront();
+  void redrawFront(int run);
   void redrawSelection();
   void fitAxes();
+  void relabelAxes();
   double xOf(const pp::Trial& t) const;
   double yOf(const pp::Trial& t) const;
-  void onClicked(const QPointF& p);
+  void onClicked(int64_t key, bool add);  // select (add: toggle in the selection)
   void onHovered(const QPointF& p, bool state);
+  void onLegendClicked();
 
-  QScatterSeries* all_;
-  QScatterSeries* front_;
+  std::vector<Run> runs_;
   QScatterSeries* selected_;
   QScatterSeries* full_;
-  QLineSeries* step_;
   QLineSeries* guideX_;
   QLineSeries* guideY_;
-  QAbstractAxis* xAxis_ = nullptr;
-  QAbstractAxis* yAxis_ = nullptr;
+  QCategoryAxis* xAxis_ = nullptr;
+  QCategoryAxis* yAxis_ = nullptr;
   QTimer flushTimer_;
-  std::vector<pp::Trial> trials_, pending_;
-  std::set<int64_t> frontIds_;
+  std::vector<Entry> entries_, pending_;
   std::vector<int64_t> selection_;
   std::optional<pp::Trial> full_trial_;
   XMetric metric_ = XMetric::Params;
   YMetric yMetric_ = YMetric::Error;
   bool logX_ = true;
+  bool relabelling_ = false;
   int batches_ = 0;
-};
-
-// Hypervolume of the front after each trial: is the search still improving?
-class HypervolumeChart : public QChartView {
-  Q_OBJECT
- public:
-  explicit HypervolumeChart(QWidget* parent = nullptr);
-  void clear();
-  void addPoint(int64_t trials, double hypervolume, double seconds = 0);
-  void setOverTime(bool on);  // x = wall-clock seconds instead of trials
-  int points() const;
-
- private:
-  void redraw();
-  QLineSeries* line_;
-  std::vector<QPointF> byTrials_, bySeconds_;
-  bool overTime_ = false;
 };
 
 }  // namespace ppui

@@ -5,6 +5,8 @@
 #include <QFont>
 #include <QLocale>
 
+#include "ui/trial_key.h"
+
 namespace ppui {
 
 TrialTableModel::TrialTableModel(QObject* parent) : QAbstractTableModel(parent) {}
@@ -12,35 +14,50 @@ TrialTableModel::TrialTableModel(QObject* parent) : QAbstractTableModel(parent) 
 void TrialTableModel::clear() {
   beginResetModel();
   trials_.clear();
-  rowById_.clear();
+  runs_.clear();
+  rowByKey_.clear();
   front_.clear();
+  runNames_.clear();
   endResetModel();
 }
 
-void TrialTableModel::addTrials(const std::vector<pp::Trial>& ts) {
+QString TrialTableModel::columnKey(int column) {
+  static const char* keys[] = {"run",   "trial", "subnet",  "accuracy",  "error", "params",
+                               "share", "flops", "latency", "eval_time", "status"};
+  return column >= 0 && column < ColumnCount ? QString(keys[column]) : QString();
+}
+
+void TrialTableModel::setRunNames(const QStringList& names) {
+  runNames_ = names;
+  if (!trials_.empty()) Q_EMIT dataChanged(index(0, Run), index(rowCount() - 1, Run));
+}
+
+void TrialTableModel::addTrials(const std::vector<pp::Trial>& ts, int run) {
   if (ts.empty()) return;
   const int first = static_cast<int>(trials_.size());
   beginInsertRows({}, first, first + static_cast<int>(ts.size()) - 1);
   for (const auto& t : ts) {
-    rowById_[t.id] = static_cast<int>(trials_.size());
+    rowByKey_[trialKey(run, t.id)] = static_cast<int>(trials_.size());
     trials_.push_back(t);
+    runs_.push_back(run);
   }
   endInsertRows();
 }
 
-void TrialTableModel::setFront(const std::vector<int64_t>& ids) {
-  front_ = std::set<int64_t>(ids.begin(), ids.end());
+void TrialTableModel::setFront(const std::vector<int64_t>& ids, int run) {
+  for (auto it = front_.begin(); it != front_.end();) it = runOfKey(*it) == run ? front_.erase(it) : std::next(it);
+  for (int64_t id : ids) front_.insert(trialKey(run, id));
   if (!trials_.empty()) Q_EMIT dataChanged(index(0, 0), index(rowCount() - 1, ColumnCount - 1));
 }
 
-const pp::Trial* TrialTableModel::trial(int64_t id) const {
-  auto it = rowById_.find(id);
-  return it == rowById_.end() ? nullptr : &trials_[static_cast<size_t>(it->second)];
+const pp::Trial* TrialTableModel::trial(int64_t key) const {
+  auto it = rowByKey_.find(key);
+  return it == rowByKey_.end() ? nullptr : &trials_[static_cast<size_t>(it->second)];
 }
 
-int TrialTableModel::rowOf(int64_t id) const {
-  auto it = rowById_.find(id);
-  return it == rowById_.end() ? -1 : it->second;
+int TrialTableModel::rowOf(int64_t key) const {
+  auto it = rowByKey_.find(key);
+  return it == rowByKey_.end() ? -1 : it->second;
 }
 
 int TrialTableModel::rowCount(const QModelIndex& parent) const {
@@ -51,7 +68,7 @@ int TrialTableModel::columnCount(const QModelIndex& parent) const { return paren
 
 QVariant TrialTableModel::headerData(int section, Qt::Orientation o, int role) const {
   if (o != Qt::Horizontal || role != Qt::DisplayRole) return {};
-  static const char* names[] = {"Trial", "Sub-network", "Accuracy", "Error", "Parameters", "Share", "FLOPs",
+  static const char* names[] = {"Run", "Trial", "Sub-network", "Accuracy", "Error", "Parameters", "Share", "FLOPs",
                                 "Latency", "Eval time", "Status"};
   return tr(names[section]);
 }
@@ -59,10 +76,14 @@ QVariant TrialTableModel::headerData(int section, Qt::Orientation o, int role) c
 QVariant TrialTableModel::data(const QModelIndex& index, int role) const {
   if (!index.isValid() || index.row() >= rowCount()) return {};
   const pp::Trial& t = trials_[static_cast<size_t>(index.row())];
+  const int run = runs_[static_cast<size_t>(index.row())];
+  const int64_t key = trialKey(run, t.id);
   const bool ok = t.ok();
-  if (role == TrialIdRole) return QVariant::fromValue<qlonglong>(t.id);
+  if (role == TrialIdRole) return QVariant::fromValue<qlonglong>(key);
+  if (role == RunRole) return run;
   if (role == SortRole) {
     switch (index.column()) {
+      case Run: return QVariant::fromValue<qlonglong>(key);
       case Id: return QVariant::fromValue<qlonglong>(t.id);
       case SubNet: return QVariant::fromValue<qlonglong>(t.params);
       case Accuracy: return ok ? t.accuracy : -1.0;
@@ -75,18 +96,20 @@ QVariant TrialTableModel::data(const QModelIndex& index, int role) const {
       case Status: return QString(pp::statusName(t.status));
     }
   }
-  if (role == Qt::FontRole && front_.count(t.id)) {
+  if (role == Qt::FontRole && front_.count(key)) {
     QFont f;
     f.setBold(true);
     return f;
   }
   if (role == Qt::ForegroundRole && !ok) return QBrush(t.status == pp::Trial::Status::Failed ? QColor(180, 40, 40) : QColor(120, 120, 120));
-  if (role == Qt::TextAlignmentRole && index.column() != SubNet && index.column() != Status)
+  if (role == Qt::TextAlignmentRole && index.column() != SubNet && index.column() != Status && index.column() != Run)
     return QVariant(Qt::AlignRight | Qt::AlignVCenter);
   if (role == Qt::ToolTipRole && !t.error.empty()) return QString::fromStdString(t.error);
+  if (role == Qt::ToolTipRole && index.column() == SubNet) return QString::fromStdString(t.subnet.summary());
   if (role != Qt::DisplayRole) return {};
   QLocale loc;
   switch (index.column()) {
+    case Run: return run < runNames_.size() ? runNames_[run] : QString();
     case Id: return QVariant::fromValue<qlonglong>(t.id);
     case SubNet: return QString::fromStdString(t.subnet.summary());
     case Accuracy: return ok ? QString::number(100.0 * t.accuracy, 'f', 2) + " %" : QString();
@@ -100,7 +123,7 @@ QVariant TrialTableModel::data(const QModelIndex& index, int role) const {
     case EvalTime: return t.evalSeconds >= 0 ? QString::number(t.evalSeconds, 'f', 2) + " s" : QString();
     case Status: {
       QString s = pp::statusName(t.status);
-      if (front_.count(t.id)) s = tr("Pareto");
+      if (front_.count(key)) s = tr("Pareto");
       if (!t.error.empty()) s += ": " + QString::fromStdString(t.error);
       return s;
     }
@@ -117,12 +140,18 @@ void TrialFilterProxy::setParetoOnly(bool on) {
   invalidateFilter();
 }
 
+void TrialFilterProxy::setRunFilter(int run) {
+  run_ = run;
+  invalidateFilter();
+}
+
 bool TrialFilterProxy::filterAcceptsRow(int row, const QModelIndex& parent) const {
-  if (!paretoOnly_) return true;
   auto* m = qobject_cast<TrialTableModel*>(sourceModel());
-  if (!m) return true;
-  const auto id = m->index(row, 0, parent).data(TrialTableModel::TrialIdRole).toLongLong();
-  return m->isOnFront(id);
+  if (!m || parent.isValid()) return true;
+  if (run_ >= 0 && m->runOfRow(row) != run_) return false;
+  if (!paretoOnly_) return true;
+  const auto key = m->index(row, 0, parent).data(TrialTableModel::TrialIdRole).toLongLong();
+  return m->isOnFront(key);
 }
 
 }  // namespace ppui

@@ -1,9 +1,11 @@
 // TrialTableModel: every trial of a search as a table row (sortable through
-// TrialFilterProxy, which can also show the Pareto set only). Failed trials
-// keep their reason in the status column.
+// TrialFilterProxy, which can also show the Pareto set only, or one run's
+// trials when several runs are compared). Failed trials keep their reason in
+// the status column. Rows are named by trial keys (trial_key.h).
 #pragma once
 #include <QAbstractTableModel>
 #include <QSortFilterProxyModel>
+#include <QStringList>
 
 #include <optional>
 #include <set>
@@ -17,21 +19,28 @@ namespace ppui {
 class TrialTableModel : public QAbstractTableModel {
   Q_OBJECT
  public:
-  enum Column { Id, SubNet, Accuracy, Error, Params, Share, Flops, Latency, EvalTime, Status, ColumnCount };
-  static constexpr int TrialIdRole = Qt::UserRole + 1;
+  enum Column { Run, Id, SubNet, Accuracy, Error, Params, Share, Flops, Latency, EvalTime, Status, ColumnCount };
+  static constexpr int TrialIdRole = Qt::UserRole + 1;  // the row's trial key
   static constexpr int SortRole = Qt::UserRole + 2;
+  static constexpr int RunRole = Qt::UserRole + 3;  // the row's run index
+  // A column's stable name (settings keys), e.g. "subnet".
+  static QString columnKey(int column);
 
   explicit TrialTableModel(QObject* parent = nullptr);
 
   void clear();
-  void addTrials(const std::vector<pp::Trial>& ts);
-  void setFront(const std::vector<int64_t>& ids);
+  // Several runs compared: their names (the Run column). Empty: one run.
+  void setRunNames(const QStringList& names);
+  const QStringList& runNames() const { return runNames_; }
+  void addTrials(const std::vector<pp::Trial>& ts, int run = 0);
+  void setFront(const std::vector<int64_t>& ids, int run = 0);  // trial ids of that run
   void setReferenceParams(int64_t fullParams) { fullParams_ = fullParams; }
 
-  bool isOnFront(int64_t id) const { return front_.count(id) > 0; }
-  size_t frontSize() const { return front_.size(); }
-  const pp::Trial* trial(int64_t id) const;
-  int rowOf(int64_t id) const;  // -1 if absent
+  bool isOnFront(int64_t key) const { return front_.count(key) > 0; }
+  size_t frontSize() const { return front_.size(); }  // of every run shown
+  const pp::Trial* trial(int64_t key) const;
+  int rowOf(int64_t key) const;  // -1 if absent
+  int runOfRow(int row) const { return runs_[static_cast<size_t>(row)]; }
   const std::vector<pp::Trial>& trials() const { return trials_; }
 
   int rowCount(const QModelIndex& parent = {}) const override;
@@ -41,8 +50,10 @@ class TrialTableModel : public QAbstractTableModel {
 
  private:
   std::vector<pp::Trial> trials_;
-  std::unordered_map<int64_t, int> rowById_;
-  std::set<int64_t> front_;
+  std::vector<int> runs_;  // per row
+  std::unordered_map<int64_t, int> rowByKey_;
+  std::set<int64_t> front_;  // keys
+  QStringList runNames_;
   int64_t fullParams_ = 0;
 };
 
@@ -52,12 +63,15 @@ class TrialFilterProxy : public QSortFilterProxyModel {
   explicit TrialFilterProxy(QObject* parent = nullptr);
   void setParetoOnly(bool on);
   bool paretoOnly() const { return paretoOnly_; }
+  void setRunFilter(int run);  // -1: every run
+  int runFilter() const { return run_; }
 
  protected:
   bool filterAcceptsRow(int row, const QModelIndex& parent) const override;
 
  private:
   bool paretoOnly_ = false;
+  int run_ = -1;
 };
 
 }  // namespace ppui

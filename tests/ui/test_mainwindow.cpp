@@ -17,6 +17,7 @@
 #include "paretoprune/search_request.h"
 #include "testutil.h"
 #include "ui/export_dialog.h"
+#include "ui/hypervolume_chart.h"
 #include "ui/latency_view.h"
 #include "ui/prepare_dialog.h"
 #include "ui/mainwindow.h"

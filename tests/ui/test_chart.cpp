@@ -1,0 +1,266 @@
+// The chart read at a glance, offscreen: tick values and labels as pure
+// functions (log and linear scales, counts, milliseconds, percent; several
+// ranges), the chart's axes at parameter, FLOP and latency ranges, the
+// accuracy axis, the legend (one entry for the Pareto front), and several
+// runs overlaid: each its own legend entry that hides it.
+#include <QLegend>
+#include <QLegendMarker>
+#include <QRegularExpression>
+#include <QtTest>
+
+#include "ui/axis_ticks.h"
+#include "ui/hypervolume_chart.h"
+#include "ui/pareto_chart.h"
+#include "ui/trial_key.h"
+
+namespace {
+pp::Trial trialAt(int64_t id, double error, int64_t params, double latencyMs = 1.0) {
+  pp::Trial t;
+  t.id = id;
+  t.errorRate = error;
+  t.accuracy = 1 - error;
+  t.params = params;
+  t.flops = params * 90;
+  t.latencyMs = latencyMs;
+  t.subnet.layers = {{1, 8}};
+  return t;
+}
+}  // namespace
+
+class TestChart : public QObject {
+  Q_OBJECT
+
+ private Q_SLOTS:
+  void initTestCase() { QCoreApplication::setOrganizationName("ParetoPruneTest"); }
+
+  void ticks_data() {
+    QTest::addColumn<double>("lo");
+    QTest::addColumn<double>("hi");
+    QTest::addColumn<bool>("log");
+    QTest::addColumn<int>("unit");
+    QTest::addColumn<int>("maxTicks");
+    QTest::addColumn<QStringList>("labels");
+    const int count = static_cast<int>(ppui::AxisUnit::Count),
+              ms = static_cast<int>(ppui::AxisUnit::Milliseconds),
+              pct = static_cast<int>(ppui::AxisUnit::Percent),
+              plain = static_cast<int>(ppui::AxisUnit::Plain);
+    // Parameters of the demo model's sub-networks (under one decade).
+    QTest::newRow("params 1.4-4.6 M")
+        << 1.4e6 << 4.6e6 << true << count << 8 << QStringList{"1.5 M", "2 M", "3 M"};
+    QTest::newRow("params 1.55-4.4 M")
+        << 1.55e6 << 4.4e6 << true << count << 8 << QStringList{"2 M", "3 M", "4 M"};
+    QTest::newRow("params 1.61-1.65 M, linear fallback")
+        << 1.61e6 << 1.65e6 << true << count << 8
+        << QStringList{"1.61 M", "1.62 M", "1.63 M", "1.64 M", "1.65 M"};
+    QTest::newRow("BERT-base params 20-110 M")
+        << 2e7 << 1.1e8 << true << count << 8 << QStringList{"20 M", "50 M", "100 M"};
+    QTest::newRow("FLOPs 100 M-2 G")
+        << 1e8 << 2e9 << true << count << 8 << QStringList{"100 M", "300 M", "1 G"};
+    QTest::newRow("FLOPs 120 M-1.5 G")
+        << 1.2e8 << 1.5e9 << true << count << 8 << QStringList{"200 M", "500 M", "1 G"};
+    QTest::newRow("1-9 M, room for two labels")
+        << 1e6 << 9e6 << true << count << 2 << QStringList{"1 M", "3 M"};
+    QTest::newRow("nine decades, every other")
+        << 1e3 << 1e12 << true << count << 5 << QStringList{"10 k", "1 M", "100 M", "10 G", "1 T"};
+    QTest::newRow("latency 0.4-2.5 ms")
+        << 0.4 << 2.5 << true << ms << 8 << QStringList{"0.5 ms", "1 ms", "2 ms"};
+    QTest::newRow("latency 0.05-0.3 ms")
+        << 0.05 << 0.3 << true << ms << 8 << QStringList{"0.05 ms", "0.1 ms", "0.2 ms"};
+    QTest::newRow("latency 300 ms-4 s")
+        << 300.0 << 4000.0 << true << ms << 8 << QStringList{"300 ms", "1 s", "3 s"};
+    QTest::newRow("error 0.08-0.42")
+        << 0.08 << 0.42 << false << plain << 8
+        << QStringList{"0.1", "0.15", "0.2", "0.25", "0.3", "0.35", "0.4"};
+    QTest::newRow("accuracy 70-95 %")
+        << 70.0 << 95.0 << false << pct << 6
+        << QStringList{"70 %", "75 %", "80 %", "85 %", "90 %", "95 %"};
+    QTest::newRow("accuracy 84-91 %, fine")
+        << 84.3 << 91.2 << false << pct << 8
+        << QStringList{"85 %", "86 %", "87 %", "88 %", "89 %", "90 %", "91 %"};
+    QTest::newRow("params linear 0-5 M")
+        << 0.0 << 5e6 << false << count << 6 << QStringList{"0", "1 M", "2 M", "3 M", "4 M", "5 M"};
+    QTest::newRow("mcc -0.1-0.6") << -0.1 << 0.6 << false << plain << 8
+                                  << QStringList{"-0.1", "0",   "0.1", "0.2",
+                                                 "0.3",  "0.4", "0.5", "0.6"};
+  }
+
+  void ticks() {
+    QFETCH(double, lo);
+    QFETCH(double, hi);
+    QFETCH(bool, log);
+    QFETCH(int, unit);
+    QFETCH(int, maxTicks);
+    QFETCH(QStringList, labels);
+    QStringList got;
+    for (const auto& t :
+         ppui::axisTicks(lo, hi, log, static_cast<ppui::AxisUnit>(unit), maxTicks)) {
+      const double slack = 1e-9 * (hi - lo);
+      QVERIFY2(t.value >= lo - slack && t.value <= hi + slack, qPrintable(t.label));
+      got << t.label;
+    }
+    QCOMPARE(got, labels);
+  }
+
+  void labels_data() {
+    QTest::addColumn<double>("value");
+    QTest::addColumn<int>("unit");
+    QTest::addColumn<QString>("label");
+    const int count = static_cast<int>(ppui::AxisUnit::Count),
+              ms = static_cast<int>(ppui::AxisUnit::Milliseconds);
+    QTest::newRow("plain count") << 950.0 << count << "950";
+    QTest::newRow("thousands") << 1500.0 << count << "1.5 k";
+    QTest::newRow("millions") << 1.6e6 << count << "1.6 M";
+    QTest::newRow("round millions") << 2e6 << count << "2 M";
+    QTest::newRow("FLOPs") << 1.5e8 << count << "150 M";
+    QTest::newRow("giga") << 1.2e9 << count << "1.2 G";
+    QTest::newRow("just under a thousand M") << 999999999.9999999 << count << "1 G";
+    QTest::newRow("float noise") << 1.2 * 1e6 << count << "1.2 M";
+    QTest::newRow("tera") << 3e12 << count << "3 T";
+    QTest::newRow("sub-millisecond") << 0.5 << ms << "0.5 ms";
+    QTest::newRow("milliseconds") << 2.0 << ms << "2 ms";
+    QTest::newRow("seconds") << 1500.0 << ms << "1.5 s";
+  }
+
+  void labels() {
+    QFETCH(double, value);
+    QFETCH(int, unit);
+    QFETCH(QString, label);
+    QCOMPARE(ppui::tickLabel(value, static_cast<ppui::AxisUnit>(unit)), label);
+  }
+
+  void ticksRefuseEmptyRanges() {
+    QVERIFY(ppui::logTickValues(0, 10).empty());
+    QVERIFY(ppui::logTickValues(5, 5).empty());
+    QVERIFY(ppui::linearTickValues(3, 1).empty());
+  }
+
+  // The chart's axes at parameter, FLOP and latency ranges: round values,
+  // short labels, and no raw exponents anywhere.
+  void chartAxesRead() {
+    ppui::ParetoChart chart;
+    chart.resize(900, 520);
+    chart.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&chart));
+    chart.setReference(trialAt(-1, 0.10, 4386178, 2.4));
+    for (int i = 0; i < 30; ++i)
+      chart.queueTrial(trialAt(i, 0.12 + 0.01 * (i % 9), 1610000 + 90000 * i, 0.45 + 0.06 * i));
+    chart.flushNow();
+    const QRegularExpression count("^\\d+(\\.\\d+)? [kMG]$"), ms("^\\d+(\\.\\d+)? ms$");
+    auto check = [&](const QStringList& ls, const QRegularExpression& re, int atLeast) {
+      QVERIFY2(ls.size() >= atLeast, qPrintable(ls.join(" | ")));
+      for (const QString& l : ls) QVERIFY2(re.match(l).hasMatch(), qPrintable(ls.join(" | ")));
+    };
+    check(chart.xTickLabels(), count, 3);
+    QVERIFY2(chart.xTickLabels().contains("2 M") && chart.xTickLabels().contains("3 M"),
+             qPrintable(chart.xTickLabels().join(" | ")));
+    // Error axis: plain decimals at round steps.
+    for (const QString& l : chart.yTickLabels())
+      QVERIFY2(!l.contains('e') && l.size() <= 5, qPrintable(l));
+    chart.setXMetric(ppui::XMetric::Flops);
+    check(chart.xTickLabels(), count, 3);
+    QVERIFY2(chart.xTickLabels().join(" ").contains(" M"),
+             qPrintable(chart.xTickLabels().join(" | ")));
+    chart.setXMetric(ppui::XMetric::Latency);
+    check(chart.xTickLabels(), ms, 3);
+    chart.setLogX(false);
+    chart.setXMetric(ppui::XMetric::Params);
+    check(chart.xTickLabels(), count, 3);
+    chart.setLogX(true);
+    // Zoomed in: the labels follow the new range.
+    const QStringList before = chart.xTickLabels();
+    chart.chart()->zoom(4.0);
+    QVERIFY(chart.xTickLabels() != before);
+    check(chart.xTickLabels(), count, 2);
+    chart.resetZoom();
+    QCOMPARE(chart.xTickLabels(), before);
+  }
+
+  // Accuracy instead of error: percent, the full model's accuracy named.
+  void accuracyAxis() {
+    ppui::ParetoChart chart;
+    chart.resize(900, 520);
+    chart.show();
+    chart.setReference(trialAt(-1, 0.10, 4386178));
+    for (int i = 0; i < 10; ++i)
+      chart.queueTrial(trialAt(i, 0.12 + 0.01 * i, 1610000 + 200000 * i));
+    chart.flushNow();
+    chart.setYMetric(ppui::YMetric::Accuracy);
+    QCOMPARE(chart.valueOf(trialAt(3, 0.15, 2000000)).y(), 85.0);
+    QVERIFY(!chart.yTickLabels().isEmpty());
+    for (const QString& l : chart.yTickLabels()) QVERIFY2(l.endsWith(" %"), qPrintable(l));
+    QVERIFY2(chart.chart()->axes(Qt::Vertical).first()->titleText().contains("full model 90.0 %"),
+             qPrintable(chart.chart()->axes(Qt::Vertical).first()->titleText()));
+    QCOMPARE(chart.pointsDrawn(), 10);
+    // The point under a trial is still found.
+    QCOMPARE(chart.trialAt(chart.valueOf(trialAt(4, 0.16, 2410000))), int64_t(4));
+  }
+
+  // One legend entry for the front (no orange twins), then one per run
+  // when runs are overlaid; clicking a run's entry hides its points.
+  void legend() {
+    ppui::ParetoChart chart;
+    chart.resize(900, 520);
+    chart.show();
+    chart.setReference(trialAt(-1, 0.10, 4000000));
+    for (int i = 0; i < 5; ++i) chart.queueTrial(trialAt(i, 0.3 - 0.02 * i, 1000000 + 500000 * i));
+    chart.setFront({0, 2, 4});
+    chart.flushNow();
+    QCoreApplication::processEvents();  // the legend lays its entries out
+    const QStringList single = chart.legendEntries();
+    QCOMPARE(single.filter("Pareto").size(), 1);
+    QCOMPARE(single, (QStringList{"trials", "Pareto front", "full model", "selected"}));
+
+    chart.setRuns({"random", "local", "nsga2"});
+    chart.setReference(trialAt(-1, 0.10, 4000000));
+    for (int run = 0; run < 3; ++run) {
+      for (int i = 0; i < 5; ++i)
+        chart.queueTrial(
+            trialAt(i, 0.3 - 0.02 * i - 0.01 * run, 1000000 + 400000 * i + 50000 * run), run);
+      chart.setFront({1, 3}, run);
+    }
+    chart.flushNow();
+    QCOMPARE(chart.pointsDrawn(), 15);
+    QTRY_COMPARE(chart.legendEntries(),
+                 (QStringList{"random", "local", "nsga2", "full model", "selected"}));
+    // The same trial id in two runs: two keys, each found at its own point.
+    const pp::Trial local3 = trialAt(3, 0.3 - 0.06 - 0.01, 1000000 + 1200000 + 50000);
+    QCOMPARE(chart.trialAt(chart.valueOf(local3)), ppui::trialKey(1, 3));
+    QSignalSpy vis(&chart, &ppui::ParetoChart::runVisibilityChanged);
+    QLegendMarker* localEntry = nullptr;
+    for (auto* m : chart.chart()->legend()->markers())
+      if (m->label() == "local") localEntry = m;
+    QVERIFY(localEntry);
+    Q_EMIT localEntry->clicked();
+    QVERIFY(!chart.runVisible(1));
+    QCOMPARE(vis.size(), 1);
+    QVERIFY(chart.trialAt(chart.valueOf(local3)) !=
+            ppui::trialKey(1, 3));                         // hidden points are not picked
+    QTRY_VERIFY(chart.legendEntries().contains("local"));  // the entry stays to show it again
+    Q_EMIT localEntry->clicked();
+    QVERIFY(chart.runVisible(1));
+    QCOMPARE(chart.trialAt(chart.valueOf(local3)), ppui::trialKey(1, 3));
+    QTRY_COMPARE(chart.legendEntries(),
+                 (QStringList{"random", "local", "nsga2", "full model", "selected"}));
+    chart.clear();
+    QCOMPARE(chart.runCount(), 1);
+    QTRY_COMPARE(chart.legendEntries(), single);
+  }
+
+  void hypervolumeCurves() {
+    ppui::HypervolumeChart hv;
+    hv.addPoint(1, 0.5, 0.2);
+    hv.addPoint(2, 0.7, 0.5);
+    QCOMPARE(hv.points(), 2);
+    hv.setCurves({{"a", Qt::red, {0.1, 0.2, 0.3}}, {"b", Qt::blue, {0.2, 0.2}}});
+    QCOMPARE(hv.curveCount(), 2);
+    QCOMPARE(hv.curvePoints(0), 3);
+    hv.setCurveVisible(1, false);
+    QVERIFY(!hv.curveVisible(1) && hv.curveVisible(0));
+    hv.addPoint(1, 0.4, 0.1);  // a live search again: one curve
+    QCOMPARE(hv.curveCount(), 1);
+    QCOMPARE(hv.points(), 1);
+  }
+};
+
+QTEST_MAIN(TestChart)
+#include "test_chart.moc"

@@ -1,0 +1,39 @@
+// Axis ticks as pure functions: where a chart axis puts its labels (round
+// values on a log or a linear scale) and what they say ("1.6 M", "150 M",
+// "1.2 G", "0.5 ms", "85 %"), so that an axis reads at a glance.
+#pragma once
+#include <QString>
+
+#include <vector>
+
+namespace ppui {
+
+enum class AxisUnit {
+  Count,         // 950 k, 1.6 M, 2 M, 1.2 G
+  Milliseconds,  // 0.5 ms, 2 ms, 1.5 s
+  Percent,       // 85 %, 87.5 %
+  Plain          // 0.15, 0.2
+};
+
+struct AxisTick {
+  double value = 0;
+  QString label;
+};
+
+// Round values within [lo, hi] (lo > 0) for a log scale: whole decades when
+// the range spans many, else 1-3, 1-2-5, 1-1.5-2-3-5-7, every integer
+// mantissa, then finer, the coarsest that gives at least `minTicks` labels
+// without passing `maxTicks`. Below two ticks, linear ones.
+std::vector<double> logTickValues(double lo, double hi, int maxTicks = 8, int minTicks = 3);
+// Round values within [lo, hi] for a linear scale: steps of 1, 2, 2.5 or 5
+// times a power of ten, at most `maxTicks`.
+std::vector<double> linearTickValues(double lo, double hi, int maxTicks = 8);
+// One label: counts with k/M/G/T, milliseconds (seconds from 1000 ms),
+// percent, or plain; as few decimals as the value needs (ticks are round).
+QString tickLabel(double value, AxisUnit unit);
+// Ticks with labels for an axis over [lo, hi]; distinct labels (a chart's
+// category axis keys its labels by text).
+std::vector<AxisTick> axisTicks(double lo, double hi, bool logScale, AxisUnit unit,
+                                int maxTicks = 8);
+
+}  // namespace ppui

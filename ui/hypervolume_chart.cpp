@@ -1,0 +1,131 @@
+#include "ui/hypervolume_chart.h"
+
+#include <QLegend>
+#include <QLineSeries>
+#include <QPen>
+#include <QValueAxis>
+
+#include <algorithm>
+
+namespace ppui {
+
+HypervolumeChart::HypervolumeChart(QWidget* parent) : QChartView(parent) {
+  auto* c = new QChart;
+  c->legend()->setAlignment(Qt::AlignBottom);
+  c->setAnimationOptions(QChart::NoAnimation);
+  setChart(c);
+  setRenderHint(QPainter::Antialiasing);
+  auto* ax = new QValueAxis;
+  ax->setTitleText(tr("trials"));
+  ax->setLabelFormat("%.0f");
+  auto* ay = new QValueAxis;
+  ay->setTitleText(tr("hypervolume"));
+  ay->setLabelFormat("%.3f");
+  c->addAxis(ax, Qt::AlignBottom);
+  c->addAxis(ay, Qt::AlignLeft);
+  clear();
+}
+
+QLineSeries* HypervolumeChart::addLine(const QString& name, const QColor& color) {
+  auto* l = new QLineSeries;
+  l->setName(name);
+  l->setPen(QPen(color, 2));
+  chart()->addSeries(l);
+  l->attachAxis(chart()->axes(Qt::Horizontal).first());
+  l->attachAxis(chart()->axes(Qt::Vertical).first());
+  lines_.push_back(l);
+  return l;
+}
+
+void HypervolumeChart::clear() {
+  for (auto* l : lines_) {
+    chart()->removeSeries(l);
+    delete l;
+  }
+  lines_.clear();
+  compare_ = false;
+  byTrials_.clear();
+  bySeconds_.clear();
+  addLine(tr("hypervolume"), QColor(40, 140, 90));
+  chart()->legend()->hide();
+  chart()->setTitle(overTime_ ? tr("Hypervolume of the front over time")
+                              : tr("Hypervolume of the front over trials"));
+  chart()->axes(Qt::Horizontal).first()->setTitleText(overTime_ ? tr("seconds") : tr("trials"));
+  redraw();
+}
+
+void HypervolumeChart::addPoint(int64_t trials, double hv, double seconds) {
+  if (compare_) clear();
+  byTrials_.emplace_back(static_cast<double>(trials), hv);
+  bySeconds_.emplace_back(seconds, hv);
+  lines_.front()->append(overTime_ ? bySeconds_.back() : byTrials_.back());
+  redraw();
+}
+
+void HypervolumeChart::setOverTime(bool on) {
+  overTime_ = on;
+  if (compare_) return;  // compared runs have no common clock: trials only
+  const auto& pts = overTime_ ? bySeconds_ : byTrials_;
+  lines_.front()->replace(QList<QPointF>(pts.begin(), pts.end()));
+  chart()->setTitle(overTime_ ? tr("Hypervolume of the front over time")
+                              : tr("Hypervolume of the front over trials"));
+  chart()->axes(Qt::Horizontal).first()->setTitleText(overTime_ ? tr("seconds") : tr("trials"));
+  redraw();
+}
+
+void HypervolumeChart::setCurves(const std::vector<Curve>& curves) {
+  for (auto* l : lines_) {
+    chart()->removeSeries(l);
+    delete l;
+  }
+  lines_.clear();
+  byTrials_.clear();
+  bySeconds_.clear();
+  compare_ = true;
+  for (const auto& c : curves) {
+    QList<QPointF> pts;
+    for (size_t i = 0; i < c.byTrial.size(); ++i)
+      pts.append({static_cast<double>(i + 1), c.byTrial[i]});
+    addLine(c.name, c.color)->replace(pts);
+  }
+  chart()->legend()->show();
+  chart()->setTitle(tr("Hypervolume of each run over trials (one reference point for all)"));
+  chart()->axes(Qt::Horizontal).first()->setTitleText(tr("trials"));
+  redraw();
+}
+
+void HypervolumeChart::setCurveVisible(int i, bool on) {
+  if (i < 0 || i >= curveCount()) return;
+  lines_[static_cast<size_t>(i)]->setVisible(on);
+  redraw();
+}
+
+bool HypervolumeChart::curveVisible(int i) const {
+  return i >= 0 && i < curveCount() && lines_[static_cast<size_t>(i)]->isVisible();
+}
+
+int HypervolumeChart::curvePoints(int i) const {
+  return i >= 0 && i < curveCount() ? lines_[static_cast<size_t>(i)]->count() : 0;
+}
+
+void HypervolumeChart::redraw() {
+  double maxX = 10, lo = 1, hi = 0;
+  for (auto* l : lines_) {
+    if (!l->isVisible()) continue;
+    for (const QPointF& p : l->points()) {
+      maxX = std::max(maxX, p.x());
+      lo = std::min(lo, p.y());
+      hi = std::max(hi, p.y());
+    }
+  }
+  if (hi < lo) lo = 0, hi = 1;
+  chart()->axes(Qt::Horizontal).first()->setRange(0, maxX);
+  const double pad = std::max((hi - lo) * 0.1, 0.002);
+  chart()->axes(Qt::Vertical).first()->setRange(std::max(0.0, lo - pad), hi + pad);
+}
+
+int HypervolumeChart::points() const {
+  return lines_.empty() ? 0 : lines_.front()->count();
+}
+
+}  // namespace ppui
