@@ -66,7 +66,7 @@ std::vector<double> logTickValues(double lo, double hi, int maxTicks, int minTic
   for (const auto& set : sets) {
     std::vector<double> v = decadeTicks(lo, hi, set, 1);
     if (static_cast<int>(v.size()) > maxTicks) break;
-    best = std::move(v);
+    if (v.size() > best.size()) best = std::move(v);  // a finer set can miss a coarser one's values
     if (static_cast<int>(best.size()) >= minTicks) break;
   }
   if (best.size() < 2) return linearTickValues(lo, hi, std::min(maxTicks, 5));
@@ -120,7 +120,9 @@ QString tickLabel(double value, AxisUnit unit) {
 
 std::vector<AxisTick> axisTicks(double lo, double hi, bool logScale, AxisUnit unit, int maxTicks) {
   std::vector<AxisTick> out;
-  for (double v : logScale ? logTickValues(lo, hi, maxTicks) : linearTickValues(lo, hi, maxTicks)) {
+  const int minTicks = std::max(3, maxTicks / 2);
+  for (double v :
+       logScale ? logTickValues(lo, hi, maxTicks, minTicks) : linearTickValues(lo, hi, maxTicks)) {
     QString label = tickLabel(v, unit);
     if (std::any_of(out.begin(), out.end(), [&](const AxisTick& t) { return t.label == label; }))
       continue;

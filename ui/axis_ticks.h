@@ -23,7 +23,8 @@ struct AxisTick {
 // Round values within [lo, hi] (lo > 0) for a log scale: whole decades when
 // the range spans many, else 1-3, 1-2-5, 1-1.5-2-3-5-7, every integer
 // mantissa, then finer, the coarsest that gives at least `minTicks` labels
-// without passing `maxTicks`. Below two ticks, linear ones.
+// without passing `maxTicks` (else the most labels within it). Below two
+// ticks, linear ones.
 std::vector<double> logTickValues(double lo, double hi, int maxTicks = 8, int minTicks = 3);
 // Round values within [lo, hi] for a linear scale: steps of 1, 2, 2.5 or 5
 // times a power of ten, at most `maxTicks`.
@@ -32,7 +33,8 @@ std::vector<double> linearTickValues(double lo, double hi, int maxTicks = 8);
 // percent, or plain; as few decimals as the value needs (ticks are round).
 QString tickLabel(double value, AxisUnit unit);
 // Ticks with labels for an axis over [lo, hi]; distinct labels (a chart's
-// category axis keys its labels by text).
+// category axis keys its labels by text). A log axis asks for at least
+// half of `maxTicks` labels.
 std::vector<AxisTick> axisTicks(double lo, double hi, bool logScale, AxisUnit unit,
                                 int maxTicks = 8);
 

@@ -475,6 +475,12 @@ bool MainWindow::compareRuns(const QStringList& logs) {
   studyName_.clear();
   const pp::ComparedRun& first = comparer_->comparison()->runs.front();
   openModel(QString::fromStdString(first.run.modelDir));
+  const pp::DataSplit& split = first.run.log.header.data;  // the first run's data, as an opened log shows it
+  if (!split.data.empty()) setDataFiles(QString::fromStdString(split.data), QString::fromStdString(split.validation));
+  int trials = 0;
+  for (const auto& r : comparer_->comparison()->runs) trials += static_cast<int>(r.run.log.trials.size());
+  progress_->setRange(0, std::max(1, trials));
+  progress_->setValue(trials);
   session_.clearRun();  // several runs: export asks the comparer for each trial's own
   reference_ = first.run.reference;
   statusLine_->setText(comparer_->summary());

@@ -56,6 +56,9 @@ void TrialTableView::fitColumns() {
   resizeColumnsToContents();
   for (int c = 0; c < model()->columnCount(); ++c)
     if (columnWidth(c) > kMaxColumnWidth) setColumnWidth(c, kMaxColumnWidth);
+  // Sizing every column undid the last one's stretch: fill the view again.
+  horizontalHeader()->setStretchLastSection(false);
+  horizontalHeader()->setStretchLastSection(true);
 }
 
 bool TrialTableView::columnWanted(int column) const {
@@ -104,7 +107,9 @@ QMenu* TrialTableView::columnMenu() {
 }
 
 void TrialTableView::loadHiddenColumns() {
-  const QStringList keys = QSettings().value(kSettingsKey).toStringList();
+  // By default the evaluation time is hidden, so that every other column
+  // fits the window's default size, the Run column of compared runs included.
+  const QStringList keys = QSettings().value(kSettingsKey, QStringList{"eval_time"}).toStringList();
   hidden_ = QSet<QString>(keys.begin(), keys.end());
 }
 

@@ -4,6 +4,7 @@
 #include <QCommandLineParser>
 #include <QDir>
 #include <QFileInfo>
+#include <QLabel>
 #include <QTimer>
 #include <cstdio>
 #include <memory>
@@ -55,9 +56,11 @@ int main(int argc, char** argv) {
   QCommandLineOption dialogShotOpt("dialog-screenshot", "With --exit-when-done and --select-front: open the export "
                                                         "dialog for the selection and save a PNG of it.", "FILE");
   QCommandLineOption logOpt("log", "Show this run log (and continue it with Start).", "RUN.jsonl");
+  QCommandLineOption compareOpt("compare", "Compare run logs of one model on one chart (give it for each log).",
+                                "RUN.jsonl");
   QCommandLineOption selectOpt("select-front", "When the search ends, select up to three Pareto points (for "
                                                "screenshots of the details).");
-  for (const auto& o : {modelOpt, dataOpt, valOpt, demoOpt, trialsOpt, startOpt, exitOpt, shotOpt, selectOpt, logOpt, midShotOpt,
+  for (const auto& o : {modelOpt, dataOpt, valOpt, demoOpt, trialsOpt, startOpt, exitOpt, shotOpt, selectOpt, logOpt, compareOpt, midShotOpt,
                         dialogShotOpt})
     cli.addOption(o);
   // --help needs no display either: answer it before the GUI application
@@ -92,6 +95,11 @@ int main(int argc, char** argv) {
   if (cli.isSet(dataOpt)) w.setDataFiles(cli.value(dataOpt), cli.value(valOpt));
   if (cli.isSet(logOpt) && !w.showRunLog(cli.value(logOpt))) {
     std::fprintf(stderr, "paretoprune: cannot show %s\n", cli.value(logOpt).toUtf8().constData());
+    if (cli.isSet(shotOpt)) return 1;
+  }
+  if (cli.isSet(compareOpt) && !w.compareRuns(cli.values(compareOpt))) {
+    const QLabel* status = w.findChild<QLabel*>("statusLine");
+    std::fprintf(stderr, "paretoprune: %s\n", status ? status->text().toUtf8().constData() : "cannot compare the runs");
     if (cli.isSet(shotOpt)) return 1;
   }
   if (cli.isSet(trialsOpt)) w.setTrials(cli.value(trialsOpt).toInt());

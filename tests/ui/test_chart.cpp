@@ -48,26 +48,34 @@ class TestChart : public QObject {
     QTest::newRow("params 1.4-4.6 M")
         << 1.4e6 << 4.6e6 << true << count << 8 << QStringList{"1.5 M", "2 M", "3 M"};
     QTest::newRow("params 1.55-4.4 M")
-        << 1.55e6 << 4.4e6 << true << count << 8 << QStringList{"2 M", "3 M", "4 M"};
+        << 1.55e6 << 4.4e6 << true << count << 8
+        << QStringList{"1.6 M", "1.8 M", "2 M", "2.5 M", "3 M", "3.5 M", "4 M"};
     QTest::newRow("params 1.61-1.65 M, linear fallback")
         << 1.61e6 << 1.65e6 << true << count << 8
         << QStringList{"1.61 M", "1.62 M", "1.63 M", "1.64 M", "1.65 M"};
     QTest::newRow("BERT-base params 20-110 M")
-        << 2e7 << 1.1e8 << true << count << 8 << QStringList{"20 M", "50 M", "100 M"};
+        << 2e7 << 1.1e8 << true << count << 8
+        << QStringList{"20 M", "30 M", "50 M", "70 M", "100 M"};
     QTest::newRow("FLOPs 100 M-2 G")
-        << 1e8 << 2e9 << true << count << 8 << QStringList{"100 M", "300 M", "1 G"};
+        << 1e8 << 2e9 << true << count << 8 << QStringList{"100 M", "200 M", "500 M", "1 G", "2 G"};
     QTest::newRow("FLOPs 120 M-1.5 G")
-        << 1.2e8 << 1.5e9 << true << count << 8 << QStringList{"200 M", "500 M", "1 G"};
+        << 1.2e8 << 1.5e9 << true << count << 8
+        << QStringList{"150 M", "200 M", "300 M", "500 M", "700 M", "1 G", "1.5 G"};
+    QTest::newRow("latency 0.4-2.5 ms, room for four")
+        << 0.4 << 2.5 << true << ms << 4 << QStringList{"0.5 ms", "1 ms", "2 ms"};
     QTest::newRow("1-9 M, room for two labels")
         << 1e6 << 9e6 << true << count << 2 << QStringList{"1 M", "3 M"};
     QTest::newRow("nine decades, every other")
         << 1e3 << 1e12 << true << count << 5 << QStringList{"10 k", "1 M", "100 M", "10 G", "1 T"};
     QTest::newRow("latency 0.4-2.5 ms")
-        << 0.4 << 2.5 << true << ms << 8 << QStringList{"0.5 ms", "1 ms", "2 ms"};
+        << 0.4 << 2.5 << true << ms << 8
+        << QStringList{"0.5 ms", "0.7 ms", "1 ms", "1.5 ms", "2 ms"};
     QTest::newRow("latency 0.05-0.3 ms")
-        << 0.05 << 0.3 << true << ms << 8 << QStringList{"0.05 ms", "0.1 ms", "0.2 ms"};
+        << 0.05 << 0.3 << true << ms << 8
+        << QStringList{"0.05 ms", "0.07 ms", "0.1 ms", "0.15 ms", "0.2 ms", "0.3 ms"};
     QTest::newRow("latency 300 ms-4 s")
-        << 300.0 << 4000.0 << true << ms << 8 << QStringList{"300 ms", "1 s", "3 s"};
+        << 300.0 << 4000.0 << true << ms << 8
+        << QStringList{"300 ms", "500 ms", "700 ms", "1 s", "1.5 s", "2 s", "3 s"};
     QTest::newRow("error 0.08-0.42")
         << 0.08 << 0.42 << false << plain << 8
         << QStringList{"0.1", "0.15", "0.2", "0.25", "0.3", "0.35", "0.4"};

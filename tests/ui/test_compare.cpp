@@ -231,6 +231,9 @@ class TestCompare : public QObject {
     QCOMPARE(w.tableModel()->rowCount(), 36);
     QVERIFY(!w.tableView()->isColumnHidden(ppui::TrialTableModel::Run));
     QVERIFY2(status->text().contains("3 runs compared"), qPrintable(status->text()));
+    // Every column fits at the default size, the Run column included.
+    w.tableView()->fitColumns();
+    QCOMPARE(w.tableView()->horizontalScrollBar()->maximum(), 0);
     // The table's run filter.
     auto* filter = w.findChild<QComboBox*>("runFilter");
     QVERIFY(filter && filter->isVisible());
@@ -346,21 +349,28 @@ class TestCompare : public QObject {
       QCOMPARE(v->horizontalScrollBar()->maximum(), 0);
       const int last = ppui::TrialTableModel::Status;
       QVERIFY(v->columnWidth(last) >= v->contentWidth(last));
-      // Hide "Eval time" from the header menu.
+      // The evaluation time is hidden by default; show it, hide the share, from the header menu.
       QMenu* menu = v->columnMenu();
-      QAction* eval = nullptr;
-      for (QAction* a : menu->actions())
+      QAction *eval = nullptr, *share = nullptr;
+      for (QAction* a : menu->actions()) {
         if (a->text() == "Eval time") eval = a;
-      QVERIFY(eval && eval->isChecked());
-      eval->setChecked(false);
+        if (a->text() == "Share") share = a;
+      }
+      QVERIFY(eval && share && !eval->isChecked() && share->isChecked());
       QVERIFY(v->isColumnHidden(ppui::TrialTableModel::EvalTime));
+      eval->setChecked(true);
+      share->setChecked(false);
+      QVERIFY(!v->isColumnHidden(ppui::TrialTableModel::EvalTime));
+      QVERIFY(v->isColumnHidden(ppui::TrialTableModel::Share));
     }
     {
       ppui::MainWindow w;  // remembered
-      QVERIFY(w.tableView()->isColumnHidden(ppui::TrialTableModel::EvalTime));
-      w.tableView()->setColumnWanted(ppui::TrialTableModel::EvalTime, true);
       QVERIFY(!w.tableView()->isColumnHidden(ppui::TrialTableModel::EvalTime));
+      QVERIFY(w.tableView()->isColumnHidden(ppui::TrialTableModel::Share));
+      w.tableView()->setColumnWanted(ppui::TrialTableModel::Share, true);
+      QVERIFY(!w.tableView()->isColumnHidden(ppui::TrialTableModel::Share));
     }
+    QSettings().remove("trialsTable/hiddenColumns");
   }
 };
 
