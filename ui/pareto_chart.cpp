@@ -191,7 +191,6 @@ void ParetoChart::setRuns(const QStringList& names) {
     for (auto* m : c->legend()->markers(r.front))
       connect(m, &QLegendMarker::clicked, this, &ParetoChart::onLegendClicked, Qt::UniqueConnection);
   }
-  c->setTitle(overlay ? tr("Pareto fronts of %1 runs").arg(runs_.size()) : tr("Validation error against model size"));
   entries_.clear();
   pending_.clear();
   selection_.clear();
@@ -386,6 +385,9 @@ void ParetoChart::rebuild() {
     case YMetric::F1: yTitle = tr("F1"); break;
   }
   yAxis_->setTitleText(yTitle);
+  const char* yNames[] = {"Validation error", "Accuracy", "MCC", "F1"};
+  c->setTitle(runCount() > 1 ? tr("Pareto fronts of %1 runs").arg(runCount())
+                             : tr("%1 against model size").arg(tr(yNames[static_cast<int>(yMetric_)])));
   for (auto* a : {xAxis_, yAxis_}) {
     a->setLabelsPosition(QCategoryAxis::AxisLabelsPositionOnValue);
     a->setMinorGridLineVisible(false);

@@ -199,6 +199,7 @@ class TestChart : public QObject {
     QVERIFY2(chart.chart()->axes(Qt::Vertical).first()->titleText().contains("full model 90.0 %"),
              qPrintable(chart.chart()->axes(Qt::Vertical).first()->titleText()));
     QCOMPARE(chart.pointsDrawn(), 10);
+    QCOMPARE(chart.chart()->title(), QString("Accuracy against model size"));
     // The point under a trial is still found.
     QCOMPARE(chart.trialAt(chart.valueOf(trialAt(4, 0.16, 2410000))), int64_t(4));
   }
