@@ -77,24 +77,29 @@ void chooseAutoSettings(const AutoInputs& in, const AutoRequest& which, AutoSett
                              " s per full evaluation; screening pays off from " + num(kScreenWorthSeconds, 0) +
                              " s (on the demo's 0.6 s it cut no trial)"});
   }
+  int64_t expected = s.trials;  // trials the run is expected to make (for the convergence window)
   if (which.trials) {
     const double perTrial = std::max(1e-3, in.fullEvalSeconds * in.meanFlopShare / std::max(1, in.workers));
     if (in.budgetSeconds > 0) {
-      s.trials = std::clamp<int64_t>(static_cast<int64_t>(0.9 * in.budgetSeconds / perTrial), 10, 5000);
+      // The budget ends the run: allow twice the estimate, so that a run
+      // whose trials are cheaper than estimated still uses its whole budget.
+      expected = std::clamp<int64_t>(static_cast<int64_t>(0.9 * in.budgetSeconds / perTrial), 10, 5000);
+      s.trials = 2 * expected;
       s.choices.push_back({"trials", std::to_string(s.trials),
-                           std::to_string(s.trials) + " trials: " + num(in.fullEvalSeconds, 2) +
-                               " s per full evaluation, sampled sub-networks average " +
+                           "up to " + std::to_string(s.trials) + " trials, until the " + duration(in.budgetSeconds) +
+                               " budget is spent (about " + std::to_string(expected) + ": " +
+                               num(in.fullEvalSeconds, 2) + " s per full evaluation, sampled sub-networks average " +
                                num(100 * in.meanFlopShare, 0) + "% of its FLOPs, " + std::to_string(in.workers) +
-                               (in.workers == 1 ? " worker and a " : " workers and a ") + duration(in.budgetSeconds) + " budget"});
+                               (in.workers == 1 ? " worker)" : " workers)")});
     } else {
-      s.trials = kRecipeTrials;
+      s.trials = expected = kRecipeTrials;
       s.choices.push_back({"trials", std::to_string(s.trials),
                            "100 trials: the recipe's count (no budget given; about " +
                                duration(perTrial * static_cast<double>(kRecipeTrials)) + ")"});
     }
   }
   if (which.convergence) {
-    s.completion.convergenceWindow = std::max<int64_t>(kMinWindow, s.trials / 2);
+    s.completion.convergenceWindow = std::max<int64_t>(kMinWindow, expected / 2);
     s.completion.convergenceMinGain = kConvergenceGain;
     s.choices.push_back({"convergence", std::to_string(s.completion.convergenceWindow),
                          "stop when " + std::to_string(s.completion.convergenceWindow) +
