@@ -99,13 +99,20 @@ void chooseAutoSettings(const AutoInputs& in, const AutoRequest& which, AutoSett
     }
   }
   if (which.convergence) {
-    s.completion.convergenceWindow = std::max<int64_t>(kMinWindow, expected / 2);
-    s.completion.convergenceMinGain = kConvergenceGain;
-    s.choices.push_back({"convergence", std::to_string(s.completion.convergenceWindow),
-                         "stop when " + std::to_string(s.completion.convergenceWindow) +
-                             " trials add under " + num(100 * kConvergenceGain, 2) +
-                             "% hypervolume (on the demo, local still gained 0.23% from trial 50 to 100; a 20-trial "
-                             "window stopped runs early: bench_autotune)"});
+    if (in.budgetSeconds > 0) {
+      // The user gave the time: spend it (a flat front is not a finished search:
+      // on a random BERT-base a 50-trial stall stopped local search below random search's front).
+      s.completion.convergenceWindow = 0;
+      s.choices.push_back({"convergence", "off", "off: the " + duration(in.budgetSeconds) + " budget ends the run"});
+    } else {
+      s.completion.convergenceWindow = std::max<int64_t>(kMinWindow, expected / 2);
+      s.completion.convergenceMinGain = kConvergenceGain;
+      s.choices.push_back({"convergence", std::to_string(s.completion.convergenceWindow),
+                           "stop when " + std::to_string(s.completion.convergenceWindow) + " trials add under " +
+                               num(100 * kConvergenceGain, 2) +
+                               "% hypervolume (on the demo, local still gained 0.23% from trial 50 to 100; a 20-trial "
+                               "window stopped runs early: bench_autotune)"});
+    }
   }
 }
 

@@ -79,7 +79,7 @@ class TestAutotune : public QObject {
     QCOMPARE(s.trials, int64_t(1080));  // twice 0.9 x 120 s / (0.8 s x 0.5 / 2 workers): the budget ends it
     QCOMPARE(s.batchSize, int64_t(8));  // long examples on the CPU
     QVERIFY(!s.multiFidelity);
-    QCOMPARE(s.completion.convergenceWindow, int64_t(270));  // half the expected 540 trials
+    QCOMPARE(s.completion.convergenceWindow, int64_t(0));  // the budget ends the run
     QCOMPARE(s.choices.size(), size_t(6));
     for (const auto& c : s.choices) QVERIFY2(!c.reason.empty(), c.setting.c_str());
     in.numObjectives = 3;
@@ -93,6 +93,7 @@ class TestAutotune : public QObject {
     QCOMPARE(t.trials, int64_t(100));
     QCOMPARE(t.batchSize, int64_t(32));
     QVERIFY(t.multiFidelity);
+    QCOMPARE(t.completion.convergenceWindow, int64_t(50));  // no budget: stop when 50 trials add nothing
   }
 
   // Explicit settings win: only what is left to auto is chosen.
