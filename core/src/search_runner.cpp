@@ -116,6 +116,8 @@ SearchRunner::SearchRunner(std::shared_ptr<const Model> model, std::shared_ptr<c
   if (opts_.trials < 0) throw Error("search: the number of trials must not be negative");
   for (const auto& o : opts_.objectives)
     if (!isObjective(o)) throw Error("search: unknown objective \"" + o + "\"");
+  if (opts_.strategyOptions.validationExamples == 0)
+    opts_.strategyOptions.validationExamples = static_cast<int64_t>(data_->size());
   strategy_ = makeStrategy(opts_.strategy, space_, opts_.strategyOptions);
   rng_ = std::make_unique<Rng>(opts_.seed);
   devices_ = resolveDevices(opts_.device);

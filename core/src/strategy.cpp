@@ -4,14 +4,15 @@
 
 namespace pp {
 
-std::vector<std::string> strategyNames() { return {"random", "local", "nsga2", "morea"}; }
+std::vector<std::string> strategyNames() { return {"random", "local", "nsga2", "morea", "adaptive"}; }
 
 std::unique_ptr<Strategy> makeStrategy(const std::string& name, const SearchSpace& space, const StrategyOptions& o) {
   if (name == "random") return makeRandomStrategy(space);
   if (name == "local") return makeLocalStrategy(space, o);
   if (name == "nsga2") return makeNsga2Strategy(space, o);
   if (name == "morea") return makeMoreaStrategy(space, o);
-  throw Error("unknown strategy \"" + name + "\" (random, local, nsga2 or morea)");
+  if (name == "adaptive") return makeAdaptiveStrategy(space, o);
+  throw Error("unknown strategy \"" + name + "\" (random, local, nsga2, morea or adaptive)");
 }
 
 }  // namespace pp

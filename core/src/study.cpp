@@ -129,7 +129,9 @@ void StudyDriver::run() {
   reference_ = header_.referenceTrial(c);
   d.store->updateHeader(d.studyId, header_.toJson());
   if (reference_ && d.events.referenceEvaluated) d.events.referenceEvaluated(*reference_);
-  d.strategy = makeStrategy(so.strategy, d.prepared.space, so.strategyOptions);
+  StrategyOptions sto = so.strategyOptions;
+  if (sto.validationExamples == 0) sto.validationExamples = static_cast<int64_t>(d.prepared.validation->size());
+  d.strategy = makeStrategy(so.strategy, d.prepared.space, sto);
   const Normalizer norm = d.shape->normalizer();
   auto lastReap = Clock::now() - std::chrono::hours(1);
   bool seededRng = false;

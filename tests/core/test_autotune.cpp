@@ -6,10 +6,13 @@
 
 #include "paretoprune/autotune.h"
 #include "paretoprune/completion.h"
+#include "paretoprune/config.h"
 #include "paretoprune/model.h"
+#include "paretoprune/rng.h"
 #include "paretoprune/run_log.h"
 #include "paretoprune/search_request.h"
 #include "paretoprune/search_runner.h"
+#include "paretoprune/strategy.h"
 #include "testutil.h"
 
 namespace {
@@ -75,7 +78,7 @@ class TestAutotune : public QObject {
     in.meanTokens = 100;
     pp::AutoSettings s;
     pp::chooseAutoSettings(in, pp::AutoRequest::all(), s);
-    QCOMPARE(s.strategy, std::string("local"));
+    QCOMPARE(s.strategy, std::string("adaptive"));
     QCOMPARE(s.trials, int64_t(1080));  // twice 0.9 x 120 s / (0.8 s x 0.5 / 2 workers): the budget ends it
     QCOMPARE(s.batchSize, int64_t(8));  // long examples on the CPU
     QVERIFY(!s.multiFidelity);
@@ -153,6 +156,35 @@ class TestAutotune : public QObject {
     again.options.strategy = "morea";
     again.autoSettings.strategy = false;
     QCOMPARE(pp::prepareSearch(again).options.strategy, std::string("morea"));
+  }
+
+  // The adaptive strategy: local search on an informative history, random
+  // search when the first 20 errors lie within the validation set's noise.
+  void adaptiveStrategyDecidesOnce() {
+    const auto c = pp::BertConfig::load(model_ + "/config.json");
+    const auto space = pp::SearchSpace::defaults(pp::SearchSpace::Kind::PerLayer, c);
+    auto history = [&](double spread) {
+      pp::History h;
+      pp::Rng rng(4);
+      for (int i = 0; i < 20; ++i) {
+        h.subnets.push_back(space.sample(rng));
+        h.objectives.push_back({0.5 + spread * ((i % 5) - 2) / 4.0, static_cast<double>(1000 + i)});
+      }
+      return h;
+    };
+    pp::StrategyOptions o;
+    o.validationExamples = 100;  // 4 standard errors at 50%: 0.2
+    // Within the noise: proposals are random samples (the same as the space's, seed for seed).
+    auto flat = pp::makeStrategy("adaptive", space, o);
+    pp::Rng a(9), b(9);
+    const auto hFlat = history(0.1);
+    for (int i = 0; i < 5; ++i) QCOMPARE(flat->propose(hFlat, a).key(), space.sample(b).key());
+    // Informative: local search (mutations of the front, not plain samples).
+    auto informative = pp::makeStrategy("adaptive", space, o);
+    auto local = pp::makeStrategy("local", space, o);
+    pp::Rng c1(9), c2(9);
+    const auto hWide = history(0.6);
+    for (int i = 0; i < 5; ++i) QCOMPARE(informative->propose(hWide, c1).key(), local->propose(hWide, c2).key());
   }
 
   // Convergence on a synthetic history: stops exactly when the last

@@ -23,6 +23,7 @@ struct StrategyOptions {
   int sampleSize = 8;       // MO-REA tournament sample
   int initialRandom = 12;   // random trials before the model-based strategies start
   double crossoverRate = 0.7;
+  int64_t validationExamples = 0;  // for the adaptive strategy's noise level (0: unknown)
 };
 
 class Strategy {
@@ -41,5 +42,6 @@ std::unique_ptr<Strategy> makeRandomStrategy(const SearchSpace& s);
 std::unique_ptr<Strategy> makeLocalStrategy(const SearchSpace& s, const StrategyOptions& o);
 std::unique_ptr<Strategy> makeNsga2Strategy(const SearchSpace& s, const StrategyOptions& o);
 std::unique_ptr<Strategy> makeMoreaStrategy(const SearchSpace& s, const StrategyOptions& o);
+std::unique_ptr<Strategy> makeAdaptiveStrategy(const SearchSpace& s, const StrategyOptions& o);
 
 }  // namespace pp
