@@ -158,6 +158,32 @@ class TestAutotune : public QObject {
     QCOMPARE(pp::prepareSearch(again).options.strategy, std::string("morea"));
   }
 
+  // Resume checks the data too: other validation examples (another split,
+  // subset or columns) or another maximum length are refused, naming it.
+  void resumeChecksTheData() {
+    const std::string log = tmp_.path().toStdString() + "/data-check.jsonl";
+    pp::SearchRequest r = request(log);
+    r.autoSettings = pp::AutoRequest{};
+    r.options.trials = 3;
+    {
+      pp::SearchRunner first(pp::prepareSearch(r));
+      first.run();
+    }
+    r.options.resume = true;
+    r.options.trials = 5;
+    pp::SearchRequest otherSplit = r;
+    otherSplit.data.splitSeed = 7;
+    pp::SearchRunner a(pp::prepareSearch(otherSplit));
+    PP_EXPECT_ERROR(a.run(), "other validation examples");
+    pp::SearchRequest longer = r;
+    longer.data.maxLength = 32;
+    pp::SearchRunner b(pp::prepareSearch(longer));
+    PP_EXPECT_ERROR(b.run(), "maximum length of 16 tokens, now 32");
+    pp::SearchRunner same(pp::prepareSearch(r));
+    same.run();
+    QCOMPARE(same.trials().size(), size_t(5));
+  }
+
   // The adaptive strategy: local search on an informative history, random
   // search when the first 20 errors lie within the validation set's noise.
   void adaptiveStrategyDecidesOnce() {
