@@ -45,8 +45,8 @@ Outcome run(pp::SearchRequest r) {
   return o;
 }
 
-pp::SearchRequest base(const std::string& model, const std::string& data, const std::string& val, uint64_t seed,
-                       int64_t maxLength) {
+pp::SearchRequest base(const std::string& model, const std::string& data, const std::string& val,
+                       uint64_t seed, int64_t maxLength) {
   pp::SearchRequest r;
   r.modelDir = model;
   r.data.data = data;
@@ -62,15 +62,17 @@ void writePairs(const std::string& path, int64_t n, uint64_t seed) {
   const pp::Dataset d = ppbench::rteLikePairs(n, seed, 30, 70);
   FILE* f = std::fopen(path.c_str(), "w");
   std::fprintf(f, "sentence1\tsentence2\tlabel\n");
-  for (const auto& e : d.examples) std::fprintf(f, "%s\t%s\t%lld\n", e.text.c_str(), e.pair.c_str(), static_cast<long long>(e.label));
+  for (const auto& e : d.examples)
+    std::fprintf(f, "%s\t%s\t%lld\n", e.text.c_str(), e.pair.c_str(),
+                 static_cast<long long>(e.label));
   std::fclose(f);
 }
 
-void benchCase(const std::string& name, const std::string& model, const std::string& data, const std::string& val,
-               int seeds, int64_t maxLength) {
+void benchCase(const std::string& name, const std::string& model, const std::string& data,
+               const std::string& val, int seeds, int64_t maxLength) {
   std::printf("\n%s\n", name.c_str());
-  std::printf("%4s | %-26s | %-26s | %-26s\n", "seed", "old defaults: HV s trials", "auto, half the time",
-              "auto, the same time");
+  std::printf("%4s | %-26s | %-26s | %-26s\n", "seed", "old defaults: HV s trials",
+              "auto, half the time", "auto, the same time");
   double sums[3][2] = {};
   for (int s = 1; s <= seeds; ++s) {
     pp::SearchRequest old = base(model, data, val, static_cast<uint64_t>(s), maxLength);
@@ -84,9 +86,10 @@ void benchCase(const std::string& name, const std::string& model, const std::str
       r.options.budgetSeconds = o.seconds * (k == 0 ? 0.5 : 1.0);
       a[k] = run(r);
     }
-    std::printf("%4d | %.4f %6.1f %4lld        | %.4f %6.1f %4lld %-9s | %.4f %6.1f %4lld %-9s\n", s, o.hv, o.seconds,
-                static_cast<long long>(o.trials), a[0].hv, a[0].seconds, static_cast<long long>(a[0].trials),
-                a[0].stop.c_str(), a[1].hv, a[1].seconds, static_cast<long long>(a[1].trials), a[1].stop.c_str());
+    std::printf("%4d | %.4f %6.1f %4lld        | %.4f %6.1f %4lld %-9s | %.4f %6.1f %4lld %-9s\n",
+                s, o.hv, o.seconds, static_cast<long long>(o.trials), a[0].hv, a[0].seconds,
+                static_cast<long long>(a[0].trials), a[0].stop.c_str(), a[1].hv, a[1].seconds,
+                static_cast<long long>(a[1].trials), a[1].stop.c_str());
     const Outcome* all[3] = {&o, &a[0], &a[1]};
     for (int k = 0; k < 3; ++k) {
       sums[k][0] += all[k]->hv;
@@ -94,8 +97,9 @@ void benchCase(const std::string& name, const std::string& model, const std::str
     }
     std::fflush(stdout);
   }
-  std::printf("mean | %.4f %6.1f             | %.4f %6.1f                | %.4f %6.1f\n", sums[0][0] / seeds,
-              sums[0][1] / seeds, sums[1][0] / seeds, sums[1][1] / seeds, sums[2][0] / seeds, sums[2][1] / seeds);
+  std::printf("mean | %.4f %6.1f             | %.4f %6.1f                | %.4f %6.1f\n",
+              sums[0][0] / seeds, sums[0][1] / seeds, sums[1][0] / seeds, sums[1][1] / seeds,
+              sums[2][0] / seeds, sums[2][1] / seeds);
 }
 
 }  // namespace
@@ -104,11 +108,15 @@ int main(int argc, char** argv) {
   int seeds = 3;
   std::string cases = "demo,base", work = "out/bench-autotune";
   int64_t basePairs = 48, baseSeq = 96;
-  CLI::App cli("bench_autotune: auto settings against the old defaults at equal and half wall time");
+  CLI::App cli(
+      "bench_autotune: auto settings against the old defaults at equal and half wall time");
   cli.add_option("--seeds", seeds, "Seeds per case")->capture_default_str();
-  cli.add_option("--cases", cases, "demo, base (a random BERT-base-shaped model)")->capture_default_str();
-  cli.add_option("--base-pairs", basePairs, "Validation pairs of the BERT-base case")->capture_default_str();
-  cli.add_option("--base-seq", baseSeq, "Maximum length of the BERT-base case")->capture_default_str();
+  cli.add_option("--cases", cases, "demo, base (a random BERT-base-shaped model)")
+      ->capture_default_str();
+  cli.add_option("--base-pairs", basePairs, "Validation pairs of the BERT-base case")
+      ->capture_default_str();
+  cli.add_option("--base-seq", baseSeq, "Maximum length of the BERT-base case")
+      ->capture_default_str();
   cli.add_option("--work", work, "Scratch folder")->capture_default_str();
   CLI11_PARSE(cli, argc, argv);
   const std::string demo = PARETOPRUNE_RESOURCES_DIR "/demo";
@@ -124,7 +132,8 @@ int main(int argc, char** argv) {
       pp::writeRandomModel(model, o);
     }
     writePairs(work + "/pairs.tsv", basePairs, 5);
-    benchCase("random BERT-base shape (" + std::to_string(basePairs) + " pairs, length " + std::to_string(baseSeq) + ")",
+    benchCase("random BERT-base shape (" + std::to_string(basePairs) + " pairs, length " +
+                  std::to_string(baseSeq) + ")",
               model, work + "/pairs.tsv", work + "/pairs.tsv", seeds, baseSeq);
   }
   return 0;

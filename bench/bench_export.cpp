@@ -11,8 +11,8 @@
 #include <filesystem>
 #include <functional>
 #include <stdexcept>
-#include <tuple>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include <torch/script.h>
@@ -29,7 +29,9 @@ namespace fs = std::filesystem;
 
 namespace {
 using Clock = std::chrono::steady_clock;
-double ms(Clock::time_point t0) { return std::chrono::duration<double, std::milli>(Clock::now() - t0).count(); }
+double ms(Clock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+}
 
 struct Lat {
   double median = 0, p95 = 0;
@@ -48,7 +50,8 @@ Lat latency(torch::jit::Module& m, int64_t batch, int64_t seq, int64_t vocab, in
     t.push_back(ms(t0));
   }
   std::sort(t.begin(), t.end());
-  return {t[t.size() / 2], t[std::min(t.size() - 1, static_cast<size_t>(0.95 * static_cast<double>(t.size())))]};
+  return {t[t.size() / 2],
+          t[std::min(t.size() - 1, static_cast<size_t>(0.95 * static_cast<double>(t.size())))]};
 }
 
 double bestLoadMs(const std::function<void()>& load) {
@@ -63,7 +66,8 @@ double bestLoadMs(const std::function<void()>& load) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string modelDir = PARETOPRUNE_RESOURCES_DIR "/demo/model", logPath, work = "out/bench-export";
+  std::string modelDir = PARETOPRUNE_RESOURCES_DIR "/demo/model", logPath,
+              work = "out/bench-export";
   int64_t seq = 64;
   int runs = 30;
   CLI::App cli("bench_export: size, load time and latency of exported sub-networks");
@@ -77,31 +81,36 @@ int main(int argc, char** argv) {
     pp::setComputeThreads(1, pp::hardwareThreads());
     auto model = pp::Model::load(modelDir);
     const auto& c = model->config();
-    std::vector<std::pair<std::string, pp::SubNetwork>> points = {{"full", pp::SubNetwork::full(c)}};
+    std::vector<std::pair<std::string, pp::SubNetwork>> points = {
+        {"full", pp::SubNetwork::full(c)}};
     if (!logPath.empty()) {
       auto lc = pp::readRunLog(logPath, &c);
       std::vector<pp::Trial> candidates;  // sub-networks with layers, short of the full model
       for (const auto& t : lc.trials)
         if (t.subnet.keptLayers() > 0 && !t.subnet.isFull(c)) candidates.push_back(t);
       std::vector<const pp::Trial*> front;
-      for (size_t i : pp::paretoTrials(candidates, {"error", "params"})) front.push_back(&candidates[i]);
+      for (size_t i : pp::paretoTrials(candidates, {"error", "params"}))
+        front.push_back(&candidates[i]);
       std::sort(front.begin(), front.end(), [](auto* a, auto* b) { return a->params > b->params; });
-      if (front.size() < 3) throw std::runtime_error(logPath + ": fewer than 3 Pareto points with layers");
+      if (front.size() < 3)
+        throw std::runtime_error(logPath + ": fewer than 3 Pareto points with layers");
       for (size_t i : {size_t(0), front.size() / 2, front.size() - 1})
         points.push_back({"trial " + std::to_string(front[i]->id), front[i]->subnet});
     } else {
       for (auto [l, h, u] : {std::tuple{3, 4, 384}, std::tuple{2, 2, 256}, std::tuple{1, 1, 128}})
-        points.push_back({std::to_string(l) + "L " + std::to_string(h) + "H " + std::to_string(u) + "U",
-                          pp::SubNetwork::uniform(c, l, h, u)});
+        points.push_back(
+            {std::to_string(l) + "L " + std::to_string(h) + "H " + std::to_string(u) + "U",
+             pp::SubNetwork::uniform(c, l, h, u)});
     }
     fs::create_directories(work);
     const bool int8 = pp::int8Available();
-    const std::string engine = int8 ? std::string(c10::toString(at::globalContext().qEngine())) : "none";
-    std::printf("bench_export: %s, sequence %lld, %d timed runs, LibTorch %s, int8 engine %s\n\n", modelDir.c_str(),
-                static_cast<long long>(seq), runs, pp::torchVersion().c_str(),
+    const std::string engine =
+        int8 ? std::string(c10::toString(at::globalContext().qEngine())) : "none";
+    std::printf("bench_export: %s, sequence %lld, %d timed runs, LibTorch %s, int8 engine %s\n\n",
+                modelDir.c_str(), static_cast<long long>(seq), runs, pp::torchVersion().c_str(),
                 engine.c_str());
-    std::printf("%-14s %-8s %10s %9s %9s %9s %16s %16s %16s\n", "model", "format", "params", "MiB", "size x",
-                "load ms", "b1 med/p95 ms", "b8 med/p95 ms", "b32 med/p95 ms");
+    std::printf("%-14s %-8s %10s %9s %9s %9s %16s %16s %16s\n", "model", "format", "params", "MiB",
+                "size x", "load ms", "b1 med/p95 ms", "b8 med/p95 ms", "b32 med/p95 ms");
     double fullBytes = 0;
     Lat fullLat[3];
     const int64_t batches[3] = {1, 8, 32};
@@ -130,8 +139,9 @@ int main(int argc, char** argv) {
         torch::jit::Module m;
         const double loadMs = bestLoadMs([&] { m = torch::jit::load(r.file); });
         m.eval();
-        std::printf("%-14s %-8s %10lld %9.2f %9.2f %9.1f", name.c_str(), r.fmt, static_cast<long long>(hf.parameters),
-                    bytes / 1048576.0, bytes / fullBytes, loadMs);
+        std::printf("%-14s %-8s %10lld %9.2f %9.2f %9.1f", name.c_str(), r.fmt,
+                    static_cast<long long>(hf.parameters), bytes / 1048576.0, bytes / fullBytes,
+                    loadMs);
         for (int b = 0; b < 3; ++b) {
           Lat l = latency(m, batches[b], seq, c.vocab_size, runs);
           if (p == 0 && std::string(r.fmt) == "float32") fullLat[b] = l;
@@ -140,9 +150,10 @@ int main(int argc, char** argv) {
         std::printf("\n");
       }
       const double hfLoad = bestLoadMs([&] { pp::Model::load(base + "-hf"); });
-      std::printf("%-14s %-8s %10s %9.2f %9.2f %9.1f   (model.safetensors, ParetoPrune's loader)\n", "", "hf", "",
-                  static_cast<double>(fs::file_size(base + "-hf/model.safetensors")) / 1048576.0,
-                  static_cast<double>(fs::file_size(base + "-hf/model.safetensors")) / fullBytes, hfLoad);
+      std::printf(
+          "%-14s %-8s %10s %9.2f %9.2f %9.1f   (model.safetensors, ParetoPrune's loader)\n", "",
+          "hf", "", static_cast<double>(fs::file_size(base + "-hf/model.safetensors")) / 1048576.0,
+          static_cast<double>(fs::file_size(base + "-hf/model.safetensors")) / fullBytes, hfLoad);
     }
     std::printf("\n(speed-up columns: full float32 median / this median at the same batch size)\n");
   } catch (const std::exception& e) {

@@ -11,10 +11,10 @@
 
 #include <CLI/CLI.hpp>
 
+#include "bench_util.h"
 #include "bert.h"
 #include "paretoprune/metrics.h"
 #include "paretoprune/model.h"
-#include "bench_util.h"
 
 using ppbench::gemmRate;
 using ppbench::secondsSince;
@@ -22,7 +22,8 @@ using ppbench::secondsSince;
 int main(int argc, char** argv) {
   int64_t batch = 8, seq = 128, layers = 12;
   int reps = 3;
-  CLI::App cli("bench_forward: the forward pass against the machine's GEMM rate, per thread setting");
+  CLI::App cli(
+      "bench_forward: the forward pass against the machine's GEMM rate, per thread setting");
   cli.add_option("--batch", batch, "Batch size")->capture_default_str();
   cli.add_option("--seq", seq, "Sequence length")->capture_default_str();
   cli.add_option("--layers", layers, "Layers")->capture_default_str();
@@ -40,12 +41,15 @@ int main(int argc, char** argv) {
   b.ids = torch::randint(0, c.vocab_size, {batch, seq}, torch::kLong);
   b.typeIds = torch::zeros({batch, seq}, torch::kLong);
   b.mask = torch::ones({batch, seq});
-  const double fwdFlops = static_cast<double>(pp::flopCount(c, pp::SubNetwork::full(c), seq)) * static_cast<double>(batch);
+  const double fwdFlops = static_cast<double>(pp::flopCount(c, pp::SubNetwork::full(c), seq)) *
+                          static_cast<double>(batch);
   torch::InferenceMode guard;
   std::printf("BERT-base shape: %lld layers, batch %lld, sequence %lld; %.1f GFLOP per forward\n",
-              static_cast<long long>(layers), static_cast<long long>(batch), static_cast<long long>(seq), fwdFlops / 1e9);
+              static_cast<long long>(layers), static_cast<long long>(batch),
+              static_cast<long long>(seq), fwdFlops / 1e9);
   std::printf("hardware threads: %d\n\n", pp::hardwareThreads());
-  std::printf("%-14s %-14s %12s %14s %8s\n", "torch threads", "BLAS threads", "GEMM GFLOP/s", "forward GFLOP/s", "ratio");
+  std::printf("%-14s %-14s %12s %14s %8s\n", "torch threads", "BLAS threads", "GEMM GFLOP/s",
+              "forward GFLOP/s", "ratio");
   const int hw = pp::hardwareThreads();
   std::vector<std::pair<int, int>> settings = {{1, 1}, {1, hw}, {hw, 1}, {hw, hw}};
   for (auto [tt, bt] : settings) {

@@ -70,7 +70,8 @@ int main(int argc, char** argv) {
       o.maxLength = 64;
       o.seed = 1;
       o.keepCheckpoints = false;
-      pp::trainModel(*init, tr, nullptr, pp::SearchSpace::defaults(pp::SearchSpace::Kind::Seed, init->config()), o,
+      pp::trainModel(*init, tr, nullptr,
+                     pp::SearchSpace::defaults(pp::SearchSpace::Kind::Seed, init->config()), o,
                      work + "/start");
       start = work + "/start";
     }
@@ -89,7 +90,8 @@ int main(int argc, char** argv) {
     }
     const int64_t full = pp::parameterCount(c);
     auto bucketOf = [&](const pp::SubNetwork& s) {
-      const double share = static_cast<double>(pp::parameterCount(c, s)) / static_cast<double>(full);
+      const double share =
+          static_cast<double>(pp::parameterCount(c, s)) / static_cast<double>(full);
       return share < 0.55 ? 0 : share < 0.7 ? 1 : share < 0.85 ? 2 : 3;
     };
     const char* bucketNames[] = {"< 55%", "55-70%", "70-85%", ">= 85%"};
@@ -130,10 +132,11 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "  %s: trained in %.0f s\n", r.name.c_str(), r.seconds);
         rows.push_back(std::move(r));
       }
-    std::printf("bench_sandwich: demo architecture (%lld parameters), %lld epochs from %s, %zu validation "
-                "sentences, %lld random sub-networks of the seed space (same for all)\n\n",
-                static_cast<long long>(full), static_cast<long long>(epochs), start.c_str(), val.examples.size(),
-                static_cast<long long>(subnets));
+    std::printf(
+        "bench_sandwich: demo architecture (%lld parameters), %lld epochs from %s, %zu validation "
+        "sentences, %lld random sub-networks of the seed space (same for all)\n\n",
+        static_cast<long long>(full), static_cast<long long>(epochs), start.c_str(),
+        val.examples.size(), static_cast<long long>(subnets));
     std::printf("%-22s %8s %15s", "training", "full err", "all: mean/med");
     for (int b = 0; b < 4; ++b) {
       int64_t n = 0;
@@ -142,17 +145,22 @@ int main(int argc, char** argv) {
     }
     std::printf(" %8s\n", "train s");
     for (const auto& r : rows) {
-      std::printf("%-22s %8.3f %7.3f/%6.3f", r.name.c_str(), r.fullError, mean(r.all), median(r.all));
+      std::printf("%-22s %8.3f %7.3f/%6.3f", r.name.c_str(), r.fullError, mean(r.all),
+                  median(r.all));
       for (int b = 0; b < 4; ++b) {
         auto it = r.errors.find(b);
-        if (it == r.errors.end()) std::printf("  %17s", "-");
-        else std::printf("  %8.3f/%8.3f", mean(it->second), median(it->second));
+        if (it == r.errors.end())
+          std::printf("  %17s", "-");
+        else
+          std::printf("  %8.3f/%8.3f", mean(it->second), median(it->second));
       }
       std::printf(" %8.0f\n", r.seconds);
     }
-    std::printf("\n(error = 1 - accuracy; buckets by share of the full model's parameters, embeddings included; "
-                "cells: mean/median; total %.0f s)\n",
-                std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    std::printf(
+        "\n(error = 1 - accuracy; buckets by share of the full model's parameters, embeddings "
+        "included; "
+        "cells: mean/median; total %.0f s)\n",
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bench_sandwich: %s\n", e.what());
     return 1;

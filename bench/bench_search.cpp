@@ -44,9 +44,9 @@ struct Args {
 };
 
 struct RunResult {
-  std::vector<double> hvCurve;  // hypervolume after 1..N trials
+  std::vector<double> hvCurve;   // hypervolume after 1..N trials
   double wall = 0, evalSum = 0;  // wall: after the reference
-  double referenceSeconds = 0;    // the full model's evaluation before the search
+  double referenceSeconds = 0;   // the full model's evaluation before the search
   int64_t done = 0;
   size_t frontSize = 0;
   std::vector<pp::Trial> trials;
@@ -60,11 +60,14 @@ double peakRssMiB() {
   return 0;
 }
 
-void resetPeakRss() { std::ofstream("/proc/self/clear_refs") << "5"; }
+void resetPeakRss() {
+  std::ofstream("/proc/self/clear_refs") << "5";
+}
 
-RunResult runSearch(const std::shared_ptr<const pp::Model>& model, const std::shared_ptr<const pp::EncodedData>& enc,
-                    const pp::SearchSpace& space, const std::string& strategy, uint64_t seed, int64_t trials,
-                    int workers, bool multiFidelity) {
+RunResult runSearch(const std::shared_ptr<const pp::Model>& model,
+                    const std::shared_ptr<const pp::EncodedData>& enc, const pp::SearchSpace& space,
+                    const std::string& strategy, uint64_t seed, int64_t trials, int workers,
+                    bool multiFidelity) {
   pp::setComputeThreads(1, std::max(1, pp::hardwareThreads() / workers));
   pp::SearchOptions o;
   o.strategy = strategy;
@@ -139,31 +142,38 @@ int main(int argc, char** argv) {
     eo.maxLength = 64;
     auto enc = std::make_shared<pp::EncodedData>(*model, val, eo);
     const auto space = pp::SearchSpace::parse(a.space, model->config());
-    std::printf("bench_search: model %s (%lld parameters), %zu validation examples, space %s (%lld sub-networks)\n",
-                a.model.c_str(), static_cast<long long>(pp::parameterCount(model->config())), enc->size(),
-                a.space.c_str(), static_cast<long long>(space.size()));
-    std::printf("LibTorch %s, %d hardware threads; %lld trials x %d seeds per strategy, 1 worker\n\n",
-                pp::torchVersion().c_str(), pp::hardwareThreads(), static_cast<long long>(a.trials), a.seeds);
+    std::printf(
+        "bench_search: model %s (%lld parameters), %zu validation examples, space %s (%lld "
+        "sub-networks)\n",
+        a.model.c_str(), static_cast<long long>(pp::parameterCount(model->config())), enc->size(),
+        a.space.c_str(), static_cast<long long>(space.size()));
+    std::printf(
+        "LibTorch %s, %d hardware threads; %lld trials x %d seeds per strategy, 1 worker\n\n",
+        pp::torchVersion().c_str(), pp::hardwareThreads(), static_cast<long long>(a.trials),
+        a.seeds);
 
     // 1. Strategies: hypervolume over trials, mean and spread over seeds.
     const auto strategies = split(a.strategies);
     std::map<std::string, std::vector<RunResult>> runs;
     for (const auto& s : strategies)
       for (int seed = 0; seed < a.seeds; ++seed) {
-        runs[s].push_back(runSearch(model, enc, space, s, static_cast<uint64_t>(seed) + 1, a.trials, 1, false));
-        std::fprintf(stderr, "  %s seed %d: %.1f s, hypervolume %.4f\n", s.c_str(), seed + 1, runs[s].back().wall,
-                     runs[s].back().hvCurve.back());
+        runs[s].push_back(
+            runSearch(model, enc, space, s, static_cast<uint64_t>(seed) + 1, a.trials, 1, false));
+        std::fprintf(stderr, "  %s seed %d: %.1f s, hypervolume %.4f\n", s.c_str(), seed + 1,
+                     runs[s].back().wall, runs[s].back().hvCurve.back());
       }
     const int64_t marks[] = {a.trials / 4, a.trials / 2, a.trials};
     auto hvAt = [&](const std::string& s, int64_t k) {
       std::vector<double> v;
-      for (const auto& r : runs[s]) v.push_back(r.hvCurve[static_cast<size_t>(std::min<int64_t>(k, r.done) - 1)]);
+      for (const auto& r : runs[s])
+        v.push_back(r.hvCurve[static_cast<size_t>(std::min<int64_t>(k, r.done) - 1)]);
       return v;
     };
     const double target = runs.count("random") ? mean(hvAt("random", a.trials)) : 0;
-    std::printf("%-8s %17s %17s %17s %14s %9s\n", "strategy", ("HV@" + std::to_string(marks[0])).c_str(),
-                ("HV@" + std::to_string(marks[1])).c_str(), ("HV@" + std::to_string(marks[2])).c_str(),
-                "reach random", "wall s");
+    std::printf("%-8s %17s %17s %17s %14s %9s\n", "strategy",
+                ("HV@" + std::to_string(marks[0])).c_str(),
+                ("HV@" + std::to_string(marks[1])).c_str(),
+                ("HV@" + std::to_string(marks[2])).c_str(), "reach random", "wall s");
     for (const auto& s : strategies) {
       std::printf("%-8s", s.c_str());
       for (int64_t k : marks) {
@@ -176,18 +186,20 @@ int main(int argc, char** argv) {
         if (mean(hvAt(s, k)) >= target - 1e-12) reach = k;
       std::vector<double> walls;
       for (const auto& r : runs[s]) walls.push_back(r.wall);
-      std::printf(" %14s %9.1f\n", reach < 0 ? "not reached" : std::to_string(reach).c_str(), mean(walls));
+      std::printf(" %14s %9.1f\n", reach < 0 ? "not reached" : std::to_string(reach).c_str(),
+                  mean(walls));
     }
 
     // 2. Throughput and overhead with 1 and 2 workers, and peak memory.
-    std::printf("\n%-8s %9s %12s %16s %15s %12s\n", "workers", "wall s", "trials/min", "outside eval %", "peak RSS MiB",
-                "full model s");
+    std::printf("\n%-8s %9s %12s %16s %15s %12s\n", "workers", "wall s", "trials/min",
+                "outside eval %", "peak RSS MiB", "full model s");
     for (int w : {1, 2}) {
       resetPeakRss();
       RunResult r = runSearch(model, enc, space, "random", 99, a.trials, w, false);
       const double outside = 100.0 * (1.0 - r.evalSum / (r.wall * w));
-      std::printf("%-8d %9.1f %12.1f %16.2f %15.1f %12.2f\n", w, r.wall, 60.0 * static_cast<double>(r.done) / r.wall,
-                  outside, peakRssMiB(), r.referenceSeconds);
+      std::printf("%-8d %9.1f %12.1f %16.2f %15.1f %12.2f\n", w, r.wall,
+                  60.0 * static_cast<double>(r.done) / r.wall, outside, peakRssMiB(),
+                  r.referenceSeconds);
     }
 
     // 3. Multi-fidelity against full evaluation, same strategy and seed.
@@ -205,12 +217,15 @@ int main(int argc, char** argv) {
       auto it = mfByKey.find(full.trials[i].subnet.key());
       if (it != mfByKey.end() && it->second->status == pp::Trial::Status::Stopped) ++missed;
     }
-    std::printf("\nmulti-fidelity (random, seed 7): %lld of %lld trials stopped at the low fidelity; wall %.1f s vs "
-                "%.1f s (%.0f%% saved); final hypervolume %.4f vs %.4f; full-evaluation front points cut: %lld of "
-                "%lld\n",
-                static_cast<long long>(cut), static_cast<long long>(mf.done), mf.wall, full.wall,
-                100.0 * (1.0 - mf.wall / full.wall), mf.hvCurve.back(), full.hvCurve.back(),
-                static_cast<long long>(missed), static_cast<long long>(frontN));
+    std::printf(
+        "\nmulti-fidelity (random, seed 7): %lld of %lld trials stopped at the low fidelity; wall "
+        "%.1f s vs "
+        "%.1f s (%.0f%% saved); final hypervolume %.4f vs %.4f; full-evaluation front points cut: "
+        "%lld of "
+        "%lld\n",
+        static_cast<long long>(cut), static_cast<long long>(mf.done), mf.wall, full.wall,
+        100.0 * (1.0 - mf.wall / full.wall), mf.hvCurve.back(), full.hvCurve.back(),
+        static_cast<long long>(missed), static_cast<long long>(frontN));
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bench_search: %s\n", e.what());
     return 1;

@@ -14,9 +14,9 @@
 #include <thread>
 #include <vector>
 
-#include <CLI/CLI.hpp>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <CLI/CLI.hpp>
 
 #include "paretoprune/model.h"
 #include "paretoprune/search_request.h"
@@ -26,12 +26,15 @@
 
 namespace {
 using Clock = std::chrono::steady_clock;
-double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+double since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
 
 void overhead(const std::string& url, int claimers, int trials) {
   pp::StudyStore store(url);
   store.ensureSchema();
-  const std::string name = "bench-overhead-" + std::to_string(getpid()) + "-" + std::to_string(claimers);
+  const std::string name =
+      "bench-overhead-" + std::to_string(getpid()) + "-" + std::to_string(claimers);
   const auto s = store.createStudy(name, {{"paretoprune_log", 1}});
   for (int i = 0; i < trials; ++i) store.enqueue(s.id, i, "k" + std::to_string(i), "{}");
   const auto t0 = Clock::now();
@@ -44,8 +47,8 @@ void overhead(const std::string& url, int claimers, int trials) {
     });
   for (auto& t : threads) t.join();
   const double wall = since(t0);
-  std::printf("%9d | %6d | %8.2f | %12.2f | %10.0f\n", claimers, trials, wall, 1000.0 * wall * claimers / trials,
-              trials / wall);
+  std::printf("%9d | %6d | %8.2f | %12.2f | %10.0f\n", claimers, trials, wall,
+              1000.0 * wall * claimers / trials, trials / wall);
 }
 
 pp::SearchRequest demoRequest(int64_t trials, int workers) {
@@ -70,15 +73,20 @@ int main(int argc, char** argv) {
   int claimers = 8, trials = 400;
   int64_t searchTrials = 100;
   CLI::App app("bench_study: coordination overhead and throughput of studies in PostgreSQL");
-  app.add_option("--storage", url, "PostgreSQL URL (scripts/pg-local.sh start DIR prints one)")->required();
-  app.add_option("--claimers", claimers, "Claiming threads for the overhead table")->capture_default_str();
-  app.add_option("--trials", trials, "Queued no-op trials for the overhead table")->capture_default_str();
-  app.add_option("--search-trials", searchTrials, "Trials of each demo search")->capture_default_str();
+  app.add_option("--storage", url, "PostgreSQL URL (scripts/pg-local.sh start DIR prints one)")
+      ->required();
+  app.add_option("--claimers", claimers, "Claiming threads for the overhead table")
+      ->capture_default_str();
+  app.add_option("--trials", trials, "Queued no-op trials for the overhead table")
+      ->capture_default_str();
+  app.add_option("--search-trials", searchTrials, "Trials of each demo search")
+      ->capture_default_str();
   app.add_option("--cli", cli, "paretoprune-cli for the worker processes")->capture_default_str();
   CLI11_PARSE(app, argc, argv);
 
   std::printf("Coordination overhead (no evaluation): claim + complete per trial\n");
-  std::printf("%9s | %6s | %8s | %12s | %10s\n", "claimers", "trials", "wall s", "ms per trial", "trials/s");
+  std::printf("%9s | %6s | %8s | %12s | %10s\n", "claimers", "trials", "wall s", "ms per trial",
+              "trials/s");
   for (int c : {1, claimers}) overhead(url, c, trials);
 
   std::printf("\nDemo search, %lld random trials, sliced, no latency (trials per minute)\n",
@@ -92,8 +100,8 @@ int main(int argc, char** argv) {
     runner.run();
     const double wall = since(t0);
     inProcess[w] = wall;
-    std::printf("%-28s | %7.1f | %8.1f | %9s\n", (std::to_string(w) + " worker thread(s)").c_str(), wall,
-                60.0 * searchTrials / wall, "1.00");
+    std::printf("%-28s | %7.1f | %8.1f | %9s\n", (std::to_string(w) + " worker thread(s)").c_str(),
+                wall, 60.0 * searchTrials / wall, "1.00");
     std::fflush(stdout);
   }
   for (int w : {1, 2}) {
@@ -105,11 +113,11 @@ int main(int argc, char** argv) {
         // One process: the worker's own thread policy (1 LibTorch thread,
         // OpenBLAS on every core), as the in-process runner's; two: one core each.
         if (w == 1)
-          execl(cli.c_str(), cli.c_str(), "worker", "--storage", url.c_str(), "--study", study.c_str(), "--idle-exit",
-                "120", static_cast<char*>(nullptr));
-        else
-          execl(cli.c_str(), cli.c_str(), "--threads", "1", "worker", "--storage", url.c_str(), "--study",
+          execl(cli.c_str(), cli.c_str(), "worker", "--storage", url.c_str(), "--study",
                 study.c_str(), "--idle-exit", "120", static_cast<char*>(nullptr));
+        else
+          execl(cli.c_str(), cli.c_str(), "--threads", "1", "worker", "--storage", url.c_str(),
+                "--study", study.c_str(), "--idle-exit", "120", static_cast<char*>(nullptr));
         _exit(127);
       }
       pids.push_back(pid);
@@ -122,7 +130,8 @@ int main(int argc, char** argv) {
     driver.run();
     const double wall = since(t0);
     for (pid_t p : pids) waitpid(p, nullptr, 0);
-    std::printf("%-28s | %7.1f | %8.1f | %9.2f\n", (std::to_string(w) + " worker process(es), study").c_str(), wall,
+    std::printf("%-28s | %7.1f | %8.1f | %9.2f\n",
+                (std::to_string(w) + " worker process(es), study").c_str(), wall,
                 60.0 * searchTrials / wall, inProcess[w] / wall);
     std::fflush(stdout);
   }

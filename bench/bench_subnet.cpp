@@ -12,15 +12,16 @@
 // runner's auto mode picks from its probe, and the sliced FLOP rate against the
 // machine's GEMM rate measured in the same run (target: 70% for the full
 // model, 50% down to a quarter of its FLOPs).
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <algorithm>
 #include <string>
 #include <vector>
 
 #include <CLI/CLI.hpp>
 
+#include "bench_util.h"
 #include "bert.h"
 #include "evaluator_impl.h"
 #include "paretoprune/dataset.h"
@@ -29,7 +30,6 @@
 #include "paretoprune/model.h"
 #include "paretoprune/rng.h"
 #include "paretoprune/search_space.h"
-#include "bench_util.h"
 
 using ppbench::gemmRate;
 
@@ -43,13 +43,15 @@ double best(int reps, Fn&& fn) {
 int main(int argc, char** argv) {
   int64_t batch = 8, seq = 128;
   int reps = 2;
-  CLI::App cli("bench_subnet: sliced against masked against full, by FLOP share; padding; auto's picks");
+  CLI::App cli(
+      "bench_subnet: sliced against masked against full, by FLOP share; padding; auto's picks");
   cli.add_option("--batch", batch, "Batch size")->capture_default_str();
   cli.add_option("--seq", seq, "Sequence length")->capture_default_str();
   cli.add_option("--reps", reps, "Timed rounds (best of)")->capture_default_str();
   CLI11_PARSE(cli, argc, argv);
   torch::InferenceMode guard;
-  pp::setComputeThreads(1, pp::hardwareThreads());  // the policy of docs/performance.md for one worker
+  pp::setComputeThreads(1,
+                        pp::hardwareThreads());  // the policy of docs/performance.md for one worker
   pp::BertConfig c;
   c.vocab_size = 1000;
   c.hidden_size = 768;
@@ -64,26 +66,33 @@ int main(int argc, char** argv) {
   b.ids = torch::randint(0, c.vocab_size, {batch, seq}, torch::kLong);
   b.typeIds = torch::zeros({batch, seq}, torch::kLong);
   b.mask = torch::ones({batch, seq});
-  const double fullFlops = static_cast<double>(pp::flopCount(c, pp::SubNetwork::full(c), seq)) * static_cast<double>(batch);
+  const double fullFlops = static_cast<double>(pp::flopCount(c, pp::SubNetwork::full(c), seq)) *
+                           static_cast<double>(batch);
   // The GEMM rate with warm BLAS threads (measured first, it came out low).
   const double gemm = std::max(gemmRate(batch * seq, reps + 1), gemmRate(batch * seq, reps + 1));
-  std::printf("bench_subnet: BERT-base shape, batch %lld x sequence %lld, LibTorch %s, %d hardware threads; GEMM "
-              "rate %.1f GFLOP/s\n\n",
-              static_cast<long long>(batch), static_cast<long long>(seq), pp::torchVersion().c_str(),
-              pp::hardwareThreads(), gemm);
+  std::printf(
+      "bench_subnet: BERT-base shape, batch %lld x sequence %lld, LibTorch %s, %d hardware "
+      "threads; GEMM "
+      "rate %.1f GFLOP/s\n\n",
+      static_cast<long long>(batch), static_cast<long long>(seq), pp::torchVersion().c_str(),
+      pp::hardwareThreads(), gemm);
   // What the runner measures before a search to pick each trial's mode.
   const pp::ExecRates rates =
       pp::measureExecRates(w, c, pp::Act::GeluErf, b, ident, identU, pp::Precision::Float32);
-  std::printf("auto's probe (8 x %lld, half the heads and units): sliced %.1f, masked %.1f GFLOP/s\n\n",
-              static_cast<long long>(seq), rates.sliced / 1e9, rates.masked / 1e9);
-  std::printf("%-22s %7s %9s %9s %9s %10s %11s %12s %7s %7s\n", "sub-network", "FLOPs", "full s", "masked s",
-              "sliced s", "masked/full", "speed-up/FLOP", "sliced/GEMM", "faster", "auto");
+  std::printf(
+      "auto's probe (8 x %lld, half the heads and units): sliced %.1f, masked %.1f GFLOP/s\n\n",
+      static_cast<long long>(seq), rates.sliced / 1e9, rates.masked / 1e9);
+  std::printf("%-22s %7s %9s %9s %9s %10s %11s %12s %7s %7s\n", "sub-network", "FLOPs", "full s",
+              "masked s", "sliced s", "masked/full", "speed-up/FLOP", "sliced/GEMM", "faster",
+              "auto");
   const struct {
     int64_t layers, heads, units;
-  } subs[] = {{12, 12, 3072}, {12, 9, 2304}, {12, 6, 1536}, {9, 6, 1536}, {6, 6, 1536}, {6, 3, 768}, {3, 3, 768}};
+  } subs[] = {{12, 12, 3072}, {12, 9, 2304}, {12, 6, 1536}, {9, 6, 1536},
+              {6, 6, 1536},   {6, 3, 768},   {3, 3, 768}};
   for (const auto& s : subs) {
     const pp::SubNetwork sub = pp::SubNetwork::uniform(c, s.layers, s.heads, s.units);
-    const double flops = static_cast<double>(pp::flopCount(c, sub, seq)) * static_cast<double>(batch);
+    const double flops =
+        static_cast<double>(pp::flopCount(c, sub, seq)) * static_cast<double>(batch);
     const pp::BertWeights maskedW = pp::maskWeights(w, sub, ident, identU);
     const pp::BertWeights sliced = pp::sliceWeights(w, sub, ident, identU);
     // The three in turn, best of `reps` each: the machine's drift over a
@@ -101,17 +110,22 @@ int main(int argc, char** argv) {
       if (r == 0) fullTime = masked = slicedT = 1e30;
     }
     const double share = flops / fullFlops;
-    std::printf("%-22s %6.1f%% %9.3f %9.3f %9.3f %10.2f %11.2f %11.0f%% %7s %7s\n", sub.summary().c_str(),
-                100.0 * share, fullTime, masked, slicedT, masked / fullTime, (fullTime / slicedT) / (1.0 / share),
-                100.0 * flops / slicedT / 1e9 / gemm, std::abs(masked - slicedT) < 0.02 * slicedT ? "same" : masked < slicedT ? "masked" : "sliced",
+    std::printf("%-22s %6.1f%% %9.3f %9.3f %9.3f %10.2f %11.2f %11.0f%% %7s %7s\n",
+                sub.summary().c_str(), 100.0 * share, fullTime, masked, slicedT, masked / fullTime,
+                (fullTime / slicedT) / (1.0 / share), 100.0 * flops / slicedT / 1e9 / gemm,
+                std::abs(masked - slicedT) < 0.02 * slicedT ? "same"
+                : masked < slicedT                          ? "masked"
+                                                            : "sliced",
                 pp::execModeName(pp::fasterMode(c, sub, rates, seq)));
   }
 
   // Padding with and without length bucketing on the demo data.
   try {
     auto m = pp::Model::load(PARETOPRUNE_RESOURCES_DIR "/demo/model");
-    auto val = pp::loadDataset(PARETOPRUNE_RESOURCES_DIR "/demo/sentiment-validation.tsv", m->config());
-    std::printf("\n%-26s %10s %10s %12s\n", "demo validation (600)", "batch", "bucketed", "padding");
+    auto val =
+        pp::loadDataset(PARETOPRUNE_RESOURCES_DIR "/demo/sentiment-validation.tsv", m->config());
+    std::printf("\n%-26s %10s %10s %12s\n", "demo validation (600)", "batch", "bucketed",
+                "padding");
     for (int64_t bs : {8, 32, 128})
       for (bool bucket : {false, true}) {
         pp::EncodeOptions eo;
@@ -119,8 +133,8 @@ int main(int argc, char** argv) {
         eo.batchSize = bs;
         eo.bucketByLength = bucket;
         pp::EncodedData enc(*m, val, eo);
-        std::printf("%-26s %10lld %10s %11.1f%%\n", "", static_cast<long long>(bs), bucket ? "yes" : "no",
-                    100.0 * enc.paddingFraction());
+        std::printf("%-26s %10lld %10s %11.1f%%\n", "", static_cast<long long>(bs),
+                    bucket ? "yes" : "no", 100.0 * enc.paddingFraction());
       }
     // Does auto pick well? The same sub-networks evaluated every way; auto's
     // total should be no worse than the better fixed mode's.
@@ -132,21 +146,26 @@ int main(int argc, char** argv) {
     pp::Rng rng(7);
     std::vector<pp::SubNetwork> subs;
     for (int i = 0; i < 60; ++i) subs.push_back(space.sample(rng));
-    std::printf("\ndemo model, 60 random sub-networks on the 600 (auto's probe: sliced %.1f, masked %.1f GFLOP/s)\n",
-                eo.rates.sliced / 1e9, eo.rates.masked / 1e9);
+    std::printf(
+        "\ndemo model, 60 random sub-networks on the 600 (auto's probe: sliced %.1f, masked %.1f "
+        "GFLOP/s)\n",
+        eo.rates.sliced / 1e9, eo.rates.masked / 1e9);
     std::printf("%-8s %10s %14s\n", "mode", "total s", "trials masked");
     pp::evaluate(*m, subs[0], enc, eo);  // warm-up
     for (pp::ExecMode mode : {pp::ExecMode::Sliced, pp::ExecMode::Masked, pp::ExecMode::Auto}) {
       eo.mode = mode;
       int maskedCount = 0;
       const auto t0 = std::chrono::steady_clock::now();
-      for (const auto& sub : subs) maskedCount += pp::evaluate(*m, sub, enc, eo).modeUsed == pp::ExecMode::Masked;
-      std::printf("%-8s %10.2f %14d\n", pp::execModeName(mode), ppbench::secondsSince(t0), maskedCount);
+      for (const auto& sub : subs)
+        maskedCount += pp::evaluate(*m, sub, enc, eo).modeUsed == pp::ExecMode::Masked;
+      std::printf("%-8s %10.2f %14d\n", pp::execModeName(mode), ppbench::secondsSince(t0),
+                  maskedCount);
     }
   } catch (const std::exception& e) {
     std::printf("(no demo model: %s)\n", e.what());
   }
-  std::printf("\n(speed-up/FLOP: (full time / sliced time) / (full FLOPs / sub-network FLOPs); 1 = time "
-              "proportional to FLOPs)\n");
+  std::printf(
+      "\n(speed-up/FLOP: (full time / sliced time) / (full FLOPs / sub-network FLOPs); 1 = time "
+      "proportional to FLOPs)\n");
   return 0;
 }

@@ -51,7 +51,8 @@ std::vector<double> probe(Done&& done, int maxMs) {
     last = now;
   });
   t.start();
-  while (!done() && clock.elapsed() < maxMs) QApplication::processEvents(QEventLoop::WaitForMoreEvents, 50);
+  while (!done() && clock.elapsed() < maxMs)
+    QApplication::processEvents(QEventLoop::WaitForMoreEvents, 50);
   return late;
 }
 }  // namespace
@@ -94,11 +95,15 @@ int main(int argc, char** argv) {
   if (!w.controller().start(s)) return 1;
   const Stats busy = stats(probe([&] { return finished; }, 600000));
   const double seconds = static_cast<double>(wall.elapsed()) / 1000.0;
-  std::printf("bench_ui: demo search, %d trials, %d workers, %.1f s, %zu trials drawn; platform %s\n\n", trials,
-              workers, seconds, w.controller().trials().size(), QApplication::platformName().toUtf8().constData());
-  std::printf("%-22s %8s %12s %12s %10s\n", "UI event loop", "probes", "median ms", "p99 ms", "max ms");
+  std::printf(
+      "bench_ui: demo search, %d trials, %d workers, %.1f s, %zu trials drawn; platform %s\n\n",
+      trials, workers, seconds, w.controller().trials().size(),
+      QApplication::platformName().toUtf8().constData());
+  std::printf("%-22s %8s %12s %12s %10s\n", "UI event loop", "probes", "median ms", "p99 ms",
+              "max ms");
   std::printf("%-22s %8zu %12.2f %12.2f %10.2f\n", "idle", idle.n, idle.median, idle.p99, idle.max);
-  std::printf("%-22s %8zu %12.2f %12.2f %10.2f\n", "during the search", busy.n, busy.median, busy.p99, busy.max);
+  std::printf("%-22s %8zu %12.2f %12.2f %10.2f\n", "during the search", busy.n, busy.median,
+              busy.p99, busy.max);
   std::printf("\n(lateness of a 10 ms timer; target: p99 under 50 ms during the search)\n");
   return 0;
 }

@@ -47,10 +47,22 @@ inline std::string mutateJsonLines(const std::string& text, pp::Rng& r) {
   const size_t which = r.index(lines.size());
   nlohmann::json j = nlohmann::json::parse(lines[which], nullptr, false);
   if (j.is_discarded()) return text;
-  static const nlohmann::json kOdd[] = {nlohmann::json(nullptr), true, 0, -1, -7, 1e300, -1e300, 0.5,
-                                        18446744073709551615ull, 9223372036854775807ll, "", "text",
-                                        nlohmann::json::array(), nlohmann::json::array({1, 2}),
-                                        nlohmann::json::object(), nlohmann::json({{"a", 1}})};
+  static const nlohmann::json kOdd[] = {nlohmann::json(nullptr),
+                                        true,
+                                        0,
+                                        -1,
+                                        -7,
+                                        1e300,
+                                        -1e300,
+                                        0.5,
+                                        18446744073709551615ull,
+                                        9223372036854775807ll,
+                                        "",
+                                        "text",
+                                        nlohmann::json::array(),
+                                        nlohmann::json::array({1, 2}),
+                                        nlohmann::json::object(),
+                                        nlohmann::json({{"a", 1}})};
   nlohmann::json* v = &j;
   for (int depth = 0; depth < 4; ++depth) {
     if (v->is_object() && !v->empty() && (depth == 0 || r.bernoulli(0.6))) {
@@ -72,9 +84,9 @@ inline std::string mutateJsonLines(const std::string& text, pp::Rng& r) {
 
 }  // namespace testutil
 
-#define PP_EXPECT_ERROR(expr, fragment)                                                         \
-  do {                                                                                          \
-    const std::string _msg = testutil::errorOf([&] { (void)(expr); });                          \
-    QVERIFY2(!_msg.empty(), "expected an error, none was thrown");                              \
+#define PP_EXPECT_ERROR(expr, fragment)                                                          \
+  do {                                                                                           \
+    const std::string _msg = testutil::errorOf([&] { (void)(expr); });                           \
+    QVERIFY2(!_msg.empty(), "expected an error, none was thrown");                               \
     QVERIFY2(_msg.find(fragment) != std::string::npos, ("unexpected message: " + _msg).c_str()); \
   } while (0)

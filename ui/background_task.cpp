@@ -11,7 +11,8 @@ void BackgroundTask::post(std::function<void()> fn) const {
   if (owner) QMetaObject::invokeMethod(owner, std::move(fn), Qt::QueuedConnection);
 }
 
-bool BackgroundTask::start(std::function<void()> work, std::function<void(const QString&)> finished) {
+bool BackgroundTask::start(std::function<void()> work,
+                           std::function<void(const QString&)> finished) {
   if (running_.load()) return false;
   if (thread_.joinable()) thread_.join();
   stop_.store(false);

@@ -19,8 +19,8 @@
 
 #include "paretoprune/config.h"
 #include "paretoprune/export.h"
-#include "paretoprune/run_log.h"
 #include "paretoprune/model.h"
+#include "paretoprune/run_log.h"
 
 namespace ppui {
 
@@ -40,7 +40,8 @@ ExportDialog::ExportDialog(const pp::RunHeader& run, const QString& logPath, con
                           this);
   v->addWidget(head);
   auto* f = new QFormLayout;
-  outEdit_ = new QLineEdit(QDir(QDir::homePath()).filePath(QString("paretoprune-trial-%1").arg(trial.id)), this);
+  outEdit_ = new QLineEdit(
+      QDir(QDir::homePath()).filePath(QString("paretoprune-trial-%1").arg(trial.id)), this);
   auto* browse = new QPushButton(tr("Browse..."), this);
   auto* row = new QHBoxLayout;
   row->addWidget(outEdit_, 1);
@@ -73,8 +74,10 @@ ExportDialog::ExportDialog(const pp::RunHeader& run, const QString& logPath, con
   });
   connect(exportBtn_, &QPushButton::clicked, this, [this] { startExport(false); });
   connect(browse, &QPushButton::clicked, this, [this] {
-    const QString d = QFileDialog::getExistingDirectory(this, tr("Parent directory"), QDir::homePath());
-    if (!d.isEmpty()) outEdit_->setText(QDir(d).filePath(QString("paretoprune-trial-%1").arg(trial_.id)));
+    const QString d =
+        QFileDialog::getExistingDirectory(this, tr("Parent directory"), QDir::homePath());
+    if (!d.isEmpty())
+      outEdit_->setText(QDir(d).filePath(QString("paretoprune-trial-%1").arg(trial_.id)));
   });
   connect(formatBox_, &QComboBox::currentIndexChanged, this, &ExportDialog::updateFormatNote);
   connect(padBox_, &QCheckBox::toggled, this, &ExportDialog::updateFormatNote);
@@ -84,11 +87,17 @@ ExportDialog::ExportDialog(const pp::RunHeader& run, const QString& logPath, con
 
 ExportDialog::~ExportDialog() = default;
 
-void ExportDialog::setOutput(const QString& dir) { outEdit_->setText(dir); }
+void ExportDialog::setOutput(const QString& dir) {
+  outEdit_->setText(dir);
+}
 
-void ExportDialog::setFormat(const QString& fmt) { formatBox_->setCurrentIndex(formatBox_->findData(fmt)); }
+void ExportDialog::setFormat(const QString& fmt) {
+  formatBox_->setCurrentIndex(formatBox_->findData(fmt));
+}
 
-QString ExportDialog::message() const { return result_->text(); }
+QString ExportDialog::message() const {
+  return result_->text();
+}
 
 void ExportDialog::updateFormatNote() {
   // transformers' BERT has one intermediate_size: say so, never change silently.
@@ -96,18 +105,23 @@ void ExportDialog::updateFormatNote() {
   const bool hf = formatBox_->currentData().toString() == "hf";
   padBox_->setVisible(hf && uneven);
   if (hf && uneven) {
-    note_->setText(padBox_->isChecked()
-                       ? tr("Each layer's feed-forward units are zero-padded to the widest kept layer: the outputs "
-                            "are unchanged, the file is a little larger.")
-                       : tr("This sub-network keeps a different number of feed-forward units per layer, but "
-                            "transformers' BERT has one intermediate_size for all layers. Choose TorchScript for "
-                            "exact sizes, or tick the padding option."));
+    note_->setText(
+        padBox_->isChecked()
+            ? tr("Each layer's feed-forward units are zero-padded to the widest kept layer: the "
+                 "outputs "
+                 "are unchanged, the file is a little larger.")
+            : tr("This sub-network keeps a different number of feed-forward units per layer, but "
+                 "transformers' BERT has one intermediate_size for all layers. Choose TorchScript "
+                 "for "
+                 "exact sizes, or tick the padding option."));
     exportBtn_->setEnabled(padBox_->isChecked());
   } else {
-    note_->setText(hf ? tr("Loads with AutoModelForSequenceClassification.from_pretrained; removed heads are in "
-                           "pruned_heads.")
-                      : tr("Loads with torch.jit.load (Python) or torch::jit::load (C++): forward(input_ids, "
-                           "attention_mask, token_type_ids) -> logits."));
+    note_->setText(
+        hf ? tr("Loads with AutoModelForSequenceClassification.from_pretrained; removed heads are "
+                "in "
+                "pruned_heads.")
+           : tr("Loads with torch.jit.load (Python) or torch::jit::load (C++): forward(input_ids, "
+                "attention_mask, token_type_ids) -> logits."));
     exportBtn_->setEnabled(true);
   }
 }
@@ -117,7 +131,9 @@ void ExportDialog::startExport(bool overwrite) {
   const QString out = outEdit_->text();
   if (out.isEmpty()) return;
   if (QFileInfo::exists(out) && !overwrite) {
-    if (QMessageBox::question(this, tr("Replace?"), tr("%1 exists. Replace it?").arg(out)) != QMessageBox::Yes) return;
+    if (QMessageBox::question(this, tr("Replace?"), tr("%1 exists. Replace it?").arg(out)) !=
+        QMessageBox::Yes)
+      return;
     overwrite = true;
   }
   pp::ExportOptions o;
@@ -138,9 +154,12 @@ void ExportDialog::startExport(bool overwrite) {
       [run = run_, models = models_, logPath, outDir, subnet, o, result] {
         auto m = models->load(run.model);
         // The trial describes a sub-network of the run's model: refuse another.
-        pp::checkRunModel(run, m->checksum(), run.model, logPath.empty() ? std::string("the run") : logPath);
+        pp::checkRunModel(run, m->checksum(), run.model,
+                          logPath.empty() ? std::string("the run") : logPath);
         auto r = pp::exportSubnetwork(*m, subnet, outDir, o);
-        *result = QObject::tr("Exported to <b>%1</b>: %2 files, %3 MiB; checked on %4 texts, largest logit difference %5.")
+        *result = QObject::tr(
+                      "Exported to <b>%1</b>: %2 files, %3 MiB; checked on %4 texts, largest logit "
+                      "difference %5.")
                       .arg(QString::fromStdString(r.dir).toHtmlEscaped())
                       .arg(r.files.size())
                       .arg(static_cast<double>(r.bytes) / 1048576.0, 0, 'f', 2)
@@ -150,7 +169,8 @@ void ExportDialog::startExport(bool overwrite) {
       },
       [this, result](const QString& error) {
         const bool ok = error.isEmpty();
-        const QString msg = ok ? *result : tr("Export failed, nothing was written: %1").arg(error.toHtmlEscaped());
+        const QString msg =
+            ok ? *result : tr("Export failed, nothing was written: %1").arg(error.toHtmlEscaped());
         busy_ = false;
         busyBar_->hide();
         exportBtn_->setEnabled(true);

@@ -12,8 +12,8 @@
 #include <QPushButton>
 #include <QSpinBox>
 #include <QTextBrowser>
-#include <QValueAxis>
 #include <QVBoxLayout>
+#include <QValueAxis>
 
 #include "paretoprune/evaluator.h"
 #include "paretoprune/model.h"
@@ -32,7 +32,8 @@ LatencyView::LatencyView(QWidget* parent) : QWidget(parent) {
   seqSpin_->setRange(8, 512);
   seqSpin_->setValue(64);
   seqSpin_->setPrefix(tr("sequence length "));
-  status_ = new QLabel(tr("Select up to three trials, then measure them against the full model."), this);
+  status_ =
+      new QLabel(tr("Select up to three trials, then measure them against the full model."), this);
   top->addWidget(measureBtn_);
   top->addWidget(seqSpin_);
   top->addWidget(status_, 1);
@@ -78,8 +79,10 @@ void LatencyView::measure() {
   task_.start(
       [models = models_, dir, selected, seq, rows] {
         auto m = models->load(dir);
-        std::vector<std::pair<QString, pp::SubNetwork>> subs = {{QObject::tr("full model"), pp::SubNetwork::full(m->config())}};
-        for (const auto& t : selected) subs.push_back({QObject::tr("trial %1").arg(t.id), t.subnet});
+        std::vector<std::pair<QString, pp::SubNetwork>> subs = {
+            {QObject::tr("full model"), pp::SubNetwork::full(m->config())}};
+        for (const auto& t : selected)
+          subs.push_back({QObject::tr("trial %1").arg(t.id), t.subnet});
         for (const auto& [name, s] : subs) {
           Row r;
           r.name = name;
@@ -136,17 +139,20 @@ void LatencyView::show(const std::vector<Row>& rows) {
   QChart* old = chart_->chart();
   chart_->setChart(chart);
   delete old;
-  QString h = tr("<table cellpadding=3 border=1 style='border-collapse:collapse'><tr><th></th><th>batch</th>"
-                 "<th>median</th><th>p95</th><th>speed-up</th></tr>");
+  QString h = tr(
+      "<table cellpadding=3 border=1 style='border-collapse:collapse'><tr><th></th><th>batch</th>"
+      "<th>median</th><th>p95</th><th>speed-up</th></tr>");
   for (const auto& r : rows)
     for (size_t i = 0; i < r.median.size(); ++i)
-      h += QString("<tr><td>%1</td><td align=right>%2</td><td align=right>%3</td><td align=right>%4</td>"
-                   "<td align=right>%5x</td></tr>")
-               .arg(i == 0 ? r.name : QString())
-               .arg(kBatches[i])
-               .arg(r.median[i], 0, 'f', 2)
-               .arg(r.p95[i], 0, 'f', 2)
-               .arg(rows[0].median[i] / std::max(1e-9, r.median[i]), 0, 'f', 1);
+      h +=
+          QString(
+              "<tr><td>%1</td><td align=right>%2</td><td align=right>%3</td><td align=right>%4</td>"
+              "<td align=right>%5x</td></tr>")
+              .arg(i == 0 ? r.name : QString())
+              .arg(kBatches[i])
+              .arg(r.median[i], 0, 'f', 2)
+              .arg(r.p95[i], 0, 'f', 2)
+              .arg(rows[0].median[i] / std::max(1e-9, r.median[i]), 0, 'f', 1);
   table_->setHtml(h + "</table>");
 }
 

@@ -12,7 +12,6 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QInputDialog>
-#include <QTimer>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
@@ -25,10 +24,11 @@
 #include <QSpinBox>
 #include <QSplitter>
 #include <QStatusBar>
+#include <QTabWidget>
 #include <QTableView>
 #include <QTableWidget>
-#include <QTabWidget>
 #include <QTextBrowser>
+#include <QTimer>
 #include <QVBoxLayout>
 
 #include "paretoprune/dataset.h"
@@ -42,8 +42,8 @@
 #include "ui/export_dialog.h"
 #include "ui/hypervolume_chart.h"
 #include "ui/latency_view.h"
-#include "ui/prepare_dialog.h"
 #include "ui/pareto_chart.h"
+#include "ui/prepare_dialog.h"
 #include "ui/run_comparer.h"
 #include "ui/trial_key.h"
 #include "ui/trial_table_model.h"
@@ -54,7 +54,10 @@ namespace ppui {
 namespace {
 QString human(double seconds) {
   if (seconds < 90) return QString::number(seconds, 'f', 0) + " s";
-  if (seconds < 5400) return QString("%1 min %2 s").arg(static_cast<int>(seconds / 60)).arg(static_cast<int>(seconds) % 60);
+  if (seconds < 5400)
+    return QString("%1 min %2 s")
+        .arg(static_cast<int>(seconds / 60))
+        .arg(static_cast<int>(seconds) % 60);
   return QString::number(seconds / 3600, 'f', 1) + " h";
 }
 
@@ -126,16 +129,18 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
 
   auto* file = menuBar()->addMenu(tr("&File"));
   file->addAction(tr("&Open model..."), this, [this] {
-    const QString dir = QFileDialog::getExistingDirectory(this, tr("Model directory"), modelEdit_->text());
+    const QString dir =
+        QFileDialog::getExistingDirectory(this, tr("Model directory"), modelEdit_->text());
     if (!dir.isEmpty()) openModel(dir);
   });
   file->addAction(tr("Open run &log..."), this, &MainWindow::openLog);
   file->addAction(tr("Open &study..."), this, &MainWindow::openStudyDialog);
   recentMenu_ = file->addMenu(tr("Recent runs"));
   file->addAction(tr("&Compare runs..."), this, [this] {
-    const QStringList fs = QFileDialog::getOpenFileNames(this, tr("Run logs to compare (one model)"), QString(),
-                                                         tr("Run logs (*.jsonl)"));
-    if (!fs.isEmpty() && !compareRuns(fs)) QMessageBox::warning(this, tr("Cannot compare the runs"), statusLine_->text());
+    const QStringList fs = QFileDialog::getOpenFileNames(
+        this, tr("Run logs to compare (one model)"), QString(), tr("Run logs (*.jsonl)"));
+    if (!fs.isEmpty() && !compareRuns(fs))
+      QMessageBox::warning(this, tr("Cannot compare the runs"), statusLine_->text());
   });
   file->addAction(tr("&Prepare model..."), this, &MainWindow::prepareModel);
   file->addAction(tr("&Export selection..."), this, &MainWindow::exportSelection);
@@ -143,7 +148,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     const QString f = QFileDialog::getSaveFileName(this, tr("Save trials as a run log"), QString(),
                                                    tr("Run logs (*.jsonl)"));
     QString err;
-    if (!f.isEmpty() && !saveTrialsAs(f, &err)) QMessageBox::warning(this, tr("Cannot save the trials"), err);
+    if (!f.isEmpty() && !saveTrialsAs(f, &err))
+      QMessageBox::warning(this, tr("Cannot save the trials"), err);
   });
   file->addSeparator();
   file->addAction(tr("&Quit"), this, &QWidget::close);
@@ -151,15 +157,17 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   view->addAction(tr("&Reset zoom"), chart_, &ParetoChart::resetZoom);
   auto* help = menuBar()->addMenu(tr("&Help"));
   help->addAction(tr("&About ParetoPrune"), this, [this] {
-    QMessageBox::about(this, tr("About ParetoPrune"),
-                       tr("<b>ParetoPrune</b> %1<br>Structural pruning of BERT classifiers guided by a live "
-                          "Pareto front.<br><br>LibTorch %2<br>Qt %3")
-                           .arg(QApplication::applicationVersion().section(' ', 0, 0),
-                                QString::fromStdString(pp::torchVersion()), qVersion()));
+    QMessageBox::about(
+        this, tr("About ParetoPrune"),
+        tr("<b>ParetoPrune</b> %1<br>Structural pruning of BERT classifiers guided by a live "
+           "Pareto front.<br><br>LibTorch %2<br>Qt %3")
+            .arg(QApplication::applicationVersion().section(' ', 0, 0),
+                 QString::fromStdString(pp::torchVersion()), qVersion()));
   });
 
   connect(paretoOnly_, &QCheckBox::toggled, proxy_, &TrialFilterProxy::setParetoOnly);
-  connect(chart_, &ParetoChart::selectionChanged, this, [this](const std::vector<int64_t>& ids) { selectTrials(ids); });
+  connect(chart_, &ParetoChart::selectionChanged, this,
+          [this](const std::vector<int64_t>& ids) { selectTrials(ids); });
   connect(tableView_->selectionModel(), &QItemSelectionModel::selectionChanged, this, [this] {
     if (syncingSelection_) return;
     std::vector<int64_t> ids;
@@ -200,32 +208,36 @@ void MainWindow::connectController() {
     table_->addTrials({t});
     chart_->queueTrial(t);
   });
-  connect(&controller_, &SearchController::frontChanged, this, [this](const std::vector<int64_t>& ids) {
-    table_->setFront(ids);
-    chart_->setFront(ids);
-    proxy_->invalidate();
-  });
-  connect(&controller_, &SearchController::progressChanged, this, [this](const pp::SearchProgress& p) {
-    progress_->setRange(0, static_cast<int>(p.total));
-    progress_->setValue(static_cast<int>(p.done));
-    hvChart_->addPoint(p.done, p.hypervolume, p.elapsedSeconds);
-    statusLine_->setText(tr("%1 of %2 trials, %3 per minute, about %4 left; front %5, hypervolume %6%7")
-                             .arg(p.done)
-                             .arg(p.total)
-                             .arg(p.trialsPerMinute, 0, 'f', 1)
-                             .arg(human(p.etaSeconds))
-                             .arg(p.frontSize)
-                             .arg(p.hypervolume, 0, 'f', 4)
-                             .arg(p.failed ? tr(", %1 failed").arg(p.failed) : QString()));
-  });
+  connect(&controller_, &SearchController::frontChanged, this,
+          [this](const std::vector<int64_t>& ids) {
+            table_->setFront(ids);
+            chart_->setFront(ids);
+            proxy_->invalidate();
+          });
+  connect(&controller_, &SearchController::progressChanged, this,
+          [this](const pp::SearchProgress& p) {
+            progress_->setRange(0, static_cast<int>(p.total));
+            progress_->setValue(static_cast<int>(p.done));
+            hvChart_->addPoint(p.done, p.hypervolume, p.elapsedSeconds);
+            statusLine_->setText(
+                tr("%1 of %2 trials, %3 per minute, about %4 left; front %5, hypervolume %6%7")
+                    .arg(p.done)
+                    .arg(p.total)
+                    .arg(p.trialsPerMinute, 0, 'f', 1)
+                    .arg(human(p.etaSeconds))
+                    .arg(p.frontSize)
+                    .arg(p.hypervolume, 0, 'f', 4)
+                    .arg(p.failed ? tr(", %1 failed").arg(p.failed) : QString()));
+          });
   connect(&controller_, &SearchController::warning, this, [this](const pp::SearchWarning& warning) {
     const QString w = QString::fromStdString(warning.message);
     if (warning.kind == pp::SearchWarning::Kind::LogWriteFailed) {
       // The log cannot be written: nothing is lost, offer another place.
-      QMessageBox::warning(this, tr("The run log cannot be written"),
-                           tr("%1\n\nThe search goes on and keeps every trial. Use File > Save trials as... to "
-                              "write them somewhere else.")
-                               .arg(w));
+      QMessageBox::warning(
+          this, tr("The run log cannot be written"),
+          tr("%1\n\nThe search goes on and keeps every trial. Use File > Save trials as... to "
+             "write them somewhere else.")
+              .arg(w));
     } else {
       statusBar()->showMessage(tr("Warning: %1").arg(w), 10000);
     }
@@ -238,12 +250,14 @@ void MainWindow::connectController() {
   });
   connect(&controller_, &SearchController::finished, this, [this](const QString& reason) {
     chart_->flushNow();
-    const auto onFront = std::count_if(table_->trials().begin(), table_->trials().end(),
-                                       [this](const pp::Trial& t) { return table_->isOnFront(t.id); });
-    statusLine_->setText(tr("Search finished (%1): %2 trials, %3 on the Pareto front. Click points to compare them.")
-                             .arg(reason)
-                             .arg(table_->rowCount())
-                             .arg(onFront));
+    const auto onFront =
+        std::count_if(table_->trials().begin(), table_->trials().end(),
+                      [this](const pp::Trial& t) { return table_->isOnFront(t.id); });
+    statusLine_->setText(
+        tr("Search finished (%1): %2 trials, %3 on the Pareto front. Click points to compare them.")
+            .arg(reason)
+            .arg(table_->rowCount())
+            .arg(onFront));
     updateButtons();
     Q_EMIT searchFinished(reason);
   });
@@ -257,13 +271,14 @@ bool MainWindow::openModel(const QString& dir) {
       throw pp::Error(dir.toStdString() + ": no vocab.txt or tokenizer.json");
     QStringList labels;
     for (const auto& l : c.id2label) labels << QString::fromStdString(l);
-    modelInfo_->setText(tr("<b>%1 layers</b>, %2 heads, hidden %3, feed-forward %4<br>%5 parameters<br>labels: %6")
-                            .arg(c.num_hidden_layers)
-                            .arg(c.num_attention_heads)
-                            .arg(c.hidden_size)
-                            .arg(c.intermediate_size)
-                            .arg(QLocale().toString(static_cast<qlonglong>(pp::parameterCount(c))))
-                            .arg(labels.join(", ").toHtmlEscaped()));
+    modelInfo_->setText(
+        tr("<b>%1 layers</b>, %2 heads, hidden %3, feed-forward %4<br>%5 parameters<br>labels: %6")
+            .arg(c.num_hidden_layers)
+            .arg(c.num_attention_heads)
+            .arg(c.hidden_size)
+            .arg(c.intermediate_size)
+            .arg(QLocale().toString(static_cast<qlonglong>(pp::parameterCount(c))))
+            .arg(labels.join(", ").toHtmlEscaped()));
     modelInfo_->setStyleSheet({});
     session_.setModel(dir, c);
     resetSpaceRanges(c);
@@ -271,14 +286,17 @@ bool MainWindow::openModel(const QString& dir) {
     if (!dataEdit_->text().isEmpty()) refreshDataInfo();
     return true;
   } catch (const pp::Error& e) {
-    modelInfo_->setText(tr("<b>Cannot open the model</b><br>%1").arg(QString::fromStdString(e.what()).toHtmlEscaped()));
+    modelInfo_->setText(tr("<b>Cannot open the model</b><br>%1")
+                            .arg(QString::fromStdString(e.what()).toHtmlEscaped()));
     modelInfo_->setStyleSheet("color: #a02020;");
     statusLine_->setText(tr("Model not loaded."));
     return false;
   }
 }
 
-void MainWindow::setTrials(int n) { trialsSpin_->setValue(n); }
+void MainWindow::setTrials(int n) {
+  trialsSpin_->setValue(n);
+}
 
 bool MainWindow::startSearch() {
   const SetupCheck check = setupCheck();
@@ -327,14 +345,16 @@ void MainWindow::selectTrials(const std::vector<int64_t>& ids) {
     if (row < 0) continue;
     const QModelIndex idx = proxy_->mapFromSource(table_->index(row, 0));
     if (idx.isValid())
-      tableView_->selectionModel()->select(idx, QItemSelectionModel::Select | QItemSelectionModel::Rows);
+      tableView_->selectionModel()->select(idx,
+                                           QItemSelectionModel::Select | QItemSelectionModel::Rows);
   }
   if (!ids.empty()) {
     const int row = table_->rowOf(ids.back());
     if (row >= 0) tableView_->scrollTo(proxy_->mapFromSource(table_->index(row, 0)));
   }
   syncingSelection_ = false;
-  if (comparer_->active() && !ids.empty()) statusLine_->setText(tr("Selected %1.").arg(comparer_->describe(ids.back())));
+  if (comparer_->active() && !ids.empty())
+    statusLine_->setText(tr("Selected %1.").arg(comparer_->describe(ids.back())));
   updateDetails();
   updateButtons();
 }
@@ -345,9 +365,12 @@ QString MainWindow::detailsHtml() const {
   for (int64_t id : selection_)
     if (const pp::Trial* t = table_->trial(id)) sel.push_back(t);
   if (sel.empty())
-    return tr("<p>Click points on the chart (shift-click adds, up to three) or rows of the table to compare "
-              "sub-networks with the full model.</p>");
-  QString h = "<table cellspacing=0 cellpadding=4 border=1 style='border-collapse:collapse'><tr><th></th>";
+    return tr(
+        "<p>Click points on the chart (shift-click adds, up to three) or rows of the table to "
+        "compare "
+        "sub-networks with the full model.</p>");
+  QString h =
+      "<table cellspacing=0 cellpadding=4 border=1 style='border-collapse:collapse'><tr><th></th>";
   if (ref) h += tr("<th>full model</th>");
   for (int64_t key : selection_)
     if (table_->trial(key)) h += QString("<th>%1</th>").arg(trialTitle(key).toHtmlEscaped());
@@ -358,45 +381,67 @@ QString MainWindow::detailsHtml() const {
     for (const auto* t : sel) h += "<td align=right>" + fmt(*t) + "</td>";
     h += "</tr>";
   };
-  row(tr("sub-network"), [](const pp::Trial& t) { return QString::fromStdString(t.subnet.summary()).toHtmlEscaped(); });
+  row(tr("sub-network"), [](const pp::Trial& t) {
+    return QString::fromStdString(t.subnet.summary()).toHtmlEscaped();
+  });
   row(tr("accuracy"), [&](const pp::Trial& t) {
     QString s = QString::number(100.0 * t.accuracy, 'f', 2) + "%";
-    if (ref && &t != &*ref) s += QString(" (%1%2)").arg(t.accuracy >= ref->accuracy ? "+" : "").arg(100.0 * (t.accuracy - ref->accuracy), 0, 'f', 1);
+    if (ref && &t != &*ref)
+      s += QString(" (%1%2)")
+               .arg(t.accuracy >= ref->accuracy ? "+" : "")
+               .arg(100.0 * (t.accuracy - ref->accuracy), 0, 'f', 1);
     return s;
   });
   row(tr("parameters"), [&](const pp::Trial& t) {
     QString s = QLocale().toString(static_cast<qlonglong>(t.params));
-    if (ref && ref->params > 0) s += QString(" (%1%)").arg(100.0 * static_cast<double>(t.params) / static_cast<double>(ref->params), 0, 'f', 0);
+    if (ref && ref->params > 0)
+      s += QString(" (%1%)").arg(
+          100.0 * static_cast<double>(t.params) / static_cast<double>(ref->params), 0, 'f', 0);
     return s;
   });
-  row(tr("FLOPs / sequence"), [](const pp::Trial& t) { return QString::number(static_cast<double>(t.flops) / 1e6, 'f', 1) + " M"; });
+  row(tr("FLOPs / sequence"), [](const pp::Trial& t) {
+    return QString::number(static_cast<double>(t.flops) / 1e6, 'f', 1) + " M";
+  });
   row(tr("latency (median / p95)"), [&](const pp::Trial& t) {
     if (t.latencyMs <= 0) return QString("-");
     QString s = QString("%1 / %2 ms").arg(t.latencyMs, 0, 'f', 2).arg(t.latencyP95Ms, 0, 'f', 2);
-    if (ref && ref->latencyMs > 0 && &t != &*ref) s += QString(" (%1x)").arg(ref->latencyMs / t.latencyMs, 0, 'f', 1);
+    if (ref && ref->latencyMs > 0 && &t != &*ref)
+      s += QString(" (%1x)").arg(ref->latencyMs / t.latencyMs, 0, 'f', 1);
     return s;
   });
-  row(tr("MCC / F1"), [](const pp::Trial& t) { return QString("%1 / %2").arg(t.mcc, 0, 'f', 3).arg(t.f1, 0, 'f', 3); });
+  row(tr("MCC / F1"), [](const pp::Trial& t) {
+    return QString("%1 / %2").arg(t.mcc, 0, 'f', 3).arg(t.f1, 0, 'f', 3);
+  });
   row(tr("evaluated"), [](const pp::Trial& t) {
     if (t.evalSeconds < 0) return QString("-");
-    return QString("%1 s, %2").arg(t.evalSeconds, 0, 'f', 2).arg(QString::fromStdString(t.mode.empty() ? "-" : t.mode));
+    return QString("%1 s, %2")
+        .arg(t.evalSeconds, 0, 'f', 2)
+        .arg(QString::fromStdString(t.mode.empty() ? "-" : t.mode));
   });
   h += "</table>";
   // Per-layer diagram: one row per source layer, bars for heads and units.
   const auto& c = session_.config();
   for (const auto* t : sel) {
-    h += QString("<h4>Trial %1: layers</h4><table cellspacing=1 cellpadding=0>").arg(t->id);  // ids repeat only across compared runs
+    h += QString("<h4>Trial %1: layers</h4><table cellspacing=1 cellpadding=0>")
+             .arg(t->id);  // ids repeat only across compared runs
     for (size_t l = 0; l < t->subnet.layers.size(); ++l) {
       const auto& ch = t->subnet.layers[l];
       const int64_t H = c.num_hidden_layers > 0 ? c.headsInLayer(static_cast<int64_t>(l)) : 1;
-      const int64_t U = c.num_hidden_layers > 0 ? std::max<int64_t>(1, c.unitsInLayer(static_cast<int64_t>(l))) : 1;
-      const int hw = static_cast<int>(120.0 * static_cast<double>(ch.heads) / static_cast<double>(std::max<int64_t>(1, H)));
-      const int uw = static_cast<int>(180.0 * static_cast<double>(ch.units) / static_cast<double>(U));
-      h += QString("<tr><td>L%1&nbsp;</td><td width=124><table cellspacing=0 cellpadding=0><tr><td width=%2 "
-                   "bgcolor=#e07820 height=10></td><td width=%3 bgcolor=#eeeeee></td></tr></table></td>"
-                   "<td>&nbsp;%4 heads&nbsp;</td><td width=184><table cellspacing=0 cellpadding=0><tr><td width=%5 "
-                   "bgcolor=#4a78b0 height=10></td><td width=%6 bgcolor=#eeeeee></td></tr></table></td>"
-                   "<td>&nbsp;%7 units%8</td></tr>")
+      const int64_t U = c.num_hidden_layers > 0
+                            ? std::max<int64_t>(1, c.unitsInLayer(static_cast<int64_t>(l)))
+                            : 1;
+      const int hw = static_cast<int>(120.0 * static_cast<double>(ch.heads) /
+                                      static_cast<double>(std::max<int64_t>(1, H)));
+      const int uw =
+          static_cast<int>(180.0 * static_cast<double>(ch.units) / static_cast<double>(U));
+      h += QString(
+               "<tr><td>L%1&nbsp;</td><td width=124><table cellspacing=0 cellpadding=0><tr><td "
+               "width=%2 "
+               "bgcolor=#e07820 height=10></td><td width=%3 bgcolor=#eeeeee></td></tr></table></td>"
+               "<td>&nbsp;%4 heads&nbsp;</td><td width=184><table cellspacing=0 "
+               "cellpadding=0><tr><td width=%5 "
+               "bgcolor=#4a78b0 height=10></td><td width=%6 bgcolor=#eeeeee></td></tr></table></td>"
+               "<td>&nbsp;%7 units%8</td></tr>")
                .arg(l)
                .arg(std::max(1, hw))
                .arg(std::max(1, 120 - hw))
@@ -475,10 +520,13 @@ bool MainWindow::compareRuns(const QStringList& logs) {
   studyName_.clear();
   const pp::ComparedRun& first = comparer_->comparison()->runs.front();
   openModel(QString::fromStdString(first.run.modelDir));
-  const pp::DataSplit& split = first.run.log.header.data;  // the first run's data, as an opened log shows it
-  if (!split.data.empty()) setDataFiles(QString::fromStdString(split.data), QString::fromStdString(split.validation));
+  const pp::DataSplit& split =
+      first.run.log.header.data;  // the first run's data, as an opened log shows it
+  if (!split.data.empty())
+    setDataFiles(QString::fromStdString(split.data), QString::fromStdString(split.validation));
   int trials = 0;
-  for (const auto& r : comparer_->comparison()->runs) trials += static_cast<int>(r.run.log.trials.size());
+  for (const auto& r : comparer_->comparison()->runs)
+    trials += static_cast<int>(r.run.log.trials.size());
   progress_->setRange(0, std::max(1, trials));
   progress_->setValue(trials);
   session_.clearRun();  // several runs: export asks the comparer for each trial's own
@@ -490,12 +538,15 @@ bool MainWindow::compareRuns(const QStringList& logs) {
 
 std::unique_ptr<ExportDialog> MainWindow::makeExportDialog(const pp::Trial& t) {
   if (!session_.run()) return nullptr;
-  return std::make_unique<ExportDialog>(*session_.run(), session_.logPath(), t, session_.models(), this);
+  return std::make_unique<ExportDialog>(*session_.run(), session_.logPath(), t, session_.models(),
+                                        this);
 }
 
 void MainWindow::openLog() {
-  const QString f = QFileDialog::getOpenFileName(this, tr("Run log"), QString(), tr("Run logs (*.jsonl)"));
-  if (!f.isEmpty() && !showRunLog(f)) QMessageBox::warning(this, tr("Cannot open the run log"), statusLine_->text());
+  const QString f =
+      QFileDialog::getOpenFileName(this, tr("Run log"), QString(), tr("Run logs (*.jsonl)"));
+  if (!f.isEmpty() && !showRunLog(f))
+    QMessageBox::warning(this, tr("Cannot open the run log"), statusLine_->text());
 }
 
 // A run's trials, front and full model, from a log or a study; the form is
@@ -551,12 +602,14 @@ bool MainWindow::showRunLog(const QString& path) {
   try {
     const pp::OpenedRunLog run = pp::openRunLog(path.toStdString());
     showRun(run, path);
-    QString msg = tr("%1: %2 trials, %3 on the Pareto front. Start continues the run (finished trials are not "
+    QString msg = tr("%1: %2 trials, %3 on the Pareto front. Start continues the run (finished "
+                     "trials are not "
                      "evaluated again).")
                       .arg(path)
                       .arg(run.log.trials.size())
                       .arg(table_->frontSize());
-    for (const auto& w : run.log.warnings) msg += " " + tr("Warning: %1").arg(QString::fromStdString(w));
+    for (const auto& w : run.log.warnings)
+      msg += " " + tr("Warning: %1").arg(QString::fromStdString(w));
     statusLine_->setText(msg);
     addRecentLog(path);
     return true;
@@ -593,39 +646,45 @@ bool MainWindow::showStudy(const QString& url, const QString& name) {
 void MainWindow::pollStudy() {
   if (studyTask_.running() || studyName_.isEmpty()) return;
   auto run = std::make_shared<pp::OpenedRunLog>();
-  const std::string url = studyUrl_.toStdString(), name = studyName_.toStdString(), model = session_.modelDir().toStdString();
-  studyTask_.start([run, url, name, model] { *run = pp::openStudy(url, name, model); },
-                   [this, run, name = studyName_](const QString& error) {
-                     if (name != studyName_) return;  // another run is shown now
-                     if (!error.isEmpty()) {
-                       statusBar()->showMessage(tr("Study %1: %2 (trying again)").arg(name, error), 5000);
-                       return;
-                     }
-                     std::vector<pp::Trial> fresh;
-                     for (const auto& t : run->log.trials)
-                       if (!table_->trial(t.id)) fresh.push_back(t);
-                     if (!fresh.empty()) addShownTrials(fresh, run->log.header);
-                     const bool finished = !run->log.stops.empty();
-                     statusLine_->setText(tr("Study %1: %2 of %3 trials, %4 on the Pareto front%5.")
-                                              .arg(name)
-                                              .arg(table_->rowCount())
-                                              .arg(run->log.header.trials)
-                                              .arg(table_->frontSize())
-                                              .arg(finished ? tr(", finished: ") +
-                                                                  QString::fromStdString(run->log.stops.back().reason)
-                                                            : tr(", live")));
-                     if (finished) studyTimer_->stop();
-                   });
+  const std::string url = studyUrl_.toStdString(), name = studyName_.toStdString(),
+                    model = session_.modelDir().toStdString();
+  studyTask_.start(
+      [run, url, name, model] { *run = pp::openStudy(url, name, model); },
+      [this, run, name = studyName_](const QString& error) {
+        if (name != studyName_) return;  // another run is shown now
+        if (!error.isEmpty()) {
+          statusBar()->showMessage(tr("Study %1: %2 (trying again)").arg(name, error), 5000);
+          return;
+        }
+        std::vector<pp::Trial> fresh;
+        for (const auto& t : run->log.trials)
+          if (!table_->trial(t.id)) fresh.push_back(t);
+        if (!fresh.empty()) addShownTrials(fresh, run->log.header);
+        const bool finished = !run->log.stops.empty();
+        statusLine_->setText(
+            tr("Study %1: %2 of %3 trials, %4 on the Pareto front%5.")
+                .arg(name)
+                .arg(table_->rowCount())
+                .arg(run->log.header.trials)
+                .arg(table_->frontSize())
+                .arg(finished
+                         ? tr(", finished: ") + QString::fromStdString(run->log.stops.back().reason)
+                         : tr(", live")));
+        if (finished) studyTimer_->stop();
+      });
 }
 
 void MainWindow::openStudyDialog() {
   bool ok = false;
-  const QString url = QInputDialog::getText(this, tr("Open study"), tr("PostgreSQL URL (postgresql://user@host/db):"),
+  const QString url = QInputDialog::getText(this, tr("Open study"),
+                                            tr("PostgreSQL URL (postgresql://user@host/db):"),
                                             QLineEdit::Normal, studyUrl_, &ok);
   if (!ok || url.isEmpty()) return;
-  const QString name = QInputDialog::getText(this, tr("Open study"), tr("Study name:"), QLineEdit::Normal, studyName_, &ok);
+  const QString name = QInputDialog::getText(this, tr("Open study"), tr("Study name:"),
+                                             QLineEdit::Normal, studyName_, &ok);
   if (!ok || name.isEmpty()) return;
-  if (!showStudy(url, name)) QMessageBox::warning(this, tr("Cannot open the study"), statusLine_->text());
+  if (!showStudy(url, name))
+    QMessageBox::warning(this, tr("Cannot open the study"), statusLine_->text());
 }
 
 bool MainWindow::saveTrialsAs(const QString& path, QString* error) {
@@ -667,9 +726,8 @@ void MainWindow::prepareModel() {
     return;
   }
   PrepareDialog dlg(prepareSetup(), this);
-  connect(&dlg, &PrepareDialog::finished, this, [this](bool ok, const QString& msg) {
-    statusLine_->setText(msg);
-  });
+  connect(&dlg, &PrepareDialog::finished, this,
+          [this](bool ok, const QString& msg) { statusLine_->setText(msg); });
   dlg.exec();
   if (!dlg.resultDir().isEmpty()) openModel(dlg.resultDir());
 }

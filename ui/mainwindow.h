@@ -135,7 +135,7 @@ class MainWindow : public QMainWindow {
   void showRun(const pp::OpenedRunLog& run, const QString& logPath);
   void addShownTrials(const std::vector<pp::Trial>& trials, const pp::RunHeader& h);
   void pollStudy();
-  void refreshPreview();  // first rows and column pickers of the data file
+  void refreshPreview();                           // first rows and column pickers of the data file
   void resetSpaceRanges(const pp::BertConfig& c);  // the model's full ranges
   void addRecentLog(const QString& path);
   void rebuildRecentMenu();
@@ -190,8 +190,8 @@ class MainWindow : public QMainWindow {
   std::vector<int64_t> selection_;
   bool syncingSelection_ = false;
   std::optional<int64_t> fullParams_;
-  std::optional<pp::Trial> reference_;  // the full model of the shown run
-  RunSession session_;  // the current run: model, header, log (the one owner)
+  std::optional<pp::Trial> reference_;      // the full model of the shown run
+  RunSession session_;                      // the current run: model, header, log (the one owner)
   std::shared_ptr<DataChecks> dataChecks_;  // shared with background checks
   BackgroundTask dataCheckTask_{this};
   bool dataCheckPending_ = false;  // the form changed while a check ran

@@ -55,8 +55,8 @@ class DataChecks {
     QString text;  // "name: N examples (label n, ...)" or the loader's error
   };
   // nullopt when `cachedOnly` and the file would have to be read.
-  std::optional<Result> check(const QString& file, const pp::BertConfig& c, const pp::DataColumns& cols,
-                              bool cachedOnly) {
+  std::optional<Result> check(const QString& file, const pp::BertConfig& c,
+                              const pp::DataColumns& cols, bool cachedOnly) {
     const QFileInfo fi(file);
     QString key = file + '\n' + QString::number(fi.size()) + '\n' +
                   QString::number(fi.lastModified().toMSecsSinceEpoch()) + '\n' +
@@ -74,7 +74,10 @@ class DataChecks {
       QStringList byLabel;
       for (size_t i = 0; i < counts.size(); ++i)
         byLabel << QString("%1 %2").arg(QString::fromStdString(c.id2label[i])).arg(counts[i]);
-      r = {true, QObject::tr("%1: %2 examples (%3)").arg(fi.fileName()).arg(d.examples.size()).arg(byLabel.join(", "))};
+      r = {true, QObject::tr("%1: %2 examples (%3)")
+                     .arg(fi.fileName())
+                     .arg(d.examples.size())
+                     .arg(byLabel.join(", "))};
     } catch (const pp::Error& e) {
       r = {false, QString::fromStdString(e.what())};
     }
@@ -121,11 +124,13 @@ QWidget* MainWindow::buildModelBox(QWidget* panel) {
   modelInfo_->setWordWrap(true);
   modelInfo_->setTextInteractionFlags(Qt::TextSelectableByMouse);
   mf->addRow(modelInfo_);
-  auto* prepare = new QPushButton(tr("Prepare model (ordering, super-network training)..."), modelBox);
+  auto* prepare =
+      new QPushButton(tr("Prepare model (ordering, super-network training)..."), modelBox);
   mf->addRow(prepare);
   connect(prepare, &QPushButton::clicked, this, &MainWindow::prepareModel);
   connect(mb, &QPushButton::clicked, this, [this] {
-    const QString dir = QFileDialog::getExistingDirectory(this, tr("Model directory"), modelEdit_->text());
+    const QString dir =
+        QFileDialog::getExistingDirectory(this, tr("Model directory"), modelEdit_->text());
     if (!dir.isEmpty()) openModel(dir);
   });
   connect(modelEdit_, &QLineEdit::editingFinished, this, [this] { openModel(modelEdit_->text()); });
@@ -166,8 +171,9 @@ QWidget* MainWindow::buildDataBox(QWidget* panel) {
   for (auto* box : {textCol_, pairCol_, labelCol_})
     connect(box, &QComboBox::activated, this, [this] { refreshDataInfo(); });
   auto browseData = [this](QLineEdit* e) {
-    const QString f = QFileDialog::getOpenFileName(this, tr("Labelled data"), e->text(),
-                                                   tr("Data (*.tsv *.csv *.jsonl *.json);;All files (*)"));
+    const QString f =
+        QFileDialog::getOpenFileName(this, tr("Labelled data"), e->text(),
+                                     tr("Data (*.tsv *.csv *.jsonl *.json);;All files (*)"));
     if (!f.isEmpty()) {
       e->setText(f);
       refreshPreview();
@@ -233,8 +239,9 @@ QWidget* MainWindow::buildSearchBox(QWidget* panel) {
   deviceBox_->addItem(tr("auto (every GPU, else CPU)"), "auto");
   const auto devices = pp::availableDevices();
   for (const auto& d : devices)
-    deviceBox_->addItem(d == "cpu" ? tr("CPU (%1 threads)").arg(pp::hardwareThreads()) : QString::fromStdString(d),
-                        QString::fromStdString(d));
+    deviceBox_->addItem(
+        d == "cpu" ? tr("CPU (%1 threads)").arg(pp::hardwareThreads()) : QString::fromStdString(d),
+        QString::fromStdString(d));
   if (devices.size() > 2) deviceBox_->addItem(tr("every GPU"), "cuda");
   sf->addRow(tr("Device"), deviceBox_);
   sf->addRow(tr("Seed"), seedSpin_);
@@ -295,8 +302,10 @@ QLayout* MainWindow::buildRunButtons(QWidget* panel) {
   buttons->addWidget(stopBtn_);
   connect(startBtn_, &QPushButton::clicked, this, &MainWindow::startSearch);
   connect(pauseBtn_, &QPushButton::clicked, this, [this] {
-    if (controller_.isPaused()) controller_.resume();
-    else controller_.pause();
+    if (controller_.isPaused())
+      controller_.resume();
+    else
+      controller_.pause();
     updateButtons();
   });
   connect(stopBtn_, &QPushButton::clicked, this, [this] {
@@ -324,8 +333,9 @@ QWidget* MainWindow::buildChartBox(QWidget* panel) {
   yBox->addItem(tr("MCC"), static_cast<int>(YMetric::Mcc));
   yBox->addItem(tr("F1"), static_cast<int>(YMetric::F1));
   vf->addRow(tr("y axis"), yBox);
-  connect(yBox, &QComboBox::currentIndexChanged, this,
-          [this, yBox](int) { chart_->setYMetric(static_cast<YMetric>(yBox->currentData().toInt())); });
+  connect(yBox, &QComboBox::currentIndexChanged, this, [this, yBox](int) {
+    chart_->setYMetric(static_cast<YMetric>(yBox->currentData().toInt()));
+  });
   connect(xBox_, &QComboBox::currentIndexChanged, this, [this](int i) {
     chart_->setLogX(i != 1);
     chart_->setXMetric(i == 2 ? XMetric::Flops : i == 3 ? XMetric::Latency : XMetric::Params);
@@ -335,7 +345,8 @@ QWidget* MainWindow::buildChartBox(QWidget* panel) {
 }
 
 void MainWindow::refreshPreview() {
-  const QString keepText = textCol_->currentData().toString(), keepPair = pairCol_->currentData().toString(),
+  const QString keepText = textCol_->currentData().toString(),
+                keepPair = pairCol_->currentData().toString(),
                 keepLabel = labelCol_->currentData().toString();
   for (auto* box : {textCol_, pairCol_, labelCol_}) box->clear();
   textCol_->addItem(tr("(default: text, sentence, sentence1)"), QString());
@@ -351,7 +362,8 @@ void MainWindow::refreshPreview() {
     for (const auto& c : t.columns) cols << QString::fromStdString(c);
     for (const QString& c : cols)
       for (auto* box : {textCol_, pairCol_, labelCol_}) box->addItem(c, c);
-    for (auto [box, keep] : {std::pair{textCol_, keepText}, std::pair{pairCol_, keepPair}, std::pair{labelCol_, keepLabel}})
+    for (auto [box, keep] : {std::pair{textCol_, keepText}, std::pair{pairCol_, keepPair},
+                             std::pair{labelCol_, keepLabel}})
       if (int i = box->findData(keep); i > 0) box->setCurrentIndex(i);
     preview_->setColumnCount(static_cast<int>(cols.size()));
     preview_->setHorizontalHeaderLabels(cols);
@@ -395,7 +407,8 @@ SearchSetup MainWindow::currentSetup() const {
   s.study = studyEdit_->text().trimmed();
   if (!headsEdit_->text().isEmpty()) {
     nlohmann::json heads = nlohmann::json::array();
-    for (const QString& h : headsEdit_->text().split(',', Qt::SkipEmptyParts)) heads.push_back(h.trimmed().toLongLong());
+    for (const QString& h : headsEdit_->text().split(',', Qt::SkipEmptyParts))
+      heads.push_back(h.trimmed().toLongLong());
     const nlohmann::json space = {{"kind", s.space.toStdString()},
                                   {"layers", {minLayers_->value(), maxLayers_->value()}},
                                   {"heads", heads},
@@ -408,7 +421,9 @@ SearchSetup MainWindow::currentSetup() const {
 
 namespace {
 using SetupCheck = MainWindow::SetupCheck;
-SetupCheck problem(const QString& m) { return {false, m}; }
+SetupCheck problem(const QString& m) {
+  return {false, m};
+}
 
 // The set-up check of `s`; nullopt when `cachedOnly` and a data file has
 // not been checked in its current version yet.
@@ -421,7 +436,8 @@ std::optional<SetupCheck> checkSetup(const SearchSetup& s, DataChecks& checks, b
     return problem(QString::fromStdString(e.what()));
   }
   if (s.dataFile.isEmpty()) return problem(MainWindow::tr("Choose a data file."));
-  if (!s.storage.isEmpty() && s.study.isEmpty()) return problem(MainWindow::tr("Name the study to drive in the database."));
+  if (!s.storage.isEmpty() && s.study.isEmpty())
+    return problem(MainWindow::tr("Name the study to drive in the database."));
   if (!s.storage.isEmpty() && !s.logPath.isEmpty())
     return problem(MainWindow::tr("A study in a database keeps the run: leave the run log empty."));
   if (!s.spaceJson.isEmpty()) {
@@ -431,7 +447,8 @@ std::optional<SetupCheck> checkSetup(const SearchSetup& s, DataChecks& checks, b
       return problem(MainWindow::tr("Search space: %1").arg(QString::fromStdString(e.what())));
     }
   }
-  const pp::DataColumns cols{s.textColumn.toStdString(), s.pairColumn.toStdString(), s.labelColumn.toStdString()};
+  const pp::DataColumns cols{s.textColumn.toStdString(), s.pairColumn.toStdString(),
+                             s.labelColumn.toStdString()};
   QStringList parts;
   for (const QString& f : {s.dataFile, s.validationFile}) {
     if (f.isEmpty()) continue;
@@ -444,9 +461,13 @@ std::optional<SetupCheck> checkSetup(const SearchSetup& s, DataChecks& checks, b
 }
 }  // namespace
 
-MainWindow::SetupCheck MainWindow::setupCheck() const { return *checkSetup(currentSetup(), *dataChecks_, false); }
+MainWindow::SetupCheck MainWindow::setupCheck() const {
+  return *checkSetup(currentSetup(), *dataChecks_, false);
+}
 
-QString MainWindow::validateSetup() const { return setupCheck().message; }
+QString MainWindow::validateSetup() const {
+  return setupCheck().message;
+}
 
 void MainWindow::refreshDataInfo() {
   if (dataCheckTask_.running()) {
@@ -461,14 +482,15 @@ void MainWindow::refreshDataInfo() {
   // Reading a large data file takes a while: off the UI thread.
   dataInfo_->setText(tr("Checking the data files…"));
   auto answer = std::make_shared<SetupCheck>();
-  dataCheckTask_.start([s, checks = dataChecks_, answer] { *answer = *checkSetup(s, *checks, false); },
-                       [this, answer](const QString& error) {
-                         dataInfo_->setText(error.isEmpty() ? answer->message : error);
-                         if (dataCheckPending_) {
-                           dataCheckPending_ = false;
-                           refreshDataInfo();
-                         }
-                       });
+  dataCheckTask_.start(
+      [s, checks = dataChecks_, answer] { *answer = *checkSetup(s, *checks, false); },
+      [this, answer](const QString& error) {
+        dataInfo_->setText(error.isEmpty() ? answer->message : error);
+        if (dataCheckPending_) {
+          dataCheckPending_ = false;
+          refreshDataInfo();
+        }
+      });
 }
 
 void MainWindow::saveSettings() const {

@@ -1,11 +1,11 @@
 #include "ui/pareto_chart.h"
 
+#include <QCategoryAxis>
 #include <QCursor>
 #include <QLegend>
 #include <QLegendMarker>
-#include <QLocale>
 #include <QLineSeries>
-#include <QCategoryAxis>
+#include <QLocale>
 #include <QMouseEvent>
 #include <QPen>
 #include <QScatterSeries>
@@ -20,19 +20,29 @@
 namespace ppui {
 
 namespace {
-QString signedPct(double v) { return (v >= 0 ? "+" : "") + QString::number(v, 'f', 0) + "%"; }
+QString signedPct(double v) {
+  return (v >= 0 ? "+" : "") + QString::number(v, 'f', 0) + "%";
+}
 }  // namespace
 
 QString trialTooltip(const pp::Trial& t, const std::optional<pp::Trial>& full) {
-  QString s = QString("<b>Trial %1</b>: %2<br>").arg(t.id).arg(QString::fromStdString(t.subnet.summary()).toHtmlEscaped());
+  QString s = QString("<b>Trial %1</b>: %2<br>")
+                  .arg(t.id)
+                  .arg(QString::fromStdString(t.subnet.summary()).toHtmlEscaped());
   if (t.subnet.keptLayers() > 0 && t.subnet.summary().find("per-layer") != std::string::npos) {
     QStringList ls;
     for (size_t l = 0; l < t.subnet.layers.size(); ++l)
       if (t.subnet.layers[l].kept())
-        ls << QString("L%1: %2H/%3U").arg(l).arg(t.subnet.layers[l].heads).arg(t.subnet.layers[l].units);
+        ls << QString("L%1: %2H/%3U")
+                  .arg(l)
+                  .arg(t.subnet.layers[l].heads)
+                  .arg(t.subnet.layers[l].units);
     s += ls.join(", ") + "<br>";
   }
-  if (!t.ok()) return s + QString("<i>%1</i> %2").arg(pp::statusName(t.status)).arg(QString::fromStdString(t.error).toHtmlEscaped());
+  if (!t.ok())
+    return s + QString("<i>%1</i> %2")
+                   .arg(pp::statusName(t.status))
+                   .arg(QString::fromStdString(t.error).toHtmlEscaped());
   s += QString("accuracy %1%, error %2<br>parameters %3, FLOPs %4 M")
            .arg(100.0 * t.accuracy, 0, 'f', 2)
            .arg(t.errorRate, 0, 'f', 4)
@@ -41,8 +51,11 @@ QString trialTooltip(const pp::Trial& t, const std::optional<pp::Trial>& full) {
   if (t.latencyMs > 0) s += QString(", latency %1 ms").arg(t.latencyMs, 0, 'f', 2);
   if (full && full->params > 0) {
     QStringList d;
-    d << signedPct(100.0 * (static_cast<double>(t.params) / static_cast<double>(full->params) - 1.0)) + " parameters";
-    if (t.latencyMs > 0 && full->latencyMs > 0) d << QString::number(full->latencyMs / t.latencyMs, 'f', 1) + "x faster";
+    d << signedPct(100.0 *
+                   (static_cast<double>(t.params) / static_cast<double>(full->params) - 1.0)) +
+             " parameters";
+    if (t.latencyMs > 0 && full->latencyMs > 0)
+      d << QString::number(full->latencyMs / t.latencyMs, 'f', 1) + "x faster";
     const double dErr = 100.0 * (t.errorRate - full->errorRate);
     d << QString("%1%2 points error").arg(dErr >= 0 ? "+" : "").arg(dErr, 0, 'f', 1);
     s += "<br><i>vs full model:</i> " + d.join(", ");
@@ -87,7 +100,9 @@ void dimMarker(QLegendMarker* m, bool visible) {
 }
 }  // namespace
 
-QColor runColor(int run) { return kRunStyles[((run % kStyles) + kStyles) % kStyles].color; }
+QColor runColor(int run) {
+  return kRunStyles[((run % kStyles) + kStyles) % kStyles].color;
+}
 
 ParetoChart::ParetoChart(QWidget* parent) : QChartView(parent) {
   auto* c = new QChart;
@@ -112,7 +127,8 @@ ParetoChart::ParetoChart(QWidget* parent) : QChartView(parent) {
   guideX_ = new QLineSeries;
   guideY_ = new QLineSeries;
   for (auto* g : {guideX_, guideY_}) g->setPen(QPen(QColor(60, 60, 60, 140), 1, Qt::DashLine));
-  for (QAbstractSeries* s : std::initializer_list<QAbstractSeries*>{guideX_, guideY_}) c->addSeries(s);
+  for (QAbstractSeries* s : std::initializer_list<QAbstractSeries*>{guideX_, guideY_})
+    c->addSeries(s);
   // Guides are not legend entries.
   hideFromLegend(c, guideX_);
   hideFromLegend(c, guideY_);
@@ -152,7 +168,8 @@ ParetoChart::Run ParetoChart::makeRun(const QString& name, int index, bool overl
     r.front->setBorderColor(QColor(150, 70, 0));
     r.step->setPen(QPen(QColor(220, 110, 20), 2));
   }
-  for (auto* s : {r.all, r.front}) connect(s, &QScatterSeries::hovered, this, &ParetoChart::onHovered);
+  for (auto* s : {r.all, r.front})
+    connect(s, &QScatterSeries::hovered, this, &ParetoChart::onHovered);
   return r;
 }
 
@@ -166,7 +183,9 @@ void ParetoChart::dropRuns() {
   runs_.clear();
 }
 
-void ParetoChart::clear() { setRuns({}); }
+void ParetoChart::clear() {
+  setRuns({});
+}
 
 void ParetoChart::setRuns(const QStringList& names) {
   QChart* c = chart();
@@ -189,7 +208,8 @@ void ParetoChart::setRuns(const QStringList& names) {
     hideFromLegend(c, r.step);
     if (overlay) hideFromLegend(c, r.all);
     for (auto* m : c->legend()->markers(r.front))
-      connect(m, &QLegendMarker::clicked, this, &ParetoChart::onLegendClicked, Qt::UniqueConnection);
+      connect(m, &QLegendMarker::clicked, this, &ParetoChart::onLegendClicked,
+              Qt::UniqueConnection);
   }
   entries_.clear();
   pending_.clear();
@@ -212,7 +232,8 @@ void ParetoChart::setRunVisible(int run, bool on) {
   Run& r = runs_[static_cast<size_t>(run)];
   if (r.visible == on) return;
   r.visible = on;
-  for (QAbstractSeries* s : std::initializer_list<QAbstractSeries*>{r.all, r.step, r.front}) s->setVisible(on);
+  for (QAbstractSeries* s : std::initializer_list<QAbstractSeries*>{r.all, r.step, r.front})
+    s->setVisible(on);
   // Showing a series shows its legend marker again: only the front's is an entry.
   hideFromLegend(chart(), r.step);
   if (runCount() > 1) hideFromLegend(chart(), r.all);
@@ -232,7 +253,8 @@ void ParetoChart::onLegendClicked() {
   auto* m = qobject_cast<QLegendMarker*>(sender());
   if (!m || runCount() < 2) return;  // a single run's entries do not hide it
   for (int i = 0; i < runCount(); ++i)
-    if (runs_[static_cast<size_t>(i)].front == m->series()) setRunVisible(i, !runs_[static_cast<size_t>(i)].visible);
+    if (runs_[static_cast<size_t>(i)].front == m->series())
+      setRunVisible(i, !runs_[static_cast<size_t>(i)].visible);
 }
 
 int ParetoChart::pointsDrawn() const {
@@ -243,19 +265,26 @@ int ParetoChart::pointsDrawn() const {
 
 double ParetoChart::xOf(const pp::Trial& t) const {
   switch (metric_) {
-    case XMetric::Params: return static_cast<double>(t.params);
-    case XMetric::Flops: return static_cast<double>(t.flops);
-    case XMetric::Latency: return t.latencyMs;
+    case XMetric::Params:
+      return static_cast<double>(t.params);
+    case XMetric::Flops:
+      return static_cast<double>(t.flops);
+    case XMetric::Latency:
+      return t.latencyMs;
   }
   return 0;
 }
 
 double ParetoChart::yOf(const pp::Trial& t) const {
   switch (yMetric_) {
-    case YMetric::Error: return t.errorRate;
-    case YMetric::Accuracy: return 100.0 * t.accuracy;
-    case YMetric::Mcc: return t.mcc;
-    case YMetric::F1: return t.f1;
+    case YMetric::Error:
+      return t.errorRate;
+    case YMetric::Accuracy:
+      return 100.0 * t.accuracy;
+    case YMetric::Mcc:
+      return t.mcc;
+    case YMetric::F1:
+      return t.f1;
   }
   return t.errorRate;
 }
@@ -310,7 +339,8 @@ void ParetoChart::redrawFront(int run) {
   std::vector<QPointF> pts;
   for (const auto& e : entries_)
     if (e.run == run && r.frontIds.count(e.t.id)) pts.push_back(valueOf(e.t));
-  std::sort(pts.begin(), pts.end(), [](const QPointF& a, const QPointF& b) { return a.x() < b.x(); });
+  std::sort(pts.begin(), pts.end(),
+            [](const QPointF& a, const QPointF& b) { return a.x() < b.x(); });
   r.front->replace(QList<QPointF>(pts.begin(), pts.end()));
   // Step line: from each point right to the next one's x, then down.
   QList<QPointF> step;
@@ -372,22 +402,31 @@ void ParetoChart::rebuild() {
   }
   const char* names[] = {"parameters", "FLOPs per sequence", "latency"};
   xAxis_ = new QCategoryAxis;
-  xAxis_->setTitleText(tr(names[static_cast<int>(metric_)]) + (logX_ ? tr(" (log scale)") : QString()));
+  xAxis_->setTitleText(tr(names[static_cast<int>(metric_)]) +
+                       (logX_ ? tr(" (log scale)") : QString()));
   yAxis_ = new QCategoryAxis;
   QString yTitle;
   switch (yMetric_) {
-    case YMetric::Error: yTitle = tr("validation error"); break;
-    case YMetric::Accuracy:
-      yTitle = full_trial_ ? tr("accuracy (full model %1 %)").arg(100.0 * full_trial_->accuracy, 0, 'f', 1)
-                           : tr("accuracy");
+    case YMetric::Error:
+      yTitle = tr("validation error");
       break;
-    case YMetric::Mcc: yTitle = tr("MCC"); break;
-    case YMetric::F1: yTitle = tr("F1"); break;
+    case YMetric::Accuracy:
+      yTitle = full_trial_
+                   ? tr("accuracy (full model %1 %)").arg(100.0 * full_trial_->accuracy, 0, 'f', 1)
+                   : tr("accuracy");
+      break;
+    case YMetric::Mcc:
+      yTitle = tr("MCC");
+      break;
+    case YMetric::F1:
+      yTitle = tr("F1");
+      break;
   }
   yAxis_->setTitleText(yTitle);
   const char* yNames[] = {"Validation error", "Accuracy", "MCC", "F1"};
-  c->setTitle(runCount() > 1 ? tr("Pareto fronts of %1 runs").arg(runCount())
-                             : tr("%1 against model size").arg(tr(yNames[static_cast<int>(yMetric_)])));
+  c->setTitle(runCount() > 1
+                  ? tr("Pareto fronts of %1 runs").arg(runCount())
+                  : tr("%1 against model size").arg(tr(yNames[static_cast<int>(yMetric_)])));
   for (auto* a : {xAxis_, yAxis_}) {
     a->setLabelsPosition(QCategoryAxis::AxisLabelsPositionOnValue);
     a->setMinorGridLineVisible(false);
@@ -474,15 +513,20 @@ void ParetoChart::relabelAxes() {
     }
   };
   const double x0 = xAxis_->min(), x1 = xAxis_->max();
-  fill(xAxis_, logX_ ? axisTicks(std::pow(10.0, x0), std::pow(10.0, x1), true, xUnit, xMax)
-                     : axisTicks(x0, x1, false, xUnit, xMax),
+  fill(xAxis_,
+       logX_ ? axisTicks(std::pow(10.0, x0), std::pow(10.0, x1), true, xUnit, xMax)
+             : axisTicks(x0, x1, false, xUnit, xMax),
        logX_);
   fill(yAxis_, axisTicks(yAxis_->min(), yAxis_->max(), false, yUnit, yMax), false);
   relabelling_ = false;
 }
 
-QStringList ParetoChart::xTickLabels() const { return xAxis_ ? xAxis_->categoriesLabels() : QStringList(); }
-QStringList ParetoChart::yTickLabels() const { return yAxis_ ? yAxis_->categoriesLabels() : QStringList(); }
+QStringList ParetoChart::xTickLabels() const {
+  return xAxis_ ? xAxis_->categoriesLabels() : QStringList();
+}
+QStringList ParetoChart::yTickLabels() const {
+  return yAxis_ ? yAxis_->categoriesLabels() : QStringList();
+}
 
 QStringList ParetoChart::legendEntries() const {
   QStringList out;
@@ -513,7 +557,8 @@ void ParetoChart::mousePressEvent(QMouseEvent* e) {
   // A press on a point selects it; elsewhere it starts the zoom rectangle
   // (the rubber band takes the press, so the series never see a click).
   if (e->button() == Qt::LeftButton) {
-    const QPointF value = chart()->mapToValue(chart()->mapFromScene(mapToScene(e->position().toPoint())));
+    const QPointF value =
+        chart()->mapToValue(chart()->mapFromScene(mapToScene(e->position().toPoint())));
     const int64_t key = trialAt(value);
     if (key != kNone && key != -1) {
       onClicked(key, e->modifiers() & Qt::ShiftModifier);
@@ -527,8 +572,10 @@ void ParetoChart::mousePressEvent(QMouseEvent* e) {
 void ParetoChart::onClicked(int64_t key, bool add) {
   std::vector<int64_t> sel = add ? selection_ : std::vector<int64_t>{};
   auto it = std::find(sel.begin(), sel.end(), key);
-  if (it != sel.end()) sel.erase(it);
-  else sel.push_back(key);
+  if (it != sel.end())
+    sel.erase(it);
+  else
+    sel.push_back(key);
   if (sel.size() > 3) sel.erase(sel.begin());  // up to three compared
   setSelection(sel);
   Q_EMIT selectionChanged(sel);
@@ -541,12 +588,15 @@ void ParetoChart::onHovered(const QPointF& p, bool state) {
   }
   const int64_t key = trialAt(p);
   if (key == -1 && full_trial_) {
-    QToolTip::showText(QCursor::pos(), tr("<b>Full model</b><br>") + trialTooltip(*full_trial_, std::nullopt), this);
+    QToolTip::showText(QCursor::pos(),
+                       tr("<b>Full model</b><br>") + trialTooltip(*full_trial_, std::nullopt),
+                       this);
     return;
   }
   for (const auto& e : entries_)
     if (trialKey(e.run, e.t.id) == key) {
-      const QString run = runCount() > 1 ? tr("Run <b>%1</b><br>").arg(runName(e.run).toHtmlEscaped()) : QString();
+      const QString run =
+          runCount() > 1 ? tr("Run <b>%1</b><br>").arg(runName(e.run).toHtmlEscaped()) : QString();
       QToolTip::showText(QCursor::pos(), run + trialTooltip(e.t, full_trial_), this);
       return;
     }

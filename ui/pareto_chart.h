@@ -51,8 +51,8 @@ class ParetoChart : public QChartView {
   bool runVisible(int run) const;
 
   void setReference(const pp::Trial& full);
-  void queueTrial(const pp::Trial& t, int run = 0);  // drawn at the next batch
-  void flushNow();                                   // draw the queue at once
+  void queueTrial(const pp::Trial& t, int run = 0);             // drawn at the next batch
+  void flushNow();                                              // draw the queue at once
   void setFront(const std::vector<int64_t>& ids, int run = 0);  // trial ids of that run
   void setSelection(const std::vector<int64_t>& keys);
   void setXMetric(XMetric m);

@@ -31,7 +31,8 @@ std::shared_ptr<const pp::Model> ModelCache::load(const std::string& dir) {
 }
 
 void RunSession::setModel(const QString& dir, const pp::BertConfig& config) {
-  if (run_ && QFileInfo(QString::fromStdString(run_->model)).canonicalFilePath() != QFileInfo(dir).canonicalFilePath())
+  if (run_ && QFileInfo(QString::fromStdString(run_->model)).canonicalFilePath() !=
+                  QFileInfo(dir).canonicalFilePath())
     clearRun();
   modelDir_ = dir;
   config_ = config;
@@ -47,6 +48,8 @@ void RunSession::clearRun() {
   logPath_.clear();
 }
 
-QString RunSession::runModelDir() const { return run_ ? QString::fromStdString(run_->model) : modelDir_; }
+QString RunSession::runModelDir() const {
+  return run_ ? QString::fromStdString(run_->model) : modelDir_;
+}
 
 }  // namespace ppui

@@ -73,7 +73,8 @@ void SearchController::threadMain(SearchSetup s, std::shared_ptr<ModelCache> mod
     req.modelDir = s.modelDir.toStdString();
     req.data = s.dataSplit();
     req.space = s.space.toStdString();
-    if (!s.spaceJson.isEmpty()) req.spaceJson = nlohmann::json::parse(s.spaceJson.toStdString(), nullptr, false);
+    if (!s.spaceJson.isEmpty())
+      req.spaceJson = nlohmann::json::parse(s.spaceJson.toStdString(), nullptr, false);
     if (req.spaceJson.is_discarded()) throw pp::Error("the search space is not valid JSON");
     pp::SearchOptions& o = req.options;
     o.strategy = s.strategy.toStdString();
@@ -90,11 +91,14 @@ void SearchController::threadMain(SearchSetup s, std::shared_ptr<ModelCache> mod
     o.resume = s.resume;
     req.autoSettings.strategy = s.strategy == "auto";
     req.autoSettings.trials = s.trials == 0;
-    req.autoSettings.batchSize = req.autoSettings.multiFidelity = req.autoSettings.convergence = s.autoRest;
+    req.autoSettings.batchSize = req.autoSettings.multiFidelity = req.autoSettings.convergence =
+        s.autoRest;
     if (req.autoSettings.strategy) req.options.strategy = "random";  // replaced by the choice
-    pp::PreparedSearch prepared = pp::prepareSearch(req, models ? models->load(req.modelDir) : nullptr);
+    pp::PreparedSearch prepared =
+        pp::prepareSearch(req, models ? models->load(req.modelDir) : nullptr);
     const auto& c = prepared.model->config();
-    prepared.options.eval.latency.seqLen = std::min<int64_t>(s.maxLength, c.max_position_embeddings);
+    prepared.options.eval.latency.seqLen =
+        std::min<int64_t>(s.maxLength, c.max_position_embeddings);
     // Events arrive on worker threads; each is handed to the UI thread. The
     // destructor joins this thread, and Qt drops calls queued for a deleted
     // object, so `this` is valid wherever these run.
@@ -111,8 +115,12 @@ void SearchController::threadMain(SearchSetup s, std::shared_ptr<ModelCache> mod
         Q_EMIT trialFinished(t);
       });
     };
-    ev.progress = [this](const pp::SearchProgress& p) { post([this, p] { Q_EMIT progressChanged(p); }); };
-    ev.frontChanged = [this](const std::vector<int64_t>& ids) { post([this, ids] { Q_EMIT frontChanged(ids); }); };
+    ev.progress = [this](const pp::SearchProgress& p) {
+      post([this, p] { Q_EMIT progressChanged(p); });
+    };
+    ev.frontChanged = [this](const std::vector<int64_t>& ids) {
+      post([this, ids] { Q_EMIT frontChanged(ids); });
+    };
     ev.warning = [this](const pp::SearchWarning& w) { post([this, w] { Q_EMIT warning(w); }); };
     if (!s.storage.isEmpty()) {
       driveStudy(s, prepared, ev);
@@ -164,11 +172,12 @@ void SearchController::driveStudy(const SearchSetup& s, const pp::PreparedSearch
     driver_ = driver;
     if (cancelRequested_) driver->cancel();
   }
-  const QString desc = tr("driving study %1 at %2 (%3 on %4 validation examples); start workers with "
-                          "paretoprune-cli worker --storage URL --study %1")
-                           .arg(s.study, QString::fromStdString(pp::redactUrl(so.url)),
-                                QString::fromStdString(prepared.options.strategy))
-                           .arg(prepared.validation->size());
+  const QString desc =
+      tr("driving study %1 at %2 (%3 on %4 validation examples); start workers with "
+         "paretoprune-cli worker --storage URL --study %1")
+          .arg(s.study, QString::fromStdString(pp::redactUrl(so.url)),
+               QString::fromStdString(prepared.options.strategy))
+          .arg(prepared.validation->size());
   post([this, desc, cfg = prepared.model->config(), header = driver->header()] {
     config_ = cfg;
     header_ = header;

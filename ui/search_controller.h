@@ -26,14 +26,14 @@ struct SearchSetup {
   QString validationFile;  // empty: hold out valSplit of dataFile
   double valSplit = 0.3;
   QString textColumn, pairColumn, labelColumn;  // empty: defaults
-  QString space = "seed";  // seed, per-layer, layers or a JSON file
-  QString spaceJson;       // non-empty: the space as JSON text (ranges edited in the window)
+  QString space = "seed";                       // seed, per-layer, layers or a JSON file
+  QString spaceJson;           // non-empty: the space as JSON text (ranges edited in the window)
   QString strategy = "nsga2";  // or "auto"
   int trials = 100;            // 0: auto
   // Batch size, screening and the convergence stop chosen by auto settings
   // (autotune.h); false: the options' plain defaults.
   bool autoRest = true;
-  int workers = 0;  // 0: chosen for the machine (one per CUDA device on GPUs)
+  int workers = 0;          // 0: chosen for the machine (one per CUDA device on GPUs)
   QString device = "auto";  // auto, cpu, cuda, cuda:N
   quint64 seed = 1;
   int valSubset = 0;  // 0: the whole validation set
@@ -87,12 +87,13 @@ class SearchController : public QObject {
   void progressChanged(const pp::SearchProgress& p);
   void frontChanged(const std::vector<int64_t>& ids);
   void warning(const pp::SearchWarning& w);
-  void failed(const QString& message);  // the search could not start or stopped on an error
+  void failed(const QString& message);   // the search could not start or stopped on an error
   void finished(const QString& reason);  // all trials done, budget spent or cancelled
 
  private:
   void threadMain(SearchSetup s, std::shared_ptr<ModelCache> models);
-  void driveStudy(const SearchSetup& s, const pp::PreparedSearch& prepared, const pp::SearchEvents& ev);
+  void driveStudy(const SearchSetup& s, const pp::PreparedSearch& prepared,
+                  const pp::SearchEvents& ev);
   template <class Fn>
   void post(Fn&& fn);  // runs fn on the UI thread
 

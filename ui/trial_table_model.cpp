@@ -45,7 +45,8 @@ void TrialTableModel::addTrials(const std::vector<pp::Trial>& ts, int run) {
 }
 
 void TrialTableModel::setFront(const std::vector<int64_t>& ids, int run) {
-  for (auto it = front_.begin(); it != front_.end();) it = runOfKey(*it) == run ? front_.erase(it) : std::next(it);
+  for (auto it = front_.begin(); it != front_.end();)
+    it = runOfKey(*it) == run ? front_.erase(it) : std::next(it);
   for (int64_t id : ids) front_.insert(trialKey(run, id));
   if (!trials_.empty()) Q_EMIT dataChanged(index(0, 0), index(rowCount() - 1, ColumnCount - 1));
 }
@@ -64,12 +65,14 @@ int TrialTableModel::rowCount(const QModelIndex& parent) const {
   return parent.isValid() ? 0 : static_cast<int>(trials_.size());
 }
 
-int TrialTableModel::columnCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : ColumnCount; }
+int TrialTableModel::columnCount(const QModelIndex& parent) const {
+  return parent.isValid() ? 0 : ColumnCount;
+}
 
 QVariant TrialTableModel::headerData(int section, Qt::Orientation o, int role) const {
   if (o != Qt::Horizontal || role != Qt::DisplayRole) return {};
-  static const char* names[] = {"Run", "Trial", "Sub-network", "Accuracy", "Error", "Parameters", "Share", "FLOPs",
-                                "Latency", "Eval time", "Status"};
+  static const char* names[] = {"Run",   "Trial", "Sub-network", "Accuracy",  "Error", "Parameters",
+                                "Share", "FLOPs", "Latency",     "Eval time", "Status"};
   return tr(names[section]);
 }
 
@@ -83,17 +86,27 @@ QVariant TrialTableModel::data(const QModelIndex& index, int role) const {
   if (role == RunRole) return run;
   if (role == SortRole) {
     switch (index.column()) {
-      case Run: return QVariant::fromValue<qlonglong>(key);
-      case Id: return QVariant::fromValue<qlonglong>(t.id);
-      case SubNet: return QVariant::fromValue<qlonglong>(t.params);
-      case Accuracy: return ok ? t.accuracy : -1.0;
-      case Error: return ok ? t.errorRate : 2.0;
+      case Run:
+        return QVariant::fromValue<qlonglong>(key);
+      case Id:
+        return QVariant::fromValue<qlonglong>(t.id);
+      case SubNet:
+        return QVariant::fromValue<qlonglong>(t.params);
+      case Accuracy:
+        return ok ? t.accuracy : -1.0;
+      case Error:
+        return ok ? t.errorRate : 2.0;
       case Params:
-      case Share: return QVariant::fromValue<qlonglong>(t.params);
-      case Flops: return QVariant::fromValue<qlonglong>(t.flops);
-      case Latency: return t.latencyMs;
-      case EvalTime: return t.evalSeconds;
-      case Status: return QString(pp::statusName(t.status));
+      case Share:
+        return QVariant::fromValue<qlonglong>(t.params);
+      case Flops:
+        return QVariant::fromValue<qlonglong>(t.flops);
+      case Latency:
+        return t.latencyMs;
+      case EvalTime:
+        return t.evalSeconds;
+      case Status:
+        return QString(pp::statusName(t.status));
     }
   }
   if (role == Qt::FontRole && front_.count(key)) {
@@ -101,26 +114,42 @@ QVariant TrialTableModel::data(const QModelIndex& index, int role) const {
     f.setBold(true);
     return f;
   }
-  if (role == Qt::ForegroundRole && !ok) return QBrush(t.status == pp::Trial::Status::Failed ? QColor(180, 40, 40) : QColor(120, 120, 120));
-  if (role == Qt::TextAlignmentRole && index.column() != SubNet && index.column() != Status && index.column() != Run)
+  if (role == Qt::ForegroundRole && !ok)
+    return QBrush(t.status == pp::Trial::Status::Failed ? QColor(180, 40, 40)
+                                                        : QColor(120, 120, 120));
+  if (role == Qt::TextAlignmentRole && index.column() != SubNet && index.column() != Status &&
+      index.column() != Run)
     return QVariant(Qt::AlignRight | Qt::AlignVCenter);
   if (role == Qt::ToolTipRole && !t.error.empty()) return QString::fromStdString(t.error);
-  if (role == Qt::ToolTipRole && index.column() == SubNet) return QString::fromStdString(t.subnet.summary());
+  if (role == Qt::ToolTipRole && index.column() == SubNet)
+    return QString::fromStdString(t.subnet.summary());
   if (role != Qt::DisplayRole) return {};
   QLocale loc;
   switch (index.column()) {
-    case Run: return run < runNames_.size() ? runNames_[run] : QString();
-    case Id: return QVariant::fromValue<qlonglong>(t.id);
-    case SubNet: return QString::fromStdString(t.subnet.summary());
-    case Accuracy: return ok ? QString::number(100.0 * t.accuracy, 'f', 2) + " %" : QString();
-    case Error: return ok ? QString::number(t.errorRate, 'f', 4) : QString();
-    case Params: return loc.toString(static_cast<qlonglong>(t.params));
+    case Run:
+      return run < runNames_.size() ? runNames_[run] : QString();
+    case Id:
+      return QVariant::fromValue<qlonglong>(t.id);
+    case SubNet:
+      return QString::fromStdString(t.subnet.summary());
+    case Accuracy:
+      return ok ? QString::number(100.0 * t.accuracy, 'f', 2) + " %" : QString();
+    case Error:
+      return ok ? QString::number(t.errorRate, 'f', 4) : QString();
+    case Params:
+      return loc.toString(static_cast<qlonglong>(t.params));
     case Share:
-      return fullParams_ > 0 ? QString::number(100.0 * static_cast<double>(t.params) / static_cast<double>(fullParams_), 'f', 1) + " %"
+      return fullParams_ > 0 ? QString::number(100.0 * static_cast<double>(t.params) /
+                                                   static_cast<double>(fullParams_),
+                                               'f', 1) +
+                                   " %"
                              : QString();
-    case Flops: return QString::number(static_cast<double>(t.flops) / 1e6, 'f', 1) + " M";
-    case Latency: return t.latencyMs > 0 ? QString::number(t.latencyMs, 'f', 2) + " ms" : QString();
-    case EvalTime: return t.evalSeconds >= 0 ? QString::number(t.evalSeconds, 'f', 2) + " s" : QString();
+    case Flops:
+      return QString::number(static_cast<double>(t.flops) / 1e6, 'f', 1) + " M";
+    case Latency:
+      return t.latencyMs > 0 ? QString::number(t.latencyMs, 'f', 2) + " ms" : QString();
+    case EvalTime:
+      return t.evalSeconds >= 0 ? QString::number(t.evalSeconds, 'f', 2) + " s" : QString();
     case Status: {
       QString s = pp::statusName(t.status);
       if (front_.count(key)) s = tr("Pareto");

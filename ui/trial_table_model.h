@@ -19,7 +19,20 @@ namespace ppui {
 class TrialTableModel : public QAbstractTableModel {
   Q_OBJECT
  public:
-  enum Column { Run, Id, SubNet, Accuracy, Error, Params, Share, Flops, Latency, EvalTime, Status, ColumnCount };
+  enum Column {
+    Run,
+    Id,
+    SubNet,
+    Accuracy,
+    Error,
+    Params,
+    Share,
+    Flops,
+    Latency,
+    EvalTime,
+    Status,
+    ColumnCount
+  };
   static constexpr int TrialIdRole = Qt::UserRole + 1;  // the row's trial key
   static constexpr int SortRole = Qt::UserRole + 2;
   static constexpr int RunRole = Qt::UserRole + 3;  // the row's run index

@@ -37,7 +37,8 @@ struct FrontCompareOptions {
   std::string out;         // non-empty: the combined Pareto set as CSV here
   bool csv = false;        // that set as CSV on stdout instead of the tables
 };
-void runFrontCompare(const std::vector<std::string>& logs, const FrontCompareOptions& o, const GlobalOptions& g);
+void runFrontCompare(const std::vector<std::string>& logs, const FrontCompareOptions& o,
+                     const GlobalOptions& g);
 
 // Applies the thread policy (LibTorch intra-op threads, OpenBLAS threads).
 void applyThreads(const GlobalOptions& g, int workers = 1);

@@ -8,22 +8,31 @@ namespace ppcli {
 
 void DataOptions::add(CLI::App& cmd, double defaultSplit) {
   valSplit = defaultSplit;
-  cmd.add_option("--data", data, "Labelled data (.tsv, .csv or .jsonl)")->required()->check(CLI::ExistingFile);
-  cmd.add_option("--validation", validation, "Separate validation file (else --val-split of --data)")
+  cmd.add_option("--data", data, "Labelled data (.tsv, .csv or .jsonl)")
+      ->required()
       ->check(CLI::ExistingFile);
-  cmd.add_option("--val-split", valSplit, "Share of --data held out for validation when no --validation "
-                                          "is given (0: use all of --data)")
+  cmd.add_option("--validation", validation,
+                 "Separate validation file (else --val-split of --data)")
+      ->check(CLI::ExistingFile);
+  cmd.add_option("--val-split", valSplit,
+                 "Share of --data held out for validation when no --validation "
+                 "is given (0: use all of --data)")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 0.95));
   cmd.add_option("--split-seed", splitSeed, "Seed of the validation split")->capture_default_str();
-  cmd.add_option("--text-column", columns.text, "Column of the text (default: text, sentence, sentence1)");
-  cmd.add_option("--pair-column", columns.pair, "Column of the second text (default: text_pair, sentence2)");
+  cmd.add_option("--text-column", columns.text,
+                 "Column of the text (default: text, sentence, sentence1)");
+  cmd.add_option("--pair-column", columns.pair,
+                 "Column of the second text (default: text_pair, sentence2)");
   cmd.add_option("--label-column", columns.label, "Column of the label (default: label)");
-  cmd.add_option("--max-length", maxLength, "Truncate sequences to this many tokens")->capture_default_str()
+  cmd.add_option("--max-length", maxLength, "Truncate sequences to this many tokens")
+      ->capture_default_str()
       ->check(CLI::Range(int64_t(2), int64_t(4096)));
-  cmd.add_option("--batch-size", batchSize, "Evaluation batch size")->capture_default_str()
+  cmd.add_option("--batch-size", batchSize, "Evaluation batch size")
+      ->capture_default_str()
       ->check(CLI::Range(int64_t(1), int64_t(4096)));
-  cmd.add_option("--limit", limit, "Evaluate at most this many examples (0: all)")->capture_default_str();
+  cmd.add_option("--limit", limit, "Evaluate at most this many examples (0: all)")
+      ->capture_default_str();
 }
 
 pp::DataSplit DataOptions::split() const {
@@ -39,8 +48,12 @@ pp::DataSplit DataOptions::split() const {
   return s;
 }
 
-pp::Dataset DataOptions::validationSet(const pp::BertConfig& c) const { return split().validationSet(c); }
+pp::Dataset DataOptions::validationSet(const pp::BertConfig& c) const {
+  return split().validationSet(c);
+}
 
-pp::Dataset DataOptions::trainingSet(const pp::BertConfig& c) const { return split().trainingSet(c); }
+pp::Dataset DataOptions::trainingSet(const pp::BertConfig& c) const {
+  return split().trainingSet(c);
+}
 
 }  // namespace ppcli

@@ -8,7 +8,6 @@
 #include "commands.h"
 #include "data_options.h"
 #include "format.h"
-#include "text_input.h"
 #include "paretoprune/dataset.h"
 #include "paretoprune/error.h"
 #include "paretoprune/evaluator.h"
@@ -16,6 +15,7 @@
 #include "paretoprune/model.h"
 #include "paretoprune/subnet.h"
 #include "paretoprune/tokenizer.h"
+#include "text_input.h"
 
 namespace ppcli {
 
@@ -41,16 +41,22 @@ void addEvalCommand(CLI::App& app, GlobalOptions& g) {
   auto* cmd = app.add_subcommand("eval", "Evaluate the model or a sub-network on labelled data");
   cmd->add_option("MODEL", a->model, "Model directory")->required();
   a->data.add(*cmd, 0.0);
-  cmd->add_option("--subnet", a->subnet,
-                  "Sub-network: JSON text or file, {\"num_layers\":L,\"num_heads\":H,\"num_units\":U} or "
-                  "{\"layers\":[{\"heads\":H,\"units\":U},...]} (default: the full model)");
-  cmd->add_option("--precision", a->precision, "fp32, bf16 or fp16 (GPU only)")->capture_default_str();
-  cmd->add_option("--device", a->device, "cpu or cuda:N (auto: the first CUDA device, else cpu)")->capture_default_str();
+  cmd->add_option(
+      "--subnet", a->subnet,
+      "Sub-network: JSON text or file, {\"num_layers\":L,\"num_heads\":H,\"num_units\":U} or "
+      "{\"layers\":[{\"heads\":H,\"units\":U},...]} (default: the full model)");
+  cmd->add_option("--precision", a->precision, "fp32, bf16 or fp16 (GPU only)")
+      ->capture_default_str();
+  cmd->add_option("--device", a->device, "cpu or cuda:N (auto: the first CUDA device, else cpu)")
+      ->capture_default_str();
   auto* mk = cmd->add_flag("--masked", a->masked, "Run with masks over the full weights");
   cmd->add_flag("--sliced", a->sliced, "Run on sliced (smaller) weights")->excludes(mk);
-  cmd->add_option("--latency-runs", a->latencyRuns, "Timed runs for latency (0: skip)")->capture_default_str();
-  cmd->add_option("--latency-batch", a->latencyBatch, "Batch size of the latency runs")->capture_default_str();
-  cmd->add_option("--latency-length", a->latencySeq, "Sequence length of the latency runs and FLOPs")
+  cmd->add_option("--latency-runs", a->latencyRuns, "Timed runs for latency (0: skip)")
+      ->capture_default_str();
+  cmd->add_option("--latency-batch", a->latencyBatch, "Batch size of the latency runs")
+      ->capture_default_str();
+  cmd->add_option("--latency-length", a->latencySeq,
+                  "Sequence length of the latency runs and FLOPs")
       ->capture_default_str();
   cmd->callback([a, &g] {
     applyThreads(g);
@@ -63,7 +69,9 @@ void addEvalCommand(CLI::App& app, GlobalOptions& g) {
     eo.batchSize = a->data.batchSize;
     pp::EncodedData enc(*model, val, eo);
     pp::EvalOptions opts;
-    opts.mode = a->masked ? pp::ExecMode::Masked : a->sliced ? pp::ExecMode::Sliced : pp::ExecMode::Auto;
+    opts.mode = a->masked   ? pp::ExecMode::Masked
+                : a->sliced ? pp::ExecMode::Sliced
+                            : pp::ExecMode::Auto;
     opts.precision = pp::parsePrecision(a->precision);
     opts.device = pp::resolveDevices(a->device).front();
     opts.measureLatency = a->latencyRuns > 0;
@@ -88,23 +96,29 @@ void addEvalCommand(CLI::App& app, GlobalOptions& g) {
                 {"eval_seconds", r.evalSeconds},
                 {"padding_fraction", enc.paddingFraction()}};
       if (opts.measureLatency)
-        j["latency_ms"] = {{"median", r.latency.medianMs}, {"p95", r.latency.p95Ms}, {"batch", a->latencyBatch},
+        j["latency_ms"] = {{"median", r.latency.medianMs},
+                           {"p95", r.latency.p95Ms},
+                           {"batch", a->latencyBatch},
                            {"length", a->latencySeq}};
       std::cout << j.dump(2) << "\n";
       return;
     }
     std::cout << "model        " << a->model << "\n"
               << "sub-network  " << s.summary() << (s.isFull(c) ? " (full model)" : "") << "\n"
-              << "examples     " << enc.size() << " (padding " << fixed(100 * enc.paddingFraction(), 1) << "%)\n"
-              << "accuracy     " << fixed(r.metrics.accuracy, 4) << "   error " << fixed(r.metrics.error, 4)
-              << "   MCC " << fixed(r.metrics.mcc, 4) << "   F1 " << fixed(r.metrics.f1, 4) << "\n"
+              << "examples     " << enc.size() << " (padding "
+              << fixed(100 * enc.paddingFraction(), 1) << "%)\n"
+              << "accuracy     " << fixed(r.metrics.accuracy, 4) << "   error "
+              << fixed(r.metrics.error, 4) << "   MCC " << fixed(r.metrics.mcc, 4) << "   F1 "
+              << fixed(r.metrics.f1, 4) << "\n"
               << "parameters   " << thousands(r.params) << " ("
               << fixed(100.0 * static_cast<double>(r.params) / static_cast<double>(fullParams), 1)
               << "% of the full model)\n"
-              << "FLOPs/seq    " << si(static_cast<double>(r.flops)) << " at length " << a->latencySeq << "\n";
+              << "FLOPs/seq    " << si(static_cast<double>(r.flops)) << " at length "
+              << a->latencySeq << "\n";
     if (opts.measureLatency)
-      std::cout << "latency      " << fixed(r.latency.medianMs, 3) << " ms median, " << fixed(r.latency.p95Ms, 3)
-                << " ms p95 (batch " << a->latencyBatch << ", length " << a->latencySeq << ", sliced)\n";
+      std::cout << "latency      " << fixed(r.latency.medianMs, 3) << " ms median, "
+                << fixed(r.latency.p95Ms, 3) << " ms p95 (batch " << a->latencyBatch << ", length "
+                << a->latencySeq << ", sliced)\n";
     std::cout << "mode         " << pp::execModeName(r.modeUsed) << "\n"
               << "eval time    " << fixed(r.evalSeconds, 3) << " s\n";
   });
@@ -114,7 +128,8 @@ void addPredictCommand(CLI::App& app, GlobalOptions& g) {
   auto model = std::make_shared<std::string>();
   auto subnet = std::make_shared<std::string>();
   auto maxLen = std::make_shared<int64_t>(512);
-  auto* cmd = app.add_subcommand("predict", "Predict labels for JSON lines {\"text\":..,\"pair\":..} on stdin");
+  auto* cmd = app.add_subcommand(
+      "predict", "Predict labels for JSON lines {\"text\":..,\"pair\":..} on stdin");
   cmd->add_option("MODEL", *model, "Model directory")->required();
   cmd->add_option("--subnet", *subnet, "Sub-network (JSON text or file; default: the full model)");
   cmd->add_option("--max-length", *maxLen, "Truncate to this many tokens")->capture_default_str();

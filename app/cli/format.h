@@ -36,7 +36,9 @@ inline std::string fixed(double v, int digits) {
 // 42s, 3m12s, 2.5h
 inline std::string duration(double s) {
   if (s < 90) return fixed(s, 0) + "s";
-  if (s < 5400) return std::to_string(static_cast<int>(s / 60)) + "m" + std::to_string(static_cast<int>(s) % 60) + "s";
+  if (s < 5400)
+    return std::to_string(static_cast<int>(s / 60)) + "m" +
+           std::to_string(static_cast<int>(s) % 60) + "s";
   return fixed(s / 3600, 1) + "h";
 }
 

@@ -13,7 +13,9 @@ inline std::atomic<bool>& interruptFlag() {
   return flag;
 }
 
-extern "C" inline void ppcliOnSigint(int) { interruptFlag().store(true); }
+extern "C" inline void ppcliOnSigint(int) {
+  interruptFlag().store(true);
+}
 
 class SigintScope {
  public:

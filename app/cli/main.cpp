@@ -9,10 +9,11 @@
 #include "version.h"
 
 int main(int argc, char** argv) {
-  CLI::App app{"ParetoPrune: structural pruning of BERT classifiers guided by a Pareto front", "paretoprune-cli"};
+  CLI::App app{"ParetoPrune: structural pruning of BERT classifiers guided by a Pareto front",
+               "paretoprune-cli"};
   app.require_subcommand(1);
-  app.set_version_flag("--version",
-                       std::string("paretoprune-cli ") + PARETOPRUNE_VERSION + " (LibTorch " + pp::torchVersion() + ")");
+  app.set_version_flag("--version", std::string("paretoprune-cli ") + PARETOPRUNE_VERSION +
+                                        " (LibTorch " + pp::torchVersion() + ")");
   ppcli::GlobalOptions g;
   app.add_option("--threads", g.threads, "Compute threads (default: chosen for the machine)");
   app.add_flag("--json", g.json, "Machine-readable JSON output");

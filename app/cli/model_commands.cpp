@@ -7,13 +7,13 @@
 
 #include "commands.h"
 #include "format.h"
-#include "text_input.h"
 #include "paretoprune/config.h"
 #include "paretoprune/error.h"
 #include "paretoprune/metrics.h"
 #include "paretoprune/model.h"
 #include "paretoprune/subnet.h"
 #include "paretoprune/tokenizer.h"
+#include "text_input.h"
 
 namespace ppcli {
 
@@ -33,18 +33,22 @@ void applyThreads(const GlobalOptions& g, int workers) {
 void addMakeTinyCommand(CLI::App& app, GlobalOptions& g) {
   auto opts = std::make_shared<pp::TinyModelOptions>();
   auto out = std::make_shared<std::string>();
-  auto* cmd = app.add_subcommand("make-tiny", "Write a random-initialised BERT classifier in Hugging Face format");
+  auto* cmd = app.add_subcommand(
+      "make-tiny", "Write a random-initialised BERT classifier in Hugging Face format");
   cmd->add_option("OUT", *out, "Output directory")->required();
   cmd->add_option("--layers", opts->layers, "Encoder layers")->capture_default_str();
   cmd->add_option("--hidden", opts->hidden, "Hidden size")->capture_default_str();
   cmd->add_option("--heads", opts->heads, "Attention heads")->capture_default_str();
-  cmd->add_option("--intermediate", opts->intermediate, "Feed-forward units")->capture_default_str();
+  cmd->add_option("--intermediate", opts->intermediate, "Feed-forward units")
+      ->capture_default_str();
   cmd->add_option("--labels", opts->labels, "Number of labels")->capture_default_str();
-  cmd->add_option("--max-positions", opts->maxPositions, "max_position_embeddings")->capture_default_str();
+  cmd->add_option("--max-positions", opts->maxPositions, "max_position_embeddings")
+      ->capture_default_str();
   cmd->add_option("--vocab", opts->vocabFile, "vocab.txt to use (default: a small built-in one)")
       ->check(CLI::ExistingFile);
   cmd->add_option("--act", opts->hiddenAct, "hidden_act")->capture_default_str();
-  cmd->add_option("--init-std", opts->initStd, "Standard deviation of the random weights")->capture_default_str();
+  cmd->add_option("--init-std", opts->initStd, "Standard deviation of the random weights")
+      ->capture_default_str();
   cmd->add_option("--seed", opts->seed, "Random seed")->capture_default_str();
   cmd->callback([opts, out, &g] {
     pp::writeRandomModel(*out, *opts);
@@ -97,9 +101,12 @@ void addTokenizeCommand(CLI::App& app, GlobalOptions& g) {
   auto dir = std::make_shared<std::string>();
   auto maxLen = std::make_shared<int64_t>(0);
   auto tokens = std::make_shared<bool>(false);
-  auto* cmd = app.add_subcommand("tokenize", "Tokenize JSON lines {\"text\":..,\"pair\":..} from stdin");
-  cmd->add_option("MODEL", *dir, "Model or tokenizer directory (vocab.txt or tokenizer.json)")->required();
-  cmd->add_option("--max-length", *maxLen, "Truncate (longest first) to this many tokens (0: no truncation)");
+  auto* cmd =
+      app.add_subcommand("tokenize", "Tokenize JSON lines {\"text\":..,\"pair\":..} from stdin");
+  cmd->add_option("MODEL", *dir, "Model or tokenizer directory (vocab.txt or tokenizer.json)")
+      ->required();
+  cmd->add_option("--max-length", *maxLen,
+                  "Truncate (longest first) to this many tokens (0: no truncation)");
   cmd->add_flag("--tokens", *tokens, "Also print the word pieces");
   cmd->callback([dir, maxLen, tokens] {
     pp::WordPieceTokenizer tok = pp::WordPieceTokenizer::fromDirectory(*dir);

@@ -1,4 +1,5 @@
 // search and front.
+#include <unistd.h>
 #include <algorithm>
 #include <atomic>
 #include <iostream>
@@ -6,7 +7,6 @@
 #include <memory>
 #include <optional>
 #include <thread>
-#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
@@ -70,42 +70,50 @@ void printTrials(const std::vector<pp::Trial>& ts, const std::string& format, in
     return;
   }
   if (format == "csv") {
-    std::cout << "trial,status,layers,subnet,error,accuracy,mcc,f1,params,flops,latency_ms,latency_p95_ms,"
+    std::cout << "trial,status,layers,subnet,error,accuracy,mcc,f1,params,flops,latency_ms,latency_"
+                 "p95_ms,"
                  "eval_seconds,fidelity,reason\n";
     for (const auto& t : ts) {
       std::cout << t.id << "," << pp::statusName(t.status) << "," << t.subnet.keptLayers() << ","
-                << csvQuote(t.subnet.toJson().dump()) << ","
-                << t.errorRate << "," << t.accuracy << "," << t.mcc << "," << t.f1 << "," << t.params << "," << t.flops
-                << "," << t.latencyMs << "," << t.latencyP95Ms << "," << t.evalSeconds << "," << t.fidelity << ","
-                << csvQuote(t.error) << "\n";
+                << csvQuote(t.subnet.toJson().dump()) << "," << t.errorRate << "," << t.accuracy
+                << "," << t.mcc << "," << t.f1 << "," << t.params << "," << t.flops << ","
+                << t.latencyMs << "," << t.latencyP95Ms << "," << t.evalSeconds << "," << t.fidelity
+                << "," << csvQuote(t.error) << "\n";
     }
     return;
   }
-  std::printf("%6s  %-34s %8s %14s %8s %11s %12s %9s %8s\n", "trial", "sub-network", "error", "parameters", "share",
-              "FLOPs/seq", "latency", "acc. pts", "speed-up");
+  std::printf("%6s  %-34s %8s %14s %8s %11s %12s %9s %8s\n", "trial", "sub-network", "error",
+              "parameters", "share", "FLOPs/seq", "latency", "acc. pts", "speed-up");
   if (ref)
-    std::printf("%6s  %-34s %8.4f %14s %7.1f%% %11s %12s %9s %8s\n", "full", ref->subnet.summary().c_str(),
-                ref->errorRate, thousands(ref->params).c_str(), 100.0, si(static_cast<double>(ref->flops)).c_str(),
-                latencyText(*ref).c_str(), "", "");
+    std::printf("%6s  %-34s %8.4f %14s %7.1f%% %11s %12s %9s %8s\n", "full",
+                ref->subnet.summary().c_str(), ref->errorRate, thousands(ref->params).c_str(),
+                100.0, si(static_cast<double>(ref->flops)).c_str(), latencyText(*ref).c_str(), "",
+                "");
   for (const auto& t : ts) {
     if (!t.ok()) {
       std::printf("%6lld  %-34s %s\n", static_cast<long long>(t.id), t.subnet.summary().c_str(),
-                  (std::string(pp::statusName(t.status)) + (t.error.empty() ? "" : ": " + t.error)).c_str());
+                  (std::string(pp::statusName(t.status)) + (t.error.empty() ? "" : ": " + t.error))
+                      .c_str());
       continue;
     }
     std::string dAcc, speed;
     if (ref) {
-      dAcc = (t.accuracy >= ref->accuracy ? "+" : "") + fixed(100.0 * (t.accuracy - ref->accuracy), 1);
-      if (t.latencyMs > 0 && ref->latencyMs > 0) speed = fixed(ref->latencyMs / t.latencyMs, 1) + "x";
+      dAcc =
+          (t.accuracy >= ref->accuracy ? "+" : "") + fixed(100.0 * (t.accuracy - ref->accuracy), 1);
+      if (t.latencyMs > 0 && ref->latencyMs > 0)
+        speed = fixed(ref->latencyMs / t.latencyMs, 1) + "x";
     }
     std::printf("%6lld  %-34s %8.4f %14s %7.1f%% %11s %12s %9s %8s\n", static_cast<long long>(t.id),
                 t.subnet.summary().c_str(), t.errorRate, thousands(t.params).c_str(),
-                100.0 * static_cast<double>(t.params) / static_cast<double>(std::max<int64_t>(fullParams, 1)),
-                si(static_cast<double>(t.flops)).c_str(), latencyText(t).c_str(), dAcc.c_str(), speed.c_str());
+                100.0 * static_cast<double>(t.params) /
+                    static_cast<double>(std::max<int64_t>(fullParams, 1)),
+                si(static_cast<double>(t.flops)).c_str(), latencyText(t).c_str(), dAcc.c_str(),
+                speed.c_str());
   }
 }
 
-std::vector<pp::Trial> frontOf(const std::vector<pp::Trial>& all, const std::vector<std::string>& objectives) {
+std::vector<pp::Trial> frontOf(const std::vector<pp::Trial>& all,
+                               const std::vector<std::string>& objectives) {
   std::vector<pp::Trial> out;
   for (size_t i : pp::paretoTrials(all, objectives)) out.push_back(all[i]);
   std::sort(out.begin(), out.end(), [&](const pp::Trial& a, const pp::Trial& b) {
@@ -115,8 +123,8 @@ std::vector<pp::Trial> frontOf(const std::vector<pp::Trial>& all, const std::vec
 }
 
 struct SearchArgs {
-  std::string model, space = "seed", strategy = "random", log, objectives = "error,params", budget, mode = "auto",
-              precision = "fp32", device = "auto";
+  std::string model, space = "seed", strategy = "random", log, objectives = "error,params", budget,
+                     mode = "auto", precision = "fp32", device = "auto";
   DataOptions data;
   int64_t trials = 100, valSubset = 0;
   uint64_t valSeed = 0;
@@ -194,8 +202,9 @@ pp::SearchEvents progressPrinter(const GlobalOptions& g, bool tty) {
   ev.progress = [&g, tty, lastPrinted](const pp::SearchProgress& p) {
     if (g.json) return;
     std::string line = "[" + std::to_string(p.done) + "/" + std::to_string(p.total) + "] " +
-                       fixed(p.trialsPerMinute, 1) + " trials/min, ETA " + duration(p.etaSeconds) + ", front " +
-                       std::to_string(p.frontSize) + ", hypervolume " + fixed(p.hypervolume, 4);
+                       fixed(p.trialsPerMinute, 1) + " trials/min, ETA " + duration(p.etaSeconds) +
+                       ", front " + std::to_string(p.frontSize) + ", hypervolume " +
+                       fixed(p.hypervolume, 4);
     if (tty) {
       std::cerr << "\r" << line << "\033[K" << std::flush;
     } else if (p.done == p.total || p.done - *lastPrinted >= std::max<int64_t>(1, p.total / 10)) {
@@ -203,13 +212,16 @@ pp::SearchEvents progressPrinter(const GlobalOptions& g, bool tty) {
       *lastPrinted = p.done;
     }
   };
-  ev.warning = [tty](const pp::SearchWarning& w) { std::cerr << (tty ? "\n" : "") << "warning: " << w.message << "\n"; };
+  ev.warning = [tty](const pp::SearchWarning& w) {
+    std::cerr << (tty ? "\n" : "") << "warning: " << w.message << "\n";
+  };
   return ev;
 }
 
 // The driver of a study in PostgreSQL: queues trials for the workers and
 // follows their results.
-void runStudyDriver(const pp::PreparedSearch& prepared, const SearchArgs& a, const GlobalOptions& g) {
+void runStudyDriver(const pp::PreparedSearch& prepared, const SearchArgs& a,
+                    const GlobalOptions& g) {
   pp::StudyOptions so;
   so.url = a.storage;
   so.study = a.study;
@@ -217,27 +229,32 @@ void runStudyDriver(const pp::PreparedSearch& prepared, const SearchArgs& a, con
   const bool tty = isatty(2);
   pp::StudyDriver driver(prepared, so, progressPrinter(g, tty));
   std::cerr << "Driving study \"" << a.study << "\" at " << pp::redactUrl(a.storage)
-            << ": start workers with `paretoprune-cli worker --storage URL --study " << a.study << "`\n";
+            << ": start workers with `paretoprune-cli worker --storage URL --study " << a.study
+            << "`\n";
   untilInterrupted([&] { driver.run(); }, [&] { driver.cancel(); });
   if (tty && !g.json) std::cerr << "\n";
   const auto front = frontOf(driver.trials(), prepared.options.objectives);
   if (g.json) {
-    json out = {{"stopped", driver.stopReason()}, {"stop_kind", pp::stopKindName(driver.stopKind())},
-                {"trials", driver.progress().done}, {"hypervolume", driver.progress().hypervolume},
+    json out = {{"stopped", driver.stopReason()},
+                {"stop_kind", pp::stopKindName(driver.stopKind())},
+                {"trials", driver.progress().done},
+                {"hypervolume", driver.progress().hypervolume},
                 {"front", json::array()}};
     for (const auto& t : front) out["front"].push_back(t.toJson());
     std::cout << out.dump(2) << "\n";
   } else {
-    std::cout << "Study " << a.study << " " << driver.stopReason() << ": " << driver.progress().done << " trials ("
-              << driver.progress().failed << " failed) in " << duration(driver.progress().elapsedSeconds)
-              << ", hypervolume " << fixed(driver.progress().hypervolume, 4) << "\nPareto set:\n";
+    std::cout << "Study " << a.study << " " << driver.stopReason() << ": " << driver.progress().done
+              << " trials (" << driver.progress().failed << " failed) in "
+              << duration(driver.progress().elapsedSeconds) << ", hypervolume "
+              << fixed(driver.progress().hypervolume, 4) << "\nPareto set:\n";
     printTrials(front, "table", pp::parameterCount(prepared.model->config()), driver.reference());
   }
-  if (driver.stopKind() == pp::StopKind::Cancelled) throw pp::Error("interrupted; run the same search again to resume");
+  if (driver.stopKind() == pp::StopKind::Cancelled)
+    throw pp::Error("interrupted; run the same search again to resume");
 }
 
-void printSearchSummary(const pp::SearchRunner& runner, const GlobalOptions& g, const std::string& modeName,
-                        const pp::BertConfig& c) {
+void printSearchSummary(const pp::SearchRunner& runner, const GlobalOptions& g,
+                        const std::string& modeName, const pp::BertConfig& c) {
   const auto& objectives = runner.options().objectives;
   auto trials = runner.trials();
   auto front = frontOf(trials, objectives);
@@ -249,20 +266,29 @@ void printSearchSummary(const pp::SearchRunner& runner, const GlobalOptions& g, 
   const json rates = runner.execRatesJson();
   std::string why;
   for (auto it = rates.begin(); it != rates.end(); ++it)
-    why += (why.empty() ? "" : "; ") + it.key() + ": sliced " + fixed(it.value()["sliced_gflops"].get<double>(), 1) +
-           ", masked " + fixed(it.value()["masked_gflops"].get<double>(), 1) + " GFLOP/s";
+    why += (why.empty() ? "" : "; ") + it.key() + ": sliced " +
+           fixed(it.value()["sliced_gflops"].get<double>(), 1) + ", masked " +
+           fixed(it.value()["masked_gflops"].get<double>(), 1) + " GFLOP/s";
   if (g.json) {
-    json out = {{"stopped", runner.stopReason()}, {"stop_kind", pp::stopKindName(runner.stopKind())},
-                {"auto", runner.header().autoChoices}, {"trials", p.done}, {"failed", p.failed},
-                {"hypervolume", p.hypervolume}, {"modes", modes}, {"exec_rates", rates}, {"front", json::array()}};
+    json out = {{"stopped", runner.stopReason()},
+                {"stop_kind", pp::stopKindName(runner.stopKind())},
+                {"auto", runner.header().autoChoices},
+                {"trials", p.done},
+                {"failed", p.failed},
+                {"hypervolume", p.hypervolume},
+                {"modes", modes},
+                {"exec_rates", rates},
+                {"front", json::array()}};
     for (const auto& t : front) out["front"].push_back(t.toJson());
     std::cout << out.dump(2) << "\n";
     return;
   }
-  std::cout << "Search " << runner.stopReason() << ": " << p.done << " trials (" << p.failed << " failed) in "
-            << duration(p.elapsedSeconds) << ", hypervolume " << fixed(p.hypervolume, 4) << "\n";
+  std::cout << "Search " << runner.stopReason() << ": " << p.done << " trials (" << p.failed
+            << " failed) in " << duration(p.elapsedSeconds) << ", hypervolume "
+            << fixed(p.hypervolume, 4) << "\n";
   std::string counts;
-  for (const auto& [mode, n] : modes) counts += (counts.empty() ? "" : ", ") + std::to_string(n) + " " + mode;
+  for (const auto& [mode, n] : modes)
+    counts += (counts.empty() ? "" : ", ") + std::to_string(n) + " " + mode;
   std::cout << "Evaluated " << (counts.empty() ? "nothing" : counts) << " (" << modeName
             << (why.empty() ? "" : "; measured " + why) << ")\n"
             << "Pareto set (" << objectives[0] << " vs " << objectives[1] << "):\n";
@@ -276,52 +302,70 @@ void addSearchCommand(CLI::App& app, GlobalOptions& g) {
   cmd->add_option("MODEL", a->model, "Model directory")->required();
   a->data.add(*cmd, 0.3);
   cmd->add_option("--trials", a->trials,
-                  "Total trials of the run, resumed ones count (default: auto, from the budget and the measured "
+                  "Total trials of the run, resumed ones count (default: auto, from the budget and "
+                  "the measured "
                   "evaluation time; 100 without a budget)");
   cmd->add_option("--strategy", a->strategy, "random, local, nsga2 or morea (default: auto)");
   cmd->add_option("--space", a->space, "seed, per-layer, layers, or a JSON file (default: auto)");
-  cmd->add_option("--workers", a->workers, "Worker threads (0: chosen for the machine)")->capture_default_str();
+  cmd->add_option("--workers", a->workers, "Worker threads (0: chosen for the machine)")
+      ->capture_default_str();
   cmd->add_option("--seed", a->seed, "Seed of the strategy")->capture_default_str();
   cmd->add_option("--log", a->log, "JSON-lines log of the run");
   cmd->add_flag("--resume", a->resume, "Continue the run in --log");
-  cmd->add_option("--objectives", a->objectives, "Two or three of error, params, flops, latency, mcc, f1")
+  cmd->add_option("--objectives", a->objectives,
+                  "Two or three of error, params, flops, latency, mcc, f1")
       ->capture_default_str();
   cmd->add_option("--budget", a->budget, "Wall-clock budget, e.g. 90s, 10m, 2h");
-  cmd->add_option("--val-subset", a->valSubset, "Evaluate on a seeded subset of this many validation examples");
+  cmd->add_option("--val-subset", a->valSubset,
+                  "Evaluate on a seeded subset of this many validation examples");
   cmd->add_option("--val-subset-seed", a->valSeed, "Seed of the validation subset");
   cmd->add_flag("--multi-fidelity", a->multiFidelity,
-                "Screen on a length-stratified 30% first; finish only trials that could still reach the front "
+                "Screen on a length-stratified 30% first; finish only trials that could still "
+                "reach the front "
                 "(default: auto)");
-  cmd->add_flag("--no-multi-fidelity", a->noMultiFidelity, "Evaluate every trial on the whole validation set");
-  cmd->add_option("--converge-window", a->convergeWindow,
-                  "Stop when the hypervolume gained less than --converge-gain over this many trials (0: never; "
-                  "default: auto)");
-  cmd->add_option("--converge-gain", a->convergeGain, "Relative hypervolume gain that counts as progress")
+  cmd->add_flag("--no-multi-fidelity", a->noMultiFidelity,
+                "Evaluate every trial on the whole validation set");
+  cmd->add_option(
+      "--converge-window", a->convergeWindow,
+      "Stop when the hypervolume gained less than --converge-gain over this many trials (0: never; "
+      "default: auto)");
+  cmd->add_option("--converge-gain", a->convergeGain,
+                  "Relative hypervolume gain that counts as progress")
       ->capture_default_str();
-  cmd->add_option("--target-drop", a->targetDrop,
-                  "Stop once a trial is within this many accuracy points of the full model with at most "
-                  "--target-params of its parameters");
-  cmd->add_option("--target-params", a->targetParams, "Parameter share for --target-drop")->capture_default_str();
+  cmd->add_option(
+      "--target-drop", a->targetDrop,
+      "Stop once a trial is within this many accuracy points of the full model with at most "
+      "--target-params of its parameters");
+  cmd->add_option("--target-params", a->targetParams, "Parameter share for --target-drop")
+      ->capture_default_str();
   cmd->add_flag("--no-auto", a->noAuto,
-                "No auto settings: random strategy, seed space, 100 trials, batch 32, no screening, no convergence "
+                "No auto settings: random strategy, seed space, 100 trials, batch 32, no "
+                "screening, no convergence "
                 "stop (the options' defaults)");
   cmd->add_option("--mode", a->mode, "auto, masked or sliced")->capture_default_str();
-  cmd->add_option("--precision", a->precision, "fp32, bf16 or fp16 (GPU only)")->capture_default_str();
+  cmd->add_option("--precision", a->precision, "fp32, bf16 or fp16 (GPU only)")
+      ->capture_default_str();
   cmd->add_option("--device", a->device, "auto (every CUDA device, else CPU), cpu, cuda or cuda:N")
       ->capture_default_str();
-  cmd->add_option("--latency-runs", a->latencyRuns, "Timed runs per trial for latency (0: skip)")->capture_default_str();
-  cmd->add_option("--latency-length", a->latencySeq, "Sequence length for latency and FLOPs")->capture_default_str();
-  auto* storage = cmd->add_option("--storage", a->storage,
-                                   "Share the study through PostgreSQL (postgresql://user@host/db); workers on any "
-                                   "machine run `paretoprune-cli worker` (docs/distributed.md)");
+  cmd->add_option("--latency-runs", a->latencyRuns, "Timed runs per trial for latency (0: skip)")
+      ->capture_default_str();
+  cmd->add_option("--latency-length", a->latencySeq, "Sequence length for latency and FLOPs")
+      ->capture_default_str();
+  auto* storage = cmd->add_option(
+      "--storage", a->storage,
+      "Share the study through PostgreSQL (postgresql://user@host/db); workers on any "
+      "machine run `paretoprune-cli worker` (docs/distributed.md)");
   cmd->add_option("--study", a->study, "The study's name in --storage")->needs(storage);
   storage->needs(cmd->get_option("--study"));
-  cmd->add_option("--lease", a->lease, "Seconds a worker's claim lasts without a heartbeat (with --storage)")
+  cmd->add_option("--lease", a->lease,
+                  "Seconds a worker's claim lasts without a heartbeat (with --storage)")
       ->capture_default_str();
   cmd->callback([a, &g, cmd] {
     a->autoSettings = autoRequestOf(*cmd, a->noAuto);
     if (!a->storage.empty() && !a->log.empty())
-      throw pp::Error("--log and --storage both keep the run: give one (export a study with `study export-log`)");
+      throw pp::Error(
+          "--log and --storage both keep the run: give one (export a study with `study "
+          "export-log`)");
     const pp::PreparedSearch prepared = pp::prepareSearch(searchRequest(*a));
     printAutoChoices(prepared.autoChoices, g);
     if (!a->storage.empty()) {
@@ -334,7 +378,8 @@ void addSearchCommand(CLI::App& app, GlobalOptions& g) {
     untilInterrupted([&] { runner.run(); }, [&] { runner.cancel(); });
     if (tty && !g.json) std::cerr << "\n";
     printSearchSummary(runner, g, a->mode, prepared.model->config());
-    if (runner.stopKind() == pp::StopKind::Cancelled) throw pp::Error("interrupted; resume with --resume");
+    if (runner.stopKind() == pp::StopKind::Cancelled)
+      throw pp::Error("interrupted; resume with --resume");
   });
 }
 
@@ -348,24 +393,29 @@ void addFrontCommand(CLI::App& app, GlobalOptions& g) {
   auto objectives = std::make_shared<std::string>();
   auto storage = std::make_shared<std::string>();
   auto study = std::make_shared<std::string>();
-  auto* cmd = app.add_subcommand("front", "Print the Pareto set (or every trial) of a run log or study, or compare runs");
-  cmd->add_option("LOG", *logs, "Run log (.jsonl); several with --compare")->check(CLI::ExistingFile);
+  auto* cmd = app.add_subcommand(
+      "front", "Print the Pareto set (or every trial) of a run log or study, or compare runs");
+  cmd->add_option("LOG", *logs, "Run log (.jsonl); several with --compare")
+      ->check(CLI::ExistingFile);
   cmd->add_option("--storage", *storage, "Read a study from PostgreSQL instead (with --study)");
   cmd->add_option("--study", *study, "The study's name in --storage");
   cmd->add_option("--model", *modelDir, "Model directory (default: the one the log names)");
   auto* allFlag = cmd->add_flag("--all", *all, "Every trial, not only the Pareto set");
   cmd->add_flag("--csv", *csv, "CSV output");
-  auto* compareFlag = cmd->add_flag(
-      "--compare", *compare,
-      "Compare the runs of the LOGs (one model): each run's hypervolume on one shared scale and the Pareto set of "
-      "all their trials, saying which run found each");
-  cmd->add_option("--out", *out, "With --compare: write the combined Pareto set as CSV to this file")
+  auto* compareFlag = cmd->add_flag("--compare", *compare,
+                                    "Compare the runs of the LOGs (one model): each run's "
+                                    "hypervolume on one shared scale and the Pareto set of "
+                                    "all their trials, saying which run found each");
+  cmd->add_option("--out", *out,
+                  "With --compare: write the combined Pareto set as CSV to this file")
       ->needs(compareFlag);
   allFlag->excludes(compareFlag);
   cmd->add_option("--objectives", *objectives, "Objectives (default: the run's)");
   cmd->callback([=, &g] {
     if (*compare) {
-      if (!storage->empty()) throw pp::Error("--compare compares run logs; export a study's log first (study export-log)");
+      if (!storage->empty())
+        throw pp::Error(
+            "--compare compares run logs; export a study's log first (study export-log)");
       runFrontCompare(*logs, {*modelDir, *objectives, *out, *csv}, g);
       return;
     }
@@ -376,17 +426,24 @@ void addFrontCommand(CLI::App& app, GlobalOptions& g) {
       throw pp::Error("give a run log, or --storage URL --study NAME");
     pp::OpenedRunLog run;
     try {
-      run = storage->empty() ? pp::openRunLog(logs->front(), *modelDir) : pp::openStudy(*storage, *study, *modelDir);
+      run = storage->empty() ? pp::openRunLog(logs->front(), *modelDir)
+                             : pp::openStudy(*storage, *study, *modelDir);
     } catch (const pp::Error& e) {
-      const std::string hint = modelDir->empty() && std::string(e.what()).find("config.json") != std::string::npos
-                                   ? " (pass --model DIR)"
-                                   : "";
+      const std::string hint =
+          modelDir->empty() && std::string(e.what()).find("config.json") != std::string::npos
+              ? " (pass --model DIR)"
+              : "";
       throw pp::Error(e.what() + hint);
     }
     for (const auto& w : run.log.warnings) std::cerr << "warning: " << w << "\n";
-    const std::vector<std::string> obj = objectives->empty() ? run.log.header.objectives : pp::parseObjectives(*objectives);
+    const std::vector<std::string> obj =
+        objectives->empty() ? run.log.header.objectives : pp::parseObjectives(*objectives);
     auto rows = *all ? run.log.trials : frontOf(run.log.trials, obj);
-    printTrials(rows, g.json ? "json" : *csv ? "csv" : "table", pp::parameterCount(run.config), run.reference);
+    printTrials(rows,
+                g.json ? "json"
+                : *csv ? "csv"
+                       : "table",
+                pp::parameterCount(run.config), run.reference);
   });
 }
 

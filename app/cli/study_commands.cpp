@@ -1,10 +1,10 @@
 // worker and study: the commands of a study shared through PostgreSQL
 // (docs/distributed.md).
+#include <unistd.h>
 #include <atomic>
 #include <iostream>
 #include <memory>
 #include <thread>
-#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 
@@ -24,7 +24,8 @@ struct StudyArgs {
 };
 
 void addStorageOptions(CLI::App& cmd, StudyArgs& a) {
-  cmd.add_option("--storage", a.storage, "PostgreSQL URL (postgresql://user@host/db; password from PGPASSFILE)")
+  cmd.add_option("--storage", a.storage,
+                 "PostgreSQL URL (postgresql://user@host/db; password from PGPASSFILE)")
       ->required();
   cmd.add_option("--study", a.study, "The study's name")->required();
 }
@@ -40,21 +41,27 @@ pp::StudyOptions studyOptions(const StudyArgs& a) {
 
 void addWorkerCommand(CLI::App& app, GlobalOptions& g) {
   auto a = std::make_shared<StudyArgs>();
-  auto* cmd = app.add_subcommand("worker", "Evaluate the queued trials of a study shared through PostgreSQL");
+  auto* cmd = app.add_subcommand("worker",
+                                 "Evaluate the queued trials of a study shared through PostgreSQL");
   addStorageOptions(*cmd, *a);
-  cmd->add_option("--device", a->worker.device, "auto (the first CUDA device, else CPU), cpu or cuda:N")
+  cmd->add_option("--device", a->worker.device,
+                  "auto (the first CUDA device, else CPU), cpu or cuda:N")
       ->capture_default_str();
-  cmd->add_option("--model", a->worker.modelDir, "This machine's copy of the study's model (default: its path)");
+  cmd->add_option("--model", a->worker.modelDir,
+                  "This machine's copy of the study's model (default: its path)");
   cmd->add_option("--name", a->worker.name, "Name in the study (default: host:pid)");
-  cmd->add_option("--lease", a->lease, "Seconds a claim lasts without a heartbeat (as the driver's)")
+  cmd->add_option("--lease", a->lease,
+                  "Seconds a claim lasts without a heartbeat (as the driver's)")
       ->capture_default_str();
-  cmd->add_option("--idle-exit", a->worker.idleExitSeconds, "Also stop after this long with nothing to claim");
+  cmd->add_option("--idle-exit", a->worker.idleExitSeconds,
+                  "Also stop after this long with nothing to claim");
   cmd->add_option("--max-trials", a->worker.maxTrials, "Stop after this many trials");
   cmd->callback([a, &g] {
     applyThreads(g, 1);
     std::atomic<bool> stop{false};
     pp::WorkerStats st;
-    untilInterrupted([&] { st = pp::runStudyWorker(studyOptions(*a), a->worker, &stop); }, [&] { stop = true; });
+    untilInterrupted([&] { st = pp::runStudyWorker(studyOptions(*a), a->worker, &stop); },
+                     [&] { stop = true; });
     std::cerr << "worker: " << st.evaluated << " trials evaluated";
     if (st.stale) std::cerr << ", " << st.stale << " results refused (their leases had lapsed)";
     std::cerr << "\n";
@@ -62,21 +69,25 @@ void addWorkerCommand(CLI::App& app, GlobalOptions& g) {
 }
 
 void addStudyCommand(CLI::App& app, GlobalOptions&) {
-  auto* cmd = app.add_subcommand("study", "Move a study between PostgreSQL and a JSON-lines run log");
+  auto* cmd =
+      app.add_subcommand("study", "Move a study between PostgreSQL and a JSON-lines run log");
   cmd->require_subcommand(1);
   auto ex = std::make_shared<StudyArgs>();
   auto* exportCmd = cmd->add_subcommand("export-log", "Write a study to a run log");
   addStorageOptions(*exportCmd, *ex);
   exportCmd->add_option("--out", ex->out, "The run log to write (.jsonl)")->required();
   exportCmd->callback([ex] {
-    if (access(ex->out.c_str(), F_OK) == 0) throw pp::Error(ex->out + " exists; choose another --out");
+    if (access(ex->out.c_str(), F_OK) == 0)
+      throw pp::Error(ex->out + " exists; choose another --out");
     pp::exportStudyLog(ex->storage, ex->study, ex->out);
     std::cout << "wrote " << ex->out << "\n";
   });
   auto im = std::make_shared<StudyArgs>();
   auto* importCmd = cmd->add_subcommand("import-log", "Load a run log into a new study");
   addStorageOptions(*importCmd, *im);
-  importCmd->add_option("LOG", im->log, "The run log (.jsonl)")->required()->check(CLI::ExistingFile);
+  importCmd->add_option("LOG", im->log, "The run log (.jsonl)")
+      ->required()
+      ->check(CLI::ExistingFile);
   importCmd->callback([im] {
     pp::importStudyLog(im->storage, im->study, im->log);
     std::cout << "imported " << im->log << " as study " << im->study << "\n";

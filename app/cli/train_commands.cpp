@@ -1,7 +1,7 @@
 // train, reorder and baseline.
+#include <unistd.h>
 #include <iostream>
 #include <memory>
-#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
@@ -34,7 +34,9 @@ struct TrainArgs {
   bool noCheckpoints = false;
 };
 
-std::string percent(double accuracy) { return accuracy < 0 ? "-" : fixed(100.0 * accuracy, 2) + "%"; }
+std::string percent(double accuracy) {
+  return accuracy < 0 ? "-" : fixed(100.0 * accuracy, 2) + "%";
+}
 
 // The one device `spec` names (the first CUDA device for auto and cuda), or
 // an error naming the command and option.
@@ -48,49 +50,61 @@ std::string oneDevice(const std::string& command, const std::string& spec) {
 
 // ", peak 1.23 GiB" when the device's memory was measured (CUDA).
 std::string peakMemory(int64_t bytes) {
-  return bytes > 0 ? ", peak " + fixed(static_cast<double>(bytes) / (1024.0 * 1024.0 * 1024.0), 2) + " GiB" : "";
+  return bytes > 0 ? ", peak " + fixed(static_cast<double>(bytes) / (1024.0 * 1024.0 * 1024.0), 2) +
+                         " GiB"
+                   : "";
 }
 
 // Why the run ended early on the device, with what to try next.
 std::string outOfMemoryError(const pp::TrainReport& r, int64_t batchSize, int64_t maxLength) {
-  std::string s = "train: " + r.device + " ran out of memory at --batch-size " + std::to_string(batchSize) +
-                  " --max-length " + std::to_string(maxLength) + "; ";
+  std::string s = "train: " + r.device + " ran out of memory at --batch-size " +
+                  std::to_string(batchSize) + " --max-length " + std::to_string(maxLength) + "; ";
   s += r.suggestedBatchSize > 0 ? "try --batch-size " + std::to_string(r.suggestedBatchSize)
                                 : "try a smaller --max-length";
-  s += r.epochs.empty() ? " (no epoch finished, nothing written)"
-                        : " (" + r.outDir + " holds epoch " + std::to_string(r.epochs.back().epoch) + ")";
+  s += r.epochs.empty()
+           ? " (no epoch finished, nothing written)"
+           : " (" + r.outDir + " holds epoch " + std::to_string(r.epochs.back().epoch) + ")";
   return s + ". " + r.outOfMemoryMessage;
 }
 }  // namespace
 
 void addTrainCommand(CLI::App& app, GlobalOptions& g) {
   auto a = std::make_shared<TrainArgs>();
-  auto* cmd = app.add_subcommand("train", "Fine-tune a BERT classifier (standard, or as a super-network: sandwich)");
+  auto* cmd = app.add_subcommand(
+      "train", "Fine-tune a BERT classifier (standard, or as a super-network: sandwich)");
   cmd->add_option("MODEL", a->model, "Initial model directory")->required();
   a->data.add(*cmd, 0.0);
-  cmd->add_option("--out", a->out, "Output directory (the latest epoch; checkpoints in OUT/checkpoint-epoch-N)")
+  cmd->add_option("--out", a->out,
+                  "Output directory (the latest epoch; checkpoints in OUT/checkpoint-epoch-N)")
       ->required();
   auto& o = a->opts;
   cmd->add_option("--strategy", o.strategy, "standard or sandwich")->capture_default_str();
   cmd->add_option("--epochs", o.epochs, "Epochs")->capture_default_str();
   cmd->add_option("--lr", o.learningRate, "Peak learning rate (AdamW)")->capture_default_str();
-  cmd->add_option("--weight-decay", o.weightDecay, "AdamW weight decay (not on biases and LayerNorm)")
+  cmd->add_option("--weight-decay", o.weightDecay,
+                  "AdamW weight decay (not on biases and LayerNorm)")
       ->capture_default_str();
   cmd->add_option("--warmup", o.warmupFraction, "Share of the steps spent warming up linearly")
       ->capture_default_str();
   cmd->add_option("--clip", o.clipNorm, "Gradient norm clipping (0: off)")->capture_default_str();
-  cmd->add_option("--dropout", a->dropout, "Hidden and attention dropout (default: as in config.json)");
-  cmd->add_option("--seed", o.seed, "Seed of shuffling, dropout and sub-network sampling")->capture_default_str();
-  cmd->add_option("--space", a->space, "Search space of the sandwich steps: seed, per-layer, layers or a JSON file")
+  cmd->add_option("--dropout", a->dropout,
+                  "Hidden and attention dropout (default: as in config.json)");
+  cmd->add_option("--seed", o.seed, "Seed of shuffling, dropout and sub-network sampling")
+      ->capture_default_str();
+  cmd->add_option("--space", a->space,
+                  "Search space of the sandwich steps: seed, per-layer, layers or a JSON file")
       ->capture_default_str();
   cmd->add_option("--random-subnets", o.randomSubnets, "Random sub-networks per sandwich step")
       ->capture_default_str();
-  cmd->add_option("--temperature", o.temperature, "Distillation temperature")->capture_default_str();
-  cmd->add_option("--distill-alpha", o.distillAlpha, "Weight of distillation in the sub-networks' loss (rest: labels)")
+  cmd->add_option("--temperature", o.temperature, "Distillation temperature")
+      ->capture_default_str();
+  cmd->add_option("--distill-alpha", o.distillAlpha,
+                  "Weight of distillation in the sub-networks' loss (rest: labels)")
       ->capture_default_str();
   cmd->add_flag("--reorder", o.reorder, "Order heads and units by importance before training");
   cmd->add_flag("--no-checkpoints", a->noCheckpoints, "Keep only OUT, not one directory per epoch");
-  cmd->add_option("--device", o.device, "auto (the first CUDA device, else cpu), cpu, cuda or cuda:N")
+  cmd->add_option("--device", o.device,
+                  "auto (the first CUDA device, else cpu), cpu, cuda or cuda:N")
       ->capture_default_str();
   cmd->add_option("--precision", a->precision, "fp32, or bf16 (autocast, float32 master weights)")
       ->capture_default_str();
@@ -102,7 +116,8 @@ void addTrainCommand(CLI::App& app, GlobalOptions& g) {
       throw pp::Error(std::string("train: --precision: ") + e.what());
     }
     if (a->opts.precision == pp::Precision::Float16)  // before loading anything
-      throw pp::Error("train: --precision fp16 needs loss scaling, which train does not do; use bf16");
+      throw pp::Error(
+          "train: --precision fp16 needs loss scaling, which train does not do; use bf16");
     a->opts.device = oneDevice("train", a->opts.device);  // a bad device fails before loading
     a->opts.batchSize = a->data.batchSize;
     a->opts.maxLength = a->data.maxLength;
@@ -116,8 +131,10 @@ void addTrainCommand(CLI::App& app, GlobalOptions& g) {
     pp::Dataset val = hasVal ? a->data.validationSet(c) : pp::Dataset{};
     if (!g.json)
       std::cerr << "training " << a->opts.strategy << " on " << train.examples.size() << " examples"
-                << (hasVal ? ", validating on " + std::to_string(val.examples.size()) : std::string()) << ", on "
-                << a->opts.device << " in " << pp::precisionName(a->opts.precision) << "\n";
+                << (hasVal ? ", validating on " + std::to_string(val.examples.size())
+                           : std::string())
+                << ", on " << a->opts.device << " in " << pp::precisionName(a->opts.precision)
+                << "\n";
     const bool tty = isatty(2);
     SigintScope sigint;
     double lastPrint = -1;
@@ -126,35 +143,39 @@ void addTrainCommand(CLI::App& app, GlobalOptions& g) {
       if (g.json) return true;
       if (p.elapsedSeconds - lastPrint < (tty ? 0.5 : 10.0) && p.step != p.totalSteps) return true;
       lastPrint = p.elapsedSeconds;
-      std::string line = "epoch " + std::to_string(p.epoch) + "/" + std::to_string(p.epochs) + " step " +
-                         std::to_string(p.step) + "/" + std::to_string(p.totalSteps) + " loss " +
-                         fixed(p.loss, 4) + " (full " + fixed(p.fullLoss, 4) + ") lr " + fixed(p.learningRate * 1e4, 2) +
-                         "e-4, " + fixed(p.examplesPerSecond, 0) + " ex/s" + peakMemory(p.peakDeviceBytes) +
-                         ", ETA " + duration(p.etaSeconds);
+      std::string line = "epoch " + std::to_string(p.epoch) + "/" + std::to_string(p.epochs) +
+                         " step " + std::to_string(p.step) + "/" + std::to_string(p.totalSteps) +
+                         " loss " + fixed(p.loss, 4) + " (full " + fixed(p.fullLoss, 4) + ") lr " +
+                         fixed(p.learningRate * 1e4, 2) + "e-4, " + fixed(p.examplesPerSecond, 0) +
+                         " ex/s" + peakMemory(p.peakDeviceBytes) + ", ETA " +
+                         duration(p.etaSeconds);
       std::cerr << (tty ? "\r" : "") << line << (tty ? "\033[K" : "\n") << std::flush;
       return true;
     };
     auto epochDone = [&](const pp::EpochReport& e) {
       if (g.json) return;
-      std::cerr << (tty ? "\r\033[K" : "") << "epoch " << e.epoch << ": train loss " << fixed(e.trainLoss, 4)
-                << ", validation accuracy " << percent(e.validationAccuracy);
-      if (e.smallestAccuracy >= 0) std::cerr << " (smallest sub-network " << percent(e.smallestAccuracy) << ")";
-      std::cerr << ", " << fixed(e.examplesPerSecond, 1) << " ex/s" << peakMemory(e.peakDeviceBytes) << ", "
-                << duration(e.seconds) << "\n";
+      std::cerr << (tty ? "\r\033[K" : "") << "epoch " << e.epoch << ": train loss "
+                << fixed(e.trainLoss, 4) << ", validation accuracy "
+                << percent(e.validationAccuracy);
+      if (e.smallestAccuracy >= 0)
+        std::cerr << " (smallest sub-network " << percent(e.smallestAccuracy) << ")";
+      std::cerr << ", " << fixed(e.examplesPerSecond, 1) << " ex/s" << peakMemory(e.peakDeviceBytes)
+                << ", " << duration(e.seconds) << "\n";
     };
-    pp::TrainReport r = pp::trainModel(*model, train, hasVal ? &val : nullptr, space, a->opts, a->out, progress,
-                                       epochDone);
+    pp::TrainReport r = pp::trainModel(*model, train, hasVal ? &val : nullptr, space, a->opts,
+                                       a->out, progress, epochDone);
     if (g.json) {
       std::cout << r.toJson().dump(2) << "\n";
     } else if (!r.epochs.empty()) {
-      std::cout << "wrote " << a->out << " (epoch " << r.epochs.back().epoch << ", validation accuracy "
-                << percent(r.epochs.back().validationAccuracy) << ")\n";
+      std::cout << "wrote " << a->out << " (epoch " << r.epochs.back().epoch
+                << ", validation accuracy " << percent(r.epochs.back().validationAccuracy) << ")\n";
     }
     if (r.outOfMemory) throw pp::Error(outOfMemoryError(r, a->opts.batchSize, a->opts.maxLength));
     if (r.stopped)
       throw pp::Error(std::string("interrupted; ") +
-                      (r.epochs.empty() ? "no epoch finished, nothing written"
-                                        : a->out + " holds epoch " + std::to_string(r.epochs.back().epoch)));
+                      (r.epochs.empty()
+                           ? "no epoch finished, nothing written"
+                           : a->out + " holds epoch " + std::to_string(r.epochs.back().epoch)));
   });
 }
 
@@ -162,14 +183,17 @@ void addReorderCommand(CLI::App& app, GlobalOptions& g) {
   auto a = std::make_shared<TrainArgs>();
   auto batches = std::make_shared<int64_t>(16);
   auto force = std::make_shared<bool>(false);
-  auto* cmd = app.add_subcommand("reorder", "Permute heads and units by importance so the first k are the best k");
+  auto* cmd = app.add_subcommand(
+      "reorder", "Permute heads and units by importance so the first k are the best k");
   cmd->add_option("MODEL", a->model, "Model directory")->required();
   a->data.add(*cmd, 0.0);
   cmd->add_option("--out", a->out, "Output directory")->required();
-  cmd->add_option("--batches", *batches, "Batches of --data used for the importance estimate")->capture_default_str();
+  cmd->add_option("--batches", *batches, "Batches of --data used for the importance estimate")
+      ->capture_default_str();
   cmd->add_option("--seed", a->opts.seed, "Seed of the batch sampling")->capture_default_str();
   cmd->add_flag("--force", *force, "Replace --out if it exists");
-  cmd->add_option("--device", a->opts.device, "auto (the first CUDA device, else cpu), cpu, cuda or cuda:N")
+  cmd->add_option("--device", a->opts.device,
+                  "auto (the first CUDA device, else cpu), cpu, cuda or cuda:N")
       ->capture_default_str();
   cmd->callback([a, batches, force, &g] {
     applyThreads(g, 1);
@@ -184,7 +208,10 @@ void addReorderCommand(CLI::App& app, GlobalOptions& g) {
     pp::Importance imp = pp::estimateImportance(*model, data, io);
     pp::writeReordered(*model, imp, a->out, *force);
     if (g.json) {
-      std::cout << json({{"written", a->out}, {"head_importance", imp.heads}, {"unit_importance", imp.units}}).dump(2)
+      std::cout << json({{"written", a->out},
+                         {"head_importance", imp.heads},
+                         {"unit_importance", imp.units}})
+                       .dump(2)
                 << "\n";
       return;
     }
@@ -200,7 +227,8 @@ void addReorderCommand(CLI::App& app, GlobalOptions& g) {
 
 void addBaselineCommand(CLI::App& app, GlobalOptions& g) {
   auto a = std::make_shared<TrainArgs>();
-  auto* cmd = app.add_subcommand("baseline", "Majority-class and bag-of-words logistic regression accuracy");
+  auto* cmd = app.add_subcommand("baseline",
+                                 "Majority-class and bag-of-words logistic regression accuracy");
   cmd->add_option("MODEL", a->model, "Model directory (for its labels)")->required();
   a->data.add(*cmd, 0.0);
   cmd->callback([a, &g] {
@@ -208,15 +236,18 @@ void addBaselineCommand(CLI::App& app, GlobalOptions& g) {
     if (a->data.validation.empty() && a->data.valSplit <= 0)
       throw pp::Error("baseline: give --validation FILE or --val-split");
     pp::Dataset train = a->data.trainingSet(c), val = a->data.validationSet(c);
-    std::vector<pp::BaselineResult> rs = {pp::majorityBaseline(train, val, c.numLabels()),
-                                          pp::logisticRegressionBaseline(train, val, c.numLabels())};
+    std::vector<pp::BaselineResult> rs = {
+        pp::majorityBaseline(train, val, c.numLabels()),
+        pp::logisticRegressionBaseline(train, val, c.numLabels())};
     if (g.json) {
       json out = json::array();
-      for (const auto& r : rs) out.push_back({{"name", r.name}, {"accuracy", r.accuracy}, {"detail", r.detail}});
+      for (const auto& r : rs)
+        out.push_back({{"name", r.name}, {"accuracy", r.accuracy}, {"detail", r.detail}});
       std::cout << out.dump(2) << "\n";
       return;
     }
-    std::cout << "train " << train.examples.size() << ", validation " << val.examples.size() << "\n";
+    std::cout << "train " << train.examples.size() << ", validation " << val.examples.size()
+              << "\n";
     for (const auto& r : rs)
       std::cout << "  " << r.name << ": " << percent(r.accuracy) << " (" << r.detail << ")\n";
   });

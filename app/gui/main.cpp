@@ -1,7 +1,7 @@
 // paretoprune: the desktop application.
 #include <QApplication>
-#include <QCoreApplication>
 #include <QCommandLineParser>
+#include <QCoreApplication>
 #include <QDir>
 #include <QFileInfo>
 #include <QLabel>
@@ -21,8 +21,7 @@ namespace {
 QString demoDir() {
   const QString app = QCoreApplication::applicationDirPath();
   const QStringList candidates = {qEnvironmentVariable("PARETOPRUNE_DEMO_DIR"),
-                                  app + "/../../resources/demo",
-                                  app + "/../share/paretoprune/demo",
+                                  app + "/../../resources/demo", app + "/../share/paretoprune/demo",
                                   "/usr/share/paretoprune/demo",
                                   PARETOPRUNE_SOURCE_RESOURCES "/demo"};
   for (const QString& c : candidates)
@@ -35,11 +34,13 @@ int main(int argc, char** argv) {
   // --version needs no display.
   for (int i = 1; i < argc; ++i)
     if (QByteArray(argv[i]) == "--version" || QByteArray(argv[i]) == "-v") {
-      std::printf("ParetoPrune %s (LibTorch %s, Qt %s)\n", PARETOPRUNE_VERSION, pp::torchVersion().c_str(), qVersion());
+      std::printf("ParetoPrune %s (LibTorch %s, Qt %s)\n", PARETOPRUNE_VERSION,
+                  pp::torchVersion().c_str(), qVersion());
       return 0;
     }
   QCommandLineParser cli;
-  cli.setApplicationDescription("ParetoPrune: structural pruning of BERT classifiers guided by a Pareto front");
+  cli.setApplicationDescription(
+      "ParetoPrune: structural pruning of BERT classifiers guided by a Pareto front");
   cli.addHelpOption();
   cli.addVersionOption();
   QCommandLineOption modelOpt("model", "Open this model directory at start.", "DIR");
@@ -48,25 +49,34 @@ int main(int argc, char** argv) {
   QCommandLineOption demoOpt("demo", "Set up the built-in demo (model and data).");
   QCommandLineOption trialsOpt("trials", "Number of trials.", "N");
   QCommandLineOption startOpt("start", "Start the search at once.");
-  QCommandLineOption exitOpt("exit-when-done", "Start the search, and quit when it ends (with --screenshot: after "
-                                               "saving it).");
-  QCommandLineOption shotOpt("screenshot", "Save a PNG of the window: when the search ends with --exit-when-done, "
-                                           "else shortly after start-up (then quit).", "FILE");
-  QCommandLineOption midShotOpt("mid-screenshot", "Save a PNG of the window when half the trials are done.", "FILE");
-  QCommandLineOption dialogShotOpt("dialog-screenshot", "With --exit-when-done and --select-front: open the export "
-                                                        "dialog for the selection and save a PNG of it.", "FILE");
+  QCommandLineOption exitOpt("exit-when-done",
+                             "Start the search, and quit when it ends (with --screenshot: after "
+                             "saving it).");
+  QCommandLineOption shotOpt(
+      "screenshot",
+      "Save a PNG of the window: when the search ends with --exit-when-done, "
+      "else shortly after start-up (then quit).",
+      "FILE");
+  QCommandLineOption midShotOpt("mid-screenshot",
+                                "Save a PNG of the window when half the trials are done.", "FILE");
+  QCommandLineOption dialogShotOpt("dialog-screenshot",
+                                   "With --exit-when-done and --select-front: open the export "
+                                   "dialog for the selection and save a PNG of it.",
+                                   "FILE");
   QCommandLineOption logOpt("log", "Show this run log (and continue it with Start).", "RUN.jsonl");
-  QCommandLineOption compareOpt("compare", "Compare run logs of one model on one chart (give it for each log).",
-                                "RUN.jsonl");
-  QCommandLineOption selectOpt("select-front", "When the search ends, select up to three Pareto points (for "
-                                               "screenshots of the details).");
-  for (const auto& o : {modelOpt, dataOpt, valOpt, demoOpt, trialsOpt, startOpt, exitOpt, shotOpt, selectOpt, logOpt, compareOpt, midShotOpt,
-                        dialogShotOpt})
+  QCommandLineOption compareOpt(
+      "compare", "Compare run logs of one model on one chart (give it for each log).", "RUN.jsonl");
+  QCommandLineOption selectOpt("select-front",
+                               "When the search ends, select up to three Pareto points (for "
+                               "screenshots of the details).");
+  for (const auto& o : {modelOpt, dataOpt, valOpt, demoOpt, trialsOpt, startOpt, exitOpt, shotOpt,
+                        selectOpt, logOpt, compareOpt, midShotOpt, dialogShotOpt})
     cli.addOption(o);
   // --help needs no display either: answer it before the GUI application
   // (and its platform plugin) starts.
   for (int i = 1; i < argc; ++i)
-    if (QByteArray(argv[i]) == "--help" || QByteArray(argv[i]) == "-h" || QByteArray(argv[i]) == "--help-all") {
+    if (QByteArray(argv[i]) == "--help" || QByteArray(argv[i]) == "-h" ||
+        QByteArray(argv[i]) == "--help-all") {
       QCoreApplication core(argc, argv);
       QCoreApplication::setApplicationName("paretoprune");
       cli.process(core);  // prints the help and exits
@@ -75,9 +85,9 @@ int main(int argc, char** argv) {
   QApplication app(argc, argv);
   QApplication::setApplicationName("ParetoPrune");
   QApplication::setOrganizationName("ParetoPrune");
-  QApplication::setApplicationVersion(QString("%1 (LibTorch %2, Qt %3)")
-                                          .arg(PARETOPRUNE_VERSION, QString::fromStdString(pp::torchVersion()),
-                                               qVersion()));
+  QApplication::setApplicationVersion(
+      QString("%1 (LibTorch %2, Qt %3)")
+          .arg(PARETOPRUNE_VERSION, QString::fromStdString(pp::torchVersion()), qVersion()));
   cli.process(app);
 
   ppui::MainWindow w;
@@ -85,7 +95,8 @@ int main(int argc, char** argv) {
   if (cli.isSet(demoOpt)) {
     const QString d = demoDir();
     if (d.isEmpty()) {
-      std::fprintf(stderr, "paretoprune: the demo files were not found (set PARETOPRUNE_DEMO_DIR)\n");
+      std::fprintf(stderr,
+                   "paretoprune: the demo files were not found (set PARETOPRUNE_DEMO_DIR)\n");
       return 1;
     }
     w.openModel(d + "/model");
@@ -99,7 +110,8 @@ int main(int argc, char** argv) {
   }
   if (cli.isSet(compareOpt) && !w.compareRuns(cli.values(compareOpt))) {
     const QLabel* status = w.findChild<QLabel*>("statusLine");
-    std::fprintf(stderr, "paretoprune: %s\n", status ? status->text().toUtf8().constData() : "cannot compare the runs");
+    std::fprintf(stderr, "paretoprune: %s\n",
+                 status ? status->text().toUtf8().constData() : "cannot compare the runs");
     if (cli.isSet(shotOpt)) return 1;
   }
   if (cli.isSet(trialsOpt)) w.setTrials(cli.value(trialsOpt).toInt());
@@ -137,13 +149,16 @@ int main(int argc, char** argv) {
       QTimer::singleShot(600, &w, [&, reason] {
         const bool ok = shot.isEmpty() || w.grab().save(shot);
         std::printf("search %s; %s\n", reason.toUtf8().constData(),
-                    shot.isEmpty() ? "" : (ok ? ("screenshot " + shot).toUtf8().constData() : "screenshot failed"));
+                    shot.isEmpty()
+                        ? ""
+                        : (ok ? ("screenshot " + shot).toUtf8().constData() : "screenshot failed"));
         QApplication::exit(ok && !reason.startsWith("failed") ? 0 : 1);
       });
     });
     QTimer::singleShot(0, &w, [&] {
       if (!w.startSearch()) {
-        std::fprintf(stderr, "paretoprune: cannot start: %s\n", w.validateSetup().toUtf8().constData());
+        std::fprintf(stderr, "paretoprune: cannot start: %s\n",
+                     w.validateSetup().toUtf8().constData());
         if (exitWhenDone) QApplication::exit(1);
       }
     });

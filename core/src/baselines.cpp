@@ -40,7 +40,8 @@ void checkSets(const Dataset& train, const Dataset& val, int64_t K) {
   for (const auto* d : {&train, &val})
     for (const auto& e : d->examples)
       if (e.label < 0 || e.label >= K)
-        throw Error(d->source + ":" + std::to_string(e.line) + ": label outside the model's labels");
+        throw Error(d->source + ":" + std::to_string(e.line) +
+                    ": label outside the model's labels");
 }
 
 double accuracyOf(const std::vector<int64_t>& pred, const Dataset& val) {
@@ -102,8 +103,9 @@ BaselineResult logisticRegressionBaseline(const Dataset& train, const Dataset& v
       double sum = 0;
       for (auto& z : p) sum += (z = std::exp(z - mx));
       for (size_t k = 0; k < Ku; ++k) {
-        const double g = (p[k] / sum - (static_cast<int64_t>(k) == train.examples[i].label ? 1.0 : 0.0)) /
-                         static_cast<double>(n);
+        const double g =
+            (p[k] / sum - (static_cast<int64_t>(k) == train.examples[i].label ? 1.0 : 0.0)) /
+            static_cast<double>(n);
         for (size_t f : X[i]) G[f * Ku + k] += g;
       }
     }

@@ -18,9 +18,11 @@ struct TokenizedExample {
   int64_t label = 0;
 };
 
-inline std::vector<TokenizedExample> tokenizeExamples(const Model& m, const Dataset& d, int64_t maxLength) {
+inline std::vector<TokenizedExample> tokenizeExamples(const Model& m, const Dataset& d,
+                                                      int64_t maxLength) {
   const auto& tok = m.tokenizer();
-  const int64_t maxLen = std::min<int64_t>(maxLength > 0 ? maxLength : 512, m.config().max_position_embeddings);
+  const int64_t maxLen =
+      std::min<int64_t>(maxLength > 0 ? maxLength : 512, m.config().max_position_embeddings);
   std::vector<TokenizedExample> out;
   out.reserve(d.examples.size());
   for (const auto& e : d.examples) {
@@ -33,8 +35,8 @@ inline std::vector<TokenizedExample> tokenizeExamples(const Model& m, const Data
 }
 
 // Rows order[begin, end) padded to the longest; labels into *labels.
-inline Batch makeBatch(const std::vector<TokenizedExample>& ex, const std::vector<size_t>& order, size_t begin,
-                       size_t end, int64_t pad, torch::Tensor* labels) {
+inline Batch makeBatch(const std::vector<TokenizedExample>& ex, const std::vector<size_t>& order,
+                       size_t begin, size_t end, int64_t pad, torch::Tensor* labels) {
   size_t T = 0;
   for (size_t i = begin; i < end; ++i) T = std::max(T, ex[order[i]].enc.ids.size());
   const int64_t B = static_cast<int64_t>(end - begin), TT = static_cast<int64_t>(T);

@@ -11,8 +11,8 @@
 namespace pp {
 
 std::vector<torch::Tensor*> LayerWeights::all() {
-  return {&q_w, &q_b, &k_w, &k_b, &v_w, &v_b, &o_w, &o_b, &ln1_w, &ln1_b,
-          &i_w, &i_b, &out_w, &out_b, &ln2_w, &ln2_b};
+  return {&q_w,   &q_b,   &k_w, &k_b, &v_w,   &v_b,   &o_w,   &o_b,
+          &ln1_w, &ln1_b, &i_w, &i_b, &out_w, &out_b, &ln2_w, &ln2_b};
 }
 
 std::vector<torch::Tensor*> BertWeights::all() {
@@ -24,19 +24,28 @@ std::vector<torch::Tensor*> BertWeights::all() {
 }
 
 namespace {
-const char* kLayerNames[] = {"attention.self.query.weight",  "attention.self.query.bias",
-                             "attention.self.key.weight",    "attention.self.key.bias",
-                             "attention.self.value.weight",  "attention.self.value.bias",
-                             "attention.output.dense.weight", "attention.output.dense.bias",
-                             "attention.output.LayerNorm.weight", "attention.output.LayerNorm.bias",
-                             "intermediate.dense.weight",    "intermediate.dense.bias",
-                             "output.dense.weight",          "output.dense.bias",
-                             "output.LayerNorm.weight",      "output.LayerNorm.bias"};
-const char* kEmbNames[] = {"bert.embeddings.word_embeddings.weight", "bert.embeddings.position_embeddings.weight",
-                           "bert.embeddings.token_type_embeddings.weight", "bert.embeddings.LayerNorm.weight",
-                           "bert.embeddings.LayerNorm.bias"};
-const char* kTailNames[] = {"bert.pooler.dense.weight", "bert.pooler.dense.bias", "classifier.weight",
-                            "classifier.bias"};
+const char* kLayerNames[] = {"attention.self.query.weight",
+                             "attention.self.query.bias",
+                             "attention.self.key.weight",
+                             "attention.self.key.bias",
+                             "attention.self.value.weight",
+                             "attention.self.value.bias",
+                             "attention.output.dense.weight",
+                             "attention.output.dense.bias",
+                             "attention.output.LayerNorm.weight",
+                             "attention.output.LayerNorm.bias",
+                             "intermediate.dense.weight",
+                             "intermediate.dense.bias",
+                             "output.dense.weight",
+                             "output.dense.bias",
+                             "output.LayerNorm.weight",
+                             "output.LayerNorm.bias"};
+const char* kEmbNames[] = {"bert.embeddings.word_embeddings.weight",
+                           "bert.embeddings.position_embeddings.weight",
+                           "bert.embeddings.token_type_embeddings.weight",
+                           "bert.embeddings.LayerNorm.weight", "bert.embeddings.LayerNorm.bias"};
+const char* kTailNames[] = {"bert.pooler.dense.weight", "bert.pooler.dense.bias",
+                            "classifier.weight", "classifier.bias"};
 
 std::string shapeStr(const std::vector<int64_t>& s) {
   std::string out = "[";
@@ -72,18 +81,24 @@ Act activationFor(const std::string& n) {
 namespace {
 torch::Tensor activate(const torch::Tensor& x, Act a) {
   switch (a) {
-    case Act::GeluErf: return torch::gelu(x);
-    case Act::GeluTanh: return torch::gelu(x, "tanh");
-    case Act::Relu: return torch::relu(x);
-    case Act::Silu: return torch::silu(x);
-    case Act::Tanh: return torch::tanh(x);
+    case Act::GeluErf:
+      return torch::gelu(x);
+    case Act::GeluTanh:
+      return torch::gelu(x, "tanh");
+    case Act::Relu:
+      return torch::relu(x);
+    case Act::Silu:
+      return torch::silu(x);
+    case Act::Tanh:
+      return torch::tanh(x);
   }
   return x;
 }
 }  // namespace
 
 std::vector<int64_t> keptIndices(const std::vector<int64_t>& order, int64_t count) {
-  std::vector<int64_t> idx(order.begin(), order.begin() + std::min<int64_t>(count, static_cast<int64_t>(order.size())));
+  std::vector<int64_t> idx(
+      order.begin(), order.begin() + std::min<int64_t>(count, static_cast<int64_t>(order.size())));
   std::sort(idx.begin(), idx.end());
   return idx;
 }
@@ -99,8 +114,8 @@ std::vector<std::vector<int64_t>> identityOrder(const BertConfig& c, bool heads)
   return o;
 }
 
-torch::Tensor bertForward(const BertWeights& w, Act act, double eps, const Batch& b, const SubnetMasks* masks,
-                          const ForwardOptions& opts) {
+torch::Tensor bertForward(const BertWeights& w, Act act, double eps, const Batch& b,
+                          const SubnetMasks* masks, const ForwardOptions& opts) {
   const int64_t B = b.ids.size(0), T = b.ids.size(1), H = w.word_emb.size(1), d = w.headSize;
   auto dropout = [&](const torch::Tensor& x, double p) {
     return (opts.training && p > 0) ? torch::dropout(x, p, true) : x;
@@ -111,7 +126,8 @@ torch::Tensor bertForward(const BertWeights& w, Act act, double eps, const Batch
   x = torch::layer_norm(x, {H}, w.emb_ln_w, w.emb_ln_b, eps);
   x = dropout(x, opts.hiddenDropout);
   // Additive mask as transformers builds it: 0 where attended, the dtype's lowest value elsewhere.
-  const double lowest = x.scalar_type() == torch::kHalf ? -65504.0 : std::numeric_limits<float>::lowest();
+  const double lowest =
+      x.scalar_type() == torch::kHalf ? -65504.0 : std::numeric_limits<float>::lowest();
   auto ext = ((1.0 - b.mask) * lowest).view({B, 1, 1, T}).to(x.dtype());
   const double scale = 1.0 / std::sqrt(static_cast<double>(d));
   for (size_t l = 0; l < w.layers.size(); ++l) {
@@ -136,7 +152,8 @@ torch::Tensor bertForward(const BertWeights& w, Act act, double eps, const Batch
     torch::Tensor ffn;
     if (lw.units() > 0) {
       auto inter = activate(torch::linear(x, lw.i_w, lw.i_b), act);
-      if (masks && masks->units[l].defined()) inter = inter * masks->units[l].to(inter.device(), inter.scalar_type());
+      if (masks && masks->units[l].defined())
+        inter = inter * masks->units[l].to(inter.device(), inter.scalar_type());
       ffn = torch::linear(inter, lw.out_w, lw.out_b);
     } else {
       ffn = lw.out_b.expand({B, T, H});
@@ -151,8 +168,8 @@ torch::Tensor bertForward(const BertWeights& w, Act act, double eps, const Batch
 namespace {
 // Heads `heads` (in this order) of a layer: query/key/value rows and
 // output-projection columns, d per head.
-void selectHeads(LayerWeights& lw, const LayerWeights& src, const std::vector<int64_t>& heads, int64_t d,
-                 const torch::TensorOptions& idxOpts) {
+void selectHeads(LayerWeights& lw, const LayerWeights& src, const std::vector<int64_t>& heads,
+                 int64_t d, const torch::TensorOptions& idxOpts) {
   std::vector<int64_t> rows;
   for (int64_t hIdx : heads)
     for (int64_t j = 0; j < d; ++j) rows.push_back(hIdx * d + j);
@@ -193,37 +210,48 @@ BertWeights keptLayers(const BertWeights& w, const SubNetwork& s, Narrow&& narro
 
 // 1 for the columns of the kept blocks, 0 elsewhere: `kept` indices of
 // blocks `width` columns wide, `n` blocks.
-torch::Tensor columnMask(const std::vector<int64_t>& kept, int64_t n, int64_t width, const torch::TensorOptions& o) {
+torch::Tensor columnMask(const std::vector<int64_t>& kept, int64_t n, int64_t width,
+                         const torch::TensorOptions& o) {
   std::vector<float> mask(static_cast<size_t>(n * width), 0.0f);
   for (int64_t i : kept) std::fill_n(mask.begin() + i * width, width, 1.0f);
   return torch::tensor(mask).view({1, n * width}).to(o.device(), o.dtype());
 }
 }  // namespace
 
-BertWeights sliceWeights(const BertWeights& w, const SubNetwork& s, const std::vector<std::vector<int64_t>>& headOrder,
+BertWeights sliceWeights(const BertWeights& w, const SubNetwork& s,
+                         const std::vector<std::vector<int64_t>>& headOrder,
                          const std::vector<std::vector<int64_t>>& unitOrder) {
   const int64_t d = w.headSize;
   auto idxOpts = torch::TensorOptions().dtype(torch::kLong).device(w.word_emb.device());
-  return keptLayers(w, s, [&](LayerWeights& lw, const LayerWeights& src, const LayerChoice& ch, size_t l) {
-    if (ch.heads != src.heads) selectHeads(lw, src, keptIndices(headOrder[l], ch.heads), d, idxOpts);
-    if (ch.units != src.units()) selectUnits(lw, src, keptIndices(unitOrder[l], ch.units), idxOpts);
-  });
+  return keptLayers(
+      w, s, [&](LayerWeights& lw, const LayerWeights& src, const LayerChoice& ch, size_t l) {
+        if (ch.heads != src.heads)
+          selectHeads(lw, src, keptIndices(headOrder[l], ch.heads), d, idxOpts);
+        if (ch.units != src.units())
+          selectUnits(lw, src, keptIndices(unitOrder[l], ch.units), idxOpts);
+      });
 }
 
-BertWeights maskWeights(const BertWeights& w, const SubNetwork& s, const std::vector<std::vector<int64_t>>& headOrder,
+BertWeights maskWeights(const BertWeights& w, const SubNetwork& s,
+                        const std::vector<std::vector<int64_t>>& headOrder,
                         const std::vector<std::vector<int64_t>>& unitOrder) {
   const int64_t d = w.headSize;
   auto idxOpts = torch::TensorOptions().dtype(torch::kLong).device(w.word_emb.device());
   auto maskOpts = w.word_emb.options();
-  return keptLayers(w, s, [&](LayerWeights& lw, const LayerWeights& src, const LayerChoice& ch, size_t l) {
-    // No heads or no units: nothing to compute, as in the sliced layer.
-    if (ch.heads == 0) selectHeads(lw, src, {}, d, idxOpts);
-    else if (ch.heads != src.heads)
-      lw.o_w = src.o_w * columnMask(keptIndices(headOrder[l], ch.heads), src.heads, d, maskOpts);
-    if (ch.units == 0) selectUnits(lw, src, {}, idxOpts);
-    else if (ch.units != src.units())
-      lw.out_w = src.out_w * columnMask(keptIndices(unitOrder[l], ch.units), src.units(), 1, maskOpts);
-  });
+  return keptLayers(
+      w, s, [&](LayerWeights& lw, const LayerWeights& src, const LayerChoice& ch, size_t l) {
+        // No heads or no units: nothing to compute, as in the sliced layer.
+        if (ch.heads == 0)
+          selectHeads(lw, src, {}, d, idxOpts);
+        else if (ch.heads != src.heads)
+          lw.o_w =
+              src.o_w * columnMask(keptIndices(headOrder[l], ch.heads), src.heads, d, maskOpts);
+        if (ch.units == 0)
+          selectUnits(lw, src, {}, idxOpts);
+        else if (ch.units != src.units())
+          lw.out_w =
+              src.out_w * columnMask(keptIndices(unitOrder[l], ch.units), src.units(), 1, maskOpts);
+      });
 }
 
 BertWeights weightsTo(const BertWeights& w, const torch::Device& device) {
@@ -236,7 +264,8 @@ const BertWeights& ModelImpl::weightsOn(const std::string& device) const {
   if (device.empty() || device == "cpu") return weights;
   std::lock_guard<std::mutex> lk(replicaMutex);
   auto it = replicas.find(device);
-  if (it == replicas.end()) it = replicas.emplace(device, weightsTo(weights, torch::Device(device))).first;
+  if (it == replicas.end())
+    it = replicas.emplace(device, weightsTo(weights, torch::Device(device))).first;
   return it->second;
 }
 
@@ -252,7 +281,8 @@ BertWeights permuteWeights(const BertWeights& w, const std::vector<std::vector<i
     auto& lw = o.layers[l];
     if (static_cast<int64_t>(headPerm[l].size()) != src.heads ||
         static_cast<int64_t>(unitPerm[l].size()) != src.units())
-      throw Error("permutation of layer " + std::to_string(l) + " does not match its heads and units");
+      throw Error("permutation of layer " + std::to_string(l) +
+                  " does not match its heads and units");
     selectHeads(lw, src, headPerm[l], d, idxOpts);
     selectUnits(lw, src, unitPerm[l], idxOpts);
   }
@@ -268,16 +298,19 @@ BertWeights loadWeights(const SafetensorsFile& f, const BertConfig& c) {
     std::string name = canonical;
     if (!prefixed && name.rfind("bert.", 0) == 0) name = name.substr(5);
     const TensorView* t = f.find(name);
-    if (!t) throw Error(f.path() + ": missing tensor \"" + name + "\" (expected shape " + shapeStr(shape) + ")");
+    if (!t)
+      throw Error(f.path() + ": missing tensor \"" + name + "\" (expected shape " +
+                  shapeStr(shape) + ")");
     if (t->shape != shape)
-      throw Error(f.path() + ": tensor \"" + name + "\" has shape " + shapeStr(t->shape) + ", expected " +
-                  shapeStr(shape));
+      throw Error(f.path() + ": tensor \"" + name + "\" has shape " + shapeStr(t->shape) +
+                  ", expected " + shapeStr(shape));
     std::vector<float> data = SafetensorsFile::toFloat32(*t);
     used.insert(name);
     auto out = torch::empty(shape, torch::kFloat32);
     if (!data.empty()) std::memcpy(out.data_ptr<float>(), data.data(), data.size() * sizeof(float));
     if (!torch::isfinite(out).all().item<bool>())
-      throw Error(f.path() + ": tensor \"" + name + "\" contains NaN or infinite values; refusing to load it");
+      throw Error(f.path() + ": tensor \"" + name +
+                  "\" contains NaN or infinite values; refusing to load it");
     return out;
   };
   const int64_t H = c.hidden_size, d = c.headSize();
@@ -290,8 +323,9 @@ BertWeights loadWeights(const SafetensorsFile& f, const BertConfig& c) {
   w.emb_ln_b = fetch(kEmbNames[4], {H});
   for (int64_t l = 0; l < c.num_hidden_layers; ++l) {
     const int64_t a = c.headsInLayer(l) * d, U = c.unitsInLayer(l);
-    const std::vector<std::vector<int64_t>> shapes = {{a, H}, {a}, {a, H}, {a}, {a, H}, {a}, {H, a}, {H}, {H}, {H},
-                                                      {U, H}, {U}, {H, U}, {H}, {H}, {H}};
+    const std::vector<std::vector<int64_t>> shapes = {{a, H}, {a}, {a, H}, {a}, {a, H}, {a},
+                                                      {H, a}, {H}, {H},    {H}, {U, H}, {U},
+                                                      {H, U}, {H}, {H},    {H}};
     LayerWeights lw;
     lw.heads = c.headsInLayer(l);
     auto ts = lw.all();
@@ -311,7 +345,8 @@ BertWeights loadWeights(const SafetensorsFile& f, const BertConfig& c) {
   }
   if (!unexpected.empty()) {
     std::string list;
-    for (size_t i = 0; i < unexpected.size() && i < 5; ++i) list += (i ? ", " : "") + ("\"" + unexpected[i] + "\"");
+    for (size_t i = 0; i < unexpected.size() && i < 5; ++i)
+      list += (i ? ", " : "") + ("\"" + unexpected[i] + "\"");
     if (unexpected.size() > 5) list += ", ... (" + std::to_string(unexpected.size()) + " in all)";
     throw Error(f.path() + ": unexpected tensor(s) " + list +
                 " for a BertForSequenceClassification with this config.json");
@@ -319,7 +354,8 @@ BertWeights loadWeights(const SafetensorsFile& f, const BertConfig& c) {
   return w;
 }
 
-void saveWeights(const BertWeights& w, const std::string& path, const std::map<std::string, std::string>& metadata) {
+void saveWeights(const BertWeights& w, const std::string& path,
+                 const std::map<std::string, std::string>& metadata) {
   std::vector<torch::Tensor> keep;
   std::vector<TensorToWrite> out;
   for (auto& [name, t] : w.named()) {

@@ -114,7 +114,8 @@ std::vector<std::vector<int64_t>> identityOrder(const BertConfig& c, bool heads)
 // model.safetensors, the tokenizer files and, unless identity, the
 // importance order (paretoprune_order.json).
 void writeModelFiles(const std::string& dir, const BertConfig& c, const BertWeights& w,
-                     const WordPieceTokenizer* tok, const std::vector<std::vector<int64_t>>& headOrder,
+                     const WordPieceTokenizer* tok,
+                     const std::vector<std::vector<int64_t>>& headOrder,
                      const std::vector<std::vector<int64_t>>& unitOrder,
                      const std::map<std::string, std::string>& metadata = {});
 

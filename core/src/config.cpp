@@ -10,22 +10,24 @@
 
 namespace pp {
 
-using nlohmann::json;
 using jsonutil::getInt;
+using nlohmann::json;
 
 bool isSupportedActivation(const std::string& name) {
-  static const std::set<std::string> kActs = {"gelu", "gelu_new", "gelu_pytorch_tanh",
-                                              "gelu_fast", "relu", "silu", "swish", "tanh"};
+  static const std::set<std::string> kActs = {
+      "gelu", "gelu_new", "gelu_pytorch_tanh", "gelu_fast", "relu", "silu", "swish", "tanh"};
   return kActs.count(name) > 0;
 }
 
 int64_t BertConfig::headsInLayer(int64_t layer) const {
   auto it = pruned_heads.find(layer);
-  return num_attention_heads - (it == pruned_heads.end() ? 0 : static_cast<int64_t>(it->second.size()));
+  return num_attention_heads -
+         (it == pruned_heads.end() ? 0 : static_cast<int64_t>(it->second.size()));
 }
 
 int64_t BertConfig::unitsInLayer(int64_t layer) const {
-  if (!layer_intermediate_sizes.empty()) return layer_intermediate_sizes.at(static_cast<size_t>(layer));
+  if (!layer_intermediate_sizes.empty())
+    return layer_intermediate_sizes.at(static_cast<size_t>(layer));
   return intermediate_size;
 }
 
@@ -56,7 +58,8 @@ void readSizes(const json& j, BertConfig& c) {
   const std::string& where = kWhere;
   for (const char* key : {"vocab_size", "hidden_size", "num_hidden_layers", "num_attention_heads",
                           "intermediate_size"}) {
-    if (!j.contains(key)) throw Error(where + ": required key \"" + std::string(key) + "\" is missing");
+    if (!j.contains(key))
+      throw Error(where + ": required key \"" + std::string(key) + "\" is missing");
   }
   c.vocab_size = getInt(j, "vocab_size", where);
   c.hidden_size = getInt(j, "hidden_size", where);
@@ -67,7 +70,8 @@ void readSizes(const json& j, BertConfig& c) {
   if (j.contains("max_position_embeddings"))
     c.max_position_embeddings = getInt(j, "max_position_embeddings", where);
   if (j.contains("type_vocab_size")) c.type_vocab_size = getInt(j, "type_vocab_size", where);
-  if (j.contains("layer_norm_eps")) c.layer_norm_eps = jsonutil::getNumber(j, "layer_norm_eps", where);
+  if (j.contains("layer_norm_eps"))
+    c.layer_norm_eps = jsonutil::getNumber(j, "layer_norm_eps", where);
   if (j.contains("pad_token_id") && !j["pad_token_id"].is_null())
     c.pad_token_id = getInt(j, "pad_token_id", where);
   if (j.contains("hidden_dropout_prob"))
@@ -76,14 +80,14 @@ void readSizes(const json& j, BertConfig& c) {
     c.attention_probs_dropout_prob = jsonutil::getNumber(j, "attention_probs_dropout_prob", where);
   if (j.contains("initializer_range"))
     c.initializer_range = jsonutil::getNumber(j, "initializer_range", where);
-
 }
 
 // Sizes that make a model at all: positive, plausible, heads dividing the width.
 void checkSizes(const BertConfig& c) {
   const std::string& where = kWhere;
   auto positive = [&](const char* name, int64_t v) {
-    if (v <= 0) throw Error(where + ": \"" + name + "\" must be positive, got " + std::to_string(v));
+    if (v <= 0)
+      throw Error(where + ": \"" + name + "\" must be positive, got " + std::to_string(v));
   };
   positive("vocab_size", c.vocab_size);
   positive("hidden_size", c.hidden_size);
@@ -97,14 +101,15 @@ void checkSizes(const BertConfig& c) {
     if (v > kLimit) throw Error(where + ": size " + std::to_string(v) + " is implausibly large");
   if (c.hidden_size % c.num_attention_heads != 0)
     throw Error(where + ": hidden_size " + std::to_string(c.hidden_size) +
-                " is not divisible by num_attention_heads " + std::to_string(c.num_attention_heads));
+                " is not divisible by num_attention_heads " +
+                std::to_string(c.num_attention_heads));
   if (!isSupportedActivation(c.hidden_act))
     throw Error(where + ": unknown hidden_act \"" + c.hidden_act +
                 "\" (supported: gelu, gelu_new, gelu_pytorch_tanh, gelu_fast, relu, silu, tanh)");
   if (!(c.layer_norm_eps > 0)) throw Error(where + ": \"layer_norm_eps\" must be positive");
   if (c.pad_token_id < 0 || c.pad_token_id >= c.vocab_size)
-    throw Error(where + ": pad_token_id " + std::to_string(c.pad_token_id) + " is outside the vocabulary");
-
+    throw Error(where + ": pad_token_id " + std::to_string(c.pad_token_id) +
+                " is outside the vocabulary");
 }
 
 // Labels: names and count from id2label, num_labels or label2id.
@@ -149,8 +154,8 @@ void readLabels(const json& j, BertConfig& c) {
   }
   std::set<std::string> seen;
   for (const auto& l : c.id2label)
-    if (!seen.insert(l).second) throw Error(where + ": label name \"" + l + "\" appears twice in id2label");
-
+    if (!seen.insert(l).second)
+      throw Error(where + ": label name \"" + l + "\" appears twice in id2label");
 }
 
 // Heads already pruned (Hugging Face's pruned_heads) per layer.
@@ -166,12 +171,16 @@ void readPrunedHeads(const json& j, BertConfig& c) {
       } catch (...) {
       }
       if (layer < 0 || layer >= c.num_hidden_layers)
-        throw Error(where + ": pruned_heads names layer \"" + it.key() + "\", which does not exist");
-      if (!it.value().is_array()) throw Error(where + ": pruned_heads values must be lists of heads");
+        throw Error(where + ": pruned_heads names layer \"" + it.key() +
+                    "\", which does not exist");
+      if (!it.value().is_array())
+        throw Error(where + ": pruned_heads values must be lists of heads");
       std::set<int64_t> heads;
       for (const auto& h : it.value()) {
-        if (!h.is_number_integer() || h.get<int64_t>() < 0 || h.get<int64_t>() >= c.num_attention_heads)
-          throw Error(where + ": pruned_heads of layer " + it.key() + " holds invalid head " + h.dump());
+        if (!h.is_number_integer() || h.get<int64_t>() < 0 ||
+            h.get<int64_t>() >= c.num_attention_heads)
+          throw Error(where + ": pruned_heads of layer " + it.key() + " holds invalid head " +
+                      h.dump());
         heads.insert(h.get<int64_t>());
       }
       if (!heads.empty()) c.pruned_heads[layer] = std::vector<int64_t>(heads.begin(), heads.end());
@@ -250,7 +259,8 @@ json BertConfig::toJson() const {
   json ph = json::object();
   for (const auto& [layer, heads] : pruned_heads) ph[std::to_string(layer)] = heads;
   j["pruned_heads"] = ph;
-  if (!layer_intermediate_sizes.empty()) j["paretoprune_intermediate_sizes"] = layer_intermediate_sizes;
+  if (!layer_intermediate_sizes.empty())
+    j["paretoprune_intermediate_sizes"] = layer_intermediate_sizes;
   return j;
 }
 

@@ -103,7 +103,8 @@ void parseCsv(const std::string& text, const std::string& path, DataTable& t, si
       field.push_back(c);
     }
   }
-  if (inQuotes) throw Error(path + ": line " + std::to_string(rowLine) + ": quoted field is never closed");
+  if (inQuotes)
+    throw Error(path + ": line " + std::to_string(rowLine) + ": quoted field is never closed");
   if (!field.empty() || !row.empty()) endRow();
 }
 
@@ -140,7 +141,8 @@ DataTable readTable(const std::string& path, size_t maxRows) {
       } catch (const json::exception& e) {
         throw Error(path + ": line " + std::to_string(no) + ": not valid JSON (" + e.what() + ")");
       }
-      if (!j.is_object()) throw Error(path + ": line " + std::to_string(no) + ": expected a JSON object");
+      if (!j.is_object())
+        throw Error(path + ": line " + std::to_string(no) + ": expected a JSON object");
       for (auto it = j.begin(); it != j.end(); ++it)
         if (std::find(t.columns.begin(), t.columns.end(), it.key()) == t.columns.end())
           t.columns.push_back(it.key());
@@ -175,8 +177,9 @@ DataTable readTable(const std::string& path, size_t maxRows) {
   if (t.columns.empty()) throw Error(path + ": the file is empty (no header row)");
   for (size_t i = 0; i < t.rows.size(); ++i) {
     if (t.rows[i].size() != t.columns.size())
-      throw Error(path + ": line " + std::to_string(t.lines[i]) + " has " + std::to_string(t.rows[i].size()) +
-                  " fields, the header has " + std::to_string(t.columns.size()));
+      throw Error(path + ": line " + std::to_string(t.lines[i]) + " has " +
+                  std::to_string(t.rows[i].size()) + " fields, the header has " +
+                  std::to_string(t.columns.size()));
     for (const auto& cell : t.rows[i])
       if (!unicode::isValidUtf8(cell))
         throw Error(path + ": line " + std::to_string(t.lines[i]) + " is not valid UTF-8");
@@ -198,7 +201,8 @@ Dataset loadDataset(const std::string& path, const BertConfig& config, const Dat
     if (!wanted.empty()) {
       int i = find(wanted);
       if (i < 0)
-        throw Error(path + ": no column \"" + wanted + "\" for the " + role + " (columns: " + all + ")");
+        throw Error(path + ": no column \"" + wanted + "\" for the " + role + " (columns: " + all +
+                    ")");
       return i;
     }
     for (const char* d : defaults) {
@@ -228,7 +232,8 @@ Dataset loadDataset(const std::string& path, const BertConfig& config, const Dat
     e.line = t.lines[i];
     e.text = row[static_cast<size_t>(textCol)];
     if (pairCol >= 0) e.pair = row[static_cast<size_t>(pairCol)];
-    if (e.text.find_first_not_of(" \t\r\n") == std::string::npos) throw Error(at + ": the text is empty");
+    if (e.text.find_first_not_of(" \t\r\n") == std::string::npos)
+      throw Error(at + ": the text is empty");
     const std::string& lab = row[static_cast<size_t>(labelCol)];
     int64_t id = config.labelId(lab);
     if (id < 0) {
@@ -252,7 +257,8 @@ Dataset loadDataset(const std::string& path, const BertConfig& config, const Dat
   auto counts = d.labelCounts(k);
   int64_t present = std::count_if(counts.begin(), counts.end(), [](int64_t c) { return c > 0; });
   if (present < 2 && k > 1)
-    throw Error(path + ": all " + std::to_string(d.examples.size()) + " examples have the label \"" +
+    throw Error(path + ": all " + std::to_string(d.examples.size()) +
+                " examples have the label \"" +
                 config.id2label[static_cast<size_t>(d.examples[0].label)] +
                 "\"; a classifier needs examples of at least two classes");
   return d;
@@ -265,7 +271,8 @@ std::pair<Dataset, Dataset> splitDataset(const Dataset& all, double fraction, ui
   Rng rng(seed);
   rng.shuffle(idx);
   size_t nVal = static_cast<size_t>(static_cast<double>(idx.size()) * fraction + 0.5);
-  if (nVal == 0 || nVal >= idx.size()) throw Error(all.source + ": too few examples to split off a validation set");
+  if (nVal == 0 || nVal >= idx.size())
+    throw Error(all.source + ": too few examples to split off a validation set");
   std::vector<size_t> val(idx.begin(), idx.begin() + static_cast<long>(nVal));
   std::vector<size_t> train(idx.begin() + static_cast<long>(nVal), idx.end());
   std::sort(val.begin(), val.end());
@@ -293,15 +300,15 @@ Dataset subsetDataset(const Dataset& all, int64_t n, uint64_t seed) {
   return d;
 }
 
-Dataset loadValidationSet(const std::string& data, const std::string& validation, double valSplit, uint64_t seed,
-                          const BertConfig& config, const DataColumns& cols) {
+Dataset loadValidationSet(const std::string& data, const std::string& validation, double valSplit,
+                          uint64_t seed, const BertConfig& config, const DataColumns& cols) {
   if (!validation.empty()) return loadDataset(validation, config, cols);
   Dataset all = loadDataset(data, config, cols);
   return valSplit > 0 ? splitDataset(all, valSplit, seed).second : all;
 }
 
-Dataset loadTrainingSet(const std::string& data, const std::string& validation, double valSplit, uint64_t seed,
-                        const BertConfig& config, const DataColumns& cols) {
+Dataset loadTrainingSet(const std::string& data, const std::string& validation, double valSplit,
+                        uint64_t seed, const BertConfig& config, const DataColumns& cols) {
   Dataset all = loadDataset(data, config, cols);
   if (!validation.empty() || valSplit <= 0) return all;
   return splitDataset(all, valSplit, seed).first;

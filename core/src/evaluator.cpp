@@ -15,9 +15,12 @@ namespace pp {
 
 const char* execModeName(ExecMode m) {
   switch (m) {
-    case ExecMode::Auto: return "auto";
-    case ExecMode::Masked: return "masked";
-    case ExecMode::Sliced: return "sliced";
+    case ExecMode::Auto:
+      return "auto";
+    case ExecMode::Masked:
+      return "masked";
+    case ExecMode::Sliced:
+      return "sliced";
   }
   return "?";
 }
@@ -31,9 +34,12 @@ ExecMode parseExecMode(const std::string& s) {
 
 const char* precisionName(Precision p) {
   switch (p) {
-    case Precision::Float32: return "fp32";
-    case Precision::BFloat16: return "bf16";
-    case Precision::Float16: return "fp16";
+    case Precision::Float32:
+      return "fp32";
+    case Precision::BFloat16:
+      return "bf16";
+    case Precision::Float16:
+      return "fp16";
   }
   return "?";
 }
@@ -73,12 +79,14 @@ std::vector<std::string> resolveDevices(const std::string& spec) {
   if (spec.empty() || spec == "auto") return cuda.empty() ? std::vector<std::string>{"cpu"} : cuda;
   if (spec == "cpu") return {"cpu"};
   if (spec == "cuda" || spec == "gpu") {
-    if (cuda.empty()) throw Error("no CUDA device is available to this LibTorch (devices: " + have + ")");
+    if (cuda.empty())
+      throw Error("no CUDA device is available to this LibTorch (devices: " + have + ")");
     return cuda;
   }
   for (const auto& d : all)
     if (d == spec) return {d};
-  throw Error("unknown or unavailable device \"" + spec + "\" (available: " + have + "; or auto, cuda)");
+  throw Error("unknown or unavailable device \"" + spec + "\" (available: " + have +
+              "; or auto, cuda)");
 }
 
 const std::vector<Batch>& EncodedDataImpl::batchesOn(const std::string& device) const {
@@ -116,7 +124,8 @@ EncodedData::EncodedData(const Model& model, const Dataset& data, const EncodeOp
   std::vector<size_t> order(n);
   std::iota(order.begin(), order.end(), 0);
   if (opts.bucketByLength)
-    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return enc[a].ids.size() < enc[b].ids.size(); });
+    std::stable_sort(order.begin(), order.end(),
+                     [&](size_t a, size_t b) { return enc[a].ids.size() < enc[b].ids.size(); });
   const int64_t pad = model.config().pad_token_id;
   for (size_t start = 0; start < n; start += static_cast<size_t>(opts.batchSize)) {
     const size_t end = std::min(n, start + static_cast<size_t>(opts.batchSize));
@@ -151,15 +160,23 @@ EncodedData::EncodedData(const Model& model, const Dataset& data, const EncodeOp
 EncodedData::~EncodedData() = default;
 EncodedData::EncodedData(EncodedData&&) noexcept = default;
 EncodedData& EncodedData::operator=(EncodedData&&) noexcept = default;
-size_t EncodedData::size() const { return impl_->count; }
-size_t EncodedData::numBatches() const { return impl_->batches.size(); }
-const std::vector<int64_t>& EncodedData::labels() const { return impl_->labels; }
+size_t EncodedData::size() const {
+  return impl_->count;
+}
+size_t EncodedData::numBatches() const {
+  return impl_->batches.size();
+}
+const std::vector<int64_t>& EncodedData::labels() const {
+  return impl_->labels;
+}
 double EncodedData::paddingFraction() const {
-  return impl_->paddedTokens ? 1.0 - static_cast<double>(impl_->realTokens) / static_cast<double>(impl_->paddedTokens)
+  return impl_->paddedTokens ? 1.0 - static_cast<double>(impl_->realTokens) /
+                                         static_cast<double>(impl_->paddedTokens)
                              : 0.0;
 }
 double EncodedData::meanLength() const {
-  return impl_->count ? static_cast<double>(impl_->realTokens) / static_cast<double>(impl_->count) : 0.0;
+  return impl_->count ? static_cast<double>(impl_->realTokens) / static_cast<double>(impl_->count)
+                      : 0.0;
 }
 
 namespace {
@@ -178,17 +195,19 @@ SubNetwork maskedShape(const SubNetwork& s, const BertConfig& c) {
 
 // The weights that run `s` in mode `used` at `precision`: `base` itself
 // for the full model, else a sliced or masked copy.
-BertWeights weightsFor(const BertWeights& base, const BertConfig& c, const std::vector<std::vector<int64_t>>& headOrder,
-                       const std::vector<std::vector<int64_t>>& unitOrder, const SubNetwork& s, ExecMode used,
-                       Precision precision) {
-  BertWeights w = s.isFull(c)                 ? base
+BertWeights weightsFor(const BertWeights& base, const BertConfig& c,
+                       const std::vector<std::vector<int64_t>>& headOrder,
+                       const std::vector<std::vector<int64_t>>& unitOrder, const SubNetwork& s,
+                       ExecMode used, Precision precision) {
+  BertWeights w = s.isFull(c)                ? base
                   : used == ExecMode::Masked ? maskWeights(base, s, headOrder, unitOrder)
-                                              : sliceWeights(base, s, headOrder, unitOrder);
+                                             : sliceWeights(base, s, headOrder, unitOrder);
   return castWeights(w, precision);
 }
 }  // namespace
 
-ExecMode fasterMode(const BertConfig& c, const SubNetwork& s, const ExecRates& rates, int64_t seqLen) {
+ExecMode fasterMode(const BertConfig& c, const SubNetwork& s, const ExecRates& rates,
+                    int64_t seqLen) {
   const SubNetwork wide = maskedShape(s, c);
   // Nothing to mask (every kept part at full width): both ways run the same weights.
   if (!rates.measured() || wide.layers == s.layers) return ExecMode::Sliced;
@@ -201,18 +220,21 @@ ExecMode resolveMode(const Model& m, const SubNetwork& s, const EvalOptions& o) 
   return o.mode == ExecMode::Auto ? fasterMode(m.config(), s, o.rates, o.latency.seqLen) : o.mode;
 }
 
-ExecRates measureExecRates(const BertWeights& base, const BertConfig& c, Act act, const Batch& whole,
-                           const std::vector<std::vector<int64_t>>& headOrder,
-                           const std::vector<std::vector<int64_t>>& unitOrder, Precision precision) {
+ExecRates measureExecRates(const BertWeights& base, const BertConfig& c, Act act,
+                           const Batch& whole, const std::vector<std::vector<int64_t>>& headOrder,
+                           const std::vector<std::vector<int64_t>>& unitOrder,
+                           Precision precision) {
   // Half of each layer's heads and units (at least one, where it has any:
   // a pruned model's layer may have none).
   auto half = [](int64_t n) { return std::min(n, std::max<int64_t>(1, n / 2)); };
   SubNetwork probe;
-  for (int64_t l = 0; l < c.num_hidden_layers; ++l) probe.layers.push_back({half(c.headsInLayer(l)), half(c.unitsInLayer(l))});
+  for (int64_t l = 0; l < c.num_hidden_layers; ++l)
+    probe.layers.push_back({half(c.headsInLayer(l)), half(c.unitsInLayer(l))});
   // At most 8 rows: enough for full-speed matrix products, cheap even for
   // BERT-base on a CPU.
   const int64_t rows = std::min<int64_t>(8, whole.ids.size(0)), T = whole.ids.size(1);
-  const Batch b{whole.ids.narrow(0, 0, rows), whole.typeIds.narrow(0, 0, rows), whole.mask.narrow(0, 0, rows)};
+  const Batch b{whole.ids.narrow(0, 0, rows), whole.typeIds.narrow(0, 0, rows),
+                whole.mask.narrow(0, 0, rows)};
   torch::InferenceMode guard;
   auto secondsFor = [&](ExecMode mode) {
     const BertWeights w = weightsFor(base, c, headOrder, unitOrder, probe, mode, precision);
@@ -222,14 +244,16 @@ ExecRates measureExecRates(const BertWeights& base, const BertConfig& c, Act act
     for (int i = 0; i < 3; ++i) {
       const auto t0 = std::chrono::steady_clock::now();
       run();
-      best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+      best = std::min(best,
+                      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
     }
     return std::max(best, 1e-9);
   };
   const double n = static_cast<double>(rows);
   ExecRates r;
   r.sliced = n * static_cast<double>(flopCount(c, probe, T)) / secondsFor(ExecMode::Sliced);
-  r.masked = n * static_cast<double>(flopCount(c, maskedShape(probe, c), T)) / secondsFor(ExecMode::Masked);
+  r.masked = n * static_cast<double>(flopCount(c, maskedShape(probe, c), T)) /
+             secondsFor(ExecMode::Masked);
   return r;
 }
 
@@ -238,28 +262,30 @@ ExecRates measureExecRates(const Model& m, const EncodedData& data, const EvalOp
   const auto& batches = data.impl().batchesOn(opts.device);
   if (batches.empty()) return {};
   // The middle batch by length.
-  return measureExecRates(mi.weightsOn(opts.device), mi.config, mi.act, batches[batches.size() / 2], mi.headOrder,
-                          mi.unitOrder, opts.precision);
+  return measureExecRates(mi.weightsOn(opts.device), mi.config, mi.act, batches[batches.size() / 2],
+                          mi.headOrder, mi.unitOrder, opts.precision);
 }
 
 namespace {
 // Runs `fn(batchIndex, logits)` over batches [firstBatch, maxBatches) in
 // the mode `o` resolves to, which it returns.
 template <class Fn>
-ExecMode runBatches(const Model& m, const SubNetwork& s, const EncodedData& data, const EvalOptions& o,
-                    const std::atomic<bool>* cancel, Fn&& fn) {
+ExecMode runBatches(const Model& m, const SubNetwork& s, const EncodedData& data,
+                    const EvalOptions& o, const std::atomic<bool>* cancel, Fn&& fn) {
   s.validate(m.config());
   const ModelImpl& mi = m.impl();
   const ExecMode used = resolveMode(m, s, o);
   torch::InferenceMode guard;
-  const BertWeights w = weightsFor(mi.weightsOn(o.device), mi.config, mi.headOrder, mi.unitOrder, s, used, o.precision);
+  const BertWeights w = weightsFor(mi.weightsOn(o.device), mi.config, mi.headOrder, mi.unitOrder, s,
+                                   used, o.precision);
   forEachBatch(w, mi.config, mi.act, data, o.device, o.batches, cancel, fn);
   return used;
 }
 }  // namespace
 
 void forEachBatch(const BertWeights& w, const BertConfig& c, Act act, const EncodedData& data,
-                  const std::string& device, const std::vector<size_t>& which, const std::atomic<bool>* cancel,
+                  const std::string& device, const std::vector<size_t>& which,
+                  const std::atomic<bool>* cancel,
                   const std::function<void(size_t, const torch::Tensor&)>& fn) {
   torch::InferenceMode guard;
   const auto& batches = data.impl().batchesOn(device);
@@ -267,13 +293,14 @@ void forEachBatch(const BertWeights& w, const BertConfig& c, Act act, const Enco
   for (size_t i = 0; i < n; ++i) {
     if (cancel && cancel->load(std::memory_order_relaxed)) break;
     const size_t b = which.empty() ? i : which[i];
-    if (b >= batches.size()) throw Error("evaluate: batch " + std::to_string(b) + " of " + std::to_string(batches.size()));
+    if (b >= batches.size())
+      throw Error("evaluate: batch " + std::to_string(b) + " of " + std::to_string(batches.size()));
     fn(b, bertForward(w, act, c.layer_norm_eps, batches[b]).to(torch::kCPU, torch::kFloat32));
   }
 }
 
-std::vector<std::vector<float>> computeLogits(const Model& m, const SubNetwork& s, const EncodedData& data,
-                                              ExecMode mode) {
+std::vector<std::vector<float>> computeLogits(const Model& m, const SubNetwork& s,
+                                              const EncodedData& data, ExecMode mode) {
   std::vector<std::vector<float>> out(data.size());
   const auto& d = data.impl();
   EvalOptions o;
@@ -283,7 +310,8 @@ std::vector<std::vector<float>> computeLogits(const Model& m, const SubNetwork& 
     const int64_t K = l.size(1);
     const float* p = l.data_ptr<float>();
     for (size_t r = 0; r < d.batchIndex[b].size(); ++r)
-      out[d.batchIndex[b][r]] = std::vector<float>(p + static_cast<int64_t>(r) * K, p + (static_cast<int64_t>(r) + 1) * K);
+      out[d.batchIndex[b][r]] = std::vector<float>(p + static_cast<int64_t>(r) * K,
+                                                   p + (static_cast<int64_t>(r) + 1) * K);
   });
   return out;
 }
@@ -293,32 +321,39 @@ LatencyStats measureLatency(const Model& m, const SubNetwork& s, const LatencyOp
   const ModelImpl& mi = m.impl();
   torch::InferenceMode guard;
   const BertWeights& base = mi.weightsOn(o.device);
-  BertWeights sliced = s.isFull(mi.config) ? base : sliceWeights(base, s, mi.headOrder, mi.unitOrder);
+  BertWeights sliced =
+      s.isFull(mi.config) ? base : sliceWeights(base, s, mi.headOrder, mi.unitOrder);
   const int64_t T = std::min(o.seqLen, mi.config.max_position_embeddings);
   const torch::Device dev(o.device.empty() ? std::string("cpu") : o.device);
   Batch b;
   b.ids = torch::randint(0, mi.config.vocab_size, {o.batchSize, T}, torch::kLong).to(dev);
-  b.typeIds = torch::zeros({o.batchSize, T}, torch::TensorOptions().dtype(torch::kLong).device(dev));
+  b.typeIds =
+      torch::zeros({o.batchSize, T}, torch::TensorOptions().dtype(torch::kLong).device(dev));
   b.mask = torch::ones({o.batchSize, T}, torch::TensorOptions().dtype(torch::kFloat32).device(dev));
   // Logits back on the host, as a caller would have them: this also waits
   // for the device to finish.
-  auto request = [&] { return bertForward(sliced, mi.act, mi.config.layer_norm_eps, b).to(torch::kCPU); };
+  auto request = [&] {
+    return bertForward(sliced, mi.act, mi.config.layer_norm_eps, b).to(torch::kCPU);
+  };
   for (int i = 0; i < o.warmup; ++i) request();
   std::vector<double> ms;
   for (int i = 0; i < std::max(1, o.runs); ++i) {
     auto t0 = std::chrono::steady_clock::now();
     request();
-    ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+    ms.push_back(
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
   }
   std::sort(ms.begin(), ms.end());
   LatencyStats st;
-  st.medianMs = ms.size() % 2 ? ms[ms.size() / 2] : 0.5 * (ms[ms.size() / 2 - 1] + ms[ms.size() / 2]);
-  st.p95Ms = ms[std::min(ms.size() - 1, static_cast<size_t>(std::ceil(0.95 * static_cast<double>(ms.size()))) - 1)];
+  st.medianMs =
+      ms.size() % 2 ? ms[ms.size() / 2] : 0.5 * (ms[ms.size() / 2 - 1] + ms[ms.size() / 2]);
+  st.p95Ms = ms[std::min(
+      ms.size() - 1, static_cast<size_t>(std::ceil(0.95 * static_cast<double>(ms.size()))) - 1)];
   return st;
 }
 
-EvalResult evaluate(const Model& m, const SubNetwork& s, const EncodedData& data, const EvalOptions& opts,
-                    const std::atomic<bool>* cancel) {
+EvalResult evaluate(const Model& m, const SubNetwork& s, const EncodedData& data,
+                    const EvalOptions& opts, const std::atomic<bool>* cancel) {
   const auto t0 = std::chrono::steady_clock::now();
   const auto& d = data.impl();
   std::vector<int64_t> pred, truth;

@@ -27,8 +27,8 @@ struct EncodedDataImpl {
 
 // The rates of measureExecRates(Model, ...) for weights `base` on `batch`'s
 // device (benchmarks call it on weights of their own).
-ExecRates measureExecRates(const BertWeights& base, const BertConfig& c, Act act, const Batch& batch,
-                           const std::vector<std::vector<int64_t>>& headOrder,
+ExecRates measureExecRates(const BertWeights& base, const BertConfig& c, Act act,
+                           const Batch& batch, const std::vector<std::vector<int64_t>>& headOrder,
                            const std::vector<std::vector<int64_t>>& unitOrder, Precision precision);
 
 // Runs weights `w` (on `device`: a model's, a sliced sub-network's, or the
@@ -38,7 +38,8 @@ ExecRates measureExecRates(const BertWeights& base, const BertConfig& c, Act act
 // early when `cancel` becomes true. evaluate() and training's validation
 // both go through here.
 void forEachBatch(const BertWeights& w, const BertConfig& c, Act act, const EncodedData& data,
-                  const std::string& device, const std::vector<size_t>& which, const std::atomic<bool>* cancel,
+                  const std::string& device, const std::vector<size_t>& which,
+                  const std::atomic<bool>* cancel,
                   const std::function<void(size_t, const torch::Tensor&)>& fn);
 
 }  // namespace pp

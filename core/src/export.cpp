@@ -3,9 +3,9 @@
 #include <filesystem>
 #include <sstream>
 
-#include <torch/script.h>
 #include <torch/csrc/jit/frontend/resolver.h>
 #include <torch/csrc/jit/frontend/sugared_value.h>
+#include <torch/script.h>
 
 #include "bert.h"
 #include "file_util.h"
@@ -26,9 +26,12 @@ ExportFormat parseExportFormat(const std::string& s) {
 
 const char* exportFormatName(ExportFormat f) {
   switch (f) {
-    case ExportFormat::HuggingFace: return "hf";
-    case ExportFormat::TorchScript: return "torchscript";
-    case ExportFormat::Int8: return "int8";
+    case ExportFormat::HuggingFace:
+      return "hf";
+    case ExportFormat::TorchScript:
+      return "torchscript";
+    case ExportFormat::Int8:
+      return "int8";
   }
   return "?";
 }
@@ -59,22 +62,30 @@ bool pickQEngine() {
 
 // Resolves `torch` to ATen builtins and `quantized` to the quantised ops.
 struct ScriptResolver : torch::jit::Resolver {
-  std::shared_ptr<torch::jit::SugaredValue> resolveValue(const std::string& name, torch::jit::GraphFunction&,
+  std::shared_ptr<torch::jit::SugaredValue> resolveValue(const std::string& name,
+                                                         torch::jit::GraphFunction&,
                                                          const torch::jit::SourceRange&) override {
     if (name == "torch") return std::make_shared<torch::jit::BuiltinModule>("aten");
     if (name == "quantized") return std::make_shared<torch::jit::BuiltinModule>("quantized");
     return nullptr;
   }
-  c10::TypePtr resolveType(const std::string&, const torch::jit::SourceRange&) override { return nullptr; }
+  c10::TypePtr resolveType(const std::string&, const torch::jit::SourceRange&) override {
+    return nullptr;
+  }
 };
 
 std::string activationCode(Act a, const std::string& x) {
   switch (a) {
-    case Act::GeluErf: return "torch.gelu(" + x + ")";
-    case Act::GeluTanh: return "torch.gelu(" + x + ", approximate='tanh')";
-    case Act::Relu: return "torch.relu(" + x + ")";
-    case Act::Silu: return "torch.silu(" + x + ")";
-    case Act::Tanh: return "torch.tanh(" + x + ")";
+    case Act::GeluErf:
+      return "torch.gelu(" + x + ")";
+    case Act::GeluTanh:
+      return "torch.gelu(" + x + ", approximate='tanh')";
+    case Act::Relu:
+      return "torch.relu(" + x + ")";
+    case Act::Silu:
+      return "torch.silu(" + x + ")";
+    case Act::Tanh:
+      return "torch.tanh(" + x + ")";
   }
   return x;
 }
@@ -97,11 +108,13 @@ torch::jit::Module scriptModule(const BertWeights& w, const BertConfig& c, Act a
     m.register_parameter(name, t.detach().to(torch::kFloat32).contiguous().clone(), false);
   };
   if (int8)
-    m.define("def _prepack(self, w: Tensor, b: Tensor, scale: float):\n"
-             "    return quantized.linear_prepack(torch.quantize_per_tensor(w, scale, 0, 12), b)\n",
-             resolver);
+    m.define(
+        "def _prepack(self, w: Tensor, b: Tensor, scale: float):\n"
+        "    return quantized.linear_prepack(torch.quantize_per_tensor(w, scale, 0, 12), b)\n",
+        resolver);
   // Linear layer `name` (weight, bias): float parameters or a packed int8 attribute.
-  auto linear = [&](const std::string& name, const torch::Tensor& wt, const torch::Tensor& b, const std::string& x) {
+  auto linear = [&](const std::string& name, const torch::Tensor& wt, const torch::Tensor& b,
+                    const std::string& x) {
     if (!int8 || wt.numel() == 0) {
       param(name + "_w", wt);
       param(name + "_b", b);
@@ -115,14 +128,18 @@ torch::jit::Module scriptModule(const BertWeights& w, const BertConfig& c, Act a
   const int64_t H = c.hidden_size, d = w.headSize;
   const std::string eps = num(c.layer_norm_eps), H_ = std::to_string(H);
   std::ostringstream src;
-  src << "def forward(self, input_ids: Tensor, attention_mask: Tensor, token_type_ids: Tensor) -> Tensor:\n"
+  src << "def forward(self, input_ids: Tensor, attention_mask: Tensor, token_type_ids: Tensor) -> "
+         "Tensor:\n"
       << "    B = input_ids.size(0)\n"
       << "    T = input_ids.size(1)\n"
       << "    pos = torch.arange(T, dtype=4, device=input_ids.device)\n"
-      << "    x = torch.embedding(self.word_emb, input_ids) + torch.embedding(self.pos_emb, pos).unsqueeze(0)"
+      << "    x = torch.embedding(self.word_emb, input_ids) + torch.embedding(self.pos_emb, "
+         "pos).unsqueeze(0)"
       << " + torch.embedding(self.type_emb, token_type_ids)\n"
-      << "    x = torch.layer_norm(x, [" << H_ << "], self.emb_ln_w, self.emb_ln_b, " << eps << ")\n"
-      << "    ext = (attention_mask.to(x.dtype) * -1.0 + 1.0).view(B, 1, 1, T) * -3.4028234663852886e+38\n";
+      << "    x = torch.layer_norm(x, [" << H_ << "], self.emb_ln_w, self.emb_ln_b, " << eps
+      << ")\n"
+      << "    ext = (attention_mask.to(x.dtype) * -1.0 + 1.0).view(B, 1, 1, T) * "
+         "-3.4028234663852886e+38\n";
   param("word_emb", w.word_emb);
   param("pos_emb", w.pos_emb);
   param("type_emb", w.type_emb);
@@ -131,7 +148,8 @@ torch::jit::Module scriptModule(const BertWeights& w, const BertConfig& c, Act a
   const std::string scale = num(1.0 / std::sqrt(static_cast<double>(d)));
   for (size_t l = 0; l < w.layers.size(); ++l) {
     const auto& lw = w.layers[l];
-    const std::string p = "l" + std::to_string(l), h = std::to_string(lw.heads), hd = std::to_string(lw.heads * d);
+    const std::string p = "l" + std::to_string(l), h = std::to_string(lw.heads),
+                      hd = std::to_string(lw.heads * d);
     if (lw.heads > 0) {
       src << "    q = " << linear(p + "_q", lw.q_w, lw.q_b, "x") << ".view(B, T, " << h << ", " << d
           << ").transpose(1, 2)\n"
@@ -139,7 +157,8 @@ torch::jit::Module scriptModule(const BertWeights& w, const BertConfig& c, Act a
           << ").transpose(1, 2)\n"
           << "    v = " << linear(p + "_v", lw.v_w, lw.v_b, "x") << ".view(B, T, " << h << ", " << d
           << ").transpose(1, 2)\n"
-          << "    probs = torch.softmax(torch.matmul(q, k.transpose(-1, -2)) * " << scale << " + ext, -1)\n"
+          << "    probs = torch.softmax(torch.matmul(q, k.transpose(-1, -2)) * " << scale
+          << " + ext, -1)\n"
           << "    ctx = torch.matmul(probs, v).transpose(1, 2).reshape(B, T, " << hd << ")\n"
           << "    a = " << linear(p + "_o", lw.o_w, lw.o_b, "ctx") << "\n";
     } else {
@@ -148,8 +167,8 @@ torch::jit::Module scriptModule(const BertWeights& w, const BertConfig& c, Act a
     }
     param(p + "_ln1_w", lw.ln1_w);
     param(p + "_ln1_b", lw.ln1_b);
-    src << "    x = torch.layer_norm(a + x, [" << H_ << "], self." << p << "_ln1_w, self." << p << "_ln1_b, " << eps
-        << ")\n";
+    src << "    x = torch.layer_norm(a + x, [" << H_ << "], self." << p << "_ln1_w, self." << p
+        << "_ln1_b, " << eps << ")\n";
     if (lw.units() > 0) {
       src << "    f = " << activationCode(act, linear(p + "_i", lw.i_w, lw.i_b, "x")) << "\n"
           << "    f = " << linear(p + "_out", lw.out_w, lw.out_b, "f") << "\n";
@@ -159,8 +178,8 @@ torch::jit::Module scriptModule(const BertWeights& w, const BertConfig& c, Act a
     }
     param(p + "_ln2_w", lw.ln2_w);
     param(p + "_ln2_b", lw.ln2_b);
-    src << "    x = torch.layer_norm(f + x, [" << H_ << "], self." << p << "_ln2_w, self." << p << "_ln2_b, " << eps
-        << ")\n";
+    src << "    x = torch.layer_norm(f + x, [" << H_ << "], self." << p << "_ln2_w, self." << p
+        << "_ln2_b, " << eps << ")\n";
   }
   param("pool_w", w.pool_w);
   param("pool_b", w.pool_b);
@@ -198,7 +217,8 @@ BertConfig exportConfig(const BertConfig& src, const BertWeights& w, bool unifor
   int64_t widest = 0;
   for (size_t l = 0; l < w.layers.size(); ++l) {
     const int64_t kept = w.layers[l].heads;
-    for (int64_t h = kept; h < src.num_attention_heads; ++h) c.pruned_heads[static_cast<int64_t>(l)].push_back(h);
+    for (int64_t h = kept; h < src.num_attention_heads; ++h)
+      c.pruned_heads[static_cast<int64_t>(l)].push_back(h);
     widest = std::max(widest, w.layers[l].units());
   }
   c.intermediate_size = w.layers.empty() ? src.intermediate_size : widest;
@@ -208,14 +228,15 @@ BertConfig exportConfig(const BertConfig& src, const BertWeights& w, bool unifor
 }
 
 const std::vector<std::string>& defaultVerifyTexts() {
-  static const std::vector<std::string> t = {"The food was great and the service friendly.",
-                                             "Terrible. I will never come back!",
-                                             "It is what it is.",
-                                             "Not bad at all, actually quite good",
-                                             "the battery died after two days",
-                                             "a b c",
-                                             "Wonderful acting, a moving story; I loved every minute of it.",
-                                             "?"};
+  static const std::vector<std::string> t = {
+      "The food was great and the service friendly.",
+      "Terrible. I will never come back!",
+      "It is what it is.",
+      "Not bad at all, actually quite good",
+      "the battery died after two days",
+      "a b c",
+      "Wonderful acting, a moving story; I loved every minute of it.",
+      "?"};
   return t;
 }
 
@@ -232,21 +253,30 @@ int64_t directoryBytes(const std::string& dir, std::vector<std::string>* files) 
 
 }  // namespace
 
-bool int8Available() { return pickQEngine(); }
+bool int8Available() {
+  return pickQEngine();
+}
 
 ExportResult exportSubnetwork(const Model& m, const SubNetwork& s, const std::string& outDir,
                               const ExportOptions& o) {
   const ModelImpl& mi = m.impl();
   s.validate(mi.config);
-  if (!m.hasTokenizer()) throw Error(m.directory() + ": the model has no tokenizer; an export needs one");
+  if (!m.hasTokenizer())
+    throw Error(m.directory() + ": the model has no tokenizer; an export needs one");
   const bool hf = o.format == ExportFormat::HuggingFace;
   const bool uneven = needsUnitPadding(s);
   if (hf && uneven && !o.padUnits)
-    throw Error("this sub-network keeps a different number of feed-forward units per layer, and transformers' "
-                "BERT has one intermediate_size for all layers. Export it as torchscript (exact sizes), or as hf "
-                "with --pad-units (zero units up to the widest kept layer: same outputs, a slightly larger file)");
+    throw Error(
+        "this sub-network keeps a different number of feed-forward units per layer, and "
+        "transformers' "
+        "BERT has one intermediate_size for all layers. Export it as torchscript (exact sizes), or "
+        "as hf "
+        "with --pad-units (zero units up to the widest kept layer: same outputs, a slightly larger "
+        "file)");
   if (o.format == ExportFormat::Int8 && !pickQEngine())
-    throw Error("this LibTorch build has no quantised engine (FBGEMM, oneDNN or QNNPACK); int8 export is unavailable");
+    throw Error(
+        "this LibTorch build has no quantised engine (FBGEMM, oneDNN or QNNPACK); int8 export is "
+        "unavailable");
   torch::NoGradGuard ng;
   // The sub-network inside ParetoPrune (sliced, float32): what the export
   // is written from and checked against.
@@ -267,14 +297,16 @@ ExportResult exportSubnetwork(const Model& m, const SubNetwork& s, const std::st
                        torch::tensor(e.type_ids, torch::kLong).view({1, T}), torch::ones({1, T})});
   }
   std::vector<torch::Tensor> expected;
-  for (const auto& b : batches) expected.push_back(bertForward(ref, mi.act, mi.config.layer_norm_eps, b));
+  for (const auto& b : batches)
+    expected.push_back(bertForward(ref, mi.act, mi.config.layer_norm_eps, b));
 
   ExportResult r;
   r.dir = outDir;
   r.verifyExamples = static_cast<int64_t>(batches.size());
   r.parameters = parameterCount(cfg);
   if (hf && uneven)
-    r.note = "feed-forward units zero-padded to " + std::to_string(width) + " in every layer (outputs unchanged)";
+    r.note = "feed-forward units zero-padded to " + std::to_string(width) +
+             " in every layer (outputs unchanged)";
   fileutil::replaceDirectory(outDir, o.force, [&](const std::string& dir) {
     const std::map<std::string, std::string> meta = {{"paretoprune_source_checksum", m.checksum()}};
     std::vector<torch::Tensor> got;
@@ -291,12 +323,14 @@ ExportResult exportSubnetwork(const Model& m, const SubNetwork& s, const std::st
       cfg.save(fileutil::joinPath(dir, "config.json"));
       auto back = torch::jit::load(path);
       back.eval();
-      for (const auto& b : batches) got.push_back(back.forward({b.ids, b.mask, b.typeIds}).toTensor());
+      for (const auto& b : batches)
+        got.push_back(back.forward({b.ids, b.mask, b.typeIds}).toTensor());
     }
     int64_t agree = 0;
     for (size_t i = 0; i < got.size(); ++i) {
       const double scale = std::max(1.0, expected[i].abs().max().item<double>());
-      r.maxLogitDiff = std::max(r.maxLogitDiff, (got[i] - expected[i]).abs().max().item<double>() / scale);
+      r.maxLogitDiff =
+          std::max(r.maxLogitDiff, (got[i] - expected[i]).abs().max().item<double>() / scale);
       agree += got[i].argmax(1).item<int64_t>() == expected[i].argmax(1).item<int64_t>();
     }
     r.agreement = static_cast<double>(agree) / static_cast<double>(std::max<size_t>(1, got.size()));
@@ -304,8 +338,9 @@ ExportResult exportSubnetwork(const Model& m, const SubNetwork& s, const std::st
     const double tol = o.format == ExportFormat::Int8 ? 0.25 : o.tolerance;
     if (!(r.maxLogitDiff <= tol) || (o.format != ExportFormat::Int8 && r.agreement < 1.0))
       throw Error("the exported model does not reproduce the sub-network: max logit difference " +
-                  std::to_string(r.maxLogitDiff) + " (tolerance " + std::to_string(tol) + "), labels agree on " +
-                  std::to_string(agree) + " of " + std::to_string(got.size()) + " examples");
+                  std::to_string(r.maxLogitDiff) + " (tolerance " + std::to_string(tol) +
+                  "), labels agree on " + std::to_string(agree) + " of " +
+                  std::to_string(got.size()) + " examples");
     json info = {{"paretoprune_version", PARETOPRUNE_CORE_VERSION},
                  {"format", exportFormatName(o.format)},
                  {"subnetwork", s.toJson()},
@@ -314,12 +349,16 @@ ExportResult exportSubnetwork(const Model& m, const SubNetwork& s, const std::st
                  {"source_checksum", m.checksum()},
                  {"source_parameters", parameterCount(mi.config)},
                  {"parameters", r.parameters},
-                 {"verification", {{"examples", r.verifyExamples}, {"max_logit_diff", r.maxLogitDiff},
-                                   {"label_agreement", r.agreement}}},
+                 {"verification",
+                  {{"examples", r.verifyExamples},
+                   {"max_logit_diff", r.maxLogitDiff},
+                   {"label_agreement", r.agreement}}},
                  {"libtorch", torchVersion()}};
     if (!r.note.empty()) info["note"] = r.note;
-    if (o.format == ExportFormat::Int8) info["quantized_engine"] = c10::toString(at::globalContext().qEngine());
-    for (auto it = o.provenance.begin(); it != o.provenance.end(); ++it) info[it.key()] = it.value();
+    if (o.format == ExportFormat::Int8)
+      info["quantized_engine"] = c10::toString(at::globalContext().qEngine());
+    for (auto it = o.provenance.begin(); it != o.provenance.end(); ++it)
+      info[it.key()] = it.value();
     fileutil::writeFileAtomic(fileutil::joinPath(dir, "paretoprune.json"), info.dump(2) + "\n");
   });
   r.bytes = directoryBytes(outDir, &r.files);

@@ -1,16 +1,16 @@
 #include "file_util.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <vector>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "paretoprune/error.h"
 
@@ -71,7 +71,8 @@ std::string joinPath(const std::string& a, const std::string& b) {
 
 std::string extension(const std::string& path) {
   std::string ext = std::filesystem::path(path).extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::transform(ext.begin(), ext.end(), ext.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
   return ext;
 }
 
@@ -93,19 +94,22 @@ std::string fnv1a64Hex(const std::string& path) {
   return out;
 }
 
-void replaceDirectory(const std::string& target, bool force, const std::function<void(const std::string&)>& write) {
+void replaceDirectory(const std::string& target, bool force,
+                      const std::function<void(const std::string&)>& write) {
   namespace fs = std::filesystem;
   std::string clean = target;
   while (clean.size() > 1 && clean.back() == '/') clean.pop_back();
   if (exists(clean) && !force)
-    throw Error(clean + ": already exists (choose another directory, or overwrite it with --force)");
+    throw Error(clean +
+                ": already exists (choose another directory, or overwrite it with --force)");
   if (exists(clean) && !isDirectory(clean)) throw Error(clean + ": exists and is not a directory");
   const std::string pid = std::to_string(::getpid());
   const std::string tmp = clean + ".tmp-" + pid;
   std::error_code ec;
   fs::remove_all(tmp, ec);
   if (!fs::create_directories(tmp, ec) || ec)
-    throw Error(tmp + ": cannot create directory (" + (ec ? ec.message() : std::string("exists")) + ")");
+    throw Error(tmp + ": cannot create directory (" + (ec ? ec.message() : std::string("exists")) +
+                ")");
   try {
     write(tmp);
     if (exists(clean)) {

@@ -12,13 +12,14 @@ void writeFileAtomic(const std::string& path, const std::string& data);
 bool exists(const std::string& path);
 bool isDirectory(const std::string& path);
 std::string joinPath(const std::string& a, const std::string& b);
-std::string extension(const std::string& path);  // lowercase, with the dot
+std::string extension(const std::string& path);   // lowercase, with the dot
 std::string fnv1a64Hex(const std::string& path);  // streaming checksum
 
 // Builds a directory in `target`.tmp-PID beside it with `write(tmpDir)`,
 // then renames it to `target`: an interrupted write never leaves a half
 // directory under the target name. An existing target is an error unless
 // `force` (then it is replaced). On any error the temporary is removed.
-void replaceDirectory(const std::string& target, bool force, const std::function<void(const std::string&)>& write);
+void replaceDirectory(const std::string& target, bool force,
+                      const std::function<void(const std::string&)>& write);
 
 }  // namespace pp::fileutil

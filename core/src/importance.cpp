@@ -14,7 +14,8 @@ namespace pp {
 Importance estimateImportance(const BertWeights& w, const BertConfig& c, Act act,
                               const std::vector<TokenizedExample>& ex, const ImportanceOptions& o) {
   if (ex.empty()) throw Error("importance: the data set is empty");
-  if (o.batches <= 0 || o.batchSize <= 0) throw Error("importance: batches and batch size must be positive");
+  if (o.batches <= 0 || o.batchSize <= 0)
+    throw Error("importance: batches and batch size must be positive");
   const torch::Device dev = w.word_emb.device();
   std::vector<size_t> order(ex.size());
   std::iota(order.begin(), order.end(), 0);
@@ -41,7 +42,8 @@ Importance estimateImportance(const BertWeights& w, const BertConfig& c, Act act
   int64_t done = 0;
   for (size_t s = 0; s < order.size() && done < o.batches; s += bs, ++done) {
     torch::Tensor labels;
-    Batch b = batchTo(makeBatch(ex, order, s, std::min(order.size(), s + bs), c.pad_token_id, &labels), dev);
+    Batch b = batchTo(
+        makeBatch(ex, order, s, std::min(order.size(), s + bs), c.pad_token_id, &labels), dev);
     for (size_t l = 0; l < L; ++l) {
       if (masks.heads[l].grad().defined()) masks.heads[l].mutable_grad().zero_();
       if (masks.units[l].grad().defined()) masks.units[l].mutable_grad().zero_();
@@ -49,7 +51,8 @@ Importance estimateImportance(const BertWeights& w, const BertConfig& c, Act act
     auto logits = bertForward(w, act, c.layer_norm_eps, b, &masks);
     torch::cross_entropy_loss(logits, labels.to(dev)).backward();
     for (size_t l = 0; l < L; ++l) {
-      for (auto [mask, out] : {std::pair{&masks.heads[l], &imp.heads[l]}, std::pair{&masks.units[l], &imp.units[l]}}) {
+      for (auto [mask, out] :
+           {std::pair{&masks.heads[l], &imp.heads[l]}, std::pair{&masks.units[l], &imp.units[l]}}) {
         if (!mask->grad().defined()) continue;
         auto g = mask->grad().abs().to(torch::kCPU, torch::kFloat32).contiguous();
         const float* p = g.data_ptr<float>();
@@ -67,7 +70,8 @@ Importance estimateImportance(const Model& m, const Dataset& data, const Importa
   if (data.examples.empty()) throw Error("importance: the data set is empty");
   const ModelImpl& mi = m.impl();
   const std::string device = resolveDevices(o.device).front();
-  return estimateImportance(mi.weightsOn(device), mi.config, mi.act, tokenizeExamples(m, data, o.maxLength), o);
+  return estimateImportance(mi.weightsOn(device), mi.config, mi.act,
+                            tokenizeExamples(m, data, o.maxLength), o);
 }
 
 std::vector<std::vector<int64_t>> importanceOrder(const std::vector<std::vector<double>>& scores) {
@@ -85,14 +89,18 @@ std::vector<std::vector<int64_t>> importanceOrder(const std::vector<std::vector<
 
 void writeReordered(const Model& m, const Importance& imp, const std::string& outDir, bool force) {
   const ModelImpl& mi = m.impl();
-  BertWeights w = permuteWeights(mi.weights, importanceOrder(imp.heads), importanceOrder(imp.units));
+  BertWeights w =
+      permuteWeights(mi.weights, importanceOrder(imp.heads), importanceOrder(imp.units));
   const WordPieceTokenizer* tok = mi.tokenizer ? &*mi.tokenizer : nullptr;
   fileutil::replaceDirectory(outDir, force, [&](const std::string& dir) {
-    writeModelFiles(dir, mi.config, w, tok, identityOrder(mi.config, true), identityOrder(mi.config, false),
-                    {{"paretoprune_reordered", "importance"}});
-    nlohmann::json j = {{"source", m.directory()}, {"source_checksum", m.checksum()},
-                        {"head_importance", imp.heads}, {"unit_importance", imp.units}};
-    fileutil::writeFileAtomic(fileutil::joinPath(dir, "paretoprune_importance.json"), j.dump() + "\n");
+    writeModelFiles(dir, mi.config, w, tok, identityOrder(mi.config, true),
+                    identityOrder(mi.config, false), {{"paretoprune_reordered", "importance"}});
+    nlohmann::json j = {{"source", m.directory()},
+                        {"source_checksum", m.checksum()},
+                        {"head_importance", imp.heads},
+                        {"unit_importance", imp.units}};
+    fileutil::writeFileAtomic(fileutil::joinPath(dir, "paretoprune_importance.json"),
+                              j.dump() + "\n");
   });
 }
 

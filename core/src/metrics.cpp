@@ -22,7 +22,9 @@ int64_t outerParams(const BertConfig& c) {
 }
 }  // namespace
 
-int64_t parameterCount(const BertConfig& c) { return parameterCount(c, SubNetwork::full(c)); }
+int64_t parameterCount(const BertConfig& c) {
+  return parameterCount(c, SubNetwork::full(c));
+}
 
 int64_t parameterCount(const BertConfig& c, const SubNetwork& s) {
   s.validate(c);
@@ -39,10 +41,10 @@ int64_t flopCount(const BertConfig& c, const SubNetwork& s, int64_t T) {
   for (const auto& l : s.layers) {
     if (!l.kept()) continue;
     const int64_t a = l.heads * d;
-    f += 2 * T * H * 3 * a;           // Q, K, V projections
+    f += 2 * T * H * 3 * a;            // Q, K, V projections
     f += 2 * 2 * l.heads * T * T * d;  // scores and context
-    f += 2 * T * a * H;               // attention output
-    f += 2 * 2 * T * H * l.units;     // feed-forward in and out
+    f += 2 * T * a * H;                // attention output
+    f += 2 * 2 * T * H * l.units;      // feed-forward in and out
   }
   f += 2 * H * H + 2 * H * c.numLabels();  // pooler and classifier on [CLS]
   return f;
@@ -50,7 +52,8 @@ int64_t flopCount(const BertConfig& c, const SubNetwork& s, int64_t T) {
 
 ClassificationMetrics classificationMetrics(const std::vector<int64_t>& predicted,
                                             const std::vector<int64_t>& truth, int64_t K) {
-  if (predicted.size() != truth.size()) throw Error("metrics: predictions and labels differ in count");
+  if (predicted.size() != truth.size())
+    throw Error("metrics: predictions and labels differ in count");
   ClassificationMetrics m;
   m.count = static_cast<int64_t>(truth.size());
   if (truth.empty() || K <= 0) return m;

@@ -21,34 +21,51 @@ using nlohmann::json;
 Model::Model(std::unique_ptr<ModelImpl> impl) : impl_(std::move(impl)) {}
 Model::~Model() = default;
 
-const BertConfig& Model::config() const { return impl_->config; }
-bool Model::hasTokenizer() const { return impl_->tokenizer.has_value(); }
+const BertConfig& Model::config() const {
+  return impl_->config;
+}
+bool Model::hasTokenizer() const {
+  return impl_->tokenizer.has_value();
+}
 const WordPieceTokenizer& Model::tokenizer() const {
   if (!impl_->tokenizer)
     throw Error(impl_->dir + ": the model has no tokenizer (add vocab.txt or tokenizer.json)");
   return *impl_->tokenizer;
 }
-const std::string& Model::directory() const { return impl_->dir; }
-const std::string& Model::checksum() const { return impl_->checksum; }
-const std::vector<std::vector<int64_t>>& Model::headOrder() const { return impl_->headOrder; }
-const std::vector<std::vector<int64_t>>& Model::unitOrder() const { return impl_->unitOrder; }
+const std::string& Model::directory() const {
+  return impl_->dir;
+}
+const std::string& Model::checksum() const {
+  return impl_->checksum;
+}
+const std::vector<std::vector<int64_t>>& Model::headOrder() const {
+  return impl_->headOrder;
+}
+const std::vector<std::vector<int64_t>>& Model::unitOrder() const {
+  return impl_->unitOrder;
+}
 
 namespace {
-std::vector<std::vector<int64_t>> readOrder(const json& j, const char* key, const std::vector<std::vector<int64_t>>& ident,
+std::vector<std::vector<int64_t>> readOrder(const json& j, const char* key,
+                                            const std::vector<std::vector<int64_t>>& ident,
                                             const std::string& where) {
   if (!j.contains(key)) return ident;
   const auto& a = j[key];
-  if (!a.is_array() || a.size() != ident.size()) throw Error(where + ": \"" + key + "\" must list one order per layer");
+  if (!a.is_array() || a.size() != ident.size())
+    throw Error(where + ": \"" + key + "\" must list one order per layer");
   std::vector<std::vector<int64_t>> out;
   for (size_t l = 0; l < a.size(); ++l) {
     std::vector<int64_t> v;
     std::vector<bool> seen(ident[l].size(), false);
     if (!a[l].is_array() || a[l].size() != ident[l].size())
-      throw Error(where + ": \"" + key + "\" of layer " + std::to_string(l) + " must be a permutation of 0.." +
+      throw Error(where + ": \"" + key + "\" of layer " + std::to_string(l) +
+                  " must be a permutation of 0.." +
                   std::to_string(static_cast<int64_t>(ident[l].size()) - 1));
     for (const auto& x : a[l]) {
-      if (!x.is_number_integer() || x.get<int64_t>() < 0 || x.get<size_t>() >= seen.size() || seen[x.get<size_t>()])
-        throw Error(where + ": \"" + key + "\" of layer " + std::to_string(l) + " is not a permutation");
+      if (!x.is_number_integer() || x.get<int64_t>() < 0 || x.get<size_t>() >= seen.size() ||
+          seen[x.get<size_t>()])
+        throw Error(where + ": \"" + key + "\" of layer " + std::to_string(l) +
+                    " is not a permutation");
       seen[x.get<size_t>()] = true;
       v.push_back(x.get<int64_t>());
     }
@@ -59,22 +76,27 @@ std::vector<std::vector<int64_t>> readOrder(const json& j, const char* key, cons
 }  // namespace
 
 std::shared_ptr<const Model> Model::load(const std::string& dir) {
-  if (!fileutil::isDirectory(dir)) throw Error(dir + ": not a directory (expected a Hugging Face model directory)");
+  if (!fileutil::isDirectory(dir))
+    throw Error(dir + ": not a directory (expected a Hugging Face model directory)");
   auto impl = std::make_unique<ModelImpl>();
   impl->dir = dir;
   const std::string cfgPath = fileutil::joinPath(dir, "config.json");
-  if (!fileutil::exists(cfgPath)) throw Error(dir + ": no config.json (is this a Hugging Face model directory?)");
+  if (!fileutil::exists(cfgPath))
+    throw Error(dir + ": no config.json (is this a Hugging Face model directory?)");
   impl->config = BertConfig::load(cfgPath);
   impl->act = activationFor(impl->config.hidden_act);
   const std::string st = fileutil::joinPath(dir, "model.safetensors");
   if (!fileutil::exists(st)) {
     if (fileutil::exists(fileutil::joinPath(dir, "model.safetensors.index.json")))
-      throw Error(dir + ": sharded safetensors are not supported yet; save the model unsharded "
-                        "(save_pretrained(..., max_shard_size=\"100GB\"))");
+      throw Error(dir +
+                  ": sharded safetensors are not supported yet; save the model unsharded "
+                  "(save_pretrained(..., max_shard_size=\"100GB\"))");
     if (fileutil::exists(fileutil::joinPath(dir, "pytorch_model.bin")))
-      throw Error(dir + ": only pytorch_model.bin is there; ParetoPrune reads safetensors. Convert it in Python: "
-                        "AutoModelForSequenceClassification.from_pretrained(d).save_pretrained(d, "
-                        "safe_serialization=True)");
+      throw Error(
+          dir +
+          ": only pytorch_model.bin is there; ParetoPrune reads safetensors. Convert it in Python: "
+          "AutoModelForSequenceClassification.from_pretrained(d).save_pretrained(d, "
+          "safe_serialization=True)");
     throw Error(dir + ": no model.safetensors");
   }
   SafetensorsFile file = SafetensorsFile::open(st);
@@ -84,7 +106,8 @@ std::shared_ptr<const Model> Model::load(const std::string& dir) {
     impl->tokenizer = WordPieceTokenizer::fromDirectory(dir);
     if (static_cast<int64_t>(impl->tokenizer->vocabSize()) > impl->config.vocab_size)
       throw Error(dir + ": the tokenizer has " + std::to_string(impl->tokenizer->vocabSize()) +
-                  " pieces but config.json says vocab_size " + std::to_string(impl->config.vocab_size));
+                  " pieces but config.json says vocab_size " +
+                  std::to_string(impl->config.vocab_size));
   }
   impl->headOrder = identityOrder(impl->config, true);
   impl->unitOrder = identityOrder(impl->config, false);
@@ -107,8 +130,9 @@ std::vector<std::string> builtinVocab() {
   for (char c = 'a'; c <= 'z'; ++c) v.push_back(std::string(1, c));
   for (char c = '0'; c <= '9'; ++c) v.push_back("##" + std::string(1, c));
   for (char c = 'a'; c <= 'z'; ++c) v.push_back("##" + std::string(1, c));
-  for (const char* w : {"the", "and", "is", "was", "it", "this", "not", "good", "bad", "great", "food",
-                        "movie", "service", "place", "very", "to", "of", "##ed", "##ing", "##ly"})
+  for (const char* w :
+       {"the",  "and",   "is",      "was",   "it",   "this", "not", "good", "bad",   "great",
+        "food", "movie", "service", "place", "very", "to",   "of",  "##ed", "##ing", "##ly"})
     v.push_back(w);
   return v;
 }
@@ -171,7 +195,8 @@ BertWeights randomWeights(const BertConfig& c, double stddev, uint64_t seed) {
 void writeRandomModel(const std::string& dir, const TinyModelOptions& o) {
   if (o.layers < 0 || o.hidden <= 0 || o.heads <= 0 || o.intermediate < 0 || o.labels < 1)
     throw Error("make-tiny: sizes must be positive");
-  if (o.hidden % o.heads != 0) throw Error("make-tiny: hidden size must be divisible by the head count");
+  if (o.hidden % o.heads != 0)
+    throw Error("make-tiny: hidden size must be divisible by the head count");
   std::filesystem::create_directories(dir);
   WordPieceTokenizer tok = [&] {
     if (!o.vocabFile.empty()) return WordPieceTokenizer::fromVocabFile(o.vocabFile);
@@ -188,7 +213,8 @@ void writeRandomModel(const std::string& dir, const TinyModelOptions& o) {
   c.num_attention_heads = o.heads;
   c.intermediate_size = o.intermediate;
   c.hidden_act = o.hiddenAct;
-  if (!isSupportedActivation(c.hidden_act)) throw Error("make-tiny: unknown activation \"" + c.hidden_act + "\"");
+  if (!isSupportedActivation(c.hidden_act))
+    throw Error("make-tiny: unknown activation \"" + c.hidden_act + "\"");
   c.max_position_embeddings = o.maxPositions;
   c.pad_token_id = tok.padId();
   c.initializer_range = o.initStd;
@@ -199,7 +225,8 @@ void writeRandomModel(const std::string& dir, const TinyModelOptions& o) {
   writeModelFiles(dir, c, w, &tok, identityOrder(c, true), identityOrder(c, false));
 }
 
-void writeModelFiles(const std::string& dir, const BertConfig& c, const BertWeights& w, const WordPieceTokenizer* tok,
+void writeModelFiles(const std::string& dir, const BertConfig& c, const BertWeights& w,
+                     const WordPieceTokenizer* tok,
                      const std::vector<std::vector<int64_t>>& headOrder,
                      const std::vector<std::vector<int64_t>>& unitOrder,
                      const std::map<std::string, std::string>& metadata) {
@@ -208,7 +235,8 @@ void writeModelFiles(const std::string& dir, const BertConfig& c, const BertWeig
   if (tok) tok->save(dir);
   const std::string orderPath = fileutil::joinPath(dir, "paretoprune_order.json");
   if (headOrder != identityOrder(c, true) || unitOrder != identityOrder(c, false)) {
-    fileutil::writeFileAtomic(orderPath, json({{"heads", headOrder}, {"units", unitOrder}}).dump() + "\n");
+    fileutil::writeFileAtomic(orderPath,
+                              json({{"heads", headOrder}, {"units", unitOrder}}).dump() + "\n");
   } else if (fileutil::exists(orderPath)) {
     std::remove(orderPath.c_str());
   }
@@ -219,7 +247,8 @@ using OpenblasSetThreads = void (*)(int);
 void setComputeThreads(int torchThreads, int blasThreads) {
   if (torchThreads > 0) at::set_num_threads(torchThreads);
   if (blasThreads > 0) {
-    if (auto fn = reinterpret_cast<OpenblasSetThreads>(::dlsym(RTLD_DEFAULT, "openblas_set_num_threads")))
+    if (auto fn =
+            reinterpret_cast<OpenblasSetThreads>(::dlsym(RTLD_DEFAULT, "openblas_set_num_threads")))
       fn(blasThreads);
   }
 }

@@ -19,7 +19,8 @@ std::vector<size_t> paretoFront(const std::vector<Point>& pts) {
   std::vector<size_t> front;
   for (size_t i = 0; i < pts.size(); ++i) {
     bool dominated = false;
-    for (size_t j = 0; j < pts.size() && !dominated; ++j) dominated = j != i && dominates(pts[j], pts[i]);
+    for (size_t j = 0; j < pts.size() && !dominated; ++j)
+      dominated = j != i && dominates(pts[j], pts[i]);
     if (!dominated) front.push_back(i);
   }
   return front;
@@ -33,8 +34,10 @@ std::vector<std::vector<size_t>> nonDominatedSort(const std::vector<Point>& pts)
   for (size_t i = 0; i < n; ++i) {
     for (size_t j = 0; j < n; ++j) {
       if (i == j) continue;
-      if (dominates(pts[i], pts[j])) dominatedBy[i].push_back(j);
-      else if (dominates(pts[j], pts[i])) ++count[i];
+      if (dominates(pts[i], pts[j]))
+        dominatedBy[i].push_back(j);
+      else if (dominates(pts[j], pts[i]))
+        ++count[i];
     }
     if (count[i] == 0) fronts[0].push_back(i);
   }
@@ -50,7 +53,8 @@ std::vector<std::vector<size_t>> nonDominatedSort(const std::vector<Point>& pts)
   return fronts;
 }
 
-std::vector<double> crowdingDistance(const std::vector<Point>& pts, const std::vector<size_t>& front) {
+std::vector<double> crowdingDistance(const std::vector<Point>& pts,
+                                     const std::vector<size_t>& front) {
   const size_t n = front.size();
   std::vector<double> dist(n, 0.0);
   if (n == 0) return dist;
@@ -94,7 +98,8 @@ double hvRec(std::vector<Point> pts, const Point& ref) {
   }
   if (k == 2) return hv2(std::move(pts), ref);
   // Slice along the last objective.
-  std::sort(pts.begin(), pts.end(), [k](const Point& a, const Point& b) { return a[k - 1] < b[k - 1]; });
+  std::sort(pts.begin(), pts.end(),
+            [k](const Point& a, const Point& b) { return a[k - 1] < b[k - 1]; });
   Point subRef(ref.begin(), ref.end() - 1);
   double vol = 0;
   std::vector<Point> active;

@@ -16,12 +16,14 @@ namespace fs = std::filesystem;
 Dataset DataSplit::validationSet(const BertConfig& c) const {
   const double split = validation.empty() ? valSplit : 0.0;
   Dataset val = loadValidationSet(data, validation, split, splitSeed, c, columns);
-  if (limit > 0 && static_cast<int64_t>(val.examples.size()) > limit) val.examples.resize(static_cast<size_t>(limit));
+  if (limit > 0 && static_cast<int64_t>(val.examples.size()) > limit)
+    val.examples.resize(static_cast<size_t>(limit));
   return subsetDataset(val, valSubset, valSubsetSeed);
 }
 
 Dataset DataSplit::trainingSet(const BertConfig& c) const {
-  return loadTrainingSet(data, validation, validation.empty() ? valSplit : 0.0, splitSeed, c, columns);
+  return loadTrainingSet(data, validation, validation.empty() ? valSplit : 0.0, splitSeed, c,
+                         columns);
 }
 
 std::string dataFingerprint(const Dataset& d) {
@@ -59,7 +61,8 @@ std::string relativeTo(const std::string& path, const std::string& baseFile) {
   return rel.empty() ? absolutePath(path) : rel.string();
 }
 
-std::string resolveRunPath(const std::string& absolute, const std::string& relative, const std::string& logPath) {
+std::string resolveRunPath(const std::string& absolute, const std::string& relative,
+                           const std::string& logPath) {
   if (absolute.empty() || fileutil::exists(absolute)) return absolute;
   if (!relative.empty()) {
     const fs::path besideLog = fs::path(absolutePath(logPath)).parent_path() / relative;
@@ -71,13 +74,16 @@ std::string resolveRunPath(const std::string& absolute, const std::string& relat
 namespace {
 constexpr int64_t kMaxCount = 1000000000000;  // trials, examples, subset sizes
 
-json columnsJson(const DataColumns& c) { return {{"text", c.text}, {"pair", c.pair}, {"label", c.label}}; }
+json columnsJson(const DataColumns& c) {
+  return {{"text", c.text}, {"pair", c.pair}, {"label", c.label}};
+}
 
 DataColumns columnsFromJson(const json& j, const std::string& where) {
   DataColumns c;
   if (!j.contains("columns") || j["columns"].is_null()) return c;
   const std::string w = where + ": field \"columns\"";
-  if (!j["columns"].is_object()) throw Error(w + " must be an object, got " + jsonutil::describe(j["columns"]));
+  if (!j["columns"].is_object())
+    throw Error(w + " must be an object, got " + jsonutil::describe(j["columns"]));
   c.text = jsonutil::optString(j["columns"], "text", w);
   c.pair = jsonutil::optString(j["columns"], "pair", w);
   c.label = jsonutil::optString(j["columns"], "label", w);
@@ -100,11 +106,36 @@ DataSplit splitFromJson(const json& j, const std::string& where) {
   return d;
 }
 
-const char* const kKnownFields[] = {
-    "paretoprune_log", "model", "model_relative", "model_checksum", "space", "strategy", "seed", "objectives",
-    "trials", "multi_fidelity", "devices", "data", "data_relative", "validation", "validation_relative", "val_split",
-    "split_seed", "columns", "limit", "val_subset", "val_subset_seed", "max_length", "batch_size", "data_fingerprint",
-    "validation_examples", "reference", "exec_rates", "saved_from", "completion", "auto"};
+const char* const kKnownFields[] = {"paretoprune_log",
+                                    "model",
+                                    "model_relative",
+                                    "model_checksum",
+                                    "space",
+                                    "strategy",
+                                    "seed",
+                                    "objectives",
+                                    "trials",
+                                    "multi_fidelity",
+                                    "devices",
+                                    "data",
+                                    "data_relative",
+                                    "validation",
+                                    "validation_relative",
+                                    "val_split",
+                                    "split_seed",
+                                    "columns",
+                                    "limit",
+                                    "val_subset",
+                                    "val_subset_seed",
+                                    "max_length",
+                                    "batch_size",
+                                    "data_fingerprint",
+                                    "validation_examples",
+                                    "reference",
+                                    "exec_rates",
+                                    "saved_from",
+                                    "completion",
+                                    "auto"};
 }  // namespace
 
 json RunHeader::toJson() const {
@@ -144,7 +175,8 @@ json RunHeader::toJson() const {
 
 RunHeader RunHeader::fromJson(const json& j, const std::string& where) {
   if (!j.is_object() || !j.contains("paretoprune_log"))
-    throw Error(where + ": not a ParetoPrune run log (its first line has no \"paretoprune_log\" header)");
+    throw Error(where +
+                ": not a ParetoPrune run log (its first line has no \"paretoprune_log\" header)");
   const std::string w = where + ": line 1";
   const int64_t version = jsonutil::optInt(j, "paretoprune_log", w, kVersion, 1, 1000000);
   if (version > kVersion)
@@ -172,12 +204,14 @@ RunHeader RunHeader::fromJson(const json& j, const std::string& where) {
   if (j.contains("reference") && !j["reference"].is_null()) {
     h.reference = j["reference"];
     if (!h.reference.is_object())
-      throw Error(w + ": field \"reference\" must be a trial record, got " + jsonutil::describe(h.reference));
+      throw Error(w + ": field \"reference\" must be a trial record, got " +
+                  jsonutil::describe(h.reference));
   }
   if (j.contains("exec_rates") && !j["exec_rates"].is_null()) {
     h.execRates = j["exec_rates"];
     if (!h.execRates.is_object())
-      throw Error(w + ": field \"exec_rates\" must be an object, got " + jsonutil::describe(h.execRates));
+      throw Error(w + ": field \"exec_rates\" must be an object, got " +
+                  jsonutil::describe(h.execRates));
   }
   h.savedFrom = jsonutil::optString(j, "saved_from", w);
   if (j.contains("completion") && !j["completion"].is_null()) {
@@ -185,15 +219,19 @@ RunHeader RunHeader::fromJson(const json& j, const std::string& where) {
     const std::string cw = w + ": field \"completion\"";
     if (!c.is_object()) throw Error(cw + " must be an object, got " + jsonutil::describe(c));
     h.completion.convergenceWindow = jsonutil::optInt(c, "convergence_window", cw, 0, 0, kMaxCount);
-    h.completion.convergenceMinGain = jsonutil::optNumber(c, "convergence_min_gain", cw, 0.001, 0, 1);
-    h.completion.targetAccuracyDrop = jsonutil::optNumber(c, "target_accuracy_drop", cw, -1, -1, 100);
+    h.completion.convergenceMinGain =
+        jsonutil::optNumber(c, "convergence_min_gain", cw, 0.001, 0, 1);
+    h.completion.targetAccuracyDrop =
+        jsonutil::optNumber(c, "target_accuracy_drop", cw, -1, -1, 100);
     h.completion.targetParamsShare = jsonutil::optNumber(c, "target_params_share", cw, 0.4, 0, 1);
   }
   if (j.contains("auto") && !j["auto"].is_null()) {
     h.autoChoices = j["auto"];
-    if (!h.autoChoices.is_array()) throw Error(w + ": field \"auto\" must be a list, got " + jsonutil::describe(h.autoChoices));
+    if (!h.autoChoices.is_array())
+      throw Error(w + ": field \"auto\" must be a list, got " + jsonutil::describe(h.autoChoices));
     for (const auto& a : h.autoChoices)
-      for (const char* k : {"setting", "value", "reason"}) jsonutil::getString(a, k, w + ": field \"auto\"");
+      for (const char* k : {"setting", "value", "reason"})
+        jsonutil::getString(a, k, w + ": field \"auto\"");
   }
   for (auto it = j.begin(); it != j.end(); ++it) {
     bool known = false;
@@ -214,19 +252,22 @@ std::optional<Trial> RunHeader::referenceTrial(const BertConfig& c) const {
 
 void RunHeader::checkResumable(const RunHeader& now, const std::string& logPath) const {
   if (modelChecksum.empty())
-    throw Error(logPath + ": the log does not record its model's checksum, so it cannot be resumed safely "
-                          "(save its trials with a current ParetoPrune, or start a new log)");
+    throw Error(logPath +
+                ": the log does not record its model's checksum, so it cannot be resumed safely "
+                "(save its trials with a current ParetoPrune, or start a new log)");
   if (modelChecksum != now.modelChecksum)
-    throw Error(logPath + ": the log was written for another model (checksum " + modelChecksum + ", this model " +
-                now.modelChecksum + ")");
+    throw Error(logPath + ": the log was written for another model (checksum " + modelChecksum +
+                ", this model " + now.modelChecksum + ")");
   if (!space.is_null() && space != now.space)
-    throw Error(logPath + ": the log used another search space (" + space.dump() + ", now " + now.space.dump() + ")");
+    throw Error(logPath + ": the log used another search space (" + space.dump() + ", now " +
+                now.space.dump() + ")");
   if (!dataFingerprint.empty() && dataFingerprint != now.dataFingerprint)
-    throw Error(logPath + ": the log was evaluated on other validation examples (fingerprint " + dataFingerprint +
-                ", now " + now.dataFingerprint + "): use the same data, split, columns and subset");
+    throw Error(logPath + ": the log was evaluated on other validation examples (fingerprint " +
+                dataFingerprint + ", now " + now.dataFingerprint +
+                "): use the same data, split, columns and subset");
   if (data.maxLength != now.data.maxLength)
-    throw Error(logPath + ": the log used a maximum length of " + std::to_string(data.maxLength) + " tokens, now " +
-                std::to_string(now.data.maxLength));
+    throw Error(logPath + ": the log used a maximum length of " + std::to_string(data.maxLength) +
+                " tokens, now " + std::to_string(now.data.maxLength));
 }
 
 }  // namespace pp

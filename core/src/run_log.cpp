@@ -1,9 +1,9 @@
 #include "paretoprune/run_log.h"
 
+#include <unistd.h>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
-#include <unistd.h>
 
 #include "file_util.h"
 #include "json_util.h"
@@ -30,7 +30,8 @@ RunHeader headerOf(const std::string& path, const json& j) {
   const std::string w = path + ": line 1";
   h.model = resolveRunPath(h.model, jsonutil::optString(j, "model_relative", w), path);
   h.data.data = resolveRunPath(h.data.data, jsonutil::optString(j, "data_relative", w), path);
-  h.data.validation = resolveRunPath(h.data.validation, jsonutil::optString(j, "validation_relative", w), path);
+  h.data.validation =
+      resolveRunPath(h.data.validation, jsonutil::optString(j, "validation_relative", w), path);
   return h;
 }
 }  // namespace
@@ -103,7 +104,8 @@ OpenedRunLog openRunLog(const std::string& path, const std::string& modelDir) {
   try {
     r.config = BertConfig::load(fileutil::joinPath(r.modelDir, "config.json"));
   } catch (const Error& e) {
-    throw Error(std::string(e.what()) + " (the run's model is needed to read its trials; give its directory if it moved)");
+    throw Error(std::string(e.what()) +
+                " (the run's model is needed to read its trials; give its directory if it moved)");
   }
   r.log = readRunLog(path, &r.config);
   try {
@@ -114,14 +116,18 @@ OpenedRunLog openRunLog(const std::string& path, const std::string& modelDir) {
   return r;
 }
 
-const Trial& selectTrial(const OpenedRunLog& run, int64_t id, double withinPoints, const std::string& logPath) {
+const Trial& selectTrial(const OpenedRunLog& run, int64_t id, double withinPoints,
+                         const std::string& logPath) {
   const Trial* t = nullptr;
   if (withinPoints >= 0) {
     if (!run.reference)
-      throw Error(logPath + " has no full-model reference (written by an older version); pick a trial by id");
+      throw Error(logPath +
+                  " has no full-model reference (written by an older version); pick a trial by id");
     const double floor = run.reference->accuracy - withinPoints / 100.0;
     for (const auto& x : run.log.trials)
-      if (x.ok() && x.fidelity >= 1.0 && x.accuracy >= floor - 1e-12 && (!t || x.params < t->params)) t = &x;
+      if (x.ok() && x.fidelity >= 1.0 && x.accuracy >= floor - 1e-12 &&
+          (!t || x.params < t->params))
+        t = &x;
     if (!t) {
       char pts[32];
       std::snprintf(pts, sizeof pts, "%.2f", withinPoints);
@@ -132,20 +138,26 @@ const Trial& selectTrial(const OpenedRunLog& run, int64_t id, double withinPoint
   for (const auto& x : run.log.trials)
     if (x.id == id) t = &x;
   if (!t) throw Error(logPath + " has no trial " + std::to_string(id));
-  if (!t->ok()) throw Error("trial " + std::to_string(id) + " did not finish (" + (t->error.empty() ? std::string(statusName(t->status)) : t->error) + ")");
+  if (!t->ok())
+    throw Error("trial " + std::to_string(id) + " did not finish (" +
+                (t->error.empty() ? std::string(statusName(t->status)) : t->error) + ")");
   return *t;
 }
 
-void checkRunModel(const RunHeader& h, const std::string& modelChecksum, const std::string& modelDir,
-                   const std::string& logPath) {
+void checkRunModel(const RunHeader& h, const std::string& modelChecksum,
+                   const std::string& modelDir, const std::string& logPath) {
   if (h.modelChecksum.empty())
-    throw Error(logPath + " does not record its model's checksum, so its trials cannot be matched to " + modelDir);
+    throw Error(logPath +
+                " does not record its model's checksum, so its trials cannot be matched to " +
+                modelDir);
   if (h.modelChecksum != modelChecksum)
-    throw Error(logPath + " was written for another model (checksum " + h.modelChecksum + ", " + modelDir + " has " +
-                modelChecksum + ")");
+    throw Error(logPath + " was written for another model (checksum " + h.modelChecksum + ", " +
+                modelDir + " has " + modelChecksum + ")");
 }
 
-RunLog::~RunLog() { close(); }
+RunLog::~RunLog() {
+  close();
+}
 
 void RunLog::close() {
   if (f_) std::fclose(f_);

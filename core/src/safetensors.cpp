@@ -1,14 +1,14 @@
 #include "paretoprune/safetensors.h"
 
-#include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <fcntl.h>
-#include <limits>
-#include <set>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <limits>
+#include <set>
 
 #include <nlohmann/json.hpp>
 
@@ -27,11 +27,11 @@ struct DTypeInfo {
   DType type;
   size_t size;
 };
-constexpr DTypeInfo kDTypes[] = {
-    {"F64", DType::F64, 8}, {"F32", DType::F32, 4}, {"F16", DType::F16, 2},
-    {"BF16", DType::BF16, 2}, {"I64", DType::I64, 8}, {"I32", DType::I32, 4},
-    {"I16", DType::I16, 2}, {"I8", DType::I8, 1},   {"U8", DType::U8, 1},
-    {"BOOL", DType::BOOL, 1}};
+constexpr DTypeInfo kDTypes[] = {{"F64", DType::F64, 8}, {"F32", DType::F32, 4},
+                                 {"F16", DType::F16, 2}, {"BF16", DType::BF16, 2},
+                                 {"I64", DType::I64, 8}, {"I32", DType::I32, 4},
+                                 {"I16", DType::I16, 2}, {"I8", DType::I8, 1},
+                                 {"U8", DType::U8, 1},   {"BOOL", DType::BOOL, 1}};
 
 float halfToFloat(uint16_t h) {
   uint32_t sign = (h & 0x8000u) << 16;
@@ -138,11 +138,14 @@ SafetensorsFile SafetensorsFile::fromBytes(std::vector<uint8_t> bytes, const std
 
 void SafetensorsFile::parse(const uint8_t* bytes, size_t size) {
   using nlohmann::json;
-  if (size < 8) throw Error("not a safetensors file: " + std::to_string(size) + " bytes, fewer than the 8-byte header length");
+  if (size < 8)
+    throw Error("not a safetensors file: " + std::to_string(size) +
+                " bytes, fewer than the 8-byte header length");
   uint64_t n = 0;
   for (int i = 7; i >= 0; --i) n = (n << 8) | bytes[i];
   if (n > kMaxHeader)
-    throw Error("header length " + std::to_string(n) + " exceeds the 100 MB limit (corrupt or not safetensors)");
+    throw Error("header length " + std::to_string(n) +
+                " exceeds the 100 MB limit (corrupt or not safetensors)");
   if (n > size - 8)
     throw Error("header length " + std::to_string(n) + " runs past the end of the file (" +
                 std::to_string(size) + " bytes): the file is truncated or corrupt");
@@ -182,16 +185,20 @@ void SafetensorsFile::parse(const uint8_t* bytes, size_t size) {
     if (name == "__metadata__") {
       if (!v.is_object()) throw Error("__metadata__ must be an object of strings");
       for (auto m = v.begin(); m != v.end(); ++m) {
-        if (!m.value().is_string()) throw Error("__metadata__ value of \"" + m.key() + "\" is not a string");
+        if (!m.value().is_string())
+          throw Error("__metadata__ value of \"" + m.key() + "\" is not a string");
         metadata_[m.key()] = m.value().get<std::string>();
       }
       continue;
     }
     const std::string where = "tensor \"" + name + "\": ";
     if (!v.is_object()) throw Error(where + "entry must be an object");
-    if (!v.contains("dtype") || !v["dtype"].is_string()) throw Error(where + "missing or non-string \"dtype\"");
-    if (!v.contains("shape") || !v["shape"].is_array()) throw Error(where + "missing or non-array \"shape\"");
-    if (!v.contains("data_offsets") || !v["data_offsets"].is_array() || v["data_offsets"].size() != 2)
+    if (!v.contains("dtype") || !v["dtype"].is_string())
+      throw Error(where + "missing or non-string \"dtype\"");
+    if (!v.contains("shape") || !v["shape"].is_array())
+      throw Error(where + "missing or non-array \"shape\"");
+    if (!v.contains("data_offsets") || !v["data_offsets"].is_array() ||
+        v["data_offsets"].size() != 2)
       throw Error(where + "\"data_offsets\" must be [begin, end]");
     TensorView t;
     t.name = name;
@@ -220,13 +227,16 @@ void SafetensorsFile::parse(const uint8_t* bytes, size_t size) {
       if (!o.is_number_unsigned() && !(o.is_number_integer() && o.get<int64_t>() >= 0))
         throw Error(where + "data_offsets must be non-negative integers");
     uint64_t begin = off[0].get<uint64_t>(), end = off[1].get<uint64_t>();
-    if (end < begin) throw Error(where + "data_offsets end " + std::to_string(end) + " precedes begin " + std::to_string(begin));
+    if (end < begin)
+      throw Error(where + "data_offsets end " + std::to_string(end) + " precedes begin " +
+                  std::to_string(begin));
     if (end > dataSize)
       throw Error(where + "data_offsets [" + std::to_string(begin) + ", " + std::to_string(end) +
-                  "] run past the end of the data (" + std::to_string(dataSize) + " bytes): truncated file?");
+                  "] run past the end of the data (" + std::to_string(dataSize) +
+                  " bytes): truncated file?");
     if (end - begin != nbytes)
-      throw Error(where + "byte span " + std::to_string(end - begin) + " does not match shape x dtype size (" +
-                  std::to_string(nbytes) + " bytes)");
+      throw Error(where + "byte span " + std::to_string(end - begin) +
+                  " does not match shape x dtype size (" + std::to_string(nbytes) + " bytes)");
     t.data = data + begin;
     t.nbytes = static_cast<size_t>(nbytes);
     spans.push_back({begin, end, tensors_.size()});
@@ -238,8 +248,9 @@ void SafetensorsFile::parse(const uint8_t* bytes, size_t size) {
   uint64_t cursor = 0;
   for (const auto& s : spans) {
     if (s.begin < cursor)
-      throw Error("tensor \"" + tensors_[s.index].name + "\" overlaps the tensor before it (offset " +
-                  std::to_string(s.begin) + " < " + std::to_string(cursor) + ")");
+      throw Error("tensor \"" + tensors_[s.index].name +
+                  "\" overlaps the tensor before it (offset " + std::to_string(s.begin) + " < " +
+                  std::to_string(cursor) + ")");
     if (s.begin > cursor)
       throw Error("hole in the data before tensor \"" + tensors_[s.index].name + "\" (offset " +
                   std::to_string(s.begin) + ", expected " + std::to_string(cursor) + ")");
@@ -308,7 +319,8 @@ void writeSafetensors(const std::string& path, const std::vector<TensorToWrite>&
       numel *= static_cast<uint64_t>(d);
     }
     if (header.contains(t->name)) throw Error(path + ": tensor \"" + t->name + "\" given twice");
-    header[t->name] = {{"dtype", "F32"}, {"shape", t->shape}, {"data_offsets", {offset, offset + numel * 4}}};
+    header[t->name] = {
+        {"dtype", "F32"}, {"shape", t->shape}, {"data_offsets", {offset, offset + numel * 4}}};
     offset += numel * 4;
   }
   std::string h = header.dump();

@@ -11,11 +11,12 @@ namespace pp {
 std::vector<size_t> stratifiedBatches(size_t numBatches, double share, uint64_t seed) {
   std::vector<size_t> out;
   if (numBatches == 0) return out;
-  const size_t n = std::clamp<size_t>(static_cast<size_t>(std::ceil(share * static_cast<double>(numBatches))), 1,
-                                      numBatches);
+  const size_t n = std::clamp<size_t>(
+      static_cast<size_t>(std::ceil(share * static_cast<double>(numBatches))), 1, numBatches);
   Rng rng(seed ^ 0x5c4ee9b1d2a3f4c5ull);
   for (size_t k = 0; k < n; ++k) {
-    const size_t lo = k * numBatches / n, hi = (k + 1) * numBatches / n;  // stratum [lo, hi), never empty
+    const size_t lo = k * numBatches / n,
+                 hi = (k + 1) * numBatches / n;  // stratum [lo, hi), never empty
     out.push_back(lo + rng.index(hi - lo));
   }
   return out;

@@ -19,17 +19,21 @@ namespace pp {
 namespace {
 // On resume, a setting left to auto keeps the first run's value: copied
 // from the log's header, and no longer auto.
-void keepFirstRunChoices(SearchRequest& r, const RunHeader& prev, std::vector<AutoChoice>& choices) {
+void keepFirstRunChoices(SearchRequest& r, const RunHeader& prev,
+                         std::vector<AutoChoice>& choices) {
   AutoRequest& a = r.autoSettings;
   const std::string why = "kept from the first run of " + r.options.logPath;
-  if (a.strategy) r.options.strategy = prev.strategy, choices.push_back({"strategy", prev.strategy, why});
+  if (a.strategy)
+    r.options.strategy = prev.strategy, choices.push_back({"strategy", prev.strategy, why});
   if (a.space && prev.space.is_object()) {
     r.spaceJson = prev.space;
     choices.push_back({"space", prev.space.value("kind", std::string("?")), why});
   }
-  if (a.trials) r.options.trials = prev.trials, choices.push_back({"trials", std::to_string(prev.trials), why});
+  if (a.trials)
+    r.options.trials = prev.trials, choices.push_back({"trials", std::to_string(prev.trials), why});
   if (a.batchSize)
-    r.data.batchSize = prev.data.batchSize, choices.push_back({"batch_size", std::to_string(prev.data.batchSize), why});
+    r.data.batchSize = prev.data.batchSize,
+    choices.push_back({"batch_size", std::to_string(prev.data.batchSize), why});
   if (a.multiFidelity)
     r.options.multiFidelity = prev.multiFidelity,
     choices.push_back({"multi_fidelity", prev.multiFidelity ? "on" : "off", why});
@@ -64,7 +68,8 @@ double meanFlopShare(const SearchSpace& space, const BertConfig& c, int64_t seqL
   const double full = static_cast<double>(flopCount(c, SubNetwork::full(c), seqLen));
   double sum = 0;
   constexpr int kSamples = 200;
-  for (int i = 0; i < kSamples; ++i) sum += static_cast<double>(flopCount(c, space.sample(rng), seqLen));
+  for (int i = 0; i < kSamples; ++i)
+    sum += static_cast<double>(flopCount(c, space.sample(rng), seqLen));
   return full > 0 ? sum / kSamples / full : 1.0;
 }
 
@@ -75,7 +80,8 @@ void applyAutoSettings(SearchRequest& r, PreparedSearch& p, const Dataset& val) 
   in.numObjectives = r.options.objectives.size();
   in.gpu = devices.front() != "cpu";
   in.workers = r.options.workers > 0 ? r.options.workers
-                                     : in.gpu ? static_cast<int>(devices.size()) : std::max(1, hardwareThreads() / 2);
+               : in.gpu              ? static_cast<int>(devices.size())
+                                     : std::max(1, hardwareThreads() / 2);
   in.budgetSeconds = r.options.budgetSeconds;
   in.meanTokens = p.validation->meanLength();
   EncodeOptions eo;
@@ -115,7 +121,8 @@ void applyAutoSettings(SearchRequest& r, PreparedSearch& p, const Dataset& val) 
 PreparedSearch prepareSearch(const SearchRequest& request, std::shared_ptr<const Model> model) {
   SearchRequest r = request;
   PreparedSearch p;
-  if (r.autoSettings.any() && r.options.resume && !r.options.logPath.empty() && fileutil::exists(r.options.logPath))
+  if (r.autoSettings.any() && r.options.resume && !r.options.logPath.empty() &&
+      fileutil::exists(r.options.logPath))
     keepFirstRunChoices(r, readRunLogHeader(r.options.logPath), p.autoChoices);
   // Cheap checks first, before any weight is read.
   makeStrategy(r.options.strategy, SearchSpace{});
@@ -123,10 +130,12 @@ PreparedSearch prepareSearch(const SearchRequest& request, std::shared_ptr<const
   if (r.data.data.empty() && r.data.validation.empty()) throw Error("search: no data file given");
   p.model = model ? std::move(model) : Model::load(r.modelDir);
   const BertConfig& c = p.model->config();
-  p.space = r.spaceJson.is_null() ? SearchSpace::parse(r.space, c) : SearchSpace::fromJson(r.spaceJson, c);
+  p.space = r.spaceJson.is_null() ? SearchSpace::parse(r.space, c)
+                                  : SearchSpace::fromJson(r.spaceJson, c);
   const Dataset val = r.data.validationSet(c);
   if (val.examples.empty())
-    throw Error((r.data.validation.empty() ? r.data.data : r.data.validation) + ": the validation set is empty");
+    throw Error((r.data.validation.empty() ? r.data.data : r.data.validation) +
+                ": the validation set is empty");
   EncodeOptions eo;
   eo.maxLength = r.data.maxLength;
   eo.batchSize = r.data.batchSize;

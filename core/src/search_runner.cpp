@@ -69,8 +69,8 @@ Trial guarded(Trial t, Fn&& fn) {
 }
 }  // namespace
 
-Trial evaluateAsTrial(const Model& m, const EncodedData& data, int64_t id, const SubNetwork& s, const EvalOptions& eo,
-                      const std::atomic<bool>* cancel) {
+Trial evaluateAsTrial(const Model& m, const EncodedData& data, int64_t id, const SubNetwork& s,
+                      const EvalOptions& eo, const std::atomic<bool>* cancel) {
   Trial t;
   t.id = id;
   t.subnet = s;
@@ -86,16 +86,26 @@ Trial evaluateAsTrial(const Model& m, const EncodedData& data, int64_t id, const
 
 const char* stopKindName(StopKind k) {
   switch (k) {
-    case StopKind::None: return "none";
-    case StopKind::TrialsDone: return "trials_done";
-    case StopKind::BudgetSpent: return "budget_spent";
-    case StopKind::Cancelled: return "cancelled";
-    case StopKind::SpaceExhausted: return "space_exhausted";
-    case StopKind::NoNewFound: return "no_new_found";
-    case StopKind::StrategyFailed: return "strategy_failed";
-    case StopKind::InternalError: return "internal_error";
-    case StopKind::Converged: return "converged";
-    case StopKind::TargetMet: return "target_met";
+    case StopKind::None:
+      return "none";
+    case StopKind::TrialsDone:
+      return "trials_done";
+    case StopKind::BudgetSpent:
+      return "budget_spent";
+    case StopKind::Cancelled:
+      return "cancelled";
+    case StopKind::SpaceExhausted:
+      return "space_exhausted";
+    case StopKind::NoNewFound:
+      return "no_new_found";
+    case StopKind::StrategyFailed:
+      return "strategy_failed";
+    case StopKind::InternalError:
+      return "internal_error";
+    case StopKind::Converged:
+      return "converged";
+    case StopKind::TargetMet:
+      return "target_met";
   }
   return "?";
 }
@@ -103,8 +113,9 @@ const char* stopKindName(StopKind k) {
 SearchRunner::SearchRunner(const PreparedSearch& p, SearchEvents events)
     : SearchRunner(p.model, p.validation, p.space, p.options, std::move(events), p.header) {}
 
-SearchRunner::SearchRunner(std::shared_ptr<const Model> model, std::shared_ptr<const EncodedData> validation,
-                           SearchSpace space, SearchOptions opts, SearchEvents events, RunHeader header)
+SearchRunner::SearchRunner(std::shared_ptr<const Model> model,
+                           std::shared_ptr<const EncodedData> validation, SearchSpace space,
+                           SearchOptions opts, SearchEvents events, RunHeader header)
     : model_(std::move(model)),
       data_(std::move(validation)),
       space_(std::move(space)),
@@ -124,12 +135,14 @@ SearchRunner::SearchRunner(std::shared_ptr<const Model> model, std::shared_ptr<c
   const bool gpus = devices_.front() != "cpu";
   // One worker per CUDA device (each on its device's stream); on the CPU,
   // workers share the cores (docs/performance.md).
-  if (opts_.workers <= 0) opts_.workers = gpus ? static_cast<int>(devices_.size()) : std::max(1, hardwareThreads() / 2);
+  if (opts_.workers <= 0)
+    opts_.workers = gpus ? static_cast<int>(devices_.size()) : std::max(1, hardwareThreads() / 2);
   opts_.eval.device = opts_.eval.latency.device = devices_.front();
   if (opts_.multiFidelity && opts_.lowFidelity < 1.0) {
     screenBatches_ = screeningBatches(*data_, opts_.lowFidelity, opts_.seed);
     for (size_t b = 0; b < data_->numBatches(); ++b)
-      if (!std::binary_search(screenBatches_.begin(), screenBatches_.end(), b)) restBatches_.push_back(b);
+      if (!std::binary_search(screenBatches_.begin(), screenBatches_.end(), b))
+        restBatches_.push_back(b);
   }
   // Normalisation bounds (docs/search.md): error-like objectives on [0, 1]
   // (mcc on [0, 2]); size-like ones from the space's smallest sub-network to
@@ -161,10 +174,13 @@ SearchRunner::SearchRunner(std::shared_ptr<const Model> model, std::shared_ptr<c
   header_.multiFidelity = opts_.multiFidelity;
   header_.devices = devices_;
   header_.completion = opts_.completion;
-  if (header_.validationExamples == 0) header_.validationExamples = static_cast<int64_t>(data_->size());
+  if (header_.validationExamples == 0)
+    header_.validationExamples = static_cast<int64_t>(data_->size());
 }
 
-SearchRunner::~SearchRunner() { cancel(); }
+SearchRunner::~SearchRunner() {
+  cancel();
+}
 
 // cancel, pause and resume take no lock; paused workers poll.
 void SearchRunner::cancel() {
@@ -172,7 +188,9 @@ void SearchRunner::cancel() {
   pauseCv_.notify_all();
 }
 
-void SearchRunner::pause() { paused_.store(true); }
+void SearchRunner::pause() {
+  paused_.store(true);
+}
 
 void SearchRunner::resume() {
   paused_.store(false);
@@ -214,7 +232,8 @@ json SearchRunner::execRatesJson() const {
   json out = json::object();
   for (size_t i = 0; i < rates.size(); ++i)
     if (rates[i].measured())
-      out[devices_[i]] = {{"sliced_gflops", rates[i].sliced / 1e9}, {"masked_gflops", rates[i].masked / 1e9}};
+      out[devices_[i]] = {{"sliced_gflops", rates[i].sliced / 1e9},
+                          {"masked_gflops", rates[i].masked / 1e9}};
   return out;
 }
 
@@ -238,7 +257,9 @@ std::vector<SearchWarning> SearchRunner::warnings() const {
   return warnings_;
 }
 
-void SearchRunner::queueLocked(std::function<void()> event) { pending_.push_back(std::move(event)); }
+void SearchRunner::queueLocked(std::function<void()> event) {
+  pending_.push_back(std::move(event));
+}
 
 void SearchRunner::warnLocked(SearchWarning::Kind kind, const std::string& message) {
   SearchWarning w{kind, message};
@@ -305,7 +326,8 @@ void SearchRunner::prepareRun() {
     }
   double latencyHi = 0;
   for (const auto& o : opts_.objectives)
-    if (o == "latency") latencyHi = measureLatency(*model_, SubNetwork::full(c), opts_.eval.latency).medianMs;
+    if (o == "latency")
+      latencyHi = measureLatency(*model_, SubNetwork::full(c), opts_.eval.latency).medianMs;
 
   std::lock_guard<std::mutex> lk(mu_);
   reference_ = ref;
@@ -315,7 +337,8 @@ void SearchRunner::prepareRun() {
     json rj = json::object();
     for (size_t i = 0; i < rates_.size(); ++i)
       if (rates_[i].measured())
-        rj[devices_[i]] = {{"sliced_gflops", rates_[i].sliced / 1e9}, {"masked_gflops", rates_[i].masked / 1e9}};
+        rj[devices_[i]] = {{"sliced_gflops", rates_[i].sliced / 1e9},
+                           {"masked_gflops", rates_[i].masked / 1e9}};
     header_.execRates = rj;
   }
   for (size_t i = 0; i < opts_.objectives.size(); ++i)
@@ -338,12 +361,15 @@ void SearchRunner::prepareRun() {
     // A fresh random stream for this session: replaying the first one from
     // a guessed position would re-propose what was already evaluated.
     if (!prev->trials.empty())
-      rng_ = std::make_unique<Rng>(splitmix64(opts_.seed ^ splitmix64(static_cast<uint64_t>(prev->trials.size()))));
+      rng_ = std::make_unique<Rng>(
+          splitmix64(opts_.seed ^ splitmix64(static_cast<uint64_t>(prev->trials.size()))));
   }
   if (!logPath.empty()) {
     log_ = std::make_unique<RunLog>();
-    if (prev) log_->reopen(logPath, prev->validBytes);
-    else log_->create(logPath, header_);
+    if (prev)
+      log_->reopen(logPath, prev->validBytes);
+    else
+      log_->create(logPath, header_);
   }
   updateFrontLocked();
 }
@@ -362,9 +388,12 @@ void SearchRunner::run() {
   }
   {
     std::lock_guard<std::mutex> lk(mu_);
-    if (cancel_) stopLocked(StopKind::Cancelled, "cancelled");
-    else if (static_cast<int64_t>(trials_.size()) >= opts_.trials) stopLocked(StopKind::TrialsDone, "all trials done");
-    else stopLocked(StopKind::BudgetSpent, "time budget spent");
+    if (cancel_)
+      stopLocked(StopKind::Cancelled, "cancelled");
+    else if (static_cast<int64_t>(trials_.size()) >= opts_.trials)
+      stopLocked(StopKind::TrialsDone, "all trials done");
+    else
+      stopLocked(StopKind::BudgetSpent, "time budget spent");
     if (log_ && log_->isOpen()) {
       try {
         log_->appendStop(stopKindName(stopKind_), stopReason_);
@@ -382,7 +411,8 @@ bool SearchRunner::shouldStopLocked() const {
   if (static_cast<int64_t>(trials_.size()) + inFlight_ >= opts_.trials) return true;
   if (stopKind_ != StopKind::None) return true;
   if (opts_.budgetSeconds > 0 &&
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count() >= opts_.budgetSeconds)
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count() >=
+          opts_.budgetSeconds)
     return true;
   return false;
 }
@@ -408,7 +438,8 @@ bool SearchRunner::proposeLocked(SubNetwork& s) {
       if (!seen_.count(s.key())) return true;
     }
   } catch (const std::exception& e) {
-    stopLocked(StopKind::StrategyFailed, std::string("the strategy failed: ") + firstLine(e.what()));
+    stopLocked(StopKind::StrategyFailed,
+               std::string("the strategy failed: ") + firstLine(e.what()));
     return false;
   }
   for (int i = 0; i < kSampleAttempts; ++i) {
@@ -423,15 +454,16 @@ bool SearchRunner::proposeLocked(SubNetwork& s) {
       return true;
     });
     if (unseen > 0) return true;
-    stopLocked(StopKind::SpaceExhausted,
-               "every sub-network of the space has been evaluated (" + std::to_string(seen_.size()) + ")");
+    stopLocked(StopKind::SpaceExhausted, "every sub-network of the space has been evaluated (" +
+                                             std::to_string(seen_.size()) + ")");
     return false;
   }
   for (int i = 0; i < kExtraSamples; ++i) {
     s = space_.sample(*rng_);
     if (!seen_.count(s.key())) return true;
   }
-  stopLocked(StopKind::NoNewFound, "no new sub-network in " + std::to_string(kSampleAttempts + kExtraSamples) +
+  stopLocked(StopKind::NoNewFound, "no new sub-network in " +
+                                       std::to_string(kSampleAttempts + kExtraSamples) +
                                        " random samples of the space");
   return false;
 }
@@ -448,7 +480,8 @@ void SearchRunner::workerLoop(int worker) {
         seen_.insert(s.key());
         id = nextId_++;
         ++inFlight_;
-        if (events_.trialStarted) queueLocked([this, id, s, worker] { events_.trialStarted(id, s, worker); });
+        if (events_.trialStarted)
+          queueLocked([this, id, s, worker] { events_.trialStarted(id, s, worker); });
       }
       deliverEvents();
       Trial t = evaluateTrial(id, s, worker);
@@ -573,8 +606,10 @@ void SearchRunner::checkCompletionLocked() {
   if (!c.any() || stopKind_ != StopKind::None) return;
   std::optional<CompletionStop> stop = convergenceStop(c, hvHistory_);
   if (!stop && reference_) stop = targetStop(c, trials_, *reference_);
-  if (stop) stopLocked(stop->kind == CompletionStop::Kind::Converged ? StopKind::Converged : StopKind::TargetMet,
-                       stop->reason);
+  if (stop)
+    stopLocked(
+        stop->kind == CompletionStop::Kind::Converged ? StopKind::Converged : StopKind::TargetMet,
+        stop->reason);
 }
 
 bool SearchRunner::updateFrontLocked() {
@@ -596,9 +631,14 @@ SearchProgress SearchRunner::progressLocked() const {
   p.done = static_cast<int64_t>(trials_.size());
   p.total = opts_.trials;
   for (const auto& t : trials_) p.failed += t.status == Trial::Status::Failed;
-  p.elapsedSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-  p.trialsPerMinute = p.elapsedSeconds > 0 ? 60.0 * static_cast<double>(doneThisSession_) / p.elapsedSeconds : 0;
-  p.etaSeconds = p.trialsPerMinute > 0 ? 60.0 * static_cast<double>(std::max<int64_t>(0, p.total - p.done)) / p.trialsPerMinute : 0;
+  p.elapsedSeconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  p.trialsPerMinute =
+      p.elapsedSeconds > 0 ? 60.0 * static_cast<double>(doneThisSession_) / p.elapsedSeconds : 0;
+  p.etaSeconds =
+      p.trialsPerMinute > 0
+          ? 60.0 * static_cast<double>(std::max<int64_t>(0, p.total - p.done)) / p.trialsPerMinute
+          : 0;
   p.frontSize = front_.size();
   p.hypervolume = hv_;
   return p;

@@ -78,7 +78,8 @@ SearchSpace SearchSpace::defaults(Kind kind, const BertConfig& c) {
   const int64_t A = minOf(s.modelHeads);
   std::set<int64_t> heads;
   for (int64_t h : {1, 3, 6, 12}) {
-    int64_t scaled = static_cast<int64_t>(std::llround(static_cast<double>(h) * static_cast<double>(A) / 12.0));
+    int64_t scaled =
+        static_cast<int64_t>(std::llround(static_cast<double>(h) * static_cast<double>(A) / 12.0));
     heads.insert(std::clamp<int64_t>(scaled, 1, std::max<int64_t>(A, 1)));
   }
   s.headChoices.assign(heads.begin(), heads.end());
@@ -89,9 +90,12 @@ SearchSpace SearchSpace::defaults(Kind kind, const BertConfig& c) {
 
 std::string SearchSpace::kindName() const {
   switch (kind) {
-    case Kind::Seed: return "seed";
-    case Kind::PerLayer: return "per-layer";
-    case Kind::Layers: return "layers";
+    case Kind::Seed:
+      return "seed";
+    case Kind::PerLayer:
+      return "per-layer";
+    case Kind::Layers:
+      return "layers";
   }
   return "?";
 }
@@ -101,7 +105,8 @@ SearchSpace SearchSpace::parse(const std::string& nameOrPath, const BertConfig& 
   if (nameOrPath == "per-layer") return defaults(Kind::PerLayer, c);
   if (nameOrPath == "layers") return defaults(Kind::Layers, c);
   if (!fileutil::exists(nameOrPath))
-    throw Error("search space \"" + nameOrPath + "\" is neither seed, per-layer, layers nor a JSON file");
+    throw Error("search space \"" + nameOrPath +
+                "\" is neither seed, per-layer, layers nor a JSON file");
   return fromJson(jsonutil::parse(fileutil::readFile(nameOrPath), nameOrPath), c);
 }
 
@@ -110,10 +115,14 @@ SearchSpace SearchSpace::fromJson(const json& j, const BertConfig& c) {
   if (!j.is_object()) throw Error(where + ": expected a JSON object");
   std::string kind = j.contains("kind") ? jsonutil::getString(j, "kind", where) : "seed";
   SearchSpace s;
-  if (kind == "seed") s = defaults(Kind::Seed, c);
-  else if (kind == "per-layer") s = defaults(Kind::PerLayer, c);
-  else if (kind == "layers") s = defaults(Kind::Layers, c);
-  else throw Error(where + ": unknown kind \"" + kind + "\" (seed, per-layer or layers)");
+  if (kind == "seed")
+    s = defaults(Kind::Seed, c);
+  else if (kind == "per-layer")
+    s = defaults(Kind::PerLayer, c);
+  else if (kind == "layers")
+    s = defaults(Kind::Layers, c);
+  else
+    throw Error(where + ": unknown kind \"" + kind + "\" (seed, per-layer or layers)");
   if (j.contains("layers")) {
     const auto& l = j["layers"];
     if (!l.is_array() || l.size() != 2 || !l[0].is_number_integer() || !l[1].is_number_integer())
@@ -122,7 +131,8 @@ SearchSpace SearchSpace::fromJson(const json& j, const BertConfig& c) {
     s.maxLayers = l[1].get<int64_t>();
   }
   if (j.contains("heads")) {
-    if (!j["heads"].is_array() || j["heads"].empty()) throw Error(where + ": \"heads\" must be a non-empty list");
+    if (!j["heads"].is_array() || j["heads"].empty())
+      throw Error(where + ": \"heads\" must be a non-empty list");
     std::set<int64_t> h;
     for (const auto& v : j["heads"]) {
       if (!v.is_number_integer()) throw Error(where + ": \"heads\" must hold integers");
@@ -139,20 +149,23 @@ SearchSpace SearchSpace::fromJson(const json& j, const BertConfig& c) {
   }
   const int64_t A = minOf(s.modelHeads), I = minOf(s.modelUnits);
   if (s.minLayers < 0 || s.maxLayers > c.num_hidden_layers || s.minLayers > s.maxLayers)
-    throw Error(where + ": layers [" + std::to_string(s.minLayers) + ", " + std::to_string(s.maxLayers) +
-                "] must lie within 0.." + std::to_string(c.num_hidden_layers));
+    throw Error(where + ": layers [" + std::to_string(s.minLayers) + ", " +
+                std::to_string(s.maxLayers) + "] must lie within 0.." +
+                std::to_string(c.num_hidden_layers));
   for (int64_t h : s.headChoices)
     if (h < 1 || h > A)
-      throw Error(where + ": head choice " + std::to_string(h) + " is outside 1.." + std::to_string(A) +
-                  " (the model has " + std::to_string(A) + " heads per layer)");
+      throw Error(where + ": head choice " + std::to_string(h) + " is outside 1.." +
+                  std::to_string(A) + " (the model has " + std::to_string(A) + " heads per layer)");
   if (s.minUnits < 0 || s.maxUnits > I || s.minUnits > s.maxUnits)
-    throw Error(where + ": units [" + std::to_string(s.minUnits) + ", " + std::to_string(s.maxUnits) +
-                "] must lie within 0.." + std::to_string(I));
+    throw Error(where + ": units [" + std::to_string(s.minUnits) + ", " +
+                std::to_string(s.maxUnits) + "] must lie within 0.." + std::to_string(I));
   return s;
 }
 
 json SearchSpace::toJson() const {
-  return {{"kind", kindName()}, {"layers", {minLayers, maxLayers}}, {"heads", headChoices},
+  return {{"kind", kindName()},
+          {"layers", {minLayers, maxLayers}},
+          {"heads", headChoices},
           {"units", {minUnits, maxUnits}}};
 }
 
@@ -162,7 +175,8 @@ SubNetwork SearchSpace::sample(Rng& rng) const {
   switch (kind) {
     case Kind::Seed: {
       const int64_t L = rng.uniformInt(minLayers, maxLayers);
-      const int64_t H = headChoices[static_cast<size_t>(rng.uniformInt(0, static_cast<int64_t>(headChoices.size()) - 1))];
+      const int64_t H = headChoices[static_cast<size_t>(
+          rng.uniformInt(0, static_cast<int64_t>(headChoices.size()) - 1))];
       const int64_t U = rng.uniformInt(minUnits, maxUnits);
       for (int64_t l = 0; l < L; ++l) s.layers[static_cast<size_t>(l)] = {H, U};
       break;
@@ -180,7 +194,8 @@ SubNetwork SearchSpace::sample(Rng& rng) const {
     case Kind::Layers: {
       const int64_t L = rng.uniformInt(minLayers, maxLayers);
       for (int64_t l = 0; l < L; ++l)
-        s.layers[static_cast<size_t>(l)] = {modelHeads[static_cast<size_t>(l)], modelUnits[static_cast<size_t>(l)]};
+        s.layers[static_cast<size_t>(l)] = {modelHeads[static_cast<size_t>(l)],
+                                            modelUnits[static_cast<size_t>(l)]};
       break;
     }
   }
@@ -193,11 +208,13 @@ SubNetwork SearchSpace::smallest() const {
   const int64_t H = kind == Kind::PerLayer ? 0 : headChoices.front();
   for (int64_t l = 0; l < minLayers; ++l)
     s.layers[static_cast<size_t>(l)] =
-        kind == Kind::Layers ? LayerChoice{modelHeads[static_cast<size_t>(l)], modelUnits[static_cast<size_t>(l)]}
-                             : LayerChoice{H, minUnits};
+        kind == Kind::Layers
+            ? LayerChoice{modelHeads[static_cast<size_t>(l)], modelUnits[static_cast<size_t>(l)]}
+            : LayerChoice{H, minUnits};
   // A per-layer layer with 0 heads and 0 units is removed; keep the count honest.
   if (kind == Kind::PerLayer && minUnits == 0)
-    for (int64_t l = 0; l < minLayers; ++l) s.layers[static_cast<size_t>(l)] = {headChoices.front(), 0};
+    for (int64_t l = 0; l < minLayers; ++l)
+      s.layers[static_cast<size_t>(l)] = {headChoices.front(), 0};
   return fitToModel(s, *this);
 }
 
@@ -206,8 +223,9 @@ SubNetwork SearchSpace::largest() const {
   s.layers.assign(static_cast<size_t>(numModelLayers), LayerChoice{});
   for (int64_t l = 0; l < maxLayers; ++l)
     s.layers[static_cast<size_t>(l)] =
-        kind == Kind::Layers ? LayerChoice{modelHeads[static_cast<size_t>(l)], modelUnits[static_cast<size_t>(l)]}
-                             : LayerChoice{headChoices.back(), maxUnits};
+        kind == Kind::Layers
+            ? LayerChoice{modelHeads[static_cast<size_t>(l)], modelUnits[static_cast<size_t>(l)]}
+            : LayerChoice{headChoices.back(), maxUnits};
   return fitToModel(s, *this);
 }
 
@@ -221,9 +239,12 @@ SubNetwork SearchSpace::mutate(const SubNetwork& in, Rng& rng) const {
   auto stepHeads = [&](int64_t h, bool allowZero) {
     if (allowZero && rng.bernoulli(0.15)) return h == 0 ? headChoices.front() : int64_t(0);
     size_t i = nearestChoice(headChoices, h);
-    if (rng.bernoulli(0.5) && i + 1 < headChoices.size()) ++i;
-    else if (i > 0) --i;
-    else if (i + 1 < headChoices.size()) ++i;
+    if (rng.bernoulli(0.5) && i + 1 < headChoices.size())
+      ++i;
+    else if (i > 0)
+      --i;
+    else if (i + 1 < headChoices.size())
+      ++i;
     return headChoices[i];
   };
   int64_t L = 0;
@@ -279,7 +300,8 @@ SubNetwork SearchSpace::mutate(const SubNetwork& in, Rng& rng) const {
     case Kind::Layers: {
       const int64_t newL = stepLayers(L);
       for (int64_t l = 0; l < newL; ++l)
-        out.layers[static_cast<size_t>(l)] = {modelHeads[static_cast<size_t>(l)], modelUnits[static_cast<size_t>(l)]};
+        out.layers[static_cast<size_t>(l)] = {modelHeads[static_cast<size_t>(l)],
+                                              modelUnits[static_cast<size_t>(l)]};
       break;
     }
   }
@@ -300,18 +322,21 @@ SubNetwork SearchSpace::crossover(const SubNetwork& a, const SubNetwork& b, Rng&
   if (kind == Kind::Seed) {
     const LayerChoice sa = seedShape(a, LayerChoice{headChoices.front(), minUnits});
     const LayerChoice sb = seedShape(b, LayerChoice{headChoices.front(), minUnits});
-    LayerChoice shape{rng.bernoulli(0.5) ? sa.heads : sb.heads, rng.bernoulli(0.5) ? sa.units : sb.units};
+    LayerChoice shape{rng.bernoulli(0.5) ? sa.heads : sb.heads,
+                      rng.bernoulli(0.5) ? sa.units : sb.units};
     for (int64_t l = 0; l < L; ++l) out.layers[static_cast<size_t>(l)] = shape;
   } else if (kind == Kind::PerLayer) {
     for (int64_t l = 0; l < L; ++l) {
       const auto& pa = a.layers[static_cast<size_t>(l)];
       const auto& pb = b.layers[static_cast<size_t>(l)];
       const LayerChoice& pick = (!pb.kept() || (pa.kept() && rng.bernoulli(0.5))) ? pa : pb;
-      out.layers[static_cast<size_t>(l)] = pick.kept() ? pick : LayerChoice{headChoices.front(), minUnits};
+      out.layers[static_cast<size_t>(l)] =
+          pick.kept() ? pick : LayerChoice{headChoices.front(), minUnits};
     }
   } else {
     for (int64_t l = 0; l < L; ++l)
-      out.layers[static_cast<size_t>(l)] = {modelHeads[static_cast<size_t>(l)], modelUnits[static_cast<size_t>(l)]};
+      out.layers[static_cast<size_t>(l)] = {modelHeads[static_cast<size_t>(l)],
+                                            modelUnits[static_cast<size_t>(l)]};
   }
   return fitToModel(out, *this);
 }
@@ -328,9 +353,11 @@ bool SearchSpace::contains(const SubNetwork& s) const {
       continue;
     }
     // A layer the model left with no heads or no units has none here either.
-    const bool headOk = std::find(headChoices.begin(), headChoices.end(), x.heads) != headChoices.end() ||
-                        (x.heads == 0 && (kind == Kind::PerLayer || modelHeads[i] == 0));
-    const bool unitsOk = (x.units >= minUnits && x.units <= maxUnits) || (x.units == 0 && modelUnits[i] == 0);
+    const bool headOk =
+        std::find(headChoices.begin(), headChoices.end(), x.heads) != headChoices.end() ||
+        (x.heads == 0 && (kind == Kind::PerLayer || modelHeads[i] == 0));
+    const bool unitsOk =
+        (x.units >= minUnits && x.units <= maxUnits) || (x.units == 0 && modelUnits[i] == 0);
     if (!headOk || !unitsOk) return false;
   }
   return true;
@@ -341,7 +368,8 @@ void SearchSpace::forEachMember(const std::function<bool(const SubNetwork&)>& fn
   s.layers.assign(static_cast<size_t>(numModelLayers), LayerChoice{});
   auto emit = [&] { return fn(fitToModel(s, *this)); };
   auto setLayers = [&](int64_t L, LayerChoice shape) {
-    for (int64_t l = 0; l < numModelLayers; ++l) s.layers[static_cast<size_t>(l)] = l < L ? shape : LayerChoice{};
+    for (int64_t l = 0; l < numModelLayers; ++l)
+      s.layers[static_cast<size_t>(l)] = l < L ? shape : LayerChoice{};
   };
   // Per-layer: every layer l < L takes any (heads or 0, units) pair.
   std::function<bool(int64_t, int64_t)> perLayer = [&](int64_t l, int64_t L) {
@@ -382,9 +410,12 @@ int64_t SearchSpace::size() const {
   const double units = static_cast<double>(maxUnits - minUnits + 1);
   const double heads = static_cast<double>(headChoices.size());
   double n = 0;
-  if (kind == Kind::Layers) n = layers;
-  else if (kind == Kind::Seed) n = layers * heads * units;
-  else n = std::pow((heads + 1) * units, static_cast<double>(maxLayers));
+  if (kind == Kind::Layers)
+    n = layers;
+  else if (kind == Kind::Seed)
+    n = layers * heads * units;
+  else
+    n = std::pow((heads + 1) * units, static_cast<double>(maxLayers));
   return n >= 9.2e18 ? std::numeric_limits<int64_t>::max() : static_cast<int64_t>(n);
 }
 

@@ -4,9 +4,12 @@
 
 namespace pp {
 
-std::vector<std::string> strategyNames() { return {"random", "local", "nsga2", "morea", "adaptive"}; }
+std::vector<std::string> strategyNames() {
+  return {"random", "local", "nsga2", "morea", "adaptive"};
+}
 
-std::unique_ptr<Strategy> makeStrategy(const std::string& name, const SearchSpace& space, const StrategyOptions& o) {
+std::unique_ptr<Strategy> makeStrategy(const std::string& name, const SearchSpace& space,
+                                       const StrategyOptions& o) {
   if (name == "random") return makeRandomStrategy(space);
   if (name == "local") return makeLocalStrategy(space, o);
   if (name == "nsga2") return makeNsga2Strategy(space, o);

@@ -15,7 +15,8 @@ namespace pp {
 namespace {
 class AdaptiveStrategy : public Strategy {
  public:
-  AdaptiveStrategy(SearchSpace s, StrategyOptions o) : space_(std::move(s)), opts_(o), local_(makeLocalStrategy(space_, o)) {}
+  AdaptiveStrategy(SearchSpace s, StrategyOptions o)
+      : space_(std::move(s)), opts_(o), local_(makeLocalStrategy(space_, o)) {}
   std::string name() const override { return "adaptive"; }
   SubNetwork propose(const History& h, Rng& rng) override {
     const size_t probe = static_cast<size_t>(std::max(opts_.initialRandom, 20));

@@ -11,7 +11,8 @@ class LocalStrategy : public Strategy {
   LocalStrategy(SearchSpace s, StrategyOptions o) : space_(std::move(s)), opts_(o) {}
   std::string name() const override { return "local"; }
   SubNetwork propose(const History& h, Rng& rng) override {
-    if (static_cast<int>(h.subnets.size()) < opts_.initialRandom || rng.bernoulli(0.1)) return space_.sample(rng);
+    if (static_cast<int>(h.subnets.size()) < opts_.initialRandom || rng.bernoulli(0.1))
+      return space_.sample(rng);
     auto front = paretoFront(h.objectives);
     const size_t pick = front[rng.index(front.size())];
     return space_.mutate(h.subnets[pick], rng);

@@ -24,10 +24,11 @@ class MoreaStrategy : public Strategy {
       const auto best = paretoFront(h.objectives);
       return space_.mutate(h.subnets[best[rng.index(best.size())]], rng);
     }
-    const size_t popStart = n > static_cast<size_t>(opts_.populationSize) ? n - static_cast<size_t>(opts_.populationSize) : 0;
+    const size_t popStart = n > static_cast<size_t>(opts_.populationSize)
+                                ? n - static_cast<size_t>(opts_.populationSize)
+                                : 0;
     std::vector<size_t> sample;
-    for (int i = 0; i < opts_.sampleSize; ++i)
-      sample.push_back(popStart + rng.index(n - popStart));
+    for (int i = 0; i < opts_.sampleSize; ++i) sample.push_back(popStart + rng.index(n - popStart));
     std::vector<Point> pts;
     for (size_t i : sample) pts.push_back(h.objectives[i]);
     auto front = paretoFront(pts);

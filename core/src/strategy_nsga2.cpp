@@ -15,7 +15,8 @@ class Nsga2Strategy : public Strategy {
   Nsga2Strategy(SearchSpace s, StrategyOptions o) : space_(std::move(s)), opts_(o) {}
   std::string name() const override { return "nsga2"; }
   SubNetwork propose(const History& h, Rng& rng) override {
-    if (static_cast<int>(h.subnets.size()) < std::max(opts_.initialRandom, 2)) return space_.sample(rng);
+    if (static_cast<int>(h.subnets.size()) < std::max(opts_.initialRandom, 2))
+      return space_.sample(rng);
     // Select the population: whole fronts, the last one cut by crowding.
     struct Member {
       size_t index;
@@ -24,11 +25,13 @@ class Nsga2Strategy : public Strategy {
     };
     std::vector<Member> pop;
     auto fronts = nonDominatedSort(h.objectives);
-    for (size_t r = 0; r < fronts.size() && static_cast<int>(pop.size()) < opts_.populationSize; ++r) {
+    for (size_t r = 0; r < fronts.size() && static_cast<int>(pop.size()) < opts_.populationSize;
+         ++r) {
       auto crowd = crowdingDistance(h.objectives, fronts[r]);
       std::vector<size_t> order(fronts[r].size());
       for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-      std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return crowd[a] > crowd[b]; });
+      std::stable_sort(order.begin(), order.end(),
+                       [&](size_t a, size_t b) { return crowd[a] > crowd[b]; });
       for (size_t i : order) {
         if (static_cast<int>(pop.size()) >= opts_.populationSize) break;
         pop.push_back({fronts[r][i], r, crowd[i]});

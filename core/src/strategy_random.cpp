@@ -15,6 +15,8 @@ class RandomStrategy : public Strategy {
 };
 }  // namespace
 
-std::unique_ptr<Strategy> makeRandomStrategy(const SearchSpace& s) { return std::make_unique<RandomStrategy>(s); }
+std::unique_ptr<Strategy> makeRandomStrategy(const SearchSpace& s) {
+  return std::make_unique<RandomStrategy>(s);
+}
 
 }  // namespace pp

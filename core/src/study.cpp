@@ -1,10 +1,10 @@
 #include "paretoprune/study.h"
 
+#include <unistd.h>
 #include <chrono>
 #include <map>
 #include <set>
 #include <thread>
-#include <unistd.h>
 
 #include <nlohmann/json.hpp>
 
@@ -24,14 +24,20 @@ using nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
 namespace {
-double secondsSince(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+double secondsSince(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
 
-std::string studyWhere(const std::string& name) { return "study \"" + name + "\""; }
+std::string studyWhere(const std::string& name) {
+  return "study \"" + name + "\"";
+}
 
 StudyStore::Study requireStudy(StudyStore& store, const StudyOptions& o) {
   store.ensureSchema();
   auto s = store.findStudy(o.study);
-  if (!s) throw Error("there is no " + studyWhere(o.study) + " at " + redactUrl(o.url) + " (start it with search --study)");
+  if (!s)
+    throw Error("there is no " + studyWhere(o.study) + " at " + redactUrl(o.url) +
+                " (start it with search --study)");
   return *s;
 }
 
@@ -77,8 +83,8 @@ struct StudyDriver::Impl {
   std::unique_ptr<Strategy> strategy;
   std::unique_ptr<Rng> rng;
   int64_t studyId = 0;
-  std::set<std::string> seen;          // keys queued so far (any state)
-  std::map<int64_t, bool> reported;    // finished trials already handed to events
+  std::set<std::string> seen;        // keys queued so far (any state)
+  std::map<int64_t, bool> reported;  // finished trials already handed to events
   int64_t nextId = 0;
   std::vector<double> hvHistory;
   int64_t finishedThisSession = 0;
@@ -117,12 +123,14 @@ void StudyDriver::run() {
     d.studyId = d.store->createStudy(d.opts.study, header_.toJson()).id;
   }
   if (!d.store->tryLockDriver(d.studyId))
-    throw Error(studyWhere(d.opts.study) + " already has a driver (another search is running it); start workers "
+    throw Error(studyWhere(d.opts.study) +
+                " already has a driver (another search is running it); start workers "
                 "with `paretoprune-cli worker`, or stop that search first");
   if (header_.reference.is_null() && so.evaluateReference) {
     EvalOptions eo = so.eval;
     eo.device = eo.latency.device = resolveDevices(so.device).front();
-    const Trial full = evaluateAsTrial(*d.prepared.model, *d.prepared.validation, -1, SubNetwork::full(c), eo);
+    const Trial full =
+        evaluateAsTrial(*d.prepared.model, *d.prepared.validation, -1, SubNetwork::full(c), eo);
     if (!full.ok()) throw Error("the full model cannot be evaluated: " + full.error);
     header_.reference = full.toJson();
   }
@@ -130,7 +138,8 @@ void StudyDriver::run() {
   d.store->updateHeader(d.studyId, header_.toJson());
   if (reference_ && d.events.referenceEvaluated) d.events.referenceEvaluated(*reference_);
   StrategyOptions sto = so.strategyOptions;
-  if (sto.validationExamples == 0) sto.validationExamples = static_cast<int64_t>(d.prepared.validation->size());
+  if (sto.validationExamples == 0)
+    sto.validationExamples = static_cast<int64_t>(d.prepared.validation->size());
   d.strategy = makeStrategy(so.strategy, d.prepared.space, sto);
   const Normalizer norm = d.shape->normalizer();
   auto lastReap = Clock::now() - std::chrono::hours(1);
@@ -153,9 +162,11 @@ void StudyDriver::run() {
       if (r.state == StudyTrial::State::Running) ++running;
       if (!d.seen.count(std::to_string(r.id))) {
         d.seen.insert(std::to_string(r.id));
-        d.seen.insert(SubNetwork::fromJson(jsonutil::parse(r.subnetJson, studyWhere(d.opts.study)), c).key());
+        d.seen.insert(
+            SubNetwork::fromJson(jsonutil::parse(r.subnetJson, studyWhere(d.opts.study)), c).key());
       }
-      if ((r.state == StudyTrial::State::Done || r.state == StudyTrial::State::Failed) && !d.reported.count(r.id)) {
+      if ((r.state == StudyTrial::State::Done || r.state == StudyTrial::State::Failed) &&
+          !d.reported.count(r.id)) {
         d.reported[r.id] = true;
         done_.push_back(trialOf(r, c, studyWhere(d.opts.study)));
         std::vector<Point> pts;
@@ -175,17 +186,20 @@ void StudyDriver::run() {
         progress_.frontSize = pts.size();
         progress_.elapsedSeconds = secondsSince(start);
         const double mins = progress_.elapsedSeconds / 60.0;
-        progress_.trialsPerMinute = mins > 0 ? static_cast<double>(++d.finishedThisSession) / mins : 0;
-        progress_.etaSeconds = progress_.trialsPerMinute > 0
-                                   ? 60.0 * static_cast<double>(std::max<int64_t>(0, so.trials - progress_.done)) /
-                                         progress_.trialsPerMinute
-                                   : 0;
+        progress_.trialsPerMinute =
+            mins > 0 ? static_cast<double>(++d.finishedThisSession) / mins : 0;
+        progress_.etaSeconds =
+            progress_.trialsPerMinute > 0
+                ? 60.0 * static_cast<double>(std::max<int64_t>(0, so.trials - progress_.done)) /
+                      progress_.trialsPerMinute
+                : 0;
         if (d.events.progress) d.events.progress(progress_);
       }
     }
     if (!seededRng) {
       // A fresh stream per driver session (as a resumed run's).
-      d.rng = std::make_unique<Rng>(so.seed ^ (0x9e3779b97f4a7c15ull * static_cast<uint64_t>(rows.size() + 1)));
+      d.rng = std::make_unique<Rng>(
+          so.seed ^ (0x9e3779b97f4a7c15ull * static_cast<uint64_t>(rows.size() + 1)));
       seededRng = true;
     }
     const int64_t finished = static_cast<int64_t>(done_.size());
@@ -202,12 +216,14 @@ void StudyDriver::run() {
     std::optional<CompletionStop> stop = convergenceStop(so.completion, d.hvHistory);
     if (!stop && reference_) stop = targetStop(so.completion, done_, *reference_);
     if (stop) {
-      stopKind_ = stop->kind == CompletionStop::Kind::Converged ? StopKind::Converged : StopKind::TargetMet;
+      stopKind_ =
+          stop->kind == CompletionStop::Kind::Converged ? StopKind::Converged : StopKind::TargetMet;
       stopReason_ = stop->reason;
       break;
     }
     // Keep about one queued trial per active worker, plus a few.
-    const int64_t target = std::max(1, d.store->activeWorkers(d.studyId, 2 * d.opts.leaseSeconds)) + d.opts.extraQueued;
+    const int64_t target = std::max(1, d.store->activeWorkers(d.studyId, 2 * d.opts.leaseSeconds)) +
+                           d.opts.extraQueued;
     History h;
     for (const auto& t : done_)
       if (t.ok() && t.fidelity >= 1.0) {
@@ -243,15 +259,18 @@ void StudyDriver::run() {
 
 // ---- the worker -------------------------------------------------------------
 
-WorkerStats runStudyWorker(const StudyOptions& o, const WorkerOptions& w, const std::atomic<bool>* stop) {
+WorkerStats runStudyWorker(const StudyOptions& o, const WorkerOptions& w,
+                           const std::atomic<bool>* stop) {
   StudyStore store(o.url);
   store.ensureSchema();
   // A worker may start before its driver: wait for the study to appear.
   const auto waitStart = Clock::now();
   std::optional<StudyStore::Study> found = store.findStudy(o.study);
   while (!found) {
-    if ((stop && stop->load()) || (w.idleExitSeconds > 0 && secondsSince(waitStart) >= w.idleExitSeconds))
-      throw Error("there is no " + studyWhere(o.study) + " at " + redactUrl(o.url) + " (start it with search --study)");
+    if ((stop && stop->load()) ||
+        (w.idleExitSeconds > 0 && secondsSince(waitStart) >= w.idleExitSeconds))
+      throw Error("there is no " + studyWhere(o.study) + " at " + redactUrl(o.url) +
+                  " (start it with search --study)");
     std::this_thread::sleep_for(std::chrono::duration<double>(std::max(o.pollSeconds, 0.5)));
     found = store.findStudy(o.study);
   }
@@ -264,9 +283,9 @@ WorkerStats runStudyWorker(const StudyOptions& o, const WorkerOptions& w, const 
   const Dataset val = h.data.validationSet(model->config());
   const std::string fp = dataFingerprint(val);
   if (!h.dataFingerprint.empty() && fp != h.dataFingerprint)
-    throw Error(studyWhere(o.study) + " was evaluated on other validation examples (fingerprint " + h.dataFingerprint +
-                ", this machine's data " + fp + " from " + (h.data.validation.empty() ? h.data.data : h.data.validation) +
-                ")");
+    throw Error(studyWhere(o.study) + " was evaluated on other validation examples (fingerprint " +
+                h.dataFingerprint + ", this machine's data " + fp + " from " +
+                (h.data.validation.empty() ? h.data.data : h.data.validation) + ")");
   EncodeOptions enc;
   enc.maxLength = h.data.maxLength;
   enc.batchSize = h.data.batchSize;
@@ -323,18 +342,23 @@ WorkerStats runStudyWorker(const StudyOptions& o, const WorkerOptions& w, const 
       }
       Trial t;
       try {
-        t = evaluateAsTrial(*model, data, c->id,
-                            SubNetwork::fromJson(jsonutil::parse(c->subnetJson, studyWhere(o.study)), model->config()),
-                            eo, stop);
+        t = evaluateAsTrial(
+            *model, data, c->id,
+            SubNetwork::fromJson(jsonutil::parse(c->subnetJson, studyWhere(o.study)),
+                                 model->config()),
+            eo, stop);
       } catch (const Error& e) {  // an unreadable sub-network: a failed trial, not a dead worker
         t.id = c->id;
         t.status = Trial::Status::Failed;
         t.error = e.what();
       }
       t.worker = -1;
-      if (stop && stop->load()) break;  // cut short: not a result; its lease lapses and it is queued again
-      if (store.complete(study.id, *c, t.toJson().dump())) ++stats.evaluated;
-      else ++stats.stale;
+      if (stop && stop->load())
+        break;  // cut short: not a result; its lease lapses and it is queued again
+      if (store.complete(study.id, *c, t.toJson().dump()))
+        ++stats.evaluated;
+      else
+        ++stats.stale;
       {
         std::lock_guard<std::mutex> lk(mu);
         current.reset();
@@ -353,7 +377,8 @@ WorkerStats runStudyWorker(const StudyOptions& o, const WorkerOptions& w, const 
 
 // ---- reading, writing -------------------------------------------------------
 
-OpenedRunLog openStudy(const std::string& url, const std::string& name, const std::string& modelDir) {
+OpenedRunLog openStudy(const std::string& url, const std::string& name,
+                       const std::string& modelDir) {
   StudyStore store(url);
   StudyOptions o;
   o.url = url;
@@ -365,12 +390,15 @@ OpenedRunLog openStudy(const std::string& url, const std::string& name, const st
   try {
     r.config = BertConfig::load(r.modelDir + "/config.json");
   } catch (const Error& e) {
-    throw Error(std::string(e.what()) + " (the study's model is needed to read its trials; give its directory)");
+    throw Error(std::string(e.what()) +
+                " (the study's model is needed to read its trials; give its directory)");
   }
   for (const auto& row : store.trials(study.id))
     if (row.state == StudyTrial::State::Done || row.state == StudyTrial::State::Failed)
       r.log.trials.push_back(trialOf(row, r.config, studyWhere(name)));
-  if (study.finished) r.log.stops.push_back({"finished", study.stopReason, static_cast<int64_t>(r.log.trials.size())});
+  if (study.finished)
+    r.log.stops.push_back(
+        {"finished", study.stopReason, static_cast<int64_t>(r.log.trials.size())});
   r.reference = r.log.header.referenceTrial(r.config);
   return r;
 }
@@ -389,7 +417,8 @@ void importStudyLog(const std::string& url, const std::string& study, const std:
   StudyStore store(url);
   store.ensureSchema();
   if (store.findStudy(study))
-    throw Error(studyWhere(study) + " exists at " + redactUrl(url) + "; import into a new study name");
+    throw Error(studyWhere(study) + " exists at " + redactUrl(url) +
+                "; import into a new study name");
   const auto s = store.createStudy(study, r.log.header.toJson());
   for (const auto& t : r.log.trials) {
     store.enqueue(s.id, t.id, t.subnet.key(), t.subnet.toJson().dump());

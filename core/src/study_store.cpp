@@ -36,10 +36,14 @@ std::string firstLine(std::string s) {
 
 const char* stateName(StudyTrial::State s) {
   switch (s) {
-    case StudyTrial::State::Queued: return "queued";
-    case StudyTrial::State::Running: return "running";
-    case StudyTrial::State::Done: return "done";
-    case StudyTrial::State::Failed: return "failed";
+    case StudyTrial::State::Queued:
+      return "queued";
+    case StudyTrial::State::Running:
+      return "running";
+    case StudyTrial::State::Done:
+      return "done";
+    case StudyTrial::State::Failed:
+      return "failed";
   }
   return "?";
 }
@@ -59,7 +63,8 @@ int64_t toInt(const std::string& s, const char* what) {
     if (pos == s.size()) return v;
   } catch (...) {
   }
-  throw Error(std::string("study store: ") + what + " is not a number (\"" + s.substr(0, 20) + "\")");
+  throw Error(std::string("study store: ") + what + " is not a number (\"" + s.substr(0, 20) +
+              "\")");
 }
 }  // namespace
 
@@ -69,8 +74,9 @@ struct StudyStore::Impl {
 
   void connect() {
     if (conn) PQfinish(conn);
-    const char* keys[] = {"dbname", "keepalives", "keepalives_idle", "keepalives_interval", "keepalives_count",
-                          "connect_timeout", "application_name", nullptr};
+    const char* keys[] = {
+        "dbname",           "keepalives",      "keepalives_idle",  "keepalives_interval",
+        "keepalives_count", "connect_timeout", "application_name", nullptr};
     const char* values[] = {url.c_str(), "1", "10", "5", "3", "10", "paretoprune", nullptr};
     conn = PQconnectdbParams(keys, values, 1);
     if (PQstatus(conn) != CONNECTION_OK) {
@@ -79,7 +85,8 @@ struct StudyStore::Impl {
       conn = nullptr;
       throw Error("cannot connect to " + shown + ": " + why);
     }
-    PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);  // CREATE ... IF NOT EXISTS notices
+    PQsetNoticeProcessor(
+        conn, [](void*, const char*) {}, nullptr);  // CREATE ... IF NOT EXISTS notices
   }
 
   // One statement with text parameters, committed at once. Lost connections
@@ -91,7 +98,8 @@ struct StudyStore::Impl {
     for (const auto& s : params) p.push_back(s.c_str());
     std::string lastError;
     for (int attempt = 0; attempt < kRetries; ++attempt) {
-      if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(100 << std::min(attempt, 5)));
+      if (attempt > 0)
+        std::this_thread::sleep_for(std::chrono::milliseconds(100 << std::min(attempt, 5)));
       if (!conn || PQstatus(conn) != CONNECTION_OK) {
         try {
           connect();
@@ -100,7 +108,8 @@ struct StudyStore::Impl {
           continue;
         }
       }
-      PGresult* r = PQexecParams(conn, sql.c_str(), static_cast<int>(p.size()), nullptr, p.data(), nullptr, nullptr, 0);
+      PGresult* r = PQexecParams(conn, sql.c_str(), static_cast<int>(p.size()), nullptr, p.data(),
+                                 nullptr, nullptr, 0);
       const ExecStatusType st = PQresultStatus(r);
       if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
         Rows out;
@@ -123,12 +132,13 @@ struct StudyStore::Impl {
       const std::string sqlstate = code ? code : "";
       lastError = firstLine(PQresultErrorMessage(r));
       PQclear(r);
-      const bool lost = PQstatus(conn) != CONNECTION_OK || sqlstate.rfind("08", 0) == 0 || sqlstate == "57P01";
+      const bool lost =
+          PQstatus(conn) != CONNECTION_OK || sqlstate.rfind("08", 0) == 0 || sqlstate == "57P01";
       const bool retry = lost || sqlstate == "40001" || sqlstate == "40P01";
       if (!retry) throw Error("study store (" + shown + "): " + lastError);
     }
-    throw Error("study store (" + shown + "): " + lastError + " (gave up after " + std::to_string(kRetries) +
-                " tries)");
+    throw Error("study store (" + shown + "): " + lastError + " (gave up after " +
+                std::to_string(kRetries) + " tries)");
   }
 };
 
@@ -143,7 +153,8 @@ StudyStore::StudyStore(const std::string& url) : impl_(std::make_unique<Impl>())
     } catch (const Error& e) {
       lastError = e.what();
       // A wrong password or a missing database will not change: say so at once.
-      if (lastError.find("password") != std::string::npos || lastError.find("does not exist") != std::string::npos)
+      if (lastError.find("password") != std::string::npos ||
+          lastError.find("does not exist") != std::string::npos)
         break;
       std::this_thread::sleep_for(std::chrono::milliseconds(200 << attempt));
     }
@@ -192,7 +203,8 @@ void StudyStore::ensureSchema() {
 }
 
 std::optional<StudyStore::Study> StudyStore::findStudy(const std::string& name) {
-  Rows r = impl_->exec("SELECT id, header::text, finished, stop_reason FROM pp_studies WHERE name = $1", {name});
+  Rows r = impl_->exec(
+      "SELECT id, header::text, finished, stop_reason FROM pp_studies WHERE name = $1", {name});
   if (r.rows.empty()) return std::nullopt;
   Study s;
   s.id = toInt(r.rows[0][0], "study id");
@@ -203,19 +215,24 @@ std::optional<StudyStore::Study> StudyStore::findStudy(const std::string& name) 
 }
 
 StudyStore::Study StudyStore::createStudy(const std::string& name, const nlohmann::json& header) {
-  impl_->exec("INSERT INTO pp_studies (name, header) VALUES ($1, $2::jsonb) ON CONFLICT (name) DO NOTHING",
-              {name, header.dump()});
+  impl_->exec(
+      "INSERT INTO pp_studies (name, header) VALUES ($1, $2::jsonb) ON CONFLICT (name) DO NOTHING",
+      {name, header.dump()});
   auto s = findStudy(name);
-  if (!s) throw Error("study store (" + impl_->shown + "): study \"" + name + "\" vanished after it was created");
+  if (!s)
+    throw Error("study store (" + impl_->shown + "): study \"" + name +
+                "\" vanished after it was created");
   return *s;
 }
 
 void StudyStore::updateHeader(int64_t study, const nlohmann::json& header) {
-  impl_->exec("UPDATE pp_studies SET header = $2::jsonb WHERE id = $1", {std::to_string(study), header.dump()});
+  impl_->exec("UPDATE pp_studies SET header = $2::jsonb WHERE id = $1",
+              {std::to_string(study), header.dump()});
 }
 
 void StudyStore::finishStudy(int64_t study, const std::string& reason) {
-  impl_->exec("UPDATE pp_studies SET finished = TRUE, stop_reason = $2 WHERE id = $1", {std::to_string(study), reason});
+  impl_->exec("UPDATE pp_studies SET finished = TRUE, stop_reason = $2 WHERE id = $1",
+              {std::to_string(study), reason});
 }
 
 bool StudyStore::tryLockDriver(int64_t study) {
@@ -223,14 +240,17 @@ bool StudyStore::tryLockDriver(int64_t study) {
   return !r.rows.empty() && r.rows[0][0] == "t";
 }
 
-bool StudyStore::enqueue(int64_t study, int64_t id, const std::string& key, const std::string& subnetJson) {
+bool StudyStore::enqueue(int64_t study, int64_t id, const std::string& key,
+                         const std::string& subnetJson) {
   Rows r = impl_->exec(
-      "INSERT INTO pp_trials (study_id, id, key, subnet) VALUES ($1, $2, $3, $4::jsonb) ON CONFLICT DO NOTHING",
+      "INSERT INTO pp_trials (study_id, id, key, subnet) VALUES ($1, $2, $3, $4::jsonb) ON "
+      "CONFLICT DO NOTHING",
       {std::to_string(study), std::to_string(id), key, subnetJson});
   return r.affected == 1;
 }
 
-std::optional<Claim> StudyStore::claim(int64_t study, const std::string& worker, double leaseSeconds) {
+std::optional<Claim> StudyStore::claim(int64_t study, const std::string& worker,
+                                       double leaseSeconds) {
   Rows r = impl_->exec(R"(
     WITH next AS (
       SELECT study_id, id FROM pp_trials WHERE study_id = $1 AND state = 'queued'
@@ -255,7 +275,8 @@ bool StudyStore::heartbeat(int64_t study, const Claim& c, double leaseSeconds) {
   Rows r = impl_->exec(
       "UPDATE pp_trials SET lease_until = now() + make_interval(secs => $4::float8) "
       "WHERE study_id = $1 AND id = $2 AND attempt = $3 AND state = 'running'",
-      {std::to_string(study), std::to_string(c.id), std::to_string(c.attempt), std::to_string(leaseSeconds)});
+      {std::to_string(study), std::to_string(c.id), std::to_string(c.attempt),
+       std::to_string(leaseSeconds)});
   return r.affected == 1;
 }
 
@@ -271,7 +292,8 @@ bool StudyStore::complete(int64_t study, const Claim& c, const std::string& tria
 int StudyStore::reapExpired(int64_t study, int maxAttempts) {
   Rows r = impl_->exec(
       "UPDATE pp_trials SET state = CASE WHEN attempt >= $2 THEN 'failed' ELSE 'queued' END, "
-      "reason = CASE WHEN attempt >= $2 THEN 'its lease expired ' || attempt || ' times (the workers died or were "
+      "reason = CASE WHEN attempt >= $2 THEN 'its lease expired ' || attempt || ' times (the "
+      "workers died or were "
       "cut off)' ELSE reason END, worker = NULL, lease_until = NULL, "
       "finished_seq = nextval(pg_get_serial_sequence('pp_trials', 'finished_seq')) "
       "WHERE study_id = $1 AND state = 'running' AND lease_until < now()",
@@ -301,7 +323,8 @@ std::vector<StudyTrial> StudyStore::trials(int64_t study) {
 
 int StudyStore::activeWorkers(int64_t study, double seconds) {
   Rows r = impl_->exec(
-      "SELECT count(*) FROM pp_workers WHERE study_id = $1 AND last_seen > now() - make_interval(secs => $2::float8)",
+      "SELECT count(*) FROM pp_workers WHERE study_id = $1 AND last_seen > now() - "
+      "make_interval(secs => $2::float8)",
       {std::to_string(study), std::to_string(seconds)});
   return r.rows.empty() ? 0 : static_cast<int>(toInt(r.rows[0][0], "worker count"));
 }
@@ -313,6 +336,8 @@ void StudyStore::touchWorker(int64_t study, const std::string& worker) {
       {std::to_string(study), worker});
 }
 
-int StudyStore::backendPid() { return PQbackendPID(impl_->conn); }
+int StudyStore::backendPid() {
+  return PQbackendPID(impl_->conn);
+}
 
 }  // namespace pp

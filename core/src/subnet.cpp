@@ -17,11 +17,13 @@ using nlohmann::json;
 
 SubNetwork SubNetwork::full(const BertConfig& c) {
   SubNetwork s;
-  for (int64_t l = 0; l < c.num_hidden_layers; ++l) s.layers.push_back({c.headsInLayer(l), c.unitsInLayer(l)});
+  for (int64_t l = 0; l < c.num_hidden_layers; ++l)
+    s.layers.push_back({c.headsInLayer(l), c.unitsInLayer(l)});
   return s;
 }
 
-SubNetwork SubNetwork::uniform(const BertConfig& c, int64_t numLayers, int64_t heads, int64_t units) {
+SubNetwork SubNetwork::uniform(const BertConfig& c, int64_t numLayers, int64_t heads,
+                               int64_t units) {
   if (numLayers < 0 || numLayers > c.num_hidden_layers)
     throw Error("sub-network: num_layers " + std::to_string(numLayers) + " is outside 0.." +
                 std::to_string(c.num_hidden_layers));
@@ -30,7 +32,9 @@ SubNetwork SubNetwork::uniform(const BertConfig& c, int64_t numLayers, int64_t h
   // A pruned model's layers may have fewer heads or units than its config
   // names: each keeps at most what it has. More than the config names is
   // an error (validate says which).
-  auto fit = [](int64_t want, int64_t nominal, int64_t here) { return want <= nominal ? std::min(want, here) : want; };
+  auto fit = [](int64_t want, int64_t nominal, int64_t here) {
+    return want <= nominal ? std::min(want, here) : want;
+  };
   for (int64_t l = 0; l < numLayers; ++l)
     s.layers[static_cast<size_t>(l)] = {fit(heads, c.num_attention_heads, c.headsInLayer(l)),
                                         fit(units, c.intermediate_size, c.unitsInLayer(l))};
@@ -51,7 +55,8 @@ SubNetwork SubNetwork::fromJson(const json& j, const BertConfig& c) {
     for (size_t i = 0; i < arr.size(); ++i) {
       const auto& e = arr[i];
       if (!e.is_object() || !e.contains("heads") || !e.contains("units"))
-        throw Error(where + ": layer " + std::to_string(i) + " must be {\"heads\": H, \"units\": U}");
+        throw Error(where + ": layer " + std::to_string(i) +
+                    " must be {\"heads\": H, \"units\": U}");
       s.layers[i] = {jsonutil::getInt(e, "heads", where), jsonutil::getInt(e, "units", where)};
     }
     s.validate(c);
@@ -59,10 +64,12 @@ SubNetwork SubNetwork::fromJson(const json& j, const BertConfig& c) {
   }
   for (const char* key : {"num_layers", "num_heads", "num_units"})
     if (!j.contains(key))
-      throw Error(where + ": needs \"num_layers\", \"num_heads\" and \"num_units\", or \"layers\" (missing \"" +
-                  key + "\")");
-  return uniform(c, jsonutil::getInt(j, "num_layers", where), jsonutil::getInt(j, "num_heads", where),
-                 jsonutil::getInt(j, "num_units", where));
+      throw Error(
+          where +
+          ": needs \"num_layers\", \"num_heads\" and \"num_units\", or \"layers\" (missing \"" +
+          key + "\")");
+  return uniform(c, jsonutil::getInt(j, "num_layers", where),
+                 jsonutil::getInt(j, "num_heads", where), jsonutil::getInt(j, "num_units", where));
 }
 
 SubNetwork SubNetwork::parse(const std::string& textOrPath, const BertConfig& c) {
@@ -74,18 +81,19 @@ SubNetwork SubNetwork::parse(const std::string& textOrPath, const BertConfig& c)
 
 void SubNetwork::validate(const BertConfig& c) const {
   if (static_cast<int64_t>(layers.size()) != c.num_hidden_layers)
-    throw Error("sub-network describes " + std::to_string(layers.size()) + " layers, the model has " +
-                std::to_string(c.num_hidden_layers));
+    throw Error("sub-network describes " + std::to_string(layers.size()) +
+                " layers, the model has " + std::to_string(c.num_hidden_layers));
   for (size_t l = 0; l < layers.size(); ++l) {
     const auto& x = layers[l];
     const int64_t maxH = c.headsInLayer(static_cast<int64_t>(l));
     const int64_t maxU = c.unitsInLayer(static_cast<int64_t>(l));
     if (x.heads < 0 || x.heads > maxH)
-      throw Error("sub-network: layer " + std::to_string(l) + " asks for " + std::to_string(x.heads) +
-                  " heads, the model has " + std::to_string(maxH));
+      throw Error("sub-network: layer " + std::to_string(l) + " asks for " +
+                  std::to_string(x.heads) + " heads, the model has " + std::to_string(maxH));
     if (x.units < 0 || x.units > maxU)
-      throw Error("sub-network: layer " + std::to_string(l) + " asks for " + std::to_string(x.units) +
-                  " feed-forward units, the model has " + std::to_string(maxU));
+      throw Error("sub-network: layer " + std::to_string(l) + " asks for " +
+                  std::to_string(x.units) + " feed-forward units, the model has " +
+                  std::to_string(maxU));
   }
 }
 
@@ -95,7 +103,9 @@ int64_t SubNetwork::keptLayers() const {
   return n;
 }
 
-bool SubNetwork::isFull(const BertConfig& c) const { return *this == full(c); }
+bool SubNetwork::isFull(const BertConfig& c) const {
+  return *this == full(c);
+}
 
 namespace {
 // Kept layers form a prefix 0..L-1 and all have the same sizes.
@@ -119,7 +129,8 @@ json SubNetwork::toJson() const {
   json arr = json::array();
   size_t last = layers.size();
   while (last > 0 && !layers[last - 1].kept()) --last;
-  for (size_t i = 0; i < last; ++i) arr.push_back({{"heads", layers[i].heads}, {"units", layers[i].units}});
+  for (size_t i = 0; i < last; ++i)
+    arr.push_back({{"heads", layers[i].heads}, {"units", layers[i].units}});
   return {{"layers", arr}};
 }
 

@@ -24,9 +24,12 @@ std::u32string decodeLossy(const std::string& s) {
   while (i < s.size()) {
     size_t len = 1;
     unsigned char b = static_cast<unsigned char>(s[i]);
-    if ((b & 0xE0) == 0xC0) len = 2;
-    else if ((b & 0xF0) == 0xE0) len = 3;
-    else if ((b & 0xF8) == 0xF0) len = 4;
+    if ((b & 0xE0) == 0xC0)
+      len = 2;
+    else if ((b & 0xF0) == 0xE0)
+      len = 3;
+    else if ((b & 0xF8) == 0xF0)
+      len = 4;
     std::u32string one;
     if (i + len <= s.size() && unicode::decodeUtf8(std::string_view(s).substr(i, len), one)) {
       out += one;
@@ -66,7 +69,8 @@ void WordPieceTokenizer::finish(const std::vector<std::string>& specials) {
   }
 }
 
-WordPieceTokenizer WordPieceTokenizer::fromVocabFile(const std::string& path, NormalizerOptions opts) {
+WordPieceTokenizer WordPieceTokenizer::fromVocabFile(const std::string& path,
+                                                     NormalizerOptions opts) {
   std::string text = fileutil::readFile(path);
   WordPieceTokenizer t;
   t.opts_ = opts;
@@ -98,12 +102,14 @@ WordPieceTokenizer WordPieceTokenizer::fromTokenizerJson(const std::string& path
     const json& model = j["model"];
     if (model.value("type", std::string("WordPiece")) != "WordPiece")
       throw Error("model type \"" + model.value("type", std::string()) + "\" is not WordPiece");
-    if (!model.contains("vocab") || !model["vocab"].is_object()) throw Error("model.vocab must be an object");
+    if (!model.contains("vocab") || !model["vocab"].is_object())
+      throw Error("model.vocab must be an object");
     const json& vocab = model["vocab"];
     t.pieces_.assign(vocab.size(), std::string());
     std::vector<bool> seen(vocab.size(), false);
     for (auto it = vocab.begin(); it != vocab.end(); ++it) {
-      if (!it.value().is_number_integer()) throw Error("vocab id of \"" + it.key() + "\" is not an integer");
+      if (!it.value().is_number_integer())
+        throw Error("vocab id of \"" + it.key() + "\" is not an integer");
       int64_t id = it.value().get<int64_t>();
       if (id < 0 || id >= static_cast<int64_t>(vocab.size()) || seen[static_cast<size_t>(id)])
         throw Error("vocab ids must be 0..n-1 without gaps or repeats (\"" + it.key() + "\" has " +
@@ -111,14 +117,17 @@ WordPieceTokenizer WordPieceTokenizer::fromTokenizerJson(const std::string& path
       seen[static_cast<size_t>(id)] = true;
       t.pieces_[static_cast<size_t>(id)] = it.key();
     }
-    if (model.contains("continuing_subword_prefix") && model["continuing_subword_prefix"].is_string())
+    if (model.contains("continuing_subword_prefix") &&
+        model["continuing_subword_prefix"].is_string())
       t.prefix_ = model["continuing_subword_prefix"].get<std::string>();
-    if (model.contains("max_input_chars_per_word") && model["max_input_chars_per_word"].is_number_integer())
+    if (model.contains("max_input_chars_per_word") &&
+        model["max_input_chars_per_word"].is_number_integer())
       t.maxWordChars_ = model["max_input_chars_per_word"].get<size_t>();
     if (j.contains("normalizer") && !j["normalizer"].is_null()) {
       const json& n = j["normalizer"];
       if (n.value("type", std::string()) != "BertNormalizer")
-        throw Error("normalizer \"" + n.value("type", std::string()) + "\" is not supported (BertNormalizer is)");
+        throw Error("normalizer \"" + n.value("type", std::string()) +
+                    "\" is not supported (BertNormalizer is)");
       t.opts_.clean_text = n.value("clean_text", true);
       t.opts_.handle_chinese_chars = n.value("handle_chinese_chars", true);
       t.opts_.lowercase = n.value("lowercase", true);
@@ -210,7 +219,8 @@ void WordPieceTokenizer::wordPiece(const std::u32string& word, std::vector<int64
   }
 }
 
-void WordPieceTokenizer::normalizeAndSplit(const std::string& segment, std::vector<int64_t>& out) const {
+void WordPieceTokenizer::normalizeAndSplit(const std::string& segment,
+                                           std::vector<int64_t>& out) const {
   std::u32string in = decodeLossy(segment);
   std::u32string a;
   a.reserve(in.size());
@@ -296,7 +306,8 @@ std::vector<std::string> WordPieceTokenizer::tokenize(const std::string& text) c
   return out;
 }
 
-Encoding WordPieceTokenizer::encode(const std::string& text, const std::string* pair, int64_t maxLength) const {
+Encoding WordPieceTokenizer::encode(const std::string& text, const std::string* pair,
+                                    int64_t maxLength) const {
   std::vector<int64_t> a = tokenIds(text);
   std::vector<int64_t> b;
   if (pair) b = tokenIds(*pair);
@@ -305,8 +316,10 @@ Encoding WordPieceTokenizer::encode(const std::string& text, const std::string* 
     const size_t budget = static_cast<size_t>(std::max<int64_t>(0, maxLength - specials));
     // Longest first: drop the last token of the longer sequence (the second on ties).
     while (a.size() + b.size() > budget) {
-      if (a.size() > b.size()) a.pop_back();
-      else b.pop_back();
+      if (a.size() > b.size())
+        a.pop_back();
+      else
+        b.pop_back();
     }
   }
   Encoding e;
@@ -329,7 +342,8 @@ void WordPieceTokenizer::save(const std::string& dir) const {
   fileutil::writeFileAtomic(fileutil::joinPath(dir, "vocab.txt"), vocab);
   json cfg = {{"tokenizer_class", "BertTokenizer"},
               {"do_lower_case", opts_.lowercase},
-              {"strip_accents", opts_.strip_accents == opts_.lowercase ? json(nullptr) : json(opts_.strip_accents)},
+              {"strip_accents",
+               opts_.strip_accents == opts_.lowercase ? json(nullptr) : json(opts_.strip_accents)},
               {"tokenize_chinese_chars", opts_.handle_chinese_chars},
               {"unk_token", "[UNK]"},
               {"sep_token", "[SEP]"},
@@ -338,8 +352,11 @@ void WordPieceTokenizer::save(const std::string& dir) const {
               {"mask_token", "[MASK]"},
               {"model_max_length", 512}};
   fileutil::writeFileAtomic(fileutil::joinPath(dir, "tokenizer_config.json"), cfg.dump(2) + "\n");
-  json sm = {{"unk_token", "[UNK]"}, {"sep_token", "[SEP]"}, {"pad_token", "[PAD]"},
-             {"cls_token", "[CLS]"}, {"mask_token", "[MASK]"}};
+  json sm = {{"unk_token", "[UNK]"},
+             {"sep_token", "[SEP]"},
+             {"pad_token", "[PAD]"},
+             {"cls_token", "[CLS]"},
+             {"mask_token", "[MASK]"}};
   fileutil::writeFileAtomic(fileutil::joinPath(dir, "special_tokens_map.json"), sm.dump(2) + "\n");
 }
 

@@ -39,7 +39,8 @@ json TrainReport::toJson() const {
             {"device", device},
             {"precision", precisionName(precision)}};
   if (outOfMemory)
-    j["out_of_memory"] = {{"suggested_batch_size", suggestedBatchSize}, {"message", outOfMemoryMessage}};
+    j["out_of_memory"] = {{"suggested_batch_size", suggestedBatchSize},
+                          {"message", outOfMemoryMessage}};
   return j;
 }
 
@@ -47,7 +48,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-double secondsSince(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+double secondsSince(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
 
 // Distillation loss: T^2 * KL(teacher || student) at temperature T.
 torch::Tensor distill(const torch::Tensor& student, const torch::Tensor& teacherProbs, double T) {
@@ -62,11 +65,13 @@ void checkOptions(const TrainOptions& o, const Dataset& train) {
   if (o.batchSize <= 0) throw Error("train: --batch-size must be positive");
   if (!(o.learningRate > 0)) throw Error("train: --lr must be positive");
   if (o.weightDecay < 0) throw Error("train: --weight-decay must not be negative");
-  if (o.warmupFraction < 0 || o.warmupFraction >= 1) throw Error("train: --warmup must be in [0, 1)");
+  if (o.warmupFraction < 0 || o.warmupFraction >= 1)
+    throw Error("train: --warmup must be in [0, 1)");
   if (o.randomSubnets < 0) throw Error("train: --random-subnets must not be negative");
   if (!(o.temperature > 0)) throw Error("train: --temperature must be positive");
   if (o.precision == Precision::Float16)
-    throw Error("train: fp16 training needs loss scaling, which train does not do; use --precision bf16");
+    throw Error(
+        "train: fp16 training needs loss scaling, which train does not do; use --precision bf16");
   if (train.examples.empty()) throw Error("train: the training set is empty");
 }
 
@@ -81,7 +86,8 @@ std::string trainingDevice(const std::string& spec) {
 
 // OUT/training.json: the options and every finished epoch (and how the run
 // ended, when it ended on an out-of-memory).
-void writeTrainingJson(const Model& init, const SearchSpace& space, const TrainOptions& o, const TrainReport& r) {
+void writeTrainingJson(const Model& init, const SearchSpace& space, const TrainOptions& o,
+                       const TrainReport& r) {
   const json j = {{"options",
                    {{"strategy", o.strategy},
                     {"epochs", o.epochs},
@@ -108,8 +114,9 @@ void writeTrainingJson(const Model& init, const SearchSpace& space, const TrainO
 // one device.
 class TrainRun {
  public:
-  TrainRun(const Model& init, const Dataset& train, const Dataset* validation, const SearchSpace& space,
-           const TrainOptions& o, const std::string& outDir, const torch::Device& device);
+  TrainRun(const Model& init, const Dataset& train, const Dataset* validation,
+           const SearchSpace& space, const TrainOptions& o, const std::string& outDir,
+           const torch::Device& device);
   // One pass over the training data in a fresh order; false when `progress`
   // asked to stop (the epoch is then unfinished and er incomplete).
   bool runEpoch(int64_t epoch, const TrainCallback& progress, EpochReport& er);
@@ -149,8 +156,9 @@ class TrainRun {
   Clock::time_point t0_;
 };
 
-TrainRun::TrainRun(const Model& init, const Dataset& train, const Dataset* validation, const SearchSpace& space,
-                   const TrainOptions& o, const std::string& outDir, const torch::Device& device)
+TrainRun::TrainRun(const Model& init, const Dataset& train, const Dataset* validation,
+                   const SearchSpace& space, const TrainOptions& o, const std::string& outDir,
+                   const torch::Device& device)
     : src_(init.impl()),
       c_(src_.config),
       space_(space),
@@ -190,19 +198,22 @@ TrainRun::TrainRun(const Model& init, const Dataset& train, const Dataset* valid
     (t->dim() >= 2 ? decay : noDecay).push_back(*t);
   }
   std::vector<torch::optim::OptimizerParamGroup> groups;
-  groups.emplace_back(decay, std::make_unique<torch::optim::AdamWOptions>(
-                                 torch::optim::AdamWOptions(o.learningRate).weight_decay(o.weightDecay)));
+  groups.emplace_back(decay,
+                      std::make_unique<torch::optim::AdamWOptions>(
+                          torch::optim::AdamWOptions(o.learningRate).weight_decay(o.weightDecay)));
   groups.emplace_back(noDecay, std::make_unique<torch::optim::AdamWOptions>(
                                    torch::optim::AdamWOptions(o.learningRate).weight_decay(0.0)));
   opt_ = std::make_unique<torch::optim::AdamW>(std::move(groups));
 
   fo_.training = true;
   fo_.hiddenDropout = o.hiddenDropout >= 0 ? o.hiddenDropout : c_.hidden_dropout_prob;
-  fo_.attentionDropout = o.attentionDropout >= 0 ? o.attentionDropout : c_.attention_probs_dropout_prob;
+  fo_.attentionDropout =
+      o.attentionDropout >= 0 ? o.attentionDropout : c_.attention_probs_dropout_prob;
 
   const size_t n = examples_.size(), bs = static_cast<size_t>(o.batchSize);
   totalSteps_ = static_cast<int64_t>((n + bs - 1) / bs) * o.epochs;
-  warmupSteps_ = static_cast<int64_t>(std::llround(o.warmupFraction * static_cast<double>(totalSteps_)));
+  warmupSteps_ =
+      static_cast<int64_t>(std::llround(o.warmupFraction * static_cast<double>(totalSteps_)));
   order_.resize(n);
   std::iota(order_.begin(), order_.end(), size_t(0));
   std::filesystem::create_directories(outDir);
@@ -211,7 +222,8 @@ TrainRun::TrainRun(const Model& init, const Dataset& train, const Dataset* valid
 }
 
 double TrainRun::learningRate() const {
-  if (step_ < warmupSteps_) return o_.learningRate * static_cast<double>(step_ + 1) / static_cast<double>(warmupSteps_);
+  if (step_ < warmupSteps_)
+    return o_.learningRate * static_cast<double>(step_ + 1) / static_cast<double>(warmupSteps_);
   return o_.learningRate * std::max(0.0, static_cast<double>(totalSteps_ - step_)) /
          static_cast<double>(std::max<int64_t>(1, totalSteps_ - warmupSteps_));
 }
@@ -241,7 +253,8 @@ double TrainRun::step(size_t begin, size_t end, double* mean) {
     for (const auto& sub : subs) {
       auto sl = forward(sliceWeights(w_, sub, headOrder_, unitOrder_), b);
       auto loss = distill(sl, teacher, o_.temperature) * o_.distillAlpha;
-      if (o_.distillAlpha < 1) loss = loss + torch::cross_entropy_loss(sl, labels) * (1 - o_.distillAlpha);
+      if (o_.distillAlpha < 1)
+        loss = loss + torch::cross_entropy_loss(sl, labels) * (1 - o_.distillAlpha);
       loss.backward();
       sum += loss.item<double>();
       ++parts;
@@ -281,7 +294,8 @@ bool TrainRun::runEpoch(int64_t epoch, const TrainCallback& progress, EpochRepor
       p.epochs = o_.epochs;
       p.elapsedSeconds = secondsSince(t0_);
       p.examplesPerSecond = static_cast<double>(seen_) / std::max(1e-9, trainSeconds_);
-      p.etaSeconds = p.elapsedSeconds / static_cast<double>(step_) * static_cast<double>(totalSteps_ - step_);
+      p.etaSeconds =
+          p.elapsedSeconds / static_cast<double>(step_) * static_cast<double>(totalSteps_ - step_);
       p.peakDeviceBytes = peakDeviceBytes(dev_);
       if (!progress(p)) return false;
     }
@@ -299,7 +313,8 @@ double TrainRun::accuracy(const BertWeights& w) const {
                [&](size_t b, const torch::Tensor& logits) {
                  const auto pred = logits.argmax(1).contiguous();
                  const int64_t* p = pred.data_ptr<int64_t>();
-                 for (size_t i = 0; i < d.batchIndex[b].size(); ++i) correct += p[i] == d.labels[d.batchIndex[b][i]];
+                 for (size_t i = 0; i < d.batchIndex[b].size(); ++i)
+                   correct += p[i] == d.labels[d.batchIndex[b][i]];
                });
   return static_cast<double>(correct) / static_cast<double>(d.count);
 }
@@ -308,7 +323,8 @@ void TrainRun::validate(EpochReport& er) const {
   if (!validation_) return;
   torch::NoGradGuard noGrad;
   er.validationAccuracy = accuracy(w_);
-  if (sandwich_) er.smallestAccuracy = accuracy(sliceWeights(w_, smallest_, headOrder_, unitOrder_));
+  if (sandwich_)
+    er.smallestAccuracy = accuracy(sliceWeights(w_, smallest_, headOrder_, unitOrder_));
 }
 
 void TrainRun::writeCheckpoint(EpochReport& er) const {
@@ -328,9 +344,9 @@ void TrainRun::writeCheckpoint(EpochReport& er) const {
 
 }  // namespace
 
-TrainReport trainModel(const Model& init, const Dataset& train, const Dataset* validation, const SearchSpace& space,
-                       const TrainOptions& o, const std::string& outDir, TrainCallback progress,
-                       EpochCallback epochDone) {
+TrainReport trainModel(const Model& init, const Dataset& train, const Dataset* validation,
+                       const SearchSpace& space, const TrainOptions& o, const std::string& outDir,
+                       TrainCallback progress, EpochCallback epochDone) {
   checkOptions(o, train);
   TrainReport report;
   report.outDir = outDir;

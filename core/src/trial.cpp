@@ -14,9 +14,12 @@ using nlohmann::json;
 
 const char* statusName(Trial::Status s) {
   switch (s) {
-    case Trial::Status::Ok: return "ok";
-    case Trial::Status::Failed: return "failed";
-    case Trial::Status::Stopped: return "stopped";
+    case Trial::Status::Ok:
+      return "ok";
+    case Trial::Status::Failed:
+      return "failed";
+    case Trial::Status::Stopped:
+      return "stopped";
   }
   return "?";
 }
@@ -46,8 +49,10 @@ json Trial::toJson() const {
 Trial Trial::fromJson(const json& j, const BertConfig& c) {
   // Every field is checked for type and range: a log is input like any other.
   const std::string where = "trial";
-  if (!j.is_object()) throw Error("not a trial record (expected a JSON object, got " + jsonutil::describe(j) + ")");
-  if (!j.contains("trial") || !j.contains("subnet")) throw Error("not a trial record (no \"trial\" or \"subnet\")");
+  if (!j.is_object())
+    throw Error("not a trial record (expected a JSON object, got " + jsonutil::describe(j) + ")");
+  if (!j.contains("trial") || !j.contains("subnet"))
+    throw Error("not a trial record (no \"trial\" or \"subnet\")");
   using jsonutil::optInt;
   using jsonutil::optNumber;
   constexpr double kHuge = 1e15;  // no BERT has more parameters or FLOPs per sequence than this
@@ -60,10 +65,14 @@ Trial Trial::fromJson(const json& j, const BertConfig& c) {
     throw Error(std::string("field \"subnet\": ") + e.what());
   }
   const std::string st = jsonutil::optString(j, "status", where, "ok");
-  if (st == "ok") t.status = Status::Ok;
-  else if (st == "failed") t.status = Status::Failed;
-  else if (st == "stopped") t.status = Status::Stopped;
-  else throw Error("field \"status\": unknown trial status \"" + st + "\" (ok, failed or stopped)");
+  if (st == "ok")
+    t.status = Status::Ok;
+  else if (st == "failed")
+    t.status = Status::Failed;
+  else if (st == "stopped")
+    t.status = Status::Stopped;
+  else
+    throw Error("field \"status\": unknown trial status \"" + st + "\" (ok, failed or stopped)");
   t.error = jsonutil::optString(j, "reason", where);
   t.errorRate = optNumber(j, "error", where, 1.0, 0.0, 1.0);
   t.accuracy = optNumber(j, "accuracy", where, 0.0, 0.0, 1.0);
@@ -98,7 +107,8 @@ std::vector<std::string> parseObjectives(const std::string& list) {
       if (o == item) throw Error("objective \"" + item + "\" given twice");
     out.push_back(item);
   }
-  if (out.size() < 2 || out.size() > 3) throw Error("give two or three objectives, e.g. error,params");
+  if (out.size() < 2 || out.size() > 3)
+    throw Error("give two or three objectives, e.g. error,params");
   return out;
 }
 
@@ -118,7 +128,8 @@ std::vector<double> objectiveVector(const Trial& t, const std::vector<std::strin
   return v;
 }
 
-std::vector<size_t> paretoTrials(const std::vector<Trial>& trials, const std::vector<std::string>& objectives) {
+std::vector<size_t> paretoTrials(const std::vector<Trial>& trials,
+                                 const std::vector<std::string>& objectives) {
   std::vector<Point> pts;
   std::vector<size_t> index;
   for (size_t i = 0; i < trials.size(); ++i)

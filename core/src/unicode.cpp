@@ -27,7 +27,8 @@ uint8_t classOf(char32_t c) {
 }
 
 template <size_t N, size_t M>
-bool lookupMulti(const MultiMap (&table)[N], const char32_t (&pool)[M], char32_t c, std::u32string& out) {
+bool lookupMulti(const MultiMap (&table)[N], const char32_t (&pool)[M], char32_t c,
+                 std::u32string& out) {
   auto it = std::lower_bound(std::begin(table), std::end(table), c,
                              [](const MultiMap& m, char32_t v) { return m.cp < v; });
   if (it == std::end(table) || it->cp != c) return false;
@@ -111,8 +112,20 @@ bool isControl(char32_t c) {
 
 bool isWhitespace(char32_t c) {
   switch (c) {
-    case 0x09: case 0x0A: case 0x0B: case 0x0C: case 0x0D: case 0x20: case 0x85: case 0xA0:
-    case 0x1680: case 0x2028: case 0x2029: case 0x202F: case 0x205F: case 0x3000:
+    case 0x09:
+    case 0x0A:
+    case 0x0B:
+    case 0x0C:
+    case 0x0D:
+    case 0x20:
+    case 0x85:
+    case 0xA0:
+    case 0x1680:
+    case 0x2028:
+    case 0x2029:
+    case 0x202F:
+    case 0x205F:
+    case 0x3000:
       return true;
     default:
       return c >= 0x2000 && c <= 0x200A;
@@ -120,17 +133,21 @@ bool isWhitespace(char32_t c) {
 }
 
 bool isPunctuation(char32_t c) {
-  if ((c >= 33 && c <= 47) || (c >= 58 && c <= 64) || (c >= 91 && c <= 96) || (c >= 123 && c <= 126))
+  if ((c >= 33 && c <= 47) || (c >= 58 && c <= 64) || (c >= 91 && c <= 96) ||
+      (c >= 123 && c <= 126))
     return true;
   return classOf(c) == kPunctClass;
 }
 
-bool isNonSpacingMark(char32_t c) { return classOf(c) == kMarkClass; }
+bool isNonSpacingMark(char32_t c) {
+  return classOf(c) == kMarkClass;
+}
 
 bool isCjk(char32_t c) {
-  return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) || (c >= 0x20000 && c <= 0x2A6DF) ||
-         (c >= 0x2A700 && c <= 0x2B73F) || (c >= 0x2B740 && c <= 0x2B81F) ||
-         (c >= 0x2B820 && c <= 0x2CEAF) || (c >= 0xF900 && c <= 0xFAFF) || (c >= 0x2F800 && c <= 0x2FA1F);
+  return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) ||
+         (c >= 0x20000 && c <= 0x2A6DF) || (c >= 0x2A700 && c <= 0x2B73F) ||
+         (c >= 0x2B740 && c <= 0x2B81F) || (c >= 0x2B820 && c <= 0x2CEAF) ||
+         (c >= 0xF900 && c <= 0xFAFF) || (c >= 0x2F800 && c <= 0x2FA1F);
 }
 
 void appendLower(std::u32string& out, char32_t c) {

@@ -79,7 +79,8 @@ class TestAutotune : public QObject {
     pp::AutoSettings s;
     pp::chooseAutoSettings(in, pp::AutoRequest::all(), s);
     QCOMPARE(s.strategy, std::string("adaptive"));
-    QCOMPARE(s.trials, int64_t(1080));  // twice 0.9 x 120 s / (0.8 s x 0.5 / 2 workers): the budget ends it
+    QCOMPARE(s.trials,
+             int64_t(1080));  // twice 0.9 x 120 s / (0.8 s x 0.5 / 2 workers): the budget ends it
     QCOMPARE(s.batchSize, int64_t(8));  // long examples on the CPU
     QVERIFY(!s.multiFidelity);
     QCOMPARE(s.completion.convergenceWindow, int64_t(0));  // the budget ends the run
@@ -96,7 +97,8 @@ class TestAutotune : public QObject {
     QCOMPARE(t.trials, int64_t(100));
     QCOMPARE(t.batchSize, int64_t(32));
     QVERIFY(t.multiFidelity);
-    QCOMPARE(t.completion.convergenceWindow, int64_t(50));  // no budget: stop when 50 trials add nothing
+    QCOMPARE(t.completion.convergenceWindow,
+             int64_t(50));  // no budget: stop when 50 trials add nothing
   }
 
   // Explicit settings win: only what is left to auto is chosen.
@@ -151,7 +153,8 @@ class TestAutotune : public QObject {
     QCOMPARE(q.options.strategy, lc.header.strategy);
     QVERIFY(hasChoice(q.autoChoices, "trials"));
     for (const auto& c : q.autoChoices)
-      if (c.setting == "trials") QVERIFY(c.reason.find("kept from the first run") != std::string::npos);
+      if (c.setting == "trials")
+        QVERIFY(c.reason.find("kept from the first run") != std::string::npos);
     // An explicit option overrides the kept choice.
     again.options.strategy = "morea";
     again.autoSettings.strategy = false;
@@ -210,7 +213,8 @@ class TestAutotune : public QObject {
     auto local = pp::makeStrategy("local", space, o);
     pp::Rng c1(9), c2(9);
     const auto hWide = history(0.6);
-    for (int i = 0; i < 5; ++i) QCOMPARE(informative->propose(hWide, c1).key(), local->propose(hWide, c2).key());
+    for (int i = 0; i < 5; ++i)
+      QCOMPARE(informative->propose(hWide, c1).key(), local->propose(hWide, c2).key());
   }
 
   // Convergence on a synthetic history: stops exactly when the last
@@ -222,7 +226,8 @@ class TestAutotune : public QObject {
     const std::vector<double> hv = {0.0, 0.5, 0.6, 0.7, 0.703, 0.705, 0.706, 0.9};
     int firstStop = -1;
     for (size_t n = 1; n <= hv.size() && firstStop < 0; ++n)
-      if (pp::convergenceStop(c, std::vector<double>(hv.begin(), hv.begin() + static_cast<long>(n))))
+      if (pp::convergenceStop(c,
+                              std::vector<double>(hv.begin(), hv.begin() + static_cast<long>(n))))
         firstStop = static_cast<int>(n);
     QCOMPARE(firstStop, 7);  // 0.706 vs 0.7 three trials before: +0.86% < 1%
     QVERIFY(!pp::convergenceStop(c, {0, 0, 0, 0}));  // no front yet: not converged
@@ -235,10 +240,12 @@ class TestAutotune : public QObject {
     c.targetAccuracyDrop = 1.0;
     c.targetParamsShare = 0.4;
     const pp::Trial full = trial(-1, 0.80, 1000);
-    std::vector<pp::Trial> ts = {trial(0, 0.795, 500), trial(1, 0.70, 300), trial(2, 0.79, 400), trial(3, 0.80, 350)};
+    std::vector<pp::Trial> ts = {trial(0, 0.795, 500), trial(1, 0.70, 300), trial(2, 0.79, 400),
+                                 trial(3, 0.80, 350)};
     int firstStop = -1;
     for (size_t n = 1; n <= ts.size() && firstStop < 0; ++n)
-      if (auto s = pp::targetStop(c, std::vector<pp::Trial>(ts.begin(), ts.begin() + static_cast<long>(n)), full)) {
+      if (auto s = pp::targetStop(
+              c, std::vector<pp::Trial>(ts.begin(), ts.begin() + static_cast<long>(n)), full)) {
         firstStop = static_cast<int>(n);
         QCOMPARE(s->trialId, int64_t(2));  // 400 = 40%: 1 point below
       }
@@ -269,9 +276,11 @@ class TestAutotune : public QObject {
     for (size_t n = 1; n <= ts.size(); ++n) {
       std::vector<pp::Trial> prefix(ts.begin(), ts.begin() + static_cast<long>(n));
       std::vector<pp::Point> pts;
-      for (size_t i : pp::paretoTrials(prefix, {"error", "params"})) pts.push_back(pp::objectiveVector(prefix[i], {"error", "params"}));
+      for (size_t i : pp::paretoTrials(prefix, {"error", "params"}))
+        pts.push_back(pp::objectiveVector(prefix[i], {"error", "params"}));
       hv.push_back(pp::normalizedHypervolume(pts, norm));
-      if (firstStop < 0 && pp::convergenceStop(r.options.completion, hv)) firstStop = static_cast<int>(n);
+      if (firstStop < 0 && pp::convergenceStop(r.options.completion, hv))
+        firstStop = static_cast<int>(n);
     }
     QCOMPARE(firstStop, static_cast<int>(ts.size()));
   }
@@ -281,7 +290,8 @@ class TestAutotune : public QObject {
     r.autoSettings = pp::AutoRequest{};
     r.options.strategy = "random";
     r.options.trials = 300;
-    r.options.completion.targetAccuracyDrop = 100;  // any accuracy: the first trial under 60% of the parameters
+    r.options.completion.targetAccuracyDrop =
+        100;  // any accuracy: the first trial under 60% of the parameters
     r.options.completion.targetParamsShare = 0.6;
     pp::SearchRunner runner(pp::prepareSearch(r));
     runner.run();
@@ -289,7 +299,8 @@ class TestAutotune : public QObject {
     const auto ts = runner.trials();
     const pp::Trial full = *runner.reference();
     QVERIFY(pp::targetStop(r.options.completion, ts, full));
-    QVERIFY(!pp::targetStop(r.options.completion, std::vector<pp::Trial>(ts.begin(), ts.end() - 1), full));
+    QVERIFY(!pp::targetStop(r.options.completion, std::vector<pp::Trial>(ts.begin(), ts.end() - 1),
+                            full));
   }
 };
 

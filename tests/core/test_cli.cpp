@@ -15,7 +15,8 @@ struct Run {
   int code = -1;
   std::string out, err;
 };
-Run run(const QString& program, const QStringList& args, const QByteArray& input = {}, const QString& cwd = {},
+Run run(const QString& program, const QStringList& args, const QByteArray& input = {},
+        const QString& cwd = {},
         const QProcessEnvironment& env = QProcessEnvironment::systemEnvironment()) {
   QProcess p;
   if (!cwd.isEmpty()) p.setWorkingDirectory(cwd);
@@ -24,8 +25,8 @@ Run run(const QString& program, const QStringList& args, const QByteArray& input
   if (!input.isNull()) p.write(input);
   p.closeWriteChannel();
   p.waitForFinished(120000);
-  return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput().toStdString(),
-          p.readAllStandardError().toStdString()};
+  return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1,
+          p.readAllStandardOutput().toStdString(), p.readAllStandardError().toStdString()};
 }
 Run cli(const QStringList& args, const QByteArray& input = {}, const QString& cwd = {}) {
   return run(PARETOPRUNE_CLI, args, input, cwd);
@@ -40,13 +41,14 @@ class TestCli : public QObject {
  private Q_SLOTS:
   void initTestCase() {
     model_ = tmp_.path() + "/tiny";
-    auto r = cli({"make-tiny", model_, "--layers", "2", "--hidden", "16", "--heads", "4", "--intermediate", "32",
-                  "--seed", "3"});
+    auto r = cli({"make-tiny", model_, "--layers", "2", "--hidden", "16", "--heads", "4",
+                  "--intermediate", "32", "--seed", "3"});
     QVERIFY2(r.code == 0, r.err.c_str());
     data_ = tmp_.path() + "/data.tsv";
     std::string d = "sentence\tlabel\n";
-    for (int i = 0; i < 30; ++i) d += std::string(i % 2 ? "good food" : "bad service") + " " + std::to_string(i) +
-                                      "\t" + (i % 2 ? "positive" : "negative") + "\n";
+    for (int i = 0; i < 30; ++i)
+      d += std::string(i % 2 ? "good food" : "bad service") + " " + std::to_string(i) + "\t" +
+           (i % 2 ? "positive" : "negative") + "\n";
     testutil::writeText(data_.toStdString(), d);
   }
 
@@ -77,22 +79,26 @@ class TestCli : public QObject {
   }
 
   void evalFullAndSubnet() {
-    auto r = cli({"eval", model_, "--data", data_, "--json", "--latency-runs", "2", "--latency-length", "16"});
+    auto r = cli({"eval", model_, "--data", data_, "--json", "--latency-runs", "2",
+                  "--latency-length", "16"});
     QVERIFY2(r.code == 0, r.err.c_str());
     json full = json::parse(r.out);
     QCOMPARE(full["examples"].get<int>(), 30);
-    auto s = cli({"eval", model_, "--data", data_, "--json", "--subnet",
-                  R"({"num_layers":1,"num_heads":2,"num_units":8})", "--masked", "--latency-runs", "0"});
+    auto s =
+        cli({"eval", model_, "--data", data_, "--json", "--subnet",
+             R"({"num_layers":1,"num_heads":2,"num_units":8})", "--masked", "--latency-runs", "0"});
     QVERIFY2(s.code == 0, s.err.c_str());
     json sub = json::parse(s.out);
     QVERIFY(sub["parameters"].get<int64_t>() < full["parameters"].get<int64_t>());
     QCOMPARE(sub["mode"].get<std::string>(), std::string("masked"));
-    auto split = cli({"eval", model_, "--data", data_, "--json", "--val-split", "0.3", "--latency-runs", "0"});
+    auto split = cli(
+        {"eval", model_, "--data", data_, "--json", "--val-split", "0.3", "--latency-runs", "0"});
     QCOMPARE(json::parse(split.out)["examples"].get<int>(), 9);
   }
 
   void predictAndTokenize() {
-    auto r = cli({"predict", model_}, "{\"text\":\"good food\"}\n{\"text\":\"bad\",\"pair\":\"service\"}\n");
+    auto r = cli({"predict", model_},
+                 "{\"text\":\"good food\"}\n{\"text\":\"bad\",\"pair\":\"service\"}\n");
     QVERIFY2(r.code == 0, r.err.c_str());
     std::istringstream lines(r.out);
     std::string line;
@@ -114,12 +120,18 @@ class TestCli : public QObject {
     QTest::addColumn<QStringList>("args");
     QTest::addColumn<QString>("fragment");
     QTest::newRow("no model") << QStringList{"info", "/nonexistent"} << "cannot open";
-    QTest::newRow("bad subnet") << QStringList{"eval", "<model>", "--data", "<data>", "--subnet", "{\"num_layers\":9,\"num_heads\":1,\"num_units\":1}"}
-                                << "num_layers 9";
-    QTest::newRow("bad json subnet") << QStringList{"eval", "<model>", "--data", "<data>", "--subnet", "{oops"} << "not valid JSON";
-    QTest::newRow("unknown column") << QStringList{"eval", "<model>", "--data", "<data>", "--text-column", "nope"}
-                                    << "no column \"nope\"";
-    QTest::newRow("missing data") << QStringList{"eval", "<model>", "--data", "/nonexistent.tsv"} << "File does not exist";
+    QTest::newRow("bad subnet")
+        << QStringList{"eval",   "<model>",  "--data",
+                       "<data>", "--subnet", "{\"num_layers\":9,\"num_heads\":1,\"num_units\":1}"}
+        << "num_layers 9";
+    QTest::newRow("bad json subnet")
+        << QStringList{"eval", "<model>", "--data", "<data>", "--subnet", "{oops"}
+        << "not valid JSON";
+    QTest::newRow("unknown column")
+        << QStringList{"eval", "<model>", "--data", "<data>", "--text-column", "nope"}
+        << "no column \"nope\"";
+    QTest::newRow("missing data") << QStringList{"eval", "<model>", "--data", "/nonexistent.tsv"}
+                                  << "File does not exist";
   }
   void badInput() {
     QFETCH(QStringList, args);
@@ -136,17 +148,20 @@ class TestCli : public QObject {
 
   void trainReorderSearchExport() {
     const QString dir = tmp_.path();
-    auto t = cli({"train", model_, "--data", data_, "--val-split", "0.3", "--out", dir + "/trained", "--strategy",
-                  "sandwich", "--epochs", "2", "--max-length", "16", "--batch-size", "8"});
+    auto t =
+        cli({"train", model_, "--data", data_, "--val-split", "0.3", "--out", dir + "/trained",
+             "--strategy", "sandwich", "--epochs", "2", "--max-length", "16", "--batch-size", "8"});
     QVERIFY2(t.code == 0, t.err.c_str());
     QVERIFY2(t.err.find("epoch 2: train loss") != std::string::npos, t.err.c_str());
     QVERIFY(t.err.find("smallest sub-network") != std::string::npos);
     QVERIFY(QFile::exists(dir + "/trained/checkpoint-epoch-1/model.safetensors"));
-    auto bad = cli({"train", model_, "--data", data_, "--out", dir + "/x", "--strategy", "sandwitch"});
+    auto bad =
+        cli({"train", model_, "--data", data_, "--out", dir + "/x", "--strategy", "sandwitch"});
     QCOMPARE(bad.code, 1);
     QVERIFY2(bad.err.find("unknown strategy \"sandwitch\"") != std::string::npos, bad.err.c_str());
 
-    auto r = cli({"reorder", dir + "/trained", "--data", data_, "--out", dir + "/ordered", "--batches", "2"});
+    auto r = cli({"reorder", dir + "/trained", "--data", data_, "--out", dir + "/ordered",
+                  "--batches", "2"});
     QVERIFY2(r.code == 0, r.err.c_str());
     QVERIFY(r.out.find("layer 1:") != std::string::npos);
     r = cli({"reorder", dir + "/trained", "--data", data_, "--out", dir + "/ordered"});
@@ -158,13 +173,13 @@ class TestCli : public QObject {
     QCOMPARE(json::parse(b.out).size(), size_t(2));
 
     const QString log = dir + "/run.jsonl";
-    auto s = cli({"search", dir + "/ordered", "--data", data_, "--trials", "6", "--log", log, "--latency-runs", "0",
-                  "--max-length", "16"});
+    auto s = cli({"search", dir + "/ordered", "--data", data_, "--trials", "6", "--log", log,
+                  "--latency-runs", "0", "--max-length", "16"});
     QVERIFY2(s.code == 0, s.err.c_str());
     auto f = cli({"front", log});
     QVERIFY2(f.out.find("  full  ") != std::string::npos, f.out.c_str());
-    auto e = cli({"export", dir + "/ordered", "--log", log, "--within", "100", "--out", dir + "/exp", "--format",
-                  "torchscript"});
+    auto e = cli({"export", dir + "/ordered", "--log", log, "--within", "100", "--out",
+                  dir + "/exp", "--format", "torchscript"});
     QVERIFY2(e.code == 0, e.err.c_str());
     QVERIFY(QFile::exists(dir + "/exp/model.pt"));
     QVERIFY(e.err.find("picked trial") != std::string::npos);
@@ -182,10 +197,12 @@ class TestCli : public QObject {
   void logsFromAnotherFolderAndMoved() {
     const QString proj = tmp_.path() + "/proj";
     QVERIFY(QDir().mkpath(proj));
-    QVERIFY(cli({"make-tiny", proj + "/m", "--layers", "2", "--hidden", "16", "--heads", "4", "--intermediate", "32"}).code == 0);
+    QVERIFY(cli({"make-tiny", proj + "/m", "--layers", "2", "--hidden", "16", "--heads", "4",
+                 "--intermediate", "32"})
+                .code == 0);
     QVERIFY(QFile::copy(data_, proj + "/d.tsv"));
-    auto s = cli({"search", "m", "--data", "d.tsv", "--trials", "4", "--log", "run.jsonl", "--latency-runs", "0",
-                  "--max-length", "16"},
+    auto s = cli({"search", "m", "--data", "d.tsv", "--trials", "4", "--log", "run.jsonl",
+                  "--latency-runs", "0", "--max-length", "16"},
                  {}, proj);
     QVERIFY2(s.code == 0, s.err.c_str());
     auto f = cli({"front", "proj/run.jsonl"}, {}, tmp_.path());
@@ -195,13 +212,13 @@ class TestCli : public QObject {
     QVERIFY(QDir().rename(proj, tmp_.path() + "/moved"));
     f = cli({"front", "moved/run.jsonl"}, {}, tmp_.path());
     QVERIFY2(f.code == 0, f.err.c_str());
-    auto e = cli({"export", tmp_.path() + "/moved/m", "--log", "moved/run.jsonl", "--trial", "0", "--out",
-                  tmp_.path() + "/moved-exp"},
+    auto e = cli({"export", tmp_.path() + "/moved/m", "--log", "moved/run.jsonl", "--trial", "0",
+                  "--out", tmp_.path() + "/moved-exp"},
                  {}, tmp_.path());
     QVERIFY2(e.code == 0 || e.err.find("did not finish") != std::string::npos, e.err.c_str());
     // Resumed after the move: the data is found beside the log too.
-    auto r = cli({"search", "m", "--data", "d.tsv", "--trials", "6", "--log", "run.jsonl", "--resume", "--latency-runs",
-                  "0", "--max-length", "16"},
+    auto r = cli({"search", "m", "--data", "d.tsv", "--trials", "6", "--log", "run.jsonl",
+                  "--resume", "--latency-runs", "0", "--max-length", "16"},
                  {}, tmp_.path() + "/moved");
     QVERIFY2(r.code == 0, r.err.c_str());
   }
@@ -211,14 +228,30 @@ class TestCli : public QObject {
     QTest::addColumn<QString>("header");
     QTest::addColumn<QString>("trial");
     QTest::addColumn<QString>("fragment");
-    QTest::newRow("trials as text") << R"("trials":"many")" << "" << R"(line 1: field "trials" must be an integer)";
-    QTest::newRow("objectives as object") << R"("objectives":{"a":1})" << "" << R"(line 1: field "objectives")";
-    QTest::newRow("seed negative") << R"("seed":-3)" << "" << R"(line 1: field "seed")";
-    QTest::newRow("params 1e300") << "" << R"("params":1e300)" << R"(line 2: trial: field "params")";
-    QTest::newRow("params negative") << "" << R"("params":-5)" << R"(line 2: trial: field "params" is -5)";
-    QTest::newRow("status number") << "" << R"("status":7)" << R"(line 2: trial: field "status")";
-    QTest::newRow("subnet text") << "" << R"("subnet":"big")" << R"(line 2: field "subnet")";
-    QTest::newRow("reference array") << R"("reference":[1])" << "" << R"(line 1: field "reference")";
+    QTest::newRow("trials as text") << R"("trials":"many")"
+                                    << ""
+                                    << R"(line 1: field "trials" must be an integer)";
+    QTest::newRow("objectives as object") << R"("objectives":{"a":1})"
+                                          << ""
+                                          << R"(line 1: field "objectives")";
+    QTest::newRow("seed negative") << R"("seed":-3)"
+                                   << ""
+                                   << R"(line 1: field "seed")";
+    QTest::newRow("params 1e300") << ""
+                                  << R"("params":1e300)"
+                                  << R"(line 2: trial: field "params")";
+    QTest::newRow("params negative") << ""
+                                     << R"("params":-5)"
+                                     << R"(line 2: trial: field "params" is -5)";
+    QTest::newRow("status number") << ""
+                                   << R"("status":7)"
+                                   << R"(line 2: trial: field "status")";
+    QTest::newRow("subnet text") << ""
+                                 << R"("subnet":"big")"
+                                 << R"(line 2: field "subnet")";
+    QTest::newRow("reference array") << R"("reference":[1])"
+                                     << ""
+                                     << R"(line 1: field "reference")";
   }
   void damagedLogs() {
     QFETCH(QString, header);
@@ -227,7 +260,8 @@ class TestCli : public QObject {
     const QString log = tmp_.path() + "/damaged.jsonl";
     std::string h = "{\"paretoprune_log\":1,\"model\":\"" + model_.toStdString() + "\"";
     if (!header.isEmpty()) h += "," + header.toStdString();
-    std::string t = R"({"trial":0,"status":"ok","subnet":{"num_layers":1,"num_heads":4,"num_units":8},"error":0.5)";
+    std::string t =
+        R"({"trial":0,"status":"ok","subnet":{"num_layers":1,"num_heads":4,"num_units":8},"error":0.5)";
     if (!trial.isEmpty()) t += "," + trial.toStdString();
     testutil::writeText(log.toStdString(), h + "}\n" + t + "}\n");
     auto r = cli({"front", log});
@@ -246,7 +280,8 @@ class TestCli : public QObject {
     for (const char* flag : {"--help", "--version"}) {
       auto r = run(PARETOPRUNE_GUI, {flag}, {}, {}, env);
       QVERIFY2(r.code == 0, (std::string(flag) + ": " + r.err).c_str());
-      QVERIFY(r.out.find(std::string(flag) == "--help" ? "--demo" : "ParetoPrune") != std::string::npos);
+      QVERIFY(r.out.find(std::string(flag) == "--help" ? "--demo" : "ParetoPrune") !=
+              std::string::npos);
     }
   }
 

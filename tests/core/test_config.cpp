@@ -39,15 +39,18 @@ class TestConfig : public QObject {
     QCOMPARE(pp::parameterCount(c, s), pp::parameterCount(pp::BertConfig::fromJson(small)));
     // Removing heads: each head of 64 dims costs 4*(768*64) + 3*64 parameters.
     auto s11 = pp::SubNetwork::uniform(c, 12, 11, 3072);
-    QCOMPARE(pp::parameterCount(c) - pp::parameterCount(c, s11), int64_t(12 * (4 * 768 * 64 + 3 * 64)));
+    QCOMPARE(pp::parameterCount(c) - pp::parameterCount(c, s11),
+             int64_t(12 * (4 * 768 * 64 + 3 * 64)));
   }
 
   void flops() {
     auto c = pp::BertConfig::fromJson(bertBaseCased());
     const int64_t T = 128;
     const int64_t perLayer = 2 * T * 768 * 768 * 4 + 2 * 2 * T * T * 768 + 2 * 2 * T * 768 * 3072;
-    QCOMPARE(pp::flopCount(c, pp::SubNetwork::full(c), T), 12 * perLayer + 2 * 768 * 768 + 2 * 768 * 2);
-    QCOMPARE(pp::flopCount(c, pp::SubNetwork::uniform(c, 0, 1, 0), T), int64_t(2 * 768 * 768 + 2 * 768 * 2));
+    QCOMPARE(pp::flopCount(c, pp::SubNetwork::full(c), T),
+             12 * perLayer + 2 * 768 * 768 + 2 * 768 * 2);
+    QCOMPARE(pp::flopCount(c, pp::SubNetwork::uniform(c, 0, 1, 0), T),
+             int64_t(2 * 768 * 768 + 2 * 768 * 2));
   }
 
   void labelsAndPrunedHeads() {
@@ -67,16 +70,36 @@ class TestConfig : public QObject {
     QTest::addColumn<QString>("key");
     QTest::addColumn<QString>("value");
     QTest::addColumn<QString>("fragment");
-    QTest::newRow("model type") << "model_type" << "\"gpt2\"" << "not supported";
-    QTest::newRow("missing") << "hidden_size" << "<remove>" << "required key \"hidden_size\"";
-    QTest::newRow("wrong type") << "hidden_size" << "\"768\"" << "must be an integer";
-    QTest::newRow("zero") << "num_attention_heads" << "0" << "must be positive";
-    QTest::newRow("negative") << "vocab_size" << "-5" << "must be positive";
-    QTest::newRow("indivisible") << "num_attention_heads" << "7" << "not divisible";
-    QTest::newRow("activation") << "hidden_act" << "\"mish\"" << "unknown hidden_act";
-    QTest::newRow("pruned layer") << "pruned_heads" << "{\"40\":[1]}" << "does not exist";
-    QTest::newRow("labels disagree") << "num_labels" << "3" << "<with id2label>";
-    QTest::newRow("huge") << "hidden_size" << "100000000000" << "implausibly large";
+    QTest::newRow("model type") << "model_type"
+                                << "\"gpt2\""
+                                << "not supported";
+    QTest::newRow("missing") << "hidden_size"
+                             << "<remove>"
+                             << "required key \"hidden_size\"";
+    QTest::newRow("wrong type") << "hidden_size"
+                                << "\"768\""
+                                << "must be an integer";
+    QTest::newRow("zero") << "num_attention_heads"
+                          << "0"
+                          << "must be positive";
+    QTest::newRow("negative") << "vocab_size"
+                              << "-5"
+                              << "must be positive";
+    QTest::newRow("indivisible") << "num_attention_heads"
+                                 << "7"
+                                 << "not divisible";
+    QTest::newRow("activation") << "hidden_act"
+                                << "\"mish\""
+                                << "unknown hidden_act";
+    QTest::newRow("pruned layer") << "pruned_heads"
+                                  << "{\"40\":[1]}"
+                                  << "does not exist";
+    QTest::newRow("labels disagree") << "num_labels"
+                                     << "3"
+                                     << "<with id2label>";
+    QTest::newRow("huge") << "hidden_size"
+                          << "100000000000"
+                          << "implausibly large";
   }
   void badConfigs() {
     QFETCH(QString, key);
@@ -84,8 +107,10 @@ class TestConfig : public QObject {
     QFETCH(QString, fragment);
     json j = bertBaseCased();
     std::string frag = fragment.toStdString();
-    if (value == "<remove>") j.erase(key.toStdString());
-    else j[key.toStdString()] = json::parse(value.toStdString());
+    if (value == "<remove>")
+      j.erase(key.toStdString());
+    else
+      j[key.toStdString()] = json::parse(value.toStdString());
     if (frag == "<with id2label>") {
       j["id2label"] = {{"0", "a"}, {"1", "b"}};
       frag = "disagrees";
@@ -107,14 +132,18 @@ class TestConfig : public QObject {
     auto s = pp::SubNetwork::parse(R"({"num_layers":4,"num_heads":6,"num_units":1000})", c);
     QCOMPARE(s.keptLayers(), int64_t(4));
     QCOMPARE(s.toJson(), json::parse(R"({"num_layers":4,"num_heads":6,"num_units":1000})"));
-    auto p = pp::SubNetwork::parse(R"({"layers":[{"heads":12,"units":3072},{"heads":0,"units":0},{"heads":3,"units":5}]})", c);
+    auto p = pp::SubNetwork::parse(
+        R"({"layers":[{"heads":12,"units":3072},{"heads":0,"units":0},{"heads":3,"units":5}]})", c);
     QCOMPARE(p.keptLayers(), int64_t(2));
     QCOMPARE(pp::SubNetwork::fromJson(p.toJson(), c), p);
     QVERIFY(pp::SubNetwork::full(c).isFull(c));
     QVERIFY(p.key() != s.key());
-    PP_EXPECT_ERROR(pp::SubNetwork::parse(R"({"num_layers":13,"num_heads":6,"num_units":1})", c), "num_layers 13");
-    PP_EXPECT_ERROR(pp::SubNetwork::parse(R"({"num_layers":2,"num_heads":16,"num_units":1})", c), "16 heads");
-    PP_EXPECT_ERROR(pp::SubNetwork::parse(R"({"num_layers":2,"num_heads":1,"num_units":4000})", c), "4000 feed-forward");
+    PP_EXPECT_ERROR(pp::SubNetwork::parse(R"({"num_layers":13,"num_heads":6,"num_units":1})", c),
+                    "num_layers 13");
+    PP_EXPECT_ERROR(pp::SubNetwork::parse(R"({"num_layers":2,"num_heads":16,"num_units":1})", c),
+                    "16 heads");
+    PP_EXPECT_ERROR(pp::SubNetwork::parse(R"({"num_layers":2,"num_heads":1,"num_units":4000})", c),
+                    "4000 feed-forward");
     PP_EXPECT_ERROR(pp::SubNetwork::parse(R"({"num_layers":2})", c), "missing \"num_heads\"");
     PP_EXPECT_ERROR(pp::SubNetwork::parse("{bad", c), "not valid JSON");
   }

@@ -27,8 +27,10 @@ class TestDataset : public QObject {
   }
 
   void glueStyleTsv() {
-    auto p = write("rte.tsv", "index\tsentence1\tsentence2\tlabel\n0\tA man runs.\tA person moves.\tentailment\n"
-                              "1\tIt rains.\tIt is dry.\tnot_entailment\n");
+    auto p =
+        write("rte.tsv",
+              "index\tsentence1\tsentence2\tlabel\n0\tA man runs.\tA person moves.\tentailment\n"
+              "1\tIt rains.\tIt is dry.\tnot_entailment\n");
     auto d = pp::loadDataset(p, config_);
     QVERIFY(d.hasPair);
     QCOMPARE(d.examples.size(), size_t(2));
@@ -38,7 +40,8 @@ class TestDataset : public QObject {
   }
 
   void csvWithQuotes() {
-    auto p = write("d.csv", "text,label\n\"Hello, \"\"world\"\"\",1\n\"two\nlines\",0\r\nplain,1\n");
+    auto p =
+        write("d.csv", "text,label\n\"Hello, \"\"world\"\"\",1\n\"two\nlines\",0\r\nplain,1\n");
     auto d = pp::loadDataset(p, config_);
     QCOMPARE(d.examples.size(), size_t(3));
     QCOMPARE(d.examples[0].text, std::string("Hello, \"world\""));
@@ -48,7 +51,8 @@ class TestDataset : public QObject {
   }
 
   void jsonLinesAndNamedColumns() {
-    auto p = write("d.jsonl", "{\"review\":\"good\",\"y\":1}\n\n{\"review\":\"bad\",\"y\":\"entailment\"}\n");
+    auto p = write("d.jsonl",
+                   "{\"review\":\"good\",\"y\":1}\n\n{\"review\":\"bad\",\"y\":\"entailment\"}\n");
     pp::DataColumns cols;
     cols.text = "review";
     cols.label = "y";
@@ -62,18 +66,28 @@ class TestDataset : public QObject {
     QTest::addColumn<QString>("name");
     QTest::addColumn<QByteArray>("content");
     QTest::addColumn<QString>("fragment");
-    QTest::newRow("unknown label") << "a.tsv" << QByteArray("text\tlabel\nx\t0\ny\tmaybe\n") << "line 3: label \"maybe\"";
-    QTest::newRow("label out of range") << "a.tsv" << QByteArray("text\tlabel\nx\t0\ny\t2\n") << "line 3: label \"2\"";
-    QTest::newRow("ragged") << "a.tsv" << QByteArray("text\tlabel\nx\t0\ty\n") << "line 2 has 3 fields";
-    QTest::newRow("missing column") << "a.tsv" << QByteArray("words\tlabel\nx\t0\n") << "no text column";
-    QTest::newRow("no label column") << "a.tsv" << QByteArray("text\tclass\nx\t0\n") << "no label column";
-    QTest::newRow("empty text") << "a.tsv" << QByteArray("text\tlabel\n \t0\ny\t1\n") << "line 2: the text is empty";
-    QTest::newRow("bad utf8") << "a.tsv" << QByteArray("text\tlabel\n\xff\t0\ny\t1\n") << "not valid UTF-8";
+    QTest::newRow("unknown label")
+        << "a.tsv" << QByteArray("text\tlabel\nx\t0\ny\tmaybe\n") << "line 3: label \"maybe\"";
+    QTest::newRow("label out of range")
+        << "a.tsv" << QByteArray("text\tlabel\nx\t0\ny\t2\n") << "line 3: label \"2\"";
+    QTest::newRow("ragged") << "a.tsv" << QByteArray("text\tlabel\nx\t0\ty\n")
+                            << "line 2 has 3 fields";
+    QTest::newRow("missing column")
+        << "a.tsv" << QByteArray("words\tlabel\nx\t0\n") << "no text column";
+    QTest::newRow("no label column")
+        << "a.tsv" << QByteArray("text\tclass\nx\t0\n") << "no label column";
+    QTest::newRow("empty text") << "a.tsv" << QByteArray("text\tlabel\n \t0\ny\t1\n")
+                                << "line 2: the text is empty";
+    QTest::newRow("bad utf8") << "a.tsv" << QByteArray("text\tlabel\n\xff\t0\ny\t1\n")
+                              << "not valid UTF-8";
     QTest::newRow("empty file") << "a.tsv" << QByteArray("") << "empty";
     QTest::newRow("no rows") << "a.tsv" << QByteArray("text\tlabel\n") << "no examples";
-    QTest::newRow("one class") << "a.tsv" << QByteArray("text\tlabel\nx\t1\ny\t1\n") << "at least two classes";
-    QTest::newRow("bad json") << "a.jsonl" << QByteArray("{\"text\":\"x\",\"label\":0}\n{oops\n") << "line 2: not valid JSON";
-    QTest::newRow("open quote") << "a.csv" << QByteArray("text,label\n\"never closed,0\n") << "never closed";
+    QTest::newRow("one class") << "a.tsv" << QByteArray("text\tlabel\nx\t1\ny\t1\n")
+                               << "at least two classes";
+    QTest::newRow("bad json") << "a.jsonl" << QByteArray("{\"text\":\"x\",\"label\":0}\n{oops\n")
+                              << "line 2: not valid JSON";
+    QTest::newRow("open quote") << "a.csv" << QByteArray("text,label\n\"never closed,0\n")
+                                << "never closed";
     QTest::newRow("format") << "a.xlsx" << QByteArray("x") << "unknown data format";
   }
   void errors() {
@@ -86,16 +100,19 @@ class TestDataset : public QObject {
 
   void seededSplit() {
     std::string text = "text\tlabel\n";
-    for (int i = 0; i < 100; ++i) text += "example " + std::to_string(i) + "\t" + std::to_string(i % 2) + "\n";
+    for (int i = 0; i < 100; ++i)
+      text += "example " + std::to_string(i) + "\t" + std::to_string(i % 2) + "\n";
     auto d = pp::loadDataset(write("s.tsv", text), config_);
     auto [train, val] = pp::splitDataset(d, 0.3, 7);
     QCOMPARE(val.examples.size(), size_t(30));
     QCOMPARE(train.examples.size(), size_t(70));
     auto [train2, val2] = pp::splitDataset(d, 0.3, 7);
-    for (size_t i = 0; i < val.examples.size(); ++i) QCOMPARE(val.examples[i].text, val2.examples[i].text);
+    for (size_t i = 0; i < val.examples.size(); ++i)
+      QCOMPARE(val.examples[i].text, val2.examples[i].text);
     auto [train3, val3] = pp::splitDataset(d, 0.3, 8);
     bool differs = false;
-    for (size_t i = 0; i < val.examples.size(); ++i) differs |= val.examples[i].text != val3.examples[i].text;
+    for (size_t i = 0; i < val.examples.size(); ++i)
+      differs |= val.examples[i].text != val3.examples[i].text;
     QVERIFY(differs);
     auto sub = pp::subsetDataset(d, 10, 1);
     QCOMPARE(sub.examples.size(), size_t(10));
@@ -105,7 +122,8 @@ class TestDataset : public QObject {
     auto t = pp::loadTrainingSet(data, "", 0.3, 7, config_);
     QCOMPARE(v.examples.size(), size_t(30));
     QCOMPARE(t.examples.size(), size_t(70));
-    for (size_t i = 0; i < v.examples.size(); ++i) QCOMPARE(v.examples[i].text, val.examples[i].text);
+    for (size_t i = 0; i < v.examples.size(); ++i)
+      QCOMPARE(v.examples[i].text, val.examples[i].text);
     const std::string other = write("v.tsv", "text\tlabel\nheld out\t1\nand this\t0\n");
     QCOMPARE(pp::loadValidationSet(data, other, 0.3, 7, config_).examples.size(), size_t(2));
     QCOMPARE(pp::loadTrainingSet(data, other, 0.3, 7, config_).examples.size(), size_t(100));

@@ -19,7 +19,8 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 namespace {
-float maxAbsDiff(const std::vector<std::vector<float>>& a, const std::vector<std::vector<float>>& b) {
+float maxAbsDiff(const std::vector<std::vector<float>>& a,
+                 const std::vector<std::vector<float>>& b) {
   float worst = 0;
   for (size_t i = 0; i < a.size(); ++i)
     for (size_t k = 0; k < a[i].size(); ++k) worst = std::max(worst, std::abs(a[i][k] - b[i][k]));
@@ -31,7 +32,8 @@ std::vector<std::string> siblings(const std::string& dir) {
   std::vector<std::string> out;
   const std::string base = fs::path(dir).filename().string();
   for (const auto& e : fs::directory_iterator(fs::path(dir).parent_path()))
-    if (e.path().filename().string().rfind(base, 0) == 0) out.push_back(e.path().filename().string());
+    if (e.path().filename().string().rfind(base, 0) == 0)
+      out.push_back(e.path().filename().string());
   return out;
 }
 }  // namespace
@@ -49,7 +51,8 @@ class TestExport : public QObject {
   float hfDiff(const std::string& dir, const pp::SubNetwork& s) {
     auto back = pp::Model::load(dir);
     pp::EncodedData a(*model_, data_, {}), b(*back, data_, {});
-    return maxAbsDiff(pp::computeLogits(*model_, s, a), pp::computeLogits(*back, pp::SubNetwork::full(back->config()), b));
+    return maxAbsDiff(pp::computeLogits(*model_, s, a),
+                      pp::computeLogits(*back, pp::SubNetwork::full(back->config()), b));
   }
 
  private Q_SLOTS:
@@ -74,7 +77,8 @@ class TestExport : public QObject {
     }
     testutil::writeText(src_ + "/paretoprune_order.json", order.dump());
     model_ = pp::Model::load(src_);
-    for (const char* s : {"the food was good", "bad service, very bad", "a great movie and the place", "it was not"}) {
+    for (const char* s : {"the food was good", "bad service, very bad",
+                          "a great movie and the place", "it was not"}) {
       pp::Example e;
       e.text = s;
       e.label = 0;
@@ -106,7 +110,8 @@ class TestExport : public QObject {
     pp::EncodedData enc(*back, data_, {});
     QVERIFY(pp::measureExecRates(*back, enc).measured());
     QVERIFY(r.parameters < pp::parameterCount(model_->config()));
-    QVERIFY(fs::file_size(path("hf/model.safetensors")) < fs::file_size(src_ + "/model.safetensors"));
+    QVERIFY(fs::file_size(path("hf/model.safetensors")) <
+            fs::file_size(src_ + "/model.safetensors"));
     auto info = json::parse(testutil::readText(path("hf/paretoprune.json")));
     QCOMPARE(info["source_checksum"].get<std::string>(), model_->checksum());
     QCOMPARE(info["format"].get<std::string>(), std::string("hf"));
@@ -141,7 +146,9 @@ class TestExport : public QObject {
       auto e = tok.encode(data_.examples[i].text);
       const int64_t T = static_cast<int64_t>(e.ids.size());
       auto ids = torch::tensor(e.ids, torch::kLong).view({1, T});
-      auto out = mod.forward({ids, torch::ones({1, T}, torch::kLong), torch::zeros({1, T}, torch::kLong)}).toTensor();
+      auto out =
+          mod.forward({ids, torch::ones({1, T}, torch::kLong), torch::zeros({1, T}, torch::kLong)})
+              .toTensor();
       for (int64_t k = 0; k < out.size(1); ++k)
         QVERIFY(std::abs(out[0][k].item<float>() - expect[i][static_cast<size_t>(k)]) < 1e-5f);
     }

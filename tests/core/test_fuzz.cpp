@@ -33,16 +33,24 @@ std::string mutate(const std::string& in, pp::Rng& r) {
       case 1:
         if (n) s[at] = static_cast<char>(r.index(256));
         break;
-      case 2: s.insert(at, 1, static_cast<char>(r.index(256))); break;
+      case 2:
+        s.insert(at, 1, static_cast<char>(r.index(256)));
+        break;
       case 3:
         if (n) s.erase(at, 1 + r.index(std::min<size_t>(16, n - at)));
         break;
-      case 4: s.resize(at); break;
+      case 4:
+        s.resize(at);
+        break;
       case 5:
         if (n) s.insert(at, s.substr(r.index(n), 1 + r.index(32)));
         break;
-      case 6: s.insert(at, 1, "0123456789"[r.index(10)]); break;
-      case 7: s.insert(at, 1, "\"{}[],:\t\n-"[r.index(11)]); break;
+      case 6:
+        s.insert(at, 1, "0123456789"[r.index(10)]);
+        break;
+      case 7:
+        s.insert(at, 1, "\"{}[],:\t\n-"[r.index(11)]);
+        break;
     }
   }
   return s;
@@ -59,7 +67,8 @@ using Mutator = std::function<std::string(const std::string&, pp::Rng&)>;
 // nlohmann::json's type_error) is a failure: it would reach the user raw,
 // or abort a window that catches only ours.
 void fuzz(const std::string& what, const std::string& valid, int count, uint64_t seed,
-          const std::function<void(const std::string&)>& load, Tally& t, const Mutator& m = mutate) {
+          const std::function<void(const std::string&)>& load, Tally& t,
+          const Mutator& m = mutate) {
   pp::Rng r(seed);
   for (int i = 0; i < count; ++i) {
     const std::string bad = m(valid, r);
@@ -70,10 +79,13 @@ void fuzz(const std::string& what, const std::string& valid, int count, uint64_t
       if (std::string(e.what()).empty()) QFAIL((what + ": an error without a message").c_str());
       ++t.rejected;
     } catch (const std::exception& e) {
-      QFAIL((what + ": not the project's error (" + e.what() + ") for input:\n" + bad.substr(0, 600)).c_str());
+      QFAIL(
+          (what + ": not the project's error (" + e.what() + ") for input:\n" + bad.substr(0, 600))
+              .c_str());
     }
   }
-  qInfo("%s: %d mutations, %d loaded, %d rejected with an error", what.c_str(), count, t.loaded, t.rejected);
+  qInfo("%s: %d mutations, %d loaded, %d rejected with an error", what.c_str(), count, t.loaded,
+        t.rejected);
 }
 }  // namespace
 
@@ -97,45 +109,59 @@ class TestFuzz : public QObject {
     const std::string valid = testutil::readText(dir_ + "/model.safetensors");
     const auto cfg = pp::BertConfig::load(dir_ + "/config.json");
     Tally t;
-    fuzz("model.safetensors", valid, 1500, 1, [&](const std::string& b) {
-      auto f = pp::SafetensorsFile::fromBytes(std::vector<uint8_t>(b.begin(), b.end()), "fuzz");
-      pp::loadWeights(f, cfg);
-    }, t);
+    fuzz(
+        "model.safetensors", valid, 1500, 1,
+        [&](const std::string& b) {
+          auto f = pp::SafetensorsFile::fromBytes(std::vector<uint8_t>(b.begin(), b.end()), "fuzz");
+          pp::loadWeights(f, cfg);
+        },
+        t);
     QVERIFY(t.rejected > 0);
   }
 
   void config() {
     const std::string valid = testutil::readText(dir_ + "/config.json");
     Tally t;
-    fuzz("config.json", valid, 1500, 2, [&](const std::string& b) {
-      testutil::writeText(path("config.json"), b);
-      pp::BertConfig::load(path("config.json"));
-    }, t);
+    fuzz(
+        "config.json", valid, 1500, 2,
+        [&](const std::string& b) {
+          testutil::writeText(path("config.json"), b);
+          pp::BertConfig::load(path("config.json"));
+        },
+        t);
     QVERIFY(t.rejected > 0 && t.loaded > 0);
     // config.json is one JSON document: the JSON-lines type mutator changes one of its fields.
     const std::string oneLine = nlohmann::json::parse(valid).dump() + "\n";
     Tally typed;
-    fuzz("config.json (types)", oneLine, 1500, 12, [&](const std::string& b) {
-      testutil::writeText(path("config.json"), b);
-      pp::BertConfig::load(path("config.json"));
-    }, typed, testutil::mutateJsonLines);
+    fuzz(
+        "config.json (types)", oneLine, 1500, 12,
+        [&](const std::string& b) {
+          testutil::writeText(path("config.json"), b);
+          pp::BertConfig::load(path("config.json"));
+        },
+        typed, testutil::mutateJsonLines);
     QVERIFY(typed.rejected > 0);
   }
 
   void vocabulary() {
     const std::string valid = testutil::readText(dir_ + "/vocab.txt");
     Tally t;
-    fuzz("vocab.txt", valid, 800, 3, [&](const std::string& b) {
-      testutil::writeText(path("vocab.txt"), b);
-      auto tok = pp::WordPieceTokenizer::fromVocabFile(path("vocab.txt"));
-      tok.encode("the food was good, not bad!", nullptr, 16);
-    }, t);
+    fuzz(
+        "vocab.txt", valid, 800, 3,
+        [&](const std::string& b) {
+          testutil::writeText(path("vocab.txt"), b);
+          auto tok = pp::WordPieceTokenizer::fromVocabFile(path("vocab.txt"));
+          tok.encode("the food was good, not bad!", nullptr, 16);
+        },
+        t);
     QVERIFY(t.loaded > 0);
   }
 
   void data() {
     std::string valid = "sentence\tlabel\n";
-    for (int i = 0; i < 20; ++i) valid += std::string(i % 2 ? "good food" : "bad service") + "\t" + (i % 2 ? "positive" : "negative") + "\n";
+    for (int i = 0; i < 20; ++i)
+      valid += std::string(i % 2 ? "good food" : "bad service") + "\t" +
+               (i % 2 ? "positive" : "negative") + "\n";
     const auto cfg = pp::BertConfig::load(dir_ + "/config.json");
     Tally all;
     for (const char* ext : {".tsv", ".jsonl"}) {
@@ -144,13 +170,16 @@ class TestFuzz : public QObject {
       if (std::string(ext) == ".jsonl") {
         v.clear();
         for (int i = 0; i < 20; ++i)
-          v += std::string("{\"text\":\"") + (i % 2 ? "good food" : "bad service") + "\",\"label\":\"" +
-               (i % 2 ? "positive" : "negative") + "\"}\n";
+          v += std::string("{\"text\":\"") + (i % 2 ? "good food" : "bad service") +
+               "\",\"label\":\"" + (i % 2 ? "positive" : "negative") + "\"}\n";
       }
-      fuzz(std::string("data") + ext, v, 1000, 4, [&](const std::string& b) {
-        testutil::writeText(path(std::string("d") + ext), b);
-        pp::loadDataset(path(std::string("d") + ext), cfg);
-      }, t);
+      fuzz(
+          std::string("data") + ext, v, 1000, 4,
+          [&](const std::string& b) {
+            testutil::writeText(path(std::string("d") + ext), b);
+            pp::loadDataset(path(std::string("d") + ext), cfg);
+          },
+          t);
       all.loaded += t.loaded;
       all.rejected += t.rejected;
     }
@@ -203,16 +232,20 @@ class TestFuzz : public QObject {
     // Fields of the wrong type or range, in the header and in trial lines:
     // each is refused with the file, the line and the field named.
     Tally typed;
-    fuzz("run log (types)", valid, 1500, 6, [&](const std::string& b) {
-      try {
-        load(b);
-      } catch (const pp::Error& e) {
-        const std::string msg = e.what();
-        if (msg.find(path("run.jsonl") + ": line ") != 0 && msg.find(path("run.jsonl") + ": ") != 0)
-          QFAIL(("the message does not name the file and line: " + msg).c_str());
-        throw;
-      }
-    }, typed, testutil::mutateJsonLines);
+    fuzz(
+        "run log (types)", valid, 1500, 6,
+        [&](const std::string& b) {
+          try {
+            load(b);
+          } catch (const pp::Error& e) {
+            const std::string msg = e.what();
+            if (msg.find(path("run.jsonl") + ": line ") != 0 &&
+                msg.find(path("run.jsonl") + ": ") != 0)
+              QFAIL(("the message does not name the file and line: " + msg).c_str());
+            throw;
+          }
+        },
+        typed, testutil::mutateJsonLines);
     QVERIFY(typed.rejected > 500);
     QVERIFY(typed.loaded > 0);
   }

@@ -26,7 +26,8 @@ class TestKill : public QObject {
     o.seed = 1;
     pp::writeRandomModel(dir + "/m", o);
     pp::Rng rng(42);
-    const char* words[] = {"good", "bad", "food", "service", "movie", "great", "the", "was", "very", "not"};
+    const char* words[] = {"good",  "bad", "food", "service", "movie",
+                           "great", "the", "was",  "very",    "not"};
     std::string data = "sentence\tlabel\n";
     for (int i = 0; i < 300; ++i) {
       for (int w = 0; w < 12; ++w) data += std::string(w ? " " : "") + words[rng.index(10)];
@@ -36,10 +37,14 @@ class TestKill : public QObject {
     const auto cfg = pp::BertConfig::load(dir + "/m/config.json");
     const std::string log = dir + "/run.jsonl";
     const int total = 1500;
-    const QStringList args = {"search", QString::fromStdString(dir + "/m"), "--data", QString::fromStdString(dir + "/d.tsv"),
-                              "--trials", QString::number(total), "--space", "per-layer", "--workers", "2",
-                              "--latency-runs", "0", "--log", QString::fromStdString(log), "--resume",
-                              "--no-auto"};  // every trial: no convergence stop
+    const QStringList args = {"search",         QString::fromStdString(dir + "/m"),
+                              "--data",         QString::fromStdString(dir + "/d.tsv"),
+                              "--trials",       QString::number(total),
+                              "--space",        "per-layer",
+                              "--workers",      "2",
+                              "--latency-runs", "0",
+                              "--log",          QString::fromStdString(log),
+                              "--resume",       "--no-auto"};  // every trial: no convergence stop
     std::map<int64_t, std::string> seen;  // id -> sub-network, from every earlier look at the log
     int kills = 0, cutLines = 0;
     for (int round = 0; round < 12; ++round) {
@@ -48,7 +53,7 @@ class TestKill : public QObject {
       QVERIFY(p.waitForStarted());
       const int waitMs = 300 + static_cast<int>(rng.index(700));
       if (p.waitForFinished(waitMs)) break;  // finished before the kill
-      p.kill();  // SIGKILL
+      p.kill();                              // SIGKILL
       p.waitForFinished();
       ++kills;
       if (!QFile::exists(QString::fromStdString(log))) {
@@ -87,8 +92,8 @@ class TestKill : public QObject {
     QCOMPARE(static_cast<int>(ids.size()), total);
     for (const auto& [id, key] : seen) QVERIFY(ids.count(id));
     QVERIFY2(kills >= 5, ("only " + std::to_string(kills) + " kills landed").c_str());
-    qInfo("%d kills, %d cut last lines skipped, %zu trials before the last resume, 0 lost", kills, cutLines,
-          seen.size());
+    qInfo("%d kills, %d cut last lines skipped, %zu trials before the last resume, 0 lost", kills,
+          cutLines, seen.size());
   }
 };
 

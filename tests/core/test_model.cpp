@@ -28,7 +28,8 @@ void editWeights(const std::string& dir, Fn&& edit) {
   std::vector<Entry> entries;
   {
     auto f = pp::SafetensorsFile::open(dir + "/model.safetensors");
-    for (const auto& t : f.tensors()) entries.push_back({t.name, t.shape, pp::SafetensorsFile::toFloat32(t)});
+    for (const auto& t : f.tensors())
+      entries.push_back({t.name, t.shape, pp::SafetensorsFile::toFloat32(t)});
   }
   edit(entries);
   std::vector<pp::TensorToWrite> out;
@@ -36,7 +37,8 @@ void editWeights(const std::string& dir, Fn&& edit) {
   pp::writeSafetensors(dir + "/model.safetensors", out);
 }
 
-float maxRelDiff(const std::vector<std::vector<float>>& a, const std::vector<std::vector<float>>& b) {
+float maxRelDiff(const std::vector<std::vector<float>>& a,
+                 const std::vector<std::vector<float>>& b) {
   float worst = 0;
   for (size_t i = 0; i < a.size(); ++i)
     for (size_t k = 0; k < a[i].size(); ++k)
@@ -74,9 +76,16 @@ class TestModel : public QObject {
       order["units"].push_back(p);
     }
     testutil::writeText(modelDir_ + "/paretoprune_order.json", order.dump());
-    const char* texts[] = {"the food was good", "bad service", "a very great movie and the place is good",
-                           "i was not", "this", "the movie was bad, very bad!", "good good good good good good",
-                           "it is what it is", "zebra quagga", "great"};
+    const char* texts[] = {"the food was good",
+                           "bad service",
+                           "a very great movie and the place is good",
+                           "i was not",
+                           "this",
+                           "the movie was bad, very bad!",
+                           "good good good good good good",
+                           "it is what it is",
+                           "zebra quagga",
+                           "great"};
     for (int i = 0; i < 10; ++i) {
       pp::Example e;
       e.text = texts[i];
@@ -105,7 +114,8 @@ class TestModel : public QObject {
     for (int trial = 0; trial < 40; ++trial) {
       pp::SubNetwork s;
       if (trial % 2 == 0) {
-        s = pp::SubNetwork::uniform(c, rng.uniformInt(0, 3), rng.uniformInt(1, 4), rng.uniformInt(0, 40));
+        s = pp::SubNetwork::uniform(c, rng.uniformInt(0, 3), rng.uniformInt(1, 4),
+                                    rng.uniformInt(0, 40));
       } else {
         s.layers.resize(3);
         for (auto& l : s.layers) l = {rng.uniformInt(0, 4), rng.uniformInt(0, 40)};
@@ -123,7 +133,8 @@ class TestModel : public QObject {
     auto m = pp::Model::load(modelDir_);
     const auto& mi = m->impl();
     torch::InferenceMode guard;
-    pp::Batch b{torch::randint(5, 60, {3, 9}, torch::kLong), torch::zeros({3, 9}, torch::kLong), torch::ones({3, 9})};
+    pp::Batch b{torch::randint(5, 60, {3, 9}, torch::kLong), torch::zeros({3, 9}, torch::kLong),
+                torch::ones({3, 9})};
     auto base = pp::bertForward(mi.weights, mi.act, mi.config.layer_norm_eps, b);
     auto s = pp::SubNetwork::full(mi.config);
     auto sliced = pp::sliceWeights(mi.weights, s, mi.headOrder, mi.unitOrder);
@@ -135,8 +146,9 @@ class TestModel : public QObject {
   void maskedWeightsKeepTheFullShapes() {
     auto m = pp::Model::load(modelDir_);
     const auto& mi = m->impl();
-    auto s = pp::SubNetwork::parse(R"({"layers":[{"heads":2,"units":10},{"heads":0,"units":0},{"heads":0,"units":7}]})",
-                                   mi.config);
+    auto s = pp::SubNetwork::parse(
+        R"({"layers":[{"heads":2,"units":10},{"heads":0,"units":0},{"heads":0,"units":7}]})",
+        mi.config);
     auto w = pp::maskWeights(mi.weights, s, mi.headOrder, mi.unitOrder);
     QCOMPARE(w.layers.size(), size_t(2));
     // Kept heads and units stay at full width, with the removed ones' output columns zero.
@@ -155,8 +167,9 @@ class TestModel : public QObject {
   void slicedTensorsAreSmaller() {
     auto m = pp::Model::load(modelDir_);
     const auto& mi = m->impl();
-    auto s = pp::SubNetwork::parse(R"({"layers":[{"heads":2,"units":10},{"heads":0,"units":0},{"heads":1,"units":0}]})",
-                                   mi.config);
+    auto s = pp::SubNetwork::parse(
+        R"({"layers":[{"heads":2,"units":10},{"heads":0,"units":0},{"heads":1,"units":0}]})",
+        mi.config);
     auto w = pp::sliceWeights(mi.weights, s, mi.headOrder, mi.unitOrder);
     QCOMPARE(w.layers.size(), size_t(2));
     QCOMPARE(w.layers[0].q_w.size(0), int64_t(2 * 6));
@@ -175,8 +188,10 @@ class TestModel : public QObject {
     // Masked computes the full layers; it wins only where it runs fast enough to make up for that.
     QCOMPARE(pp::fasterMode(c, s, {1e9, 1e12}, 32), pp::ExecMode::Masked);
     QCOMPARE(pp::fasterMode(c, pp::SubNetwork::full(c), {1e9, 1e12}, 32), pp::ExecMode::Sliced);
-    QCOMPARE(pp::fasterMode(c, pp::SubNetwork::uniform(c, 0, 0, 0), {1e9, 1e12}, 32), pp::ExecMode::Sliced);
-    QCOMPARE(pp::fasterMode(c, pp::SubNetwork::uniform(c, 2, 4, 40), {1e9, 1e12}, 32), pp::ExecMode::Sliced);
+    QCOMPARE(pp::fasterMode(c, pp::SubNetwork::uniform(c, 0, 0, 0), {1e9, 1e12}, 32),
+             pp::ExecMode::Sliced);
+    QCOMPARE(pp::fasterMode(c, pp::SubNetwork::uniform(c, 2, 4, 40), {1e9, 1e12}, 32),
+             pp::ExecMode::Sliced);
     pp::EncodedData enc(*m, data_, {64, 4, true});
     pp::EvalOptions o;
     o.measureLatency = false;
@@ -231,7 +246,8 @@ class TestModel : public QObject {
     auto bf16 = pp::evaluate(*m, s, enc, o);
     QCOMPARE(bf16.metrics.count, f32.metrics.count);
     int same = 0;
-    for (size_t i = 0; i < f32.predictions.size(); ++i) same += f32.predictions[i] == bf16.predictions[i];
+    for (size_t i = 0; i < f32.predictions.size(); ++i)
+      same += f32.predictions[i] == bf16.predictions[i];
     QVERIFY(same >= 8);  // bf16 keeps 8 bits of mantissa: a near-tie may flip
     o.precision = pp::Precision::Float16;
     PP_EXPECT_ERROR(pp::evaluate(*m, s, enc, o), "fp16 evaluation needs a GPU");
@@ -256,26 +272,39 @@ class TestModel : public QObject {
     const std::string d = freshCopy("unprefixed");
     auto ref = pp::Model::load(d);
     pp::EncodedData enc(*ref, data_);
-    auto want = pp::computeLogits(*ref, pp::SubNetwork::full(ref->config()), enc, pp::ExecMode::Auto);
+    auto want =
+        pp::computeLogits(*ref, pp::SubNetwork::full(ref->config()), enc, pp::ExecMode::Auto);
     editWeights(d, [](std::vector<Entry>& es) {
       for (auto& e : es)
         if (e.name.rfind("bert.", 0) == 0) e.name = e.name.substr(5);
     });
     auto m = pp::Model::load(d);
-    QCOMPARE(maxRelDiff(pp::computeLogits(*m, pp::SubNetwork::full(m->config()), enc, pp::ExecMode::Auto), want), 0.0f);
+    QCOMPARE(maxRelDiff(
+                 pp::computeLogits(*m, pp::SubNetwork::full(m->config()), enc, pp::ExecMode::Auto),
+                 want),
+             0.0f);
   }
 
   void loadErrors_data() {
     QTest::addColumn<QString>("fault");
     QTest::addColumn<QString>("fragment");
-    QTest::newRow("missing") << "missing" << "missing tensor \"bert.encoder.layer.1.intermediate.dense.bias\" (expected shape [40])";
-    QTest::newRow("shape") << "shape" << "tensor \"classifier.weight\" has shape [3, 24], expected [2, 24]";
-    QTest::newRow("unexpected") << "unexpected" << "unexpected tensor(s) \"bert.extra\"";
-    QTest::newRow("nan") << "nan" << "NaN or infinite";
-    QTest::newRow("bin only") << "bin" << "Convert it in Python";
-    QTest::newRow("no weights") << "none" << "no model.safetensors";
-    QTest::newRow("truncated") << "truncated" << "truncated";
-    QTest::newRow("vocab larger") << "vocab" << "vocab_size";
+    QTest::newRow("missing")
+        << "missing"
+        << "missing tensor \"bert.encoder.layer.1.intermediate.dense.bias\" (expected shape [40])";
+    QTest::newRow("shape") << "shape"
+                           << "tensor \"classifier.weight\" has shape [3, 24], expected [2, 24]";
+    QTest::newRow("unexpected") << "unexpected"
+                                << "unexpected tensor(s) \"bert.extra\"";
+    QTest::newRow("nan") << "nan"
+                         << "NaN or infinite";
+    QTest::newRow("bin only") << "bin"
+                              << "Convert it in Python";
+    QTest::newRow("no weights") << "none"
+                                << "no model.safetensors";
+    QTest::newRow("truncated") << "truncated"
+                               << "truncated";
+    QTest::newRow("vocab larger") << "vocab"
+                                  << "vocab_size";
   }
   void loadErrors() {
     QFETCH(QString, fault);
@@ -286,7 +315,9 @@ class TestModel : public QObject {
       editWeights(d, [&](std::vector<Entry>& es) {
         if (f == "missing")
           es.erase(std::remove_if(es.begin(), es.end(),
-                                  [](const Entry& e) { return e.name == "bert.encoder.layer.1.intermediate.dense.bias"; }),
+                                  [](const Entry& e) {
+                                    return e.name == "bert.encoder.layer.1.intermediate.dense.bias";
+                                  }),
                    es.end());
         for (auto& e : es) {
           if (f == "shape" && e.name == "classifier.weight") {

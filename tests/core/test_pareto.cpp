@@ -17,7 +17,8 @@ class TestPareto : public QObject {
   void frontWithTiesAndDuplicates() {
     std::vector<pp::Point> pts = {{1, 5}, {2, 3}, {2, 3}, {3, 3}, {4, 1}, {5, 5}, {1, 6}};
     auto f = pp::paretoFront(pts);
-    QCOMPARE(f, (std::vector<size_t>{0, 1, 2, 4}));  // both copies of (2,3); (3,3) and (1,6) dominated
+    QCOMPARE(f,
+             (std::vector<size_t>{0, 1, 2, 4}));  // both copies of (2,3); (3,3) and (1,6) dominated
   }
 
   void sorting() {

@@ -29,8 +29,9 @@ class TestSafetensors : public QObject {
     const std::string path = dir.path().toStdString() + "/w.safetensors";
     std::vector<float> a = {1.5f, -2.0f, 3.25f, 0.0f, 1e-8f, -7.0f};
     std::vector<float> b = {42.0f};
-    pp::writeSafetensors(path, {{"b", {1}, b.data()}, {"a", {2, 3}, a.data()}, {"empty", {0, 4}, nullptr}},
-                         {{"format", "pt"}});
+    pp::writeSafetensors(
+        path, {{"b", {1}, b.data()}, {"a", {2, 3}, a.data()}, {"empty", {0, 4}, nullptr}},
+        {{"format", "pt"}});
     auto f = pp::SafetensorsFile::open(path);
     QCOMPARE(f.tensors().size(), size_t(3));
     QCOMPARE(f.metadata().at("format"), std::string("pt"));
@@ -83,19 +84,29 @@ class TestSafetensors : public QObject {
     row("not json", R"({"a": nope})", 0, "not valid JSON");
     row("not utf8", "{\"\xff\xfe\":1}", 0, "not valid UTF-8");
     row("not object", R"([1,2])", 0, "must be a JSON object");
-    row("unknown dtype", R"({"a":{"dtype":"F8","shape":[1],"data_offsets":[0,1]}})", 1, "unknown dtype");
-    row("span mismatch", R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,4]}})", 4, "does not match shape");
-    row("past end", R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}})", 4, "run past the end");
-    row("end before begin", R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[8,4]}})", 8, "precedes begin");
-    row("overlap", R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}})",
+    row("unknown dtype", R"({"a":{"dtype":"F8","shape":[1],"data_offsets":[0,1]}})", 1,
+        "unknown dtype");
+    row("span mismatch", R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,4]}})", 4,
+        "does not match shape");
+    row("past end", R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}})", 4,
+        "run past the end");
+    row("end before begin", R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[8,4]}})", 8,
+        "precedes begin");
+    row("overlap",
+        R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}})",
         12, "overlaps");
     row("hole", R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})", 8, "hole");
-    row("trailing", R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}})", 8, "trailing bytes");
-    row("overflow", R"({"a":{"dtype":"F32","shape":[4294967296,4294967296],"data_offsets":[0,4]}})", 4, "overflows");
-    row("negative dim", R"({"a":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}})", 4, "non-negative");
-    row("duplicate", R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})",
+    row("trailing", R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}})", 8,
+        "trailing bytes");
+    row("overflow", R"({"a":{"dtype":"F32","shape":[4294967296,4294967296],"data_offsets":[0,4]}})",
+        4, "overflows");
+    row("negative dim", R"({"a":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}})", 4,
+        "non-negative");
+    row("duplicate",
+        R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})",
         8, "appears twice");
-    row("bad offsets", R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[0]}})", 4, "data_offsets");
+    row("bad offsets", R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[0]}})", 4,
+        "data_offsets");
     row("bad metadata", R"({"__metadata__":{"x":1}})", 0, "__metadata__");
     row("too short", "", 0, "fewer than the 8-byte", -2);
   }
@@ -105,8 +116,10 @@ class TestSafetensors : public QObject {
     QFETCH(qlonglong, lengthOverride);
     QFETCH(QString, fragment);
     std::vector<uint8_t> bytes;
-    if (lengthOverride == -2) bytes = {1, 2, 3};
-    else bytes = craft(header.toStdString(), static_cast<size_t>(dataBytes), lengthOverride);
+    if (lengthOverride == -2)
+      bytes = {1, 2, 3};
+    else
+      bytes = craft(header.toStdString(), static_cast<size_t>(dataBytes), lengthOverride);
     PP_EXPECT_ERROR(pp::SafetensorsFile::fromBytes(bytes), fragment.toStdString());
   }
 
@@ -122,7 +135,8 @@ class TestSafetensors : public QObject {
   }
 
   void integerDtypeNotFloat() {
-    auto f = pp::SafetensorsFile::fromBytes(craft(R"({"i":{"dtype":"I64","shape":[1],"data_offsets":[0,8]}})", 8));
+    auto f = pp::SafetensorsFile::fromBytes(
+        craft(R"({"i":{"dtype":"I64","shape":[1],"data_offsets":[0,8]}})", 8));
     PP_EXPECT_ERROR(pp::SafetensorsFile::toFloat32(*f.find("i")), "only F32, F16, BF16");
   }
 };

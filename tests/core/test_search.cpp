@@ -3,10 +3,10 @@
 // resume from a log whose last line is cut), and the run log.
 #include <QtTest>
 
-#include <nlohmann/json.hpp>
-#include <csignal>
-#include <set>
 #include <sys/resource.h>
+#include <csignal>
+#include <nlohmann/json.hpp>
+#include <set>
 #include <thread>
 
 #include "paretoprune/config.h"
@@ -41,7 +41,9 @@ class TestSearch : public QObject {
   std::vector<std::string> runKeys(const std::string& strategy, uint64_t seed) {
     auto o = options(strategy, 25, 1);
     o.seed = seed;
-    pp::SearchRunner r(model_, data_, pp::SearchSpace::defaults(pp::SearchSpace::Kind::PerLayer, model_->config()), o);
+    pp::SearchRunner r(model_, data_,
+                       pp::SearchSpace::defaults(pp::SearchSpace::Kind::PerLayer, model_->config()),
+                       o);
     r.run();
     std::vector<std::string> keys;
     for (const auto& t : r.trials()) keys.push_back(t.subnet.key());
@@ -58,7 +60,8 @@ class TestSearch : public QObject {
     model_ = pp::Model::load(dir);
     pp::Dataset d;
     pp::Rng rng(1);
-    const char* words[] = {"good", "bad", "food", "the", "service", "great", "movie", "very", "not"};
+    const char* words[] = {"good",  "bad",   "food", "the", "service",
+                           "great", "movie", "very", "not"};
     for (int i = 0; i < 24; ++i) {
       pp::Example e;
       for (int w = 0; w < 3 + i % 5; ++w) e.text += std::string(words[rng.uniformInt(0, 8)]) + " ";
@@ -74,7 +77,8 @@ class TestSearch : public QObject {
     QCOMPARE(s.maxLayers, int64_t(4));
     QCOMPARE(s.maxUnits, int64_t(32));
     pp::Rng rng(3);
-    for (auto kind : {pp::SearchSpace::Kind::Seed, pp::SearchSpace::Kind::PerLayer, pp::SearchSpace::Kind::Layers}) {
+    for (auto kind : {pp::SearchSpace::Kind::Seed, pp::SearchSpace::Kind::PerLayer,
+                      pp::SearchSpace::Kind::Layers}) {
       auto sp = pp::SearchSpace::defaults(kind, model_->config());
       for (int i = 0; i < 200; ++i) {
         auto x = sp.sample(rng);
@@ -95,13 +99,15 @@ class TestSearch : public QObject {
     pp::BertConfig c = model_->config();
     c.pruned_heads[1] = {0, 1, 2, 3};
     c.pruned_heads[2] = {3};
-    for (auto kind : {pp::SearchSpace::Kind::Seed, pp::SearchSpace::Kind::PerLayer, pp::SearchSpace::Kind::Layers}) {
+    for (auto kind : {pp::SearchSpace::Kind::Seed, pp::SearchSpace::Kind::PerLayer,
+                      pp::SearchSpace::Kind::Layers}) {
       const auto space = pp::SearchSpace::defaults(kind, c);
       pp::Rng rng(5);
       pp::SubNetwork prev = space.sample(rng);
       for (int i = 0; i < 300; ++i) {
-        const pp::SubNetwork s = i % 3 == 0 ? space.sample(rng) : i % 3 == 1 ? space.mutate(prev, rng)
-                                                                          : space.crossover(prev, space.sample(rng), rng);
+        const pp::SubNetwork s = i % 3 == 0   ? space.sample(rng)
+                                 : i % 3 == 1 ? space.mutate(prev, rng)
+                                              : space.crossover(prev, space.sample(rng), rng);
         const std::string err = testutil::errorOf([&] { s.validate(c); });
         QVERIFY2(err.empty(), (s.summary() + ": " + err).c_str());
         QVERIFY2(space.contains(s), s.summary().c_str());
@@ -117,13 +123,18 @@ class TestSearch : public QObject {
 
   void spaceFromJson() {
     const auto& c = model_->config();
-    auto s = pp::SearchSpace::fromJson(json::parse(R"({"kind":"seed","layers":[1,3],"heads":[2,4],"units":[8,16]})"), c);
+    auto s = pp::SearchSpace::fromJson(
+        json::parse(R"({"kind":"seed","layers":[1,3],"heads":[2,4],"units":[8,16]})"), c);
     QCOMPARE(s.minLayers, int64_t(1));
     QCOMPARE(pp::SearchSpace::fromJson(s.toJson(), c).toJson(), s.toJson());
-    PP_EXPECT_ERROR(pp::SearchSpace::fromJson(json::parse(R"({"heads":[1,8]})"), c), "head choice 8");
-    PP_EXPECT_ERROR(pp::SearchSpace::fromJson(json::parse(R"({"layers":[0,9]})"), c), "within 0..4");
-    PP_EXPECT_ERROR(pp::SearchSpace::fromJson(json::parse(R"({"units":[0,99]})"), c), "within 0..32");
-    PP_EXPECT_ERROR(pp::SearchSpace::fromJson(json::parse(R"({"kind":"nope"})"), c), "unknown kind");
+    PP_EXPECT_ERROR(pp::SearchSpace::fromJson(json::parse(R"({"heads":[1,8]})"), c),
+                    "head choice 8");
+    PP_EXPECT_ERROR(pp::SearchSpace::fromJson(json::parse(R"({"layers":[0,9]})"), c),
+                    "within 0..4");
+    PP_EXPECT_ERROR(pp::SearchSpace::fromJson(json::parse(R"({"units":[0,99]})"), c),
+                    "within 0..32");
+    PP_EXPECT_ERROR(pp::SearchSpace::fromJson(json::parse(R"({"kind":"nope"})"), c),
+                    "unknown kind");
     PP_EXPECT_ERROR(pp::SearchSpace::parse("missing.json", c), "neither seed");
   }
 
@@ -158,7 +169,8 @@ class TestSearch : public QObject {
     };
     auto a = sequence(4), b = sequence(4), c2 = sequence(5);
     for (size_t i = 0; i < a.size(); ++i)
-      QVERIFY2(a[i] == b[i], ("proposal " + std::to_string(i) + ": " + a[i] + " vs " + b[i]).c_str());
+      QVERIFY2(a[i] == b[i],
+               ("proposal " + std::to_string(i) + ": " + a[i] + " vs " + b[i]).c_str());
     QVERIFY(a != c2);
   }
 
@@ -185,7 +197,9 @@ class TestSearch : public QObject {
       workersSeen.insert(w);
     };
     ev.trialFinished = [&](const pp::Trial&) { ++finished; };
-    pp::SearchRunner r(model_, data_, pp::SearchSpace::defaults(pp::SearchSpace::Kind::Seed, model_->config()), o, ev);
+    pp::SearchRunner r(model_, data_,
+                       pp::SearchSpace::defaults(pp::SearchSpace::Kind::Seed, model_->config()), o,
+                       ev);
     r.run();
     QCOMPARE(r.trials().size(), size_t(30));
     QCOMPARE(started.load(), 30);
@@ -207,8 +221,8 @@ class TestSearch : public QObject {
     QVERIFY(r.execRates()[0].measured());
     QVERIFY(lc.header.execRates["cpu"]["sliced_gflops"].get<double>() > 0);
     for (const auto& t : r.trials())
-      QCOMPARE(t.mode, std::string(pp::execModeName(
-                           pp::fasterMode(model_->config(), t.subnet, r.execRates()[0], o.eval.latency.seqLen))));
+      QCOMPARE(t.mode, std::string(pp::execModeName(pp::fasterMode(
+                           model_->config(), t.subnet, r.execRates()[0], o.eval.latency.seqLen))));
     QVERIFY(!r.frontIds().empty());
     QVERIFY(r.progress().hypervolume > 0);
   }
@@ -223,7 +237,9 @@ class TestSearch : public QObject {
     std::vector<pp::SearchWarning> warnings;
     pp::SearchEvents ev;
     ev.warning = [&](const pp::SearchWarning& w) { warnings.push_back(w); };
-    pp::SearchRunner r(model_, data_, pp::SearchSpace::defaults(pp::SearchSpace::Kind::PerLayer, model_->config()), o, ev);
+    pp::SearchRunner r(model_, data_,
+                       pp::SearchSpace::defaults(pp::SearchSpace::Kind::PerLayer, model_->config()),
+                       o, ev);
     struct rlimit old;
     QCOMPARE(getrlimit(RLIMIT_FSIZE, &old), 0);
     auto prevSig = std::signal(SIGXFSZ, SIG_IGN);
@@ -236,7 +252,8 @@ class TestSearch : public QObject {
     QCOMPARE(r.trials().size(), size_t(25));
     QCOMPARE(warnings.size(), size_t(1));
     QVERIFY(warnings[0].kind == pp::SearchWarning::Kind::LogWriteFailed);
-    QVERIFY2(warnings[0].message.find("kept in memory") != std::string::npos, warnings[0].message.c_str());
+    QVERIFY2(warnings[0].message.find("kept in memory") != std::string::npos,
+             warnings[0].message.c_str());
     auto lc = pp::readRunLog(log, &model_->config());
     QVERIFY(lc.trials.size() < 25);
     for (size_t i = 0; i < lc.trials.size(); ++i) QCOMPARE(lc.trials[i].id, r.trials()[i].id);
@@ -250,7 +267,9 @@ class TestSearch : public QObject {
     ev.trialFinished = [&](const pp::Trial&) {
       if (++finished == 5) runner->cancel();
     };
-    pp::SearchRunner r(model_, data_, pp::SearchSpace::defaults(pp::SearchSpace::Kind::PerLayer, model_->config()), o, ev);
+    pp::SearchRunner r(model_, data_,
+                       pp::SearchSpace::defaults(pp::SearchSpace::Kind::PerLayer, model_->config()),
+                       o, ev);
     runner = &r;
     r.run();
     QVERIFY(r.trials().size() >= 5);
@@ -261,7 +280,8 @@ class TestSearch : public QObject {
 
   void pauseAndResume() {
     auto o = options("random", 12, 2);
-    pp::SearchRunner r(model_, data_, pp::SearchSpace::defaults(pp::SearchSpace::Kind::Seed, model_->config()), o);
+    pp::SearchRunner r(model_, data_,
+                       pp::SearchSpace::defaults(pp::SearchSpace::Kind::Seed, model_->config()), o);
     r.pause();
     std::thread t([&] { r.run(); });
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
@@ -307,7 +327,8 @@ class TestSearch : public QObject {
     const size_t lastStart = text.rfind('\n', text.size() - 2) + 1;
     testutil::writeText(log, text.substr(0, lastStart + (text.size() - lastStart) / 2));
     std::set<std::string> before;
-    for (const auto& t : pp::readRunLog(log, &model_->config()).trials) before.insert(t.subnet.key());
+    for (const auto& t : pp::readRunLog(log, &model_->config()).trials)
+      before.insert(t.subnet.key());
     QCOMPARE(before.size(), size_t(9));
     o.trials = 15;
     o.resume = true;
@@ -344,7 +365,8 @@ class TestSearch : public QObject {
       t.params = params;
       return t;
     };
-    std::vector<pp::Trial> ts = {mk(0, 0.3, 100), mk(1, 0.2, 200), mk(2, 0.25, 300), mk(3, 0.1, 50), mk(4, 0.1, 50)};
+    std::vector<pp::Trial> ts = {mk(0, 0.3, 100), mk(1, 0.2, 200), mk(2, 0.25, 300), mk(3, 0.1, 50),
+                                 mk(4, 0.1, 50)};
     ts[3].status = pp::Trial::Status::Failed;  // would dominate everything
     ts[4].fidelity = 0.3;                      // cut short: its error is an estimate
     QCOMPARE(pp::paretoTrials(ts, {"error", "params"}), (std::vector<size_t>{0, 1}));
@@ -357,7 +379,8 @@ class TestSearch : public QObject {
     testutil::writeText(p, "{\"trial\":1}\n");
     PP_EXPECT_ERROR(pp::readRunLog(p), "not a ParetoPrune run log");
     PP_EXPECT_ERROR(pp::readRunLogHeader(p), "not a ParetoPrune run log");
-    testutil::writeText(p, "{\"paretoprune_log\":1,\"model\":\"m\"}\nnot json\n{\"trial\":2,\"subnet\":{}}\n");
+    testutil::writeText(
+        p, "{\"paretoprune_log\":1,\"model\":\"m\"}\nnot json\n{\"trial\":2,\"subnet\":{}}\n");
     PP_EXPECT_ERROR(pp::readRunLog(p), "line 2 is not valid JSON");
     QCOMPARE(pp::readRunLogHeader(p).model, std::string("m"));  // the first line only
     testutil::writeText(p, "");
@@ -374,7 +397,9 @@ class TestSearch : public QObject {
     int evaluated = 0;
     pp::SearchEvents ev;
     ev.referenceEvaluated = [&](const pp::Trial&) { ++evaluated; };
-    pp::SearchRunner r(model_, data_, pp::SearchSpace::defaults(pp::SearchSpace::Kind::Seed, model_->config()), o, ev);
+    pp::SearchRunner r(model_, data_,
+                       pp::SearchSpace::defaults(pp::SearchSpace::Kind::Seed, model_->config()), o,
+                       ev);
     PP_EXPECT_ERROR(r.run(), "written for another model");
     QCOMPARE(evaluated, 0);
     QVERIFY(r.trials().empty());
@@ -385,7 +410,9 @@ class TestSearch : public QObject {
     auto o = options("random", 40, 1);
     o.multiFidelity = true;
     o.lowFidelity = 0.34;
-    pp::SearchRunner r(model_, data_, pp::SearchSpace::defaults(pp::SearchSpace::Kind::PerLayer, model_->config()), o);
+    pp::SearchRunner r(model_, data_,
+                       pp::SearchSpace::defaults(pp::SearchSpace::Kind::PerLayer, model_->config()),
+                       o);
     r.run();
     auto ts = r.trials();
     QCOMPARE(ts.size(), size_t(40));
@@ -446,7 +473,8 @@ class TestSearch : public QObject {
   void resumeEveryStrategyAndSpace() {
     QFETCH(QString, strategy);
     QFETCH(int, kind);
-    const auto space = pp::SearchSpace::defaults(static_cast<pp::SearchSpace::Kind>(kind), model_->config());
+    const auto space =
+        pp::SearchSpace::defaults(static_cast<pp::SearchSpace::Kind>(kind), model_->config());
     std::set<std::string> distinct;
     if (space.size() < 100000)
       space.forEachMember([&](const pp::SubNetwork& s) {
@@ -454,7 +482,8 @@ class TestSearch : public QObject {
         return true;
       });
     const size_t spaceSize = space.size() < 100000 ? distinct.size() : size_t(1) << 40;
-    const std::string log = tmp_.path().toStdString() + "/every-" + strategy.toStdString() + std::to_string(kind) + ".jsonl";
+    const std::string log = tmp_.path().toStdString() + "/every-" + strategy.toStdString() +
+                            std::to_string(kind) + ".jsonl";
     auto o = options(strategy.toStdString(), 0, 2);
     o.logPath = log;
     o.evaluateReference = false;
@@ -466,8 +495,10 @@ class TestSearch : public QObject {
       r.run();
       const size_t expected = std::min<size_t>(static_cast<size_t>(total), spaceSize);
       QCOMPARE(r.trials().size(), expected);
-      if (expected < static_cast<size_t>(total)) QVERIFY2(r.stopKind() == pp::StopKind::SpaceExhausted, r.stopReason().c_str());
-      else QVERIFY2(r.stopKind() == pp::StopKind::TrialsDone, r.stopReason().c_str());
+      if (expected < static_cast<size_t>(total))
+        QVERIFY2(r.stopKind() == pp::StopKind::SpaceExhausted, r.stopReason().c_str());
+      else
+        QVERIFY2(r.stopKind() == pp::StopKind::TrialsDone, r.stopReason().c_str());
       std::set<std::string> keys;
       for (const auto& t : r.trials()) keys.insert(t.subnet.key());
       QCOMPARE(keys.size(), expected);
@@ -491,10 +522,11 @@ class TestSearch : public QObject {
     // 0 layers is one sub-network whatever its heads and units; 1..4 layers x 3 heads x 33 units.
     QCOMPARE(keys.size(), size_t(1 + 4 * 3 * 33));
     int64_t layers = 0;
-    pp::SearchSpace::defaults(pp::SearchSpace::Kind::Layers, c).forEachMember([&](const pp::SubNetwork&) {
-      ++layers;
-      return true;
-    });
+    pp::SearchSpace::defaults(pp::SearchSpace::Kind::Layers, c)
+        .forEachMember([&](const pp::SubNetwork&) {
+          ++layers;
+          return true;
+        });
     QCOMPARE(layers, int64_t(5));
     int64_t stopped = 0;
     seed.forEachMember([&](const pp::SubNetwork&) { return ++stopped < 7; });
@@ -518,13 +550,16 @@ class TestSearch : public QObject {
     };
     std::atomic<bool> done{false};
     std::thread watchdog([&] {
-      for (int i = 0; i < 600 && !done; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      for (int i = 0; i < 600 && !done; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
       if (!done) {
         std::fprintf(stderr, "FAIL: the search deadlocked in a callback\n");
         std::_Exit(1);
       }
     });
-    pp::SearchRunner r(model_, data_, pp::SearchSpace::defaults(pp::SearchSpace::Kind::PerLayer, model_->config()), o, ev);
+    pp::SearchRunner r(model_, data_,
+                       pp::SearchSpace::defaults(pp::SearchSpace::Kind::PerLayer, model_->config()),
+                       o, ev);
     runner = &r;
     r.run();
     done = true;
@@ -532,7 +567,8 @@ class TestSearch : public QObject {
     QCOMPARE(r.trials().size(), size_t(12));
     QCOMPARE(calls.load(), 12);
     int failedCallbacks = 0;
-    for (const auto& w : r.warnings()) failedCallbacks += w.kind == pp::SearchWarning::Kind::CallbackFailed;
+    for (const auto& w : r.warnings())
+      failedCallbacks += w.kind == pp::SearchWarning::Kind::CallbackFailed;
     QVERIFY(failedCallbacks >= 1);
   }
 
@@ -542,7 +578,9 @@ class TestSearch : public QObject {
     std::vector<int64_t> done;
     pp::SearchEvents ev;
     ev.progress = [&](const pp::SearchProgress& p) { done.push_back(p.done); };
-    pp::SearchRunner r(model_, data_, pp::SearchSpace::defaults(pp::SearchSpace::Kind::PerLayer, model_->config()), o, ev);
+    pp::SearchRunner r(model_, data_,
+                       pp::SearchSpace::defaults(pp::SearchSpace::Kind::PerLayer, model_->config()),
+                       o, ev);
     r.run();
     QCOMPARE(done.size(), size_t(40));
     for (size_t i = 0; i < done.size(); ++i) QCOMPARE(done[i], static_cast<int64_t>(i + 1));
@@ -557,7 +595,8 @@ class TestSearch : public QObject {
       QVERIFY(b[k] >= k * 20 / 6 && b[k] < (k + 1) * 20 / 6);  // one per stratum
     }
     QVERIFY(b.back() >= 16);  // the longest sequences are screened too
-    QVERIFY(pp::stratifiedBatches(20, 0.3, 8) != b || pp::stratifiedBatches(20, 0.3, 9) != b);  // seeded
+    QVERIFY(pp::stratifiedBatches(20, 0.3, 8) != b ||
+            pp::stratifiedBatches(20, 0.3, 9) != b);  // seeded
     QCOMPARE(pp::stratifiedBatches(5, 0.01, 1).size(), size_t(1));
     QCOMPARE(pp::stratifiedBatches(5, 1.0, 1), (std::vector<size_t>{0, 1, 2, 3, 4}));
   }
@@ -571,13 +610,13 @@ class TestSearch : public QObject {
     m.f1 = 0.65;
     m.count = 100;
     const auto o = pp::optimisticMetrics(m);
-    QVERIFY(o.error < m.error && o.error > 0.18);    // 2 x sqrt(.21/100) = 0.092
-    QVERIFY(o.mcc > m.mcc && o.mcc < 0.6);           // 2 x sqrt(.84/98) = 0.185
+    QVERIFY(o.error < m.error && o.error > 0.18);  // 2 x sqrt(.21/100) = 0.092
+    QVERIFY(o.mcc > m.mcc && o.mcc < 0.6);         // 2 x sqrt(.84/98) = 0.185
     QVERIFY(o.f1 > m.f1 && o.f1 < 0.8);
     m.count = 10000;
-    QVERIFY(pp::optimisticMetrics(m).mcc < o.mcc);   // tighter with more examples
+    QVERIFY(pp::optimisticMetrics(m).mcc < o.mcc);  // tighter with more examples
     m.mcc = 1.0;
-    QCOMPARE(pp::optimisticMetrics(m).mcc, 1.0);     // clamped
+    QCOMPARE(pp::optimisticMetrics(m).mcc, 1.0);  // clamped
   }
 
   // With mcc as the objective, screening applies the MCC bound: a trial is
@@ -587,7 +626,9 @@ class TestSearch : public QObject {
     o.multiFidelity = true;
     o.lowFidelity = 0.34;
     o.objectives = {"mcc", "params"};
-    pp::SearchRunner r(model_, data_, pp::SearchSpace::defaults(pp::SearchSpace::Kind::PerLayer, model_->config()), o);
+    pp::SearchRunner r(model_, data_,
+                       pp::SearchSpace::defaults(pp::SearchSpace::Kind::PerLayer, model_->config()),
+                       o);
     r.run();
     QCOMPARE(r.trials().size(), size_t(30));
     for (const auto& t : r.trials())

@@ -9,8 +9,8 @@
 #include <QFileInfo>
 #include <QLabel>
 #include <QLineEdit>
-#include <QSignalSpy>
 #include <QProcess>
+#include <QSignalSpy>
 #include <QtTest>
 
 #include <csignal>
@@ -39,8 +39,8 @@ Run runTool(const QString& program, const QStringList& args, int timeoutMs = 120
   QProcess p;
   p.start(program, args);
   p.waitForFinished(timeoutMs);
-  return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput().toStdString(),
-          p.readAllStandardError().toStdString()};
+  return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1,
+          p.readAllStandardOutput().toStdString(), p.readAllStandardError().toStdString()};
 }
 }  // namespace
 
@@ -50,9 +50,25 @@ class TestStudy : public QObject {
   int port_ = 0;
 
   QStringList searchArgs(const QString& study, int trials, const QString& lease = "30") const {
-    return {"search", model_, "--data", data_, "--storage", url_, "--study", study, "--trials",
-            QString::number(trials), "--latency-runs", "0", "--max-length", "16", "--no-auto", "--strategy",
-            "random", "--lease", lease};
+    return {"search",
+            model_,
+            "--data",
+            data_,
+            "--storage",
+            url_,
+            "--study",
+            study,
+            "--trials",
+            QString::number(trials),
+            "--latency-runs",
+            "0",
+            "--max-length",
+            "16",
+            "--no-auto",
+            "--strategy",
+            "random",
+            "--lease",
+            lease};
   }
   QStringList workerArgs(const QString& study, const QString& lease = "30") const {
     return {"worker", "--storage", url_, "--study", study, "--lease", lease, "--idle-exit", "60"};
@@ -67,7 +83,8 @@ class TestStudy : public QObject {
       keys.insert(t.subnet.key());
     }
     if (r.log.trials.size() != expected || ids.size() != expected || keys.size() != expected)
-      qWarning("trials %zu, ids %zu, keys %zu, expected %zu", r.log.trials.size(), ids.size(), keys.size(), expected);
+      qWarning("trials %zu, ids %zu, keys %zu, expected %zu", r.log.trials.size(), ids.size(),
+               keys.size(), expected);
     [&] {
       QCOMPARE(r.log.trials.size(), expected);
       QCOMPARE(ids.size(), expected);
@@ -83,12 +100,13 @@ class TestStudy : public QObject {
     dir_ = QString("/tmp/pp-study-test-%1").arg(QCoreApplication::applicationPid());
     QDir(dir_).removeRecursively();
     QVERIFY(QDir().mkpath(dir_));
-    auto s = runTool(PARETOPRUNE_SOURCE_DIR "/scripts/pg-local.sh", {"start", dir_ + "/pg", QString::number(port_)});
+    auto s = runTool(PARETOPRUNE_SOURCE_DIR "/scripts/pg-local.sh",
+                     {"start", dir_ + "/pg", QString::number(port_)});
     QVERIFY2(s.code == 0, s.err.c_str());
     url_ = QString::fromStdString(s.out).trimmed();
     model_ = dir_ + "/m";
-    auto m = runTool(PARETOPRUNE_CLI, {"make-tiny", model_, "--layers", "3", "--hidden", "16", "--heads", "4",
-                                       "--intermediate", "48", "--seed", "4"});
+    auto m = runTool(PARETOPRUNE_CLI, {"make-tiny", model_, "--layers", "3", "--hidden", "16",
+                                       "--heads", "4", "--intermediate", "48", "--seed", "4"});
     QVERIFY2(m.code == 0, m.err.c_str());
     std::string d = "sentence\tlabel\n";
     const char* words[] = {"good", "bad", "food", "service", "movie", "great", "not"};
@@ -112,7 +130,8 @@ class TestStudy : public QObject {
     std::vector<std::unique_ptr<QProcess>> workers;
     for (int i = 0; i < 3; ++i) {
       workers.push_back(std::make_unique<QProcess>());
-      workers.back()->start(PARETOPRUNE_CLI, workerArgs("three"));  // before the driver: they wait for the study
+      workers.back()->start(PARETOPRUNE_CLI,
+                            workerArgs("three"));  // before the driver: they wait for the study
     }
     auto d = runTool(PARETOPRUNE_CLI, searchArgs("three", 200), 300000);
     QVERIFY2(d.code == 0, d.err.c_str());
@@ -142,10 +161,12 @@ class TestStudy : public QObject {
     }
     // Written to a run log and read back as one.
     const QString log = dir_ + "/three.jsonl";
-    auto e = runTool(PARETOPRUNE_CLI, {"study", "export-log", "--storage", url_, "--study", "three", "--out", log});
+    auto e = runTool(PARETOPRUNE_CLI,
+                     {"study", "export-log", "--storage", url_, "--study", "three", "--out", log});
     QVERIFY2(e.code == 0, e.err.c_str());
     QCOMPARE(pp::openRunLog(log.toStdString()).log.trials.size(), size_t(200));
-    auto im = runTool(PARETOPRUNE_CLI, {"study", "import-log", "--storage", url_, "--study", "imported", log});
+    auto im = runTool(PARETOPRUNE_CLI,
+                      {"study", "import-log", "--storage", url_, "--study", "imported", log});
     QVERIFY2(im.code == 0, im.err.c_str());
     checkComplete("imported", 200);
     auto f = runTool(PARETOPRUNE_CLI, {"front", "--storage", url_, "--study", "three"});
@@ -182,11 +203,13 @@ class TestStudy : public QObject {
       if (!cut && round == 5) {
         // The server cuts one worker's connection: it reconnects.
         pp::StudyStore admin(url_.toStdString());
-        auto r = runTool("/usr/bin/psql", {"-h", "127.0.0.1", "-p", QString::number(port_), "-U", "pp", "-d",
-                                           "paretoprune", "-tAc",
-                                           "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE "
-                                           "application_name = 'paretoprune' AND pid <> pg_backend_pid() AND pid <> " +
-                                               QString::number(admin.backendPid())});
+        auto r =
+            runTool("/usr/bin/psql",
+                    {"-h", "127.0.0.1", "-p", QString::number(port_), "-U", "pp", "-d",
+                     "paretoprune", "-tAc",
+                     "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE "
+                     "application_name = 'paretoprune' AND pid <> pg_backend_pid() AND pid <> " +
+                         QString::number(admin.backendPid())});
         QVERIFY2(r.code == 0, r.err.c_str());
         cut = true;
       }
@@ -205,7 +228,9 @@ class TestStudy : public QObject {
       if (w->state() != QProcess::NotRunning) w->waitForFinished(60000);
     checkComplete(study, total);
     QVERIFY(kills >= 5 && cut && driverRestarted);
-    qInfo("%d worker kills, a connection cut, the driver restarted; %d trials, none lost or repeated", kills, total);
+    qInfo(
+        "%d worker kills, a connection cut, the driver restarted; %d trials, none lost or repeated",
+        kills, total);
   }
 
   // Eight claimers racing on 100 queued trials get 100 distinct trials.
@@ -220,7 +245,8 @@ class TestStudy : public QObject {
     for (int t = 0; t < 8; ++t)
       threads.emplace_back([&, t] {
         pp::StudyStore mine(url_.toStdString());
-        while (auto c = mine.claim(s.id, "w" + std::to_string(t), 30)) got[static_cast<size_t>(t)].push_back(c->id);
+        while (auto c = mine.claim(s.id, "w" + std::to_string(t), 30))
+          got[static_cast<size_t>(t)].push_back(c->id);
       });
     for (auto& th : threads) th.join();
     std::set<int64_t> all;
@@ -248,7 +274,8 @@ class TestStudy : public QObject {
     store.ensureSchema();
     QTRY_VERIFY_WITH_TIMEOUT(store.findStudy("live").has_value(), 60000);
     ppui::MainWindow w;
-    QTRY_VERIFY_WITH_TIMEOUT(w.showStudy(url_, "live"), 30000);  // the header's reference is written first
+    QTRY_VERIFY_WITH_TIMEOUT(w.showStudy(url_, "live"),
+                             30000);  // the header's reference is written first
     const int before = w.tableModel()->rowCount();
     QProcess worker;
     worker.start(PARETOPRUNE_CLI, workerArgs("live"));
@@ -278,7 +305,8 @@ class TestStudy : public QObject {
     QSignalSpy done(&w, &ppui::MainWindow::searchFinished);
     QVERIFY2(w.startSearch(), w.validateSetup().toUtf8().constData());
     QTRY_COMPARE_WITH_TIMEOUT(done.size(), 1, 120000);
-    QVERIFY2(done[0][0].toString().contains("all trials done"), done[0][0].toString().toUtf8().constData());
+    QVERIFY2(done[0][0].toString().contains("all trials done"),
+             done[0][0].toString().toUtf8().constData());
     QCOMPARE(w.tableModel()->rowCount(), 20);
     checkComplete("from-window", 20);
     QVERIFY(worker.state() == QProcess::NotRunning || worker.waitForFinished(60000));
@@ -286,9 +314,11 @@ class TestStudy : public QObject {
 
   void badInput() {
     // An unreachable server: one line, exit 1.
-    auto r = runTool(PARETOPRUNE_CLI, {"front", "--storage", "postgresql://pp@127.0.0.1:1/x", "--study", "s"});
+    auto r = runTool(PARETOPRUNE_CLI,
+                     {"front", "--storage", "postgresql://pp@127.0.0.1:1/x", "--study", "s"});
     QCOMPARE(r.code, 1);
-    QVERIFY2(r.err.find("cannot connect to postgresql://pp@127.0.0.1:1/x") != std::string::npos, r.err.c_str());
+    QVERIFY2(r.err.find("cannot connect to postgresql://pp@127.0.0.1:1/x") != std::string::npos,
+             r.err.c_str());
     QCOMPARE(std::count(r.err.begin(), r.err.end(), '\n'), 1L);
     // A wrong password: said, and never shown.
     QString wrong = url_;
@@ -304,9 +334,12 @@ class TestStudy : public QObject {
     QVERIFY2(r.err.find("there is no study \"nope\"") != std::string::npos, r.err.c_str());
     // A worker with another model: refused, naming both; nothing written.
     const QString other = dir_ + "/other";
-    QVERIFY(runTool(PARETOPRUNE_CLI, {"make-tiny", other, "--layers", "2", "--hidden", "16"}).code == 0);
+    QVERIFY(
+        runTool(PARETOPRUNE_CLI, {"make-tiny", other, "--layers", "2", "--hidden", "16"}).code ==
+        0);
     const size_t before = pp::openStudy(url_.toStdString(), "three").log.trials.size();
-    r = runTool(PARETOPRUNE_CLI, {"worker", "--storage", url_, "--study", "three", "--model", other});
+    r = runTool(PARETOPRUNE_CLI,
+                {"worker", "--storage", url_, "--study", "three", "--model", other});
     QCOMPARE(r.code, 1);
     QVERIFY2(r.err.find("another model") != std::string::npos, r.err.c_str());
     QCOMPARE(pp::openStudy(url_.toStdString(), "three").log.trials.size(), before);

@@ -47,8 +47,12 @@ class TestTokenizer : public QObject {
     QVERIFY2(ref.startsWith(src + "/"), qPrintable(ref + " lies outside the repository " + src));
   }
 
-  void referenceFromVocabTxt() { checkAll(pp::WordPieceTokenizer::fromVocabFile(ref_ + "/vocab.txt")); }
-  void referenceFromTokenizerJson() { checkAll(pp::WordPieceTokenizer::fromTokenizerJson(ref_ + "/tokenizer.json")); }
+  void referenceFromVocabTxt() {
+    checkAll(pp::WordPieceTokenizer::fromVocabFile(ref_ + "/vocab.txt"));
+  }
+  void referenceFromTokenizerJson() {
+    checkAll(pp::WordPieceTokenizer::fromTokenizerJson(ref_ + "/tokenizer.json"));
+  }
 
   void spotIds() {
     auto tok = pp::WordPieceTokenizer::fromVocabFile(ref_ + "/vocab.txt");
@@ -103,7 +107,8 @@ class TestTokenizer : public QObject {
 
   void missingTokenizer() {
     QTemporaryDir dir;
-    PP_EXPECT_ERROR(pp::WordPieceTokenizer::fromDirectory(dir.path().toStdString()), "no tokenizer");
+    PP_EXPECT_ERROR(pp::WordPieceTokenizer::fromDirectory(dir.path().toStdString()),
+                    "no tokenizer");
   }
 };
 

@@ -24,14 +24,17 @@
 #include "testutil.h"
 
 namespace {
-float maxAbsDiff(const std::vector<std::vector<float>>& a, const std::vector<std::vector<float>>& b) {
+float maxAbsDiff(const std::vector<std::vector<float>>& a,
+                 const std::vector<std::vector<float>>& b) {
   float worst = 0;
   for (size_t i = 0; i < a.size(); ++i)
     for (size_t k = 0; k < a[i].size(); ++k) worst = std::max(worst, std::abs(a[i][k] - b[i][k]));
   return worst;
 }
 
-float maxAbsDiff(const torch::Tensor& a, const torch::Tensor& b) { return (a - b).abs().max().item<float>(); }
+float maxAbsDiff(const torch::Tensor& a, const torch::Tensor& b) {
+  return (a - b).abs().max().item<float>();
+}
 }  // namespace
 
 class TestTrain : public QObject {
@@ -65,11 +68,14 @@ class TestTrain : public QObject {
     t.seed = 7;
     pp::writeRandomModel(init_, t);
     // Words from the built-in vocabulary: the label is which word appears.
-    const char* pos[] = {"good", "great", "very good", "the food was great", "good place", "great movie"};
-    const char* neg[] = {"bad", "not good", "very bad", "the food was bad", "bad place", "bad movie"};
+    const char* pos[] = {"good",       "great",      "very good", "the food was great",
+                         "good place", "great movie"};
+    const char* neg[] = {"bad",       "not good", "very bad", "the food was bad",
+                         "bad place", "bad movie"};
     for (int i = 0; i < 96; ++i) {
       pp::Example e;
-      e.text = std::string(i % 2 ? pos[(i / 2) % 6] : neg[(i / 2) % 6]) + (i % 3 ? " and it was" : " this");
+      e.text = std::string(i % 2 ? pos[(i / 2) % 6] : neg[(i / 2) % 6]) +
+               (i % 3 ? " and it was" : " this");
       e.label = i % 2;
       e.line = i + 2;
       ((i / 2) % 4 == 3 ? val_ : train_).examples.push_back(e);
@@ -84,17 +90,21 @@ class TestTrain : public QObject {
     o.learningRate = 5e-3;
     o.keepCheckpoints = false;
     std::vector<double> stepLoss;
-    auto r = pp::trainModel(*m, train_, &val_, pp::SearchSpace::defaults(pp::SearchSpace::Kind::Seed, m->config()),
-                            o, path("std"), [&](const pp::TrainProgress& p) {
+    auto r = pp::trainModel(*m, train_, &val_,
+                            pp::SearchSpace::defaults(pp::SearchSpace::Kind::Seed, m->config()), o,
+                            path("std"), [&](const pp::TrainProgress& p) {
                               stepLoss.push_back(p.fullLoss);
                               return true;
                             });
     QCOMPARE(r.epochs.size(), size_t(8));
     QVERIFY(!r.stopped);
     QVERIFY2(r.epochs.back().trainLoss < 0.5 * r.epochs.front().trainLoss,
-             (std::to_string(r.epochs.front().trainLoss) + " -> " + std::to_string(r.epochs.back().trainLoss)).c_str());
+             (std::to_string(r.epochs.front().trainLoss) + " -> " +
+              std::to_string(r.epochs.back().trainLoss))
+                 .c_str());
     QCOMPARE(static_cast<int64_t>(stepLoss.size()), int64_t(8 * 9));  // 72 examples / 8
-    QVERIFY2(r.epochs.back().validationAccuracy > 0.8, std::to_string(r.epochs.back().validationAccuracy).c_str());
+    QVERIFY2(r.epochs.back().validationAccuracy > 0.8,
+             std::to_string(r.epochs.back().validationAccuracy).c_str());
     QVERIFY(!std::filesystem::exists(path("std/checkpoint-epoch-1")));
   }
 
@@ -102,8 +112,9 @@ class TestTrain : public QObject {
     auto m = pp::Model::load(init_);
     auto o = quick("sandwich");
     o.epochs = 2;
-    auto r = pp::trainModel(*m, train_, &val_, pp::SearchSpace::defaults(pp::SearchSpace::Kind::Seed, m->config()),
-                            o, path("ck"));
+    auto r = pp::trainModel(*m, train_, &val_,
+                            pp::SearchSpace::defaults(pp::SearchSpace::Kind::Seed, m->config()), o,
+                            path("ck"));
     QCOMPARE(r.epochs.size(), size_t(2));
     for (const auto& e : r.epochs) {
       auto ck = pp::Model::load(e.checkpoint);
@@ -111,13 +122,16 @@ class TestTrain : public QObject {
       eo.maxLength = 16;
       pp::EncodedData enc(*ck, val_, eo);
       auto res = pp::evaluate(*ck, pp::SubNetwork::full(ck->config()), enc, {});
-      QVERIFY2(std::abs(res.metrics.accuracy - e.validationAccuracy) < 1e-9,
-               (std::to_string(res.metrics.accuracy) + " vs " + std::to_string(e.validationAccuracy)).c_str());
+      QVERIFY2(
+          std::abs(res.metrics.accuracy - e.validationAccuracy) < 1e-9,
+          (std::to_string(res.metrics.accuracy) + " vs " + std::to_string(e.validationAccuracy))
+              .c_str());
     }
     // OUT holds the last epoch: the same weights as its checkpoint.
     auto last = pp::Model::load(path("ck"));
     auto ck2 = pp::Model::load(r.epochs.back().checkpoint);
-    QCOMPARE(maxAbsDiff(last->impl().weights.layers[1].q_w, ck2->impl().weights.layers[1].q_w), 0.0f);
+    QCOMPARE(maxAbsDiff(last->impl().weights.layers[1].q_w, ck2->impl().weights.layers[1].q_w),
+             0.0f);
     QVERIFY(maxAbsDiff(last->impl().weights.layers[1].q_w, m->impl().weights.layers[1].q_w) > 0);
     QVERIFY(std::filesystem::exists(path("ck/training.json")));
     QVERIFY(last->hasTokenizer());
@@ -137,7 +151,8 @@ class TestTrain : public QObject {
     auto a = pp::Model::load(path("one-std")), b = pp::Model::load(path("one-sw"));
     // The smallest sub-network keeps 1 head of layer 0: its query rows moved.
     const int64_t d = m->config().headSize();
-    auto rowsA = a->impl().weights.layers[0].q_w.slice(0, 0, d), rowsB = b->impl().weights.layers[0].q_w.slice(0, 0, d);
+    auto rowsA = a->impl().weights.layers[0].q_w.slice(0, 0, d),
+         rowsB = b->impl().weights.layers[0].q_w.slice(0, 0, d);
     QVERIFY(maxAbsDiff(rowsA, rowsB) > 1e-6);
     QVERIFY(maxAbsDiff(a->impl().weights.cls_w, b->impl().weights.cls_w) > 1e-6);
   }
@@ -146,8 +161,9 @@ class TestTrain : public QObject {
     auto m = pp::Model::load(init_);
     auto o = quick("sandwich");
     o.epochs = 3;
-    auto r = pp::trainModel(*m, train_, &val_, pp::SearchSpace::defaults(pp::SearchSpace::Kind::Seed, m->config()),
-                            o, path("stop"), [](const pp::TrainProgress& p) { return p.epoch < 2 || p.step < 12; });
+    auto r = pp::trainModel(
+        *m, train_, &val_, pp::SearchSpace::defaults(pp::SearchSpace::Kind::Seed, m->config()), o,
+        path("stop"), [](const pp::TrainProgress& p) { return p.epoch < 2 || p.step < 12; });
     QVERIFY(r.stopped);
     QCOMPARE(r.epochs.size(), size_t(1));
     QVERIFY(!std::filesystem::exists(path("stop/checkpoint-epoch-2")));
@@ -168,7 +184,8 @@ class TestTrain : public QObject {
     QVERIFY(r.epochs.back().examplesPerSecond > 0);
     const auto log = nlohmann::json::parse(testutil::readText(path("dev-cpu/training.json")));
     QCOMPARE(log["options"]["device"].get<std::string>(), std::string("cpu"));
-    QCOMPARE(log["report"]["epochs"][0]["examples_per_second"].get<double>(), r.epochs.back().examplesPerSecond);
+    QCOMPARE(log["report"]["epochs"][0]["examples_per_second"].get<double>(),
+             r.epochs.back().examplesPerSecond);
     // auto: the first CUDA device when there is one, else the CPU; the same
     // training either way (float32, same seed), within float noise.
     o.device = "auto";
@@ -180,12 +197,14 @@ class TestTrain : public QObject {
                           pp::Model::load(path("dev-cpu"))->impl().weights.layers[0].q_w),
                0.0f);
       o.device = "cuda";
-      PP_EXPECT_ERROR(pp::trainModel(*m, train_, &val_, space, o, path("dev-bad")), "train: --device: no CUDA device");
+      PP_EXPECT_ERROR(pp::trainModel(*m, train_, &val_, space, o, path("dev-bad")),
+                      "train: --device: no CUDA device");
     } else {
       QVERIFY(ra.epochs.back().peakDeviceBytes > 0);
     }
     o.device = "tpu:0";
-    PP_EXPECT_ERROR(pp::trainModel(*m, train_, &val_, space, o, path("dev-bad")), "unknown or unavailable device");
+    PP_EXPECT_ERROR(pp::trainModel(*m, train_, &val_, space, o, path("dev-bad")),
+                    "unknown or unavailable device");
     QVERIFY(!std::filesystem::exists(path("dev-bad")));
   }
 
@@ -219,8 +238,11 @@ class TestTrain : public QObject {
     auto r = pp::trainModel(*m, train_, &val_, space, o, path("bf16"));
     QCOMPARE(r.precision, pp::Precision::BFloat16);
     QVERIFY2(r.epochs.back().trainLoss < 0.5 * r.epochs.front().trainLoss,
-             (std::to_string(r.epochs.front().trainLoss) + " -> " + std::to_string(r.epochs.back().trainLoss)).c_str());
-    QVERIFY2(r.epochs.back().validationAccuracy > 0.8, std::to_string(r.epochs.back().validationAccuracy).c_str());
+             (std::to_string(r.epochs.front().trainLoss) + " -> " +
+              std::to_string(r.epochs.back().trainLoss))
+                 .c_str());
+    QVERIFY2(r.epochs.back().validationAccuracy > 0.8,
+             std::to_string(r.epochs.back().validationAccuracy).c_str());
     // Float32 master weights: the checkpoint holds float32 values that are
     // not all bfloat16-representable (updates smaller than bf16's step
     // survive), and they differ from a float32 run's: autocast ran.
@@ -238,7 +260,8 @@ class TestTrain : public QObject {
     QVERIFY(maxAbsDiff(wb, wf) > 0);
     QVERIFY(maxAbsDiff(wb, wf) < 0.1f * maxAbsDiff(wf, m->impl().weights.layers[0].q_w) + 1e-3f);
     o.precision = pp::Precision::Float16;
-    PP_EXPECT_ERROR(pp::trainModel(*m, train_, nullptr, space, o, path("fp16")), "use --precision bf16");
+    PP_EXPECT_ERROR(pp::trainModel(*m, train_, nullptr, space, o, path("fp16")),
+                    "use --precision bf16");
   }
 
   void failureMidEpochKeepsCheckpoint() {
@@ -280,8 +303,9 @@ class TestTrain : public QObject {
       thrown = true;
       QVERIFY2(pp::isOutOfMemory(e), e.what());
       const std::string summary = pp::errorSummary(e);
-      QVERIFY2(summary.find('\n') == std::string::npos && summary.find("allocate") != std::string::npos,
-               summary.c_str());
+      QVERIFY2(
+          summary.find('\n') == std::string::npos && summary.find("allocate") != std::string::npos,
+          summary.c_str());
     }
     QVERIFY(thrown);
     // Other LibTorch errors are not out-of-memory.
@@ -292,7 +316,8 @@ class TestTrain : public QObject {
       QVERIFY(!pp::isOutOfMemory(e));
     }
     QVERIFY(pp::isOutOfMemory(std::bad_alloc()));
-    QVERIFY(!pp::isOutOfMemory(pp::Error("model says: out of memory")));  // only LibTorch's allocator is read
+    QVERIFY(!pp::isOutOfMemory(
+        pp::Error("model says: out of memory")));  // only LibTorch's allocator is read
   }
 
   void outOfMemoryEndsTheRunWithAHint() {
@@ -319,16 +344,19 @@ class TestTrain : public QObject {
       p.waitForFinished(120000);
       return std::make_pair(p.exitCode(), p.readAllStandardError().toStdString());
     };
-    if (run("--version").first != 0) QSKIP("this LibTorch does not start within 3 GiB of address space");
+    if (run("--version").first != 0)
+      QSKIP("this LibTorch does not start within 3 GiB of address space");
     const QString out = QString::fromStdString(path("oom-out"));
-    auto [code, err] = run(QString::fromStdString("train " + model + " --data " + path("long.tsv")) +
-                           " --out " + out + " --strategy standard --epochs 1 --batch-size 512 --max-length 512" +
-                           " --device cpu");
+    auto [code, err] = run(
+        QString::fromStdString("train " + model + " --data " + path("long.tsv")) + " --out " + out +
+        " --strategy standard --epochs 1 --batch-size 512 --max-length 512" + " --device cpu");
     QCOMPARE(code, 1);
-    QVERIFY2(err.find("train: cpu ran out of memory at --batch-size 512 --max-length 512; try --batch-size 256 "
+    QVERIFY2(err.find("train: cpu ran out of memory at --batch-size 512 --max-length 512; try "
+                      "--batch-size 256 "
                       "(no epoch finished, nothing written)") != std::string::npos,
              err.c_str());
-    QVERIFY2(err.find("can't allocate memory") != std::string::npos || err.find("not enough memory") != std::string::npos,
+    QVERIFY2(err.find("can't allocate memory") != std::string::npos ||
+                 err.find("not enough memory") != std::string::npos,
              err.c_str());
     QVERIFY(!std::filesystem::exists(path("oom-out/model.safetensors")));
   }
@@ -337,9 +365,11 @@ class TestTrain : public QObject {
     auto m = pp::Model::load(init_);
     auto space = pp::SearchSpace::defaults(pp::SearchSpace::Kind::Seed, m->config());
     auto o = quick("sandwitch");
-    PP_EXPECT_ERROR(pp::trainModel(*m, train_, nullptr, space, o, path("bad")), "unknown strategy \"sandwitch\"");
+    PP_EXPECT_ERROR(pp::trainModel(*m, train_, nullptr, space, o, path("bad")),
+                    "unknown strategy \"sandwitch\"");
     o = quick("standard");
-    PP_EXPECT_ERROR(pp::trainModel(*m, pp::Dataset{}, nullptr, space, o, path("bad")), "training set is empty");
+    PP_EXPECT_ERROR(pp::trainModel(*m, pp::Dataset{}, nullptr, space, o, path("bad")),
+                    "training set is empty");
     pp::Dataset wrong = train_;
     wrong.examples[3].label = 5;
     PP_EXPECT_ERROR(pp::trainModel(*m, wrong, nullptr, space, o, path("bad")), "synthetic:");
@@ -361,7 +391,8 @@ class TestTrain : public QObject {
       for (size_t i = 0; i < ho[l].size(); ++i) nonIdentity |= ho[l][i] != static_cast<int64_t>(i);
       // Sorted by decreasing score.
       for (size_t i = 1; i < uo[l].size(); ++i)
-        QVERIFY(imp.units[l][static_cast<size_t>(uo[l][i - 1])] >= imp.units[l][static_cast<size_t>(uo[l][i])]);
+        QVERIFY(imp.units[l][static_cast<size_t>(uo[l][i - 1])] >=
+                imp.units[l][static_cast<size_t>(uo[l][i])]);
     }
     QVERIFY(nonIdentity);
     pp::writeReordered(*m, imp, path("reordered"), false);
@@ -371,7 +402,8 @@ class TestTrain : public QObject {
     eo.maxLength = 16;
     pp::EncodedData encA(*m, val_, eo), encB(*r, val_, eo);
     const auto full = pp::SubNetwork::full(m->config());
-    QVERIFY(maxAbsDiff(pp::computeLogits(*m, full, encA), pp::computeLogits(*r, full, encB)) < 1e-5f);
+    QVERIFY(maxAbsDiff(pp::computeLogits(*m, full, encA), pp::computeLogits(*r, full, encB)) <
+            1e-5f);
     // "First k" of the reordered model = the k most important of the source.
     auto sub = pp::SubNetwork::uniform(m->config(), 2, 2, 20);
     std::vector<std::vector<float>> expect;
@@ -396,7 +428,8 @@ class TestTrain : public QObject {
       e.text = e.label ? "Lovely, it's GREAT stuff" : "awful stuff";
       (i < 45 ? tr : va).examples.push_back(e);
     }
-    QCOMPARE(pp::bagOfWords("It's GREAT, 'quoted' x2!"), (std::vector<std::string>{"it's", "great", "quoted", "x2"}));
+    QCOMPARE(pp::bagOfWords("It's GREAT, 'quoted' x2!"),
+             (std::vector<std::string>{"it's", "great", "quoted", "x2"}));
     auto maj = pp::majorityBaseline(tr, va, 2);
     QCOMPARE(maj.accuracy, 10.0 / 15.0);
     auto lr = pp::logisticRegressionBaseline(tr, va, 2);

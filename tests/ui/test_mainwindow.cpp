@@ -19,9 +19,9 @@
 #include "ui/export_dialog.h"
 #include "ui/hypervolume_chart.h"
 #include "ui/latency_view.h"
-#include "ui/prepare_dialog.h"
 #include "ui/mainwindow.h"
 #include "ui/pareto_chart.h"
+#include "ui/prepare_dialog.h"
 #include "ui/search_controller.h"
 #include "ui/trial_table_model.h"
 
@@ -107,7 +107,8 @@ class TestMainWindow : public QObject {
     proxy.setParetoOnly(false);
     proxy.sort(ppui::TrialTableModel::Accuracy, Qt::DescendingOrder);
     QCOMPARE(proxy.index(0, 0).data(ppui::TrialTableModel::TrialIdRole).toLongLong(), 1LL);
-    QCOMPARE(proxy.index(3, 0).data(ppui::TrialTableModel::TrialIdRole).toLongLong(), 3LL);  // failed last
+    QCOMPARE(proxy.index(3, 0).data(ppui::TrialTableModel::TrialIdRole).toLongLong(),
+             3LL);  // failed last
   }
 
   void chartDrawsInBatches() {
@@ -136,14 +137,16 @@ class TestMainWindow : public QObject {
     hv.setOverTime(true);
     QCOMPARE(hv.points(), 2);
     const QString tip = ppui::trialTooltip(fakeTrial(7, 0.12, 500), fakeTrial(-1, 0.1, 2000));
-    QVERIFY2(tip.contains("-75% parameters") && tip.contains("4.0x faster") && tip.contains("+2.0 points error"),
+    QVERIFY2(tip.contains("-75% parameters") && tip.contains("4.0x faster") &&
+                 tip.contains("+2.0 points error"),
              tip.toUtf8().constData());
   }
 
   void selectionIsLinked() {
     ppui::MainWindow w;
     w.show();
-    w.tableModel()->addTrials({fakeTrial(0, 0.3, 500), fakeTrial(1, 0.2, 800), fakeTrial(2, 0.4, 900)});
+    w.tableModel()->addTrials(
+        {fakeTrial(0, 0.3, 500), fakeTrial(1, 0.2, 800), fakeTrial(2, 0.4, 900)});
     for (int i = 0; i < 3; ++i) w.chart()->queueTrial(*w.tableModel()->trial(i));
     w.chart()->flushNow();
     // Chart -> table and details.
@@ -152,7 +155,8 @@ class TestMainWindow : public QObject {
     QCOMPARE(rows.size(), 1);
     QCOMPARE(rows[0].data(ppui::TrialTableModel::TrialIdRole).toLongLong(), 2LL);
     QVERIFY(w.detailsHtml().contains("trial 2"));
-    QVERIFY2(w.detailsHtml().contains("0.25 s, sliced"), w.detailsHtml().toUtf8().constData());  // how it ran
+    QVERIFY2(w.detailsHtml().contains("0.25 s, sliced"),
+             w.detailsHtml().toUtf8().constData());  // how it ran
     // Table -> chart.
     w.tableView()->selectRow(0);
     QCOMPARE(w.selection(), (std::vector<int64_t>{0}));
@@ -182,7 +186,8 @@ class TestMainWindow : public QObject {
     QVERIFY(w.validateSetup().contains("config.json"));
     QVERIFY(w.openModel(model_));
     w.setDataFiles(data_, "");
-    QVERIFY2(w.validateSetup().contains("Labels match the model"), w.validateSetup().toUtf8().constData());
+    QVERIFY2(w.validateSetup().contains("Labels match the model"),
+             w.validateSetup().toUtf8().constData());
     const QString bad = tmp_.path() + "/bad.tsv";
     testutil::writeText(bad.toStdString(), "sentence\tlabel\nfine\tpositive\nhmm\tneutral\n");
     w.setDataFiles(bad, "");
@@ -202,7 +207,8 @@ class TestMainWindow : public QObject {
     QTRY_VERIFY2(info->text().contains("Labels match"), info->text().toUtf8().constData());
     QVERIFY(info->text().contains("2 examples"));
     // The file changes (another size): checked again, not answered from before.
-    testutil::writeText(f.toStdString(), "sentence\tlabel\nfine\tpositive\nbad\tnegative\nhmm\tneutral\n");
+    testutil::writeText(f.toStdString(),
+                        "sentence\tlabel\nfine\tpositive\nbad\tnegative\nhmm\tneutral\n");
     w.refreshDataInfo();
     QTRY_VERIFY2(info->text().contains("neutral"), info->text().toUtf8().constData());
     QVERIFY2(w.validateSetup().contains("neutral"), w.validateSetup().toUtf8().constData());
@@ -257,7 +263,8 @@ class TestMainWindow : public QObject {
     const QString f = tmp_.path() + "/cols.tsv";
     testutil::writeText(f.toStdString(), "review\tsentiment\nnice\tpositive\nawful\tnegative\n");
     w.setDataFiles(f, "");
-    QVERIFY2(w.validateSetup().contains("no text column"), w.validateSetup().toUtf8().constData());  // default names absent
+    QVERIFY2(w.validateSetup().contains("no text column"),
+             w.validateSetup().toUtf8().constData());  // default names absent
     auto* text = w.findChild<QComboBox*>("textColumn");
     auto* label = w.findChild<QComboBox*>("labelColumn");
     QVERIFY(text && label);
@@ -307,7 +314,8 @@ class TestMainWindow : public QObject {
     dlg.start();
     QTRY_COMPARE_WITH_TIMEOUT(done.size(), 1, 60000);
     QVERIFY2(done[0][0].toBool(), dlg.message().toUtf8().constData());
-    QCOMPARE(dlg.lossPoints(), 8);  // 2 epochs x 4 steps of 8 (28 of the 40 examples: 30% are held out)
+    QCOMPARE(dlg.lossPoints(),
+             8);  // 2 epochs x 4 steps of 8 (28 of the 40 examples: 30% are held out)
     QCOMPARE(dlg.resultDir(), p.outDir);
     QCOMPARE(pp::Model::load(p.outDir.toStdString())->config().num_hidden_layers, int64_t(2));
     // Cancelled in the first epoch: nothing written, said so.
@@ -321,7 +329,8 @@ class TestMainWindow : public QObject {
     dlg.cancel();
     QTRY_COMPARE_WITH_TIMEOUT(done.size(), 2, 60000);
     QVERIFY(!done[1][0].toBool());
-    QVERIFY2(done[1][1].toString().contains("Cancelled"), done[1][1].toString().toUtf8().constData());
+    QVERIFY2(done[1][1].toString().contains("Cancelled"),
+             done[1][1].toString().toUtf8().constData());
   }
 
   void spaceRangesAreEditable() {
@@ -352,12 +361,14 @@ class TestMainWindow : public QObject {
     QTRY_COMPARE_WITH_TIMEOUT(done.size(), 1, 120000);
     auto* info = w.findChild<QLabel*>("autoInfo");
     QVERIFY(info);
-    QVERIFY2(info->text().contains("<b>strategy</b>: adaptive: 2 objectives"), info->text().toUtf8().constData());
+    QVERIFY2(info->text().contains("<b>strategy</b>: adaptive: 2 objectives"),
+             info->text().toUtf8().constData());
     QVERIFY(info->text().contains("<b>trials</b>"));
     QVERIFY(info->text().contains("<b>convergence</b>"));
     QVERIFY(w.session().run() && w.session().run()->autoChoices.is_array());
     const QString reason = done[0][0].toString();
-    QVERIFY2(reason.contains("all trials done") || reason.contains("converged"), reason.toUtf8().constData());
+    QVERIFY2(reason.contains("all trials done") || reason.contains("converged"),
+             reason.toUtf8().constData());
   }
 
   void controllerDestroyedMidSearch() {
@@ -442,17 +453,19 @@ class TestMainWindow : public QObject {
     QVERIFY(!copy.log.header.modelChecksum.empty());
     QVERIFY(!copy.log.header.dataFingerprint.empty());
     QVERIFY(copy.reference.has_value());
-    pp::checkRunModel(copy.log.header, pp::Model::load(modelB.toStdString())->checksum(), modelB.toStdString(),
-                      saved.toStdString());
+    pp::checkRunModel(copy.log.header, pp::Model::load(modelB.toStdString())->checksum(),
+                      modelB.toStdString(), saved.toStdString());
     ppui::SearchController c;
     ppui::SearchSetup s = quickSetup(9);
     s.modelDir = modelB;
     s.logPath = saved;
     s.resume = true;
-    QSignalSpy fin(&c, &ppui::SearchController::finished), failed(&c, &ppui::SearchController::failed);
+    QSignalSpy fin(&c, &ppui::SearchController::finished),
+        failed(&c, &ppui::SearchController::failed);
     QVERIFY(c.start(s));
     QTRY_COMPARE_WITH_TIMEOUT(fin.size() + failed.size(), 1, 60000);
-    QVERIFY2(failed.isEmpty(), failed.isEmpty() ? "" : failed[0][0].toString().toUtf8().constData());
+    QVERIFY2(failed.isEmpty(),
+             failed.isEmpty() ? "" : failed[0][0].toString().toUtf8().constData());
     QCOMPARE(pp::readRunLog(saved.toStdString(), &copy.config).trials.size(), size_t(9));
   }
 

@@ -26,7 +26,9 @@ nlohmann::json autoChoicesJson(const std::vector<AutoChoice>& choices);
 struct AutoRequest {
   bool strategy = false, space = false, trials = false, batchSize = false, multiFidelity = false,
        convergence = false;
-  bool any() const { return strategy || space || trials || batchSize || multiFidelity || convergence; }
+  bool any() const {
+    return strategy || space || trials || batchSize || multiFidelity || convergence;
+  }
   static AutoRequest all() { return {true, true, true, true, true, true}; }
 };
 
@@ -38,7 +40,7 @@ struct AutoInputs {
   double meanTokens = 0;       // mean tokens per validation example
   int workers = 1;
   bool gpu = false;
-  double budgetSeconds = 0;    // 0: none
+  double budgetSeconds = 0;  // 0: none
 };
 
 struct AutoSettings {

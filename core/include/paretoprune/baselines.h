@@ -22,13 +22,13 @@ struct BaselineResult {
 BaselineResult majorityBaseline(const Dataset& train, const Dataset& validation, int64_t numLabels);
 
 struct LogRegOptions {
-  double l2 = 1e-3;       // weight of 0.5 * ||w||^2 in the mean loss
-  int iterations = 300;   // full-batch gradient steps (Adam)
+  double l2 = 1e-3;      // weight of 0.5 * ||w||^2 in the mean loss
+  int iterations = 300;  // full-batch gradient steps (Adam)
   double learningRate = 0.1;
-  int64_t minCount = 1;   // words seen fewer times in training are dropped
+  int64_t minCount = 1;  // words seen fewer times in training are dropped
 };
 // Multinomial logistic regression on binary word features (text and pair).
-BaselineResult logisticRegressionBaseline(const Dataset& train, const Dataset& validation, int64_t numLabels,
-                                          const LogRegOptions& opts = {});
+BaselineResult logisticRegressionBaseline(const Dataset& train, const Dataset& validation,
+                                          int64_t numLabels, const LogRegOptions& opts = {});
 
 }  // namespace pp

@@ -30,15 +30,17 @@ struct CompletionCriteria {
 struct CompletionStop {
   enum class Kind { Converged, TargetMet };
   Kind kind;
-  std::string reason;  // e.g. "converged: the hypervolume gained 0.02% over the last 30 trials (under 0.10%)"
+  std::string reason;    // e.g. "converged: the hypervolume gained 0.02% over the last 30 trials
+                         // (under 0.10%)"
   int64_t trialId = -1;  // TargetMet: the trial that met it
 };
 
 // `hypervolume[i]`: the run's hypervolume after its (i+1)-th trial. Trials
 // of a resumed run count. Nothing to decide before `window` + 1 values.
-std::optional<CompletionStop> convergenceStop(const CompletionCriteria& c, const std::vector<double>& hypervolume);
+std::optional<CompletionStop> convergenceStop(const CompletionCriteria& c,
+                                              const std::vector<double>& hypervolume);
 // The smallest (by parameters) trial that meets the target, if any.
-std::optional<CompletionStop> targetStop(const CompletionCriteria& c, const std::vector<Trial>& trials,
-                                         const Trial& fullModel);
+std::optional<CompletionStop> targetStop(const CompletionCriteria& c,
+                                         const std::vector<Trial>& trials, const Trial& fullModel);
 
 }  // namespace pp

@@ -24,7 +24,7 @@ struct BertConfig {
   double hidden_dropout_prob = 0.1;
   double attention_probs_dropout_prob = 0.1;
   double initializer_range = 0.02;
-  std::vector<std::string> id2label;                // size == num_labels
+  std::vector<std::string> id2label;                     // size == num_labels
   std::map<int64_t, std::vector<int64_t>> pruned_heads;  // layer -> removed heads
   // Per-layer feed-forward width when it differs between layers (our own
   // extension, "paretoprune_intermediate_sizes"; empty = intermediate_size).

@@ -43,7 +43,8 @@ DataTable readTable(const std::string& path, size_t maxRows = 0);
 
 // Reads examples; labels map through config.id2label names, or are integers
 // below num_labels. An unknown label is an error naming the line.
-Dataset loadDataset(const std::string& path, const BertConfig& config, const DataColumns& cols = {});
+Dataset loadDataset(const std::string& path, const BertConfig& config,
+                    const DataColumns& cols = {});
 
 // Seeded split: returns {train, validation}; validation gets `fraction`.
 std::pair<Dataset, Dataset> splitDataset(const Dataset& all, double fraction, uint64_t seed);
@@ -53,10 +54,10 @@ std::pair<Dataset, Dataset> splitDataset(const Dataset& all, double fraction, ui
 // training set is the rest of `data` (all of it when `validation` is given).
 // The CLI and the window both split this way, so a run resumed in either
 // sees the same examples.
-Dataset loadValidationSet(const std::string& data, const std::string& validation, double valSplit, uint64_t seed,
-                          const BertConfig& config, const DataColumns& cols = {});
-Dataset loadTrainingSet(const std::string& data, const std::string& validation, double valSplit, uint64_t seed,
-                        const BertConfig& config, const DataColumns& cols = {});
+Dataset loadValidationSet(const std::string& data, const std::string& validation, double valSplit,
+                          uint64_t seed, const BertConfig& config, const DataColumns& cols = {});
+Dataset loadTrainingSet(const std::string& data, const std::string& validation, double valSplit,
+                        uint64_t seed, const BertConfig& config, const DataColumns& cols = {});
 
 // A seeded subset of at most n examples (n <= 0: all), order kept.
 Dataset subsetDataset(const Dataset& all, int64_t n, uint64_t seed);

@@ -103,7 +103,8 @@ struct EvalResult {
 
 // Logits [n][numLabels] in original example order.
 std::vector<std::vector<float>> computeLogits(const Model& m, const SubNetwork& s,
-                                              const EncodedData& data, ExecMode mode = ExecMode::Auto);
+                                              const EncodedData& data,
+                                              ExecMode mode = ExecMode::Auto);
 
 // Throws pp::Error on an invalid sub-network; returns early (metrics over
 // what was done) if `cancel` becomes true.
@@ -121,7 +122,8 @@ ExecRates measureExecRates(const Model& m, const EncodedData& data, const EvalOp
 // Sliced or masked, whichever `rates` predict faster for `s` from the FLOPs
 // each computes (sliced when not measured, and where there is nothing to
 // mask, as for the full model: both would run the same weights).
-ExecMode fasterMode(const BertConfig& c, const SubNetwork& s, const ExecRates& rates, int64_t seqLen);
+ExecMode fasterMode(const BertConfig& c, const SubNetwork& s, const ExecRates& rates,
+                    int64_t seqLen);
 
 // The mode opts.mode asks for; Auto: fasterMode with opts.rates.
 ExecMode resolveMode(const Model& m, const SubNetwork& s, const EvalOptions& opts);

@@ -38,19 +38,19 @@ struct ExportOptions {
   // function is unchanged, the file a little larger); otherwise an error.
   bool padUnits = false;
   std::vector<std::string> verifyTexts;  // empty: built-in sentences
-  double tolerance = 1e-4;               // float formats: max |logit diff| (relative to max(1, |logit|))
+  double tolerance = 1e-4;  // float formats: max |logit diff| (relative to max(1, |logit|))
   nlohmann::json provenance = nlohmann::json::object();  // metrics, run log, trial, data
 };
 
 struct ExportResult {
   std::string dir;
   std::vector<std::string> files;
-  int64_t parameters = 0;    // of the exported model (padding included)
-  int64_t bytes = 0;         // on disk, all files
-  double maxLogitDiff = 0;   // export vs in-process sub-network
-  double agreement = 1;      // share of verify examples with the same predicted label
+  int64_t parameters = 0;   // of the exported model (padding included)
+  int64_t bytes = 0;        // on disk, all files
+  double maxLogitDiff = 0;  // export vs in-process sub-network
+  double agreement = 1;     // share of verify examples with the same predicted label
   int64_t verifyExamples = 0;
-  std::string note;          // e.g. padded units, int8 engine
+  std::string note;  // e.g. padded units, int8 engine
 };
 
 // Does the HF format need padding (kept layers with different unit counts)?

@@ -21,8 +21,8 @@ int64_t flopCount(const BertConfig& c, const SubNetwork& s, int64_t seqLen);
 struct ClassificationMetrics {
   double accuracy = 0;
   double error = 1;
-  double mcc = 0;       // Matthews correlation (multi-class: Gorodkin's R_K)
-  double f1 = 0;        // binary: F1 of class 1; multi-class: macro F1
+  double mcc = 0;  // Matthews correlation (multi-class: Gorodkin's R_K)
+  double f1 = 0;   // binary: F1 of class 1; multi-class: macro F1
   int64_t count = 0;
 };
 

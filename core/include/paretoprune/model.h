@@ -53,7 +53,8 @@ struct TinyModelOptions {
   uint64_t seed = 0;
 
   // `layers` layers of width `hidden`, `heads` heads, `intermediate` units.
-  static TinyModelOptions shaped(int64_t layers, int64_t hidden, int64_t heads, int64_t intermediate) {
+  static TinyModelOptions shaped(int64_t layers, int64_t hidden, int64_t heads,
+                                 int64_t intermediate) {
     TinyModelOptions o;
     o.layers = layers;
     o.hidden = hidden;

@@ -16,7 +16,8 @@ std::vector<size_t> paretoFront(const std::vector<Point>& pts);
 
 // Fronts by non-dominated sorting (NSGA-II): rank 0 is the Pareto front.
 std::vector<std::vector<size_t>> nonDominatedSort(const std::vector<Point>& pts);
-std::vector<double> crowdingDistance(const std::vector<Point>& pts, const std::vector<size_t>& front);
+std::vector<double> crowdingDistance(const std::vector<Point>& pts,
+                                     const std::vector<size_t>& front);
 
 // Hypervolume dominated by `pts` and bounded by `ref` (points not strictly
 // better than ref in every objective contribute nothing). Exact for any k

@@ -22,13 +22,13 @@ struct BertConfig;
 // How a run's validation (and training) examples were made from its files;
 // loadValidationSet/loadTrainingSet take these fields.
 struct DataSplit {
-  std::string data;         // data file (absolute path once in a header)
-  std::string validation;   // separate validation file, or empty: a split of `data`
-  double valSplit = 0.3;    // share of `data` held out when there is no validation file
+  std::string data;        // data file (absolute path once in a header)
+  std::string validation;  // separate validation file, or empty: a split of `data`
+  double valSplit = 0.3;   // share of `data` held out when there is no validation file
   uint64_t splitSeed = 0;
   DataColumns columns;
-  int64_t limit = 0;        // > 0: only the first this many validation examples
-  int64_t valSubset = 0;    // > 0: a seeded subset of this many validation examples
+  int64_t limit = 0;      // > 0: only the first this many validation examples
+  int64_t valSubset = 0;  // > 0: a seeded subset of this many validation examples
   uint64_t valSubsetSeed = 0;
   int64_t maxLength = 128;
   int64_t batchSize = 32;
@@ -57,12 +57,14 @@ struct RunHeader {
   DataSplit data;
   std::string dataFingerprint;  // of the validation examples; empty in logs older than it
   int64_t validationExamples = 0;
-  nlohmann::json reference;   // the full model's trial record, or null
-  nlohmann::json execRates;   // {device: {sliced_gflops, masked_gflops}}, or null
-  std::string savedFrom;      // "" for a search's own log; e.g. "ParetoPrune window" for saved trials
+  nlohmann::json reference;  // the full model's trial record, or null
+  nlohmann::json execRates;  // {device: {sliced_gflops, masked_gflops}}, or null
+  std::string savedFrom;  // "" for a search's own log; e.g. "ParetoPrune window" for saved trials
   CompletionCriteria completion;  // the run's stopping rules
-  nlohmann::json autoChoices;     // [{setting, value, reason}] of the settings chosen automatically, or null
-  nlohmann::json extra = nlohmann::json::object();  // fields this version does not know, kept as read
+  nlohmann::json
+      autoChoices;  // [{setting, value, reason}] of the settings chosen automatically, or null
+  nlohmann::json extra =
+      nlohmann::json::object();  // fields this version does not know, kept as read
 
   nlohmann::json toJson() const;
   // Throws pp::Error naming `where` and the field on any wrong type or range.
@@ -79,7 +81,8 @@ struct RunHeader {
 // data is still readable: the header's path if it exists, else the same
 // relative location from the log's own folder (the `*_relative` fields),
 // else the header's path as written (the caller's error names it).
-std::string resolveRunPath(const std::string& absolute, const std::string& relative, const std::string& logPath);
+std::string resolveRunPath(const std::string& absolute, const std::string& relative,
+                           const std::string& logPath);
 
 // A path made absolute against the current directory (lexically; no check
 // that it exists), and `path` relative to `base`'s folder.

@@ -24,7 +24,7 @@ struct LogContents {
     int64_t trials = 0;  // trials in the log when it stopped
   };
   std::vector<Stop> stops;
-  size_t validBytes = 0;              // length of the well-formed prefix
+  size_t validBytes = 0;  // length of the well-formed prefix
 };
 
 // Reads a log; a cut last line is skipped with a warning, any other bad line
@@ -52,11 +52,12 @@ OpenedRunLog openRunLog(const std::string& path, const std::string& modelDir = "
 // The trial of a run to export: the one with `id`, or (withinPoints >= 0)
 // the smallest finished one whose accuracy is at most that many points below
 // the full model's. Throws pp::Error saying why none fits.
-const Trial& selectTrial(const OpenedRunLog& run, int64_t id, double withinPoints, const std::string& logPath);
+const Trial& selectTrial(const OpenedRunLog& run, int64_t id, double withinPoints,
+                         const std::string& logPath);
 // A log's trials describe sub-networks of one model: refuses another
 // (different checksum), naming both.
-void checkRunModel(const RunHeader& h, const std::string& modelChecksum, const std::string& modelDir,
-                   const std::string& logPath);
+void checkRunModel(const RunHeader& h, const std::string& modelChecksum,
+                   const std::string& modelDir, const std::string& logPath);
 
 class RunLog {
  public:

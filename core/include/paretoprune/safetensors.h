@@ -29,7 +29,8 @@ class SafetensorsFile {
   // Maps and validates `path`; throws pp::Error naming the file and the fault.
   static SafetensorsFile open(const std::string& path);
   // Validates an in-memory copy (used by tests and the mutation test).
-  static SafetensorsFile fromBytes(std::vector<uint8_t> bytes, const std::string& label = "<memory>");
+  static SafetensorsFile fromBytes(std::vector<uint8_t> bytes,
+                                   const std::string& label = "<memory>");
 
   const std::vector<TensorView>& tensors() const { return tensors_; }
   const TensorView* find(const std::string& name) const;

@@ -22,8 +22,8 @@ class EncodedData;
 struct SearchRequest {
   std::string modelDir;
   DataSplit data;
-  std::string space = "seed";            // seed, per-layer, layers, or a JSON file
-  nlohmann::json spaceJson;              // non-null: the space itself (wins over `space`)
+  std::string space = "seed";  // seed, per-layer, layers, or a JSON file
+  nlohmann::json spaceJson;    // non-null: the space itself (wins over `space`)
   SearchOptions options;
   // Settings left to auto (autotune.h); the others are taken as given. On
   // resume, a setting left to auto keeps the first run's value.

@@ -42,10 +42,12 @@ struct SearchOptions {
   uint64_t seed = 0;
   std::vector<std::string> objectives = {"error", "params"};
   EvalOptions eval;
-  bool multiFidelity = false;   // first a share of the validation set, the rest only if it could reach the front
+  bool multiFidelity =
+      false;  // first a share of the validation set, the rest only if it could reach the front
   double lowFidelity = 0.3;
-  bool evaluateReference = true;  // evaluate the full model first (the "reference" in the log header)
-  std::string logPath;          // empty: no log
+  bool evaluateReference =
+      true;             // evaluate the full model first (the "reference" in the log header)
+  std::string logPath;  // empty: no log
   bool resume = false;
   CompletionCriteria completion;  // stop early: convergence, target (completion.h)
 };
@@ -112,7 +114,8 @@ class SearchRunner {
   // `header` carries the run's data description (DataSplit, fingerprint,
   // example count; see prepareSearch); the runner fills in the rest.
   SearchRunner(std::shared_ptr<const Model> model, std::shared_ptr<const EncodedData> validation,
-               SearchSpace space, SearchOptions opts, SearchEvents events = {}, RunHeader header = {});
+               SearchSpace space, SearchOptions opts, SearchEvents events = {},
+               RunHeader header = {});
   SearchRunner(const PreparedSearch& prepared, SearchEvents events = {});
   ~SearchRunner();
 
@@ -136,7 +139,9 @@ class SearchRunner {
   // The full model's trial (id -1), once run() has evaluated it or read it
   // from the resumed log; nullopt without evaluateReference.
   std::optional<Trial> reference() const;
-  const std::vector<std::string>& devices() const { return devices_; }  // worker w runs on devices()[w % size]
+  const std::vector<std::string>& devices() const {
+    return devices_;
+  }                                              // worker w runs on devices()[w % size]
   int workers() const { return opts_.workers; }  // as chosen at construction
   const SearchOptions& options() const { return opts_; }
   // Per device (as devices()), measured by run() before the workers start
@@ -153,8 +158,8 @@ class SearchRunner {
   bool proposeLocked(SubNetwork& s);  // false: nothing new (stop reason set)
   Trial evaluateTrial(int64_t id, const SubNetwork& s, int worker);
   Trial evaluateScreened(Trial t, const SubNetwork& s, const EvalOptions& eo);
-  void record(const Trial& t);  // with mu_ held
-  bool updateFrontLocked();     // front_ and hv_ from trials_; true if the front changed
+  void record(const Trial& t);   // with mu_ held
+  bool updateFrontLocked();      // front_ and hv_ from trials_; true if the front changed
   void checkCompletionLocked();  // the completion criteria after a trial
   History historyLocked() const;
   SearchProgress progressLocked() const;
@@ -172,7 +177,8 @@ class SearchRunner {
   SearchOptions opts_;
   const SearchEvents events_;
   std::vector<std::string> devices_;
-  std::vector<size_t> screenBatches_, restBatches_;  // multi-fidelity split of the validation batches
+  std::vector<size_t> screenBatches_,
+      restBatches_;  // multi-fidelity split of the validation batches
 
   std::atomic<bool> cancel_{false};
   std::atomic<bool> paused_{false};

@@ -21,7 +21,7 @@ struct SearchSpace {
   int64_t minLayers = 0, maxLayers = 0;
   std::vector<int64_t> headChoices;  // ascending; per-layer spaces also allow 0
   int64_t minUnits = 0, maxUnits = 0;
-  int64_t numModelLayers = 0;        // of the model the space was made for
+  int64_t numModelLayers = 0;                   // of the model the space was made for
   std::vector<int64_t> modelHeads, modelUnits;  // per layer
 
   // The recipe's space scaled to the model: layers 0..N, heads {1,3,6,12}

@@ -14,8 +14,8 @@ namespace pp {
 class Rng;
 
 struct History {
-  std::vector<SubNetwork> subnets;               // finished, successful trials
-  std::vector<std::vector<double>> objectives;   // same order, minimised
+  std::vector<SubNetwork> subnets;              // finished, successful trials
+  std::vector<std::vector<double>> objectives;  // same order, minimised
 };
 
 struct StrategyOptions {

@@ -20,12 +20,12 @@ namespace pp {
 struct PreparedSearch;
 
 struct StudyOptions {
-  std::string url;             // postgresql://user@host/db (password from the URL or PGPASSFILE)
-  std::string study;           // the study's name
-  double leaseSeconds = 30;    // a claim lapses this long after the last heartbeat
-  int maxAttempts = 3;         // leases a trial may lose before it is marked failed
-  int extraQueued = 2;         // queued beyond one per active worker
-  double pollSeconds = 0.1;    // how often the driver and idle workers look
+  std::string url;           // postgresql://user@host/db (password from the URL or PGPASSFILE)
+  std::string study;         // the study's name
+  double leaseSeconds = 30;  // a claim lapses this long after the last heartbeat
+  int maxAttempts = 3;       // leases a trial may lose before it is marked failed
+  int extraQueued = 2;       // queued beyond one per active worker
+  double pollSeconds = 0.1;  // how often the driver and idle workers look
 };
 
 // The driver: queues the strategy's proposals, reaps expired leases on a
@@ -73,11 +73,13 @@ struct WorkerStats {
 // Claims and evaluates the study's trials until it is finished (and nothing
 // is queued), `stop` is set, or an option ends it. Refuses a model or data
 // that differ from the study's (checksum, fingerprint), naming both.
-WorkerStats runStudyWorker(const StudyOptions& opts, const WorkerOptions& w, const std::atomic<bool>* stop = nullptr);
+WorkerStats runStudyWorker(const StudyOptions& opts, const WorkerOptions& w,
+                           const std::atomic<bool>* stop = nullptr);
 
 // A study read like a run log (header, finished trials in completion order,
 // the full model's trial), for `front`, `export` and the window.
-OpenedRunLog openStudy(const std::string& url, const std::string& study, const std::string& modelDir = "");
+OpenedRunLog openStudy(const std::string& url, const std::string& study,
+                       const std::string& modelDir = "");
 // Writes a study to a JSON-lines run log, and a run log into a new study.
 void exportStudyLog(const std::string& url, const std::string& study, const std::string& logPath);
 void importStudyLog(const std::string& url, const std::string& study, const std::string& logPath);

@@ -34,8 +34,8 @@ struct SubNetwork {
 
   // Seed form when the kept layers are the first L with equal sizes, else per-layer.
   nlohmann::json toJson() const;
-  std::string key() const;          // canonical string, for de-duplication
-  std::string summary() const;      // "6L x 6H x 1536U" or "4L per-layer"
+  std::string key() const;      // canonical string, for de-duplication
+  std::string summary() const;  // "6L x 6H x 1536U" or "4L per-layer"
   int64_t keptLayers() const;
   bool isFull(const BertConfig& c) const;
   // Throws pp::Error if it asks for more than the model has.

@@ -57,14 +57,15 @@ struct TrainProgress {
   double loss = 0;                // mean loss of the last step (full model + sub-networks)
   double fullLoss = 0;            // the full model's cross-entropy in that step
   double learningRate = 0;
-  double examplesPerSecond = 0;  // over the training steps so far (validation and checkpoints not counted)
+  double examplesPerSecond =
+      0;  // over the training steps so far (validation and checkpoints not counted)
   double elapsedSeconds = 0, etaSeconds = 0;
   int64_t peakDeviceBytes = 0;  // CUDA: most memory allocated so far; 0: not measured (CPU)
 };
 
 struct EpochReport {
   int64_t epoch = 0;
-  double trainLoss = 0;          // mean full-model cross-entropy over the epoch
+  double trainLoss = 0;            // mean full-model cross-entropy over the epoch
   double validationAccuracy = -1;  // full model; -1 without validation data
   double smallestAccuracy = -1;    // the space's smallest sub-network (sandwich)
   double seconds = 0;
@@ -98,8 +99,9 @@ using EpochCallback = std::function<void(const EpochReport&)>;
 // device; running out of device memory is reported in the result instead.
 // Any other failure (a callback that throws, a full disk) propagates and
 // leaves the last finished epoch's files as they were.
-TrainReport trainModel(const Model& init, const Dataset& train, const Dataset* validation, const SearchSpace& space,
-                       const TrainOptions& opts, const std::string& outDir, TrainCallback progress = {},
+TrainReport trainModel(const Model& init, const Dataset& train, const Dataset* validation,
+                       const SearchSpace& space, const TrainOptions& opts,
+                       const std::string& outDir, TrainCallback progress = {},
                        EpochCallback epochDone = {});
 
 }  // namespace pp

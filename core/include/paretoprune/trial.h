@@ -41,6 +41,7 @@ std::vector<double> objectiveVector(const Trial& t, const std::vector<std::strin
 
 // Indices into `trials` of the Pareto set by `objectives`, among the trials
 // that finished on the whole validation set (failed and cut ones excluded).
-std::vector<size_t> paretoTrials(const std::vector<Trial>& trials, const std::vector<std::string>& objectives);
+std::vector<size_t> paretoTrials(const std::vector<Trial>& trials,
+                                 const std::vector<std::string>& objectives);
 
 }  // namespace pp

@@ -16,7 +16,7 @@ bool isControl(char32_t c);      // category C* other than \t \n \r
 bool isWhitespace(char32_t c);   // White_Space property, plus \t \n \r
 bool isPunctuation(char32_t c);  // category P*, or any ASCII punctuation
 bool isNonSpacingMark(char32_t c);
-bool isCjk(char32_t c);          // CJK Unified Ideographs blocks, as BERT defines them
+bool isCjk(char32_t c);  // CJK Unified Ideographs blocks, as BERT defines them
 void appendLower(std::u32string& out, char32_t c);
 void appendNfd(std::u32string& out, char32_t c);
 
