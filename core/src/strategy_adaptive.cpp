@@ -1,9 +1,9 @@
-// Adaptive: random search for the first trials, then local search around
-// the Pareto set, unless those first trials' errors all lie within the
-// noise of the validation set (a flat landscape, as on an untrained model):
-// then random search throughout, which samples every size where local
-// search would only mutate the few lucky points. Decided once, from the
-// history alone, so it is reproducible.
+// Adaptive: random search for the first trials (as many as local search
+// samples before it starts mutating, so a trained model loses nothing),
+// then local search around the Pareto set, unless those first trials'
+// errors all lie within the noise of the validation set (a flat landscape, as on an untrained
+// model): then random search throughout, which samples every size where local search would only
+// mutate the few lucky points. Decided once, from the history alone, so it is reproducible.
 #include <algorithm>
 #include <cmath>
 
@@ -19,7 +19,7 @@ class AdaptiveStrategy : public Strategy {
       : space_(std::move(s)), opts_(o), local_(makeLocalStrategy(space_, o)) {}
   std::string name() const override { return "adaptive"; }
   SubNetwork propose(const History& h, Rng& rng) override {
-    const size_t probe = static_cast<size_t>(std::max(opts_.initialRandom, 20));
+    const size_t probe = static_cast<size_t>(std::max(opts_.initialRandom, 8));
     if (h.subnets.size() < probe) return space_.sample(rng);
     if (!decided_) {
       decided_ = true;

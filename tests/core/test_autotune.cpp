@@ -188,7 +188,7 @@ class TestAutotune : public QObject {
   }
 
   // The adaptive strategy: local search on an informative history, random
-  // search when the first 20 errors lie within the validation set's noise.
+  // search when the first trials' errors lie within the validation set's noise.
   void adaptiveStrategyDecidesOnce() {
     const auto c = pp::BertConfig::load(model_ + "/config.json");
     const auto space = pp::SearchSpace::defaults(pp::SearchSpace::Kind::PerLayer, c);
