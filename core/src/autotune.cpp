@@ -48,9 +48,9 @@ void chooseAutoSettings(const AutoInputs& in, const AutoRequest& which, AutoSett
       s.choices.push_back(
           {"strategy", s.strategy,
            "adaptive: 2 objectives; local search (it reached random search's 100-trial hypervolume "
-           "in 29 trials on the demo, bench_search) unless its first 12 random trials' errors lie "
-           "within the validation set's noise, then random search (on a random BERT-base local "
-           "search fell below random, bench_autotune)"});
+           "in 29 trials on the demo, bench_search) unless none of its first 12 random trials "
+           "beats chance by more than the validation set's noise, then random search (on a "
+           "random BERT-base local search fell below random, bench_autotune)"});
     }
   }
   if (which.space) {

@@ -1,6 +1,8 @@
 #include "paretoprune/metrics.h"
 
+#include <algorithm>
 #include <cmath>
+#include <map>
 
 #include "paretoprune/config.h"
 #include "paretoprune/error.h"
@@ -48,6 +50,14 @@ int64_t flopCount(const BertConfig& c, const SubNetwork& s, int64_t T) {
   }
   f += 2 * H * H + 2 * H * c.numLabels();  // pooler and classifier on [CLS]
   return f;
+}
+
+double majorityError(const std::vector<int64_t>& labels) {
+  if (labels.empty()) return 1;
+  std::map<int64_t, int64_t> counts;
+  int64_t most = 0;
+  for (int64_t l : labels) most = std::max(most, ++counts[l]);
+  return 1.0 - static_cast<double>(most) / static_cast<double>(labels.size());
 }
 
 ClassificationMetrics classificationMetrics(const std::vector<int64_t>& predicted,

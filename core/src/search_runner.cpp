@@ -129,6 +129,9 @@ SearchRunner::SearchRunner(std::shared_ptr<const Model> model,
     if (!isObjective(o)) throw Error("search: unknown objective \"" + o + "\"");
   if (opts_.strategyOptions.validationExamples == 0)
     opts_.strategyOptions.validationExamples = static_cast<int64_t>(data_->size());
+  if (opts_.strategyOptions.chanceError < 0 && !opts_.objectives.empty() &&
+      opts_.objectives.front() == "error")
+    opts_.strategyOptions.chanceError = majorityError(data_->labels());
   strategy_ = makeStrategy(opts_.strategy, space_, opts_.strategyOptions);
   rng_ = std::make_unique<Rng>(opts_.seed);
   devices_ = resolveDevices(opts_.device);

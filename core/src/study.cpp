@@ -12,6 +12,7 @@
 #include "paretoprune/dataset.h"
 #include "paretoprune/error.h"
 #include "paretoprune/evaluator.h"
+#include "paretoprune/metrics.h"
 #include "paretoprune/model.h"
 #include "paretoprune/rng.h"
 #include "paretoprune/search_request.h"
@@ -140,6 +141,8 @@ void StudyDriver::run() {
   StrategyOptions sto = so.strategyOptions;
   if (sto.validationExamples == 0)
     sto.validationExamples = static_cast<int64_t>(d.prepared.validation->size());
+  if (sto.chanceError < 0 && !so.objectives.empty() && so.objectives.front() == "error")
+    sto.chanceError = majorityError(d.prepared.validation->labels());
   d.strategy = makeStrategy(so.strategy, d.prepared.space, sto);
   const Normalizer norm = d.shape->normalizer();
   auto lastReap = Clock::now() - std::chrono::hours(1);

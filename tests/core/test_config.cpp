@@ -154,6 +154,10 @@ class TestConfig : public QObject {
     QCOMPARE(m.accuracy, 4.0 / 6.0);
     QVERIFY(std::abs(m.f1 - 2.0 / 3.0) < 1e-12);
     QVERIFY(std::abs(m.mcc - 1.0 / 3.0) < 1e-12);  // (2*2-1*1)/sqrt(3*3*3*3)
+    // Chance: the majority label's error.
+    QCOMPARE(pp::majorityError({2, 1, 1, 0}), 0.5);
+    QCOMPARE(pp::majorityError({1, 1, 1, 0}), 0.25);
+    QCOMPARE(pp::majorityError({}), 1.0);
     auto perfect = pp::classificationMetrics({0, 1, 2}, {0, 1, 2}, 3);
     QCOMPARE(perfect.mcc, 1.0);
     QCOMPARE(perfect.f1, 1.0);

@@ -26,6 +26,10 @@ struct ClassificationMetrics {
   int64_t count = 0;
 };
 
+// The error of predicting the most frequent label for every example (the
+// chance level a model that learnt nothing reaches at best); 1 when empty.
+double majorityError(const std::vector<int64_t>& labels);
+
 ClassificationMetrics classificationMetrics(const std::vector<int64_t>& predicted,
                                             const std::vector<int64_t>& truth, int64_t numLabels);
 

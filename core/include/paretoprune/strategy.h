@@ -23,7 +23,11 @@ struct StrategyOptions {
   int sampleSize = 8;       // MO-REA tournament sample
   int initialRandom = 12;   // random trials before the model-based strategies start
   double crossoverRate = 0.7;
-  int64_t validationExamples = 0;  // for the adaptive strategy's noise level (0: unknown)
+  // For the adaptive strategy: the validation set's size (its noise level)
+  // and, when the first objective is the error, the majority-label error
+  // (chance); negative: unknown, and the adaptive strategy never goes random.
+  int64_t validationExamples = 0;
+  double chanceError = -1;
 };
 
 class Strategy {
