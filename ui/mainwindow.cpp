@@ -142,6 +142,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     if (!fs.isEmpty() && !compareRuns(fs))
       QMessageBox::warning(this, tr("Cannot compare the runs"), statusLine_->text());
   });
+  file->addAction(tr("Compare with a s&tudy..."), this, &MainWindow::compareWithStudyDialog);
   file->addAction(tr("&Prepare model..."), this, &MainWindow::prepareModel);
   file->addAction(tr("&Export selection..."), this, &MainWindow::exportSelection);
   file->addAction(tr("&Save trials as..."), this, [this] {
@@ -685,6 +686,40 @@ void MainWindow::openStudyDialog() {
   if (!ok || name.isEmpty()) return;
   if (!showStudy(url, name))
     QMessageBox::warning(this, tr("Cannot open the study"), statusLine_->text());
+}
+
+QStringList MainWindow::shownRuns() const {
+  QStringList runs;
+  if (const pp::RunComparison* cmp = comparer_->comparison()) {
+    for (const auto& r : cmp->runs) runs << QString::fromStdString(r.source.text());
+  } else if (!studyName_.isEmpty()) {
+    runs << QString::fromStdString(
+        pp::RunSource{"", studyUrl_.toStdString(), studyName_.toStdString()}.text());
+  } else if (session_.run() && !session_.logPath().isEmpty()) {
+    runs << session_.logPath();
+  }
+  return runs;
+}
+
+// The shown run (or runs) and a study, compared on one chart.
+void MainWindow::compareWithStudyDialog() {
+  bool ok = false;
+  const QString url = QInputDialog::getText(this, tr("Compare with a study"),
+                                            tr("PostgreSQL URL (postgresql://user@host/db):"),
+                                            QLineEdit::Normal, studyUrl_, &ok);
+  if (!ok || url.isEmpty()) return;
+  const QString name = QInputDialog::getText(this, tr("Compare with a study"), tr("Study name:"),
+                                             QLineEdit::Normal, QString(), &ok);
+  if (!ok || name.isEmpty()) return;
+  const QStringList runs = shownRuns() << QString::fromStdString(
+                               pp::RunSource{"", url.toStdString(), name.toStdString()}.text());
+  if (runs.size() < 2) {
+    QMessageBox::information(this, tr("Compare with a study"),
+                             tr("Open a run log or a study first: the study is compared with it."));
+    return;
+  }
+  if (!compareRuns(runs))
+    QMessageBox::warning(this, tr("Cannot compare the runs"), statusLine_->text());
 }
 
 bool MainWindow::saveTrialsAs(const QString& path, QString* error) {

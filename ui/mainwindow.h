@@ -93,7 +93,11 @@ class MainWindow : public QMainWindow {
   std::unique_ptr<ExportDialog> makeExportDialogFor(int64_t key);
   // Overlays the runs of these logs (one model) on the chart, hypervolume
   // tab and table (File > Compare runs). False with the reason shown.
+  // Each entry a run log's path or a study ("NAME@postgresql://HOST/DB").
   bool compareRuns(const QStringList& logs);
+  // The runs shown now, in compareRuns' form (the compared runs, the study
+  // or the log shown); empty for a search not logged.
+  QStringList shownRuns() const;
   RunComparer* comparer() const { return comparer_; }
   HypervolumeChart* hypervolumeChart() const { return hvChart_; }
   // Shows a run log's trials, front and full model (no search); the form is
@@ -132,6 +136,7 @@ class MainWindow : public QMainWindow {
   void loadSettings();
   void openLog();
   void openStudyDialog();
+  void compareWithStudyDialog();
   void showRun(const pp::OpenedRunLog& run, const QString& logPath);
   void addShownTrials(const std::vector<pp::Trial>& trials, const pp::RunHeader& h);
   void pollStudy();

@@ -26,7 +26,7 @@ bool RunComparer::load(const QStringList& logs, QString* error) {
   for (const QString& l : logs) paths.push_back(l.toStdString());
   pp::RunComparison cmp;
   try {
-    if (paths.size() < 2) throw pp::Error("choose two run logs or more to compare");
+    if (paths.size() < 2) throw pp::Error("choose two runs or more to compare");
     cmp = pp::compareRuns(paths);
   } catch (const std::exception& e) {
     if (error) *error = QString::fromStdString(e.what());

@@ -111,7 +111,7 @@ void printComparison(const pp::RunComparison& cmp) {
 void runFrontCompare(const std::vector<std::string>& logs, const FrontCompareOptions& o,
                      const GlobalOptions& g) {
   if (logs.size() < 2)
-    throw pp::Error("--compare needs two run logs or more (got " + std::to_string(logs.size()) +
+    throw pp::Error("--compare needs two runs or more (got " + std::to_string(logs.size()) +
                     "); to see one run: paretoprune-cli front LOG");
   pp::CompareOptions co;
   co.modelDir = o.modelDir;

@@ -21,6 +21,7 @@
 #include "paretoprune/evaluator.h"
 #include "paretoprune/metrics.h"
 #include "paretoprune/model.h"
+#include "paretoprune/run_compare.h"
 #include "paretoprune/run_log.h"
 #include "paretoprune/search_request.h"
 #include "paretoprune/search_runner.h"
@@ -395,15 +396,17 @@ void addFrontCommand(CLI::App& app, GlobalOptions& g) {
   auto study = std::make_shared<std::string>();
   auto* cmd = app.add_subcommand(
       "front", "Print the Pareto set (or every trial) of a run log or study, or compare runs");
-  cmd->add_option("LOG", *logs, "Run log (.jsonl); several with --compare")
-      ->check(CLI::ExistingFile);
+  cmd->add_option("LOG", *logs,
+                  "Run log (.jsonl); several with --compare, where a study in PostgreSQL is "
+                  "written NAME@postgresql://HOST/DB");
   cmd->add_option("--storage", *storage, "Read a study from PostgreSQL instead (with --study)");
   cmd->add_option("--study", *study, "The study's name in --storage");
   cmd->add_option("--model", *modelDir, "Model directory (default: the one the log names)");
   auto* allFlag = cmd->add_flag("--all", *all, "Every trial, not only the Pareto set");
   cmd->add_flag("--csv", *csv, "CSV output");
   auto* compareFlag = cmd->add_flag("--compare", *compare,
-                                    "Compare the runs of the LOGs (one model): each run's "
+                                    "Compare the runs of the LOGs and studies (one model; "
+                                    "--storage --study adds one more): each run's "
                                     "hypervolume on one shared scale and the Pareto set of "
                                     "all their trials, saying which run found each");
   cmd->add_option("--out", *out,
@@ -412,11 +415,12 @@ void addFrontCommand(CLI::App& app, GlobalOptions& g) {
   allFlag->excludes(compareFlag);
   cmd->add_option("--objectives", *objectives, "Objectives (default: the run's)");
   cmd->callback([=, &g] {
+    if (storage->empty() != study->empty())
+      throw pp::Error("--storage and --study go together: --storage URL --study NAME");
     if (*compare) {
-      if (!storage->empty())
-        throw pp::Error(
-            "--compare compares run logs; export a study's log first (study export-log)");
-      runFrontCompare(*logs, {*modelDir, *objectives, *out, *csv}, g);
+      std::vector<std::string> runs = *logs;
+      if (!storage->empty()) runs.push_back(pp::RunSource{"", *storage, *study}.text());
+      runFrontCompare(runs, {*modelDir, *objectives, *out, *csv}, g);
       return;
     }
     if (logs->size() > 1)
@@ -426,7 +430,7 @@ void addFrontCommand(CLI::App& app, GlobalOptions& g) {
       throw pp::Error("give a run log, or --storage URL --study NAME");
     pp::OpenedRunLog run;
     try {
-      run = storage->empty() ? pp::openRunLog(logs->front(), *modelDir)
+      run = storage->empty() ? pp::RunSource::parse(logs->front()).open(*modelDir)
                              : pp::openStudy(*storage, *study, *modelDir);
     } catch (const pp::Error& e) {
       const std::string hint =

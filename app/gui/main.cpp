@@ -65,7 +65,10 @@ int main(int argc, char** argv) {
                                    "FILE");
   QCommandLineOption logOpt("log", "Show this run log (and continue it with Start).", "RUN.jsonl");
   QCommandLineOption compareOpt(
-      "compare", "Compare run logs of one model on one chart (give it for each log).", "RUN.jsonl");
+      "compare",
+      "Compare runs of one model on one chart (give it for each run: a run log, or a study "
+      "written NAME@postgresql://HOST/DB).",
+      "RUN");
   QCommandLineOption selectOpt("select-front",
                                "When the search ends, select up to three Pareto points (for "
                                "screenshots of the details).");

@@ -7,6 +7,8 @@
 #include "paretoprune/error.h"
 #include "paretoprune/metrics.h"
 #include "paretoprune/search_space.h"
+#include "paretoprune/study.h"
+#include "paretoprune/study_store.h"
 #include "paretoprune/subnet.h"
 
 namespace pp {
@@ -47,9 +49,10 @@ std::optional<SubNetwork> smallestOf(const ComparedRun& r) {
   }
 }
 
-std::string uniqueLabel(const std::string& path, const std::vector<ComparedRun>& runs) {
-  std::string stem = std::filesystem::path(path).stem().string();
-  if (stem.empty()) stem = path;
+std::string uniqueLabel(const RunSource& source, const std::vector<ComparedRun>& runs) {
+  std::string stem =
+      source.isStudy() ? source.study : std::filesystem::path(source.logPath).stem().string();
+  if (stem.empty()) stem = source.logPath;
   std::string label = stem;
   for (int n = 2;; ++n) {
     const bool taken = std::any_of(runs.begin(), runs.end(),
@@ -134,14 +137,42 @@ std::vector<double> hypervolumeByTrial(const std::vector<Trial>& trials,
   return out;
 }
 
-RunComparison compareRuns(const std::vector<std::string>& logPaths, const CompareOptions& options) {
-  if (logPaths.empty()) throw Error("no run logs to compare");
+RunSource RunSource::parse(const std::string& text) {
+  RunSource s;
+  const size_t at = text.find('@');
+  if (at != std::string::npos && at > 0 && text.find('/') > at &&
+      (text.compare(at + 1, 13, "postgresql://") == 0 ||
+       text.compare(at + 1, 11, "postgres://") == 0)) {
+    s.study = text.substr(0, at);
+    s.storage = text.substr(at + 1);
+  } else {
+    s.logPath = text;
+  }
+  return s;
+}
+
+std::string RunSource::text() const {
+  return isStudy() ? study + "@" + storage : logPath;
+}
+
+std::string RunSource::display() const {
+  return isStudy() ? study + "@" + redactUrl(storage) : logPath;
+}
+
+OpenedRunLog RunSource::open(const std::string& modelDir) const {
+  return isStudy() ? openStudy(storage, study, modelDir) : openRunLog(logPath, modelDir);
+}
+
+RunComparison compareRuns(const std::vector<std::string>& sources, const CompareOptions& options) {
+  if (sources.empty()) throw Error("no runs to compare");
   RunComparison cmp;
-  for (const auto& path : logPaths) {
+  for (const auto& text : sources) {
     ComparedRun r;
-    r.logPath = path;
-    r.run = openRunLog(path, options.modelDir);
-    r.label = uniqueLabel(path, cmp.runs);
+    r.source = RunSource::parse(text);
+    r.logPath = r.source.display();
+    const std::string& path = r.logPath;
+    r.run = r.source.open(options.modelDir);
+    r.label = uniqueLabel(r.source, cmp.runs);
     if (!cmp.runs.empty()) {
       const ComparedRun& first = cmp.runs.front();
       const RunHeader& a = first.run.log.header;

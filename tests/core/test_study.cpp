@@ -27,6 +27,8 @@
 #include "testutil.h"
 #include "ui/export_dialog.h"
 #include "ui/mainwindow.h"
+#include "ui/run_comparer.h"
+#include "ui/trial_key.h"
 #include "ui/trial_table_model.h"
 
 namespace {
@@ -290,6 +292,50 @@ class TestStudy : public QObject {
     QVERIFY(driver->state() == QProcess::NotRunning || driver->waitForFinished(60000));
     QCOMPARE(driver->exitCode(), 0);
     QVERIFY(worker.state() == QProcess::NotRunning || worker.waitForFinished(60000));
+  }
+
+  // A study compared with a run log of the same model: in the CLI (front
+  // --compare, the study given both ways) and in the window (the study's
+  // trials export with the study's model); a missing study is named.
+  void studyComparedWithALog() {
+    const QString log = dir_ + "/local.jsonl";
+    QStringList args = searchArgs("unused", 12);
+    const int at = static_cast<int>(args.indexOf("--storage"));
+    args.remove(at, 4);  // --storage URL --study NAME: a local run instead
+    args << "--log" << log;
+    auto s = runTool(PARETOPRUNE_CLI, args);
+    QVERIFY2(s.code == 0, s.err.c_str());
+    const QString study = "live@" + url_;
+    auto c = runTool(PARETOPRUNE_CLI, {"front", "--compare", log, study, "--csv"});
+    QVERIFY2(c.code == 0, c.err.c_str());
+    QVERIFY2(c.out.find("\"live\",") != std::string::npos, c.out.c_str());
+    QVERIFY2(c.out.find("\"local\",") != std::string::npos, c.out.c_str());
+    auto c2 = runTool(PARETOPRUNE_CLI,
+                      {"front", "--compare", log, "--storage", url_, "--study", "live", "--csv"});
+    QVERIFY2(c2.code == 0, c2.err.c_str());
+    QCOMPARE(c2.out, c.out);
+    auto bad = runTool(PARETOPRUNE_CLI, {"front", "--compare", log, "nope@" + url_});
+    QCOMPARE(bad.code, 1);
+    QVERIFY2(bad.err.find("nope") != std::string::npos, bad.err.c_str());
+
+    ppui::MainWindow w;
+    QVERIFY(w.showRunLog(log));
+    QCOMPARE(w.shownRuns(), QStringList{log});
+    QVERIFY(w.compareRuns(w.shownRuns() << study));
+    const pp::RunComparison* cmp = w.comparer()->comparison();
+    QVERIFY(cmp);
+    QCOMPARE(cmp->runs.size(), size_t(2));
+    QCOMPARE(cmp->runs[1].label, std::string("live"));
+    QVERIFY(cmp->runs[1].source.isStudy());
+    QCOMPARE(w.tableModel()->rowCount(), static_cast<int>(cmp->runs[0].run.log.trials.size() + 40));
+    // A trial of the study exports with the study's model.
+    const int64_t key = ppui::trialKey(1, cmp->runs[1].run.log.trials.front().id);
+    QCOMPARE(w.comparer()->runOf(key), &cmp->runs[1]);
+    auto dlg = w.makeExportDialogFor(key);
+    QVERIFY(dlg);
+    QCOMPARE(QFileInfo(dlg->modelDir()).canonicalFilePath(), QFileInfo(model_).canonicalFilePath());
+    QCOMPARE(w.shownRuns().size(), 2);
+    QVERIFY(!w.compareRuns({log, "nope@" + url_}));
   }
 
   // The window drives a study: Start queues trials for a worker process.

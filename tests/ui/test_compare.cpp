@@ -195,7 +195,7 @@ class TestCompare : public QObject {
   void frontCompareRefusesBadInput() {
     Run one = cli({"front", "--compare", logs_[0]});
     QCOMPARE(one.code, 1);
-    QVERIFY2(one.err.find("needs two run logs") != std::string::npos, one.err.c_str());
+    QVERIFY2(one.err.find("needs two runs") != std::string::npos, one.err.c_str());
     const QString missing = tmp_.path() + "/runs/missing.jsonl";
     Run gone = cli({"front", "--compare", logs_[0], missing});
     QVERIFY(gone.code != 0);

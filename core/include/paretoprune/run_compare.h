@@ -1,4 +1,5 @@
-// Run comparison: several run logs of one model on one scale, for `front
+// Run comparison: several runs (run logs, or studies in PostgreSQL) of one
+// model on one scale, for `front
 // --compare` and the window's overlay. Each run's hypervolume is measured
 // against a normalisation and reference point shared by all the runs (so
 // the numbers compare), after each of its trials and at its end, and the
@@ -17,9 +18,23 @@ struct CompareOptions {
   std::vector<std::string> objectives;  // empty: the first run's
 };
 
+// A run to compare: a run log's path, or a study written
+// "NAME@postgresql://HOST/DB" (the form `front --compare` and the window's
+// --compare take; anything else is a log's path).
+struct RunSource {
+  std::string logPath;         // a run log, or
+  std::string storage, study;  // a study in PostgreSQL
+  static RunSource parse(const std::string& text);
+  bool isStudy() const { return !study.empty(); }
+  std::string text() const;     // as parse reads it (password included)
+  std::string display() const;  // the path, or NAME@URL with the password redacted
+  OpenedRunLog open(const std::string& modelDir = "") const;
+};
+
 struct ComparedRun {
-  std::string logPath;
-  std::string label;  // the log's file name without .jsonl, made unique among the runs
+  RunSource source;
+  std::string logPath;  // source.display(): the log's path, or the study's NAME@URL
+  std::string label;    // the log's file name without .jsonl, or the study's name, made unique
   OpenedRunLog run;
   std::vector<size_t> front;               // indices into run.log.trials of its own Pareto set
   double hypervolume = 0;                  // of its front, on the shared scale
@@ -39,10 +54,11 @@ struct RunComparison {
   std::vector<std::string> warnings;  // e.g. runs that evaluated other validation examples
 };
 
-// Reads and compares the logs. Throws pp::Error naming the log when one
-// cannot be read, or when a log belongs to another model than the first
-// (both checksums named): fronts of different models do not compare.
-RunComparison compareRuns(const std::vector<std::string>& logPaths,
+// Reads and compares the runs (RunSource::parse for each). Throws pp::Error
+// naming the run when one cannot be read, or when a run belongs to another
+// model than the first (both checksums named): fronts of different models
+// do not compare.
+RunComparison compareRuns(const std::vector<std::string>& sources,
                           const CompareOptions& options = {});
 
 // The normalisation shared by `runs` (docs/search.md#comparing-runs): error
