@@ -118,6 +118,20 @@ QString tickLabel(double value, AxisUnit unit) {
   return compact(value);
 }
 
+QString countLabel(double value) {
+  static const char* suffix[] = {"", " k", " M", " G", " T"};
+  int k = 0;
+  double v = value;
+  // 999,999 reads "1 M", not "1000 k": round to three digits before choosing the unit.
+  while (std::abs(v) >= 999.5 && k < 4) {
+    v /= 1000;
+    ++k;
+  }
+  const double a = std::abs(v);
+  const int decimals = k == 0 || a >= 99.95 ? 0 : a >= 9.995 ? 1 : 2;
+  return QString::number(v, 'f', decimals) + suffix[k];
+}
+
 std::vector<AxisTick> axisTicks(double lo, double hi, bool logScale, AxisUnit unit, int maxTicks) {
   std::vector<AxisTick> out;
   const int minTicks = std::max(3, maxTicks / 2);

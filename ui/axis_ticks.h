@@ -32,6 +32,9 @@ std::vector<double> linearTickValues(double lo, double hi, int maxTicks = 8);
 // One label: counts with k/M/G/T, milliseconds (seconds from 1000 ms),
 // percent, or plain; as few decimals as the value needs (ticks are round).
 QString tickLabel(double value, AxisUnit unit);
+// Any count (not only round ones) in three significant digits with k/M/G/T:
+// 132 k, 1.23 M, 22.3 G (the trials table's FLOPs).
+QString countLabel(double value);
 // Ticks with labels for an axis over [lo, hi]; distinct labels (a chart's
 // category axis keys its labels by text). A log axis asks for at least
 // half of `maxTicks` labels.

@@ -1,5 +1,7 @@
 #include "ui/trial_table_model.h"
 
+#include "ui/axis_ticks.h"
+
 #include <QBrush>
 #include <QColor>
 #include <QFont>
@@ -145,7 +147,7 @@ QVariant TrialTableModel::data(const QModelIndex& index, int role) const {
                                    " %"
                              : QString();
     case Flops:
-      return QString::number(static_cast<double>(t.flops) / 1e6, 'f', 1) + " M";
+      return countLabel(static_cast<double>(t.flops));
     case Latency:
       return t.latencyMs > 0 ? QString::number(t.latencyMs, 'f', 2) + " ms" : QString();
     case EvalTime:

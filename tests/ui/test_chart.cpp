@@ -136,6 +136,17 @@ class TestChart : public QObject {
     QCOMPARE(ppui::tickLabel(value, static_cast<ppui::AxisUnit>(unit)), label);
   }
 
+  // Table cells: any count in three significant digits (the FLOPs column
+  // said "0.1 M" for 132,000).
+  void countLabels() {
+    QCOMPARE(ppui::countLabel(132456), QString("132 k"));
+    QCOMPARE(ppui::countLabel(1234567), QString("1.23 M"));
+    QCOMPARE(ppui::countLabel(22.3e9), QString("22.3 G"));
+    QCOMPARE(ppui::countLabel(999999), QString("1.00 M"));
+    QCOMPARE(ppui::countLabel(950), QString("950"));
+    QCOMPARE(ppui::countLabel(0), QString("0"));
+  }
+
   void ticksRefuseEmptyRanges() {
     QVERIFY(ppui::logTickValues(0, 10).empty());
     QVERIFY(ppui::logTickValues(5, 5).empty());
