@@ -1,9 +1,12 @@
 // bench_forward: the machine's matrix-multiply rate at BERT shapes against
 // the FLOP rate of a BERT-base-shaped forward pass (sequence 128), for
 // several LibTorch/OpenBLAS thread settings, as ratios within one run.
+// --profile: where one encoder layer's time goes, step by step (each step
+// timed alone, best of reps, at the default thread policy).
 //
-//   bench_forward [--batch B] [--seq T] [--layers L] [--reps R]
+//   bench_forward [--batch B] [--seq T] [--layers L] [--reps R] [--profile]
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -16,8 +19,97 @@
 #include "paretoprune/metrics.h"
 #include "paretoprune/model.h"
 
+using ppbench::bestSeconds;
 using ppbench::gemmRate;
 using ppbench::secondsSince;
+
+namespace {
+
+// One encoder layer of the forward pass (bert.cpp's ops), each step timed
+// alone on the previous step's output.
+void profileLayer(const pp::BertWeights& w, int64_t B, int64_t T, int reps) {
+  const auto& lw = w.layers[0];
+  const int64_t H = w.word_emb.size(1), h = lw.heads, d = w.headSize, U = lw.units();
+  const auto x = torch::randn({B, T, H});
+  const auto ext = torch::zeros({B, 1, 1, T});
+  const double scale = 1.0 / std::sqrt(static_cast<double>(d));
+  struct Step {
+    const char* name;
+    double seconds, flops;
+  };
+  std::vector<Step> steps;
+  auto time = [&](const char* name, double flops, auto&& fn) {
+    steps.push_back({name, bestSeconds(reps, fn), flops});
+  };
+  const double rows = static_cast<double>(B * T);
+  torch::Tensor q, k, v, scores, probs, ctx, attn, x1, inter, act, ffn;
+  time("query, key, value: 3 products", 3 * 2 * rows * H * h * d, [&] {
+    q = torch::linear(x, lw.q_w, lw.q_b);
+    k = torch::linear(x, lw.k_w, lw.k_b);
+    v = torch::linear(x, lw.v_w, lw.v_b);
+  });
+  const auto qkvW = torch::cat({lw.q_w, lw.k_w, lw.v_w}),
+             qkvB = torch::cat({lw.q_b, lw.k_b, lw.v_b});
+  torch::Tensor qkv;
+  time("  variant: one fused product", 3 * 2 * rows * H * h * d,
+       [&] { qkv = torch::linear(x, qkvW, qkvB); });
+  time("  variant: fused, heads apart (1 copy)", 0, [&] {
+    qkv = qkv.view({B, T, 3, h, d}).permute({2, 0, 3, 1, 4}).contiguous();
+  });
+  // As bertForward: q, k, v stay views of the products ([B, h, T, d]
+  // transposed); matmul copies what it cannot fold into a batch.
+  q = q.view({B, T, h, d}).transpose(1, 2);
+  k = k.view({B, T, h, d}).transpose(1, 2);
+  v = v.view({B, T, h, d}).transpose(1, 2);
+  time("scores Q K^T (views, as the forward)", 2.0 * B * h * T * T * d,
+       [&] { scores = torch::matmul(q, k.transpose(-1, -2)); });
+  torch::Tensor qc, kc, kt;
+  time("  variant: Q, K copied per head", 0, [&] {
+    qc = q.contiguous();
+    kc = k.contiguous();
+  });
+  time("  variant: scores, K^T a view of K", 2.0 * B * h * T * T * d,
+       [&] { scores = torch::matmul(qc, kc.transpose(-1, -2)); });
+  time("  variant: K^T copied contiguous", 0, [&] { kt = kc.transpose(-1, -2).contiguous(); });
+  time("  variant: scores, K^T contiguous", 2.0 * B * h * T * T * d,
+       [&] { scores = torch::matmul(qc, kt); });
+  time("scale and mask", 0, [&] { scores = scores * scale + ext; });
+  time("softmax", 0, [&] { probs = torch::softmax(scores, -1); });
+  time("context P V", 2.0 * B * h * T * T * d, [&] { ctx = torch::matmul(probs, v); });
+  time("heads together (transposed copy)", 0, [&] {
+    ctx = ctx.transpose(1, 2).reshape({B, T, h * d});
+  });
+  time("attention output product", 2 * rows * H * h * d,
+       [&] { attn = torch::linear(ctx, lw.o_w, lw.o_b); });
+  time("residual + LayerNorm", 0,
+       [&] { x1 = torch::layer_norm(attn + x, {H}, lw.ln1_w, lw.ln1_b, 1e-12); });
+  time("feed-forward in product", 2 * rows * H * U,
+       [&] { inter = torch::linear(x1, lw.i_w, lw.i_b); });
+  time("GELU", 0, [&] { act = torch::gelu(inter); });
+  time("feed-forward out product", 2 * rows * H * U,
+       [&] { ffn = torch::linear(act, lw.out_w, lw.out_b); });
+  time("residual + LayerNorm ", 0,
+       [&] { torch::layer_norm(ffn + x1, {H}, lw.ln2_w, lw.ln2_b, 1e-12); });
+  double total = 0, gemm = 0;
+  for (const auto& s : steps) {
+    total += s.seconds;
+    if (s.flops > 0) gemm += s.seconds;
+  }
+  std::printf("\nOne layer, batch %lld x %lld tokens, step by step (best of %d):\n",
+              static_cast<long long>(B), static_cast<long long>(T), reps);
+  std::printf("%-36s %9s %7s %9s\n", "step", "ms", "share", "GFLOP/s");
+  for (const auto& s : steps) {
+    std::printf("%-36s %9.2f %6.1f%% ", s.name, 1e3 * s.seconds, 100 * s.seconds / total);
+    if (s.flops > 0)
+      std::printf("%9.1f\n", s.flops / s.seconds / 1e9);
+    else
+      std::printf("%9s\n", "-");
+  }
+  std::printf("%-36s %9.2f %6.1f%%\n", "all steps", 1e3 * total, 100.0);
+  std::printf("%-36s %9.2f %6.1f%%\n", "of which matrix products", 1e3 * gemm, 100 * gemm / total);
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   int64_t batch = 8, seq = 128, layers = 12;
@@ -28,6 +120,9 @@ int main(int argc, char** argv) {
   cli.add_option("--seq", seq, "Sequence length")->capture_default_str();
   cli.add_option("--layers", layers, "Layers")->capture_default_str();
   cli.add_option("--reps", reps, "Timed repetitions (best of)")->capture_default_str();
+  bool profile = false;
+  cli.add_flag("--profile", profile,
+               "Where one layer's time goes, step by step (1 LibTorch thread, BLAS on every core)");
   CLI11_PARSE(cli, argc, argv);
   pp::BertConfig c;
   c.vocab_size = 30522;
@@ -44,26 +139,37 @@ int main(int argc, char** argv) {
   const double fwdFlops = static_cast<double>(pp::flopCount(c, pp::SubNetwork::full(c), seq)) *
                           static_cast<double>(batch);
   torch::InferenceMode guard;
+  if (profile) {
+    pp::setComputeThreads(1, pp::hardwareThreads());
+    std::printf("GEMM rate (1 LibTorch thread, %d BLAS threads): %.1f GFLOP/s\n",
+                pp::hardwareThreads(), gemmRate(batch * seq, reps));
+    profileLayer(w, batch, seq, reps);
+    return 0;
+  }
   std::printf("BERT-base shape: %lld layers, batch %lld, sequence %lld; %.1f GFLOP per forward\n",
               static_cast<long long>(layers), static_cast<long long>(batch),
               static_cast<long long>(seq), fwdFlops / 1e9);
   std::printf("hardware threads: %d\n\n", pp::hardwareThreads());
-  std::printf("%-14s %-14s %12s %14s %8s\n", "torch threads", "BLAS threads", "GEMM GFLOP/s",
-              "forward GFLOP/s", "ratio");
+  std::printf("%-14s %-14s %12s %14s %8s %14s %8s\n", "torch threads", "BLAS threads",
+              "GEMM GFLOP/s", "forward GFLOP/s", "ratio", "fused GFLOP/s", "ratio");
   const int hw = pp::hardwareThreads();
   std::vector<std::pair<int, int>> settings = {{1, 1}, {1, hw}, {hw, 1}, {hw, hw}};
+  const pp::FusedAttention fused = pp::fuseAttention(w);
   for (auto [tt, bt] : settings) {
     pp::setComputeThreads(tt, bt);
     const double gemm = gemmRate(batch * seq, reps);
-    pp::bertForward(w, pp::Act::GeluErf, 1e-12, b);  // warm-up
-    double best = 1e30;
-    for (int r = 0; r < reps; ++r) {
-      auto t0 = std::chrono::steady_clock::now();
-      pp::bertForward(w, pp::Act::GeluErf, 1e-12, b);
-      best = std::min(best, secondsSince(t0));
-    }
-    const double fwd = fwdFlops / best / 1e9;
-    std::printf("%-14d %-14d %12.1f %14.1f %7.0f%%\n", tt, bt, gemm, fwd, 100.0 * fwd / gemm);
+    // The forward pass as training runs it, and as evaluation runs it
+    // (fused attention), in turn.
+    double best[2] = {1e30, 1e30};
+    for (int r = 0; r <= reps; ++r)
+      for (int k = 0; k < 2; ++k) {
+        auto t0 = std::chrono::steady_clock::now();
+        pp::bertForward(w, pp::Act::GeluErf, 1e-12, b, nullptr, {}, k ? &fused : nullptr);
+        if (r > 0) best[k] = std::min(best[k], secondsSince(t0));  // r == 0: warm-up
+      }
+    const double fwd = fwdFlops / best[0] / 1e9, fus = fwdFlops / best[1] / 1e9;
+    std::printf("%-14d %-14d %12.1f %14.1f %7.0f%% %14.1f %7.0f%%\n", tt, bt, gemm, fwd,
+                100.0 * fwd / gemm, fus, 100.0 * fus / gemm);
   }
   return 0;
 }

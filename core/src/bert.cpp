@@ -114,8 +114,48 @@ std::vector<std::vector<int64_t>> identityOrder(const BertConfig& c, bool heads)
   return o;
 }
 
+FusedAttention fuseAttention(const BertWeights& w) {
+  FusedAttention f;
+  const double scale = 1.0 / std::sqrt(static_cast<double>(w.headSize));
+  for (const auto& lw : w.layers) {
+    if (lw.heads > 0) {
+      f.qkv_w.push_back(torch::cat({lw.q_w * scale, lw.k_w, lw.v_w}));
+      f.qkv_b.push_back(torch::cat({lw.q_b * scale, lw.k_b, lw.v_b}));
+    } else {
+      f.qkv_w.emplace_back();
+      f.qkv_b.emplace_back();
+    }
+  }
+  return f;
+}
+
+namespace {
+// Attention probabilities' context [B, T, h*d] from the fused product: one
+// product for query, key and value; keys laid out transposed and
+// contiguous ([B, h, d, T]), where the scores' product runs at the BLAS
+// rate (a transposed view of keys ran it at a third: bench_forward
+// --profile); the scale is in the query weights; the mask added in place.
+torch::Tensor fusedAttention(const torch::Tensor& x, const torch::Tensor& qkvW,
+                             const torch::Tensor& qkvB, const torch::Tensor& ext, int64_t h,
+                             int64_t d) {
+  const int64_t B = x.size(0), T = x.size(1);
+  auto qkv = torch::linear(x, qkvW, qkvB).view({B, T, 3, h, d});
+  auto q = qkv.select(2, 0).transpose(1, 2);                      // [B, h, T, d]
+  auto kT = qkv.select(2, 1).permute({0, 2, 3, 1}).contiguous();  // [B, h, d, T]
+  auto v = qkv.select(2, 2).transpose(1, 2);                      // [B, h, T, d]
+  auto scores = torch::matmul(q, kT);
+  scores.add_(ext);
+  auto ctx = torch::matmul(torch::softmax(scores, -1), v);  // [B, h, T, d]
+  return ctx.transpose(1, 2).reshape({B, T, h * d});
+}
+}  // namespace
+
 torch::Tensor bertForward(const BertWeights& w, Act act, double eps, const Batch& b,
-                          const SubnetMasks* masks, const ForwardOptions& opts) {
+                          const SubnetMasks* masks, const ForwardOptions& opts,
+                          const FusedAttention* fused) {
+  const bool useFused = fused && !masks && !opts.training;
+  if (useFused && fused->qkv_w.size() != w.layers.size())
+    throw Error("bertForward: fused attention of another model");
   const int64_t B = b.ids.size(0), T = b.ids.size(1), H = w.word_emb.size(1), d = w.headSize;
   auto dropout = [&](const torch::Tensor& x, double p) {
     return (opts.training && p > 0) ? torch::dropout(x, p, true) : x;
@@ -134,7 +174,10 @@ torch::Tensor bertForward(const BertWeights& w, Act act, double eps, const Batch
     const auto& lw = w.layers[l];
     const int64_t h = lw.heads;
     torch::Tensor attnOut;
-    if (h > 0) {
+    if (h > 0 && useFused) {
+      attnOut = torch::linear(fusedAttention(x, fused->qkv_w[l], fused->qkv_b[l], ext, h, d),
+                              lw.o_w, lw.o_b);
+    } else if (h > 0) {
       auto q = torch::linear(x, lw.q_w, lw.q_b).view({B, T, h, d}).transpose(1, 2);
       auto k = torch::linear(x, lw.k_w, lw.k_b).view({B, T, h, d}).transpose(1, 2);
       auto v = torch::linear(x, lw.v_w, lw.v_b).view({B, T, h, d}).transpose(1, 2);

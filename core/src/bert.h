@@ -58,9 +58,21 @@ struct SubnetMasks {
   std::vector<torch::Tensor> heads, units;  // per layer; undefined = keep all
 };
 
-// Logits [B, numLabels]. `masks` null runs every layer unmasked.
+// For evaluation only: each layer's query, key and value products stacked
+// into one ([3 heads*d, H]), with the attention scale 1/sqrt(d) folded into
+// the query rows. Made once per trial from the weights it runs
+// (fuseAttention); layers without heads have undefined tensors.
+struct FusedAttention {
+  std::vector<torch::Tensor> qkv_w, qkv_b;
+};
+FusedAttention fuseAttention(const BertWeights& w);
+
+// Logits [B, numLabels]. `masks` null runs every layer unmasked. `fused`
+// (from fuseAttention(w)) runs one product where three would, for
+// evaluation: not with masks or in training.
 torch::Tensor bertForward(const BertWeights& w, Act act, double eps, const Batch& b,
-                          const SubnetMasks* masks = nullptr, const ForwardOptions& opts = {});
+                          const SubnetMasks* masks = nullptr, const ForwardOptions& opts = {},
+                          const FusedAttention* fused = nullptr);
 
 // Only the kept weights: fewer layers, smaller tensors. Kept heads and units
 // stay in ascending original index order.

@@ -238,7 +238,10 @@ ExecRates measureExecRates(const BertWeights& base, const BertConfig& c, Act act
   torch::InferenceMode guard;
   auto secondsFor = [&](ExecMode mode) {
     const BertWeights w = weightsFor(base, c, headOrder, unitOrder, probe, mode, precision);
-    auto run = [&] { bertForward(w, act, c.layer_norm_eps, b).to(torch::kCPU); };
+    const FusedAttention fused = fuseAttention(w);
+    auto run = [&] {
+      bertForward(w, act, c.layer_norm_eps, b, nullptr, {}, &fused).to(torch::kCPU);
+    };
     run();  // warm-up
     double best = 1e300;
     for (int i = 0; i < 3; ++i) {
@@ -290,12 +293,14 @@ void forEachBatch(const BertWeights& w, const BertConfig& c, Act act, const Enco
   torch::InferenceMode guard;
   const auto& batches = data.impl().batchesOn(device);
   const size_t n = which.empty() ? batches.size() : which.size();
+  const FusedAttention fused = fuseAttention(w);
   for (size_t i = 0; i < n; ++i) {
     if (cancel && cancel->load(std::memory_order_relaxed)) break;
     const size_t b = which.empty() ? i : which[i];
     if (b >= batches.size())
       throw Error("evaluate: batch " + std::to_string(b) + " of " + std::to_string(batches.size()));
-    fn(b, bertForward(w, act, c.layer_norm_eps, batches[b]).to(torch::kCPU, torch::kFloat32));
+    fn(b, bertForward(w, act, c.layer_norm_eps, batches[b], nullptr, {}, &fused)
+              .to(torch::kCPU, torch::kFloat32));
   }
 }
 
@@ -332,8 +337,10 @@ LatencyStats measureLatency(const Model& m, const SubNetwork& s, const LatencyOp
   b.mask = torch::ones({o.batchSize, T}, torch::TensorOptions().dtype(torch::kFloat32).device(dev));
   // Logits back on the host, as a caller would have them: this also waits
   // for the device to finish.
+  const FusedAttention fused = fuseAttention(sliced);
   auto request = [&] {
-    return bertForward(sliced, mi.act, mi.config.layer_norm_eps, b).to(torch::kCPU);
+    return bertForward(sliced, mi.act, mi.config.layer_norm_eps, b, nullptr, {}, &fused)
+        .to(torch::kCPU);
   };
   for (int i = 0; i < o.warmup; ++i) request();
   std::vector<double> ms;

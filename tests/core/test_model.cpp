@@ -8,6 +8,7 @@
 
 #include "bert.h"
 #include "paretoprune/dataset.h"
+#include "paretoprune/error.h"
 #include "paretoprune/evaluator.h"
 #include "paretoprune/model.h"
 #include "paretoprune/rng.h"
@@ -141,6 +142,43 @@ class TestModel : public QObject {
     QVERIFY(torch::equal(base, pp::bertForward(sliced, mi.act, mi.config.layer_norm_eps, b)));
     auto masked = pp::maskWeights(mi.weights, s, mi.headOrder, mi.unitOrder);
     QVERIFY(torch::equal(base, pp::bertForward(masked, mi.act, mi.config.layer_norm_eps, b)));
+  }
+
+  // Evaluation's fused attention (one product for query, key and value,
+  // the scale in the query weights) gives the unfused logits within 1e-5,
+  // padded batches and a layer without heads included.
+  void fusedAttentionMatches() {
+    auto m = pp::Model::load(modelDir_);
+    const auto& mi = m->impl();
+    torch::InferenceMode guard;
+    pp::Batch b{torch::randint(5, 60, {4, 11}, torch::kLong), torch::randint(0, 2, {4, 11}),
+                torch::ones({4, 11})};
+    b.mask.index_put_({1, torch::indexing::Slice(6, torch::indexing::None)}, 0);
+    const std::string full = pp::SubNetwork::full(mi.config).toJson().dump();
+    for (const char* desc :
+         {full.c_str(), R"({"num_layers":3,"num_heads":2,"num_units":16})",
+          R"({"layers":[{"heads":2,"units":10},{"heads":0,"units":7},{"heads":1,"units":0}]})"}) {
+      const auto s = pp::SubNetwork::parse(desc, mi.config);
+      const auto w = s.isFull(mi.config)
+                         ? mi.weights
+                         : pp::sliceWeights(mi.weights, s, mi.headOrder, mi.unitOrder);
+      const auto fused = pp::fuseAttention(w);
+      const auto plain = pp::bertForward(w, mi.act, mi.config.layer_norm_eps, b);
+      const auto got = pp::bertForward(w, mi.act, mi.config.layer_norm_eps, b, nullptr, {}, &fused);
+      const double diff = (plain - got).abs().max().item<double>();
+      QVERIFY2(diff < 1e-5, (std::string(desc) + ": " + std::to_string(diff)).c_str());
+    }
+    // Fused weights of another shape are refused, not misread.
+    const auto s =
+        pp::SubNetwork::parse(R"({"num_layers":1,"num_heads":1,"num_units":4})", mi.config);
+    const auto small =
+        pp::fuseAttention(pp::sliceWeights(mi.weights, s, mi.headOrder, mi.unitOrder));
+    const pp::ForwardOptions plainOptions;
+    auto misuse = [&] {
+      pp::bertForward(mi.weights, mi.act, mi.config.layer_norm_eps, b, nullptr, plainOptions,
+                      &small);
+    };
+    QVERIFY_THROWS_EXCEPTION(pp::Error, misuse());
   }
 
   void maskedWeightsKeepTheFullShapes() {
