@@ -675,15 +675,20 @@ void MainWindow::pollStudy() {
       });
 }
 
-void MainWindow::openStudyDialog() {
+// Asks for a study's URL and name; false when the user cancels.
+bool MainWindow::askForStudy(const QString& title, const QString& name0, QString* url,
+                             QString* name) {
   bool ok = false;
-  const QString url = QInputDialog::getText(this, tr("Open study"),
-                                            tr("PostgreSQL URL (postgresql://user@host/db):"),
-                                            QLineEdit::Normal, studyUrl_, &ok);
-  if (!ok || url.isEmpty()) return;
-  const QString name = QInputDialog::getText(this, tr("Open study"), tr("Study name:"),
-                                             QLineEdit::Normal, studyName_, &ok);
-  if (!ok || name.isEmpty()) return;
+  *url = QInputDialog::getText(this, title, tr("PostgreSQL URL (postgresql://user@host/db):"),
+                               QLineEdit::Normal, studyUrl_, &ok);
+  if (!ok || url->isEmpty()) return false;
+  *name = QInputDialog::getText(this, title, tr("Study name:"), QLineEdit::Normal, name0, &ok);
+  return ok && !name->isEmpty();
+}
+
+void MainWindow::openStudyDialog() {
+  QString url, name;
+  if (!askForStudy(tr("Open study"), studyName_, &url, &name)) return;
   if (!showStudy(url, name))
     QMessageBox::warning(this, tr("Cannot open the study"), statusLine_->text());
 }
@@ -703,14 +708,8 @@ QStringList MainWindow::shownRuns() const {
 
 // The shown run (or runs) and a study, compared on one chart.
 void MainWindow::compareWithStudyDialog() {
-  bool ok = false;
-  const QString url = QInputDialog::getText(this, tr("Compare with a study"),
-                                            tr("PostgreSQL URL (postgresql://user@host/db):"),
-                                            QLineEdit::Normal, studyUrl_, &ok);
-  if (!ok || url.isEmpty()) return;
-  const QString name = QInputDialog::getText(this, tr("Compare with a study"), tr("Study name:"),
-                                             QLineEdit::Normal, QString(), &ok);
-  if (!ok || name.isEmpty()) return;
+  QString url, name;
+  if (!askForStudy(tr("Compare with a study"), QString(), &url, &name)) return;
   const QStringList runs = shownRuns() << QString::fromStdString(
                                pp::RunSource{"", url.toStdString(), name.toStdString()}.text());
   if (runs.size() < 2) {

@@ -137,6 +137,7 @@ class MainWindow : public QMainWindow {
   void openLog();
   void openStudyDialog();
   void compareWithStudyDialog();
+  bool askForStudy(const QString& title, const QString& name0, QString* url, QString* name);
   void showRun(const pp::OpenedRunLog& run, const QString& logPath);
   void addShownTrials(const std::vector<pp::Trial>& trials, const pp::RunHeader& h);
   void pollStudy();
