@@ -19,12 +19,6 @@ using nlohmann::json;
 
 namespace {
 
-std::string csvQuote(const std::string& s) {
-  std::string q = "\"";
-  for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return q + "\"";
-}
-
 void writeCombinedCsv(std::ostream& out, const pp::RunComparison& cmp) {
   out << "run,log,trial,layers,subnet,error,accuracy,mcc,f1,params,flops,latency_ms,latency_p95_ms,"
          "eval_seconds\n";
@@ -92,17 +86,17 @@ void printComparison(const pp::RunComparison& cmp) {
   std::cout << "\nPareto set of all runs together (" << cmp.combinedFront.size()
             << " sub-networks, " << cmp.objectives[0] << " vs "
             << (cmp.objectives.size() > 1 ? cmp.objectives[1] : cmp.objectives[0]) << "):\n";
-  std::printf("%-20s %6s  %-34s %8s %14s %8s %11s %10s\n", "run", "trial", "sub-network", "error",
+  std::printf("%-20s %6s  %-34s %8s %14s %8s %11s %12s\n", "run", "trial", "sub-network", "error",
               "parameters", "share", "FLOPs/seq", "latency");
   for (const auto& m : cmp.combinedFront) {
     const auto& r = cmp.runs[m.run];
     const pp::Trial& t = r.run.log.trials[m.trial];
-    std::printf("%-20s %6lld  %-34s %8.4f %14s %7.1f%% %11s %7.2f ms\n", r.label.c_str(),
+    std::printf("%-20s %6lld  %-34s %8.4f %14s %7.1f%% %11s %12s\n", r.label.c_str(),
                 static_cast<long long>(t.id), t.subnet.summary().c_str(), t.errorRate,
                 thousands(t.params).c_str(),
                 100.0 * static_cast<double>(t.params) /
                     static_cast<double>(std::max<int64_t>(fullParams, 1)),
-                si(static_cast<double>(t.flops)).c_str(), t.latencyMs);
+                si(static_cast<double>(t.flops)).c_str(), latencyText(t.latencyMs).c_str());
   }
 }
 

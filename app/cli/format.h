@@ -49,4 +49,16 @@ inline std::string exactFloat(float v) {
   return buf;
 }
 
+// A CSV field in double quotes, quotes doubled.
+inline std::string csvQuote(const std::string& s) {
+  std::string q = "\"";
+  for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return q + "\"";
+}
+
+// A latency in milliseconds; runs with --latency-runs 0 did not measure it (0).
+inline std::string latencyText(double ms) {
+  return ms > 0 ? fixed(ms, 2) + " ms" : std::string("not measured");
+}
+
 }  // namespace ppcli

@@ -50,16 +50,6 @@ double parseDuration(const std::string& s) {
 }
 
 // A CSV field in quotes, inner quotes doubled.
-std::string csvQuote(const std::string& s) {
-  std::string q = "\"";
-  for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return q + "\"";
-}
-
-// A trial's latency; runs with --latency-runs 0 did not measure it.
-std::string latencyText(const pp::Trial& t) {
-  return t.latencyMs > 0 ? fixed(t.latencyMs, 2) + " ms" : std::string("not measured");
-}
 
 // `ref`: the full model, for the change columns of the table.
 void printTrials(const std::vector<pp::Trial>& ts, const std::string& format, int64_t fullParams,
@@ -88,8 +78,8 @@ void printTrials(const std::vector<pp::Trial>& ts, const std::string& format, in
   if (ref)
     std::printf("%6s  %-34s %8.4f %14s %7.1f%% %11s %12s %9s %8s\n", "full",
                 ref->subnet.summary().c_str(), ref->errorRate, thousands(ref->params).c_str(),
-                100.0, si(static_cast<double>(ref->flops)).c_str(), latencyText(*ref).c_str(), "",
-                "");
+                100.0, si(static_cast<double>(ref->flops)).c_str(),
+                latencyText(ref->latencyMs).c_str(), "", "");
   for (const auto& t : ts) {
     if (!t.ok()) {
       std::printf("%6lld  %-34s %s\n", static_cast<long long>(t.id), t.subnet.summary().c_str(),
@@ -108,8 +98,8 @@ void printTrials(const std::vector<pp::Trial>& ts, const std::string& format, in
                 t.subnet.summary().c_str(), t.errorRate, thousands(t.params).c_str(),
                 100.0 * static_cast<double>(t.params) /
                     static_cast<double>(std::max<int64_t>(fullParams, 1)),
-                si(static_cast<double>(t.flops)).c_str(), latencyText(t).c_str(), dAcc.c_str(),
-                speed.c_str());
+                si(static_cast<double>(t.flops)).c_str(), latencyText(t.latencyMs).c_str(),
+                dAcc.c_str(), speed.c_str());
   }
 }
 

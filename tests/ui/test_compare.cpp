@@ -159,6 +159,9 @@ class TestCompare : public QObject {
     for (const char* label : {"random", "local", "nsga2"})
       QVERIFY2(r.out.find(label) != std::string::npos, r.out.c_str());
     QVERIFY2(r.out.find("reference point 1.1") != std::string::npos, r.out.c_str());
+    // Runs made with --latency-runs 0 say so ("0.00 ms" before).
+    QVERIFY2(r.out.find("not measured") != std::string::npos, r.out.c_str());
+    QVERIFY2(r.out.find("0.00 ms") == std::string::npos, r.out.c_str());
     QVERIFY2(r.err.find("wrote the Pareto set of all runs") != std::string::npos, r.err.c_str());
     // The JSON says the same numbers; the CSV holds the combined set, each row naming its run and
     // log.
