@@ -59,6 +59,10 @@ class TestOnnx : public QObject {
   QString nodeDir_ = PARETOPRUNE_NODE_DIR;
   std::vector<std::string> texts_;
   std::vector<pp::Encoding> enc_;  // texts_ tokenized, truncated to kMaxLen
+  // Pairs (the first kPairs texts with the next text as second segment, token type 1).
+  std::vector<std::string> pairTexts_, pairSeconds_;
+  std::vector<pp::Encoding> pairEnc_;
+  static constexpr size_t kPairs = 70;
   std::vector<std::string> labels_;
   static constexpr size_t kMaxLen = 64;
 
@@ -68,10 +72,15 @@ class TestOnnx : public QObject {
     return run("node", QStringList{nodeDir_ + "/" + script} + args);
   }
 
-  // paretoprune-cli predict's logits for texts_ (--max-length maxLen).
-  Logits predict(const std::string& subnet, int64_t maxLen) {
+  // paretoprune-cli predict's logits for `texts` (with `pairs` when given; --max-length maxLen).
+  Logits predict(const std::string& subnet, int64_t maxLen, const std::vector<std::string>& texts,
+                 const std::vector<std::string>* pairs = nullptr) {
     QByteArray in;
-    for (const auto& t : texts_) in += QByteArray::fromStdString(json({{"text", t}}).dump() + "\n");
+    for (size_t i = 0; i < texts.size(); ++i) {
+      json line = {{"text", texts[i]}};
+      if (pairs) line["pair"] = (*pairs)[i];
+      in += QByteArray::fromStdString(line.dump() + "\n");
+    }
     QStringList args{"predict", model_, "--max-length", QString::number(maxLen)};
     if (!subnet.empty()) args << "--subnet" << QString::fromStdString(subnet);
     Run r = run(PARETOPRUNE_CLI, args, in);
@@ -80,20 +89,20 @@ class TestOnnx : public QObject {
     std::stringstream ss(r.out);
     for (std::string line; std::getline(ss, line);)
       out.push_back(json::parse(line)["logits"].get<std::vector<float>>());
-    if (out.size() != texts_.size()) qFatal("predict gave %zu lines", out.size());
+    if (out.size() != texts.size()) qFatal("predict gave %zu lines", out.size());
     return out;
   }
 
   // Token batches of `size` rows (the last may be smaller), padded to their longest row.
-  json batches(size_t size) const {
+  static json batches(const std::vector<pp::Encoding>& enc, size_t size) {
     json out = json::array();
-    for (size_t start = 0; start < enc_.size(); start += size) {
-      const size_t end = std::min(enc_.size(), start + size);
+    for (size_t start = 0; start < enc.size(); start += size) {
+      const size_t end = std::min(enc.size(), start + size);
       size_t T = 0;
-      for (size_t i = start; i < end; ++i) T = std::max(T, enc_[i].ids.size());
+      for (size_t i = start; i < end; ++i) T = std::max(T, enc[i].ids.size());
       json ids = json::array(), mask = json::array(), types = json::array();
       for (size_t i = start; i < end; ++i) {
-        std::vector<int64_t> id = enc_[i].ids, ty = enc_[i].type_ids, m(id.size(), 1);
+        std::vector<int64_t> id = enc[i].ids, ty = enc[i].type_ids, m(id.size(), 1);
         id.resize(T, 0);
         ty.resize(T, 0);
         m.resize(T, 0);
@@ -106,10 +115,10 @@ class TestOnnx : public QObject {
     return out;
   }
 
-  // onnxruntime-node's logits for texts_ at batch `size`.
-  Logits runOrt(const QString& onnxFile, size_t size) {
+  // onnxruntime-node's logits for `enc` at batch `size`.
+  Logits runOrt(const QString& onnxFile, const std::vector<pp::Encoding>& enc, size_t size) {
     const QString in = path("batches.json"), out = path("ort-out.json");
-    testutil::writeText(in.toStdString(), json({{"batches", batches(size)}}).dump());
+    testutil::writeText(in.toStdString(), json({{"batches", batches(enc, size)}}).dump());
     Run r = node("run_onnx.mjs", {onnxFile, in, out});
     if (r.code != 0)
       qFatal("onnxruntime-node failed on %s: %s", qPrintable(onnxFile), r.err.c_str());
@@ -157,6 +166,11 @@ class TestOnnx : public QObject {
       shortest = std::min(shortest, enc_.back().ids.size());
       longest = std::max(longest, enc_.back().ids.size());
     }
+    for (size_t i = 0; i < kPairs; ++i) {
+      pairTexts_.push_back(texts_[i]);
+      pairSeconds_.push_back(texts_[i + 1]);
+      pairEnc_.push_back(tok.encode(pairTexts_.back(), &pairSeconds_.back(), kMaxLen));
+    }
     // The examples span the sequence lengths the issue asks for (5 to 64).
     QVERIFY2(texts_.size() >= 100, "too few validation sentences");
     QVERIFY2(shortest <= 5 && longest == kMaxLen,
@@ -193,10 +207,13 @@ class TestOnnx : public QObject {
     const QString onnxFile = out + (int8 ? "/onnx/model_quantized.onnx" : "/onnx/model.onnx");
     QVERIFY(QFileInfo::exists(onnxFile));
 
-    // onnxruntime-node against predict, batch 1 and batch 7.
-    const Logits want = predict(subnet.toStdString(), kMaxLen);
-    for (size_t batch : {size_t(1), size_t(7)}) {
-      const Logits got = runOrt(onnxFile, batch);
+    // onnxruntime-node against predict, batch 1 and batch 7, single texts and pairs.
+    const Logits wantTexts = predict(subnet.toStdString(), kMaxLen, texts_);
+    const Logits wantPairs = predict(subnet.toStdString(), kMaxLen, pairTexts_, &pairSeconds_);
+    for (auto [batch, pairs] : {std::pair{size_t(1), false}, std::pair{size_t(7), false},
+                                std::pair{size_t(1), true}, std::pair{size_t(7), true}}) {
+      const Logits got = runOrt(onnxFile, pairs ? pairEnc_ : enc_, batch);
+      const Logits& want = pairs ? wantPairs : wantTexts;
       QCOMPARE(got.size(), want.size());
       double worst = 0;
       size_t agree = 0;
@@ -207,8 +224,8 @@ class TestOnnx : public QObject {
         agree += argmax(got[i]) == argmax(want[i]);
       }
       const double agreement = static_cast<double>(agree) / static_cast<double>(got.size());
-      qInfo("%s batch %zu: max |logit diff| %.3g, labels agree %.2f%%", QTest::currentDataTag(),
-            batch, worst, 100 * agreement);
+      qInfo("%s batch %zu%s: max |logit diff| %.3g, labels agree %.2f%%", QTest::currentDataTag(),
+            batch, pairs ? " (pairs)" : "", worst, 100 * agreement);
       if (int8)
         QVERIFY2(agreement >= 0.99, qPrintable(QString("int8 labels agree on %1").arg(agreement)));
       else
@@ -217,7 +234,7 @@ class TestOnnx : public QObject {
 
     // transformers.js reads our config, tokenizer.json and ONNX file.
     pp::BertConfig c = pp::BertConfig::load(model_.toStdString() + "/config.json");
-    const Logits full = predict(subnet.toStdString(), c.max_position_embeddings);
+    const Logits full = predict(subnet.toStdString(), c.max_position_embeddings, texts_);
     testutil::writeText(path("texts.json").toStdString(), json(texts_).dump());
     Run p = node("classify.mjs",
                  {out, int8 ? "q8" : "fp32", path("texts.json"), path("pipeline-out.json")});
