@@ -109,8 +109,9 @@ void addExportCommand(CLI::App& app, GlobalOptions& g) {
                          {"files", r.files},
                          {"parameters", r.parameters},
                          {"bytes", r.bytes},
-                         {"max_logit_diff", r.maxLogitDiff},
-                         {"label_agreement", r.agreement},
+                         // null: not run in-process (ONNX: checker and shape inference only)
+                         {"max_logit_diff", r.verifyExamples > 0 ? json(r.maxLogitDiff) : json()},
+                         {"label_agreement", r.verifyExamples > 0 ? json(r.agreement) : json()},
                          {"verify_examples", r.verifyExamples},
                          {"loads_in", pp::exportFormatLoadsIn(o.format)},
                          {"note", r.note}})

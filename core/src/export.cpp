@@ -383,6 +383,13 @@ std::vector<torch::Tensor> writeFormat(const std::string& dir, const Prepared& p
           {"paretoprune_source_checksum", m.checksum()}};
       writeModelFiles(dir, p.cfg, p.w, &tok, identityOrder(p.cfg, true),
                       identityOrder(p.cfg, false), meta);
+      if (o.format == ExportFormat::HuggingFaceAny) {
+        // No pruned_heads key at all: transformers 5 dropped the feature.
+        const std::string path = fileutil::joinPath(dir, "config.json");
+        json c = json::parse(fileutil::readFile(path));
+        c.erase("pruned_heads");
+        fileutil::writeFileAtomic(path, c.dump(2) + "\n");
+      }
       auto back = Model::load(dir);  // every tensor checked against the written config
       for (const auto& b : batches)
         got.push_back(bertForward(back->impl().weights, back->impl().act, p.cfg.layer_norm_eps, b));
