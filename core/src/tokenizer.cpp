@@ -388,29 +388,32 @@ std::string WordPieceTokenizer::tokenizerJson() const {
     specialTokens[name] = {{"id", name}, {"ids", {id}}, {"tokens", {name}}};
   ojson vocab = ojson::object();
   for (size_t i = 0; i < pieces_.size(); ++i) vocab[pieces_[i]] = static_cast<int64_t>(i);
-  ojson j = {{"version", "1.0"},
-             {"truncation", nullptr},
-             {"padding", nullptr},
-             {"added_tokens", added},
-             {"normalizer",
-              {{"type", "BertNormalizer"},
-               {"clean_text", opts_.clean_text},
-               {"handle_chinese_chars", opts_.handle_chinese_chars},
-               {"strip_accents", opts_.strip_accents},
-               {"lowercase", opts_.lowercase}}},
-             {"pre_tokenizer", {{"type", "BertPreTokenizer"}}},
-             {"post_processor",
-              {{"type", "TemplateProcessing"},
-               {"single", single},
-               {"pair", pair},
-               {"special_tokens", specialTokens}}},
-             {"decoder", {{"type", "WordPiece"}, {"prefix", prefix_}, {"cleanup", true}}},
-             {"model",
-              {{"type", "WordPiece"},
-               {"unk_token", piece(unk_)},
-               {"continuing_subword_prefix", prefix_},
-               {"max_input_chars_per_word", maxWordChars_},
-               {"vocab", vocab}}}};
+  ojson j = {
+      {"version", "1.0"},
+      {"truncation", nullptr},
+      {"padding", nullptr},
+      {"added_tokens", added},
+      {"normalizer",
+       {{"type", "BertNormalizer"},
+        {"clean_text", opts_.clean_text},
+        {"handle_chinese_chars", opts_.handle_chinese_chars},
+        // null: follow lowercase (as the tokenizers library writes it)
+        {"strip_accents",
+         opts_.strip_accents == opts_.lowercase ? ojson(nullptr) : ojson(opts_.strip_accents)},
+        {"lowercase", opts_.lowercase}}},
+      {"pre_tokenizer", {{"type", "BertPreTokenizer"}}},
+      {"post_processor",
+       {{"type", "TemplateProcessing"},
+        {"single", single},
+        {"pair", pair},
+        {"special_tokens", specialTokens}}},
+      {"decoder", {{"type", "WordPiece"}, {"prefix", prefix_}, {"cleanup", true}}},
+      {"model",
+       {{"type", "WordPiece"},
+        {"unk_token", piece(unk_)},
+        {"continuing_subword_prefix", prefix_},
+        {"max_input_chars_per_word", maxWordChars_},
+        {"vocab", vocab}}}};
   return j.dump(2);
 }
 
