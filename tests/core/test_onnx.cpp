@@ -74,14 +74,15 @@ class TestOnnx : public QObject {
 
   // paretoprune-cli predict's logits for `texts` (with `pairs` when given; --max-length maxLen).
   Logits predict(const std::string& subnet, int64_t maxLen, const std::vector<std::string>& texts,
-                 const std::vector<std::string>* pairs = nullptr) {
+                 const std::vector<std::string>* pairs = nullptr, const QString& model = {}) {
     QByteArray in;
     for (size_t i = 0; i < texts.size(); ++i) {
       json line = {{"text", texts[i]}};
       if (pairs) line["pair"] = (*pairs)[i];
       in += QByteArray::fromStdString(line.dump() + "\n");
     }
-    QStringList args{"predict", model_, "--max-length", QString::number(maxLen)};
+    QStringList args{"predict", model.isEmpty() ? model_ : model, "--max-length",
+                     QString::number(maxLen)};
     if (!subnet.empty()) args << "--subnet" << QString::fromStdString(subnet);
     Run r = run(PARETOPRUNE_CLI, args, in);
     if (r.code != 0) qFatal("predict failed: %s", r.err.c_str());
@@ -266,6 +267,50 @@ class TestOnnx : public QObject {
       QCOMPARE(agreement, 1.0);
       QVERIFY2(worst <= 1e-4, qPrintable(QString("max probability difference %1").arg(worst)));
     }
+  }
+
+  // Every activation bert.cpp knows, written out in ONNX ops, on a random
+  // model with three labels and a per-layer sub-network.
+  void activations_data() {
+    QTest::addColumn<QString>("act");
+    for (const char* a : {"gelu", "gelu_new", "relu", "silu", "tanh"}) QTest::newRow(a) << a;
+  }
+  void activations() {
+    QFETCH(QString, act);
+    const QString model = path("tiny-" + act), out = path("tiny-" + act + "-onnx");
+    Run m = run(PARETOPRUNE_CLI,
+                {"make-tiny",      model,
+                 "--layers",       "3",
+                 "--hidden",       "32",
+                 "--heads",        "4",
+                 "--intermediate", "48",
+                 "--labels",       "3",
+                 "--act",          act,
+                 "--init-std",     "0.2",
+                 "--seed",         "11",
+                 "--vocab",        QString(PARETOPRUNE_RESOURCES_DIR) + "/demo/vocab.txt"});
+    QVERIFY2(m.code == 0, m.err.c_str());
+    const std::string subnet =
+        R"({"layers":[{"heads":3,"units":40},{"heads":0,"units":20},{"heads":1,"units":0}]})";
+    Run e = run(PARETOPRUNE_CLI, {"export", model, "--format", "onnx", "--out", out, "--subnet",
+                                  QString::fromStdString(subnet)});
+    QVERIFY2(e.code == 0, e.err.c_str());
+    auto tok = pp::WordPieceTokenizer::fromDirectory(model.toStdString());
+    std::vector<std::string> texts(texts_.begin(), texts_.begin() + 140);
+    std::vector<pp::Encoding> enc;
+    for (const auto& t : texts) enc.push_back(tok.encode(t, nullptr, kMaxLen));
+    const Logits want = predict(subnet, kMaxLen, texts, nullptr, model);
+    const Logits got = runOrt(out + "/onnx/model.onnx", enc, 7);
+    QCOMPARE(got.size(), want.size());
+    double worst = 0;
+    for (size_t i = 0; i < got.size(); ++i) {
+      QCOMPARE(got[i].size(), size_t(3));
+      for (size_t k = 0; k < 3; ++k)
+        worst = std::max(worst, std::abs(static_cast<double>(got[i][k] - want[i][k])) /
+                                    std::max(1.0, std::abs(static_cast<double>(want[i][k]))));
+    }
+    qInfo("%s: max relative |logit diff| %.3g", qPrintable(act), worst);
+    QVERIFY2(worst <= 1e-4, qPrintable(QString("max logit difference %1").arg(worst)));
   }
 };
 
