@@ -92,6 +92,7 @@ double bestLoadMs(const std::function<void()>& load) {
 int main(int argc, char** argv) {
   std::string modelDir = PARETOPRUNE_RESOURCES_DIR "/demo/model", logPath,
               work = "out/bench-export", nodeDir = PARETOPRUNE_NODE_DIR;
+  int ortThreads = 1;  // as LibTorch's intra-op threads here (setComputeThreads(1, ...))
   int64_t seq = 64;
   int runs = 30;
   CLI::App cli("bench_export: size, load time and latency of exported sub-networks");
@@ -102,6 +103,8 @@ int main(int argc, char** argv) {
   cli.add_option("--work", work, "Scratch directory for the exports")->capture_default_str();
   cli.add_option("--node-dir", nodeDir,
                  "Where scripts/install-node-deps.sh put onnxruntime-node (ONNX rows)")
+      ->capture_default_str();
+  cli.add_option("--ort-threads", ortThreads, "ONNX Runtime intra-op threads")
       ->capture_default_str();
   CLI11_PARSE(cli, argc, argv);
   try {
@@ -134,7 +137,7 @@ int main(int argc, char** argv) {
     const std::string engine =
         int8 ? std::string(c10::toString(at::globalContext().qEngine())) : "none";
     const bool ort = fs::exists(nodeDir + "/node_modules/onnxruntime-node/package.json");
-    const int ortThreads = pp::hardwareThreads();
+
     std::printf(
         "bench_export: %s, sequence %lld, %d timed runs, LibTorch %s, int8 engine %s, "
         "ONNX Runtime: %s (%d intra-op threads)\n\n",
