@@ -191,7 +191,9 @@ void ExportDialog::startExport(bool overwrite) {
                        ? QObject::tr("checked on %1 texts, largest logit difference %2.")
                              .arg(r.verifyExamples)
                              .arg(r.maxLogitDiff, 0, 'g', 3)
-                       : QObject::tr("checked by ONNX's checker and shape inference.");
+                       : QObject::tr("nothing was run.");
+        if (o.format == pp::ExportFormat::Onnx || o.format == pp::ExportFormat::OnnxInt8)
+          *result += " " + QObject::tr("The ONNX file passed ONNX's checker and shape inference.");
         if (!r.note.empty()) *result += "<br>" + QString::fromStdString(r.note).toHtmlEscaped();
       },
       [this, result](const QString& error) {

@@ -132,6 +132,9 @@ void addExportCommand(CLI::App& app, GlobalOptions& g) {
     else
       std::cout << "  checked with ONNX's checker and shape inference (logits: run it in ONNX "
                    "Runtime, see docs/export.md)\n";
+    if (o.format == pp::ExportFormat::Onnx || o.format == pp::ExportFormat::OnnxInt8)
+      std::cout << "  (the ONNX file passed ONNX's checker and shape inference and was run back "
+                   "by ParetoPrune's own ONNX runner)\n";
     std::cout << "  loads in " << pp::exportFormatLoadsIn(o.format) << "\n";
     if (!r.note.empty()) std::cout << "  note: " << r.note << "\n";
   });

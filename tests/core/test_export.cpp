@@ -154,7 +154,8 @@ class TestExport : public QObject {
   }
 
   // ONNX: the layout transformers.js expects, passed by ONNX's checker and
-  // shape inference (ONNX Runtime itself judges it in test_onnx).
+  // shape inference, and run back by our runner (ONNX Runtime itself judges
+  // it in test_onnx).
   void onnxLayout() {
     pp::SubNetwork s;
     s.layers = {{3, 20}, {0, 0}, {0, 30}, {2, 0}};
@@ -164,12 +165,21 @@ class TestExport : public QObject {
     for (const char* f : {"config.json", "tokenizer.json", "tokenizer_config.json", "vocab.txt",
                           "paretoprune.json", "onnx/model.onnx"})
       QVERIFY2(std::find(r.files.begin(), r.files.end(), f) != r.files.end(), f);
-    QCOMPARE(r.verifyExamples, int64_t(0));
+    // Read back and run by ParetoPrune's ONNX runner against the sub-network.
+    QCOMPARE(r.verifyExamples, int64_t(8));
+    QVERIFY(r.maxLogitDiff < 1e-5);
     auto info = json::parse(testutil::readText(path("onnx/paretoprune.json")));
     QCOMPARE(info["onnx"]["checker"].get<std::string>(), std::string("passed"));
     QVERIFY(info["onnx"]["opset"].get<int>() >= 14);
     o.format = pp::ExportFormat::OnnxInt8;
     auto q = pp::exportSubnetwork(*model_, s, path("onnx-int8"), o);
+    QVERIFY(q.maxLogitDiff > 0);  // really quantised
+    QVERIFY(q.maxLogitDiff < 0.25);
+    // A check that fails leaves nothing behind, for ONNX as for the others.
+    o.format = pp::ExportFormat::Onnx;
+    o.tolerance = -1;
+    PP_EXPECT_ERROR(pp::exportSubnetwork(*model_, s, path("onnx-broken"), o), "does not reproduce");
+    QVERIFY(siblings(path("onnx-broken")).empty());
     QVERIFY(fs::exists(path("onnx-int8/onnx/model_quantized.onnx")));
     QVERIFY(fs::file_size(path("onnx-int8/onnx/model_quantized.onnx")) <
             fs::file_size(path("onnx/onnx/model.onnx")));

@@ -22,7 +22,8 @@
 // Every export also writes paretoprune.json (sub-network, metrics, source
 // checksum, run) and is built in a temporary directory beside the target,
 // checked (loaded back and compared with the in-process sub-network; ONNX:
-// ONNX's checker and shape inference) before it is renamed into place.
+// ONNX's checker and shape inference, then the file run by OnnxRunner)
+// before it is renamed into place.
 #pragma once
 #include <cstdint>
 #include <string>
@@ -56,12 +57,12 @@ struct ExportOptions {
 struct ExportResult {
   std::string dir;
   std::vector<std::string> files;
-  int64_t parameters = 0;      // of the exported model (padding included)
-  int64_t bytes = 0;           // on disk, all files
-  double maxLogitDiff = 0;     // export vs in-process sub-network (ONNX: not run in-process)
-  double agreement = 1;        // share of verify examples with the same predicted label
-  int64_t verifyExamples = 0;  // 0: nothing was run (ONNX: checker and shape inference only)
-  std::string note;            // e.g. padded units, int8 engine
+  int64_t parameters = 0;   // of the exported model (padding included)
+  int64_t bytes = 0;        // on disk, all files
+  double maxLogitDiff = 0;  // export vs in-process sub-network (ONNX: not run in-process)
+  double agreement = 1;     // share of verify examples with the same predicted label
+  int64_t verifyExamples = 0;
+  std::string note;  // e.g. padded units, int8 engine
 };
 
 // Does the HF format need padding (kept layers with different unit counts)?
