@@ -51,8 +51,10 @@ ExportDialog::ExportDialog(const pp::RunHeader& run, const QString& logPath, con
   formatBox_->addItem(tr("Hugging Face for transformers 4.x (pruned_heads)"), "hf");
   formatBox_->addItem(tr("Hugging Face for transformers 4.x and 5.x (removed heads zeroed)"),
                       "hf-any");
-  formatBox_->addItem(tr("ONNX (ONNX Runtime, transformers.js; exact sizes)"), "onnx");
-  formatBox_->addItem(tr("ONNX, int8 dynamic quantisation"), "onnx-int8");
+  if (pp::onnxAvailable()) {  // a build with -DPARETOPRUNE_ONNX=OFF has none
+    formatBox_->addItem(tr("ONNX (ONNX Runtime, transformers.js; exact sizes)"), "onnx");
+    formatBox_->addItem(tr("ONNX, int8 dynamic quantisation"), "onnx-int8");
+  }
   formatBox_->addItem(tr("TorchScript (model.pt, exact sizes)"), "torchscript");
   formatBox_->addItem(tr("TorchScript, int8 dynamic quantisation (CPU)"), "int8");
   f->addRow(tr("Format"), formatBox_);

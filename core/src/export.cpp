@@ -327,6 +327,10 @@ Prepared prepare(const ModelImpl& mi, const SubNetwork& s, const ExportOptions& 
         "transformers' BERT has one intermediate_size for all layers. Export it as onnx or "
         "torchscript (exact sizes), as hf-any, or as hf with --pad-units (zero units up to the "
         "widest kept layer: same outputs, a slightly larger file)");
+  if ((o.format == ExportFormat::Onnx || o.format == ExportFormat::OnnxInt8) && !onnxAvailable())
+    throw Error(
+        "this build of ParetoPrune has no ONNX export (configured with -DPARETOPRUNE_ONNX=OFF; "
+        "it needs libonnx-dev and libprotobuf-dev)");
   if (o.format == ExportFormat::Int8 && !pickQEngine())
     throw Error(
         "this LibTorch build has no quantised engine (FBGEMM, oneDNN or QNNPACK); int8 export is "
@@ -349,6 +353,7 @@ Prepared prepare(const ModelImpl& mi, const SubNetwork& s, const ExportOptions& 
   return p;
 }
 
+#ifdef PARETOPRUNE_WITH_ONNX
 // Writes the ONNX layout of transformers.js and Optimum into `dir`.
 json writeOnnxExport(const std::string& dir, const Prepared& p, const ModelImpl& mi,
                      const WordPieceTokenizer& tok, bool int8, std::string* modelPath) {
@@ -369,6 +374,7 @@ json writeOnnxExport(const std::string& dir, const Prepared& p, const ModelImpl&
           {"checker", "passed"},
           {"shape_inference", "passed"}};
 }
+#endif
 
 // Writes the model files of `o.format` into `dir` and returns its logits on
 // `batches` as loaded back from there (ONNX: the file run by OnnxRunner).
@@ -412,10 +418,12 @@ std::vector<torch::Tensor> writeFormat(const std::string& dir, const Prepared& p
     }
     case ExportFormat::Onnx:
     case ExportFormat::OnnxInt8: {
+#ifdef PARETOPRUNE_WITH_ONNX
       std::string path;
       *onnxInfo = writeOnnxExport(dir, p, mi, tok, o.format == ExportFormat::OnnxInt8, &path);
       const OnnxRunner runner(path);
       for (const auto& b : batches) got.push_back(runner.run(b));
+#endif
       break;
     }
   }
@@ -448,6 +456,14 @@ void compareLogits(const std::vector<torch::Tensor>& got,
 
 bool int8Available() {
   return pickQEngine();
+}
+
+bool onnxAvailable() {
+#ifdef PARETOPRUNE_WITH_ONNX
+  return true;
+#else
+  return false;
+#endif
 }
 
 ExportResult exportSubnetwork(const Model& m, const SubNetwork& s, const std::string& outDir,

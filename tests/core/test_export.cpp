@@ -161,6 +161,11 @@ class TestExport : public QObject {
     s.layers = {{3, 20}, {0, 0}, {0, 30}, {2, 0}};
     pp::ExportOptions o;
     o.format = pp::ExportFormat::Onnx;
+    if (!pp::onnxAvailable()) {  // -DPARETOPRUNE_ONNX=OFF: refused, and said why
+      PP_EXPECT_ERROR(pp::exportSubnetwork(*model_, s, path("onnx"), o), "no ONNX export");
+      QVERIFY(!fs::exists(path("onnx")));
+      return;
+    }
     auto r = pp::exportSubnetwork(*model_, s, path("onnx"), o);
     for (const char* f : {"config.json", "tokenizer.json", "tokenizer_config.json", "vocab.txt",
                           "paretoprune.json", "onnx/model.onnx"})

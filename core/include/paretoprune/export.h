@@ -78,4 +78,7 @@ const char* exportFormatLoadsIn(ExportFormat f);
 // True when this LibTorch has a quantised engine for int8 export.
 bool int8Available();
 
+// True when this build has the ONNX export (CMake option PARETOPRUNE_ONNX).
+bool onnxAvailable();
+
 }  // namespace pp
