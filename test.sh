@@ -13,6 +13,7 @@ for a in "$@"; do
 done
 scripts/install-deps.sh
 BUILD_DIR=build scripts/build.sh -DPARETOPRUNE_WERROR=ON
+scripts/install-node-deps.sh build  # ONNX Runtime and transformers.js for test_onnx
 export QT_QPA_PLATFORM=offscreen
 ctest --test-dir build --output-on-failure -j "$(nproc)"
 if [ "$SANITIZE" = 1 ]; then

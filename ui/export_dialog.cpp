@@ -48,7 +48,13 @@ ExportDialog::ExportDialog(const pp::RunHeader& run, const QString& logPath, con
   row->addWidget(browse);
   f->addRow(tr("Output directory"), row);
   formatBox_ = new QComboBox(this);
-  formatBox_->addItem(tr("Hugging Face (config.json + model.safetensors)"), "hf");
+  formatBox_->addItem(tr("Hugging Face for transformers 4.x (pruned_heads)"), "hf");
+  formatBox_->addItem(tr("Hugging Face for transformers 4.x and 5.x (removed heads zeroed)"),
+                      "hf-any");
+  if (pp::onnxAvailable()) {  // a build with -DPARETOPRUNE_ONNX=OFF has none
+    formatBox_->addItem(tr("ONNX (ONNX Runtime, transformers.js; exact sizes)"), "onnx");
+    formatBox_->addItem(tr("ONNX, int8 dynamic quantisation"), "onnx-int8");
+  }
   formatBox_->addItem(tr("TorchScript (model.pt, exact sizes)"), "torchscript");
   formatBox_->addItem(tr("TorchScript, int8 dynamic quantisation (CPU)"), "int8");
   f->addRow(tr("Format"), formatBox_);
@@ -117,13 +123,35 @@ void ExportDialog::updateFormatNote() {
     exportBtn_->setEnabled(padBox_->isChecked());
   } else {
     note_->setText(
-        hf ? tr("Loads with AutoModelForSequenceClassification.from_pretrained; removed heads are "
-                "in "
-                "pruned_heads.")
-           : tr("Loads with torch.jit.load (Python) or torch::jit::load (C++): forward(input_ids, "
-                "attention_mask, token_type_ids) -> logits."));
+        formatNote(pp::parseExportFormat(formatBox_->currentData().toString().toStdString())));
     exportBtn_->setEnabled(true);
   }
+}
+
+QString ExportDialog::formatNote(pp::ExportFormat f) {
+  const QString loads = tr("Loads in: %1.").arg(QString::fromUtf8(pp::exportFormatLoadsIn(f)));
+  switch (f) {
+    case pp::ExportFormat::HuggingFace:
+      return tr("AutoModelForSequenceClassification.from_pretrained; removed heads are in "
+                "pruned_heads, which transformers 5 no longer applies.") +
+             " " + loads;
+    case pp::ExportFormat::HuggingFaceAny:
+      return tr("No pruned_heads: kept layers keep every head, removed heads' weights are zero "
+                "(same outputs, a larger file).") +
+             " " + loads;
+    case pp::ExportFormat::Onnx:
+    case pp::ExportFormat::OnnxInt8:
+      return tr("onnx/model%1.onnx with config.json and tokenizer.json, each layer at its own "
+                "size.")
+                 .arg(f == pp::ExportFormat::OnnxInt8 ? "_quantized" : "") +
+             " " + loads;
+    case pp::ExportFormat::TorchScript:
+    case pp::ExportFormat::Int8:
+      break;
+  }
+  return tr(
+      "Loads with torch.jit.load (Python) or torch::jit::load (C++): forward(input_ids, "
+      "attention_mask, token_type_ids) -> logits.");
 }
 
 void ExportDialog::startExport(bool overwrite) {
@@ -157,14 +185,17 @@ void ExportDialog::startExport(bool overwrite) {
         pp::checkRunModel(run, m->checksum(), run.model,
                           logPath.empty() ? std::string("the run") : logPath);
         auto r = pp::exportSubnetwork(*m, subnet, outDir, o);
-        *result = QObject::tr(
-                      "Exported to <b>%1</b>: %2 files, %3 MiB; checked on %4 texts, largest logit "
-                      "difference %5.")
+        *result = QObject::tr("Exported to <b>%1</b>: %2 files, %3 MiB; ")
                       .arg(QString::fromStdString(r.dir).toHtmlEscaped())
                       .arg(r.files.size())
-                      .arg(static_cast<double>(r.bytes) / 1048576.0, 0, 'f', 2)
-                      .arg(r.verifyExamples)
-                      .arg(r.maxLogitDiff, 0, 'g', 3);
+                      .arg(static_cast<double>(r.bytes) / 1048576.0, 0, 'f', 2);
+        *result += r.verifyExamples > 0
+                       ? QObject::tr("checked on %1 texts, largest logit difference %2.")
+                             .arg(r.verifyExamples)
+                             .arg(r.maxLogitDiff, 0, 'g', 3)
+                       : QObject::tr("nothing was run.");
+        if (o.format == pp::ExportFormat::Onnx || o.format == pp::ExportFormat::OnnxInt8)
+          *result += " " + QObject::tr("The ONNX file passed ONNX's checker and shape inference.");
         if (!r.note.empty()) *result += "<br>" + QString::fromStdString(r.note).toHtmlEscaped();
       },
       [this, result](const QString& error) {

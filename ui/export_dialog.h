@@ -6,6 +6,7 @@
 
 #include <thread>
 
+#include "paretoprune/export.h"
 #include "paretoprune/trial.h"
 #include "ui/background_task.h"
 #include "ui/run_session.h"
@@ -43,6 +44,7 @@ class ExportDialog : public QDialog {
 
  private:
   void updateFormatNote();
+  static QString formatNote(pp::ExportFormat f);  // what loads it, for the note under the box
 
   pp::RunHeader run_;
   QString logPath_;

@@ -53,7 +53,12 @@ void addExportCommand(CLI::App& app, GlobalOptions& g) {
   subnet->excludes(log);
   cmd->add_option("--out", a->out, "Output directory (written beside, renamed at the end)")
       ->required();
-  cmd->add_option("--format", a->format, "hf, torchscript or int8")->capture_default_str();
+  cmd->add_option("--format", a->format,
+                  "hf: Hugging Face, loads in transformers 4.x (pruned_heads; 5.x ignores them); "
+                  "hf-any: Hugging Face, loads in transformers 4.x and 5.x (removed heads "
+                  "zeroed, not sliced); torchscript / int8: LibTorch, PyTorch; onnx / onnx-int8: "
+                  "ONNX Runtime, transformers.js, Optimum (exact per-layer sizes)")
+      ->capture_default_str();
   cmd->add_flag("--force", a->force, "Replace --out if it exists");
   cmd->add_flag(
       "--pad-units", a->padUnits,
@@ -104,8 +109,11 @@ void addExportCommand(CLI::App& app, GlobalOptions& g) {
                          {"files", r.files},
                          {"parameters", r.parameters},
                          {"bytes", r.bytes},
-                         {"max_logit_diff", r.maxLogitDiff},
-                         {"label_agreement", r.agreement},
+                         // null: not run in-process (ONNX: checker and shape inference only)
+                         {"max_logit_diff", r.verifyExamples > 0 ? json(r.maxLogitDiff) : json()},
+                         {"label_agreement", r.verifyExamples > 0 ? json(r.agreement) : json()},
+                         {"verify_examples", r.verifyExamples},
+                         {"loads_in", pp::exportFormatLoadsIn(o.format)},
                          {"note", r.note}})
                        .dump(2)
                 << "\n";
@@ -117,9 +125,17 @@ void addExportCommand(CLI::App& app, GlobalOptions& g) {
                            static_cast<double>(std::max<int64_t>(1, pp::parameterCount(c))),
                        1)
               << "% of the source), " << fixed(static_cast<double>(r.bytes) / 1048576.0, 2)
-              << " MiB on disk\n"
-              << "  checked on " << r.verifyExamples << " texts: max logit difference "
-              << r.maxLogitDiff << ", labels agree " << fixed(100.0 * r.agreement, 0) << "%\n";
+              << " MiB on disk\n";
+    if (r.verifyExamples > 0)
+      std::cout << "  checked on " << r.verifyExamples << " texts: max logit difference "
+                << r.maxLogitDiff << ", labels agree " << fixed(100.0 * r.agreement, 0) << "%\n";
+    else
+      std::cout << "  checked with ONNX's checker and shape inference (logits: run it in ONNX "
+                   "Runtime, see docs/export.md)\n";
+    if (o.format == pp::ExportFormat::Onnx || o.format == pp::ExportFormat::OnnxInt8)
+      std::cout << "  (the ONNX file passed ONNX's checker and shape inference and was run back "
+                   "by ParetoPrune's own ONNX runner)\n";
+    std::cout << "  loads in " << pp::exportFormatLoadsIn(o.format) << "\n";
     if (!r.note.empty()) std::cout << "  note: " << r.note << "\n";
   });
 }

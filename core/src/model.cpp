@@ -232,7 +232,7 @@ void writeModelFiles(const std::string& dir, const BertConfig& c, const BertWeig
                      const std::map<std::string, std::string>& metadata) {
   saveWeights(w, fileutil::joinPath(dir, "model.safetensors"), metadata);
   c.save(fileutil::joinPath(dir, "config.json"));
-  if (tok) tok->save(dir);
+  if (tok) tok->save(dir, std::min<int64_t>(512, c.max_position_embeddings));
   const std::string orderPath = fileutil::joinPath(dir, "paretoprune_order.json");
   if (headOrder != identityOrder(c, true) || unitOrder != identityOrder(c, false)) {
     fileutil::writeFileAtomic(orderPath,

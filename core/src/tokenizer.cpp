@@ -336,7 +336,7 @@ Encoding WordPieceTokenizer::encode(const std::string& text, const std::string* 
   return e;
 }
 
-void WordPieceTokenizer::save(const std::string& dir) const {
+void WordPieceTokenizer::save(const std::string& dir, int64_t modelMaxLength) const {
   std::string vocab;
   for (const auto& p : pieces_) vocab += p + "\n";
   fileutil::writeFileAtomic(fileutil::joinPath(dir, "vocab.txt"), vocab);
@@ -350,7 +350,7 @@ void WordPieceTokenizer::save(const std::string& dir) const {
               {"pad_token", "[PAD]"},
               {"cls_token", "[CLS]"},
               {"mask_token", "[MASK]"},
-              {"model_max_length", 512}};
+              {"model_max_length", modelMaxLength}};
   fileutil::writeFileAtomic(fileutil::joinPath(dir, "tokenizer_config.json"), cfg.dump(2) + "\n");
   json sm = {{"unk_token", "[UNK]"},
              {"sep_token", "[SEP]"},
@@ -358,6 +358,63 @@ void WordPieceTokenizer::save(const std::string& dir) const {
              {"cls_token", "[CLS]"},
              {"mask_token", "[MASK]"}};
   fileutil::writeFileAtomic(fileutil::joinPath(dir, "special_tokens_map.json"), sm.dump(2) + "\n");
+  fileutil::writeFileAtomic(fileutil::joinPath(dir, "tokenizer.json"), tokenizerJson() + "\n");
+}
+
+std::string WordPieceTokenizer::tokenizerJson() const {
+  using ojson = nlohmann::ordered_json;
+  ojson added = ojson::array();
+  for (const auto& [content, id] : specials_)
+    added.push_back({{"id", id},
+                     {"content", content},
+                     {"single_word", false},
+                     {"lstrip", false},
+                     {"rstrip", false},
+                     {"normalized", false},
+                     {"special", true}});
+  auto special = [](const std::string& name, int64_t type) {
+    return ojson{{"SpecialToken", {{"id", name}, {"type_id", type}}}};
+  };
+  auto sequence = [](const char* name, int64_t type) {
+    return ojson{{"Sequence", {{"id", name}, {"type_id", type}}}};
+  };
+  const std::string cls = piece(cls_), sep = piece(sep_);
+  ojson single = {special(cls, 0), sequence("A", 0), special(sep, 0)};
+  ojson pair = single;
+  pair.push_back(sequence("B", 1));
+  pair.push_back(special(sep, 1));
+  ojson specialTokens = ojson::object();
+  for (const auto& [name, id] : {std::make_pair(cls, cls_), std::make_pair(sep, sep_)})
+    specialTokens[name] = {{"id", name}, {"ids", {id}}, {"tokens", {name}}};
+  ojson vocab = ojson::object();
+  for (size_t i = 0; i < pieces_.size(); ++i) vocab[pieces_[i]] = static_cast<int64_t>(i);
+  ojson j = {
+      {"version", "1.0"},
+      {"truncation", nullptr},
+      {"padding", nullptr},
+      {"added_tokens", added},
+      {"normalizer",
+       {{"type", "BertNormalizer"},
+        {"clean_text", opts_.clean_text},
+        {"handle_chinese_chars", opts_.handle_chinese_chars},
+        // null: follow lowercase (as the tokenizers library writes it)
+        {"strip_accents",
+         opts_.strip_accents == opts_.lowercase ? ojson(nullptr) : ojson(opts_.strip_accents)},
+        {"lowercase", opts_.lowercase}}},
+      {"pre_tokenizer", {{"type", "BertPreTokenizer"}}},
+      {"post_processor",
+       {{"type", "TemplateProcessing"},
+        {"single", single},
+        {"pair", pair},
+        {"special_tokens", specialTokens}}},
+      {"decoder", {{"type", "WordPiece"}, {"prefix", prefix_}, {"cleanup", true}}},
+      {"model",
+       {{"type", "WordPiece"},
+        {"unk_token", piece(unk_)},
+        {"continuing_subword_prefix", prefix_},
+        {"max_input_chars_per_word", maxWordChars_},
+        {"vocab", vocab}}}};
+  return j.dump(2);
 }
 
 }  // namespace pp

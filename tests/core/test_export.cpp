@@ -2,6 +2,7 @@
 // reproduce the sub-network, and exports that never leave half a model.
 #include <QtTest>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 
@@ -116,6 +117,78 @@ class TestExport : public QObject {
     QCOMPARE(info["source_checksum"].get<std::string>(), model_->checksum());
     QCOMPARE(info["format"].get<std::string>(), std::string("hf"));
     QVERIFY(fs::exists(path("hf/vocab.txt")));
+    // tokenizer.json too, and it tokenizes as vocab.txt does.
+    auto fromJson = pp::WordPieceTokenizer::fromTokenizerJson(path("hf/tokenizer.json"));
+    for (const auto& e : data_.examples)
+      QCOMPARE(fromJson.encode(e.text).ids, model_->tokenizer().encode(e.text).ids);
+  }
+
+  // hf-any: no pruned_heads, every kept layer at full head width (removed
+  // heads zeroed), units padded, removed layers gone; same logits.
+  void hfAnyVersionLoadsWithoutPrunedHeads() {
+    pp::SubNetwork s;
+    s.layers = {{3, 20}, {0, 0}, {0, 30}, {2, 0}};
+    pp::ExportOptions o;
+    o.format = pp::ExportFormat::HuggingFaceAny;
+    auto r = pp::exportSubnetwork(*model_, s, path("hf-any"), o);
+    auto cfgJson = json::parse(testutil::readText(path("hf-any/config.json")));
+    QVERIFY(!cfgJson.contains("pruned_heads"));
+    QVERIFY(!cfgJson.contains("layer_intermediate_sizes"));
+    auto cfg = pp::BertConfig::load(path("hf-any/config.json"));
+    QCOMPARE(cfg.num_hidden_layers, int64_t(3));
+    QCOMPARE(cfg.intermediate_size, int64_t(30));
+    auto back = pp::Model::load(path("hf-any"));
+    const auto& w = back->impl().weights;
+    for (const auto& l : w.layers) QCOMPARE(l.q_w.size(0), int64_t(4 * 8));
+    // Source layer 2 keeps no heads: its value and output weights are all zero.
+    QCOMPARE(w.layers[1].v_w.abs().sum().item<float>(), 0.0f);
+    QCOMPARE(w.layers[1].o_w.abs().sum().item<float>(), 0.0f);
+    QVERIFY(w.layers[0].o_w.abs().sum().item<float>() > 0.0f);
+    QVERIFY(hfDiff(path("hf-any"), s) < 1e-5f);
+    QVERIFY(r.maxLogitDiff < 1e-5);
+    QVERIFY(r.note.find("zero") != std::string::npos);
+    QVERIFY(fs::exists(path("hf-any/tokenizer.json")));
+    auto info = json::parse(testutil::readText(path("hf-any/paretoprune.json")));
+    QCOMPARE(info["format"].get<std::string>(), std::string("hf-any"));
+    QVERIFY(info["loads_in"].get<std::string>().find("5.x") != std::string::npos);
+  }
+
+  // ONNX: the layout transformers.js expects, passed by ONNX's checker and
+  // shape inference, and run back by our runner (ONNX Runtime itself judges
+  // it in test_onnx).
+  void onnxLayout() {
+    pp::SubNetwork s;
+    s.layers = {{3, 20}, {0, 0}, {0, 30}, {2, 0}};
+    pp::ExportOptions o;
+    o.format = pp::ExportFormat::Onnx;
+    if (!pp::onnxAvailable()) {  // -DPARETOPRUNE_ONNX=OFF: refused, and said why
+      PP_EXPECT_ERROR(pp::exportSubnetwork(*model_, s, path("onnx"), o), "no ONNX export");
+      QVERIFY(!fs::exists(path("onnx")));
+      return;
+    }
+    auto r = pp::exportSubnetwork(*model_, s, path("onnx"), o);
+    for (const char* f : {"config.json", "tokenizer.json", "tokenizer_config.json", "vocab.txt",
+                          "paretoprune.json", "onnx/model.onnx"})
+      QVERIFY2(std::find(r.files.begin(), r.files.end(), f) != r.files.end(), f);
+    // Read back and run by ParetoPrune's ONNX runner against the sub-network.
+    QCOMPARE(r.verifyExamples, int64_t(8));
+    QVERIFY(r.maxLogitDiff < 1e-5);
+    auto info = json::parse(testutil::readText(path("onnx/paretoprune.json")));
+    QCOMPARE(info["onnx"]["checker"].get<std::string>(), std::string("passed"));
+    QVERIFY(info["onnx"]["opset"].get<int>() >= 14);
+    o.format = pp::ExportFormat::OnnxInt8;
+    auto q = pp::exportSubnetwork(*model_, s, path("onnx-int8"), o);
+    QVERIFY(q.maxLogitDiff > 0);  // really quantised
+    QVERIFY(q.maxLogitDiff < 0.25);
+    // A check that fails leaves nothing behind, for ONNX as for the others.
+    o.format = pp::ExportFormat::Onnx;
+    o.tolerance = -1;
+    PP_EXPECT_ERROR(pp::exportSubnetwork(*model_, s, path("onnx-broken"), o), "does not reproduce");
+    QVERIFY(siblings(path("onnx-broken")).empty());
+    QVERIFY(fs::exists(path("onnx-int8/onnx/model_quantized.onnx")));
+    QVERIFY(fs::file_size(path("onnx-int8/onnx/model_quantized.onnx")) <
+            fs::file_size(path("onnx/onnx/model.onnx")));
+    QVERIFY(q.bytes < r.bytes);
   }
 
   void unevenUnitsNeedPadding() {
@@ -193,7 +266,9 @@ class TestExport : public QObject {
     pp::SubNetwork s;
     s.layers = {{5, 10}, {0, 0}, {0, 0}, {0, 0}};
     PP_EXPECT_ERROR(pp::exportSubnetwork(*model_, s, path("bad"), {}), "head");
-    PP_EXPECT_ERROR(pp::parseExportFormat("onnx"), "unknown export format \"onnx\"");
+    PP_EXPECT_ERROR(pp::parseExportFormat("onnx32"), "unknown export format \"onnx32\"");
+    QVERIFY(pp::parseExportFormat("onnx-int8") == pp::ExportFormat::OnnxInt8);
+    QVERIFY(pp::parseExportFormat("hf-any") == pp::ExportFormat::HuggingFaceAny);
   }
 };
 

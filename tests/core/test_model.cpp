@@ -374,6 +374,7 @@ class TestModel : public QObject {
       std::string bytes = testutil::readText(d + "/model.safetensors");
       testutil::writeText(d + "/model.safetensors", bytes.substr(0, bytes.size() / 2));
     } else if (f == "vocab") {
+      std::remove((d + "/tokenizer.json").c_str());  // vocab.txt only, as many HF models ship
       std::string v = testutil::readText(d + "/vocab.txt");
       for (int i = 0; i < 200; ++i) v += "extra" + std::to_string(i) + "\n";
       testutil::writeText(d + "/vocab.txt", v);

@@ -54,6 +54,26 @@ class TestTokenizer : public QObject {
     checkAll(pp::WordPieceTokenizer::fromTokenizerJson(ref_ + "/tokenizer.json"));
   }
 
+  // The tokenizer.json we write (for transformers.js and BertTokenizerFast)
+  // is the one the tokenizers library writes for this vocabulary, and reads
+  // back to the same tokenizations.
+  void writesTokenizerJsonLikeTheReference() {
+    auto tok = pp::WordPieceTokenizer::fromVocabFile(ref_ + "/vocab.txt");
+    const json ours = json::parse(tok.tokenizerJson());
+    const json ref = json::parse(testutil::readText(ref_ + "/tokenizer.json"));
+    for (auto it = ref.begin(); it != ref.end(); ++it)
+      QVERIFY2(ours.contains(it.key()) && ours[it.key()] == it.value(),
+               qPrintable(QString::fromStdString(
+                   it.key() + " differs: " + ours.value(it.key(), json()).dump().substr(0, 300))));
+    QTemporaryDir dir;
+    tok.save(dir.path().toStdString(), 128);
+    checkAll(
+        pp::WordPieceTokenizer::fromTokenizerJson(dir.path().toStdString() + "/tokenizer.json"));
+    const json cfg =
+        json::parse(testutil::readText(dir.path().toStdString() + "/tokenizer_config.json"));
+    QCOMPARE(cfg["model_max_length"].get<int>(), 128);
+  }
+
   void spotIds() {
     auto tok = pp::WordPieceTokenizer::fromVocabFile(ref_ + "/vocab.txt");
     QCOMPARE(tok.idOf("the"), int64_t(1996));

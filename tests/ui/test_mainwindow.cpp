@@ -409,6 +409,31 @@ class TestMainWindow : public QObject {
     QCOMPARE(m->config().num_hidden_layers, int64_t(1));
   }
 
+  // The dialog offers ONNX and the any-version HF variant, and says what was checked.
+  void exportDialogWritesOnnxAndHfAny() {
+    pp::Trial t = fakeTrial(6, 0.2, 100);
+    t.subnet.layers = {{2, 12}, {0, 20}};
+    for (const char* fmt : {"onnx", "hf-any"}) {
+      ppui::ExportDialog dlg(tinyRun(), QString(), t);
+      const QString out = tmp_.path() + "/exported-" + fmt;
+      dlg.setOutput(out);
+      dlg.setFormat(fmt);
+      QSignalSpy done(&dlg, &ppui::ExportDialog::exportFinished);
+      dlg.startExport();
+      QTRY_COMPARE_WITH_TIMEOUT(done.size(), 1, 30000);
+      QVERIFY2(done[0][0].toBool(), dlg.message().toUtf8().constData());
+      if (QString(fmt) == "onnx") {
+        QVERIFY(QFileInfo::exists(out + "/onnx/model.onnx"));
+        QVERIFY(QFileInfo::exists(out + "/tokenizer.json"));
+        QVERIFY2(dlg.message().contains("ONNX"), dlg.message().toUtf8().constData());
+      } else {
+        auto m = pp::Model::load(out.toStdString());
+        QVERIFY(m->config().pruned_heads.empty());
+        QCOMPARE(m->config().num_hidden_layers, int64_t(2));
+      }
+    }
+  }
+
   // The dialog refuses a trial of another model: the run's checksum is
   // checked before anything is written.
   void exportDialogRefusesAnotherModel() {

@@ -46,8 +46,13 @@ class WordPieceTokenizer {
   const NormalizerOptions& options() const { return opts_; }
   const std::vector<std::string>& pieces() const { return pieces_; }
 
-  // Writes vocab.txt and tokenizer_config.json into `dir`.
-  void save(const std::string& dir) const;
+  // Writes vocab.txt, tokenizer_config.json, special_tokens_map.json and
+  // tokenizer.json (what BertTokenizerFast and transformers.js read) into
+  // `dir`; modelMaxLength: the model's position limit (clients truncate there).
+  void save(const std::string& dir, int64_t modelMaxLength = 512) const;
+  // The tokenizers library's JSON form: BertNormalizer, BertPreTokenizer,
+  // WordPiece, [CLS] A [SEP] (B [SEP]) template, specials as added tokens.
+  std::string tokenizerJson() const;
 
  private:
   void finish(const std::vector<std::string>& specials);
