@@ -25,6 +25,7 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include "node_script.h"
 #include "paretoprune/evaluator.h"
 #include "paretoprune/export.h"
 #include "paretoprune/metrics.h"
@@ -65,19 +66,10 @@ Lat latency(torch::jit::Module& m, int64_t batch, int64_t seq, int64_t vocab, in
 // the npm packages are not installed).
 nlohmann::json ortLatency(const std::string& nodeDir, const std::string& onnx, int64_t seq,
                           int64_t vocab, int runs, int threads) {
-  const std::string script = nodeDir + "/onnx_latency.mjs";
-  fs::copy_file(PARETOPRUNE_SOURCE_DIR "/bench/onnx_latency.mjs", script,
-                fs::copy_options::overwrite_existing);
-  const std::string cmd = "node '" + script + "' '" + fs::absolute(onnx).string() + "' " +
-                          std::to_string(seq) + " " + std::to_string(vocab) + " " +
-                          std::to_string(runs) + " " + std::to_string(threads) + " 1 8 32";
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) throw std::runtime_error("cannot run node");
-  std::string out;
-  char buf[4096];
-  for (size_t n; (n = fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
-  if (pclose(p) != 0) throw std::runtime_error("onnxruntime-node failed on " + onnx);
-  return nlohmann::json::parse(out);
+  return ppbench::runNodeScript(
+      nodeDir, "onnx_latency.mjs",
+      {fs::absolute(onnx).string(), std::to_string(seq), std::to_string(vocab),
+       std::to_string(runs), std::to_string(threads), "1", "8", "32"});
 }
 
 double bestLoadMs(const std::function<void()>& load) {
