@@ -35,7 +35,8 @@ struct Outcome {
 Outcome run(pp::SearchRequest r) {
   const auto t0 = std::chrono::steady_clock::now();
   pp::SearchRunner runner(pp::prepareSearch(r));
-  pp::setComputeThreads(1, std::max(1, pp::hardwareThreads() / runner.workers()));
+  pp::useComputeThreads(pp::ComputeUse::Evaluation,
+                        std::max(1, pp::hardwareThreads() / runner.workers()));
   runner.run();
   Outcome o;
   o.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

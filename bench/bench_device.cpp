@@ -79,7 +79,7 @@ int main(int argc, char** argv) {
     const std::string dev = pp::resolveDevices(device).front();
     const bool gpu = dev != "cpu";
     if (precisions.empty()) precisions = gpu ? "fp32,bf16" : "fp32";
-    if (!gpu) pp::setComputeThreads(1, pp::hardwareThreads());
+    if (!gpu) pp::useComputeThreads(pp::ComputeUse::Evaluation, pp::hardwareThreads());
     auto shape = pp::TinyModelOptions::shaped(layers, hidden, heads, intermediate);
     shape.maxPositions = std::max<int64_t>(seq, 128);
     shape.seed = 1;

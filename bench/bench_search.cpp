@@ -68,7 +68,7 @@ RunResult runSearch(const std::shared_ptr<const pp::Model>& model,
                     const std::shared_ptr<const pp::EncodedData>& enc, const pp::SearchSpace& space,
                     const std::string& strategy, uint64_t seed, int64_t trials, int workers,
                     bool multiFidelity) {
-  pp::setComputeThreads(1, std::max(1, pp::hardwareThreads() / workers));
+  pp::useComputeThreads(pp::ComputeUse::Evaluation, std::max(1, pp::hardwareThreads() / workers));
   pp::SearchOptions o;
   o.strategy = strategy;
   o.trials = trials;

@@ -97,7 +97,7 @@ int main(int argc, char** argv) {
   std::printf("%-28s | %7s | %8s | %9s\n", "how", "wall s", "trials/m", "vs thread");
   double inProcess[3] = {0, 0, 0};
   for (int w : {1, 2}) {
-    pp::setComputeThreads(1, std::max(1, pp::hardwareThreads() / w));
+    pp::useComputeThreads(pp::ComputeUse::Evaluation, std::max(1, pp::hardwareThreads() / w));
     // From the command's start: preparing the model and data counts on both
     // sides (a worker process prepares its own copy inside the timed run).
     const auto t0 = Clock::now();

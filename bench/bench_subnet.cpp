@@ -50,8 +50,8 @@ int main(int argc, char** argv) {
   cli.add_option("--reps", reps, "Timed rounds (best of)")->capture_default_str();
   CLI11_PARSE(cli, argc, argv);
   torch::InferenceMode guard;
-  pp::setComputeThreads(1,
-                        pp::hardwareThreads());  // the policy of docs/performance.md for one worker
+  // The policy of docs/performance.md for one worker.
+  pp::useComputeThreads(pp::ComputeUse::Evaluation, pp::hardwareThreads());
   pp::BertConfig c;
   c.vocab_size = 1000;
   c.hidden_size = 768;

@@ -51,7 +51,7 @@ int main(int argc, char** argv) {
   cli.add_option("--work", work, "Scratch directory")->capture_default_str();
   CLI11_PARSE(cli, argc, argv);
   try {
-    pp::setComputeThreads(1, pp::hardwareThreads());
+    pp::useComputeThreads(pp::ComputeUse::Training, pp::hardwareThreads());
     std::filesystem::create_directories(work);
     if (start.empty()) {
       auto t = pp::TinyModelOptions::shaped(4, 256, 4, 512);

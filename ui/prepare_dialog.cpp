@@ -198,7 +198,7 @@ void PrepareDialog::start() {
         o.batchSize = s.batchSize;
         o.keepCheckpoints = false;
         o.device = s.device.toStdString();
-        pp::setComputeThreads(1, pp::hardwareThreads());
+        pp::useComputeThreads(pp::ComputeUse::Training, pp::hardwareThreads());
         auto report = pp::trainModel(
             *m, train, hasVal ? &val : nullptr,
             pp::SearchSpace::defaults(pp::SearchSpace::Kind::Seed, c), o, s.outDir.toStdString(),

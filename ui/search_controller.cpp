@@ -127,7 +127,8 @@ void SearchController::threadMain(SearchSetup s, std::shared_ptr<ModelCache> mod
       return;
     }
     auto runner = std::make_shared<pp::SearchRunner>(prepared, ev);
-    pp::setComputeThreads(1, std::max(1, pp::hardwareThreads() / runner->workers()));
+    pp::useComputeThreads(pp::ComputeUse::Evaluation,
+                          std::max(1, pp::hardwareThreads() / runner->workers()));
     {
       std::lock_guard<std::mutex> lk(mu_);
       runner_ = runner;

@@ -3,6 +3,7 @@
 #pragma once
 #include <string>
 #include <vector>
+#include "paretoprune/model.h"
 
 namespace CLI {
 class App;
@@ -40,7 +41,10 @@ struct FrontCompareOptions {
 void runFrontCompare(const std::vector<std::string>& logs, const FrontCompareOptions& o,
                      const GlobalOptions& g);
 
-// Applies the thread policy (LibTorch intra-op threads, OpenBLAS threads).
-void applyThreads(const GlobalOptions& g, int workers = 1);
+// Applies the thread policy (pp::useComputeThreads): each worker's share
+// of the cores (--threads: the whole budget), as an evaluation team or, for
+// training, as OpenBLAS threads.
+void applyThreads(const GlobalOptions& g, int workers = 1,
+                  pp::ComputeUse use = pp::ComputeUse::Evaluation);
 
 }  // namespace ppcli

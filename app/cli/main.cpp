@@ -12,8 +12,10 @@ int main(int argc, char** argv) {
   CLI::App app{"ParetoPrune: structural pruning of BERT classifiers guided by a Pareto front",
                "paretoprune-cli"};
   app.require_subcommand(1);
+  const std::string blas = pp::blasCoreName();
   app.set_version_flag("--version", std::string("paretoprune-cli ") + PARETOPRUNE_VERSION +
-                                        " (LibTorch " + pp::torchVersion() + ")");
+                                        " (LibTorch " + pp::torchVersion() +
+                                        (blas.empty() ? "" : ", OpenBLAS kernels: " + blas) + ")");
   ppcli::GlobalOptions g;
   app.add_option("--threads", g.threads, "Compute threads (default: chosen for the machine)");
   app.add_flag("--json", g.json, "Machine-readable JSON output");

@@ -19,15 +19,11 @@ namespace ppcli {
 
 using nlohmann::json;
 
-void applyThreads(const GlobalOptions& g, int workers) {
-  // One LibTorch thread per worker and OpenBLAS spread over the cores measured
-  // best on BERT shapes (docs/performance.md); --threads overrides both.
-  const int hw = pp::hardwareThreads();
-  if (g.threads > 0) {
-    pp::setComputeThreads(g.threads, g.threads);
-  } else {
-    pp::setComputeThreads(1, std::max(1, hw / std::max(1, workers)));
-  }
+void applyThreads(const GlobalOptions& g, int workers, pp::ComputeUse use) {
+  // The cores shared among the workers (docs/performance.md); --threads
+  // sets the budget.
+  const int budget = g.threads > 0 ? g.threads : pp::hardwareThreads();
+  pp::useComputeThreads(use, std::max(1, budget / std::max(1, workers)));
 }
 
 void addMakeTinyCommand(CLI::App& app, GlobalOptions& g) {

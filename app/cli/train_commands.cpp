@@ -109,7 +109,7 @@ void addTrainCommand(CLI::App& app, GlobalOptions& g) {
   cmd->add_option("--precision", a->precision, "fp32, or bf16 (autocast, float32 master weights)")
       ->capture_default_str();
   cmd->callback([a, &g] {
-    applyThreads(g, 1);
+    applyThreads(g, 1, pp::ComputeUse::Training);
     try {
       a->opts.precision = pp::parsePrecision(a->precision);
     } catch (const pp::Error& e) {
@@ -196,7 +196,7 @@ void addReorderCommand(CLI::App& app, GlobalOptions& g) {
                   "auto (the first CUDA device, else cpu), cpu, cuda or cuda:N")
       ->capture_default_str();
   cmd->callback([a, batches, force, &g] {
-    applyThreads(g, 1);
+    applyThreads(g, 1, pp::ComputeUse::Training);
     pp::ImportanceOptions io;
     io.device = oneDevice("reorder", a->opts.device);
     io.batches = *batches;

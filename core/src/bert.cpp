@@ -115,17 +115,16 @@ std::vector<std::vector<int64_t>> identityOrder(const BertConfig& c, bool heads)
 }
 
 FusedAttention fuseAttention(const BertWeights& w) {
-  FusedAttention f;
+  const size_t L = w.layers.size();
+  FusedAttention f{std::vector<torch::Tensor>(L), std::vector<torch::Tensor>(L)};
   const double scale = 1.0 / std::sqrt(static_cast<double>(w.headSize));
-  for (const auto& lw : w.layers) {
-    if (lw.heads > 0) {
-      f.qkv_w.push_back(torch::cat({lw.q_w * scale, lw.k_w, lw.v_w}));
-      f.qkv_b.push_back(torch::cat({lw.q_b * scale, lw.k_b, lw.v_b}));
-    } else {
-      f.qkv_w.emplace_back();
-      f.qkv_b.emplace_back();
-    }
-  }
+  onTeam(static_cast<int64_t>(L), [&](int64_t i) {
+    const auto l = static_cast<size_t>(i);
+    const auto& lw = w.layers[l];
+    if (lw.heads == 0) return;  // undefined: no attention
+    f.qkv_w[l] = torch::cat({lw.q_w * scale, lw.k_w, lw.v_w});
+    f.qkv_b[l] = torch::cat({lw.q_b * scale, lw.k_b, lw.v_b});
+  });
   return f;
 }
 
@@ -156,6 +155,10 @@ torch::Tensor bertForward(const BertWeights& w, Act act, double eps, const Batch
   const bool useFused = fused && !masks && !opts.training;
   if (useFused && fused->qkv_w.size() != w.layers.size())
     throw Error("bertForward: fused attention of another model");
+  if (useFused && opts.packed) {
+    auto logits = packedForward(w, act, eps, b, *fused);
+    if (logits.defined()) return logits;
+  }
   const int64_t B = b.ids.size(0), T = b.ids.size(1), H = w.word_emb.size(1), d = w.headSize;
   auto dropout = [&](const torch::Tensor& x, double p) {
     return (opts.training && p > 0) ? torch::dropout(x, p, true) : x;
@@ -241,13 +244,18 @@ void selectUnits(LayerWeights& lw, const LayerWeights& src, const std::vector<in
 template <class Narrow>
 BertWeights keptLayers(const BertWeights& w, const SubNetwork& s, Narrow&& narrow) {
   BertWeights o = w;
-  o.layers.clear();
-  for (size_t l = 0; l < s.layers.size(); ++l) {
-    if (!s.layers[l].kept()) continue;
+  std::vector<size_t> kept;
+  for (size_t l = 0; l < s.layers.size(); ++l)
+    if (s.layers[l].kept()) kept.push_back(l);
+  o.layers.assign(kept.size(), LayerWeights{});
+  // Layer by layer on the evaluation team: slicing is copying, and each
+  // trial's copies are inside its evaluation time.
+  onTeam(static_cast<int64_t>(kept.size()), [&](int64_t i) {
+    const size_t l = kept[static_cast<size_t>(i)];
     LayerWeights lw = w.layers[l];
     narrow(lw, w.layers[l], s.layers[l], l);
-    o.layers.push_back(std::move(lw));
-  }
+    o.layers[static_cast<size_t>(i)] = std::move(lw);
+  });
   return o;
 }
 

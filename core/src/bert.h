@@ -9,8 +9,10 @@
 #include <utility>
 #include <vector>
 
+#include <ATen/ThreadLocalState.h>
 #include <torch/torch.h>
 
+#include "compute_team.h"
 #include "paretoprune/config.h"
 #include "paretoprune/subnet.h"
 #include "paretoprune/tokenizer.h"
@@ -18,6 +20,19 @@
 namespace pp {
 
 class SafetensorsFile;
+
+// fn(i) for every i in [0, n) on the evaluation team (compute_team.h), each
+// call under the caller's thread-local LibTorch state (grad and inference
+// mode: the team's threads would otherwise, say, refuse to write the
+// caller's inference tensors).
+template <class Fn>
+void onTeam(int64_t n, Fn&& fn) {
+  const at::ThreadLocalState state;
+  runOnTeam(n, [&](int64_t i) {
+    at::ThreadLocalStateGuard guard(state);
+    fn(i);
+  });
+}
 
 struct LayerWeights {
   torch::Tensor q_w, q_b, k_w, k_b, v_w, v_b;  // [heads*d, H], [heads*d]
@@ -48,6 +63,9 @@ struct Batch {
 
 struct ForwardOptions {
   bool training = false;  // dropout on (as configured)
+  // Evaluation with fused attention on the CPU: packedForward where it
+  // applies (false: the padded pass, for comparisons).
+  bool packed = true;
   double hiddenDropout = 0.0;
   double attentionDropout = 0.0;
 };
@@ -73,6 +91,18 @@ FusedAttention fuseAttention(const BertWeights& w);
 torch::Tensor bertForward(const BertWeights& w, Act act, double eps, const Batch& b,
                           const SubnetMasks* masks = nullptr, const ForwardOptions& opts = {},
                           const FusedAttention* fused = nullptr);
+
+// The evaluation pass on the CPU in float32 (bertForward runs it for
+// fused attention): padding removed (the batch's tokens packed into one
+// [tokens, H] matrix, each sequence attending to its own tokens only), and
+// every step on LibTorch's intra-op threads as one team: matrix products
+// split by output columns, each thread running single-threaded BLAS on its
+// share, attention split by sequence and head, elementwise steps in place.
+// With OpenBLAS at one thread this keeps one pool of threads busy, not
+// two competing ones. Undefined (the caller runs the padded pass) on other
+// devices and types, and for a mask that is not right-padding.
+torch::Tensor packedForward(const BertWeights& w, Act act, double eps, const Batch& b,
+                            const FusedAttention& fused);
 
 // Only the kept weights: fewer layers, smaller tensors. Kept heads and units
 // stay in ascending original index order.

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bert.h"
+#include "compute_team.h"
 #include "file_util.h"
 #include "json_util.h"
 #include "paretoprune/error.h"
@@ -250,6 +251,17 @@ void setComputeThreads(int torchThreads, int blasThreads) {
     if (auto fn =
             reinterpret_cast<OpenblasSetThreads>(::dlsym(RTLD_DEFAULT, "openblas_set_num_threads")))
       fn(blasThreads);
+  }
+}
+
+void useComputeThreads(ComputeUse use, int threads) {
+  threads = std::max(1, threads);
+  if (use == ComputeUse::Evaluation) {
+    setComputeThreads(1, 1);
+    setTeamThreads(threads);
+  } else {
+    setTeamThreads(1);
+    setComputeThreads(1, threads);
   }
 }
 

@@ -6,7 +6,14 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <set>
+#include <thread>
+
 #include "bert.h"
+#include "compute_team.h"
 #include "paretoprune/dataset.h"
 #include "paretoprune/error.h"
 #include "paretoprune/evaluator.h"
@@ -179,6 +186,110 @@ class TestModel : public QObject {
                       &small);
     };
     QVERIFY_THROWS_EXCEPTION(pp::Error, misuse());
+  }
+
+  // The evaluation pass with padding removed on teams of 1-4 threads
+  // (rows path and column-split path) against the padded fused pass and
+  // the plain pass, for the full model and sub-networks with a head-less
+  // and a unit-less layer; a mask with a hole falls back to the padded pass.
+  void packedForwardMatchesOnEveryTeam() {
+    auto m = pp::Model::load(modelDir_);
+    const auto& mi = m->impl();
+    torch::InferenceMode guard;
+    auto batchOf = [](const std::vector<int64_t>& lengths, int64_t T) {
+      const auto B = static_cast<int64_t>(lengths.size());
+      pp::Batch b{torch::randint(5, 60, {B, T}, torch::kLong), torch::randint(0, 2, {B, T}),
+                  torch::ones({B, T})};
+      for (int64_t i = 0; i < B; ++i)
+        b.mask.index_put_(
+            {i, torch::indexing::Slice(lengths[static_cast<size_t>(i)], torch::indexing::None)}, 0);
+      return b;
+    };
+    torch::manual_seed(3);
+    // 390 tokens: a block of rows for each of up to 3 threads; 4 split columns.
+    const pp::Batch longer = batchOf({70, 68, 66, 64, 62, 60}, 70);
+    // 41 tokens: column split from 2 threads.
+    const pp::Batch shorter = batchOf({20, 12, 5, 3, 1}, 20);
+    // One sequence: its heads split among the team.
+    const pp::Batch single = batchOf({50}, 50);
+    pp::Batch holed = batchOf({20, 20, 16}, 20);
+    holed.mask.index_put_({1, 4}, 0);
+    const std::string full = pp::SubNetwork::full(mi.config).toJson().dump();
+    pp::ForwardOptions padded;
+    padded.packed = false;
+    for (const char* desc :
+         {full.c_str(),
+          R"({"layers":[{"heads":2,"units":10},{"heads":0,"units":7},{"heads":1,"units":0}]})"}) {
+      const auto s = pp::SubNetwork::parse(desc, mi.config);
+      const auto w = s.isFull(mi.config)
+                         ? mi.weights
+                         : pp::sliceWeights(mi.weights, s, mi.headOrder, mi.unitOrder);
+      const auto fused = pp::fuseAttention(w);
+      for (const pp::Batch* b :
+           {&longer, &shorter, &single, static_cast<const pp::Batch*>(&holed)}) {
+        const auto plain = pp::bertForward(w, mi.act, mi.config.layer_norm_eps, *b);
+        const auto pad =
+            pp::bertForward(w, mi.act, mi.config.layer_norm_eps, *b, nullptr, padded, &fused);
+        QVERIFY((plain - pad).abs().max().item<double>() < 1e-5);
+        for (int team : {1, 2, 3, 4}) {
+          pp::setTeamThreads(team);
+          const auto got =
+              pp::bertForward(w, mi.act, mi.config.layer_norm_eps, *b, nullptr, {}, &fused);
+          const double diff = (plain - got).abs().max().item<double>();
+          QVERIFY2(diff < 1e-5, (std::string(desc) + ", team of " + std::to_string(team) + ": " +
+                                 std::to_string(diff))
+                                    .c_str());
+        }
+        pp::setTeamThreads(1);
+      }
+    }
+  }
+
+  // The team runs every task once, in parallel, from concurrent callers and
+  // from inside its own tasks, and passes a task's exception to the caller.
+  void teamRunsEveryTaskOnce() {
+    pp::setTeamThreads(3);
+    std::vector<std::atomic<int>> hits(1000);
+    pp::runOnTeam(1000, [&](int64_t i) { hits[static_cast<size_t>(i)]++; });
+    for (auto& h : hits) QCOMPARE(h.load(), 1);
+    // Several threads take part (tasks long enough for every thread to wake).
+    std::mutex mu;
+    std::set<std::thread::id> ids;
+    pp::runOnTeam(24, [&](int64_t) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(4));
+      std::lock_guard<std::mutex> lk(mu);
+      ids.insert(std::this_thread::get_id());
+    });
+    QVERIFY(ids.size() >= 2);
+    // A task asking the team (busy with its own job) runs its tasks itself.
+    std::atomic<int64_t> nested{0};
+    pp::runOnTeam(8, [&](int64_t) { pp::runOnTeam(10, [&](int64_t j) { nested += j; }); });
+    QCOMPARE(nested.load(), int64_t{8 * 45});
+    // The first exception reaches the caller; the team goes on working.
+    auto failing = [] {
+      pp::runOnTeam(50, [](int64_t i) {
+        if (i == 37) throw pp::Error("task 37 failed");
+      });
+    };
+    QVERIFY_THROWS_EXCEPTION(pp::Error, failing());
+    // Two callers at once (two search workers), many jobs each.
+    std::atomic<int64_t> sums[2] = {{0}, {0}};
+    auto caller = [&](int c) {
+      for (int job = 0; job < 300; ++job) pp::runOnTeam(7, [&](int64_t i) { sums[c] += i + 1; });
+    };
+    std::thread a(caller, 0), b(caller, 1);
+    a.join();
+    b.join();
+    QCOMPARE(sums[0].load(), int64_t{300 * 28});
+    QCOMPARE(sums[1].load(), int64_t{300 * 28});
+    for (int size : {1, 2, 4, 1, 2}) {
+      pp::setTeamThreads(size);
+      QCOMPARE(pp::teamThreads(), size);
+      std::atomic<int64_t> sum{0};
+      pp::runOnTeam(100, [&](int64_t i) { sum += i; });
+      QCOMPARE(sum.load(), int64_t{4950});
+    }
+    pp::setTeamThreads(1);
   }
 
   void maskedWeightsKeepTheFullShapes() {
