@@ -39,46 +39,31 @@ bool spinFor(Pred&& pred) {
   }
 }
 
+// The configured team size (setTeamThreads), for every caller's team.
+std::atomic<int> gTeamSize{1};
+
+// True on a thread while it runs team tasks (a helper, or a caller inside
+// run()): a runOnTeam from there runs its tasks itself.
+thread_local bool tInsideTeam = false;
+
+// One caller thread's helpers. Only its owner thread uses it: each search
+// worker (each thread that evaluates) has its own team, the cores shared
+// among them by the configured size.
 class Team {
  public:
-  ~Team() { resize(1); }
-
-  int size() const { return size_.load(); }
-
-  void resize(int threads) {
-    if (threads < 1) threads = 1;
-    acquire();
-    if (::getpid() != owner_) {
-      // A forked child: the threads stayed in the parent. Their handles
-      // are left alone (joining them here would wait forever).
-      static_cast<void>(new std::vector<std::thread>(std::move(workers_)));
-      workers_.clear();
-      size_.store(1);
-      owner_ = ::getpid();
-    }
-    if (threads != size_.load()) {
-      {
-        std::lock_guard<std::mutex> lk(m_);
-        stop_ = true;
-      }
-      wake_.notify_all();
-      for (auto& t : workers_) t.join();
-      workers_.clear();
-      stop_ = false;
-      // Each thread starts from the current generation: a job started
-      // before the thread first looks must still be its news.
-      const uint64_t now = generation_.load();
-      for (int i = 1; i < threads; ++i) workers_.emplace_back([this, now] { workerLoop(now); });
-      size_.store(threads);
-    }
-    busy_.store(false, std::memory_order_release);
-  }
+  ~Team() { stopHelpers(); }
 
   void run(int64_t n, const std::function<void(int64_t)>& fn) {
-    if (n <= 0) return;
-    bool expected = false;
-    if (n == 1 || size_.load() <= 1 || ::getpid() != owner_ ||
-        !busy_.compare_exchange_strong(expected, true, std::memory_order_acquire)) {
+    const int want = gTeamSize.load(std::memory_order_relaxed);
+    if (::getpid() != owner_) {
+      // A forked child: the helpers stayed in the parent; their handles
+      // are left alone (joining them would wait forever).
+      static_cast<void>(new std::vector<std::thread>(std::move(helpers_)));
+      helpers_.clear();
+      owner_ = ::getpid();
+    }
+    if (want != static_cast<int>(helpers_.size()) + 1) resize(want);
+    if (n == 1 || helpers_.empty()) {
       for (int64_t i = 0; i < n; ++i) fn(i);
       return;
     }
@@ -86,31 +71,46 @@ class Team {
     n_ = n;
     next_.store(0, std::memory_order_relaxed);
     error_ = nullptr;
-    pending_.store(static_cast<int>(workers_.size()), std::memory_order_relaxed);
+    pending_.store(static_cast<int>(helpers_.size()), std::memory_order_relaxed);
     {
       std::lock_guard<std::mutex> lk(m_);
       generation_.fetch_add(1, std::memory_order_release);
     }
     wake_.notify_all();
+    tInsideTeam = true;
     work();
+    tInsideTeam = false;
     if (!spinFor([&] { return pending_.load(std::memory_order_acquire) == 0; })) {
       std::unique_lock<std::mutex> lk(m_);
       done_.wait(lk, [&] { return pending_.load(std::memory_order_acquire) == 0; });
     }
-    std::exception_ptr error = error_;
     fn_ = nullptr;
-    busy_.store(false, std::memory_order_release);
-    if (error) std::rethrow_exception(error);
+    if (error_) std::rethrow_exception(error_);
   }
 
  private:
-  // Waits until no job runs and holds the team.
-  void acquire() {
-    bool expected = false;
-    while (!busy_.compare_exchange_weak(expected, true, std::memory_order_acquire)) {
-      expected = false;
-      std::this_thread::yield();
+  void resize(int threads) {
+    stopHelpers();
+    // Each helper starts from the current generation: a job started
+    // before it first looks must still be its news.
+    const uint64_t now = generation_.load();
+    try {
+      for (int i = 1; i < threads; ++i) helpers_.emplace_back([this, now] { helperLoop(now); });
+    } catch (const std::system_error&) {
+      // No more threads to be had: the team is the helpers that started.
     }
+  }
+
+  void stopHelpers() {
+    if (helpers_.empty()) return;
+    {
+      std::lock_guard<std::mutex> lk(m_);
+      stop_ = true;
+    }
+    wake_.notify_all();
+    for (auto& t : helpers_) t.join();
+    helpers_.clear();
+    stop_ = false;
   }
 
   // Takes tasks until none are left.
@@ -127,14 +127,15 @@ class Team {
     }
   }
 
-  void workerLoop(uint64_t seen) {
+  void helperLoop(uint64_t seen) {
+    tInsideTeam = true;
     for (;;) {
       auto news = [&] { return generation_.load(std::memory_order_acquire) != seen; };
-      if (!spinFor(news)) {
+      if (!spinFor([&] { return news() || stopRequested(); })) {
         std::unique_lock<std::mutex> lk(m_);
         wake_.wait(lk, [&] { return stop_ || news(); });
-        if (stop_) return;
       }
+      if (stopRequested()) return;
       seen = generation_.load(std::memory_order_acquire);
       work();
       if (pending_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
@@ -144,15 +145,15 @@ class Team {
     }
   }
 
-  std::vector<std::thread> workers_;
+  bool stopRequested() const { return stop_.load(std::memory_order_acquire); }
+
+  std::vector<std::thread> helpers_;
   pid_t owner_ = ::getpid();
-  std::atomic<int> size_{1};
-  std::atomic<bool> busy_{false};
   std::mutex m_;
   std::condition_variable wake_, done_;
-  bool stop_ = false;
+  std::atomic<bool> stop_{false};  // written under m_ (the helpers' wait)
   std::atomic<uint64_t> generation_{0};
-  // The running job (written by the caller before generation_ moves on).
+  // The running job (written by the owner before generation_ moves on).
   const std::function<void(int64_t)>* fn_ = nullptr;
   int64_t n_ = 0;
   std::atomic<int64_t> next_{0};
@@ -161,23 +162,24 @@ class Team {
   std::exception_ptr error_;
 };
 
-Team& team() {
-  static Team t;
-  return t;
-}
-
 }  // namespace
 
 void setTeamThreads(int threads) {
-  team().resize(threads);
+  gTeamSize.store(threads < 1 ? 1 : threads);
 }
 
 int teamThreads() {
-  return team().size();
+  return gTeamSize.load();
 }
 
 void runOnTeam(int64_t n, const std::function<void(int64_t)>& fn) {
-  team().run(n, fn);
+  if (n <= 0) return;
+  if (tInsideTeam || gTeamSize.load(std::memory_order_relaxed) <= 1) {
+    for (int64_t i = 0; i < n; ++i) fn(i);
+    return;
+  }
+  thread_local Team team;
+  team.run(n, fn);
 }
 
 }  // namespace pp

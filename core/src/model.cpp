@@ -255,6 +255,9 @@ void setComputeThreads(int torchThreads, int blasThreads) {
 }
 
 void useComputeThreads(ComputeUse use, int threads) {
+  // blas_core.cpp chooses OpenBLAS's kernels before main(); naming them
+  // here links it into every program that computes.
+  static_cast<void>(blasCoreName());
   threads = std::max(1, threads);
   if (use == ComputeUse::Evaluation) {
     setComputeThreads(1, 1);

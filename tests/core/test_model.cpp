@@ -261,6 +261,20 @@ class TestModel : public QObject {
       ids.insert(std::this_thread::get_id());
     });
     QVERIFY(ids.size() >= 2);
+    // Each caller (each search worker) has a team of its own: two callers
+    // at once both run in parallel.
+    std::set<std::thread::id> perCaller[2];
+    auto sleepy = [&](int c) {
+      pp::runOnTeam(24, [&, c](int64_t) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(4));
+        std::lock_guard<std::mutex> lk(mu);
+        perCaller[c].insert(std::this_thread::get_id());
+      });
+    };
+    std::thread first(sleepy, 0), second(sleepy, 1);
+    first.join();
+    second.join();
+    QVERIFY(perCaller[0].size() >= 2 && perCaller[1].size() >= 2);
     // A task asking the team (busy with its own job) runs its tasks itself.
     std::atomic<int64_t> nested{0};
     pp::runOnTeam(8, [&](int64_t) { pp::runOnTeam(10, [&](int64_t j) { nested += j; }); });
