@@ -61,6 +61,13 @@ class TestModel : public QObject {
   std::string modelDir_;
   pp::Dataset data_;
 
+  // The sliced weights of sub-network `desc` (JSON), the model's own for the full one.
+  static pp::BertWeights weightsOf(const pp::ModelImpl& mi, const char* desc) {
+    const auto s = pp::SubNetwork::parse(desc, mi.config);
+    return s.isFull(mi.config) ? mi.weights
+                               : pp::sliceWeights(mi.weights, s, mi.headOrder, mi.unitOrder);
+  }
+
   std::string freshCopy(const std::string& name) {
     const std::string d = tmp_.path().toStdString() + "/" + name;
     auto o = pp::TinyModelOptions::shaped(3, 24, 4, 40);
@@ -165,10 +172,7 @@ class TestModel : public QObject {
     for (const char* desc :
          {full.c_str(), R"({"num_layers":3,"num_heads":2,"num_units":16})",
           R"({"layers":[{"heads":2,"units":10},{"heads":0,"units":7},{"heads":1,"units":0}]})"}) {
-      const auto s = pp::SubNetwork::parse(desc, mi.config);
-      const auto w = s.isFull(mi.config)
-                         ? mi.weights
-                         : pp::sliceWeights(mi.weights, s, mi.headOrder, mi.unitOrder);
+      const auto w = weightsOf(mi, desc);
       const auto fused = pp::fuseAttention(w);
       const auto plain = pp::bertForward(w, mi.act, mi.config.layer_norm_eps, b);
       const auto got = pp::bertForward(w, mi.act, mi.config.layer_norm_eps, b, nullptr, {}, &fused);
@@ -220,10 +224,7 @@ class TestModel : public QObject {
     for (const char* desc :
          {full.c_str(),
           R"({"layers":[{"heads":2,"units":10},{"heads":0,"units":7},{"heads":1,"units":0}]})"}) {
-      const auto s = pp::SubNetwork::parse(desc, mi.config);
-      const auto w = s.isFull(mi.config)
-                         ? mi.weights
-                         : pp::sliceWeights(mi.weights, s, mi.headOrder, mi.unitOrder);
+      const auto w = weightsOf(mi, desc);
       const auto fused = pp::fuseAttention(w);
       for (const pp::Batch* b :
            {&longer, &shorter, &single, static_cast<const pp::Batch*>(&holed)}) {
