@@ -114,15 +114,43 @@ std::vector<std::vector<int64_t>> identityOrder(const BertConfig& c, bool heads)
   return o;
 }
 
-FusedAttention fuseAttention(const BertWeights& w) {
+namespace {
+// Rows of a float32 matrix [rows, K] with unit column stride (a narrowed
+// view's rows keep the stride of the tensor it came from).
+RowSource rowsOf(const torch::Tensor& t, float scale = 1.0f) {
+  return {t.data_ptr<float>(), t.size(0), t.stride(0), scale};
+}
+
+PackedLayer packLayer(const LayerWeights& lw, float scale) {
+  PackedLayer p;
+  const auto c = [](const torch::Tensor& t) { return t.stride(1) == 1 ? t : t.contiguous(); };
+  if (lw.heads > 0) {
+    const auto q = c(lw.q_w), k = c(lw.k_w), v = c(lw.v_w), o = c(lw.o_w);
+    p.qkv = PackedWeights({rowsOf(q, scale), rowsOf(k), rowsOf(v)}, q.size(1));
+    p.o = PackedWeights({rowsOf(o)}, o.size(1));
+  }
+  if (lw.units() > 0) {
+    const auto i = c(lw.i_w), out = c(lw.out_w);
+    p.in = PackedWeights({rowsOf(i)}, i.size(1));
+    p.out = PackedWeights({rowsOf(out)}, out.size(1));
+  }
+  return p;
+}
+}  // namespace
+
+FusedAttention fuseAttention(const BertWeights& w, bool pack) {
   const size_t L = w.layers.size();
-  FusedAttention f{std::vector<torch::Tensor>(L), std::vector<torch::Tensor>(L)};
+  FusedAttention f{std::vector<torch::Tensor>(L), std::vector<torch::Tensor>(L), {}};
+  pack = pack && L > 0 && w.word_emb.device().is_cpu() &&
+         w.word_emb.scalar_type() == torch::kFloat32 && packedGemmSupported();
+  if (pack) f.packed.resize(L);
   const double scale = 1.0 / std::sqrt(static_cast<double>(w.headSize));
   onTeam(static_cast<int64_t>(L), [&](int64_t i) {
     const auto l = static_cast<size_t>(i);
     const auto& lw = w.layers[l];
+    if (pack) f.packed[l] = packLayer(lw, static_cast<float>(scale));
     if (lw.heads == 0) return;  // undefined: no attention
-    f.qkv_w[l] = torch::cat({lw.q_w * scale, lw.k_w, lw.v_w});
+    if (!pack) f.qkv_w[l] = torch::cat({lw.q_w * scale, lw.k_w, lw.v_w});
     f.qkv_b[l] = torch::cat({lw.q_b * scale, lw.k_b, lw.v_b});
   });
   return f;
@@ -177,7 +205,7 @@ torch::Tensor bertForward(const BertWeights& w, Act act, double eps, const Batch
     const auto& lw = w.layers[l];
     const int64_t h = lw.heads;
     torch::Tensor attnOut;
-    if (h > 0 && useFused) {
+    if (h > 0 && useFused && fused->qkv_w[l].defined()) {
       attnOut = torch::linear(fusedAttention(x, fused->qkv_w[l], fused->qkv_b[l], ext, h, d),
                               lw.o_w, lw.o_b);
     } else if (h > 0) {

@@ -13,6 +13,7 @@
 #include <torch/torch.h>
 
 #include "compute_team.h"
+#include "packed_gemm.h"
 #include "paretoprune/config.h"
 #include "paretoprune/subnet.h"
 #include "paretoprune/tokenizer.h"
@@ -76,14 +77,27 @@ struct SubnetMasks {
   std::vector<torch::Tensor> heads, units;  // per layer; undefined = keep all
 };
 
+// A layer's products with their weights packed for gemmPacked: query, key
+// and value stacked (the attention scale in the query rows), the output
+// projection, the feed-forward's two. Empty where the layer has no heads
+// (qkv, o) or no units (in, out).
+struct PackedLayer {
+  PackedWeights qkv, o, in, out;
+};
+
 // For evaluation only: each layer's query, key and value products stacked
 // into one ([3 heads*d, H]), with the attention scale 1/sqrt(d) folded into
 // the query rows. Made once per trial from the weights it runs
-// (fuseAttention); layers without heads have undefined tensors.
+// (fuseAttention); layers without heads have undefined tensors. Float32
+// weights on a CPU with AVX2 and FMA get `packed` instead of `qkv_w`
+// (packed_gemm.h): packedForward runs every product on them.
 struct FusedAttention {
   std::vector<torch::Tensor> qkv_w, qkv_b;
+  std::vector<PackedLayer> packed;  // per layer, or empty
 };
-FusedAttention fuseAttention(const BertWeights& w);
+// `pack` false: no packed weights (the products on LibTorch's BLAS, for
+// comparisons).
+FusedAttention fuseAttention(const BertWeights& w, bool pack = true);
 
 // Logits [B, numLabels]. `masks` null runs every layer unmasked. `fused`
 // (from fuseAttention(w)) runs one product where three would, for

@@ -71,26 +71,67 @@ void activateInPlace(torch::Tensor& x, Act a) {
   }
 }
 
-// x W^T + bias (then the activation, if any), the output's columns split
-// among the team: each thread runs its own single-threaded BLAS product on
-// its share of the weights, and the activation on its own columns.
-torch::Tensor teamLinear(const torch::Tensor& x, const torch::Tensor& weight,
-                         const torch::Tensor& bias, std::optional<Act> act = std::nullopt) {
-  const int64_t N = weight.size(0);
-  // Column blocks a multiple of 64 wide (whole BLAS panels), at least 128.
-  const int64_t chunks = std::min<int64_t>(teamThreads(), std::max<int64_t>(1, N / 128));
-  if (chunks <= 1) {
-    auto out = at::addmm(bias, x, weight.t());
-    if (act) activateInPlace(out, *act);
-    return out;
+// One of a layer's products: on its packed weights where the trial has
+// them (packed_gemm.h), else LibTorch's BLAS on `w`.
+struct Linear {
+  const PackedWeights* packed = nullptr;
+  torch::Tensor w, b;  // w: undefined when packed
+  int64_t outFeatures() const { return packed ? packed->outFeatures() : w.size(0); }
+};
+
+struct LayerLinears {
+  Linear qkv, o, in, out;
+};
+
+LayerLinears linearsOf(const BertWeights& w, const FusedAttention& f, size_t l) {
+  const LayerWeights& lw = w.layers[l];
+  if (!f.packed.empty()) {
+    const PackedLayer& p = f.packed[l];
+    return {
+        {&p.qkv, {}, f.qkv_b[l]}, {&p.o, {}, lw.o_b}, {&p.in, {}, lw.i_b}, {&p.out, {}, lw.out_b}};
   }
+  return {{nullptr, f.qkv_w[l], f.qkv_b[l]},
+          {nullptr, lw.o_w, lw.o_b},
+          {nullptr, lw.i_w, lw.i_b},
+          {nullptr, lw.out_w, lw.out_b}};
+}
+
+// Columns [n0, n1) of `out` (n1 -1: all): x W^T + bias, or (accumulate)
+// out + x W^T. `x` and `out` rows with unit column stride.
+void linearInto(const Linear& lin, const torch::Tensor& x, torch::Tensor& out, bool accumulate,
+                int64_t n0 = 0, int64_t n1 = -1) {
+  if (n1 < 0) n1 = lin.outFeatures();
+  if (lin.packed) {
+    gemmPacked(x.data_ptr<float>(), x.stride(0), x.size(0), *lin.packed,
+               accumulate ? nullptr : lin.b.data_ptr<float>(), out.data_ptr<float>(), out.stride(0),
+               n0, n1);
+    return;
+  }
+  auto part = out.narrow(1, n0, n1 - n0);
+  const auto wt = lin.w.narrow(0, n0, n1 - n0).t();
+  if (accumulate)
+    part.addmm_(x, wt);
+  else
+    at::addmm_out(part, lin.b.narrow(0, n0, n1 - n0), x, wt);
+}
+
+// x W^T + bias (then the activation, if any), the output's columns split
+// among the team: each thread runs its own single-threaded product on its
+// share of the weights, and the activation on its own columns.
+torch::Tensor teamLinear(const torch::Tensor& x, const Linear& lin,
+                         std::optional<Act> act = std::nullopt) {
+  const int64_t N = lin.outFeatures();
   auto out = at::empty({x.size(0), N}, x.options());
+  // Column blocks a multiple of 64 wide (whole panels), at least 128.
+  const int64_t chunks = std::min<int64_t>(teamThreads(), std::max<int64_t>(1, N / 128));
   auto edge = [&](int64_t c) { return c == chunks ? N : (N * c / chunks) / 64 * 64; };
   onTeam(chunks, [&](int64_t c) {
-    const int64_t n0 = edge(c), n = edge(c + 1) - n0;
-    auto part = out.narrow(1, n0, n);
-    at::addmm_out(part, bias.narrow(0, n0, n), x, weight.narrow(0, n0, n).t());
-    if (act) activateInPlace(part, *act);
+    const int64_t n0 = edge(c), n1 = edge(c + 1);
+    linearInto(lin, x, out, false, n0, n1);
+    if (act) {
+      auto part = out.narrow(1, n0, n1 - n0);
+      activateInPlace(part, *act);
+    }
   });
   return out;
 }
@@ -139,18 +180,20 @@ torch::Tensor teamAddLayerNorm(torch::Tensor& y, const torch::Tensor& residual,
 // The work of layer `lw` after attention for one block of rows: output
 // projection, residual and LayerNorm, feed-forward, residual and
 // LayerNorm. Bias and residual are summed first and the products added
-// in place (addmm_: no extra pass over the output).
-torch::Tensor layerAfterAttention(const LayerWeights& lw, Act act, double eps,
-                                  const torch::Tensor& ctxRows, const torch::Tensor& xRows) {
+// in place (no extra pass over the output).
+torch::Tensor layerAfterAttention(const LayerWeights& lw, const LayerLinears& lin, Act act,
+                                  double eps, const torch::Tensor& ctxRows,
+                                  const torch::Tensor& xRows) {
   const int64_t H = xRows.size(1);
   auto y = xRows + lw.o_b;
-  if (ctxRows.defined()) y.addmm_(ctxRows, lw.o_w.t());
+  if (ctxRows.defined()) linearInto(lin.o, ctxRows, y, true);
   const auto x1 = at::layer_norm(y, {H}, lw.ln1_w, lw.ln1_b, eps);
   y = x1 + lw.out_b;
   if (lw.units() > 0) {
-    auto inter = at::addmm(lw.i_b, x1, lw.i_w.t());
+    auto inter = at::empty({x1.size(0), lw.units()}, x1.options());
+    linearInto(lin.in, x1, inter, false);
     activateInPlace(inter, act);
-    y.addmm_(inter, lw.out_w.t());
+    linearInto(lin.out, inter, y, true);
   }
   return at::layer_norm(y, {H}, lw.ln2_w, lw.ln2_b, eps);
 }
@@ -174,14 +217,16 @@ torch::Tensor rowBlockLayers(const BertWeights& w, Act act, double eps, const Fu
   // Layer l's fused product of every row, from the blocks.
   auto qkvFor = [&](size_t l) {
     if (l >= w.layers.size() || w.layers[l].heads == 0) return torch::Tensor();
-    return at::empty({N, fused.qkv_w[l].size(0)}, x.options());
+    return at::empty({N, 3 * w.layers[l].heads * d}, x.options());
   };
   torch::Tensor qkv = qkvFor(0);
-  if (qkv.defined())
+  if (qkv.defined()) {
+    const LayerLinears first = linearsOf(w, fused, 0);
     onTeam(blocks, [&](int64_t c) {
       auto out = rowsOf(qkv, c);
-      at::addmm_out(out, fused.qkv_b[0], xs[static_cast<size_t>(c)], fused.qkv_w[0].t());
+      linearInto(first.qkv, xs[static_cast<size_t>(c)], out, false);
     });
+  }
   for (size_t l = 0; l < w.layers.size(); ++l) {
     const auto& lw = w.layers[l];
     torch::Tensor ctx;
@@ -190,12 +235,15 @@ torch::Tensor rowBlockLayers(const BertWeights& w, Act act, double eps, const Fu
       teamAttention(qkv, k, lw.heads, d, ctx);
     }
     torch::Tensor next = qkvFor(l + 1);
+    const LayerLinears lin = linearsOf(w, fused, l);
+    const LayerLinears nextLin = next.defined() ? linearsOf(w, fused, l + 1) : LayerLinears{};
     onTeam(blocks, [&](int64_t c) {
       auto& xc = xs[static_cast<size_t>(c)];
-      xc = layerAfterAttention(lw, act, eps, ctx.defined() ? rowsOf(ctx, c) : torch::Tensor(), xc);
+      xc = layerAfterAttention(lw, lin, act, eps, ctx.defined() ? rowsOf(ctx, c) : torch::Tensor(),
+                               xc);
       if (next.defined()) {
         auto out = rowsOf(next, c);
-        at::addmm_out(out, fused.qkv_b[l + 1], xc, fused.qkv_w[l + 1].t());
+        linearInto(nextLin.qkv, xc, out, false);
       }
     });
     qkv = next;
@@ -212,18 +260,19 @@ torch::Tensor columnSplitLayers(const BertWeights& w, Act act, double eps,
   for (size_t l = 0; l < w.layers.size(); ++l) {
     const auto& lw = w.layers[l];
     const int64_t h = lw.heads;
+    const LayerLinears lin = linearsOf(w, fused, l);
     torch::Tensor y;
     if (h > 0) {
-      const auto qkv = teamLinear(x, fused.qkv_w[l], fused.qkv_b[l]);
+      const auto qkv = teamLinear(x, lin.qkv);
       auto ctx = at::empty({k.total, h * d}, x.options());
       teamAttention(qkv, k, h, d, ctx);
-      y = teamLinear(ctx, lw.o_w, lw.o_b);
+      y = teamLinear(ctx, lin.o);
     } else {
       y = lw.o_b.expand({k.total, H}).clone();
     }
     x = teamAddLayerNorm(y, x, lw.ln1_w, lw.ln1_b, eps);
     if (lw.units() > 0)
-      y = teamLinear(teamLinear(x, lw.i_w, lw.i_b, act), lw.out_w, lw.out_b);
+      y = teamLinear(teamLinear(x, lin.in, act), lin.out);
     else
       y = lw.out_b.expand({k.total, H}).clone();
     x = teamAddLayerNorm(y, x, lw.ln2_w, lw.ln2_b, eps);

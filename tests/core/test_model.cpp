@@ -173,11 +173,15 @@ class TestModel : public QObject {
          {full.c_str(), R"({"num_layers":3,"num_heads":2,"num_units":16})",
           R"({"layers":[{"heads":2,"units":10},{"heads":0,"units":7},{"heads":1,"units":0}]})"}) {
       const auto w = weightsOf(mi, desc);
-      const auto fused = pp::fuseAttention(w);
       const auto plain = pp::bertForward(w, mi.act, mi.config.layer_norm_eps, b);
-      const auto got = pp::bertForward(w, mi.act, mi.config.layer_norm_eps, b, nullptr, {}, &fused);
-      const double diff = (plain - got).abs().max().item<double>();
-      QVERIFY2(diff < 1e-5, (std::string(desc) + ": " + std::to_string(diff)).c_str());
+      for (bool pack : {false, true}) {  // on LibTorch's BLAS, on packed weights
+        const auto fused = pp::fuseAttention(w, pack);
+        QCOMPARE(fused.packed.empty(), !(pack && pp::packedGemmSupported()));
+        const auto got =
+            pp::bertForward(w, mi.act, mi.config.layer_norm_eps, b, nullptr, {}, &fused);
+        const double diff = (plain - got).abs().max().item<double>();
+        QVERIFY2(diff < 1e-5, (std::string(desc) + ": " + std::to_string(diff)).c_str());
+      }
     }
     // Fused weights of another shape are refused, not misread.
     const auto s =
@@ -225,22 +229,26 @@ class TestModel : public QObject {
          {full.c_str(),
           R"({"layers":[{"heads":2,"units":10},{"heads":0,"units":7},{"heads":1,"units":0}]})"}) {
       const auto w = weightsOf(mi, desc);
-      const auto fused = pp::fuseAttention(w);
+      // BLAS products (the padded reference too), then packed weights.
+      const auto blas = pp::fuseAttention(w, false);
+      const auto packedWeights = pp::fuseAttention(w);
       for (const pp::Batch* b :
            {&longer, &shorter, &single, static_cast<const pp::Batch*>(&holed)}) {
         const auto plain = pp::bertForward(w, mi.act, mi.config.layer_norm_eps, *b);
         const auto pad =
-            pp::bertForward(w, mi.act, mi.config.layer_norm_eps, *b, nullptr, padded, &fused);
+            pp::bertForward(w, mi.act, mi.config.layer_norm_eps, *b, nullptr, padded, &blas);
         QVERIFY((plain - pad).abs().max().item<double>() < 1e-5);
-        for (int team : {1, 2, 3, 4}) {
-          pp::setTeamThreads(team);
-          const auto got =
-              pp::bertForward(w, mi.act, mi.config.layer_norm_eps, *b, nullptr, {}, &fused);
-          const double diff = (plain - got).abs().max().item<double>();
-          QVERIFY2(diff < 1e-5, (std::string(desc) + ", team of " + std::to_string(team) + ": " +
-                                 std::to_string(diff))
-                                    .c_str());
-        }
+        for (const pp::FusedAttention* fused : {&blas, &packedWeights})
+          for (int team : {1, 2, 3, 4}) {
+            pp::setTeamThreads(team);
+            const auto got =
+                pp::bertForward(w, mi.act, mi.config.layer_norm_eps, *b, nullptr, {}, fused);
+            const double diff = (plain - got).abs().max().item<double>();
+            QVERIFY2(diff < 1e-5,
+                     (std::string(desc) + (fused->packed.empty() ? "" : ", packed") + ", team of " +
+                      std::to_string(team) + ": " + std::to_string(diff))
+                         .c_str());
+          }
         pp::setTeamThreads(1);
       }
     }
