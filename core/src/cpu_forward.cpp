@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <limits>
 #include <optional>
+#include <vector>
 
 #include "bert.h"
 #include "paretoprune/error.h"
@@ -136,14 +137,36 @@ torch::Tensor teamLinear(const torch::Tensor& x, const Linear& lin,
   return out;
 }
 
+// One sequence's attention for heads [h0, h0 + n) on our packed kernel:
+// per head, the keys packed as the weights of the scores' product, the
+// softmax in place, the values packed (transposed) for the context's.
+// Scores are computed for whole panels of keys (the columns past L come
+// out zero and are left out of the softmax and the next product).
+void packedHeads(const float* rows, int64_t ld, int64_t L, int64_t h, int64_t d, int64_t h0,
+                 int64_t n, float* ctx, int64_t ctxLd) {
+  const int64_t width =
+      (L + PackedWeights::kPanel - 1) / PackedWeights::kPanel * PackedWeights::kPanel;
+  thread_local std::vector<float> scores, zeros;  // zeros: only ever read
+  scores.resize(static_cast<size_t>(L * width));
+  if (zeros.size() < static_cast<size_t>(std::max(width, d))) zeros.resize(std::max(width, d));
+  for (int64_t i = h0; i < h0 + n; ++i) {
+    const PackedWeights keys({{rows + (h + i) * d, L, ld, 1.0f}}, d);
+    gemmPacked(rows + i * d, ld, L, keys, zeros.data(), scores.data(), width, 0, width);
+    softmaxRows(scores.data(), L, L, width);
+    const auto values = PackedWeights::transposed(rows + (2 * h + i) * d, L, d, ld);
+    gemmPacked(scores.data(), width, L, values, zeros.data(), ctx + i * d, ctxLd);
+  }
+}
+
 // Each sequence's attention over its own tokens only: per sequence and
 // group of heads, scores from strided views of the fused product (no
 // copies; the scale is in the query weights, no mask is needed: no
 // padding), softmax, and the context written straight into its columns
 // of `ctx` [N, h*d]. Tasks: every sequence, its heads split so that a
-// batch smaller than the team still fills it.
+// batch smaller than the team still fills it. `packed`: on our kernel
+// (packedHeads), else LibTorch's batched products.
 void teamAttention(const torch::Tensor& qkv, const Packing& k, int64_t h, int64_t d,
-                   torch::Tensor& ctx) {
+                   torch::Tensor& ctx, bool packed) {
   const int64_t B = static_cast<int64_t>(k.lengths.size());
   const int64_t threads = teamThreads();
   const int64_t split = std::min<int64_t>(h, std::max<int64_t>(1, (threads + B - 1) / B));
@@ -151,6 +174,11 @@ void teamAttention(const torch::Tensor& qkv, const Packing& k, int64_t h, int64_
     const int64_t b = task / split, part = task % split;
     const int64_t h0 = h * part / split, n = h * (part + 1) / split - h0;
     const int64_t L = k.lengths[static_cast<size_t>(b)], off = k.offsets[static_cast<size_t>(b)];
+    if (packed) {
+      packedHeads(qkv.data_ptr<float>() + off * qkv.stride(0), qkv.stride(0), L, h, d, h0, n,
+                  ctx.data_ptr<float>() + off * ctx.stride(0), ctx.stride(0));
+      return;
+    }
     const auto rows = qkv.narrow(0, off, L).view({L, 3, h, d});
     const auto q = rows.select(1, 0).narrow(1, h0, n).transpose(0, 1);      // [n, L, d]
     const auto kT = rows.select(1, 1).narrow(1, h0, n).permute({1, 2, 0});  // [n, d, L]
@@ -232,7 +260,7 @@ torch::Tensor rowBlockLayers(const BertWeights& w, Act act, double eps, const Fu
     torch::Tensor ctx;
     if (lw.heads > 0) {
       ctx = at::empty({N, lw.heads * d}, x.options());
-      teamAttention(qkv, k, lw.heads, d, ctx);
+      teamAttention(qkv, k, lw.heads, d, ctx, !fused.packed.empty());
     }
     torch::Tensor next = qkvFor(l + 1);
     const LayerLinears lin = linearsOf(w, fused, l);
@@ -265,7 +293,7 @@ torch::Tensor columnSplitLayers(const BertWeights& w, Act act, double eps,
     if (h > 0) {
       const auto qkv = teamLinear(x, lin.qkv);
       auto ctx = at::empty({k.total, h * d}, x.options());
-      teamAttention(qkv, k, h, d, ctx);
+      teamAttention(qkv, k, h, d, ctx, !fused.packed.empty());
       y = teamLinear(ctx, lin.o);
     } else {
       y = lw.o_b.expand({k.total, H}).clone();

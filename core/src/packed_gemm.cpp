@@ -4,8 +4,11 @@
 #include "packed_gemm.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
+#include <limits>
 #include <new>
+#include <string>
 
 #include "paretoprune/error.h"
 
@@ -158,23 +161,45 @@ PackedWeights::PackedWeights(const std::vector<RowSource>& parts, int64_t depth)
       scales.push_back(p.scale);
     }
   n_ = static_cast<int64_t>(rows.size());
-  const int64_t panels = (n_ + kPanel - 1) / kPanel;
+  allocate();
+  const int64_t panels = paddedOutFeatures() / kPanel;
   rows.resize(static_cast<size_t>(panels * kPanel), nullptr);
   scales.resize(rows.size(), 0.0f);
-  const size_t bytes = static_cast<size_t>(std::max<int64_t>(1, panels * kPanel * k_)) * 4;
-  void* mem = std::aligned_alloc(64, (bytes + 63) / 64 * 64);
-  if (!mem) throw std::bad_alloc();
-  data_.reset(static_cast<float*>(mem));
   for (int64_t p = 0; p < panels; ++p)
     packPanel(rows.data() + p * kPanel, scales.data() + p * kPanel, k_,
               data_.get() + p * k_ * kPanel);
+}
+
+void PackedWeights::allocate() {
+  const size_t bytes = static_cast<size_t>(std::max<int64_t>(1, paddedOutFeatures() * k_)) * 4;
+  void* mem = std::aligned_alloc(64, (bytes + 63) / 64 * 64);
+  if (!mem) throw std::bad_alloc();
+  data_.reset(static_cast<float*>(mem));
+}
+
+PackedWeights PackedWeights::transposed(const float* s, int64_t depth, int64_t n, int64_t stride) {
+  if (!packedGemmSupported()) throw Error("packed weights: this CPU has no AVX2/FMA");
+  PackedWeights w;
+  w.n_ = n;
+  w.k_ = depth;
+  w.allocate();
+  // Panel p at depth t: S's row t, columns 16p .. 16p + 15 (zeros past n).
+  for (int64_t p = 0; p < w.paddedOutFeatures() / kPanel; ++p) {
+    float* dst = w.data_.get() + p * depth * kPanel;
+    const int64_t cols = std::min(kPanel, n - p * kPanel);
+    for (int64_t t = 0; t < depth; ++t) {
+      std::memcpy(dst + t * kPanel, s + t * stride + p * kPanel, static_cast<size_t>(cols) * 4);
+      std::fill(dst + t * kPanel + cols, dst + (t + 1) * kPanel, 0.0f);
+    }
+  }
+  return w;
 }
 
 PP_AVX2 void gemmPacked(const float* a, int64_t lda, int64_t m, const PackedWeights& w,
                         const float* bias, float* c, int64_t ldc, int64_t n0, int64_t n1) {
   const int64_t k = w.inFeatures();
   if (n1 < 0) n1 = w.outFeatures();
-  if (n0 % kPanel != 0 || n0 < 0 || n1 > w.outFeatures())
+  if (n0 % kPanel != 0 || n0 < 0 || n1 > w.paddedOutFeatures())
     throw Error("gemmPacked: columns " + std::to_string(n0) + ".." + std::to_string(n1) + " of " +
                 std::to_string(w.outFeatures()));
   const int64_t block = std::max(kRows, kBlockFloats / std::max<int64_t>(1, k) / kRows * kRows);
@@ -191,17 +216,82 @@ PP_AVX2 void gemmPacked(const float* a, int64_t lda, int64_t m, const PackedWeig
   }
 }
 
+namespace {
+// e^x for x <= 0 (softmax's shifted scores), 8 at a time: 2^n e^r with
+// n = round(x log2 e), r = x - n ln 2 (in two parts), e^r by the
+// degree-6 polynomial of Cephes' expf (relative error about 1e-7).
+PP_AVX2 __m256 expNonPositive(__m256 x) {
+  x = _mm256_max_ps(x, _mm256_set1_ps(-87.0f));
+  const __m256 n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f)),
+                                   _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375f), x);
+  r = _mm256_fnmadd_ps(n, _mm256_set1_ps(-2.12194440e-4f), r);
+  __m256 y = _mm256_set1_ps(1.9875691500e-4f);
+  y = _mm256_fmadd_ps(y, r, _mm256_set1_ps(1.3981999507e-3f));
+  y = _mm256_fmadd_ps(y, r, _mm256_set1_ps(8.3334519073e-3f));
+  y = _mm256_fmadd_ps(y, r, _mm256_set1_ps(4.1665795894e-2f));
+  y = _mm256_fmadd_ps(y, r, _mm256_set1_ps(1.6666665459e-1f));
+  y = _mm256_fmadd_ps(y, r, _mm256_set1_ps(5.0000001201e-1f));
+  y = _mm256_fmadd_ps(y, _mm256_mul_ps(r, r), _mm256_add_ps(r, _mm256_set1_ps(1.0f)));
+  const __m256i bits =
+      _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
+  return _mm256_mul_ps(y, _mm256_castsi256_ps(bits));
+}
+
+PP_AVX2 float horizontal(__m256 v, bool max) {
+  __m128 x = max ? _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1))
+                 : _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  x = max ? _mm_max_ps(x, _mm_movehl_ps(x, x)) : _mm_add_ps(x, _mm_movehl_ps(x, x));
+  x = max ? _mm_max_ss(x, _mm_shuffle_ps(x, x, 1)) : _mm_add_ss(x, _mm_shuffle_ps(x, x, 1));
+  return _mm_cvtss_f32(x);
+}
+}  // namespace
+
+PP_AVX2 void softmaxRows(float* x, int64_t rows, int64_t cols, int64_t ld) {
+  const int64_t vec = cols / 8 * 8;
+  for (int64_t r = 0; r < rows; ++r) {
+    float* row = x + r * ld;
+    __m256 mv = _mm256_set1_ps(-std::numeric_limits<float>::infinity());
+    for (int64_t j = 0; j < vec; j += 8) mv = _mm256_max_ps(mv, _mm256_loadu_ps(row + j));
+    float m = horizontal(mv, true);
+    for (int64_t j = vec; j < cols; ++j) m = std::max(m, row[j]);
+    const __m256 shift = _mm256_set1_ps(m);
+    __m256 sv = _mm256_setzero_ps();
+    for (int64_t j = 0; j < vec; j += 8) {
+      const __m256 e = expNonPositive(_mm256_sub_ps(_mm256_loadu_ps(row + j), shift));
+      _mm256_storeu_ps(row + j, e);
+      sv = _mm256_add_ps(sv, e);
+    }
+    float sum = horizontal(sv, false);
+    for (int64_t j = vec; j < cols; ++j) sum += (row[j] = std::exp(row[j] - m));
+    const __m256 inv = _mm256_set1_ps(1.0f / sum);
+    for (int64_t j = 0; j < vec; j += 8)
+      _mm256_storeu_ps(row + j, _mm256_mul_ps(_mm256_loadu_ps(row + j), inv));
+    for (int64_t j = vec; j < cols; ++j) row[j] *= 1.0f / sum;
+  }
+}
+
 #else  // no AVX2 build: callers check packedGemmSupported() and use BLAS
 
-bool packedGemmSupported() { return false; }
+bool packedGemmSupported() {
+  return false;
+}
 
 PackedWeights::PackedWeights(const std::vector<RowSource>&, int64_t) {
   throw Error("packed weights: not built for this CPU");
 }
 
-void gemmPacked(const float*, int64_t, int64_t, const PackedWeights&, const float*, float*,
-                int64_t, int64_t, int64_t) {
+void gemmPacked(const float*, int64_t, int64_t, const PackedWeights&, const float*, float*, int64_t,
+                int64_t, int64_t) {
   throw Error("gemmPacked: not built for this CPU");
+}
+
+PackedWeights PackedWeights::transposed(const float*, int64_t, int64_t, int64_t) {
+  throw Error("packed weights: not built for this CPU");
+}
+
+void softmaxRows(float*, int64_t, int64_t, int64_t) {
+  throw Error("softmaxRows: not built for this CPU");
 }
 
 #endif

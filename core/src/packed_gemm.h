@@ -36,8 +36,13 @@ class PackedWeights {
   // The rows of `parts`, one after another, each `depth` long.
   PackedWeights(const std::vector<RowSource>& parts, int64_t depth);
   PackedWeights() = default;
+  // W = S^T for S [depth, n] row-major (`stride` floats between its rows):
+  // attention's values, whose rows are tokens.
+  static PackedWeights transposed(const float* s, int64_t depth, int64_t n, int64_t stride);
 
   int64_t outFeatures() const { return n_; }
+  // Out-features rounded up to whole panels (the extra ones all zero).
+  int64_t paddedOutFeatures() const { return (n_ + kPanel - 1) / kPanel * kPanel; }
   int64_t inFeatures() const { return k_; }
   bool empty() const { return n_ == 0; }
   const float* panel(int64_t p) const { return data_.get() + p * k_ * kPanel; }
@@ -48,6 +53,7 @@ class PackedWeights {
   struct Free {
     void operator()(float* p) const { std::free(p); }
   };
+  void allocate();
   std::unique_ptr<float, Free> data_;
   int64_t n_ = 0, k_ = 0;
 };
@@ -56,8 +62,14 @@ class PackedWeights {
 // a[i, :] . W[j, :] + bias[j] (bias non-null), or c[i, j] plus the
 // product (bias null: accumulate into what c holds). `a` rows are `lda`
 // floats apart, `c` rows `ldc`; n0 is a multiple of kPanel, n1 <= N (-1:
-// N). Single-threaded; callers split rows or panel ranges among threads.
+// N), or up to paddedOutFeatures() where the caller wants whole panels
+// (the columns past N get their bias only). Single-threaded; callers split
+// rows or panel ranges among threads.
 void gemmPacked(const float* a, int64_t lda, int64_t m, const PackedWeights& w, const float* bias,
                 float* c, int64_t ldc, int64_t n0 = 0, int64_t n1 = -1);
+
+// Each of `rows` rows of x (`cols` long, `ld` apart) replaced by its
+// softmax, in place (our AVX2 exp, relative error about 1e-7).
+void softmaxRows(float* x, int64_t rows, int64_t cols, int64_t ld);
 
 }  // namespace pp

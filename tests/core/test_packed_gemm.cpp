@@ -83,15 +83,69 @@ class TestPackedGemm : public QObject {
         }
   }
 
-  // A column range that does not start on a panel is refused, not misread.
-  void refusesMisalignedColumns() {
+  // A column range that does not start on a panel, or runs past the last
+  // panel, is refused, not misread; up to the panel's end is allowed (the
+  // columns past the weights get their bias only).
+  void columnRanges() {
     const auto w = random(40 * 8);
     const pp::PackedWeights p({{w.data(), 40, 8, 1.0f}}, 8);
-    std::vector<float> a(8, 1.0f), c(40, 0.0f);
-    QVERIFY_THROWS_EXCEPTION(std::exception, pp::gemmPacked(a.data(), 8, 1, p, nullptr, c.data(),
-                                                            40, 8));
-    QVERIFY_THROWS_EXCEPTION(std::exception, pp::gemmPacked(a.data(), 8, 1, p, nullptr, c.data(),
-                                                            40, 0, 41));
+    QCOMPARE(p.paddedOutFeatures(), 48);
+    std::vector<float> a(8, 1.0f), c(48, 0.0f), bias(48, 2.0f);
+    QVERIFY_THROWS_EXCEPTION(std::exception,
+                             pp::gemmPacked(a.data(), 8, 1, p, nullptr, c.data(), 48, 8));
+    QVERIFY_THROWS_EXCEPTION(std::exception,
+                             pp::gemmPacked(a.data(), 8, 1, p, nullptr, c.data(), 48, 0, 49));
+    pp::gemmPacked(a.data(), 8, 1, p, bias.data(), c.data(), 48, 0, 48);
+    for (int j = 40; j < 48; ++j) QCOMPARE(c[static_cast<size_t>(j)], 2.0f);
+    double sum = 0;
+    for (int i = 0; i < 8; ++i) sum += w[static_cast<size_t>(39 * 8 + i)];
+    QVERIFY(std::abs(c[39] - (sum + 2.0)) < 1e-5);
+  }
+
+  // W = S^T packed from S's rows (attention's values) gives the product
+  // with S^T.
+  void transposedSource() {
+    const int64_t depth = 37, n = 20, stride = 23;
+    const auto s = random(static_cast<size_t>(depth * stride));
+    const auto p = pp::PackedWeights::transposed(s.data(), depth, n, stride);
+    QCOMPARE(p.outFeatures(), n);
+    QCOMPARE(p.inFeatures(), depth);
+    const auto a = random(static_cast<size_t>(3 * depth));
+    std::vector<float> c(static_cast<size_t>(3 * n)), zero(static_cast<size_t>(n), 0.0f);
+    pp::gemmPacked(a.data(), depth, 3, p, zero.data(), c.data(), n);
+    for (int64_t r = 0; r < 3; ++r)
+      for (int64_t j = 0; j < n; ++j) {
+        double want = 0;
+        for (int64_t t = 0; t < depth; ++t)
+          want += a[static_cast<size_t>(r * depth + t)] * s[static_cast<size_t>(t * stride + j)];
+        QVERIFY(std::abs(c[static_cast<size_t>(r * n + j)] - want) < 1e-4);
+      }
+  }
+
+  // Softmax rows in place: sums to one, the ratios of exp, any row length
+  // (the vector part and the tail), large and very negative scores.
+  void softmaxMatchesExp() {
+    for (int64_t cols : {1, 7, 8, 9, 70}) {
+      const int64_t ld = cols + 2;
+      auto x = random(static_cast<size_t>(3 * ld));
+      x[0] = 80.0f;                  // large: shifted by the row's maximum, no overflow
+      if (cols > 1) x[1] = -200.0f;  // underflows to 0
+      const auto in = x;
+      pp::softmaxRows(x.data(), 3, cols, ld);
+      for (int64_t r = 0; r < 3; ++r) {
+        double m = -1e30, sum = 0;
+        for (int64_t j = 0; j < cols; ++j)
+          m = std::max<double>(m, in[static_cast<size_t>(r * ld + j)]);
+        for (int64_t j = 0; j < cols; ++j) sum += std::exp(in[static_cast<size_t>(r * ld + j)] - m);
+        for (int64_t j = 0; j < cols; ++j) {
+          const double want = std::exp(in[static_cast<size_t>(r * ld + j)] - m) / sum;
+          QVERIFY2(std::abs(x[static_cast<size_t>(r * ld + j)] - want) <= 1e-6 * want + 1e-30,
+                   (std::to_string(cols) + " columns").c_str());
+        }
+        for (int64_t j = cols; j < ld; ++j)  // past the row: untouched
+          QCOMPARE(x[static_cast<size_t>(r * ld + j)], in[static_cast<size_t>(r * ld + j)]);
+      }
+    }
   }
 };
 
