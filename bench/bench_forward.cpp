@@ -163,7 +163,8 @@ int main(int argc, char** argv) {
   // Evaluation's fused attention with its products on LibTorch's BLAS, and
   // on weights packed once (packed_gemm.h; the BLAS ones where this CPU
   // cannot run the packed kernel).
-  const pp::FusedAttention blas = pp::fuseAttention(w, false), packed = pp::fuseAttention(w);
+  const pp::FusedAttention blas = pp::fuseAttention(w, pp::WeightPacking::Never),
+                           packed = pp::fuseAttention(w, pp::WeightPacking::Always);
   const pp::FusedAttention* variants[3] = {nullptr, &blas, &packed};
   for (auto [tt, bt, team] : settings) {
     pp::setComputeThreads(1, hw);

@@ -138,11 +138,13 @@ PackedLayer packLayer(const LayerWeights& lw, float scale) {
 }
 }  // namespace
 
-FusedAttention fuseAttention(const BertWeights& w, bool pack) {
+FusedAttention fuseAttention(const BertWeights& w, WeightPacking packing) {
   const size_t L = w.layers.size();
   FusedAttention f{std::vector<torch::Tensor>(L), std::vector<torch::Tensor>(L), {}};
-  pack = pack && L > 0 && w.word_emb.device().is_cpu() &&
-         w.word_emb.scalar_type() == torch::kFloat32 && packedGemmSupported();
+  const bool pack = packing != WeightPacking::Never &&
+                    (packing == WeightPacking::Always || teamThreads() >= blasThreads()) && L > 0 &&
+                    w.word_emb.device().is_cpu() && w.word_emb.scalar_type() == torch::kFloat32 &&
+                    packedGemmSupported();
   if (pack) f.packed.resize(L);
   const double scale = 1.0 / std::sqrt(static_cast<double>(w.headSize));
   onTeam(static_cast<int64_t>(L), [&](int64_t i) {

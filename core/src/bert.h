@@ -95,9 +95,17 @@ struct FusedAttention {
   std::vector<torch::Tensor> qkv_w, qkv_b;
   std::vector<PackedLayer> packed;  // per layer, or empty
 };
-// `pack` false: no packed weights (the products on LibTorch's BLAS, for
-// comparisons).
-FusedAttention fuseAttention(const BertWeights& w, bool pack = true);
+// Whether fuseAttention packs the weights (where it can: float32 on a CPU
+// with AVX2/FMA). Auto: where the evaluation team has the cores
+// (teamThreads() >= OpenBLAS's threads: useComputeThreads(Evaluation));
+// under the training policy (team of 1, OpenBLAS on the cores: training's
+// validation) the products stay on the multi-threaded BLAS.
+enum class WeightPacking { Auto, Always, Never };
+FusedAttention fuseAttention(const BertWeights& w, WeightPacking pack = WeightPacking::Auto);
+
+// OpenBLAS's threads now (LibTorch's intra-op threads where the BLAS is
+// not OpenBLAS).
+int blasThreads();
 
 // Logits [B, numLabels]. `masks` null runs every layer unmasked. `fused`
 // (from fuseAttention(w)) runs one product where three would, for

@@ -254,6 +254,13 @@ void setComputeThreads(int torchThreads, int blasThreads) {
   }
 }
 
+int blasThreads() {
+  using OpenblasGetThreads = int (*)();
+  static const auto get =
+      reinterpret_cast<OpenblasGetThreads>(::dlsym(RTLD_DEFAULT, "openblas_get_num_threads"));
+  return get ? get() : at::get_num_threads();
+}
+
 void useComputeThreads(ComputeUse use, int threads) {
   // blas_core.cpp chooses OpenBLAS's kernels before main(); naming them
   // here links it into every program that computes.

@@ -81,7 +81,12 @@ class TestAutotune : public QObject {
     QCOMPARE(s.strategy, std::string("adaptive"));
     QCOMPARE(s.trials,
              int64_t(1080));  // twice 0.9 x 120 s / (0.8 s x 0.5 / 2 workers): the budget ends it
-    QCOMPARE(s.batchSize, int64_t(8));  // long examples on the CPU
+    QCOMPARE(s.batchSize, int64_t(32));  // the CPU: no padding, whatever the length
+    in.gpu = true;
+    pp::AutoSettings g;
+    pp::chooseAutoSettings(in, pp::AutoRequest::all(), g);
+    QCOMPARE(g.batchSize, int64_t(64));
+    in.gpu = false;
     QVERIFY(!s.multiFidelity);
     QCOMPARE(s.completion.convergenceWindow, int64_t(0));  // the budget ends the run
     QCOMPARE(s.choices.size(), size_t(6));

@@ -175,7 +175,8 @@ class TestModel : public QObject {
       const auto w = weightsOf(mi, desc);
       const auto plain = pp::bertForward(w, mi.act, mi.config.layer_norm_eps, b);
       for (bool pack : {false, true}) {  // on LibTorch's BLAS, on packed weights
-        const auto fused = pp::fuseAttention(w, pack);
+        const auto fused =
+            pp::fuseAttention(w, pack ? pp::WeightPacking::Always : pp::WeightPacking::Never);
         QCOMPARE(fused.packed.empty(), !(pack && pp::packedGemmSupported()));
         const auto got =
             pp::bertForward(w, mi.act, mi.config.layer_norm_eps, b, nullptr, {}, &fused);
@@ -183,6 +184,15 @@ class TestModel : public QObject {
         QVERIFY2(diff < 1e-5, (std::string(desc) + ": " + std::to_string(diff)).c_str());
       }
     }
+    // Packed by default where the evaluation team has the cores, not under
+    // the training policy (OpenBLAS on the cores: training's validation).
+    const auto w = weightsOf(mi, full.c_str());
+    pp::useComputeThreads(pp::ComputeUse::Training, 2);
+    QVERIFY(pp::fuseAttention(w).packed.empty());
+    pp::useComputeThreads(pp::ComputeUse::Evaluation, 2);
+    QCOMPARE(pp::fuseAttention(w).packed.empty(), !pp::packedGemmSupported());
+    pp::setTeamThreads(1);
+    pp::setComputeThreads(1, 1);
     // Fused weights of another shape are refused, not misread.
     const auto s =
         pp::SubNetwork::parse(R"({"num_layers":1,"num_heads":1,"num_units":4})", mi.config);
@@ -230,8 +240,8 @@ class TestModel : public QObject {
           R"({"layers":[{"heads":2,"units":10},{"heads":0,"units":7},{"heads":1,"units":0}]})"}) {
       const auto w = weightsOf(mi, desc);
       // BLAS products (the padded reference too), then packed weights.
-      const auto blas = pp::fuseAttention(w, false);
-      const auto packedWeights = pp::fuseAttention(w);
+      const auto blas = pp::fuseAttention(w, pp::WeightPacking::Never);
+      const auto packedWeights = pp::fuseAttention(w, pp::WeightPacking::Always);
       for (const pp::Batch* b :
            {&longer, &shorter, &single, static_cast<const pp::Batch*>(&holed)}) {
         const auto plain = pp::bertForward(w, mi.act, mi.config.layer_norm_eps, *b);
