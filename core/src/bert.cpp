@@ -159,6 +159,34 @@ FusedAttention fuseAttention(const BertWeights& w, WeightPacking packing) {
 }
 
 namespace {
+// Refuses fused or packed weights made from another model or sub-network:
+// the products would read and write past their tensors.
+void checkFused(const BertWeights& w, const FusedAttention& f) {
+  auto refuse = [](size_t l) {
+    throw Error("bertForward: fused attention of another model (layer " + std::to_string(l) + ")");
+  };
+  const size_t L = w.layers.size();
+  if (f.qkv_b.size() != L || f.qkv_w.size() != L || (!f.packed.empty() && f.packed.size() != L))
+    refuse(L);
+  const int64_t H = w.word_emb.size(1), d = w.headSize;
+  for (size_t l = 0; l < L; ++l) {
+    const LayerWeights& lw = w.layers[l];
+    const int64_t hd = lw.heads * d, units = lw.units();
+    if (lw.heads > 0 ? !f.qkv_b[l].defined() || f.qkv_b[l].size(0) != 3 * hd : f.qkv_b[l].defined())
+      refuse(l);
+    if (f.qkv_w[l].defined() && (f.qkv_w[l].size(0) != 3 * hd || f.qkv_w[l].size(1) != H))
+      refuse(l);
+    if (f.packed.empty()) continue;
+    const PackedLayer& p = f.packed[l];
+    if (p.qkv.outFeatures() != (lw.heads > 0 ? 3 * hd : 0) ||
+        (lw.heads > 0 &&
+         (p.qkv.inFeatures() != H || p.o.inFeatures() != hd || p.o.outFeatures() != H)) ||
+        p.in.outFeatures() != units || p.out.inFeatures() != units ||
+        (units > 0 && (p.in.inFeatures() != H || p.out.outFeatures() != H)))
+      refuse(l);
+  }
+}
+
 // Attention probabilities' context [B, T, h*d] from the fused product: one
 // product for query, key and value; keys laid out transposed and
 // contiguous ([B, h, d, T]), where the scores' product runs at the BLAS
@@ -183,8 +211,7 @@ torch::Tensor bertForward(const BertWeights& w, Act act, double eps, const Batch
                           const SubnetMasks* masks, const ForwardOptions& opts,
                           const FusedAttention* fused) {
   const bool useFused = fused && !masks && !opts.training;
-  if (useFused && fused->qkv_w.size() != w.layers.size())
-    throw Error("bertForward: fused attention of another model");
+  if (useFused) checkFused(w, *fused);
   if (useFused && opts.packed) {
     auto logits = packedForward(w, act, eps, b, *fused);
     if (logits.defined()) return logits;

@@ -103,6 +103,9 @@ void linearInto(const Linear& lin, const torch::Tensor& x, torch::Tensor& out, b
                 int64_t n0 = 0, int64_t n1 = -1) {
   if (n1 < 0) n1 = lin.outFeatures();
   if (lin.packed) {
+    if (x.size(1) != lin.packed->inFeatures() || n1 > out.size(1) || x.stride(1) != 1 ||
+        out.stride(1) != 1 || x.size(0) > out.size(0))
+      throw Error("packed product: shapes do not match its weights");
     gemmPacked(x.data_ptr<float>(), x.stride(0), x.size(0), *lin.packed,
                accumulate ? nullptr : lin.b.data_ptr<float>(), out.data_ptr<float>(), out.stride(0),
                n0, n1);

@@ -20,6 +20,7 @@
 
 namespace pp {
 
+#ifdef PP_PACKED_GEMM
 namespace {
 constexpr int64_t kPanel = PackedWeights::kPanel;
 constexpr int64_t kRows = 6;  // output rows per kernel call: 12 accumulators
@@ -31,7 +32,6 @@ constexpr int64_t kRows = 6;  // output rows per kernel call: 12 accumulators
 constexpr int64_t kBlockFloats = int64_t{1} << 20;
 }  // namespace
 
-#ifdef PP_PACKED_GEMM
 namespace {
 
 // Rows [0, R) x 16 columns of c (ncols of them real): the bias (or c's
@@ -221,7 +221,8 @@ namespace {
 // n = round(x log2 e), r = x - n ln 2 (in two parts), e^r by the
 // degree-6 polynomial of Cephes' expf (relative error about 1e-7).
 PP_AVX2 __m256 expNonPositive(__m256 x) {
-  x = _mm256_max_ps(x, _mm256_set1_ps(-87.0f));
+  // (max returns its second operand for a NaN: a NaN score stays NaN.)
+  x = _mm256_max_ps(_mm256_set1_ps(-87.0f), x);
   const __m256 n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f)),
                                    _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
   __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375f), x);

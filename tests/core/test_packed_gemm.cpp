@@ -5,6 +5,7 @@
 #include <QtTest>
 
 #include <cmath>
+#include <limits>
 #include <random>
 #include <vector>
 
@@ -129,7 +130,7 @@ class TestPackedGemm : public QObject {
       const int64_t ld = cols + 2;
       auto x = random(static_cast<size_t>(3 * ld));
       x[0] = 80.0f;                  // large: shifted by the row's maximum, no overflow
-      if (cols > 1) x[1] = -200.0f;  // underflows to 0
+      if (cols > 1) x[1] = -200.0f;  // underflows (to at most 1e-37)
       const auto in = x;
       pp::softmaxRows(x.data(), 3, cols, ld);
       for (int64_t r = 0; r < 3; ++r) {
@@ -145,6 +146,14 @@ class TestPackedGemm : public QObject {
         for (int64_t j = cols; j < ld; ++j)  // past the row: untouched
           QCOMPARE(x[static_cast<size_t>(r * ld + j)], in[static_cast<size_t>(r * ld + j)]);
       }
+    }
+    // A NaN score makes its row NaN (as LibTorch's softmax does), in the
+    // vector part and in the tail.
+    for (int64_t at : {3, 8}) {
+      std::vector<float> row(9, 0.5f);
+      row[static_cast<size_t>(at)] = std::numeric_limits<float>::quiet_NaN();
+      pp::softmaxRows(row.data(), 1, 9, 9);
+      for (float v : row) QVERIFY(std::isnan(v));
     }
   }
 };
