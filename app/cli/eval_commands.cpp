@@ -143,6 +143,7 @@ void addPredictCommand(CLI::App& app, GlobalOptions& g) {
       pp::Example e;
       e.text = in.text;
       e.pair = in.pair;
+      e.single = !in.hasPair;
       d.hasPair = d.hasPair || in.hasPair;
       e.label = 0;
       e.line = in.line;

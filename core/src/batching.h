@@ -29,7 +29,8 @@ inline std::vector<TokenizedExample> tokenizeExamples(const Model& m, const Data
     if (e.label < 0 || e.label >= m.config().numLabels())
       throw Error(d.source + ":" + std::to_string(e.line) + ": label " + std::to_string(e.label) +
                   " is outside the model's " + std::to_string(m.config().numLabels()) + " labels");
-    out.push_back({tok.encode(e.text, d.hasPair ? &e.pair : nullptr, maxLen), e.label});
+    out.push_back(
+        {tok.encode(e.text, d.hasPair && !e.single ? &e.pair : nullptr, maxLen), e.label});
   }
   return out;
 }

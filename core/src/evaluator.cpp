@@ -115,7 +115,7 @@ EncodedData::EncodedData(const Model& model, const Dataset& data, const EncodeOp
   std::vector<Encoding> enc(n);
   for (size_t i = 0; i < n; ++i) {
     const auto& e = data.examples[i];
-    enc[i] = tok.encode(e.text, data.hasPair ? &e.pair : nullptr, maxLen);
+    enc[i] = tok.encode(e.text, data.hasPair && !e.single ? &e.pair : nullptr, maxLen);
     for (int64_t id : enc[i].ids)
       if (id >= model.config().vocab_size)
         throw Error("token id " + std::to_string(id) + " is outside the model's vocabulary");

@@ -110,6 +110,19 @@ class TestCli : public QObject {
       ++n;
     }
     QCOMPARE(n, 2);
+    // A line without "pair" among lines with one is encoded as one text, as
+    // it is alone (not with an empty second segment).
+    // (The demo's trained model: the tiny random one barely reads its input.)
+    const QString demo = QString(PARETOPRUNE_RESOURCES_DIR) + "/demo/model";
+    auto alone = cli({"predict", demo}, "{\"text\":\"good food\"}\n");
+    auto mixed = cli({"predict", demo},
+                     "{\"text\":\"good food\"}\n{\"text\":\"bad\",\"pair\":\"service\"}\n");
+    QCOMPARE(alone.code, 0);
+    QCOMPARE(mixed.code, 0);
+    const json a = json::parse(alone.out),
+               m = json::parse(mixed.out.substr(0, mixed.out.find('\n')));
+    for (size_t k = 0; k < 2; ++k)
+      QVERIFY(std::abs(a["logits"][k].get<double>() - m["logits"][k].get<double>()) < 1e-6);
     auto t = cli({"tokenize", model_}, "{\"text\":\"good food\"}\n");
     QCOMPARE(t.code, 0);
     json j = json::parse(t.out);

@@ -14,6 +14,10 @@ struct Example {
   std::string pair;  // empty when the task has one text
   int64_t label = -1;
   int64_t line = 0;  // 1-based line in the source file, for messages
+  // No second text even where the set has pairs (a `predict` line without
+  // "pair" among lines with one): encoded as one segment, not with an
+  // empty second.
+  bool single = false;
 };
 
 struct DataColumns {
