@@ -88,8 +88,12 @@ LayerLinears linearsOf(const BertWeights& w, const FusedAttention& f, size_t l) 
   const LayerWeights& lw = w.layers[l];
   if (!f.packed.empty()) {
     const PackedLayer& p = f.packed[l];
-    return {
-        {&p.qkv, {}, f.qkv_b[l]}, {&p.o, {}, lw.o_b}, {&p.in, {}, lw.i_b}, {&p.out, {}, lw.out_b}};
+    // The kernel reads biases as plain arrays.
+    const auto c = [](const torch::Tensor& t) { return t.defined() ? t.contiguous() : t; };
+    return {{&p.qkv, {}, c(f.qkv_b[l])},
+            {&p.o, {}, c(lw.o_b)},
+            {&p.in, {}, c(lw.i_b)},
+            {&p.out, {}, c(lw.out_b)}};
   }
   return {{nullptr, f.qkv_w[l], f.qkv_b[l]},
           {nullptr, lw.o_w, lw.o_b},
@@ -147,8 +151,7 @@ torch::Tensor teamLinear(const torch::Tensor& x, const Linear& lin,
 // out zero and are left out of the softmax and the next product).
 void packedHeads(const float* rows, int64_t ld, int64_t L, int64_t h, int64_t d, int64_t h0,
                  int64_t n, float* ctx, int64_t ctxLd) {
-  const int64_t width =
-      (L + PackedWeights::kPanel - 1) / PackedWeights::kPanel * PackedWeights::kPanel;
+  const int64_t width = PackedWeights::wholePanels(L);
   thread_local std::vector<float> scores, zeros;  // zeros: only ever read
   scores.resize(static_cast<size_t>(L * width));
   if (zeros.size() < static_cast<size_t>(std::max(width, d))) zeros.resize(std::max(width, d));

@@ -42,7 +42,9 @@ class PackedWeights {
 
   int64_t outFeatures() const { return n_; }
   // Out-features rounded up to whole panels (the extra ones all zero).
-  int64_t paddedOutFeatures() const { return (n_ + kPanel - 1) / kPanel * kPanel; }
+  int64_t paddedOutFeatures() const { return wholePanels(n_); }
+  // n columns rounded up to whole panels.
+  static int64_t wholePanels(int64_t n) { return (n + kPanel - 1) / kPanel * kPanel; }
   int64_t inFeatures() const { return k_; }
   bool empty() const { return n_ == 0; }
   const float* panel(int64_t p) const { return data_.get() + p * k_ * kPanel; }
