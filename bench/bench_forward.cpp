@@ -124,13 +124,7 @@ int main(int argc, char** argv) {
   cli.add_flag("--profile", profile,
                "Where one layer's time goes, step by step (1 LibTorch thread, BLAS on every core)");
   CLI11_PARSE(cli, argc, argv);
-  pp::BertConfig c;
-  c.vocab_size = 30522;
-  c.hidden_size = 768;
-  c.num_hidden_layers = layers;
-  c.num_attention_heads = 12;
-  c.intermediate_size = 3072;
-  c.id2label = {"a", "b"};
+  const pp::BertConfig c = pp::shapedConfig(layers, 768, 12, 3072, 30522);
   pp::BertWeights w = pp::randomWeights(c, 0.02, 1);
   pp::Batch b;
   b.ids = torch::randint(0, c.vocab_size, {batch, seq}, torch::kLong);

@@ -52,14 +52,7 @@ int main(int argc, char** argv) {
   torch::InferenceMode guard;
   // The policy of docs/performance.md for one worker.
   pp::useComputeThreads(pp::ComputeUse::Evaluation, pp::hardwareThreads());
-  pp::BertConfig c;
-  c.vocab_size = 1000;
-  c.hidden_size = 768;
-  c.num_hidden_layers = 12;
-  c.num_attention_heads = 12;
-  c.intermediate_size = 3072;
-  c.max_position_embeddings = 512;
-  c.id2label = {"a", "b"};
+  const pp::BertConfig c = pp::shapedConfig(12, 768, 12, 3072, 1000);
   const pp::BertWeights w = pp::randomWeights(c, 0.02, 1);
   const auto ident = pp::identityOrder(c, true), identU = pp::identityOrder(c, false);
   pp::Batch b;

@@ -187,4 +187,9 @@ void writeModelFiles(const std::string& dir, const BertConfig& c, const BertWeig
 // (LayerNorm weights 1 + N(0, stddev)): identical on every LibTorch version.
 BertWeights randomWeights(const BertConfig& c, double stddev, uint64_t seed);
 
+// A two-label classifier's config of the given shape, for random weights
+// in benchmarks and tests.
+BertConfig shapedConfig(int64_t layers, int64_t hidden, int64_t heads, int64_t units, int64_t vocab,
+                        int64_t maxPositions = 512);
+
 }  // namespace pp

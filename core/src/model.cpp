@@ -146,6 +146,19 @@ float normal(Rng& r) {
 }
 }  // namespace
 
+BertConfig shapedConfig(int64_t layers, int64_t hidden, int64_t heads, int64_t units, int64_t vocab,
+                        int64_t maxPositions) {
+  BertConfig c;
+  c.vocab_size = vocab;
+  c.hidden_size = hidden;
+  c.num_hidden_layers = layers;
+  c.num_attention_heads = heads;
+  c.intermediate_size = units;
+  c.max_position_embeddings = maxPositions;
+  c.id2label = {"a", "b"};
+  return c;
+}
+
 BertWeights randomWeights(const BertConfig& c, double stddev, uint64_t seed) {
   Rng rng(seed);
   BertWeights w;

@@ -223,15 +223,7 @@ class TestModel : public QObject {
   // (teamLinear from a panel past the first) and heads of 64 (the keys
   // packed 8 x 8 at a time): the packed pass against the plain one.
   void packedForwardOnWiderLayers() {
-    pp::BertConfig c;
-    c.vocab_size = 60;
-    c.hidden_size = 128;
-    c.num_hidden_layers = 2;
-    c.num_attention_heads = 2;
-    c.intermediate_size = 300;
-    c.max_position_embeddings = 64;
-    c.id2label = {"a", "b"};
-    const pp::BertWeights w = pp::randomWeights(c, 0.05, 5);
+    const pp::BertWeights w = pp::randomWeights(pp::shapedConfig(2, 128, 2, 300, 60, 64), 0.05, 5);
     torch::InferenceMode guard;
     torch::manual_seed(4);
     pp::Batch b{torch::randint(5, 60, {3, 40}, torch::kLong), torch::zeros({3, 40}, torch::kLong),
