@@ -5,7 +5,6 @@
 #include <QLegend>
 #include <QLegendMarker>
 #include <QLineSeries>
-#include <QLocale>
 #include <QMouseEvent>
 #include <QPen>
 #include <QScatterSeries>
@@ -18,50 +17,6 @@
 #include "ui/trial_key.h"
 
 namespace ppui {
-
-namespace {
-QString signedPct(double v) {
-  return (v >= 0 ? "+" : "") + QString::number(v, 'f', 0) + "%";
-}
-}  // namespace
-
-QString trialTooltip(const pp::Trial& t, const std::optional<pp::Trial>& full) {
-  QString s = QString("<b>Trial %1</b>: %2<br>")
-                  .arg(t.id)
-                  .arg(QString::fromStdString(t.subnet.summary()).toHtmlEscaped());
-  if (t.subnet.keptLayers() > 0 && t.subnet.summary().find("per-layer") != std::string::npos) {
-    QStringList ls;
-    for (size_t l = 0; l < t.subnet.layers.size(); ++l)
-      if (t.subnet.layers[l].kept())
-        ls << QString("L%1: %2H/%3U")
-                  .arg(l)
-                  .arg(t.subnet.layers[l].heads)
-                  .arg(t.subnet.layers[l].units);
-    s += ls.join(", ") + "<br>";
-  }
-  if (!t.ok())
-    return s + QString("<i>%1</i> %2")
-                   .arg(pp::statusName(t.status))
-                   .arg(QString::fromStdString(t.error).toHtmlEscaped());
-  s += QString("accuracy %1%, error %2<br>parameters %3, FLOPs %4 M")
-           .arg(100.0 * t.accuracy, 0, 'f', 2)
-           .arg(t.errorRate, 0, 'f', 4)
-           .arg(QLocale().toString(static_cast<qlonglong>(t.params)))
-           .arg(static_cast<double>(t.flops) / 1e6, 0, 'f', 1);
-  if (t.latencyMs > 0) s += QString(", latency %1 ms").arg(t.latencyMs, 0, 'f', 2);
-  if (full && full->params > 0) {
-    QStringList d;
-    d << signedPct(100.0 *
-                   (static_cast<double>(t.params) / static_cast<double>(full->params) - 1.0)) +
-             " parameters";
-    if (t.latencyMs > 0 && full->latencyMs > 0)
-      d << QString::number(full->latencyMs / t.latencyMs, 'f', 1) + "x faster";
-    const double dErr = 100.0 * (t.errorRate - full->errorRate);
-    d << QString("%1%2 points error").arg(dErr >= 0 ? "+" : "").arg(dErr, 0, 'f', 1);
-    s += "<br><i>vs full model:</i> " + d.join(", ");
-  }
-  return s;
-}
 
 namespace {
 // Distinct colours and markers for overlaid runs (colour-blind safe first).

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "paretoprune/trial.h"
+#include "ui/trial_tooltip.h"
 
 class QScatterSeries;
 class QLineSeries;
@@ -29,9 +30,6 @@ namespace ppui {
 
 enum class XMetric { Params, Flops, Latency };
 enum class YMetric { Error, Accuracy, Mcc, F1 };
-
-// "3L x 4H x 512U: 61.2% accuracy ... -62% parameters, 2.1x faster, +1.3 points error"
-QString trialTooltip(const pp::Trial& t, const std::optional<pp::Trial>& full);
 
 // The colour and marker of run `run` in an overlay of several.
 QColor runColor(int run);
