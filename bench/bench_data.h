@@ -4,8 +4,8 @@
 #include <cstdint>
 #include <string>
 
-#include "paretoprune/dataset.h"
-#include "paretoprune/rng.h"
+#include "paretoprune/formats/dataset.h"
+#include "paretoprune/base/rng.h"
 
 namespace ppbench {
 

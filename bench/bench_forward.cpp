@@ -15,9 +15,11 @@
 #include <CLI/CLI.hpp>
 
 #include "bench_util.h"
-#include "bert.h"
-#include "paretoprune/metrics.h"
-#include "paretoprune/model.h"
+#include "cpu/forward.h"
+#include "model/slicing.h"
+#include "paretoprune/model/metrics.h"
+#include "paretoprune/model/model.h"
+#include "paretoprune/cpu/threads.h"
 
 using ppbench::bestSeconds;
 using ppbench::gemmRate;
@@ -27,9 +29,9 @@ namespace {
 
 // One encoder layer of the forward pass (bert.cpp's ops), each step timed
 // alone on the previous step's output.
-void profileLayer(const pp::BertWeights& w, int64_t B, int64_t T, int reps) {
+void profileLayer(const pp::EncoderWeights& w, int64_t B, int64_t T, int reps) {
   const auto& lw = w.layers[0];
-  const int64_t H = w.word_emb.size(1), h = lw.heads, d = w.headSize, U = lw.units();
+  const int64_t H = w.emb.word.size(1), h = lw.heads, d = w.headSize, U = lw.units();
   const auto x = torch::randn({B, T, H});
   const auto ext = torch::zeros({B, 1, 1, T});
   const double scale = 1.0 / std::sqrt(static_cast<double>(d));
@@ -56,7 +58,7 @@ void profileLayer(const pp::BertWeights& w, int64_t B, int64_t T, int reps) {
   time("  variant: fused, heads apart (1 copy)", 0, [&] {
     qkv = qkv.view({B, T, 3, h, d}).permute({2, 0, 3, 1, 4}).contiguous();
   });
-  // As bertForward: q, k, v stay views of the products ([B, h, T, d]
+  // As encoderForward: q, k, v stay views of the products ([B, h, T, d]
   // transposed); matmul copies what it cannot fold into a batch.
   q = q.view({B, T, h, d}).transpose(1, 2);
   k = k.view({B, T, h, d}).transpose(1, 2);
@@ -124,8 +126,8 @@ int main(int argc, char** argv) {
   cli.add_flag("--profile", profile,
                "Where one layer's time goes, step by step (1 LibTorch thread, BLAS on every core)");
   CLI11_PARSE(cli, argc, argv);
-  const pp::BertConfig c = pp::shapedConfig(layers, 768, 12, 3072, 30522);
-  pp::BertWeights w = pp::randomWeights(c, 0.02, 1);
+  const pp::ModelConfig c = pp::shapedConfig(layers, 768, 12, 3072, 30522);
+  pp::EncoderWeights w = pp::randomWeights(c, 0.02, 1);
   pp::Batch b;
   b.ids = torch::randint(0, c.vocab_size, {batch, seq}, torch::kLong);
   b.typeIds = torch::zeros({batch, seq}, torch::kLong);
@@ -172,7 +174,7 @@ int main(int argc, char** argv) {
     for (int r = 0; r <= reps; ++r)
       for (int k = 0; k < 3; ++k) {
         auto t0 = std::chrono::steady_clock::now();
-        pp::bertForward(w, pp::Act::GeluErf, 1e-12, b, nullptr, {}, variants[k]);
+        pp::encoderForward(w, pp::Act::GeluErf, 1e-12, b, nullptr, {}, variants[k]);
         if (r > 0) best[k] = std::min(best[k], secondsSince(t0));  // r == 0: warm-up
       }
     pp::useComputeThreads(pp::ComputeUse::Training, hw);

@@ -25,12 +25,13 @@
 
 #include <CLI/CLI.hpp>
 
-#include "paretoprune/config.h"
-#include "paretoprune/dataset.h"
-#include "paretoprune/evaluator.h"
-#include "paretoprune/model.h"
-#include "paretoprune/pareto.h"
-#include "paretoprune/search_runner.h"
+#include "paretoprune/formats/config.h"
+#include "paretoprune/formats/dataset.h"
+#include "paretoprune/eval/evaluator.h"
+#include "paretoprune/model/model.h"
+#include "paretoprune/base/pareto.h"
+#include "paretoprune/search/search_runner.h"
+#include "paretoprune/cpu/threads.h"
 
 namespace {
 

@@ -22,14 +22,16 @@
 #include <CLI/CLI.hpp>
 
 #include "bench_util.h"
-#include "bert.h"
-#include "evaluator_impl.h"
-#include "paretoprune/dataset.h"
-#include "paretoprune/evaluator.h"
-#include "paretoprune/metrics.h"
-#include "paretoprune/model.h"
-#include "paretoprune/rng.h"
-#include "paretoprune/search_space.h"
+#include "cpu/forward.h"
+#include "model/slicing.h"
+#include "eval/evaluator_impl.h"
+#include "paretoprune/formats/dataset.h"
+#include "paretoprune/eval/evaluator.h"
+#include "paretoprune/model/metrics.h"
+#include "paretoprune/model/model.h"
+#include "paretoprune/base/rng.h"
+#include "paretoprune/search/search_space.h"
+#include "paretoprune/cpu/threads.h"
 
 using ppbench::gemmRate;
 
@@ -52,8 +54,8 @@ int main(int argc, char** argv) {
   torch::InferenceMode guard;
   // The policy of docs/performance.md for one worker.
   pp::useComputeThreads(pp::ComputeUse::Evaluation, pp::hardwareThreads());
-  const pp::BertConfig c = pp::shapedConfig(12, 768, 12, 3072, 1000);
-  const pp::BertWeights w = pp::randomWeights(c, 0.02, 1);
+  const pp::ModelConfig c = pp::shapedConfig(12, 768, 12, 3072, 1000);
+  const pp::EncoderWeights w = pp::randomWeights(c, 0.02, 1);
   const auto ident = pp::identityOrder(c, true), identU = pp::identityOrder(c, false);
   pp::Batch b;
   b.ids = torch::randint(0, c.vocab_size, {batch, seq}, torch::kLong);
@@ -86,14 +88,14 @@ int main(int argc, char** argv) {
     const pp::SubNetwork sub = pp::SubNetwork::uniform(c, s.layers, s.heads, s.units);
     const double flops =
         static_cast<double>(pp::flopCount(c, sub, seq)) * static_cast<double>(batch);
-    const pp::BertWeights maskedW = pp::maskWeights(w, sub, ident, identU);
-    const pp::BertWeights sliced = pp::sliceWeights(w, sub, ident, identU);
+    const pp::EncoderWeights maskedW = pp::maskWeights(w, sub, ident, identU);
+    const pp::EncoderWeights sliced = pp::sliceWeights(w, sub, ident, identU);
     // The three in turn, best of `reps` each: the machine's drift over a
     // row hits them alike, so the ratios stay fair.
     double fullTime = 1e30, masked = 1e30, slicedT = 1e30;
-    auto once = [&](double& bestSoFar, const pp::BertWeights& weights) {
+    auto once = [&](double& bestSoFar, const pp::EncoderWeights& weights) {
       const auto t0 = std::chrono::steady_clock::now();
-      pp::bertForward(weights, pp::Act::GeluErf, 1e-12, b);
+      pp::encoderForward(weights, pp::Act::GeluErf, 1e-12, b);
       bestSoFar = std::min(bestSoFar, ppbench::secondsSince(t0));
     };
     for (int r = 0; r < reps + 1; ++r) {  // the first round warms up

@@ -24,12 +24,14 @@
 
 #include "bench_data.h"
 #include "bench_util.h"
-#include "evaluator_impl.h"
+#include "eval/evaluator_impl.h"
 #include "node_script.h"
-#include "paretoprune/evaluator.h"
-#include "paretoprune/export.h"
-#include "paretoprune/metrics.h"
-#include "paretoprune/model.h"
+#include "paretoprune/eval/evaluator.h"
+#include "paretoprune/export/export.h"
+#include "paretoprune/model/metrics.h"
+#include "paretoprune/model/model.h"
+#include "paretoprune/cpu/threads.h"
+#include "paretoprune/model/random_model.h"
 
 namespace fs = std::filesystem;
 
@@ -53,7 +55,7 @@ void writeBatches(const pp::EncodedData& data, const std::string& path) {
 }
 
 // FLOPs of one pass over the batches (each at its own padded length).
-double passFlops(const pp::BertConfig& c, const pp::SubNetwork& s, const pp::EncodedData& data) {
+double passFlops(const pp::ModelConfig& c, const pp::SubNetwork& s, const pp::EncodedData& data) {
   double f = 0;
   for (const pp::Batch& b : data.impl().batchesOn("cpu"))
     f += static_cast<double>(pp::flopCount(c, s, b.ids.size(1))) *
@@ -90,7 +92,7 @@ int main(int argc, char** argv) {
     pp::writeRandomModel(modelDir, o);
   }
   auto model = pp::Model::load(modelDir);
-  const pp::BertConfig& c = model->config();
+  const pp::ModelConfig& c = model->config();
   pp::EncodeOptions eo;
   eo.maxLength = 128;
   eo.batchSize = batch;

@@ -10,7 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "paretoprune/rng.h"
+#include "paretoprune/base/rng.h"
 
 namespace testutil {
 

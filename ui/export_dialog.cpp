@@ -17,10 +17,10 @@
 #include <QPushButton>
 #include <QVBoxLayout>
 
-#include "paretoprune/config.h"
-#include "paretoprune/export.h"
-#include "paretoprune/model.h"
-#include "paretoprune/run_log.h"
+#include "paretoprune/formats/config.h"
+#include "paretoprune/export/export.h"
+#include "paretoprune/model/model.h"
+#include "paretoprune/search/run_log.h"
 
 namespace ppui {
 

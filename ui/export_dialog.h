@@ -6,8 +6,8 @@
 
 #include <thread>
 
-#include "paretoprune/export.h"
-#include "paretoprune/trial.h"
+#include "paretoprune/export/export.h"
+#include "paretoprune/search/trial.h"
 #include "ui/background_task.h"
 #include "ui/run_session.h"
 #include "ui/search_controller.h"

@@ -15,8 +15,8 @@
 #include <QVBoxLayout>
 #include <QValueAxis>
 
-#include "paretoprune/evaluator.h"
-#include "paretoprune/model.h"
+#include "paretoprune/eval/evaluator.h"
+#include "paretoprune/model/model.h"
 
 namespace ppui {
 

@@ -8,7 +8,7 @@
 #include <memory>
 #include <vector>
 
-#include "paretoprune/trial.h"
+#include "paretoprune/search/trial.h"
 #include "ui/background_task.h"
 #include "ui/run_session.h"
 

@@ -30,13 +30,13 @@
 #include <QTimer>
 #include <QVBoxLayout>
 
-#include "paretoprune/dataset.h"
-#include "paretoprune/error.h"
-#include "paretoprune/metrics.h"
-#include "paretoprune/model.h"
-#include "paretoprune/run_log.h"
-#include "paretoprune/study.h"
-#include "paretoprune/tokenizer.h"
+#include "paretoprune/formats/dataset.h"
+#include "paretoprune/base/error.h"
+#include "paretoprune/model/metrics.h"
+#include "paretoprune/model/model.h"
+#include "paretoprune/search/run_log.h"
+#include "paretoprune/runs/study.h"
+#include "paretoprune/formats/tokenizer.h"
 #include "ui/export_dialog.h"
 #include "ui/hypervolume_chart.h"
 #include "ui/latency_view.h"
@@ -46,6 +46,8 @@
 #include "ui/trial_key.h"
 #include "ui/trial_table_model.h"
 #include "ui/trial_table_view.h"
+#include "paretoprune/cpu/threads.h"
+#include "paretoprune/model/model_config.h"
 
 namespace ppui {
 
@@ -265,7 +267,7 @@ void MainWindow::connectController() {
 bool MainWindow::openModel(const QString& dir) {
   modelEdit_->setText(dir);
   try {
-    pp::BertConfig c = pp::BertConfig::load((dir + "/config.json").toStdString());
+    pp::ModelConfig c = pp::loadModelConfig((dir + "/config.json").toStdString());
     if (!pp::WordPieceTokenizer::existsIn(dir.toStdString()))
       throw pp::Error(dir.toStdString() + ": no vocab.txt or tokenizer.json");
     QStringList labels;

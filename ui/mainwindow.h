@@ -8,7 +8,7 @@
 #include <optional>
 #include <vector>
 
-#include "paretoprune/run_log.h"
+#include "paretoprune/search/run_log.h"
 #include "ui/background_task.h"
 #include "ui/prepare_dialog.h"
 #include "ui/run_session.h"
@@ -142,7 +142,7 @@ class MainWindow : public QMainWindow {
   void addShownTrials(const std::vector<pp::Trial>& trials, const pp::RunHeader& h);
   void pollStudy();
   void refreshPreview();                           // first rows and column pickers of the data file
-  void resetSpaceRanges(const pp::BertConfig& c);  // the model's full ranges
+  void resetSpaceRanges(const pp::ModelConfig& c);  // the model's full ranges
   void addRecentLog(const QString& path);
   void rebuildRecentMenu();
 

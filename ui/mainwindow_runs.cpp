@@ -13,10 +13,10 @@
 #include <QStatusBar>
 #include <QTimer>
 
-#include "paretoprune/error.h"
-#include "paretoprune/run_log.h"
-#include "paretoprune/study.h"
-#include "paretoprune/study_store.h"
+#include "paretoprune/base/error.h"
+#include "paretoprune/search/run_log.h"
+#include "paretoprune/runs/study.h"
+#include "paretoprune/runs/study_store.h"
 #include "ui/hypervolume_chart.h"
 #include "ui/mainwindow.h"
 #include "ui/pareto_chart.h"

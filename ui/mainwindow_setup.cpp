@@ -20,17 +20,19 @@
 #include <QTableWidget>
 #include <QVBoxLayout>
 
-#include "paretoprune/config.h"
-#include "paretoprune/dataset.h"
-#include "paretoprune/error.h"
-#include "paretoprune/evaluator.h"
-#include "paretoprune/model.h"
-#include "paretoprune/search_space.h"
+#include "paretoprune/formats/config.h"
+#include "paretoprune/formats/dataset.h"
+#include "paretoprune/base/error.h"
+#include "paretoprune/eval/evaluator.h"
+#include "paretoprune/model/model.h"
+#include "paretoprune/search/search_space.h"
 
 #include <nlohmann/json.hpp>
 #include "ui/mainwindow.h"
 #include "ui/pareto_chart.h"
 #include "ui/search_controller.h"
+#include "paretoprune/cpu/threads.h"
+#include "paretoprune/model/model_config.h"
 
 namespace ppui {
 
@@ -55,7 +57,7 @@ class DataChecks {
     QString text;  // "name: N examples (label n, ...)" or the loader's error
   };
   // nullopt when `cachedOnly` and the file would have to be read.
-  std::optional<Result> check(const QString& file, const pp::BertConfig& c,
+  std::optional<Result> check(const QString& file, const pp::ModelConfig& c,
                               const pp::DataColumns& cols, bool cachedOnly) {
     const QFileInfo fi(file);
     QString key = file + '\n' + QString::number(fi.size()) + '\n' +
@@ -429,9 +431,9 @@ SetupCheck problem(const QString& m) {
 // not been checked in its current version yet.
 std::optional<SetupCheck> checkSetup(const SearchSetup& s, DataChecks& checks, bool cachedOnly) {
   if (s.modelDir.isEmpty()) return problem(MainWindow::tr("Choose a model directory."));
-  pp::BertConfig c;
+  pp::ModelConfig c;
   try {
-    c = pp::BertConfig::load((s.modelDir + "/config.json").toStdString());
+    c = pp::loadModelConfig((s.modelDir + "/config.json").toStdString());
   } catch (const pp::Error& e) {
     return problem(QString::fromStdString(e.what()));
   }
@@ -522,7 +524,7 @@ void MainWindow::loadSettings() {
   maxLenSpin_->setValue(s.value("maxLength", 128).toInt());
 }
 
-void MainWindow::resetSpaceRanges(const pp::BertConfig& c) {
+void MainWindow::resetSpaceRanges(const pp::ModelConfig& c) {
   const auto d = pp::SearchSpace::defaults(pp::SearchSpace::Kind::Seed, c);
   minLayers_->setValue(static_cast<int>(d.minLayers));
   maxLayers_->setValue(static_cast<int>(d.maxLayers));

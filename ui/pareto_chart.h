@@ -19,7 +19,7 @@
 #include <set>
 #include <vector>
 
-#include "paretoprune/trial.h"
+#include "paretoprune/search/trial.h"
 #include "ui/trial_tooltip.h"
 
 class QScatterSeries;

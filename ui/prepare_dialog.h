@@ -10,7 +10,7 @@
 #include <atomic>
 #include <thread>
 
-#include "paretoprune/run_header.h"
+#include "paretoprune/search/run_header.h"
 #include "ui/background_task.h"
 
 class QCheckBox;

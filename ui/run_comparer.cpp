@@ -2,8 +2,8 @@
 
 #include <QComboBox>
 
-#include "paretoprune/error.h"
-#include "paretoprune/metrics.h"
+#include "paretoprune/base/error.h"
+#include "paretoprune/model/metrics.h"
 #include "ui/hypervolume_chart.h"
 #include "ui/pareto_chart.h"
 #include "ui/trial_key.h"

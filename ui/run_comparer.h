@@ -13,7 +13,7 @@
 #include <cstdint>
 #include <optional>
 
-#include "paretoprune/run_compare.h"
+#include "paretoprune/runs/run_compare.h"
 
 class QComboBox;
 

@@ -3,7 +3,7 @@
 #include <QDir>
 #include <QFileInfo>
 
-#include "paretoprune/model.h"
+#include "paretoprune/model/model.h"
 
 namespace ppui {
 
@@ -30,7 +30,7 @@ std::shared_ptr<const pp::Model> ModelCache::load(const std::string& dir) {
   return model_;
 }
 
-void RunSession::setModel(const QString& dir, const pp::BertConfig& config) {
+void RunSession::setModel(const QString& dir, const pp::ModelConfig& config) {
   if (run_ && QFileInfo(QString::fromStdString(run_->model)).canonicalFilePath() !=
                   QFileInfo(dir).canonicalFilePath())
     clearRun();

@@ -11,8 +11,8 @@
 #include <optional>
 #include <string>
 
-#include "paretoprune/config.h"
-#include "paretoprune/run_header.h"
+#include "paretoprune/formats/config.h"
+#include "paretoprune/search/run_header.h"
 
 namespace pp {
 class Model;
@@ -37,13 +37,13 @@ class RunSession {
  public:
   // The model chosen in the form (its config read; weights on first use).
   // Clears a run of another model.
-  void setModel(const QString& dir, const pp::BertConfig& config);
+  void setModel(const QString& dir, const pp::ModelConfig& config);
   // The shown run: a started search's header, or an opened log's.
   void setRun(const pp::RunHeader& header, const QString& logPath);
   void clearRun();
 
   const QString& modelDir() const { return modelDir_; }
-  const pp::BertConfig& config() const { return config_; }
+  const pp::ModelConfig& config() const { return config_; }
   bool hasModel() const { return !modelDir_.isEmpty(); }
   const std::optional<pp::RunHeader>& run() const { return run_; }
   const QString& logPath() const { return logPath_; }
@@ -53,7 +53,7 @@ class RunSession {
 
  private:
   QString modelDir_;
-  pp::BertConfig config_;
+  pp::ModelConfig config_;
   std::optional<pp::RunHeader> run_;
   QString logPath_;
   std::shared_ptr<ModelCache> models_ = std::make_shared<ModelCache>();

@@ -11,11 +11,11 @@
 #include <thread>
 #include <vector>
 
-#include "paretoprune/config.h"
-#include "paretoprune/run_header.h"
-#include "paretoprune/search_runner.h"
-#include "paretoprune/study.h"
-#include "paretoprune/trial.h"
+#include "paretoprune/formats/config.h"
+#include "paretoprune/search/run_header.h"
+#include "paretoprune/search/search_runner.h"
+#include "paretoprune/runs/study.h"
+#include "paretoprune/search/trial.h"
 #include "ui/run_session.h"
 
 namespace ppui {
@@ -75,7 +75,7 @@ class SearchController : public QObject {
   const SearchSetup& setup() const { return setup_; }
   const std::vector<pp::Trial>& trials() const { return trials_; }  // UI thread's copy
   const std::optional<pp::Trial>& reference() const { return reference_; }
-  const pp::BertConfig& config() const { return config_; }
+  const pp::ModelConfig& config() const { return config_; }
   // The running (or last) search's run header, once it has started.
   const std::optional<pp::RunHeader>& header() const { return header_; }
   std::vector<std::string> objectives() const { return objectives_; }
@@ -106,7 +106,7 @@ class SearchController : public QObject {
   bool running_ = false, paused_ = false;
   std::vector<pp::Trial> trials_;
   std::optional<pp::Trial> reference_;
-  pp::BertConfig config_;
+  pp::ModelConfig config_;
   std::optional<pp::RunHeader> header_;  // with the auto choices, if any
   std::shared_ptr<ModelCache> models_;
   std::vector<std::string> objectives_ = {"error", "params"};

@@ -12,7 +12,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "paretoprune/trial.h"
+#include "paretoprune/search/trial.h"
 
 namespace ppui {
 

@@ -5,7 +5,7 @@
 
 #include <optional>
 
-#include "paretoprune/trial.h"
+#include "paretoprune/search/trial.h"
 
 namespace ppui {
 

@@ -3,7 +3,8 @@
 #pragma once
 #include <string>
 #include <vector>
-#include "paretoprune/model.h"
+#include "paretoprune/model/model.h"
+#include "paretoprune/cpu/threads.h"
 
 namespace CLI {
 class App;

@@ -9,9 +9,9 @@
 
 #include "commands.h"
 #include "format.h"
-#include "paretoprune/error.h"
-#include "paretoprune/metrics.h"
-#include "paretoprune/run_compare.h"
+#include "paretoprune/base/error.h"
+#include "paretoprune/model/metrics.h"
+#include "paretoprune/runs/run_compare.h"
 
 namespace ppcli {
 

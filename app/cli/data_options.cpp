@@ -2,7 +2,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "paretoprune/config.h"
+#include "paretoprune/formats/config.h"
 
 namespace ppcli {
 
@@ -48,11 +48,11 @@ pp::DataSplit DataOptions::split() const {
   return s;
 }
 
-pp::Dataset DataOptions::validationSet(const pp::BertConfig& c) const {
+pp::Dataset DataOptions::validationSet(const pp::ModelConfig& c) const {
   return split().validationSet(c);
 }
 
-pp::Dataset DataOptions::trainingSet(const pp::BertConfig& c) const {
+pp::Dataset DataOptions::trainingSet(const pp::ModelConfig& c) const {
   return split().trainingSet(c);
 }
 

@@ -2,14 +2,14 @@
 #pragma once
 #include <string>
 
-#include "paretoprune/dataset.h"
-#include "paretoprune/run_header.h"
+#include "paretoprune/formats/dataset.h"
+#include "paretoprune/search/run_header.h"
 
 namespace CLI {
 class App;
 }
 namespace pp {
-struct BertConfig;
+struct ModelConfig;
 }
 
 namespace ppcli {
@@ -28,10 +28,10 @@ struct DataOptions {
   // The split these options describe, as a run header records it.
   pp::DataSplit split() const;
   // The evaluation set these options describe.
-  pp::Dataset validationSet(const pp::BertConfig& c) const;
+  pp::Dataset validationSet(const pp::ModelConfig& c) const;
   // The rest of --data: all of it when --validation is given, else the
   // part --val-split leaves (same seed, so the two never overlap).
-  pp::Dataset trainingSet(const pp::BertConfig& c) const;
+  pp::Dataset trainingSet(const pp::ModelConfig& c) const;
 };
 
 }  // namespace ppcli

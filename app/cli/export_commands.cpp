@@ -7,15 +7,15 @@
 
 #include "commands.h"
 #include "format.h"
-#include "paretoprune/dataset.h"
-#include "paretoprune/error.h"
-#include "paretoprune/export.h"
-#include "paretoprune/metrics.h"
-#include "paretoprune/model.h"
-#include "paretoprune/run_log.h"
-#include "paretoprune/study.h"
-#include "paretoprune/subnet.h"
-#include "paretoprune/trial.h"
+#include "paretoprune/formats/dataset.h"
+#include "paretoprune/base/error.h"
+#include "paretoprune/export/export.h"
+#include "paretoprune/model/metrics.h"
+#include "paretoprune/model/model.h"
+#include "paretoprune/search/run_log.h"
+#include "paretoprune/runs/study.h"
+#include "paretoprune/formats/subnet.h"
+#include "paretoprune/search/trial.h"
 
 namespace ppcli {
 

@@ -4,9 +4,10 @@
 #include <CLI/CLI.hpp>
 
 #include "commands.h"
-#include "paretoprune/error.h"
-#include "paretoprune/model.h"
+#include "paretoprune/base/error.h"
+#include "paretoprune/model/model.h"
 #include "version.h"
+#include "paretoprune/cpu/threads.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"ParetoPrune: structural pruning of BERT classifiers guided by a Pareto front",

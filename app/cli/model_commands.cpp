@@ -7,13 +7,16 @@
 
 #include "commands.h"
 #include "format.h"
-#include "paretoprune/config.h"
-#include "paretoprune/error.h"
-#include "paretoprune/metrics.h"
-#include "paretoprune/model.h"
-#include "paretoprune/subnet.h"
-#include "paretoprune/tokenizer.h"
+#include "paretoprune/formats/config.h"
+#include "paretoprune/base/error.h"
+#include "paretoprune/model/metrics.h"
+#include "paretoprune/model/model.h"
+#include "paretoprune/formats/subnet.h"
+#include "paretoprune/formats/tokenizer.h"
 #include "text_input.h"
+#include "paretoprune/cpu/threads.h"
+#include "paretoprune/model/random_model.h"
+#include "paretoprune/model/model_config.h"
 
 namespace ppcli {
 
@@ -62,11 +65,11 @@ void addInfoCommand(CLI::App& app, GlobalOptions& g) {
   cmd->add_option("MODEL", *dir, "Model directory (config.json alone is enough)")->required();
   cmd->callback([dir, &g] {
     std::string cfgPath = *dir + "/config.json";
-    pp::BertConfig c = pp::BertConfig::load(cfgPath);
+    pp::ModelConfig c = pp::loadModelConfig(cfgPath);
     const int64_t params = pp::parameterCount(c);
     const int64_t flops = pp::flopCount(c, pp::SubNetwork::full(c), 128);
     if (g.json) {
-      json j = c.toJson();
+      json j = pp::modelConfigToJson(c);
       j["parameters"] = params;
       j["flops_per_sequence_128"] = flops;
       std::cout << j.dump(2) << "\n";

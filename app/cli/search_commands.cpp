@@ -15,18 +15,18 @@
 #include "data_options.h"
 #include "format.h"
 #include "interrupt.h"
-#include "paretoprune/config.h"
-#include "paretoprune/dataset.h"
-#include "paretoprune/error.h"
-#include "paretoprune/evaluator.h"
-#include "paretoprune/metrics.h"
-#include "paretoprune/model.h"
-#include "paretoprune/run_compare.h"
-#include "paretoprune/run_log.h"
-#include "paretoprune/search_request.h"
-#include "paretoprune/search_runner.h"
-#include "paretoprune/study.h"
-#include "paretoprune/study_store.h"
+#include "paretoprune/formats/config.h"
+#include "paretoprune/formats/dataset.h"
+#include "paretoprune/base/error.h"
+#include "paretoprune/eval/evaluator.h"
+#include "paretoprune/model/metrics.h"
+#include "paretoprune/model/model.h"
+#include "paretoprune/runs/run_compare.h"
+#include "paretoprune/search/run_log.h"
+#include "paretoprune/search/search_request.h"
+#include "paretoprune/search/search_runner.h"
+#include "paretoprune/runs/study.h"
+#include "paretoprune/runs/study_store.h"
 
 namespace ppcli {
 
@@ -245,7 +245,7 @@ void runStudyDriver(const pp::PreparedSearch& prepared, const SearchArgs& a,
 }
 
 void printSearchSummary(const pp::SearchRunner& runner, const GlobalOptions& g,
-                        const std::string& modeName, const pp::BertConfig& c) {
+                        const std::string& modeName, const pp::ModelConfig& c) {
   const auto& objectives = runner.options().objectives;
   auto trials = runner.trials();
   auto front = frontOf(trials, objectives);

@@ -10,9 +10,9 @@
 
 #include "commands.h"
 #include "interrupt.h"
-#include "paretoprune/error.h"
-#include "paretoprune/study.h"
-#include "paretoprune/study_store.h"
+#include "paretoprune/base/error.h"
+#include "paretoprune/runs/study.h"
+#include "paretoprune/runs/study_store.h"
 
 namespace ppcli {
 

@@ -6,7 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "paretoprune/error.h"
+#include "paretoprune/base/error.h"
 
 namespace ppcli {
 

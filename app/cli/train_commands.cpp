@@ -10,15 +10,17 @@
 #include "data_options.h"
 #include "format.h"
 #include "interrupt.h"
-#include "paretoprune/baselines.h"
-#include "paretoprune/config.h"
-#include "paretoprune/dataset.h"
-#include "paretoprune/error.h"
-#include "paretoprune/evaluator.h"
-#include "paretoprune/importance.h"
-#include "paretoprune/model.h"
-#include "paretoprune/search_space.h"
-#include "paretoprune/train.h"
+#include "paretoprune/eval/baselines.h"
+#include "paretoprune/formats/config.h"
+#include "paretoprune/formats/dataset.h"
+#include "paretoprune/base/error.h"
+#include "paretoprune/eval/evaluator.h"
+#include "paretoprune/eval/importance.h"
+#include "paretoprune/model/model.h"
+#include "paretoprune/search/search_space.h"
+#include "paretoprune/train/train.h"
+#include "paretoprune/cpu/threads.h"
+#include "paretoprune/model/model_config.h"
 
 namespace ppcli {
 
@@ -232,7 +234,7 @@ void addBaselineCommand(CLI::App& app, GlobalOptions& g) {
   cmd->add_option("MODEL", a->model, "Model directory (for its labels)")->required();
   a->data.add(*cmd, 0.0);
   cmd->callback([a, &g] {
-    pp::BertConfig c = pp::BertConfig::load(a->model + "/config.json");
+    pp::ModelConfig c = pp::loadModelConfig(a->model + "/config.json");
     if (a->data.validation.empty() && a->data.valSplit <= 0)
       throw pp::Error("baseline: give --validation FILE or --val-split");
     pp::Dataset train = a->data.trainingSet(c), val = a->data.validationSet(c);

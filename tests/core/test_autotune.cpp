@@ -4,16 +4,19 @@
 // synthetic histories and on a tiny model's search.
 #include <QtTest>
 
-#include "paretoprune/autotune.h"
-#include "paretoprune/completion.h"
-#include "paretoprune/config.h"
-#include "paretoprune/model.h"
-#include "paretoprune/rng.h"
-#include "paretoprune/run_log.h"
-#include "paretoprune/search_request.h"
-#include "paretoprune/search_runner.h"
-#include "paretoprune/strategy.h"
+#include "paretoprune/search/autotune.h"
+#include "paretoprune/search/completion.h"
+#include "paretoprune/formats/config.h"
+#include "paretoprune/model/model.h"
+#include "paretoprune/base/rng.h"
+#include "paretoprune/search/run_log.h"
+#include "paretoprune/search/search_request.h"
+#include "paretoprune/search/search_runner.h"
+#include "paretoprune/search/strategy.h"
 #include "testutil.h"
+#include "paretoprune/cpu/threads.h"
+#include "paretoprune/model/random_model.h"
+#include "paretoprune/model/model_config.h"
 
 namespace {
 pp::Trial trial(int64_t id, double accuracy, int64_t params) {
@@ -197,7 +200,7 @@ class TestAutotune : public QObject {
   // the first errors are all alike but well below chance (a trained
   // super-network's random sub-networks).
   void adaptiveStrategyDecidesOnce() {
-    const auto c = pp::BertConfig::load(model_ + "/config.json");
+    const auto c = pp::loadModelConfig(model_ + "/config.json");
     const auto space = pp::SearchSpace::defaults(pp::SearchSpace::Kind::PerLayer, c);
     auto history = [&](double centre, double spread) {
       pp::History h;

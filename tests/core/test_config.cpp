@@ -4,10 +4,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include "paretoprune/config.h"
-#include "paretoprune/metrics.h"
-#include "paretoprune/subnet.h"
+#include "paretoprune/formats/config.h"
+#include "paretoprune/model/metrics.h"
+#include "paretoprune/formats/subnet.h"
 #include "testutil.h"
+#include "paretoprune/model/model_config.h"
 
 using nlohmann::json;
 
@@ -24,19 +25,19 @@ class TestConfig : public QObject {
   Q_OBJECT
  private Q_SLOTS:
   void bertBaseCasedParameters() {
-    auto c = pp::BertConfig::fromJson(bertBaseCased());
+    auto c = pp::modelConfigFromJson(bertBaseCased());
     QCOMPARE(c.numLabels(), int64_t(2));
     QCOMPARE(pp::parameterCount(c), int64_t(108311810));
   }
 
   void subnetParametersMatchSmallerConfig() {
     // A seed sub-network counts exactly what a config of that size would.
-    auto c = pp::BertConfig::fromJson(bertBaseCased());
+    auto c = pp::modelConfigFromJson(bertBaseCased());
     auto s = pp::SubNetwork::uniform(c, 6, 12, 1536);
     json small = bertBaseCased();
     small["num_hidden_layers"] = 6;
     small["intermediate_size"] = 1536;
-    QCOMPARE(pp::parameterCount(c, s), pp::parameterCount(pp::BertConfig::fromJson(small)));
+    QCOMPARE(pp::parameterCount(c, s), pp::parameterCount(pp::modelConfigFromJson(small)));
     // Removing heads: each head of 64 dims costs 4*(768*64) + 3*64 parameters.
     auto s11 = pp::SubNetwork::uniform(c, 12, 11, 3072);
     QCOMPARE(pp::parameterCount(c) - pp::parameterCount(c, s11),
@@ -44,7 +45,7 @@ class TestConfig : public QObject {
   }
 
   void flops() {
-    auto c = pp::BertConfig::fromJson(bertBaseCased());
+    auto c = pp::modelConfigFromJson(bertBaseCased());
     const int64_t T = 128;
     const int64_t perLayer = 2 * T * 768 * 768 * 4 + 2 * 2 * T * T * 768 + 2 * 2 * T * 768 * 3072;
     QCOMPARE(pp::flopCount(c, pp::SubNetwork::full(c), T),
@@ -57,11 +58,11 @@ class TestConfig : public QObject {
     json j = bertBaseCased();
     j["id2label"] = {{"0", "entailment"}, {"1", "not_entailment"}};
     j["pruned_heads"] = {{"1", {0, 3}}};
-    auto c = pp::BertConfig::fromJson(j);
+    auto c = pp::modelConfigFromJson(j);
     QCOMPARE(c.labelId("not_entailment"), int64_t(1));
     QCOMPARE(c.headsInLayer(1), int64_t(10));
     QCOMPARE(c.headsInLayer(0), int64_t(12));
-    auto back = pp::BertConfig::fromJson(c.toJson());
+    auto back = pp::modelConfigFromJson(pp::modelConfigToJson(c));
     QCOMPARE(back.pruned_heads, c.pruned_heads);
     QCOMPARE(back.id2label, c.id2label);
   }
@@ -115,20 +116,20 @@ class TestConfig : public QObject {
       j["id2label"] = {{"0", "a"}, {"1", "b"}};
       frag = "disagrees";
     }
-    PP_EXPECT_ERROR(pp::BertConfig::fromJson(j), frag);
+    PP_EXPECT_ERROR(pp::modelConfigFromJson(j), frag);
   }
 
   void configFileErrorsNameTheFile() {
     QTemporaryDir dir;
     const std::string p = dir.path().toStdString() + "/config.json";
     testutil::writeText(p, "{not json");
-    PP_EXPECT_ERROR(pp::BertConfig::load(p), p + ": not valid JSON");
+    PP_EXPECT_ERROR(pp::loadModelConfig(p), p + ": not valid JSON");
     testutil::writeText(p, R"({"model_type":"bert","hidden_size":64})");
-    PP_EXPECT_ERROR(pp::BertConfig::load(p), p + ": required key");
+    PP_EXPECT_ERROR(pp::loadModelConfig(p), p + ": required key");
   }
 
   void subnetForms() {
-    auto c = pp::BertConfig::fromJson(bertBaseCased());
+    auto c = pp::modelConfigFromJson(bertBaseCased());
     auto s = pp::SubNetwork::parse(R"({"num_layers":4,"num_heads":6,"num_units":1000})", c);
     QCOMPARE(s.keptLayers(), int64_t(4));
     QCOMPARE(s.toJson(), json::parse(R"({"num_layers":4,"num_heads":6,"num_units":1000})"));

@@ -4,14 +4,15 @@
 
 #include <nlohmann/json.hpp>
 
-#include "paretoprune/config.h"
-#include "paretoprune/dataset.h"
+#include "paretoprune/formats/config.h"
+#include "paretoprune/formats/dataset.h"
 #include "testutil.h"
+#include "paretoprune/model/model_config.h"
 
 class TestDataset : public QObject {
   Q_OBJECT
   QTemporaryDir dir_;
-  pp::BertConfig config_;
+  pp::ModelConfig config_;
 
   std::string write(const std::string& name, const std::string& text) {
     const std::string p = dir_.path().toStdString() + "/" + name;
@@ -21,7 +22,7 @@ class TestDataset : public QObject {
 
  private Q_SLOTS:
   void initTestCase() {
-    config_ = pp::BertConfig::fromJson(nlohmann::json::parse(
+    config_ = pp::modelConfigFromJson(nlohmann::json::parse(
         R"({"model_type":"bert","vocab_size":10,"hidden_size":8,"num_hidden_layers":1,"num_attention_heads":2,
             "intermediate_size":4,"id2label":{"0":"entailment","1":"not_entailment"}})"));
   }

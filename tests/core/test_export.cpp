@@ -8,13 +8,17 @@
 
 #include <torch/script.h>
 
-#include "bert.h"
-#include "paretoprune/dataset.h"
-#include "paretoprune/evaluator.h"
-#include "paretoprune/export.h"
-#include "paretoprune/model.h"
-#include "paretoprune/rng.h"
+#include "cpu/forward.h"
+#include "model/slicing.h"
+#include "paretoprune/formats/dataset.h"
+#include "paretoprune/eval/evaluator.h"
+#include "paretoprune/export/export.h"
+#include "paretoprune/model/model.h"
+#include "paretoprune/base/rng.h"
 #include "testutil.h"
+#include "paretoprune/cpu/threads.h"
+#include "paretoprune/model/random_model.h"
+#include "paretoprune/model/model_config.h"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -92,7 +96,7 @@ class TestExport : public QObject {
     pp::SubNetwork s;
     s.layers = {{3, 20}, {0, 0}, {0, 20}, {2, 20}};
     auto r = pp::exportSubnetwork(*model_, s, path("hf"), {});
-    auto cfg = pp::BertConfig::load(path("hf/config.json"));
+    auto cfg = pp::loadModelConfig(path("hf/config.json"));
     QCOMPARE(cfg.num_hidden_layers, int64_t(3));
     QCOMPARE(cfg.intermediate_size, int64_t(20));
     QVERIFY(!pp::needsUnitPadding(s));
@@ -134,7 +138,7 @@ class TestExport : public QObject {
     auto cfgJson = json::parse(testutil::readText(path("hf-any/config.json")));
     QVERIFY(!cfgJson.contains("pruned_heads"));
     QVERIFY(!cfgJson.contains("layer_intermediate_sizes"));
-    auto cfg = pp::BertConfig::load(path("hf-any/config.json"));
+    auto cfg = pp::loadModelConfig(path("hf-any/config.json"));
     QCOMPARE(cfg.num_hidden_layers, int64_t(3));
     QCOMPARE(cfg.intermediate_size, int64_t(30));
     auto back = pp::Model::load(path("hf-any"));
@@ -201,7 +205,7 @@ class TestExport : public QObject {
     o.padUnits = true;
     auto r = pp::exportSubnetwork(*model_, s, path("uneven"), o);
     QVERIFY(!r.note.empty());
-    QCOMPARE(pp::BertConfig::load(path("uneven/config.json")).intermediate_size, int64_t(48));
+    QCOMPARE(pp::loadModelConfig(path("uneven/config.json")).intermediate_size, int64_t(48));
     QVERIFY(hfDiff(path("uneven"), s) < 1e-5f);
   }
 

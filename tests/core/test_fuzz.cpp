@@ -6,16 +6,20 @@
 
 #include <functional>
 
-#include "bert.h"
-#include "paretoprune/config.h"
-#include "paretoprune/dataset.h"
-#include "paretoprune/error.h"
-#include "paretoprune/model.h"
-#include "paretoprune/rng.h"
-#include "paretoprune/run_log.h"
-#include "paretoprune/safetensors.h"
-#include "paretoprune/tokenizer.h"
+#include "cpu/forward.h"
+#include "model/slicing.h"
+#include "paretoprune/formats/config.h"
+#include "paretoprune/formats/dataset.h"
+#include "paretoprune/base/error.h"
+#include "paretoprune/model/model.h"
+#include "paretoprune/base/rng.h"
+#include "paretoprune/search/run_log.h"
+#include "paretoprune/formats/safetensors.h"
+#include "paretoprune/formats/tokenizer.h"
 #include "testutil.h"
+#include "paretoprune/cpu/threads.h"
+#include "paretoprune/model/random_model.h"
+#include "paretoprune/model/model_config.h"
 
 namespace {
 // One random corruption: flip bits, overwrite, insert, delete, truncate,
@@ -107,7 +111,7 @@ class TestFuzz : public QObject {
 
   void safetensors() {
     const std::string valid = testutil::readText(dir_ + "/model.safetensors");
-    const auto cfg = pp::BertConfig::load(dir_ + "/config.json");
+    const auto cfg = pp::loadModelConfig(dir_ + "/config.json");
     Tally t;
     fuzz(
         "model.safetensors", valid, 1500, 1,
@@ -126,7 +130,7 @@ class TestFuzz : public QObject {
         "config.json", valid, 1500, 2,
         [&](const std::string& b) {
           testutil::writeText(path("config.json"), b);
-          pp::BertConfig::load(path("config.json"));
+          pp::loadModelConfig(path("config.json"));
         },
         t);
     QVERIFY(t.rejected > 0 && t.loaded > 0);
@@ -137,7 +141,7 @@ class TestFuzz : public QObject {
         "config.json (types)", oneLine, 1500, 12,
         [&](const std::string& b) {
           testutil::writeText(path("config.json"), b);
-          pp::BertConfig::load(path("config.json"));
+          pp::loadModelConfig(path("config.json"));
         },
         typed, testutil::mutateJsonLines);
     QVERIFY(typed.rejected > 0);
@@ -162,7 +166,7 @@ class TestFuzz : public QObject {
     for (int i = 0; i < 20; ++i)
       valid += std::string(i % 2 ? "good food" : "bad service") + "\t" +
                (i % 2 ? "positive" : "negative") + "\n";
-    const auto cfg = pp::BertConfig::load(dir_ + "/config.json");
+    const auto cfg = pp::loadModelConfig(dir_ + "/config.json");
     Tally all;
     for (const char* ext : {".tsv", ".jsonl"}) {
       Tally t;
@@ -187,7 +191,7 @@ class TestFuzz : public QObject {
   }
 
   void runLog() {
-    const auto cfg = pp::BertConfig::load(dir_ + "/config.json");
+    const auto cfg = pp::loadModelConfig(dir_ + "/config.json");
     std::string valid;
     {
       // A real log: header, an ok trial, a failed one.

@@ -9,11 +9,13 @@
 #include <map>
 #include <set>
 
-#include "paretoprune/config.h"
-#include "paretoprune/model.h"
-#include "paretoprune/rng.h"
-#include "paretoprune/run_log.h"
+#include "paretoprune/formats/config.h"
+#include "paretoprune/model/model.h"
+#include "paretoprune/base/rng.h"
+#include "paretoprune/search/run_log.h"
 #include "testutil.h"
+#include "paretoprune/model/random_model.h"
+#include "paretoprune/model/model_config.h"
 
 class TestKill : public QObject {
   Q_OBJECT
@@ -34,7 +36,7 @@ class TestKill : public QObject {
       data += i % 2 ? "\tpositive\n" : "\tnegative\n";
     }
     testutil::writeText(dir + "/d.tsv", data);
-    const auto cfg = pp::BertConfig::load(dir + "/m/config.json");
+    const auto cfg = pp::loadModelConfig(dir + "/m/config.json");
     const std::string log = dir + "/run.jsonl";
     const int total = 1500;
     const QStringList args = {"search",         QString::fromStdString(dir + "/m"),

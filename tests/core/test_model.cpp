@@ -12,15 +12,19 @@
 #include <set>
 #include <thread>
 
-#include "bert.h"
-#include "compute_team.h"
-#include "paretoprune/dataset.h"
-#include "paretoprune/error.h"
-#include "paretoprune/evaluator.h"
-#include "paretoprune/model.h"
-#include "paretoprune/rng.h"
-#include "paretoprune/safetensors.h"
+#include "cpu/forward.h"
+#include "cpu/threads_impl.h"
+#include "model/slicing.h"
+#include "base/compute_team.h"
+#include "paretoprune/formats/dataset.h"
+#include "paretoprune/base/error.h"
+#include "paretoprune/eval/evaluator.h"
+#include "paretoprune/model/model.h"
+#include "paretoprune/base/rng.h"
+#include "paretoprune/formats/safetensors.h"
 #include "testutil.h"
+#include "paretoprune/cpu/threads.h"
+#include "paretoprune/model/random_model.h"
 
 using nlohmann::json;
 
@@ -62,7 +66,7 @@ class TestModel : public QObject {
   pp::Dataset data_;
 
   // The sliced weights of sub-network `desc` (JSON), the model's own for the full one.
-  static pp::BertWeights weightsOf(const pp::ModelImpl& mi, const char* desc) {
+  static pp::EncoderWeights weightsOf(const pp::ModelImpl& mi, const char* desc) {
     const auto s = pp::SubNetwork::parse(desc, mi.config);
     return s.isFull(mi.config) ? mi.weights
                                : pp::sliceWeights(mi.weights, s, mi.headOrder, mi.unitOrder);
@@ -150,12 +154,12 @@ class TestModel : public QObject {
     torch::InferenceMode guard;
     pp::Batch b{torch::randint(5, 60, {3, 9}, torch::kLong), torch::zeros({3, 9}, torch::kLong),
                 torch::ones({3, 9})};
-    auto base = pp::bertForward(mi.weights, mi.act, mi.config.layer_norm_eps, b);
+    auto base = pp::encoderForward(mi.weights, mi.act, mi.config.layer_norm_eps, b);
     auto s = pp::SubNetwork::full(mi.config);
     auto sliced = pp::sliceWeights(mi.weights, s, mi.headOrder, mi.unitOrder);
-    QVERIFY(torch::equal(base, pp::bertForward(sliced, mi.act, mi.config.layer_norm_eps, b)));
+    QVERIFY(torch::equal(base, pp::encoderForward(sliced, mi.act, mi.config.layer_norm_eps, b)));
     auto masked = pp::maskWeights(mi.weights, s, mi.headOrder, mi.unitOrder);
-    QVERIFY(torch::equal(base, pp::bertForward(masked, mi.act, mi.config.layer_norm_eps, b)));
+    QVERIFY(torch::equal(base, pp::encoderForward(masked, mi.act, mi.config.layer_norm_eps, b)));
   }
 
   // Evaluation's fused attention (one product for query, key and value,
@@ -173,13 +177,13 @@ class TestModel : public QObject {
          {full.c_str(), R"({"num_layers":3,"num_heads":2,"num_units":16})",
           R"({"layers":[{"heads":2,"units":10},{"heads":0,"units":7},{"heads":1,"units":0}]})"}) {
       const auto w = weightsOf(mi, desc);
-      const auto plain = pp::bertForward(w, mi.act, mi.config.layer_norm_eps, b);
+      const auto plain = pp::encoderForward(w, mi.act, mi.config.layer_norm_eps, b);
       for (bool pack : {false, true}) {  // on LibTorch's BLAS, on packed weights
         const auto fused =
             pp::fuseAttention(w, pack ? pp::WeightPacking::Always : pp::WeightPacking::Never);
         QCOMPARE(fused.packed.empty(), !(pack && pp::packedGemmSupported()));
         const auto got =
-            pp::bertForward(w, mi.act, mi.config.layer_norm_eps, b, nullptr, {}, &fused);
+            pp::encoderForward(w, mi.act, mi.config.layer_norm_eps, b, nullptr, {}, &fused);
         const double diff = (plain - got).abs().max().item<double>();
         QVERIFY2(diff < 1e-5, (std::string(desc) + ": " + std::to_string(diff)).c_str());
       }
@@ -201,7 +205,7 @@ class TestModel : public QObject {
         pp::fuseAttention(pp::sliceWeights(mi.weights, s, mi.headOrder, mi.unitOrder));
     const pp::ForwardOptions plainOptions;
     auto misuse = [&] {
-      pp::bertForward(mi.weights, mi.act, mi.config.layer_norm_eps, b, nullptr, plainOptions,
+      pp::encoderForward(mi.weights, mi.act, mi.config.layer_norm_eps, b, nullptr, plainOptions,
                       &small);
     };
     QVERIFY_THROWS_EXCEPTION(pp::Error, misuse());
@@ -212,7 +216,7 @@ class TestModel : public QObject {
     for (auto pack : {pp::WeightPacking::Never, pp::WeightPacking::Always}) {
       const auto other = pp::fuseAttention(sliced, pack);
       auto wrongWidths = [&] {
-        pp::bertForward(mi.weights, mi.act, mi.config.layer_norm_eps, b, nullptr, plainOptions,
+        pp::encoderForward(mi.weights, mi.act, mi.config.layer_norm_eps, b, nullptr, plainOptions,
                         &other);
       };
       QVERIFY_THROWS_EXCEPTION(pp::Error, wrongWidths());
@@ -223,18 +227,18 @@ class TestModel : public QObject {
   // (teamLinear from a panel past the first) and heads of 64 (the keys
   // packed 8 x 8 at a time): the packed pass against the plain one.
   void packedForwardOnWiderLayers() {
-    const pp::BertWeights w = pp::randomWeights(pp::shapedConfig(2, 128, 2, 300, 60, 64), 0.05, 5);
+    const pp::EncoderWeights w = pp::randomWeights(pp::shapedConfig(2, 128, 2, 300, 60, 64), 0.05, 5);
     torch::InferenceMode guard;
     torch::manual_seed(4);
     pp::Batch b{torch::randint(5, 60, {3, 40}, torch::kLong), torch::zeros({3, 40}, torch::kLong),
                 torch::ones({3, 40})};
     b.mask.index_put_({1, torch::indexing::Slice(30, torch::indexing::None)}, 0);
-    const auto plain = pp::bertForward(w, pp::Act::GeluErf, 1e-12, b);
+    const auto plain = pp::encoderForward(w, pp::Act::GeluErf, 1e-12, b);
     for (auto pack : {pp::WeightPacking::Never, pp::WeightPacking::Always}) {
       const auto fused = pp::fuseAttention(w, pack);
       for (int team : {1, 2, 3}) {  // 110 tokens: the column split from 2 threads
         pp::setTeamThreads(team);
-        const auto got = pp::bertForward(w, pp::Act::GeluErf, 1e-12, b, nullptr, {}, &fused);
+        const auto got = pp::encoderForward(w, pp::Act::GeluErf, 1e-12, b, nullptr, {}, &fused);
         const double diff = (plain - got).abs().max().item<double>();
         QVERIFY2(diff < 1e-5,
                  ("team of " + std::to_string(team) + ": " + std::to_string(diff)).c_str());
@@ -281,15 +285,15 @@ class TestModel : public QObject {
       const auto packedWeights = pp::fuseAttention(w, pp::WeightPacking::Always);
       for (const pp::Batch* b :
            {&longer, &shorter, &single, static_cast<const pp::Batch*>(&holed)}) {
-        const auto plain = pp::bertForward(w, mi.act, mi.config.layer_norm_eps, *b);
+        const auto plain = pp::encoderForward(w, mi.act, mi.config.layer_norm_eps, *b);
         const auto pad =
-            pp::bertForward(w, mi.act, mi.config.layer_norm_eps, *b, nullptr, padded, &blas);
+            pp::encoderForward(w, mi.act, mi.config.layer_norm_eps, *b, nullptr, padded, &blas);
         QVERIFY((plain - pad).abs().max().item<double>() < 1e-5);
         for (const pp::FusedAttention* fused : {&blas, &packedWeights})
           for (int team : {1, 2, 3, 4}) {
             pp::setTeamThreads(team);
             const auto got =
-                pp::bertForward(w, mi.act, mi.config.layer_norm_eps, *b, nullptr, {}, fused);
+                pp::encoderForward(w, mi.act, mi.config.layer_norm_eps, *b, nullptr, {}, fused);
             const double diff = (plain - got).abs().max().item<double>();
             QVERIFY2(diff < 1e-5,
                      (std::string(desc) + (fused->packed.empty() ? "" : ", packed") + ", team of " +

@@ -14,10 +14,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include "paretoprune/config.h"
-#include "paretoprune/dataset.h"
-#include "paretoprune/tokenizer.h"
+#include "paretoprune/formats/config.h"
+#include "paretoprune/formats/dataset.h"
+#include "paretoprune/formats/tokenizer.h"
 #include "testutil.h"
+#include "paretoprune/model/model_config.h"
 
 using nlohmann::json;
 
@@ -146,7 +147,7 @@ class TestOnnx : public QObject {
           QFile::copy(QString(PARETOPRUNE_SOURCE_DIR) + "/tests/node/" + f, nodeDir_ + "/" + f));
     }
     const std::string dir = model_.toStdString();
-    pp::BertConfig c = pp::BertConfig::load(dir + "/config.json");
+    pp::ModelConfig c = pp::loadModelConfig(dir + "/config.json");
     for (const auto& l : c.id2label) labels_.push_back(l);
     pp::Dataset d = pp::loadDataset(
         std::string(PARETOPRUNE_RESOURCES_DIR) + "/demo/sentiment-validation.tsv", c);
@@ -234,7 +235,7 @@ class TestOnnx : public QObject {
     }
 
     // transformers.js reads our config, tokenizer.json and ONNX file.
-    pp::BertConfig c = pp::BertConfig::load(model_.toStdString() + "/config.json");
+    pp::ModelConfig c = pp::loadModelConfig(model_.toStdString() + "/config.json");
     const Logits full = predict(subnet.toStdString(), c.max_position_embeddings, texts_);
     testutil::writeText(path("texts.json").toStdString(), json(texts_).dump());
     Run p = node("classify.mjs",

@@ -9,7 +9,7 @@
 #include <random>
 #include <vector>
 
-#include "packed_gemm.h"
+#include "cpu/packed_gemm.h"
 
 class TestPackedGemm : public QObject {
   Q_OBJECT

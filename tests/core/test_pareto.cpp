@@ -2,7 +2,7 @@
 // hand-checked cases, ties and duplicates included.
 #include <QtTest>
 
-#include "paretoprune/pareto.h"
+#include "paretoprune/base/pareto.h"
 
 class TestPareto : public QObject {
   Q_OBJECT

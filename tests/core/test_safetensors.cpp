@@ -4,7 +4,7 @@
 
 #include <cstring>
 
-#include "paretoprune/safetensors.h"
+#include "paretoprune/formats/safetensors.h"
 #include "testutil.h"
 
 namespace {

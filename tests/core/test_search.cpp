@@ -9,16 +9,18 @@
 #include <set>
 #include <thread>
 
-#include "paretoprune/config.h"
-#include "paretoprune/dataset.h"
-#include "paretoprune/evaluator.h"
-#include "paretoprune/metrics.h"
-#include "paretoprune/model.h"
-#include "paretoprune/rng.h"
-#include "paretoprune/run_log.h"
-#include "paretoprune/screening.h"
-#include "paretoprune/search_runner.h"
+#include "paretoprune/formats/config.h"
+#include "paretoprune/formats/dataset.h"
+#include "paretoprune/eval/evaluator.h"
+#include "paretoprune/model/metrics.h"
+#include "paretoprune/model/model.h"
+#include "paretoprune/base/rng.h"
+#include "paretoprune/search/run_log.h"
+#include "paretoprune/eval/screening.h"
+#include "paretoprune/search/search_runner.h"
 #include "testutil.h"
+#include "paretoprune/cpu/threads.h"
+#include "paretoprune/model/random_model.h"
 
 using nlohmann::json;
 
@@ -96,7 +98,7 @@ class TestSearch : public QObject {
   void spacesOfAPrunedModel() {
     // An export can leave a layer with no heads (pruned_heads lists them all):
     // every space's proposals must still fit the model.
-    pp::BertConfig c = model_->config();
+    pp::ModelConfig c = model_->config();
     c.pruned_heads[1] = {0, 1, 2, 3};
     c.pruned_heads[2] = {3};
     for (auto kind : {pp::SearchSpace::Kind::Seed, pp::SearchSpace::Kind::PerLayer,

@@ -18,12 +18,12 @@
 #include <set>
 #include <thread>
 
-#include "paretoprune/dataset.h"
-#include "paretoprune/evaluator.h"
-#include "paretoprune/model.h"
-#include "paretoprune/rng.h"
-#include "paretoprune/study.h"
-#include "paretoprune/study_store.h"
+#include "paretoprune/formats/dataset.h"
+#include "paretoprune/eval/evaluator.h"
+#include "paretoprune/model/model.h"
+#include "paretoprune/base/rng.h"
+#include "paretoprune/runs/study.h"
+#include "paretoprune/runs/study_store.h"
 #include "testutil.h"
 #include "ui/export_dialog.h"
 #include "ui/mainwindow.h"

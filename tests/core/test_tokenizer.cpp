@@ -5,7 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "paretoprune/tokenizer.h"
+#include "paretoprune/formats/tokenizer.h"
 #include "testutil.h"
 
 using nlohmann::json;

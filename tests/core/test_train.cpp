@@ -10,18 +10,21 @@
 
 #include <nlohmann/json.hpp>
 
-#include "autocast_scope.h"
-#include "bert.h"
-#include "device_memory.h"
-#include "paretoprune/baselines.h"
-#include "paretoprune/dataset.h"
-#include "paretoprune/error.h"
-#include "paretoprune/evaluator.h"
-#include "paretoprune/importance.h"
-#include "paretoprune/model.h"
-#include "paretoprune/search_space.h"
-#include "paretoprune/train.h"
+#include "model/autocast_scope.h"
+#include "cpu/forward.h"
+#include "model/slicing.h"
+#include "model/device_memory.h"
+#include "paretoprune/eval/baselines.h"
+#include "paretoprune/formats/dataset.h"
+#include "paretoprune/base/error.h"
+#include "paretoprune/eval/evaluator.h"
+#include "paretoprune/eval/importance.h"
+#include "paretoprune/model/model.h"
+#include "paretoprune/search/search_space.h"
+#include "paretoprune/train/train.h"
 #include "testutil.h"
+#include "paretoprune/cpu/threads.h"
+#include "paretoprune/model/random_model.h"
 
 namespace {
 float maxAbsDiff(const std::vector<std::vector<float>>& a,
@@ -154,7 +157,7 @@ class TestTrain : public QObject {
     auto rowsA = a->impl().weights.layers[0].q_w.slice(0, 0, d),
          rowsB = b->impl().weights.layers[0].q_w.slice(0, 0, d);
     QVERIFY(maxAbsDiff(rowsA, rowsB) > 1e-6);
-    QVERIFY(maxAbsDiff(a->impl().weights.cls_w, b->impl().weights.cls_w) > 1e-6);
+    QVERIFY(maxAbsDiff(a->impl().weights.head.cls_w, b->impl().weights.head.cls_w) > 1e-6);
   }
 
   void stoppedRunKeepsLastCheckpoint() {
@@ -169,7 +172,7 @@ class TestTrain : public QObject {
     QVERIFY(!std::filesystem::exists(path("stop/checkpoint-epoch-2")));
     auto out = pp::Model::load(path("stop"));
     auto ck = pp::Model::load(path("stop/checkpoint-epoch-1"));
-    QCOMPARE(maxAbsDiff(out->impl().weights.word_emb, ck->impl().weights.word_emb), 0.0f);
+    QCOMPARE(maxAbsDiff(out->impl().weights.emb.word, ck->impl().weights.emb.word), 0.0f);
   }
 
   void deviceChoice() {

@@ -21,10 +21,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "paretoprune/model.h"
-#include "paretoprune/pareto.h"
-#include "paretoprune/run_compare.h"
-#include "paretoprune/run_log.h"
+#include "paretoprune/model/model.h"
+#include "paretoprune/base/pareto.h"
+#include "paretoprune/runs/run_compare.h"
+#include "paretoprune/search/run_log.h"
 #include "testutil.h"
 #include "ui/export_dialog.h"
 #include "ui/hypervolume_chart.h"

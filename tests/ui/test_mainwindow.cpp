@@ -12,9 +12,9 @@
 #include <filesystem>
 #include <set>
 
-#include "paretoprune/model.h"
-#include "paretoprune/run_log.h"
-#include "paretoprune/search_request.h"
+#include "paretoprune/model/model.h"
+#include "paretoprune/search/run_log.h"
+#include "paretoprune/search/search_request.h"
 #include "testutil.h"
 #include "ui/export_dialog.h"
 #include "ui/hypervolume_chart.h"
@@ -24,6 +24,9 @@
 #include "ui/prepare_dialog.h"
 #include "ui/search_controller.h"
 #include "ui/trial_table_model.h"
+#include "paretoprune/cpu/threads.h"
+#include "paretoprune/model/random_model.h"
+#include "paretoprune/model/model_config.h"
 
 namespace {
 pp::Trial fakeTrial(int64_t id, double error, int64_t params) {
@@ -174,7 +177,7 @@ class TestMainWindow : public QObject {
     QVERIFY(w.showRunLog(log));
     const QString f = tmp_.path() + "/saved.jsonl";
     QVERIFY(w.saveTrialsAs(f));
-    const auto cfg = pp::BertConfig::load((model_ + "/config.json").toStdString());
+    const auto cfg = pp::loadModelConfig((model_ + "/config.json").toStdString());
     QCOMPARE(pp::readRunLog(f.toStdString(), &cfg).trials.size(), size_t(2));
     QVERIFY(!w.saveTrialsAs("/nonexistent-dir/x.jsonl", &err));
     QVERIFY2(err.contains("nonexistent-dir"), err.toUtf8().constData());
@@ -238,7 +241,7 @@ class TestMainWindow : public QObject {
     QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 2, 60000);
     QCOMPARE(finished[1][0].toString(), QString("all trials done"));
     QCOMPARE(c.trials().size(), 40 - first);
-    const auto cfg = pp::BertConfig::load((model_ + "/config.json").toStdString());
+    const auto cfg = pp::loadModelConfig((model_ + "/config.json").toStdString());
     auto log = pp::readRunLog(s.logPath.toStdString(), &cfg);
     QCOMPARE(log.trials.size(), size_t(40));
     std::set<std::string> keys;
@@ -281,7 +284,7 @@ class TestMainWindow : public QObject {
     QVERIFY(w.openModel(model_));
     w.setDataFiles(data_, "");
     const ppui::PrepareSetup p = w.prepareSetup();
-    const pp::BertConfig cfg = pp::BertConfig::load((model_ + "/config.json").toStdString());
+    const pp::ModelConfig cfg = pp::loadModelConfig((model_ + "/config.json").toStdString());
     const pp::Dataset train = p.data.trainingSet(cfg);
     pp::SearchRequest req;
     req.modelDir = model_.toStdString();

@@ -1,0 +1,42 @@
+// Model: a loaded encoder classifier of a supported family (BERT, ...) (config, weights, tokenizer and
+// the head/unit importance order), read-only after loading and shared by
+// every worker thread. Torch stays behind the pimpl.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "paretoprune/formats/config.h"
+
+namespace pp {
+
+class WordPieceTokenizer;
+struct ModelImpl;
+
+class Model {
+ public:
+  // Loads config.json, model.safetensors and the tokenizer from `dir`.
+  // Every expected tensor is checked by name and shape; throws pp::Error.
+  static std::shared_ptr<const Model> load(const std::string& dir);
+  ~Model();
+
+  const ModelConfig& config() const;
+  bool hasTokenizer() const;
+  const WordPieceTokenizer& tokenizer() const;  // throws if the model has none
+  const std::string& directory() const;
+  // FNV-1a 64 of model.safetensors, hex; identifies the source of exports.
+  const std::string& checksum() const;
+  // Importance order: headOrder()[l][0] is the most important head of layer l.
+  const std::vector<std::vector<int64_t>>& headOrder() const;
+  const std::vector<std::vector<int64_t>>& unitOrder() const;
+
+  ModelImpl& impl() const { return *impl_; }
+
+ private:
+  explicit Model(std::unique_ptr<ModelImpl> impl);
+  std::unique_ptr<ModelImpl> impl_;
+  friend struct ModelImpl;
+};
+
+}  // namespace pp

@@ -1,0 +1,536 @@
+#include "paretoprune/export/export.h"
+
+#include <filesystem>
+#include <sstream>
+
+#include <torch/csrc/jit/frontend/resolver.h>
+#include <torch/csrc/jit/frontend/sugared_value.h>
+#include <torch/script.h>
+
+#include "cpu/forward.h"
+#include "model/slicing.h"
+#include "export/export_onnx.h"
+#include "base/file_util.h"
+#include "export/onnx_runner.h"
+#include "paretoprune/base/error.h"
+#include "paretoprune/model/metrics.h"
+#include "paretoprune/model/model.h"
+#include "paretoprune/cpu/threads.h"
+#include "paretoprune/model/model_config.h"
+
+namespace pp {
+
+using nlohmann::json;
+
+ExportFormat parseExportFormat(const std::string& s) {
+  if (s == "hf" || s == "huggingface") return ExportFormat::HuggingFace;
+  if (s == "hf-any") return ExportFormat::HuggingFaceAny;
+  if (s == "torchscript") return ExportFormat::TorchScript;
+  if (s == "int8") return ExportFormat::Int8;
+  if (s == "onnx") return ExportFormat::Onnx;
+  if (s == "onnx-int8") return ExportFormat::OnnxInt8;
+  throw Error("unknown export format \"" + s +
+              "\" (hf, hf-any, torchscript, int8, onnx or onnx-int8)");
+}
+
+const char* exportFormatName(ExportFormat f) {
+  switch (f) {
+    case ExportFormat::HuggingFace:
+      return "hf";
+    case ExportFormat::HuggingFaceAny:
+      return "hf-any";
+    case ExportFormat::TorchScript:
+      return "torchscript";
+    case ExportFormat::Int8:
+      return "int8";
+    case ExportFormat::Onnx:
+      return "onnx";
+    case ExportFormat::OnnxInt8:
+      return "onnx-int8";
+  }
+  return "?";
+}
+
+const char* exportFormatLoadsIn(ExportFormat f) {
+  switch (f) {
+    case ExportFormat::HuggingFace:
+      return "Hugging Face transformers 4.x (applies pruned_heads; 5.x does not), ParetoPrune";
+    case ExportFormat::HuggingFaceAny:
+      return "Hugging Face transformers 4.x and 5.x, ParetoPrune";
+    case ExportFormat::TorchScript:
+    case ExportFormat::Int8:
+      return "LibTorch / PyTorch (torch.jit.load)";
+    case ExportFormat::Onnx:
+    case ExportFormat::OnnxInt8:
+      return "ONNX Runtime (tested: onnxruntime-node 1.30), transformers.js (tested: 4.3), "
+             "Optimum (ORTModelForSequenceClassification, subfolder onnx)";
+  }
+  return "?";
+}
+
+bool needsUnitPadding(const SubNetwork& s) {
+  int64_t units = -1;
+  for (const auto& l : s.layers) {
+    if (!l.kept()) continue;
+    if (units >= 0 && l.units != units) return true;
+    units = l.units;
+  }
+  return false;
+}
+
+namespace {
+
+// The quantised engine to use: x86 ones first.
+bool pickQEngine() {
+  const auto& engines = at::globalContext().supportedQEngines();
+  for (auto want : {at::QEngine::FBGEMM, at::QEngine::ONEDNN, at::QEngine::QNNPACK})
+    for (auto e : engines)
+      if (e == want) {
+        at::globalContext().setQEngine(e);
+        return true;
+      }
+  return false;
+}
+
+// Resolves `torch` to ATen builtins and `quantized` to the quantised ops.
+struct ScriptResolver : torch::jit::Resolver {
+  std::shared_ptr<torch::jit::SugaredValue> resolveValue(const std::string& name,
+                                                         torch::jit::GraphFunction&,
+                                                         const torch::jit::SourceRange&) override {
+    if (name == "torch") return std::make_shared<torch::jit::BuiltinModule>("aten");
+    if (name == "quantized") return std::make_shared<torch::jit::BuiltinModule>("quantized");
+    return nullptr;
+  }
+  c10::TypePtr resolveType(const std::string&, const torch::jit::SourceRange&) override {
+    return nullptr;
+  }
+};
+
+std::string activationCode(Act a, const std::string& x) {
+  switch (a) {
+    case Act::GeluErf:
+      return "torch.gelu(" + x + ")";
+    case Act::GeluTanh:
+      return "torch.gelu(" + x + ", approximate='tanh')";
+    case Act::Relu:
+      return "torch.relu(" + x + ")";
+    case Act::Silu:
+      return "torch.silu(" + x + ")";
+    case Act::Tanh:
+      return "torch.tanh(" + x + ")";
+  }
+  return x;
+}
+
+std::string num(double v) {
+  std::ostringstream ss;
+  ss.precision(17);
+  ss << v;
+  std::string s = ss.str();
+  if (s.find_first_of(".e") == std::string::npos) s += ".0";
+  return s;
+}
+
+// A TorchScript module computing encoderForward on the sliced weights `w`.
+// int8: the linear layers of the encoder become quantized::linear_dynamic.
+torch::jit::Module scriptModule(const EncoderWeights& w, const ModelConfig& c, Act act, bool int8) {
+  auto resolver = std::make_shared<ScriptResolver>();
+  torch::jit::Module m("ParetoPruneBertForSequenceClassification");
+  auto param = [&](const std::string& name, const torch::Tensor& t) {
+    m.register_parameter(name, t.detach().to(torch::kFloat32).contiguous().clone(), false);
+  };
+  if (int8)
+    m.define(
+        "def _prepack(self, w: Tensor, b: Tensor, scale: float):\n"
+        "    return quantized.linear_prepack(torch.quantize_per_tensor(w, scale, 0, 12), b)\n",
+        resolver);
+  // Linear layer `name` (weight, bias): float parameters or a packed int8 attribute.
+  auto linear = [&](const std::string& name, const torch::Tensor& wt, const torch::Tensor& b,
+                    const std::string& x) {
+    if (!int8 || wt.numel() == 0) {
+      param(name + "_w", wt);
+      param(name + "_b", b);
+      return "torch.linear(" + x + ", self." + name + "_w, self." + name + "_b)";
+    }
+    const double scale = std::max(1e-8, wt.abs().max().item<double>() / 127.0);
+    auto packed = m.run_method("_prepack", wt.contiguous(), b.contiguous(), scale);
+    m.register_attribute(name + "_p", packed.type(), packed);
+    return "quantized.linear_dynamic(" + x + ", self." + name + "_p)";
+  };
+  const int64_t H = c.hidden_size, d = w.headSize;
+  const std::string eps = num(c.layer_norm_eps), H_ = std::to_string(H);
+  std::ostringstream src;
+  src << "def forward(self, input_ids: Tensor, attention_mask: Tensor, token_type_ids: Tensor) -> "
+         "Tensor:\n"
+      << "    B = input_ids.size(0)\n"
+      << "    T = input_ids.size(1)\n"
+      << "    pos = torch.arange(T, dtype=4, device=input_ids.device)\n"
+      << "    x = torch.embedding(self.emb.word, input_ids) + torch.embedding(self.emb.pos, "
+         "pos).unsqueeze(0)"
+      << " + torch.embedding(self.emb.type, token_type_ids)\n"
+      << "    x = torch.layer_norm(x, [" << H_ << "], self.emb.ln_w, self.emb.ln_b, " << eps
+      << ")\n"
+      << "    ext = (attention_mask.to(x.dtype) * -1.0 + 1.0).view(B, 1, 1, T) * "
+         "-3.4028234663852886e+38\n";
+  param("word_emb", w.emb.word);
+  param("pos_emb", w.emb.pos);
+  param("type_emb", w.emb.type);
+  param("emb_ln_w", w.emb.ln_w);
+  param("emb_ln_b", w.emb.ln_b);
+  const std::string scale = num(1.0 / std::sqrt(static_cast<double>(d)));
+  for (size_t l = 0; l < w.layers.size(); ++l) {
+    const auto& lw = w.layers[l];
+    const std::string p = "l" + std::to_string(l), h = std::to_string(lw.heads),
+                      hd = std::to_string(lw.heads * d);
+    if (lw.heads > 0) {
+      src << "    q = " << linear(p + "_q", lw.q_w, lw.q_b, "x") << ".view(B, T, " << h << ", " << d
+          << ").transpose(1, 2)\n"
+          << "    k = " << linear(p + "_k", lw.k_w, lw.k_b, "x") << ".view(B, T, " << h << ", " << d
+          << ").transpose(1, 2)\n"
+          << "    v = " << linear(p + "_v", lw.v_w, lw.v_b, "x") << ".view(B, T, " << h << ", " << d
+          << ").transpose(1, 2)\n"
+          << "    probs = torch.softmax(torch.matmul(q, k.transpose(-1, -2)) * " << scale
+          << " + ext, -1)\n"
+          << "    ctx = torch.matmul(probs, v).transpose(1, 2).reshape(B, T, " << hd << ")\n"
+          << "    a = " << linear(p + "_o", lw.o_w, lw.o_b, "ctx") << "\n";
+    } else {
+      param(p + "_o_b", lw.o_b);
+      src << "    a = self." << p << "_o_b.expand(B, T, " << H_ << ")\n";
+    }
+    param(p + "_ln1_w", lw.ln1_w);
+    param(p + "_ln1_b", lw.ln1_b);
+    src << "    x = torch.layer_norm(a + x, [" << H_ << "], self." << p << "_ln1_w, self." << p
+        << "_ln1_b, " << eps << ")\n";
+    if (lw.units() > 0) {
+      src << "    f = " << activationCode(act, linear(p + "_i", lw.i_w, lw.i_b, "x")) << "\n"
+          << "    f = " << linear(p + "_out", lw.out_w, lw.out_b, "f") << "\n";
+    } else {
+      param(p + "_out_b", lw.out_b);
+      src << "    f = self." << p << "_out_b.expand(B, T, " << H_ << ")\n";
+    }
+    param(p + "_ln2_w", lw.ln2_w);
+    param(p + "_ln2_b", lw.ln2_b);
+    src << "    x = torch.layer_norm(f + x, [" << H_ << "], self." << p << "_ln2_w, self." << p
+        << "_ln2_b, " << eps << ")\n";
+  }
+  param("pool_w", w.head.dense_w);
+  param("pool_b", w.head.dense_b);
+  param("cls_w", w.head.cls_w);
+  param("cls_b", w.head.cls_b);
+  src << "    pooled = torch.tanh(torch.linear(x.select(1, 0), self.head.dense_w, self.head.dense_b))\n"
+      << "    return torch.linear(pooled, self.head.cls_w, self.head.cls_b)\n";
+  m.define(src.str(), resolver);
+  return m;
+}
+
+// The sliced weights in the layout of the exported model: units
+// zero-padded to the widest kept layer when asked.
+EncoderWeights exportWeights(EncoderWeights w, bool pad, int64_t* width) {
+  int64_t widest = 0;
+  for (const auto& l : w.layers) widest = std::max(widest, l.units());
+  *width = widest;
+  if (!pad) return w;
+  for (auto& l : w.layers) {
+    const int64_t extra = widest - l.units();
+    if (extra == 0) continue;
+    const int64_t H = l.i_w.size(1);
+    l.i_w = torch::cat({l.i_w, torch::zeros({extra, H})}, 0);
+    l.i_b = torch::cat({l.i_b, torch::zeros({extra})}, 0);
+    l.out_w = torch::cat({l.out_w, torch::zeros({H, extra})}, 1);
+  }
+  return w;
+}
+
+// hf-any: the kept layers with every head (removed heads' query, key and
+// value rows and output-projection columns zeroed: their context is zero,
+// so the logits are those of the sub-network) and the kept units.
+EncoderWeights anyVersionWeights(const ModelImpl& mi, const SubNetwork& s) {
+  SubNetwork allHeads = s;
+  for (size_t l = 0; l < s.layers.size(); ++l)
+    if (s.layers[l].kept())
+      allHeads.layers[l].heads = mi.config.headsInLayer(static_cast<int64_t>(l));
+  EncoderWeights w = sliceWeights(mi.weights, allHeads, mi.headOrder, mi.unitOrder);
+  const int64_t d = w.headSize;
+  size_t k = 0;
+  for (size_t l = 0; l < s.layers.size(); ++l) {
+    if (!s.layers[l].kept()) continue;
+    LayerWeights& lw = w.layers[k++];
+    if (s.layers[l].heads == lw.heads) continue;
+    auto rows = torch::zeros({lw.heads * d});
+    for (int64_t h : keptIndices(mi.headOrder[l], s.layers[l].heads))
+      rows.narrow(0, h * d, d).fill_(1.0);
+    lw.q_w = lw.q_w * rows.view({-1, 1});
+    lw.k_w = lw.k_w * rows.view({-1, 1});
+    lw.v_w = lw.v_w * rows.view({-1, 1});
+    lw.q_b = lw.q_b * rows;
+    lw.k_b = lw.k_b * rows;
+    lw.v_b = lw.v_b * rows;
+    lw.o_w = lw.o_w * rows.view({1, -1});
+  }
+  return w;
+}
+
+ModelConfig exportConfig(const ModelConfig& src, const EncoderWeights& w, bool uniformUnits) {
+  ModelConfig c = src;
+  c.num_hidden_layers = static_cast<int64_t>(w.layers.size());
+  c.pruned_heads.clear();
+  c.layer_intermediate_sizes.clear();
+  int64_t widest = 0;
+  for (size_t l = 0; l < w.layers.size(); ++l) {
+    const int64_t kept = w.layers[l].heads;
+    for (int64_t h = kept; h < src.num_attention_heads; ++h)
+      c.pruned_heads[static_cast<int64_t>(l)].push_back(h);
+    widest = std::max(widest, w.layers[l].units());
+  }
+  c.intermediate_size = w.layers.empty() ? src.intermediate_size : widest;
+  if (!uniformUnits)
+    for (const auto& l : w.layers) c.layer_intermediate_sizes.push_back(l.units());
+  return c;
+}
+
+const std::vector<std::string>& defaultVerifyTexts() {
+  static const std::vector<std::string> t = {
+      "The food was great and the service friendly.",
+      "Terrible. I will never come back!",
+      "It is what it is.",
+      "Not bad at all, actually quite good",
+      "the battery died after two days",
+      "a b c",
+      "Wonderful acting, a moving story; I loved every minute of it.",
+      "?"};
+  return t;
+}
+
+int64_t directoryBytes(const std::string& dir, std::vector<std::string>* files) {
+  int64_t total = 0;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
+    if (!e.is_regular_file()) continue;
+    total += static_cast<int64_t>(e.file_size());
+    files->push_back(std::filesystem::relative(e.path(), dir).generic_string());
+  }
+  std::sort(files->begin(), files->end());
+  return total;
+}
+
+// The weights and config of the exported model, and the sub-network's own
+// sliced weights they are checked against.
+struct Prepared {
+  EncoderWeights ref, w;
+  ModelConfig cfg;
+  std::string note;
+};
+
+Prepared prepare(const ModelImpl& mi, const SubNetwork& s, const ExportOptions& o) {
+  const bool hf = o.format == ExportFormat::HuggingFace;
+  const bool any = o.format == ExportFormat::HuggingFaceAny;
+  const bool uneven = needsUnitPadding(s);
+  if (hf && uneven && !o.padUnits)
+    throw Error(
+        "this sub-network keeps a different number of feed-forward units per layer, and "
+        "transformers' BERT has one intermediate_size for all layers. Export it as onnx or "
+        "torchscript (exact sizes), as hf-any, or as hf with --pad-units (zero units up to the "
+        "widest kept layer: same outputs, a slightly larger file)");
+  if ((o.format == ExportFormat::Onnx || o.format == ExportFormat::OnnxInt8) && !onnxAvailable())
+    throw Error(
+        "this build of ParetoPrune has no ONNX export (configured with -DPARETOPRUNE_ONNX=OFF; "
+        "it needs libonnx-dev and libprotobuf-dev)");
+  if (o.format == ExportFormat::Int8 && !pickQEngine())
+    throw Error(
+        "this LibTorch build has no quantised engine (FBGEMM, oneDNN or QNNPACK); int8 export is "
+        "unavailable");
+  Prepared p;
+  // The sub-network inside ParetoPrune (sliced, float32): what the export
+  // is written from and checked against.
+  p.ref = sliceWeights(mi.weights, s, mi.headOrder, mi.unitOrder);
+  const bool pad = (hf || any) && uneven;
+  int64_t width = 0;
+  p.w = exportWeights(any ? anyVersionWeights(mi, s) : p.ref, pad, &width);
+  p.cfg = exportConfig(mi.config, p.w, hf || any || !uneven);
+  if (pad)
+    p.note = "feed-forward units zero-padded to " + std::to_string(width) +
+             " in every layer (outputs unchanged)";
+  if (any && !s.isFull(mi.config))
+    p.note += std::string(p.note.empty() ? "" : "; ") +
+              "removed heads kept as zeros (every kept layer has " +
+              std::to_string(mi.config.num_attention_heads) + " heads; outputs unchanged)";
+  return p;
+}
+
+#ifdef PARETOPRUNE_WITH_ONNX
+// Writes the ONNX layout of transformers.js and Optimum into `dir`.
+json writeOnnxExport(const std::string& dir, const Prepared& p, const ModelImpl& mi,
+                     const WordPieceTokenizer& tok, bool int8, std::string* modelPath) {
+  saveModelConfig(p.cfg, fileutil::joinPath(dir, "config.json"));
+  tok.save(dir, std::min<int64_t>(512, p.cfg.max_position_embeddings));
+  const std::string sub = fileutil::joinPath(dir, "onnx");
+  std::filesystem::create_directories(sub);
+  OnnxWriteOptions wo;
+  wo.int8 = int8;
+  wo.layerNormEps = p.cfg.layer_norm_eps;
+  wo.producerVersion = PARETOPRUNE_CORE_VERSION;
+  const std::string file = int8 ? "model_quantized.onnx" : "model.onnx";
+  *modelPath = fileutil::joinPath(sub, file);
+  const OnnxWriteResult r = writeOnnxModel(p.w, mi.act, *modelPath, wo);
+  return {{"file", "onnx/" + file},
+          {"opset", r.opset},
+          {"nodes", r.nodes},
+          {"checker", "passed"},
+          {"shape_inference", "passed"}};
+}
+#endif
+
+// Writes the model files of `o.format` into `dir` and returns its logits on
+// `batches` as loaded back from there (ONNX: the file run by OnnxRunner).
+std::vector<torch::Tensor> writeFormat(const std::string& dir, const Prepared& p, const Model& m,
+                                       const ExportOptions& o, const std::vector<Batch>& batches,
+                                       json* onnxInfo) {
+  const ModelImpl& mi = m.impl();
+  const auto& tok = m.tokenizer();
+  std::vector<torch::Tensor> got;
+  switch (o.format) {
+    case ExportFormat::HuggingFace:
+    case ExportFormat::HuggingFaceAny: {
+      const std::map<std::string, std::string> meta = {
+          {"paretoprune_source_checksum", m.checksum()}};
+      writeModelFiles(dir, p.cfg, p.w, &tok, identityOrder(p.cfg, true),
+                      identityOrder(p.cfg, false), meta);
+      if (o.format == ExportFormat::HuggingFaceAny) {
+        // No pruned_heads key at all: transformers 5 dropped the feature.
+        const std::string path = fileutil::joinPath(dir, "config.json");
+        json c = json::parse(fileutil::readFile(path));
+        c.erase("pruned_heads");
+        fileutil::writeFileAtomic(path, c.dump(2) + "\n");
+      }
+      auto back = Model::load(dir);  // every tensor checked against the written config
+      for (const auto& b : batches)
+        got.push_back(encoderForward(back->impl().weights, back->impl().act, p.cfg.layer_norm_eps, b));
+      break;
+    }
+    case ExportFormat::TorchScript:
+    case ExportFormat::Int8: {
+      auto mod = scriptModule(p.w, p.cfg, mi.act, o.format == ExportFormat::Int8);
+      const std::string path = fileutil::joinPath(dir, "model.pt");
+      mod.save(path);
+      tok.save(dir, std::min<int64_t>(512, p.cfg.max_position_embeddings));
+      saveModelConfig(p.cfg, fileutil::joinPath(dir, "config.json"));
+      auto back = torch::jit::load(path);
+      back.eval();
+      for (const auto& b : batches)
+        got.push_back(back.forward({b.ids, b.mask, b.typeIds}).toTensor());
+      break;
+    }
+    case ExportFormat::Onnx:
+    case ExportFormat::OnnxInt8: {
+#ifdef PARETOPRUNE_WITH_ONNX
+      std::string path;
+      *onnxInfo = writeOnnxExport(dir, p, mi, tok, o.format == ExportFormat::OnnxInt8, &path);
+      const OnnxRunner runner(path);
+      for (const auto& b : batches) got.push_back(runner.run(b));
+#endif
+      break;
+    }
+  }
+  return got;
+}
+
+// Compares `got` with `expected`; throws when the export does not reproduce them.
+void compareLogits(const std::vector<torch::Tensor>& got,
+                   const std::vector<torch::Tensor>& expected, const ExportOptions& o,
+                   ExportResult* r) {
+  int64_t agree = 0;
+  for (size_t i = 0; i < got.size(); ++i) {
+    const double scale = std::max(1.0, expected[i].abs().max().item<double>());
+    r->maxLogitDiff =
+        std::max(r->maxLogitDiff, (got[i] - expected[i]).abs().max().item<double>() / scale);
+    agree += got[i].argmax(1).item<int64_t>() == expected[i].argmax(1).item<int64_t>();
+  }
+  r->agreement = static_cast<double>(agree) / static_cast<double>(std::max<size_t>(1, got.size()));
+  // int8 is an approximation: it must stay close (labels may flip near a tie).
+  const bool int8 = o.format == ExportFormat::Int8 || o.format == ExportFormat::OnnxInt8;
+  const double tol = int8 ? 0.25 : o.tolerance;
+  if (!(r->maxLogitDiff <= tol) || (!int8 && r->agreement < 1.0))
+    throw Error("the exported model does not reproduce the sub-network: max logit difference " +
+                std::to_string(r->maxLogitDiff) + " (tolerance " + std::to_string(tol) +
+                "), labels agree on " + std::to_string(agree) + " of " +
+                std::to_string(got.size()) + " examples");
+}
+
+}  // namespace
+
+bool int8Available() {
+  return pickQEngine();
+}
+
+bool onnxAvailable() {
+#ifdef PARETOPRUNE_WITH_ONNX
+  return true;
+#else
+  return false;
+#endif
+}
+
+ExportResult exportSubnetwork(const Model& m, const SubNetwork& s, const std::string& outDir,
+                              const ExportOptions& o) {
+  const ModelImpl& mi = m.impl();
+  s.validate(mi.config);
+  if (!m.hasTokenizer())
+    throw Error(m.directory() + ": the model has no tokenizer; an export needs one");
+  torch::NoGradGuard ng;
+  const Prepared p = prepare(mi, s, o);
+
+  // Reference logits.
+  const auto& texts = o.verifyTexts.empty() ? defaultVerifyTexts() : o.verifyTexts;
+  const auto& tok = m.tokenizer();
+  const int64_t maxLen = std::min<int64_t>(128, mi.config.max_position_embeddings);
+  std::vector<Batch> batches;
+  for (const auto& t : texts) {
+    Encoding e = tok.encode(t, nullptr, maxLen);
+    const int64_t T = static_cast<int64_t>(e.ids.size());
+    batches.push_back({torch::tensor(e.ids, torch::kLong).view({1, T}),
+                       torch::tensor(e.type_ids, torch::kLong).view({1, T}), torch::ones({1, T})});
+  }
+  std::vector<torch::Tensor> expected;
+  for (const auto& b : batches)
+    expected.push_back(encoderForward(p.ref, mi.act, mi.config.layer_norm_eps, b));
+
+  ExportResult r;
+  r.dir = outDir;
+  r.parameters = parameterCount(p.cfg);
+  r.note = p.note;
+  fileutil::replaceDirectory(outDir, o.force, [&](const std::string& dir) {
+    json onnxInfo;
+    const std::vector<torch::Tensor> got = writeFormat(dir, p, m, o, batches, &onnxInfo);
+    r.verifyExamples = static_cast<int64_t>(batches.size());
+    compareLogits(got, expected, o, &r);
+    json verification = {{"examples", r.verifyExamples},
+                         {"max_logit_diff", r.maxLogitDiff},
+                         {"label_agreement", r.agreement}};
+    if (!onnxInfo.is_null()) {
+      verification["onnx_checker"] = "passed";
+      verification["onnx_shape_inference"] = "passed";
+      verification["run_by"] = "ParetoPrune's ONNX runner (LibTorch ops), not ONNX Runtime";
+    }
+    json info = {{"paretoprune_version", PARETOPRUNE_CORE_VERSION},
+                 {"format", exportFormatName(o.format)},
+                 {"loads_in", exportFormatLoadsIn(o.format)},
+                 {"subnetwork", s.toJson()},
+                 {"summary", s.summary()},
+                 {"source_model", m.directory()},
+                 {"source_checksum", m.checksum()},
+                 {"source_parameters", parameterCount(mi.config)},
+                 {"parameters", r.parameters},
+                 {"verification", verification},
+                 {"libtorch", torchVersion()}};
+    if (!onnxInfo.is_null()) info["onnx"] = onnxInfo;
+    if (!r.note.empty()) info["note"] = r.note;
+    if (o.format == ExportFormat::Int8)
+      info["quantized_engine"] = c10::toString(at::globalContext().qEngine());
+    for (auto it = o.provenance.begin(); it != o.provenance.end(); ++it)
+      info[it.key()] = it.value();
+    fileutil::writeFileAtomic(fileutil::joinPath(dir, "paretoprune.json"), info.dump(2) + "\n");
+  });
+  r.bytes = directoryBytes(outDir, &r.files);
+  return r;
+}
+
+}  // namespace pp

@@ -1,0 +1,32 @@
+// ONNX graph of a sliced BERT classifier (internal): the forward pass of
+// bert.cpp written as a standard ONNX model (opset 17), each layer with its
+// own head and unit counts. ONNX and protobuf headers stay in the .cpp.
+#pragma once
+#include <cstdint>
+#include <string>
+
+#include "model/weights.h"
+
+namespace pp {
+
+struct OnnxWriteOptions {
+  // Dynamic int8 quantisation of the encoder's weight matrix products
+  // (DynamicQuantizeLinear on activations, MatMulInteger with int8 weights
+  // and one scale per matrix), as onnxruntime's quantize_dynamic does.
+  bool int8 = false;
+  double layerNormEps = 1e-12;
+  std::string producerVersion;
+};
+
+struct OnnxWriteResult {
+  int64_t opset = 0;
+  int64_t nodes = 0;
+  int64_t bytes = 0;
+};
+
+// Builds the model, runs ONNX's checker and shape inference on it and
+// writes it to `path`. Throws pp::Error naming what the checker reported.
+OnnxWriteResult writeOnnxModel(const EncoderWeights& w, Act act, const std::string& path,
+                               const OnnxWriteOptions& opts);
+
+}  // namespace pp

@@ -1,0 +1,75 @@
+// Internal: tokenised examples and padded batches for training and for the
+// importance estimate (evaluation uses EncodedData's fixed buckets instead),
+// and moving a batch to a device.
+#pragma once
+#include <algorithm>
+#include <vector>
+
+#include "model/weights.h"
+#include "paretoprune/formats/dataset.h"
+#include "paretoprune/base/error.h"
+#include "paretoprune/model/model.h"
+#include "paretoprune/formats/tokenizer.h"
+
+namespace pp {
+
+struct TokenizedExample {
+  Encoding enc;
+  int64_t label = 0;
+};
+
+inline std::vector<TokenizedExample> tokenizeExamples(const Model& m, const Dataset& d,
+                                                      int64_t maxLength) {
+  const auto& tok = m.tokenizer();
+  const int64_t maxLen =
+      std::min<int64_t>(maxLength > 0 ? maxLength : 512, m.config().max_position_embeddings);
+  std::vector<TokenizedExample> out;
+  out.reserve(d.examples.size());
+  for (const auto& e : d.examples) {
+    if (e.label < 0 || e.label >= m.config().numLabels())
+      throw Error(d.source + ":" + std::to_string(e.line) + ": label " + std::to_string(e.label) +
+                  " is outside the model's " + std::to_string(m.config().numLabels()) + " labels");
+    out.push_back(
+        {tok.encode(e.text, d.hasPair && !e.single ? &e.pair : nullptr, maxLen), e.label});
+  }
+  return out;
+}
+
+// Rows order[begin, end) padded to the longest; labels into *labels.
+inline Batch makeBatch(const std::vector<TokenizedExample>& ex, const std::vector<size_t>& order,
+                       size_t begin, size_t end, int64_t pad, torch::Tensor* labels) {
+  size_t T = 0;
+  for (size_t i = begin; i < end; ++i) T = std::max(T, ex[order[i]].enc.ids.size());
+  const int64_t B = static_cast<int64_t>(end - begin), TT = static_cast<int64_t>(T);
+  Batch b;
+  b.ids = torch::full({B, TT}, pad, torch::kLong);
+  b.typeIds = torch::zeros({B, TT}, torch::kLong);
+  b.mask = torch::zeros({B, TT}, torch::kFloat32);
+  auto lab = torch::empty({B}, torch::kLong);
+  auto ia = b.ids.accessor<int64_t, 2>();
+  auto ta = b.typeIds.accessor<int64_t, 2>();
+  auto ma = b.mask.accessor<float, 2>();
+  auto la = lab.accessor<int64_t, 1>();
+  for (size_t i = begin; i < end; ++i) {
+    const auto& e = ex[order[i]];
+    const int64_t r = static_cast<int64_t>(i - begin);
+    for (size_t t = 0; t < e.enc.ids.size(); ++t) {
+      ia[r][static_cast<int64_t>(t)] = e.enc.ids[t];
+      ta[r][static_cast<int64_t>(t)] = e.enc.type_ids[t];
+      ma[r][static_cast<int64_t>(t)] = 1.0f;
+    }
+    la[r] = e.label;
+  }
+  if (labels) *labels = lab;
+  return b;
+}
+
+// `b` on `device` (itself on the CPU); copied from pinned memory, so the
+// copies overlap with what the device is still doing.
+inline Batch batchTo(const Batch& b, const torch::Device& device) {
+  if (device.is_cpu()) return b;
+  return {b.ids.pin_memory().to(device, true), b.typeIds.pin_memory().to(device, true),
+          b.mask.pin_memory().to(device, true)};
+}
+
+}  // namespace pp

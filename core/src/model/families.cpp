@@ -1,0 +1,63 @@
+// The registry of model families: one line per family.
+#include <vector>
+
+#include "model/family.h"
+#include "paretoprune/base/error.h"
+#include "paretoprune/model/model_config.h"
+
+namespace pp {
+
+const ModelFamily& bertFamily();
+
+namespace {
+const std::vector<const ModelFamily*>& families() {
+  static const std::vector<const ModelFamily*> all = {
+      &bertFamily(),
+  };
+  return all;
+}
+}  // namespace
+
+std::string supportedModelTypes() {
+  std::string out;
+  for (const ModelFamily* f : families()) out += (out.empty() ? "" : ", ") + f->modelType();
+  return out;
+}
+
+const ModelFamily& familyFor(const std::string& modelType) {
+  for (const ModelFamily* f : families())
+    if (f->modelType() == modelType) return *f;
+  throw Error("model_type \"" + modelType + "\" is not supported (supported: " +
+              supportedModelTypes() + ")");
+}
+
+const ModelFamily& familyOf(const ModelConfig& c) {
+  return familyFor(c.model_type);
+}
+
+int64_t TensorSpec::numel() const {
+  int64_t n = 1;
+  for (int64_t d : shape) n *= d;
+  return n;
+}
+
+std::vector<TensorSpec> layerSpecs(const ModelConfig& c, int64_t l, const std::string& prefix,
+                                   const char* const (&names)[kLayerTensors]) {
+  const int64_t H = c.hidden_size, a = c.headsInLayer(l) * c.headSize(), U = c.unitsInLayer(l);
+  const std::vector<std::vector<int64_t>> shapes = {{a, H}, {a}, {a, H}, {a}, {a, H}, {a},
+                                                    {H, a}, {H}, {H},    {H}, {U, H}, {U},
+                                                    {H, U}, {H}, {H},    {H}};
+  std::vector<TensorSpec> out;
+  for (int i = 0; i < kLayerTensors; ++i) {
+    TensorSpec s;
+    s.name = prefix + names[i];
+    s.shape = shapes[static_cast<size_t>(i)];
+    s.part = Part::Layer;
+    s.layer = l;
+    s.layerTensor = static_cast<LayerTensor>(i);
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+}  // namespace pp

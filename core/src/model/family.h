@@ -1,0 +1,94 @@
+// Internal: the model-family seam. A family (BERT, and next DistilBERT,
+// RoBERTa, XLM-RoBERTa, ELECTRA) says how its Hugging Face checkpoints name
+// and shape each tensor, which config.json keys it uses, and what its
+// embeddings and head do; everything else (the encoder layers, slicing,
+// the forward pass, search, training, exports) is shared. A new family is
+// a file under model/families/ plus one line in model/families.cpp.
+// Torch-free, so that parameter and FLOP counts use it too.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "paretoprune/formats/config.h"
+
+namespace pp {
+
+// Where a checkpoint tensor goes in the shared weights (model/weights.h).
+enum class Part {
+  WordEmbeddings,
+  PositionEmbeddings,
+  TypeEmbeddings,
+  EmbeddingNormWeight,
+  EmbeddingNormBias,
+  Layer,  // with TensorSpec::layer and ::layerTensor
+  HeadDenseWeight,
+  HeadDenseBias,
+  ClassifierWeight,
+  ClassifierBias,
+};
+
+// A layer's tensors in LayerWeights::all()'s order.
+enum class LayerTensor {
+  QueryWeight, QueryBias, KeyWeight, KeyBias, ValueWeight, ValueBias,
+  AttentionOutWeight, AttentionOutBias, AttentionNormWeight, AttentionNormBias,
+  FeedForwardInWeight, FeedForwardInBias, FeedForwardOutWeight, FeedForwardOutBias,
+  OutputNormWeight, OutputNormBias,
+};
+constexpr int kLayerTensors = 16;
+
+struct TensorSpec {
+  std::string name;            // in the checkpoint, with the family's base prefix
+  std::vector<int64_t> shape;  // expected under the config
+  Part part = Part::Layer;
+  int64_t layer = -1;                            // Part::Layer
+  LayerTensor layerTensor = LayerTensor::QueryWeight;  // Part::Layer
+  int64_t numel() const;
+};
+
+// What differs in the forward pass.
+struct FamilyLayout {
+  int64_t positionOffset = 0;             // position ids start here (RoBERTa: pad + 1)
+  bool typeEmbeddings = true;             // token type embeddings are added
+  std::string headActivation = "tanh";    // after the head's dense layer, if it has one
+  bool headDense = true;                  // a dense layer before the classifier
+};
+
+class ModelFamily {
+ public:
+  virtual ~ModelFamily() = default;
+  // config.json's "model_type" ("bert").
+  virtual std::string modelType() const = 0;
+  // For people: "BERT".
+  virtual std::string displayName() const = 0;
+  // The Hugging Face class a sequence classifier loads as.
+  virtual std::string architecture() const = 0;
+  // The prefix of the encoder's tensors in a task checkpoint ("bert."); a
+  // checkpoint of the bare encoder may lack it.
+  virtual std::string basePrefix() const = 0;
+  // The family's config.json keys into the shared fields of `c`, checked;
+  // throws pp::Error with "config.json: ..." messages.
+  virtual void readConfig(const nlohmann::json& j, ModelConfig& c) const = 0;
+  // `c` in the family's config.json keys (labels and our extensions are
+  // written by the caller).
+  virtual void writeConfig(const ModelConfig& c, nlohmann::json& j) const = 0;
+  // Every weight of a model of config `c`, in checkpoint order.
+  virtual std::vector<TensorSpec> tensors(const ModelConfig& c) const = 0;
+  // Checkpoint entries that are buffers, not weights (position_ids): skipped.
+  virtual bool isBuffer(const std::string& name) const = 0;
+  virtual FamilyLayout layout(const ModelConfig& c) const = 0;
+};
+
+// The family of config.json's model_type; throws pp::Error naming the
+// supported ones.
+const ModelFamily& familyFor(const std::string& modelType);
+const ModelFamily& familyOf(const ModelConfig& c);
+
+// Shared by the families: the specs of layer `l`'s 16 tensors under
+// `prefix` ("bert.encoder.layer.3.") with the family's names for them.
+std::vector<TensorSpec> layerSpecs(const ModelConfig& c, int64_t l, const std::string& prefix,
+                                   const char* const (&names)[kLayerTensors]);
+
+}  // namespace pp

@@ -1,0 +1,343 @@
+#include "paretoprune/runs/study_store.h"
+
+#include <chrono>
+#include <regex>
+#include <thread>
+
+#include <libpq-fe.h>
+#include <nlohmann/json.hpp>
+
+#include "paretoprune/base/error.h"
+
+namespace pp {
+
+std::string redactUrl(const std::string& url) {
+  // scheme://user:password@host -> scheme://user:***@host; password=... -> password=***
+  static const std::regex inUrl(R"(^([a-zA-Z][a-zA-Z0-9+.-]*://[^:/@]*):[^@/]*@)");
+  static const std::regex keyword(R"((password\s*=\s*)('[^']*'|[^\s&]*))");
+  std::string out = std::regex_replace(url, inUrl, "$1:***@");
+  return std::regex_replace(out, keyword, "$1***");
+}
+
+namespace {
+constexpr int kRetries = 6;
+
+struct Rows {
+  std::vector<std::vector<std::string>> rows;
+  std::vector<std::vector<bool>> nulls;
+  int64_t affected = 0;
+};
+
+std::string firstLine(std::string s) {
+  const size_t nl = s.find('\n');
+  if (nl != std::string::npos) s.resize(nl);
+  return s;
+}
+
+const char* stateName(StudyTrial::State s) {
+  switch (s) {
+    case StudyTrial::State::Queued:
+      return "queued";
+    case StudyTrial::State::Running:
+      return "running";
+    case StudyTrial::State::Done:
+      return "done";
+    case StudyTrial::State::Failed:
+      return "failed";
+  }
+  return "?";
+}
+
+StudyTrial::State parseState(const std::string& s) {
+  if (s == "queued") return StudyTrial::State::Queued;
+  if (s == "running") return StudyTrial::State::Running;
+  if (s == "done") return StudyTrial::State::Done;
+  if (s == "failed") return StudyTrial::State::Failed;
+  throw Error("study store: unknown trial state \"" + s + "\"");
+}
+
+int64_t toInt(const std::string& s, const char* what) {
+  try {
+    size_t pos = 0;
+    const long long v = std::stoll(s, &pos);
+    if (pos == s.size()) return v;
+  } catch (...) {
+  }
+  throw Error(std::string("study store: ") + what + " is not a number (\"" + s.substr(0, 20) +
+              "\")");
+}
+}  // namespace
+
+struct StudyStore::Impl {
+  std::string url, shown;
+  PGconn* conn = nullptr;
+
+  void connect() {
+    if (conn) PQfinish(conn);
+    const char* keys[] = {
+        "dbname",           "keepalives",      "keepalives_idle",  "keepalives_interval",
+        "keepalives_count", "connect_timeout", "application_name", nullptr};
+    const char* values[] = {url.c_str(), "1", "10", "5", "3", "10", "paretoprune", nullptr};
+    conn = PQconnectdbParams(keys, values, 1);
+    if (PQstatus(conn) != CONNECTION_OK) {
+      const std::string why = firstLine(PQerrorMessage(conn));
+      PQfinish(conn);
+      conn = nullptr;
+      throw Error("cannot connect to " + shown + ": " + why);
+    }
+    PQsetNoticeProcessor(
+        conn, [](void*, const char*) {}, nullptr);  // CREATE ... IF NOT EXISTS notices
+  }
+
+  // One statement with text parameters, committed at once. Lost connections
+  // are re-opened with back-off and the statement retried, as are
+  // serialization failures and deadlocks (every statement here is safe to
+  // repeat: a repeated claim at worst leaves a lease to expire).
+  Rows exec(const std::string& sql, const std::vector<std::string>& params) {
+    std::vector<const char*> p;
+    for (const auto& s : params) p.push_back(s.c_str());
+    std::string lastError;
+    for (int attempt = 0; attempt < kRetries; ++attempt) {
+      if (attempt > 0)
+        std::this_thread::sleep_for(std::chrono::milliseconds(100 << std::min(attempt, 5)));
+      if (!conn || PQstatus(conn) != CONNECTION_OK) {
+        try {
+          connect();
+        } catch (const Error& e) {
+          lastError = e.what();
+          continue;
+        }
+      }
+      PGresult* r = PQexecParams(conn, sql.c_str(), static_cast<int>(p.size()), nullptr, p.data(),
+                                 nullptr, nullptr, 0);
+      const ExecStatusType st = PQresultStatus(r);
+      if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
+        Rows out;
+        const char* n = PQcmdTuples(r);
+        out.affected = n && *n ? std::atoll(n) : 0;
+        for (int i = 0; i < PQntuples(r); ++i) {
+          std::vector<std::string> row;
+          std::vector<bool> nul;
+          for (int j = 0; j < PQnfields(r); ++j) {
+            nul.push_back(PQgetisnull(r, i, j));
+            row.emplace_back(PQgetvalue(r, i, j), static_cast<size_t>(PQgetlength(r, i, j)));
+          }
+          out.rows.push_back(std::move(row));
+          out.nulls.push_back(std::move(nul));
+        }
+        PQclear(r);
+        return out;
+      }
+      const char* code = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+      const std::string sqlstate = code ? code : "";
+      lastError = firstLine(PQresultErrorMessage(r));
+      PQclear(r);
+      const bool lost =
+          PQstatus(conn) != CONNECTION_OK || sqlstate.rfind("08", 0) == 0 || sqlstate == "57P01";
+      const bool retry = lost || sqlstate == "40001" || sqlstate == "40P01";
+      if (!retry) throw Error("study store (" + shown + "): " + lastError);
+    }
+    throw Error("study store (" + shown + "): " + lastError + " (gave up after " +
+                std::to_string(kRetries) + " tries)");
+  }
+};
+
+StudyStore::StudyStore(const std::string& url) : impl_(std::make_unique<Impl>()) {
+  impl_->url = url;
+  impl_->shown = redactUrl(url);
+  std::string lastError;
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    try {
+      impl_->connect();
+      return;
+    } catch (const Error& e) {
+      lastError = e.what();
+      // A wrong password or a missing database will not change: say so at once.
+      if (lastError.find("password") != std::string::npos ||
+          lastError.find("does not exist") != std::string::npos)
+        break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(200 << attempt));
+    }
+  }
+  throw Error(lastError);
+}
+
+StudyStore::~StudyStore() {
+  if (impl_->conn) PQfinish(impl_->conn);
+}
+
+void StudyStore::ensureSchema() {
+  // One creator at a time: CREATE TABLE IF NOT EXISTS races with itself.
+  impl_->exec(R"(
+    DO $$ BEGIN
+      PERFORM pg_advisory_xact_lock(727378001);
+      CREATE TABLE IF NOT EXISTS pp_studies (
+        id BIGSERIAL PRIMARY KEY,
+        name TEXT UNIQUE NOT NULL,
+        header JSONB NOT NULL,
+        finished BOOLEAN NOT NULL DEFAULT FALSE,
+        stop_reason TEXT NOT NULL DEFAULT '',
+        created TIMESTAMPTZ NOT NULL DEFAULT now());
+      CREATE TABLE IF NOT EXISTS pp_trials (
+        study_id BIGINT NOT NULL REFERENCES pp_studies(id) ON DELETE CASCADE,
+        id BIGINT NOT NULL,
+        key TEXT NOT NULL,
+        subnet JSONB NOT NULL,
+        state TEXT NOT NULL DEFAULT 'queued',
+        attempt INT NOT NULL DEFAULT 0,
+        worker TEXT,
+        lease_until TIMESTAMPTZ,
+        result JSONB,
+        reason TEXT NOT NULL DEFAULT '',
+        finished_seq BIGSERIAL,
+        PRIMARY KEY (study_id, id),
+        UNIQUE (study_id, key));
+      CREATE INDEX IF NOT EXISTS pp_trials_queue ON pp_trials (study_id, state, id);
+      CREATE TABLE IF NOT EXISTS pp_workers (
+        study_id BIGINT NOT NULL REFERENCES pp_studies(id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        last_seen TIMESTAMPTZ NOT NULL DEFAULT now(),
+        PRIMARY KEY (study_id, name));
+    END $$;)",
+              {});
+}
+
+std::optional<StudyStore::Study> StudyStore::findStudy(const std::string& name) {
+  Rows r = impl_->exec(
+      "SELECT id, header::text, finished, stop_reason FROM pp_studies WHERE name = $1", {name});
+  if (r.rows.empty()) return std::nullopt;
+  Study s;
+  s.id = toInt(r.rows[0][0], "study id");
+  s.headerJson = r.rows[0][1];
+  s.finished = r.rows[0][2] == "t";
+  s.stopReason = r.rows[0][3];
+  return s;
+}
+
+StudyStore::Study StudyStore::createStudy(const std::string& name, const nlohmann::json& header) {
+  impl_->exec(
+      "INSERT INTO pp_studies (name, header) VALUES ($1, $2::jsonb) ON CONFLICT (name) DO NOTHING",
+      {name, header.dump()});
+  auto s = findStudy(name);
+  if (!s)
+    throw Error("study store (" + impl_->shown + "): study \"" + name +
+                "\" vanished after it was created");
+  return *s;
+}
+
+void StudyStore::updateHeader(int64_t study, const nlohmann::json& header) {
+  impl_->exec("UPDATE pp_studies SET header = $2::jsonb WHERE id = $1",
+              {std::to_string(study), header.dump()});
+}
+
+void StudyStore::finishStudy(int64_t study, const std::string& reason) {
+  impl_->exec("UPDATE pp_studies SET finished = TRUE, stop_reason = $2 WHERE id = $1",
+              {std::to_string(study), reason});
+}
+
+bool StudyStore::tryLockDriver(int64_t study) {
+  Rows r = impl_->exec("SELECT pg_try_advisory_lock(727378002, $1::int)", {std::to_string(study)});
+  return !r.rows.empty() && r.rows[0][0] == "t";
+}
+
+bool StudyStore::enqueue(int64_t study, int64_t id, const std::string& key,
+                         const std::string& subnetJson) {
+  Rows r = impl_->exec(
+      "INSERT INTO pp_trials (study_id, id, key, subnet) VALUES ($1, $2, $3, $4::jsonb) ON "
+      "CONFLICT DO NOTHING",
+      {std::to_string(study), std::to_string(id), key, subnetJson});
+  return r.affected == 1;
+}
+
+std::optional<Claim> StudyStore::claim(int64_t study, const std::string& worker,
+                                       double leaseSeconds) {
+  Rows r = impl_->exec(R"(
+    WITH next AS (
+      SELECT study_id, id FROM pp_trials WHERE study_id = $1 AND state = 'queued'
+      ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED),
+    seen AS (
+      INSERT INTO pp_workers (study_id, name, last_seen) VALUES ($1, $2, now())
+      ON CONFLICT (study_id, name) DO UPDATE SET last_seen = now())
+    UPDATE pp_trials t SET state = 'running', attempt = t.attempt + 1, worker = $2,
+                           lease_until = now() + make_interval(secs => $3::float8)
+    FROM next WHERE t.study_id = next.study_id AND t.id = next.id
+    RETURNING t.id, t.attempt, t.subnet::text)",
+                       {std::to_string(study), worker, std::to_string(leaseSeconds)});
+  if (r.rows.empty()) return std::nullopt;
+  Claim c;
+  c.id = toInt(r.rows[0][0], "trial id");
+  c.attempt = static_cast<int>(toInt(r.rows[0][1], "attempt"));
+  c.subnetJson = r.rows[0][2];
+  return c;
+}
+
+bool StudyStore::heartbeat(int64_t study, const Claim& c, double leaseSeconds) {
+  Rows r = impl_->exec(
+      "UPDATE pp_trials SET lease_until = now() + make_interval(secs => $4::float8) "
+      "WHERE study_id = $1 AND id = $2 AND attempt = $3 AND state = 'running'",
+      {std::to_string(study), std::to_string(c.id), std::to_string(c.attempt),
+       std::to_string(leaseSeconds)});
+  return r.affected == 1;
+}
+
+bool StudyStore::complete(int64_t study, const Claim& c, const std::string& trialJson) {
+  Rows r = impl_->exec(
+      "UPDATE pp_trials SET state = 'done', result = $4::jsonb, lease_until = NULL, "
+      "finished_seq = nextval(pg_get_serial_sequence('pp_trials', 'finished_seq')) "
+      "WHERE study_id = $1 AND id = $2 AND attempt = $3 AND state = 'running'",
+      {std::to_string(study), std::to_string(c.id), std::to_string(c.attempt), trialJson});
+  return r.affected == 1;
+}
+
+int StudyStore::reapExpired(int64_t study, int maxAttempts) {
+  Rows r = impl_->exec(
+      "UPDATE pp_trials SET state = CASE WHEN attempt >= $2 THEN 'failed' ELSE 'queued' END, "
+      "reason = CASE WHEN attempt >= $2 THEN 'its lease expired ' || attempt || ' times (the "
+      "workers died or were "
+      "cut off)' ELSE reason END, worker = NULL, lease_until = NULL, "
+      "finished_seq = nextval(pg_get_serial_sequence('pp_trials', 'finished_seq')) "
+      "WHERE study_id = $1 AND state = 'running' AND lease_until < now()",
+      {std::to_string(study), std::to_string(maxAttempts)});
+  return static_cast<int>(r.affected);
+}
+
+std::vector<StudyTrial> StudyStore::trials(int64_t study) {
+  Rows r = impl_->exec(
+      "SELECT id, state, attempt, subnet::text, COALESCE(result::text, ''), reason FROM pp_trials "
+      "WHERE study_id = $1 ORDER BY finished_seq, id",
+      {std::to_string(study)});
+  std::vector<StudyTrial> out;
+  for (const auto& row : r.rows) {
+    StudyTrial t;
+    t.id = toInt(row[0], "trial id");
+    t.state = parseState(row[1]);
+    t.attempt = static_cast<int>(toInt(row[2], "attempt"));
+    t.subnetJson = row[3];
+    t.resultJson = row[4];
+    t.reason = row[5];
+    out.push_back(std::move(t));
+  }
+  (void)stateName;
+  return out;
+}
+
+int StudyStore::activeWorkers(int64_t study, double seconds) {
+  Rows r = impl_->exec(
+      "SELECT count(*) FROM pp_workers WHERE study_id = $1 AND last_seen > now() - "
+      "make_interval(secs => $2::float8)",
+      {std::to_string(study), std::to_string(seconds)});
+  return r.rows.empty() ? 0 : static_cast<int>(toInt(r.rows[0][0], "worker count"));
+}
+
+void StudyStore::touchWorker(int64_t study, const std::string& worker) {
+  impl_->exec(
+      "INSERT INTO pp_workers (study_id, name, last_seen) VALUES ($1, $2, now()) "
+      "ON CONFLICT (study_id, name) DO UPDATE SET last_seen = now()",
+      {std::to_string(study), worker});
+}
+
+int StudyStore::backendPid() {
+  return PQbackendPID(impl_->conn);
+}
+
+}  // namespace pp

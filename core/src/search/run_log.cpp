@@ -1,0 +1,216 @@
+#include "paretoprune/search/run_log.h"
+
+#include <unistd.h>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+
+#include "base/file_util.h"
+#include "base/json_util.h"
+#include "paretoprune/base/error.h"
+#include "paretoprune/model/model_config.h"
+
+namespace pp {
+
+using nlohmann::json;
+
+namespace {
+json parseHeaderLine(const std::string& path, const std::string& line) {
+  json j;
+  try {
+    j = json::parse(line);
+  } catch (const json::exception&) {
+    throw Error(path + ": line 1 is not valid JSON; the log is damaged");
+  }
+  return j;
+}
+
+// The typed header with its paths resolved against the log's folder.
+RunHeader headerOf(const std::string& path, const json& j) {
+  RunHeader h = RunHeader::fromJson(j, path);
+  const std::string w = path + ": line 1";
+  h.model = resolveRunPath(h.model, jsonutil::optString(j, "model_relative", w), path);
+  h.data.data = resolveRunPath(h.data.data, jsonutil::optString(j, "data_relative", w), path);
+  h.data.validation =
+      resolveRunPath(h.data.validation, jsonutil::optString(j, "validation_relative", w), path);
+  return h;
+}
+}  // namespace
+
+RunHeader readRunLogHeader(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(path + ": cannot open (" + std::strerror(errno) + ")");
+  std::string line;
+  if (!std::getline(in, line)) throw Error(path + ": the log is empty");
+  return headerOf(path, parseHeaderLine(path, line));
+}
+
+LogContents readRunLog(const std::string& path, const ModelConfig* config) {
+  const std::string text = fileutil::readFile(path);
+  LogContents out;
+  bool haveHeader = false;
+  size_t pos = 0;
+  int64_t lineNo = 0;
+  while (pos < text.size()) {
+    size_t end = text.find('\n', pos);
+    const bool complete = end != std::string::npos;
+    if (!complete) end = text.size();
+    const std::string line = text.substr(pos, end - pos);
+    ++lineNo;
+    const bool last = !complete || end + 1 >= text.size();
+    const std::string where = path + ": line " + std::to_string(lineNo);
+    json j;
+    bool parsed = true;
+    try {
+      j = json::parse(line);
+    } catch (const json::exception&) {
+      parsed = false;
+    }
+    if (!parsed) {
+      if (last && lineNo > 1) {
+        out.warnings.push_back(where + " is cut short (the run was interrupted); skipped it");
+        break;
+      }
+      throw Error(where + " is not valid JSON; the log is damaged");
+    }
+    if (lineNo == 1) {
+      out.header = headerOf(path, j);
+      haveHeader = true;
+    } else if (j.is_object() && j.contains("stopped") && !j.contains("trial")) {
+      LogContents::Stop st;
+      st.kind = jsonutil::optString(j, "stopped", where);
+      st.reason = jsonutil::optString(j, "reason", where);
+      st.trials = static_cast<int64_t>(out.trials.size());
+      out.stops.push_back(st);
+    } else if (config) {
+      try {
+        out.trials.push_back(Trial::fromJson(j, *config));
+      } catch (const Error& e) {
+        throw Error(where + ": " + e.what());
+      }
+    } else if (!j.is_object() || !j.contains("trial")) {
+      throw Error(where + ": not a trial record");
+    }
+    pos = complete ? end + 1 : end;
+    out.validBytes = pos;
+  }
+  if (!haveHeader) throw Error(path + ": the log is empty");
+  return out;
+}
+
+OpenedRunLog openRunLog(const std::string& path, const std::string& modelDir) {
+  OpenedRunLog r;
+  r.modelDir = modelDir.empty() ? readRunLogHeader(path).model : modelDir;
+  if (r.modelDir.empty()) throw Error(path + ": the log names no model; give its model directory");
+  try {
+    r.config = loadModelConfig(fileutil::joinPath(r.modelDir, "config.json"));
+  } catch (const Error& e) {
+    throw Error(std::string(e.what()) +
+                " (the run's model is needed to read its trials; give its directory if it moved)");
+  }
+  r.log = readRunLog(path, &r.config);
+  try {
+    r.reference = r.log.header.referenceTrial(r.config);
+  } catch (const Error& e) {
+    throw Error(path + ": " + e.what());
+  }
+  return r;
+}
+
+const Trial& selectTrial(const OpenedRunLog& run, int64_t id, double withinPoints,
+                         const std::string& logPath) {
+  const Trial* t = nullptr;
+  if (withinPoints >= 0) {
+    if (!run.reference)
+      throw Error(logPath +
+                  " has no full-model reference (written by an older version); pick a trial by id");
+    const double floor = run.reference->accuracy - withinPoints / 100.0;
+    for (const auto& x : run.log.trials)
+      if (x.ok() && x.fidelity >= 1.0 && x.accuracy >= floor - 1e-12 &&
+          (!t || x.params < t->params))
+        t = &x;
+    if (!t) {
+      char pts[32];
+      std::snprintf(pts, sizeof pts, "%.2f", withinPoints);
+      throw Error("no trial of " + logPath + " is within " + pts + " points of the full model");
+    }
+    return *t;
+  }
+  for (const auto& x : run.log.trials)
+    if (x.id == id) t = &x;
+  if (!t) throw Error(logPath + " has no trial " + std::to_string(id));
+  if (!t->ok())
+    throw Error("trial " + std::to_string(id) + " did not finish (" +
+                (t->error.empty() ? std::string(statusName(t->status)) : t->error) + ")");
+  return *t;
+}
+
+void checkRunModel(const RunHeader& h, const std::string& modelChecksum,
+                   const std::string& modelDir, const std::string& logPath) {
+  if (h.modelChecksum.empty())
+    throw Error(logPath +
+                " does not record its model's checksum, so its trials cannot be matched to " +
+                modelDir);
+  if (h.modelChecksum != modelChecksum)
+    throw Error(logPath + " was written for another model (checksum " + h.modelChecksum + ", " +
+                modelDir + " has " + modelChecksum + ")");
+}
+
+RunLog::~RunLog() {
+  close();
+}
+
+void RunLog::close() {
+  if (f_) std::fclose(f_);
+  f_ = nullptr;
+}
+
+void RunLog::writeLine(const std::string& line) {
+  const std::string data = line + "\n";
+  if (std::fwrite(data.data(), 1, data.size(), f_) != data.size() || std::fflush(f_) != 0)
+    throw Error(path_ + ": cannot write the run log (" + std::strerror(errno) + ")");
+  ::fdatasync(::fileno(f_));
+}
+
+void RunLog::create(const std::string& path, const RunHeader& header) {
+  close();
+  RunHeader h = header;
+  h.model = absolutePath(h.model);
+  h.data.data = absolutePath(h.data.data);
+  h.data.validation = absolutePath(h.data.validation);
+  json j = h.toJson();
+  j["model_relative"] = relativeTo(h.model, path);
+  if (!h.data.data.empty()) j["data_relative"] = relativeTo(h.data.data, path);
+  if (!h.data.validation.empty()) j["validation_relative"] = relativeTo(h.data.validation, path);
+  path_ = path;
+  f_ = std::fopen(path.c_str(), "wb");
+  if (!f_) throw Error(path + ": cannot create the run log (" + std::strerror(errno) + ")");
+  writeLine(j.dump());
+}
+
+void RunLog::reopen(const std::string& path, size_t validBytes) {
+  close();
+  path_ = path;
+  if (::truncate(path.c_str(), static_cast<off_t>(validBytes)) != 0)
+    throw Error(path + ": cannot repair the run log (" + std::strerror(errno) + ")");
+  f_ = std::fopen(path.c_str(), "ab");
+  if (!f_) throw Error(path + ": cannot append to the run log (" + std::strerror(errno) + ")");
+  // A last line that parsed but lost its newline gets one.
+  std::string text = fileutil::readFile(path);
+  if (!text.empty() && text.back() != '\n') {
+    if (std::fputc('\n', f_) == EOF || std::fflush(f_) != 0)
+      throw Error(path + ": cannot write the run log (" + std::strerror(errno) + ")");
+  }
+}
+
+void RunLog::appendStop(const std::string& kind, const std::string& reason) {
+  if (!f_) throw Error("run log is not open");
+  writeLine(json({{"stopped", kind}, {"reason", reason}}).dump());
+}
+
+void RunLog::append(const Trial& t) {
+  if (!f_) throw Error("run log is not open");
+  writeLine(t.toJson().dump());
+}
+
+}  // namespace pp

@@ -1,0 +1,137 @@
+// Evaluating one trial of a search: the whole validation set, or
+// (multi-fidelity) its screening share first; failures become failed
+// trials with their reason. The runner's orchestration is in
+// search_runner.cpp.
+#include <chrono>
+
+#include "paretoprune/model/metrics.h"
+#include "paretoprune/model/model.h"
+#include "paretoprune/eval/screening.h"
+#include "paretoprune/search/search_runner.h"
+#include "search/search_trial.h"
+
+namespace pp {
+
+void fillTrial(Trial& t, const EvalResult& r) {
+  t.errorRate = r.metrics.error;
+  t.accuracy = r.metrics.accuracy;
+  t.mcc = r.metrics.mcc;
+  t.f1 = r.metrics.f1;
+  t.params = r.params;
+  t.flops = r.flops;
+  t.latencyMs = r.latency.medianMs;
+  t.latencyP95Ms = r.latency.p95Ms;
+  t.mode = execModeName(r.modeUsed);
+}
+
+std::string firstLine(std::string s) {
+  const size_t nl = s.find('\n');
+  if (nl != std::string::npos) s.resize(nl);
+  return s;
+}
+
+namespace {
+// Runs `fn` (which fills t); an exception makes t a failed trial with its reason.
+template <class Fn>
+Trial guarded(Trial t, Fn&& fn) {
+  try {
+    fn(t);
+  } catch (const std::exception& e) {
+    t.status = Trial::Status::Failed;
+    t.error = firstLine(e.what());
+  } catch (...) {
+    t.status = Trial::Status::Failed;
+    t.error = "unknown error";
+  }
+  return t;
+}
+}  // namespace
+
+Trial evaluateAsTrial(const Model& m, const EncodedData& data, int64_t id, const SubNetwork& s,
+                      const EvalOptions& eo, const std::atomic<bool>* cancel) {
+  Trial t;
+  t.id = id;
+  t.subnet = s;
+  const auto t0 = std::chrono::steady_clock::now();
+  t = guarded(t, [&](Trial& x) {
+    fillTrial(x, evaluate(m, s, data, eo, cancel));
+    x.status = Trial::Status::Ok;
+    x.fidelity = 1.0;
+  });
+  t.evalSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return t;
+}
+
+// Multi-fidelity: the screening batches first (a seeded, length-stratified
+// share of the validation set); the rest only if an optimistic bound on the
+// result could still reach the front (docs/search.md, "Multi-fidelity").
+Trial SearchRunner::evaluateScreened(Trial t, const SubNetwork& s, const EvalOptions& eo) {
+  EvalOptions low = eo;
+  low.batches = screenBatches_;
+  const EvalResult r = evaluate(*model_, s, *data_, low, &cancel_);
+  Trial optimistic = t;
+  fillTrial(optimistic, r);
+  const ClassificationMetrics best = optimisticMetrics(r.metrics);
+  optimistic.errorRate = best.error;
+  optimistic.mcc = best.mcc;
+  optimistic.f1 = best.f1;
+  const Point p = objectiveVector(optimistic, opts_.objectives);
+  bool hopeless = false;
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    for (const auto& f : frontPoints_) hopeless = hopeless || dominates(f, p);
+  }
+  if (hopeless) {
+    fillTrial(t, r);
+    t.status = Trial::Status::Stopped;
+    t.fidelity = static_cast<double>(r.metrics.count) / static_cast<double>(data_->size());
+    return t;
+  }
+  // Finish it: only the batches the screening did not cover.
+  EvalOptions rest = eo;
+  rest.measureLatency = false;  // already measured
+  rest.batches = restBatches_;
+  EvalResult r2 = evaluate(*model_, s, *data_, rest, &cancel_);
+  std::vector<int64_t> pred, truth;
+  for (size_t i = 0; i < data_->size(); ++i) {
+    const int64_t q = r.predictions[i] >= 0 ? r.predictions[i] : r2.predictions[i];
+    if (q < 0) continue;
+    pred.push_back(q);
+    truth.push_back(data_->labels()[i]);
+  }
+  r2.metrics = classificationMetrics(pred, truth, model_->config().numLabels());
+  r2.latency = r.latency;
+  fillTrial(t, r2);
+  t.status = Trial::Status::Ok;
+  t.fidelity = 1.0;
+  return t;
+}
+
+Trial SearchRunner::evaluateTrial(int64_t id, const SubNetwork& s, int worker) {
+  Trial t;
+  t.id = id;
+  t.subnet = s;
+  t.worker = worker;
+  const auto t0 = std::chrono::steady_clock::now();
+  t = guarded(t, [&](Trial& x) {
+    EvalOptions eo = opts_.eval;
+    const size_t dev = static_cast<size_t>(std::max(worker, 0)) % devices_.size();
+    eo.device = eo.latency.device = devices_[dev];
+    {
+      std::lock_guard<std::mutex> lk(mu_);
+      if (dev < rates_.size()) eo.rates = rates_[dev];
+    }
+    if (!screenBatches_.empty() && !restBatches_.empty() && id >= 0) {
+      x = evaluateScreened(x, s, eo);
+    } else {
+      fillTrial(x, evaluate(*model_, s, *data_, eo, &cancel_));
+      x.status = Trial::Status::Ok;
+      x.fidelity = 1.0;
+    }
+  });
+  t.evalSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (cancel_ && t.status != Trial::Status::Failed) t.evalSeconds = -1;  // interrupted mid-way
+  return t;
+}
+
+}  // namespace pp

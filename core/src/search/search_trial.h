@@ -1,0 +1,17 @@
+// Internal to the search runner: a trial filled from an evaluation
+// (search_trial.cpp), shared by search_runner.cpp.
+#pragma once
+#include <string>
+
+#include "paretoprune/eval/evaluator.h"
+#include "paretoprune/search/trial.h"
+
+namespace pp {
+
+// The first line of an error message (LibTorch appends backtraces).
+std::string firstLine(std::string s);
+
+// The trial's results from an evaluation.
+void fillTrial(Trial& t, const EvalResult& r);
+
+}  // namespace pp

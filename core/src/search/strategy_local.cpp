@@ -1,0 +1,31 @@
+// Local search around the current Pareto set: mutate a random member of the
+// front, with an occasional random restart.
+#include "paretoprune/base/pareto.h"
+#include "paretoprune/base/rng.h"
+#include "paretoprune/search/strategy.h"
+
+namespace pp {
+namespace {
+class LocalStrategy : public Strategy {
+ public:
+  LocalStrategy(SearchSpace s, StrategyOptions o) : space_(std::move(s)), opts_(o) {}
+  std::string name() const override { return "local"; }
+  SubNetwork propose(const History& h, Rng& rng) override {
+    if (static_cast<int>(h.subnets.size()) < opts_.initialRandom || rng.bernoulli(0.1))
+      return space_.sample(rng);
+    auto front = paretoFront(h.objectives);
+    const size_t pick = front[rng.index(front.size())];
+    return space_.mutate(h.subnets[pick], rng);
+  }
+
+ private:
+  SearchSpace space_;
+  StrategyOptions opts_;
+};
+}  // namespace
+
+std::unique_ptr<Strategy> makeLocalStrategy(const SearchSpace& s, const StrategyOptions& o) {
+  return std::make_unique<LocalStrategy>(s, o);
+}
+
+}  // namespace pp
