@@ -58,12 +58,12 @@ def main():
         return max(check_export(args, d) for d in args.exported)
 
     import torch
-    from transformers import ModelConfig, BertForSequenceClassification, BertTokenizer
+    from transformers import BertConfig, BertForSequenceClassification, BertTokenizer
 
     torch.manual_seed(0)
     with tempfile.TemporaryDirectory() as d:
         vocab_size = sum(1 for _ in open(args.vocab, encoding="utf-8"))
-        cfg = ModelConfig(vocab_size=vocab_size, hidden_size=64, num_hidden_layers=3, num_attention_heads=4,
+        cfg = BertConfig(vocab_size=vocab_size, hidden_size=64, num_hidden_layers=3, num_attention_heads=4,
                          intermediate_size=96, num_labels=3, max_position_embeddings=128)
         model = BertForSequenceClassification(cfg).eval()
         for p in model.parameters():  # larger weights so differences would show

@@ -165,10 +165,10 @@ torch::jit::Module scriptModule(const EncoderWeights& w, const ModelConfig& c, A
       << "    B = input_ids.size(0)\n"
       << "    T = input_ids.size(1)\n"
       << "    pos = torch.arange(T, dtype=4, device=input_ids.device)\n"
-      << "    x = torch.embedding(self.emb.word, input_ids) + torch.embedding(self.emb.pos, "
+      << "    x = torch.embedding(self.word_emb, input_ids) + torch.embedding(self.pos_emb, "
          "pos).unsqueeze(0)"
-      << " + torch.embedding(self.emb.type, token_type_ids)\n"
-      << "    x = torch.layer_norm(x, [" << H_ << "], self.emb.ln_w, self.emb.ln_b, " << eps
+      << " + torch.embedding(self.type_emb, token_type_ids)\n"
+      << "    x = torch.layer_norm(x, [" << H_ << "], self.emb_ln_w, self.emb_ln_b, " << eps
       << ")\n"
       << "    ext = (attention_mask.to(x.dtype) * -1.0 + 1.0).view(B, 1, 1, T) * "
          "-3.4028234663852886e+38\n";
@@ -217,8 +217,8 @@ torch::jit::Module scriptModule(const EncoderWeights& w, const ModelConfig& c, A
   param("pool_b", w.head.dense_b);
   param("cls_w", w.head.cls_w);
   param("cls_b", w.head.cls_b);
-  src << "    pooled = torch.tanh(torch.linear(x.select(1, 0), self.head.dense_w, self.head.dense_b))\n"
-      << "    return torch.linear(pooled, self.head.cls_w, self.head.cls_b)\n";
+  src << "    pooled = torch.tanh(torch.linear(x.select(1, 0), self.pool_w, self.pool_b))\n"
+      << "    return torch.linear(pooled, self.cls_w, self.cls_b)\n";
   m.define(src.str(), resolver);
   return m;
 }
