@@ -19,12 +19,12 @@
 
 #include "bench_data.h"
 
-#include "paretoprune/model/model.h"
 #include "paretoprune/base/rng.h"
+#include "paretoprune/cpu/threads.h"
+#include "paretoprune/model/model.h"
+#include "paretoprune/model/random_model.h"
 #include "paretoprune/search/search_request.h"
 #include "paretoprune/search/search_runner.h"
-#include "paretoprune/cpu/threads.h"
-#include "paretoprune/model/random_model.h"
 
 namespace {
 

@@ -4,8 +4,8 @@
 #include <cstdint>
 #include <string>
 
-#include "paretoprune/formats/dataset.h"
 #include "paretoprune/base/rng.h"
+#include "paretoprune/formats/dataset.h"
 
 namespace ppbench {
 

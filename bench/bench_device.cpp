@@ -31,16 +31,16 @@
 
 #include "bench_data.h"
 
-#include "paretoprune/formats/dataset.h"
 #include "paretoprune/base/error.h"
+#include "paretoprune/base/rng.h"
+#include "paretoprune/cpu/threads.h"
 #include "paretoprune/eval/evaluator.h"
+#include "paretoprune/formats/dataset.h"
 #include "paretoprune/model/metrics.h"
 #include "paretoprune/model/model.h"
-#include "paretoprune/base/rng.h"
+#include "paretoprune/model/random_model.h"
 #include "paretoprune/search/search_runner.h"
 #include "paretoprune/search/search_space.h"
-#include "paretoprune/cpu/threads.h"
-#include "paretoprune/model/random_model.h"
 
 namespace {
 

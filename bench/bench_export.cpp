@@ -26,13 +26,13 @@
 #include <nlohmann/json.hpp>
 
 #include "node_script.h"
+#include "paretoprune/cpu/threads.h"
 #include "paretoprune/eval/evaluator.h"
 #include "paretoprune/export/export.h"
 #include "paretoprune/model/metrics.h"
 #include "paretoprune/model/model.h"
 #include "paretoprune/search/run_log.h"
 #include "paretoprune/search/trial.h"
-#include "paretoprune/cpu/threads.h"
 
 namespace fs = std::filesystem;
 

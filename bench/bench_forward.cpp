@@ -17,9 +17,9 @@
 #include "bench_util.h"
 #include "cpu/forward.h"
 #include "model/slicing.h"
+#include "paretoprune/cpu/threads.h"
 #include "paretoprune/model/metrics.h"
 #include "paretoprune/model/model.h"
-#include "paretoprune/cpu/threads.h"
 
 using ppbench::bestSeconds;
 using ppbench::gemmRate;

@@ -25,13 +25,13 @@
 
 #include <CLI/CLI.hpp>
 
+#include "paretoprune/base/pareto.h"
+#include "paretoprune/cpu/threads.h"
+#include "paretoprune/eval/evaluator.h"
 #include "paretoprune/formats/config.h"
 #include "paretoprune/formats/dataset.h"
-#include "paretoprune/eval/evaluator.h"
 #include "paretoprune/model/model.h"
-#include "paretoprune/base/pareto.h"
 #include "paretoprune/search/search_runner.h"
-#include "paretoprune/cpu/threads.h"
 
 namespace {
 

@@ -19,12 +19,12 @@
 #include <unistd.h>
 #include <CLI/CLI.hpp>
 
+#include "paretoprune/cpu/threads.h"
 #include "paretoprune/model/model.h"
-#include "paretoprune/search/search_request.h"
-#include "paretoprune/search/search_runner.h"
 #include "paretoprune/runs/study.h"
 #include "paretoprune/runs/study_store.h"
-#include "paretoprune/cpu/threads.h"
+#include "paretoprune/search/search_request.h"
+#include "paretoprune/search/search_runner.h"
 
 namespace {
 using Clock = std::chrono::steady_clock;

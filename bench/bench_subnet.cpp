@@ -23,15 +23,15 @@
 
 #include "bench_util.h"
 #include "cpu/forward.h"
-#include "model/slicing.h"
 #include "eval/evaluator_impl.h"
-#include "paretoprune/formats/dataset.h"
+#include "model/slicing.h"
+#include "paretoprune/base/rng.h"
+#include "paretoprune/cpu/threads.h"
 #include "paretoprune/eval/evaluator.h"
+#include "paretoprune/formats/dataset.h"
 #include "paretoprune/model/metrics.h"
 #include "paretoprune/model/model.h"
-#include "paretoprune/base/rng.h"
 #include "paretoprune/search/search_space.h"
-#include "paretoprune/cpu/threads.h"
 
 using ppbench::gemmRate;
 

@@ -19,14 +19,14 @@
 
 #include <CLI/CLI.hpp>
 
-#include "paretoprune/formats/dataset.h"
 #include "paretoprune/base/error.h"
+#include "paretoprune/cpu/threads.h"
 #include "paretoprune/eval/evaluator.h"
+#include "paretoprune/formats/dataset.h"
 #include "paretoprune/model/model.h"
+#include "paretoprune/model/random_model.h"
 #include "paretoprune/search/search_space.h"
 #include "paretoprune/train/train.h"
-#include "paretoprune/cpu/threads.h"
-#include "paretoprune/model/random_model.h"
 
 namespace {
 const std::string kRes = PARETOPRUNE_RESOURCES_DIR "/demo";

@@ -15,10 +15,10 @@
 
 #include <CLI/CLI.hpp>
 
+#include "paretoprune/cpu/threads.h"
 #include "paretoprune/model/model.h"
 #include "ui/mainwindow.h"
 #include "ui/search_controller.h"
-#include "paretoprune/cpu/threads.h"
 
 namespace {
 struct Stats {

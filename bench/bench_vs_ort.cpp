@@ -26,11 +26,11 @@
 #include "bench_util.h"
 #include "eval/evaluator_impl.h"
 #include "node_script.h"
+#include "paretoprune/cpu/threads.h"
 #include "paretoprune/eval/evaluator.h"
 #include "paretoprune/export/export.h"
 #include "paretoprune/model/metrics.h"
 #include "paretoprune/model/model.h"
-#include "paretoprune/cpu/threads.h"
 #include "paretoprune/model/random_model.h"
 
 namespace fs = std::filesystem;

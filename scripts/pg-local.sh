@@ -4,8 +4,12 @@
 #   scripts/pg-local.sh start DIR [PORT]   initdb if needed, start; prints the study URL
 #   scripts/pg-local.sh stop DIR           stop it (the data stays in DIR)
 # PostgreSQL refuses to run as root: as root, the server runs as `nobody`.
-# Role `pp` connects without a password from 127.0.0.1; role `ppsecret`
-# (password "secret") needs its password, for trying password errors.
+# Every connection needs a password (scram-sha-256), also on the local
+# socket: role `pp` gets a generated one, kept in DIR/pgpass (mode 0600,
+# libpq's password-file format); clients find it with
+#   export PGPASSFILE=DIR/pgpass
+# so that no password is on a command line. Role `ppsecret` (password
+# "secret") is for trying password errors.
 set -euo pipefail
 cmd=${1:-}
 dir=${2:-}
@@ -28,14 +32,21 @@ dir=$(cd "$dir" && pwd)
 case "$cmd" in
   start)
     if [ ! -f "$dir/data/PG_VERSION" ]; then
-      as_owner "$bin/initdb" -D "$dir/data" -U pp --auth=trust -E UTF8 >"$dir/initdb.log" 2>&1 ||
-        { cat "$dir/initdb.log" >&2; exit 1; }
+      pw=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
+      pwfile=$(mktemp "$dir/.pw.XXXXXX")
+      chmod 600 "$pwfile"
+      printf '%s\n' "$pw" >"$pwfile"
+      [ "$(id -u)" -eq 0 ] && chown nobody "$pwfile"
+      as_owner "$bin/initdb" -D "$dir/data" -U pp --auth=scram-sha-256 --pwfile="$pwfile" -E UTF8 \
+        >"$dir/initdb.log" 2>&1 || { rm -f "$pwfile"; cat "$dir/initdb.log" >&2; exit 1; }
+      rm -f "$pwfile"
       cat >"$dir/data/pg_hba.conf" <<'HBA'
-host all ppsecret 127.0.0.1/32 scram-sha-256
-host all all 127.0.0.1/32 trust
-local all all trust
+host all all 127.0.0.1/32 scram-sha-256
+local all all scram-sha-256
 HBA
+      (umask 077 && printf '127.0.0.1:*:*:pp:%s\n' "$pw" >"$dir/pgpass")
     fi
+    export PGPASSFILE="$dir/pgpass"
     as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 \
       -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c max_connections=200 -c fsync=off" start >/dev/null ||
       { tail -20 "$dir/server.log" >&2; exit 1; }
@@ -46,6 +57,7 @@ HBA
       "${psql[@]}" -c "CREATE ROLE ppsecret LOGIN PASSWORD 'secret'; GRANT ALL ON DATABASE paretoprune TO ppsecret"
     fi
     echo "postgresql://pp@127.0.0.1:$port/paretoprune"
+    echo "(password for pp in $dir/pgpass: export PGPASSFILE=$dir/pgpass)" >&2
     ;;
   stop)
     as_owner "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null

@@ -17,8 +17,8 @@
 #include <QPushButton>
 #include <QVBoxLayout>
 
-#include "paretoprune/formats/config.h"
 #include "paretoprune/export/export.h"
+#include "paretoprune/formats/config.h"
 #include "paretoprune/model/model.h"
 #include "paretoprune/search/run_log.h"
 

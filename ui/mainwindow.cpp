@@ -30,13 +30,15 @@
 #include <QTimer>
 #include <QVBoxLayout>
 
-#include "paretoprune/formats/dataset.h"
 #include "paretoprune/base/error.h"
+#include "paretoprune/cpu/threads.h"
+#include "paretoprune/formats/dataset.h"
+#include "paretoprune/formats/tokenizer.h"
 #include "paretoprune/model/metrics.h"
 #include "paretoprune/model/model.h"
-#include "paretoprune/search/run_log.h"
+#include "paretoprune/model/model_config.h"
 #include "paretoprune/runs/study.h"
-#include "paretoprune/formats/tokenizer.h"
+#include "paretoprune/search/run_log.h"
 #include "ui/export_dialog.h"
 #include "ui/hypervolume_chart.h"
 #include "ui/latency_view.h"
@@ -46,8 +48,6 @@
 #include "ui/trial_key.h"
 #include "ui/trial_table_model.h"
 #include "ui/trial_table_view.h"
-#include "paretoprune/cpu/threads.h"
-#include "paretoprune/model/model_config.h"
 
 namespace ppui {
 

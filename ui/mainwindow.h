@@ -141,7 +141,7 @@ class MainWindow : public QMainWindow {
   void showRun(const pp::OpenedRunLog& run, const QString& logPath);
   void addShownTrials(const std::vector<pp::Trial>& trials, const pp::RunHeader& h);
   void pollStudy();
-  void refreshPreview();                           // first rows and column pickers of the data file
+  void refreshPreview();  // first rows and column pickers of the data file
   void resetSpaceRanges(const pp::ModelConfig& c);  // the model's full ranges
   void addRecentLog(const QString& path);
   void rebuildRecentMenu();

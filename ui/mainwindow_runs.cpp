@@ -14,9 +14,9 @@
 #include <QTimer>
 
 #include "paretoprune/base/error.h"
-#include "paretoprune/search/run_log.h"
 #include "paretoprune/runs/study.h"
 #include "paretoprune/runs/study_store.h"
+#include "paretoprune/search/run_log.h"
 #include "ui/hypervolume_chart.h"
 #include "ui/mainwindow.h"
 #include "ui/pareto_chart.h"

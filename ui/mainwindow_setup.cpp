@@ -20,19 +20,19 @@
 #include <QTableWidget>
 #include <QVBoxLayout>
 
-#include "paretoprune/formats/config.h"
-#include "paretoprune/formats/dataset.h"
 #include "paretoprune/base/error.h"
 #include "paretoprune/eval/evaluator.h"
+#include "paretoprune/formats/config.h"
+#include "paretoprune/formats/dataset.h"
 #include "paretoprune/model/model.h"
 #include "paretoprune/search/search_space.h"
 
 #include <nlohmann/json.hpp>
+#include "paretoprune/cpu/threads.h"
+#include "paretoprune/model/model_config.h"
 #include "ui/mainwindow.h"
 #include "ui/pareto_chart.h"
 #include "ui/search_controller.h"
-#include "paretoprune/cpu/threads.h"
-#include "paretoprune/model/model_config.h"
 
 namespace ppui {
 

@@ -18,12 +18,12 @@
 #include <QVBoxLayout>
 #include <QValueAxis>
 
-#include "paretoprune/formats/dataset.h"
 #include "paretoprune/base/error.h"
+#include "paretoprune/cpu/threads.h"
+#include "paretoprune/formats/dataset.h"
 #include "paretoprune/model/model.h"
 #include "paretoprune/search/search_space.h"
 #include "paretoprune/train/train.h"
-#include "paretoprune/cpu/threads.h"
 
 namespace ppui {
 

@@ -4,14 +4,14 @@
 
 #include <nlohmann/json.hpp>
 
-#include "paretoprune/formats/dataset.h"
 #include "paretoprune/base/error.h"
+#include "paretoprune/cpu/threads.h"
 #include "paretoprune/eval/evaluator.h"
+#include "paretoprune/formats/dataset.h"
 #include "paretoprune/model/model.h"
+#include "paretoprune/runs/study_store.h"
 #include "paretoprune/search/search_request.h"
 #include "paretoprune/search/search_space.h"
-#include "paretoprune/runs/study_store.h"
-#include "paretoprune/cpu/threads.h"
 
 namespace ppui {
 

@@ -12,9 +12,9 @@
 #include <vector>
 
 #include "paretoprune/formats/config.h"
+#include "paretoprune/runs/study.h"
 #include "paretoprune/search/run_header.h"
 #include "paretoprune/search/search_runner.h"
-#include "paretoprune/runs/study.h"
 #include "paretoprune/search/trial.h"
 #include "ui/run_session.h"
 

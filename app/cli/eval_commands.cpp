@@ -8,13 +8,13 @@
 #include "commands.h"
 #include "data_options.h"
 #include "format.h"
-#include "paretoprune/formats/dataset.h"
 #include "paretoprune/base/error.h"
 #include "paretoprune/eval/evaluator.h"
-#include "paretoprune/model/metrics.h"
-#include "paretoprune/model/model.h"
+#include "paretoprune/formats/dataset.h"
 #include "paretoprune/formats/subnet.h"
 #include "paretoprune/formats/tokenizer.h"
+#include "paretoprune/model/metrics.h"
+#include "paretoprune/model/model.h"
 #include "text_input.h"
 
 namespace ppcli {

@@ -7,14 +7,14 @@
 
 #include "commands.h"
 #include "format.h"
-#include "paretoprune/formats/dataset.h"
 #include "paretoprune/base/error.h"
 #include "paretoprune/export/export.h"
+#include "paretoprune/formats/dataset.h"
+#include "paretoprune/formats/subnet.h"
 #include "paretoprune/model/metrics.h"
 #include "paretoprune/model/model.h"
-#include "paretoprune/search/run_log.h"
 #include "paretoprune/runs/study.h"
-#include "paretoprune/formats/subnet.h"
+#include "paretoprune/search/run_log.h"
 #include "paretoprune/search/trial.h"
 
 namespace ppcli {

@@ -15,18 +15,18 @@
 #include "data_options.h"
 #include "format.h"
 #include "interrupt.h"
-#include "paretoprune/formats/config.h"
-#include "paretoprune/formats/dataset.h"
 #include "paretoprune/base/error.h"
 #include "paretoprune/eval/evaluator.h"
+#include "paretoprune/formats/config.h"
+#include "paretoprune/formats/dataset.h"
 #include "paretoprune/model/metrics.h"
 #include "paretoprune/model/model.h"
 #include "paretoprune/runs/run_compare.h"
+#include "paretoprune/runs/study.h"
+#include "paretoprune/runs/study_store.h"
 #include "paretoprune/search/run_log.h"
 #include "paretoprune/search/search_request.h"
 #include "paretoprune/search/search_runner.h"
-#include "paretoprune/runs/study.h"
-#include "paretoprune/runs/study_store.h"
 
 namespace ppcli {
 

@@ -10,17 +10,17 @@
 #include "data_options.h"
 #include "format.h"
 #include "interrupt.h"
-#include "paretoprune/eval/baselines.h"
-#include "paretoprune/formats/config.h"
-#include "paretoprune/formats/dataset.h"
 #include "paretoprune/base/error.h"
+#include "paretoprune/cpu/threads.h"
+#include "paretoprune/eval/baselines.h"
 #include "paretoprune/eval/evaluator.h"
 #include "paretoprune/eval/importance.h"
+#include "paretoprune/formats/config.h"
+#include "paretoprune/formats/dataset.h"
 #include "paretoprune/model/model.h"
+#include "paretoprune/model/model_config.h"
 #include "paretoprune/search/search_space.h"
 #include "paretoprune/train/train.h"
-#include "paretoprune/cpu/threads.h"
-#include "paretoprune/model/model_config.h"
 
 namespace ppcli {
 

@@ -9,13 +9,13 @@
 #include <cstdio>
 #include <memory>
 
+#include "paretoprune/cpu/threads.h"
 #include "paretoprune/model/model.h"
 #include "ui/export_dialog.h"
 #include "ui/mainwindow.h"
 #include "ui/search_controller.h"
 #include "ui/trial_table_model.h"
 #include "version.h"
-#include "paretoprune/cpu/threads.h"
 
 namespace {
 // The demo's model and data: beside the build tree, or installed.

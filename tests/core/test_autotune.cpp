@@ -4,19 +4,19 @@
 // synthetic histories and on a tiny model's search.
 #include <QtTest>
 
-#include "paretoprune/search/autotune.h"
-#include "paretoprune/search/completion.h"
+#include "paretoprune/base/rng.h"
+#include "paretoprune/cpu/threads.h"
 #include "paretoprune/formats/config.h"
 #include "paretoprune/model/model.h"
-#include "paretoprune/base/rng.h"
+#include "paretoprune/model/model_config.h"
+#include "paretoprune/model/random_model.h"
+#include "paretoprune/search/autotune.h"
+#include "paretoprune/search/completion.h"
 #include "paretoprune/search/run_log.h"
 #include "paretoprune/search/search_request.h"
 #include "paretoprune/search/search_runner.h"
 #include "paretoprune/search/strategy.h"
 #include "testutil.h"
-#include "paretoprune/cpu/threads.h"
-#include "paretoprune/model/random_model.h"
-#include "paretoprune/model/model_config.h"
 
 namespace {
 pp::Trial trial(int64_t id, double accuracy, int64_t params) {

@@ -5,10 +5,10 @@
 #include <nlohmann/json.hpp>
 
 #include "paretoprune/formats/config.h"
-#include "paretoprune/model/metrics.h"
 #include "paretoprune/formats/subnet.h"
-#include "testutil.h"
+#include "paretoprune/model/metrics.h"
 #include "paretoprune/model/model_config.h"
+#include "testutil.h"
 
 using nlohmann::json;
 

@@ -6,8 +6,8 @@
 
 #include "paretoprune/formats/config.h"
 #include "paretoprune/formats/dataset.h"
-#include "testutil.h"
 #include "paretoprune/model/model_config.h"
+#include "testutil.h"
 
 class TestDataset : public QObject {
   Q_OBJECT

@@ -10,15 +10,15 @@
 
 #include "cpu/forward.h"
 #include "model/slicing.h"
-#include "paretoprune/formats/dataset.h"
+#include "paretoprune/base/rng.h"
+#include "paretoprune/cpu/threads.h"
 #include "paretoprune/eval/evaluator.h"
 #include "paretoprune/export/export.h"
+#include "paretoprune/formats/dataset.h"
 #include "paretoprune/model/model.h"
-#include "paretoprune/base/rng.h"
-#include "testutil.h"
-#include "paretoprune/cpu/threads.h"
-#include "paretoprune/model/random_model.h"
 #include "paretoprune/model/model_config.h"
+#include "paretoprune/model/random_model.h"
+#include "testutil.h"
 
 namespace fs = std::filesystem;
 using nlohmann::json;

@@ -8,18 +8,18 @@
 
 #include "cpu/forward.h"
 #include "model/slicing.h"
+#include "paretoprune/base/error.h"
+#include "paretoprune/base/rng.h"
+#include "paretoprune/cpu/threads.h"
 #include "paretoprune/formats/config.h"
 #include "paretoprune/formats/dataset.h"
-#include "paretoprune/base/error.h"
-#include "paretoprune/model/model.h"
-#include "paretoprune/base/rng.h"
-#include "paretoprune/search/run_log.h"
 #include "paretoprune/formats/safetensors.h"
 #include "paretoprune/formats/tokenizer.h"
-#include "testutil.h"
-#include "paretoprune/cpu/threads.h"
-#include "paretoprune/model/random_model.h"
+#include "paretoprune/model/model.h"
 #include "paretoprune/model/model_config.h"
+#include "paretoprune/model/random_model.h"
+#include "paretoprune/search/run_log.h"
+#include "testutil.h"
 
 namespace {
 // One random corruption: flip bits, overwrite, insert, delete, truncate,

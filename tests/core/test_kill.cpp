@@ -9,13 +9,13 @@
 #include <map>
 #include <set>
 
+#include "paretoprune/base/rng.h"
 #include "paretoprune/formats/config.h"
 #include "paretoprune/model/model.h"
-#include "paretoprune/base/rng.h"
+#include "paretoprune/model/model_config.h"
+#include "paretoprune/model/random_model.h"
 #include "paretoprune/search/run_log.h"
 #include "testutil.h"
-#include "paretoprune/model/random_model.h"
-#include "paretoprune/model/model_config.h"
 
 class TestKill : public QObject {
   Q_OBJECT

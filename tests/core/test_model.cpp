@@ -12,19 +12,19 @@
 #include <set>
 #include <thread>
 
+#include "base/compute_team.h"
 #include "cpu/forward.h"
 #include "cpu/threads_impl.h"
 #include "model/slicing.h"
-#include "base/compute_team.h"
-#include "paretoprune/formats/dataset.h"
 #include "paretoprune/base/error.h"
-#include "paretoprune/eval/evaluator.h"
-#include "paretoprune/model/model.h"
 #include "paretoprune/base/rng.h"
-#include "paretoprune/formats/safetensors.h"
-#include "testutil.h"
 #include "paretoprune/cpu/threads.h"
+#include "paretoprune/eval/evaluator.h"
+#include "paretoprune/formats/dataset.h"
+#include "paretoprune/formats/safetensors.h"
+#include "paretoprune/model/model.h"
 #include "paretoprune/model/random_model.h"
+#include "testutil.h"
 
 using nlohmann::json;
 
@@ -206,7 +206,7 @@ class TestModel : public QObject {
     const pp::ForwardOptions plainOptions;
     auto misuse = [&] {
       pp::encoderForward(mi.weights, mi.act, mi.config.layer_norm_eps, b, nullptr, plainOptions,
-                      &small);
+                         &small);
     };
     QVERIFY_THROWS_EXCEPTION(pp::Error, misuse());
     // The same number of layers but other widths: refused too, packed or not.
@@ -217,7 +217,7 @@ class TestModel : public QObject {
       const auto other = pp::fuseAttention(sliced, pack);
       auto wrongWidths = [&] {
         pp::encoderForward(mi.weights, mi.act, mi.config.layer_norm_eps, b, nullptr, plainOptions,
-                        &other);
+                           &other);
       };
       QVERIFY_THROWS_EXCEPTION(pp::Error, wrongWidths());
     }
@@ -227,7 +227,8 @@ class TestModel : public QObject {
   // (teamLinear from a panel past the first) and heads of 64 (the keys
   // packed 8 x 8 at a time): the packed pass against the plain one.
   void packedForwardOnWiderLayers() {
-    const pp::EncoderWeights w = pp::randomWeights(pp::shapedConfig(2, 128, 2, 300, 60, 64), 0.05, 5);
+    const pp::EncoderWeights w =
+        pp::randomWeights(pp::shapedConfig(2, 128, 2, 300, 60, 64), 0.05, 5);
     torch::InferenceMode guard;
     torch::manual_seed(4);
     pp::Batch b{torch::randint(5, 60, {3, 40}, torch::kLong), torch::zeros({3, 40}, torch::kLong),

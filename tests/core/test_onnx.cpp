@@ -17,8 +17,8 @@
 #include "paretoprune/formats/config.h"
 #include "paretoprune/formats/dataset.h"
 #include "paretoprune/formats/tokenizer.h"
-#include "testutil.h"
 #include "paretoprune/model/model_config.h"
+#include "testutil.h"
 
 using nlohmann::json;
 

@@ -9,18 +9,18 @@
 #include <set>
 #include <thread>
 
+#include "paretoprune/base/rng.h"
+#include "paretoprune/cpu/threads.h"
+#include "paretoprune/eval/evaluator.h"
+#include "paretoprune/eval/screening.h"
 #include "paretoprune/formats/config.h"
 #include "paretoprune/formats/dataset.h"
-#include "paretoprune/eval/evaluator.h"
 #include "paretoprune/model/metrics.h"
 #include "paretoprune/model/model.h"
-#include "paretoprune/base/rng.h"
+#include "paretoprune/model/random_model.h"
 #include "paretoprune/search/run_log.h"
-#include "paretoprune/eval/screening.h"
 #include "paretoprune/search/search_runner.h"
 #include "testutil.h"
-#include "paretoprune/cpu/threads.h"
-#include "paretoprune/model/random_model.h"
 
 using nlohmann::json;
 

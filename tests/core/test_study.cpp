@@ -18,10 +18,10 @@
 #include <set>
 #include <thread>
 
-#include "paretoprune/formats/dataset.h"
-#include "paretoprune/eval/evaluator.h"
-#include "paretoprune/model/model.h"
 #include "paretoprune/base/rng.h"
+#include "paretoprune/eval/evaluator.h"
+#include "paretoprune/formats/dataset.h"
+#include "paretoprune/model/model.h"
 #include "paretoprune/runs/study.h"
 #include "paretoprune/runs/study_store.h"
 #include "testutil.h"
@@ -106,6 +106,9 @@ class TestStudy : public QObject {
                      {"start", dir_ + "/pg", QString::number(port_)});
     QVERIFY2(s.code == 0, s.err.c_str());
     url_ = QString::fromStdString(s.out).trimmed();
+    // The server asks every client for a password (scram); libpq finds it
+    // in the pass file, so that no password is on a command line.
+    qputenv("PGPASSFILE", (dir_ + "/pg/pgpass").toUtf8());
     model_ = dir_ + "/m";
     auto m = runTool(PARETOPRUNE_CLI, {"make-tiny", model_, "--layers", "3", "--hidden", "16",
                                        "--heads", "4", "--intermediate", "48", "--seed", "4"});

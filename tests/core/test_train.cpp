@@ -10,21 +10,21 @@
 
 #include <nlohmann/json.hpp>
 
-#include "model/autocast_scope.h"
 #include "cpu/forward.h"
-#include "model/slicing.h"
+#include "model/autocast_scope.h"
 #include "model/device_memory.h"
-#include "paretoprune/eval/baselines.h"
-#include "paretoprune/formats/dataset.h"
+#include "model/slicing.h"
 #include "paretoprune/base/error.h"
+#include "paretoprune/cpu/threads.h"
+#include "paretoprune/eval/baselines.h"
 #include "paretoprune/eval/evaluator.h"
 #include "paretoprune/eval/importance.h"
+#include "paretoprune/formats/dataset.h"
 #include "paretoprune/model/model.h"
+#include "paretoprune/model/random_model.h"
 #include "paretoprune/search/search_space.h"
 #include "paretoprune/train/train.h"
 #include "testutil.h"
-#include "paretoprune/cpu/threads.h"
-#include "paretoprune/model/random_model.h"
 
 namespace {
 float maxAbsDiff(const std::vector<std::vector<float>>& a,

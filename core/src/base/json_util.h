@@ -7,13 +7,11 @@
 #include <nlohmann/json.hpp>
 
 #include "paretoprune/base/error.h"
+#include "paretoprune/base/json_parse.h"
 
 namespace pp::jsonutil {
 
-// At most `max` bytes of untrusted text for a message, "..." after a cut.
-inline std::string shortText(const std::string& s, size_t max = 40) {
-  return s.size() <= max ? s : s.substr(0, max) + "...";
-}
+using pp::shortText;
 
 inline std::string describe(const nlohmann::json& v) {
   std::string d = v.dump();
@@ -126,12 +124,9 @@ inline std::vector<std::string> optStrings(const nlohmann::json& j, const char* 
 }
 
 // Parses JSON text, turning parse errors into pp::Error naming `where`.
+// Nesting limited (paretoprune/base/json_parse.h).
 inline nlohmann::json parse(const std::string& text, const std::string& where) {
-  try {
-    return nlohmann::json::parse(text);
-  } catch (const nlohmann::json::exception& e) {
-    throw Error(where + ": not valid JSON (" + e.what() + ")");
-  }
+  return parseJson(text, where);
 }
 
 }  // namespace pp::jsonutil

@@ -7,8 +7,8 @@
 // kernels, through its own runtime-dispatch entry points, on exactly that
 // case: an AMD family 0x19 CPU, OpenBLAS on an AVX-512 kernel set, and no
 // OPENBLAS_CORETYPE from the user (which always wins).
-#include "paretoprune/model/model.h"
 #include "paretoprune/cpu/threads.h"
+#include "paretoprune/model/model.h"
 
 #include <cstdlib>
 #include <cstring>

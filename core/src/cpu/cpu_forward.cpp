@@ -238,8 +238,9 @@ torch::Tensor layerAfterAttention(const LayerWeights& lw, const LayerLinears& li
 // then the rest of the layer and the next layer's fused query/key/value
 // product on each block), and each thread's BLAS products run on its
 // rows against the whole weight matrices.
-torch::Tensor rowBlockLayers(const EncoderWeights& w, Act act, double eps, const FusedAttention& fused,
-                             const Packing& k, torch::Tensor x, int64_t blocks) {
+torch::Tensor rowBlockLayers(const EncoderWeights& w, Act act, double eps,
+                             const FusedAttention& fused, const Packing& k, torch::Tensor x,
+                             int64_t blocks) {
   const int64_t N = k.total, d = w.headSize;
   std::vector<int64_t> edges;
   for (int64_t c = 0; c <= blocks; ++c) edges.push_back(N * c / blocks);
@@ -327,7 +328,8 @@ torch::Tensor packedForward(const EncoderWeights& w, Act act, double eps, const 
   const auto packing = packRows(b.mask);
   if (!packing) return {};
   const Packing& k = *packing;
-  auto x = embed(w, eps, b.ids.reshape({-1}).index_select(0, k.rows), b.typeIds.reshape({-1}).index_select(0, k.rows), k.positions);
+  auto x = embed(w, eps, b.ids.reshape({-1}).index_select(0, k.rows),
+                 b.typeIds.reshape({-1}).index_select(0, k.rows), k.positions);
   const int64_t team = teamThreads();
   x = team > 1 && k.total < kMinBlockRows * team ? columnSplitLayers(w, act, eps, fused, k, x)
                                                  : rowBlockLayers(w, act, eps, fused, k, x, team);

@@ -83,7 +83,8 @@ namespace {
 // the products would read and write past their tensors.
 void checkFused(const EncoderWeights& w, const FusedAttention& f) {
   auto refuse = [](size_t l) {
-    throw Error("encoderForward: fused attention of another model (layer " + std::to_string(l) + ")");
+    throw Error("encoderForward: fused attention of another model (layer " + std::to_string(l) +
+                ")");
   };
   const size_t L = w.layers.size();
   if (f.qkv_b.size() != L || f.qkv_w.size() != L || (!f.packed.empty() && f.packed.size() != L))
@@ -128,8 +129,8 @@ torch::Tensor fusedAttention(const torch::Tensor& x, const torch::Tensor& qkvW,
 }  // namespace
 
 torch::Tensor encoderForward(const EncoderWeights& w, Act act, double eps, const Batch& b,
-                          const SubnetMasks* masks, const ForwardOptions& opts,
-                          const FusedAttention* fused) {
+                             const SubnetMasks* masks, const ForwardOptions& opts,
+                             const FusedAttention* fused) {
   const bool useFused = fused && !masks && !opts.training;
   if (useFused) checkFused(w, *fused);
   if (useFused && opts.packed) {

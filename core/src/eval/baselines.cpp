@@ -6,8 +6,8 @@
 #include <map>
 #include <unordered_map>
 
-#include "paretoprune/formats/dataset.h"
 #include "paretoprune/base/error.h"
+#include "paretoprune/formats/dataset.h"
 
 namespace pp {
 

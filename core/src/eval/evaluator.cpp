@@ -6,10 +6,11 @@
 
 #include "cpu/forward.h"
 #include "eval/evaluator_impl.h"
-#include "paretoprune/formats/dataset.h"
+#include "model/batching.h"
 #include "paretoprune/base/error.h"
-#include "paretoprune/model/model.h"
 #include "paretoprune/base/rng.h"
+#include "paretoprune/formats/dataset.h"
+#include "paretoprune/model/model.h"
 
 namespace pp {
 
@@ -116,9 +117,7 @@ EncodedData::EncodedData(const Model& model, const Dataset& data, const EncodeOp
   for (size_t i = 0; i < n; ++i) {
     const auto& e = data.examples[i];
     enc[i] = tok.encode(e.text, data.hasPair && !e.single ? &e.pair : nullptr, maxLen);
-    for (int64_t id : enc[i].ids)
-      if (id >= model.config().vocab_size)
-        throw Error("token id " + std::to_string(id) + " is outside the model's vocabulary");
+    checkEncoding(enc[i], model.config());
     impl_->labels.push_back(e.label);
   }
   std::vector<size_t> order(n);
@@ -196,12 +195,12 @@ SubNetwork maskedShape(const SubNetwork& s, const ModelConfig& c) {
 // The weights that run `s` in mode `used` at `precision`: `base` itself
 // for the full model, else a sliced or masked copy.
 EncoderWeights weightsFor(const EncoderWeights& base, const ModelConfig& c,
-                       const std::vector<std::vector<int64_t>>& headOrder,
-                       const std::vector<std::vector<int64_t>>& unitOrder, const SubNetwork& s,
-                       ExecMode used, Precision precision) {
+                          const std::vector<std::vector<int64_t>>& headOrder,
+                          const std::vector<std::vector<int64_t>>& unitOrder, const SubNetwork& s,
+                          ExecMode used, Precision precision) {
   EncoderWeights w = s.isFull(c)                ? base
-                  : used == ExecMode::Masked ? maskWeights(base, s, headOrder, unitOrder)
-                                             : sliceWeights(base, s, headOrder, unitOrder);
+                     : used == ExecMode::Masked ? maskWeights(base, s, headOrder, unitOrder)
+                                                : sliceWeights(base, s, headOrder, unitOrder);
   return castWeights(w, precision);
 }
 }  // namespace
@@ -279,8 +278,8 @@ ExecMode runBatches(const Model& m, const SubNetwork& s, const EncodedData& data
   const ModelImpl& mi = m.impl();
   const ExecMode used = resolveMode(m, s, o);
   torch::InferenceMode guard;
-  const EncoderWeights w = weightsFor(mi.weightsOn(o.device), mi.config, mi.headOrder, mi.unitOrder, s,
-                                   used, o.precision);
+  const EncoderWeights w = weightsFor(mi.weightsOn(o.device), mi.config, mi.headOrder, mi.unitOrder,
+                                      s, used, o.precision);
   forEachBatch(w, mi.config, mi.act, data, o.device, o.batches, cancel, fn);
   return used;
 }

@@ -7,8 +7,8 @@
 #include "base/file_util.h"
 #include "eval/importance_impl.h"
 #include "model/slicing.h"
-#include "paretoprune/eval/evaluator.h"
 #include "paretoprune/base/rng.h"
+#include "paretoprune/eval/evaluator.h"
 
 namespace pp {
 

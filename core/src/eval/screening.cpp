@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
-#include "paretoprune/eval/evaluator.h"
 #include "paretoprune/base/rng.h"
+#include "paretoprune/eval/evaluator.h"
 
 namespace pp {
 

@@ -7,15 +7,15 @@
 #include <torch/csrc/jit/frontend/sugared_value.h>
 #include <torch/script.h>
 
-#include "cpu/forward.h"
-#include "model/slicing.h"
-#include "export/export_onnx.h"
 #include "base/file_util.h"
+#include "cpu/forward.h"
+#include "export/export_onnx.h"
 #include "export/onnx_runner.h"
+#include "model/slicing.h"
 #include "paretoprune/base/error.h"
+#include "paretoprune/cpu/threads.h"
 #include "paretoprune/model/metrics.h"
 #include "paretoprune/model/model.h"
-#include "paretoprune/cpu/threads.h"
 #include "paretoprune/model/model_config.h"
 
 namespace pp {
@@ -403,7 +403,8 @@ std::vector<torch::Tensor> writeFormat(const std::string& dir, const Prepared& p
       }
       auto back = Model::load(dir);  // every tensor checked against the written config
       for (const auto& b : batches)
-        got.push_back(encoderForward(back->impl().weights, back->impl().act, p.cfg.layer_norm_eps, b));
+        got.push_back(
+            encoderForward(back->impl().weights, back->impl().act, p.cfg.layer_norm_eps, b));
       break;
     }
     case ExportFormat::TorchScript:

@@ -266,8 +266,8 @@ class BertGraph {
     const std::string first = b_.fresh("cls_token");
     GraphBuilder::attr(b_.node("Gather", {x, b_.int64s({0}, true)}, {first}), "axis",
                        static_cast<int64_t>(1));
-    const std::string pooled =
-        b_.op("Tanh", {linear(first, "bert.pooler.dense", w_.head.dense_w, w_.head.dense_b, false)});
+    const std::string pooled = b_.op(
+        "Tanh", {linear(first, "bert.pooler.dense", w_.head.dense_w, w_.head.dense_b, false)});
     const std::string logits = linear(pooled, "classifier", w_.head.cls_w, w_.head.cls_b, false);
     b_.node("Identity", {logits}, {"logits"});
     return "logits";

@@ -93,8 +93,8 @@ void readLabels(const json& j, ModelConfig& c) {
       } catch (...) {
       }
       if (id < 0 || id >= numLabels)
-        throw Error(where + ": id2label key \"" + it.key() + "\" is not an id in 0.." +
-                    std::to_string(numLabels - 1));
+        throw Error(where + ": id2label key \"" + jsonutil::shortText(it.key()) +
+                    "\" is not an id in 0.." + std::to_string(numLabels - 1));
       if (!it.value().is_string()) throw Error(where + ": id2label values must be strings");
       c.id2label[static_cast<size_t>(id)] = it.value().get<std::string>();
     }
@@ -133,7 +133,7 @@ void readPrunedHeads(const json& j, ModelConfig& c) {
       } catch (...) {
       }
       if (layer < 0 || layer >= c.num_hidden_layers)
-        throw Error(where + ": pruned_heads names layer \"" + it.key() +
+        throw Error(where + ": pruned_heads names layer \"" + jsonutil::shortText(it.key()) +
                     "\", which does not exist");
       if (!it.value().is_array())
         throw Error(where + ": pruned_heads values must be lists of heads");
@@ -141,8 +141,8 @@ void readPrunedHeads(const json& j, ModelConfig& c) {
       for (const auto& h : it.value()) {
         if (!h.is_number_integer() || h.get<int64_t>() < 0 ||
             h.get<int64_t>() >= c.num_attention_heads)
-          throw Error(where + ": pruned_heads of layer " + it.key() + " holds invalid head " +
-                      h.dump());
+          throw Error(where + ": pruned_heads of layer " + jsonutil::shortText(it.key()) +
+                      " holds invalid head " + jsonutil::describe(h));
         heads.insert(h.get<int64_t>());
       }
       if (!heads.empty()) c.pruned_heads[layer] = std::vector<int64_t>(heads.begin(), heads.end());
@@ -159,7 +159,8 @@ void readLayerSizes(const json& j, ModelConfig& c) {
       throw Error(where + ": paretoprune_intermediate_sizes must list one size per layer");
     for (const auto& v : a) {
       if (!v.is_number_integer() || v.get<int64_t>() < 0 || v.get<int64_t>() > kLimit)
-        throw Error(where + ": invalid entry in paretoprune_intermediate_sizes: " + v.dump());
+        throw Error(where +
+                    ": invalid entry in paretoprune_intermediate_sizes: " + jsonutil::describe(v));
       c.layer_intermediate_sizes.push_back(v.get<int64_t>());
     }
   }

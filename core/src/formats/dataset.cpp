@@ -6,9 +6,10 @@
 #include <nlohmann/json.hpp>
 
 #include "base/file_util.h"
-#include "paretoprune/formats/config.h"
 #include "paretoprune/base/error.h"
+#include "paretoprune/base/json_parse.h"
 #include "paretoprune/base/rng.h"
+#include "paretoprune/formats/config.h"
 #include "paretoprune/formats/unicode.h"
 
 namespace pp {
@@ -135,12 +136,7 @@ DataTable readTable(const std::string& path, size_t maxRows) {
     std::vector<json> objs;
     for (auto& [no, line] : lines) {
       if (line.find_first_not_of(" \t") == std::string::npos) continue;
-      json j;
-      try {
-        j = json::parse(line);
-      } catch (const json::exception& e) {
-        throw Error(path + ": line " + std::to_string(no) + ": not valid JSON (" + e.what() + ")");
-      }
+      json j = parseJson(line, path + ": line " + std::to_string(no));
       if (!j.is_object())
         throw Error(path + ": line " + std::to_string(no) + ": expected a JSON object");
       for (auto it = j.begin(); it != j.end(); ++it)

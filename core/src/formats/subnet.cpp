@@ -8,8 +8,8 @@
 
 #include "base/file_util.h"
 #include "base/json_util.h"
-#include "paretoprune/formats/config.h"
 #include "paretoprune/base/error.h"
+#include "paretoprune/formats/config.h"
 
 namespace pp {
 

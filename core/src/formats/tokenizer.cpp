@@ -1,5 +1,6 @@
 #include "paretoprune/formats/tokenizer.h"
 
+#include <algorithm>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -14,6 +15,8 @@ namespace pp {
 using nlohmann::json;
 
 namespace {
+// Hugging Face's default is 100; a word longer than this is [UNK] anyway.
+constexpr int64_t kMaxWordCharsLimit = 100000;
 
 // Decodes UTF-8, turning each malformed byte into U+FFFD (which cleaning drops).
 std::u32string decodeLossy(const std::string& s) {
@@ -58,6 +61,14 @@ void WordPieceTokenizer::finish(const std::vector<std::string>& specials) {
     if (!index_.count(required))
       throw Error(std::string("vocabulary lacks the special token ") + required +
                   " that BERT needs");
+  // The longest piece in code points: no longer candidate can match, which
+  // keeps WordPiece linear in a word's length times this.
+  maxPieceChars_ = 0;
+  for (const auto& p : pieces_) {
+    size_t chars = 0;
+    for (unsigned char c : p) chars += (c & 0xC0) != 0x80;
+    maxPieceChars_ = std::max(maxPieceChars_, chars);
+  }
   unk_ = index_["[UNK]"];
   cls_ = index_["[CLS]"];
   sep_ = index_["[SEP]"];
@@ -120,9 +131,13 @@ WordPieceTokenizer WordPieceTokenizer::fromTokenizerJson(const std::string& path
     if (model.contains("continuing_subword_prefix") &&
         model["continuing_subword_prefix"].is_string())
       t.prefix_ = model["continuing_subword_prefix"].get<std::string>();
-    if (model.contains("max_input_chars_per_word") &&
-        model["max_input_chars_per_word"].is_number_integer())
-      t.maxWordChars_ = model["max_input_chars_per_word"].get<size_t>();
+    if (model.contains("max_input_chars_per_word")) {
+      const json& m = model["max_input_chars_per_word"];
+      if (!m.is_number_integer() || m.get<int64_t>() < 1 || m.get<int64_t>() > kMaxWordCharsLimit)
+        throw Error("max_input_chars_per_word must be a whole number from 1 to " +
+                    std::to_string(kMaxWordCharsLimit) + ", got " + jsonutil::describe(m));
+      t.maxWordChars_ = m.get<size_t>();
+    }
     if (j.contains("normalizer") && !j["normalizer"].is_null()) {
       const json& n = j["normalizer"];
       if (n.value("type", std::string()) != "BertNormalizer")
@@ -196,7 +211,7 @@ void WordPieceTokenizer::wordPiece(const std::u32string& word, std::vector<int64
   size_t start = 0;
   std::string candidate;
   while (start < word.size()) {
-    size_t end = word.size();
+    size_t end = std::min(word.size(), start + maxPieceChars_);
     int64_t found = -1;
     while (start < end) {
       candidate.clear();

@@ -6,12 +6,26 @@
 #include <vector>
 
 #include "model/weights.h"
-#include "paretoprune/formats/dataset.h"
 #include "paretoprune/base/error.h"
-#include "paretoprune/model/model.h"
+#include "paretoprune/formats/dataset.h"
 #include "paretoprune/formats/tokenizer.h"
+#include "paretoprune/model/model.h"
 
 namespace pp {
+
+// Refuses ids the model's embeddings do not have: a token outside the
+// vocabulary, or a pair's second segment (token type 1) on a model with
+// one token type, which would read past the embedding table.
+inline void checkEncoding(const Encoding& enc, const ModelConfig& c) {
+  for (int64_t id : enc.ids)
+    if (id < 0 || id >= c.vocab_size)
+      throw Error("token id " + std::to_string(id) + " is outside the model's vocabulary");
+  for (int64_t t : enc.type_ids)
+    if (t < 0 || t >= c.type_vocab_size)
+      throw Error("the data holds text pairs (token type " + std::to_string(t) +
+                  "), but this model has " + std::to_string(c.type_vocab_size) +
+                  " token type(s) (type_vocab_size in config.json); give it single texts");
+}
 
 struct TokenizedExample {
   Encoding enc;
@@ -31,6 +45,7 @@ inline std::vector<TokenizedExample> tokenizeExamples(const Model& m, const Data
                   " is outside the model's " + std::to_string(m.config().numLabels()) + " labels");
     out.push_back(
         {tok.encode(e.text, d.hasPair && !e.single ? &e.pair : nullptr, maxLen), e.label});
+    checkEncoding(out.back().enc, m.config());
   }
   return out;
 }

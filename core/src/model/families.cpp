@@ -27,8 +27,8 @@ std::string supportedModelTypes() {
 const ModelFamily& familyFor(const std::string& modelType) {
   for (const ModelFamily* f : families())
     if (f->modelType() == modelType) return *f;
-  throw Error("model_type \"" + modelType + "\" is not supported (supported: " +
-              supportedModelTypes() + ")");
+  throw Error("model_type \"" + modelType +
+              "\" is not supported (supported: " + supportedModelTypes() + ")");
 }
 
 const ModelFamily& familyOf(const ModelConfig& c) {

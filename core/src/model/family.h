@@ -32,10 +32,22 @@ enum class Part {
 
 // A layer's tensors in LayerWeights::all()'s order.
 enum class LayerTensor {
-  QueryWeight, QueryBias, KeyWeight, KeyBias, ValueWeight, ValueBias,
-  AttentionOutWeight, AttentionOutBias, AttentionNormWeight, AttentionNormBias,
-  FeedForwardInWeight, FeedForwardInBias, FeedForwardOutWeight, FeedForwardOutBias,
-  OutputNormWeight, OutputNormBias,
+  QueryWeight,
+  QueryBias,
+  KeyWeight,
+  KeyBias,
+  ValueWeight,
+  ValueBias,
+  AttentionOutWeight,
+  AttentionOutBias,
+  AttentionNormWeight,
+  AttentionNormBias,
+  FeedForwardInWeight,
+  FeedForwardInBias,
+  FeedForwardOutWeight,
+  FeedForwardOutBias,
+  OutputNormWeight,
+  OutputNormBias,
 };
 constexpr int kLayerTensors = 16;
 
@@ -43,17 +55,17 @@ struct TensorSpec {
   std::string name;            // in the checkpoint, with the family's base prefix
   std::vector<int64_t> shape;  // expected under the config
   Part part = Part::Layer;
-  int64_t layer = -1;                            // Part::Layer
+  int64_t layer = -1;                                  // Part::Layer
   LayerTensor layerTensor = LayerTensor::QueryWeight;  // Part::Layer
   int64_t numel() const;
 };
 
 // What differs in the forward pass.
 struct FamilyLayout {
-  int64_t positionOffset = 0;             // position ids start here (RoBERTa: pad + 1)
-  bool typeEmbeddings = true;             // token type embeddings are added
-  std::string headActivation = "tanh";    // after the head's dense layer, if it has one
-  bool headDense = true;                  // a dense layer before the classifier
+  int64_t positionOffset = 0;           // position ids start here (RoBERTa: pad + 1)
+  bool typeEmbeddings = true;           // token type embeddings are added
+  std::string headActivation = "tanh";  // after the head's dense layer, if it has one
+  bool headDense = true;                // a dense layer before the classifier
 };
 
 class ModelFamily {

@@ -5,8 +5,8 @@
 #include <map>
 
 #include "model/family.h"
-#include "paretoprune/formats/config.h"
 #include "paretoprune/base/error.h"
+#include "paretoprune/formats/config.h"
 #include "paretoprune/formats/subnet.h"
 
 namespace pp {
@@ -52,7 +52,7 @@ int64_t flopCount(const ModelConfig& c, const SubNetwork& s, int64_t T) {
     f += 2 * 2 * T * H * l.units;      // feed-forward in and out
   }
   if (familyOf(c).layout(c).headDense) f += 2 * H * H;  // the head's dense layer (pooler) on [CLS]
-  f += 2 * H * c.numLabels();                            // classifier
+  f += 2 * H * c.numLabels();                           // classifier
   return f;
 }
 

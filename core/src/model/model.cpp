@@ -4,9 +4,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "model/weights.h"
 #include "base/file_util.h"
 #include "base/json_util.h"
+#include "model/weights.h"
 #include "paretoprune/base/error.h"
 #include "paretoprune/base/rng.h"
 #include "paretoprune/formats/safetensors.h"

@@ -40,8 +40,8 @@ float normal(Rng& r) {
 }
 }  // namespace
 
-ModelConfig shapedConfig(int64_t layers, int64_t hidden, int64_t heads, int64_t units, int64_t vocab,
-                        int64_t maxPositions) {
+ModelConfig shapedConfig(int64_t layers, int64_t hidden, int64_t heads, int64_t units,
+                         int64_t vocab, int64_t maxPositions) {
   ModelConfig c;
   c.vocab_size = vocab;
   c.hidden_size = hidden;
@@ -67,9 +67,9 @@ EncoderWeights randomWeights(const ModelConfig& c, double stddev, uint64_t seed)
   // layers' at 1 + N(0, stddev) and N(0, stddev).
   for (const TensorSpec& spec : familyOf(c).tensors(c)) {
     torch::Tensor& t = *tensorFor(w, spec);
-    const bool layerNorm = spec.part == Part::Layer &&
-                           (spec.layerTensor == LayerTensor::AttentionNormWeight ||
-                            spec.layerTensor == LayerTensor::OutputNormWeight);
+    const bool layerNorm =
+        spec.part == Part::Layer && (spec.layerTensor == LayerTensor::AttentionNormWeight ||
+                                     spec.layerTensor == LayerTensor::OutputNormWeight);
     if (spec.part == Part::EmbeddingNormWeight)
       t = torch::ones(spec.shape);
     else if (spec.part == Part::EmbeddingNormBias)
@@ -114,6 +114,5 @@ void writeRandomModel(const std::string& dir, const TinyModelOptions& o) {
   EncoderWeights w = randomWeights(c, o.initStd, o.seed);
   writeModelFiles(dir, c, w, &tok, identityOrder(c, true), identityOrder(c, false));
 }
-
 
 }  // namespace pp

@@ -73,8 +73,8 @@ torch::Tensor columnMask(const std::vector<int64_t>& kept, int64_t n, int64_t wi
 }  // namespace
 
 EncoderWeights sliceWeights(const EncoderWeights& w, const SubNetwork& s,
-                         const std::vector<std::vector<int64_t>>& headOrder,
-                         const std::vector<std::vector<int64_t>>& unitOrder) {
+                            const std::vector<std::vector<int64_t>>& headOrder,
+                            const std::vector<std::vector<int64_t>>& unitOrder) {
   const int64_t d = w.headSize;
   auto idxOpts = torch::TensorOptions().dtype(torch::kLong).device(w.emb.word.device());
   return keptLayers(
@@ -87,8 +87,8 @@ EncoderWeights sliceWeights(const EncoderWeights& w, const SubNetwork& s,
 }
 
 EncoderWeights maskWeights(const EncoderWeights& w, const SubNetwork& s,
-                        const std::vector<std::vector<int64_t>>& headOrder,
-                        const std::vector<std::vector<int64_t>>& unitOrder) {
+                           const std::vector<std::vector<int64_t>>& headOrder,
+                           const std::vector<std::vector<int64_t>>& unitOrder) {
   const int64_t d = w.headSize;
   auto idxOpts = torch::TensorOptions().dtype(torch::kLong).device(w.emb.word.device());
   auto maskOpts = w.emb.word.options();
@@ -108,8 +108,9 @@ EncoderWeights maskWeights(const EncoderWeights& w, const SubNetwork& s,
       });
 }
 
-EncoderWeights permuteWeights(const EncoderWeights& w, const std::vector<std::vector<int64_t>>& headPerm,
-                           const std::vector<std::vector<int64_t>>& unitPerm) {
+EncoderWeights permuteWeights(const EncoderWeights& w,
+                              const std::vector<std::vector<int64_t>>& headPerm,
+                              const std::vector<std::vector<int64_t>>& unitPerm) {
   if (headPerm.size() != w.layers.size() || unitPerm.size() != w.layers.size())
     throw Error("permutation: one order per layer expected");
   EncoderWeights o = w;

@@ -5,9 +5,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/file_util.h"
 #include "model/family.h"
 #include "paretoprune/base/error.h"
-#include "base/file_util.h"
 #include "paretoprune/formats/safetensors.h"
 #include "paretoprune/formats/tokenizer.h"
 #include "paretoprune/model/model_config.h"
@@ -79,7 +79,6 @@ Act activationFor(const std::string& n) {
   throw Error("unsupported activation \"" + n + "\"");
 }
 
-
 std::vector<std::vector<int64_t>> identityOrder(const ModelConfig& c, bool heads) {
   std::vector<std::vector<int64_t>> o;
   for (int64_t l = 0; l < c.num_hidden_layers; ++l) {
@@ -118,8 +117,8 @@ torch::Tensor fetchTensor(const SafetensorsFile& f, const std::string& name,
                           const std::vector<int64_t>& shape) {
   const TensorView* t = f.find(name);
   if (!t)
-    throw Error(f.path() + ": missing tensor \"" + name + "\" (expected shape " +
-                shapeStr(shape) + ")");
+    throw Error(f.path() + ": missing tensor \"" + name + "\" (expected shape " + shapeStr(shape) +
+                ")");
   if (t->shape != shape)
     throw Error(f.path() + ": tensor \"" + name + "\" has shape " + shapeStr(t->shape) +
                 ", expected " + shapeStr(shape));

@@ -5,11 +5,11 @@
 #include <limits>
 
 #include "paretoprune/base/error.h"
+#include "paretoprune/formats/subnet.h"
 #include "paretoprune/model/metrics.h"
-#include "paretoprune/search/search_space.h"
 #include "paretoprune/runs/study.h"
 #include "paretoprune/runs/study_store.h"
-#include "paretoprune/formats/subnet.h"
+#include "paretoprune/search/search_space.h"
 
 namespace pp {
 

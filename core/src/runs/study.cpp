@@ -9,16 +9,16 @@
 #include <nlohmann/json.hpp>
 
 #include "base/json_util.h"
-#include "paretoprune/formats/dataset.h"
 #include "paretoprune/base/error.h"
+#include "paretoprune/base/rng.h"
 #include "paretoprune/eval/evaluator.h"
+#include "paretoprune/formats/dataset.h"
 #include "paretoprune/model/metrics.h"
 #include "paretoprune/model/model.h"
-#include "paretoprune/base/rng.h"
+#include "paretoprune/model/model_config.h"
+#include "paretoprune/runs/study_store.h"
 #include "paretoprune/search/search_request.h"
 #include "paretoprune/search/strategy.h"
-#include "paretoprune/runs/study_store.h"
-#include "paretoprune/model/model_config.h"
 
 namespace pp {
 

@@ -1,8 +1,12 @@
 #include "paretoprune/runs/study_store.h"
 
+#include <charconv>
 #include <chrono>
+#include <cstring>
 #include <regex>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include <libpq-fe.h>
 #include <nlohmann/json.hpp>
@@ -11,12 +15,77 @@
 
 namespace pp {
 
+namespace {
+// Where the password of a URL's user information lies: between the user's
+// ':' and the last '@' before the query, whatever characters it holds.
+std::pair<size_t, size_t> passwordSpan(const std::string& url) {
+  const size_t scheme = url.find("://");
+  if (scheme == std::string::npos) return {0, 0};
+  const size_t start = scheme + 3;
+  const size_t query = url.find('?', start);
+  const size_t at = url.rfind('@', query == std::string::npos ? std::string::npos : query);
+  if (at == std::string::npos || at < start) return {0, 0};
+  const size_t colon = url.find(':', start);
+  if (colon == std::string::npos || colon > at) return {0, 0};
+  return {colon + 1, at - colon - 1};
+}
+
+const std::regex& passwordKeyword() {
+  static const std::regex re(R"((password\s*=\s*)('[^']*'?|[^\s&]*))", std::regex::icase);
+  return re;
+}
+
+// The password as written: in the user information, and every password=
+// value (a query parameter or a keyword=value string).
+std::vector<std::string> rawSecrets(const std::string& url) {
+  std::vector<std::string> out;
+  const auto [pos, len] = passwordSpan(url);
+  if (len > 0) out.push_back(url.substr(pos, len));
+  for (std::sregex_iterator it(url.begin(), url.end(), passwordKeyword()), end; it != end; ++it)
+    if ((*it)[2].length() > 0) out.push_back((*it)[2].str());
+  return out;
+}
+
+void replaceAll(std::string& text, const std::string& what, const std::string& with) {
+  if (what.empty()) return;
+  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + with.size()))
+    text.replace(at, what.size(), with);
+}
+}  // namespace
+
 std::string redactUrl(const std::string& url) {
-  // scheme://user:password@host -> scheme://user:***@host; password=... -> password=***
-  static const std::regex inUrl(R"(^([a-zA-Z][a-zA-Z0-9+.-]*://[^:/@]*):[^@/]*@)");
-  static const std::regex keyword(R"((password\s*=\s*)('[^']*'|[^\s&]*))");
-  std::string out = std::regex_replace(url, inUrl, "$1:***@");
-  return std::regex_replace(out, keyword, "$1***");
+  std::string out = url;
+  const auto [pos, len] = passwordSpan(url);
+  if (len > 0) out.replace(pos, len, "***");
+  return std::regex_replace(out, passwordKeyword(), "$1***");
+}
+
+std::string redactSecrets(std::string message, const std::string& url) {
+  replaceAll(message, url, redactUrl(url));
+  std::vector<std::string> secrets = rawSecrets(url);
+  if (PQconninfoOption* opts = PQconninfoParse(url.c_str(), nullptr)) {
+    for (PQconninfoOption* o = opts; o->keyword; ++o)
+      if (std::string(o->keyword) == "password" && o->val && *o->val) secrets.push_back(o->val);
+    PQconninfoFree(opts);
+  }
+  // A quoted piece of the URL that holds or is part of the password (a bad
+  // percent escape, say) is hidden whole.
+  std::string out;
+  size_t pos = 0;
+  for (size_t open; (open = message.find('"', pos)) != std::string::npos;) {
+    const size_t close = message.find('"', open + 1);
+    if (close == std::string::npos) break;
+    std::string quoted = message.substr(open + 1, close - open - 1);
+    for (const auto& sec : secrets)
+      if (!quoted.empty() &&
+          (quoted.find(sec) != std::string::npos || sec.find(quoted) != std::string::npos))
+        quoted = "***";
+    out += message.substr(pos, open + 1 - pos) + quoted + '"';
+    pos = close + 1;
+  }
+  out += message.substr(pos);
+  for (const auto& sec : secrets) replaceAll(out, sec, "***");
+  return std::regex_replace(out, passwordKeyword(), "$1***");
 }
 
 namespace {
@@ -56,6 +125,14 @@ StudyTrial::State parseState(const std::string& s) {
   throw Error("study store: unknown trial state \"" + s + "\"");
 }
 
+// A number as SQL reads it, whatever the process's locale (std::to_string
+// follows LC_NUMERIC: "60,000000" under de_DE, which PostgreSQL refuses).
+std::string sqlNumber(double v) {
+  char buf[64];
+  const auto r = std::to_chars(buf, buf + sizeof buf, v);
+  return std::string(buf, r.ptr);
+}
+
 int64_t toInt(const std::string& s, const char* what) {
   try {
     size_t pos = 0;
@@ -74,13 +151,21 @@ struct StudyStore::Impl {
 
   void connect() {
     if (conn) PQfinish(conn);
-    const char* keys[] = {
-        "dbname",           "keepalives",      "keepalives_idle",  "keepalives_interval",
-        "keepalives_count", "connect_timeout", "application_name", nullptr};
-    const char* values[] = {url.c_str(), "1", "10", "5", "3", "10", "paretoprune", nullptr};
+    // Our defaults first, the user's URL (expanded from dbname) last: what
+    // the URL says (connect_timeout, keepalives, application_name, a
+    // service, sslmode) wins.
+    const char* keys[] = {"keepalives",
+                          "keepalives_idle",
+                          "keepalives_interval",
+                          "keepalives_count",
+                          "connect_timeout",
+                          "application_name",
+                          "dbname",
+                          nullptr};
+    const char* values[] = {"1", "10", "5", "3", "10", "paretoprune", url.c_str(), nullptr};
     conn = PQconnectdbParams(keys, values, 1);
     if (PQstatus(conn) != CONNECTION_OK) {
-      const std::string why = firstLine(PQerrorMessage(conn));
+      const std::string why = redactSecrets(firstLine(PQerrorMessage(conn)), url);
       PQfinish(conn);
       conn = nullptr;
       throw Error("cannot connect to " + shown + ": " + why);
@@ -130,7 +215,7 @@ struct StudyStore::Impl {
       }
       const char* code = PQresultErrorField(r, PG_DIAG_SQLSTATE);
       const std::string sqlstate = code ? code : "";
-      lastError = firstLine(PQresultErrorMessage(r));
+      lastError = redactSecrets(firstLine(PQresultErrorMessage(r)), url);
       PQclear(r);
       const bool lost =
           PQstatus(conn) != CONNECTION_OK || sqlstate.rfind("08", 0) == 0 || sqlstate == "57P01";
@@ -145,6 +230,15 @@ struct StudyStore::Impl {
 StudyStore::StudyStore(const std::string& url) : impl_(std::make_unique<Impl>()) {
   impl_->url = url;
   impl_->shown = redactUrl(url);
+  // A URL libpq cannot read will not read on a second try.
+  char* parseError = nullptr;
+  if (PQconninfoOption* opts = PQconninfoParse(url.c_str(), &parseError)) {
+    PQconninfoFree(opts);
+  } else {
+    const std::string why = parseError ? firstLine(parseError) : "out of memory";
+    PQfreemem(parseError);
+    throw Error("cannot read the connection URL " + impl_->shown + ": " + redactSecrets(why, url));
+  }
   std::string lastError;
   for (int attempt = 0; attempt < 3; ++attempt) {
     try {
@@ -262,7 +356,7 @@ std::optional<Claim> StudyStore::claim(int64_t study, const std::string& worker,
                            lease_until = now() + make_interval(secs => $3::float8)
     FROM next WHERE t.study_id = next.study_id AND t.id = next.id
     RETURNING t.id, t.attempt, t.subnet::text)",
-                       {std::to_string(study), worker, std::to_string(leaseSeconds)});
+                       {std::to_string(study), worker, sqlNumber(leaseSeconds)});
   if (r.rows.empty()) return std::nullopt;
   Claim c;
   c.id = toInt(r.rows[0][0], "trial id");
@@ -276,7 +370,7 @@ bool StudyStore::heartbeat(int64_t study, const Claim& c, double leaseSeconds) {
       "UPDATE pp_trials SET lease_until = now() + make_interval(secs => $4::float8) "
       "WHERE study_id = $1 AND id = $2 AND attempt = $3 AND state = 'running'",
       {std::to_string(study), std::to_string(c.id), std::to_string(c.attempt),
-       std::to_string(leaseSeconds)});
+       sqlNumber(leaseSeconds)});
   return r.affected == 1;
 }
 
@@ -325,7 +419,7 @@ int StudyStore::activeWorkers(int64_t study, double seconds) {
   Rows r = impl_->exec(
       "SELECT count(*) FROM pp_workers WHERE study_id = $1 AND last_seen > now() - "
       "make_interval(secs => $2::float8)",
-      {std::to_string(study), std::to_string(seconds)});
+      {std::to_string(study), sqlNumber(seconds)});
   return r.rows.empty() ? 0 : static_cast<int>(toInt(r.rows[0][0], "worker count"));
 }
 

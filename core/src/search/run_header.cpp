@@ -5,8 +5,8 @@
 
 #include "base/file_util.h"
 #include "base/json_util.h"
-#include "paretoprune/formats/config.h"
 #include "paretoprune/base/error.h"
+#include "paretoprune/formats/config.h"
 
 namespace pp {
 
@@ -259,8 +259,9 @@ void RunHeader::checkResumable(const RunHeader& now, const std::string& logPath)
     throw Error(logPath + ": the log was written for another model (checksum " + modelChecksum +
                 ", this model " + now.modelChecksum + ")");
   if (!space.is_null() && space != now.space)
-    throw Error(logPath + ": the log used another search space (" + space.dump() + ", now " +
-                now.space.dump() + ")");
+    throw Error(logPath + ": the log used another search space (" +
+                jsonutil::shortText(space.dump(), 200) + ", now " +
+                jsonutil::shortText(now.space.dump(), 200) + ")");
   if (!dataFingerprint.empty() && dataFingerprint != now.dataFingerprint)
     throw Error(logPath + ": the log was evaluated on other validation examples (fingerprint " +
                 dataFingerprint + ", now " + now.dataFingerprint +

@@ -4,10 +4,12 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <map>
 
 #include "base/file_util.h"
 #include "base/json_util.h"
 #include "paretoprune/base/error.h"
+#include "paretoprune/base/json_parse.h"
 #include "paretoprune/model/model_config.h"
 
 namespace pp {
@@ -16,13 +18,10 @@ using nlohmann::json;
 
 namespace {
 json parseHeaderLine(const std::string& path, const std::string& line) {
-  json j;
-  try {
-    j = json::parse(line);
-  } catch (const json::exception&) {
-    throw Error(path + ": line 1 is not valid JSON; the log is damaged");
-  }
-  return j;
+  std::string error;
+  auto j = tryParseJson(line, &error);
+  if (!j) throw Error(path + ": line 1 is " + error + "; the log is damaged");
+  return std::move(*j);
 }
 
 // The typed header with its paths resolved against the log's folder.
@@ -51,6 +50,7 @@ LogContents readRunLog(const std::string& path, const ModelConfig* config) {
   bool haveHeader = false;
   size_t pos = 0;
   int64_t lineNo = 0;
+  std::map<int64_t, int64_t> firstLine;  // trial id -> line
   while (pos < text.size()) {
     size_t end = text.find('\n', pos);
     const bool complete = end != std::string::npos;
@@ -59,20 +59,16 @@ LogContents readRunLog(const std::string& path, const ModelConfig* config) {
     ++lineNo;
     const bool last = !complete || end + 1 >= text.size();
     const std::string where = path + ": line " + std::to_string(lineNo);
-    json j;
-    bool parsed = true;
-    try {
-      j = json::parse(line);
-    } catch (const json::exception&) {
-      parsed = false;
-    }
+    std::string error;
+    auto parsed = tryParseJson(line, &error);
     if (!parsed) {
       if (last && lineNo > 1) {
         out.warnings.push_back(where + " is cut short (the run was interrupted); skipped it");
         break;
       }
-      throw Error(where + " is not valid JSON; the log is damaged");
+      throw Error(where + " is " + error + "; the log is damaged");
     }
+    const json& j = *parsed;
     if (lineNo == 1) {
       out.header = headerOf(path, j);
       haveHeader = true;
@@ -88,6 +84,11 @@ LogContents readRunLog(const std::string& path, const ModelConfig* config) {
       } catch (const Error& e) {
         throw Error(where + ": " + e.what());
       }
+      const int64_t id = out.trials.back().id;
+      const auto [it, fresh] = firstLine.emplace(id, lineNo);
+      if (!fresh)
+        throw Error(where + ": trial " + std::to_string(id) + " appears twice (first on line " +
+                    std::to_string(it->second) + "); the log is damaged");
     } else if (!j.is_object() || !j.contains("trial")) {
       throw Error(where + ": not a trial record");
     }

@@ -5,15 +5,15 @@
 #include <nlohmann/json.hpp>
 
 #include "base/file_util.h"
-#include "paretoprune/formats/dataset.h"
 #include "paretoprune/base/error.h"
+#include "paretoprune/base/rng.h"
+#include "paretoprune/cpu/threads.h"
 #include "paretoprune/eval/evaluator.h"
+#include "paretoprune/formats/dataset.h"
 #include "paretoprune/model/metrics.h"
 #include "paretoprune/model/model.h"
-#include "paretoprune/base/rng.h"
 #include "paretoprune/search/run_log.h"
 #include "paretoprune/search/strategy.h"
-#include "paretoprune/cpu/threads.h"
 
 namespace pp {
 

@@ -8,13 +8,13 @@
 
 #include "base/file_util.h"
 #include "paretoprune/base/error.h"
+#include "paretoprune/cpu/threads.h"
+#include "paretoprune/eval/screening.h"
 #include "paretoprune/model/metrics.h"
 #include "paretoprune/model/model.h"
 #include "paretoprune/search/run_log.h"
-#include "paretoprune/eval/screening.h"
 #include "paretoprune/search/search_request.h"
 #include "search/search_trial.h"
-#include "paretoprune/cpu/threads.h"
 
 namespace pp {
 

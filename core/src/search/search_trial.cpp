@@ -4,9 +4,9 @@
 // search_runner.cpp.
 #include <chrono>
 
+#include "paretoprune/eval/screening.h"
 #include "paretoprune/model/metrics.h"
 #include "paretoprune/model/model.h"
-#include "paretoprune/eval/screening.h"
 #include "paretoprune/search/search_runner.h"
 #include "search/search_trial.h"
 

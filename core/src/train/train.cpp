@@ -9,12 +9,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/file_util.h"
+#include "eval/evaluator_impl.h"
+#include "eval/importance_impl.h"
 #include "model/autocast_scope.h"
 #include "model/batching.h"
 #include "model/device_memory.h"
-#include "eval/evaluator_impl.h"
-#include "base/file_util.h"
-#include "eval/importance_impl.h"
 #include "paretoprune/base/rng.h"
 #include "paretoprune/search/search_space.h"
 

@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "paretoprune/model/metrics.h"
 #include "paretoprune/formats/subnet.h"
+#include "paretoprune/model/metrics.h"
 
 namespace pp {
 

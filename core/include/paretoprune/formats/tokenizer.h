@@ -65,6 +65,7 @@ class WordPieceTokenizer {
   std::vector<std::pair<std::string, int64_t>> specials_;  // matched on raw text
   std::string prefix_ = "##";
   size_t maxWordChars_ = 100;
+  size_t maxPieceChars_ = 0;  // the longest piece, in code points
   int64_t cls_ = -1, sep_ = -1, pad_ = -1, unk_ = -1;
 };
 

@@ -1,6 +1,6 @@
-// Model: a loaded encoder classifier of a supported family (BERT, ...) (config, weights, tokenizer and
-// the head/unit importance order), read-only after loading and shared by
-// every worker thread. Torch stays behind the pimpl.
+// Model: a loaded encoder classifier of a supported family (BERT, ...) (config, weights, tokenizer
+// and the head/unit importance order), read-only after loading and shared by every worker thread.
+// Torch stays behind the pimpl.
 #pragma once
 #include <cstdint>
 #include <memory>

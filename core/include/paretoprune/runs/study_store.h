@@ -20,6 +20,10 @@ namespace pp {
 
 // The URL with any password replaced by "***" (also "password=..." forms).
 std::string redactUrl(const std::string& url);
+// `message` (from libpq, say) with every trace of `url`'s password hidden:
+// the URL itself, its password as written and decoded, and any quoted
+// piece of the URL that holds part of it.
+std::string redactSecrets(std::string message, const std::string& url);
 
 struct StudyTrial {
   enum class State { Queued, Running, Done, Failed };

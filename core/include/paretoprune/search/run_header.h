@@ -11,8 +11,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "paretoprune/search/completion.h"
 #include "paretoprune/formats/dataset.h"
+#include "paretoprune/search/completion.h"
 #include "paretoprune/search/trial.h"
 
 namespace pp {

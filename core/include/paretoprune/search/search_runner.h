@@ -18,10 +18,10 @@
 
 #include <nlohmann/json_fwd.hpp>
 
-#include "paretoprune/search/completion.h"
-#include "paretoprune/eval/evaluator.h"
 #include "paretoprune/base/pareto.h"
 #include "paretoprune/base/rng.h"
+#include "paretoprune/eval/evaluator.h"
+#include "paretoprune/search/completion.h"
 #include "paretoprune/search/run_header.h"
 #include "paretoprune/search/search_space.h"
 #include "paretoprune/search/strategy.h"

@@ -10,15 +10,22 @@ namespace pp {
 
 namespace {
 
-const char* const kLayerNames[kLayerTensors] = {
-    "attention.self.query.weight",     "attention.self.query.bias",
-    "attention.self.key.weight",       "attention.self.key.bias",
-    "attention.self.value.weight",     "attention.self.value.bias",
-    "attention.output.dense.weight",   "attention.output.dense.bias",
-    "attention.output.LayerNorm.weight", "attention.output.LayerNorm.bias",
-    "intermediate.dense.weight",       "intermediate.dense.bias",
-    "output.dense.weight",             "output.dense.bias",
-    "output.LayerNorm.weight",         "output.LayerNorm.bias"};
+const char* const kLayerNames[kLayerTensors] = {"attention.self.query.weight",
+                                                "attention.self.query.bias",
+                                                "attention.self.key.weight",
+                                                "attention.self.key.bias",
+                                                "attention.self.value.weight",
+                                                "attention.self.value.bias",
+                                                "attention.output.dense.weight",
+                                                "attention.output.dense.bias",
+                                                "attention.output.LayerNorm.weight",
+                                                "attention.output.LayerNorm.bias",
+                                                "intermediate.dense.weight",
+                                                "intermediate.dense.bias",
+                                                "output.dense.weight",
+                                                "output.dense.bias",
+                                                "output.LayerNorm.weight",
+                                                "output.LayerNorm.bias"};
 
 class BertFamily : public ModelFamily {
  public:
@@ -31,8 +38,8 @@ class BertFamily : public ModelFamily {
     const std::string where = "config.json";
     using jsonutil::getInt;
     using jsonutil::getNumber;
-    for (const char* key : {"vocab_size", "hidden_size", "num_hidden_layers",
-                            "num_attention_heads", "intermediate_size"}) {
+    for (const char* key : {"vocab_size", "hidden_size", "num_hidden_layers", "num_attention_heads",
+                            "intermediate_size"}) {
       if (!j.contains(key))
         throw Error(where + ": required key \"" + std::string(key) + "\" is missing");
     }

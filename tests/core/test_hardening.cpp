@@ -1,0 +1,235 @@
+// Hostile and damaged input (issue 32): JSON nested without end, a log
+// whose trial ids repeat, connection URLs whose password must never be
+// printed. Each case failed (crashed, was accepted, or printed the secret)
+// before its fix.
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <chrono>
+
+#include "model/weights.h"
+#include "paretoprune/base/error.h"
+#include "paretoprune/eval/evaluator.h"
+#include "paretoprune/formats/tokenizer.h"
+#include "paretoprune/model/model.h"
+#include "paretoprune/base/json_parse.h"
+#include "paretoprune/formats/dataset.h"
+#include "paretoprune/model/model_config.h"
+#include "paretoprune/runs/study_store.h"
+#include "paretoprune/search/run_log.h"
+#include "testutil.h"
+
+namespace {
+struct Run {
+  int code = -1;
+  std::string out, err;
+};
+Run cli(const QStringList& args) {
+  QProcess p;
+  p.start(PARETOPRUNE_CLI, args);
+  p.closeWriteChannel();
+  p.waitForFinished(120000);
+  return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1,
+          p.readAllStandardOutput().toStdString(), p.readAllStandardError().toStdString()};
+}
+
+int lines(const std::string& s) {
+  int n = 0;
+  for (char c : s) n += c == '\n';
+  return n;
+}
+
+// The ways a URL's password reaches libpq's messages: unparseable hosts,
+// bad percent escapes (in the user information and in the query), bad
+// query parameters, unterminated keyword strings, unreachable servers.
+const char* const kSecretUrls[] = {
+    "postgresql://u:SECRET@[::1/db",
+    "postgresql://u:SEC%zzRET@127.0.0.1/db",
+    "postgresql://u:SECRET%@127.0.0.1/db",
+    "postgresql://u:S%00ECRET@127.0.0.1/db",
+    "postgresql://u:SECRET@127.0.0.1/db?bogus=1",
+    "postgresql://u:SECRET@127.0.0.1/db?sslmode=bogus",
+    "postgresql://u@127.0.0.1/db?password=SEC%zzRET",
+    "postgresql://u:SE/CRET@127.0.0.1:1/db",
+    "postgresql://u:SE@CRET@127.0.0.1:1/db",
+    "postgresql://u:SECRET@127.0.0.1:1/db?connect_timeout=2",
+    "host=127.0.0.1 port=1 password='SECRET",
+    "host=127.0.0.1 port=1 password=SECRET connect_timeout=2",
+    "postgres://u:SECRET@/db?host=/nonexistent",
+};
+}  // namespace
+
+class TestHardening : public QObject {
+  Q_OBJECT
+  QTemporaryDir tmp_;
+  QString model_, data_, log_;
+
+ private Q_SLOTS:
+  void initTestCase() {
+    model_ = tmp_.path() + "/tiny";
+    auto r = cli({"make-tiny", model_, "--layers", "2", "--hidden", "16", "--heads", "2",
+                  "--intermediate", "16", "--seed", "1"});
+    QVERIFY2(r.code == 0, r.err.c_str());
+    data_ = tmp_.path() + "/data.tsv";
+    std::string d = "sentence\tlabel\n";
+    for (int i = 0; i < 20; ++i)
+      d += std::string(i % 2 ? "good food" : "bad place") + "\t" +
+           (i % 2 ? "positive" : "negative") + "\n";
+    testutil::writeText(data_.toStdString(), d);
+    log_ = tmp_.path() + "/run.jsonl";
+    r = cli({"search", model_, "--data", data_, "--trials", "4", "--log", log_, "--latency-runs",
+             "0", "--max-length", "16", "--workers", "1"});
+    QVERIFY2(r.code == 0, r.err.c_str());
+  }
+
+  void nestingDepthCountsBracketsOutsideStrings() {
+    QCOMPARE(pp::jsonNestingDepth("{}"), 1);
+    QCOMPARE(pp::jsonNestingDepth(R"({"a":[1,[2,{"b":3}]]})"), 4);
+    QCOMPARE(pp::jsonNestingDepth(R"(["[[[[", "\"[[[", 1])"), 1);
+    QCOMPARE(pp::jsonNestingDepth(std::string(100000, '['), 10), 10);
+    QVERIFY(pp::tryParseJson(std::string(pp::kMaxJsonDepth, '[') +
+                             std::string(pp::kMaxJsonDepth, ']')));
+    std::string error;
+    QVERIFY(!pp::tryParseJson(std::string(pp::kMaxJsonDepth + 1, '[') +
+                                  std::string(pp::kMaxJsonDepth + 1, ']'),
+                              &error));
+    QVERIFY2(error.find("nested deeper than") != std::string::npos, error.c_str());
+  }
+
+  void shortTextNeverCutsACharacter() {
+    QCOMPARE(pp::shortText("abc", 5), std::string("abc"));
+    QCOMPARE(pp::shortText("abcdef", 3), std::string("abc..."));
+    // "é" is two bytes; a cut after its first byte backs off before it.
+    QCOMPARE(pp::shortText("a\xC3\xA9z", 2), std::string("a..."));
+  }
+
+  // A trial line of 200,000 '[' killed `front` (and the window) with SIGSEGV.
+  void deeplyNestedLogLine() {
+    for (int where : {1, 2}) {  // the header line, a trial line
+      std::string text = testutil::readText(log_.toStdString());
+      std::vector<std::string> ls;
+      for (size_t p = 0, e; (e = text.find('\n', p)) != std::string::npos; p = e + 1)
+        ls.push_back(text.substr(p, e - p));
+      ls.at(static_cast<size_t>(where - 1)) = std::string(200000, '[');
+      std::string out;
+      for (const auto& l : ls) out += l + "\n";
+      const QString bad = tmp_.path() + "/deep" + QString::number(where) + ".jsonl";
+      testutil::writeText(bad.toStdString(), out);
+      auto r = cli({"front", bad});
+      QCOMPARE(r.code, 1);
+      QCOMPARE(lines(r.err), 1);
+      QVERIFY2(r.err.find("nested deeper than") != std::string::npos, r.err.c_str());
+      QVERIFY2(r.err.find("line " + std::to_string(where)) != std::string::npos, r.err.c_str());
+      QVERIFY(r.err.size() < 400);
+    }
+  }
+
+  void deeplyNestedConfigAndData() {
+    QTemporaryDir d;
+    const std::string cfg = d.path().toStdString() + "/config.json";
+    testutil::writeText(cfg, "{\"model_type\": \"bert\", \"x\": " + std::string(50000, '['));
+    PP_EXPECT_ERROR(pp::loadModelConfig(cfg), "nested deeper than");
+    const std::string jsonl = d.path().toStdString() + "/data.jsonl";
+    testutil::writeText(jsonl, "{\"text\": \"a\", \"label\": \"positive\"}\n" +
+                                   std::string(50000, '{') + "\n");
+    const auto config = pp::loadModelConfig(model_.toStdString() + "/config.json");
+    PP_EXPECT_ERROR(pp::loadDataset(jsonl, config, {}), "line 2: nested deeper than");
+  }
+
+  void untrustedValuesAreQuotedShort() {
+    // A 100 kB label name in pruned_heads' key is not printed whole.
+    nlohmann::json j = nlohmann::json::parse(
+        testutil::readText(model_.toStdString() + "/config.json"));
+    j["pruned_heads"] = {{std::string(100000, 'x'), nlohmann::json::array({0})}};
+    const std::string msg = testutil::errorOf([&] { pp::modelConfigFromJson(j); });
+    QVERIFY2(msg.find("pruned_heads names layer") != std::string::npos, msg.c_str());
+    QVERIFY(msg.size() < 300);
+  }
+
+  // Two trials with one id were accepted silently.
+  void duplicateTrialIds() {
+    std::string text = testutil::readText(log_.toStdString());
+    const size_t first = text.find('\n') + 1, second = text.find('\n', first) + 1;
+    text.insert(text.size(), text.substr(first, second - first));  // trial line again, last
+    const QString bad = tmp_.path() + "/dup.jsonl";
+    testutil::writeText(bad.toStdString(), text);
+    auto r = cli({"front", bad});
+    QCOMPARE(r.code, 1);
+    QVERIFY2(r.err.find("appears twice (first on line 2)") != std::string::npos, r.err.c_str());
+  }
+
+  // -1 became SIZE_MAX, and WordPiece then took quadratic time per word.
+  void wordLengthBoundAndLongWords() {
+    nlohmann::json j = nlohmann::json::parse(
+        testutil::readText(model_.toStdString() + "/tokenizer.json"));
+    QTemporaryDir d;
+    const std::string path = d.path().toStdString() + "/tokenizer.json";
+    for (const nlohmann::json& bad : {nlohmann::json(-1), nlohmann::json(0), nlohmann::json("x"),
+                                      nlohmann::json(1e12)}) {
+      j["model"]["max_input_chars_per_word"] = bad;
+      testutil::writeText(path, j.dump());
+      PP_EXPECT_ERROR(pp::WordPieceTokenizer::fromTokenizerJson(path), "max_input_chars_per_word");
+    }
+    j["model"]["max_input_chars_per_word"] = 100000;
+    testutil::writeText(path, j.dump());
+    const auto tok = pp::WordPieceTokenizer::fromTokenizerJson(path);
+    const auto t0 = std::chrono::steady_clock::now();
+    const auto pieces = tok.tokenize(std::string(100000, 'a'));
+    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    QCOMPARE(pieces.size(), size_t(100000));  // "a" then "##a" each (the tiny vocabulary)
+    QVERIFY2(s < 30, std::to_string(s).c_str());  // was hours; here well under a second
+  }
+
+  // A pair data set on a model with one token type read past the embedding.
+  void pairsOnAModelWithOneTokenType() {
+    QTemporaryDir d;
+    auto config = pp::loadModelConfig(model_.toStdString() + "/config.json");
+    config.type_vocab_size = 1;
+    const auto tok = pp::WordPieceTokenizer::fromDirectory(model_.toStdString());
+    pp::writeModelFiles(d.path().toStdString(), config, pp::randomWeights(config, 0.02, 1), &tok,
+                        pp::identityOrder(config, true), pp::identityOrder(config, false));
+    const auto model = pp::Model::load(d.path().toStdString());
+    pp::Dataset data;
+    data.hasPair = true;
+    data.examples.push_back({"good food", "bad place", 0, 2});
+    PP_EXPECT_ERROR(pp::EncodedData(*model, data, {}), "type_vocab_size");
+    data.hasPair = false;
+    data.examples[0].pair.clear();
+    QVERIFY(testutil::errorOf([&] { pp::EncodedData(*model, data, {}); }).empty());
+  }
+
+  void redactUrlHidesAnyPassword() {
+    QCOMPARE(pp::redactUrl("postgresql://u:pw@h/db"), std::string("postgresql://u:***@h/db"));
+    QCOMPARE(pp::redactUrl("postgresql://u:p/w@h/db"), std::string("postgresql://u:***@h/db"));
+    QCOMPARE(pp::redactUrl("postgresql://u:p@w@h/db"), std::string("postgresql://u:***@h/db"));
+    QCOMPARE(pp::redactUrl("postgresql://u@h/db?password=pw&sslmode=require"),
+             std::string("postgresql://u@h/db?password=***&sslmode=require"));
+    QCOMPARE(pp::redactUrl("host=h PASSWORD = 'a b' dbname=x"),
+             std::string("host=h PASSWORD = *** dbname=x"));
+    QCOMPARE(pp::redactUrl("postgresql://u@h/db"), std::string("postgresql://u@h/db"));
+  }
+
+  // libpq's own messages repeated the URL, or the bad token, with the password.
+  void noPasswordInAnyConnectionError() {
+    for (const char* url : kSecretUrls) {
+      const std::string msg = testutil::errorOf([&] { pp::StudyStore store(url); });
+      QVERIFY2(!msg.empty(), url);
+      for (const char* piece : {"SECRET", "SEC", "CRET", "ECRET"})
+        QVERIFY2(msg.find(piece) == std::string::npos, (std::string(url) + " -> " + msg).c_str());
+    }
+  }
+
+  void noPasswordFromTheCli() {
+    for (const char* url : kSecretUrls) {
+      auto r = cli({"front", "--storage", url, "--study", "s"});
+      QCOMPARE(r.code, 1);
+      QVERIFY2(r.err.find("SEC") == std::string::npos && r.err.find("CRET") == std::string::npos,
+               (std::string(url) + " -> " + r.err).c_str());
+      QVERIFY2(r.out.find("SEC") == std::string::npos, r.out.c_str());
+    }
+  }
+};
+
+QTEST_GUILESS_MAIN(TestHardening)
+#include "test_hardening.moc"
