@@ -1,75 +1,32 @@
 #include "paretoprune/formats/unicode.h"
 
-#include <algorithm>
-#include <cstdint>
+#include <utf8proc.h>
+
+// Categories, lowercase mappings and canonical decompositions come from
+// utf8proc (Debian's libutf8proc-dev), which carries its own Unicode tables.
 
 namespace pp::unicode {
 
 namespace {
-struct UnicodeRange {
-  char32_t start;
-  uint8_t klass;
-};
-struct MultiMap {
-  char32_t cp;
-  uint32_t offset;
-  uint8_t count;
-};
-#include "formats/unicode_tables.inc"
-
-enum Klass : uint8_t { kOtherClass = 0, kControlClass = 1, kPunctClass = 2, kMarkClass = 3 };
-
-uint8_t classOf(char32_t c) {
-  if (c > 0x10FFFF) return kControlClass;
-  auto it = std::upper_bound(std::begin(kClassRanges), std::end(kClassRanges), c,
-                             [](char32_t v, const UnicodeRange& r) { return v < r.start; });
-  return (it - 1)->klass;
-}
-
-template <size_t N, size_t M>
-bool lookupMulti(const MultiMap (&table)[N], const char32_t (&pool)[M], char32_t c,
-                 std::u32string& out) {
-  auto it = std::lower_bound(std::begin(table), std::end(table), c,
-                             [](const MultiMap& m, char32_t v) { return m.cp < v; });
-  if (it == std::end(table) || it->cp != c) return false;
-  out.append(pool + it->offset, pool + it->offset + it->count);
-  return true;
+utf8proc_category_t categoryOf(char32_t c) {
+  return utf8proc_category(static_cast<utf8proc_int32_t>(c));
 }
 }  // namespace
 
 bool decodeUtf8(std::string_view s, std::u32string& out) {
-  size_t i = 0;
-  const size_t n = s.size();
+  const auto* p = reinterpret_cast<const utf8proc_uint8_t*>(s.data());
+  const auto n = static_cast<utf8proc_ssize_t>(s.size());
+  utf8proc_ssize_t i = 0;
   while (i < n) {
-    unsigned char b = static_cast<unsigned char>(s[i]);
-    char32_t cp;
-    size_t len;
-    if (b < 0x80) {
-      cp = b;
-      len = 1;
-    } else if ((b & 0xE0) == 0xC0) {
-      cp = b & 0x1F;
-      len = 2;
-    } else if ((b & 0xF0) == 0xE0) {
-      cp = b & 0x0F;
-      len = 3;
-    } else if ((b & 0xF8) == 0xF0) {
-      cp = b & 0x07;
-      len = 4;
-    } else {
-      return false;
+    if (p[i] < 0x80) {  // ASCII, the common case, without a library call
+      out.push_back(p[i++]);
+      continue;
     }
-    if (i + len > n) return false;
-    for (size_t k = 1; k < len; ++k) {
-      unsigned char cb = static_cast<unsigned char>(s[i + k]);
-      if ((cb & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (cb & 0x3F);
-    }
-    // Reject overlong forms, surrogates and values past U+10FFFF.
-    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-        cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-      return false;
-    out.push_back(cp);
+    utf8proc_int32_t cp;
+    // Rejects overlong forms, surrogates and values past U+10FFFF.
+    const utf8proc_ssize_t len = utf8proc_iterate(p + i, n - i, &cp);
+    if (len < 0) return false;
+    out.push_back(static_cast<char32_t>(cp));
     i += len;
   }
   return true;
@@ -80,6 +37,9 @@ bool isValidUtf8(std::string_view s) {
   return decodeUtf8(s, tmp);
 }
 
+// Written out rather than utf8proc_encode_char: WordPiece builds every
+// candidate piece through here, and a library call per code point made the
+// tokenizer 18% slower on non-Latin text.
 void appendUtf8(std::string& out, char32_t c) {
   if (c < 0x80) {
     out.push_back(static_cast<char>(c));
@@ -107,7 +67,17 @@ std::string toUtf8(std::u32string_view s) {
 
 bool isControl(char32_t c) {
   if (c == U'\t' || c == U'\n' || c == U'\r') return false;
-  return classOf(c) == kControlClass;
+  if (c > 0x10FFFF) return true;
+  switch (categoryOf(c)) {
+    case UTF8PROC_CATEGORY_CC:
+    case UTF8PROC_CATEGORY_CF:
+    case UTF8PROC_CATEGORY_CS:
+    case UTF8PROC_CATEGORY_CO:
+    case UTF8PROC_CATEGORY_CN:
+      return true;
+    default:
+      return false;
+  }
 }
 
 bool isWhitespace(char32_t c) {
@@ -136,11 +106,13 @@ bool isPunctuation(char32_t c) {
   if ((c >= 33 && c <= 47) || (c >= 58 && c <= 64) || (c >= 91 && c <= 96) ||
       (c >= 123 && c <= 126))
     return true;
-  return classOf(c) == kPunctClass;
+  if (c > 0x10FFFF) return false;
+  const utf8proc_category_t cat = categoryOf(c);
+  return cat >= UTF8PROC_CATEGORY_PC && cat <= UTF8PROC_CATEGORY_PO;
 }
 
 bool isNonSpacingMark(char32_t c) {
-  return classOf(c) == kMarkClass;
+  return c <= 0x10FFFF && categoryOf(c) == UTF8PROC_CATEGORY_MN;
 }
 
 bool isCjk(char32_t c) {
@@ -153,24 +125,31 @@ bool isCjk(char32_t c) {
 void appendLower(std::u32string& out, char32_t c) {
   if (c < 0x80) {
     out.push_back(c >= 'A' && c <= 'Z' ? c + 32 : c);
-    return;
+  } else if (c == 0x130) {
+    // The one full lowercase mapping longer than a character (SpecialCasing.txt);
+    // utf8proc knows only the simple mappings, Rust's to_lowercase the full ones.
+    out += U"i\u0307";
+  } else if (c > 0x10FFFF) {
+    out.push_back(c);
+  } else {
+    out.push_back(static_cast<char32_t>(utf8proc_tolower(static_cast<utf8proc_int32_t>(c))));
   }
-  if (!lookupMulti(kLower, kLowerPool, c, out)) out.push_back(c);
 }
 
 void appendNfd(std::u32string& out, char32_t c) {
-  if (c < 0xC0) {
+  if (c < 0xC0 || c > 0x10FFFF) {
     out.push_back(c);
     return;
   }
-  if (c >= 0xAC00 && c <= 0xD7A3) {  // Hangul syllables
-    const char32_t s = c - 0xAC00;
-    out.push_back(0x1100 + s / (21 * 28));
-    out.push_back(0x1161 + (s % (21 * 28)) / 28);
-    if (s % 28) out.push_back(0x11A7 + s % 28);
+  // A canonical decomposition is at most 4 code points long (U+1F82 and kin).
+  utf8proc_int32_t buf[8];
+  const utf8proc_ssize_t len = utf8proc_decompose_char(static_cast<utf8proc_int32_t>(c), buf, 8,
+                                                       UTF8PROC_DECOMPOSE, nullptr);
+  if (len <= 0 || len > 8) {
+    out.push_back(c);
     return;
   }
-  if (!lookupMulti(kDecomp, kDecompPool, c, out)) out.push_back(c);
+  for (utf8proc_ssize_t i = 0; i < len; ++i) out.push_back(static_cast<char32_t>(buf[i]));
 }
 
 }  // namespace pp::unicode

@@ -1,5 +1,6 @@
 // Unicode facts the BERT normalizer needs: UTF-8 decoding and encoding,
-// character classes, lowercase mappings and canonical decomposition.
+// character classes, lowercase mappings and canonical decomposition. Classes
+// and mappings follow the Unicode version of the installed utf8proc.
 #pragma once
 #include <string>
 #include <string_view>
