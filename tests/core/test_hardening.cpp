@@ -85,8 +85,11 @@ class TestHardening : public QObject {
 
   void nestingDepthCountsBracketsOutsideStrings() {
     QCOMPARE(pp::jsonNestingDepth("{}"), 1);
-    QCOMPARE(pp::jsonNestingDepth(R"({"a":[1,[2,{"b":3}]]})"), 4);
-    QCOMPARE(pp::jsonNestingDepth(R"(["[[[[", "\"[[[", 1])"), 1);
+    // (Plain literals: moc's preprocessor does not read raw strings.)
+    const std::string nested = "{\"a\":[1,[2,{\"b\":3}]]}";
+    const std::string quoted = "[\"[[[[\", \"\\\"[[[\", 1]";
+    QCOMPARE(pp::jsonNestingDepth(nested), 4);
+    QCOMPARE(pp::jsonNestingDepth(quoted), 1);
     QCOMPARE(pp::jsonNestingDepth(std::string(100000, '['), 10), 10);
     QVERIFY(pp::tryParseJson(std::string(pp::kMaxJsonDepth, '[') +
                              std::string(pp::kMaxJsonDepth, ']')));

@@ -80,6 +80,12 @@ std::string redactSecrets(std::string message, const std::string& url) {
       if (!quoted.empty() &&
           (quoted.find(sec) != std::string::npos || sec.find(quoted) != std::string::npos))
         quoted = "***";
+    // A piece of the URL that overlaps where the password is written (libpq
+    // may read "u:pa@ss@host" as password "pa" and host "ss@host").
+    const auto [spanPos, spanLen] = passwordSpan(url);
+    for (size_t at = quoted.empty() ? std::string::npos : url.find(quoted);
+         spanLen > 0 && at != std::string::npos; at = url.find(quoted, at + 1))
+      if (at < spanPos + spanLen && at + quoted.size() > spanPos) quoted = "***";
     out += message.substr(pos, open + 1 - pos) + quoted + '"';
     pos = close + 1;
   }
