@@ -301,17 +301,6 @@ const std::vector<std::string>& defaultVerifyTexts() {
   return t;
 }
 
-int64_t directoryBytes(const std::string& dir, std::vector<std::string>* files) {
-  int64_t total = 0;
-  for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
-    if (!e.is_regular_file()) continue;
-    total += static_cast<int64_t>(e.file_size());
-    files->push_back(std::filesystem::relative(e.path(), dir).generic_string());
-  }
-  std::sort(files->begin(), files->end());
-  return total;
-}
-
 // The weights and config of the exported model, and the sub-network's own
 // sliced weights they are checked against.
 struct Prepared {
@@ -529,7 +518,10 @@ ExportResult exportSubnetwork(const Model& m, const SubNetwork& s, const std::st
       info[it.key()] = it.value();
     fileutil::writeFileAtomic(fileutil::joinPath(dir, "paretoprune.json"), info.dump(2) + "\n");
   });
-  r.bytes = directoryBytes(outDir, &r.files);
+  for (const auto& f : fileutil::listFiles(outDir)) {
+    r.files.push_back(f.path);
+    r.bytes += f.bytes;
+  }
   return r;
 }
 
