@@ -3,8 +3,8 @@
 #pragma once
 #include <string>
 #include <vector>
-#include "paretoprune/model/model.h"
 #include "paretoprune/cpu/threads.h"
+#include "paretoprune/model/model.h"
 
 namespace CLI {
 class App;

@@ -5,9 +5,9 @@
 
 #include "commands.h"
 #include "paretoprune/base/error.h"
+#include "paretoprune/cpu/threads.h"
 #include "paretoprune/model/model.h"
 #include "version.h"
-#include "paretoprune/cpu/threads.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"ParetoPrune: structural pruning of BERT classifiers guided by a Pareto front",

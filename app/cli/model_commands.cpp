@@ -7,16 +7,16 @@
 
 #include "commands.h"
 #include "format.h"
-#include "paretoprune/formats/config.h"
 #include "paretoprune/base/error.h"
-#include "paretoprune/model/metrics.h"
-#include "paretoprune/model/model.h"
+#include "paretoprune/cpu/threads.h"
+#include "paretoprune/formats/config.h"
 #include "paretoprune/formats/subnet.h"
 #include "paretoprune/formats/tokenizer.h"
-#include "text_input.h"
-#include "paretoprune/cpu/threads.h"
-#include "paretoprune/model/random_model.h"
+#include "paretoprune/model/metrics.h"
+#include "paretoprune/model/model.h"
 #include "paretoprune/model/model_config.h"
+#include "paretoprune/model/random_model.h"
+#include "text_input.h"
 
 namespace ppcli {
 
