@@ -18,9 +18,9 @@
 #include <QVBoxLayout>
 
 #include "paretoprune/export/export.h"
+#include "paretoprune/export/export_request.h"
 #include "paretoprune/formats/config.h"
 #include "paretoprune/model/model.h"
-#include "paretoprune/search/run_log.h"
 
 namespace ppui {
 
@@ -154,6 +154,21 @@ QString ExportDialog::formatNote(pp::ExportFormat f) {
       "attention_mask, token_type_ids) -> logits.");
 }
 
+QString ExportDialog::summaryText(const pp::ExportSummary& s) {
+  const pp::ExportResult& r = s.result;
+  QString text = tr("Exported to <b>%1</b>: %2 files, %3 MiB; ")
+                     .arg(QString::fromStdString(r.dir).toHtmlEscaped())
+                     .arg(r.files.size())
+                     .arg(s.mebibytes(), 0, 'f', 2);
+  text += s.logitsCompared() ? tr("checked on %1 texts, largest logit difference %2.")
+                                   .arg(r.verifyExamples)
+                                   .arg(r.maxLogitDiff, 0, 'g', 3)
+                             : tr("nothing was run.");
+  if (s.onnxChecked()) text += " " + tr("The ONNX file passed ONNX's checker and shape inference.");
+  if (!r.note.empty()) text += "<br>" + QString::fromStdString(r.note).toHtmlEscaped();
+  return text;
+}
+
 void ExportDialog::startExport(bool overwrite) {
   if (busy_) return;
   const QString out = outEdit_->text();
@@ -164,39 +179,22 @@ void ExportDialog::startExport(bool overwrite) {
       return;
     overwrite = true;
   }
-  pp::ExportOptions o;
-  o.format = pp::parseExportFormat(formatBox_->currentData().toString().toStdString());
-  o.force = overwrite;
-  o.padUnits = padBox_->isChecked();
-  o.provenance = {{"trial", trial_.toJson()},
-                  {"run_log", logPath_.toStdString()},
-                  {"data", run_.data.validation.empty() ? run_.data.data : run_.data.validation}};
+  pp::ExportRequest req;
+  req.modelDir = run_.model;
+  req.takeTrial(run_, trial_, logPath_.toStdString());
+  req.outDir = out.toStdString();
+  req.format = pp::parseExportFormat(formatBox_->currentData().toString().toStdString());
+  req.force = overwrite;
+  req.padUnits = padBox_->isChecked();
   busy_ = true;
   busyBar_->show();
   exportBtn_->setEnabled(false);
   result_->setText(tr("Exporting..."));
-  const std::string outDir = out.toStdString(), logPath = logPath_.toStdString();
-  const pp::SubNetwork subnet = trial_.subnet;
   auto result = std::make_shared<QString>();
   task_.start(
-      [run = run_, models = models_, logPath, outDir, subnet, o, result] {
-        auto m = models->load(run.model);
-        // The trial describes a sub-network of the run's model: refuse another.
-        pp::checkRunModel(run, m->checksum(), run.model,
-                          logPath.empty() ? std::string("the run") : logPath);
-        auto r = pp::exportSubnetwork(*m, subnet, outDir, o);
-        *result = QObject::tr("Exported to <b>%1</b>: %2 files, %3 MiB; ")
-                      .arg(QString::fromStdString(r.dir).toHtmlEscaped())
-                      .arg(r.files.size())
-                      .arg(static_cast<double>(r.bytes) / 1048576.0, 0, 'f', 2);
-        *result += r.verifyExamples > 0
-                       ? QObject::tr("checked on %1 texts, largest logit difference %2.")
-                             .arg(r.verifyExamples)
-                             .arg(r.maxLogitDiff, 0, 'g', 3)
-                       : QObject::tr("nothing was run.");
-        if (o.format == pp::ExportFormat::Onnx || o.format == pp::ExportFormat::OnnxInt8)
-          *result += " " + QObject::tr("The ONNX file passed ONNX's checker and shape inference.");
-        if (!r.note.empty()) *result += "<br>" + QString::fromStdString(r.note).toHtmlEscaped();
+      [req, models = models_, result] {
+        // runExport checks the trial's run against the model before writing.
+        *result = summaryText(pp::runExport(req, *models->load(req.modelDir)));
       },
       [this, result](const QString& error) {
         const bool ok = error.isEmpty();

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "paretoprune/export/export.h"
+#include "paretoprune/export/export_request.h"
 #include "paretoprune/search/trial.h"
 #include "ui/background_task.h"
 #include "ui/run_session.h"
@@ -45,6 +46,7 @@ class ExportDialog : public QDialog {
  private:
   void updateFormatNote();
   static QString formatNote(pp::ExportFormat f);  // what loads it, for the note under the box
+  static QString summaryText(const pp::ExportSummary& s);  // the message once exported
 
   pp::RunHeader run_;
   QString logPath_;

@@ -36,6 +36,119 @@ pp::SubNetwork subnetFor(const std::string& arg, const pp::Model& m) {
 }
 }  // namespace
 
+namespace {
+// How the sub-network runs, and its latency measurement.
+void addExecutionOptions(CLI::App& cmd, EvalArgs& a) {
+  cmd.add_option("--precision", a.precision, "fp32, bf16 or fp16 (GPU only)")
+      ->capture_default_str();
+  cmd.add_option("--device", a.device, "cpu or cuda:N (auto: the first CUDA device, else cpu)")
+      ->capture_default_str();
+  auto* mk = cmd.add_flag("--masked", a.masked, "Run with masks over the full weights");
+  cmd.add_flag("--sliced", a.sliced, "Run on sliced (smaller) weights")->excludes(mk);
+  cmd.add_option("--latency-runs", a.latencyRuns, "Timed runs for latency (0: skip)")
+      ->capture_default_str();
+  cmd.add_option("--latency-batch", a.latencyBatch, "Batch size of the latency runs")
+      ->capture_default_str();
+  cmd.add_option("--latency-length", a.latencySeq, "Sequence length of the latency runs and FLOPs")
+      ->capture_default_str();
+}
+
+pp::EvalOptions evalOptions(const EvalArgs& a) {
+  pp::EvalOptions opts;
+  opts.mode = a.masked   ? pp::ExecMode::Masked
+              : a.sliced ? pp::ExecMode::Sliced
+                         : pp::ExecMode::Auto;
+  opts.precision = pp::parsePrecision(a.precision);
+  opts.device = pp::resolveDevices(a.device).front();
+  opts.measureLatency = a.latencyRuns > 0;
+  opts.latency.runs = a.latencyRuns;
+  opts.latency.batchSize = a.latencyBatch;
+  opts.latency.seqLen = a.latencySeq;
+  return opts;
+}
+
+// One evaluation, as the tool reports it.
+struct EvalReport {
+  pp::SubNetwork subnet;
+  pp::EvalResult result;
+  size_t examples = 0;
+  double paddingFraction = 0;
+  int64_t fullParams = 0;
+  bool fullModel = false;
+  bool latency = false;  // measured
+};
+
+void printEvalJson(const EvalArgs& a, const EvalReport& e) {
+  const pp::EvalResult& r = e.result;
+  json j = {{"model", a.model},
+            {"subnet", e.subnet.toJson()},
+            {"examples", e.examples},
+            {"accuracy", r.metrics.accuracy},
+            {"error", r.metrics.error},
+            {"mcc", r.metrics.mcc},
+            {"f1", r.metrics.f1},
+            {"parameters", r.params},
+            {"parameters_full", e.fullParams},
+            {"flops", r.flops},
+            {"flops_seq_len", a.latencySeq},
+            {"mode", pp::execModeName(r.modeUsed)},
+            {"eval_seconds", r.evalSeconds},
+            {"padding_fraction", e.paddingFraction}};
+  if (e.latency)
+    j["latency_ms"] = {{"median", r.latency.medianMs},
+                       {"p95", r.latency.p95Ms},
+                       {"batch", a.latencyBatch},
+                       {"length", a.latencySeq}};
+  std::cout << j.dump(2) << "\n";
+}
+
+void printEvalText(const EvalArgs& a, const EvalReport& e) {
+  const pp::EvalResult& r = e.result;
+  std::cout << "model        " << a.model << "\n"
+            << "sub-network  " << e.subnet.summary() << (e.fullModel ? " (full model)" : "") << "\n"
+            << "examples     " << e.examples << " (padding " << fixed(100 * e.paddingFraction, 1)
+            << "%)\n"
+            << "accuracy     " << fixed(r.metrics.accuracy, 4) << "   error "
+            << fixed(r.metrics.error, 4) << "   MCC " << fixed(r.metrics.mcc, 4) << "   F1 "
+            << fixed(r.metrics.f1, 4) << "\n"
+            << "parameters   " << thousands(r.params) << " ("
+            << fixed(100.0 * static_cast<double>(r.params) / static_cast<double>(e.fullParams), 1)
+            << "% of the full model)\n"
+            << "FLOPs/seq    " << si(static_cast<double>(r.flops)) << " at length " << a.latencySeq
+            << "\n";
+  if (e.latency)
+    std::cout << "latency      " << fixed(r.latency.medianMs, 3) << " ms median, "
+              << fixed(r.latency.p95Ms, 3) << " ms p95 (batch " << a.latencyBatch << ", length "
+              << a.latencySeq << ", sliced)\n";
+  std::cout << "mode         " << pp::execModeName(r.modeUsed) << "\n"
+            << "eval time    " << fixed(r.evalSeconds, 3) << " s\n";
+}
+
+void runEval(const EvalArgs& a, const GlobalOptions& g) {
+  applyThreads(g);
+  auto model = pp::Model::load(a.model);
+  const auto& c = model->config();
+  EvalReport e;
+  e.subnet = subnetFor(a.subnet, *model);
+  pp::Dataset val = a.data.validationSet(c);
+  pp::EncodeOptions eo;
+  eo.maxLength = a.data.maxLength;
+  eo.batchSize = a.data.batchSize;
+  pp::EncodedData enc(*model, val, eo);
+  const pp::EvalOptions opts = evalOptions(a);
+  e.result = pp::evaluate(*model, e.subnet, enc, opts);
+  e.examples = enc.size();
+  e.paddingFraction = enc.paddingFraction();
+  e.fullParams = pp::parameterCount(c);
+  e.fullModel = e.subnet.isFull(c);
+  e.latency = opts.measureLatency;
+  if (g.json)
+    printEvalJson(a, e);
+  else
+    printEvalText(a, e);
+}
+}  // namespace
+
 void addEvalCommand(CLI::App& app, GlobalOptions& g) {
   auto a = std::make_shared<EvalArgs>();
   auto* cmd = app.add_subcommand("eval", "Evaluate the model or a sub-network on labelled data");
@@ -45,83 +158,8 @@ void addEvalCommand(CLI::App& app, GlobalOptions& g) {
       "--subnet", a->subnet,
       "Sub-network: JSON text or file, {\"num_layers\":L,\"num_heads\":H,\"num_units\":U} or "
       "{\"layers\":[{\"heads\":H,\"units\":U},...]} (default: the full model)");
-  cmd->add_option("--precision", a->precision, "fp32, bf16 or fp16 (GPU only)")
-      ->capture_default_str();
-  cmd->add_option("--device", a->device, "cpu or cuda:N (auto: the first CUDA device, else cpu)")
-      ->capture_default_str();
-  auto* mk = cmd->add_flag("--masked", a->masked, "Run with masks over the full weights");
-  cmd->add_flag("--sliced", a->sliced, "Run on sliced (smaller) weights")->excludes(mk);
-  cmd->add_option("--latency-runs", a->latencyRuns, "Timed runs for latency (0: skip)")
-      ->capture_default_str();
-  cmd->add_option("--latency-batch", a->latencyBatch, "Batch size of the latency runs")
-      ->capture_default_str();
-  cmd->add_option("--latency-length", a->latencySeq,
-                  "Sequence length of the latency runs and FLOPs")
-      ->capture_default_str();
-  cmd->callback([a, &g] {
-    applyThreads(g);
-    auto model = pp::Model::load(a->model);
-    const auto& c = model->config();
-    pp::SubNetwork s = subnetFor(a->subnet, *model);
-    pp::Dataset val = a->data.validationSet(c);
-    pp::EncodeOptions eo;
-    eo.maxLength = a->data.maxLength;
-    eo.batchSize = a->data.batchSize;
-    pp::EncodedData enc(*model, val, eo);
-    pp::EvalOptions opts;
-    opts.mode = a->masked   ? pp::ExecMode::Masked
-                : a->sliced ? pp::ExecMode::Sliced
-                            : pp::ExecMode::Auto;
-    opts.precision = pp::parsePrecision(a->precision);
-    opts.device = pp::resolveDevices(a->device).front();
-    opts.measureLatency = a->latencyRuns > 0;
-    opts.latency.runs = a->latencyRuns;
-    opts.latency.batchSize = a->latencyBatch;
-    opts.latency.seqLen = a->latencySeq;
-    pp::EvalResult r = pp::evaluate(*model, s, enc, opts);
-    const int64_t fullParams = pp::parameterCount(c);
-    if (g.json) {
-      json j = {{"model", a->model},
-                {"subnet", s.toJson()},
-                {"examples", enc.size()},
-                {"accuracy", r.metrics.accuracy},
-                {"error", r.metrics.error},
-                {"mcc", r.metrics.mcc},
-                {"f1", r.metrics.f1},
-                {"parameters", r.params},
-                {"parameters_full", fullParams},
-                {"flops", r.flops},
-                {"flops_seq_len", a->latencySeq},
-                {"mode", pp::execModeName(r.modeUsed)},
-                {"eval_seconds", r.evalSeconds},
-                {"padding_fraction", enc.paddingFraction()}};
-      if (opts.measureLatency)
-        j["latency_ms"] = {{"median", r.latency.medianMs},
-                           {"p95", r.latency.p95Ms},
-                           {"batch", a->latencyBatch},
-                           {"length", a->latencySeq}};
-      std::cout << j.dump(2) << "\n";
-      return;
-    }
-    std::cout << "model        " << a->model << "\n"
-              << "sub-network  " << s.summary() << (s.isFull(c) ? " (full model)" : "") << "\n"
-              << "examples     " << enc.size() << " (padding "
-              << fixed(100 * enc.paddingFraction(), 1) << "%)\n"
-              << "accuracy     " << fixed(r.metrics.accuracy, 4) << "   error "
-              << fixed(r.metrics.error, 4) << "   MCC " << fixed(r.metrics.mcc, 4) << "   F1 "
-              << fixed(r.metrics.f1, 4) << "\n"
-              << "parameters   " << thousands(r.params) << " ("
-              << fixed(100.0 * static_cast<double>(r.params) / static_cast<double>(fullParams), 1)
-              << "% of the full model)\n"
-              << "FLOPs/seq    " << si(static_cast<double>(r.flops)) << " at length "
-              << a->latencySeq << "\n";
-    if (opts.measureLatency)
-      std::cout << "latency      " << fixed(r.latency.medianMs, 3) << " ms median, "
-                << fixed(r.latency.p95Ms, 3) << " ms p95 (batch " << a->latencyBatch << ", length "
-                << a->latencySeq << ", sliced)\n";
-    std::cout << "mode         " << pp::execModeName(r.modeUsed) << "\n"
-              << "eval time    " << fixed(r.evalSeconds, 3) << " s\n";
-  });
+  addExecutionOptions(*cmd, *a);
+  cmd->callback([a, &g] { runEval(*a, g); });
 }
 
 void addPredictCommand(CLI::App& app, GlobalOptions& g) {

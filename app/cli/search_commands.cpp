@@ -287,91 +287,120 @@ void printSearchSummary(const pp::SearchRunner& runner, const GlobalOptions& g,
 }
 }  // namespace
 
+namespace {
+// The run: how many trials, found how, kept where.
+void addRunOptions(CLI::App& cmd, SearchArgs& a) {
+  cmd.add_option("--trials", a.trials,
+                 "Total trials of the run, resumed ones count (default: auto, from the budget and "
+                 "the measured "
+                 "evaluation time; 100 without a budget)");
+  cmd.add_option("--strategy", a.strategy, "random, local, nsga2 or morea (default: auto)");
+  cmd.add_option("--space", a.space, "seed, per-layer, layers, or a JSON file (default: auto)");
+  cmd.add_option("--workers", a.workers, "Worker threads (0: chosen for the machine)")
+      ->capture_default_str();
+  cmd.add_option("--seed", a.seed, "Seed of the strategy")->capture_default_str();
+  cmd.add_option("--log", a.log, "JSON-lines log of the run");
+  cmd.add_flag("--resume", a.resume, "Continue the run in --log");
+  cmd.add_option("--objectives", a.objectives,
+                 "Two or three of error, params, flops, latency, mcc, f1")
+      ->capture_default_str();
+  cmd.add_option("--budget", a.budget, "Wall-clock budget, e.g. 90s, 10m, 2h");
+}
+
+// Which validation examples a trial is evaluated on, and screening.
+void addFidelityOptions(CLI::App& cmd, SearchArgs& a) {
+  cmd.add_option("--val-subset", a.valSubset,
+                 "Evaluate on a seeded subset of this many validation examples");
+  cmd.add_option("--val-subset-seed", a.valSeed, "Seed of the validation subset");
+  cmd.add_flag("--multi-fidelity", a.multiFidelity,
+               "Screen on a length-stratified 30% first; finish only trials that could still "
+               "reach the front "
+               "(default: auto)");
+  cmd.add_flag("--no-multi-fidelity", a.noMultiFidelity,
+               "Evaluate every trial on the whole validation set");
+}
+
+// When the run is complete, and auto settings.
+void addCompletionOptions(CLI::App& cmd, SearchArgs& a) {
+  cmd.add_option(
+      "--converge-window", a.convergeWindow,
+      "Stop when the hypervolume gained less than --converge-gain over this many trials (0: never; "
+      "default: auto)");
+  cmd.add_option("--converge-gain", a.convergeGain,
+                 "Relative hypervolume gain that counts as progress")
+      ->capture_default_str();
+  cmd.add_option(
+      "--target-drop", a.targetDrop,
+      "Stop once a trial is within this many accuracy points of the full model with at most "
+      "--target-params of its parameters");
+  cmd.add_option("--target-params", a.targetParams, "Parameter share for --target-drop")
+      ->capture_default_str();
+  cmd.add_flag("--no-auto", a.noAuto,
+               "No auto settings: random strategy, seed space, 100 trials, batch 32, no "
+               "screening, no convergence "
+               "stop (the options' defaults)");
+}
+
+// How each trial runs and what is measured.
+void addExecutionOptions(CLI::App& cmd, SearchArgs& a) {
+  cmd.add_option("--mode", a.mode, "auto, masked or sliced")->capture_default_str();
+  cmd.add_option("--precision", a.precision, "fp32, bf16 or fp16 (GPU only)")
+      ->capture_default_str();
+  cmd.add_option("--device", a.device, "auto (every CUDA device, else CPU), cpu, cuda or cuda:N")
+      ->capture_default_str();
+  cmd.add_option("--latency-runs", a.latencyRuns, "Timed runs per trial for latency (0: skip)")
+      ->capture_default_str();
+  cmd.add_option("--latency-length", a.latencySeq, "Sequence length for latency and FLOPs")
+      ->capture_default_str();
+}
+
+// A study shared through PostgreSQL instead of a local run.
+void addStorageOptions(CLI::App& cmd, SearchArgs& a) {
+  auto* storage = cmd.add_option(
+      "--storage", a.storage,
+      "Share the study through PostgreSQL (postgresql://user@host/db); workers on any "
+      "machine run `paretoprune-cli worker` (docs/distributed.md)");
+  cmd.add_option("--study", a.study, "The study's name in --storage")->needs(storage);
+  storage->needs(cmd.get_option("--study"));
+  cmd.add_option("--lease", a.lease,
+                 "Seconds a worker's claim lasts without a heartbeat (with --storage)")
+      ->capture_default_str();
+}
+
+void runSearch(SearchArgs& a, const CLI::App& cmd, const GlobalOptions& g) {
+  a.autoSettings = autoRequestOf(cmd, a.noAuto);
+  if (!a.storage.empty() && !a.log.empty())
+    throw pp::Error(
+        "--log and --storage both keep the run: give one (export a study with `study "
+        "export-log`)");
+  const pp::PreparedSearch prepared = pp::prepareSearch(searchRequest(a));
+  printAutoChoices(prepared.autoChoices, g);
+  if (!a.storage.empty()) {
+    runStudyDriver(prepared, a, g);
+    return;
+  }
+  const bool tty = isatty(2);
+  pp::SearchRunner runner(prepared, progressPrinter(g, tty));
+  applyThreads(g, runner.workers());
+  untilInterrupted([&] { runner.run(); }, [&] { runner.cancel(); });
+  if (tty && !g.json) std::cerr << "\n";
+  printSearchSummary(runner, g, a.mode, prepared.model->config());
+  if (runner.stopKind() == pp::StopKind::Cancelled)
+    throw pp::Error("interrupted; resume with --resume");
+}
+}  // namespace
+
 void addSearchCommand(CLI::App& app, GlobalOptions& g) {
   auto a = std::make_shared<SearchArgs>();
   auto* cmd = app.add_subcommand("search", "Search sub-networks and keep the Pareto front");
   cmd->add_option("MODEL", a->model, "Model directory")->required();
   a->data.add(*cmd, 0.3);
-  cmd->add_option("--trials", a->trials,
-                  "Total trials of the run, resumed ones count (default: auto, from the budget and "
-                  "the measured "
-                  "evaluation time; 100 without a budget)");
-  cmd->add_option("--strategy", a->strategy, "random, local, nsga2 or morea (default: auto)");
-  cmd->add_option("--space", a->space, "seed, per-layer, layers, or a JSON file (default: auto)");
-  cmd->add_option("--workers", a->workers, "Worker threads (0: chosen for the machine)")
-      ->capture_default_str();
-  cmd->add_option("--seed", a->seed, "Seed of the strategy")->capture_default_str();
-  cmd->add_option("--log", a->log, "JSON-lines log of the run");
-  cmd->add_flag("--resume", a->resume, "Continue the run in --log");
-  cmd->add_option("--objectives", a->objectives,
-                  "Two or three of error, params, flops, latency, mcc, f1")
-      ->capture_default_str();
-  cmd->add_option("--budget", a->budget, "Wall-clock budget, e.g. 90s, 10m, 2h");
-  cmd->add_option("--val-subset", a->valSubset,
-                  "Evaluate on a seeded subset of this many validation examples");
-  cmd->add_option("--val-subset-seed", a->valSeed, "Seed of the validation subset");
-  cmd->add_flag("--multi-fidelity", a->multiFidelity,
-                "Screen on a length-stratified 30% first; finish only trials that could still "
-                "reach the front "
-                "(default: auto)");
-  cmd->add_flag("--no-multi-fidelity", a->noMultiFidelity,
-                "Evaluate every trial on the whole validation set");
-  cmd->add_option(
-      "--converge-window", a->convergeWindow,
-      "Stop when the hypervolume gained less than --converge-gain over this many trials (0: never; "
-      "default: auto)");
-  cmd->add_option("--converge-gain", a->convergeGain,
-                  "Relative hypervolume gain that counts as progress")
-      ->capture_default_str();
-  cmd->add_option(
-      "--target-drop", a->targetDrop,
-      "Stop once a trial is within this many accuracy points of the full model with at most "
-      "--target-params of its parameters");
-  cmd->add_option("--target-params", a->targetParams, "Parameter share for --target-drop")
-      ->capture_default_str();
-  cmd->add_flag("--no-auto", a->noAuto,
-                "No auto settings: random strategy, seed space, 100 trials, batch 32, no "
-                "screening, no convergence "
-                "stop (the options' defaults)");
-  cmd->add_option("--mode", a->mode, "auto, masked or sliced")->capture_default_str();
-  cmd->add_option("--precision", a->precision, "fp32, bf16 or fp16 (GPU only)")
-      ->capture_default_str();
-  cmd->add_option("--device", a->device, "auto (every CUDA device, else CPU), cpu, cuda or cuda:N")
-      ->capture_default_str();
-  cmd->add_option("--latency-runs", a->latencyRuns, "Timed runs per trial for latency (0: skip)")
-      ->capture_default_str();
-  cmd->add_option("--latency-length", a->latencySeq, "Sequence length for latency and FLOPs")
-      ->capture_default_str();
-  auto* storage = cmd->add_option(
-      "--storage", a->storage,
-      "Share the study through PostgreSQL (postgresql://user@host/db); workers on any "
-      "machine run `paretoprune-cli worker` (docs/distributed.md)");
-  cmd->add_option("--study", a->study, "The study's name in --storage")->needs(storage);
-  storage->needs(cmd->get_option("--study"));
-  cmd->add_option("--lease", a->lease,
-                  "Seconds a worker's claim lasts without a heartbeat (with --storage)")
-      ->capture_default_str();
-  cmd->callback([a, &g, cmd] {
-    a->autoSettings = autoRequestOf(*cmd, a->noAuto);
-    if (!a->storage.empty() && !a->log.empty())
-      throw pp::Error(
-          "--log and --storage both keep the run: give one (export a study with `study "
-          "export-log`)");
-    const pp::PreparedSearch prepared = pp::prepareSearch(searchRequest(*a));
-    printAutoChoices(prepared.autoChoices, g);
-    if (!a->storage.empty()) {
-      runStudyDriver(prepared, *a, g);
-      return;
-    }
-    const bool tty = isatty(2);
-    pp::SearchRunner runner(prepared, progressPrinter(g, tty));
-    applyThreads(g, runner.workers());
-    untilInterrupted([&] { runner.run(); }, [&] { runner.cancel(); });
-    if (tty && !g.json) std::cerr << "\n";
-    printSearchSummary(runner, g, a->mode, prepared.model->config());
-    if (runner.stopKind() == pp::StopKind::Cancelled)
-      throw pp::Error("interrupted; resume with --resume");
-  });
+  addRunOptions(*cmd, *a);
+  addFidelityOptions(*cmd, *a);
+  addCompletionOptions(*cmd, *a);
+  addExecutionOptions(*cmd, *a);
+  addStorageOptions(*cmd, *a);
+  cmd->callback([a, &g, cmd] { runSearch(*a, *cmd, g); });
 }
 
 void addFrontCommand(CLI::App& app, GlobalOptions& g) {

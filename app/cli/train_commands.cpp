@@ -70,6 +70,137 @@ std::string outOfMemoryError(const pp::TrainReport& r, int64_t batchSize, int64_
 }
 }  // namespace
 
+namespace {
+// The optimiser, its schedule and regularisation.
+void addOptimiserOptions(CLI::App& cmd, TrainArgs& a) {
+  auto& o = a.opts;
+  cmd.add_option("--strategy", o.strategy, "standard or sandwich")->capture_default_str();
+  cmd.add_option("--epochs", o.epochs, "Epochs")->capture_default_str();
+  cmd.add_option("--lr", o.learningRate, "Peak learning rate (AdamW)")->capture_default_str();
+  cmd.add_option("--weight-decay", o.weightDecay,
+                 "AdamW weight decay (not on biases and LayerNorm)")
+      ->capture_default_str();
+  cmd.add_option("--warmup", o.warmupFraction, "Share of the steps spent warming up linearly")
+      ->capture_default_str();
+  cmd.add_option("--clip", o.clipNorm, "Gradient norm clipping (0: off)")->capture_default_str();
+  cmd.add_option("--dropout", a.dropout,
+                 "Hidden and attention dropout (default: as in config.json)");
+  cmd.add_option("--seed", o.seed, "Seed of shuffling, dropout and sub-network sampling")
+      ->capture_default_str();
+}
+
+// The super-network: the sandwich steps' sub-networks and distillation.
+void addSandwichOptions(CLI::App& cmd, TrainArgs& a) {
+  auto& o = a.opts;
+  cmd.add_option("--space", a.space,
+                 "Search space of the sandwich steps: seed, per-layer, layers or a JSON file")
+      ->capture_default_str();
+  cmd.add_option("--random-subnets", o.randomSubnets, "Random sub-networks per sandwich step")
+      ->capture_default_str();
+  cmd.add_option("--temperature", o.temperature, "Distillation temperature")->capture_default_str();
+  cmd.add_option("--distill-alpha", o.distillAlpha,
+                 "Weight of distillation in the sub-networks' loss (rest: labels)")
+      ->capture_default_str();
+  cmd.add_flag("--reorder", o.reorder, "Order heads and units by importance before training");
+}
+
+// Checkpoints, device and precision.
+void addRunOptions(CLI::App& cmd, TrainArgs& a) {
+  cmd.add_flag("--no-checkpoints", a.noCheckpoints, "Keep only OUT, not one directory per epoch");
+  cmd.add_option("--device", a.opts.device,
+                 "auto (the first CUDA device, else cpu), cpu, cuda or cuda:N")
+      ->capture_default_str();
+  cmd.add_option("--precision", a.precision, "fp32, or bf16 (autocast, float32 master weights)")
+      ->capture_default_str();
+}
+
+// The options the command line leaves to TrainOptions, checked before
+// anything is loaded (precision, device).
+void completeTrainOptions(TrainArgs& a) {
+  try {
+    a.opts.precision = pp::parsePrecision(a.precision);
+  } catch (const pp::Error& e) {
+    throw pp::Error(std::string("train: --precision: ") + e.what());
+  }
+  if (a.opts.precision == pp::Precision::Float16)  // before loading anything
+    throw pp::Error(
+        "train: --precision fp16 needs loss scaling, which train does not do; use bf16");
+  a.opts.device = oneDevice("train", a.opts.device);  // a bad device fails before loading
+  a.opts.batchSize = a.data.batchSize;
+  a.opts.maxLength = a.data.maxLength;
+  a.opts.keepCheckpoints = !a.noCheckpoints;
+  if (a.dropout >= 0) a.opts.hiddenDropout = a.opts.attentionDropout = a.dropout;
+}
+
+// Progress on stderr: one updating line on a terminal (twice a second),
+// otherwise a line every 10 s; false (stop) once Ctrl-C was pressed.
+pp::TrainCallback trainProgressPrinter(const GlobalOptions& g, bool tty) {
+  auto lastPrint = std::make_shared<double>(-1);
+  return [&g, tty, lastPrint](const pp::TrainProgress& p) {
+    if (SigintScope::interrupted()) return false;
+    if (g.json) return true;
+    if (p.elapsedSeconds - *lastPrint < (tty ? 0.5 : 10.0) && p.step != p.totalSteps) return true;
+    *lastPrint = p.elapsedSeconds;
+    std::string line = "epoch " + std::to_string(p.epoch) + "/" + std::to_string(p.epochs) +
+                       " step " + std::to_string(p.step) + "/" + std::to_string(p.totalSteps) +
+                       " loss " + fixed(p.loss, 4) + " (full " + fixed(p.fullLoss, 4) + ") lr " +
+                       fixed(p.learningRate * 1e4, 2) + "e-4, " + fixed(p.examplesPerSecond, 0) +
+                       " ex/s" + peakMemory(p.peakDeviceBytes) + ", ETA " + duration(p.etaSeconds);
+    std::cerr << (tty ? "\r" : "") << line << (tty ? "\033[K" : "\n") << std::flush;
+    return true;
+  };
+}
+
+pp::EpochCallback epochPrinter(const GlobalOptions& g, bool tty) {
+  return [&g, tty](const pp::EpochReport& e) {
+    if (g.json) return;
+    std::cerr << (tty ? "\r\033[K" : "") << "epoch " << e.epoch << ": train loss "
+              << fixed(e.trainLoss, 4) << ", validation accuracy " << percent(e.validationAccuracy);
+    if (e.smallestAccuracy >= 0)
+      std::cerr << " (smallest sub-network " << percent(e.smallestAccuracy) << ")";
+    std::cerr << ", " << fixed(e.examplesPerSecond, 1) << " ex/s" << peakMemory(e.peakDeviceBytes)
+              << ", " << duration(e.seconds) << "\n";
+  };
+}
+
+// What was written, then an error if the run ended early.
+void reportTrainResult(const pp::TrainReport& r, const TrainArgs& a, const GlobalOptions& g) {
+  if (g.json) {
+    std::cout << r.toJson().dump(2) << "\n";
+  } else if (!r.epochs.empty()) {
+    std::cout << "wrote " << a.out << " (epoch " << r.epochs.back().epoch
+              << ", validation accuracy " << percent(r.epochs.back().validationAccuracy) << ")\n";
+  }
+  if (r.outOfMemory) throw pp::Error(outOfMemoryError(r, a.opts.batchSize, a.opts.maxLength));
+  if (r.stopped)
+    throw pp::Error(std::string("interrupted; ") +
+                    (r.epochs.empty()
+                         ? "no epoch finished, nothing written"
+                         : a.out + " holds epoch " + std::to_string(r.epochs.back().epoch)));
+}
+
+void runTrain(TrainArgs& a, const GlobalOptions& g) {
+  applyThreads(g, 1, pp::ComputeUse::Training);
+  completeTrainOptions(a);
+  auto model = pp::Model::load(a.model);
+  const auto& c = model->config();
+  pp::SearchSpace space = pp::SearchSpace::parse(a.space, c);
+  pp::Dataset train = a.data.trainingSet(c);
+  const bool hasVal = !a.data.validation.empty() || a.data.valSplit > 0;
+  pp::Dataset val = hasVal ? a.data.validationSet(c) : pp::Dataset{};
+  if (!g.json)
+    std::cerr << "training " << a.opts.strategy << " on " << train.examples.size() << " examples"
+              << (hasVal ? ", validating on " + std::to_string(val.examples.size()) : std::string())
+              << ", on " << a.opts.device << " in " << pp::precisionName(a.opts.precision) << "\n";
+  const bool tty = isatty(2);
+  SigintScope sigint;
+  const pp::TrainReport r =
+      pp::trainModel(*model, train, hasVal ? &val : nullptr, space, a.opts, a.out,
+                     trainProgressPrinter(g, tty), epochPrinter(g, tty));
+  reportTrainResult(r, a, g);
+}
+}  // namespace
+
 void addTrainCommand(CLI::App& app, GlobalOptions& g) {
   auto a = std::make_shared<TrainArgs>();
   auto* cmd = app.add_subcommand(
@@ -79,106 +210,10 @@ void addTrainCommand(CLI::App& app, GlobalOptions& g) {
   cmd->add_option("--out", a->out,
                   "Output directory (the latest epoch; checkpoints in OUT/checkpoint-epoch-N)")
       ->required();
-  auto& o = a->opts;
-  cmd->add_option("--strategy", o.strategy, "standard or sandwich")->capture_default_str();
-  cmd->add_option("--epochs", o.epochs, "Epochs")->capture_default_str();
-  cmd->add_option("--lr", o.learningRate, "Peak learning rate (AdamW)")->capture_default_str();
-  cmd->add_option("--weight-decay", o.weightDecay,
-                  "AdamW weight decay (not on biases and LayerNorm)")
-      ->capture_default_str();
-  cmd->add_option("--warmup", o.warmupFraction, "Share of the steps spent warming up linearly")
-      ->capture_default_str();
-  cmd->add_option("--clip", o.clipNorm, "Gradient norm clipping (0: off)")->capture_default_str();
-  cmd->add_option("--dropout", a->dropout,
-                  "Hidden and attention dropout (default: as in config.json)");
-  cmd->add_option("--seed", o.seed, "Seed of shuffling, dropout and sub-network sampling")
-      ->capture_default_str();
-  cmd->add_option("--space", a->space,
-                  "Search space of the sandwich steps: seed, per-layer, layers or a JSON file")
-      ->capture_default_str();
-  cmd->add_option("--random-subnets", o.randomSubnets, "Random sub-networks per sandwich step")
-      ->capture_default_str();
-  cmd->add_option("--temperature", o.temperature, "Distillation temperature")
-      ->capture_default_str();
-  cmd->add_option("--distill-alpha", o.distillAlpha,
-                  "Weight of distillation in the sub-networks' loss (rest: labels)")
-      ->capture_default_str();
-  cmd->add_flag("--reorder", o.reorder, "Order heads and units by importance before training");
-  cmd->add_flag("--no-checkpoints", a->noCheckpoints, "Keep only OUT, not one directory per epoch");
-  cmd->add_option("--device", o.device,
-                  "auto (the first CUDA device, else cpu), cpu, cuda or cuda:N")
-      ->capture_default_str();
-  cmd->add_option("--precision", a->precision, "fp32, or bf16 (autocast, float32 master weights)")
-      ->capture_default_str();
-  cmd->callback([a, &g] {
-    applyThreads(g, 1, pp::ComputeUse::Training);
-    try {
-      a->opts.precision = pp::parsePrecision(a->precision);
-    } catch (const pp::Error& e) {
-      throw pp::Error(std::string("train: --precision: ") + e.what());
-    }
-    if (a->opts.precision == pp::Precision::Float16)  // before loading anything
-      throw pp::Error(
-          "train: --precision fp16 needs loss scaling, which train does not do; use bf16");
-    a->opts.device = oneDevice("train", a->opts.device);  // a bad device fails before loading
-    a->opts.batchSize = a->data.batchSize;
-    a->opts.maxLength = a->data.maxLength;
-    a->opts.keepCheckpoints = !a->noCheckpoints;
-    if (a->dropout >= 0) a->opts.hiddenDropout = a->opts.attentionDropout = a->dropout;
-    auto model = pp::Model::load(a->model);
-    const auto& c = model->config();
-    pp::SearchSpace space = pp::SearchSpace::parse(a->space, c);
-    pp::Dataset train = a->data.trainingSet(c);
-    const bool hasVal = !a->data.validation.empty() || a->data.valSplit > 0;
-    pp::Dataset val = hasVal ? a->data.validationSet(c) : pp::Dataset{};
-    if (!g.json)
-      std::cerr << "training " << a->opts.strategy << " on " << train.examples.size() << " examples"
-                << (hasVal ? ", validating on " + std::to_string(val.examples.size())
-                           : std::string())
-                << ", on " << a->opts.device << " in " << pp::precisionName(a->opts.precision)
-                << "\n";
-    const bool tty = isatty(2);
-    SigintScope sigint;
-    double lastPrint = -1;
-    auto progress = [&](const pp::TrainProgress& p) {
-      if (SigintScope::interrupted()) return false;
-      if (g.json) return true;
-      if (p.elapsedSeconds - lastPrint < (tty ? 0.5 : 10.0) && p.step != p.totalSteps) return true;
-      lastPrint = p.elapsedSeconds;
-      std::string line = "epoch " + std::to_string(p.epoch) + "/" + std::to_string(p.epochs) +
-                         " step " + std::to_string(p.step) + "/" + std::to_string(p.totalSteps) +
-                         " loss " + fixed(p.loss, 4) + " (full " + fixed(p.fullLoss, 4) + ") lr " +
-                         fixed(p.learningRate * 1e4, 2) + "e-4, " + fixed(p.examplesPerSecond, 0) +
-                         " ex/s" + peakMemory(p.peakDeviceBytes) + ", ETA " +
-                         duration(p.etaSeconds);
-      std::cerr << (tty ? "\r" : "") << line << (tty ? "\033[K" : "\n") << std::flush;
-      return true;
-    };
-    auto epochDone = [&](const pp::EpochReport& e) {
-      if (g.json) return;
-      std::cerr << (tty ? "\r\033[K" : "") << "epoch " << e.epoch << ": train loss "
-                << fixed(e.trainLoss, 4) << ", validation accuracy "
-                << percent(e.validationAccuracy);
-      if (e.smallestAccuracy >= 0)
-        std::cerr << " (smallest sub-network " << percent(e.smallestAccuracy) << ")";
-      std::cerr << ", " << fixed(e.examplesPerSecond, 1) << " ex/s" << peakMemory(e.peakDeviceBytes)
-                << ", " << duration(e.seconds) << "\n";
-    };
-    pp::TrainReport r = pp::trainModel(*model, train, hasVal ? &val : nullptr, space, a->opts,
-                                       a->out, progress, epochDone);
-    if (g.json) {
-      std::cout << r.toJson().dump(2) << "\n";
-    } else if (!r.epochs.empty()) {
-      std::cout << "wrote " << a->out << " (epoch " << r.epochs.back().epoch
-                << ", validation accuracy " << percent(r.epochs.back().validationAccuracy) << ")\n";
-    }
-    if (r.outOfMemory) throw pp::Error(outOfMemoryError(r, a->opts.batchSize, a->opts.maxLength));
-    if (r.stopped)
-      throw pp::Error(std::string("interrupted; ") +
-                      (r.epochs.empty()
-                           ? "no epoch finished, nothing written"
-                           : a->out + " holds epoch " + std::to_string(r.epochs.back().epoch)));
-  });
+  addOptimiserOptions(*cmd, *a);
+  addSandwichOptions(*cmd, *a);
+  addRunOptions(*cmd, *a);
+  cmd->callback([a, &g] { runTrain(*a, g); });
 }
 
 void addReorderCommand(CLI::App& app, GlobalOptions& g) {

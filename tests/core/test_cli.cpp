@@ -196,6 +196,16 @@ class TestCli : public QObject {
     QVERIFY2(e.code == 0, e.err.c_str());
     QVERIFY(QFile::exists(dir + "/exp/model.pt"));
     QVERIFY(e.err.find("picked trial") != std::string::npos);
+    // The export records where its trial came from: the run log, the data
+    // and, without a validation file, the split held out of it.
+    const json prov =
+        json::parse(testutil::readText((dir + "/exp/paretoprune.json").toStdString()));
+    QCOMPARE(prov["run_log"].get<std::string>(), log.toStdString());
+    QCOMPARE(QFileInfo(QString::fromStdString(prov["data"].get<std::string>())).canonicalFilePath(),
+             QFileInfo(data_).canonicalFilePath());
+    QVERIFY(!prov.contains("validation"));
+    QCOMPARE(prov["val_split"].get<double>(), 0.3);
+    QVERIFY(prov["trial"].contains("subnet"));
     e = cli({"export", dir + "/ordered", "--log", log, "--trial", "999", "--out", dir + "/exp2"});
     QCOMPARE(e.code, 1);
     QVERIFY2(e.err.find("has no trial 999") != std::string::npos, e.err.c_str());

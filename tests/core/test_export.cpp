@@ -1,5 +1,7 @@
 // Export: sliced Hugging Face directories, TorchScript and int8 modules that
-// reproduce the sub-network, and exports that never leave half a model.
+// reproduce the sub-network, exports that never leave half a model, and
+// ExportRequest's one provenance record and summary, the CLI's as well.
+#include <QProcess>
 #include <QtTest>
 
 #include <algorithm>
@@ -14,10 +16,14 @@
 #include "paretoprune/cpu/threads.h"
 #include "paretoprune/eval/evaluator.h"
 #include "paretoprune/export/export.h"
+#include "paretoprune/export/export_request.h"
 #include "paretoprune/formats/dataset.h"
+#include "paretoprune/model/metrics.h"
 #include "paretoprune/model/model.h"
 #include "paretoprune/model/model_config.h"
 #include "paretoprune/model/random_model.h"
+#include "paretoprune/search/run_header.h"
+#include "paretoprune/search/run_log.h"
 #include "testutil.h"
 
 namespace fs = std::filesystem;
@@ -273,6 +279,111 @@ class TestExport : public QObject {
     PP_EXPECT_ERROR(pp::parseExportFormat("onnx32"), "unknown export format \"onnx32\"");
     QVERIFY(pp::parseExportFormat("onnx-int8") == pp::ExportFormat::OnnxInt8);
     QVERIFY(pp::parseExportFormat("hf-any") == pp::ExportFormat::HuggingFaceAny);
+  }
+
+  // One provenance record and one summary whichever front end exports: the
+  // CLI's `export --log` writes the paretoprune.json and --json of
+  // runExport on the ExportRequest that the window's dialog builds too
+  // (takeTrial of the run's header and trial).
+  void cliAndRequestAgree() {
+    const std::string train = path("prov-train.tsv"), val = path("prov-val.tsv"),
+                      log = path("prov-run.jsonl");
+    testutil::writeText(train, "sentence\tlabel\nthe food was good\t1\nbad service\t0\n");
+    testutil::writeText(val, "sentence\tlabel\na great movie\t1\nit was not\t0\nthe place\t1\n");
+    pp::RunHeader h;
+    h.model = pp::absolutePath(src_);
+    h.modelChecksum = model_->checksum();
+    h.data.data = pp::absolutePath(train);
+    h.data.validation = pp::absolutePath(val);
+    pp::Trial t;
+    t.id = 3;
+    t.subnet = pp::SubNetwork::uniform(model_->config(), 2, 3, 24);
+    t.errorRate = 0.25;
+    t.accuracy = 0.75;
+    t.params = pp::parameterCount(model_->config(), t.subnet);
+    t.mode = "sliced";
+    pp::RunLog runLog;
+    runLog.create(log, h);
+    runLog.append(t);
+    runLog.close();
+
+    QProcess cli;
+    cli.start(PARETOPRUNE_CLI,
+              {"export", QString::fromStdString(src_), "--log", QString::fromStdString(log),
+               "--trial", "3", "--out", QString::fromStdString(path("prov-cli")), "--data",
+               QString::fromStdString(val), "--json"});
+    QVERIFY(cli.waitForFinished(120000));
+    QVERIFY2(cli.exitCode() == 0, cli.readAllStandardError().constData());
+    json cliSummary = json::parse(cli.readAllStandardOutput().toStdString());
+
+    const pp::OpenedRunLog run = pp::openRunLog(log);
+    pp::ExportRequest req;
+    req.modelDir = src_;
+    req.takeTrial(run.log.header, pp::selectTrial(run, 3, -1, log), log);
+    req.outDir = path("prov-request");
+    req.verifyData = val;
+    const pp::ExportSummary s = pp::runExport(req, *model_);
+
+    // The record: both data files, the run log, the trial as logged, the verify file.
+    const json p = req.provenance();
+    QCOMPARE(p["run_log"].get<std::string>(), log);
+    QCOMPARE(p["data"].get<std::string>(), pp::absolutePath(train));
+    QCOMPARE(p["validation"].get<std::string>(), pp::absolutePath(val));
+    QVERIFY(!p.contains("val_split"));
+    QCOMPARE(p["trial"], run.log.trials.front().toJson());
+    QCOMPARE(p["verify_data"].get<std::string>(), val);
+    // Written by both front ends alike (the check's float noise aside).
+    json viaCli = json::parse(testutil::readText(path("prov-cli/paretoprune.json")));
+    json viaRequest = json::parse(testutil::readText(path("prov-request/paretoprune.json")));
+    for (auto it = p.begin(); it != p.end(); ++it) QCOMPARE(viaRequest[it.key()], it.value());
+    QCOMPARE(viaCli["verification"]["examples"].get<int>(), 3);
+    viaCli.erase("verification");
+    viaRequest.erase("verification");
+    QCOMPARE(viaCli.dump(2), viaRequest.dump(2));
+    // The summary: the CLI's --json is the request's.
+    json mine = s.toJson();
+    for (auto* j : {&cliSummary, &mine})
+      for (const char* k : {"dir", "bytes", "max_logit_diff", "label_agreement"}) j->erase(k);
+    QCOMPARE(cliSummary.dump(2), mine.dump(2));
+    QCOMPARE(s.result.verifyExamples, int64_t(3));
+    QCOMPARE(s.subnet, t.subnet.summary());
+    QVERIFY(std::abs(s.parameterShare() -
+                     static_cast<double>(s.result.parameters) /
+                         static_cast<double>(pp::parameterCount(model_->config()))) < 1e-12);
+  }
+
+  // A run without a validation file records its split; a run not saved
+  // (the window's live session) has no run_log; a sub-network given
+  // directly has no run at all.
+  void provenanceOfOtherRuns() {
+    pp::RunHeader h;
+    h.model = src_;
+    h.modelChecksum = model_->checksum();
+    h.data.data = "/data/train.tsv";
+    h.data.valSplit = 0.2;
+    h.data.splitSeed = 7;
+    pp::Trial t;
+    t.id = 1;
+    t.subnet = pp::SubNetwork::uniform(model_->config(), 1, 1, 8);
+    pp::ExportRequest req;
+    req.takeTrial(h, t, "");
+    QCOMPARE(req.subnet.summary(), t.subnet.summary());
+    const json p = req.provenance();
+    QVERIFY(!p.contains("run_log"));
+    QVERIFY(!p.contains("validation"));
+    QCOMPARE(p["data"].get<std::string>(), std::string("/data/train.tsv"));
+    QCOMPARE(p["val_split"].get<double>(), 0.2);
+    QCOMPARE(p["split_seed"].get<uint64_t>(), uint64_t(7));
+    pp::ExportRequest direct;
+    direct.subnet = t.subnet;
+    QCOMPARE(direct.provenance(), json::object());
+    // A trial of another model's run is refused before anything is written.
+    h.modelChecksum = "0000000000000000";
+    req.takeTrial(h, t, "other.jsonl");
+    req.modelDir = src_;
+    req.outDir = path("prov-other");
+    PP_EXPECT_ERROR(pp::runExport(req, *model_), "another model");
+    QVERIFY(!fs::exists(path("prov-other")));
   }
 };
 

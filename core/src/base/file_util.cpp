@@ -1,7 +1,6 @@
 #include "base/file_util.h"
 
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include <algorithm>
 #include <cerrno>
@@ -54,13 +53,30 @@ void writeFileAtomic(const std::string& path, const std::string& data) {
 }
 
 bool exists(const std::string& path) {
-  struct stat st;
-  return ::stat(path.c_str(), &st) == 0;
+  std::error_code ec;
+  return std::filesystem::exists(path, ec);
 }
 
 bool isDirectory(const std::string& path) {
-  struct stat st;
-  return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+  std::error_code ec;
+  return std::filesystem::is_directory(path, ec);
+}
+
+std::vector<FileEntry> listFiles(const std::string& dir) {
+  namespace fs = std::filesystem;
+  std::vector<FileEntry> files;
+  try {
+    for (const auto& e : fs::recursive_directory_iterator(dir)) {
+      if (!e.is_regular_file()) continue;
+      files.push_back(
+          {fs::relative(e.path(), dir).generic_string(), static_cast<int64_t>(e.file_size())});
+    }
+  } catch (const fs::filesystem_error& e) {
+    throw Error(dir + ": cannot list the files (" + e.code().message() + ")");
+  }
+  std::sort(files.begin(), files.end(),
+            [](const FileEntry& a, const FileEntry& b) { return a.path < b.path; });
+  return files;
 }
 
 std::string joinPath(const std::string& a, const std::string& b) {

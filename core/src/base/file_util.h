@@ -1,7 +1,9 @@
 // File helpers shared by the loaders and writers (internal).
 #pragma once
+#include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 namespace pp::fileutil {
 
@@ -9,8 +11,17 @@ namespace pp::fileutil {
 std::string readFile(const std::string& path);
 // Writes to path.tmp-XXXX, fsyncs and renames over `path`.
 void writeFileAtomic(const std::string& path, const std::string& data);
+// What is at a path (std::filesystem, symbolic links followed; never
+// throw: a path that cannot be looked at counts as absent).
 bool exists(const std::string& path);
 bool isDirectory(const std::string& path);
+struct FileEntry {
+  std::string path;  // relative to the listed directory, '/'-separated
+  int64_t bytes = 0;
+};
+// The regular files under `dir`, recursively, sorted by path; throws
+// pp::Error naming the directory when it cannot be read.
+std::vector<FileEntry> listFiles(const std::string& dir);
 std::string joinPath(const std::string& a, const std::string& b);
 std::string extension(const std::string& path);   // lowercase, with the dot
 std::string fnv1a64Hex(const std::string& path);  // streaming checksum

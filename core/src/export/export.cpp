@@ -131,96 +131,140 @@ std::string num(double v) {
   return s;
 }
 
-// A TorchScript module computing encoderForward on the sliced weights `w`.
-// int8: the linear layers of the encoder become quantized::linear_dynamic.
-torch::jit::Module scriptModule(const EncoderWeights& w, const ModelConfig& c, Act act, bool int8) {
-  auto resolver = std::make_shared<ScriptResolver>();
-  torch::jit::Module m("ParetoPruneBertForSequenceClassification");
-  auto param = [&](const std::string& name, const torch::Tensor& t) {
-    m.register_parameter(name, t.detach().to(torch::kFloat32).contiguous().clone(), false);
-  };
-  if (int8)
-    m.define(
-        "def _prepack(self, w: Tensor, b: Tensor, scale: float):\n"
-        "    return quantized.linear_prepack(torch.quantize_per_tensor(w, scale, 0, 12), b)\n",
-        resolver);
+// Builds the TorchScript module of scriptModule: each weight becomes a
+// parameter (int8: a packed int8 attribute) as the line of the forward
+// method that reads it is written, so parameters keep the source's order.
+class ScriptBuilder {
+ public:
+  ScriptBuilder(const ModelConfig& c, Act act, bool int8)
+      : resolver_(std::make_shared<ScriptResolver>()),
+        m_("ParetoPruneBertForSequenceClassification"),
+        act_(act),
+        int8_(int8),
+        H_(std::to_string(c.hidden_size)),
+        eps_(num(c.layer_norm_eps)) {
+    if (int8_)
+      m_.define(
+          "def _prepack(self, w: Tensor, b: Tensor, scale: float):\n"
+          "    return quantized.linear_prepack(torch.quantize_per_tensor(w, scale, 0, 12), b)\n",
+          resolver_);
+  }
+
+  torch::jit::Module build(const EncoderWeights& w) {
+    embeddings(w.emb);
+    for (size_t l = 0; l < w.layers.size(); ++l) {
+      const std::string p = "l" + std::to_string(l);
+      attention(p, w.layers[l], w.headSize);
+      feedForward(p, w.layers[l]);
+    }
+    head(w.head);
+    m_.define(src_.str(), resolver_);
+    return m_;
+  }
+
+ private:
+  void param(const std::string& name, const torch::Tensor& t) {
+    m_.register_parameter(name, t.detach().to(torch::kFloat32).contiguous().clone(), false);
+  }
+
   // Linear layer `name` (weight, bias): float parameters or a packed int8 attribute.
-  auto linear = [&](const std::string& name, const torch::Tensor& wt, const torch::Tensor& b,
-                    const std::string& x) {
-    if (!int8 || wt.numel() == 0) {
+  std::string linear(const std::string& name, const torch::Tensor& wt, const torch::Tensor& b,
+                     const std::string& x) {
+    if (!int8_ || wt.numel() == 0) {
       param(name + "_w", wt);
       param(name + "_b", b);
       return "torch.linear(" + x + ", self." + name + "_w, self." + name + "_b)";
     }
     const double scale = std::max(1e-8, wt.abs().max().item<double>() / 127.0);
-    auto packed = m.run_method("_prepack", wt.contiguous(), b.contiguous(), scale);
-    m.register_attribute(name + "_p", packed.type(), packed);
+    auto packed = m_.run_method("_prepack", wt.contiguous(), b.contiguous(), scale);
+    m_.register_attribute(name + "_p", packed.type(), packed);
     return "quantized.linear_dynamic(" + x + ", self." + name + "_p)";
-  };
-  const int64_t H = c.hidden_size, d = w.headSize;
-  const std::string eps = num(c.layer_norm_eps), H_ = std::to_string(H);
-  std::ostringstream src;
-  src << "def forward(self, input_ids: Tensor, attention_mask: Tensor, token_type_ids: Tensor) -> "
-         "Tensor:\n"
-      << "    B = input_ids.size(0)\n"
-      << "    T = input_ids.size(1)\n"
-      << "    pos = torch.arange(T, dtype=4, device=input_ids.device)\n"
-      << "    x = torch.embedding(self.word_emb, input_ids) + torch.embedding(self.pos_emb, "
-         "pos).unsqueeze(0)"
-      << " + torch.embedding(self.type_emb, token_type_ids)\n"
-      << "    x = torch.layer_norm(x, [" << H_ << "], self.emb_ln_w, self.emb_ln_b, " << eps
-      << ")\n"
-      << "    ext = (attention_mask.to(x.dtype) * -1.0 + 1.0).view(B, 1, 1, T) * "
-         "-3.4028234663852886e+38\n";
-  param("word_emb", w.emb.word);
-  param("pos_emb", w.emb.pos);
-  param("type_emb", w.emb.type);
-  param("emb_ln_w", w.emb.ln_w);
-  param("emb_ln_b", w.emb.ln_b);
-  const std::string scale = num(1.0 / std::sqrt(static_cast<double>(d)));
-  for (size_t l = 0; l < w.layers.size(); ++l) {
-    const auto& lw = w.layers[l];
-    const std::string p = "l" + std::to_string(l), h = std::to_string(lw.heads),
-                      hd = std::to_string(lw.heads * d);
+  }
+
+  // x = LayerNorm(y + x) with the parameters `p`_w and `p`_b.
+  void residualNorm(const std::string& y, const std::string& p, const torch::Tensor& lnW,
+                    const torch::Tensor& lnB) {
+    param(p + "_w", lnW);
+    param(p + "_b", lnB);
+    src_ << "    x = torch.layer_norm(" << y << " + x, [" << H_ << "], self." << p << "_w, self."
+         << p << "_b, " << eps_ << ")\n";
+  }
+
+  void embeddings(const EmbeddingWeights& e) {
+    src_ << "def forward(self, input_ids: Tensor, attention_mask: Tensor, token_type_ids: Tensor) "
+            "-> Tensor:\n"
+         << "    B = input_ids.size(0)\n"
+         << "    T = input_ids.size(1)\n"
+         << "    pos = torch.arange(T, dtype=4, device=input_ids.device)\n"
+         << "    x = torch.embedding(self.word_emb, input_ids) + torch.embedding(self.pos_emb, "
+            "pos).unsqueeze(0)"
+         << " + torch.embedding(self.type_emb, token_type_ids)\n"
+         << "    x = torch.layer_norm(x, [" << H_ << "], self.emb_ln_w, self.emb_ln_b, " << eps_
+         << ")\n"
+         << "    ext = (attention_mask.to(x.dtype) * -1.0 + 1.0).view(B, 1, 1, T) * "
+            "-3.4028234663852886e+38\n";
+    param("word_emb", e.word);
+    param("pos_emb", e.pos);
+    param("type_emb", e.type);
+    param("emb_ln_w", e.ln_w);
+    param("emb_ln_b", e.ln_b);
+  }
+
+  // Self-attention of layer `p` (head size d), then its residual LayerNorm.
+  void attention(const std::string& p, const LayerWeights& lw, int64_t d) {
+    const std::string h = std::to_string(lw.heads), hd = std::to_string(lw.heads * d);
+    const std::string scale = num(1.0 / std::sqrt(static_cast<double>(d)));
     if (lw.heads > 0) {
-      src << "    q = " << linear(p + "_q", lw.q_w, lw.q_b, "x") << ".view(B, T, " << h << ", " << d
-          << ").transpose(1, 2)\n"
-          << "    k = " << linear(p + "_k", lw.k_w, lw.k_b, "x") << ".view(B, T, " << h << ", " << d
-          << ").transpose(1, 2)\n"
-          << "    v = " << linear(p + "_v", lw.v_w, lw.v_b, "x") << ".view(B, T, " << h << ", " << d
-          << ").transpose(1, 2)\n"
-          << "    probs = torch.softmax(torch.matmul(q, k.transpose(-1, -2)) * " << scale
-          << " + ext, -1)\n"
-          << "    ctx = torch.matmul(probs, v).transpose(1, 2).reshape(B, T, " << hd << ")\n"
-          << "    a = " << linear(p + "_o", lw.o_w, lw.o_b, "ctx") << "\n";
+      src_ << "    q = " << linear(p + "_q", lw.q_w, lw.q_b, "x") << ".view(B, T, " << h << ", "
+           << d << ").transpose(1, 2)\n"
+           << "    k = " << linear(p + "_k", lw.k_w, lw.k_b, "x") << ".view(B, T, " << h << ", "
+           << d << ").transpose(1, 2)\n"
+           << "    v = " << linear(p + "_v", lw.v_w, lw.v_b, "x") << ".view(B, T, " << h << ", "
+           << d << ").transpose(1, 2)\n"
+           << "    probs = torch.softmax(torch.matmul(q, k.transpose(-1, -2)) * " << scale
+           << " + ext, -1)\n"
+           << "    ctx = torch.matmul(probs, v).transpose(1, 2).reshape(B, T, " << hd << ")\n"
+           << "    a = " << linear(p + "_o", lw.o_w, lw.o_b, "ctx") << "\n";
     } else {
       param(p + "_o_b", lw.o_b);
-      src << "    a = self." << p << "_o_b.expand(B, T, " << H_ << ")\n";
+      src_ << "    a = self." << p << "_o_b.expand(B, T, " << H_ << ")\n";
     }
-    param(p + "_ln1_w", lw.ln1_w);
-    param(p + "_ln1_b", lw.ln1_b);
-    src << "    x = torch.layer_norm(a + x, [" << H_ << "], self." << p << "_ln1_w, self." << p
-        << "_ln1_b, " << eps << ")\n";
+    residualNorm("a", p + "_ln1", lw.ln1_w, lw.ln1_b);
+  }
+
+  // The feed-forward block of layer `p`, then its residual LayerNorm.
+  void feedForward(const std::string& p, const LayerWeights& lw) {
     if (lw.units() > 0) {
-      src << "    f = " << activationCode(act, linear(p + "_i", lw.i_w, lw.i_b, "x")) << "\n"
-          << "    f = " << linear(p + "_out", lw.out_w, lw.out_b, "f") << "\n";
+      src_ << "    f = " << activationCode(act_, linear(p + "_i", lw.i_w, lw.i_b, "x")) << "\n"
+           << "    f = " << linear(p + "_out", lw.out_w, lw.out_b, "f") << "\n";
     } else {
       param(p + "_out_b", lw.out_b);
-      src << "    f = self." << p << "_out_b.expand(B, T, " << H_ << ")\n";
+      src_ << "    f = self." << p << "_out_b.expand(B, T, " << H_ << ")\n";
     }
-    param(p + "_ln2_w", lw.ln2_w);
-    param(p + "_ln2_b", lw.ln2_b);
-    src << "    x = torch.layer_norm(f + x, [" << H_ << "], self." << p << "_ln2_w, self." << p
-        << "_ln2_b, " << eps << ")\n";
+    residualNorm("f", p + "_ln2", lw.ln2_w, lw.ln2_b);
   }
-  param("pool_w", w.head.dense_w);
-  param("pool_b", w.head.dense_b);
-  param("cls_w", w.head.cls_w);
-  param("cls_b", w.head.cls_b);
-  src << "    pooled = torch.tanh(torch.linear(x.select(1, 0), self.pool_w, self.pool_b))\n"
-      << "    return torch.linear(pooled, self.cls_w, self.cls_b)\n";
-  m.define(src.str(), resolver);
-  return m;
+
+  void head(const HeadWeights& hw) {
+    param("pool_w", hw.dense_w);
+    param("pool_b", hw.dense_b);
+    param("cls_w", hw.cls_w);
+    param("cls_b", hw.cls_b);
+    src_ << "    pooled = torch.tanh(torch.linear(x.select(1, 0), self.pool_w, self.pool_b))\n"
+         << "    return torch.linear(pooled, self.cls_w, self.cls_b)\n";
+  }
+
+  std::shared_ptr<ScriptResolver> resolver_;
+  torch::jit::Module m_;
+  Act act_;
+  bool int8_;
+  std::string H_, eps_;
+  std::ostringstream src_;
+};
+
+// A TorchScript module computing encoderForward on the sliced weights `w`.
+// int8: the linear layers of the encoder become quantized::linear_dynamic.
+torch::jit::Module scriptModule(const EncoderWeights& w, const ModelConfig& c, Act act, bool int8) {
+  return ScriptBuilder(c, act, int8).build(w);
 }
 
 // The sliced weights in the layout of the exported model: units
@@ -299,17 +343,6 @@ const std::vector<std::string>& defaultVerifyTexts() {
       "Wonderful acting, a moving story; I loved every minute of it.",
       "?"};
   return t;
-}
-
-int64_t directoryBytes(const std::string& dir, std::vector<std::string>* files) {
-  int64_t total = 0;
-  for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
-    if (!e.is_regular_file()) continue;
-    total += static_cast<int64_t>(e.file_size());
-    files->push_back(std::filesystem::relative(e.path(), dir).generic_string());
-  }
-  std::sort(files->begin(), files->end());
-  return total;
 }
 
 // The weights and config of the exported model, and the sub-network's own
@@ -530,7 +563,10 @@ ExportResult exportSubnetwork(const Model& m, const SubNetwork& s, const std::st
       info[it.key()] = it.value();
     fileutil::writeFileAtomic(fileutil::joinPath(dir, "paretoprune.json"), info.dump(2) + "\n");
   });
-  r.bytes = directoryBytes(outDir, &r.files);
+  for (const auto& f : fileutil::listFiles(outDir)) {
+    r.files.push_back(f.path);
+    r.bytes += f.bytes;
+  }
   return r;
 }
 

@@ -8,7 +8,9 @@
 #include <cerrno>
 #include <cstring>
 #include <limits>
+#include <map>
 #include <set>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -136,8 +138,19 @@ SafetensorsFile SafetensorsFile::fromBytes(std::vector<uint8_t> bytes, const std
   return f;
 }
 
-void SafetensorsFile::parse(const uint8_t* bytes, size_t size) {
-  using nlohmann::json;
+namespace {
+
+using nlohmann::json;
+
+// A tensor's byte range in the data area, for the tiling check.
+struct Span {
+  uint64_t begin, end;
+  size_t index;
+};
+
+// The header's length (the first 8 bytes, little-endian), checked against
+// the limit and the file's size.
+uint64_t headerLength(const uint8_t* bytes, size_t size) {
   if (size < 8)
     throw Error("not a safetensors file: " + std::to_string(size) +
                 " bytes, fewer than the 8-byte header length");
@@ -149,8 +162,12 @@ void SafetensorsFile::parse(const uint8_t* bytes, size_t size) {
   if (n > size - 8)
     throw Error("header length " + std::to_string(n) + " runs past the end of the file (" +
                 std::to_string(size) + " bytes): the file is truncated or corrupt");
-  std::string_view headerText(reinterpret_cast<const char*>(bytes + 8), static_cast<size_t>(n));
-  if (!unicode::isValidUtf8(headerText)) throw Error("header is not valid UTF-8");
+  return n;
+}
+
+// The header as a JSON object: valid UTF-8, valid JSON, no key twice.
+json parseHeader(std::string_view text) {
+  if (!unicode::isValidUtf8(text)) throw Error("header is not valid UTF-8");
   // Track top-level keys while parsing: JSON objects silently keep the last duplicate.
   std::set<std::string> keys;
   std::string duplicate;
@@ -163,102 +180,134 @@ void SafetensorsFile::parse(const uint8_t* bytes, size_t size) {
   };
   json header;
   try {
-    header = json::parse(headerText.begin(), headerText.end(), cb);
+    header = json::parse(text.begin(), text.end(), cb);
   } catch (const json::exception& e) {
     throw Error(std::string("header is not valid JSON (") + e.what() + ")");
   }
   if (!duplicate.empty()) throw Error("tensor \"" + duplicate + "\" appears twice in the header");
   if (!header.is_object()) throw Error("header must be a JSON object");
+  return header;
+}
 
-  const uint8_t* data = bytes + 8 + n;
-  const uint64_t dataSize = size - 8 - n;
-  tensors_.clear();
-  metadata_.clear();
-  struct Span {
-    uint64_t begin, end;
-    size_t index;
-  };
-  std::vector<Span> spans;
-  for (auto it = header.begin(); it != header.end(); ++it) {
-    const std::string& name = it.key();
-    const json& v = it.value();
-    if (name == "__metadata__") {
-      if (!v.is_object()) throw Error("__metadata__ must be an object of strings");
-      for (auto m = v.begin(); m != v.end(); ++m) {
-        if (!m.value().is_string())
-          throw Error("__metadata__ value of \"" + m.key() + "\" is not a string");
-        metadata_[m.key()] = m.value().get<std::string>();
-      }
-      continue;
-    }
-    const std::string where = "tensor \"" + name + "\": ";
-    if (!v.is_object()) throw Error(where + "entry must be an object");
-    if (!v.contains("dtype") || !v["dtype"].is_string())
-      throw Error(where + "missing or non-string \"dtype\"");
-    if (!v.contains("shape") || !v["shape"].is_array())
-      throw Error(where + "missing or non-array \"shape\"");
-    if (!v.contains("data_offsets") || !v["data_offsets"].is_array() ||
-        v["data_offsets"].size() != 2)
-      throw Error(where + "\"data_offsets\" must be [begin, end]");
-    TensorView t;
-    t.name = name;
-    std::string dt = v["dtype"].get<std::string>();
-    const DTypeInfo* info = nullptr;
-    for (const auto& d : kDTypes)
-      if (dt == d.name) info = &d;
-    if (!info) throw Error(where + "unknown dtype \"" + dt + "\"");
-    t.dtype = info->type;
-    uint64_t numel = 1;
-    bool overflow = false;
-    for (const auto& d : v["shape"]) {
-      if (!d.is_number_unsigned() && !(d.is_number_integer() && d.get<int64_t>() >= 0))
-        throw Error(where + "shape entries must be non-negative integers, got " + d.dump());
-      uint64_t dim = d.get<uint64_t>();
-      if (dim > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) overflow = true;
-      if (dim != 0 && numel > std::numeric_limits<uint64_t>::max() / dim) overflow = true;
-      if (!overflow) numel *= dim;
-      t.shape.push_back(static_cast<int64_t>(dim));
-    }
-    if (overflow || numel > std::numeric_limits<uint64_t>::max() / info->size)
-      throw Error(where + "shape product overflows");
-    const uint64_t nbytes = numel * info->size;
-    const auto& off = v["data_offsets"];
-    for (const auto& o : off)
-      if (!o.is_number_unsigned() && !(o.is_number_integer() && o.get<int64_t>() >= 0))
-        throw Error(where + "data_offsets must be non-negative integers");
-    uint64_t begin = off[0].get<uint64_t>(), end = off[1].get<uint64_t>();
-    if (end < begin)
-      throw Error(where + "data_offsets end " + std::to_string(end) + " precedes begin " +
-                  std::to_string(begin));
-    if (end > dataSize)
-      throw Error(where + "data_offsets [" + std::to_string(begin) + ", " + std::to_string(end) +
-                  "] run past the end of the data (" + std::to_string(dataSize) +
-                  " bytes): truncated file?");
-    if (end - begin != nbytes)
-      throw Error(where + "byte span " + std::to_string(end - begin) +
-                  " does not match shape x dtype size (" + std::to_string(nbytes) + " bytes)");
-    t.data = data + begin;
-    t.nbytes = static_cast<size_t>(nbytes);
-    spans.push_back({begin, end, tensors_.size()});
-    tensors_.push_back(std::move(t));
+void readMetadata(const json& v, std::map<std::string, std::string>& metadata) {
+  if (!v.is_object()) throw Error("__metadata__ must be an object of strings");
+  for (auto m = v.begin(); m != v.end(); ++m) {
+    if (!m.value().is_string())
+      throw Error("__metadata__ value of \"" + m.key() + "\" is not a string");
+    metadata[m.key()] = m.value().get<std::string>();
   }
+}
+
+// The entry's dtype and shape; throws naming the tensor (`where`).
+const DTypeInfo& readDType(const json& v, const std::string& where) {
+  std::string dt = v["dtype"].get<std::string>();
+  const DTypeInfo* info = nullptr;
+  for (const auto& d : kDTypes)
+    if (dt == d.name) info = &d;
+  if (!info) throw Error(where + "unknown dtype \"" + dt + "\"");
+  return *info;
+}
+
+// The shape into `t`; returns its byte count (`elementSize` each).
+uint64_t readShape(const json& shape, size_t elementSize, const std::string& where, TensorView& t) {
+  uint64_t numel = 1;
+  bool overflow = false;
+  for (const auto& d : shape) {
+    if (!d.is_number_unsigned() && !(d.is_number_integer() && d.get<int64_t>() >= 0))
+      throw Error(where + "shape entries must be non-negative integers, got " + d.dump());
+    uint64_t dim = d.get<uint64_t>();
+    if (dim > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) overflow = true;
+    if (dim != 0 && numel > std::numeric_limits<uint64_t>::max() / dim) overflow = true;
+    if (!overflow) numel *= dim;
+    t.shape.push_back(static_cast<int64_t>(dim));
+  }
+  if (overflow || numel > std::numeric_limits<uint64_t>::max() / elementSize)
+    throw Error(where + "shape product overflows");
+  return numel * elementSize;
+}
+
+// One tensor entry of the header, every field checked; `span` gets its
+// byte range in the data area of `dataSize` bytes.
+TensorView readTensor(const std::string& name, const json& v, const uint8_t* data,
+                      uint64_t dataSize, Span& span) {
+  const std::string where = "tensor \"" + name + "\": ";
+  if (!v.is_object()) throw Error(where + "entry must be an object");
+  if (!v.contains("dtype") || !v["dtype"].is_string())
+    throw Error(where + "missing or non-string \"dtype\"");
+  if (!v.contains("shape") || !v["shape"].is_array())
+    throw Error(where + "missing or non-array \"shape\"");
+  if (!v.contains("data_offsets") || !v["data_offsets"].is_array() || v["data_offsets"].size() != 2)
+    throw Error(where + "\"data_offsets\" must be [begin, end]");
+  TensorView t;
+  t.name = name;
+  const DTypeInfo& info = readDType(v, where);
+  t.dtype = info.type;
+  const uint64_t nbytes = readShape(v["shape"], info.size, where, t);
+  const auto& off = v["data_offsets"];
+  for (const auto& o : off)
+    if (!o.is_number_unsigned() && !(o.is_number_integer() && o.get<int64_t>() >= 0))
+      throw Error(where + "data_offsets must be non-negative integers");
+  uint64_t begin = off[0].get<uint64_t>(), end = off[1].get<uint64_t>();
+  if (end < begin)
+    throw Error(where + "data_offsets end " + std::to_string(end) + " precedes begin " +
+                std::to_string(begin));
+  if (end > dataSize)
+    throw Error(where + "data_offsets [" + std::to_string(begin) + ", " + std::to_string(end) +
+                "] run past the end of the data (" + std::to_string(dataSize) +
+                " bytes): truncated file?");
+  if (end - begin != nbytes)
+    throw Error(where + "byte span " + std::to_string(end - begin) +
+                " does not match shape x dtype size (" + std::to_string(nbytes) + " bytes)");
+  t.data = data + begin;
+  t.nbytes = static_cast<size_t>(nbytes);
+  span.begin = begin;
+  span.end = end;
+  return t;
+}
+
+// The tensors tile the data area: no overlap, no hole, nothing after.
+void checkTiling(std::vector<Span> spans, const std::vector<TensorView>& tensors,
+                 uint64_t dataSize) {
   std::sort(spans.begin(), spans.end(), [](const Span& a, const Span& b) {
     return a.begin != b.begin ? a.begin < b.begin : a.end < b.end;
   });
   uint64_t cursor = 0;
   for (const auto& s : spans) {
     if (s.begin < cursor)
-      throw Error("tensor \"" + tensors_[s.index].name +
+      throw Error("tensor \"" + tensors[s.index].name +
                   "\" overlaps the tensor before it (offset " + std::to_string(s.begin) + " < " +
                   std::to_string(cursor) + ")");
     if (s.begin > cursor)
-      throw Error("hole in the data before tensor \"" + tensors_[s.index].name + "\" (offset " +
+      throw Error("hole in the data before tensor \"" + tensors[s.index].name + "\" (offset " +
                   std::to_string(s.begin) + ", expected " + std::to_string(cursor) + ")");
     cursor = s.end;
   }
   if (cursor != dataSize)
     throw Error("data area holds " + std::to_string(dataSize) + " bytes but the tensors cover " +
                 std::to_string(cursor) + " (trailing bytes: corrupt file)");
+}
+
+}  // namespace
+
+void SafetensorsFile::parse(const uint8_t* bytes, size_t size) {
+  const uint64_t n = headerLength(bytes, size);
+  const json header = parseHeader(
+      std::string_view(reinterpret_cast<const char*>(bytes + 8), static_cast<size_t>(n)));
+  const uint8_t* data = bytes + 8 + n;
+  const uint64_t dataSize = size - 8 - n;
+  tensors_.clear();
+  metadata_.clear();
+  std::vector<Span> spans;
+  for (auto it = header.begin(); it != header.end(); ++it) {
+    if (it.key() == "__metadata__") {
+      readMetadata(it.value(), metadata_);
+      continue;
+    }
+    Span span{0, 0, tensors_.size()};
+    tensors_.push_back(readTensor(it.key(), it.value(), data, dataSize, span));
+    spans.push_back(span);
+  }
+  checkTiling(std::move(spans), tensors_, dataSize);
 }
 
 const TensorView* SafetensorsFile::find(const std::string& name) const {

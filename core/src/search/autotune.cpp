@@ -36,95 +36,110 @@ nlohmann::json autoChoicesJson(const std::vector<AutoChoice>& choices) {
   return a;
 }
 
-void chooseAutoSettings(const AutoInputs& in, const AutoRequest& which, AutoSettings& s) {
-  if (which.strategy) {
-    if (in.numObjectives >= 3) {
-      s.strategy = "nsga2";
-      s.choices.push_back(
-          {"strategy", s.strategy, "nsga2: 3 objectives (crowding keeps a 3-D front spread out)"});
-    } else {
-      s.strategy = "adaptive";
-      s.choices.push_back(
-          {"strategy", s.strategy,
-           "adaptive: 2 objectives; local search (it reached random search's 100-trial hypervolume "
-           "in 29 trials on the demo, bench_search) unless none of its first 12 random trials "
-           "beats chance by more than the validation set's noise, then random search (on a "
-           "random BERT-base local search fell below random, bench_autotune)"});
-    }
-  }
-  if (which.space) {
-    s.space = "seed";
+namespace {
+void chooseStrategy(const AutoInputs& in, AutoSettings& s) {
+  if (in.numObjectives >= 3) {
+    s.strategy = "nsga2";
     s.choices.push_back(
-        {"space", s.space,
-         "seed: the recipe's space (layers, heads and units for all layers), where the strategies "
-         "were measured"});
+        {"strategy", s.strategy, "nsga2: 3 objectives (crowding keeps a 3-D front spread out)"});
+  } else {
+    s.strategy = "adaptive";
+    s.choices.push_back(
+        {"strategy", s.strategy,
+         "adaptive: 2 objectives; local search (it reached random search's 100-trial hypervolume "
+         "in 29 trials on the demo, bench_search) unless none of its first 12 random trials "
+         "beats chance by more than the validation set's noise, then random search (on a "
+         "random BERT-base local search fell below random, bench_autotune)"});
   }
-  if (which.batchSize) {
-    if (in.gpu) {
-      s.batchSize = 64;
-      s.choices.push_back({"batch_size", "64", "64: a GPU is fed larger batches"});
-    } else {
-      s.batchSize = 32;
-      s.choices.push_back(
-          {"batch_size", "32",
-           "32: on the CPU each batch's tokens run packed, without padding, so larger batches "
-           "cost nothing in padding (" +
-               num(in.meanTokens, 0) +
-               " tokens per example here); on 51-128-token pairs 32 ran as fast as 8 or up to 4% "
-               "faster (bench_vs_ort --ours-batch 32)"});
-    }
+}
+
+void chooseSpace(AutoSettings& s) {
+  s.space = "seed";
+  s.choices.push_back(
+      {"space", s.space,
+       "seed: the recipe's space (layers, heads and units for all layers), where the strategies "
+       "were measured"});
+}
+
+void chooseBatchSize(const AutoInputs& in, AutoSettings& s) {
+  if (in.gpu) {
+    s.batchSize = 64;
+    s.choices.push_back({"batch_size", "64", "64: a GPU is fed larger batches"});
+  } else {
+    s.batchSize = 32;
+    s.choices.push_back(
+        {"batch_size", "32",
+         "32: on the CPU each batch's tokens run packed, without padding, so larger batches "
+         "cost nothing in padding (" +
+             num(in.meanTokens, 0) +
+             " tokens per example here); on 51-128-token pairs 32 ran as fast as 8 or up to 4% "
+             "faster (bench_vs_ort --ours-batch 32)"});
   }
-  if (which.multiFidelity) {
-    s.multiFidelity = in.fullEvalSeconds >= kScreenWorthSeconds;
-    s.choices.push_back({"multi_fidelity", s.multiFidelity ? "on" : "off",
-                         (s.multiFidelity ? "on: " : "off: ") + num(in.fullEvalSeconds, 1) +
-                             " s per full evaluation; screening pays off from " +
-                             num(kScreenWorthSeconds, 0) +
-                             " s (on the demo's 0.6 s it cut no trial)"});
+}
+
+void chooseMultiFidelity(const AutoInputs& in, AutoSettings& s) {
+  s.multiFidelity = in.fullEvalSeconds >= kScreenWorthSeconds;
+  s.choices.push_back({"multi_fidelity", s.multiFidelity ? "on" : "off",
+                       (s.multiFidelity ? "on: " : "off: ") + num(in.fullEvalSeconds, 1) +
+                           " s per full evaluation; screening pays off from " +
+                           num(kScreenWorthSeconds, 0) +
+                           " s (on the demo's 0.6 s it cut no trial)"});
+}
+
+// Returns the trials the run is expected to make (for the convergence window).
+int64_t chooseTrials(const AutoInputs& in, AutoSettings& s) {
+  const double perTrial =
+      std::max(1e-3, in.fullEvalSeconds * in.meanFlopShare / std::max(1, in.workers));
+  if (in.budgetSeconds > 0) {
+    // The budget ends the run: allow twice the estimate, so that a run
+    // whose trials are cheaper than estimated still uses its whole budget.
+    const int64_t expected =
+        std::clamp<int64_t>(static_cast<int64_t>(0.9 * in.budgetSeconds / perTrial), 10, 5000);
+    s.trials = 2 * expected;
+    s.choices.push_back(
+        {"trials", std::to_string(s.trials),
+         "up to " + std::to_string(s.trials) + " trials, until the " + duration(in.budgetSeconds) +
+             " budget is spent (about " + std::to_string(expected) + ": " +
+             num(in.fullEvalSeconds, 2) + " s per full evaluation, sampled sub-networks average " +
+             num(100 * in.meanFlopShare, 0) + "% of its FLOPs, " + std::to_string(in.workers) +
+             (in.workers == 1 ? " worker)" : " workers)")});
+    return expected;
   }
-  int64_t expected = s.trials;  // trials the run is expected to make (for the convergence window)
-  if (which.trials) {
-    const double perTrial =
-        std::max(1e-3, in.fullEvalSeconds * in.meanFlopShare / std::max(1, in.workers));
-    if (in.budgetSeconds > 0) {
-      // The budget ends the run: allow twice the estimate, so that a run
-      // whose trials are cheaper than estimated still uses its whole budget.
-      expected =
-          std::clamp<int64_t>(static_cast<int64_t>(0.9 * in.budgetSeconds / perTrial), 10, 5000);
-      s.trials = 2 * expected;
-      s.choices.push_back({"trials", std::to_string(s.trials),
-                           "up to " + std::to_string(s.trials) + " trials, until the " +
-                               duration(in.budgetSeconds) + " budget is spent (about " +
-                               std::to_string(expected) + ": " + num(in.fullEvalSeconds, 2) +
-                               " s per full evaluation, sampled sub-networks average " +
-                               num(100 * in.meanFlopShare, 0) + "% of its FLOPs, " +
-                               std::to_string(in.workers) +
-                               (in.workers == 1 ? " worker)" : " workers)")});
-    } else {
-      s.trials = expected = kRecipeTrials;
-      s.choices.push_back({"trials", std::to_string(s.trials),
-                           "100 trials: the recipe's count (no budget given; about " +
-                               duration(perTrial * static_cast<double>(kRecipeTrials)) + ")"});
-    }
+  s.trials = kRecipeTrials;
+  s.choices.push_back({"trials", std::to_string(s.trials),
+                       "100 trials: the recipe's count (no budget given; about " +
+                           duration(perTrial * static_cast<double>(kRecipeTrials)) + ")"});
+  return s.trials;
+}
+
+void chooseConvergence(const AutoInputs& in, int64_t expected, AutoSettings& s) {
+  if (in.budgetSeconds > 0) {
+    // The user gave the time: spend it (a flat front is not a finished search:
+    // on a random BERT-base a 50-trial stall stopped local search below random search's front).
+    s.completion.convergenceWindow = 0;
+    s.choices.push_back(
+        {"convergence", "off", "off: the " + duration(in.budgetSeconds) + " budget ends the run"});
+    return;
   }
-  if (which.convergence) {
-    if (in.budgetSeconds > 0) {
-      // The user gave the time: spend it (a flat front is not a finished search:
-      // on a random BERT-base a 50-trial stall stopped local search below random search's front).
-      s.completion.convergenceWindow = 0;
-      s.choices.push_back({"convergence", "off",
-                           "off: the " + duration(in.budgetSeconds) + " budget ends the run"});
-    } else {
-      s.completion.convergenceWindow = std::max<int64_t>(kMinWindow, expected / 2);
-      s.completion.convergenceMinGain = kConvergenceGain;
-      s.choices.push_back({"convergence", std::to_string(s.completion.convergenceWindow),
-                           "stop when " + std::to_string(s.completion.convergenceWindow) +
-                               " trials add under " + num(100 * kConvergenceGain, 2) +
-                               "% hypervolume (on the demo, local still gained 0.23% from trial 50 "
-                               "to 100; a 20-trial "
-                               "window stopped runs early: bench_autotune)"});
-    }
-  }
+  s.completion.convergenceWindow = std::max<int64_t>(kMinWindow, expected / 2);
+  s.completion.convergenceMinGain = kConvergenceGain;
+  s.choices.push_back({"convergence", std::to_string(s.completion.convergenceWindow),
+                       "stop when " + std::to_string(s.completion.convergenceWindow) +
+                           " trials add under " + num(100 * kConvergenceGain, 2) +
+                           "% hypervolume (on the demo, local still gained 0.23% from trial 50 "
+                           "to 100; a 20-trial "
+                           "window stopped runs early: bench_autotune)"});
+}
+}  // namespace
+
+void chooseAutoSettings(const AutoInputs& in, const AutoRequest& which, AutoSettings& s) {
+  if (which.strategy) chooseStrategy(in, s);
+  if (which.space) chooseSpace(s);
+  if (which.batchSize) chooseBatchSize(in, s);
+  if (which.multiFidelity) chooseMultiFidelity(in, s);
+  // Trials the run is expected to make (for the convergence window).
+  const int64_t expected = which.trials ? chooseTrials(in, s) : s.trials;
+  if (which.convergence) chooseConvergence(in, expected, s);
 }
 
 }  // namespace pp
