@@ -21,8 +21,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "paretoprune/model/model.h"
 #include "paretoprune/base/pareto.h"
+#include "paretoprune/model/model.h"
 #include "paretoprune/runs/run_compare.h"
 #include "paretoprune/search/run_log.h"
 #include "testutil.h"

@@ -12,7 +12,10 @@
 #include <filesystem>
 #include <set>
 
+#include "paretoprune/cpu/threads.h"
 #include "paretoprune/model/model.h"
+#include "paretoprune/model/model_config.h"
+#include "paretoprune/model/random_model.h"
 #include "paretoprune/search/run_log.h"
 #include "paretoprune/search/search_request.h"
 #include "testutil.h"
@@ -24,9 +27,7 @@
 #include "ui/prepare_dialog.h"
 #include "ui/search_controller.h"
 #include "ui/trial_table_model.h"
-#include "paretoprune/cpu/threads.h"
-#include "paretoprune/model/random_model.h"
-#include "paretoprune/model/model_config.h"
+#include "ui/trial_table_view.h"
 
 namespace {
 pp::Trial fakeTrial(int64_t id, double error, int64_t params) {
