@@ -1,10 +1,5 @@
-// BackgroundTask: the window's one way to run work off the UI thread. The
-// work runs on ui's thread pool (a thread for every task that runs, so a
-// long one never holds up another); it polls a stop flag; an exception it
-// throws is caught and handed back as a message; results and progress
-// reach the UI thread through post(), in the owner's context, so nothing
-// is delivered to an owner that is gone. The destructor asks the work to
-// stop and waits for it, so work may use what its owner owns.
+// BackgroundTask: the window's one way to run work off the UI thread: on ui's thread pool, with
+// a stop flag; results, progress and errors (never exceptions) reach the UI thread.
 #pragma once
 #include <QFuture>
 #include <QObject>
@@ -16,6 +11,13 @@
 
 namespace ppui {
 
+// A task holds a pool thread while its work runs (the pool has one for
+// every task the window may run at once, so a long one never holds up
+// another). An exception the work throws is caught and handed back as a
+// message; results and progress reach the UI thread through post(), in the
+// owner's context, so nothing is delivered to an owner that is gone. The
+// destructor asks the work to stop and waits for it, so work may use what
+// its owner owns.
 class BackgroundTask {
  public:
   explicit BackgroundTask(QObject* owner) : owner_(owner) {}

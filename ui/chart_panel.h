@@ -1,6 +1,5 @@
-// ChartPanel: the run drawn: the live Pareto chart, the hypervolume curve
-// (its tab, over trials or wall-clock time), the latency view and the
-// pickers of the chart's axes. MainWindow places its widgets.
+// ChartPanel: the run drawn: the live Pareto chart, the hypervolume and latency tabs and the
+// chart's axis pickers (MainWindow places its widgets).
 #pragma once
 #include <QObject>
 

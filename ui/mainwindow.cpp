@@ -54,6 +54,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), run_(new RunContr
   buildMenus();
   connectRun();
   connectParts();
+  setup_->loadSettings();
   rebuildRecentMenu();
   updateButtons();
   updateDetails();

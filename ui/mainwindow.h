@@ -1,7 +1,5 @@
-// MainWindow: the ParetoPrune desktop window. It lays out its parts (the
-// set-up on the left; the live chart in the centre; below it the trials,
-// the selection's details, the hypervolume and latency tabs; a status line
-// and progress bar) and wires them to the run controller.
+// MainWindow: the ParetoPrune window: lays out its parts (set-up, chart, trials, details,
+// hypervolume and latency tabs, status line) and wires them to the run controller.
 #pragma once
 #include <QMainWindow>
 

@@ -1,9 +1,5 @@
-// RunController: the one owner of the window's current run: the model
-// (RunSession: directory, configuration, weights loaded once), the run
-// shown (a search started here, a run log, a study followed live, or runs
-// compared) with its header, full model and trials, and the search's state.
-// Every feature asks it; none re-derives the run. The panels follow it
-// through its signals.
+// RunController: the one owner of the window's current run (model, checksum, data split, log,
+// full model, trials, search state); every feature asks it, the panels follow its signals.
 #pragma once
 #include <QObject>
 #include <QString>
@@ -27,6 +23,10 @@ namespace ppui {
 class ExportDialog;
 class TrialTableModel;
 
+// The run shown is a search started here, a run log, a study followed live
+// or several runs compared. The controller holds the model (RunSession),
+// the run's header and full model, the trials (the table's model) and the
+// search (SearchController), and says what changed through its signals.
 class RunController : public QObject {
   Q_OBJECT
  public:

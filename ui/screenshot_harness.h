@@ -1,8 +1,5 @@
-// ScreenshotHarness: what the window's scripting options do (--start,
-// --exit-when-done, --select-front and the screenshot options): it starts
-// the search, waits for the run controller to report its end, selects
-// Pareto points, saves PNGs of the window and the export dialog, and says
-// when the program may quit and with which exit code.
+// ScreenshotHarness: what --start, --exit-when-done, --select-front and the screenshot options
+// do: start the search, wait for the run controller's end of it, save PNGs, say when to quit.
 #pragma once
 #include <QObject>
 #include <QString>

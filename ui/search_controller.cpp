@@ -1,7 +1,5 @@
 #include "ui/search_controller.h"
 
-#include <QMetaObject>
-
 #include <nlohmann/json.hpp>
 
 #include "paretoprune/base/error.h"
@@ -47,11 +45,9 @@ bool SearchController::start(const SearchSetup& s, QString* error) {
   } catch (const pp::Error& e) {
     return fail(QString::fromStdString(e.what()));
   }
-  task_.join();  // the last search's task has returned (its end is already posted)
   setup_ = s;
   trials_.clear();
   reference_.reset();
-  running_ = true;
   {
     std::lock_guard<std::mutex> lk(mu_);
     paused_ = false;
@@ -59,15 +55,15 @@ bool SearchController::start(const SearchSetup& s, QString* error) {
     driver_.reset();
   }
   auto reason = std::make_shared<QString>();
-  task_.start([this, s, models = models_, reason] { *reason = run(s, models); },
-              [this, reason](const QString& error) {
-                running_ = false;
-                if (error.isEmpty())
-                  Q_EMIT finished(*reason);
-                else
-                  Q_EMIT failed(error);
-              });
-  return true;
+  running_ = task_.start([this, s, models = models_, reason] { *reason = run(s, models); },
+                         [this, reason](const QString& error) {
+                           running_ = false;
+                           if (error.isEmpty())
+                             Q_EMIT finished(*reason);
+                           else
+                             Q_EMIT failed(error);
+                         });
+  return running_ || fail(tr("A search is already running."));
 }
 
 namespace {

@@ -1,5 +1,4 @@
-// The selection's details as rich text: the selected trials beside the full
-// model (accuracy, size, FLOPs, latency, how each ran) and a per-layer
+// The selection's details as rich text: the trials beside the full model, and a per-layer
 // diagram of the heads and units each keeps.
 #pragma once
 #include <QString>

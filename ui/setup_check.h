@@ -1,7 +1,5 @@
-// The set-up form's check: what is missing or wrong before a search can
-// start, or the data files' summary ending "Labels match the model."; each
-// data file is read once per version (DataChecks), so that edits elsewhere
-// in the form answer at once.
+// The set-up form's check: what stops a search from starting, or the data files' summary
+// ending "Labels match the model."; each data file is read once per version (DataChecks).
 #pragma once
 #include <QHash>
 #include <QMutex>

@@ -44,7 +44,6 @@ SetupPanel::SetupPanel(QWidget* parent) : QWidget(parent) {
   sections_->addWidget(buildSearchBox(this));
   sections_->addLayout(buildRunButtons(this));
   sections_->addStretch(1);
-  loadSettings();
 }
 
 SetupPanel::~SetupPanel() = default;  // dataCheckTask_ stops and joins its check

@@ -1,6 +1,5 @@
-// SetupPanel: the set-up on the window's left: the model, the data (preview,
-// column pickers, the check against the model's labels), the search
-// settings and Start / Pause / Stop. It remembers the form between starts.
+// SetupPanel: the set-up on the window's left: model, data (preview, columns, label check),
+// search settings and Start / Pause / Stop; it remembers the form between starts.
 #pragma once
 #include <QWidget>
 
@@ -55,6 +54,9 @@ class SetupPanel : public QWidget {
   void refreshDataInfo();
   void showDataProblem(const QString& message);
   void saveSettings() const;
+  // The form as last saved (once the panel is placed: the fields filled
+  // then do not widen the scroll area's first size).
+  void loadSettings();
 
  Q_SIGNALS:
   void modelChosen(const QString& dir);  // browsed or typed
@@ -74,7 +76,6 @@ class SetupPanel : public QWidget {
   void refreshPreview();  // first rows and column pickers of the data file
   void fillPreview(const QString& file);
   void resetSpaceRanges(const pp::ModelConfig& c);  // the model's full ranges
-  void loadSettings();
 
   QVBoxLayout* sections_ = nullptr;
   QLineEdit* modelEdit_ = nullptr;

@@ -1,7 +1,5 @@
-// TrialsPanel: the trials of the shown run in a table, with its filters
-// (Pareto set only, one run of several), the selection shared with the
-// chart, and the selection's details beside the full model. MainWindow
-// places its pages.
+// TrialsPanel: the shown run's trials in a table with its filters (Pareto set, one run), the
+// selection shared with the chart, and its details (MainWindow places its pages).
 #pragma once
 #include <QObject>
 #include <QStringList>
