@@ -162,6 +162,59 @@ void PrepareDialog::cancel() {
       tr("Stopping after the current step; the last finished epoch stays in the output."));
 }
 
+namespace {
+pp::TrainOptions trainOptions(const PrepareSetup& s) {
+  pp::TrainOptions o;
+  o.strategy = s.strategy.toStdString();
+  o.epochs = s.epochs;
+  o.learningRate = s.learningRate;
+  o.reorder = s.reorder;
+  o.randomSubnets = s.randomSubnets;
+  o.maxLength = s.maxLength;
+  o.batchSize = s.batchSize;
+  o.keepCheckpoints = false;
+  o.device = s.device.toStdString();
+  return o;
+}
+
+// What a training run's report says: ok when OUT holds a trained model.
+std::pair<bool, QString> outcomeOf(const pp::TrainReport& report, const PrepareSetup& s) {
+  QString msg;
+  if (report.outOfMemory) {
+    msg =
+        report.suggestedBatchSize > 0
+            ? PrepareDialog::tr("%1 ran out of memory at batch size %2: try %3. ")
+                  .arg(QString::fromStdString(report.device))
+                  .arg(s.batchSize)
+                  .arg(report.suggestedBatchSize)
+            : PrepareDialog::tr("%1 ran out of memory at batch size 1: try a shorter max length. ")
+                  .arg(QString::fromStdString(report.device));
+    msg +=
+        report.epochs.empty()
+            ? PrepareDialog::tr("Nothing was written.")
+            : PrepareDialog::tr("%1 holds epoch %2.").arg(s.outDir).arg(report.epochs.back().epoch);
+    return {!report.epochs.empty(), msg};
+  }
+  if (report.stopped) {
+    msg = report.epochs.empty()
+              ? PrepareDialog::tr("Cancelled before the first epoch ended; nothing was written.")
+              : PrepareDialog::tr("Cancelled; %1 holds epoch %2.")
+                    .arg(s.outDir)
+                    .arg(report.epochs.back().epoch);
+    return {!report.epochs.empty(), msg};
+  }
+  const auto& e = report.epochs.back();
+  msg = PrepareDialog::tr("Done: %1. ").arg(s.outDir);
+  if (e.validationAccuracy >= 0)
+    msg += PrepareDialog::tr("Validation accuracy %1% (smallest sub-network %2%). ")
+               .arg(100.0 * e.validationAccuracy, 0, 'f', 2)
+               .arg(e.smallestAccuracy >= 0 ? QString::number(100.0 * e.smallestAccuracy, 'f', 2)
+                                            : "-");
+  msg += PrepareDialog::tr("It is now the model of the next search.");
+  return {true, msg};
+}
+}  // namespace
+
 void PrepareDialog::start() {
   if (busy_) return;
   const PrepareSetup s = setup();
@@ -177,102 +230,60 @@ void PrepareDialog::start() {
   cancelBtn_->setEnabled(true);
   status_->setText(tr("Loading..."));
   auto outcome = std::make_shared<std::pair<bool, QString>>(false, QString());
-  task_.start(
-      [this, s, outcome] {
-        bool& ok = outcome->first;
-        QString& msg = outcome->second;
-        auto m = pp::Model::load(s.modelDir.toStdString());
-        const auto& c = m->config();
-        // The search's split: train on what it does not evaluate on.
-        const pp::Dataset train = s.data.trainingSet(c);
-        const pp::Dataset val = s.data.validationSet(c);
-        if (train.examples.empty())
-          throw pp::Error(s.data.data + ": no training examples are left after the split");
-        const bool hasVal = !val.examples.empty();
-        pp::TrainOptions o;
-        o.strategy = s.strategy.toStdString();
-        o.epochs = s.epochs;
-        o.learningRate = s.learningRate;
-        o.reorder = s.reorder;
-        o.randomSubnets = s.randomSubnets;
-        o.maxLength = s.maxLength;
-        o.batchSize = s.batchSize;
-        o.keepCheckpoints = false;
-        o.device = s.device.toStdString();
-        pp::useComputeThreads(pp::ComputeUse::Training, pp::hardwareThreads());
-        auto report = pp::trainModel(
-            *m, train, hasVal ? &val : nullptr,
-            pp::SearchSpace::defaults(pp::SearchSpace::Kind::Seed, c), o, s.outDir.toStdString(),
-            [&](const pp::TrainProgress& p) {
-              task_.post([p, d = this] {
-                d->progress_->setRange(0, static_cast<int>(p.totalSteps));
-                d->progress_->setValue(static_cast<int>(p.step));
-                d->loss_->append(static_cast<double>(p.step), p.fullLoss);
-                d->maxLoss_ = std::max(d->maxLoss_, p.fullLoss);
-                d->chart_->chart()
-                    ->axes(Qt::Horizontal)
-                    .first()
-                    ->setRange(0, static_cast<double>(p.totalSteps));
-                d->chart_->chart()->axes(Qt::Vertical).first()->setRange(0, d->maxLoss_ * 1.1);
-                QString line =
-                    tr("Epoch %1 of %2, step %3 of %4: loss %5, %6 examples/s, about %7 s left")
-                        .arg(p.epoch)
-                        .arg(p.epochs)
-                        .arg(p.step)
-                        .arg(p.totalSteps)
-                        .arg(p.fullLoss, 0, 'f', 3)
-                        .arg(p.examplesPerSecond, 0, 'f', 0)
-                        .arg(p.etaSeconds, 0, 'f', 0);
-                if (p.peakDeviceBytes > 0)
-                  line += tr(", peak device memory %1 GiB")
-                              .arg(static_cast<double>(p.peakDeviceBytes) / (1 << 30), 0, 'f', 2);
-                d->status_->setText(line);
+  task_.start([this, s, outcome] { *outcome = train(s); },
+              [this, outcome, out = s.outDir](const QString& error) {
+                const bool ok = error.isEmpty() && outcome->first;
+                const QString msg =
+                    error.isEmpty() ? outcome->second : tr("Training failed: %1").arg(error);
+                busy_ = false;
+                startBtn_->setEnabled(true);
+                cancelBtn_->setEnabled(false);
+                status_->setText(msg);
+                if (ok) result_ = out;
+                Q_EMIT finished(ok, msg);
               });
-              return !task_.stopRequested();
-            });
-        if (report.outOfMemory) {
-          msg = report.suggestedBatchSize > 0
-                    ? tr("%1 ran out of memory at batch size %2: try %3. ")
-                          .arg(QString::fromStdString(report.device))
-                          .arg(s.batchSize)
-                          .arg(report.suggestedBatchSize)
-                    : tr("%1 ran out of memory at batch size 1: try a shorter max length. ")
-                          .arg(QString::fromStdString(report.device));
-          msg += report.epochs.empty()
-                     ? tr("Nothing was written.")
-                     : tr("%1 holds epoch %2.").arg(s.outDir).arg(report.epochs.back().epoch);
-          ok = !report.epochs.empty();
-        } else if (report.stopped) {
-          msg = report.epochs.empty()
-                    ? tr("Cancelled before the first epoch ended; nothing was written.")
-                    : tr("Cancelled; %1 holds epoch %2.")
-                          .arg(s.outDir)
-                          .arg(report.epochs.back().epoch);
-          ok = !report.epochs.empty();
-        } else {
-          ok = true;
-          const auto& e = report.epochs.back();
-          msg = tr("Done: %1. ").arg(s.outDir);
-          if (e.validationAccuracy >= 0)
-            msg += tr("Validation accuracy %1% (smallest sub-network %2%). ")
-                       .arg(100.0 * e.validationAccuracy, 0, 'f', 2)
-                       .arg(e.smallestAccuracy >= 0
-                                ? QString::number(100.0 * e.smallestAccuracy, 'f', 2)
-                                : "-");
-          msg += tr("It is now the model of the next search.");
-        }
-      },
-      [this, outcome, out = s.outDir](const QString& error) {
-        const bool ok = error.isEmpty() && outcome->first;
-        const QString msg =
-            error.isEmpty() ? outcome->second : tr("Training failed: %1").arg(error);
-        busy_ = false;
-        startBtn_->setEnabled(true);
-        cancelBtn_->setEnabled(false);
-        status_->setText(msg);
-        if (ok) result_ = out;
-        Q_EMIT finished(ok, msg);
+}
+
+// On the task's thread: loads, trains, and says how it went.
+std::pair<bool, QString> PrepareDialog::train(const PrepareSetup& s) {
+  auto m = pp::Model::load(s.modelDir.toStdString());
+  const auto& c = m->config();
+  // The search's split: train on what it does not evaluate on.
+  const pp::Dataset train = s.data.trainingSet(c);
+  const pp::Dataset val = s.data.validationSet(c);
+  if (train.examples.empty())
+    throw pp::Error(s.data.data + ": no training examples are left after the split");
+  const bool hasVal = !val.examples.empty();
+  pp::useComputeThreads(pp::ComputeUse::Training, pp::hardwareThreads());
+  const pp::TrainReport report = pp::trainModel(
+      *m, train, hasVal ? &val : nullptr, pp::SearchSpace::defaults(pp::SearchSpace::Kind::Seed, c),
+      trainOptions(s), s.outDir.toStdString(), [this](const pp::TrainProgress& p) {
+        task_.post([this, p] { showProgress(p); });
+        return !task_.stopRequested();
       });
+  return outcomeOf(report, s);
+}
+
+// On the UI thread: the bar, the loss curve and the line under them.
+void PrepareDialog::showProgress(const pp::TrainProgress& p) {
+  progress_->setRange(0, static_cast<int>(p.totalSteps));
+  progress_->setValue(static_cast<int>(p.step));
+  loss_->append(static_cast<double>(p.step), p.fullLoss);
+  maxLoss_ = std::max(maxLoss_, p.fullLoss);
+  chart_->chart()->axes(Qt::Horizontal).first()->setRange(0, static_cast<double>(p.totalSteps));
+  chart_->chart()->axes(Qt::Vertical).first()->setRange(0, maxLoss_ * 1.1);
+  QString line = tr("Epoch %1 of %2, step %3 of %4: loss %5, %6 examples/s, about %7 s left")
+                     .arg(p.epoch)
+                     .arg(p.epochs)
+                     .arg(p.step)
+                     .arg(p.totalSteps)
+                     .arg(p.fullLoss, 0, 'f', 3)
+                     .arg(p.examplesPerSecond, 0, 'f', 0)
+                     .arg(p.etaSeconds, 0, 'f', 0);
+  if (p.peakDeviceBytes > 0)
+    line += tr(", peak device memory %1 GiB")
+                .arg(static_cast<double>(p.peakDeviceBytes) / (1 << 30), 0, 'f', 2);
+  status_->setText(line);
 }
 
 }  // namespace ppui

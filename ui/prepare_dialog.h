@@ -1,14 +1,13 @@
 // PrepareDialog: the "Prepare model" step. Importance ordering and
 // super-network (sandwich) fine-tuning of the chosen model on the chosen
-// data, on a background thread and the chosen device, with progress, a live
+// data, as a BackgroundTask on the chosen device, with progress, a live
 // loss curve and cancel. Its output directory becomes the model of the next
 // search.
 #pragma once
 #include <QDialog>
 #include <QStringList>
 
-#include <atomic>
-#include <thread>
+#include <utility>
 
 #include "paretoprune/search/run_header.h"
 #include "ui/background_task.h"
@@ -23,6 +22,10 @@ class QProgressBar;
 class QPushButton;
 class QSpinBox;
 class QChartView;
+
+namespace pp {
+struct TrainProgress;
+}
 
 namespace ppui {
 
@@ -63,6 +66,9 @@ class PrepareDialog : public QDialog {
   void finished(bool ok, const QString& message);
 
  private:
+  std::pair<bool, QString> train(const PrepareSetup& s);  // on the task: ok and what happened
+  void showProgress(const pp::TrainProgress& p);
+
   QLineEdit* outEdit_;
   QComboBox* strategyBox_;
   QSpinBox* epochsSpin_;

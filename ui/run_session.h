@@ -1,8 +1,5 @@
-// RunSession: the one owner of the window's current run: the model (its
-// directory, configuration and its weights, loaded once and shared by every
-// feature), the run's header (from a started search or an opened log: the
-// model, checksum and data split the trials belong to) and its log. Search,
-// latency, export, prepare and save ask it; none keeps a copy of its own.
+// RunSession: what RunController knows of the current run: the model (directory, configuration,
+// weights loaded once and shared), the run's header (checksum, data split) and its log.
 #pragma once
 #include <QString>
 
@@ -33,6 +30,8 @@ class ModelCache {
   std::shared_ptr<const pp::Model> model_;
 };
 
+// RunController owns one; search, latency, export, prepare and save ask the
+// controller for it, none keeps a copy of its own.
 class RunSession {
  public:
   // The model chosen in the form (its config read; weights on first use).

@@ -1,7 +1,5 @@
 #include "ui/search_controller.h"
 
-#include <QMetaObject>
-
 #include <nlohmann/json.hpp>
 
 #include "paretoprune/base/error.h"
@@ -30,12 +28,7 @@ SearchController::SearchController(QObject* parent) : QObject(parent) {}
 
 SearchController::~SearchController() {
   cancel();
-  if (thread_.joinable()) thread_.join();
-}
-
-template <class Fn>
-void SearchController::post(Fn&& fn) {
-  QMetaObject::invokeMethod(this, std::forward<Fn>(fn), Qt::QueuedConnection);
+  task_.wait();
 }
 
 bool SearchController::start(const SearchSetup& s, QString* error) {
@@ -52,119 +45,124 @@ bool SearchController::start(const SearchSetup& s, QString* error) {
   } catch (const pp::Error& e) {
     return fail(QString::fromStdString(e.what()));
   }
-  if (thread_.joinable()) thread_.join();
   setup_ = s;
   trials_.clear();
   reference_.reset();
-  running_ = true;
-  paused_ = false;
   {
     std::lock_guard<std::mutex> lk(mu_);
-    cancelRequested_ = false;
+    paused_ = false;
     runner_.reset();
     driver_.reset();
   }
-  thread_ = std::thread([this, s, models = models_] { threadMain(s, models); });
-  return true;
+  auto reason = std::make_shared<QString>();
+  running_ = task_.start([this, s, models = models_, reason] { *reason = run(s, models); },
+                         [this, reason](const QString& error) {
+                           running_ = false;
+                           if (error.isEmpty())
+                             Q_EMIT finished(*reason);
+                           else
+                             Q_EMIT failed(error);
+                         });
+  return running_ || fail(tr("A search is already running."));
 }
 
-void SearchController::threadMain(SearchSetup s, std::shared_ptr<ModelCache> models) {
-  try {
-    pp::SearchRequest req;
-    req.modelDir = s.modelDir.toStdString();
-    req.data = s.dataSplit();
-    req.space = s.space.toStdString();
-    if (!s.spaceJson.isEmpty())
-      req.spaceJson = nlohmann::json::parse(s.spaceJson.toStdString(), nullptr, false);
-    if (req.spaceJson.is_discarded()) throw pp::Error("the search space is not valid JSON");
-    pp::SearchOptions& o = req.options;
-    o.strategy = s.strategy.toStdString();
-    o.trials = s.trials;
-    o.device = s.device.toStdString();
-    o.workers = s.workers;  // 0: the runner chooses (one per GPU, or half the cores)
-    o.seed = s.seed;
-    o.objectives = pp::parseObjectives(s.objectives.toStdString());
-    o.eval.measureLatency = s.latencyRuns > 0;
-    o.eval.latency.runs = s.latencyRuns;
-    o.eval.latency.warmup = 1;
-    o.eval.latency.seqLen = s.maxLength;
-    o.logPath = s.logPath.toStdString();
-    o.resume = s.resume;
-    req.autoSettings.strategy = s.strategy == "auto";
-    req.autoSettings.trials = s.trials == 0;
-    req.autoSettings.batchSize = req.autoSettings.multiFidelity = req.autoSettings.convergence =
-        s.autoRest;
-    if (req.autoSettings.strategy) req.options.strategy = "random";  // replaced by the choice
-    pp::PreparedSearch prepared =
-        pp::prepareSearch(req, models ? models->load(req.modelDir) : nullptr);
-    const auto& c = prepared.model->config();
-    prepared.options.eval.latency.seqLen =
-        std::min<int64_t>(s.maxLength, c.max_position_embeddings);
-    // Events arrive on worker threads; each is handed to the UI thread. The
-    // destructor joins this thread, and Qt drops calls queued for a deleted
-    // object, so `this` is valid wherever these run.
-    pp::SearchEvents ev;
-    ev.referenceEvaluated = [this](const pp::Trial& t) {
-      post([this, t] {
-        reference_ = t;
-        Q_EMIT referenceReady(t);
-      });
-    };
-    ev.trialFinished = [this](const pp::Trial& t) {
-      post([this, t] {
-        trials_.push_back(t);
-        Q_EMIT trialFinished(t);
-      });
-    };
-    ev.progress = [this](const pp::SearchProgress& p) {
-      post([this, p] { Q_EMIT progressChanged(p); });
-    };
-    ev.frontChanged = [this](const std::vector<int64_t>& ids) {
-      post([this, ids] { Q_EMIT frontChanged(ids); });
-    };
-    ev.warning = [this](const pp::SearchWarning& w) { post([this, w] { Q_EMIT warning(w); }); };
-    if (!s.storage.isEmpty()) {
-      driveStudy(s, prepared, ev);
-      return;
-    }
-    auto runner = std::make_shared<pp::SearchRunner>(prepared, ev);
-    pp::useComputeThreads(pp::ComputeUse::Evaluation,
-                          std::max(1, pp::hardwareThreads() / runner->workers()));
-    {
-      std::lock_guard<std::mutex> lk(mu_);
-      runner_ = runner;
-      if (cancelRequested_) runner->cancel();
-      if (paused_) runner->pause();
-    }
-    QStringList devs;
-    for (const auto& d : runner->devices()) devs << QString::fromStdString(d);
-    const QString desc = tr("%1 on %2 validation examples, %3 workers on %4")
-                             .arg(QString::fromStdString(prepared.options.strategy))
-                             .arg(prepared.validation->size())
-                             .arg(runner->workers())
-                             .arg(devs.join(", "));
-    post([this, desc, cfg = c, header = runner->header()] {
-      config_ = cfg;
-      header_ = header;
-      Q_EMIT started(desc);
+namespace {
+// What the form asks for, as core's search request.
+pp::SearchRequest requestOf(const SearchSetup& s) {
+  pp::SearchRequest req;
+  req.modelDir = s.modelDir.toStdString();
+  req.data = s.dataSplit();
+  req.space = s.space.toStdString();
+  if (!s.spaceJson.isEmpty())
+    req.spaceJson = nlohmann::json::parse(s.spaceJson.toStdString(), nullptr, false);
+  if (req.spaceJson.is_discarded()) throw pp::Error("the search space is not valid JSON");
+  pp::SearchOptions& o = req.options;
+  o.strategy = s.strategy.toStdString();
+  o.trials = s.trials;
+  o.device = s.device.toStdString();
+  o.workers = s.workers;  // 0: the runner chooses (one per GPU, or half the cores)
+  o.seed = s.seed;
+  o.objectives = pp::parseObjectives(s.objectives.toStdString());
+  o.eval.measureLatency = s.latencyRuns > 0;
+  o.eval.latency.runs = s.latencyRuns;
+  o.eval.latency.warmup = 1;
+  o.eval.latency.seqLen = s.maxLength;
+  o.logPath = s.logPath.toStdString();
+  o.resume = s.resume;
+  req.autoSettings.strategy = s.strategy == "auto";
+  req.autoSettings.trials = s.trials == 0;
+  req.autoSettings.batchSize = req.autoSettings.multiFidelity = req.autoSettings.convergence =
+      s.autoRest;
+  if (req.autoSettings.strategy) req.options.strategy = "random";  // replaced by the choice
+  return req;
+}
+}  // namespace
+
+// Events arrive on the runner's worker threads; each is handed to the UI
+// thread. The destructor waits for the task, and Qt drops calls queued for
+// a deleted object, so `this` is valid wherever these run.
+pp::SearchEvents SearchController::events() {
+  pp::SearchEvents ev;
+  ev.referenceEvaluated = [this](const pp::Trial& t) {
+    task_.post([this, t] {
+      reference_ = t;
+      Q_EMIT referenceReady(t);
     });
-    runner->run();
-    const QString reason = QString::fromStdString(runner->stopReason());
-    post([this, reason] {
-      running_ = false;
-      Q_EMIT finished(reason);
+  };
+  ev.trialFinished = [this](const pp::Trial& t) {
+    task_.post([this, t] {
+      trials_.push_back(t);
+      Q_EMIT trialFinished(t);
     });
-  } catch (const std::exception& e) {
-    const QString msg = QString::fromStdString(e.what());
-    post([this, msg] {
-      running_ = false;
-      Q_EMIT failed(msg);
-    });
+  };
+  ev.progress = [this](const pp::SearchProgress& p) {
+    task_.post([this, p] { Q_EMIT progressChanged(p); });
+  };
+  ev.frontChanged = [this](const std::vector<int64_t>& ids) {
+    task_.post([this, ids] { Q_EMIT frontChanged(ids); });
+  };
+  ev.warning = [this](const pp::SearchWarning& w) { task_.post([this, w] { Q_EMIT warning(w); }); };
+  return ev;
+}
+
+QString SearchController::run(const SearchSetup& s, const std::shared_ptr<ModelCache>& models) {
+  const pp::SearchRequest req = requestOf(s);
+  pp::PreparedSearch prepared =
+      pp::prepareSearch(req, models ? models->load(req.modelDir) : nullptr);
+  prepared.options.eval.latency.seqLen =
+      std::min<int64_t>(s.maxLength, prepared.model->config().max_position_embeddings);
+  if (!s.storage.isEmpty()) return driveStudy(s, prepared, events());
+  return runHere(prepared, events());
+}
+
+QString SearchController::runHere(const pp::PreparedSearch& prepared, const pp::SearchEvents& ev) {
+  auto runner = std::make_shared<pp::SearchRunner>(prepared, ev);
+  pp::useComputeThreads(pp::ComputeUse::Evaluation,
+                        std::max(1, pp::hardwareThreads() / runner->workers()));
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    runner_ = runner;
+    if (task_.stopRequested()) runner->cancel();
+    if (paused_) runner->pause();
   }
+  QStringList devs;
+  for (const auto& d : runner->devices()) devs << QString::fromStdString(d);
+  const QString desc = tr("%1 on %2 validation examples, %3 workers on %4")
+                           .arg(QString::fromStdString(prepared.options.strategy))
+                           .arg(prepared.validation->size())
+                           .arg(runner->workers())
+                           .arg(devs.join(", "));
+  task_.post([this, desc, cfg = prepared.model->config(), header = runner->header()] {
+    config_ = cfg;
+    header_ = header;
+    Q_EMIT started(desc);
+  });
+  runner->run();
+  return QString::fromStdString(runner->stopReason());
 }
 
-void SearchController::driveStudy(const SearchSetup& s, const pp::PreparedSearch& prepared,
-                                  const pp::SearchEvents& ev) {
+QString SearchController::driveStudy(const SearchSetup& s, const pp::PreparedSearch& prepared,
+                                     const pp::SearchEvents& ev) {
   pp::StudyOptions so;
   so.url = s.storage.toStdString();
   so.study = s.study.toStdString();
@@ -172,7 +170,7 @@ void SearchController::driveStudy(const SearchSetup& s, const pp::PreparedSearch
   {
     std::lock_guard<std::mutex> lk(mu_);
     driver_ = driver;
-    if (cancelRequested_) driver->cancel();
+    if (task_.stopRequested()) driver->cancel();
   }
   const QString desc =
       tr("driving study %1 at %2 (%3 on %4 validation examples); start workers with "
@@ -180,17 +178,13 @@ void SearchController::driveStudy(const SearchSetup& s, const pp::PreparedSearch
           .arg(s.study, QString::fromStdString(pp::redactUrl(so.url)),
                QString::fromStdString(prepared.options.strategy))
           .arg(prepared.validation->size());
-  post([this, desc, cfg = prepared.model->config(), header = driver->header()] {
+  task_.post([this, desc, cfg = prepared.model->config(), header = driver->header()] {
     config_ = cfg;
     header_ = header;
     Q_EMIT started(desc);
   });
   driver->run();
-  const QString reason = QString::fromStdString(driver->stopReason());
-  post([this, reason] {
-    running_ = false;
-    Q_EMIT finished(reason);
-  });
+  return QString::fromStdString(driver->stopReason());
 }
 
 void SearchController::pause() {
@@ -206,8 +200,8 @@ void SearchController::resume() {
 }
 
 void SearchController::cancel() {
+  task_.requestStop();  // a runner not made yet is cancelled when it is
   std::lock_guard<std::mutex> lk(mu_);
-  cancelRequested_ = true;
   if (runner_) {
     runner_->resume();
     runner_->cancel();
@@ -216,7 +210,7 @@ void SearchController::cancel() {
 }
 
 void SearchController::wait() {
-  if (thread_.joinable()) thread_.join();
+  task_.join();
 }
 
 }  // namespace ppui

@@ -1,6 +1,7 @@
-// SearchController: runs a search on a background thread and hands its
-// events to the UI thread as queued signals. The UI thread does no model
-// work: loading, tokenising and evaluation all happen on the search thread.
+// SearchController: runs a search as a BackgroundTask and hands its events
+// to the UI thread as queued signals. The UI thread does no model work:
+// loading, tokenising and evaluation all happen off it (the task, and the
+// runner's own workers).
 #pragma once
 #include <QObject>
 #include <QString>
@@ -8,7 +9,6 @@
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <thread>
 #include <vector>
 
 #include "paretoprune/formats/config.h"
@@ -16,6 +16,7 @@
 #include "paretoprune/search/run_header.h"
 #include "paretoprune/search/search_runner.h"
 #include "paretoprune/search/trial.h"
+#include "ui/background_task.h"
 #include "ui/run_session.h"
 
 namespace ppui {
@@ -69,7 +70,7 @@ class SearchController : public QObject {
   void cancel();
   bool isRunning() const { return running_; }
   bool isPaused() const { return paused_; }
-  // Blocks until the search thread has ended (tests, shutdown).
+  // Blocks until the search's task has returned (tests, shutdown).
   void wait();
 
   const SearchSetup& setup() const { return setup_; }
@@ -91,18 +92,19 @@ class SearchController : public QObject {
   void finished(const QString& reason);  // all trials done, budget spent or cancelled
 
  private:
-  void threadMain(SearchSetup s, std::shared_ptr<ModelCache> models);
-  void driveStudy(const SearchSetup& s, const pp::PreparedSearch& prepared,
-                  const pp::SearchEvents& ev);
-  template <class Fn>
-  void post(Fn&& fn);  // runs fn on the UI thread
+  // The task's work: the search to its end; its stop reason.
+  QString run(const SearchSetup& s, const std::shared_ptr<ModelCache>& models);
+  QString runHere(const pp::PreparedSearch& prepared, const pp::SearchEvents& ev);
+  QString driveStudy(const SearchSetup& s, const pp::PreparedSearch& prepared,
+                     const pp::SearchEvents& ev);
+  pp::SearchEvents events();  // the runner's events, each handed to the UI thread
 
   SearchSetup setup_;
-  std::thread thread_;
+  // Guards runner_, driver_ and paused_, which the task and the UI thread
+  // both use; nothing is called back while it is held.
   std::mutex mu_;
-  std::shared_ptr<pp::SearchRunner> runner_;  // under mu_
-  std::shared_ptr<pp::StudyDriver> driver_;   // under mu_
-  bool cancelRequested_ = false;              // under mu_
+  std::shared_ptr<pp::SearchRunner> runner_;
+  std::shared_ptr<pp::StudyDriver> driver_;
   bool running_ = false, paused_ = false;
   std::vector<pp::Trial> trials_;
   std::optional<pp::Trial> reference_;
@@ -110,6 +112,7 @@ class SearchController : public QObject {
   std::optional<pp::RunHeader> header_;  // with the auto choices, if any
   std::shared_ptr<ModelCache> models_;
   std::vector<std::string> objectives_ = {"error", "params"};
+  BackgroundTask task_{this};  // last: stops and joins first; its stop flag is the cancel
 };
 
 }  // namespace ppui

@@ -86,31 +86,7 @@ QVariant TrialTableModel::data(const QModelIndex& index, int role) const {
   const bool ok = t.ok();
   if (role == TrialIdRole) return QVariant::fromValue<qlonglong>(key);
   if (role == RunRole) return run;
-  if (role == SortRole) {
-    switch (index.column()) {
-      case Run:
-        return QVariant::fromValue<qlonglong>(key);
-      case Id:
-        return QVariant::fromValue<qlonglong>(t.id);
-      case SubNet:
-        return QVariant::fromValue<qlonglong>(t.params);
-      case Accuracy:
-        return ok ? t.accuracy : -1.0;
-      case Error:
-        return ok ? t.errorRate : 2.0;
-      case Params:
-      case Share:
-        return QVariant::fromValue<qlonglong>(t.params);
-      case Flops:
-        return QVariant::fromValue<qlonglong>(t.flops);
-      case Latency:
-        return t.latencyMs;
-      case EvalTime:
-        return t.evalSeconds;
-      case Status:
-        return QString(pp::statusName(t.status));
-    }
-  }
+  if (role == SortRole) return sortValue(t, index.column(), key);
   if (role == Qt::FontRole && front_.count(key)) {
     QFont f;
     f.setBold(true);
@@ -126,8 +102,41 @@ QVariant TrialTableModel::data(const QModelIndex& index, int role) const {
   if (role == Qt::ToolTipRole && index.column() == SubNet)
     return QString::fromStdString(t.subnet.summary());
   if (role != Qt::DisplayRole) return {};
+  return displayValue(t, index.column(), run, key);
+}
+
+QVariant TrialTableModel::sortValue(const pp::Trial& t, int column, int64_t key) const {
+  const bool ok = t.ok();
+  switch (column) {
+    case Run:
+      return QVariant::fromValue<qlonglong>(key);
+    case Id:
+      return QVariant::fromValue<qlonglong>(t.id);
+    case SubNet:
+      return QVariant::fromValue<qlonglong>(t.params);
+    case Accuracy:
+      return ok ? t.accuracy : -1.0;
+    case Error:
+      return ok ? t.errorRate : 2.0;
+    case Params:
+    case Share:
+      return QVariant::fromValue<qlonglong>(t.params);
+    case Flops:
+      return QVariant::fromValue<qlonglong>(t.flops);
+    case Latency:
+      return t.latencyMs;
+    case EvalTime:
+      return t.evalSeconds;
+    case Status:
+      return QString(pp::statusName(t.status));
+  }
+  return {};
+}
+
+QVariant TrialTableModel::displayValue(const pp::Trial& t, int column, int run, int64_t key) const {
+  const bool ok = t.ok();
   QLocale loc;
-  switch (index.column()) {
+  switch (column) {
     case Run:
       return run < runNames_.size() ? runNames_[run] : QString();
     case Id:

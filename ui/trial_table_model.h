@@ -62,6 +62,9 @@ class TrialTableModel : public QAbstractTableModel {
   QVariant headerData(int section, Qt::Orientation o, int role) const override;
 
  private:
+  QVariant sortValue(const pp::Trial& t, int column, int64_t key) const;  // SortRole
+  QVariant displayValue(const pp::Trial& t, int column, int run, int64_t key) const;
+
   std::vector<pp::Trial> trials_;
   std::vector<int> runs_;  // per row
   std::unordered_map<int64_t, int> rowByKey_;

@@ -1,20 +1,16 @@
-// paretoprune: the desktop application.
+// paretoprune: the desktop application. main() reads the command line,
+// fills the window (ui/mainwindow.h) and hands scripted runs to the
+// screenshot harness (ui/screenshot_harness.h).
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QDir>
 #include <QFileInfo>
-#include <QLabel>
-#include <QTimer>
 #include <cstdio>
-#include <memory>
 
 #include "paretoprune/cpu/threads.h"
-#include "paretoprune/model/model.h"
-#include "ui/export_dialog.h"
 #include "ui/mainwindow.h"
-#include "ui/search_controller.h"
-#include "ui/trial_table_model.h"
+#include "ui/screenshot_harness.h"
 #include "version.h"
 
 namespace {
@@ -29,63 +25,105 @@ QString demoDir() {
     if (!c.isEmpty() && QFileInfo::exists(c + "/model/config.json")) return QDir(c).absolutePath();
   return {};
 }
+
+bool hasArgument(int argc, char** argv, std::initializer_list<const char*> names) {
+  for (int i = 1; i < argc; ++i)
+    for (const char* n : names)
+      if (QByteArray(argv[i]) == n) return true;
+  return false;
+}
+
+struct Options {
+  QCommandLineOption model{"model", "Open this model directory at start.", "DIR"};
+  QCommandLineOption data{"data", "Labelled data file.", "FILE"};
+  QCommandLineOption validation{"validation", "Validation data file.", "FILE"};
+  QCommandLineOption demo{"demo", "Set up the built-in demo (model and data)."};
+  QCommandLineOption trials{"trials", "Number of trials.", "N"};
+  QCommandLineOption start{"start", "Start the search at once."};
+  QCommandLineOption exit{"exit-when-done",
+                          "Start the search, and quit when it ends (with --screenshot: after "
+                          "saving it)."};
+  QCommandLineOption shot{"screenshot",
+                          "Save a PNG of the window: when the search ends with --exit-when-done, "
+                          "else shortly after start-up (then quit).",
+                          "FILE"};
+  QCommandLineOption midShot{"mid-screenshot",
+                             "Save a PNG of the window when half the trials are done.", "FILE"};
+  QCommandLineOption dialogShot{"dialog-screenshot",
+                                "With --exit-when-done and --select-front: open the export "
+                                "dialog for the selection and save a PNG of it.",
+                                "FILE"};
+  QCommandLineOption log{"log", "Show this run log (and continue it with Start).", "RUN.jsonl"};
+  QCommandLineOption compare{
+      "compare",
+      "Compare runs of one model on one chart (give it for each run: a run log, or a study "
+      "written NAME@postgresql://HOST/DB).",
+      "RUN"};
+  QCommandLineOption select{"select-front",
+                            "When the search ends, select up to three Pareto points (for "
+                            "screenshots of the details)."};
+
+  void addTo(QCommandLineParser& cli) const {
+    for (const auto& o : {model, data, validation, demo, trials, start, exit, shot, select, log,
+                          compare, midShot, dialogShot})
+      cli.addOption(o);
+  }
+  ppui::ScreenshotHarness::Options harness(const QCommandLineParser& cli) const {
+    return {cli.isSet(start), cli.isSet(exit),    cli.isSet(select),
+            cli.value(shot),  cli.value(midShot), cli.value(dialogShot)};
+  }
+};
+
+// The window filled as the command line asks; 0, or the exit code of a failure.
+int fillWindow(ppui::MainWindow& w, const QCommandLineParser& cli, const Options& o) {
+  if (cli.isSet(o.demo)) {
+    const QString d = demoDir();
+    if (d.isEmpty()) {
+      std::fprintf(stderr,
+                   "paretoprune: the demo files were not found (set PARETOPRUNE_DEMO_DIR)\n");
+      return 1;
+    }
+    w.openModel(d + "/model");
+    w.setDataFiles(d + "/sentiment-train.tsv", d + "/sentiment-validation.tsv");
+  }
+  if (cli.isSet(o.model)) w.openModel(cli.value(o.model));
+  if (cli.isSet(o.data)) w.setDataFiles(cli.value(o.data), cli.value(o.validation));
+  if (cli.isSet(o.log) && !w.showRunLog(cli.value(o.log))) {
+    std::fprintf(stderr, "paretoprune: cannot show %s\n", cli.value(o.log).toUtf8().constData());
+    if (cli.isSet(o.shot)) return 1;
+  }
+  QString error;
+  if (cli.isSet(o.compare) && !w.compareRuns(cli.values(o.compare), &error)) {
+    std::fprintf(stderr, "paretoprune: %s\n", error.toUtf8().constData());
+    if (cli.isSet(o.shot)) return 1;
+  }
+  if (cli.isSet(o.trials)) w.setTrials(cli.value(o.trials).toInt());
+  return 0;
+}
 }  // namespace
 
 int main(int argc, char** argv) {
   // --version needs no display.
-  for (int i = 1; i < argc; ++i)
-    if (QByteArray(argv[i]) == "--version" || QByteArray(argv[i]) == "-v") {
-      std::printf("ParetoPrune %s (LibTorch %s, Qt %s)\n", PARETOPRUNE_VERSION,
-                  pp::torchVersion().c_str(), qVersion());
-      return 0;
-    }
+  if (hasArgument(argc, argv, {"--version", "-v"})) {
+    std::printf("ParetoPrune %s (LibTorch %s, Qt %s)\n", PARETOPRUNE_VERSION,
+                pp::torchVersion().c_str(), qVersion());
+    return 0;
+  }
   QCommandLineParser cli;
   cli.setApplicationDescription(
       "ParetoPrune: structural pruning of BERT classifiers guided by a Pareto front");
   cli.addHelpOption();
   cli.addVersionOption();
-  QCommandLineOption modelOpt("model", "Open this model directory at start.", "DIR");
-  QCommandLineOption dataOpt("data", "Labelled data file.", "FILE");
-  QCommandLineOption valOpt("validation", "Validation data file.", "FILE");
-  QCommandLineOption demoOpt("demo", "Set up the built-in demo (model and data).");
-  QCommandLineOption trialsOpt("trials", "Number of trials.", "N");
-  QCommandLineOption startOpt("start", "Start the search at once.");
-  QCommandLineOption exitOpt("exit-when-done",
-                             "Start the search, and quit when it ends (with --screenshot: after "
-                             "saving it).");
-  QCommandLineOption shotOpt(
-      "screenshot",
-      "Save a PNG of the window: when the search ends with --exit-when-done, "
-      "else shortly after start-up (then quit).",
-      "FILE");
-  QCommandLineOption midShotOpt("mid-screenshot",
-                                "Save a PNG of the window when half the trials are done.", "FILE");
-  QCommandLineOption dialogShotOpt("dialog-screenshot",
-                                   "With --exit-when-done and --select-front: open the export "
-                                   "dialog for the selection and save a PNG of it.",
-                                   "FILE");
-  QCommandLineOption logOpt("log", "Show this run log (and continue it with Start).", "RUN.jsonl");
-  QCommandLineOption compareOpt(
-      "compare",
-      "Compare runs of one model on one chart (give it for each run: a run log, or a study "
-      "written NAME@postgresql://HOST/DB).",
-      "RUN");
-  QCommandLineOption selectOpt("select-front",
-                               "When the search ends, select up to three Pareto points (for "
-                               "screenshots of the details).");
-  for (const auto& o : {modelOpt, dataOpt, valOpt, demoOpt, trialsOpt, startOpt, exitOpt, shotOpt,
-                        selectOpt, logOpt, compareOpt, midShotOpt, dialogShotOpt})
-    cli.addOption(o);
+  const Options options;
+  options.addTo(cli);
   // --help needs no display either: answer it before the GUI application
   // (and its platform plugin) starts.
-  for (int i = 1; i < argc; ++i)
-    if (QByteArray(argv[i]) == "--help" || QByteArray(argv[i]) == "-h" ||
-        QByteArray(argv[i]) == "--help-all") {
-      QCoreApplication core(argc, argv);
-      QCoreApplication::setApplicationName("paretoprune");
-      cli.process(core);  // prints the help and exits
-      return 0;
-    }
+  if (hasArgument(argc, argv, {"--help", "-h", "--help-all"})) {
+    QCoreApplication core(argc, argv);
+    QCoreApplication::setApplicationName("paretoprune");
+    cli.process(core);  // prints the help and exits
+    return 0;
+  }
   QApplication app(argc, argv);
   QApplication::setApplicationName("ParetoPrune");
   QApplication::setOrganizationName("ParetoPrune");
@@ -96,81 +134,10 @@ int main(int argc, char** argv) {
 
   ppui::MainWindow w;
   w.show();
-  if (cli.isSet(demoOpt)) {
-    const QString d = demoDir();
-    if (d.isEmpty()) {
-      std::fprintf(stderr,
-                   "paretoprune: the demo files were not found (set PARETOPRUNE_DEMO_DIR)\n");
-      return 1;
-    }
-    w.openModel(d + "/model");
-    w.setDataFiles(d + "/sentiment-train.tsv", d + "/sentiment-validation.tsv");
-  }
-  if (cli.isSet(modelOpt)) w.openModel(cli.value(modelOpt));
-  if (cli.isSet(dataOpt)) w.setDataFiles(cli.value(dataOpt), cli.value(valOpt));
-  if (cli.isSet(logOpt) && !w.showRunLog(cli.value(logOpt))) {
-    std::fprintf(stderr, "paretoprune: cannot show %s\n", cli.value(logOpt).toUtf8().constData());
-    if (cli.isSet(shotOpt)) return 1;
-  }
-  if (cli.isSet(compareOpt) && !w.compareRuns(cli.values(compareOpt))) {
-    const QLabel* status = w.findChild<QLabel*>("statusLine");
-    std::fprintf(stderr, "paretoprune: %s\n",
-                 status ? status->text().toUtf8().constData() : "cannot compare the runs");
-    if (cli.isSet(shotOpt)) return 1;
-  }
-  if (cli.isSet(trialsOpt)) w.setTrials(cli.value(trialsOpt).toInt());
-  const bool exitWhenDone = cli.isSet(exitOpt);
-  if (cli.isSet(midShotOpt)) {
-    const QString mid = cli.value(midShotOpt);
-    auto taken = std::make_shared<bool>(false);
-    QObject::connect(&w.controller(), &ppui::SearchController::progressChanged, &w,
-                     [&w, mid, taken](const pp::SearchProgress& p) {
-                       if (*taken || p.done * 2 < p.total) return;
-                       *taken = true;
-                       QTimer::singleShot(200, &w, [&w, mid] { w.grab().save(mid); });
-                     });
-  }
-  const QString shot = cli.value(shotOpt);
-  if (exitWhenDone || cli.isSet(startOpt)) {
-    QObject::connect(&w, &ppui::MainWindow::searchFinished, &w, [&](const QString& reason) {
-      if (cli.isSet(selectOpt)) {
-        std::vector<int64_t> front;
-        for (const auto& t : w.tableModel()->trials())
-          if (w.tableModel()->isOnFront(t.id)) front.push_back(t.id);
-        std::vector<int64_t> pick;
-        if (!front.empty()) pick = {front[front.size() / 3], front[2 * front.size() / 3]};
-        w.selectTrials(pick);
-      }
-      if (!exitWhenDone) return;
-      if (cli.isSet(dialogShotOpt) && !w.selection().empty()) {
-        const pp::Trial* t = w.tableModel()->trial(w.selection().front());
-        ppui::ExportDialog* dlg = w.makeExportDialog(*t).release();
-        dlg->setAttribute(Qt::WA_DeleteOnClose);
-        dlg->show();
-        const QString file = cli.value(dialogShotOpt);
-        QTimer::singleShot(300, dlg, [dlg, file] { dlg->grab().save(file); });
-      }
-      QTimer::singleShot(600, &w, [&, reason] {
-        const bool ok = shot.isEmpty() || w.grab().save(shot);
-        std::printf("search %s; %s\n", reason.toUtf8().constData(),
-                    shot.isEmpty()
-                        ? ""
-                        : (ok ? ("screenshot " + shot).toUtf8().constData() : "screenshot failed"));
-        QApplication::exit(ok && !reason.startsWith("failed") ? 0 : 1);
-      });
-    });
-    QTimer::singleShot(0, &w, [&] {
-      if (!w.startSearch()) {
-        std::fprintf(stderr, "paretoprune: cannot start: %s\n",
-                     w.validateSetup().toUtf8().constData());
-        if (exitWhenDone) QApplication::exit(1);
-      }
-    });
-  } else if (!shot.isEmpty()) {
-    QTimer::singleShot(600, &w, [&w, shot] {
-      const bool ok = w.grab().save(shot);
-      QApplication::exit(ok ? 0 : 1);
-    });
-  }
+  if (const int code = fillWindow(w, cli, options)) return code;
+  ppui::ScreenshotHarness harness(w, options.harness(cli));
+  QObject::connect(&harness, &ppui::ScreenshotHarness::done, &app,
+                   [](int code) { QApplication::exit(code); });
+  harness.begin();
   return QApplication::exec();
 }

@@ -1,17 +1,21 @@
 // The desktop window with the offscreen platform: the trials table model,
 // the chart drawing in batches, selection linked between chart, table and
 // details, the controller's start/cancel/resume on a tiny model, the
-// set-up form's validation, and the export dialog.
+// set-up form's validation, background tasks, the screenshot harness, and
+// the export dialog.
 #include <QComboBox>
 #include <QLabel>
 #include <QLineEdit>
+#include <QSettings>
 #include <QSignalSpy>
 #include <QTableView>
 #include <QtTest>
 
+#include <atomic>
 #include <filesystem>
 #include <set>
 
+#include "paretoprune/base/error.h"
 #include "paretoprune/cpu/threads.h"
 #include "paretoprune/model/model.h"
 #include "paretoprune/model/model_config.h"
@@ -19,14 +23,17 @@
 #include "paretoprune/search/run_log.h"
 #include "paretoprune/search/search_request.h"
 #include "testutil.h"
+#include "ui/background_task.h"
 #include "ui/export_dialog.h"
 #include "ui/hypervolume_chart.h"
 #include "ui/latency_view.h"
 #include "ui/mainwindow.h"
 #include "ui/pareto_chart.h"
 #include "ui/prepare_dialog.h"
+#include "ui/screenshot_harness.h"
 #include "ui/search_controller.h"
 #include "ui/trial_table_model.h"
+#include "ui/trial_table_view.h"
 
 namespace {
 pp::Trial fakeTrial(int64_t id, double error, int64_t params) {
@@ -372,6 +379,65 @@ class TestMainWindow : public QObject {
     const QString reason = done[0][0].toString();
     QVERIFY2(reason.contains("all trials done") || reason.contains("converged"),
              reason.toUtf8().constData());
+  }
+
+  // The window's background tasks run side by side: a long one (a search)
+  // never holds up another (a data check); each reports on the UI thread.
+  void backgroundTasksRunSideBySide() {
+    QObject owner;
+    ppui::BackgroundTask a(&owner), b(&owner);
+    std::atomic<bool> bStarted{false};
+    QStringList ended;
+    QVERIFY(a.start(
+        [&] {
+          while (!bStarted.load() && !a.stopRequested()) QThread::msleep(1);
+          if (!bStarted.load()) throw pp::Error("b never started");
+        },
+        [&](const QString& error) { ended << "a" + error; }));
+    QVERIFY(!a.start([] {}, {}));  // one at a time per task
+    QVERIFY(b.start([&] { bStarted.store(true); },
+                    [&](const QString& error) { ended << "b" + error; }));
+    QTRY_COMPARE_WITH_TIMEOUT(ended.size(), 2, 10000);
+    QVERIFY2(ended.contains("a") && ended.contains("b"), qPrintable(ended.join(", ")));
+    QVERIFY(!a.running() && !b.running());
+    // An exception becomes the message; nothing crosses the thread.
+    QVERIFY(
+        a.start([] { throw pp::Error("no luck"); }, [&](const QString& error) { ended << error; }));
+    QTRY_COMPARE_WITH_TIMEOUT(ended.size(), 3, 10000);
+    QCOMPARE(ended.back(), QString("no luck"));
+  }
+
+  // --exit-when-done --select-front --screenshot: the harness starts the
+  // search, waits for the run controller's end of it, selects Pareto
+  // points, saves the window and says the program may quit.
+  void screenshotHarnessWaitsForTheRun() {
+    ppui::MainWindow w;
+    w.show();
+    QVERIFY(w.openModel(model_));
+    w.setDataFiles(data_, "");
+    w.setTrials(6);
+    ppui::ScreenshotHarness::Options o;
+    o.exitWhenDone = o.selectFront = true;
+    o.screenshot = tmp_.path() + "/harness.png";
+    ppui::ScreenshotHarness harness(w, o);
+    QSignalSpy done(&harness, &ppui::ScreenshotHarness::done);
+    harness.begin();
+    QTRY_COMPARE_WITH_TIMEOUT(done.size(), 1, 120000);
+    QCOMPARE(done[0][0].toInt(), 0);
+    QCOMPARE(w.runController().state(), ppui::RunController::State::Finished);
+    QVERIFY(QFileInfo(o.screenshot).size() > 0);
+    QVERIFY(!w.selection().empty());
+    for (int64_t key : w.selection()) QVERIFY(w.tableModel()->isOnFront(key));
+    // A form that cannot start: said, and exit code 1.
+    ppui::MainWindow empty;
+    empty.openModel(tmp_.path() + "/nope");
+    ppui::ScreenshotHarness refused(empty, o);
+    QSignalSpy no(&refused, &ppui::ScreenshotHarness::done);
+    refused.begin();
+    QTRY_COMPARE_WITH_TIMEOUT(no.size(), 1, 10000);
+    QCOMPARE(no[0][0].toInt(), 1);
+    QCOMPARE(empty.runController().state(), ppui::RunController::State::Idle);
+    QSettings().remove("trials");  // Start saved 6; the other tests expect auto
   }
 
   void controllerDestroyedMidSearch() {

@@ -1,38 +1,29 @@
-// MainWindow's set-up panel: model, data (preview, column pickers, label
-// check), search settings, the buttons; and the settings remembered between
-// starts.
-#include <QCheckBox>
+#include "ui/setup_panel.h"
+
 #include <QComboBox>
+#include <QFile>
 #include <QFileDialog>
-#include <QFileInfo>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
-#include <QMenu>
-#include <QMutex>
+#include <QLocale>
 #include <QPushButton>
-#include <QScrollArea>
 #include <QSettings>
 #include <QSpinBox>
 #include <QTableWidget>
 #include <QVBoxLayout>
 
-#include "paretoprune/base/error.h"
-#include "paretoprune/eval/evaluator.h"
-#include "paretoprune/formats/config.h"
-#include "paretoprune/formats/dataset.h"
-#include "paretoprune/model/model.h"
-#include "paretoprune/search/search_space.h"
-
 #include <nlohmann/json.hpp>
+
+#include "paretoprune/base/error.h"
 #include "paretoprune/cpu/threads.h"
-#include "paretoprune/model/model_config.h"
-#include "ui/mainwindow.h"
-#include "ui/pareto_chart.h"
-#include "ui/search_controller.h"
+#include "paretoprune/eval/evaluator.h"
+#include "paretoprune/formats/dataset.h"
+#include "paretoprune/model/metrics.h"
+#include "paretoprune/search/search_space.h"
 
 namespace ppui {
 
@@ -46,76 +37,23 @@ QHBoxLayout* pathRow(QLineEdit* edit, QPushButton* browse) {
 }
 }  // namespace
 
-// One data file's check against the model's labels, kept per version of
-// the file (path, size, modification time, columns, labels), so edits
-// elsewhere in the form do not read it again. Shared with the background
-// checks, hence the lock.
-class DataChecks {
- public:
-  struct Result {
-    bool ok = false;
-    QString text;  // "name: N examples (label n, ...)" or the loader's error
-  };
-  // nullopt when `cachedOnly` and the file would have to be read.
-  std::optional<Result> check(const QString& file, const pp::ModelConfig& c,
-                              const pp::DataColumns& cols, bool cachedOnly) {
-    const QFileInfo fi(file);
-    QString key = file + '\n' + QString::number(fi.size()) + '\n' +
-                  QString::number(fi.lastModified().toMSecsSinceEpoch()) + '\n' +
-                  QString::fromStdString(cols.text + '\t' + cols.pair + '\t' + cols.label);
-    for (const auto& l : c.id2label) key += '\t' + QString::fromStdString(l);
-    {
-      QMutexLocker lock(&mu_);
-      if (auto it = done_.find(key); it != done_.end()) return *it;
-    }
-    if (cachedOnly) return std::nullopt;
-    Result r;
-    try {
-      const pp::Dataset d = pp::loadDataset(file.toStdString(), c, cols);
-      const auto counts = d.labelCounts(c.numLabels());
-      QStringList byLabel;
-      for (size_t i = 0; i < counts.size(); ++i)
-        byLabel << QString("%1 %2").arg(QString::fromStdString(c.id2label[i])).arg(counts[i]);
-      r = {true, QObject::tr("%1: %2 examples (%3)")
-                     .arg(fi.fileName())
-                     .arg(d.examples.size())
-                     .arg(byLabel.join(", "))};
-    } catch (const pp::Error& e) {
-      r = {false, QString::fromStdString(e.what())};
-    }
-    QMutexLocker lock(&mu_);
-    done_.insert(key, r);
-    return r;
-  }
+SetupPanel::SetupPanel(QWidget* parent) : QWidget(parent) {
+  sections_ = new QVBoxLayout(this);
+  sections_->addWidget(buildModelBox(this));
+  sections_->addWidget(buildDataBox(this));
+  sections_->addWidget(buildSearchBox(this));
+  sections_->addLayout(buildRunButtons(this));
+  sections_->addStretch(1);
+}
 
- private:
-  QMutex mu_;
-  QHash<QString, Result> done_;
-};
+SetupPanel::~SetupPanel() = default;  // dataCheckTask_ stops and joins its check
 
-QWidget* MainWindow::buildSetupPanel() {
-  dataChecks_ = std::make_shared<DataChecks>();
-  auto* panel = new QWidget(this);
-  auto* v = new QVBoxLayout(panel);
-  v->addWidget(buildModelBox(panel));
-  v->addWidget(buildDataBox(panel));
-  v->addWidget(buildSearchBox(panel));
-  v->addLayout(buildRunButtons(panel));
-  v->addWidget(buildChartBox(panel));
-  exportBtn_ = new QPushButton(tr("Export selection..."), panel);
-  connect(exportBtn_, &QPushButton::clicked, this, &MainWindow::exportSelection);
-  v->addWidget(exportBtn_);
-  v->addStretch(1);
-  auto* scroll = new QScrollArea(this);
-  scroll->setWidget(panel);
-  scroll->setWidgetResizable(true);
-  scroll->setMinimumWidth(340);
-  scroll->setMaximumWidth(420);
-  return scroll;
+void SetupPanel::addSection(QWidget* w) {
+  sections_->insertWidget(sections_->count() - 1, w);  // above the stretch
 }
 
 // The model: directory, summary, Prepare model.
-QWidget* MainWindow::buildModelBox(QWidget* panel) {
+QWidget* SetupPanel::buildModelBox(QWidget* panel) {
   auto* modelBox = new QGroupBox(tr("Model"), panel);
   auto* mf = new QFormLayout(modelBox);
   modelEdit_ = new QLineEdit(modelBox);
@@ -129,19 +67,19 @@ QWidget* MainWindow::buildModelBox(QWidget* panel) {
   auto* prepare =
       new QPushButton(tr("Prepare model (ordering, super-network training)..."), modelBox);
   mf->addRow(prepare);
-  connect(prepare, &QPushButton::clicked, this, &MainWindow::prepareModel);
+  connect(prepare, &QPushButton::clicked, this, &SetupPanel::prepareClicked);
   connect(mb, &QPushButton::clicked, this, [this] {
     const QString dir =
         QFileDialog::getExistingDirectory(this, tr("Model directory"), modelEdit_->text());
-    if (!dir.isEmpty()) openModel(dir);
+    if (!dir.isEmpty()) Q_EMIT modelChosen(dir);
   });
-  connect(modelEdit_, &QLineEdit::editingFinished, this, [this] { openModel(modelEdit_->text()); });
-
+  connect(modelEdit_, &QLineEdit::editingFinished, this,
+          [this] { Q_EMIT modelChosen(modelEdit_->text()); });
   return modelBox;
 }
 
 // The data: files, columns, preview, the check's answer.
-QWidget* MainWindow::buildDataBox(QWidget* panel) {
+QWidget* SetupPanel::buildDataBox(QWidget* panel) {
   auto* dataBox = new QGroupBox(tr("Data"), panel);
   auto* df = new QFormLayout(dataBox);
   dataEdit_ = new QLineEdit(dataBox);
@@ -172,29 +110,27 @@ QWidget* MainWindow::buildDataBox(QWidget* panel) {
   df->addRow(dataInfo_);
   for (auto* box : {textCol_, pairCol_, labelCol_})
     connect(box, &QComboBox::activated, this, [this] { refreshDataInfo(); });
-  auto browseData = [this](QLineEdit* e) {
-    const QString f =
-        QFileDialog::getOpenFileName(this, tr("Labelled data"), e->text(),
-                                     tr("Data (*.tsv *.csv *.jsonl *.json);;All files (*)"));
-    if (!f.isEmpty()) {
-      e->setText(f);
-      refreshPreview();
-      refreshDataInfo();
-    }
-  };
-  connect(db, &QPushButton::clicked, this, [=] { browseData(dataEdit_); });
-  connect(vb, &QPushButton::clicked, this, [=] { browseData(valEdit_); });
+  connect(db, &QPushButton::clicked, this, [this] { browseData(dataEdit_); });
+  connect(vb, &QPushButton::clicked, this, [this] { browseData(valEdit_); });
   connect(dataEdit_, &QLineEdit::editingFinished, this, [this] {
     refreshPreview();
     refreshDataInfo();
   });
   connect(valEdit_, &QLineEdit::editingFinished, this, [this] { refreshDataInfo(); });
-
   return dataBox;
 }
 
+void SetupPanel::browseData(QLineEdit* e) {
+  const QString f = QFileDialog::getOpenFileName(
+      this, tr("Labelled data"), e->text(), tr("Data (*.tsv *.csv *.jsonl *.json);;All files (*)"));
+  if (f.isEmpty()) return;
+  e->setText(f);
+  refreshPreview();
+  refreshDataInfo();
+}
+
 // The search: space, strategy, objectives, trials, device, ranges, auto's choices.
-QWidget* MainWindow::buildSearchBox(QWidget* panel) {
+QWidget* SetupPanel::buildSearchBox(QWidget* panel) {
   auto* searchBox = new QGroupBox(tr("Search"), panel);
   auto* sf = new QFormLayout(searchBox);
   spaceBox_ = new QComboBox(searchBox);
@@ -213,6 +149,19 @@ QWidget* MainWindow::buildSearchBox(QWidget* panel) {
   objectivesBox_->addItem(tr("error vs FLOPs"), "error,flops");
   objectivesBox_->addItem(tr("error vs latency"), "error,latency");
   objectivesBox_->addItem(tr("error, parameters, latency"), "error,params,latency");
+  addSearchOptions(searchBox, sf);
+  addSpaceRanges(searchBox, sf);
+  // What auto chose for this run, and why (filled in when a search starts).
+  autoInfo_ = new QLabel(tr("Settings left on auto are chosen when the search starts."), searchBox);
+  autoInfo_->setObjectName("autoInfo");
+  autoInfo_->setWordWrap(true);
+  autoInfo_->setStyleSheet("color: #505050;");
+  sf->addRow(autoInfo_);
+  return searchBox;
+}
+
+// Trials, workers, device, seed, validation subset, length, log, database.
+void SetupPanel::addSearchOptions(QWidget* searchBox, QFormLayout* sf) {
   trialsSpin_ = new QSpinBox(searchBox);
   trialsSpin_->setObjectName("trials");
   trialsSpin_->setRange(0, 100000);
@@ -258,19 +207,10 @@ QWidget* MainWindow::buildSearchBox(QWidget* panel) {
   studyEdit_->setPlaceholderText(tr("study name (with a database)"));
   sf->addRow(tr("Database"), storageEdit_);
   sf->addRow(tr("Study"), studyEdit_);
-  addSpaceRanges(searchBox, sf);
-  // What auto chose for this run, and why (filled in when a search starts).
-  autoInfo_ = new QLabel(tr("Settings left on auto are chosen when the search starts."), searchBox);
-  autoInfo_->setObjectName("autoInfo");
-  autoInfo_->setWordWrap(true);
-  autoInfo_->setStyleSheet("color: #505050;");
-  sf->addRow(autoInfo_);
-
-  return searchBox;
 }
 
 // The space's ranges, editable (reset to the model's when it opens).
-void MainWindow::addSpaceRanges(QWidget* searchBox, QFormLayout* sf) {
+void SetupPanel::addSpaceRanges(QWidget* searchBox, QFormLayout* sf) {
   minLayers_ = new QSpinBox(searchBox);
   maxLayers_ = new QSpinBox(searchBox);
   minUnits_ = new QSpinBox(searchBox);
@@ -293,7 +233,7 @@ void MainWindow::addSpaceRanges(QWidget* searchBox, QFormLayout* sf) {
 }
 
 // Start, pause, stop.
-QLayout* MainWindow::buildRunButtons(QWidget* panel) {
+QLayout* SetupPanel::buildRunButtons(QWidget* panel) {
   auto* buttons = new QHBoxLayout;
   startBtn_ = new QPushButton(tr("Start"), panel);
   startBtn_->setDefault(true);
@@ -302,51 +242,67 @@ QLayout* MainWindow::buildRunButtons(QWidget* panel) {
   buttons->addWidget(startBtn_);
   buttons->addWidget(pauseBtn_);
   buttons->addWidget(stopBtn_);
-  connect(startBtn_, &QPushButton::clicked, this, &MainWindow::startSearch);
-  connect(pauseBtn_, &QPushButton::clicked, this, [this] {
-    if (controller_.isPaused())
-      controller_.resume();
-    else
-      controller_.pause();
-    updateButtons();
-  });
-  connect(stopBtn_, &QPushButton::clicked, this, [this] {
-    controller_.cancel();
-    statusLine_->setText(tr("Stopping after the trials in flight..."));
-  });
-
+  connect(startBtn_, &QPushButton::clicked, this, &SetupPanel::startClicked);
+  connect(pauseBtn_, &QPushButton::clicked, this, &SetupPanel::pauseClicked);
+  connect(stopBtn_, &QPushButton::clicked, this, &SetupPanel::stopClicked);
   return buttons;
 }
 
-// The chart's axes.
-QWidget* MainWindow::buildChartBox(QWidget* panel) {
-  auto* viewBox = new QGroupBox(tr("Chart"), panel);
-  auto* vf = new QFormLayout(viewBox);
-  xBox_ = new QComboBox(viewBox);
-  xBox_->addItem(tr("parameters (log)"));
-  xBox_->addItem(tr("parameters (linear)"));
-  xBox_->addItem(tr("FLOPs (log)"));
-  xBox_->addItem(tr("latency (log)"));
-  vf->addRow(tr("x axis"), xBox_);
-  auto* yBox = new QComboBox(viewBox);
-  yBox->setObjectName("yAxis");
-  yBox->addItem(tr("validation error"), static_cast<int>(YMetric::Error));
-  yBox->addItem(tr("accuracy (%)"), static_cast<int>(YMetric::Accuracy));
-  yBox->addItem(tr("MCC"), static_cast<int>(YMetric::Mcc));
-  yBox->addItem(tr("F1"), static_cast<int>(YMetric::F1));
-  vf->addRow(tr("y axis"), yBox);
-  connect(yBox, &QComboBox::currentIndexChanged, this, [this, yBox](int) {
-    chart_->setYMetric(static_cast<YMetric>(yBox->currentData().toInt()));
-  });
-  connect(xBox_, &QComboBox::currentIndexChanged, this, [this](int i) {
-    chart_->setLogX(i != 1);
-    chart_->setXMetric(i == 2 ? XMetric::Flops : i == 3 ? XMetric::Latency : XMetric::Params);
-  });
-
-  return viewBox;
+void SetupPanel::setRunning(bool running, bool paused) {
+  startBtn_->setEnabled(!running);
+  pauseBtn_->setEnabled(running);
+  stopBtn_->setEnabled(running);
+  pauseBtn_->setText(paused ? tr("Resume") : tr("Pause"));
 }
 
-void MainWindow::refreshPreview() {
+void SetupPanel::showModel(const QString& dir, const pp::ModelConfig& c) {
+  modelEdit_->setText(dir);
+  QStringList labels;
+  for (const auto& l : c.id2label) labels << QString::fromStdString(l);
+  modelInfo_->setText(
+      tr("<b>%1 layers</b>, %2 heads, hidden %3, feed-forward %4<br>%5 parameters<br>labels: %6")
+          .arg(c.num_hidden_layers)
+          .arg(c.num_attention_heads)
+          .arg(c.hidden_size)
+          .arg(c.intermediate_size)
+          .arg(QLocale().toString(static_cast<qlonglong>(pp::parameterCount(c))))
+          .arg(labels.join(", ").toHtmlEscaped()));
+  modelInfo_->setStyleSheet({});
+  resetSpaceRanges(c);
+  if (!dataEdit_->text().isEmpty()) refreshDataInfo();
+}
+
+void SetupPanel::showModelError(const QString& dir, const QString& error) {
+  modelEdit_->setText(dir);
+  modelInfo_->setText(tr("<b>Cannot open the model</b><br>%1").arg(error.toHtmlEscaped()));
+  modelInfo_->setStyleSheet("color: #a02020;");
+}
+
+void SetupPanel::resetSpaceRanges(const pp::ModelConfig& c) {
+  const auto d = pp::SearchSpace::defaults(pp::SearchSpace::Kind::Seed, c);
+  minLayers_->setValue(static_cast<int>(d.minLayers));
+  maxLayers_->setValue(static_cast<int>(d.maxLayers));
+  minUnits_->setValue(static_cast<int>(d.minUnits));
+  maxUnits_->setValue(static_cast<int>(d.maxUnits));
+  QStringList h;
+  for (int64_t x : d.headChoices) h << QString::number(x);
+  headsEdit_->setText(h.join(", "));
+}
+
+void SetupPanel::showAutoChoices(const pp::RunHeader& h) {
+  if (!h.autoChoices.is_array() || h.autoChoices.empty()) {
+    autoInfo_->setText(tr("No setting was left on auto."));
+    return;
+  }
+  QStringList lines;
+  for (const auto& c : h.autoChoices)
+    lines << tr("<b>%1</b>: %2")
+                 .arg(QString::fromStdString(c.value("setting", std::string())).toHtmlEscaped(),
+                      QString::fromStdString(c.value("reason", std::string())).toHtmlEscaped());
+  autoInfo_->setText(tr("Auto chose:<br>") + lines.join("<br>"));
+}
+
+void SetupPanel::refreshPreview() {
   const QString keepText = textCol_->currentData().toString(),
                 keepPair = pairCol_->currentData().toString(),
                 keepLabel = labelCol_->currentData().toString();
@@ -359,35 +315,51 @@ void MainWindow::refreshPreview() {
   preview_->setColumnCount(0);
   if (dataEdit_->text().isEmpty()) return;
   try {
-    pp::DataTable t = pp::readTable(dataEdit_->text().toStdString(), 5);
-    QStringList cols;
-    for (const auto& c : t.columns) cols << QString::fromStdString(c);
-    for (const QString& c : cols)
-      for (auto* box : {textCol_, pairCol_, labelCol_}) box->addItem(c, c);
-    for (auto [box, keep] : {std::pair{textCol_, keepText}, std::pair{pairCol_, keepPair},
-                             std::pair{labelCol_, keepLabel}})
-      if (int i = box->findData(keep); i > 0) box->setCurrentIndex(i);
-    preview_->setColumnCount(static_cast<int>(cols.size()));
-    preview_->setHorizontalHeaderLabels(cols);
-    preview_->setRowCount(static_cast<int>(t.rows.size()));
-    for (size_t r = 0; r < t.rows.size(); ++r)
-      for (size_t c = 0; c < t.rows[r].size() && c < t.columns.size(); ++c)
-        preview_->setItem(static_cast<int>(r), static_cast<int>(c),
-                          new QTableWidgetItem(QString::fromStdString(t.rows[r][c])));
-    preview_->resizeColumnsToContents();
+    fillPreview(dataEdit_->text());
   } catch (const pp::Error& e) {
     dataInfo_->setText(QString::fromStdString(e.what()));
+    return;
   }
+  for (auto [box, keep] : {std::pair{textCol_, keepText}, std::pair{pairCol_, keepPair},
+                           std::pair{labelCol_, keepLabel}})
+    if (int i = box->findData(keep); i > 0) box->setCurrentIndex(i);
 }
 
-void MainWindow::setDataFiles(const QString& data, const QString& validation) {
+// The file's first rows in the preview, its columns in the pickers.
+void SetupPanel::fillPreview(const QString& file) {
+  pp::DataTable t = pp::readTable(file.toStdString(), 5);
+  QStringList cols;
+  for (const auto& c : t.columns) cols << QString::fromStdString(c);
+  for (const QString& c : cols)
+    for (auto* box : {textCol_, pairCol_, labelCol_}) box->addItem(c, c);
+  preview_->setColumnCount(static_cast<int>(cols.size()));
+  preview_->setHorizontalHeaderLabels(cols);
+  preview_->setRowCount(static_cast<int>(t.rows.size()));
+  for (size_t r = 0; r < t.rows.size(); ++r)
+    for (size_t c = 0; c < t.rows[r].size() && c < t.columns.size(); ++c)
+      preview_->setItem(static_cast<int>(r), static_cast<int>(c),
+                        new QTableWidgetItem(QString::fromStdString(t.rows[r][c])));
+  preview_->resizeColumnsToContents();
+}
+
+void SetupPanel::setDataFiles(const QString& data, const QString& validation) {
   dataEdit_->setText(data);
   valEdit_->setText(validation);
   refreshPreview();
   refreshDataInfo();
 }
 
-SearchSetup MainWindow::currentSetup() const {
+void SetupPanel::showRunLog(const QString& logPath, int trials) {
+  logEdit_->setText(logPath);
+  if (trialsSpin_->value() > 0)  // auto (0) stays auto: a resumed run keeps its first choice
+    trialsSpin_->setValue(std::max(trialsSpin_->value(), trials));
+}
+
+void SetupPanel::setTrials(int n) {
+  trialsSpin_->setValue(n);
+}
+
+SearchSetup SetupPanel::currentSetup() const {
   SearchSetup s;
   s.modelDir = modelEdit_->text();
   s.dataFile = dataEdit_->text();
@@ -421,57 +393,27 @@ SearchSetup MainWindow::currentSetup() const {
   return s;
 }
 
-namespace {
-using SetupCheck = MainWindow::SetupCheck;
-SetupCheck problem(const QString& m) {
-  return {false, m};
+PrepareSetup SetupPanel::prepareSetup() const {
+  const SearchSetup search = currentSetup();
+  PrepareSetup p;
+  p.modelDir = search.modelDir;
+  p.data = search.dataSplit();
+  p.maxLength = std::min(search.maxLength, 512);
+  // The devices the window found; training runs on one ("every GPU": the first).
+  for (int i = 0; i < deviceBox_->count(); ++i) p.devices << deviceBox_->itemData(i).toString();
+  p.device = search.device == "cuda" ? "cuda:0" : search.device;
+  return p;
 }
 
-// The set-up check of `s`; nullopt when `cachedOnly` and a data file has
-// not been checked in its current version yet.
-std::optional<SetupCheck> checkSetup(const SearchSetup& s, DataChecks& checks, bool cachedOnly) {
-  if (s.modelDir.isEmpty()) return problem(MainWindow::tr("Choose a model directory."));
-  pp::ModelConfig c;
-  try {
-    c = pp::loadModelConfig((s.modelDir + "/config.json").toStdString());
-  } catch (const pp::Error& e) {
-    return problem(QString::fromStdString(e.what()));
-  }
-  if (s.dataFile.isEmpty()) return problem(MainWindow::tr("Choose a data file."));
-  if (!s.storage.isEmpty() && s.study.isEmpty())
-    return problem(MainWindow::tr("Name the study to drive in the database."));
-  if (!s.storage.isEmpty() && !s.logPath.isEmpty())
-    return problem(MainWindow::tr("A study in a database keeps the run: leave the run log empty."));
-  if (!s.spaceJson.isEmpty()) {
-    try {
-      pp::SearchSpace::fromJson(nlohmann::json::parse(s.spaceJson.toStdString()), c);
-    } catch (const std::exception& e) {
-      return problem(MainWindow::tr("Search space: %1").arg(QString::fromStdString(e.what())));
-    }
-  }
-  const pp::DataColumns cols{s.textColumn.toStdString(), s.pairColumn.toStdString(),
-                             s.labelColumn.toStdString()};
-  QStringList parts;
-  for (const QString& f : {s.dataFile, s.validationFile}) {
-    if (f.isEmpty()) continue;
-    const auto r = checks.check(f, c, cols, cachedOnly);
-    if (!r) return std::nullopt;
-    if (!r->ok) return problem(r->text);
-    parts << r->text;
-  }
-  return SetupCheck{true, parts.join("\n") + MainWindow::tr("\nLabels match the model.")};
-}
-}  // namespace
-
-MainWindow::SetupCheck MainWindow::setupCheck() const {
+SetupCheck SetupPanel::setupCheck() const {
   return *checkSetup(currentSetup(), *dataChecks_, false);
 }
 
-QString MainWindow::validateSetup() const {
-  return setupCheck().message;
+void SetupPanel::showDataProblem(const QString& message) {
+  dataInfo_->setText(message);
 }
 
-void MainWindow::refreshDataInfo() {
+void SetupPanel::refreshDataInfo() {
   if (dataCheckTask_.running()) {
     dataCheckPending_ = true;  // checked again, with the form as it is then, when this one ends
     return;
@@ -495,7 +437,7 @@ void MainWindow::refreshDataInfo() {
       });
 }
 
-void MainWindow::saveSettings() const {
+void SetupPanel::saveSettings() const {
   QSettings s;
   s.setValue("model", modelEdit_->text());
   s.setValue("data", dataEdit_->text());
@@ -509,7 +451,7 @@ void MainWindow::saveSettings() const {
   s.setValue("maxLength", maxLenSpin_->value());
 }
 
-void MainWindow::loadSettings() {
+void SetupPanel::loadSettings() {
   QSettings s;
   if (s.contains("model")) modelEdit_->setText(s.value("model").toString());
   dataEdit_->setText(s.value("data").toString());
@@ -522,36 +464,6 @@ void MainWindow::loadSettings() {
   workersSpin_->setValue(s.value("workers", 0).toInt());
   seedSpin_->setValue(s.value("seed", 1).toInt());
   maxLenSpin_->setValue(s.value("maxLength", 128).toInt());
-}
-
-void MainWindow::resetSpaceRanges(const pp::ModelConfig& c) {
-  const auto d = pp::SearchSpace::defaults(pp::SearchSpace::Kind::Seed, c);
-  minLayers_->setValue(static_cast<int>(d.minLayers));
-  maxLayers_->setValue(static_cast<int>(d.maxLayers));
-  minUnits_->setValue(static_cast<int>(d.minUnits));
-  maxUnits_->setValue(static_cast<int>(d.maxUnits));
-  QStringList h;
-  for (int64_t x : d.headChoices) h << QString::number(x);
-  headsEdit_->setText(h.join(", "));
-}
-
-void MainWindow::addRecentLog(const QString& path) {
-  if (path.isEmpty()) return;
-  QSettings s;
-  QStringList recent = s.value("recentLogs").toStringList();
-  recent.removeAll(path);
-  recent.prepend(path);
-  while (recent.size() > 8) recent.removeLast();
-  s.setValue("recentLogs", recent);
-  rebuildRecentMenu();
-}
-
-void MainWindow::rebuildRecentMenu() {
-  if (!recentMenu_) return;
-  recentMenu_->clear();
-  const QStringList recent = QSettings().value("recentLogs").toStringList();
-  for (const QString& f : recent) recentMenu_->addAction(f, this, [this, f] { showRunLog(f); });
-  recentMenu_->setEnabled(!recent.isEmpty());
 }
 
 }  // namespace ppui

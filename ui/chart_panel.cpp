@@ -1,0 +1,89 @@
+#include "ui/chart_panel.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QVBoxLayout>
+
+#include "ui/hypervolume_chart.h"
+#include "ui/latency_view.h"
+#include "ui/pareto_chart.h"
+
+namespace ppui {
+
+ChartPanel::ChartPanel(QWidget* window) : QObject(window) {
+  chart_ = new ParetoChart(window);
+  hv_ = new HypervolumeChart(window);
+  hvPage_ = new QWidget(window);
+  auto* hl = new QVBoxLayout(hvPage_);
+  auto* overTime = new QCheckBox(tr("Over wall-clock time"), hvPage_);
+  hl->addWidget(overTime);
+  hl->addWidget(hv_, 1);
+  connect(overTime, &QCheckBox::toggled, hv_, &HypervolumeChart::setOverTime);
+  latency_ = new LatencyView(window);
+}
+
+QWidget* ChartPanel::makeAxesBox(QWidget* parent) {
+  auto* viewBox = new QGroupBox(tr("Chart"), parent);
+  auto* vf = new QFormLayout(viewBox);
+  auto* xBox = new QComboBox(viewBox);
+  xBox->addItem(tr("parameters (log)"));
+  xBox->addItem(tr("parameters (linear)"));
+  xBox->addItem(tr("FLOPs (log)"));
+  xBox->addItem(tr("latency (log)"));
+  vf->addRow(tr("x axis"), xBox);
+  auto* yBox = new QComboBox(viewBox);
+  yBox->setObjectName("yAxis");
+  yBox->addItem(tr("validation error"), static_cast<int>(YMetric::Error));
+  yBox->addItem(tr("accuracy (%)"), static_cast<int>(YMetric::Accuracy));
+  yBox->addItem(tr("MCC"), static_cast<int>(YMetric::Mcc));
+  yBox->addItem(tr("F1"), static_cast<int>(YMetric::F1));
+  vf->addRow(tr("y axis"), yBox);
+  connect(yBox, &QComboBox::currentIndexChanged, this, [this, yBox](int) {
+    chart_->setYMetric(static_cast<YMetric>(yBox->currentData().toInt()));
+  });
+  connect(xBox, &QComboBox::currentIndexChanged, this, [this](int i) {
+    chart_->setLogX(i != 1);
+    chart_->setXMetric(i == 2 ? XMetric::Flops : i == 3 ? XMetric::Latency : XMetric::Params);
+  });
+  return viewBox;
+}
+
+void ChartPanel::clear() {
+  chart_->clear();
+  hv_->clear();
+}
+
+void ChartPanel::addTrials(const std::vector<pp::Trial>& ts, bool now) {
+  for (const auto& t : ts) chart_->queueTrial(t);
+  if (now) chart_->flushNow();
+}
+
+void ChartPanel::setFront(const std::vector<int64_t>& ids) {
+  chart_->setFront(ids);
+}
+
+void ChartPanel::setReference(const pp::Trial& full) {
+  chart_->setReference(full);
+}
+
+void ChartPanel::setSelection(const std::vector<int64_t>& keys) {
+  chart_->setSelection(keys);
+}
+
+void ChartPanel::addProgress(const pp::SearchProgress& p) {
+  hv_->addPoint(p.done, p.hypervolume, p.elapsedSeconds);
+}
+
+void ChartPanel::flush() {
+  chart_->flushNow();
+}
+
+void ChartPanel::setLatencyCandidates(const QString& modelDir,
+                                      const std::vector<pp::Trial>& selected,
+                                      std::shared_ptr<ModelCache> models) {
+  latency_->setCandidates(modelDir, selected, std::move(models));
+}
+
+}  // namespace ppui

@@ -1,0 +1,80 @@
+#include "ui/screenshot_harness.h"
+
+#include <QTimer>
+
+#include <cstdio>
+
+#include "ui/export_dialog.h"
+#include "ui/mainwindow.h"
+#include "ui/trial_table_model.h"
+
+namespace ppui {
+
+ScreenshotHarness::ScreenshotHarness(MainWindow& window, const Options& options)
+    : QObject(&window), w_(window), o_(options) {}
+
+void ScreenshotHarness::begin() {
+  RunController& run = w_.runController();
+  if (!o_.midScreenshot.isEmpty())
+    connect(&run, &RunController::progressChanged, this, &ScreenshotHarness::onProgress);
+  if (o_.exitWhenDone || o_.start) {
+    connect(&run, &RunController::searchEnded, this, &ScreenshotHarness::onSearchEnded);
+    QTimer::singleShot(0, this, &ScreenshotHarness::start);
+  } else if (!o_.screenshot.isEmpty()) {
+    QTimer::singleShot(kSettleMs, this,
+                       [this] { Q_EMIT done(w_.grab().save(o_.screenshot) ? 0 : 1); });
+  }
+}
+
+void ScreenshotHarness::start() {
+  if (w_.startSearch()) return;
+  std::fprintf(stderr, "paretoprune: cannot start: %s\n", w_.validateSetup().toUtf8().constData());
+  if (o_.exitWhenDone) Q_EMIT done(1);
+}
+
+void ScreenshotHarness::onProgress(const pp::SearchProgress& p) {
+  if (midTaken_ || p.done * 2 < p.total) return;
+  midTaken_ = true;
+  QTimer::singleShot(kMidSettleMs, this, [this] { w_.grab().save(o_.midScreenshot); });
+}
+
+void ScreenshotHarness::onSearchEnded(const QString& reason) {
+  const bool failed = w_.runController().state() == RunController::State::Failed;
+  if (o_.selectFront) selectFront();
+  if (!o_.exitWhenDone) return;
+  if (!o_.dialogScreenshot.isEmpty() && !w_.selection().empty()) shootDialog();
+  const QString outcome = failed ? "failed: " + reason : reason;
+  QTimer::singleShot(kSettleMs, this, [this, outcome, failed] { finish(outcome, failed); });
+}
+
+// Two points of the Pareto set, a third and two thirds along it.
+void ScreenshotHarness::selectFront() {
+  const TrialTableModel* table = w_.tableModel();
+  std::vector<int64_t> front;
+  for (const auto& t : table->trials())
+    if (table->isOnFront(t.id)) front.push_back(t.id);
+  std::vector<int64_t> pick;
+  if (!front.empty()) pick = {front[front.size() / 3], front[2 * front.size() / 3]};
+  w_.selectTrials(pick);
+}
+
+void ScreenshotHarness::shootDialog() {
+  const pp::Trial* t = w_.tableModel()->trial(w_.selection().front());
+  ExportDialog* dlg = w_.makeExportDialog(*t).release();
+  dlg->setAttribute(Qt::WA_DeleteOnClose);
+  dlg->show();
+  const QString file = o_.dialogScreenshot;
+  QTimer::singleShot(kDialogSettleMs, dlg, [dlg, file] { dlg->grab().save(file); });
+}
+
+void ScreenshotHarness::finish(const QString& outcome, bool failed) {
+  const QString& shot = o_.screenshot;
+  const bool ok = shot.isEmpty() || w_.grab().save(shot);
+  std::printf("search %s; %s\n", outcome.toUtf8().constData(),
+              shot.isEmpty()
+                  ? ""
+                  : (ok ? ("screenshot " + shot).toUtf8().constData() : "screenshot failed"));
+  Q_EMIT done(ok && !failed ? 0 : 1);
+}
+
+}  // namespace ppui
