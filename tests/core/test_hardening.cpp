@@ -10,11 +10,11 @@
 
 #include "model/weights.h"
 #include "paretoprune/base/error.h"
+#include "paretoprune/base/json_parse.h"
 #include "paretoprune/eval/evaluator.h"
+#include "paretoprune/formats/dataset.h"
 #include "paretoprune/formats/tokenizer.h"
 #include "paretoprune/model/model.h"
-#include "paretoprune/base/json_parse.h"
-#include "paretoprune/formats/dataset.h"
 #include "paretoprune/model/model_config.h"
 #include "paretoprune/runs/study_store.h"
 #include "paretoprune/search/run_log.h"
@@ -94,9 +94,8 @@ class TestHardening : public QObject {
     QVERIFY(pp::tryParseJson(std::string(pp::kMaxJsonDepth, '[') +
                              std::string(pp::kMaxJsonDepth, ']')));
     std::string error;
-    QVERIFY(!pp::tryParseJson(std::string(pp::kMaxJsonDepth + 1, '[') +
-                                  std::string(pp::kMaxJsonDepth + 1, ']'),
-                              &error));
+    QVERIFY(!pp::tryParseJson(
+        std::string(pp::kMaxJsonDepth + 1, '[') + std::string(pp::kMaxJsonDepth + 1, ']'), &error));
     QVERIFY2(error.find("nested deeper than") != std::string::npos, error.c_str());
   }
 
@@ -134,16 +133,16 @@ class TestHardening : public QObject {
     testutil::writeText(cfg, "{\"model_type\": \"bert\", \"x\": " + std::string(50000, '['));
     PP_EXPECT_ERROR(pp::loadModelConfig(cfg), "nested deeper than");
     const std::string jsonl = d.path().toStdString() + "/data.jsonl";
-    testutil::writeText(jsonl, "{\"text\": \"a\", \"label\": \"positive\"}\n" +
-                                   std::string(50000, '{') + "\n");
+    testutil::writeText(
+        jsonl, "{\"text\": \"a\", \"label\": \"positive\"}\n" + std::string(50000, '{') + "\n");
     const auto config = pp::loadModelConfig(model_.toStdString() + "/config.json");
     PP_EXPECT_ERROR(pp::loadDataset(jsonl, config, {}), "line 2: nested deeper than");
   }
 
   void untrustedValuesAreQuotedShort() {
     // A 100 kB label name in pruned_heads' key is not printed whole.
-    nlohmann::json j = nlohmann::json::parse(
-        testutil::readText(model_.toStdString() + "/config.json"));
+    nlohmann::json j =
+        nlohmann::json::parse(testutil::readText(model_.toStdString() + "/config.json"));
     j["pruned_heads"] = {{std::string(100000, 'x'), nlohmann::json::array({0})}};
     const std::string msg = testutil::errorOf([&] { pp::modelConfigFromJson(j); });
     QVERIFY2(msg.find("pruned_heads names layer") != std::string::npos, msg.c_str());
@@ -164,12 +163,12 @@ class TestHardening : public QObject {
 
   // -1 became SIZE_MAX, and WordPiece then took quadratic time per word.
   void wordLengthBoundAndLongWords() {
-    nlohmann::json j = nlohmann::json::parse(
-        testutil::readText(model_.toStdString() + "/tokenizer.json"));
+    nlohmann::json j =
+        nlohmann::json::parse(testutil::readText(model_.toStdString() + "/tokenizer.json"));
     QTemporaryDir d;
     const std::string path = d.path().toStdString() + "/tokenizer.json";
-    for (const nlohmann::json& bad : {nlohmann::json(-1), nlohmann::json(0), nlohmann::json("x"),
-                                      nlohmann::json(1e12)}) {
+    for (const nlohmann::json& bad :
+         {nlohmann::json(-1), nlohmann::json(0), nlohmann::json("x"), nlohmann::json(1e12)}) {
       j["model"]["max_input_chars_per_word"] = bad;
       testutil::writeText(path, j.dump());
       PP_EXPECT_ERROR(pp::WordPieceTokenizer::fromTokenizerJson(path), "max_input_chars_per_word");
@@ -180,7 +179,7 @@ class TestHardening : public QObject {
     const auto t0 = std::chrono::steady_clock::now();
     const auto pieces = tok.tokenize(std::string(100000, 'a'));
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    QCOMPARE(pieces.size(), size_t(100000));  // "a" then "##a" each (the tiny vocabulary)
+    QCOMPARE(pieces.size(), size_t(100000));      // "a" then "##a" each (the tiny vocabulary)
     QVERIFY2(s < 30, std::to_string(s).c_str());  // was hours; here well under a second
   }
 

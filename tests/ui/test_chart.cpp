@@ -6,6 +6,7 @@
 #include <QLegend>
 #include <QLegendMarker>
 #include <QRegularExpression>
+#include <QSettings>
 #include <QtTest>
 
 #include "ui/axis_ticks.h"
@@ -31,7 +32,11 @@ class TestChart : public QObject {
   Q_OBJECT
 
  private Q_SLOTS:
-  void initTestCase() { QCoreApplication::setOrganizationName("ParetoPruneTest"); }
+  void initTestCase() {
+    QCoreApplication::setOrganizationName(
+        "ParetoPruneTest-chart");  // its own, cleared: ctest runs tests side by side
+    QSettings().clear();
+  }
 
   void ticks_data() {
     QTest::addColumn<double>("lo");

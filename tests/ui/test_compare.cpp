@@ -78,7 +78,7 @@ class TestCompare : public QObject {
 
  private Q_SLOTS:
   void initTestCase() {
-    QCoreApplication::setOrganizationName("ParetoPruneTest");
+    QCoreApplication::setOrganizationName("ParetoPruneTest-compare");
     QSettings().clear();
     QDir(tmp_.path()).mkpath("runs");
     modelA_ = tmp_.path() + "/modelA";

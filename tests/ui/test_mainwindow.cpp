@@ -83,7 +83,9 @@ class TestMainWindow : public QObject {
 
  private Q_SLOTS:
   void initTestCase() {
-    QCoreApplication::setOrganizationName("ParetoPruneTest");  // keep the user's settings out
+    // Keep the user's settings out, and other tests' (ctest runs them side by side).
+    QCoreApplication::setOrganizationName("ParetoPruneTest-mainwindow");
+    QSettings().clear();
     pp::setComputeThreads(1, 1);
     model_ = tmp_.path() + "/tiny";
     auto o = pp::TinyModelOptions::shaped(2, 16, 4, 24);
