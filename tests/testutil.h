@@ -1,5 +1,6 @@
 // Helpers shared by the tests: scratch directories and file writing.
 #pragma once
+#include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -13,6 +14,21 @@
 #include "paretoprune/base/rng.h"
 
 namespace testutil {
+
+struct Run {
+  int code = -1;  // -1: crashed or did not finish
+  std::string out, err;
+};
+
+// Runs `program` with `args` to its end (2 minutes at most), no input.
+inline Run runProgram(const QString& program, const QStringList& args) {
+  QProcess p;
+  p.start(program, args);
+  p.closeWriteChannel();
+  p.waitForFinished(120000);
+  return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1,
+          p.readAllStandardOutput().toStdString(), p.readAllStandardError().toStdString()};
+}
 
 inline void writeText(const std::string& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary);

@@ -2,7 +2,6 @@
 // whose trial ids repeat, connection URLs whose password must never be
 // printed. Each case failed (crashed, was accepted, or printed the secret)
 // before its fix.
-#include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -21,17 +20,8 @@
 #include "testutil.h"
 
 namespace {
-struct Run {
-  int code = -1;
-  std::string out, err;
-};
-Run cli(const QStringList& args) {
-  QProcess p;
-  p.start(PARETOPRUNE_CLI, args);
-  p.closeWriteChannel();
-  p.waitForFinished(120000);
-  return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1,
-          p.readAllStandardOutput().toStdString(), p.readAllStandardError().toStdString()};
+testutil::Run cli(const QStringList& args) {
+  return testutil::runProgram(PARETOPRUNE_CLI, args);
 }
 
 int lines(const std::string& s) {
