@@ -70,6 +70,7 @@ std::string redactSecrets(std::string message, const std::string& url) {
   }
   // A quoted piece of the URL that holds or is part of the password (a bad
   // percent escape, say) is hidden whole.
+  const auto [spanPos, spanLen] = passwordSpan(url);
   std::string out;
   size_t pos = 0;
   for (size_t open; (open = message.find('"', pos)) != std::string::npos;) {
@@ -82,7 +83,6 @@ std::string redactSecrets(std::string message, const std::string& url) {
         quoted = "***";
     // A piece of the URL that overlaps where the password is written (libpq
     // may read "u:pa@ss@host" as password "pa" and host "ss@host").
-    const auto [spanPos, spanLen] = passwordSpan(url);
     for (size_t at = quoted.empty() ? std::string::npos : url.find(quoted);
          spanLen > 0 && at != std::string::npos; at = url.find(quoted, at + 1))
       if (at < spanPos + spanLen && at + quoted.size() > spanPos) quoted = "***";
