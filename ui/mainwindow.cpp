@@ -1,5 +1,6 @@
 #include "ui/mainwindow.h"
 
+#include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
 #include <QFileDialog>
@@ -22,6 +23,7 @@
 #include "ui/export_dialog.h"
 #include "ui/latency_view.h"
 #include "ui/pareto_chart.h"
+#include "ui/search_actions.h"
 #include "ui/setup_panel.h"
 #include "ui/trial_table_model.h"
 #include "ui/trial_table_view.h"
@@ -108,6 +110,7 @@ void MainWindow::buildMenus() {
   file->addAction(tr("&Save trials as..."), this, &MainWindow::saveTrialsDialog);
   file->addSeparator();
   file->addAction(tr("&Quit"), this, &QWidget::close);
+  searchActions_ = new SearchActions(this);
   auto* view = menuBar()->addMenu(tr("&View"));
   view->addAction(tr("&Reset zoom"), charts_->chart(), &ParetoChart::resetZoom);
   auto* help = menuBar()->addMenu(tr("&Help"));
@@ -158,12 +161,12 @@ void MainWindow::connectRun() {
 void MainWindow::connectParts() {
   connect(setup_, &SetupPanel::modelChosen, this, &MainWindow::openModel);
   connect(setup_, &SetupPanel::prepareClicked, this, &MainWindow::prepareModel);
-  connect(setup_, &SetupPanel::startClicked, this, &MainWindow::startSearch);
-  connect(setup_, &SetupPanel::pauseClicked, this, [this] {
+  connect(searchActions_->start(), &QAction::triggered, this, &MainWindow::startSearch);
+  connect(searchActions_->pause(), &QAction::triggered, this, [this] {
     run_->togglePause();
     updateButtons();
   });
-  connect(setup_, &SetupPanel::stopClicked, run_, &RunController::cancel);
+  connect(searchActions_->stop(), &QAction::triggered, run_, &RunController::cancel);
   connect(exportBtn_, &QPushButton::clicked, this, &MainWindow::exportSelection);
   connect(charts_->chart(), &ParetoChart::selectionChanged, this, &MainWindow::selectTrials);
   connect(trials_, &TrialsPanel::selectionChanged, this, &MainWindow::selectTrials);
@@ -214,16 +217,15 @@ bool MainWindow::startSearch() {
     setup_->showDataProblem(check.message);
     return false;
   }
-  const SearchSetup s = setup_->currentSetup();
-  if (!run_->startSearch(s)) return false;
-  addRecentLog(s.logPath);
+  if (!run_->startSearch(setup_->currentSetup())) return false;
+  addRecentLog(run_->runLog());
   setup_->saveSettings();
   updateButtons();
   return true;
 }
 
 void MainWindow::updateButtons() {
-  setup_->setRunning(run_->isRunning(), run_->isPaused());
+  searchActions_->setRunning(run_->isRunning(), run_->isPaused());
   exportBtn_->setEnabled(!trials_->selection().empty());
 }
 
@@ -241,6 +243,14 @@ void MainWindow::showWarning(const pp::SearchWarning& warning) {
         tr("%1\n\nThe search goes on and keeps every trial. Use File > Save trials as... to "
            "write them somewhere else.")
             .arg(w));
+  } else if (warning.kind == pp::SearchWarning::Kind::ValidationSeen) {
+    // Every number of the run is affected: said where it cannot be missed.
+    auto* box = new QMessageBox(QMessageBox::Warning, tr("Validation data the model has seen"),
+                                QString(w).replace("--validation", tr("a validation file")),
+                                QMessageBox::Ok, this);
+    box->setTextFormat(Qt::PlainText);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
   } else {
     statusBar()->showMessage(tr("Warning: %1").arg(w), 10000);
   }
@@ -321,9 +331,26 @@ void MainWindow::prepareModel() {
 void MainWindow::openLogDialog() {
   const QString f =
       QFileDialog::getOpenFileName(this, tr("Run log"), QString(), tr("Run logs (*.jsonl)"));
+  if (!f.isEmpty()) openRunLog(f);
+}
+
+void MainWindow::openRunLog(const QString& path) {
   QString err;
-  if (!f.isEmpty() && !showRunLog(f, &err))
+  int64_t damaged = 0;
+  if (run_->showRunLog(path, &err, false, &damaged)) return addRecentLog(path);
+  if (damaged <= 0) {
     QMessageBox::warning(this, tr("Cannot open the run log"), err);
+    return;
+  }
+  QMessageBox ask(QMessageBox::Warning, tr("A damaged run log"),
+                  tr("Line %1 of %2 is damaged.").arg(damaged).arg(path),
+                  QMessageBox::Yes | QMessageBox::No, this);
+  ask.setTextFormat(Qt::PlainText);
+  ask.setInformativeText(tr("Show the other trials? (Each damaged line is left out and named.)"));
+  ask.setDetailedText(err);
+  if (ask.exec() != QMessageBox::Yes) return;
+  if (run_->showRunLog(path, &err, true)) return addRecentLog(path);
+  QMessageBox::warning(this, tr("Cannot open the run log"), err);
 }
 
 // Asks for a study's URL and name; false when the user cancels.
@@ -387,11 +414,29 @@ void MainWindow::addRecentLog(const QString& path) {
 void MainWindow::rebuildRecentMenu() {
   recentMenu_->clear();
   const QStringList recent = QSettings().value("recentLogs").toStringList();
-  for (const QString& f : recent) recentMenu_->addAction(f, this, [this, f] { showRunLog(f); });
+  for (const QString& f : recent) recentMenu_->addAction(f, this, [this, f] { openRunLog(f); });
   recentMenu_->setEnabled(!recent.isEmpty());
 }
 
+bool MainWindow::confirmCloseWhileRunning() {
+  QMessageBox box(QMessageBox::Question, tr("Stop the search?"),
+                  tr("A search is running. Stop it and close the window?"),
+                  QMessageBox::Yes | QMessageBox::No, this);
+  box.setTextFormat(Qt::PlainText);
+  const QString log = run_->runLog();
+  box.setInformativeText(log.isEmpty() ? tr("The trials so far are kept in the study.")
+                                       : tr("The trials so far are kept in %1: open it from "
+                                            "File > Recent runs, or start it again to continue.")
+                                             .arg(log));
+  box.setDefaultButton(QMessageBox::No);
+  return box.exec() == QMessageBox::Yes;
+}
+
 void MainWindow::closeEvent(QCloseEvent* e) {
+  if (run_->isRunning() && !confirmCloseWhileRunning()) {
+    e->ignore();
+    return;
+  }
   run_->shutdown();
   setup_->saveSettings();
   e->accept();

@@ -24,6 +24,7 @@ class HypervolumeChart;
 class LatencyView;
 class ParetoChart;
 class RunComparer;
+class SearchActions;
 class SetupPanel;
 class TrialTableModel;
 class TrialTableView;
@@ -75,6 +76,9 @@ class MainWindow : public QMainWindow {
   bool compareRuns(const QStringList& runs, QString* error = nullptr);
   QStringList shownRuns() const { return run_->shownRuns(); }
   bool showRunLog(const QString& path, QString* error = nullptr);
+  // As the user opens a log (File > Open, Recent runs): a damaged line asks
+  // whether to show the rest; any other failure is shown in a dialog.
+  void openRunLog(const QString& path);
   bool showStudy(const QString& url, const QString& name, QString* error = nullptr);
   bool saveTrialsAs(const QString& path, QString* error = nullptr);
   // The "Prepare model" step: importance ordering and super-network training
@@ -106,6 +110,7 @@ class MainWindow : public QMainWindow {
   bool askForStudy(const QString& title, const QString& name0, QString* url, QString* name);
   void addRecentLog(const QString& path);
   void rebuildRecentMenu();
+  bool confirmCloseWhileRunning();
 
   RunController* run_;
   ChartPanel* charts_;
@@ -116,6 +121,7 @@ class MainWindow : public QMainWindow {
   QProgressBar* progress_ = nullptr;
   QLabel* statusLine_ = nullptr;
   QMenu* recentMenu_ = nullptr;
+  SearchActions* searchActions_ = nullptr;
 };
 
 }  // namespace ppui

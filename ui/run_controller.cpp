@@ -1,5 +1,9 @@
 #include "ui/run_controller.h"
 
+#include <QDateTime>
+#include <QDir>
+#include <QFileInfo>
+#include <QStandardPaths>
 #include <QTimer>
 
 #include <algorithm>
@@ -23,6 +27,19 @@ QString human(double seconds) {
         .arg(static_cast<int>(seconds / 60))
         .arg(static_cast<int>(seconds) % 60);
   return QString::number(seconds / 3600, 'f', 1) + " h";
+}
+
+// Where a run the user gave no log for is kept: the runs folder of the
+// user's data directory, named by model and time.
+QString defaultRunLog(const QString& modelDir) {
+  const QString dir =
+      QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation) + "/runs";
+  if (!QDir().mkpath(dir)) return {};
+  const QString stem = dir + "/" + QFileInfo(QDir::cleanPath(modelDir)).fileName() + "-" +
+                       QDateTime::currentDateTime().toString("yyyyMMdd-HHmmss");
+  QString path = stem + ".jsonl";
+  for (int i = 2; QFileInfo::exists(path); ++i) path = stem + "-" + QString::number(i) + ".jsonl";
+  return path;
 }
 }  // namespace
 
@@ -76,11 +93,17 @@ void RunController::clearShown() {
   Q_EMIT selectionDropped();
 }
 
-bool RunController::startSearch(const SearchSetup& s) {
+bool RunController::startSearch(const SearchSetup& setup) {
+  SearchSetup s = setup;
+  const bool keptByDefault = s.logPath.isEmpty() && s.storage.isEmpty();
+  if (keptByDefault) s.logPath = defaultRunLog(s.modelDir);
   comparer_->clear();
   clearShown();
   QString err;
   if (!search_.start(s, &err)) return fail(err, nullptr);
+  runLog_ = s.logPath;
+  if (keptByDefault && !s.logPath.isEmpty())
+    Q_EMIT note(tr("This run is kept in %1 (File > Recent runs)").arg(s.logPath), 15000);
   state_ = State::Searching;
   Q_EMIT stateChanged(state_);
   Q_EMIT progressShown(0, s.trials);
@@ -245,10 +268,12 @@ void RunController::addShownTrials(const std::vector<pp::Trial>& trials, const p
   Q_EMIT detailsChanged();
 }
 
-bool RunController::showRunLog(const QString& path, QString* error) {
+bool RunController::showRunLog(const QString& path, QString* error, bool skipBadLines,
+                               int64_t* damagedLine) {
   if (refuseWhileRunning(error)) return false;
   try {
-    const pp::OpenedRunLog run = pp::openRunLog(path.toStdString());
+    const pp::OpenedRunLog run = pp::openRunLog(
+        path.toStdString(), "", skipBadLines ? pp::BadLines::Skip : pp::BadLines::Refuse);
     showRun(run, path);
     QString msg = tr("%1: %2 trials, %3 on the Pareto front. Start continues the run (finished "
                      "trials are not "
@@ -258,8 +283,13 @@ bool RunController::showRunLog(const QString& path, QString* error) {
                       .arg(trials_->frontSize());
     for (const auto& w : run.log.warnings)
       msg += " " + tr("Warning: %1").arg(QString::fromStdString(w));
+    if (run.log.skippedLines > 0)
+      msg += " " + tr("%n damaged line(s) left out.", nullptr, int(run.log.skippedLines));
     Q_EMIT status(msg);
     return true;
+  } catch (const pp::DamagedLogLine& e) {
+    if (damagedLine) *damagedLine = e.line();
+    return fail(tr("Cannot open the run log: %1").arg(QString::fromStdString(e.what())), error);
   } catch (const std::exception& e) {
     return fail(tr("Cannot open the run log: %1").arg(QString::fromStdString(e.what())), error);
   }

@@ -43,7 +43,11 @@ class RunController : public QObject {
   // the model of the form and the next search. False with the reason shown.
   bool openModel(const QString& dir);
   // Starts a search of `s` (the form checked); what was shown is cleared.
+  // A search with neither a log nor a study is kept anyway, in the runs
+  // folder of the user's data directory (runLog() says where).
   bool startSearch(const SearchSetup& s);
+  // The log of the search started last (empty for a study).
+  const QString& runLog() const { return runLog_; }
   void togglePause();
   void cancel();
   // Closing: a running search is cancelled and waited for (its finished
@@ -52,7 +56,10 @@ class RunController : public QObject {
 
   // A run log's trials, front and full model; the form filled so that Start
   // continues it. False with the reason (shown, and in `error`).
-  bool showRunLog(const QString& path, QString* error = nullptr);
+  // With `skipBadLines` damaged lines are left out (and said); without, a
+  // damaged line fails and its number goes to `damagedLine` when given.
+  bool showRunLog(const QString& path, QString* error = nullptr, bool skipBadLines = false,
+                  int64_t* damagedLine = nullptr);
   // A study in PostgreSQL, followed live: new trials as workers report them.
   bool showStudy(const QString& url, const QString& name, QString* error = nullptr);
   // Runs of one model overlaid: run logs or studies ("NAME@postgresql://HOST/DB").
@@ -101,6 +108,7 @@ class RunController : public QObject {
   void searchEnded(const QString& reason);  // Finished: the stop reason; Failed: the error
 
  private:
+  QString runLog_;
   void connectSearch();
   void onSearchStarted(const QString& description);
   void onSearchEnded(State s, const QString& reason);

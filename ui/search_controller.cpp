@@ -131,6 +131,10 @@ QString SearchController::run(const SearchSetup& s, const std::shared_ptr<ModelC
       pp::prepareSearch(req, models ? models->load(req.modelDir) : nullptr);
   prepared.options.eval.latency.seqLen =
       std::min<int64_t>(s.maxLength, prepared.model->config().max_position_embeddings);
+  for (const auto& w : prepared.warnings) {
+    const pp::SearchWarning seen{pp::SearchWarning::Kind::ValidationSeen, w};
+    task_.post([this, seen] { Q_EMIT warning(seen); });
+  }
   if (!s.storage.isEmpty()) return driveStudy(s, prepared, events());
   return runHere(prepared, events());
 }

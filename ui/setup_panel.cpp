@@ -24,6 +24,7 @@
 #include "paretoprune/formats/dataset.h"
 #include "paretoprune/model/metrics.h"
 #include "paretoprune/search/search_space.h"
+#include "ui/wheel_guard.h"
 
 namespace ppui {
 
@@ -42,14 +43,15 @@ SetupPanel::SetupPanel(QWidget* parent) : QWidget(parent) {
   sections_->addWidget(buildModelBox(this));
   sections_->addWidget(buildDataBox(this));
   sections_->addWidget(buildSearchBox(this));
-  sections_->addLayout(buildRunButtons(this));
   sections_->addStretch(1);
+  guardAgainstWheel(this);  // scrolling the panel never changes a setting
 }
 
 SetupPanel::~SetupPanel() = default;  // dataCheckTask_ stops and joins its check
 
 void SetupPanel::addSection(QWidget* w) {
   sections_->insertWidget(sections_->count() - 1, w);  // above the stretch
+  guardAgainstWheel(w);
 }
 
 // The model: directory, summary, Prepare model.
@@ -232,29 +234,6 @@ void SetupPanel::addSpaceRanges(QWidget* searchBox, QFormLayout* sf) {
   sf->addRow(tr("Units per layer"), range(minUnits_, maxUnits_));
 }
 
-// Start, pause, stop.
-QLayout* SetupPanel::buildRunButtons(QWidget* panel) {
-  auto* buttons = new QHBoxLayout;
-  startBtn_ = new QPushButton(tr("Start"), panel);
-  startBtn_->setDefault(true);
-  pauseBtn_ = new QPushButton(tr("Pause"), panel);
-  stopBtn_ = new QPushButton(tr("Stop"), panel);
-  buttons->addWidget(startBtn_);
-  buttons->addWidget(pauseBtn_);
-  buttons->addWidget(stopBtn_);
-  connect(startBtn_, &QPushButton::clicked, this, &SetupPanel::startClicked);
-  connect(pauseBtn_, &QPushButton::clicked, this, &SetupPanel::pauseClicked);
-  connect(stopBtn_, &QPushButton::clicked, this, &SetupPanel::stopClicked);
-  return buttons;
-}
-
-void SetupPanel::setRunning(bool running, bool paused) {
-  startBtn_->setEnabled(!running);
-  pauseBtn_->setEnabled(running);
-  stopBtn_->setEnabled(running);
-  pauseBtn_->setText(paused ? tr("Resume") : tr("Pause"));
-}
-
 void SetupPanel::showModel(const QString& dir, const pp::ModelConfig& c) {
   modelEdit_->setText(dir);
   QStringList labels;
@@ -294,12 +273,20 @@ void SetupPanel::showAutoChoices(const pp::RunHeader& h) {
     autoInfo_->setText(tr("No setting was left on auto."));
     return;
   }
-  QStringList lines;
-  for (const auto& c : h.autoChoices)
+  // What was chosen, in a user's words; the evidence behind each choice on
+  // hover (and in the run log's header).
+  QStringList lines, evidence;
+  for (const auto& c : h.autoChoices) {
+    const QString setting = QString::fromStdString(c.value("setting", std::string()));
+    const QString reason = QString::fromStdString(c.value("reason", std::string()));
+    const QString summary = QString::fromStdString(c.value("summary", std::string()));
     lines << tr("<b>%1</b>: %2")
-                 .arg(QString::fromStdString(c.value("setting", std::string())).toHtmlEscaped(),
-                      QString::fromStdString(c.value("reason", std::string())).toHtmlEscaped());
+                 .arg(setting.replace('_', ' ').toHtmlEscaped(),
+                      (summary.isEmpty() ? reason : summary).toHtmlEscaped());
+    evidence << tr("<b>%1</b>: %2").arg(setting.toHtmlEscaped(), reason.toHtmlEscaped());
+  }
   autoInfo_->setText(tr("Auto chose:<br>") + lines.join("<br>"));
+  autoInfo_->setToolTip(tr("Why:<br>") + evidence.join("<br>"));
 }
 
 void SetupPanel::refreshPreview() {

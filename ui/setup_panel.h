@@ -42,7 +42,6 @@ class SetupPanel : public QWidget {
   void setTrials(int n);
   // What auto chose for the run and why.
   void showAutoChoices(const pp::RunHeader& h);
-  void setRunning(bool running, bool paused);
 
   SearchSetup currentSetup() const;
   // What Prepare model trains on: the form's model and the search's split.
@@ -61,9 +60,6 @@ class SetupPanel : public QWidget {
  Q_SIGNALS:
   void modelChosen(const QString& dir);  // browsed or typed
   void prepareClicked();
-  void startClicked();
-  void pauseClicked();
-  void stopClicked();
 
  private:
   QWidget* buildModelBox(QWidget* panel);
@@ -71,7 +67,6 @@ class SetupPanel : public QWidget {
   QWidget* buildSearchBox(QWidget* panel);
   void addSearchOptions(QWidget* box, QFormLayout* form);
   void addSpaceRanges(QWidget* box, QFormLayout* form);
-  QLayout* buildRunButtons(QWidget* panel);
   void browseData(QLineEdit* edit);
   void refreshPreview();  // first rows and column pickers of the data file
   void fillPreview(const QString& file);
@@ -105,9 +100,6 @@ class SetupPanel : public QWidget {
   QLineEdit* headsEdit_ = nullptr;
   QSpinBox* minUnits_ = nullptr;
   QSpinBox* maxUnits_ = nullptr;
-  QPushButton* startBtn_ = nullptr;
-  QPushButton* pauseBtn_ = nullptr;
-  QPushButton* stopBtn_ = nullptr;
   std::shared_ptr<DataChecks> dataChecks_ = std::make_shared<DataChecks>();  // shared with checks
   bool dataCheckPending_ = false;  // the form changed while a check ran
   BackgroundTask dataCheckTask_{this};

@@ -162,47 +162,91 @@ void addEvalCommand(CLI::App& app, GlobalOptions& g) {
   cmd->callback([a, &g] { runEval(*a, g); });
 }
 
-void addPredictCommand(CLI::App& app, GlobalOptions& g) {
-  auto model = std::make_shared<std::string>();
-  auto subnet = std::make_shared<std::string>();
-  auto maxLen = std::make_shared<int64_t>(512);
-  auto* cmd = app.add_subcommand(
-      "predict", "Predict labels for JSON lines {\"text\":..,\"pair\":..} on stdin");
-  cmd->add_option("MODEL", *model, "Model directory")->required();
-  cmd->add_option("--subnet", *subnet, "Sub-network (JSON text or file; default: the full model)");
-  cmd->add_option("--max-length", *maxLen, "Truncate to this many tokens")->capture_default_str();
-  cmd->callback([model, subnet, maxLen, &g] {
-    applyThreads(g);
-    auto m = pp::Model::load(*model);
-    const auto& c = m->config();
-    pp::SubNetwork s = subnetFor(*subnet, *m);
-    pp::Dataset d;
-    forEachTextLine(std::cin, [&](const TextInput& in) {
-      pp::Example e;
-      e.text = in.text;
-      e.pair = in.pair;
-      e.single = !in.hasPair;
-      d.hasPair = d.hasPair || in.hasPair;
-      e.label = 0;
-      e.line = in.line;
-      d.examples.push_back(std::move(e));
-    });
-    if (d.examples.empty()) return;
+namespace {
+// Predicts as lines arrive: a batch runs when it is full or when no more
+// input is waiting, so a piped file runs in batches and a user typing gets
+// each answer at once. A bad line is answered in place with {"line", "error"}
+// (stdout keeps one line per input line) and reported on stderr.
+class Predictor {
+ public:
+  Predictor(const pp::Model& m, pp::SubNetwork s, int64_t maxLen)
+      : m_(m), s_(std::move(s)), maxLen_(maxLen) {}
+
+  void add(const TextInput& in) {
+    pp::Example e;
+    e.text = in.text;
+    e.pair = in.pair;
+    e.single = !in.hasPair;
+    e.label = 0;
+    e.line = in.line;
+    pending_.hasPair = pending_.hasPair || in.hasPair;
+    pending_.examples.push_back(std::move(e));
+    if (pending_.examples.size() >= 64) flush();
+  }
+
+  void bad(int64_t line, const std::string& message) {
+    flush();
+    ++bad_;
+    std::cout << json{{"line", line}, {"error", message}}.dump() << "\n" << std::flush;
+    std::cerr << "paretoprune-cli: " << message << "\n";
+  }
+
+  void flush() {
+    if (pending_.examples.empty()) return;
     pp::EncodeOptions eo;
-    eo.maxLength = *maxLen;
-    eo.bucketByLength = true;
-    pp::EncodedData enc(*m, d, eo);
-    auto logits = pp::computeLogits(*m, s, enc, pp::ExecMode::Auto);
-    for (const auto& l : logits) {
+    eo.maxLength = maxLen_;
+    pp::EncodedData enc(m_, pending_, eo);
+    const auto& names = m_.config().id2label;
+    for (const auto& l : pp::computeLogits(m_, s_, enc, pp::ExecMode::Auto)) {
       size_t best = 0;
       for (size_t k = 1; k < l.size(); ++k)
         if (l[k] > l[best]) best = k;
       std::string arr = "[";
       for (size_t k = 0; k < l.size(); ++k) arr += (k ? "," : "") + exactFloat(l[k]);
       arr += "]";
-      std::cout << "{\"label\":" << json(c.id2label[best]).dump() << ",\"label_id\":" << best
+      std::cout << "{\"label\":" << json(names[best]).dump() << ",\"label_id\":" << best
                 << ",\"logits\":" << arr << "}\n";
     }
+    std::cout << std::flush;
+    done_ += static_cast<int64_t>(pending_.examples.size());
+    pending_ = pp::Dataset{};
+  }
+
+  int64_t badLines() const { return bad_; }
+  int64_t predicted() const { return done_; }
+
+ private:
+  const pp::Model& m_;
+  pp::SubNetwork s_;
+  int64_t maxLen_;
+  pp::Dataset pending_;
+  int64_t bad_ = 0, done_ = 0;
+};
+}  // namespace
+
+void addPredictCommand(CLI::App& app, GlobalOptions& g) {
+  auto model = std::make_shared<std::string>();
+  auto subnet = std::make_shared<std::string>();
+  auto maxLen = std::make_shared<int64_t>(512);
+  auto* cmd = app.add_subcommand(
+      "predict",
+      "Predict labels for lines on stdin: JSON {\"text\":..,\"pair\":..} or plain text");
+  cmd->add_option("MODEL", *model, "Model directory")->required();
+  cmd->add_option("--subnet", *subnet, "Sub-network (JSON text or file; default: the full model)");
+  cmd->add_option("--max-length", *maxLen, "Truncate to this many tokens")->capture_default_str();
+  cmd->callback([model, subnet, maxLen, &g] {
+    applyThreads(g);
+    auto m = pp::Model::load(*model);
+    Predictor p(*m, subnetFor(*subnet, *m), *maxLen);
+    std::ios::sync_with_stdio(false);  // lets in_avail() see what is already buffered
+    forEachTextLine(
+        std::cin, [&](const TextInput& in) { p.add(in); },
+        [&](int64_t line, const std::string& message) { p.bad(line, message); },
+        [&] { p.flush(); });
+    p.flush();
+    if (p.badLines() > 0)
+      throw pp::Error(std::to_string(p.badLines()) + " line(s) could not be read (" +
+                      std::to_string(p.predicted()) + " predicted)");
   });
 }
 

@@ -37,7 +37,11 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    // --help and --version print and succeed; a usage error (a missing file,
+    // an unknown option) is one line and exit code 1 like every other error.
+    if (e.get_exit_code() == 0) return app.exit(e);
+    std::cerr << "paretoprune-cli: error: " << e.what() << " (see --help)\n";
+    return 1;
   } catch (const pp::Error& e) {
     std::cerr << "paretoprune-cli: error: " << e.what() << "\n";
     return 1;

@@ -183,7 +183,7 @@ pp::AutoRequest autoRequestOf(const CLI::App& cmd, bool noAuto) {
 void printAutoChoices(const std::vector<pp::AutoChoice>& choices, const GlobalOptions& g) {
   if (g.json || choices.empty()) return;
   std::cerr << "Auto settings (override any with its option):\n";
-  for (const auto& c : choices) std::cerr << "  " << c.setting << ": " << c.reason << "\n";
+  for (const auto& c : choices) std::cerr << "  " << c.setting << ": " << c.shown() << "\n";
 }
 
 // Progress on stderr: one updating line on a terminal, every tenth otherwise.
@@ -375,6 +375,7 @@ void runSearch(SearchArgs& a, const CLI::App& cmd, const GlobalOptions& g) {
         "export-log`)");
   const pp::PreparedSearch prepared = pp::prepareSearch(searchRequest(a));
   printAutoChoices(prepared.autoChoices, g);
+  for (const auto& w : prepared.warnings) std::cerr << "paretoprune-cli: warning: " << w << "\n";
   if (!a.storage.empty()) {
     runStudyDriver(prepared, a, g);
     return;
@@ -386,7 +387,10 @@ void runSearch(SearchArgs& a, const CLI::App& cmd, const GlobalOptions& g) {
   if (tty && !g.json) std::cerr << "\n";
   printSearchSummary(runner, g, a.mode, prepared.model->config());
   if (runner.stopKind() == pp::StopKind::Cancelled)
-    throw pp::Error("interrupted; resume with --resume");
+    throw pp::Error(a.log.empty() ? "interrupted; the trials were not kept (give --log LOG to keep "
+                                    "a run and continue it later with --resume)"
+                                  : "interrupted; continue with the same command and --resume (" +
+                                        a.log + " keeps every finished trial)");
 }
 }  // namespace
 
@@ -413,6 +417,7 @@ void addFrontCommand(CLI::App& app, GlobalOptions& g) {
   auto objectives = std::make_shared<std::string>();
   auto storage = std::make_shared<std::string>();
   auto study = std::make_shared<std::string>();
+  auto skipBad = std::make_shared<bool>(false);
   auto* cmd = app.add_subcommand(
       "front", "Print the Pareto set (or every trial) of a run log or study, or compare runs");
   cmd->add_option("LOG", *logs,
@@ -433,6 +438,8 @@ void addFrontCommand(CLI::App& app, GlobalOptions& g) {
       ->needs(compareFlag);
   allFlag->excludes(compareFlag);
   cmd->add_option("--objectives", *objectives, "Objectives (default: the run's)");
+  cmd->add_flag("--skip-bad-lines", *skipBad,
+                "Read a damaged log: leave out its bad lines (each named) and show the rest");
   cmd->callback([=, &g] {
     if (storage->empty() != study->empty())
       throw pp::Error("--storage and --study go together: --storage URL --study NAME");
@@ -449,8 +456,11 @@ void addFrontCommand(CLI::App& app, GlobalOptions& g) {
       throw pp::Error("give a run log, or --storage URL --study NAME");
     pp::OpenedRunLog run;
     try {
-      run = storage->empty() ? pp::RunSource::parse(logs->front()).open(*modelDir)
+      const auto bad = *skipBad ? pp::BadLines::Skip : pp::BadLines::Refuse;
+      run = storage->empty() ? pp::RunSource::parse(logs->front()).open(*modelDir, bad)
                              : pp::openStudy(*storage, *study, *modelDir);
+    } catch (const pp::DamagedLogLine& e) {
+      throw pp::Error(std::string(e.what()) + " (--skip-bad-lines shows the rest)");
     } catch (const pp::Error& e) {
       const std::string hint =
           modelDir->empty() && std::string(e.what()).find("config.json") != std::string::npos
@@ -459,6 +469,9 @@ void addFrontCommand(CLI::App& app, GlobalOptions& g) {
       throw pp::Error(e.what() + hint);
     }
     for (const auto& w : run.log.warnings) std::cerr << "warning: " << w << "\n";
+    if (run.log.skippedLines > 0)
+      std::cerr << "warning: " << run.log.skippedLines
+                << " damaged line(s) left out; the front is of the other trials\n";
     const std::vector<std::string> obj =
         objectives->empty() ? run.log.header.objectives : pp::parseObjectives(*objectives);
     auto rows = *all ? run.log.trials : frontOf(run.log.trials, obj);

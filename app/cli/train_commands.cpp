@@ -186,6 +186,7 @@ void runTrain(TrainArgs& a, const GlobalOptions& g) {
   const auto& c = model->config();
   pp::SearchSpace space = pp::SearchSpace::parse(a.space, c);
   pp::Dataset train = a.data.trainingSet(c);
+  a.opts.data = a.data.split();
   const bool hasVal = !a.data.validation.empty() || a.data.valSplit > 0;
   pp::Dataset val = hasVal ? a.data.validationSet(c) : pp::Dataset{};
   if (!g.json)

@@ -93,7 +93,12 @@ class TestAutotune : public QObject {
     QVERIFY(!s.multiFidelity);
     QCOMPARE(s.completion.convergenceWindow, int64_t(0));  // the budget ends the run
     QCOMPARE(s.choices.size(), size_t(6));
-    for (const auto& c : s.choices) QVERIFY2(!c.reason.empty(), c.setting.c_str());
+    for (const auto& c : s.choices) {
+      QVERIFY2(!c.reason.empty(), c.setting.c_str());
+      // What the window shows: the user's words, no benchmark program names.
+      QVERIFY2(!c.summary.empty() && c.shown() == c.summary, c.setting.c_str());
+      QVERIFY2(c.summary.find("bench_") == std::string::npos, c.summary.c_str());
+    }
     in.numObjectives = 3;
     in.fullEvalSeconds = 12;
     in.budgetSeconds = 0;

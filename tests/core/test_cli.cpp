@@ -145,6 +145,16 @@ class TestCli : public QObject {
         << "no column \"nope\"";
     QTest::newRow("missing data") << QStringList{"eval", "<model>", "--data", "/nonexistent.tsv"}
                                   << "File does not exist";
+    QTest::newRow("misspelt subnet key")
+        << QStringList{"eval",   "<model>",  "--data",
+                       "<data>", "--subnet", "{\"num_layers\":1,\"num_head\":1,\"num_units\":1}"}
+        << "unknown key \"num_head\"";
+    QTest::newRow("resume without a log")
+        << QStringList{"search", "<model>", "--data", "<data>", "--resume"} << "--resume needs";
+    QTest::newRow("resume a missing log")
+        << QStringList{"search", "<model>", "--data", "<data>", "--resume", "--log",
+                       "/nonexistent/run.jsonl"}
+        << "no such run log to resume";
   }
   void badInput() {
     QFETCH(QStringList, args);
@@ -154,8 +164,9 @@ class TestCli : public QObject {
       if (a == "<data>") a = data_;
     }
     auto r = cli(args);
-    QVERIFY(r.code != 0);
+    QCOMPARE(r.code, 1);  // usage errors too: one line, exit code 1, as the README says
     QVERIFY2(r.err.find(fragment.toStdString()) != std::string::npos, r.err.c_str());
+    QCOMPARE(std::count(r.err.begin(), r.err.end(), '\n'), 1L);
     QVERIFY(r.out.empty());
   }
 
@@ -167,6 +178,20 @@ class TestCli : public QObject {
     QVERIFY2(t.code == 0, t.err.c_str());
     QVERIFY2(t.err.find("epoch 2: train loss") != std::string::npos, t.err.c_str());
     QVERIFY(t.err.find("smallest sub-network") != std::string::npos);
+    // The model remembers what it was trained on: a search whose validation
+    // examples were training examples says so; the same held-out split does not.
+    const json record = json::parse(testutil::readText(dir.toStdString() + "/trained/training.json"));
+    QCOMPARE(record["data"]["val_split"].get<double>(), 0.3);
+    auto seen = cli({"search", dir + "/trained", "--data", data_, "--val-split", "0.5", "--trials",
+                     "2", "--latency-runs", "0", "--max-length", "16"});
+    QVERIFY2(seen.code == 0, seen.err.c_str());
+    QVERIFY2(seen.err.find("validation examples are ones the model was trained on") !=
+                 std::string::npos,
+             seen.err.c_str());
+    auto heldOut = cli({"search", dir + "/trained", "--data", data_, "--val-split", "0.3",
+                        "--trials", "2", "--latency-runs", "0", "--max-length", "16"});
+    QVERIFY2(heldOut.code == 0, heldOut.err.c_str());
+    QVERIFY2(heldOut.err.find("trained on") == std::string::npos, heldOut.err.c_str());
     QVERIFY(QFile::exists(dir + "/trained/checkpoint-epoch-1/model.safetensors"));
     auto bad =
         cli({"train", model_, "--data", data_, "--out", dir + "/x", "--strategy", "sandwitch"});
@@ -191,10 +216,34 @@ class TestCli : public QObject {
     QVERIFY2(s.code == 0, s.err.c_str());
     auto f = cli({"front", log});
     QVERIFY2(f.out.find("  full  ") != std::string::npos, f.out.c_str());
+    {
+      // One damaged line in the middle: named, and the rest on request.
+      std::string text = testutil::readText(log.toStdString());
+      const size_t l3 = text.find('\n', text.find('\n') + 1) + 1;
+      text.replace(l3, text.find('\n', l3) - l3, "{\"trial\": [oops");
+      const std::string damaged = (dir + "/damaged.jsonl").toStdString();
+      testutil::writeText(damaged, text);
+      auto refused = cli({"front", QString::fromStdString(damaged), "--all", "--json"});
+      QCOMPARE(refused.code, 1);
+      QVERIFY2(refused.err.find("line 3") != std::string::npos &&
+                   refused.err.find("--skip-bad-lines") != std::string::npos,
+               refused.err.c_str());
+      auto rest = cli({"front", QString::fromStdString(damaged), "--all", "--json", "--skip-bad-lines"});
+      QVERIFY2(rest.code == 0, rest.err.c_str());
+      QVERIFY2(rest.err.find("line 3") != std::string::npos, rest.err.c_str());
+      auto whole = cli({"front", log, "--all", "--json"});
+      QCOMPARE(json::parse(rest.out).size() + 1, json::parse(whole.out).size());
+    }
     auto e = cli({"export", dir + "/ordered", "--log", log, "--within", "100", "--out",
                   dir + "/exp", "--format", "torchscript"});
     QVERIFY2(e.code == 0, e.err.c_str());
     QVERIFY(QFile::exists(dir + "/exp/model.pt"));
+    // An export is not a model to evaluate: say what it is and what loads it.
+    auto notModel = cli({"eval", dir + "/exp", "--data", data_});
+    QCOMPARE(notModel.code, 1);
+    QVERIFY2(notModel.err.find("torchscript export") != std::string::npos &&
+                 notModel.err.find("torch.jit.load") != std::string::npos,
+             notModel.err.c_str());
     QVERIFY(e.err.find("picked trial") != std::string::npos);
     // The export records where its trial came from: the run log, the data
     // and, without a validation file, the split held out of it.
@@ -212,6 +261,14 @@ class TestCli : public QObject {
     e = cli({"export", model_, "--log", log, "--trial", "0", "--out", dir + "/exp3"});
     QVERIFY2(e.err.find("another model") != std::string::npos, e.err.c_str());
     QVERIFY(!QFile::exists(dir + "/exp3"));
+    // Another model of another shape: its trials do not even fit; said so.
+    auto small = cli({"make-tiny", dir + "/one-layer", "--layers", "1", "--hidden", "16",
+                      "--heads", "4", "--intermediate", "32"});
+    QVERIFY2(small.code == 0, small.err.c_str());
+    e = cli({"export", dir + "/one-layer", "--log", log, "--trial", "0", "--out", dir + "/exp4"});
+    QCOMPARE(e.code, 1);
+    QVERIFY2(e.err.find("was written for another model") != std::string::npos, e.err.c_str());
+    QVERIFY(!QFile::exists(dir + "/exp4"));
   }
 
   // A run made with relative paths is read from another folder (the log
@@ -308,11 +365,29 @@ class TestCli : public QObject {
     }
   }
 
+  // A bad line is answered in place and the rest is predicted; plain text
+  // lines are texts; the exit code says something was skipped.
   void predictBadLine() {
-    auto r = cli({"predict", model_}, "{\"text\":\"ok\"}\nnot json\n");
+    auto r = cli({"predict", model_},
+                 "{\"text\":\"ok\"}\n{\"text\": 5}\nplain words, no JSON\n{oops\n{\"text\":\"last\"}\n");
     QCOMPARE(r.code, 1);
+    std::vector<json> out;
+    std::istringstream lines(r.out);
+    for (std::string line; std::getline(lines, line);) out.push_back(json::parse(line));
+    QCOMPARE(out.size(), size_t(5));
+    for (size_t i : {0, 2, 4}) QVERIFY(out[i].contains("label"));
+    QCOMPARE(out[1]["line"].get<int>(), 2);
+    QCOMPARE(out[3]["line"].get<int>(), 4);
     QVERIFY(r.err.find("stdin line 2") != std::string::npos);
-    QCOMPARE(std::count(r.err.begin(), r.err.end(), '\n'), 1L);
+    QVERIFY(r.err.find("stdin line 4") != std::string::npos);
+    QVERIFY2(r.err.find("2 line(s) could not be read (3 predicted)") != std::string::npos,
+             r.err.c_str());
+    // Plain text gets the same answer as the same text in JSON.
+    auto plain = cli({"predict", model_}, "plain words, no JSON\n");
+    auto asJson = cli({"predict", model_}, "{\"text\":\"plain words, no JSON\"}\n");
+    QCOMPARE(plain.code, 0);
+    QCOMPARE(plain.out, asJson.out);
+    QCOMPARE(json::parse(plain.out)["logits"], out[2]["logits"]);
   }
 };
 

@@ -51,6 +51,29 @@ class TestDataset : public QObject {
     QVERIFY(!d.hasPair);
   }
 
+  // What spreadsheets write: a byte-order mark before the header, ';' where
+  // ',' is the decimal mark; and files whose extension names another
+  // separator than the one inside.
+  void spreadsheetExports_data() {
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<QString>("text");
+    QTest::newRow("bom csv") << "bom.csv" << "\xEF\xBB\xBFtext,label\ngood,1\nbad,0\n";
+    QTest::newRow("bom tsv") << "bom.tsv" << "\xEF\xBB\xBFtext\tlabel\ngood\t1\nbad\t0\n";
+    QTest::newRow("semicolons") << "semi.csv" << "text;label\ngood;1\n\"bad; sad\";0\n";
+    QTest::newRow("tabs in .csv") << "tabs.csv" << "text\tlabel\ngood\t1\nbad\t0\n";
+    QTest::newRow("commas in .tsv") << "commas.tsv" << "text,label\ngood,1\n\"bad, sad\",0\n";
+  }
+  void spreadsheetExports() {
+    QFETCH(QString, name);
+    QFETCH(QString, text);
+    auto d = pp::loadDataset(write(name.toStdString(), text.toStdString()), config_);
+    QCOMPARE(d.examples.size(), size_t(2));
+    QCOMPARE(d.examples[0].text, std::string("good"));
+    QCOMPARE(d.examples[0].label, int64_t(1));
+    QVERIFY(d.examples[1].text.rfind("bad", 0) == 0);
+    QCOMPARE(d.examples[1].label, int64_t(0));
+  }
+
   void jsonLinesAndNamedColumns() {
     auto p = write("d.jsonl",
                    "{\"review\":\"good\",\"y\":1}\n\n{\"review\":\"bad\",\"y\":\"entailment\"}\n");

@@ -373,8 +373,11 @@ class TestMainWindow : public QObject {
     QTRY_COMPARE_WITH_TIMEOUT(done.size(), 1, 120000);
     auto* info = w.findChild<QLabel*>("autoInfo");
     QVERIFY(info);
-    QVERIFY2(info->text().contains("<b>strategy</b>: adaptive: 2 objectives"),
+    // In a user's words; the evidence (figures, benchmarks) on hover.
+    QVERIFY2(info->text().contains("<b>strategy</b>: adaptive: refines"),
              info->text().toUtf8().constData());
+    QVERIFY2(!info->text().contains("bench_"), info->text().toUtf8().constData());
+    QVERIFY(info->toolTip().contains("bench_search"));
     QVERIFY(info->text().contains("<b>trials</b>"));
     QVERIFY(info->text().contains("<b>convergence</b>"));
     QVERIFY(w.session().run() && w.session().run()->autoChoices.is_array());

@@ -49,8 +49,9 @@ std::vector<std::string> splitTabs(const std::string& line) {
   return f;
 }
 
-// RFC 4180 CSV with quoted fields that may hold separators, quotes and newlines.
-void parseCsv(const std::string& text, const std::string& path, DataTable& t, size_t maxRows) {
+// RFC 4180 CSV (or with ';' or tab between fields) with quoted fields that may hold separators, quotes and newlines.
+void parseCsv(const std::string& text, const std::string& path, DataTable& t, size_t maxRows,
+              char delimiter) {
   std::vector<std::string> row;
   std::string field;
   bool inQuotes = false, fieldQuoted = false, header = true;
@@ -89,7 +90,7 @@ void parseCsv(const std::string& text, const std::string& path, DataTable& t, si
     }
     if (c == '"' && field.empty() && !fieldQuoted) {
       inQuotes = fieldQuoted = true;
-    } else if (c == ',') {
+    } else if (c == delimiter) {
       row.push_back(field);
       field.clear();
       fieldQuoted = false;
@@ -109,6 +110,28 @@ void parseCsv(const std::string& text, const std::string& path, DataTable& t, si
   if (!field.empty() || !row.empty()) endRow();
 }
 
+// The separator the header row uses, counted outside quotes: spreadsheets
+// write ';' where ',' is the decimal mark, and files get renamed. A header
+// with none of them is a single column, read with what the extension says.
+char headerDelimiter(const std::string& text, char byExtension) {
+  size_t comma = 0, tab = 0, semi = 0;
+  bool quoted = false;
+  for (char c : text) {
+    if (c == '"') quoted = !quoted;
+    if (quoted) continue;
+    if (c == '\n') break;
+    comma += c == ',';
+    tab += c == '\t';
+    semi += c == ';';
+  }
+  const size_t expected = byExtension == ',' ? comma : tab;
+  if (expected > 0) return byExtension;
+  if (tab > 0 && tab >= comma && tab >= semi) return '\t';
+  if (comma > 0 && comma >= semi) return ',';
+  if (semi > 0) return ';';
+  return byExtension;
+}
+
 std::string jsonCell(const json& v) {
   if (v.is_string()) return v.get<std::string>();
   if (v.is_null()) return "";
@@ -125,11 +148,16 @@ std::vector<int64_t> Dataset::labelCounts(int64_t numLabels) const {
 }
 
 DataTable readTable(const std::string& path, size_t maxRows) {
-  const std::string text = fileutil::readFile(path);
+  std::string text = fileutil::readFile(path);
+  // "CSV UTF-8" from a spreadsheet starts with a byte-order mark; it is not
+  // part of the first column's name.
+  if (text.compare(0, 3, "\xEF\xBB\xBF") == 0) text.erase(0, 3);
   const std::string ext = fileutil::extension(path);
+  const bool tabular = ext == ".csv" || ext == ".tsv" || ext == ".txt" || ext.empty();
+  const char delimiter = tabular ? headerDelimiter(text, ext == ".csv" ? ',' : '\t') : ',';
   DataTable t;
-  if (ext == ".csv") {
-    parseCsv(text, path, t, maxRows);
+  if (tabular && delimiter != '\t') {
+    parseCsv(text, path, t, maxRows, delimiter);
   } else if (ext == ".jsonl" || ext == ".json" || ext == ".ndjson") {
     std::vector<std::pair<int64_t, std::string>> lines;
     splitLines(text, lines);
@@ -151,7 +179,7 @@ DataTable readTable(const std::string& path, size_t maxRows) {
       for (const auto& c : t.columns) row.push_back(j.contains(c) ? jsonCell(j[c]) : std::string());
       t.rows.push_back(std::move(row));
     }
-  } else if (ext == ".tsv" || ext == ".txt" || ext.empty()) {
+  } else if (tabular) {  // tab-separated, fields taken as they are (GLUE's files quote nothing)
     std::vector<std::pair<int64_t, std::string>> lines;
     splitLines(text, lines);
     bool header = true;

@@ -9,6 +9,7 @@
 #include "base/file_util.h"
 #include "base/json_util.h"
 #include "paretoprune/base/error.h"
+#include "paretoprune/base/json_parse.h"
 #include "paretoprune/formats/config.h"
 
 namespace pp {
@@ -42,9 +43,30 @@ SubNetwork SubNetwork::uniform(const ModelConfig& c, int64_t numLayers, int64_t 
   return s;
 }
 
+namespace {
+// A misspelt key ("num_head") must not be ignored: it would silently keep
+// the model's full size for what the user meant to prune.
+void refuseUnknownKeys(const json& j, std::initializer_list<const char*> known,
+                       const std::string& where) {
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    bool ok = false;
+    for (const char* k : known) ok = ok || it.key() == k;
+    if (ok) continue;
+    std::string names;
+    for (const char* k : known) names += std::string(names.empty() ? "" : ", ") + "\"" + k + "\"";
+    throw Error(where + ": unknown key \"" + shortText(it.key()) + "\" (known: " + names + ")");
+  }
+}
+}  // namespace
+
 SubNetwork SubNetwork::fromJson(const json& j, const ModelConfig& c) {
   const std::string where = "sub-network";
   if (!j.is_object()) throw Error(where + ": expected a JSON object");
+  refuseUnknownKeys(j, {"layers", "num_layers", "num_heads", "num_units"}, where);
+  if (j.contains("layers") && (j.contains("num_layers") || j.contains("num_heads") ||
+                               j.contains("num_units")))
+    throw Error(where + ": give either \"layers\" or \"num_layers\", \"num_heads\" and "
+                        "\"num_units\", not both");
   if (j.contains("layers") && j["layers"].is_array()) {
     const auto& arr = j["layers"];
     if (static_cast<int64_t>(arr.size()) > c.num_hidden_layers)
@@ -57,6 +79,7 @@ SubNetwork SubNetwork::fromJson(const json& j, const ModelConfig& c) {
       if (!e.is_object() || !e.contains("heads") || !e.contains("units"))
         throw Error(where + ": layer " + std::to_string(i) +
                     " must be {\"heads\": H, \"units\": U}");
+      refuseUnknownKeys(e, {"heads", "units"}, where + ": layer " + std::to_string(i));
       s.layers[i] = {jsonutil::getInt(e, "heads", where), jsonutil::getInt(e, "units", where)};
     }
     s.validate(c);

@@ -74,6 +74,37 @@ std::vector<std::vector<int64_t>> readOrder(const json& j, const char* key,
 }
 }  // namespace
 
+namespace {
+// Names what a directory holds when it is not a model we can load: an ONNX
+// or TorchScript export is the usual mistake, and it has its own runtime.
+std::string notAModel(const std::string& dir, const std::string& fallback) {
+  const std::string record = fileutil::joinPath(dir, "paretoprune.json");
+  std::string format, loadsIn;
+  if (fileutil::exists(record)) {
+    try {
+      json j = jsonutil::parse(fileutil::readFile(record), record);
+      if (j.is_object() && j.contains("format") && j["format"].is_string())
+        format = j["format"].get<std::string>();
+      if (j.is_object() && j.contains("loads_in") && j["loads_in"].is_string())
+        loadsIn = j["loads_in"].get<std::string>();
+    } catch (const Error&) {
+    }
+  }
+  const bool onnx = fileutil::exists(fileutil::joinPath(dir, "model.onnx")) ||
+                    fileutil::exists(fileutil::joinPath(dir, "onnx/model.onnx")) ||
+                    fileutil::exists(fileutil::joinPath(dir, "onnx/model_quantized.onnx"));
+  const bool script = fileutil::exists(fileutil::joinPath(dir, "model.pt"));
+  if (format.empty() && onnx) format = "onnx";
+  if (format.empty() && script) format = "torchscript";
+  if (format.empty() || format == "hf" || format == "hf-any") return dir + ": " + fallback;
+  if (loadsIn.empty())
+    loadsIn = format == "torchscript" ? "LibTorch / PyTorch (torch.jit.load)" : "ONNX Runtime";
+  return dir + ": this is a " + format + " export, which " + loadsIn +
+         " load; ParetoPrune evaluates Hugging Face directories with model.safetensors (evaluate "
+         "the source model with --subnet, or export with --format hf-any)";
+}
+}  // namespace
+
 std::shared_ptr<const Model> Model::load(const std::string& dir) {
   if (!fileutil::isDirectory(dir))
     throw Error(dir + ": not a directory (expected a Hugging Face model directory)");
@@ -81,7 +112,7 @@ std::shared_ptr<const Model> Model::load(const std::string& dir) {
   impl->dir = dir;
   const std::string cfgPath = fileutil::joinPath(dir, "config.json");
   if (!fileutil::exists(cfgPath))
-    throw Error(dir + ": no config.json (is this a Hugging Face model directory?)");
+    throw Error(notAModel(dir, "no config.json (is this a Hugging Face model directory?)"));
   impl->config = loadModelConfig(cfgPath);
   impl->act = activationFor(impl->config.hidden_act);
   const std::string st = fileutil::joinPath(dir, "model.safetensors");
@@ -96,7 +127,7 @@ std::shared_ptr<const Model> Model::load(const std::string& dir) {
           ": only pytorch_model.bin is there; ParetoPrune reads safetensors. Convert it in Python: "
           "AutoModelForSequenceClassification.from_pretrained(d).save_pretrained(d, "
           "safe_serialization=True)");
-    throw Error(dir + ": no model.safetensors");
+    throw Error(notAModel(dir, "no model.safetensors"));
   }
   SafetensorsFile file = SafetensorsFile::open(st);
   impl->weights = loadWeights(file, impl->config);

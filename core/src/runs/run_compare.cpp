@@ -159,8 +159,8 @@ std::string RunSource::display() const {
   return isStudy() ? study + "@" + redactUrl(storage) : logPath;
 }
 
-OpenedRunLog RunSource::open(const std::string& modelDir) const {
-  return isStudy() ? openStudy(storage, study, modelDir) : openRunLog(logPath, modelDir);
+OpenedRunLog RunSource::open(const std::string& modelDir, BadLines bad) const {
+  return isStudy() ? openStudy(storage, study, modelDir) : openRunLog(logPath, modelDir, bad);
 }
 
 RunComparison compareRuns(const std::vector<std::string>& sources, const CompareOptions& options) {

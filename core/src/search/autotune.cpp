@@ -31,8 +31,10 @@ constexpr int64_t kMinWindow = 50;
 
 nlohmann::json autoChoicesJson(const std::vector<AutoChoice>& choices) {
   nlohmann::json a = nlohmann::json::array();
-  for (const auto& c : choices)
+  for (const auto& c : choices) {
     a.push_back({{"setting", c.setting}, {"value", c.value}, {"reason", c.reason}});
+    if (!c.summary.empty()) a.back()["summary"] = c.summary;
+  }
   return a;
 }
 
@@ -41,7 +43,8 @@ void chooseStrategy(const AutoInputs& in, AutoSettings& s) {
   if (in.numObjectives >= 3) {
     s.strategy = "nsga2";
     s.choices.push_back(
-        {"strategy", s.strategy, "nsga2: 3 objectives (crowding keeps a 3-D front spread out)"});
+        {"strategy", s.strategy, "nsga2: 3 objectives (crowding keeps a 3-D front spread out)",
+         "NSGA-II, which keeps a front of three objectives evenly spread"});
   } else {
     s.strategy = "adaptive";
     s.choices.push_back(
@@ -49,7 +52,9 @@ void chooseStrategy(const AutoInputs& in, AutoSettings& s) {
          "adaptive: 2 objectives; local search (it reached random search's 100-trial hypervolume "
          "in 29 trials on the demo, bench_search) unless none of its first 12 random trials "
          "beats chance by more than the validation set's noise, then random search (on a "
-         "random BERT-base local search fell below random, bench_autotune)"});
+         "random BERT-base local search fell below random, bench_autotune)",
+         "adaptive: refines the best sub-networks found so far, or samples at random when the "
+         "first trials show no signal to follow"});
   }
 }
 
@@ -58,13 +63,16 @@ void chooseSpace(AutoSettings& s) {
   s.choices.push_back(
       {"space", s.space,
        "seed: the recipe's space (layers, heads and units for all layers), where the strategies "
-       "were measured"});
+       "were measured",
+       "the first layers, each with the same number of heads and units (the published recipe's "
+       "space)"});
 }
 
 void chooseBatchSize(const AutoInputs& in, AutoSettings& s) {
   if (in.gpu) {
     s.batchSize = 64;
-    s.choices.push_back({"batch_size", "64", "64: a GPU is fed larger batches"});
+    s.choices.push_back(
+        {"batch_size", "64", "64: a GPU is fed larger batches", "64 examples a batch on the GPU"});
   } else {
     s.batchSize = 32;
     s.choices.push_back(
@@ -73,17 +81,23 @@ void chooseBatchSize(const AutoInputs& in, AutoSettings& s) {
          "cost nothing in padding (" +
              num(in.meanTokens, 0) +
              " tokens per example here); on 51-128-token pairs 32 ran as fast as 8 or up to 4% "
-             "faster (bench_vs_ort --ours-batch 32)"});
+             "faster (bench_vs_ort --ours-batch 32)",
+         "32 examples a batch: on the CPU a larger batch costs nothing in padding"});
   }
 }
 
 void chooseMultiFidelity(const AutoInputs& in, AutoSettings& s) {
   s.multiFidelity = in.fullEvalSeconds >= kScreenWorthSeconds;
-  s.choices.push_back({"multi_fidelity", s.multiFidelity ? "on" : "off",
-                       (s.multiFidelity ? "on: " : "off: ") + num(in.fullEvalSeconds, 1) +
-                           " s per full evaluation; screening pays off from " +
-                           num(kScreenWorthSeconds, 0) +
-                           " s (on the demo's 0.6 s it cut no trial)"});
+  s.choices.push_back(
+      {"multi_fidelity", s.multiFidelity ? "on" : "off",
+       (s.multiFidelity ? "on: " : "off: ") + num(in.fullEvalSeconds, 1) +
+           " s per full evaluation; screening pays off from " + num(kScreenWorthSeconds, 0) +
+           " s (on the demo's 0.6 s it cut no trial)",
+       s.multiFidelity ? "on: each sub-network is first scored on part of the data, and only a "
+                         "promising one on all of it (a full evaluation takes " +
+                             num(in.fullEvalSeconds, 1) + " s)"
+                       : "off: a full evaluation takes only " + num(in.fullEvalSeconds, 1) +
+                             " s, too little for screening to save time"});
 }
 
 // Returns the trials the run is expected to make (for the convergence window).
@@ -102,13 +116,18 @@ int64_t chooseTrials(const AutoInputs& in, AutoSettings& s) {
              " budget is spent (about " + std::to_string(expected) + ": " +
              num(in.fullEvalSeconds, 2) + " s per full evaluation, sampled sub-networks average " +
              num(100 * in.meanFlopShare, 0) + "% of its FLOPs, " + std::to_string(in.workers) +
-             (in.workers == 1 ? " worker)" : " workers)")});
+             (in.workers == 1 ? " worker)" : " workers)"),
+         "up to " + std::to_string(s.trials) + ", until the " + duration(in.budgetSeconds) +
+             " budget is spent"});
     return expected;
   }
   s.trials = kRecipeTrials;
   s.choices.push_back({"trials", std::to_string(s.trials),
                        "100 trials: the recipe's count (no budget given; about " +
-                           duration(perTrial * static_cast<double>(kRecipeTrials)) + ")"});
+                           duration(perTrial * static_cast<double>(kRecipeTrials)) + ")",
+                       "100, the published recipe's count (about " +
+                           duration(perTrial * static_cast<double>(kRecipeTrials)) +
+                           " here); give a time budget to search longer"});
   return s.trials;
 }
 
@@ -118,7 +137,8 @@ void chooseConvergence(const AutoInputs& in, int64_t expected, AutoSettings& s) 
     // on a random BERT-base a 50-trial stall stopped local search below random search's front).
     s.completion.convergenceWindow = 0;
     s.choices.push_back(
-        {"convergence", "off", "off: the " + duration(in.budgetSeconds) + " budget ends the run"});
+        {"convergence", "off", "off: the " + duration(in.budgetSeconds) + " budget ends the run",
+         "off: the " + duration(in.budgetSeconds) + " budget ends the run"});
     return;
   }
   s.completion.convergenceWindow = std::max<int64_t>(kMinWindow, expected / 2);
@@ -128,7 +148,10 @@ void chooseConvergence(const AutoInputs& in, int64_t expected, AutoSettings& s) 
                            " trials add under " + num(100 * kConvergenceGain, 2) +
                            "% hypervolume (on the demo, local still gained 0.23% from trial 50 "
                            "to 100; a 20-trial "
-                           "window stopped runs early: bench_autotune)"});
+                           "window stopped runs early: bench_autotune)",
+                       "stops early once " + std::to_string(s.completion.convergenceWindow) +
+                           " trials in a row improve the front by less than " +
+                           num(100 * kConvergenceGain, 2) + "%"});
 }
 }  // namespace
 

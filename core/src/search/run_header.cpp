@@ -229,9 +229,11 @@ RunHeader RunHeader::fromJson(const json& j, const std::string& where) {
     h.autoChoices = j["auto"];
     if (!h.autoChoices.is_array())
       throw Error(w + ": field \"auto\" must be a list, got " + jsonutil::describe(h.autoChoices));
-    for (const auto& a : h.autoChoices)
+    for (const auto& a : h.autoChoices) {
       for (const char* k : {"setting", "value", "reason"})
         jsonutil::getString(a, k, w + ": field \"auto\"");
+      jsonutil::optString(a, "summary", w + ": field \"auto\"");
+    }
   }
   for (auto it = j.begin(); it != j.end(); ++it) {
     bool known = false;

@@ -34,6 +34,32 @@ RunHeader headerOf(const std::string& path, const json& j) {
       resolveRunPath(h.data.validation, jsonutil::optString(j, "validation_relative", w), path);
   return h;
 }
+// One line after the header: a stop record or a trial (checked against
+// `config` when given). Throws pp::Error naming `where`.
+void readRecord(const json& j, const std::string& where, int64_t lineNo, const ModelConfig* config,
+                LogContents& out, std::map<int64_t, int64_t>& firstLine) {
+  if (j.is_object() && j.contains("stopped") && !j.contains("trial")) {
+    LogContents::Stop st;
+    st.kind = jsonutil::optString(j, "stopped", where);
+    st.reason = jsonutil::optString(j, "reason", where);
+    st.trials = static_cast<int64_t>(out.trials.size());
+    out.stops.push_back(st);
+  } else if (config) {
+    Trial t;
+    try {
+      t = Trial::fromJson(j, *config);
+    } catch (const Error& e) {
+      throw Error(where + ": " + e.what());
+    }
+    const auto [it, fresh] = firstLine.emplace(t.id, lineNo);
+    if (!fresh)
+      throw Error(where + ": trial " + std::to_string(t.id) + " appears twice (first on line " +
+                  std::to_string(it->second) + "); the log is damaged");
+    out.trials.push_back(std::move(t));
+  } else if (!j.is_object() || !j.contains("trial")) {
+    throw Error(where + ": not a trial record");
+  }
+}
 }  // namespace
 
 RunHeader readRunLogHeader(const std::string& path) {
@@ -44,7 +70,7 @@ RunHeader readRunLogHeader(const std::string& path) {
   return headerOf(path, parseHeaderLine(path, line));
 }
 
-LogContents readRunLog(const std::string& path, const ModelConfig* config) {
+LogContents readRunLog(const std::string& path, const ModelConfig* config, BadLines bad) {
   const std::string text = fileutil::readFile(path);
   LogContents out;
   bool haveHeader = false;
@@ -61,45 +87,33 @@ LogContents readRunLog(const std::string& path, const ModelConfig* config) {
     const std::string where = path + ": line " + std::to_string(lineNo);
     std::string error;
     auto parsed = tryParseJson(line, &error);
-    if (!parsed) {
-      if (last && lineNo > 1) {
-        out.warnings.push_back(where + " is cut short (the run was interrupted); skipped it");
-        break;
-      }
-      throw Error(where + " is " + error + "; the log is damaged");
+    if (!parsed && last && lineNo > 1) {
+      out.warnings.push_back(where + " is cut short (the run was interrupted); skipped it");
+      break;
     }
-    const json& j = *parsed;
-    if (lineNo == 1) {
-      out.header = headerOf(path, j);
-      haveHeader = true;
-    } else if (j.is_object() && j.contains("stopped") && !j.contains("trial")) {
-      LogContents::Stop st;
-      st.kind = jsonutil::optString(j, "stopped", where);
-      st.reason = jsonutil::optString(j, "reason", where);
-      st.trials = static_cast<int64_t>(out.trials.size());
-      out.stops.push_back(st);
-    } else if (config) {
-      try {
-        out.trials.push_back(Trial::fromJson(j, *config));
-      } catch (const Error& e) {
-        throw Error(where + ": " + e.what());
+    if (!parsed && lineNo == 1) throw Error(where + " is " + error + "; the log is damaged");
+    try {
+      if (!parsed) throw Error(where + " is " + error + "; the log is damaged");
+      if (lineNo == 1) {
+        out.header = headerOf(path, *parsed);
+        haveHeader = true;
+      } else {
+        readRecord(*parsed, where, lineNo, config, out, firstLine);
       }
-      const int64_t id = out.trials.back().id;
-      const auto [it, fresh] = firstLine.emplace(id, lineNo);
-      if (!fresh)
-        throw Error(where + ": trial " + std::to_string(id) + " appears twice (first on line " +
-                    std::to_string(it->second) + "); the log is damaged");
-    } else if (!j.is_object() || !j.contains("trial")) {
-      throw Error(where + ": not a trial record");
+    } catch (const Error& e) {
+      if (lineNo == 1) throw;
+      if (bad == BadLines::Refuse) throw DamagedLogLine(e.what(), lineNo);
+      out.warnings.push_back(std::string(e.what()) + "; skipped it");
+      ++out.skippedLines;
     }
     pos = complete ? end + 1 : end;
-    out.validBytes = pos;
+    if (out.skippedLines == 0) out.validBytes = pos;
   }
   if (!haveHeader) throw Error(path + ": the log is empty");
   return out;
 }
 
-OpenedRunLog openRunLog(const std::string& path, const std::string& modelDir) {
+OpenedRunLog openRunLog(const std::string& path, const std::string& modelDir, BadLines bad) {
   OpenedRunLog r;
   r.modelDir = modelDir.empty() ? readRunLogHeader(path).model : modelDir;
   if (r.modelDir.empty()) throw Error(path + ": the log names no model; give its model directory");
@@ -109,7 +123,18 @@ OpenedRunLog openRunLog(const std::string& path, const std::string& modelDir) {
     throw Error(std::string(e.what()) +
                 " (the run's model is needed to read its trials; give its directory if it moved)");
   }
-  r.log = readRunLog(path, &r.config);
+  if (!modelDir.empty()) {
+    // Another model's run (of another shape) is said as such, not as the
+    // first trial that does not fit.
+    const RunHeader h = readRunLogHeader(path);
+    try {
+      h.referenceTrial(r.config);
+    } catch (const Error& e) {
+      throw Error(path + " was written for another model (" + h.model + "), not " + modelDir +
+                  ": its full model does not fit this one (" + e.what() + ")");
+    }
+  }
+  r.log = readRunLog(path, &r.config, bad);
   try {
     r.reference = r.log.header.referenceTrial(r.config);
   } catch (const Error& e) {

@@ -14,6 +14,7 @@
 #include "paretoprune/model/model.h"
 #include "paretoprune/search/run_log.h"
 #include "paretoprune/search/strategy.h"
+#include "paretoprune/search/training_data.h"
 
 namespace pp {
 
@@ -126,6 +127,11 @@ PreparedSearch prepareSearch(const SearchRequest& request, std::shared_ptr<const
       fileutil::exists(r.options.logPath))
     keepFirstRunChoices(r, readRunLogHeader(r.options.logPath), p.autoChoices);
   // Cheap checks first, before any weight is read.
+  if (r.options.resume && r.options.logPath.empty())
+    throw Error("search: --resume needs the run's log (--log LOG)");
+  if (r.options.resume && !fileutil::exists(r.options.logPath))
+    throw Error(r.options.logPath +
+                ": no such run log to resume (leave out --resume to start a new run)");
   makeStrategy(r.options.strategy, SearchSpace{});
   resolveDevices(r.options.device);
   if (r.data.data.empty() && r.data.validation.empty()) throw Error("search: no data file given");
@@ -141,6 +147,13 @@ PreparedSearch prepareSearch(const SearchRequest& request, std::shared_ptr<const
   eo.maxLength = r.data.maxLength;
   eo.batchSize = r.data.batchSize;
   p.validation = std::make_shared<EncodedData>(*p.model, val, eo);
+  const SeenExamples seen = seenInTraining(p.model->directory(), r.data, val, c);
+  if (seen.seen > 0)
+    p.warnings.push_back(std::to_string(seen.seen) + " of " + std::to_string(seen.total) +
+                         " validation examples are ones the model was trained on (" +
+                         seen.trainedOn +
+                         ", by its training.json): every error will read lower than on new "
+                         "data; pass --validation with examples the model has not seen");
   if (r.autoSettings.any()) applyAutoSettings(r, p, val);
   p.options = r.options;
   p.header.model = r.modelDir.empty() ? p.model->directory() : r.modelDir;

@@ -17,6 +17,7 @@
 #include "model/device_memory.h"
 #include "paretoprune/base/rng.h"
 #include "paretoprune/search/search_space.h"
+#include "paretoprune/search/training_data.h"
 
 namespace pp {
 
@@ -88,7 +89,7 @@ std::string trainingDevice(const std::string& spec) {
 // ended, when it ended on an out-of-memory).
 void writeTrainingJson(const Model& init, const SearchSpace& space, const TrainOptions& o,
                        const TrainReport& r) {
-  const json j = {{"options",
+  json j = {{"options",
                    {{"strategy", o.strategy},
                     {"epochs", o.epochs},
                     {"batch_size", o.batchSize},
@@ -106,6 +107,7 @@ void writeTrainingJson(const Model& init, const SearchSpace& space, const TrainO
                     {"space", space.toJson()}}},
                   {"source", init.directory()},
                   {"report", r.toJson()}};
+  if (!o.data.data.empty()) j["data"] = trainingDataJson(o.data);
   fileutil::writeFileAtomic(fileutil::joinPath(r.outDir, "training.json"), j.dump(2) + "\n");
 }
 

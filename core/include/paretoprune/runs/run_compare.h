@@ -28,7 +28,7 @@ struct RunSource {
   bool isStudy() const { return !study.empty(); }
   std::string text() const;     // as parse reads it (password included)
   std::string display() const;  // the path, or NAME@URL with the password redacted
-  OpenedRunLog open(const std::string& modelDir = "") const;
+  OpenedRunLog open(const std::string& modelDir = "", BadLines bad = BadLines::Refuse) const;
 };
 
 struct ComparedRun {

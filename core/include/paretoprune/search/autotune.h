@@ -18,7 +18,9 @@ namespace pp {
 struct AutoChoice {
   std::string setting;  // strategy, space, trials, batch_size, multi_fidelity, convergence
   std::string value;
-  std::string reason;
+  std::string reason;   // the evidence: figures and the benchmarks they come from
+  std::string summary;  // what was chosen and why, in a user's words (may be empty)
+  const std::string& shown() const { return summary.empty() ? reason : summary; }
 };
 nlohmann::json autoChoicesJson(const std::vector<AutoChoice>& choices);
 

@@ -25,13 +25,31 @@ struct LogContents {
   };
   std::vector<Stop> stops;
   size_t validBytes = 0;  // length of the well-formed prefix
+  int64_t skippedLines = 0;  // damaged lines left out (BadLines::Skip)
+};
+
+// What reading a log does with a damaged line after the first (bad JSON, a
+// field of the wrong type or out of range, a repeated trial id): refuse the
+// log (a DamagedLogLine), or skip the line with a warning and read the rest.
+enum class BadLines { Refuse, Skip };
+
+// A damaged trial line: the rest of the log can be read with BadLines::Skip.
+class DamagedLogLine : public Error {
+ public:
+  DamagedLogLine(const std::string& what, int64_t line) : Error(what), line_(line) {}
+  int64_t line() const { return line_; }
+
+ private:
+  int64_t line_;
 };
 
 // Reads a log; a cut last line is skipped with a warning, any other bad line
-// (bad JSON, a field of the wrong type or out of range) is a pp::Error naming
-// the file, the line and the field. Without `config` the trials are only
-// checked to be trial records and left out.
-LogContents readRunLog(const std::string& path, const ModelConfig* config = nullptr);
+// is a DamagedLogLine naming the file, the line and the field (or, with
+// BadLines::Skip, a warning). A bad first line (the header) is always a
+// pp::Error. Without `config` the trials are only checked to be trial
+// records and left out.
+LogContents readRunLog(const std::string& path, const ModelConfig* config = nullptr,
+                       BadLines bad = BadLines::Refuse);
 // The header alone (the first line), e.g. to find the model a log needs
 // before reading its trials.
 RunHeader readRunLogHeader(const std::string& path);
@@ -47,7 +65,8 @@ struct OpenedRunLog {
   ModelConfig config;
   std::optional<Trial> reference;  // the full model's trial, if logged
 };
-OpenedRunLog openRunLog(const std::string& path, const std::string& modelDir = "");
+OpenedRunLog openRunLog(const std::string& path, const std::string& modelDir = "",
+                        BadLines bad = BadLines::Refuse);
 
 // The trial of a run to export: the one with `id`, or (withinPoints >= 0)
 // the smallest finished one whose accuracy is at most that many points below

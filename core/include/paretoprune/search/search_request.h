@@ -37,6 +37,9 @@ struct PreparedSearch {
   SearchOptions options;
   RunHeader header;  // the data split, its fingerprint and size filled in; the runner adds the rest
   std::vector<AutoChoice> autoChoices;  // what auto chose, and why (also in header.autoChoices)
+  // What the user should know before trusting the results (one line each):
+  // e.g. validation examples the model was trained on.
+  std::vector<std::string> warnings;
 };
 
 // Loads (or takes `model` when given: it must be the request's), checks and

@@ -14,6 +14,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "paretoprune/eval/evaluator.h"
+#include "paretoprune/search/run_header.h"
 
 namespace pp {
 
@@ -49,6 +50,9 @@ struct TrainOptions {
   // float32 master weights and optimizer state. (Float16 would need loss
   // scaling: refused.) Validation runs in float32.
   Precision precision = Precision::Float32;
+  // The data split trained on, recorded in training.json (so that a search
+  // can warn when its validation examples were training examples).
+  DataSplit data;
 };
 
 struct TrainProgress {

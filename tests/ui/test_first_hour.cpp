@@ -1,0 +1,233 @@
+// What a new user meets in the first hour, in the window (offscreen): a
+// search without a chosen log is kept anyway and listed in Recent runs;
+// closing the window mid-search asks first; validation data the model was
+// trained on is said in a dialog.
+#include <QAction>
+#include <QApplication>
+#include <QComboBox>
+#include <QDir>
+#include <QMenu>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTimer>
+#include <QToolBar>
+#include <QWheelEvent>
+#include <QtTest>
+
+#include <nlohmann/json.hpp>
+
+#include "paretoprune/cpu/threads.h"
+#include "paretoprune/model/random_model.h"
+#include "paretoprune/search/run_header.h"
+#include "paretoprune/search/training_data.h"
+#include "testutil.h"
+#include "ui/mainwindow.h"
+#include "ui/run_controller.h"
+#include "ui/search_controller.h"
+#include "ui/trial_table_model.h"
+#include "ui/setup_panel.h"
+
+class TestFirstHour : public QObject {
+  Q_OBJECT
+  QTemporaryDir tmp_;
+  QString model_, data_;
+
+  // Answers the next modal message box with `button`; returns its text
+  // through `text` once answered.
+  void answerNextBox(QMessageBox::StandardButton button, QString* text) {
+    QTimer::singleShot(50, this, [this, button, text] {
+      auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget());
+      if (!box) return answerNextBox(button, text);
+      *text = box->text() + "\n" + box->informativeText();
+      box->button(button)->click();
+    });
+  }
+
+  QString runsFolder() const {
+    return QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation) + "/runs";
+  }
+
+ private Q_SLOTS:
+  void initTestCase() {
+    QStandardPaths::setTestModeEnabled(true);
+    QCoreApplication::setOrganizationName("ParetoPruneTest-firsthour");
+    QSettings().clear();
+    QDir(runsFolder()).removeRecursively();  // only what earlier runs of this test wrote
+    pp::setComputeThreads(1, 1);
+    model_ = tmp_.path() + "/tiny";
+    auto o = pp::TinyModelOptions::shaped(2, 16, 4, 24);
+    o.seed = 5;
+    pp::writeRandomModel(model_.toStdString(), o);
+    std::string d = "sentence\tlabel\n";
+    for (int i = 0; i < 40; ++i)
+      d += std::string(i % 2 ? "good food" : "bad service") + " " + std::to_string(i) + "\t" +
+           (i % 2 ? "positive" : "negative") + "\n";
+    data_ = tmp_.path() + "/data.tsv";
+    testutil::writeText(data_.toStdString(), d);
+  }
+  void cleanupTestCase() {
+    QDir(runsFolder()).removeRecursively();
+    QSettings().clear();
+  }
+
+  void runWithoutALogIsKept() {
+    ppui::MainWindow w;
+    QVERIFY(w.openModel(model_));
+    w.setDataFiles(data_, "");
+    w.setTrials(4);
+    QSignalSpy done(&w, &ppui::MainWindow::searchFinished);
+    QVERIFY2(w.startSearch(), w.validateSetup().toUtf8().constData());
+    QTRY_COMPARE_WITH_TIMEOUT(done.size(), 1, 120000);
+    const QStringList logs = QDir(runsFolder()).entryList({"tiny-*.jsonl"}, QDir::Files);
+    QCOMPARE(logs.size(), 1);
+    const QString log = runsFolder() + "/" + logs[0];
+    QVERIFY(QFileInfo(log).size() > 0);
+    QCOMPARE(QSettings().value("recentLogs").toStringList().value(0), log);
+    QVERIFY(w.menuBar()->findChildren<QMenu*>().size() > 0);
+    QSettings().remove("trials");
+  }
+
+  // Start and Stop are on a toolbar and in the Search menu, whatever the
+  // set-up panel's scroll position; they follow the run's state.
+  void runActionsAlwaysInReach() {
+    ppui::MainWindow w;
+    w.resize(1000, 600);
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    auto* bar = w.findChild<QToolBar*>("searchToolBar");
+    QVERIFY(bar && bar->isVisible());
+    QStringList shown;
+    for (QAction* a : bar->actions()) shown << a->objectName();
+    QCOMPARE(shown, QStringList({"Start search", "Pause", "Stop"}));
+    QAction* start = bar->actions()[0];
+    QAction* stop = bar->actions()[2];
+    QVERIFY(bar->widgetForAction(start)->isVisible());
+    QVERIFY(start->isEnabled() && !stop->isEnabled());
+    QCOMPARE(start->shortcut(), QKeySequence(Qt::Key_F5));
+    QVERIFY(w.openModel(model_));
+    w.setDataFiles(data_, "");
+    w.setTrials(100000);
+    start->trigger();
+    QTRY_VERIFY_WITH_TIMEOUT(w.runController().isRunning(), 10000);
+    QVERIFY(!start->isEnabled() && stop->isEnabled());
+    stop->trigger();
+    QTRY_VERIFY_WITH_TIMEOUT(!w.runController().isRunning(), 30000);
+    QTRY_VERIFY_WITH_TIMEOUT(start->isEnabled(), 5000);
+    QSettings().remove("trials");
+  }
+
+  // A wheel over the scrolling set-up panel scrolls; it does not change the
+  // combo box or spin box under the pointer unless that field has focus.
+  void wheelNeverChangesASetting() {
+    ppui::MainWindow w;
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    auto* panel = w.findChild<ppui::SetupPanel*>();
+    QVERIFY(panel);
+    const auto combos = panel->findChildren<QComboBox*>();
+    QVERIFY(!combos.isEmpty());
+    int tried = 0;
+    for (QComboBox* c : combos) {
+      if (c->count() < 2 || !c->isEnabled()) continue;
+      c->setCurrentIndex(0);
+      const QPointF at(c->width() / 2.0, c->height() / 2.0);
+      QWheelEvent down(at, c->mapToGlobal(at), QPoint(), QPoint(0, -120), Qt::NoButton,
+                       Qt::NoModifier, Qt::NoScrollPhase, false);
+      QApplication::sendEvent(c, &down);
+      QCOMPARE(c->currentIndex(), 0);
+      ++tried;
+    }
+    QVERIFY(tried > 0);
+  }
+
+  void closingMidSearchAsksFirst() {
+    ppui::MainWindow w;
+    w.show();
+    QVERIFY(w.openModel(model_));
+    w.setDataFiles(data_, "");
+    w.setTrials(100000);
+    QVERIFY(w.startSearch());
+    QTRY_VERIFY_WITH_TIMEOUT(w.runController().isRunning(), 10000);
+    QString asked;
+    answerNextBox(QMessageBox::No, &asked);
+    QVERIFY(!w.close());  // "No": the window stays and the search goes on
+    QVERIFY2(asked.contains("A search is running") && asked.contains(".jsonl"),
+             asked.toUtf8().constData());
+    QVERIFY(w.isVisible());
+    QVERIFY(w.runController().isRunning());
+    answerNextBox(QMessageBox::Yes, &asked);
+    QVERIFY(w.close());
+    QTRY_VERIFY_WITH_TIMEOUT(!w.runController().isRunning(), 30000);
+    QSettings().remove("trials");
+  }
+
+  // A log with a damaged line in the middle: the window names the line and,
+  // asked, shows the other trials.
+  void damagedLogShowsTheRest() {
+    const QString log = tmp_.path() + "/whole.jsonl";
+    {
+      ppui::SearchController c;
+      ppui::SearchSetup s;
+      s.modelDir = model_;
+      s.dataFile = data_;
+      s.trials = 6;
+      s.latencyRuns = 0;
+      s.maxLength = 16;
+      s.strategy = "random";
+      s.logPath = log;
+      QSignalSpy fin(&c, &ppui::SearchController::finished);
+      QVERIFY(c.start(s));
+      QVERIFY(fin.wait(60000) || fin.size() == 1);
+    }
+    std::string text = testutil::readText(log.toStdString());
+    const size_t l3 = text.find('\n', text.find('\n') + 1) + 1;
+    text.replace(l3, text.find('\n', l3) - l3, "{\"trial\": [oops");
+    const QString damaged = tmp_.path() + "/damaged.jsonl";
+    testutil::writeText(damaged.toStdString(), text);
+    ppui::MainWindow w;
+    w.show();
+    QVERIFY(w.showRunLog(log));
+    const int whole = w.tableModel()->rowCount();
+    QVERIFY(!w.showRunLog(damaged));  // the plain call refuses, naming the line
+    QString asked;
+    answerNextBox(QMessageBox::Yes, &asked);
+    w.openRunLog(damaged);
+    QVERIFY2(asked.contains("Line 3"), asked.toUtf8().constData());
+    QCOMPARE(w.tableModel()->rowCount(), whole - 1);
+    QSettings().remove("trials");
+  }
+
+  // The model's training.json says it was trained on all of data_; a
+  // search that holds part of data_ out for validation is told so.
+  void validationTheModelHasSeen() {
+    const QString trained = tmp_.path() + "/trained";
+    QDir().mkpath(trained);
+    for (const QString& f : QDir(model_).entryList(QDir::Files))
+      QVERIFY(QFile::copy(model_ + "/" + f, trained + "/" + f));
+    pp::DataSplit all;
+    all.data = data_.toStdString();
+    all.valSplit = 0;
+    const nlohmann::json record = {{"data", pp::trainingDataJson(all)}};
+    testutil::writeText((trained + "/training.json").toStdString(), record.dump());
+    ppui::MainWindow w;
+    w.show();
+    QVERIFY(w.openModel(trained));
+    w.setDataFiles(data_, "");
+    w.setTrials(2);
+    QString said;
+    answerNextBox(QMessageBox::Ok, &said);
+    QSignalSpy done(&w, &ppui::MainWindow::searchFinished);
+    QVERIFY(w.startSearch());
+    QTRY_COMPARE_WITH_TIMEOUT(done.size(), 1, 120000);
+    QTRY_VERIFY_WITH_TIMEOUT(!said.isEmpty(), 10000);
+    QVERIFY2(said.contains("the model was trained on") && said.contains("data.tsv"),
+             said.toUtf8().constData());
+    QSettings().remove("trials");
+  }
+};
+
+QTEST_MAIN(TestFirstHour)
+#include "test_first_hour.moc"
