@@ -15,8 +15,11 @@
 #include <QVBoxLayout>
 #include <QValueAxis>
 
+#include <cmath>
+
 #include "paretoprune/eval/evaluator.h"
 #include "paretoprune/model/model.h"
+#include "ui/axis_ticks.h"
 
 namespace ppui {
 
@@ -42,9 +45,10 @@ LatencyView::LatencyView(QWidget* parent) : QWidget(parent) {
   chart_ = new QChartView(this);
   chart_->setRenderHint(QPainter::Antialiasing);
   chart_->setChart(new QChart);
-  chart_->chart()->setTitle(tr("Median latency by batch size (ms)"));
+  chart_->chart()->setTitle(tr("Median time per example by batch size"));
   table_ = new QTextBrowser(this);
-  table_->setMaximumWidth(360);
+  table_->setMinimumWidth(330);
+  table_->setMaximumWidth(420);
   row->addWidget(chart_, 1);
   row->addWidget(table_);
   v->addLayout(row, 1);
@@ -113,16 +117,19 @@ void LatencyView::measure() {
 }
 
 void LatencyView::show(const std::vector<Row>& rows) {
+  // Per example, so that a batch of 1 and a batch of 32 share one scale
+  // (the batch's own median is in the table).
   auto* chart = new QChart;
-  chart->setTitle(tr("Median latency by batch size (ms)"));
+  chart->setTitle(tr("Median time per example by batch size"));
   chart->setAnimationOptions(QChart::NoAnimation);
   auto* series = new QBarSeries;
   double top = 0;
   for (const auto& r : rows) {
     auto* set = new QBarSet(r.name);
-    for (double m : r.median) {
-      *set << m;
-      top = std::max(top, m);
+    for (size_t i = 0; i < r.median.size(); ++i) {
+      const double perExample = r.median[i] / static_cast<double>(kBatches[i]);
+      *set << perExample;
+      top = std::max(top, perExample);
     }
     series->append(set);
   }
@@ -130,8 +137,15 @@ void LatencyView::show(const std::vector<Row>& rows) {
   auto* ax = new QBarCategoryAxis;
   for (int64_t b : kBatches) ax->append(tr("batch %1").arg(b));
   auto* ay = new QValueAxis;
-  ay->setRange(0, top * 1.1 + 1e-9);
-  ay->setTitleText(tr("ms"));
+  // Round ticks (1, 2, 2.5 or 5 times a power of ten) up to just above the tallest bar.
+  const std::vector<double> ticks = linearTickValues(0, top * 1.05 + 1e-9, 6);
+  const double step = std::max(ticks.size() > 1 ? ticks[1] - ticks[0] : top, 1e-9);
+  ay->setRange(0, std::ceil(top * 1.05 / step) * step);
+  ay->setTickType(QValueAxis::TicksDynamic);
+  ay->setTickAnchor(0);
+  ay->setTickInterval(step);
+  ay->setLabelFormat(step >= 1 ? "%.0f" : step >= 0.1 ? "%.1f" : "%.2f");
+  ay->setTitleText(tr("ms per example"));
   chart->addAxis(ax, Qt::AlignBottom);
   chart->addAxis(ay, Qt::AlignLeft);
   series->attachAxis(ax);
@@ -140,13 +154,14 @@ void LatencyView::show(const std::vector<Row>& rows) {
   chart_->setChart(chart);
   delete old;
   QString h = tr(
-      "<table cellpadding=3 border=1 style='border-collapse:collapse'><tr><th></th><th>batch</th>"
-      "<th>median</th><th>p95</th><th>speed-up</th></tr>");
+      "<table cellpadding=3 border=1 style='border-collapse:collapse'><tr><th></th>"
+      "<th nowrap>batch</th><th nowrap>median ms</th><th nowrap>p95 ms</th>"
+      "<th nowrap>speed-up</th></tr>");
   for (const auto& r : rows)
     for (size_t i = 0; i < r.median.size(); ++i)
       h +=
           QString(
-              "<tr><td>%1</td><td align=right>%2</td><td align=right>%3</td><td align=right>%4</td>"
+              "<tr><td nowrap>%1</td><td align=right>%2</td><td align=right>%3</td><td align=right>%4</td>"
               "<td align=right>%5x</td></tr>")
               .arg(i == 0 ? r.name : QString())
               .arg(kBatches[i])

@@ -87,6 +87,7 @@ void MainWindow::buildStatusBar() {
   progress_->setValue(0);
   progress_->setFormat(tr("%v / %m trials"));
   progress_->setMaximumWidth(260);
+  progress_->setVisible(false);  // until there is a run to count
   statusLine_ = new QLabel(tr("Choose a model and data, then start a search."), this);
   statusLine_->setObjectName("statusLine");
   statusBar()->addWidget(statusLine_, 1);
@@ -230,6 +231,7 @@ void MainWindow::updateButtons() {
 }
 
 void MainWindow::showProgress(int done, int total) {
+  progress_->setVisible(true);
   progress_->setRange(0, total);
   progress_->setValue(done);
 }

@@ -16,6 +16,9 @@
 #include <QPushButton>
 #include <QSpinBox>
 #include <QVBoxLayout>
+#include <QDir>
+#include <QFileInfo>
+#include <QStandardPaths>
 #include <QValueAxis>
 
 #include "paretoprune/base/error.h"
@@ -84,8 +87,11 @@ PrepareDialog::PrepareDialog(const PrepareSetup& initial, QWidget* parent)
   auto* ax = new QValueAxis;
   ax->setTitleText(tr("step"));
   ax->setLabelFormat("%d");
+  ax->setRange(0, 10);  // until the run says how many steps it has
+  ax->setTickCount(6);
   auto* ay = new QValueAxis;
   ay->setTitleText(tr("loss"));
+  ay->setLabelFormat("%.1f");
   chart->addAxis(ax, Qt::AlignBottom);
   chart->addAxis(ay, Qt::AlignLeft);
   loss_->attachAxis(ax);
@@ -125,9 +131,21 @@ PrepareSetup PrepareDialog::setup() const {
   return s;
 }
 
+namespace {
+// Beside the model when its folder can be written to; else (an installed
+// demo, a read-only share) in the user's data directory.
+QString defaultOutput(const QString& modelDir) {
+  const QFileInfo model(QDir::cleanPath(modelDir));
+  const QString name = model.fileName() + "-supernet";
+  if (QFileInfo(model.absolutePath()).isWritable()) return model.absolutePath() + "/" + name;
+  return QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation) + "/models/" +
+         name;
+}
+}  // namespace
+
 void PrepareDialog::setSetup(const PrepareSetup& s) {
   base_ = s;
-  outEdit_->setText(s.outDir.isEmpty() ? s.modelDir + "-supernet" : s.outDir);
+  outEdit_->setText(s.outDir.isEmpty() ? defaultOutput(s.modelDir) : s.outDir);
   strategyBox_->setCurrentIndex(strategyBox_->findData(s.strategy));
   epochsSpin_->setValue(s.epochs);
   lrSpin_->setValue(s.learningRate);

@@ -82,17 +82,17 @@ QString layerDiagram(const pp::Trial& t, const pp::ModelConfig& c) {
              "<tr><td>L%1&nbsp;</td><td width=124><table cellspacing=0 cellpadding=0><tr><td "
              "width=%2 "
              "bgcolor=#e07820 height=10></td><td width=%3 bgcolor=#eeeeee></td></tr></table></td>"
-             "<td>&nbsp;%4 heads&nbsp;</td><td width=184><table cellspacing=0 "
+             "<td>&nbsp;%4&nbsp;</td><td width=184><table cellspacing=0 "
              "cellpadding=0><tr><td width=%5 "
              "bgcolor=#4a78b0 height=10></td><td width=%6 bgcolor=#eeeeee></td></tr></table></td>"
-             "<td>&nbsp;%7 units%8</td></tr>")
+             "<td>&nbsp;%7%8</td></tr>")
              .arg(l)
              .arg(std::max(1, hw))
              .arg(std::max(1, 120 - hw))
-             .arg(ch.heads)
+             .arg(ch.heads == 1 ? tr("1 head") : tr("%1 heads").arg(ch.heads))
              .arg(std::max(1, uw))
              .arg(std::max(1, 180 - uw))
-             .arg(ch.units)
+             .arg(ch.units == 1 ? tr("1 unit") : tr("%1 units").arg(ch.units))
              .arg(ch.kept() ? QString() : tr(" (removed)"));
   }
   return h + "</table>";

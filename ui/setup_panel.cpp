@@ -1,8 +1,11 @@
 #include "ui/setup_panel.h"
 
 #include <QComboBox>
+#include <QCryptographicHash>
+#include <QDir>
 #include <QFile>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
@@ -109,6 +112,7 @@ QWidget* SetupPanel::buildDataBox(QWidget* panel) {
   dataInfo_ = new QLabel(dataBox);
   dataInfo_->setObjectName("dataInfo");
   dataInfo_->setWordWrap(true);
+  dataInfo_->setTextFormat(Qt::PlainText);
   df->addRow(dataInfo_);
   for (auto* box : {textCol_, pairCol_, labelCol_})
     connect(box, &QComboBox::activated, this, [this] { refreshDataInfo(); });
@@ -236,6 +240,7 @@ void SetupPanel::addSpaceRanges(QWidget* searchBox, QFormLayout* sf) {
 
 void SetupPanel::showModel(const QString& dir, const pp::ModelConfig& c) {
   modelEdit_->setText(dir);
+  if (modelGroup(dir) != modelGroup(settingsModel_)) loadModelSettings(dir);
   QStringList labels;
   for (const auto& l : c.id2label) labels << QString::fromStdString(l);
   modelInfo_->setText(
@@ -304,7 +309,7 @@ void SetupPanel::refreshPreview() {
   try {
     fillPreview(dataEdit_->text());
   } catch (const pp::Error& e) {
-    dataInfo_->setText(QString::fromStdString(e.what()));
+    showDataInfo(QString::fromStdString(e.what()), true);
     return;
   }
   for (auto [box, keep] : {std::pair{textCol_, keepText}, std::pair{pairCol_, keepPair},
@@ -397,7 +402,14 @@ SetupCheck SetupPanel::setupCheck() const {
 }
 
 void SetupPanel::showDataProblem(const QString& message) {
-  dataInfo_->setText(message);
+  showDataInfo(message, true);
+}
+
+// A problem reads as one (red), a summary of good data does not; the text
+// is the file's own (column names, labels): shown as plain text.
+void SetupPanel::showDataInfo(const QString& text, bool problem) {
+  dataInfo_->setText(text);
+  dataInfo_->setStyleSheet(problem ? "color: #a02020;" : QString());
 }
 
 void SetupPanel::refreshDataInfo() {
@@ -407,16 +419,16 @@ void SetupPanel::refreshDataInfo() {
   }
   const SearchSetup s = currentSetup();
   if (auto answer = checkSetup(s, *dataChecks_, true)) {
-    dataInfo_->setText(answer->message);
+    showDataInfo(answer->message, !answer->ok);
     return;
   }
   // Reading a large data file takes a while: off the UI thread.
-  dataInfo_->setText(tr("Checking the data files…"));
+  showDataInfo(tr("Checking the data files…"), false);
   auto answer = std::make_shared<SetupCheck>();
   dataCheckTask_.start(
       [s, checks = dataChecks_, answer] { *answer = *checkSetup(s, *checks, false); },
       [this, answer](const QString& error) {
-        dataInfo_->setText(error.isEmpty() ? answer->message : error);
+        showDataInfo(error.isEmpty() ? answer->message : error, !error.isEmpty() || !answer->ok);
         if (dataCheckPending_) {
           dataCheckPending_ = false;
           refreshDataInfo();
@@ -424,9 +436,19 @@ void SetupPanel::refreshDataInfo() {
       });
 }
 
+namespace {
+// Each model's search settings under a group of their own: a new model
+// starts from the defaults, not from another model's trials or space.
+QString modelGroup(const QString& dir) {
+  const QByteArray path = QDir::cleanPath(QFileInfo(dir).absoluteFilePath()).toUtf8();
+  return "models/" + QCryptographicHash::hash(path, QCryptographicHash::Sha1).toHex().left(16);
+}
+}  // namespace
+
 void SetupPanel::saveSettings() const {
   QSettings s;
   s.setValue("model", modelEdit_->text());
+  s.beginGroup(modelGroup(modelEdit_->text()));
   s.setValue("data", dataEdit_->text());
   s.setValue("validation", valEdit_->text());
   s.setValue("space", spaceBox_->currentIndex());
@@ -441,9 +463,18 @@ void SetupPanel::saveSettings() const {
 void SetupPanel::loadSettings() {
   QSettings s;
   if (s.contains("model")) modelEdit_->setText(s.value("model").toString());
-  dataEdit_->setText(s.value("data").toString());
-  refreshPreview();
-  valEdit_->setText(s.value("validation").toString());
+  loadModelSettings(modelEdit_->text());
+}
+
+void SetupPanel::loadModelSettings(const QString& dir) {
+  settingsModel_ = dir;
+  QSettings s;
+  s.beginGroup(modelGroup(dir));
+  if (s.contains("data") || dataEdit_->text().isEmpty()) {  // a new model keeps the data shown
+    dataEdit_->setText(s.value("data").toString());
+    refreshPreview();
+    valEdit_->setText(s.value("validation").toString());
+  }
   spaceBox_->setCurrentIndex(s.value("space", 0).toInt());
   strategyBox_->setCurrentIndex(s.value("strategy", 0).toInt());
   objectivesBox_->setCurrentIndex(s.value("objectives", 0).toInt());

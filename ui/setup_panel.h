@@ -52,10 +52,13 @@ class SetupPanel : public QWidget {
   // when a file has to be read.
   void refreshDataInfo();
   void showDataProblem(const QString& message);
+  void showDataInfo(const QString& text, bool problem);
   void saveSettings() const;
   // The form as last saved (once the panel is placed: the fields filled
   // then do not widen the scroll area's first size).
   void loadSettings();
+  // The search settings last used with the model in `dir`, or the defaults.
+  void loadModelSettings(const QString& dir);
 
  Q_SIGNALS:
   void modelChosen(const QString& dir);  // browsed or typed
@@ -73,6 +76,7 @@ class SetupPanel : public QWidget {
   void resetSpaceRanges(const pp::ModelConfig& c);  // the model's full ranges
 
   QVBoxLayout* sections_ = nullptr;
+  QString settingsModel_;  // the model whose settings the form holds
   QLineEdit* modelEdit_ = nullptr;
   QLabel* modelInfo_ = nullptr;
   QLineEdit* dataEdit_ = nullptr;

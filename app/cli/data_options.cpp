@@ -6,7 +6,7 @@
 
 namespace ppcli {
 
-void DataOptions::add(CLI::App& cmd, double defaultSplit) {
+void DataOptions::add(CLI::App& cmd, double defaultSplit, const char* batchHelp) {
   valSplit = defaultSplit;
   cmd.add_option("--data", data, "Labelled data (.tsv, .csv or .jsonl)")
       ->required()
@@ -28,7 +28,7 @@ void DataOptions::add(CLI::App& cmd, double defaultSplit) {
   cmd.add_option("--max-length", maxLength, "Truncate sequences to this many tokens")
       ->capture_default_str()
       ->check(CLI::Range(int64_t(2), int64_t(4096)));
-  cmd.add_option("--batch-size", batchSize, "Evaluation batch size")
+  cmd.add_option("--batch-size", batchSize, batchHelp)
       ->capture_default_str()
       ->check(CLI::Range(int64_t(1), int64_t(4096)));
   cmd.add_option("--limit", limit, "Evaluate at most this many examples (0: all)")

@@ -24,7 +24,9 @@ struct DataOptions {
   int64_t batchSize = 32;
   int64_t limit = 0;
 
-  void add(CLI::App& cmd, double defaultSplit);
+  // `batchHelp`: what --batch-size sizes for this command.
+  void add(CLI::App& cmd, double defaultSplit,
+           const char* batchHelp = "Examples per evaluation batch");
   // The split these options describe, as a run header records it.
   pp::DataSplit split() const;
   // The evaluation set these options describe.

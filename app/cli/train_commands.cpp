@@ -207,7 +207,7 @@ void addTrainCommand(CLI::App& app, GlobalOptions& g) {
   auto* cmd = app.add_subcommand(
       "train", "Fine-tune a BERT classifier (standard, or as a super-network: sandwich)");
   cmd->add_option("MODEL", a->model, "Initial model directory")->required();
-  a->data.add(*cmd, 0.0);
+  a->data.add(*cmd, 0.0, "Examples per training step (and per validation batch)");
   cmd->add_option("--out", a->out,
                   "Output directory (the latest epoch; checkpoints in OUT/checkpoint-epoch-N)")
       ->required();

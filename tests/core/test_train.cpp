@@ -173,6 +173,18 @@ class TestTrain : public QObject {
     auto out = pp::Model::load(path("stop"));
     auto ck = pp::Model::load(path("stop/checkpoint-epoch-1"));
     QCOMPARE(maxAbsDiff(out->impl().weights.emb.word, ck->impl().weights.emb.word), 0.0f);
+    // Stopped before its first epoch ended: no empty folder left behind; a
+    // folder that was there before stays.
+    auto none = pp::trainModel(
+        *m, train_, &val_, pp::SearchSpace::defaults(pp::SearchSpace::Kind::Seed, m->config()), o,
+        path("stop-early"), [](const pp::TrainProgress&) { return false; });
+    QVERIFY(none.stopped && none.epochs.empty());
+    QVERIFY(!std::filesystem::exists(path("stop-early")));
+    std::filesystem::create_directories(path("was-there"));
+    pp::trainModel(*m, train_, &val_,
+                   pp::SearchSpace::defaults(pp::SearchSpace::Kind::Seed, m->config()), o,
+                   path("was-there"), [](const pp::TrainProgress&) { return false; });
+    QVERIFY(std::filesystem::is_directory(path("was-there")));
   }
 
   void deviceChoice() {

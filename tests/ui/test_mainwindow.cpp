@@ -218,11 +218,13 @@ class TestMainWindow : public QObject {
     w.setDataFiles(f, "");  // the label updates when the background check ends
     QTRY_VERIFY2(info->text().contains("Labels match"), info->text().toUtf8().constData());
     QVERIFY(info->text().contains("2 examples"));
+    QVERIFY(info->styleSheet().isEmpty());  // good data is not shown as a problem
     // The file changes (another size): checked again, not answered from before.
     testutil::writeText(f.toStdString(),
                         "sentence\tlabel\nfine\tpositive\nbad\tnegative\nhmm\tneutral\n");
     w.refreshDataInfo();
     QTRY_VERIFY2(info->text().contains("neutral"), info->text().toUtf8().constData());
+    QVERIFY2(info->styleSheet().contains("#a02020"), "an unknown label reads as an error");
     QVERIFY2(w.validateSetup().contains("neutral"), w.validateSetup().toUtf8().constData());
   }
 
@@ -442,7 +444,7 @@ class TestMainWindow : public QObject {
     QTRY_COMPARE_WITH_TIMEOUT(no.size(), 1, 10000);
     QCOMPARE(no[0][0].toInt(), 1);
     QCOMPARE(empty.runController().state(), ppui::RunController::State::Idle);
-    QSettings().remove("trials");  // Start saved 6; the other tests expect auto
+    QSettings().clear();  // Start saved 6 for this model; the other tests expect auto
   }
 
   void controllerDestroyedMidSearch() {

@@ -177,7 +177,8 @@ std::string SubNetwork::summary() const {
     heads += l.heads;
     units += l.units;
   }
-  ss << kept << "L per-layer (" << heads << " heads, " << units << " units)";
+  ss << kept << "L per-layer (" << heads << (heads == 1 ? " head, " : " heads, ") << units
+     << (units == 1 ? " unit)" : " units)");
   return ss.str();
 }
 

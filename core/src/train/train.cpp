@@ -355,6 +355,16 @@ TrainReport trainModel(const Model& init, const Dataset& train, const Dataset* v
   report.device = trainingDevice(o.device);
   report.precision = o.precision;
   const torch::Device dev(report.device);
+  // A run that ends before its first epoch leaves no empty folder behind
+  // (only the one it made, and only while empty).
+  struct EmptyOutputRemover {
+    std::string dir;
+    bool made;
+    ~EmptyOutputRemover() {
+      std::error_code ec;
+      if (made) std::filesystem::remove(dir, ec);  // fails, harmlessly, unless empty
+    }
+  } remover{outDir, !fileutil::exists(outDir)};
   try {
     TrainRun run(init, train, validation, space, o, outDir, dev);
     for (int64_t epoch = 1; epoch <= o.epochs; ++epoch) {
