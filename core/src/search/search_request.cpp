@@ -26,23 +26,23 @@ void keepFirstRunChoices(SearchRequest& r, const RunHeader& prev,
   AutoRequest& a = r.autoSettings;
   const std::string why = "kept from the first run of " + r.options.logPath;
   if (a.strategy)
-    r.options.strategy = prev.strategy, choices.push_back({"strategy", prev.strategy, why});
+    r.options.strategy = prev.strategy, choices.push_back({"strategy", prev.strategy, why, why});
   if (a.space && prev.space.is_object()) {
     r.spaceJson = prev.space;
-    choices.push_back({"space", prev.space.value("kind", std::string("?")), why});
+    choices.push_back({"space", prev.space.value("kind", std::string("?")), why, why});
   }
   if (a.trials)
-    r.options.trials = prev.trials, choices.push_back({"trials", std::to_string(prev.trials), why});
+    r.options.trials = prev.trials, choices.push_back({"trials", std::to_string(prev.trials), why, why});
   if (a.batchSize)
     r.data.batchSize = prev.data.batchSize,
-    choices.push_back({"batch_size", std::to_string(prev.data.batchSize), why});
+    choices.push_back({"batch_size", std::to_string(prev.data.batchSize), why, why});
   if (a.multiFidelity)
     r.options.multiFidelity = prev.multiFidelity,
-    choices.push_back({"multi_fidelity", prev.multiFidelity ? "on" : "off", why});
+    choices.push_back({"multi_fidelity", prev.multiFidelity ? "on" : "off", why, why});
   if (a.convergence) {
     r.options.completion.convergenceWindow = prev.completion.convergenceWindow;
     r.options.completion.convergenceMinGain = prev.completion.convergenceMinGain;
-    choices.push_back({"convergence", std::to_string(prev.completion.convergenceWindow), why});
+    choices.push_back({"convergence", std::to_string(prev.completion.convergenceWindow), why, why});
   }
   const bool spaceStillAuto = a.space && !prev.space.is_object();
   a = AutoRequest{};

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "paretoprune/base/error.h"
 #include "paretoprune/formats/config.h"
 #include "paretoprune/search/run_header.h"
 #include "paretoprune/search/trial.h"
