@@ -153,21 +153,21 @@ void LatencyView::show(const std::vector<Row>& rows) {
   QChart* old = chart_->chart();
   chart_->setChart(chart);
   delete old;
-  QString h = tr(
-      "<table cellpadding=3 border=1 style='border-collapse:collapse'><tr><th></th>"
-      "<th nowrap>batch</th><th nowrap>median ms</th><th nowrap>p95 ms</th>"
-      "<th nowrap>speed-up</th></tr>");
+  QString h =
+      tr("<table cellpadding=3 border=1 style='border-collapse:collapse'><tr><th></th>"
+         "<th nowrap>batch</th><th nowrap>median ms</th><th nowrap>p95 ms</th>"
+         "<th nowrap>speed-up</th></tr>");
   for (const auto& r : rows)
     for (size_t i = 0; i < r.median.size(); ++i)
-      h +=
-          QString(
-              "<tr><td nowrap>%1</td><td align=right>%2</td><td align=right>%3</td><td align=right>%4</td>"
-              "<td align=right>%5x</td></tr>")
-              .arg(i == 0 ? r.name : QString())
-              .arg(kBatches[i])
-              .arg(r.median[i], 0, 'f', 2)
-              .arg(r.p95[i], 0, 'f', 2)
-              .arg(rows[0].median[i] / std::max(1e-9, r.median[i]), 0, 'f', 1);
+      h += QString(
+               "<tr><td nowrap>%1</td><td align=right>%2</td><td align=right>%3</td><td "
+               "align=right>%4</td>"
+               "<td align=right>%5x</td></tr>")
+               .arg(i == 0 ? r.name : QString())
+               .arg(kBatches[i])
+               .arg(r.median[i], 0, 'f', 2)
+               .arg(r.p95[i], 0, 'f', 2)
+               .arg(rows[0].median[i] / std::max(1e-9, r.median[i]), 0, 'f', 1);
   table_->setHtml(h + "</table>");
 }
 

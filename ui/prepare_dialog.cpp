@@ -6,7 +6,9 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
+#include <QDir>
 #include <QDoubleSpinBox>
+#include <QFileInfo>
 #include <QFormLayout>
 #include <QLabel>
 #include <QLineEdit>
@@ -15,10 +17,8 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSpinBox>
-#include <QVBoxLayout>
-#include <QDir>
-#include <QFileInfo>
 #include <QStandardPaths>
+#include <QVBoxLayout>
 #include <QValueAxis>
 
 #include "paretoprune/base/error.h"
@@ -29,6 +29,30 @@
 #include "paretoprune/train/train.h"
 
 namespace ppui {
+
+namespace {
+// The full model's training loss by step; round axes before the first point.
+QChart* lossChart(QLineSeries* loss) {
+  auto* chart = new QChart;
+  chart->setTitle(QObject::tr("Training loss (full model)"));
+  chart->legend()->hide();
+  chart->setAnimationOptions(QChart::NoAnimation);
+  chart->addSeries(loss);
+  auto* ax = new QValueAxis;
+  ax->setTitleText(QObject::tr("step"));
+  ax->setLabelFormat("%d");
+  ax->setRange(0, 10);  // until the run says how many steps it has
+  ax->setTickCount(6);
+  auto* ay = new QValueAxis;
+  ay->setTitleText(QObject::tr("loss"));
+  ay->setLabelFormat("%.1f");
+  chart->addAxis(ax, Qt::AlignBottom);
+  chart->addAxis(ay, Qt::AlignLeft);
+  loss->attachAxis(ax);
+  loss->attachAxis(ay);
+  return chart;
+}
+}  // namespace
 
 PrepareDialog::PrepareDialog(const PrepareSetup& initial, QWidget* parent)
     : QDialog(parent), base_(initial) {
@@ -78,25 +102,8 @@ PrepareDialog::PrepareDialog(const PrepareSetup& initial, QWidget* parent)
   status_ = new QLabel(this);
   status_->setWordWrap(true);
   v->addWidget(status_);
-  auto* chart = new QChart;
-  chart->setTitle(tr("Training loss (full model)"));
-  chart->legend()->hide();
-  chart->setAnimationOptions(QChart::NoAnimation);
   loss_ = new QLineSeries;
-  chart->addSeries(loss_);
-  auto* ax = new QValueAxis;
-  ax->setTitleText(tr("step"));
-  ax->setLabelFormat("%d");
-  ax->setRange(0, 10);  // until the run says how many steps it has
-  ax->setTickCount(6);
-  auto* ay = new QValueAxis;
-  ay->setTitleText(tr("loss"));
-  ay->setLabelFormat("%.1f");
-  chart->addAxis(ax, Qt::AlignBottom);
-  chart->addAxis(ay, Qt::AlignLeft);
-  loss_->attachAxis(ax);
-  loss_->attachAxis(ay);
-  chart_ = new QChartView(chart, this);
+  chart_ = new QChartView(lossChart(loss_), this);
   chart_->setRenderHint(QPainter::Antialiasing);
   chart_->setMinimumHeight(220);
   v->addWidget(chart_, 1);
@@ -138,8 +145,7 @@ QString defaultOutput(const QString& modelDir) {
   const QFileInfo model(QDir::cleanPath(modelDir));
   const QString name = model.fileName() + "-supernet";
   if (QFileInfo(model.absolutePath()).isWritable()) return model.absolutePath() + "/" + name;
-  return QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation) + "/models/" +
-         name;
+  return QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation) + "/models/" + name;
 }
 }  // namespace
 

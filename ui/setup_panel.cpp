@@ -32,6 +32,13 @@
 namespace ppui {
 
 namespace {
+// Each model's search settings under a group of their own: a new model
+// starts from the defaults, not from another model's trials or space.
+QString modelGroup(const QString& dir) {
+  const QByteArray path = QDir::cleanPath(QFileInfo(dir).absoluteFilePath()).toUtf8();
+  return "models/" + QCryptographicHash::hash(path, QCryptographicHash::Sha1).toHex().left(16);
+}
+
 QHBoxLayout* pathRow(QLineEdit* edit, QPushButton* browse) {
   auto* row = new QHBoxLayout;
   row->setContentsMargins(0, 0, 0, 0);
@@ -282,7 +289,7 @@ void SetupPanel::showAutoChoices(const pp::RunHeader& h) {
   // hover (and in the run log's header).
   QStringList lines, evidence;
   for (const auto& c : h.autoChoices) {
-    const QString setting = QString::fromStdString(c.value("setting", std::string()));
+    QString setting = QString::fromStdString(c.value("setting", std::string()));
     const QString reason = QString::fromStdString(c.value("reason", std::string()));
     const QString summary = QString::fromStdString(c.value("summary", std::string()));
     lines << tr("<b>%1</b>: %2")
@@ -435,15 +442,6 @@ void SetupPanel::refreshDataInfo() {
         }
       });
 }
-
-namespace {
-// Each model's search settings under a group of their own: a new model
-// starts from the defaults, not from another model's trials or space.
-QString modelGroup(const QString& dir) {
-  const QByteArray path = QDir::cleanPath(QFileInfo(dir).absoluteFilePath()).toUtf8();
-  return "models/" + QCryptographicHash::hash(path, QCryptographicHash::Sha1).toHex().left(16);
-}
-}  // namespace
 
 void SetupPanel::saveSettings() const {
   QSettings s;

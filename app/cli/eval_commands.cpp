@@ -229,8 +229,7 @@ void addPredictCommand(CLI::App& app, GlobalOptions& g) {
   auto subnet = std::make_shared<std::string>();
   auto maxLen = std::make_shared<int64_t>(512);
   auto* cmd = app.add_subcommand(
-      "predict",
-      "Predict labels for lines on stdin: JSON {\"text\":..,\"pair\":..} or plain text");
+      "predict", "Predict labels for lines on stdin: JSON {\"text\":..,\"pair\":..} or plain text");
   cmd->add_option("MODEL", *model, "Model directory")->required();
   cmd->add_option("--subnet", *subnet, "Sub-network (JSON text or file; default: the full model)");
   cmd->add_option("--max-length", *maxLen, "Truncate to this many tokens")->capture_default_str();

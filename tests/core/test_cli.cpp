@@ -151,10 +151,14 @@ class TestCli : public QObject {
         << "unknown key \"num_head\"";
     QTest::newRow("resume without a log")
         << QStringList{"search", "<model>", "--data", "<data>", "--resume"} << "--resume needs";
-    QTest::newRow("resume a missing log")
-        << QStringList{"search", "<model>", "--data", "<data>", "--resume", "--log",
-                       "/nonexistent/run.jsonl"}
-        << "no such run log to resume";
+    QTest::newRow("resume a missing log") << QStringList{"search",
+                                                         "<model>",
+                                                         "--data",
+                                                         "<data>",
+                                                         "--resume",
+                                                         "--log",
+                                                         "/nonexistent/run.jsonl"}
+                                          << "no such run log to resume";
   }
   void badInput() {
     QFETCH(QStringList, args);
@@ -180,14 +184,15 @@ class TestCli : public QObject {
     QVERIFY(t.err.find("smallest sub-network") != std::string::npos);
     // The model remembers what it was trained on: a search whose validation
     // examples were training examples says so; the same held-out split does not.
-    const json record = json::parse(testutil::readText(dir.toStdString() + "/trained/training.json"));
+    const json record =
+        json::parse(testutil::readText(dir.toStdString() + "/trained/training.json"));
     QCOMPARE(record["data"]["val_split"].get<double>(), 0.3);
     auto seen = cli({"search", dir + "/trained", "--data", data_, "--val-split", "0.5", "--trials",
                      "2", "--latency-runs", "0", "--max-length", "16"});
     QVERIFY2(seen.code == 0, seen.err.c_str());
-    QVERIFY2(seen.err.find("validation examples are ones the model was trained on") !=
-                 std::string::npos,
-             seen.err.c_str());
+    QVERIFY2(
+        seen.err.find("validation examples are ones the model was trained on") != std::string::npos,
+        seen.err.c_str());
     auto heldOut = cli({"search", dir + "/trained", "--data", data_, "--val-split", "0.3",
                         "--trials", "2", "--latency-runs", "0", "--max-length", "16"});
     QVERIFY2(heldOut.code == 0, heldOut.err.c_str());
@@ -228,7 +233,8 @@ class TestCli : public QObject {
       QVERIFY2(refused.err.find("line 3") != std::string::npos &&
                    refused.err.find("--skip-bad-lines") != std::string::npos,
                refused.err.c_str());
-      auto rest = cli({"front", QString::fromStdString(damaged), "--all", "--json", "--skip-bad-lines"});
+      auto rest =
+          cli({"front", QString::fromStdString(damaged), "--all", "--json", "--skip-bad-lines"});
       QVERIFY2(rest.code == 0, rest.err.c_str());
       QVERIFY2(rest.err.find("line 3") != std::string::npos, rest.err.c_str());
       auto whole = cli({"front", log, "--all", "--json"});
@@ -262,8 +268,8 @@ class TestCli : public QObject {
     QVERIFY2(e.err.find("another model") != std::string::npos, e.err.c_str());
     QVERIFY(!QFile::exists(dir + "/exp3"));
     // Another model of another shape: its trials do not even fit; said so.
-    auto small = cli({"make-tiny", dir + "/one-layer", "--layers", "1", "--hidden", "16",
-                      "--heads", "4", "--intermediate", "32"});
+    auto small = cli({"make-tiny", dir + "/one-layer", "--layers", "1", "--hidden", "16", "--heads",
+                      "4", "--intermediate", "32"});
     QVERIFY2(small.code == 0, small.err.c_str());
     e = cli({"export", dir + "/one-layer", "--log", log, "--trial", "0", "--out", dir + "/exp4"});
     QCOMPARE(e.code, 1);
@@ -368,8 +374,9 @@ class TestCli : public QObject {
   // A bad line is answered in place and the rest is predicted; plain text
   // lines are texts; the exit code says something was skipped.
   void predictBadLine() {
-    auto r = cli({"predict", model_},
-                 "{\"text\":\"ok\"}\n{\"text\": 5}\nplain words, no JSON\n{oops\n{\"text\":\"last\"}\n");
+    auto r =
+        cli({"predict", model_},
+            "{\"text\":\"ok\"}\n{\"text\": 5}\nplain words, no JSON\n{oops\n{\"text\":\"last\"}\n");
     QCOMPARE(r.code, 1);
     std::vector<json> out;
     std::istringstream lines(r.out);

@@ -57,11 +57,16 @@ class TestDataset : public QObject {
   void spreadsheetExports_data() {
     QTest::addColumn<QString>("name");
     QTest::addColumn<QString>("text");
-    QTest::newRow("bom csv") << "bom.csv" << "\xEF\xBB\xBFtext,label\ngood,1\nbad,0\n";
-    QTest::newRow("bom tsv") << "bom.tsv" << "\xEF\xBB\xBFtext\tlabel\ngood\t1\nbad\t0\n";
-    QTest::newRow("semicolons") << "semi.csv" << "text;label\ngood;1\n\"bad; sad\";0\n";
-    QTest::newRow("tabs in .csv") << "tabs.csv" << "text\tlabel\ngood\t1\nbad\t0\n";
-    QTest::newRow("commas in .tsv") << "commas.tsv" << "text,label\ngood,1\n\"bad, sad\",0\n";
+    QTest::newRow("bom csv") << "bom.csv"
+                             << "\xEF\xBB\xBFtext,label\ngood,1\nbad,0\n";
+    QTest::newRow("bom tsv") << "bom.tsv"
+                             << "\xEF\xBB\xBFtext\tlabel\ngood\t1\nbad\t0\n";
+    QTest::newRow("semicolons") << "semi.csv"
+                                << "text;label\ngood;1\n\"bad; sad\";0\n";
+    QTest::newRow("tabs in .csv") << "tabs.csv"
+                                  << "text\tlabel\ngood\t1\nbad\t0\n";
+    QTest::newRow("commas in .tsv") << "commas.tsv"
+                                    << "text,label\ngood,1\n\"bad, sad\",0\n";
   }
   void spreadsheetExports() {
     QFETCH(QString, name);

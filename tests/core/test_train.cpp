@@ -179,7 +179,11 @@ class TestTrain : public QObject {
         *m, train_, &val_, pp::SearchSpace::defaults(pp::SearchSpace::Kind::Seed, m->config()), o,
         path("stop-early"), [](const pp::TrainProgress&) { return false; });
     QVERIFY(none.stopped && none.epochs.empty());
-    QVERIFY(!std::filesystem::exists(path("stop-early")));
+    std::string left;
+    if (std::filesystem::exists(path("stop-early")))
+      for (const auto& e : std::filesystem::recursive_directory_iterator(path("stop-early")))
+        left += e.path().string() + " ";
+    QVERIFY2(!std::filesystem::exists(path("stop-early")), left.c_str());
     std::filesystem::create_directories(path("was-there"));
     pp::trainModel(*m, train_, &val_,
                    pp::SearchSpace::defaults(pp::SearchSpace::Kind::Seed, m->config()), o,

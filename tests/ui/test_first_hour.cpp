@@ -2,6 +2,7 @@
 // search without a chosen log is kept anyway and listed in Recent runs;
 // closing the window mid-search asks first; validation data the model was
 // trained on is said in a dialog.
+#include <QAbstractButton>
 #include <QAction>
 #include <QApplication>
 #include <QComboBox>
@@ -27,8 +28,8 @@
 #include "ui/mainwindow.h"
 #include "ui/run_controller.h"
 #include "ui/search_controller.h"
-#include "ui/trial_table_model.h"
 #include "ui/setup_panel.h"
+#include "ui/trial_table_model.h"
 
 class TestFirstHour : public QObject {
   Q_OBJECT

@@ -49,7 +49,8 @@ std::vector<std::string> splitTabs(const std::string& line) {
   return f;
 }
 
-// RFC 4180 CSV (or with ';' or tab between fields) with quoted fields that may hold separators, quotes and newlines.
+// RFC 4180 CSV (or with ';' or tab between fields) with quoted fields that may hold separators,
+// quotes and newlines.
 void parseCsv(const std::string& text, const std::string& path, DataTable& t, size_t maxRows,
               char delimiter) {
   std::vector<std::string> row;

@@ -63,10 +63,11 @@ SubNetwork SubNetwork::fromJson(const json& j, const ModelConfig& c) {
   const std::string where = "sub-network";
   if (!j.is_object()) throw Error(where + ": expected a JSON object");
   refuseUnknownKeys(j, {"layers", "num_layers", "num_heads", "num_units"}, where);
-  if (j.contains("layers") && (j.contains("num_layers") || j.contains("num_heads") ||
-                               j.contains("num_units")))
-    throw Error(where + ": give either \"layers\" or \"num_layers\", \"num_heads\" and "
-                        "\"num_units\", not both");
+  if (j.contains("layers") &&
+      (j.contains("num_layers") || j.contains("num_heads") || j.contains("num_units")))
+    throw Error(where +
+                ": give either \"layers\" or \"num_layers\", \"num_heads\" and "
+                "\"num_units\", not both");
   if (j.contains("layers") && j["layers"].is_array()) {
     const auto& arr = j["layers"];
     if (static_cast<int64_t>(arr.size()) > c.num_hidden_layers)

@@ -42,9 +42,9 @@ namespace {
 void chooseStrategy(const AutoInputs& in, AutoSettings& s) {
   if (in.numObjectives >= 3) {
     s.strategy = "nsga2";
-    s.choices.push_back(
-        {"strategy", s.strategy, "nsga2: 3 objectives (crowding keeps a 3-D front spread out)",
-         "NSGA-II, which keeps a front of three objectives evenly spread"});
+    s.choices.push_back({"strategy", s.strategy,
+                         "nsga2: 3 objectives (crowding keeps a 3-D front spread out)",
+                         "NSGA-II, which keeps a front of three objectives evenly spread"});
   } else {
     s.strategy = "adaptive";
     s.choices.push_back(
@@ -88,16 +88,16 @@ void chooseBatchSize(const AutoInputs& in, AutoSettings& s) {
 
 void chooseMultiFidelity(const AutoInputs& in, AutoSettings& s) {
   s.multiFidelity = in.fullEvalSeconds >= kScreenWorthSeconds;
-  s.choices.push_back(
-      {"multi_fidelity", s.multiFidelity ? "on" : "off",
-       (s.multiFidelity ? "on: " : "off: ") + num(in.fullEvalSeconds, 1) +
-           " s per full evaluation; screening pays off from " + num(kScreenWorthSeconds, 0) +
-           " s (on the demo's 0.6 s it cut no trial)",
-       s.multiFidelity ? "on: each sub-network is first scored on part of the data, and only a "
-                         "promising one on all of it (a full evaluation takes " +
-                             num(in.fullEvalSeconds, 1) + " s)"
-                       : "off: a full evaluation takes only " + num(in.fullEvalSeconds, 1) +
-                             " s, too little for screening to save time"});
+  s.choices.push_back({"multi_fidelity", s.multiFidelity ? "on" : "off",
+                       (s.multiFidelity ? "on: " : "off: ") + num(in.fullEvalSeconds, 1) +
+                           " s per full evaluation; screening pays off from " +
+                           num(kScreenWorthSeconds, 0) + " s (on the demo's 0.6 s it cut no trial)",
+                       s.multiFidelity
+                           ? "on: each sub-network is first scored on part of the data, and only a "
+                             "promising one on all of it (a full evaluation takes " +
+                                 num(in.fullEvalSeconds, 1) + " s)"
+                           : "off: a full evaluation takes only " + num(in.fullEvalSeconds, 1) +
+                                 " s, too little for screening to save time"});
 }
 
 // Returns the trials the run is expected to make (for the convergence window).
@@ -136,9 +136,9 @@ void chooseConvergence(const AutoInputs& in, int64_t expected, AutoSettings& s) 
     // The user gave the time: spend it (a flat front is not a finished search:
     // on a random BERT-base a 50-trial stall stopped local search below random search's front).
     s.completion.convergenceWindow = 0;
-    s.choices.push_back(
-        {"convergence", "off", "off: the " + duration(in.budgetSeconds) + " budget ends the run",
-         "off: the " + duration(in.budgetSeconds) + " budget ends the run"});
+    s.choices.push_back({"convergence", "off",
+                         "off: the " + duration(in.budgetSeconds) + " budget ends the run",
+                         "off: the " + duration(in.budgetSeconds) + " budget ends the run"});
     return;
   }
   s.completion.convergenceWindow = std::max<int64_t>(kMinWindow, expected / 2);

@@ -32,7 +32,8 @@ void keepFirstRunChoices(SearchRequest& r, const RunHeader& prev,
     choices.push_back({"space", prev.space.value("kind", std::string("?")), why, why});
   }
   if (a.trials)
-    r.options.trials = prev.trials, choices.push_back({"trials", std::to_string(prev.trials), why, why});
+    r.options.trials = prev.trials,
+    choices.push_back({"trials", std::to_string(prev.trials), why, why});
   if (a.batchSize)
     r.data.batchSize = prev.data.batchSize,
     choices.push_back({"batch_size", std::to_string(prev.data.batchSize), why, why});

@@ -45,10 +45,9 @@ std::unordered_set<std::string> trainingTexts(const std::string& file, const jso
                      rec["val_split"].get<double>() > 0;
   Dataset all = loadDataset(file, c, columns);
   if (split) {
-    const uint64_t seed =
-        rec.contains("split_seed") && rec["split_seed"].is_number_unsigned()
-            ? rec["split_seed"].get<uint64_t>()
-            : 0;
+    const uint64_t seed = rec.contains("split_seed") && rec["split_seed"].is_number_unsigned()
+                              ? rec["split_seed"].get<uint64_t>()
+                              : 0;
     all = splitDataset(all, rec["val_split"].get<double>(), seed).first;
   }
   std::unordered_set<std::string> keys;

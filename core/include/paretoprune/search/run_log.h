@@ -25,7 +25,7 @@ struct LogContents {
     int64_t trials = 0;  // trials in the log when it stopped
   };
   std::vector<Stop> stops;
-  size_t validBytes = 0;  // length of the well-formed prefix
+  size_t validBytes = 0;     // length of the well-formed prefix
   int64_t skippedLines = 0;  // damaged lines left out (BadLines::Skip)
 };
 

@@ -16,8 +16,8 @@ namespace pp {
 nlohmann::json trainingDataJson(const DataSplit& split);
 
 struct SeenExamples {
-  int64_t seen = 0;     // validation examples that were training examples
-  int64_t total = 0;    // validation examples checked
+  int64_t seen = 0;       // validation examples that were training examples
+  int64_t total = 0;      // validation examples checked
   std::string trainedOn;  // the training file's name, as recorded
 };
 
