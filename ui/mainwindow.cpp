@@ -45,6 +45,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), run_(new RunContr
   auto* scroll = new QScrollArea(this);
   scroll->setWidget(setup_);
   scroll->setWidgetResizable(true);
+  scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);  // the panel fits its column
   scroll->setMinimumWidth(340);
   scroll->setMaximumWidth(420);
   auto* main = new QSplitter(Qt::Horizontal, this);

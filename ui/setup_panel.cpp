@@ -55,6 +55,12 @@ SetupPanel::SetupPanel(QWidget* parent) : QWidget(parent) {
   sections_->addWidget(buildSearchBox(this));
   sections_->addStretch(1);
   guardAgainstWheel(this);  // scrolling the panel never changes a setting
+  // Long choices ("(default: text_pair, sentence2 if present)") elide
+  // instead of widening the panel past its column.
+  for (auto* box : findChildren<QComboBox*>()) {
+    box->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    box->setMinimumContentsLength(12);
+  }
 }
 
 SetupPanel::~SetupPanel() = default;  // dataCheckTask_ stops and joins its check
