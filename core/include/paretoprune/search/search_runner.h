@@ -68,6 +68,7 @@ struct SearchWarning {
     LogLineSkipped,  // the resumed log's cut last line was dropped
     LogWriteFailed,  // the log cannot be written: later trials are kept in memory only
     CallbackFailed,  // an event callback threw; the search went on
+    StudyRowRefused,  // a study's row was unreadable or not to be trusted: a failed trial
   };
   Kind kind;
   std::string message;
