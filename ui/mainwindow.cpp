@@ -87,7 +87,8 @@ void MainWindow::buildStatusBar() {
   progress_->setMaximumWidth(260);
   statusLine_ = new QLabel(tr("Choose a model and data, then start a search."), this);
   statusLine_->setObjectName("statusLine");
-  statusLine_->setTextFormat(Qt::PlainText);  // stop reasons and errors come from logs and databases
+  statusLine_->setTextFormat(
+      Qt::PlainText);  // stop reasons and errors come from logs and databases
   statusBar()->addWidget(statusLine_, 1);
   statusBar()->addPermanentWidget(progress_);
 }

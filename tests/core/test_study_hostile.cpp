@@ -70,10 +70,25 @@ class TestStudyHostile : public QObject {
 
   QStringList searchArgs(const QString& study, int trials, const QString& lease = "30",
                          const QString& url = {}) const {
-    return {"search",   model_,   "--data",       data_, "--storage", url.isEmpty() ? url_ : url,
-            "--study",  study,    "--trials",     QString::number(trials),
-            "--latency-runs", "0", "--max-length", "16",  "--no-auto", "--strategy",
-            "random",   "--lease", lease};
+    return {"search",
+            model_,
+            "--data",
+            data_,
+            "--storage",
+            url.isEmpty() ? url_ : url,
+            "--study",
+            study,
+            "--trials",
+            QString::number(trials),
+            "--latency-runs",
+            "0",
+            "--max-length",
+            "16",
+            "--no-auto",
+            "--strategy",
+            "random",
+            "--lease",
+            lease};
   }
   QStringList workerArgs(const QString& study, const QString& lease = "30",
                          const QString& idle = "60") const {
@@ -101,7 +116,8 @@ class TestStudyHostile : public QObject {
     while (std::chrono::steady_clock::now() - t0 < std::chrono::milliseconds(ms)) {
       if (auto s = store.findStudy(study)) {
         int queued = 0;
-        for (const auto& t : store.trials(s->id)) queued += t.state == pp::StudyTrial::State::Queued;
+        for (const auto& t : store.trials(s->id))
+          queued += t.state == pp::StudyTrial::State::Queued;
         if (queued >= n) return true;
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -201,13 +217,14 @@ void TestStudyHostile::badRowsBecomeFailedTrials() {
   };
   const std::string subnet0 = queuedSubnet(claims[1]).toJson().dump();
   QVERIFY(store.complete(sid, claims[0], "[]"));
-  QVERIFY(store.complete(
-      sid, claims[1],
-      R"({"trial":)" + std::to_string(claims[1].id) + R"(,"status":"ok","subnet":)" + subnet0 + "}"));
-  QVERIFY(store.complete(sid, claims[2],
-                         R"({"trial":)" + std::to_string(claims[2].id) +
-                             R"(,"subnet":)" + queuedSubnet(claims[2]).toJson().dump() +
-                             R"(,"error":"low","accuracy":[],"mcc":0,"f1":0,"params":1,"flops":1})"));
+  QVERIFY(store.complete(sid, claims[1],
+                         R"({"trial":)" + std::to_string(claims[1].id) +
+                             R"(,"status":"ok","subnet":)" + subnet0 + "}"));
+  QVERIFY(
+      store.complete(sid, claims[2],
+                     R"({"trial":)" + std::to_string(claims[2].id) + R"(,"subnet":)" +
+                         queuedSubnet(claims[2]).toJson().dump() +
+                         R"(,"error":"low","accuracy":[],"mcc":0,"f1":0,"params":1,"flops":1})"));
   pp::Trial other;
   other.id = claims[3].id;
   other.subnet = pp::SubNetwork::full(c);
@@ -270,8 +287,8 @@ void TestStudyHostile::badRowsBecomeFailedTrials() {
 void TestStudyHostile::runLogTrialWithoutMetrics() {
   const std::string text = testutil::readText(log_.toStdString());
   std::string header = text.substr(0, text.find('\n') + 1), trial;
-  auto j = nlohmann::json::parse(text.substr(header.size(), text.find('\n', header.size()) -
-                                                                 header.size()));
+  auto j = nlohmann::json::parse(
+      text.substr(header.size(), text.find('\n', header.size()) - header.size()));
   QVERIFY(j.contains("params"));
   for (const char* field : {"params", "flops", "accuracy", "error"}) {
     nlohmann::json cut = j;
@@ -283,8 +300,8 @@ void TestStudyHostile::runLogTrialWithoutMetrics() {
     auto r = runTool(PARETOPRUNE_CLI, {"front", path});
     QCOMPARE(r.code, 1);
   }
-  nlohmann::json failed = {{"trial", 0}, {"status", "failed"}, {"subnet", j["subnet"]},
-                           {"reason", "out of memory"}};
+  nlohmann::json failed = {
+      {"trial", 0}, {"status", "failed"}, {"subnet", j["subnet"]}, {"reason", "out of memory"}};
   const QString path = dir_ + "/failed.jsonl";
   testutil::writeText(path.toStdString(), header + failed.dump() + "\n");
   QCOMPARE(pp::openRunLog(path.toStdString()).log.trials.size(), size_t(1));  // no metrics needed
@@ -300,8 +317,9 @@ void TestStudyHostile::driverLockAfterReconnect() {
   QVERIFY(waitQueued(study.toStdString(), 3));
   auto seen = psql("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'pp-driver-a'");
   QVERIFY2(seen.code == 0 && QString::fromStdString(seen.out).trimmed() == "1", seen.all().c_str());
-  auto cut = psql("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE "
-                  "application_name = 'pp-driver-a'");
+  auto cut = psql(
+      "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE "
+      "application_name = 'pp-driver-a'");
   QVERIFY2(cut.code == 0 && QString::fromStdString(cut.out).trimmed() == "1", cut.all().c_str());
   auto second = start(searchArgs(study, 50));
   // Within a few seconds one of them has given up; never both drive.
@@ -425,8 +443,9 @@ void TestStudyHostile::sigtermStopsAWorkerCleanly() {
   QCOMPARE(w->exitStatus(), QProcess::NormalExit);
   QVERIFY2(w->exitCode() == 0, err.c_str());
   QVERIFY2(err.find("worker: ") != std::string::npos, err.c_str());
-  auto running = psql("SELECT count(*) FROM pp_trials WHERE worker = 'term-w' AND state = "
-                      "'running'");
+  auto running = psql(
+      "SELECT count(*) FROM pp_trials WHERE worker = 'term-w' AND state = "
+      "'running'");
   QCOMPARE(QString::fromStdString(running.out).trimmed(), QString("0"));
   driver->kill();
   driver->waitForFinished();
@@ -436,8 +455,8 @@ void TestStudyHostile::sigtermStopsAWorkerCleanly() {
 // before anything waits or connects.
 void TestStudyHostile::leaseMustBePositive() {
   for (const QString lease : {"0", "-5", "0.2"}) {
-    auto r = runTool(PARETOPRUNE_CLI, {"worker", "--storage", url_, "--study", "no-such",
-                                       "--lease", lease, "--idle-exit", "1"});
+    auto r = runTool(PARETOPRUNE_CLI, {"worker", "--storage", url_, "--study", "no-such", "--lease",
+                                       lease, "--idle-exit", "1"});
     QCOMPARE(r.code, 1);
     QVERIFY2(r.err.find("a lease of") != std::string::npos, r.err.c_str());
     QCOMPARE(countOf(r.err, "\n"), size_t(1));
@@ -477,6 +496,19 @@ void TestStudyHostile::leastPrivilegeWorker() {
   QVERIFY(driver->state() == QProcess::NotRunning || driver->waitForFinished(60000));
   QVERIFY2(driver->exitCode() == 0, driver->readAllStandardError().constData());
   QCOMPARE(rows(study.toStdString()).size(), size_t(6));
+  // A reader with SELECT only: front.
+  auto reader = psql(
+      "DROP ROLE IF EXISTS ppreader; CREATE ROLE ppreader LOGIN PASSWORD 'readerpw';"
+      "GRANT CONNECT ON DATABASE paretoprune TO ppreader;"
+      "GRANT USAGE ON SCHEMA public TO ppreader;"
+      "GRANT SELECT ON pp_studies, pp_trials TO ppreader;");
+  QVERIFY2(reader.code == 0, reader.err.c_str());
+  QProcessEnvironment readerEnv = env;
+  readerEnv.insert("PGPASSWORD", "readerpw");
+  QString readerUrl = url_;
+  readerUrl.replace("postgresql://pp@", "postgresql://ppreader@");
+  auto f = runTool(PARETOPRUNE_CLI, {"front", "--storage", readerUrl, "--study", study}, readerEnv);
+  QVERIFY2(f.code == 0, f.err.c_str());
   // The worker role cannot create tables (what the old workers did).
   auto denied = runTool(PARETOPRUNE_CLI, {"study", "init", "--storage", url}, env);
   QVERIFY2(denied.code == 1 && denied.err.find("permission denied") != std::string::npos,
@@ -501,8 +533,8 @@ void TestStudyHostile::libpqWaysToConnect() {
   QVERIFY2(r.code == 0, r.err.c_str());
   QProcessEnvironment noPassFile = QProcessEnvironment::systemEnvironment();
   noPassFile.insert("PGPASSFILE", dir_ + "/no-such-pgpass");
-  r = runTool(PARETOPRUNE_CLI,
-              {"front", "--storage", urlWithPassword(), "--study", "reclaim"}, noPassFile);
+  r = runTool(PARETOPRUNE_CLI, {"front", "--storage", urlWithPassword(), "--study", "reclaim"},
+              noPassFile);
   QVERIFY2(r.code == 0, r.err.c_str());
   QVERIFY(r.all().find(password_.toStdString()) == std::string::npos);
   r = runTool(PARETOPRUNE_CLI, {"front", "--storage", url_, "--study", "reclaim"}, noPassFile);
@@ -515,8 +547,8 @@ void TestStudyHostile::libpqWaysToConnect() {
 // URL's password never shown, also for a study that does not exist.
 void TestStudyHostile::studyNamesWithSlashAndAt() {
   const QString name = "team/a@b";
-  auto im = runTool(PARETOPRUNE_CLI,
-                    {"study", "import-log", "--storage", url_, "--study", name, log_});
+  auto im =
+      runTool(PARETOPRUNE_CLI, {"study", "import-log", "--storage", url_, "--study", name, log_});
   QVERIFY2(im.code == 0, im.err.c_str());
   const QString url = urlWithPassword();
   const std::string secret = password_.toStdString();
@@ -561,24 +593,24 @@ void TestStudyHostile::noPasswordForAnyMalformedUrl() {
   const QString p = kSecret;
   const QString port = "1";
   const QStringList urls = {
-      "postgresql://u:" + p + "@[::1/db",                       // IPv6 bracket not closed
-      "postgresql://u:" + p + "@[::1]:" + port + "/db",         // IPv6, refused
+      "postgresql://u:" + p + "@[::1/db",                // IPv6 bracket not closed
+      "postgresql://u:" + p + "@[::1]:" + port + "/db",  // IPv6, refused
       "postgresql://u:" + p + "@[fe80::1%eth0]:" + port + "/db",
       "postgresql://u:" + p + "@[zz::1]/db",
       "postgresql://u:Zq9S%zzeKr1t@127.0.0.1:" + port + "/db",  // bad percent escapes
       "postgresql://u:Zq9S%e@127.0.0.1:" + port + "/db",
       "postgresql://u:Zq9SeKr1t%@127.0.0.1:" + port + "/db",
-      "postgresql://u:Zq9S%65Kr1t@127.0.0.1:" + port + "/db",    // a good escape: decoded
-      "postgresql://u:" + p + "@127.0.0.1:abc/db",              // bad port
+      "postgresql://u:Zq9S%65Kr1t@127.0.0.1:" + port + "/db",  // a good escape: decoded
+      "postgresql://u:" + p + "@127.0.0.1:abc/db",             // bad port
       "postgresql://u:" + p + "@127.0.0.1:" + port + "/db?password=" + p + "&sslmode=bogus",
       "postgresql://u@127.0.0.1:" + port + "/db?sslmode=bogus&password=" + p,
       "postgresql://u@127.0.0.1:" + port + "/db?password=Zq9S%zzeKr1t",
       "postgresql://u@127.0.0.1:" + port + "/db?bogus=1&password=" + p,
       "postgresql://:" + p + "@127.0.0.1:" + port + "/db",
       "postgresql://u:" + p + "@127.0.0.1:" + port + "/db?host=%zz",
-      "host=127.0.0.1 port=" + port + " password=" + p,          // keyword/value strings
+      "host=127.0.0.1 port=" + port + " password=" + p,  // keyword/value strings
       "host=127.0.0.1 port=" + port + " password='" + p + "'",
-      "host=127.0.0.1 port=" + port + " password='" + p,        // quote not closed
+      "host=127.0.0.1 port=" + port + " password='" + p,  // quote not closed
       "host=127.0.0.1 password = " + p + " port=abc",
       "password=" + p + " host=[::1",
       "host=127.0.0.1 port=" + port + " password=" + p + " bogus=1",
@@ -604,8 +636,8 @@ void TestStudyHostile::noPasswordForAnyMalformedUrl() {
 // the table's tooltips.
 void TestStudyHostile::databaseTextIsPlainText() {
   const QString name = "markup";
-  auto im = runTool(PARETOPRUNE_CLI,
-                    {"study", "import-log", "--storage", url_, "--study", name, log_});
+  auto im =
+      runTool(PARETOPRUNE_CLI, {"study", "import-log", "--storage", url_, "--study", name, log_});
   QVERIFY2(im.code == 0, im.err.c_str());
   const QString reason = "<b>bold</b><img src=\"x.png\"><a href=\"http://evil\">click</a>";
   auto q = psql("UPDATE pp_trials SET state = 'failed', result = NULL, reason = $$" + reason +
@@ -616,8 +648,9 @@ void TestStudyHostile::databaseTextIsPlainText() {
   QVERIFY(w.showStudy(url_, name));
   auto* status = w.findChild<QLabel*>("statusLine");
   QCOMPARE(status->textFormat(), Qt::PlainText);
-  q = psql("UPDATE pp_studies SET finished = TRUE, stop_reason = $$<i>stopped</i><br>by me$$ "
-           "WHERE name = 'markup'");
+  q = psql(
+      "UPDATE pp_studies SET finished = TRUE, stop_reason = $$<i>stopped</i><br>by me$$ "
+      "WHERE name = 'markup'");
   QVERIFY2(q.code == 0, q.err.c_str());
   QTRY_VERIFY_WITH_TIMEOUT(status->text().contains("finished"), 20000);
   QVERIFY2(status->text().contains("<i>stopped</i><br>by me"), status->text().toUtf8().constData());
@@ -626,7 +659,8 @@ void TestStudyHostile::databaseTextIsPlainText() {
   for (int r = 0; r < m->rowCount(); ++r)
     if (m->data(m->index(r, ppui::TrialTableModel::Id), Qt::DisplayRole).toLongLong() == 0) row = r;
   QVERIFY(row >= 0);
-  const QString tip = m->data(m->index(row, ppui::TrialTableModel::Status), Qt::ToolTipRole).toString();
+  const QString tip =
+      m->data(m->index(row, ppui::TrialTableModel::Status), Qt::ToolTipRole).toString();
   QVERIFY2(!tip.contains("<b>") && !tip.contains("<img") && tip.contains("&lt;b&gt;bold"),
            tip.toUtf8().constData());
   QTextDocument doc;
@@ -668,7 +702,6 @@ void TestStudyHostile::commaDecimalLocale() {
   QCOMPARE(w.tableModel()->rowCount(), 6);
   QVERIFY(worker.state() == QProcess::NotRunning || worker.waitForFinished(60000));
 }
-
 
 QTEST_MAIN(TestStudyHostile)
 #include "test_study_hostile.moc"

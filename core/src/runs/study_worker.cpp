@@ -96,13 +96,10 @@ WorkerBench loadWorkerBench(const RunHeader& h, const StudyOptions& o, const Wor
 // destroyed.
 class Heartbeat {
  public:
-  Heartbeat(const StudyOptions& o, int64_t studyId, std::string name,
-            const std::atomic<bool>* stop)
-      : o_(o),
-        studyId_(studyId),
-        name_(std::move(name)),
-        stop_(stop),
-        thread_([this] { loop(); }) {}
+  Heartbeat(const StudyOptions& o, int64_t studyId, std::string name, const std::atomic<bool>* stop)
+      : o_(o), studyId_(studyId), name_(std::move(name)), stop_(stop), thread_([this] {
+          loop();
+        }) {}
   ~Heartbeat() {
     quit_ = true;
     thread_.join();
@@ -173,8 +170,7 @@ Trial evaluateClaim(const WorkerBench& b, const Claim& c, const std::string& whe
   try {
     t = evaluateAsTrial(
         *b.model, *b.data, c.id,
-        SubNetwork::fromJson(jsonutil::parse(c.subnetJson, where), b.model->config()), b.eval,
-        cut);
+        SubNetwork::fromJson(jsonutil::parse(c.subnetJson, where), b.model->config()), b.eval, cut);
   } catch (const std::exception& e) {
     t.id = c.id;
     t.status = Trial::Status::Failed;
