@@ -622,7 +622,10 @@ void TestStudyHostile::noPasswordForAnyMalformedUrl() {
     const std::string lib = testutil::errorOf([&] { pp::StudyStore store(u); });
     const std::string shown = pp::redactUrl(u);
     auto cli = runTool(PARETOPRUNE_CLI, {"front", "--storage", url, "--study", "s"});
-    auto cmp = runTool(PARETOPRUNE_CLI, {"front", "--compare", log_, "s@" + url});
+    // As a study to compare (a URL: as --storage above, a few suffice; else a log's path).
+    const bool compare = !url.startsWith("postgresql://") || urls.indexOf(url) < 3;
+    const Run cmp =
+        compare ? runTool(PARETOPRUNE_CLI, {"front", "--compare", log_, "s@" + url}) : Run{};
     QVERIFY2(!lib.empty() && cli.code == 1, (u + " -> " + lib).c_str());
     for (const char* piece : kSecretPieces)
       for (const std::string& out : {lib, shown, cli.all(), cmp.all()})

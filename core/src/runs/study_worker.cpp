@@ -187,7 +187,8 @@ ClaimEnd finishClaim(StudyStore& store, int64_t study, const Claim& c, const Wor
   const Trial t = evaluateClaim(bench, c, where, beat.cut());
   if (beat.lost()) return ClaimEnd::Abandoned;  // taken back: another worker has it
   if (stop && stop->load()) {
-    store.release(study, c);  // cut short: not a result; queued again, no attempt used
+    beat.setClaim(std::nullopt);  // no heartbeat of it once it is given back
+    store.release(study, c);      // cut short: not a result; queued again, no attempt used
     return ClaimEnd::Released;
   }
   return store.complete(study, c, t.toJson().dump()) ? ClaimEnd::Evaluated : ClaimEnd::Stale;
