@@ -255,7 +255,6 @@ void TestStudyHostile::badRowsBecomeFailedTrials() {
   QVERIFY2(driver->exitCode() == 0, err.c_str());
   QVERIFY2(driver->readAllStandardOutput().contains("all trials done"), err.c_str());
   QVERIFY2(countOf(err, "counted as failed") == 5, err.c_str());
-  QVERIFY2(countOf(err, "\nwarning: ") + (err.rfind("warning: ", 0) == 0) >= 5, err.c_str());
   // Read back: five failed trials, the liar's parameters counted again.
   const pp::OpenedRunLog r = pp::openStudy(url_.toStdString(), study);
   QCOMPARE(r.log.trials.size(), size_t(10));
@@ -286,7 +285,7 @@ void TestStudyHostile::badRowsBecomeFailedTrials() {
 // field (it would read as parameters 0 and lead the front).
 void TestStudyHostile::runLogTrialWithoutMetrics() {
   const std::string text = testutil::readText(log_.toStdString());
-  std::string header = text.substr(0, text.find('\n') + 1), trial;
+  const std::string header = text.substr(0, text.find('\n') + 1);
   auto j = nlohmann::json::parse(
       text.substr(header.size(), text.find('\n', header.size()) - header.size()));
   QVERIFY(j.contains("params"));
@@ -415,10 +414,10 @@ void TestStudyHostile::stopGivesTheClaimBack() {
   const pp::WorkerStats st = pp::runStudyWorker(o, w, &stop);
   QCOMPARE(st.released, int64_t(1));
   QCOMPARE(st.evaluated, int64_t(0));
-  for (const auto& t : rows(study)) {
+  QVERIFY(claimed >= 0);
+  for (const auto& t : rows(study)) {  // the one given back among them
     QCOMPARE(t.state, pp::StudyTrial::State::Queued);
     QCOMPARE(t.attempt, 0);
-    Q_UNUSED(claimed);
   }
 }
 
