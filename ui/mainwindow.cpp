@@ -91,6 +91,8 @@ void MainWindow::buildStatusBar() {
   progress_->setVisible(false);  // until there is a run to count
   statusLine_ = new QLabel(tr("Choose a model and data, then start a search."), this);
   statusLine_->setObjectName("statusLine");
+  statusLine_->setTextFormat(
+      Qt::PlainText);  // stop reasons and errors come from logs and databases
   statusBar()->addWidget(statusLine_, 1);
   statusBar()->addPermanentWidget(progress_);
 }

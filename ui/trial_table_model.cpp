@@ -98,7 +98,8 @@ QVariant TrialTableModel::data(const QModelIndex& index, int role) const {
   if (role == Qt::TextAlignmentRole && index.column() != SubNet && index.column() != Status &&
       index.column() != Run)
     return QVariant(Qt::AlignRight | Qt::AlignVCenter);
-  if (role == Qt::ToolTipRole && !t.error.empty()) return QString::fromStdString(t.error);
+  if (role == Qt::ToolTipRole && !t.error.empty())  // a log's or database's text, never markup
+    return QStringLiteral("<qt>%1</qt>").arg(QString::fromStdString(t.error).toHtmlEscaped());
   if (role == Qt::ToolTipRole && index.column() == SubNet)
     return QString::fromStdString(t.subnet.summary());
   if (role != Qt::DisplayRole) return {};

@@ -6,6 +6,10 @@
 #include "paretoprune/cpu/threads.h"
 #include "paretoprune/model/model.h"
 
+namespace pp {
+struct RunSource;
+}
+
 namespace CLI {
 class App;
 }
@@ -39,7 +43,7 @@ struct FrontCompareOptions {
   std::string out;         // non-empty: the combined Pareto set as CSV here
   bool csv = false;        // that set as CSV on stdout instead of the tables
 };
-void runFrontCompare(const std::vector<std::string>& logs, const FrontCompareOptions& o,
+void runFrontCompare(const std::vector<pp::RunSource>& logs, const FrontCompareOptions& o,
                      const GlobalOptions& g);
 
 // Applies the thread policy (pp::useComputeThreads): each worker's share

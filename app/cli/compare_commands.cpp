@@ -102,7 +102,7 @@ void printComparison(const pp::RunComparison& cmp) {
 
 }  // namespace
 
-void runFrontCompare(const std::vector<std::string>& logs, const FrontCompareOptions& o,
+void runFrontCompare(const std::vector<pp::RunSource>& logs, const FrontCompareOptions& o,
                      const GlobalOptions& g) {
   if (logs.size() < 2)
     throw pp::Error("--compare needs two runs or more (got " + std::to_string(logs.size()) +

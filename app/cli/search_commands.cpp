@@ -358,8 +358,9 @@ void addExecutionOptions(CLI::App& cmd, SearchArgs& a) {
 void addStorageOptions(CLI::App& cmd, SearchArgs& a) {
   auto* storage = cmd.add_option(
       "--storage", a.storage,
-      "Share the study through PostgreSQL (postgresql://user@host/db); workers on any "
-      "machine run `paretoprune-cli worker` (docs/distributed.md)");
+      "Share the study through PostgreSQL (postgresql://user@host/db, or service=NAME; the "
+      "password from ~/.pgpass, PGPASSFILE or PGPASSWORD); workers on any machine run "
+      "`paretoprune-cli worker` (docs/distributed.md)");
   cmd.add_option("--study", a.study, "The study's name in --storage")->needs(storage);
   storage->needs(cmd.get_option("--study"));
   cmd.add_option("--lease", a.lease,
@@ -373,6 +374,7 @@ void runSearch(SearchArgs& a, const CLI::App& cmd, const GlobalOptions& g) {
     throw pp::Error(
         "--log and --storage both keep the run: give one (export a study with `study "
         "export-log`)");
+  if (!a.storage.empty()) pp::checkLeaseSeconds(a.lease);
   const pp::PreparedSearch prepared = pp::prepareSearch(searchRequest(a));
   printAutoChoices(prepared.autoChoices, g);
   for (const auto& w : prepared.warnings) std::cerr << "paretoprune-cli: warning: " << w << "\n";
@@ -444,8 +446,9 @@ void addFrontCommand(CLI::App& app, GlobalOptions& g) {
     if (storage->empty() != study->empty())
       throw pp::Error("--storage and --study go together: --storage URL --study NAME");
     if (*compare) {
-      std::vector<std::string> runs = *logs;
-      if (!storage->empty()) runs.push_back(pp::RunSource{"", *storage, *study}.text());
+      std::vector<pp::RunSource> runs;
+      for (const auto& log : *logs) runs.push_back(pp::RunSource::parse(log));
+      if (!storage->empty()) runs.push_back(pp::RunSource{"", *storage, *study});
       runFrontCompare(runs, {*modelDir, *objectives, *out, *csv}, g);
       return;
     }
@@ -466,7 +469,8 @@ void addFrontCommand(CLI::App& app, GlobalOptions& g) {
           modelDir->empty() && std::string(e.what()).find("config.json") != std::string::npos
               ? " (pass --model DIR)"
               : "";
-      throw pp::Error(e.what() + hint);
+      // A log's path that holds a URL (a mistyped study) never shows its password.
+      throw pp::Error(pp::redactSecrets(e.what() + hint, logs->empty() ? "" : logs->front()));
     }
     for (const auto& w : run.log.warnings) std::cerr << "warning: " << w << "\n";
     if (run.log.skippedLines > 0)

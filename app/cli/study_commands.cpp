@@ -2,6 +2,7 @@
 // (docs/distributed.md).
 #include <unistd.h>
 #include <atomic>
+#include <csignal>
 #include <iostream>
 #include <memory>
 #include <thread>
@@ -23,11 +24,33 @@ struct StudyArgs {
   double lease = 30;
 };
 
-void addStorageOptions(CLI::App& cmd, StudyArgs& a) {
+void addStorageOptions(CLI::App& cmd, StudyArgs& a, bool study = true) {
   cmd.add_option("--storage", a.storage,
-                 "PostgreSQL URL (postgresql://user@host/db; password from PGPASSFILE)")
+                 "PostgreSQL URL or conninfo (postgresql://user@host/db, service=NAME; the "
+                 "password from ~/.pgpass, PGPASSFILE or PGPASSWORD)")
       ->required();
-  cmd.add_option("--study", a.study, "The study's name")->required();
+  if (study) cmd.add_option("--study", a.study, "The study's name")->required();
+}
+
+// SIGTERM (a job scheduler's stop, `kill`) stops a worker as Ctrl-C does.
+class SigtermAsInterrupt {
+ public:
+  SigtermAsInterrupt() : prev_(std::signal(SIGTERM, ppcliOnSigint)) {}
+  ~SigtermAsInterrupt() { std::signal(SIGTERM, prev_); }
+  SigtermAsInterrupt(const SigtermAsInterrupt&) = delete;
+  SigtermAsInterrupt& operator=(const SigtermAsInterrupt&) = delete;
+
+ private:
+  void (*prev_)(int);
+};
+
+void printWorkerStats(const pp::WorkerStats& st) {
+  std::cerr << "worker: " << st.evaluated << " trials evaluated";
+  if (st.stale) std::cerr << ", " << st.stale << " results refused (their leases had lapsed)";
+  if (st.abandoned)
+    std::cerr << ", " << st.abandoned << " given up (their leases were lost; others take them)";
+  if (st.released) std::cerr << ", " << st.released << " given back unfinished (stopped)";
+  std::cerr << "\n";
 }
 
 pp::StudyOptions studyOptions(const StudyArgs& a) {
@@ -57,14 +80,14 @@ void addWorkerCommand(CLI::App& app, GlobalOptions& g) {
                   "Also stop after this long with nothing to claim");
   cmd->add_option("--max-trials", a->worker.maxTrials, "Stop after this many trials");
   cmd->callback([a, &g] {
+    pp::checkLeaseSeconds(a->lease);
     applyThreads(g, 1);
     std::atomic<bool> stop{false};
     pp::WorkerStats st;
+    SigtermAsInterrupt sigterm;
     untilInterrupted([&] { st = pp::runStudyWorker(studyOptions(*a), a->worker, &stop); },
                      [&] { stop = true; });
-    std::cerr << "worker: " << st.evaluated << " trials evaluated";
-    if (st.stale) std::cerr << ", " << st.stale << " results refused (their leases had lapsed)";
-    std::cerr << "\n";
+    printWorkerStats(st);
   });
 }
 
@@ -72,6 +95,16 @@ void addStudyCommand(CLI::App& app, GlobalOptions&) {
   auto* cmd =
       app.add_subcommand("study", "Move a study between PostgreSQL and a JSON-lines run log");
   cmd->require_subcommand(1);
+  auto in = std::make_shared<StudyArgs>();
+  auto* initCmd = cmd->add_subcommand(
+      "init", "Create the study tables (needs CREATE rights; workers then need none)");
+  addStorageOptions(*initCmd, *in, false);
+  initCmd->callback([in] {
+    pp::StudyStore store(in->storage);
+    store.ensureSchema();
+    std::cout << "the study tables are ready at " << pp::redactUrl(in->storage)
+              << " (grants for workers: docs/distributed.md)\n";
+  });
   auto ex = std::make_shared<StudyArgs>();
   auto* exportCmd = cmd->add_subcommand("export-log", "Write a study to a run log");
   addStorageOptions(*exportCmd, *ex);

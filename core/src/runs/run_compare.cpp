@@ -138,11 +138,13 @@ std::vector<double> hypervolumeByTrial(const std::vector<Trial>& trials,
 }
 
 RunSource RunSource::parse(const std::string& text) {
+  // NAME@postgresql://... or NAME@postgres://...: the first such "@" ends
+  // the name, which may hold "/" and "@" itself.
   RunSource s;
-  const size_t at = text.find('@');
-  if (at != std::string::npos && at > 0 && text.find('/') > at &&
-      (text.compare(at + 1, 13, "postgresql://") == 0 ||
-       text.compare(at + 1, 11, "postgres://") == 0)) {
+  size_t at = std::string::npos;
+  for (const char* scheme : {"@postgresql://", "@postgres://"})
+    at = std::min(at, text.find(scheme));
+  if (at != std::string::npos && at > 0) {
     s.study = text.substr(0, at);
     s.storage = text.substr(at + 1);
   } else {
@@ -156,7 +158,7 @@ std::string RunSource::text() const {
 }
 
 std::string RunSource::display() const {
-  return isStudy() ? study + "@" + redactUrl(storage) : logPath;
+  return isStudy() ? study + "@" + redactUrl(storage) : redactUrl(logPath);
 }
 
 OpenedRunLog RunSource::open(const std::string& modelDir, BadLines bad) const {
@@ -164,14 +166,25 @@ OpenedRunLog RunSource::open(const std::string& modelDir, BadLines bad) const {
 }
 
 RunComparison compareRuns(const std::vector<std::string>& sources, const CompareOptions& options) {
+  std::vector<RunSource> parsed;
+  for (const auto& text : sources) parsed.push_back(RunSource::parse(text));
+  return compareRuns(parsed, options);
+}
+
+RunComparison compareRuns(const std::vector<RunSource>& sources, const CompareOptions& options) {
   if (sources.empty()) throw Error("no runs to compare");
   RunComparison cmp;
-  for (const auto& text : sources) {
+  for (const auto& source : sources) {
     ComparedRun r;
-    r.source = RunSource::parse(text);
+    r.source = source;
     r.logPath = r.source.display();
     const std::string& path = r.logPath;
-    r.run = r.source.open(options.modelDir);
+    try {
+      r.run = r.source.open(options.modelDir);
+    } catch (const Error& e) {
+      // A path that holds a URL (a mistyped study, say) never shows its password.
+      throw Error(redactSecrets(redactSecrets(e.what(), r.source.storage), r.source.logPath));
+    }
     r.label = uniqueLabel(r.source, cmp.runs);
     if (!cmp.runs.empty()) {
       const ComparedRun& first = cmp.runs.front();

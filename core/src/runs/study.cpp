@@ -1,6 +1,6 @@
 #include "paretoprune/runs/study.h"
 
-#include <unistd.h>
+#include <charconv>
 #include <chrono>
 #include <map>
 #include <mutex>
@@ -23,6 +23,7 @@
 #include "paretoprune/runs/study_store.h"
 #include "paretoprune/search/search_request.h"
 #include "paretoprune/search/strategy.h"
+#include "runs/study_rows.h"
 
 namespace pp {
 
@@ -34,47 +35,18 @@ double secondsSince(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
 }
 
-std::string studyWhere(const std::string& name) {
-  return "study \"" + name + "\"";
+std::string sqlSeconds(double v) {
+  char buf[64];
+  const auto r = std::to_chars(buf, buf + sizeof buf, v);
+  return std::string(buf, r.ptr);
 }
 
 StudyStore::Study requireStudy(StudyStore& store, const StudyOptions& o) {
-  store.ensureSchema();
   auto s = store.findStudy(o.study);
   if (!s)
     throw Error("there is no " + studyWhere(o.study) + " at " + redactUrl(o.url) +
                 " (start it with search --study)");
   return *s;
-}
-
-RunHeader headerOf(const StudyStore::Study& s, const std::string& name) {
-  return RunHeader::fromJson(jsonutil::parse(s.headerJson, studyWhere(name)), studyWhere(name));
-}
-
-// A finished row as a trial record, checked like a log line: the database
-// is input like any other.
-Trial trialOf(const StudyTrial& row, const ModelConfig& c, const std::string& where) {
-  if (row.state == StudyTrial::State::Failed) {
-    Trial t;
-    t.id = row.id;
-    t.subnet = SubNetwork::fromJson(jsonutil::parse(row.subnetJson, where), c);
-    t.status = Trial::Status::Failed;
-    t.error = row.reason;
-    return t;
-  }
-  try {
-    Trial t = Trial::fromJson(jsonutil::parse(row.resultJson, where), c);
-    if (t.id != row.id) throw Error("it names trial " + std::to_string(t.id));
-    return t;
-  } catch (const Error& e) {
-    throw Error(where + ": trial " + std::to_string(row.id) + ": " + e.what());
-  }
-}
-
-std::string defaultWorkerName() {
-  char host[256] = {0};
-  if (gethostname(host, sizeof host - 1) != 0) std::snprintf(host, sizeof host, "host");
-  return std::string(host) + ":" + std::to_string(getpid());
 }
 }  // namespace
 
@@ -177,12 +149,19 @@ QueueState StudyDriver::Impl::follow(std::vector<Trial>& done, SearchProgress& p
     if (r.state == StudyTrial::State::Running) ++q.running;
     if (!seen.count(std::to_string(r.id))) {
       seen.insert(std::to_string(r.id));
-      seen.insert(SubNetwork::fromJson(jsonutil::parse(r.subnetJson, where()), c).key());
+      try {
+        seen.insert(SubNetwork::fromJson(jsonutil::parse(r.subnetJson, where()), c).key());
+      } catch (const std::exception&) {
+        // An unreadable queued sub-network: its row reads as a failed trial.
+      }
     }
     if ((r.state == StudyTrial::State::Done || r.state == StudyTrial::State::Failed) &&
         !reported.count(r.id)) {
       reported[r.id] = true;
-      done.push_back(trialOf(r, c, where()));
+      RowTrial rt = trialOfRow(r, c, prepared.options.eval.latency.seqLen, where());
+      if (!rt.warning.empty() && events.warning)
+        events.warning({SearchWarning::Kind::StudyRowRefused, rt.warning});
+      done.push_back(std::move(rt.trial));
       reportFinished(done, progress);
     }
   }
@@ -277,8 +256,15 @@ StudyDriver::StudyDriver(const PreparedSearch& p, StudyOptions opts, SearchEvent
 
 StudyDriver::~StudyDriver() = default;
 
+void checkLeaseSeconds(double seconds) {
+  if (!(seconds >= 1 && seconds <= 86400))
+    throw Error("a lease of " + sqlSeconds(seconds) +
+                " seconds does not work: give from 1 second to a day (86400); 30 is usual");
+}
+
 void StudyDriver::run() {
   Impl& d = *impl_;
+  checkLeaseSeconds(d.opts.leaseSeconds);
   d.start = Clock::now();
   d.openStudy(header_);
   reference_ = d.reference(header_);
@@ -319,159 +305,6 @@ void StudyDriver::run() {
   progress_.elapsedSeconds = secondsSince(d.start);
 }
 
-// ---- the worker -------------------------------------------------------------
-
-namespace {
-// The study `o` names once it exists: a worker may start before its driver.
-StudyStore::Study waitForStudy(StudyStore& store, const StudyOptions& o, const WorkerOptions& w,
-                               const std::atomic<bool>* stop) {
-  const auto waitStart = Clock::now();
-  std::optional<StudyStore::Study> found = store.findStudy(o.study);
-  while (!found) {
-    if ((stop && stop->load()) ||
-        (w.idleExitSeconds > 0 && secondsSince(waitStart) >= w.idleExitSeconds))
-      throw Error("there is no " + studyWhere(o.study) + " at " + redactUrl(o.url) +
-                  " (start it with search --study)");
-    std::this_thread::sleep_for(std::chrono::duration<double>(std::max(o.pollSeconds, 0.5)));
-    found = store.findStudy(o.study);
-  }
-  return *found;
-}
-
-// A worker's own copy of the model and validation data, checked against
-// the study's, and how it evaluates them.
-struct WorkerBench {
-  std::shared_ptr<const Model> model;
-  std::optional<EncodedData> data;
-  EvalOptions eval;
-};
-
-WorkerBench loadWorkerBench(const RunHeader& h, const StudyOptions& o, const WorkerOptions& w) {
-  WorkerBench b;
-  const std::string modelDir = w.modelDir.empty() ? h.model : w.modelDir;
-  b.model = Model::load(modelDir);
-  checkRunModel(h, b.model->checksum(), modelDir, studyWhere(o.study));
-  const Dataset val = h.data.validationSet(b.model->config());
-  const std::string fp = dataFingerprint(val);
-  if (!h.dataFingerprint.empty() && fp != h.dataFingerprint)
-    throw Error(studyWhere(o.study) + " was evaluated on other validation examples (fingerprint " +
-                h.dataFingerprint + ", this machine's data " + fp + " from " +
-                (h.data.validation.empty() ? h.data.data : h.data.validation) + ")");
-  EncodeOptions enc;
-  enc.maxLength = h.data.maxLength;
-  enc.batchSize = h.data.batchSize;
-  b.data.emplace(*b.model, val, enc);
-  EvalOptions& eo = b.eval;
-  eo.device = eo.latency.device = resolveDevices(w.device).front();
-  eo.measureLatency = false;
-  for (const auto& obj : h.objectives)
-    if (obj == "latency") eo.measureLatency = true;
-  eo.latency.runs = 3;
-  eo.latency.warmup = 1;
-  eo.rates = measureExecRates(*b.model, *b.data, eo);
-  return b;
-}
-
-// Heartbeats on a connection and thread of their own: the claim being
-// evaluated keeps its lease, the worker counts as active. Stops (joined)
-// when destroyed.
-class Heartbeat {
- public:
-  Heartbeat(const StudyOptions& o, int64_t studyId, std::string name)
-      : o_(o), studyId_(studyId), name_(std::move(name)), thread_([this] { loop(); }) {}
-  ~Heartbeat() {
-    quit_ = true;
-    thread_.join();
-  }
-  void setClaim(std::optional<Claim> c) {
-    std::lock_guard<std::mutex> lk(mu_);
-    claim_ = std::move(c);
-  }
-
- private:
-  void loop() {
-    std::unique_ptr<StudyStore> hb;
-    while (!quit_) {
-      try {
-        if (!hb) hb = std::make_unique<StudyStore>(o_.url);
-        std::optional<Claim> c;
-        {
-          std::lock_guard<std::mutex> lk(mu_);
-          c = claim_;
-        }
-        if (c) hb->heartbeat(studyId_, *c, o_.leaseSeconds);
-        hb->touchWorker(studyId_, name_);
-      } catch (const Error&) {
-        hb.reset();  // reconnect next time; the lease may lapse meanwhile
-      }
-      for (int i = 0; i < 20 && !quit_; ++i)
-        std::this_thread::sleep_for(std::chrono::duration<double>(o_.leaseSeconds / 3 / 20));
-    }
-  }
-
-  const StudyOptions& o_;
-  const int64_t studyId_;
-  const std::string name_;
-  std::mutex mu_;  // guards claim_
-  std::optional<Claim> claim_;
-  std::atomic<bool> quit_{false};
-  std::thread thread_;  // last: starts once the rest is set
-};
-
-// The claimed trial evaluated; an unreadable sub-network is a failed
-// trial, not a dead worker.
-Trial evaluateClaim(const WorkerBench& b, const Claim& c, const std::string& where,
-                    const std::atomic<bool>* stop) {
-  Trial t;
-  try {
-    t = evaluateAsTrial(
-        *b.model, *b.data, c.id,
-        SubNetwork::fromJson(jsonutil::parse(c.subnetJson, where), b.model->config()), b.eval,
-        stop);
-  } catch (const Error& e) {
-    t.id = c.id;
-    t.status = Trial::Status::Failed;
-    t.error = e.what();
-  }
-  t.worker = -1;
-  return t;
-}
-}  // namespace
-
-WorkerStats runStudyWorker(const StudyOptions& o, const WorkerOptions& w,
-                           const std::atomic<bool>* stop) {
-  StudyStore store(o.url);
-  store.ensureSchema();
-  const StudyStore::Study study = waitForStudy(store, o, w, stop);
-  const WorkerBench bench = loadWorkerBench(headerOf(study, o.study), o, w);
-  const std::string name = w.name.empty() ? defaultWorkerName() : w.name;
-  Heartbeat beat(o, study.id, name);
-  WorkerStats stats;
-  auto idleSince = Clock::now();
-  while (!(stop && stop->load())) {
-    if (w.maxTrials > 0 && stats.evaluated + stats.stale >= w.maxTrials) break;
-    std::optional<Claim> c = store.claim(study.id, name, o.leaseSeconds);
-    if (!c) {
-      const auto s = store.findStudy(o.study);
-      if (!s || s->finished) break;  // nothing queued and the driver is done
-      if (w.idleExitSeconds > 0 && secondsSince(idleSince) >= w.idleExitSeconds) break;
-      std::this_thread::sleep_for(std::chrono::duration<double>(o.pollSeconds));
-      continue;
-    }
-    beat.setClaim(c);
-    const Trial t = evaluateClaim(bench, *c, studyWhere(o.study), stop);
-    if (stop && stop->load())
-      break;  // cut short: not a result; its lease lapses and it is queued again
-    if (store.complete(study.id, *c, t.toJson().dump()))
-      ++stats.evaluated;
-    else
-      ++stats.stale;
-    beat.setClaim(std::nullopt);
-    idleSince = Clock::now();
-  }
-  return stats;
-}
-
 // ---- reading, writing -------------------------------------------------------
 
 OpenedRunLog openStudy(const std::string& url, const std::string& name,
@@ -490,9 +323,13 @@ OpenedRunLog openStudy(const std::string& url, const std::string& name,
     throw Error(std::string(e.what()) +
                 " (the study's model is needed to read its trials; give its directory)");
   }
+  const int64_t flopsSeqLen = studyFlopsSeqLen(r.log.header, r.config);
   for (const auto& row : store.trials(study.id))
-    if (row.state == StudyTrial::State::Done || row.state == StudyTrial::State::Failed)
-      r.log.trials.push_back(trialOf(row, r.config, studyWhere(name)));
+    if (row.state == StudyTrial::State::Done || row.state == StudyTrial::State::Failed) {
+      RowTrial rt = trialOfRow(row, r.config, flopsSeqLen, studyWhere(name));
+      if (!rt.warning.empty()) r.log.warnings.push_back(rt.warning);
+      r.log.trials.push_back(std::move(rt.trial));
+    }
   if (study.finished)
     r.log.stops.push_back(
         {"finished", study.stopReason, static_cast<int64_t>(r.log.trials.size())});

@@ -109,26 +109,14 @@ std::string firstLine(std::string s) {
   return s;
 }
 
-const char* stateName(StudyTrial::State s) {
-  switch (s) {
-    case StudyTrial::State::Queued:
-      return "queued";
-    case StudyTrial::State::Running:
-      return "running";
-    case StudyTrial::State::Done:
-      return "done";
-    case StudyTrial::State::Failed:
-      return "failed";
-  }
-  return "?";
-}
-
-StudyTrial::State parseState(const std::string& s) {
+// A state this program never writes reads as failed, with `damage` saying so.
+StudyTrial::State parseState(const std::string& s, std::string& damage) {
   if (s == "queued") return StudyTrial::State::Queued;
   if (s == "running") return StudyTrial::State::Running;
   if (s == "done") return StudyTrial::State::Done;
   if (s == "failed") return StudyTrial::State::Failed;
-  throw Error("study store: unknown trial state \"" + s + "\"");
+  damage = "unknown trial state \"" + s.substr(0, 20) + "\"";
+  return StudyTrial::State::Failed;
 }
 
 // A number as SQL reads it, whatever the process's locale (std::to_string
@@ -154,6 +142,29 @@ int64_t toInt(const std::string& s, const char* what) {
 struct StudyStore::Impl {
   std::string url, shown;
   PGconn* conn = nullptr;
+  std::vector<int64_t> driverLocks;  // studies whose driver lock this connection holds
+
+  // Takes the driver locks again on a new connection (a session lock ends
+  // with its session): false if the connection failed meanwhile; throws if
+  // another driver holds one now.
+  bool relock(std::string& lastError) {
+    for (const int64_t study : driverLocks) {
+      const std::string id = std::to_string(study);
+      const char* p[] = {id.c_str()};
+      PGresult* r = PQexecParams(conn, "SELECT pg_try_advisory_lock(727378002, $1::int)", 1,
+                                 nullptr, p, nullptr, nullptr, 0);
+      const bool ok = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1;
+      const bool held = ok && std::string(PQgetvalue(r, 0, 0)) == "t";
+      if (!ok) lastError = redactSecrets(firstLine(PQresultErrorMessage(r)), url);
+      PQclear(r);
+      if (!ok) return false;
+      if (!held)
+        throw Error("study store (" + shown +
+                    "): the connection was lost, and another driver took the study's driver "
+                    "lock meanwhile: this driver stops (the other one drives the study)");
+    }
+    return true;
+  }
 
   void connect() {
     if (conn) PQfinish(conn);
@@ -198,6 +209,7 @@ struct StudyStore::Impl {
           lastError = e.what();
           continue;
         }
+        if (!relock(lastError)) continue;
       }
       PGresult* r = PQexecParams(conn, sql.c_str(), static_cast<int>(p.size()), nullptr, p.data(),
                                  nullptr, nullptr, 0);
@@ -302,7 +314,16 @@ void StudyStore::ensureSchema() {
               {});
 }
 
+bool StudyStore::schemaExists() {
+  Rows r = impl_->exec(
+      "SELECT to_regclass('pp_studies') IS NOT NULL AND to_regclass('pp_trials') IS NOT NULL AND "
+      "to_regclass('pp_workers') IS NOT NULL",
+      {});
+  return !r.rows.empty() && r.rows[0][0] == "t";
+}
+
 std::optional<StudyStore::Study> StudyStore::findStudy(const std::string& name) {
+  if (!schemaExists()) return std::nullopt;
   Rows r = impl_->exec(
       "SELECT id, header::text, finished, stop_reason FROM pp_studies WHERE name = $1", {name});
   if (r.rows.empty()) return std::nullopt;
@@ -337,7 +358,9 @@ void StudyStore::finishStudy(int64_t study, const std::string& reason) {
 
 bool StudyStore::tryLockDriver(int64_t study) {
   Rows r = impl_->exec("SELECT pg_try_advisory_lock(727378002, $1::int)", {std::to_string(study)});
-  return !r.rows.empty() && r.rows[0][0] == "t";
+  const bool held = !r.rows.empty() && r.rows[0][0] == "t";
+  if (held) impl_->driverLocks.push_back(study);
+  return held;
 }
 
 bool StudyStore::enqueue(int64_t study, int64_t id, const std::string& key,
@@ -389,6 +412,14 @@ bool StudyStore::complete(int64_t study, const Claim& c, const std::string& tria
   return r.affected == 1;
 }
 
+bool StudyStore::release(int64_t study, const Claim& c) {
+  Rows r = impl_->exec(
+      "UPDATE pp_trials SET state = 'queued', attempt = GREATEST(attempt - 1, 0), worker = NULL, "
+      "lease_until = NULL WHERE study_id = $1 AND id = $2 AND attempt = $3 AND state = 'running'",
+      {std::to_string(study), std::to_string(c.id), std::to_string(c.attempt)});
+  return r.affected == 1;
+}
+
 int StudyStore::reapExpired(int64_t study, int maxAttempts) {
   Rows r = impl_->exec(
       "UPDATE pp_trials SET state = CASE WHEN attempt >= $2 THEN 'failed' ELSE 'queued' END, "
@@ -410,14 +441,13 @@ std::vector<StudyTrial> StudyStore::trials(int64_t study) {
   for (const auto& row : r.rows) {
     StudyTrial t;
     t.id = toInt(row[0], "trial id");
-    t.state = parseState(row[1]);
+    t.state = parseState(row[1], t.damage);
     t.attempt = static_cast<int>(toInt(row[2], "attempt"));
     t.subnetJson = row[3];
     t.resultJson = row[4];
     t.reason = row[5];
     out.push_back(std::move(t));
   }
-  (void)stateName;
   return out;
 }
 

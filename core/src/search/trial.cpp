@@ -88,6 +88,13 @@ Trial Trial::fromJson(const json& j, const ModelConfig& c) {
   if (!t.mode.empty() && t.mode != "masked" && t.mode != "sliced")
     throw Error("field \"mode\": unknown execution mode \"" + t.mode + "\" (masked or sliced)");
   t.worker = static_cast<int>(optInt(j, "worker", where, -1, -1, 1000000));
+  // A finished trial is its metrics: without them it would read as error 1
+  // and parameters 0, and land on the Pareto front.
+  if (t.status != Status::Failed)
+    for (const char* field : {"error", "accuracy", "mcc", "f1", "params", "flops"})
+      if (!j.contains(field))
+        throw Error(std::string("field \"") + field + "\" is missing (a " + st +
+                    " trial records its metrics)");
   return t;
 }
 

@@ -20,14 +20,15 @@ struct CompareOptions {
 
 // A run to compare: a run log's path, or a study written
 // "NAME@postgresql://HOST/DB" (the form `front --compare` and the window's
-// --compare take; anything else is a log's path).
+// --compare take; the name ends at the first "@postgresql://" or
+// "@postgres://", so it may hold "/" and "@"; anything else is a log's path).
 struct RunSource {
   std::string logPath;         // a run log, or
   std::string storage, study;  // a study in PostgreSQL
   static RunSource parse(const std::string& text);
   bool isStudy() const { return !study.empty(); }
   std::string text() const;     // as parse reads it (password included)
-  std::string display() const;  // the path, or NAME@URL with the password redacted
+  std::string display() const;  // the path, or NAME@URL, with any password redacted
   OpenedRunLog open(const std::string& modelDir = "", BadLines bad = BadLines::Refuse) const;
 };
 
@@ -59,6 +60,10 @@ struct RunComparison {
 // model than the first (both checksums named): fronts of different models
 // do not compare.
 RunComparison compareRuns(const std::vector<std::string>& sources,
+                          const CompareOptions& options = {});
+// The same with the runs given apart (a study by URL and name, never
+// re-read from text); messages never show a URL's password.
+RunComparison compareRuns(const std::vector<RunSource>& sources,
                           const CompareOptions& options = {});
 
 // The normalisation shared by `runs` (docs/search.md#comparing-runs): error

@@ -7,11 +7,13 @@
 #pragma once
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "paretoprune/runs/study_store.h"
 #include "paretoprune/search/run_log.h"
 #include "paretoprune/search/search_runner.h"
 
@@ -20,13 +22,17 @@ namespace pp {
 struct PreparedSearch;
 
 struct StudyOptions {
-  std::string url;           // postgresql://user@host/db (password from the URL or PGPASSFILE)
+  std::string url;           // a libpq URL or conninfo string (docs/distributed.md: passwords)
   std::string study;         // the study's name
   double leaseSeconds = 30;  // a claim lapses this long after the last heartbeat
   int maxAttempts = 3;       // leases a trial may lose before it is marked failed
   int extraQueued = 2;       // queued beyond one per active worker
   double pollSeconds = 0.1;  // how often the driver and idle workers look
 };
+
+// Throws pp::Error unless a lease of `seconds` works (1 s to a day): a zero
+// or negative lease would make the heartbeat loop spin.
+void checkLeaseSeconds(double seconds);
 
 // The driver: queues the strategy's proposals, reaps expired leases on a
 // timer, follows results; returns when the study has its trials, a budget or
@@ -63,16 +69,22 @@ struct WorkerOptions {
   std::string name;             // default: host:pid
   double idleExitSeconds = 0;   // > 0: also stop after this long with nothing to claim
   int64_t maxTrials = 0;        // > 0: stop after this many
+  // Called with each claim before it is evaluated (progress; tests).
+  std::function<void(const Claim&)> claimed;
 };
 
 struct WorkerStats {
   int64_t evaluated = 0;  // results accepted
   int64_t stale = 0;      // results refused: the lease had lapsed and the trial was reclaimed
+  int64_t abandoned = 0;  // trials given up unfinished: their lease was lost (taken back)
+  int64_t released = 0;   // trials given back when stopped (queued again, no attempt used)
 };
 
 // Claims and evaluates the study's trials until it is finished (and nothing
 // is queued), `stop` is set, or an option ends it. Refuses a model or data
-// that differ from the study's (checksum, fingerprint), naming both.
+// that differ from the study's (checksum, fingerprint), naming both. Needs
+// no CREATE rights: it waits for the driver (or `study init`) to create the
+// tables. Reclaims expired leases as the driver does.
 WorkerStats runStudyWorker(const StudyOptions& opts, const WorkerOptions& w,
                            const std::atomic<bool>* stop = nullptr);
 

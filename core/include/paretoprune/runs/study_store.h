@@ -33,6 +33,7 @@ struct StudyTrial {
   std::string subnetJson;  // as queued
   std::string resultJson;  // the trial record (Done), empty otherwise
   std::string reason;      // why it failed (lease expired too often)
+  std::string damage;      // why the row as read cannot be trusted (an unknown state), or empty
 };
 
 struct Claim {
@@ -51,8 +52,12 @@ class StudyStore {
   StudyStore& operator=(const StudyStore&) = delete;
 
   // Creates the tables if missing (safe when many processes start at once).
+  // Only the driver, `study init` and `study import-log` do: workers and
+  // readers need no CREATE rights (docs/distributed.md, the grants).
   void ensureSchema();
-  // The study's id and header; nullopt if there is no such study.
+  // Whether the tables exist (a worker may start before anyone created them).
+  bool schemaExists();
+  // The study's id and header; nullopt if there is no such study (or no tables).
   struct Study {
     int64_t id = 0;
     std::string headerJson;
@@ -65,7 +70,8 @@ class StudyStore {
   void updateHeader(int64_t study, const nlohmann::json& header);
   void finishStudy(int64_t study, const std::string& reason);
   // Holds the study's driver lock (a session advisory lock) for as long as
-  // this connection lives; false if another driver holds it.
+  // this store lives; false if another driver holds it. A reconnection takes
+  // it again, or throws pp::Error if another driver took it meanwhile.
   bool tryLockDriver(int64_t study);
 
   // Queues a sub-network under `id`; false if its key is already in the study.
@@ -75,6 +81,9 @@ class StudyStore {
   std::optional<Claim> claim(int64_t study, const std::string& worker, double leaseSeconds);
   // Extends the lease; false if the trial is no longer ours (reaped).
   bool heartbeat(int64_t study, const Claim& c, double leaseSeconds);
+  // Gives a claim back unfinished (a worker stopped): queued again, its
+  // attempt not counted; false if the claim is stale.
+  bool release(int64_t study, const Claim& c);
   // Records the result; false (and nothing written) if the claim is stale.
   bool complete(int64_t study, const Claim& c, const std::string& trialJson);
   // Expired leases go back to the queue, or fail after `maxAttempts`; the count.
