@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "paretoprune/base/error.h"
+#include "paretoprune/base/json_parse.h"
 
 namespace ppcli {
 
@@ -24,12 +25,7 @@ void forEachTextLine(std::istream& in, Fn&& fn) {
   while (std::getline(in, line)) {
     ++no;
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    nlohmann::json j;
-    try {
-      j = nlohmann::json::parse(line);
-    } catch (const nlohmann::json::exception& e) {
-      throw pp::Error("stdin line " + std::to_string(no) + ": not valid JSON (" + e.what() + ")");
-    }
+    const nlohmann::json j = pp::parseJson(line, "stdin line " + std::to_string(no));
     if (!j.is_object() || !j.contains("text") || !j["text"].is_string())
       throw pp::Error("stdin line " + std::to_string(no) + ": expected {\"text\": \"...\"}");
     TextInput t;

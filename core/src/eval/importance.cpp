@@ -102,7 +102,7 @@ void writeReordered(const Model& m, const Importance& imp, const std::string& ou
                         {"unit_importance", imp.units}};
     fileutil::writeFileAtomic(fileutil::joinPath(dir, "paretoprune_importance.json"),
                               j.dump() + "\n");
-  });
+  }, "paretoprune_importance.json");
 }
 
 }  // namespace pp

@@ -13,6 +13,7 @@
 #include "export/onnx_runner.h"
 #include "model/slicing.h"
 #include "paretoprune/base/error.h"
+#include "paretoprune/base/json_parse.h"
 #include "paretoprune/cpu/threads.h"
 #include "paretoprune/model/metrics.h"
 #include "paretoprune/model/model.h"
@@ -430,7 +431,7 @@ std::vector<torch::Tensor> writeFormat(const std::string& dir, const Prepared& p
       if (o.format == ExportFormat::HuggingFaceAny) {
         // No pruned_heads key at all: transformers 5 dropped the feature.
         const std::string path = fileutil::joinPath(dir, "config.json");
-        json c = json::parse(fileutil::readFile(path));
+        json c = parseJson(fileutil::readFile(path), path);
         c.erase("pruned_heads");
         fileutil::writeFileAtomic(path, c.dump(2) + "\n");
       }
@@ -562,7 +563,7 @@ ExportResult exportSubnetwork(const Model& m, const SubNetwork& s, const std::st
     for (auto it = o.provenance.begin(); it != o.provenance.end(); ++it)
       info[it.key()] = it.value();
     fileutil::writeFileAtomic(fileutil::joinPath(dir, "paretoprune.json"), info.dump(2) + "\n");
-  });
+  }, "paretoprune.json");  // only an empty directory or an earlier export is replaced
   for (const auto& f : fileutil::listFiles(outDir)) {
     r.files.push_back(f.path);
     r.bytes += f.bytes;

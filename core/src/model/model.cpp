@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/file_util.h"
+#include "model/checksum.h"
 #include "base/json_util.h"
 #include "model/weights.h"
 #include "paretoprune/base/error.h"
@@ -100,7 +101,7 @@ std::shared_ptr<const Model> Model::load(const std::string& dir) {
   }
   SafetensorsFile file = SafetensorsFile::open(st);
   impl->weights = loadWeights(file, impl->config);
-  impl->checksum = fileutil::fnv1a64Hex(st);
+  impl->checksum = modelChecksum(dir);
   if (WordPieceTokenizer::existsIn(dir)) {
     impl->tokenizer = WordPieceTokenizer::fromDirectory(dir);
     if (static_cast<int64_t>(impl->tokenizer->vocabSize()) > impl->config.vocab_size)

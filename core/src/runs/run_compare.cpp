@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <limits>
 
+#include "model/checksum.h"
 #include "paretoprune/base/error.h"
 #include "paretoprune/formats/subnet.h"
 #include "paretoprune/model/metrics.h"
@@ -163,6 +164,21 @@ OpenedRunLog RunSource::open(const std::string& modelDir) const {
   return isStudy() ? openStudy(storage, study, modelDir) : openRunLog(logPath, modelDir);
 }
 
+namespace {
+// Are two runs of one model? Checksums of one kind compare as they are; an
+// older log's (FNV-1a of the weights) and a newer one's (SHA-256) are each
+// checked against the first run's model on disk.
+bool sameModel(const ComparedRun& first, const ComparedRun& r) {
+  const std::string& a = first.run.log.header.modelChecksum;
+  const std::string& b = r.run.log.header.modelChecksum;
+  if (a.empty() || b.empty()) return false;
+  if (isLegacyChecksum(a) == isLegacyChecksum(b)) return a == b;
+  const std::string& dir = first.run.modelDir;
+  const std::string now = modelChecksum(dir);
+  return checksumMatches(a, now, dir) && checksumMatches(b, now, dir);
+}
+}  // namespace
+
 RunComparison compareRuns(const std::vector<std::string>& sources, const CompareOptions& options) {
   if (sources.empty()) throw Error("no runs to compare");
   RunComparison cmp;
@@ -177,7 +193,7 @@ RunComparison compareRuns(const std::vector<std::string>& sources, const Compare
       const ComparedRun& first = cmp.runs.front();
       const RunHeader& a = first.run.log.header;
       const RunHeader& b = r.run.log.header;
-      if (a.modelChecksum.empty() || b.modelChecksum.empty() || a.modelChecksum != b.modelChecksum)
+      if (!sameModel(first, r))
         throw Error(path + " is a run of another model than " + first.logPath + " (" + b.model +
                     ", checksum " + (b.modelChecksum.empty() ? "not recorded" : b.modelChecksum) +
                     "; " + a.model + ", checksum " +
