@@ -41,13 +41,12 @@ inline std::string writeInput(const std::string& name, const uint8_t* data, size
 // A one-layer BERT classifier with two labels (as make-tiny writes it).
 inline const pp::ModelConfig& tinyConfig() {
   static const pp::ModelConfig c = pp::modelConfigFromJson(pp::parseJson(
-      "{\"model_type\":\"bert\",\"architectures\":[\"BertForSequenceClassification\"],"
-      "\"hidden_size\":8,\"num_hidden_layers\":1,\"num_attention_heads\":2,"
-      "\"intermediate_size\":8,\"vocab_size\":64,\"max_position_embeddings\":16,"
-      "\"type_vocab_size\":2,\"hidden_act\":\"gelu\",\"layer_norm_eps\":1e-12,"
-      "\"hidden_dropout_prob\":0.1,\"attention_probs_dropout_prob\":0.1,"
-      "\"id2label\":{\"0\":\"negative\",\"1\":\"positive\"},"
-      "\"label2id\":{\"negative\":0,\"positive\":1}}",
+      "{\"architectures\":[\"BertForSequenceClassification\"],\"hidden_act\":\"gelu\","
+      "\"attention_probs_dropout_prob\":0.1,\"hidden_dropout_prob\":0.1,\"hidden_size\":8,"
+      "\"id2label\":{\"0\":\"negative\",\"1\":\"positive\"},\"intermediate_size\":8,"
+      "\"label2id\":{\"negative\":0,\"positive\":1},\"layer_norm_eps\":1e-12,"
+      "\"max_position_embeddings\":16,\"model_type\":\"bert\",\"num_attention_heads\":2,"
+      "\"num_hidden_layers\":1,\"pad_token_id\":0,\"type_vocab_size\":2,\"vocab_size\":129}",
       "fuzz config"));
   return c;
 }
