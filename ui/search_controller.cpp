@@ -74,7 +74,8 @@ pp::SearchRequest requestOf(const SearchSetup& s) {
   req.modelDir = s.modelDir.toStdString();
   req.data = s.dataSplit();
   req.space = s.space.toStdString();
-  if (!s.spaceJson.isEmpty()) req.spaceJson = pp::parseJson(s.spaceJson.toStdString(), "the search space");
+  if (!s.spaceJson.isEmpty())
+    req.spaceJson = pp::parseJson(s.spaceJson.toStdString(), "the search space");
   pp::SearchOptions& o = req.options;
   o.strategy = s.strategy.toStdString();
   o.trials = s.trials;

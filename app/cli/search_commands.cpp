@@ -294,7 +294,8 @@ void addRunOptions(CLI::App& cmd, SearchArgs& a) {
                  "Total trials of the run, resumed ones count (default: auto, from the budget and "
                  "the measured "
                  "evaluation time; 100 without a budget)");
-  cmd.add_option("--strategy", a.strategy, "random, local, nsga2, morea, adaptive or auto (the default: chosen for the run)");
+  cmd.add_option("--strategy", a.strategy,
+                 "random, local, nsga2, morea, adaptive or auto (the default: chosen for the run)");
   cmd.add_option("--space", a.space, "seed, per-layer, layers, or a JSON file (default: auto)");
   cmd.add_option("--workers", a.workers, "Worker threads (0: chosen for the machine)")
       ->capture_default_str();
@@ -371,8 +372,9 @@ void runSearch(SearchArgs& a, const CLI::App& cmd, const GlobalOptions& g) {
   a.autoSettings = autoRequestOf(cmd, a.noAuto);
   if (a.strategy == "auto") {  // what the help calls the default, said aloud
     if (a.noAuto)
-      throw pp::Error("search: --strategy auto with --no-auto: name a strategy (random, local, "
-                      "nsga2, morea or adaptive), or drop --no-auto");
+      throw pp::Error(
+          "search: --strategy auto with --no-auto: name a strategy (random, local, "
+          "nsga2, morea or adaptive), or drop --no-auto");
     a.autoSettings.strategy = true;
     a.strategy = SearchArgs{}.strategy;
   }

@@ -54,9 +54,9 @@ struct Options {
                                 "dialog for the selection and save a PNG of it.",
                                 "FILE"};
   QCommandLineOption log{"log",
-                        "Show this run log (and continue it with Start); given several times, "
-                        "compare them as --compare does.",
-                        "RUN.jsonl"};
+                         "Show this run log (and continue it with Start); given several times, "
+                         "compare them as --compare does.",
+                         "RUN.jsonl"};
   QCommandLineOption compare{
       "compare",
       "Compare runs of one model on one chart (give it for each run: a run log, or a study "

@@ -1,5 +1,6 @@
 #include "export/onnx_runner.h"
 
+#include <algorithm>
 #include <cstring>
 #include <map>
 #include <vector>
@@ -170,7 +171,13 @@ OnnxRunner::OnnxRunner(const std::string& path) : g_(std::make_unique<Graph>()) 
   const std::string bytes = fileutil::readFile(path);
   if (!m.ParseFromString(bytes)) throw Error(path + ": not a readable ONNX model");
   const auto& g = m.graph();
-  for (const auto& t : g.initializer()) g_->initializers[t.name()] = fromProto(t);
+  for (const auto& t : g.initializer()) {
+    try {
+      g_->initializers[t.name()] = fromProto(t);
+    } catch (const Error& e) {
+      throw Error(path + ": " + e.what());
+    }
+  }
   for (const auto& n : g.node()) {
     const auto op = knownOps().find(n.op_type());
     if (op == knownOps().end())

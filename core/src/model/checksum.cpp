@@ -51,9 +51,8 @@ bool checksumMatches(const std::string& recorded, const std::string& current,
 }
 
 std::string legacyNote(const std::string& recorded) {
-  return isLegacyChecksum(recorded)
-             ? ", an older ParetoPrune's checksum of model.safetensors alone"
-             : std::string();
+  return isLegacyChecksum(recorded) ? ", an older ParetoPrune's checksum of model.safetensors alone"
+                                    : std::string();
 }
 
 }  // namespace pp

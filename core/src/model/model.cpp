@@ -5,8 +5,8 @@
 #include <nlohmann/json.hpp>
 
 #include "base/file_util.h"
-#include "model/checksum.h"
 #include "base/json_util.h"
+#include "model/checksum.h"
 #include "model/weights.h"
 #include "paretoprune/base/error.h"
 #include "paretoprune/base/rng.h"

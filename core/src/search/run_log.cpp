@@ -187,8 +187,7 @@ void RunLog::create(const std::string& path, const RunHeader& header, Create mod
   if (!h.data.validation.empty()) j["validation_relative"] = relativeTo(h.data.validation, path);
   path_ = path;
   if (mode == Create::CreateNew) {
-    const int fd =
-        ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
     if (fd < 0 && errno == EEXIST) throw Error(path + " exists; choose another path");
     if (fd >= 0 && !(f_ = ::fdopen(fd, "wb"))) ::close(fd);
   } else {

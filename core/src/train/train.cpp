@@ -333,9 +333,12 @@ void TrainRun::writeCheckpoint(EpochReport& er) const {
   const WordPieceTokenizer* tok = src_.tokenizer ? &*src_.tokenizer : nullptr;
   if (o_.keepCheckpoints) {
     er.checkpoint = fileutil::joinPath(outDir_, "checkpoint-epoch-" + std::to_string(er.epoch));
-    fileutil::replaceDirectory(er.checkpoint, true, [&](const std::string& dir) {
-      writeModelFiles(dir, c_, w_, tok, headOrder_, unitOrder_, meta);
-    }, "model.safetensors");
+    fileutil::replaceDirectory(
+        er.checkpoint, true,
+        [&](const std::string& dir) {
+          writeModelFiles(dir, c_, w_, tok, headOrder_, unitOrder_, meta);
+        },
+        "model.safetensors");
   }
   // OUT itself always holds the latest finished epoch; each file is
   // replaced atomically, so it loads at every moment after the first.
