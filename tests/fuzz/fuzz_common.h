@@ -19,15 +19,19 @@
 
 namespace ppfuzz {
 
-// A private directory for this process's scratch files, removed at exit.
+// A private directory for this process's scratch files, removed at exit
+// (its name is never destroyed: the exit handler outlives static strings).
 inline std::string scratch(const std::string& name) {
-  static const std::string dir = [] {
-    std::string t = std::filesystem::temp_directory_path().string() + "/pp-fuzz-XXXXXX";
-    if (!::mkdtemp(t.data())) std::abort();
-    std::atexit([] { std::filesystem::remove_all(scratch("")); });
-    return t;
+  static const std::string* const dir = [] {
+    auto* d = new std::string(std::filesystem::temp_directory_path().string() + "/pp-fuzz-XXXXXX");
+    if (!::mkdtemp(d->data())) std::abort();
+    std::atexit([] {
+      std::error_code ec;
+      std::filesystem::remove_all(*dir, ec);
+    });
+    return d;
   }();
-  return name.empty() ? dir : dir + "/" + name;
+  return name.empty() ? *dir : *dir + "/" + name;
 }
 
 // The input as the file `name` in the scratch directory; its path.
