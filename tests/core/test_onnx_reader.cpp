@@ -80,7 +80,7 @@ class TestOnnxReader : public QObject {
   }
 
   void layerNormAxisOutOfRange() {
-    for (int64_t axis : {2, 7, -3, INT64_MIN}) {
+    for (int64_t axis : std::vector<int64_t>{2, 7, -3, INT64_MIN}) {
       onnx::ModelProto m;
       auto* g = m.mutable_graph();
       addInitializer(g, "scale", {3}, {1, 1, 1});
