@@ -9,10 +9,11 @@
 set -euo pipefail
 status=0
 for exe in "$@"; do
-  # Defined dynamic symbols, less the linker's own and libstdc++ data that
-  # an executable keeps by copy (std::piecewise_construct).
-  syms=$(nm -D --defined-only "$exe" | awk '{print $NF}' |
-    grep -Ev '^(_ZSt[0-9A-Za-z_]*|_IO_stdin_used|__bss_start|_edata|_end|_init|_fini)$' || true)
+  # Global definitions without a version. Versioned ones (cout@GLIBCXX_3.4)
+  # are a library's data the executable holds by copy relocation, bound by
+  # version; local ones (lower-case types but 'u') bind nothing.
+  syms=$(nm -D --defined-only "$exe" | awk '$2 ~ /^[A-Zu]$/ && $3 !~ /@/ {print $3}' |
+    grep -Ev '^(_IO_stdin_used|__bss_start|_edata|_end|_init|_fini)$' || true)
   if [ -n "$syms" ]; then
     echo "$exe exports $(echo "$syms" | wc -l) symbols, e.g.:" >&2
     echo "$syms" | head -5 | c++filt >&2
