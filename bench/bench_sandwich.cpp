@@ -119,6 +119,7 @@ int main(int argc, char** argv) {
         r.name = std::string(strategy) + (reorder ? " + ordering" : "");
         const auto ts = std::chrono::steady_clock::now();
         const std::string dir = work + "/" + strategy + (reorder ? "-ordered" : "");
+        std::filesystem::remove_all(dir);  // train writes only into a new directory
         pp::trainModel(*base, train, nullptr, space, o, dir);
         r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - ts).count();
         auto m = pp::Model::load(dir);

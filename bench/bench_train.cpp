@@ -93,6 +93,7 @@ int main(int argc, char** argv) {
         Row r{strategy, pp::precisionName(p), {}, 0};
         const auto t0 = std::chrono::steady_clock::now();
         const std::string out = work + "/" + strategy + "-" + r.precision;
+        std::filesystem::remove_all(out);  // train writes only into a new directory
         r.report = pp::trainModel(base, train, &val, space, o, out);
         r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         if (r.report.outOfMemory)

@@ -41,9 +41,9 @@ fi
 {
   echo
   echo "== export: the smallest sub-network within 1 point of the full model's accuracy"
-  "$CLI" export "$MODEL" --log "$OUT/run.jsonl" --within 1 --out "$OUT/picked-hf" --format hf --force \
+  "$CLI" export "$MODEL" --log "$OUT/run.jsonl" --within 1 --out "$OUT/picked" --format hf-any --force \
     --data "$D/sentiment-validation.tsv"
 } 2>&1 | tee -a "$OUT/report.txt"
 echo
 echo "Report: $OUT/report.txt; chart: $OUT/chart.png; run log: $OUT/run.jsonl; Pareto set as CSV: $OUT/front.csv;"
-echo "exported model: $OUT/picked-hf"
+echo "exported model: $OUT/picked (loads in transformers 4.x and 5.x)"

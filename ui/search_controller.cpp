@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "paretoprune/base/error.h"
+#include "paretoprune/base/json_parse.h"
 #include "paretoprune/cpu/threads.h"
 #include "paretoprune/eval/evaluator.h"
 #include "paretoprune/formats/dataset.h"
@@ -74,8 +75,7 @@ pp::SearchRequest requestOf(const SearchSetup& s) {
   req.data = s.dataSplit();
   req.space = s.space.toStdString();
   if (!s.spaceJson.isEmpty())
-    req.spaceJson = nlohmann::json::parse(s.spaceJson.toStdString(), nullptr, false);
-  if (req.spaceJson.is_discarded()) throw pp::Error("the search space is not valid JSON");
+    req.spaceJson = pp::parseJson(s.spaceJson.toStdString(), "the search space");
   pp::SearchOptions& o = req.options;
   o.strategy = s.strategy.toStdString();
   o.trials = s.trials;

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "paretoprune/base/error.h"
+#include "paretoprune/base/json_parse.h"
 #include "paretoprune/formats/dataset.h"
 #include "paretoprune/model/model_config.h"
 #include "paretoprune/search/search_space.h"
@@ -70,7 +71,7 @@ std::optional<SetupCheck> checkSetup(const SearchSetup& s, DataChecks& checks, b
     return problem(tr("A study in a database keeps the run: leave the run log empty."));
   if (!s.spaceJson.isEmpty()) {
     try {
-      pp::SearchSpace::fromJson(nlohmann::json::parse(s.spaceJson.toStdString()), c);
+      pp::SearchSpace::fromJson(pp::parseJson(s.spaceJson.toStdString(), "JSON"), c);
     } catch (const std::exception& e) {
       return problem(tr("Search space: %1").arg(QString::fromStdString(e.what())));
     }

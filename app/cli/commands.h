@@ -42,6 +42,7 @@ struct FrontCompareOptions {
   std::string objectives;  // empty: the first run's
   std::string out;         // non-empty: the combined Pareto set as CSV here
   bool csv = false;        // that set as CSV on stdout instead of the tables
+  bool force = false;      // replace an existing `out`
 };
 void runFrontCompare(const std::vector<pp::RunSource>& logs, const FrontCompareOptions& o,
                      const GlobalOptions& g);

@@ -2,8 +2,13 @@
 // run's hypervolume against one normalisation and reference point, and the
 // Pareto set of all the runs' trials together (which run found each), as a
 // table, CSV or JSON; --out writes that set as CSV.
-#include <fstream>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cerrno>
+#include <cstring>
 #include <iostream>
+#include <sstream>
 
 #include <nlohmann/json.hpp>
 
@@ -100,6 +105,28 @@ void printComparison(const pp::RunComparison& cmp) {
   }
 }
 
+// The combined set as CSV in `path`: a new file (O_EXCL|O_NOFOLLOW), or with
+// --force one that replaces what is there.
+void writeCsvFile(const std::string& path, bool force, const pp::RunComparison& cmp) {
+  std::ostringstream csv;
+  writeCombinedCsv(csv, cmp);
+  const std::string text = csv.str();
+  const int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (force ? O_TRUNC : O_EXCL | O_NOFOLLOW);
+  const int fd = ::open(path.c_str(), flags, 0644);
+  if (fd < 0 && errno == EEXIST)
+    throw pp::Error(path + " exists; choose another --out, or replace it with --force");
+  if (fd < 0) throw pp::Error(path + ": cannot be written (" + std::strerror(errno) + ")");
+  size_t done = 0;
+  while (done < text.size()) {
+    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) break;
+    done += static_cast<size_t>(n);
+  }
+  if (::close(fd) != 0 || done != text.size())
+    throw pp::Error(path + ": writing failed (" + std::strerror(errno) + ")");
+}
+
 }  // namespace
 
 void runFrontCompare(const std::vector<pp::RunSource>& logs, const FrontCompareOptions& o,
@@ -107,18 +134,15 @@ void runFrontCompare(const std::vector<pp::RunSource>& logs, const FrontCompareO
   if (logs.size() < 2)
     throw pp::Error("--compare needs two runs or more (got " + std::to_string(logs.size()) +
                     "); to see one run: paretoprune-cli front LOG");
+  struct stat st {};
+  if (!o.out.empty() && !o.force && ::lstat(o.out.c_str(), &st) == 0)  // early: before the work
+    throw pp::Error(o.out + " exists; choose another --out, or replace it with --force");
   pp::CompareOptions co;
   co.modelDir = o.modelDir;
   if (!o.objectives.empty()) co.objectives = pp::parseObjectives(o.objectives);
   const pp::RunComparison cmp = pp::compareRuns(logs, co);
   for (const auto& w : cmp.warnings) std::cerr << "warning: " << w << "\n";
-  if (!o.out.empty()) {
-    std::ofstream f(o.out);
-    if (!f) throw pp::Error(o.out + ": cannot be written");
-    writeCombinedCsv(f, cmp);
-    f.close();
-    if (!f) throw pp::Error(o.out + ": writing failed");
-  }
+  if (!o.out.empty()) writeCsvFile(o.out, o.force, cmp);
   if (g.json) {
     std::cout << comparisonJson(cmp).dump(2) << "\n";
   } else if (o.csv) {

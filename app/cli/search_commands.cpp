@@ -294,7 +294,8 @@ void addRunOptions(CLI::App& cmd, SearchArgs& a) {
                  "Total trials of the run, resumed ones count (default: auto, from the budget and "
                  "the measured "
                  "evaluation time; 100 without a budget)");
-  cmd.add_option("--strategy", a.strategy, "random, local, nsga2 or morea (default: auto)");
+  cmd.add_option("--strategy", a.strategy,
+                 "random, local, nsga2, morea, adaptive or auto (the default: chosen for the run)");
   cmd.add_option("--space", a.space, "seed, per-layer, layers, or a JSON file (default: auto)");
   cmd.add_option("--workers", a.workers, "Worker threads (0: chosen for the machine)")
       ->capture_default_str();
@@ -370,6 +371,14 @@ void addStorageOptions(CLI::App& cmd, SearchArgs& a) {
 
 void runSearch(SearchArgs& a, const CLI::App& cmd, const GlobalOptions& g) {
   a.autoSettings = autoRequestOf(cmd, a.noAuto);
+  if (a.strategy == "auto") {  // what the help calls the default, said aloud
+    if (a.noAuto)
+      throw pp::Error(
+          "search: --strategy auto with --no-auto: name a strategy (random, local, "
+          "nsga2, morea or adaptive), or drop --no-auto");
+    a.autoSettings.strategy = true;
+    a.strategy = SearchArgs{}.strategy;
+  }
   if (!a.storage.empty() && !a.log.empty())
     throw pp::Error(
         "--log and --storage both keep the run: give one (export a study with `study "
@@ -415,6 +424,7 @@ void addFrontCommand(CLI::App& app, GlobalOptions& g) {
   auto all = std::make_shared<bool>(false);
   auto csv = std::make_shared<bool>(false);
   auto compare = std::make_shared<bool>(false);
+  auto force = std::make_shared<bool>(false);
   auto out = std::make_shared<std::string>();
   auto objectives = std::make_shared<std::string>();
   auto storage = std::make_shared<std::string>();
@@ -438,6 +448,7 @@ void addFrontCommand(CLI::App& app, GlobalOptions& g) {
   cmd->add_option("--out", *out,
                   "With --compare: write the combined Pareto set as CSV to this file")
       ->needs(compareFlag);
+  cmd->add_flag("--force", *force, "With --out: replace an existing file");
   allFlag->excludes(compareFlag);
   cmd->add_option("--objectives", *objectives, "Objectives (default: the run's)");
   cmd->add_flag("--skip-bad-lines", *skipBad,
@@ -449,7 +460,7 @@ void addFrontCommand(CLI::App& app, GlobalOptions& g) {
       std::vector<pp::RunSource> runs;
       for (const auto& log : *logs) runs.push_back(pp::RunSource::parse(log));
       if (!storage->empty()) runs.push_back(pp::RunSource{"", *storage, *study});
-      runFrontCompare(runs, {*modelDir, *objectives, *out, *csv}, g);
+      runFrontCompare(runs, {*modelDir, *objectives, *out, *csv, *force}, g);
       return;
     }
     if (logs->size() > 1)

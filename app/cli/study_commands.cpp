@@ -110,8 +110,6 @@ void addStudyCommand(CLI::App& app, GlobalOptions&) {
   addStorageOptions(*exportCmd, *ex);
   exportCmd->add_option("--out", ex->out, "The run log to write (.jsonl)")->required();
   exportCmd->callback([ex] {
-    if (access(ex->out.c_str(), F_OK) == 0)
-      throw pp::Error(ex->out + " exists; choose another --out");
     pp::exportStudyLog(ex->storage, ex->study, ex->out);
     std::cout << "wrote " << ex->out << "\n";
   });

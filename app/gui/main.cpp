@@ -53,7 +53,10 @@ struct Options {
                                 "With --exit-when-done and --select-front: open the export "
                                 "dialog for the selection and save a PNG of it.",
                                 "FILE"};
-  QCommandLineOption log{"log", "Show this run log (and continue it with Start).", "RUN.jsonl"};
+  QCommandLineOption log{"log",
+                         "Show this run log (and continue it with Start); given several times, "
+                         "compare them as --compare does.",
+                         "RUN.jsonl"};
   QCommandLineOption compare{
       "compare",
       "Compare runs of one model on one chart (give it for each run: a run log, or a study "
@@ -88,12 +91,19 @@ int fillWindow(ppui::MainWindow& w, const QCommandLineParser& cli, const Options
   }
   if (cli.isSet(o.model)) w.openModel(cli.value(o.model));
   if (cli.isSet(o.data)) w.setDataFiles(cli.value(o.data), cli.value(o.validation));
-  if (cli.isSet(o.log) && !w.showRunLog(cli.value(o.log))) {
-    std::fprintf(stderr, "paretoprune: cannot show %s\n", cli.value(o.log).toUtf8().constData());
+  // One --log is shown; several are compared on one chart, as --compare does.
+  const QStringList logs = cli.values(o.log);
+  QStringList compared = cli.values(o.compare);
+  if (logs.size() > 1) {
+    std::fprintf(stderr, "paretoprune: %d run logs given with --log: comparing them\n",
+                 static_cast<int>(logs.size()));
+    compared = logs + compared;
+  } else if (logs.size() == 1 && !w.showRunLog(logs.front())) {
+    std::fprintf(stderr, "paretoprune: cannot show %s\n", logs.front().toUtf8().constData());
     if (cli.isSet(o.shot)) return 1;
   }
   QString error;
-  if (cli.isSet(o.compare) && !w.compareRuns(cli.values(o.compare), &error)) {
+  if (!compared.isEmpty() && !w.compareRuns(compared, &error)) {
     std::fprintf(stderr, "paretoprune: %s\n", error.toUtf8().constData());
     if (cli.isSet(o.shot)) return 1;
   }

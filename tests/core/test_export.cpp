@@ -261,13 +261,23 @@ class TestExport : public QObject {
     testutil::writeText(path("keep/mine.txt"), "precious");
     PP_EXPECT_ERROR(pp::exportSubnetwork(*model_, s, path("keep"), {}), "already exists");
     QCOMPARE(testutil::readText(path("keep/mine.txt")), std::string("precious"));
-    o.force = true;  // a forced export that fails keeps the old directory
-    PP_EXPECT_ERROR(pp::exportSubnetwork(*model_, s, path("keep"), o), "does not reproduce");
+    // With force too: a directory no export wrote is refused, naming what is there.
+    o = {};
+    o.force = true;
+    PP_EXPECT_ERROR(pp::exportSubnetwork(*model_, s, path("keep"), o),
+                    "not replaced: it holds mine.txt");
     QCOMPARE(testutil::readText(path("keep/mine.txt")), std::string("precious"));
+    // An empty directory is replaced; so is an earlier export (its
+    // paretoprune.json), but a forced export that fails keeps it.
+    fs::remove(path("keep/mine.txt"));
+    pp::exportSubnetwork(*model_, s, path("keep"), o);
+    QVERIFY(fs::exists(path("keep/paretoprune.json")));
+    o.tolerance = -1;
+    PP_EXPECT_ERROR(pp::exportSubnetwork(*model_, s, path("keep"), o), "does not reproduce");
+    QVERIFY(fs::exists(path("keep/model.safetensors")));
     o = {};
     o.force = true;
     pp::exportSubnetwork(*model_, s, path("keep"), o);
-    QVERIFY(!fs::exists(path("keep/mine.txt")));
     QVERIFY(fs::exists(path("keep/model.safetensors")));
     QCOMPARE(siblings(path("keep")), (std::vector<std::string>{"keep"}));
   }

@@ -120,7 +120,7 @@ class TestModel : public QObject {
     QCOMPARE(m->config().num_hidden_layers, int64_t(3));
     QCOMPARE(m->headOrder()[0], (std::vector<int64_t>{3, 1, 0, 2}));
     QVERIFY(m->hasTokenizer());
-    QCOMPARE(m->checksum().size(), size_t(16));
+    QCOMPARE(m->checksum().size(), size_t(7 + 64));  // "sha256:" + hex
   }
 
   void maskedEqualsSliced() {

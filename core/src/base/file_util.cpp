@@ -1,6 +1,7 @@
 #include "base/file_util.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <algorithm>
 #include <cerrno>
@@ -8,6 +9,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <sstream>
 #include <vector>
 
@@ -24,9 +26,33 @@ std::string readFile(const std::string& path) {
   return ss.str();
 }
 
+// A name beside `path` that nobody can guess: `path`.tmp-<16 random hex digits>.
+std::string randomSibling(const std::string& path, const char* tag) {
+  static thread_local std::mt19937_64 gen([] {
+    std::random_device rd;
+    return (static_cast<uint64_t>(rd()) << 32) ^ rd() ^ static_cast<uint64_t>(::getpid());
+  }());
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(gen()));
+  return path + tag + hex;
+}
+
+namespace {
+// Creates a fresh file beside `path` (O_EXCL|O_NOFOLLOW: never an existing
+// file or a link planted there); its name in *tmp.
+int createTemporary(const std::string& path, std::string* tmp) {
+  for (int attempt = 0; attempt < 16; ++attempt) {
+    *tmp = randomSibling(path, ".tmp-");
+    const int fd = ::open(tmp->c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd >= 0 || errno != EEXIST) return fd;
+  }
+  return -1;
+}
+}  // namespace
+
 void writeFileAtomic(const std::string& path, const std::string& data) {
-  std::string tmp = path + ".tmp-" + std::to_string(::getpid());
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  std::string tmp;
+  int fd = createTemporary(path, &tmp);
   if (fd < 0) throw Error(path + ": cannot write (" + std::strerror(errno) + ")");
   size_t done = 0;
   while (done < data.size()) {
@@ -110,27 +136,95 @@ std::string fnv1a64Hex(const std::string& path) {
   return out;
 }
 
+std::vector<std::string> directoryEntries(const std::string& dir) {
+  namespace fs = std::filesystem;
+  std::vector<std::string> names;
+  std::error_code ec;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
+    names.push_back(it->path().filename().string() + (it->is_directory(ec) ? "/" : ""));
+  if (ec) throw Error(dir + ": cannot list the directory (" + ec.message() + ")");
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+namespace {
+// "a.txt, data/, notes.md and 4 more": what a directory holds, briefly.
+std::string someEntries(const std::vector<std::string>& names) {
+  std::string s;
+  const size_t shown = std::min<size_t>(names.size(), 5);
+  for (size_t i = 0; i < shown; ++i) s += (i ? ", " : "") + names[i];
+  if (names.size() > shown) s += " and " + std::to_string(names.size() - shown) + " more";
+  return s;
+}
+
+// May `dir` (an existing path) be replaced? Only an empty directory, or one
+// with `ownMarker` in it as a regular file (what our own writer leaves).
+void checkReplaceable(const std::string& dir, const std::string& ownMarker) {
+  struct stat st {};
+  if (::lstat(dir.c_str(), &st) != 0)
+    throw Error(dir + ": cannot look at it (" + std::strerror(errno) + ")");
+  if (S_ISLNK(st.st_mode))
+    throw Error(dir + ": is a symbolic link; not replaced (give the directory itself)");
+  if (!S_ISDIR(st.st_mode)) throw Error(dir + ": exists and is not a directory; not replaced");
+  const std::vector<std::string> names = directoryEntries(dir);
+  if (names.empty()) return;
+  struct stat ms {};
+  if (!ownMarker.empty() && ::lstat(joinPath(dir, ownMarker).c_str(), &ms) == 0 &&
+      S_ISREG(ms.st_mode))
+    return;
+  throw Error(dir + ": not replaced: it holds " + someEntries(names) + ", and no " +
+              (ownMarker.empty() ? std::string("ParetoPrune output") : ownMarker) +
+              " says ParetoPrune wrote it (choose another directory, or empty it first)");
+}
+
+}  // namespace
+
+void requireFreshDirectory(const std::string& dir) {
+  struct stat st {};
+  if (::stat(dir.c_str(), &st) != 0) {
+    if (errno == ENOENT) return;
+    throw Error(dir + ": cannot look at it (" + std::strerror(errno) + ")");
+  }
+  if (!S_ISDIR(st.st_mode)) throw Error(dir + ": exists and is not a directory");
+  const std::vector<std::string> names = directoryEntries(dir);
+  if (!names.empty())
+    throw Error(dir + ": already holds " + someEntries(names) +
+                "; nothing is written into a directory in use (choose a new or empty directory)");
+}
+
+namespace {
+// Creates a fresh directory beside `target` under a name nobody can guess.
+std::string createTemporaryDirectory(const std::string& target) {
+  for (int attempt = 0; attempt < 16; ++attempt) {
+    const std::string tmp = randomSibling(target, ".tmp-");
+    if (::mkdir(tmp.c_str(), 0755) == 0) return tmp;
+    if (errno != EEXIST)
+      throw Error(tmp + ": cannot create directory (" + std::strerror(errno) + ")");
+  }
+  throw Error(target + ": cannot create a temporary directory beside it");
+}
+}  // namespace
+
 void replaceDirectory(const std::string& target, bool force,
-                      const std::function<void(const std::string&)>& write) {
+                      const std::function<void(const std::string&)>& write,
+                      const std::string& ownMarker) {
   namespace fs = std::filesystem;
   std::string clean = target;
   while (clean.size() > 1 && clean.back() == '/') clean.pop_back();
-  if (exists(clean) && !force)
+  struct stat st {};
+  const bool present = ::lstat(clean.c_str(), &st) == 0;
+  if (present && !force)
     throw Error(clean +
                 ": already exists (choose another directory, or overwrite it with --force)");
-  if (exists(clean) && !isDirectory(clean)) throw Error(clean + ": exists and is not a directory");
-  const std::string pid = std::to_string(::getpid());
-  const std::string tmp = clean + ".tmp-" + pid;
+  if (present) checkReplaceable(clean, ownMarker);
+  const std::string tmp = createTemporaryDirectory(clean);
   std::error_code ec;
-  fs::remove_all(tmp, ec);
-  if (!fs::create_directories(tmp, ec) || ec)
-    throw Error(tmp + ": cannot create directory (" + (ec ? ec.message() : std::string("exists")) +
-                ")");
   try {
     write(tmp);
-    if (exists(clean)) {
-      const std::string old = clean + ".old-" + pid;
-      fs::remove_all(old, ec);
+    if (present) {
+      // Checked again just before: the directory may have changed while writing.
+      checkReplaceable(clean, ownMarker);
+      const std::string old = randomSibling(clean, ".old-");
       if (::rename(clean.c_str(), old.c_str()) != 0)
         throw Error(clean + ": cannot move the old directory aside (" + std::strerror(errno) + ")");
       if (::rename(tmp.c_str(), clean.c_str()) != 0) {

@@ -93,16 +93,19 @@ void writeReordered(const Model& m, const Importance& imp, const std::string& ou
   EncoderWeights w =
       permuteWeights(mi.weights, importanceOrder(imp.heads), importanceOrder(imp.units));
   const WordPieceTokenizer* tok = mi.tokenizer ? &*mi.tokenizer : nullptr;
-  fileutil::replaceDirectory(outDir, force, [&](const std::string& dir) {
-    writeModelFiles(dir, mi.config, w, tok, identityOrder(mi.config, true),
-                    identityOrder(mi.config, false), {{"paretoprune_reordered", "importance"}});
-    nlohmann::json j = {{"source", m.directory()},
-                        {"source_checksum", m.checksum()},
-                        {"head_importance", imp.heads},
-                        {"unit_importance", imp.units}};
-    fileutil::writeFileAtomic(fileutil::joinPath(dir, "paretoprune_importance.json"),
-                              j.dump() + "\n");
-  });
+  fileutil::replaceDirectory(
+      outDir, force,
+      [&](const std::string& dir) {
+        writeModelFiles(dir, mi.config, w, tok, identityOrder(mi.config, true),
+                        identityOrder(mi.config, false), {{"paretoprune_reordered", "importance"}});
+        nlohmann::json j = {{"source", m.directory()},
+                            {"source_checksum", m.checksum()},
+                            {"head_importance", imp.heads},
+                            {"unit_importance", imp.units}};
+        fileutil::writeFileAtomic(fileutil::joinPath(dir, "paretoprune_importance.json"),
+                                  j.dump() + "\n");
+      },
+      "paretoprune_importance.json");
 }
 
 }  // namespace pp

@@ -13,6 +13,7 @@
 #include "export/onnx_runner.h"
 #include "model/slicing.h"
 #include "paretoprune/base/error.h"
+#include "paretoprune/base/json_parse.h"
 #include "paretoprune/cpu/threads.h"
 #include "paretoprune/model/metrics.h"
 #include "paretoprune/model/model.h"
@@ -430,7 +431,7 @@ std::vector<torch::Tensor> writeFormat(const std::string& dir, const Prepared& p
       if (o.format == ExportFormat::HuggingFaceAny) {
         // No pruned_heads key at all: transformers 5 dropped the feature.
         const std::string path = fileutil::joinPath(dir, "config.json");
-        json c = json::parse(fileutil::readFile(path));
+        json c = parseJson(fileutil::readFile(path), path);
         c.erase("pruned_heads");
         fileutil::writeFileAtomic(path, c.dump(2) + "\n");
       }
@@ -531,38 +532,41 @@ ExportResult exportSubnetwork(const Model& m, const SubNetwork& s, const std::st
   r.dir = outDir;
   r.parameters = parameterCount(p.cfg);
   r.note = p.note;
-  fileutil::replaceDirectory(outDir, o.force, [&](const std::string& dir) {
-    json onnxInfo;
-    const std::vector<torch::Tensor> got = writeFormat(dir, p, m, o, batches, &onnxInfo);
-    r.verifyExamples = static_cast<int64_t>(batches.size());
-    compareLogits(got, expected, o, &r);
-    json verification = {{"examples", r.verifyExamples},
-                         {"max_logit_diff", r.maxLogitDiff},
-                         {"label_agreement", r.agreement}};
-    if (!onnxInfo.is_null()) {
-      verification["onnx_checker"] = "passed";
-      verification["onnx_shape_inference"] = "passed";
-      verification["run_by"] = "ParetoPrune's ONNX runner (LibTorch ops), not ONNX Runtime";
-    }
-    json info = {{"paretoprune_version", PARETOPRUNE_CORE_VERSION},
-                 {"format", exportFormatName(o.format)},
-                 {"loads_in", exportFormatLoadsIn(o.format)},
-                 {"subnetwork", s.toJson()},
-                 {"summary", s.summary()},
-                 {"source_model", m.directory()},
-                 {"source_checksum", m.checksum()},
-                 {"source_parameters", parameterCount(mi.config)},
-                 {"parameters", r.parameters},
-                 {"verification", verification},
-                 {"libtorch", torchVersion()}};
-    if (!onnxInfo.is_null()) info["onnx"] = onnxInfo;
-    if (!r.note.empty()) info["note"] = r.note;
-    if (o.format == ExportFormat::Int8)
-      info["quantized_engine"] = c10::toString(at::globalContext().qEngine());
-    for (auto it = o.provenance.begin(); it != o.provenance.end(); ++it)
-      info[it.key()] = it.value();
-    fileutil::writeFileAtomic(fileutil::joinPath(dir, "paretoprune.json"), info.dump(2) + "\n");
-  });
+  fileutil::replaceDirectory(
+      outDir, o.force,
+      [&](const std::string& dir) {
+        json onnxInfo;
+        const std::vector<torch::Tensor> got = writeFormat(dir, p, m, o, batches, &onnxInfo);
+        r.verifyExamples = static_cast<int64_t>(batches.size());
+        compareLogits(got, expected, o, &r);
+        json verification = {{"examples", r.verifyExamples},
+                             {"max_logit_diff", r.maxLogitDiff},
+                             {"label_agreement", r.agreement}};
+        if (!onnxInfo.is_null()) {
+          verification["onnx_checker"] = "passed";
+          verification["onnx_shape_inference"] = "passed";
+          verification["run_by"] = "ParetoPrune's ONNX runner (LibTorch ops), not ONNX Runtime";
+        }
+        json info = {{"paretoprune_version", PARETOPRUNE_CORE_VERSION},
+                     {"format", exportFormatName(o.format)},
+                     {"loads_in", exportFormatLoadsIn(o.format)},
+                     {"subnetwork", s.toJson()},
+                     {"summary", s.summary()},
+                     {"source_model", m.directory()},
+                     {"source_checksum", m.checksum()},
+                     {"source_parameters", parameterCount(mi.config)},
+                     {"parameters", r.parameters},
+                     {"verification", verification},
+                     {"libtorch", torchVersion()}};
+        if (!onnxInfo.is_null()) info["onnx"] = onnxInfo;
+        if (!r.note.empty()) info["note"] = r.note;
+        if (o.format == ExportFormat::Int8)
+          info["quantized_engine"] = c10::toString(at::globalContext().qEngine());
+        for (auto it = o.provenance.begin(); it != o.provenance.end(); ++it)
+          info[it.key()] = it.value();
+        fileutil::writeFileAtomic(fileutil::joinPath(dir, "paretoprune.json"), info.dump(2) + "\n");
+      },
+      "paretoprune.json");  // only an empty directory or an earlier export is replaced
   for (const auto& f : fileutil::listFiles(outDir)) {
     r.files.push_back(f.path);
     r.bytes += f.bytes;

@@ -1,8 +1,8 @@
 #include "export/onnx_runner.h"
 
+#include <algorithm>
 #include <cstring>
 #include <map>
-#include <set>
 #include <vector>
 
 #include <onnx/onnx_pb.h>
@@ -22,34 +22,55 @@ struct Node {
   std::map<std::string, std::vector<int64_t>> lists;
 };
 
-const std::set<std::string>& knownOps() {
-  static const std::set<std::string> ops = {"Add",
-                                            "Cast",
-                                            "DynamicQuantizeLinear",
-                                            "Erf",
-                                            "Gather",
-                                            "Identity",
-                                            "LayerNormalization",
-                                            "MatMul",
-                                            "MatMulInteger",
-                                            "Mul",
-                                            "Range",
-                                            "Relu",
-                                            "Reshape",
-                                            "Shape",
-                                            "Sigmoid",
-                                            "Softmax",
-                                            "Sub",
-                                            "Tanh",
-                                            "Transpose",
-                                            "Unsqueeze"};
+// The operators the export writes, with the inputs the runner reads of each
+// (a node with fewer is refused before any is indexed).
+const std::map<std::string, size_t>& knownOps() {
+  static const std::map<std::string, size_t> ops = {{"Add", 2},
+                                                    {"Cast", 1},
+                                                    {"DynamicQuantizeLinear", 1},
+                                                    {"Erf", 1},
+                                                    {"Gather", 2},
+                                                    {"Identity", 1},
+                                                    {"LayerNormalization", 3},
+                                                    {"MatMul", 2},
+                                                    {"MatMulInteger", 4},
+                                                    {"Mul", 2},
+                                                    {"Range", 3},
+                                                    {"Relu", 1},
+                                                    {"Reshape", 2},
+                                                    {"Shape", 1},
+                                                    {"Sigmoid", 1},
+                                                    {"Softmax", 1},
+                                                    {"Sub", 2},
+                                                    {"Tanh", 1},
+                                                    {"Transpose", 1},
+                                                    {"Unsqueeze", 2}};
   return ops;
+}
+
+// A node's name as an error quotes it: at most 80 characters.
+std::string nodeName(const std::string& name) {
+  return name.size() > 80 ? name.substr(0, 80) + "..." : name;
+}
+
+// The element count of `dims`: each dimension >= 0, the product without
+// overflow and below a bound no export reaches (2^40 elements).
+int64_t elementCount(const std::vector<int64_t>& dims, const std::string& what) {
+  constexpr int64_t kMaxElements = int64_t(1) << 40;
+  if (dims.size() > 16)
+    throw Error(what + " has " + std::to_string(dims.size()) + " dimensions (16 at most)");
+  int64_t n = 1;
+  for (int64_t d : dims) {
+    if (d < 0) throw Error(what + " has a negative dimension (" + std::to_string(d) + ")");
+    if (__builtin_mul_overflow(n, d, &n) || n > kMaxElements)
+      throw Error(what + " has more elements than any export holds (dimensions overflow)");
+  }
+  return n;
 }
 
 torch::Tensor fromProto(const onnx::TensorProto& t) {
   std::vector<int64_t> dims(t.dims().begin(), t.dims().end());
-  int64_t n = 1;
-  for (int64_t d : dims) n *= d;
+  const int64_t n = elementCount(dims, "initializer \"" + t.name().substr(0, 80) + "\"");
   auto make = [&](torch::ScalarType type, size_t elem, const void* data, size_t count) {
     if (static_cast<int64_t>(count) != n)
       throw Error("initializer \"" + t.name() + "\" holds " + std::to_string(count) +
@@ -90,7 +111,11 @@ torch::ScalarType castType(int64_t to) {
   }
 }
 
+// `axis` (negative: from the end) as an index into `rank` dimensions.
 int64_t axisOf(int64_t axis, int64_t rank) {
+  if (axis < -rank || axis >= rank)
+    throw Error("axis " + std::to_string(axis) + " is out of range for rank " +
+                std::to_string(rank));
   return axis < 0 ? axis + rank : axis;
 }
 
@@ -114,6 +139,9 @@ torch::Tensor reshape(const torch::Tensor& x, const torch::Tensor& shape) {
   auto c = shape.to(torch::kLong).contiguous();
   for (size_t i = 0; i < s.size(); ++i) {
     s[i] = c.data_ptr<int64_t>()[i];
+    if (s[i] == 0 && static_cast<int64_t>(i) >= x.dim())
+      throw Error("Reshape copies dimension " + std::to_string(i) + " of a rank " +
+                  std::to_string(x.dim()) + " tensor");
     if (s[i] == 0) s[i] = x.size(static_cast<int64_t>(i));
   }
   return x.reshape(s);
@@ -143,11 +171,23 @@ OnnxRunner::OnnxRunner(const std::string& path) : g_(std::make_unique<Graph>()) 
   const std::string bytes = fileutil::readFile(path);
   if (!m.ParseFromString(bytes)) throw Error(path + ": not a readable ONNX model");
   const auto& g = m.graph();
-  for (const auto& t : g.initializer()) g_->initializers[t.name()] = fromProto(t);
+  for (const auto& t : g.initializer()) {
+    try {
+      g_->initializers[t.name()] = fromProto(t);
+    } catch (const Error& e) {
+      throw Error(path + ": " + e.what());
+    }
+  }
   for (const auto& n : g.node()) {
-    if (!knownOps().count(n.op_type()))
-      throw Error(path + ": operator " + n.op_type() + " (node " + n.name() +
+    const auto op = knownOps().find(n.op_type());
+    if (op == knownOps().end())
+      throw Error(path + ": operator " + nodeName(n.op_type()) + " (node " + nodeName(n.name()) +
                   ") is not one the export writes");
+    if (static_cast<size_t>(n.input_size()) < op->second || n.output_size() < 1)
+      throw Error(path + ": node " + nodeName(n.name()) + " (" + n.op_type() + ") has " +
+                  std::to_string(n.input_size()) + " inputs and " +
+                  std::to_string(n.output_size()) + " outputs; " + n.op_type() + " needs " +
+                  std::to_string(op->second) + " inputs and an output");
     Node node{n.op_type(),
               n.name(),
               {n.input().begin(), n.input().end()},
@@ -161,6 +201,8 @@ OnnxRunner::OnnxRunner(const std::string& path) : g_(std::make_unique<Graph>()) 
       if (a.type() == onnx::AttributeProto::INTS)
         node.lists[a.name()] = {a.ints().begin(), a.ints().end()};
     }
+    if (node.op == "Transpose" && !node.lists.count("perm"))
+      throw Error(path + ": node " + nodeName(n.name()) + " (Transpose) has no perm attribute");
     g_->nodes.push_back(std::move(node));
   }
   if (g.output_size() != 1) throw Error(path + ": expected one output (logits)");
@@ -168,6 +210,75 @@ OnnxRunner::OnnxRunner(const std::string& path) : g_(std::make_unique<Graph>()) 
 }
 
 OnnxRunner::~OnnxRunner() = default;
+
+namespace {
+// A Range the runner computes: scalar bounds, a step that is not 0 and at
+// most 2^24 values (positions, in an export).
+torch::Tensor range(const torch::Tensor& start, const torch::Tensor& limit,
+                    const torch::Tensor& delta) {
+  if (start.numel() != 1 || limit.numel() != 1 || delta.numel() != 1)
+    throw Error("Range takes scalar start, limit and delta");
+  const int64_t a = start.item<int64_t>(), b = limit.item<int64_t>(), d = delta.item<int64_t>();
+  if (d == 0) throw Error("Range has a delta of 0");
+  const double count = (static_cast<double>(b) - static_cast<double>(a)) / static_cast<double>(d);
+  if (count > double(1 << 24)) throw Error("Range of more than 2^24 values");
+  return torch::arange(a, b, d, torch::kLong);
+}
+
+// One node's outputs from its inputs (their count checked when read).
+std::vector<torch::Tensor> evalNode(const Node& n, const std::vector<torch::Tensor>& in) {
+  auto attr = [&](const char* name, int64_t dflt) {
+    auto it = n.ints.find(name);
+    return it == n.ints.end() ? dflt : it->second;
+  };
+  const std::string& op = n.op;
+  if (op == "Add") return {in[0] + in[1]};
+  if (op == "Sub") return {in[0] - in[1]};
+  if (op == "Mul") return {in[0] * in[1]};
+  if (op == "MatMul") return {torch::matmul(in[0], in[1])};
+  if (op == "Gather") return {gather(in[0], in[1], attr("axis", 0))};
+  if (op == "Shape") return {torch::tensor(in[0].sizes().vec(), torch::kLong)};
+  if (op == "Range") return {range(in[0], in[1], in[2])};
+  if (op == "Cast") return {in[0].to(castType(attr("to", 0)))};
+  if (op == "Unsqueeze") {
+    auto axes = in[1].to(torch::kLong).contiguous();
+    std::vector<int64_t> a(axes.data_ptr<int64_t>(), axes.data_ptr<int64_t>() + axes.numel());
+    const int64_t rank = in[0].dim() + static_cast<int64_t>(a.size());
+    for (auto& x : a) x = axisOf(x, rank);
+    std::sort(a.begin(), a.end());
+    torch::Tensor t = in[0];
+    for (int64_t x : a) t = t.unsqueeze(x);
+    return {t};
+  }
+  if (op == "LayerNormalization") {
+    const int64_t axis = axisOf(attr("axis", -1), in[0].dim());
+    std::vector<int64_t> shape(in[0].sizes().begin() + axis, in[0].sizes().end());
+    const auto eps = n.floats.count("epsilon") ? n.floats.at("epsilon") : 1e-5f;
+    return {torch::layer_norm(in[0], shape, in[1], in[2], eps)};
+  }
+  if (op == "Reshape") return {reshape(in[0], in[1])};
+  if (op == "Transpose") return {in[0].permute(n.lists.at("perm"))};
+  if (op == "Softmax") return {torch::softmax(in[0], axisOf(attr("axis", -1), in[0].dim()))};
+  if (op == "Erf") return {torch::erf(in[0])};
+  if (op == "Tanh") return {torch::tanh(in[0])};
+  if (op == "Relu") return {torch::relu(in[0])};
+  if (op == "Sigmoid") return {torch::sigmoid(in[0])};
+  if (op == "Identity") return {in[0]};
+  if (op == "DynamicQuantizeLinear") return dynamicQuantize(in[0]);
+  if (op == "MatMulInteger") {
+    auto a = in[0].to(torch::kDouble) - in[2].to(torch::kDouble);
+    auto w = in[1].to(torch::kDouble) - in[3].to(torch::kDouble);
+    return {torch::matmul(a, w)};  // exact: integer products, sums far below 2^53
+  }
+  return {};
+}
+
+// The first line of a LibTorch error, without its backtrace.
+std::string firstLine(const std::string& s) {
+  const std::string line = s.substr(0, s.find('\n'));
+  return line.size() > 200 ? line.substr(0, 200) + "..." : line;
+}
+}  // namespace
 
 torch::Tensor OnnxRunner::run(const Batch& b) const {
   torch::NoGradGuard ng;
@@ -179,73 +290,25 @@ torch::Tensor OnnxRunner::run(const Batch& b) const {
     std::vector<torch::Tensor> in;
     for (const auto& name : n.in) {
       auto it = v.find(name);
-      if (it == v.end()) throw Error("ONNX node " + n.name + ": input \"" + name + "\" undefined");
+      if (it == v.end())
+        throw Error("ONNX node " + nodeName(n.name) + ": input \"" + nodeName(name) +
+                    "\" undefined");
       in.push_back(it->second);
     }
-    auto attr = [&](const char* name, int64_t dflt) {
-      auto it = n.ints.find(name);
-      return it == n.ints.end() ? dflt : it->second;
-    };
     std::vector<torch::Tensor> out;
-    const std::string& op = n.op;
-    if (op == "Add") {
-      out = {in[0] + in[1]};
-    } else if (op == "Sub") {
-      out = {in[0] - in[1]};
-    } else if (op == "Mul") {
-      out = {in[0] * in[1]};
-    } else if (op == "MatMul") {
-      out = {torch::matmul(in[0], in[1])};
-    } else if (op == "Gather") {
-      out = {gather(in[0], in[1], attr("axis", 0))};
-    } else if (op == "Shape") {
-      out = {torch::tensor(in[0].sizes().vec(), torch::kLong)};
-    } else if (op == "Range") {
-      out = {torch::arange(in[0].item<int64_t>(), in[1].item<int64_t>(), in[2].item<int64_t>(),
-                           torch::kLong)};
-    } else if (op == "Cast") {
-      out = {in[0].to(castType(attr("to", 0)))};
-    } else if (op == "Unsqueeze") {
-      auto axes = in[1].to(torch::kLong).contiguous();
-      std::vector<int64_t> a(axes.data_ptr<int64_t>(), axes.data_ptr<int64_t>() + axes.numel());
-      const int64_t rank = in[0].dim() + static_cast<int64_t>(a.size());
-      for (auto& x : a) x = axisOf(x, rank);
-      std::sort(a.begin(), a.end());
-      torch::Tensor t = in[0];
-      for (int64_t x : a) t = t.unsqueeze(x);
-      out = {t};
-    } else if (op == "LayerNormalization") {
-      const int64_t axis = axisOf(attr("axis", -1), in[0].dim());
-      std::vector<int64_t> shape(in[0].sizes().begin() + axis, in[0].sizes().end());
-      const auto eps = n.floats.count("epsilon") ? n.floats.at("epsilon") : 1e-5f;
-      out = {torch::layer_norm(in[0], shape, in[1], in[2], eps)};
-    } else if (op == "Reshape") {
-      out = {reshape(in[0], in[1])};
-    } else if (op == "Transpose") {
-      out = {in[0].permute(n.lists.at("perm"))};
-    } else if (op == "Softmax") {
-      out = {torch::softmax(in[0], attr("axis", -1))};
-    } else if (op == "Erf") {
-      out = {torch::erf(in[0])};
-    } else if (op == "Tanh") {
-      out = {torch::tanh(in[0])};
-    } else if (op == "Relu") {
-      out = {torch::relu(in[0])};
-    } else if (op == "Sigmoid") {
-      out = {torch::sigmoid(in[0])};
-    } else if (op == "Identity") {
-      out = {in[0]};
-    } else if (op == "DynamicQuantizeLinear") {
-      out = dynamicQuantize(in[0]);
-    } else if (op == "MatMulInteger") {
-      auto a = in[0].to(torch::kDouble) - in[2].to(torch::kDouble);
-      auto w = in[1].to(torch::kDouble) - in[3].to(torch::kDouble);
-      out = {torch::matmul(a, w)};  // exact: integer products, sums far below 2^53
+    try {
+      out = evalNode(n, in);
+    } catch (const Error& e) {
+      throw Error("ONNX node " + nodeName(n.name) + " (" + n.op + "): " + e.what());
+    } catch (const c10::Error& e) {
+      throw Error("ONNX node " + nodeName(n.name) + " (" + n.op +
+                  "): " + firstLine(e.what_without_backtrace()));
     }
     for (size_t i = 0; i < n.out.size() && i < out.size(); ++i) v[n.out[i]] = out[i];
   }
   auto it = v.find(g_->output);
-  if (it == v.end()) throw Error("ONNX graph: output \"" + g_->output + "\" was never computed");
+  if (it == v.end())
+    throw Error("ONNX graph: output \"" + nodeName(g_->output) + "\" was never computed");
   return it->second.to(torch::kFloat32);
 }
 

@@ -16,6 +16,7 @@
 
 #include "base/file_util.h"
 #include "paretoprune/base/error.h"
+#include "paretoprune/base/json_parse.h"
 #include "paretoprune/formats/unicode.h"
 
 namespace pp {
@@ -178,6 +179,9 @@ json parseHeader(std::string_view text) {
     }
     return true;
   };
+  if (jsonNestingDepth(text) > kMaxJsonDepth)
+    throw Error("header is nested deeper than " + std::to_string(kMaxJsonDepth) +
+                " levels (corrupt or not safetensors)");
   json header;
   try {
     header = json::parse(text.begin(), text.end(), cb);

@@ -6,6 +6,7 @@
 
 #include "base/file_util.h"
 #include "base/json_util.h"
+#include "model/checksum.h"
 #include "model/weights.h"
 #include "paretoprune/base/error.h"
 #include "paretoprune/base/rng.h"
@@ -131,7 +132,7 @@ std::shared_ptr<const Model> Model::load(const std::string& dir) {
   }
   SafetensorsFile file = SafetensorsFile::open(st);
   impl->weights = loadWeights(file, impl->config);
-  impl->checksum = fileutil::fnv1a64Hex(st);
+  impl->checksum = modelChecksum(dir);
   if (WordPieceTokenizer::existsIn(dir)) {
     impl->tokenizer = WordPieceTokenizer::fromDirectory(dir);
     if (static_cast<int64_t>(impl->tokenizer->vocabSize()) > impl->config.vocab_size)

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <limits>
 
+#include "model/checksum.h"
 #include "paretoprune/base/error.h"
 #include "paretoprune/formats/subnet.h"
 #include "paretoprune/model/metrics.h"
@@ -165,6 +166,21 @@ OpenedRunLog RunSource::open(const std::string& modelDir, BadLines bad) const {
   return isStudy() ? openStudy(storage, study, modelDir) : openRunLog(logPath, modelDir, bad);
 }
 
+namespace {
+// Are two runs of one model? Checksums of one kind compare as they are; an
+// older log's (FNV-1a of the weights) and a newer one's (SHA-256) are each
+// checked against the first run's model on disk.
+bool sameModel(const ComparedRun& first, const ComparedRun& r) {
+  const std::string& a = first.run.log.header.modelChecksum;
+  const std::string& b = r.run.log.header.modelChecksum;
+  if (a.empty() || b.empty()) return false;
+  if (isLegacyChecksum(a) == isLegacyChecksum(b)) return a == b;
+  const std::string& dir = first.run.modelDir;
+  const std::string now = modelChecksum(dir);
+  return checksumMatches(a, now, dir) && checksumMatches(b, now, dir);
+}
+}  // namespace
+
 RunComparison compareRuns(const std::vector<std::string>& sources, const CompareOptions& options) {
   std::vector<RunSource> parsed;
   for (const auto& text : sources) parsed.push_back(RunSource::parse(text));
@@ -190,7 +206,7 @@ RunComparison compareRuns(const std::vector<RunSource>& sources, const CompareOp
       const ComparedRun& first = cmp.runs.front();
       const RunHeader& a = first.run.log.header;
       const RunHeader& b = r.run.log.header;
-      if (a.modelChecksum.empty() || b.modelChecksum.empty() || a.modelChecksum != b.modelChecksum)
+      if (!sameModel(first, r))
         throw Error(path + " is a run of another model than " + first.logPath + " (" + b.model +
                     ", checksum " + (b.modelChecksum.empty() ? "not recorded" : b.modelChecksum) +
                     "; " + a.model + ", checksum " +

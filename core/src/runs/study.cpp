@@ -340,7 +340,7 @@ OpenedRunLog openStudy(const std::string& url, const std::string& name,
 void exportStudyLog(const std::string& url, const std::string& study, const std::string& logPath) {
   const OpenedRunLog r = openStudy(url, study);
   RunLog log;
-  log.create(logPath, r.log.header);
+  log.create(logPath, r.log.header, RunLog::Create::CreateNew);  // never over a file or link
   for (const auto& t : r.log.trials) log.append(t);
   for (const auto& s : r.log.stops) log.appendStop(s.kind, s.reason);
   log.close();

@@ -5,6 +5,7 @@
 
 #include "base/file_util.h"
 #include "base/json_util.h"
+#include "model/checksum.h"
 #include "paretoprune/base/error.h"
 #include "paretoprune/formats/config.h"
 
@@ -257,9 +258,9 @@ void RunHeader::checkResumable(const RunHeader& now, const std::string& logPath)
     throw Error(logPath +
                 ": the log does not record its model's checksum, so it cannot be resumed safely "
                 "(save its trials with a current ParetoPrune, or start a new log)");
-  if (modelChecksum != now.modelChecksum)
+  if (!checksumMatches(modelChecksum, now.modelChecksum, now.model))
     throw Error(logPath + ": the log was written for another model (checksum " + modelChecksum +
-                ", this model " + now.modelChecksum + ")");
+                legacyNote(modelChecksum) + "; this model " + now.modelChecksum + ")");
   if (!space.is_null() && space != now.space)
     throw Error(logPath + ": the log used another search space (" +
                 jsonutil::shortText(space.dump(), 200) + ", now " +

@@ -1,5 +1,6 @@
 #include "paretoprune/search/run_log.h"
 
+#include <fcntl.h>
 #include <unistd.h>
 #include <cerrno>
 #include <cstring>
@@ -8,6 +9,7 @@
 
 #include "base/file_util.h"
 #include "base/json_util.h"
+#include "model/checksum.h"
 #include "paretoprune/base/error.h"
 #include "paretoprune/base/json_parse.h"
 #include "paretoprune/model/model_config.h"
@@ -177,9 +179,9 @@ void checkRunModel(const RunHeader& h, const std::string& modelChecksum,
     throw Error(logPath +
                 " does not record its model's checksum, so its trials cannot be matched to " +
                 modelDir);
-  if (h.modelChecksum != modelChecksum)
-    throw Error(logPath + " was written for another model (checksum " + h.modelChecksum + ", " +
-                modelDir + " has " + modelChecksum + ")");
+  if (!checksumMatches(h.modelChecksum, modelChecksum, modelDir))
+    throw Error(logPath + " was written for another model (checksum " + h.modelChecksum +
+                legacyNote(h.modelChecksum) + "; " + modelDir + " has " + modelChecksum + ")");
 }
 
 RunLog::~RunLog() {
@@ -198,7 +200,7 @@ void RunLog::writeLine(const std::string& line) {
   ::fdatasync(::fileno(f_));
 }
 
-void RunLog::create(const std::string& path, const RunHeader& header) {
+void RunLog::create(const std::string& path, const RunHeader& header, Create mode) {
   close();
   RunHeader h = header;
   h.model = absolutePath(h.model);
@@ -209,7 +211,13 @@ void RunLog::create(const std::string& path, const RunHeader& header) {
   if (!h.data.data.empty()) j["data_relative"] = relativeTo(h.data.data, path);
   if (!h.data.validation.empty()) j["validation_relative"] = relativeTo(h.data.validation, path);
   path_ = path;
-  f_ = std::fopen(path.c_str(), "wb");
+  if (mode == Create::CreateNew) {
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd < 0 && errno == EEXIST) throw Error(path + " exists; choose another path");
+    if (fd >= 0 && !(f_ = ::fdopen(fd, "wb"))) ::close(fd);
+  } else {
+    f_ = std::fopen(path.c_str(), "wb");
+  }
   if (!f_) throw Error(path + ": cannot create the run log (" + std::strerror(errno) + ")");
   writeLine(j.dump());
 }

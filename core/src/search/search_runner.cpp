@@ -327,7 +327,8 @@ void SearchRunner::prepareRun() {
     if (prev)
       log_->reopen(logPath, prev->validBytes);
     else
-      log_->create(logPath, header_);
+      log_->create(logPath, header_,
+                   RunLog::Create::CreateNew);  // checked absent: never over a link
   }
   updateFrontLocked();
 }

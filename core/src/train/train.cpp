@@ -335,9 +335,12 @@ void TrainRun::writeCheckpoint(EpochReport& er) const {
   const WordPieceTokenizer* tok = src_.tokenizer ? &*src_.tokenizer : nullptr;
   if (o_.keepCheckpoints) {
     er.checkpoint = fileutil::joinPath(outDir_, "checkpoint-epoch-" + std::to_string(er.epoch));
-    fileutil::replaceDirectory(er.checkpoint, true, [&](const std::string& dir) {
-      writeModelFiles(dir, c_, w_, tok, headOrder_, unitOrder_, meta);
-    });
+    fileutil::replaceDirectory(
+        er.checkpoint, true,
+        [&](const std::string& dir) {
+          writeModelFiles(dir, c_, w_, tok, headOrder_, unitOrder_, meta);
+        },
+        "model.safetensors");
   }
   // OUT itself always holds the latest finished epoch; each file is
   // replaced atomically, so it loads at every moment after the first.
@@ -350,6 +353,7 @@ TrainReport trainModel(const Model& init, const Dataset& train, const Dataset* v
                        const SearchSpace& space, const TrainOptions& o, const std::string& outDir,
                        TrainCallback progress, EpochCallback epochDone) {
   checkOptions(o, train);
+  fileutil::requireFreshDirectory(outDir);  // the model's own directory, or a user's, is left alone
   TrainReport report;
   report.outDir = outDir;
   report.device = trainingDevice(o.device);

@@ -25,7 +25,9 @@ class Model {
   bool hasTokenizer() const;
   const WordPieceTokenizer& tokenizer() const;  // throws if the model has none
   const std::string& directory() const;
-  // FNV-1a 64 of model.safetensors, hex; identifies the source of exports.
+  // "sha256:" + hex over the weights, config.json and tokenizer files: ties
+  // run logs and exports to their model (older logs hold FNV-1a of the
+  // weights alone; model/checksum.h checks those too).
   const std::string& checksum() const;
   // Importance order: headOrder()[l][0] is the most important head of layer l.
   const std::vector<std::vector<int64_t>>& headOrder() const;

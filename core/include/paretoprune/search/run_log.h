@@ -89,7 +89,10 @@ class RunLog {
   // cut last line) and appends after it.
   // The header's paths are written absolute, and relative to the log's
   // folder, so that a log moved with its model and data still finds them.
-  void create(const std::string& path, const RunHeader& header);
+  // CreateNew: only a path where nothing is (O_EXCL|O_NOFOLLOW: not even a
+  // dangling link), else pp::Error "PATH exists"; Replace: truncates a file there.
+  enum class Create { Replace, CreateNew };
+  void create(const std::string& path, const RunHeader& header, Create mode = Create::Replace);
   void reopen(const std::string& path, size_t validBytes);
   void append(const Trial& t);  // throws pp::Error on a failed write
   // Why this session ended (`front` and the window show the last one).
