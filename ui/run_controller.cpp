@@ -27,7 +27,15 @@ QString human(double seconds) {
 }  // namespace
 
 RunController::RunController(QObject* parent)
-    : QObject(parent), trials_(new TrialTableModel(this)), studyTimer_(new QTimer(this)) {
+    : QObject(parent),
+      trials_(new TrialTableModel(this)),
+      tableTimer_(new QTimer(this)),
+      studyTimer_(new QTimer(this)) {
+  // A search's trials reach the table in batches: inserting rows into the
+  // sorted view costs a pass over it, once per batch rather than per trial.
+  tableTimer_->setInterval(100);
+  tableTimer_->setSingleShot(true);
+  connect(tableTimer_, &QTimer::timeout, this, &RunController::addQueuedTrials);
   studyTimer_->setInterval(1500);
   connect(studyTimer_, &QTimer::timeout, this, &RunController::pollStudy);
   search_.setModels(session_.models());
@@ -70,6 +78,9 @@ bool RunController::openModel(const QString& dir) {
 
 // What was shown gives way to a new run.
 void RunController::clearShown() {
+  tableTimer_->stop();
+  searchQueue_.clear();
+  front_.clear();
   trials_->clear();
   Q_EMIT cleared();
   reference_.reset();
@@ -113,10 +124,7 @@ void RunController::connectSearch() {
     Q_EMIT referenceShown(t);
     Q_EMIT detailsChanged();
   });
-  connect(&search_, &SearchController::trialFinished, this, [this](const pp::Trial& t) {
-    trials_->addTrials({t});
-    Q_EMIT trialsAdded({t}, false);
-  });
+  connect(&search_, &SearchController::trialFinished, this, &RunController::queueSearchTrial);
   connect(&search_, &SearchController::frontChanged, this, [this](const std::vector<int64_t>& ids) {
     trials_->setFront(ids);
     Q_EMIT frontChanged(ids);
@@ -149,7 +157,22 @@ void RunController::onSearchStarted(const QString& description) {
   trials_->setReferenceParams(pp::parameterCount(search_.config()));
 }
 
+void RunController::queueSearchTrial(const pp::Trial& t) {
+  searchQueue_.push_back(t);
+  if (!tableTimer_->isActive()) tableTimer_->start();
+  Q_EMIT trialsAdded({t}, false);  // the chart queues it too
+}
+
+void RunController::addQueuedTrials() {
+  tableTimer_->stop();
+  if (searchQueue_.empty()) return;
+  std::vector<pp::Trial> batch;
+  batch.swap(searchQueue_);
+  trials_->addTrials(batch);
+}
+
 void RunController::onSearchEnded(State s, const QString& reason) {
+  addQueuedTrials();
   state_ = s;
   if (s == State::Failed) {
     Q_EMIT status(tr("The search stopped: %1").arg(reason));
@@ -168,6 +191,7 @@ void RunController::onSearchEnded(State s, const QString& reason) {
 }
 
 bool RunController::saveTrialsAs(const QString& path, QString* error) {
+  addQueuedTrials();
   try {
     // The shown run's own header (model checksum, space, data split), so
     // that the saved file can be resumed and exported from like the original.
@@ -231,15 +255,25 @@ void RunController::showRun(const pp::OpenedRunLog& run, const QString& logPath)
   addShownTrials(lc.trials, lc.header);
 }
 
-// Adds trials to those shown and recomputes the front and progress.
+// Adds trials to those shown; the front follows them (ParetoArchive: the
+// cost is the new trials', not the history's), then the progress.
 void RunController::addShownTrials(const std::vector<pp::Trial>& trials, const pp::RunHeader& h) {
+  const bool first = trials_->trials().empty();
+  size_t row = trials_->trials().size();
   trials_->addTrials(trials);
+  bool changed = first;
+  for (const auto& t : trials) {
+    if (t.ok() && t.fidelity >= 1.0) changed |= front_.add(pp::objectiveVector(t, h.objectives), row);
+    ++row;
+  }
   const auto& all = trials_->trials();
   std::vector<int64_t> front;
-  for (size_t i : pp::paretoTrials(all, h.objectives)) front.push_back(all[i].id);
-  trials_->setFront(front);
+  for (size_t i : front_.ids()) front.push_back(all[i].id);
   Q_EMIT trialsAdded(trials, true);
-  Q_EMIT frontChanged(front);
+  if (changed) {
+    trials_->setFront(front);
+    Q_EMIT frontChanged(front);
+  }
   Q_EMIT progressShown(static_cast<int>(all.size()),
                        static_cast<int>(std::clamp<int64_t>(h.trials, 1, 1000000000)));
   Q_EMIT detailsChanged();
