@@ -7,7 +7,7 @@
 // runs of 10,000.
 //
 //   bench_ui [--trials N] [--workers W]
-//   bench_ui --scale [--sizes 1000,10000,100000] [--rate 5000]
+//   bench_ui --scale [--sizes 1000,10000,100000] [--rate 5000] [--keep-logs DIR]
 #include <QApplication>
 #include <QElapsedTimer>
 #include <QTimer>
@@ -69,7 +69,7 @@ int main(int argc, char** argv) {
   int trials = 100, workers = pp::hardwareThreads(), rate = 5000;
   bool scale = false;
   std::vector<int> sizes = {1000, 10000, 100000};
-  std::string open, follow;
+  std::string open, follow, keep;
   std::vector<std::string> compare;
   CLI::App cli("bench_ui: UI event-loop lateness during a demo search; the window at scale");
   cli.add_option("--trials", trials, "Trials")->capture_default_str();
@@ -77,6 +77,7 @@ int main(int argc, char** argv) {
   cli.add_flag("--scale", scale, "Open, follow and compare large logs instead");
   cli.add_option("--sizes", sizes, "Log sizes for --scale")->delimiter(',')->capture_default_str();
   cli.add_option("--rate", rate, "Trials per second when following")->capture_default_str();
+  cli.add_option("--keep-logs", keep, "Folder to keep (and reuse) the --scale logs in");
   cli.add_option("--child-open", open, "(internal) open one log");
   cli.add_option("--child-follow", follow, "(internal) follow one log");
   cli.add_option("--child-compare", compare, "(internal) compare logs");
@@ -90,7 +91,8 @@ int main(int argc, char** argv) {
   }
   if (scale)
     return ppbench::runScaleBench(QApplication::applicationFilePath(), PARETOPRUNE_CLI,
-                                  QList<int>(sizes.begin(), sizes.end()), rate);
+                                  QList<int>(sizes.begin(), sizes.end()), rate,
+                                  QString::fromStdString(keep));
   const QString demo = PARETOPRUNE_RESOURCES_DIR "/demo";
   ppui::MainWindow w;
   w.resize(1280, 820);

@@ -19,10 +19,13 @@
 #include <unordered_set>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "paretoprune/base/pareto.h"
 #include "paretoprune/base/rng.h"
 #include "paretoprune/model/metrics.h"
 #include "paretoprune/search/run_log.h"
+#include "paretoprune/search/trial.h"
 #include "ui/mainwindow.h"
 #include "ui/pareto_chart.h"
 #include "ui/search_controller.h"
@@ -96,8 +99,13 @@ void synthesise(const pp::OpenedRunLog& base, const QString& out, int n, uint64_
                                          static_cast<double>(base.log.trials[0].params);
   pp::RunHeader h = base.log.header;
   h.trials = n;
-  pp::RunLog log;
-  log.create(out.toStdString(), h);
+  {
+    pp::RunLog log;  // the header, as a search writes it
+    log.create(out.toStdString(), h);
+  }
+  // The trials' lines as RunLog::append writes them, without a flush each.
+  QFile file(out);
+  if (!file.open(QIODevice::Append)) return;
   pp::Rng rng(seed);
   std::unordered_set<std::string> seen;
   for (int i = 0; i < n;) {
@@ -118,10 +126,9 @@ void synthesise(const pp::OpenedRunLog& base, const QString& out, int n, uint64_
     t.latencyMs = 0.02 + 1e-6 * static_cast<double>(t.params) * (0.9 + 0.2 * rng.uniform01());
     t.status = pp::Trial::Status::Ok;
     t.fidelity = 1;
-    log.append(t);
+    file.write(QByteArray::fromStdString(t.toJson().dump() + "\n"));
     ++i;
   }
-  log.close();
 }
 
 // Lateness of a 10 ms timer while `done()` is false.
@@ -145,9 +152,10 @@ std::vector<double> probe(Done&& done, int maxMs) {
   return late;
 }
 
-void result(double seconds, const std::vector<double>& late) {
+void result(double seconds, const std::vector<double>& late, const ppui::MainWindow& w) {
   const double mx = late.empty() ? 0 : *std::max_element(late.begin(), late.end());
-  std::printf("RESULT %.3f %.0f %.1f %.1f\n", seconds, peakMb(), p99(late), mx);
+  std::printf("RESULT %.3f %.0f %.1f %.1f %d\n", seconds, peakMb(), p99(late), mx,
+              w.chart()->markersDrawn());
 }
 
 // The window drawn, as a screenshot would take it.
@@ -188,10 +196,18 @@ int childOpen(const QString& log) {
   w.show();
   QApplication::processEvents();
   QElapsedTimer clock;
+  if (qEnvironmentVariableIsSet("PP_BENCH_PHASES")) {
+    clock.start();
+    const pp::OpenedRunLog parsed = pp::openRunLog(log.toStdString());
+    std::fprintf(stderr, "PHASE read the log %lld ms\n", clock.elapsed());
+  }
   clock.start();
   if (!w.showRunLog(log)) return 1;
+  std::fprintf(stderr, "PHASE showRunLog %lld ms\n", clock.elapsed());
+  QApplication::processEvents();
+  std::fprintf(stderr, "PHASE events %lld ms\n", clock.elapsed());
   settle(w);
-  result(static_cast<double>(clock.elapsed()) / 1000.0, {});
+  result(static_cast<double>(clock.elapsed()) / 1000.0, {}, w);
   return 0;
 }
 
@@ -209,6 +225,7 @@ int childFollow(const QString& log, int rate) {
   const pp::Normalizer norm{{0, 0}, {1, static_cast<double>(run.reference ? run.reference->params : 1)}};
   double hv = 0;
   size_t next = 0;
+  double prof[3] = {0, 0, 0};
   const auto& trials = run.log.trials;
   QElapsedTimer clock;
   clock.start();
@@ -218,13 +235,19 @@ int childFollow(const QString& log, int rate) {
     const auto due = static_cast<size_t>(static_cast<double>(clock.elapsed()) * rate / 1000.0);
     for (; next < trials.size() && next < due; ++next) {
       const pp::Trial& t = trials[next];
+      QElapsedTimer pt;
+      pt.start();
       Q_EMIT sc.trialFinished(t);
+      prof[0] += pt.nsecsElapsed();
+      pt.restart();
       if (front.add(pp::objectiveVector(t, run.log.header.objectives), next)) {
         std::vector<int64_t> ids;
         for (size_t i : front.ids()) ids.push_back(trials[i].id);
         Q_EMIT sc.frontChanged(ids);
         hv = pp::normalizedHypervolume(front.points(), norm);
       }
+      prof[1] += pt.nsecsElapsed();
+      pt.restart();
       pp::SearchProgress p;
       p.done = static_cast<int64_t>(next + 1);
       p.total = static_cast<int64_t>(trials.size());
@@ -232,13 +255,15 @@ int childFollow(const QString& log, int rate) {
       p.hypervolume = hv;
       p.elapsedSeconds = static_cast<double>(clock.elapsed()) / 1000.0;
       Q_EMIT sc.progressChanged(p);
+      prof[2] += pt.nsecsElapsed();
     }
   });
   feed.start();
   const auto late = probe([&] { return next >= trials.size(); }, 900000);
   feed.stop();
+  std::fprintf(stderr, "PROF trial %.0f ms, front %.0f ms, progress %.0f ms\n", prof[0] / 1e6, prof[1] / 1e6, prof[2] / 1e6);
   settle(w);
-  result(static_cast<double>(clock.elapsed()) / 1000.0, late);
+  result(static_cast<double>(clock.elapsed()) / 1000.0, late, w);
   return 0;
 }
 
@@ -255,19 +280,22 @@ int childCompare(const QStringList& logs) {
     return 1;
   }
   settle(w);
-  result(static_cast<double>(clock.elapsed()) / 1000.0, {});
+  result(static_cast<double>(clock.elapsed()) / 1000.0, {}, w);
   return 0;
 }
 
-int runScaleBench(const QString& self, const QString& cli, const QList<int>& sizes, int rate) {
-  QTemporaryDir tmp;
-  const QString base = baseRun(tmp.path(), cli);
+int runScaleBench(const QString& self, const QString& cli, const QList<int>& sizes, int rate,
+                  const QString& keep) {
+  QTemporaryDir tmpDir;
+  const QString dir = keep.isEmpty() ? tmpDir.path() : keep;
+  QDir().mkpath(dir);
+  const QString base = QFile::exists(dir + "/base.jsonl") ? dir + "/base.jsonl" : baseRun(dir, cli);
   if (base.isEmpty()) return 1;
   const pp::OpenedRunLog run = pp::openRunLog(base.toStdString());
   std::vector<Row> rows;
   for (int n : sizes) {
-    const QString log = tmp.path() + QString("/log-%1.jsonl").arg(n);
-    synthesise(run, log, n, 17 + static_cast<uint64_t>(n));
+    const QString log = dir + QString("/log-%1.jsonl").arg(n);
+    if (!QFile::exists(log)) synthesise(run, log, n, 17 + static_cast<uint64_t>(n));
     const QString count = QLocale(QLocale::English).toString(n);
     rows.push_back(child(self, "open the log", count, {"--child-open", log}));
     rows.push_back(child(self, QString("follow it, %1 trials/s").arg(rate), count,
@@ -275,8 +303,8 @@ int runScaleBench(const QString& self, const QString& cli, const QList<int>& siz
   }
   QStringList three;
   for (int i = 0; i < 3; ++i) {
-    three << tmp.path() + QString("/cmp-%1.jsonl").arg(i);
-    synthesise(run, three.back(), 10000, 100 + static_cast<uint64_t>(i));
+    three << dir + QString("/cmp-%1.jsonl").arg(i);
+    if (!QFile::exists(three.back())) synthesise(run, three.back(), 10000, 100 + static_cast<uint64_t>(i));
   }
   rows.push_back(child(self, "compare three runs", "3 x 10,000", QStringList{"--child-compare"} + three));
   std::printf("bench_ui --scale: %s, %d threads; Qt %s, platform %s, OpenGL series %s\n\n",

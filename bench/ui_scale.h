@@ -13,8 +13,10 @@
 namespace ppbench {
 
 // The parent: makes the logs under a temporary folder, runs the children,
-// prints the table (CPU named). `self` is bench_ui's own path.
-int runScaleBench(const QString& self, const QString& cli, const QList<int>& sizes, int rate);
+// prints the table (CPU named). `self` is bench_ui's own path; `keep`: a
+// folder where the logs are kept (and reused) instead of a temporary one.
+int runScaleBench(const QString& self, const QString& cli, const QList<int>& sizes, int rate,
+                  const QString& keep);
 
 // The children (bench_ui --child-open LOG, --child-follow LOG --rate R,
 // --child-compare A B C): each prints one "RESULT seconds peak-MB p99-ms

@@ -39,7 +39,7 @@ const RunStyle kRunStyles[] = {
 };
 constexpr int kStyles = sizeof kRunStyles / sizeof kRunStyles[0];
 constexpr double kTrialMarker = 7;  // pixels
-constexpr double kCellPx = 3;       // thinned: one marker per cell of this side
+constexpr double kCellPx = 4;       // thinned: one marker per cell of this side
 
 void hideFromLegend(QChart* c, QAbstractSeries* s) {
   for (auto* m : c->legend()->markers(s)) m->setVisible(false);
@@ -136,7 +136,14 @@ ParetoChart::Run ParetoChart::makeRun(const QString& name, int index, bool overl
     r.front->setBorderColor(QColor(150, 70, 0));
     r.step->setPen(QPen(QColor(220, 110, 20), 2));
   }
-  for (auto* s : {r.all, r.front})
+  // The latest markers, in a series of their own that looks the same.
+  r.fresh = new QScatterSeries;
+  r.fresh->setUseOpenGL(r.all->useOpenGL());
+  r.fresh->setMarkerShape(r.all->markerShape());
+  r.fresh->setMarkerSize(r.all->markerSize());
+  r.fresh->setPen(r.all->pen());
+  r.fresh->setBrush(r.all->brush());
+  for (auto* s : {r.all, r.fresh, r.front})
     connect(s, &QScatterSeries::hovered, this, &ParetoChart::onHovered);
   return r;
 }
@@ -144,7 +151,7 @@ ParetoChart::Run ParetoChart::makeRun(const QString& name, int index, bool overl
 void ParetoChart::dropRuns() {
   QChart* c = chart();
   for (auto& r : runs_)
-    for (QAbstractSeries* s : std::initializer_list<QAbstractSeries*>{r.all, r.step, r.front}) {
+    for (QAbstractSeries* s : std::initializer_list<QAbstractSeries*>{r.all, r.fresh, r.step, r.front}) {
       c->removeSeries(s);
       delete s;
     }
@@ -166,6 +173,7 @@ void ParetoChart::setRuns(const QStringList& names) {
   const QStringList list = overlay ? names : QStringList{QString()};
   for (int i = 0; i < list.size(); ++i) runs_.push_back(makeRun(list[i], i, overlay));
   for (auto& r : runs_) c->addSeries(r.all);
+  for (auto& r : runs_) c->addSeries(r.fresh);
   for (auto& r : runs_) {
     c->addSeries(r.step);
     c->addSeries(r.front);
@@ -174,6 +182,7 @@ void ParetoChart::setRuns(const QStringList& names) {
   c->addSeries(selected_);
   for (auto& r : runs_) {
     hideFromLegend(c, r.step);
+    hideFromLegend(c, r.fresh);
     if (overlay) hideFromLegend(c, r.all);
     for (auto* m : c->legend()->markers(r.front))
       connect(m, &QLegendMarker::clicked, this, &ParetoChart::onLegendClicked,
@@ -201,10 +210,11 @@ void ParetoChart::setRunVisible(int run, bool on) {
   Run& r = runs_[static_cast<size_t>(run)];
   if (r.visible == on) return;
   r.visible = on;
-  for (QAbstractSeries* s : std::initializer_list<QAbstractSeries*>{r.all, r.step, r.front})
+  for (QAbstractSeries* s : std::initializer_list<QAbstractSeries*>{r.all, r.fresh, r.step, r.front})
     s->setVisible(on);
   // Showing a series shows its legend marker again: only the front's is an entry.
   hideFromLegend(chart(), r.step);
+  hideFromLegend(chart(), r.fresh);
   if (runCount() > 1) hideFromLegend(chart(), r.all);
   for (auto* m : chart()->legend()->markers(r.front)) dimMarker(m, on);
   // A hidden run's points cannot stay selected.
@@ -228,7 +238,7 @@ void ParetoChart::onLegendClicked() {
 
 int ParetoChart::markersDrawn() const {
   int n = 0;
-  for (const auto& r : runs_) n += r.all->count();
+  for (const auto& r : runs_) n += r.all->count() + r.fresh->count();
   return n;
 }
 
@@ -360,7 +370,9 @@ void ParetoChart::drawMarkers(size_t firstNew) {
     firstNew = 0;
     for (auto& r : runs_) {
       r.markers.clear();
-      if (thin) r.cells.reset(xAxis_->min(), xAxis_->max(), yAxis_->min(), yAxis_->max(), w, h, kCellPx);
+      r.freshMarkers.clear();
+      if (thin)
+        r.cells.reset(xAxis_->min(), xAxis_->max(), yAxis_->min(), yAxis_->max(), w, h, kCellPx);
     }
   }
   std::vector<bool> changed(runs_.size(), again);
@@ -368,11 +380,21 @@ void ParetoChart::drawMarkers(size_t firstNew) {
     const Entry& e = entries_[i];
     Run& r = runs_[static_cast<size_t>(e.run)];
     if (thin && !r.cells.take(e.v)) continue;
-    r.markers.append(e.v);
+    r.freshMarkers.append(e.v);
     changed[static_cast<size_t>(e.run)] = true;
   }
-  for (size_t r = 0; r < runs_.size(); ++r)
-    if (changed[r]) runs_[r].all->replace(runs_[r].markers);
+  // New markers go to `fresh`, whose items alone Qt Charts then updates;
+  // they settle into `all` once they are a good share of it (amortised:
+  // each marker moves once or twice).
+  for (auto& r : runs_) {
+    if (!changed[static_cast<size_t>(&r - runs_.data())]) continue;
+    if (again || r.freshMarkers.size() > std::max<qsizetype>(256, r.markers.size() / 2)) {
+      r.markers.append(r.freshMarkers);
+      r.freshMarkers.clear();
+      r.all->replace(r.markers);
+    }
+    r.fresh->replace(r.freshMarkers);
+  }
 }
 
 void ParetoChart::onRangeChanged() {

@@ -99,11 +99,12 @@ class ParetoChart : public QChartView {
  private:
   struct Run {
     QString name;
-    QScatterSeries* all = nullptr;
+    QScatterSeries* all = nullptr;    // the trials' markers, but for
+    QScatterSeries* fresh = nullptr;  // the latest ones
     QScatterSeries* front = nullptr;
     QLineSeries* step = nullptr;
     std::set<int64_t> frontIds;
-    QList<QPointF> markers;  // what `all` draws
+    QList<QPointF> markers, freshMarkers;  // what `all` and `fresh` draw
     MarkerGrid cells;        // its cells taken, when thinned
     bool visible = true;
   };

@@ -30,7 +30,10 @@ RunController::RunController(QObject* parent)
     : QObject(parent),
       trials_(new TrialTableModel(this)),
       tableTimer_(new QTimer(this)),
+      statusTimer_(new QTimer(this)),
       studyTimer_(new QTimer(this)) {
+  statusTimer_->setInterval(200);
+  statusTimer_->setSingleShot(true);
   // A search's trials reach the table in batches: inserting rows into the
   // sorted view costs a pass over it, once per batch rather than per trial.
   tableTimer_->setInterval(100);
@@ -131,6 +134,13 @@ void RunController::connectSearch() {
   });
   connect(&search_, &SearchController::progressChanged, this, [this](const pp::SearchProgress& p) {
     Q_EMIT progressChanged(p);
+    // The status line says the latest news a few times a second, not per trial.
+    progress_ = p;
+    if (!statusTimer_->isActive()) statusTimer_->start();
+  });
+  connect(statusTimer_, &QTimer::timeout, this, [this] {
+    const pp::SearchProgress& p = progress_;
+    Q_EMIT progressShown(static_cast<int>(p.done), static_cast<int>(p.total));
     Q_EMIT status(tr("%1 of %2 trials, %3 per minute, about %4 left; front %5, hypervolume %6%7")
                       .arg(p.done)
                       .arg(p.total)
@@ -173,6 +183,10 @@ void RunController::addQueuedTrials() {
 
 void RunController::onSearchEnded(State s, const QString& reason) {
   addQueuedTrials();
+  if (statusTimer_->isActive()) {  // the last progress, shown now
+    statusTimer_->stop();
+    Q_EMIT progressShown(static_cast<int>(progress_.done), static_cast<int>(progress_.total));
+  }
   state_ = s;
   if (s == State::Failed) {
     Q_EMIT status(tr("The search stopped: %1").arg(reason));

@@ -125,6 +125,8 @@ class RunController : public QObject {
   pp::ParetoArchive front_;
   std::vector<pp::Trial> searchQueue_;  // a search's finished trials, not yet in the table
   QTimer* tableTimer_;
+  pp::SearchProgress progress_;  // the latest, for the status line
+  QTimer* statusTimer_;
   State state_ = State::Idle;
   QString studyUrl_, studyName_;  // the study followed live, if any
   QTimer* studyTimer_;
