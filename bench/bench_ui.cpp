@@ -2,9 +2,12 @@
 // search in the main window (offscreen unless a display is set) with the
 // largest number of workers, while a 10 ms timer probes the UI thread's
 // event loop; prints the probe's lateness (median, 99th percentile, max)
-// against an idle baseline.
+// against an idle baseline. With --scale: the window at scale (ui_scale.h):
+// opening and following logs of 1,000 to 100,000 trials, comparing three
+// runs of 10,000.
 //
 //   bench_ui [--trials N] [--workers W]
+//   bench_ui --scale [--sizes 1000,10000,100000] [--rate 5000] [--keep-logs DIR]
 #include <QApplication>
 #include <QElapsedTimer>
 #include <QTimer>
@@ -19,6 +22,7 @@
 #include "paretoprune/model/model.h"
 #include "ui/mainwindow.h"
 #include "ui/search_controller.h"
+#include "ui_scale.h"
 
 namespace {
 struct Stats {
@@ -62,11 +66,33 @@ int main(int argc, char** argv) {
   if (qEnvironmentVariableIsEmpty("DISPLAY")) qputenv("QT_QPA_PLATFORM", "offscreen");
   QApplication app(argc, argv);
   QApplication::setOrganizationName("ParetoPruneBench");
-  int trials = 100, workers = pp::hardwareThreads();
-  CLI::App cli("bench_ui: UI event-loop lateness during a demo search");
+  int trials = 100, workers = pp::hardwareThreads(), rate = 5000;
+  bool scale = false;
+  std::vector<int> sizes = {1000, 10000, 100000};
+  std::string open, follow, keep;
+  std::vector<std::string> compare;
+  CLI::App cli("bench_ui: UI event-loop lateness during a demo search; the window at scale");
   cli.add_option("--trials", trials, "Trials")->capture_default_str();
   cli.add_option("--workers", workers, "Workers")->capture_default_str();
+  cli.add_flag("--scale", scale, "Open, follow and compare large logs instead");
+  cli.add_option("--sizes", sizes, "Log sizes for --scale")->delimiter(',')->capture_default_str();
+  cli.add_option("--rate", rate, "Trials per second when following")->capture_default_str();
+  cli.add_option("--keep-logs", keep, "Folder to keep (and reuse) the --scale logs in");
+  cli.add_option("--child-open", open, "(internal) open one log");
+  cli.add_option("--child-follow", follow, "(internal) follow one log");
+  cli.add_option("--child-compare", compare, "(internal) compare logs");
   CLI11_PARSE(cli, argc, argv);
+  if (!open.empty()) return ppbench::childOpen(QString::fromStdString(open));
+  if (!follow.empty()) return ppbench::childFollow(QString::fromStdString(follow), rate);
+  if (!compare.empty()) {
+    QStringList logs;
+    for (const auto& c : compare) logs << QString::fromStdString(c);
+    return ppbench::childCompare(logs);
+  }
+  if (scale)
+    return ppbench::runScaleBench(QApplication::applicationFilePath(), PARETOPRUNE_CLI,
+                                  QList<int>(sizes.begin(), sizes.end()), rate,
+                                  QString::fromStdString(keep));
   const QString demo = PARETOPRUNE_RESOURCES_DIR "/demo";
   ppui::MainWindow w;
   w.resize(1280, 820);

@@ -23,8 +23,23 @@ HypervolumeChart::HypervolumeChart(QWidget* parent) : QChartView(parent) {
   ay->setLabelFormat("%.3f");
   c->addAxis(ax, Qt::AlignBottom);
   c->addAxis(ay, Qt::AlignLeft);
+  liveTimer_.setInterval(150);
+  liveTimer_.setSingleShot(true);
+  connect(&liveTimer_, &QTimer::timeout, this, &HypervolumeChart::drawLive);
   clear();
 }
+
+namespace {
+// Adds `p` to a curve whose x only grows; the middle of a run of equal
+// values draws nothing, so the run's last point moves instead.
+void extend(std::vector<QPointF>& curve, const QPointF& p) {
+  const size_t n = curve.size();
+  if (n >= 2 && curve[n - 1].y() == p.y() && curve[n - 2].y() == p.y())
+    curve[n - 1] = p;
+  else
+    curve.push_back(p);
+}
+}  // namespace
 
 QLineSeries* HypervolumeChart::addLine(const QString& name, const QColor& color) {
   auto* l = new QLineSeries;
@@ -44,6 +59,7 @@ void HypervolumeChart::clear() {
   }
   lines_.clear();
   compare_ = false;
+  liveTimer_.stop();
   byTrials_.clear();
   bySeconds_.clear();
   addLine(tr("hypervolume"), QColor(40, 140, 90));
@@ -56,17 +72,23 @@ void HypervolumeChart::clear() {
 
 void HypervolumeChart::addPoint(int64_t trials, double hv, double seconds) {
   if (compare_) clear();
-  byTrials_.emplace_back(static_cast<double>(trials), hv);
-  bySeconds_.emplace_back(seconds, hv);
-  lines_.front()->append(overTime_ ? bySeconds_.back() : byTrials_.back());
+  extend(byTrials_, {static_cast<double>(trials), hv});
+  extend(bySeconds_, {seconds, hv});
+  if (!liveTimer_.isActive()) liveTimer_.start();
+}
+
+void HypervolumeChart::drawLive() {
+  liveTimer_.stop();
+  if (compare_) return;
+  const auto& pts = overTime_ ? bySeconds_ : byTrials_;
+  lines_.front()->replace(QList<QPointF>(pts.begin(), pts.end()));
   redraw();
 }
 
 void HypervolumeChart::setOverTime(bool on) {
   overTime_ = on;
   if (compare_) return;  // compared runs have no common clock: trials only
-  const auto& pts = overTime_ ? bySeconds_ : byTrials_;
-  lines_.front()->replace(QList<QPointF>(pts.begin(), pts.end()));
+  drawLive();
   chart()->setTitle(overTime_ ? tr("Hypervolume of the front over time")
                               : tr("Hypervolume of the front over trials"));
   chart()->axes(Qt::Horizontal).first()->setTitleText(overTime_ ? tr("seconds") : tr("trials"));
@@ -125,7 +147,7 @@ void HypervolumeChart::redraw() {
 }
 
 int HypervolumeChart::points() const {
-  return lines_.empty() ? 0 : lines_.front()->count();
+  return static_cast<int>(byTrials_.size());
 }
 
 }  // namespace ppui

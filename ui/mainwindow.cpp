@@ -142,15 +142,11 @@ void MainWindow::connectRun() {
   connect(r, &RunController::selectionDropped, this, [this] { selectTrials({}); });
   connect(r, &RunController::referenceShown, charts_, &ChartPanel::setReference);
   connect(r, &RunController::trialsAdded, charts_, &ChartPanel::addTrials);
-  connect(r, &RunController::frontChanged, this, [this](const std::vector<int64_t>& ids) {
-    charts_->setFront(ids);
-    trials_->refilter();
-  });
+  // The table's filter follows the rows the model marks changed (TrialTableModel::setFront).
+  connect(r, &RunController::frontChanged, charts_, &ChartPanel::setFront);
   connect(r, &RunController::progressShown, this, &MainWindow::showProgress);
-  connect(r, &RunController::progressChanged, this, [this](const pp::SearchProgress& p) {
-    showProgress(static_cast<int>(p.done), static_cast<int>(p.total));
-    charts_->addProgress(p);
-  });
+  // Every point of the hypervolume curve; the progress bar follows progressShown.
+  connect(r, &RunController::progressChanged, charts_, &ChartPanel::addProgress);
   connect(r, &RunController::warning, this, &MainWindow::showWarning);
   connect(r, &RunController::detailsChanged, this, &MainWindow::updateDetails);
   connect(r, &RunController::searchEnded, this, [this](const QString& reason) {

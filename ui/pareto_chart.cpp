@@ -1,7 +1,11 @@
 #include "ui/pareto_chart.h"
 
 #include <QCategoryAxis>
+#include <QChildEvent>
 #include <QCursor>
+#include <QGuiApplication>
+#include <QOffscreenSurface>
+#include <QOpenGLContext>
 #include <QLegend>
 #include <QLegendMarker>
 #include <QLineSeries>
@@ -14,6 +18,7 @@
 #include <cmath>
 
 #include "ui/axis_ticks.h"
+#include "ui/marker_grid.h"
 #include "ui/trial_key.h"
 
 namespace ppui {
@@ -33,6 +38,8 @@ const RunStyle kRunStyles[] = {
     {QColor(90, 90, 90), QScatterSeries::MarkerShapeStar},
 };
 constexpr int kStyles = sizeof kRunStyles / sizeof kRunStyles[0];
+constexpr double kTrialMarker = 7;  // pixels
+constexpr double kCellPx = 4;       // thinned: one marker per cell of this side
 
 void hideFromLegend(QChart* c, QAbstractSeries* s) {
   for (auto* m : c->legend()->markers(s)) m->setVisible(false);
@@ -88,6 +95,11 @@ ParetoChart::ParetoChart(QWidget* parent) : QChartView(parent) {
   hideFromLegend(c, guideX_);
   hideFromLegend(c, guideY_);
   connect(full_, &QScatterSeries::hovered, this, &ParetoChart::onHovered);
+  // The plot's size sets how many markers it has room for.
+  connect(c, &QChart::plotAreaChanged, this, [this] {
+    remark_ = true;
+    if (!flushing_ && !flushTimer_.isActive()) flushTimer_.start();
+  });
   flushTimer_.setInterval(150);
   flushTimer_.setSingleShot(true);
   connect(&flushTimer_, &QTimer::timeout, this, &ParetoChart::flushNow);
@@ -100,7 +112,8 @@ ParetoChart::Run ParetoChart::makeRun(const QString& name, int index, bool overl
   const RunStyle& st = kRunStyles[index % kStyles];
   r.all = new QScatterSeries;
   r.all->setName(overlay ? tr("%1: trials").arg(name) : tr("trials"));
-  r.all->setMarkerSize(7);
+  r.all->setMarkerSize(kTrialMarker);
+  r.all->setUseOpenGL(openGlAvailable());
   r.step = new QLineSeries;
   r.front = new QScatterSeries;
   r.front->setName(overlay ? name : tr("Pareto front"));
@@ -123,7 +136,14 @@ ParetoChart::Run ParetoChart::makeRun(const QString& name, int index, bool overl
     r.front->setBorderColor(QColor(150, 70, 0));
     r.step->setPen(QPen(QColor(220, 110, 20), 2));
   }
-  for (auto* s : {r.all, r.front})
+  // The latest markers, in a series of their own that looks the same.
+  r.fresh = new QScatterSeries;
+  r.fresh->setUseOpenGL(r.all->useOpenGL());
+  r.fresh->setMarkerShape(r.all->markerShape());
+  r.fresh->setMarkerSize(r.all->markerSize());
+  r.fresh->setPen(r.all->pen());
+  r.fresh->setBrush(r.all->brush());
+  for (auto* s : {r.all, r.fresh, r.front})
     connect(s, &QScatterSeries::hovered, this, &ParetoChart::onHovered);
   return r;
 }
@@ -131,7 +151,7 @@ ParetoChart::Run ParetoChart::makeRun(const QString& name, int index, bool overl
 void ParetoChart::dropRuns() {
   QChart* c = chart();
   for (auto& r : runs_)
-    for (QAbstractSeries* s : std::initializer_list<QAbstractSeries*>{r.all, r.step, r.front}) {
+    for (QAbstractSeries* s : std::initializer_list<QAbstractSeries*>{r.all, r.fresh, r.step, r.front}) {
       c->removeSeries(s);
       delete s;
     }
@@ -153,6 +173,7 @@ void ParetoChart::setRuns(const QStringList& names) {
   const QStringList list = overlay ? names : QStringList{QString()};
   for (int i = 0; i < list.size(); ++i) runs_.push_back(makeRun(list[i], i, overlay));
   for (auto& r : runs_) c->addSeries(r.all);
+  for (auto& r : runs_) c->addSeries(r.fresh);
   for (auto& r : runs_) {
     c->addSeries(r.step);
     c->addSeries(r.front);
@@ -161,12 +182,14 @@ void ParetoChart::setRuns(const QStringList& names) {
   c->addSeries(selected_);
   for (auto& r : runs_) {
     hideFromLegend(c, r.step);
+    hideFromLegend(c, r.fresh);
     if (overlay) hideFromLegend(c, r.all);
     for (auto* m : c->legend()->markers(r.front))
       connect(m, &QLegendMarker::clicked, this, &ParetoChart::onLegendClicked,
               Qt::UniqueConnection);
   }
   entries_.clear();
+  byKey_.clear();
   pending_.clear();
   selection_.clear();
   full_trial_.reset();
@@ -187,10 +210,11 @@ void ParetoChart::setRunVisible(int run, bool on) {
   Run& r = runs_[static_cast<size_t>(run)];
   if (r.visible == on) return;
   r.visible = on;
-  for (QAbstractSeries* s : std::initializer_list<QAbstractSeries*>{r.all, r.step, r.front})
+  for (QAbstractSeries* s : std::initializer_list<QAbstractSeries*>{r.all, r.fresh, r.step, r.front})
     s->setVisible(on);
   // Showing a series shows its legend marker again: only the front's is an entry.
   hideFromLegend(chart(), r.step);
+  hideFromLegend(chart(), r.fresh);
   if (runCount() > 1) hideFromLegend(chart(), r.all);
   for (auto* m : chart()->legend()->markers(r.front)) dimMarker(m, on);
   // A hidden run's points cannot stay selected.
@@ -212,10 +236,47 @@ void ParetoChart::onLegendClicked() {
       setRunVisible(i, !runs_[static_cast<size_t>(i)].visible);
 }
 
-int ParetoChart::pointsDrawn() const {
+int ParetoChart::markersDrawn() const {
   int n = 0;
-  for (const auto& r : runs_) n += r.all->count();
+  for (const auto& r : runs_) n += r.all->count() + r.fresh->count();
   return n;
+}
+
+QList<QPointF> ParetoChart::frontPoints(int run) const {
+  return run >= 0 && run < runCount() ? runs_[static_cast<size_t>(run)].front->points()
+                                      : QList<QPointF>();
+}
+
+// OpenGL series need a context; the offscreen and minimal platforms draw
+// without one (grab() of a QOpenGLWidget would be empty there).
+// PARETOPRUNE_CHART_OPENGL=0 or 1 decides instead.
+bool ParetoChart::openGlAvailable() {
+  static const bool on = [] {
+    const QByteArray forced = qgetenv("PARETOPRUNE_CHART_OPENGL");
+    if (!forced.isEmpty()) return forced != "0";
+    const QString platform = QGuiApplication::platformName();
+    if (platform == "offscreen" || platform == "minimal") return false;
+    QOpenGLContext ctx;
+    QOffscreenSurface surface;
+    surface.create();
+    return ctx.create() && ctx.makeCurrent(&surface);
+  }();
+  return on;
+}
+
+// Qt Charts draws OpenGL series on a widget over the plot: clicks and the
+// zoom rectangle are the chart's (trialAt), so it lets the mouse through.
+void ParetoChart::childEvent(QChildEvent* e) {
+  QChartView::childEvent(e);
+  if (e->polished() && e->child()->inherits("QOpenGLWidget"))
+    static_cast<QWidget*>(e->child())->setAttribute(Qt::WA_TransparentForMouseEvents);
+}
+
+void ParetoChart::Bounds::take(const QPointF& p) {
+  x0 = std::min(x0, p.x());
+  x1 = std::max(x1, p.x());
+  y0 = std::min(y0, p.y());
+  y1 = std::max(y1, p.y());
 }
 
 double ParetoChart::xOf(const pp::Trial& t) const {
@@ -262,25 +323,84 @@ void ParetoChart::setReference(const pp::Trial& full) {
 void ParetoChart::queueTrial(const pp::Trial& t, int run) {
   if (!t.ok() || t.fidelity < 1.0) return;  // failed and cut trials are in the table, not the chart
   if (run < 0 || run >= runCount()) return;
-  pending_.push_back({t, run});
+  pending_.push_back({t, run, {}});
   if (!flushTimer_.isActive()) flushTimer_.start();
 }
 
+// A batch: its trials, the axes if they grew, then one replace per series.
 void ParetoChart::flushNow() {
   flushTimer_.stop();
-  if (pending_.empty()) return;
-  std::vector<QList<QPointF>> pts(runs_.size());
-  for (const auto& e : pending_) {
-    if (logX_ && xOf(e.t) <= 0) continue;
-    pts[static_cast<size_t>(e.run)].append(valueOf(e.t));
-    entries_.push_back(e);
-  }
+  if (pending_.empty() && !remark_) return;
+  flushing_ = true;
+  const size_t first = entries_.size();
+  std::vector<bool> grew(runs_.size(), false);
+  for (auto& e : pending_)
+    if (addEntry(std::move(e))) grew[static_cast<size_t>(entries_.back().run)] = true;
+  const bool batch = !pending_.empty();
   pending_.clear();
-  for (size_t r = 0; r < runs_.size(); ++r)
-    if (!pts[r].isEmpty()) runs_[r].all->append(pts[r]);
-  ++batches_;
-  for (int r = 0; r < runCount(); ++r) redrawFront(r);
   fitAxes();
+  drawMarkers(first);
+  for (int r = 0; r < runCount(); ++r)
+    if (grew[static_cast<size_t>(r)]) redrawFront(r);
+  if (batch) ++batches_;
+  flushing_ = false;
+}
+
+bool ParetoChart::addEntry(Entry e) {
+  if (logX_ && xOf(e.t) <= 0) return false;
+  e.v = valueOf(e.t);
+  bounds_.take(e.v);
+  byKey_[trialKey(e.run, e.t.id)] = entries_.size();
+  entries_.push_back(std::move(e));
+  return true;
+}
+
+// The trials' markers from entry `firstNew` on (all of them when the zoom,
+// the plot or the thinning changed). Up to the plot's room every trial has
+// its marker; beyond it, one per cell of the plot (MarkerGrid).
+void ParetoChart::drawMarkers(size_t firstNew) {
+  const QRectF plot = chart()->plotArea();
+  const double w = plot.width() > 10 ? plot.width() : 800,
+               h = plot.height() > 10 ? plot.height() : 500;
+  const bool thin = static_cast<double>(entries_.size()) > (w / kTrialMarker) * (h / kTrialMarker);
+  const bool again = remark_ || thin != thinned_;
+  thinned_ = thin;
+  remark_ = false;
+  if (again) {
+    firstNew = 0;
+    for (auto& r : runs_) {
+      r.markers.clear();
+      r.freshMarkers.clear();
+      if (thin)
+        r.cells.reset(xAxis_->min(), xAxis_->max(), yAxis_->min(), yAxis_->max(), w, h, kCellPx);
+    }
+  }
+  std::vector<bool> changed(runs_.size(), again);
+  for (size_t i = firstNew; i < entries_.size(); ++i) {
+    const Entry& e = entries_[i];
+    Run& r = runs_[static_cast<size_t>(e.run)];
+    if (thin && !r.cells.take(e.v)) continue;
+    r.freshMarkers.append(e.v);
+    changed[static_cast<size_t>(e.run)] = true;
+  }
+  // New markers go to `fresh`, whose items alone Qt Charts then updates;
+  // they settle into `all` once they are a good share of it (amortised:
+  // each marker moves once or twice).
+  for (auto& r : runs_) {
+    if (!changed[static_cast<size_t>(&r - runs_.data())]) continue;
+    if (again || r.freshMarkers.size() > std::max<qsizetype>(256, r.markers.size() / 2)) {
+      r.markers.append(r.freshMarkers);
+      r.freshMarkers.clear();
+      r.all->replace(r.markers);
+    }
+    r.fresh->replace(r.freshMarkers);
+  }
+}
+
+void ParetoChart::onRangeChanged() {
+  relabelAxes();
+  remark_ = true;
+  if (!flushing_ && !flushTimer_.isActive()) flushTimer_.start();
 }
 
 void ParetoChart::setFront(const std::vector<int64_t>& ids, int run) {
@@ -292,8 +412,10 @@ void ParetoChart::setFront(const std::vector<int64_t>& ids, int run) {
 void ParetoChart::redrawFront(int run) {
   const Run& r = runs_[static_cast<size_t>(run)];
   std::vector<QPointF> pts;
-  for (const auto& e : entries_)
-    if (e.run == run && r.frontIds.count(e.t.id)) pts.push_back(valueOf(e.t));
+  for (int64_t id : r.frontIds) {
+    auto it = byKey_.find(trialKey(run, id));
+    if (it != byKey_.end()) pts.push_back(entries_[it->second].v);
+  }
   std::sort(pts.begin(), pts.end(),
             [](const QPointF& a, const QPointF& b) { return a.x() < b.x(); });
   r.front->replace(QList<QPointF>(pts.begin(), pts.end()));
@@ -313,9 +435,10 @@ void ParetoChart::setSelection(const std::vector<int64_t>& keys) {
 
 void ParetoChart::redrawSelection() {
   QList<QPointF> pts;
-  for (int64_t key : selection_)
-    for (const auto& e : entries_)
-      if (trialKey(e.run, e.t.id) == key) pts.append(valueOf(e.t));
+  for (int64_t key : selection_) {
+    auto it = byKey_.find(key);
+    if (it != byKey_.end()) pts.append(entries_[it->second].v);
+  }
   selected_->replace(pts);
 }
 
@@ -390,38 +513,32 @@ void ParetoChart::rebuild() {
   c->addAxis(yAxis_, Qt::AlignLeft);
   for (auto* s : c->series()) attachAxes(s);
   // Zooming changes the range: label the new one.
-  connect(xAxis_, &QCategoryAxis::rangeChanged, this, &ParetoChart::relabelAxes);
-  connect(yAxis_, &QCategoryAxis::rangeChanged, this, &ParetoChart::relabelAxes);
+  connect(xAxis_, &QCategoryAxis::rangeChanged, this, &ParetoChart::onRangeChanged);
+  connect(yAxis_, &QCategoryAxis::rangeChanged, this, &ParetoChart::onRangeChanged);
   // Re-plot everything in the new coordinates.
   std::vector<Entry> es;
   es.swap(entries_);
-  for (auto& e : pending_) es.push_back(e);
+  for (auto& e : pending_) es.push_back(std::move(e));
   pending_.clear();
-  std::vector<QList<QPointF>> pts(runs_.size());
-  for (const auto& e : es) {
-    if (logX_ && xOf(e.t) <= 0) continue;
-    pts[static_cast<size_t>(e.run)].append(valueOf(e.t));
-    entries_.push_back(e);
-  }
-  for (size_t r = 0; r < runs_.size(); ++r) runs_[r].all->replace(pts[r]);
+  byKey_.clear();
+  bounds_ = {};
+  for (auto& e : es) addEntry(std::move(e));
+  flushing_ = true;
+  remark_ = true;
+  fitAxes();
+  drawMarkers(0);
+  flushing_ = false;
   full_->clear();
   if (full_trial_ && (!logX_ || xOf(*full_trial_) > 0)) full_->append(valueOf(*full_trial_));
   for (int r = 0; r < runCount(); ++r) redrawFront(r);
   redrawSelection();
-  fitAxes();
 }
 
 void ParetoChart::fitAxes() {
   if (chart()->isZoomed()) return;
-  double x0 = 1e300, x1 = -1e300, y0 = 1e300, y1 = -1e300;
-  auto take = [&](const QPointF& p) {
-    x0 = std::min(x0, p.x());
-    x1 = std::max(x1, p.x());
-    y0 = std::min(y0, p.y());
-    y1 = std::max(y1, p.y());
-  };
-  for (const auto& e : entries_) take(valueOf(e.t));
-  if (full_trial_ && (!logX_ || xOf(*full_trial_) > 0)) take(valueOf(*full_trial_));
+  Bounds b = bounds_;
+  if (full_trial_ && (!logX_ || xOf(*full_trial_) > 0)) b.take(valueOf(*full_trial_));
+  double x0 = b.x0, x1 = b.x1, y0 = b.y0, y1 = b.y1;
   if (x0 > x1) {
     x0 = logX_ ? 0 : 1;
     x1 = logX_ ? 1 : 10;
@@ -490,21 +607,25 @@ QStringList ParetoChart::legendEntries() const {
   return out;
 }
 
+// Every trial looked at (thinned ones too), in pixels: chart values map to
+// the plot linearly, so one scale per axis replaces mapToPosition per trial.
 int64_t ParetoChart::trialAt(const QPointF& value) const {
-  const QPointF here = chart()->mapToPosition(value);
+  const QPointF origin = chart()->mapToPosition({0, 0});
+  const double sx = chart()->mapToPosition({1, 0}).x() - origin.x(),
+               sy = chart()->mapToPosition({0, 1}).y() - origin.y();
   int64_t best = kNone;
-  double bestD = 12.0;  // pixels
-  auto consider = [&](const pp::Trial& t, int64_t key) {
-    const QPointF p = chart()->mapToPosition(valueOf(t));
-    const double d = std::hypot(p.x() - here.x(), p.y() - here.y());
-    if (d < bestD) {
-      bestD = d;
+  double bestD2 = 12.0 * 12.0;  // pixels, squared
+  auto consider = [&](const QPointF& v, int64_t key) {
+    const double dx = (v.x() - value.x()) * sx, dy = (v.y() - value.y()) * sy;
+    const double d2 = dx * dx + dy * dy;
+    if (d2 < bestD2) {
+      bestD2 = d2;
       best = key;
     }
   };
   for (const auto& e : entries_)
-    if (runs_[static_cast<size_t>(e.run)].visible) consider(e.t, trialKey(e.run, e.t.id));
-  if (full_trial_) consider(*full_trial_, -1);
+    if (runs_[static_cast<size_t>(e.run)].visible) consider(e.v, trialKey(e.run, e.t.id));
+  if (full_trial_ && (!logX_ || xOf(*full_trial_) > 0)) consider(valueOf(*full_trial_), -1);
   return best;
 }
 
@@ -548,13 +669,12 @@ void ParetoChart::onHovered(const QPointF& p, bool state) {
                        this);
     return;
   }
-  for (const auto& e : entries_)
-    if (trialKey(e.run, e.t.id) == key) {
-      const QString run =
-          runCount() > 1 ? tr("Run <b>%1</b><br>").arg(runName(e.run).toHtmlEscaped()) : QString();
-      QToolTip::showText(QCursor::pos(), run + trialTooltip(e.t, full_trial_), this);
-      return;
-    }
+  if (auto it = byKey_.find(key); it != byKey_.end()) {
+    const Entry& e = entries_[it->second];
+    const QString run =
+        runCount() > 1 ? tr("Run <b>%1</b><br>").arg(runName(e.run).toHtmlEscaped()) : QString();
+    QToolTip::showText(QCursor::pos(), run + trialTooltip(e.t, full_trial_), this);
+  }
 }
 
 }  // namespace ppui

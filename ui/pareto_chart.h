@@ -9,6 +9,11 @@
 // Hover shows a tooltip (run, sub-network, metrics, change against the full
 // model); click selects, shift-click adds; rubber-band zoom, double-click or
 // resetZoom() to reset.
+// At scale: a batch costs its own trials plus one pass over the markers
+// drawn (QXYSeries::replace, one signal), never the history; past as many
+// trials as the plot has room for, overlapping ones share a marker
+// (MarkerGrid) and the Pareto points are still drawn exactly. The trials'
+// series use OpenGL where the platform has it (not offscreen).
 #pragma once
 #include <QChartView>
 #include <QColor>
@@ -17,9 +22,11 @@
 #include <cstdint>
 #include <optional>
 #include <set>
+#include <unordered_map>
 #include <vector>
 
 #include "paretoprune/search/trial.h"
+#include "ui/marker_grid.h"
 #include "ui/trial_tooltip.h"
 
 class QScatterSeries;
@@ -59,7 +66,12 @@ class ParetoChart : public QChartView {
   void resetZoom();
 
   int batchesDrawn() const { return batches_; }
-  int pointsDrawn() const;
+  int pointsDrawn() const { return static_cast<int>(entries_.size()); }  // trials on the chart
+  int markersDrawn() const;  // markers of the trials' series (fewer when thinned)
+  // The points of a run's Pareto series, left to right, in chart values.
+  QList<QPointF> frontPoints(int run = 0) const;
+  // Whether the trials' series draw with OpenGL (never offscreen).
+  static bool openGlAvailable();
   size_t pending() const { return pending_.size(); }
   const std::vector<int64_t>& selection() const { return selection_; }
   // The key of the visible trial nearest to a chart value, within a few
@@ -82,24 +94,36 @@ class ParetoChart : public QChartView {
   void mousePressEvent(QMouseEvent* e) override;
   void mouseDoubleClickEvent(QMouseEvent* e) override;
   void resizeEvent(QResizeEvent* e) override;
+  void childEvent(QChildEvent* e) override;
 
  private:
   struct Run {
     QString name;
-    QScatterSeries* all = nullptr;
+    QScatterSeries* all = nullptr;    // the trials' markers, but for
+    QScatterSeries* fresh = nullptr;  // the latest ones
     QScatterSeries* front = nullptr;
     QLineSeries* step = nullptr;
     std::set<int64_t> frontIds;
+    QList<QPointF> markers, freshMarkers;  // what `all` and `fresh` draw
+    MarkerGrid cells;        // its cells taken, when thinned
     bool visible = true;
   };
   struct Entry {
     pp::Trial t;
     int run = 0;
+    QPointF v;  // in chart values now
+  };
+  struct Bounds {
+    double x0 = 1e300, x1 = -1e300, y0 = 1e300, y1 = -1e300;
+    void take(const QPointF& p);
   };
   Run makeRun(const QString& name, int index, bool overlay);
   void dropRuns();
   void attachAxes(QAbstractSeries* s);
   void rebuild();
+  bool addEntry(Entry e);  // with its value, key and bounds; false if not drawable
+  void drawMarkers(size_t firstNew);
+  void onRangeChanged();
   void redrawFront(int run);
   void redrawSelection();
   void fitAxes();
@@ -119,6 +143,11 @@ class ParetoChart : public QChartView {
   QCategoryAxis* yAxis_ = nullptr;
   QTimer flushTimer_;
   std::vector<Entry> entries_, pending_;
+  std::unordered_map<int64_t, size_t> byKey_;  // entry by trial key
+  Bounds bounds_;                              // of entries_ (values now)
+  bool remark_ = true;                         // the markers are laid out again at the next batch
+  bool thinned_ = false;                       // more trials than the plot has room for
+  bool flushing_ = false;
   std::vector<int64_t> selection_;
   std::optional<pp::Trial> full_trial_;
   XMetric metric_ = XMetric::Params;

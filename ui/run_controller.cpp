@@ -44,7 +44,18 @@ QString defaultRunLog(const QString& modelDir) {
 }  // namespace
 
 RunController::RunController(QObject* parent)
-    : QObject(parent), trials_(new TrialTableModel(this)), studyTimer_(new QTimer(this)) {
+    : QObject(parent),
+      trials_(new TrialTableModel(this)),
+      tableTimer_(new QTimer(this)),
+      statusTimer_(new QTimer(this)),
+      studyTimer_(new QTimer(this)) {
+  statusTimer_->setInterval(200);
+  statusTimer_->setSingleShot(true);
+  // A search's trials reach the table in batches: inserting rows into the
+  // sorted view costs a pass over it, once per batch rather than per trial.
+  tableTimer_->setInterval(100);
+  tableTimer_->setSingleShot(true);
+  connect(tableTimer_, &QTimer::timeout, this, &RunController::addQueuedTrials);
   studyTimer_->setInterval(1500);
   connect(studyTimer_, &QTimer::timeout, this, &RunController::pollStudy);
   search_.setModels(session_.models());
@@ -87,6 +98,9 @@ bool RunController::openModel(const QString& dir) {
 
 // What was shown gives way to a new run.
 void RunController::clearShown() {
+  tableTimer_->stop();
+  searchQueue_.clear();
+  front_.clear();
   trials_->clear();
   Q_EMIT cleared();
   reference_.reset();
@@ -136,16 +150,20 @@ void RunController::connectSearch() {
     Q_EMIT referenceShown(t);
     Q_EMIT detailsChanged();
   });
-  connect(&search_, &SearchController::trialFinished, this, [this](const pp::Trial& t) {
-    trials_->addTrials({t});
-    Q_EMIT trialsAdded({t}, false);
-  });
+  connect(&search_, &SearchController::trialFinished, this, &RunController::queueSearchTrial);
   connect(&search_, &SearchController::frontChanged, this, [this](const std::vector<int64_t>& ids) {
     trials_->setFront(ids);
     Q_EMIT frontChanged(ids);
   });
   connect(&search_, &SearchController::progressChanged, this, [this](const pp::SearchProgress& p) {
     Q_EMIT progressChanged(p);
+    // The status line says the latest news a few times a second, not per trial.
+    progress_ = p;
+    if (!statusTimer_->isActive()) statusTimer_->start();
+  });
+  connect(statusTimer_, &QTimer::timeout, this, [this] {
+    const pp::SearchProgress& p = progress_;
+    Q_EMIT progressShown(static_cast<int>(p.done), static_cast<int>(p.total));
     Q_EMIT status(tr("%1 of %2 trials, %3 per minute, about %4 left; front %5, hypervolume %6%7")
                       .arg(p.done)
                       .arg(p.total)
@@ -172,7 +190,26 @@ void RunController::onSearchStarted(const QString& description) {
   trials_->setReferenceParams(pp::parameterCount(search_.config()));
 }
 
+void RunController::queueSearchTrial(const pp::Trial& t) {
+  searchQueue_.push_back(t);
+  if (!tableTimer_->isActive()) tableTimer_->start();
+  Q_EMIT trialsAdded({t}, false);  // the chart queues it too
+}
+
+void RunController::addQueuedTrials() {
+  tableTimer_->stop();
+  if (searchQueue_.empty()) return;
+  std::vector<pp::Trial> batch;
+  batch.swap(searchQueue_);
+  trials_->addTrials(batch);
+}
+
 void RunController::onSearchEnded(State s, const QString& reason) {
+  addQueuedTrials();
+  if (statusTimer_->isActive()) {  // the last progress, shown now
+    statusTimer_->stop();
+    Q_EMIT progressShown(static_cast<int>(progress_.done), static_cast<int>(progress_.total));
+  }
   state_ = s;
   if (s == State::Failed) {
     Q_EMIT status(tr("The search stopped: %1").arg(reason));
@@ -191,6 +228,7 @@ void RunController::onSearchEnded(State s, const QString& reason) {
 }
 
 bool RunController::saveTrialsAs(const QString& path, QString* error) {
+  addQueuedTrials();
   try {
     // The shown run's own header (model checksum, space, data split), so
     // that the saved file can be resumed and exported from like the original.
@@ -254,15 +292,25 @@ void RunController::showRun(const pp::OpenedRunLog& run, const QString& logPath)
   addShownTrials(lc.trials, lc.header);
 }
 
-// Adds trials to those shown and recomputes the front and progress.
+// Adds trials to those shown; the front follows them (ParetoArchive: the
+// cost is the new trials', not the history's), then the progress.
 void RunController::addShownTrials(const std::vector<pp::Trial>& trials, const pp::RunHeader& h) {
+  const bool first = trials_->trials().empty();
+  size_t row = trials_->trials().size();
   trials_->addTrials(trials);
+  bool changed = first;
+  for (const auto& t : trials) {
+    if (t.ok() && t.fidelity >= 1.0) changed |= front_.add(pp::objectiveVector(t, h.objectives), row);
+    ++row;
+  }
   const auto& all = trials_->trials();
   std::vector<int64_t> front;
-  for (size_t i : pp::paretoTrials(all, h.objectives)) front.push_back(all[i].id);
-  trials_->setFront(front);
+  for (size_t i : front_.ids()) front.push_back(all[i].id);
   Q_EMIT trialsAdded(trials, true);
-  Q_EMIT frontChanged(front);
+  if (changed) {
+    trials_->setFront(front);
+    Q_EMIT frontChanged(front);
+  }
   Q_EMIT progressShown(static_cast<int>(all.size()),
                        static_cast<int>(std::clamp<int64_t>(h.trials, 1, 1000000000)));
   Q_EMIT detailsChanged();

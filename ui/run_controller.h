@@ -9,6 +9,7 @@
 #include <optional>
 #include <vector>
 
+#include "paretoprune/base/pareto.h"
 #include "paretoprune/search/run_log.h"
 #include "ui/background_task.h"
 #include "ui/run_comparer.h"
@@ -116,6 +117,8 @@ class RunController : public QObject {
   void clearShown();
   void showRun(const pp::OpenedRunLog& run, const QString& logPath);
   void addShownTrials(const std::vector<pp::Trial>& trials, const pp::RunHeader& h);
+  void queueSearchTrial(const pp::Trial& t);  // to the table at the next batch
+  void addQueuedTrials();
   void stopFollowingStudy();
   void pollStudy();
   void showPolledStudy(const pp::OpenedRunLog& run);
@@ -126,6 +129,12 @@ class RunController : public QObject {
   TrialTableModel* trials_;
   RunComparer* comparer_ = nullptr;
   std::optional<pp::Trial> reference_;
+  // The shown run's Pareto set, kept as trials come (ids: rows of trials_).
+  pp::ParetoArchive front_;
+  std::vector<pp::Trial> searchQueue_;  // a search's finished trials, not yet in the table
+  QTimer* tableTimer_;
+  pp::SearchProgress progress_;  // the latest, for the status line
+  QTimer* statusTimer_;
   State state_ = State::Idle;
   QString studyUrl_, studyName_;  // the study followed live, if any
   QTimer* studyTimer_;

@@ -1,5 +1,7 @@
 #include "ui/trial_table_model.h"
 
+#include <algorithm>
+
 #include "ui/axis_ticks.h"
 
 #include <QBrush>
@@ -46,11 +48,30 @@ void TrialTableModel::addTrials(const std::vector<pp::Trial>& ts, int run) {
   endInsertRows();
 }
 
+// Only the rows that joined or left the Pareto set change (the filter proxy
+// re-filters just those): a new front costs its own size, not the table's.
 void TrialTableModel::setFront(const std::vector<int64_t>& ids, int run) {
-  for (auto it = front_.begin(); it != front_.end();)
-    it = runOfKey(*it) == run ? front_.erase(it) : std::next(it);
-  for (int64_t id : ids) front_.insert(trialKey(run, id));
-  if (!trials_.empty()) Q_EMIT dataChanged(index(0, 0), index(rowCount() - 1, ColumnCount - 1));
+  std::set<int64_t> next;
+  for (int64_t id : ids) next.insert(trialKey(run, id));
+  std::vector<int> rows;
+  for (auto it = front_.begin(); it != front_.end();) {
+    if (runOfKey(*it) != run || next.count(*it)) {
+      ++it;
+      continue;
+    }
+    if (int row = rowOf(*it); row >= 0) rows.push_back(row);
+    it = front_.erase(it);
+  }
+  for (int64_t key : next)
+    if (front_.insert(key).second)
+      if (int row = rowOf(key); row >= 0) rows.push_back(row);
+  std::sort(rows.begin(), rows.end());
+  for (size_t i = 0; i < rows.size();) {  // contiguous rows in one signal
+    size_t j = i + 1;
+    while (j < rows.size() && rows[j] == rows[j - 1] + 1) ++j;
+    Q_EMIT dataChanged(index(rows[i], 0), index(rows[j - 1], ColumnCount - 1));
+    i = j;
+  }
 }
 
 const pp::Trial* TrialTableModel::trial(int64_t key) const {

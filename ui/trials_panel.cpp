@@ -86,8 +86,4 @@ void TrialsPanel::showDetails(const QString& html) {
   details_->setHtml(html);
 }
 
-void TrialsPanel::refilter() {
-  proxy_->invalidate();
-}
-
 }  // namespace ppui

@@ -44,7 +44,6 @@ class TrialsPanel : public QObject {
   QString detailsHtml(const std::function<QString(int64_t)>& title,
                       const std::optional<pp::Trial>& full, const pp::ModelConfig& config) const;
   void showDetails(const QString& html);
-  void refilter();  // the front changed: "Pareto set only" again
 
  Q_SIGNALS:
   // The user selected rows (the last three).

@@ -1,6 +1,7 @@
 #include "paretoprune/base/pareto.h"
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 #include <numeric>
 
@@ -15,7 +16,16 @@ bool dominates(const Point& a, const Point& b) {
   return better;
 }
 
-std::vector<size_t> paretoFront(const std::vector<Point>& pts) {
+namespace {
+bool anyNaN(const std::vector<Point>& pts) {
+  for (const auto& p : pts)
+    for (double v : p)
+      if (std::isnan(v)) return true;
+  return false;
+}
+
+// Every pair compared: the definition, for inputs without an order (NaN).
+std::vector<size_t> paretoFrontPairwise(const std::vector<Point>& pts) {
   std::vector<size_t> front;
   for (size_t i = 0; i < pts.size(); ++i) {
     bool dominated = false;
@@ -24,6 +34,51 @@ std::vector<size_t> paretoFront(const std::vector<Point>& pts) {
     if (!dominated) front.push_back(i);
   }
   return front;
+}
+}  // namespace
+
+// A point can only be dominated by one before it in lexicographic order, and
+// if it is dominated at all, then by a point of the front (dominance is
+// transitive): so, in that order, each point is checked against the front
+// found so far. O(n log n + n f) for a front of f points.
+std::vector<size_t> paretoFront(const std::vector<Point>& pts) {
+  if (anyNaN(pts)) return paretoFrontPairwise(pts);
+  std::vector<size_t> order(pts.size());
+  std::iota(order.begin(), order.end(), size_t{0});
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return pts[a] < pts[b]; });
+  std::vector<size_t> front;
+  for (size_t i : order) {
+    const bool dominated = std::any_of(front.begin(), front.end(),
+                                       [&](size_t f) { return dominates(pts[f], pts[i]); });
+    if (!dominated) front.push_back(i);
+  }
+  std::sort(front.begin(), front.end());
+  return front;
+}
+
+bool ParetoArchive::add(const Point& p, size_t id) {
+  for (const auto& q : points_)
+    if (dominates(q, p)) return false;
+  size_t kept = 0;
+  for (size_t i = 0; i < points_.size(); ++i)
+    if (!dominates(p, points_[i])) {
+      if (kept != i) {
+        points_[kept] = std::move(points_[i]);
+        ids_[kept] = ids_[i];
+      }
+      ++kept;
+    }
+  points_.resize(kept);
+  ids_.resize(kept);
+  points_.push_back(p);
+  ids_.push_back(id);
+  return true;
+}
+
+void ParetoArchive::clear() {
+  points_.clear();
+  ids_.clear();
 }
 
 std::vector<std::vector<size_t>> nonDominatedSort(const std::vector<Point>& pts) {

@@ -12,7 +12,27 @@ bool dominates(const Point& a, const Point& b);
 
 // Indices of the non-dominated points. Duplicates of a non-dominated point
 // are all kept (none dominates the other).
+// O(n log n + n f) for a front of f points (pairwise if a value is NaN).
 std::vector<size_t> paretoFront(const std::vector<Point>& pts);
+
+// The Pareto front of a stream of points, kept as they come: an add costs
+// the size of the front, not the number of points seen. After each add,
+// ids() are the ids of paretoFront(every point added) (duplicates of a front
+// point kept) and hypervolume(points(), ref) equals the hypervolume of every
+// point added. Values must not be NaN.
+class ParetoArchive {
+ public:
+  // True when `p` joined the front (it changed); false when dominated.
+  bool add(const Point& p, size_t id);
+  const std::vector<Point>& points() const { return points_; }
+  const std::vector<size_t>& ids() const { return ids_; }  // in the order they joined
+  size_t size() const { return ids_.size(); }
+  void clear();
+
+ private:
+  std::vector<Point> points_;
+  std::vector<size_t> ids_;
+};
 
 // Fronts by non-dominated sorting (NSGA-II): rank 0 is the Pareto front.
 std::vector<std::vector<size_t>> nonDominatedSort(const std::vector<Point>& pts);
