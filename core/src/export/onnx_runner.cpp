@@ -23,26 +23,13 @@ struct Node {
 };
 
 const std::set<std::string>& knownOps() {
-  static const std::set<std::string> ops = {"Add",
-                                            "Cast",
-                                            "DynamicQuantizeLinear",
-                                            "Erf",
-                                            "Gather",
-                                            "Identity",
-                                            "LayerNormalization",
-                                            "MatMul",
-                                            "MatMulInteger",
-                                            "Mul",
-                                            "Range",
-                                            "Relu",
-                                            "Reshape",
-                                            "Shape",
-                                            "Sigmoid",
-                                            "Softmax",
-                                            "Sub",
-                                            "Tanh",
-                                            "Transpose",
-                                            "Unsqueeze"};
+  static const std::set<std::string> ops = {
+      "Add",      "Cast",          "CumSum",   "DynamicQuantizeLinear",
+      "Erf",      "Gather",        "Identity", "LayerNormalization",
+      "MatMul",   "MatMulInteger", "Mul",      "Range",
+      "Relu",     "Reshape",       "Shape",    "Sigmoid",
+      "Softmax",  "Sub",           "Tanh",     "Transpose",
+      "Unsqueeze"};
   return ops;
 }
 
@@ -169,6 +156,17 @@ OnnxRunner::OnnxRunner(const std::string& path) : g_(std::make_unique<Graph>()) 
 
 OnnxRunner::~OnnxRunner() = default;
 
+namespace {
+// The element-wise ops of one input.
+torch::Tensor unary(const std::string& op, const torch::Tensor& x) {
+  if (op == "Erf") return torch::erf(x);
+  if (op == "Tanh") return torch::tanh(x);
+  if (op == "Relu") return torch::relu(x);
+  if (op == "Sigmoid") return torch::sigmoid(x);
+  return x;  // Identity
+}
+}  // namespace
+
 torch::Tensor OnnxRunner::run(const Batch& b) const {
   torch::NoGradGuard ng;
   std::map<std::string, torch::Tensor> v = g_->initializers;
@@ -203,6 +201,8 @@ torch::Tensor OnnxRunner::run(const Batch& b) const {
     } else if (op == "Range") {
       out = {torch::arange(in[0].item<int64_t>(), in[1].item<int64_t>(), in[2].item<int64_t>(),
                            torch::kLong)};
+    } else if (op == "CumSum") {
+      out = {torch::cumsum(in[0], axisOf(in[1].item<int64_t>(), in[0].dim()))};
     } else if (op == "Cast") {
       out = {in[0].to(castType(attr("to", 0)))};
     } else if (op == "Unsqueeze") {
@@ -225,16 +225,8 @@ torch::Tensor OnnxRunner::run(const Batch& b) const {
       out = {in[0].permute(n.lists.at("perm"))};
     } else if (op == "Softmax") {
       out = {torch::softmax(in[0], attr("axis", -1))};
-    } else if (op == "Erf") {
-      out = {torch::erf(in[0])};
-    } else if (op == "Tanh") {
-      out = {torch::tanh(in[0])};
-    } else if (op == "Relu") {
-      out = {torch::relu(in[0])};
-    } else if (op == "Sigmoid") {
-      out = {torch::sigmoid(in[0])};
-    } else if (op == "Identity") {
-      out = {in[0]};
+    } else if (op == "Erf" || op == "Tanh" || op == "Relu" || op == "Sigmoid" || op == "Identity") {
+      out = {unary(op, in[0])};
     } else if (op == "DynamicQuantizeLinear") {
       out = dynamicQuantize(in[0]);
     } else if (op == "MatMulInteger") {
