@@ -105,8 +105,9 @@ class TestOnnxFamilies : public QObject {
     Run r = run("node", {nodeDir_ + "/families-run_onnx.mjs", onnx, path("batches.json"),
                          path("ort.json"), inputs});
     if (r.code != 0) qFatal("onnxruntime-node failed on %s: %s", qPrintable(onnx), r.err.c_str());
+    const json res = json::parse(testutil::readText(path("ort.json").toStdString()));
     Logits all;
-    for (const auto& b : json::parse(testutil::readText(path("ort.json").toStdString()))["logits"])
+    for (const auto& b : res["logits"])
       for (const auto& row : b) all.push_back(row.get<std::vector<float>>());
     return all;
   }
