@@ -9,7 +9,7 @@
 #include <algorithm>
 
 #include "paretoprune/base/error.h"
-#include "paretoprune/formats/tokenizer.h"
+#include "paretoprune/formats/text_tokenizer.h"
 #include "paretoprune/model/metrics.h"
 #include "paretoprune/model/model_config.h"
 #include "paretoprune/runs/study.h"
@@ -83,8 +83,9 @@ bool RunController::refuseWhileRunning(QString* error) {
 bool RunController::openModel(const QString& dir) {
   try {
     pp::ModelConfig c = pp::loadModelConfig((dir + "/config.json").toStdString());
-    if (!pp::WordPieceTokenizer::existsIn(dir.toStdString()))
-      throw pp::Error(dir.toStdString() + ": no vocab.txt or tokenizer.json");
+    if (!pp::tokenizerExistsIn(dir.toStdString()))
+      throw pp::Error(dir.toStdString() +
+                      ": no tokenizer (tokenizer.json, vocab.txt, or vocab.json with merges.txt)");
     session_.setModel(dir, c);
     Q_EMIT modelOpened(dir, c);
     Q_EMIT status(tr("Model %1 ready.").arg(dir));

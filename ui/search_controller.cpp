@@ -8,6 +8,7 @@
 #include "paretoprune/eval/evaluator.h"
 #include "paretoprune/formats/dataset.h"
 #include "paretoprune/model/model.h"
+#include "paretoprune/model/model_config.h"
 #include "paretoprune/runs/study_store.h"
 #include "paretoprune/search/search_request.h"
 #include "paretoprune/search/search_space.h"
@@ -130,7 +131,7 @@ QString SearchController::run(const SearchSetup& s, const std::shared_ptr<ModelC
   pp::PreparedSearch prepared =
       pp::prepareSearch(req, models ? models->load(req.modelDir) : nullptr);
   prepared.options.eval.latency.seqLen =
-      std::min<int64_t>(s.maxLength, prepared.model->config().max_position_embeddings);
+      std::min<int64_t>(s.maxLength, pp::maxSequenceLength(prepared.model->config()));
   for (const auto& w : prepared.warnings) {
     const pp::SearchWarning seen{pp::SearchWarning::Kind::ValidationSeen, w};
     task_.post([this, seen] { Q_EMIT warning(seen); });

@@ -26,6 +26,7 @@
 #include "paretoprune/eval/evaluator.h"
 #include "paretoprune/formats/dataset.h"
 #include "paretoprune/model/metrics.h"
+#include "paretoprune/model/model_config.h"
 #include "paretoprune/search/search_space.h"
 #include "ui/wheel_guard.h"
 
@@ -257,13 +258,15 @@ void SetupPanel::showModel(const QString& dir, const pp::ModelConfig& c) {
   QStringList labels;
   for (const auto& l : c.id2label) labels << QString::fromStdString(l);
   modelInfo_->setText(
-      tr("<b>%1 layers</b>, %2 heads, hidden %3, feed-forward %4<br>%5 parameters<br>labels: %6")
+      tr("%7: <b>%1 layers</b>, %2 heads, hidden %3, feed-forward %4<br>%5 parameters<br>labels: "
+         "%6")
           .arg(c.num_hidden_layers)
           .arg(c.num_attention_heads)
           .arg(c.hidden_size)
           .arg(c.intermediate_size)
           .arg(QLocale().toString(static_cast<qlonglong>(pp::parameterCount(c))))
-          .arg(labels.join(", ").toHtmlEscaped()));
+          .arg(labels.join(", ").toHtmlEscaped())
+          .arg(QString::fromStdString(pp::familyDisplayName(c))));
   modelInfo_->setStyleSheet({});
   resetSpaceRanges(c);
   if (!dataEdit_->text().isEmpty()) refreshDataInfo();

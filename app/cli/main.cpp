@@ -10,8 +10,10 @@
 #include "version.h"
 
 int main(int argc, char** argv) {
-  CLI::App app{"ParetoPrune: structural pruning of BERT classifiers guided by a Pareto front",
-               "paretoprune-cli"};
+  CLI::App app{
+      "ParetoPrune: structural pruning of encoder classifiers (BERT, DistilBERT, RoBERTa, ELECTRA) "
+      "guided by a Pareto front",
+      "paretoprune-cli"};
   app.require_subcommand(1);
   const std::string blas = pp::blasCoreName();
   app.set_version_flag("--version", std::string("paretoprune-cli ") + PARETOPRUNE_VERSION +

@@ -11,7 +11,7 @@
 #include "paretoprune/cpu/threads.h"
 #include "paretoprune/formats/config.h"
 #include "paretoprune/formats/subnet.h"
-#include "paretoprune/formats/tokenizer.h"
+#include "paretoprune/formats/text_tokenizer.h"
 #include "paretoprune/model/metrics.h"
 #include "paretoprune/model/model.h"
 #include "paretoprune/model/model_config.h"
@@ -32,9 +32,13 @@ void applyThreads(const GlobalOptions& g, int workers, pp::ComputeUse use) {
 void addMakeTinyCommand(CLI::App& app, GlobalOptions& g) {
   auto opts = std::make_shared<pp::TinyModelOptions>();
   auto out = std::make_shared<std::string>();
-  auto* cmd = app.add_subcommand(
-      "make-tiny", "Write a random-initialised BERT classifier in Hugging Face format");
+  auto* cmd = app.add_subcommand("make-tiny",
+                                 "Write a random-initialised classifier (BERT, DistilBERT, "
+                                 "RoBERTa, ELECTRA) in Hugging Face format");
   cmd->add_option("OUT", *out, "Output directory")->required();
+  cmd->add_option("--model-type", opts->modelType,
+                  "The family, as config.json's model_type (" + pp::supportedModelTypes() + ")")
+      ->capture_default_str();
   cmd->add_option("--layers", opts->layers, "Encoder layers")->capture_default_str();
   cmd->add_option("--hidden", opts->hidden, "Hidden size")->capture_default_str();
   cmd->add_option("--heads", opts->heads, "Attention heads")->capture_default_str();
@@ -43,7 +47,10 @@ void addMakeTinyCommand(CLI::App& app, GlobalOptions& g) {
   cmd->add_option("--labels", opts->labels, "Number of labels")->capture_default_str();
   cmd->add_option("--max-positions", opts->maxPositions, "max_position_embeddings")
       ->capture_default_str();
-  cmd->add_option("--vocab", opts->vocabFile, "vocab.txt to use (default: a small built-in one)")
+  cmd->add_option("--embedding-size", opts->embeddingSize,
+                  "ELECTRA: embedding width (default: half the hidden size)");
+  cmd->add_option("--vocab", opts->vocabFile,
+                  "WordPiece vocab.txt to use (default: a small built-in one)")
       ->check(CLI::ExistingFile);
   cmd->add_option("--act", opts->hiddenAct, "hidden_act")->capture_default_str();
   cmd->add_option("--init-std", opts->initStd, "Standard deviation of the random weights")
@@ -54,7 +61,8 @@ void addMakeTinyCommand(CLI::App& app, GlobalOptions& g) {
     if (g.json) {
       std::cout << json{{"written", *out}}.dump() << "\n";
     } else {
-      std::cout << "wrote " << *out << " (config.json, model.safetensors, vocab.txt)\n";
+      std::cout << "wrote " << *out << " (config.json, model.safetensors, "
+                << (opts->modelType == "roberta" ? "tokenizer.json" : "vocab.txt") << ")\n";
     }
   });
 }
@@ -76,6 +84,7 @@ void addInfoCommand(CLI::App& app, GlobalOptions& g) {
       return;
     }
     std::cout << "model        " << *dir << "\n"
+              << "family       " << pp::familyDisplayName(c) << " (" << c.model_type << ")\n"
               << "layers       " << c.num_hidden_layers << "\n"
               << "hidden       " << c.hidden_size << "\n"
               << "heads        " << c.num_attention_heads << " (head size " << c.headSize() << ")\n"
@@ -108,7 +117,8 @@ void addTokenizeCommand(CLI::App& app, GlobalOptions& g) {
                   "Truncate (longest first) to this many tokens (0: no truncation)");
   cmd->add_flag("--tokens", *tokens, "Also print the word pieces");
   cmd->callback([dir, maxLen, tokens] {
-    pp::WordPieceTokenizer tok = pp::WordPieceTokenizer::fromDirectory(*dir);
+    const std::shared_ptr<const pp::TextTokenizer> tokPtr = pp::loadTokenizer(*dir);
+    const pp::TextTokenizer& tok = *tokPtr;
     forEachTextLine(std::cin, [&](const TextInput& in) {
       pp::Encoding e = tok.encode(in.text, in.hasPair ? &in.pair : nullptr, *maxLen);
       json out = {{"ids", e.ids}, {"type_ids", e.type_ids}};

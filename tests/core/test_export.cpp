@@ -18,6 +18,7 @@
 #include "paretoprune/export/export.h"
 #include "paretoprune/export/export_request.h"
 #include "paretoprune/formats/dataset.h"
+#include "paretoprune/formats/tokenizer.h"
 #include "paretoprune/model/metrics.h"
 #include "paretoprune/model/model.h"
 #include "paretoprune/model/model_config.h"

@@ -1,13 +1,15 @@
 // Runs an ONNX model in onnxruntime-node on given token batches and writes
 // its logits: how test_onnx judges ParetoPrune's ONNX exports.
-//   node run_onnx.mjs MODEL.onnx INPUT.json OUTPUT.json
+//   node run_onnx.mjs MODEL.onnx INPUT.json OUTPUT.json [INPUT_NAMES]
+// INPUT_NAMES: the graph's inputs, sorted, comma-separated (default
+// attention_mask,input_ids,token_type_ids); only those are fed.
 // INPUT: {"batches": [{"ids": [[...]], "mask": [[...]], "types": [[...]]}, ...]}
 // OUTPUT: {"ort_version": "...", "logits": [[[...], ...], ...]} (per batch, per row)
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as ort from 'onnxruntime-node';
 
-const [modelPath, inputPath, outputPath] = process.argv.slice(2);
+const [modelPath, inputPath, outputPath, expected] = process.argv.slice(2);
 if (!outputPath) {
   console.error('usage: node run_onnx.mjs MODEL.onnx INPUT.json OUTPUT.json');
   process.exit(2);
@@ -27,16 +29,14 @@ function tensor(rows) {
 
 const session = await ort.InferenceSession.create(modelPath, { intraOpNumThreads: 1 });
 const names = [...session.inputNames].sort().join(',');
-if (names !== 'attention_mask,input_ids,token_type_ids')
+if (names !== (expected || 'attention_mask,input_ids,token_type_ids'))
   throw new Error(`${modelPath}: inputs are ${names}`);
 const input = JSON.parse(readFileSync(inputPath, 'utf8'));
 const logits = [];
 for (const b of input.batches) {
-  const out = await session.run({
-    input_ids: tensor(b.ids),
-    attention_mask: tensor(b.mask),
-    token_type_ids: tensor(b.types),
-  });
+  const feeds = { input_ids: tensor(b.ids), attention_mask: tensor(b.mask) };
+  if (session.inputNames.includes('token_type_ids')) feeds.token_type_ids = tensor(b.types);
+  const out = await session.run(feeds);
   const t = out.logits;
   if (!t || t.dims.length !== 2 || t.dims[0] !== b.ids.length)
     throw new Error(`${modelPath}: logits of shape [${t ? t.dims : ''}] for a batch of ${b.ids.length}`);

@@ -89,7 +89,7 @@ void checkFused(const EncoderWeights& w, const FusedAttention& f) {
   const size_t L = w.layers.size();
   if (f.qkv_b.size() != L || f.qkv_w.size() != L || (!f.packed.empty() && f.packed.size() != L))
     refuse(L);
-  const int64_t H = w.emb.word.size(1), d = w.headSize;
+  const int64_t H = w.hidden(), d = w.headSize;
   for (size_t l = 0; l < L; ++l) {
     const LayerWeights& lw = w.layers[l];
     const int64_t hd = lw.heads * d, units = lw.units();
@@ -137,7 +137,7 @@ torch::Tensor encoderForward(const EncoderWeights& w, Act act, double eps, const
     auto logits = packedForward(w, act, eps, b, *fused);
     if (logits.defined()) return logits;
   }
-  const int64_t B = b.ids.size(0), T = b.ids.size(1), H = w.emb.word.size(1), d = w.headSize;
+  const int64_t B = b.ids.size(0), T = b.ids.size(1), H = w.hidden(), d = w.headSize;
   auto dropout = [&](const torch::Tensor& x, double p) {
     return (opts.training && p > 0) ? torch::dropout(x, p, true) : x;
   };
@@ -195,7 +195,8 @@ torch::Tensor embed(const EncoderWeights& w, double eps, const torch::Tensor& id
   else
     x = torch::embedding(w.emb.word, ids) + torch::embedding(w.emb.pos, pos);
   if (w.emb.type.defined()) x = x + torch::embedding(w.emb.type, typeIds);
-  return torch::layer_norm(x, {w.hidden()}, w.emb.ln_w, w.emb.ln_b, eps);
+  x = torch::layer_norm(x, {w.embeddingSize()}, w.emb.ln_w, w.emb.ln_b, eps);
+  return w.emb.proj_w.defined() ? torch::linear(x, w.emb.proj_w, w.emb.proj_b) : x;
 }
 
 torch::Tensor classify(const EncoderWeights& w, const torch::Tensor& first) {

@@ -110,7 +110,7 @@ EncodedData::EncodedData(const Model& model, const Dataset& data, const EncodeOp
     : impl_(std::make_unique<EncodedDataImpl>()) {
   const auto& tok = model.tokenizer();
   const int64_t maxLen = std::min<int64_t>(opts.maxLength > 0 ? opts.maxLength : 512,
-                                           model.config().max_position_embeddings);
+                                           maxSequenceLength(model.config()));
   if (opts.batchSize <= 0) throw Error("batch size must be positive");
   const size_t n = data.examples.size();
   std::vector<Encoding> enc(n);
@@ -327,7 +327,7 @@ LatencyStats measureLatency(const Model& m, const SubNetwork& s, const LatencyOp
   const EncoderWeights& base = mi.weightsOn(o.device);
   EncoderWeights sliced =
       s.isFull(mi.config) ? base : sliceWeights(base, s, mi.headOrder, mi.unitOrder);
-  const int64_t T = std::min(o.seqLen, mi.config.max_position_embeddings);
+  const int64_t T = std::min(o.seqLen, maxSequenceLength(mi.config));
   const torch::Device dev(o.device.empty() ? std::string("cpu") : o.device);
   Batch b;
   b.ids = torch::randint(0, mi.config.vocab_size, {o.batchSize, T}, torch::kLong).to(dev);

@@ -92,7 +92,7 @@ void writeReordered(const Model& m, const Importance& imp, const std::string& ou
   const ModelImpl& mi = m.impl();
   EncoderWeights w =
       permuteWeights(mi.weights, importanceOrder(imp.heads), importanceOrder(imp.units));
-  const WordPieceTokenizer* tok = mi.tokenizer ? &*mi.tokenizer : nullptr;
+  const TextTokenizer* tok = mi.tokenizer.get();
   fileutil::replaceDirectory(
       outDir, force,
       [&](const std::string& dir) {

@@ -10,7 +10,9 @@
 #include <onnx/shape_inference/implementation.h>
 
 #include "base/file_util.h"
+#include "model/family.h"
 #include "paretoprune/base/error.h"
+#include "paretoprune/model/model_config.h"
 
 namespace pp {
 
@@ -111,11 +113,19 @@ void addValueInfo(onnx::ValueInfoProto* v, const std::string& name, int elemType
   for (const auto& d : dims) t->mutable_shape()->add_dim()->set_dim_param(d);
 }
 
-// Writes the forward pass of bert.cpp (encoderForward) node by node.
-class BertGraph {
+// Writes the forward pass of cpu/forward.cpp (encoderForward) node by
+// node, each weight under the family's name for it.
+class EncoderGraph {
  public:
-  BertGraph(GraphBuilder& b, const EncoderWeights& w, Act act, const OnnxWriteOptions& o)
-      : b_(b), w_(w), act_(act), o_(o) {}
+  EncoderGraph(GraphBuilder& b, const EncoderWeights& w, const ModelConfig& c, Act act,
+               const OnnxWriteOptions& o)
+      : b_(b),
+        w_(w),
+        act_(act),
+        o_(o),
+        names_(c),
+        layout_(familyOf(c).layout(c)),
+        typeInput_(onnxTakesTokenTypes(c)) {}
 
   std::string build() {
     std::string x = embeddings();
@@ -160,20 +170,40 @@ class BertGraph {
     return out;
   }
 
-  // word + position + token type embeddings, LayerNorm.
+  // word + position (+ token type) embeddings, LayerNorm (and ELECTRA's projection).
   std::string embeddings() {
-    const std::string e = "bert.embeddings.";
     const std::string words =
-        b_.op("Gather", {b_.floats(e + "word_embeddings.weight", w_.emb.word), "input_ids"});
-    const std::string shape = b_.op("Shape", {"input_ids"});
-    const std::string T = b_.op("Gather", {shape, b_.int64s({1}, true)});
-    const std::string pos = b_.op("Range", {b_.int64s({0}, true), T, b_.int64s({1}, true)});
+        b_.op("Gather", {b_.floats(names_.of(Part::WordEmbeddings), w_.emb.word), "input_ids"});
+    const std::string pos = positions();
     const std::string posEmb =
-        b_.op("Gather", {b_.floats(e + "position_embeddings.weight", w_.emb.pos), pos});
-    const std::string types = b_.op(
-        "Gather", {b_.floats(e + "token_type_embeddings.weight", w_.emb.type), "token_type_ids"});
-    const std::string sum = b_.op("Add", {b_.op("Add", {words, posEmb}), types});
-    return layerNorm(sum, e + "LayerNorm", w_.emb.ln_w, w_.emb.ln_b);
+        b_.op("Gather", {b_.floats(names_.of(Part::PositionEmbeddings), w_.emb.pos), pos});
+    std::string types;
+    if (typeInput_)
+      types = b_.op("Gather",
+                    {b_.floats(names_.of(Part::TypeEmbeddings), w_.emb.type), "token_type_ids"});
+    else if (w_.emb.type.defined())  // one token type: its row, added to every token
+      types = b_.floats(names_.of(Part::TypeEmbeddings), w_.emb.type);
+    std::string sum = b_.op("Add", {words, posEmb});
+    if (!types.empty()) sum = b_.op("Add", {sum, types});
+    const std::string x =
+        layerNorm(sum, moduleOf(names_.of(Part::EmbeddingNormWeight)), w_.emb.ln_w, w_.emb.ln_b);
+    if (!w_.emb.proj_w.defined()) return x;
+    return linear(x, moduleOf(names_.of(Part::EmbeddingProjectionWeight)), w_.emb.proj_w,
+                  w_.emb.proj_b, false);
+  }
+
+  // Position ids: 0..T-1 (BERT), or, where positions start after
+  // padding_idx (RoBERTa), cumsum(mask) * mask + padding_idx as transformers
+  // computes them: offset, offset + 1, ... on tokens, padding_idx on padding.
+  std::string positions() {
+    if (layout_.positionOffset == 0) {
+      const std::string shape = b_.op("Shape", {"input_ids"});
+      const std::string T = b_.op("Gather", {shape, b_.int64s({1}, true)});
+      return b_.op("Range", {b_.int64s({0}, true), T, b_.int64s({1}, true)});
+    }
+    const std::string counts = b_.op("CumSum", {"attention_mask", b_.int64s({1}, true)});
+    return b_.op("Add", {b_.op("Mul", {counts, "attention_mask"}),
+                         b_.int64s({layout_.positionOffset - 1}, true)});
   }
 
   // (1 - mask) * lowest, [B, 1, 1, T]: 0 where attended, as transformers builds it.
@@ -192,16 +222,21 @@ class BertGraph {
     return out;
   }
 
+  // `p`(t): the module name of layer tensor t ("bert.encoder.layer.3.attention.self.query").
+  template <class ModuleName>
   std::string attention(const std::string& x, const std::string& ext, const LayerWeights& lw,
-                        const std::string& p) {
+                        const ModuleName& p) {
     const int64_t h = lw.heads, d = w_.headSize;
     const std::string split = b_.int64s({0, 0, h, d});
     auto heads = [&](const std::string& name, const torch::Tensor& wt, const torch::Tensor& bias) {
-      return b_.op("Reshape", {linear(x, p + "attention.self." + name, wt, bias, true), split});
+      return b_.op("Reshape", {linear(x, name, wt, bias, true), split});
     };
-    const std::string q = transpose(heads("query", lw.q_w, lw.q_b), {0, 2, 1, 3});  // B h T d
-    const std::string kT = transpose(heads("key", lw.k_w, lw.k_b), {0, 2, 3, 1});   // B h d T
-    const std::string v = transpose(heads("value", lw.v_w, lw.v_b), {0, 2, 1, 3});  // B h T d
+    const std::string q =
+        transpose(heads(p(LayerTensor::QueryWeight), lw.q_w, lw.q_b), {0, 2, 1, 3});  // B h T d
+    const std::string kT =
+        transpose(heads(p(LayerTensor::KeyWeight), lw.k_w, lw.k_b), {0, 2, 3, 1});  // B h d T
+    const std::string v =
+        transpose(heads(p(LayerTensor::ValueWeight), lw.v_w, lw.v_b), {0, 2, 1, 3});  // B h T d
     const float scale = static_cast<float>(1.0 / std::sqrt(static_cast<double>(d)));
     const std::string scores =
         b_.op("Add", {b_.op("Mul", {b_.op("MatMul", {q, kT}), b_.scalar(scale)}), ext});
@@ -209,11 +244,11 @@ class BertGraph {
     GraphBuilder::attr(b_.node("Softmax", {scores}, {probs}), "axis", static_cast<int64_t>(-1));
     const std::string ctx = transpose(b_.op("MatMul", {probs, v}), {0, 2, 1, 3});  // B T h d
     const std::string merged = b_.op("Reshape", {ctx, b_.int64s({0, 0, h * d})});
-    return linear(merged, p + "attention.output.dense", lw.o_w, lw.o_b, true);
+    return linear(merged, p(LayerTensor::AttentionOutWeight), lw.o_w, lw.o_b, true);
   }
 
-  std::string activation(const std::string& x) {
-    switch (act_) {
+  std::string activation(const std::string& x, Act act) {
+    switch (act) {
       case Act::GeluErf: {  // x * 0.5 * (1 + erf(x / sqrt(2)))
         const std::string e =
             b_.op("Erf", {b_.op("Mul", {x, b_.scalar(static_cast<float>(std::sqrt(0.5)))})});
@@ -244,31 +279,39 @@ class BertGraph {
   // (residual + bias), one with no units likewise, as encoderForward does.
   std::string layer(const std::string& x, const std::string& ext, size_t l) {
     const LayerWeights& lw = w_.layers[l];
-    const std::string p = "bert.encoder.layer." + std::to_string(l) + ".";
+    const auto name = [&](LayerTensor t) { return names_.layer(static_cast<int64_t>(l), t); };
+    const auto p = [&](LayerTensor t) { return moduleOf(name(t)); };
     const std::string a =
         lw.heads > 0 ? attention(x, ext, lw, p)
-                     : b_.op("Add", {x, b_.floats(p + "attention.output.dense.bias", lw.o_b)});
+                     : b_.op("Add", {x, b_.floats(name(LayerTensor::AttentionOutBias), lw.o_b)});
     const std::string aRes = lw.heads > 0 ? b_.op("Add", {a, x}) : a;
-    const std::string x1 = layerNorm(aRes, p + "attention.output.LayerNorm", lw.ln1_w, lw.ln1_b);
+    const std::string x1 = layerNorm(aRes, p(LayerTensor::AttentionNormWeight), lw.ln1_w, lw.ln1_b);
     std::string fRes;
     if (lw.units() > 0) {
       const std::string inter =
-          activation(linear(x1, p + "intermediate.dense", lw.i_w, lw.i_b, true));
-      fRes = b_.op("Add", {linear(inter, p + "output.dense", lw.out_w, lw.out_b, true), x1});
+          activation(linear(x1, p(LayerTensor::FeedForwardInWeight), lw.i_w, lw.i_b, true), act_);
+      fRes = b_.op(
+          "Add",
+          {linear(inter, p(LayerTensor::FeedForwardOutWeight), lw.out_w, lw.out_b, true), x1});
     } else {
-      fRes = b_.op("Add", {x1, b_.floats(p + "output.dense.bias", lw.out_b)});
+      fRes = b_.op("Add", {x1, b_.floats(name(LayerTensor::FeedForwardOutBias), lw.out_b)});
     }
-    return layerNorm(fRes, p + "output.LayerNorm", lw.ln2_w, lw.ln2_b);
+    return layerNorm(fRes, p(LayerTensor::OutputNormWeight), lw.ln2_w, lw.ln2_b);
   }
 
-  // Pooler (tanh of the first token's dense) and classifier.
+  // The head on the first token: the family's dense layer and activation
+  // (BERT's pooler + tanh), then the classifier.
   std::string head(const std::string& x) {
     const std::string first = b_.fresh("cls_token");
     GraphBuilder::attr(b_.node("Gather", {x, b_.int64s({0}, true)}, {first}), "axis",
                        static_cast<int64_t>(1));
-    const std::string pooled = b_.op(
-        "Tanh", {linear(first, "bert.pooler.dense", w_.head.dense_w, w_.head.dense_b, false)});
-    const std::string logits = linear(pooled, "classifier", w_.head.cls_w, w_.head.cls_b, false);
+    std::string pooled = first;
+    if (w_.head.dense_w.defined())
+      pooled = activation(linear(first, moduleOf(names_.of(Part::HeadDenseWeight)), w_.head.dense_w,
+                                 w_.head.dense_b, false),
+                          w_.headAct);
+    const std::string logits = linear(pooled, moduleOf(names_.of(Part::ClassifierWeight)),
+                                      w_.head.cls_w, w_.head.cls_b, false);
     b_.node("Identity", {logits}, {"logits"});
     return "logits";
   }
@@ -277,24 +320,34 @@ class BertGraph {
   const EncoderWeights& w_;
   Act act_;
   const OnnxWriteOptions& o_;
+  const TensorNames names_;
+  const FamilyLayout layout_;
+  const bool typeInput_;
 };
 
 }  // namespace
 
-OnnxWriteResult writeOnnxModel(const EncoderWeights& w, Act act, const std::string& path,
-                               const OnnxWriteOptions& opts) {
+bool onnxTakesTokenTypes(const ModelConfig& c) {
+  return familyOf(c).layout(c).typeEmbeddings && c.type_vocab_size > 1;
+}
+
+OnnxWriteResult writeOnnxModel(const EncoderWeights& w, const ModelConfig& c, Act act,
+                               const std::string& path, const OnnxWriteOptions& opts) {
+  const ModelFamily& family = familyOf(c);
   onnx::ModelProto model;
   model.set_ir_version(onnx::IR_VERSION);
   model.set_producer_name("ParetoPrune");
   model.set_producer_version(opts.producerVersion);
-  model.set_doc_string(opts.int8 ? "pruned BERT classifier, int8 dynamic quantisation"
-                                 : "pruned BERT classifier");
+  const std::string doc = "pruned " + family.displayName() + " classifier";
+  model.set_doc_string(opts.int8 ? doc + ", int8 dynamic quantisation" : doc);
   auto* opset = model.add_opset_import();
   opset->set_domain("");
   opset->set_version(kOpset);
   onnx::GraphProto* g = model.mutable_graph();
-  g->set_name("bert_for_sequence_classification");
-  for (const char* in : {"input_ids", "attention_mask", "token_type_ids"})
+  g->set_name(family.modelType() + "_for_sequence_classification");
+  std::vector<const char*> inputs = {"input_ids", "attention_mask"};
+  if (onnxTakesTokenTypes(c)) inputs.push_back("token_type_ids");
+  for (const char* in : inputs)
     addValueInfo(g->add_input(), in, onnx::TensorProto::INT64, {"batch_size", "sequence_length"});
   addValueInfo(g->add_output(), "logits", onnx::TensorProto::FLOAT, {"batch_size", "num_labels"});
   g->mutable_output(0)
@@ -305,7 +358,7 @@ OnnxWriteResult writeOnnxModel(const EncoderWeights& w, Act act, const std::stri
       ->set_dim_value(w.head.cls_w.size(0));
 
   GraphBuilder b(g);
-  BertGraph(b, w, act, opts).build();
+  EncoderGraph(b, w, c, act, opts).build();
 
   const size_t bytes = model.ByteSizeLong();
   if (bytes > static_cast<size_t>(std::numeric_limits<int32_t>::max()))

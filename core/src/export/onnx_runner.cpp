@@ -27,6 +27,7 @@ struct Node {
 const std::map<std::string, size_t>& knownOps() {
   static const std::map<std::string, size_t> ops = {{"Add", 2},
                                                     {"Cast", 1},
+                                                    {"CumSum", 2},
                                                     {"DynamicQuantizeLinear", 1},
                                                     {"Erf", 1},
                                                     {"Gather", 2},
@@ -239,6 +240,10 @@ std::vector<torch::Tensor> evalNode(const Node& n, const std::vector<torch::Tens
   if (op == "Gather") return {gather(in[0], in[1], attr("axis", 0))};
   if (op == "Shape") return {torch::tensor(in[0].sizes().vec(), torch::kLong)};
   if (op == "Range") return {range(in[0], in[1], in[2])};
+  if (op == "CumSum") {  // RoBERTa's positions: the running count of real tokens
+    if (in[1].numel() != 1) throw Error("CumSum takes a scalar axis");
+    return {torch::cumsum(in[0], axisOf(in[1].item<int64_t>(), in[0].dim()))};
+  }
   if (op == "Cast") return {in[0].to(castType(attr("to", 0)))};
   if (op == "Unsqueeze") {
     auto axes = in[1].to(torch::kLong).contiguous();

@@ -165,6 +165,7 @@ ByteLevelBpeTokenizer ByteLevelBpeTokenizer::fromVocabAndMerges(const std::strin
              {-1, {sep}, 0}, {1, {}, 0}, {-1, {sep}, 0}};
   if (opts.trim_offsets) t.trimSteps_.push_back(opts.add_prefix_space);
   t.finish(vocabJson);
+  t.files_ = {{"vocab.json", fileutil::readFile(vocabJson)}, {"merges.txt", text}};
   return t;
 }
 
@@ -280,6 +281,7 @@ ByteLevelBpeTokenizer ByteLevelBpeTokenizer::fromTokenizerJson(const std::string
   } catch (const json::exception& e) {
     throw Error(path + ": unexpected structure (" + e.what() + ")");
   }
+  t.files_ = {{"tokenizer.json", fileutil::readFile(path)}};
   return t;
 }
 
@@ -351,6 +353,25 @@ void ByteLevelBpeTokenizer::finish(const std::string& where) {
   unk_ = modelUnk_ >= 0 ? modelUnk_ : idOf("<unk>");
   mask_ = idOf("<mask>");
   cache_ = newCache();
+}
+
+void ByteLevelBpeTokenizer::save(const std::string& dir, int64_t modelMaxLength) const {
+  for (const auto& [name, text] : files_)
+    fileutil::writeFileAtomic(fileutil::joinPath(dir, name), text);
+  json specials = json::object();
+  const std::pair<const char*, int64_t> roles[] = {
+      {"bos_token", cls_}, {"cls_token", cls_}, {"eos_token", sep_},  {"sep_token", sep_},
+      {"unk_token", unk_}, {"pad_token", pad_}, {"mask_token", mask_}};
+  for (const auto& [role, id] : roles)
+    if (id >= 0) specials[role] = piece(id);
+  json cfg = specials;
+  cfg["tokenizer_class"] = "RobertaTokenizer";
+  cfg["add_prefix_space"] = opts_.add_prefix_space;
+  cfg["trim_offsets"] = opts_.trim_offsets;
+  cfg["model_max_length"] = modelMaxLength;
+  fileutil::writeFileAtomic(fileutil::joinPath(dir, "tokenizer_config.json"), cfg.dump(2) + "\n");
+  fileutil::writeFileAtomic(fileutil::joinPath(dir, "special_tokens_map.json"),
+                            specials.dump(2) + "\n");
 }
 
 int64_t ByteLevelBpeTokenizer::idOf(const std::string& piece) const {

@@ -8,8 +8,9 @@
 #include "model/weights.h"
 #include "paretoprune/base/error.h"
 #include "paretoprune/formats/dataset.h"
-#include "paretoprune/formats/tokenizer.h"
+#include "paretoprune/formats/text_tokenizer.h"
 #include "paretoprune/model/model.h"
+#include "paretoprune/model/model_config.h"
 
 namespace pp {
 
@@ -36,7 +37,7 @@ inline std::vector<TokenizedExample> tokenizeExamples(const Model& m, const Data
                                                       int64_t maxLength) {
   const auto& tok = m.tokenizer();
   const int64_t maxLen =
-      std::min<int64_t>(maxLength > 0 ? maxLength : 512, m.config().max_position_embeddings);
+      std::min<int64_t>(maxLength > 0 ? maxLength : 512, maxSequenceLength(m.config()));
   std::vector<TokenizedExample> out;
   out.reserve(d.examples.size());
   for (const auto& e : d.examples) {

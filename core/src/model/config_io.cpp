@@ -59,6 +59,10 @@ void saveModelConfig(const ModelConfig& c, const std::string& path) {
   fileutil::writeFileAtomic(path, modelConfigToJson(c).dump(2) + "\n");
 }
 
+int64_t maxSequenceLength(const ModelConfig& c) {
+  return c.max_position_embeddings - familyOf(c).layout(c).positionOffset;
+}
+
 std::string familyDisplayName(const ModelConfig& c) {
   return familyOf(c).displayName();
 }

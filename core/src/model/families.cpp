@@ -8,11 +8,17 @@
 namespace pp {
 
 const ModelFamily& bertFamily();
+const ModelFamily& distilbertFamily();
+const ModelFamily& robertaFamily();
+const ModelFamily& electraFamily();
 
 namespace {
 const std::vector<const ModelFamily*>& families() {
   static const std::vector<const ModelFamily*> all = {
       &bertFamily(),
+      &distilbertFamily(),
+      &robertaFamily(),
+      &electraFamily(),
   };
   return all;
 }
@@ -33,6 +39,30 @@ const ModelFamily& familyFor(const std::string& modelType) {
 
 const ModelFamily& familyOf(const ModelConfig& c) {
   return familyFor(c.model_type);
+}
+
+TensorNames::TensorNames(const ModelConfig& c)
+    : outer_(static_cast<size_t>(Part::ClassifierBias) + 1),
+      layer_(static_cast<size_t>(c.num_hidden_layers), std::vector<std::string>(kLayerTensors)) {
+  for (const TensorSpec& s : familyOf(c).tensors(c)) {
+    if (s.part == Part::Layer)
+      layer_.at(static_cast<size_t>(s.layer)).at(static_cast<size_t>(s.layerTensor)) = s.name;
+    else
+      outer_.at(static_cast<size_t>(s.part)) = s.name;
+  }
+}
+
+const std::string& TensorNames::of(Part p) const {
+  return outer_.at(static_cast<size_t>(p));
+}
+
+const std::string& TensorNames::layer(int64_t l, LayerTensor t) const {
+  return layer_.at(static_cast<size_t>(l)).at(static_cast<size_t>(t));
+}
+
+std::string moduleOf(const std::string& tensorName) {
+  const size_t dot = tensorName.rfind('.');
+  return dot == std::string::npos ? tensorName : tensorName.substr(0, dot);
 }
 
 int64_t TensorSpec::numel() const {

@@ -23,6 +23,8 @@ enum class Part {
   TypeEmbeddings,
   EmbeddingNormWeight,
   EmbeddingNormBias,
+  EmbeddingProjectionWeight,  // ELECTRA: embedding_size -> hidden_size
+  EmbeddingProjectionBias,
   Layer,  // with TensorSpec::layer and ::layerTensor
   HeadDenseWeight,
   HeadDenseBias,
@@ -60,12 +62,13 @@ struct TensorSpec {
   int64_t numel() const;
 };
 
-// What differs in the forward pass.
+// What differs in the forward pass, and the tokenizer the family expects.
 struct FamilyLayout {
   int64_t positionOffset = 0;           // position ids start here (RoBERTa: pad + 1)
   bool typeEmbeddings = true;           // token type embeddings are added
   std::string headActivation = "tanh";  // after the head's dense layer, if it has one
   bool headDense = true;                // a dense layer before the classifier
+  std::string tokenizer = "wordpiece";  // TextTokenizer::kind() of its checkpoints
 };
 
 class ModelFamily {
@@ -88,10 +91,29 @@ class ModelFamily {
   virtual void writeConfig(const ModelConfig& c, nlohmann::json& j) const = 0;
   // Every weight of a model of config `c`, in checkpoint order.
   virtual std::vector<TensorSpec> tensors(const ModelConfig& c) const = 0;
-  // Checkpoint entries that are buffers, not weights (position_ids): skipped.
+  // Checkpoint entries that are buffers, not weights (position_ids), or
+  // weights the classifier does not use (RoBERTa's pooler): skipped.
   virtual bool isBuffer(const std::string& name) const = 0;
   virtual FamilyLayout layout(const ModelConfig& c) const = 0;
 };
+
+// The checkpoint names of a model's tensors by where they go in the shared
+// weights, for exports that name their weights as the family does.
+class TensorNames {
+ public:
+  explicit TensorNames(const ModelConfig& c);
+  // The name of `p` ("bert.pooler.dense.weight"); empty if the family has none.
+  const std::string& of(Part p) const;
+  // Layer `l`'s tensor `t` ("bert.encoder.layer.3.attention.self.query.weight").
+  const std::string& layer(int64_t l, LayerTensor t) const;
+
+ private:
+  std::vector<std::string> outer_;               // by Part
+  std::vector<std::vector<std::string>> layer_;  // by layer, LayerTensor
+};
+
+// "name.weight" or "name.bias" without its last part: "name".
+std::string moduleOf(const std::string& tensorName);
 
 // The family of config.json's model_type; throws pp::Error naming the
 // supported ones.
@@ -102,5 +124,14 @@ const ModelFamily& familyOf(const ModelConfig& c);
 // `prefix` ("bert.encoder.layer.3.") with the family's names for them.
 std::vector<TensorSpec> layerSpecs(const ModelConfig& c, int64_t l, const std::string& prefix,
                                    const char* const (&names)[kLayerTensors]);
+
+// Shared by the families that keep BERT's names (BERT, RoBERTa, ELECTRA):
+// BERT's layer tensor names, its config.json keys, and its embeddings
+// under `prefix` ("roberta.embeddings."), token types when `types`.
+extern const char* const kBertLayerNames[kLayerTensors];
+void readBertConfigKeys(const nlohmann::json& j, ModelConfig& c);
+void writeBertConfigKeys(const ModelConfig& c, nlohmann::json& j);
+std::vector<TensorSpec> bertEmbeddingSpecs(const ModelConfig& c, const std::string& prefix,
+                                           bool types);
 
 }  // namespace pp

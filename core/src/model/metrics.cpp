@@ -51,6 +51,7 @@ int64_t flopCount(const ModelConfig& c, const SubNetwork& s, int64_t T) {
     f += 2 * T * a * H;                // attention output
     f += 2 * 2 * T * H * l.units;      // feed-forward in and out
   }
+  if (c.embeddingSize() != H) f += 2 * T * c.embeddingSize() * H;  // ELECTRA's projection
   if (familyOf(c).layout(c).headDense) f += 2 * H * H;  // the head's dense layer (pooler) on [CLS]
   f += 2 * H * c.numLabels();                           // classifier
   return f;

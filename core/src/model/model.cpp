@@ -7,11 +7,12 @@
 #include "base/file_util.h"
 #include "base/json_util.h"
 #include "model/checksum.h"
+#include "model/family.h"
 #include "model/weights.h"
 #include "paretoprune/base/error.h"
 #include "paretoprune/base/rng.h"
 #include "paretoprune/formats/safetensors.h"
-#include "paretoprune/formats/tokenizer.h"
+#include "paretoprune/formats/text_tokenizer.h"
 #include "paretoprune/model/model_config.h"
 
 namespace pp {
@@ -25,9 +26,9 @@ const ModelConfig& Model::config() const {
   return impl_->config;
 }
 bool Model::hasTokenizer() const {
-  return impl_->tokenizer.has_value();
+  return impl_->tokenizer != nullptr;
 }
-const WordPieceTokenizer& Model::tokenizer() const {
+const TextTokenizer& Model::tokenizer() const {
   if (!impl_->tokenizer)
     throw Error(impl_->dir + ": the model has no tokenizer (add vocab.txt or tokenizer.json)");
   return *impl_->tokenizer;
@@ -72,6 +73,20 @@ std::vector<std::vector<int64_t>> readOrder(const json& j, const char* key,
     out.push_back(std::move(v));
   }
   return out;
+}
+// The directory's tokenizer, of the kind the family expects and within the vocabulary.
+std::shared_ptr<const TextTokenizer> checkedTokenizer(const std::string& dir,
+                                                      const ModelConfig& c) {
+  auto tok = loadTokenizer(dir);
+  const ModelFamily& family = familyOf(c);
+  const std::string want = family.layout(c).tokenizer;
+  if (tok->kind() != want)
+    throw Error(dir + ": the tokenizer files hold a " + tok->kind() + " tokenizer, but a " +
+                family.displayName() + " model needs " + want);
+  if (static_cast<int64_t>(tok->vocabSize()) > c.vocab_size)
+    throw Error(dir + ": the tokenizer has " + std::to_string(tok->vocabSize()) +
+                " pieces but config.json says vocab_size " + std::to_string(c.vocab_size));
+  return tok;
 }
 }  // namespace
 
@@ -133,13 +148,7 @@ std::shared_ptr<const Model> Model::load(const std::string& dir) {
   SafetensorsFile file = SafetensorsFile::open(st);
   impl->weights = loadWeights(file, impl->config);
   impl->checksum = modelChecksum(dir);
-  if (WordPieceTokenizer::existsIn(dir)) {
-    impl->tokenizer = WordPieceTokenizer::fromDirectory(dir);
-    if (static_cast<int64_t>(impl->tokenizer->vocabSize()) > impl->config.vocab_size)
-      throw Error(dir + ": the tokenizer has " + std::to_string(impl->tokenizer->vocabSize()) +
-                  " pieces but config.json says vocab_size " +
-                  std::to_string(impl->config.vocab_size));
-  }
+  if (tokenizerExistsIn(dir)) impl->tokenizer = checkedTokenizer(dir, impl->config);
   impl->headOrder = identityOrder(impl->config, true);
   impl->unitOrder = identityOrder(impl->config, false);
   const std::string orderPath = fileutil::joinPath(dir, "paretoprune_order.json");

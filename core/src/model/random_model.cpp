@@ -10,7 +10,9 @@
 #include "model/weights.h"
 #include "paretoprune/base/error.h"
 #include "paretoprune/base/rng.h"
+#include "paretoprune/formats/bpe_tokenizer.h"
 #include "paretoprune/formats/tokenizer.h"
+#include "paretoprune/model/model_config.h"
 
 namespace pp {
 
@@ -30,6 +32,87 @@ std::vector<std::string> builtinVocab() {
         "food", "movie", "service", "place", "very", "to",   "of",  "##ed", "##ing", "##ly"})
     v.push_back(w);
   return v;
+}
+
+// GPT-2's printable character for each byte, in UTF-8 (bytes_to_unicode).
+std::string byteChar(int b) {
+  const bool printable = (b >= 33 && b <= 126) || (b >= 161 && b <= 172) || (b >= 174);
+  int cp = b;
+  if (!printable) {
+    int n = 0;
+    for (int x = 0; x < b; ++x)
+      if (!((x >= 33 && x <= 126) || (x >= 161 && x <= 172) || (x >= 174))) ++n;
+    cp = 256 + n;
+  }
+  std::string out;
+  if (cp < 0x80) {
+    out += static_cast<char>(cp);
+  } else {
+    out += static_cast<char>(0xC0 | (cp >> 6));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  }
+  return out;
+}
+
+// A tiny byte-level BPE tokenizer.json as RoBERTa's: <s> <pad> </s> <unk>,
+// the 256 bytes, merges spelling out a few words (with and without a
+// leading space), <mask> last.
+std::string tinyBpeTokenizerJson() {
+  using ojson = nlohmann::ordered_json;
+  ojson vocab = ojson::object();
+  int64_t next = 0;
+  for (const char* s : {"<s>", "<pad>", "</s>", "<unk>"}) vocab[s] = next++;
+  for (int b = 0; b < 256; ++b) vocab[byteChar(b)] = next++;
+  ojson merges = ojson::array();
+  const std::string space = byteChar(' ');
+  for (const char* w : {"the", "and", "is", "was", "it", "this", "not", "good", "bad", "great",
+                        "food", "movie", "service", "place", "very", "to", "of", "ing", "ed"}) {
+    for (const std::string& start : {space, std::string()}) {
+      std::string word = start.empty() ? std::string(1, w[0]) : start;
+      for (size_t i = start.empty() ? 1 : 0; w[i]; ++i) {
+        const std::string piece = word + w[i];
+        if (!vocab.contains(piece)) {
+          merges.push_back(word + " " + std::string(1, w[i]));
+          vocab[piece] = next++;
+        }
+        word = piece;
+      }
+    }
+  }
+  vocab["<mask>"] = next;
+  ojson added = ojson::array();
+  const std::vector<std::pair<std::string, int64_t>> specials = {
+      {"<s>", 0}, {"<pad>", 1}, {"</s>", 2}, {"<unk>", 3}, {"<mask>", next}};
+  for (const auto& [content, id] : specials)
+    added.push_back({{"id", id},
+                     {"content", content},
+                     {"single_word", false},
+                     {"lstrip", id == next},
+                     {"rstrip", false},
+                     {"normalized", id != next},
+                     {"special", true}});
+  const ojson byteLevel = {{"type", "ByteLevel"},
+                           {"add_prefix_space", false},
+                           {"trim_offsets", true},
+                           {"use_regex", true}};
+  ojson j = {{"version", "1.0"},      {"truncation", nullptr}, {"padding", nullptr},
+             {"added_tokens", added}, {"normalizer", nullptr}, {"pre_tokenizer", byteLevel}};
+  j["post_processor"] = {{"type", "RobertaProcessing"},
+                         {"sep", {"</s>", 2}},
+                         {"cls", {"<s>", 0}},
+                         {"trim_offsets", true},
+                         {"add_prefix_space", false}};
+  j["decoder"] = byteLevel;
+  j["model"] = {{"type", "BPE"},
+                {"dropout", nullptr},
+                {"unk_token", nullptr},
+                {"continuing_subword_prefix", ""},
+                {"end_of_word_suffix", ""},
+                {"fuse_unk", false},
+                {"byte_fallback", false},
+                {"vocab", vocab},
+                {"merges", merges}};
+  return j.dump(1);
 }
 
 // Standard normal from our platform-stable generator (Box-Muller).
@@ -82,22 +165,38 @@ EncoderWeights randomWeights(const ModelConfig& c, double stddev, uint64_t seed)
   return w;
 }
 
+namespace {
+// The family's tokenizer for a random model, its files written into `dir`.
+std::shared_ptr<const TextTokenizer> tinyTokenizer(const std::string& dir,
+                                                   const TinyModelOptions& o) {
+  if (o.modelType == "roberta") {
+    if (!o.vocabFile.empty())
+      throw Error("make-tiny: --vocab is a WordPiece vocab.txt; RoBERTa uses byte-level BPE");
+    const std::string path = fileutil::joinPath(dir, "tokenizer.json");
+    fileutil::writeFileAtomic(path, tinyBpeTokenizerJson() + "\n");
+    return std::make_shared<ByteLevelBpeTokenizer>(ByteLevelBpeTokenizer::fromTokenizerJson(path));
+  }
+  if (!o.vocabFile.empty())
+    return std::make_shared<WordPieceTokenizer>(WordPieceTokenizer::fromVocabFile(o.vocabFile));
+  std::string text;
+  for (const auto& p : builtinVocab()) text += p + "\n";
+  const std::string tmp = fileutil::joinPath(dir, "vocab.txt");
+  fileutil::writeFileAtomic(tmp, text);
+  return std::make_shared<WordPieceTokenizer>(WordPieceTokenizer::fromVocabFile(tmp));
+}
+}  // namespace
+
 void writeRandomModel(const std::string& dir, const TinyModelOptions& o) {
   if (o.layers < 0 || o.hidden <= 0 || o.heads <= 0 || o.intermediate < 0 || o.labels < 1)
     throw Error("make-tiny: sizes must be positive");
   if (o.hidden % o.heads != 0)
     throw Error("make-tiny: hidden size must be divisible by the head count");
   std::filesystem::create_directories(dir);
-  WordPieceTokenizer tok = [&] {
-    if (!o.vocabFile.empty()) return WordPieceTokenizer::fromVocabFile(o.vocabFile);
-    std::string text;
-    for (const auto& p : builtinVocab()) text += p + "\n";
-    const std::string tmp = fileutil::joinPath(dir, "vocab.txt");
-    fileutil::writeFileAtomic(tmp, text);
-    return WordPieceTokenizer::fromVocabFile(tmp);
-  }();
+  const std::shared_ptr<const TextTokenizer> tok = tinyTokenizer(dir, o);
   ModelConfig c;
-  c.vocab_size = static_cast<int64_t>(tok.vocabSize());
+  c.model_type = o.modelType;
+  familyFor(c.model_type);  // refuses a type we do not know, naming the supported ones
+  c.vocab_size = static_cast<int64_t>(tok->vocabSize());
   c.hidden_size = o.hidden;
   c.num_hidden_layers = o.layers;
   c.num_attention_heads = o.heads;
@@ -106,13 +205,20 @@ void writeRandomModel(const std::string& dir, const TinyModelOptions& o) {
   if (!isSupportedActivation(c.hidden_act))
     throw Error("make-tiny: unknown activation \"" + c.hidden_act + "\"");
   c.max_position_embeddings = o.maxPositions;
-  c.pad_token_id = tok.padId();
+  c.pad_token_id = tok->padId();
+  if (c.model_type == "roberta") {  // positions after padding_idx, one token type
+    c.max_position_embeddings += c.pad_token_id + 1;
+    c.type_vocab_size = 1;
+    c.layer_norm_eps = 1e-5;
+  }
+  if (c.model_type == "electra")
+    c.embedding_size = o.embeddingSize > 0 ? o.embeddingSize : o.hidden / 2;
   c.initializer_range = o.initStd;
   for (int64_t i = 0; i < o.labels; ++i) c.id2label.push_back("LABEL_" + std::to_string(i));
   if (o.labels == 2) c.id2label = {"negative", "positive"};
 
   EncoderWeights w = randomWeights(c, o.initStd, o.seed);
-  writeModelFiles(dir, c, w, &tok, identityOrder(c, true), identityOrder(c, false));
+  writeModelFiles(dir, c, w, tok.get(), identityOrder(c, true), identityOrder(c, false));
 }
 
 }  // namespace pp

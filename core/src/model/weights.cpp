@@ -9,7 +9,7 @@
 #include "model/family.h"
 #include "paretoprune/base/error.h"
 #include "paretoprune/formats/safetensors.h"
-#include "paretoprune/formats/tokenizer.h"
+#include "paretoprune/formats/text_tokenizer.h"
 #include "paretoprune/model/model_config.h"
 
 namespace pp {
@@ -23,7 +23,7 @@ std::vector<torch::Tensor*> LayerWeights::all() {
 
 std::vector<torch::Tensor*> EncoderWeights::all() {
   std::vector<torch::Tensor*> v;
-  for (auto* t : {&emb.word, &emb.pos, &emb.type, &emb.ln_w, &emb.ln_b})
+  for (auto* t : {&emb.word, &emb.pos, &emb.type, &emb.ln_w, &emb.ln_b, &emb.proj_w, &emb.proj_b})
     if (t->defined()) v.push_back(t);
   for (auto& l : layers)
     for (auto* t : l.all()) v.push_back(t);
@@ -44,6 +44,10 @@ torch::Tensor* tensorFor(EncoderWeights& w, const TensorSpec& s) {
       return &w.emb.ln_w;
     case Part::EmbeddingNormBias:
       return &w.emb.ln_b;
+    case Part::EmbeddingProjectionWeight:
+      return &w.emb.proj_w;
+    case Part::EmbeddingProjectionBias:
+      return &w.emb.proj_b;
     case Part::Layer:
       return w.layers.at(static_cast<size_t>(s.layer)).all().at(static_cast<size_t>(s.layerTensor));
     case Part::HeadDenseWeight:
@@ -187,13 +191,12 @@ void saveWeights(const EncoderWeights& w, const ModelConfig& c, const std::strin
 }
 
 void writeModelFiles(const std::string& dir, const ModelConfig& c, const EncoderWeights& w,
-                     const WordPieceTokenizer* tok,
-                     const std::vector<std::vector<int64_t>>& headOrder,
+                     const TextTokenizer* tok, const std::vector<std::vector<int64_t>>& headOrder,
                      const std::vector<std::vector<int64_t>>& unitOrder,
                      const std::map<std::string, std::string>& metadata) {
   saveWeights(w, c, fileutil::joinPath(dir, "model.safetensors"), metadata);
   saveModelConfig(c, fileutil::joinPath(dir, "config.json"));
-  if (tok) tok->save(dir, std::min<int64_t>(512, c.max_position_embeddings));
+  if (tok) tok->save(dir, std::min<int64_t>(512, maxSequenceLength(c)));
   const std::string orderPath = fileutil::joinPath(dir, "paretoprune_order.json");
   if (headOrder != identityOrder(c, true) || unitOrder != identityOrder(c, false)) {
     fileutil::writeFileAtomic(orderPath,

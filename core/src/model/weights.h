@@ -15,7 +15,7 @@
 
 #include "paretoprune/formats/config.h"
 #include "paretoprune/formats/subnet.h"
-#include "paretoprune/formats/tokenizer.h"
+#include "paretoprune/formats/text_tokenizer.h"
 
 namespace pp {
 
@@ -39,9 +39,11 @@ struct LayerWeights {
 };
 
 // Embeddings: word + position (+ token type where the family has them),
-// then LayerNorm. Undefined tensors are parts a family does not have.
+// then LayerNorm (and ELECTRA's projection to the hidden size where its
+// embedding_size differs). Undefined tensors are parts a family does not have.
 struct EmbeddingWeights {
   torch::Tensor word, pos, type, ln_w, ln_b;
+  torch::Tensor proj_w, proj_b;  // [H, E], [H]
 };
 
 // The classification head: an optional dense layer with its activation
@@ -63,7 +65,8 @@ struct EncoderWeights {
   Act headAct = Act::Tanh;
   // Every defined tensor (embeddings, layers, head).
   std::vector<torch::Tensor*> all();
-  int64_t hidden() const { return emb.word.size(1); }
+  int64_t hidden() const { return emb.proj_w.defined() ? emb.proj_w.size(0) : emb.word.size(1); }
+  int64_t embeddingSize() const { return emb.word.size(1); }
   const torch::Tensor& anyTensor() const { return emb.word; }
 };
 
@@ -98,7 +101,7 @@ struct ModelImpl {
 
   std::string dir;
   ModelConfig config;
-  std::optional<WordPieceTokenizer> tokenizer;
+  std::shared_ptr<const TextTokenizer> tokenizer;  // null: the directory has none
   EncoderWeights weights;
   Act act = Act::GeluErf;
   std::string checksum;
@@ -111,8 +114,7 @@ struct ModelImpl {
 // model.safetensors, the tokenizer files and, unless identity, the
 // importance order (paretoprune_order.json).
 void writeModelFiles(const std::string& dir, const ModelConfig& c, const EncoderWeights& w,
-                     const WordPieceTokenizer* tok,
-                     const std::vector<std::vector<int64_t>>& headOrder,
+                     const TextTokenizer* tok, const std::vector<std::vector<int64_t>>& headOrder,
                      const std::vector<std::vector<int64_t>>& unitOrder,
                      const std::map<std::string, std::string>& metadata = {});
 

@@ -332,7 +332,7 @@ void TrainRun::validate(EpochReport& er) const {
 void TrainRun::writeCheckpoint(EpochReport& er) const {
   const std::map<std::string, std::string> meta = {{"paretoprune_epoch", std::to_string(er.epoch)},
                                                    {"paretoprune_strategy", o_.strategy}};
-  const WordPieceTokenizer* tok = src_.tokenizer ? &*src_.tokenizer : nullptr;
+  const TextTokenizer* tok = src_.tokenizer.get();
   if (o_.keepCheckpoints) {
     er.checkpoint = fileutil::joinPath(outDir_, "checkpoint-epoch-" + std::to_string(er.epoch));
     fileutil::replaceDirectory(

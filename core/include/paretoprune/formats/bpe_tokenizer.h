@@ -5,6 +5,7 @@
 #pragma once
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -13,7 +14,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
-#include "paretoprune/formats/tokenizer.h"
+#include "paretoprune/formats/text_tokenizer.h"
 
 namespace pp {
 
@@ -30,7 +31,7 @@ struct BpeOptions {
   bool trim_offsets = true;       // offsets leave out the spaces a token starts or ends with
 };
 
-class ByteLevelBpeTokenizer {
+class ByteLevelBpeTokenizer : public TextTokenizer {
  public:
   // RoBERTa's files; the vocabulary must hold <s> </s> <pad> <unk> <mask>.
   static ByteLevelBpeTokenizer fromVocabAndMerges(const std::string& vocabJson,
@@ -43,8 +44,9 @@ class ByteLevelBpeTokenizer {
   static ByteLevelBpeTokenizer fromDirectory(const std::string& dir);
   static bool existsIn(const std::string& dir);
 
+  std::string kind() const override { return "bpe"; }
   // Pieces of `text` (no special tokens around them).
-  std::vector<std::string> tokenize(const std::string& text) const;
+  std::vector<std::string> tokenize(const std::string& text) const override;
   std::vector<int64_t> tokenIds(const std::string& text) const;
   // <s> text </s> (</s> pair </s>); maxLength > 0 truncates the texts longest
   // first and keeps the special tokens (when maxLength leaves room for them).
@@ -54,14 +56,20 @@ class ByteLevelBpeTokenizer {
   // U+FFFD; ids outside the vocabulary are skipped (as Hugging Face does).
   std::string decode(const std::vector<int64_t>& ids, bool skipSpecialTokens = false) const;
 
-  size_t vocabSize() const { return pieces_.size(); }
-  const std::string& piece(int64_t id) const { return pieces_.at(static_cast<size_t>(id)); }
-  int64_t idOf(const std::string& piece) const;  // -1 if absent
-  int64_t clsId() const { return cls_; }         // <s>; -1 if the tokenizer adds none
-  int64_t sepId() const { return sep_; }         // </s>; -1 if none
-  int64_t padId() const { return pad_; }         // <pad>; -1 if none (GPT-2)
-  int64_t unkId() const { return unk_; }         // <unk>; -1 if none
-  int64_t maskId() const { return mask_; }       // <mask>; -1 if none
+  size_t vocabSize() const override { return pieces_.size(); }
+  const std::string& piece(int64_t id) const override {
+    return pieces_.at(static_cast<size_t>(id));
+  }
+  int64_t idOf(const std::string& piece) const;    // -1 if absent
+  int64_t clsId() const override { return cls_; }  // <s>; -1 if the tokenizer adds none
+  int64_t sepId() const override { return sep_; }  // </s>; -1 if none
+  int64_t padId() const override { return pad_; }  // <pad>; -1 if none (GPT-2)
+  int64_t unkId() const override { return unk_; }  // <unk>; -1 if none
+  int64_t maskId() const { return mask_; }         // <mask>; -1 if none
+  // The files it was read from (tokenizer.json, or vocab.json and
+  // merges.txt), as they were, with RoBERTa's tokenizer_config.json and
+  // special_tokens_map.json.
+  void save(const std::string& dir, int64_t modelMaxLength = 512) const override;
   const BpeOptions& options() const { return opts_; }
   const std::vector<std::string>& pieces() const { return pieces_; }
 
@@ -77,6 +85,12 @@ class ByteLevelBpeTokenizer {
     std::vector<int64_t> ids;
     int64_t typeId = 0;
   };
+
+ protected:
+  Encoding encodeText(const std::string& text, const std::string* pair,
+                      int64_t maxLength) const override {
+    return encode(text, pair, maxLength);
+  }
 
  private:
   struct Span;       // a token of one text (bpe_tokenizer.cpp)
@@ -125,6 +139,7 @@ class ByteLevelBpeTokenizer {
   bool byteLevelDecoder_ = true;
   int64_t cls_ = -1, sep_ = -1, pad_ = -1, unk_ = -1, mask_ = -1;
   std::shared_ptr<WordCache> cache_;
+  std::map<std::string, std::string> files_;  // file name -> text, for save()
 };
 
 }  // namespace pp

@@ -17,6 +17,7 @@ struct ModelConfig {
   int64_t num_hidden_layers = 0;
   int64_t num_attention_heads = 0;
   int64_t intermediate_size = 0;
+  int64_t embedding_size = 0;  // ELECTRA's embedding width; 0: hidden_size
   std::string hidden_act = "gelu";
   int64_t max_position_embeddings = 512;
   int64_t type_vocab_size = 2;
@@ -33,6 +34,7 @@ struct ModelConfig {
 
   int64_t numLabels() const { return static_cast<int64_t>(id2label.size()); }
   int64_t headSize() const { return hidden_size / num_attention_heads; }
+  int64_t embeddingSize() const { return embedding_size > 0 ? embedding_size : hidden_size; }
   // Heads present in `layer` once pruned_heads are applied.
   int64_t headsInLayer(int64_t layer) const;
   int64_t unitsInLayer(int64_t layer) const;

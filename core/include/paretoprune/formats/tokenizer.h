@@ -7,12 +7,9 @@
 #include <unordered_map>
 #include <vector>
 
-namespace pp {
+#include "paretoprune/formats/text_tokenizer.h"
 
-struct Encoding {
-  std::vector<int64_t> ids;
-  std::vector<int64_t> type_ids;
-};
+namespace pp {
 
 struct NormalizerOptions {
   bool clean_text = true;
@@ -21,7 +18,7 @@ struct NormalizerOptions {
   bool strip_accents = true;
 };
 
-class WordPieceTokenizer {
+class WordPieceTokenizer : public TextTokenizer {
  public:
   static WordPieceTokenizer fromVocabFile(const std::string& path, NormalizerOptions opts = {});
   static WordPieceTokenizer fromTokenizerJson(const std::string& path);
@@ -29,30 +26,39 @@ class WordPieceTokenizer {
   static WordPieceTokenizer fromDirectory(const std::string& dir);
   static bool existsIn(const std::string& dir);
 
+  std::string kind() const override { return "wordpiece"; }
   // Word pieces of `text` (no special tokens around them).
-  std::vector<std::string> tokenize(const std::string& text) const;
+  std::vector<std::string> tokenize(const std::string& text) const override;
   std::vector<int64_t> tokenIds(const std::string& text) const;
   // [CLS] text [SEP] (pair [SEP]); maxLength > 0 truncates longest-first.
   Encoding encode(const std::string& text, const std::string* pair = nullptr,
                   int64_t maxLength = 0) const;
 
-  size_t vocabSize() const { return pieces_.size(); }
-  const std::string& piece(int64_t id) const { return pieces_.at(static_cast<size_t>(id)); }
+  size_t vocabSize() const override { return pieces_.size(); }
+  const std::string& piece(int64_t id) const override {
+    return pieces_.at(static_cast<size_t>(id));
+  }
   int64_t idOf(const std::string& piece) const;  // -1 if absent
-  int64_t clsId() const { return cls_; }
-  int64_t sepId() const { return sep_; }
-  int64_t padId() const { return pad_; }
-  int64_t unkId() const { return unk_; }
+  int64_t clsId() const override { return cls_; }
+  int64_t sepId() const override { return sep_; }
+  int64_t padId() const override { return pad_; }
+  int64_t unkId() const override { return unk_; }
   const NormalizerOptions& options() const { return opts_; }
   const std::vector<std::string>& pieces() const { return pieces_; }
 
   // Writes vocab.txt, tokenizer_config.json, special_tokens_map.json and
   // tokenizer.json (what BertTokenizerFast and transformers.js read) into
   // `dir`; modelMaxLength: the model's position limit (clients truncate there).
-  void save(const std::string& dir, int64_t modelMaxLength = 512) const;
+  void save(const std::string& dir, int64_t modelMaxLength = 512) const override;
   // The tokenizers library's JSON form: BertNormalizer, BertPreTokenizer,
   // WordPiece, [CLS] A [SEP] (B [SEP]) template, specials as added tokens.
   std::string tokenizerJson() const;
+
+ protected:
+  Encoding encodeText(const std::string& text, const std::string* pair,
+                      int64_t maxLength) const override {
+    return encode(text, pair, maxLength);
+  }
 
  private:
   void finish(const std::vector<std::string>& specials);

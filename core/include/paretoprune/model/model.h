@@ -11,19 +11,22 @@
 
 namespace pp {
 
-class WordPieceTokenizer;
+class TextTokenizer;
 struct ModelImpl;
 
 class Model {
  public:
-  // Loads config.json, model.safetensors and the tokenizer from `dir`.
+  // Loads config.json, model.safetensors and the tokenizer (loadTokenizer)
+  // from `dir`.
   // Every expected tensor is checked by name and shape; throws pp::Error.
   static std::shared_ptr<const Model> load(const std::string& dir);
   ~Model();
 
   const ModelConfig& config() const;
   bool hasTokenizer() const;
-  const WordPieceTokenizer& tokenizer() const;  // throws if the model has none
+  // The tokenizer its files hold, of the kind its family expects; throws
+  // if the model has none.
+  const TextTokenizer& tokenizer() const;
   const std::string& directory() const;
   // "sha256:" + hex over the weights, config.json and tokenizer files: ties
   // run logs and exports to their model (older logs hold FNV-1a of the

@@ -8,13 +8,15 @@ namespace pp {
 
 // Options for `paretoprune-cli make-tiny`: a random-initialised classifier.
 struct TinyModelOptions {
+  std::string modelType = "bert";  // the family: bert, distilbert, roberta, electra
   int64_t layers = 2;
   int64_t hidden = 32;
   int64_t heads = 4;
   int64_t intermediate = 64;
   int64_t labels = 2;
   int64_t maxPositions = 128;
-  std::string vocabFile;  // empty: a small built-in vocabulary
+  int64_t embeddingSize = 0;  // ELECTRA's embedding width; 0: half the hidden size
+  std::string vocabFile;      // WordPiece vocab.txt; empty: a small built-in vocabulary
   std::string hiddenAct = "gelu";
   double initStd = 0.02;
   uint64_t seed = 0;
@@ -30,6 +32,9 @@ struct TinyModelOptions {
     return o;
   }
 };
+// Writes config.json, model.safetensors and the family's tokenizer files
+// (WordPiece: vocab.txt and tokenizer.json; RoBERTa: a small byte-level BPE
+// tokenizer.json) into `dir`.
 void writeRandomModel(const std::string& dir, const TinyModelOptions& opts);
 
 }  // namespace pp

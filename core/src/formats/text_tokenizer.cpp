@@ -1,0 +1,51 @@
+// Which tokenizer a model directory holds: read from its files.
+#include "paretoprune/formats/text_tokenizer.h"
+
+#include <nlohmann/json.hpp>
+
+#include "base/file_util.h"
+#include "base/json_util.h"
+#include "paretoprune/base/error.h"
+#include "paretoprune/formats/bpe_tokenizer.h"
+#include "paretoprune/formats/tokenizer.h"
+
+namespace pp {
+
+namespace {
+// tokenizer.json's model type ("WordPiece", "BPE", ...).
+std::string modelTypeOf(const std::string& path) {
+  const nlohmann::json j = jsonutil::parse(fileutil::readFile(path), path);
+  if (!j.is_object() || !j.contains("model") || !j["model"].is_object())
+    throw Error(path + ": no \"model\" object");
+  const auto& m = j["model"];
+  if (m.contains("type") && m["type"].is_string()) return m["type"].get<std::string>();
+  // Older files leave the type out; WordPiece's has a continuing-subword prefix.
+  if (m.contains("continuing_subword_prefix") && !m.contains("merges")) return "WordPiece";
+  if (m.contains("merges")) return "BPE";
+  throw Error(path + ": the model has no \"type\"");
+}
+}  // namespace
+
+bool tokenizerExistsIn(const std::string& dir) {
+  return WordPieceTokenizer::existsIn(dir) || ByteLevelBpeTokenizer::existsIn(dir);
+}
+
+std::shared_ptr<const TextTokenizer> loadTokenizer(const std::string& dir) {
+  const std::string tj = fileutil::joinPath(dir, "tokenizer.json");
+  if (fileutil::exists(tj)) {
+    const std::string type = modelTypeOf(tj);
+    if (type == "WordPiece")
+      return std::make_shared<WordPieceTokenizer>(WordPieceTokenizer::fromTokenizerJson(tj));
+    if (type == "BPE")
+      return std::make_shared<ByteLevelBpeTokenizer>(ByteLevelBpeTokenizer::fromTokenizerJson(tj));
+    throw Error(tj + ": tokenizer model \"" + jsonutil::shortText(type) +
+                "\" is not supported (supported: WordPiece, byte-level BPE)");
+  }
+  if (fileutil::exists(fileutil::joinPath(dir, "vocab.txt")))
+    return std::make_shared<WordPieceTokenizer>(WordPieceTokenizer::fromDirectory(dir));
+  if (ByteLevelBpeTokenizer::existsIn(dir))
+    return std::make_shared<ByteLevelBpeTokenizer>(ByteLevelBpeTokenizer::fromDirectory(dir));
+  throw Error(dir + ": no tokenizer (tokenizer.json, vocab.txt, or vocab.json with merges.txt)");
+}
+
+}  // namespace pp

@@ -1,0 +1,206 @@
+// ONNX exports of DistilBERT, RoBERTa and ELECTRA judged by real runtimes:
+// a make-tiny model of each family exported with paretoprune-cli (the full
+// model, and a sub-network with a head-less and a unit-less layer) runs in
+// onnxruntime-node at batch 1 and 3 (padded) and in a transformers.js
+// text-classification pipeline, which reads our config.json and the
+// family's tokenizer files with its own tokenizer; both must give what
+// `paretoprune-cli predict` gives. Without the npm packages in BUILD/node
+// (scripts/install-node-deps.sh) this test fails, it does not skip.
+#include <QFileInfo>
+#include <QProcess>
+#include <QtTest>
+
+#include <algorithm>
+#include <cmath>
+
+#include <nlohmann/json.hpp>
+
+#include "paretoprune/formats/text_tokenizer.h"
+#include "paretoprune/model/model_config.h"
+#include "testutil.h"
+
+using nlohmann::json;
+
+namespace {
+struct Run {
+  int code = -1;
+  std::string out, err;
+};
+Run run(const QString& program, const QStringList& args, const QByteArray& input = {}) {
+  QProcess p;
+  p.start(program, args);
+  if (!input.isNull()) p.write(input);
+  p.closeWriteChannel();
+  p.waitForFinished(300000);
+  return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1,
+          p.readAllStandardOutput().toStdString(), p.readAllStandardError().toStdString()};
+}
+
+using Logits = std::vector<std::vector<float>>;
+
+std::vector<double> softmax(const std::vector<float>& v) {
+  const double m = *std::max_element(v.begin(), v.end());
+  std::vector<double> p;
+  double sum = 0;
+  for (float x : v) sum += std::exp(static_cast<double>(x) - m);
+  for (float x : v) p.push_back(std::exp(static_cast<double>(x) - m) / sum);
+  return p;
+}
+
+const std::vector<std::string>& texts() {
+  static const std::vector<std::string> t = {
+      "The food was great and the service friendly.",
+      "Terrible. I will never come back!",
+      "it is what it is",
+      "Not bad at all, actually quite good",
+      "a",
+      "Wonderful acting, a moving story; I loved every minute of it.",
+      "the movie was very bad, the place was not good",
+      "Ünïcödé façade — naïve café 😀 and   spaces"};
+  return t;
+}
+}  // namespace
+
+class TestOnnxFamilies : public QObject {
+  Q_OBJECT
+  QTemporaryDir tmp_;
+  QString nodeDir_ = PARETOPRUNE_NODE_DIR;
+
+  QString path(const QString& name) const { return tmp_.path() + "/" + name; }
+
+  Logits predict(const QString& model, const QString& subnet) {
+    QByteArray in;
+    for (const auto& t : texts())
+      in += QByteArray::fromStdString(json({{"text", t}}).dump() + "\n");
+    Run r = run(PARETOPRUNE_CLI, {"predict", model, "--subnet", subnet, "--max-length", "64"}, in);
+    if (r.code != 0) qFatal("predict failed: %s", r.err.c_str());
+    Logits out;
+    std::stringstream ss(r.out);
+    for (std::string line; std::getline(ss, line);)
+      out.push_back(json::parse(line)["logits"].get<std::vector<float>>());
+    return out;
+  }
+
+  // onnxruntime-node's logits at batch `size` (rows padded to the longest).
+  Logits runOrt(const QString& onnx, const std::vector<pp::Encoding>& enc, size_t size,
+                const QString& inputs) {
+    json batches = json::array();
+    for (size_t start = 0; start < enc.size(); start += size) {
+      const size_t end = std::min(enc.size(), start + size);
+      size_t T = 0;
+      for (size_t i = start; i < end; ++i) T = std::max(T, enc[i].ids.size());
+      json ids = json::array(), mask = json::array(), types = json::array();
+      for (size_t i = start; i < end; ++i) {
+        std::vector<int64_t> id = enc[i].ids, ty = enc[i].type_ids, m(id.size(), 1);
+        id.resize(T, 1);  // any id: masked out
+        ty.resize(T, 0);
+        m.resize(T, 0);
+        ids.push_back(id);
+        types.push_back(ty);
+        mask.push_back(m);
+      }
+      batches.push_back({{"ids", ids}, {"mask", mask}, {"types", types}});
+    }
+    testutil::writeText(path("batches.json").toStdString(), json({{"batches", batches}}).dump());
+    Run r = run("node", {nodeDir_ + "/families-run_onnx.mjs", onnx, path("batches.json"),
+                         path("ort.json"), inputs});
+    if (r.code != 0) qFatal("onnxruntime-node failed on %s: %s", qPrintable(onnx), r.err.c_str());
+    const json res = json::parse(testutil::readText(path("ort.json").toStdString()));
+    Logits all;
+    for (const auto& b : res["logits"])
+      for (const auto& row : b) all.push_back(row.get<std::vector<float>>());
+    return all;
+  }
+
+ private Q_SLOTS:
+  void initTestCase() {
+    QVERIFY2(
+        QFileInfo::exists(nodeDir_ + "/node_modules/onnxruntime-node/package.json") &&
+            QFileInfo::exists(nodeDir_ + "/node_modules/@huggingface/transformers/package.json"),
+        qPrintable("onnxruntime-node and @huggingface/transformers are not installed in " +
+                   nodeDir_ + ": run scripts/install-node-deps.sh BUILD_DIR"));
+    // Beside node_modules (ES modules resolve packages from there), under
+    // names of their own: test_onnx copies its scripts at the same time.
+    for (const char* f : {"run_onnx.mjs", "classify.mjs"}) {
+      QFile::remove(nodeDir_ + "/families-" + f);
+      QVERIFY(QFile::copy(QString(PARETOPRUNE_SOURCE_DIR) + "/tests/node/" + f,
+                          nodeDir_ + "/families-" + f));
+    }
+  }
+
+  void judged_data() {
+    QTest::addColumn<QString>("type");
+    QTest::addColumn<QString>("subnet");
+    QTest::addColumn<QString>("inputs");
+    const QString full = R"({"layers":[{"heads":4,"units":64},{"heads":4,"units":64}]})";
+    const QString pruned = R"({"layers":[{"heads":0,"units":40},{"heads":2,"units":0}]})";
+    const QString withTypes = "attention_mask,input_ids,token_type_ids";
+    const QString noTypes = "attention_mask,input_ids";
+    QTest::newRow("distilbert full") << "distilbert" << full << noTypes;
+    QTest::newRow("distilbert pruned") << "distilbert" << pruned << noTypes;
+    QTest::newRow("roberta full") << "roberta" << full << noTypes;
+    QTest::newRow("roberta pruned") << "roberta" << pruned << noTypes;
+    QTest::newRow("electra full") << "electra" << full << withTypes;
+    QTest::newRow("electra pruned") << "electra" << pruned << withTypes;
+  }
+
+  void judged() {
+    QFETCH(QString, type);
+    QFETCH(QString, subnet);
+    QFETCH(QString, inputs);
+    const QString model = path("tiny-" + type);
+    if (!QFileInfo::exists(model + "/config.json")) {
+      Run m = run(PARETOPRUNE_CLI,
+                  {"make-tiny", model, "--model-type", type, "--seed", "5", "--init-std", "0.2"});
+      QVERIFY2(m.code == 0, m.err.c_str());
+    }
+    const QString out = path(type + "-" + QString::number(qHash(subnet)));
+    Run e = run(PARETOPRUNE_CLI,
+                {"export", model, "--format", "onnx", "--subnet", subnet, "--out", out, "--force"});
+    QVERIFY2(e.code == 0, e.err.c_str());
+    const Logits want = predict(model, subnet);
+    // ONNX Runtime on our tokens, batch 1 and padded batches of 3.
+    const auto tok = pp::loadTokenizer(model.toStdString());
+    std::vector<pp::Encoding> enc;
+    for (const auto& t : texts()) enc.push_back(tok->encode(t, nullptr, 64));
+    for (size_t batch : {1, 3}) {
+      const Logits got = runOrt(out + "/onnx/model.onnx", enc, batch, inputs);
+      QCOMPARE(got.size(), want.size());
+      double worst = 0;
+      for (size_t i = 0; i < got.size(); ++i)
+        for (size_t k = 0; k < got[i].size(); ++k)
+          worst = std::max(worst, static_cast<double>(std::abs(got[i][k] - want[i][k])));
+      qInfo("%s ONNX Runtime batch %zu: max |logit diff| %.3g", QTest::currentDataTag(), batch,
+            worst);
+      QVERIFY2(worst <= 1e-4, qPrintable(QString("max logit difference %1").arg(worst)));
+    }
+    // transformers.js: its own tokenizer on our tokenizer files, our config's labels.
+    const pp::ModelConfig c = pp::loadModelConfig(out.toStdString() + "/config.json");
+    testutil::writeText(path("texts.json").toStdString(), json(texts()).dump());
+    Run p = run("node", {nodeDir_ + "/families-classify.mjs", out, "fp32", path("texts.json"),
+                         path("pipeline.json")});
+    QVERIFY2(p.code == 0, p.err.c_str());
+    const json res = json::parse(testutil::readText(path("pipeline.json").toStdString()));
+    QCOMPARE(res["results"].size(), texts().size());
+    double worst = 0;
+    for (size_t i = 0; i < texts().size(); ++i) {
+      const std::vector<double> prob = softmax(want[i]);
+      const json& scores = res["results"][i];
+      QCOMPARE(scores.size(), c.id2label.size());
+      const size_t best =
+          static_cast<size_t>(std::max_element(prob.begin(), prob.end()) - prob.begin());
+      QCOMPARE(scores[0]["label"].get<std::string>(), c.id2label[best]);
+      for (const auto& s : scores) {
+        const int64_t id = c.labelId(s["label"].get<std::string>());
+        QVERIFY2(id >= 0, s.dump().c_str());
+        worst = std::max(worst, std::abs(s["score"].get<double>() - prob[static_cast<size_t>(id)]));
+      }
+    }
+    qInfo("%s transformers.js %s: max |probability diff| %.3g", QTest::currentDataTag(),
+          res["version"].get<std::string>().c_str(), worst);
+    QVERIFY2(worst <= 1e-5, qPrintable(QString("max probability difference %1").arg(worst)));
+  }
+};
+
+QTEST_GUILESS_MAIN(TestOnnxFamilies)
+#include "test_onnx_families.moc"
