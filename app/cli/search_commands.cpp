@@ -16,6 +16,7 @@
 #include "format.h"
 #include "interrupt.h"
 #include "paretoprune/base/error.h"
+#include "paretoprune/cpu/gemm.h"
 #include "paretoprune/eval/evaluator.h"
 #include "paretoprune/formats/config.h"
 #include "paretoprune/formats/dataset.h"
@@ -382,6 +383,10 @@ void runSearch(SearchArgs& a, const CLI::App& cmd, const GlobalOptions& g) {
   const bool tty = isatty(2);
   pp::SearchRunner runner(prepared, progressPrinter(g, tty));
   applyThreads(g, runner.workers());
+  const auto& cfg = prepared.model->config();
+  if (!g.json && runner.devices().front() == "cpu")
+    std::cerr << pp::gemmChoiceLine(cfg, pp::precisionName(prepared.options.eval.precision))
+              << "\n";
   untilInterrupted([&] { runner.run(); }, [&] { runner.cancel(); });
   if (tty && !g.json) std::cerr << "\n";
   printSearchSummary(runner, g, a.mode, prepared.model->config());
