@@ -374,7 +374,8 @@ void runSearch(SearchArgs& a, const CLI::App& cmd, const GlobalOptions& g) {
     throw pp::Error(
         "--log and --storage both keep the run: give one (export a study with `study "
         "export-log`)");
-  const pp::PreparedSearch prepared = pp::prepareSearch(searchRequest(a));
+  pp::PreparedSearch prepared = pp::prepareSearch(searchRequest(a));
+  prepared.options.threads = g.threads;  // the runner applies the budget
   printAutoChoices(prepared.autoChoices, g);
   if (!a.storage.empty()) {
     runStudyDriver(prepared, a, g);
@@ -382,7 +383,8 @@ void runSearch(SearchArgs& a, const CLI::App& cmd, const GlobalOptions& g) {
   }
   const bool tty = isatty(2);
   pp::SearchRunner runner(prepared, progressPrinter(g, tty));
-  applyThreads(g, runner.workers());
+  pp::setGemmBackend(g.gemm);
+  runner.applyThreadBudget();
   const auto& cfg = prepared.model->config();
   if (!g.json && runner.devices().front() == "cpu")
     std::cerr << pp::gemmChoiceLine(cfg, pp::precisionName(prepared.options.eval.precision))

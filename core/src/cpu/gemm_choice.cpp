@@ -49,7 +49,8 @@ std::string cacheFile(const GemmChoiceRequest& r) {
 
 // GFLOP/s of each plan: every team thread runs `rows` rows through every
 // shape on its own, as the evaluation pass's row blocks do; the plans
-// timed in turn, best of three rounds after a warm-up.
+// timed in turn, best of five rounds after a warm-up (in turn, so that
+// another process's load hits every plan alike).
 std::vector<double> measure(const GemmChoiceRequest& r, const std::vector<GemmPlan>& plans) {
   int64_t maxN = 1, maxK = 1;
   double flop = 0;
@@ -87,7 +88,7 @@ std::vector<double> measure(const GemmChoiceRequest& r, const std::vector<GemmPl
   };
   std::vector<double> best(plans.size(), 1e300);
   for (size_t i = 0; i < plans.size(); ++i) run(i);  // warm-up: primitives, pages
-  for (int round = 0; round < 3; ++round)
+  for (int round = 0; round < 5; ++round)
     for (size_t i = 0; i < plans.size(); ++i) best[i] = std::min(best[i], run(i));
   std::vector<double> rates;
   for (double s : best) rates.push_back(flop / std::max(s, 1e-9) / 1e9);

@@ -2,7 +2,8 @@
 // weights reordered once per trial into the blocked layout its kernels
 // read (format "any" chosen for 128 rows), float32 or bfloat16; bfloat16
 // products take their input rows rounded to bfloat16 here and give
-// float32 out. Primitives are made per row count and kept per thread.
+// float32 out. Primitives are made per shape and row count and kept per
+// thread.
 // Every call runs on the calling thread alone: the evaluation team
 // provides the parallelism (oneDNN's OpenMP would otherwise start a pool
 // per team thread).
@@ -78,10 +79,7 @@ const uint16_t* toBf16(const float* a, int64_t lda, int64_t m, int64_t k) {
   return buf.data();
 }
 
-std::atomic<uint64_t> nextId{1};
-
 struct OnednnImpl : GemmWeights::Impl {
-  uint64_t id = nextId++;
   int64_t n = 0, k = 0;
   GemmType type = GemmType::Float32;
   dnnl::memory::desc md;
@@ -97,20 +95,24 @@ struct OnednnImpl : GemmWeights::Impl {
       src = toBf16(a, lda, m, k);
       lda = k;
     }
-    // Primitives made on this thread, by weights, rows, strides and kind.
-    using Key = std::tuple<uint64_t, int64_t, int64_t, int64_t, bool>;
+    // Primitives made on this thread, by shape, strides and kind: they do
+    // not hold the weights (passed at execution), so trials of the same
+    // shapes share them.
+    using Key = std::tuple<int64_t, int64_t, int64_t, int64_t, int64_t, int>;
     struct Hash {
       size_t operator()(const Key& x) const {
-        return std::hash<uint64_t>()(std::get<0>(x) * 1000003u ^ std::get<1>(x) * 7919u ^
-                                     std::get<2>(x) * 131u ^ std::get<3>(x) * 31u ^
-                                     (std::get<4>(x) ? 1u : 0u));
+        size_t h = 0;
+        for (int64_t v : {std::get<0>(x), std::get<1>(x), std::get<2>(x), std::get<3>(x),
+                          std::get<4>(x), static_cast<int64_t>(std::get<5>(x))})
+          h = h * 1000003u ^ std::hash<int64_t>()(v);
+        return h;
       }
     };
     thread_local std::unordered_map<Key, dnnl::matmul, Hash> cache;
-    const Key key{id, m, lda, ldc, bias != nullptr};
+    const Key key{n, k, m, lda, ldc, (bias ? 1 : 0) + (type == GemmType::BFloat16 ? 2 : 0)};
     auto it = cache.find(key);
     if (it == cache.end()) {
-      if (cache.size() > 512) cache.clear();
+      if (cache.size() > 4096) cache.clear();
       it = cache.emplace(key, dnnl::matmul(matmulDesc(m, lda, ldc, n, k, type, md, bias != nullptr,
                                                       bias == nullptr)))
                .first;

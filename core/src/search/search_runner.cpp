@@ -8,6 +8,7 @@
 
 #include "base/file_util.h"
 #include "paretoprune/base/error.h"
+#include "paretoprune/cpu/gemm.h"
 #include "paretoprune/cpu/threads.h"
 #include "paretoprune/eval/screening.h"
 #include "paretoprune/model/metrics.h"
@@ -258,6 +259,13 @@ void SearchRunner::stopLocked(StopKind kind, const std::string& reason) {
 
 void SearchRunner::prepareRun() {
   const auto& c = model_->config();
+  // The products' backend for this model and these threads (measured once
+  // per machine, then cached), before any trial is timed; in the header.
+  if (std::find(devices_.begin(), devices_.end(), "cpu") != devices_.end()) {
+    const std::string gemm = gemmChoiceLine(c, precisionName(opts_.eval.precision));
+    std::lock_guard<std::mutex> lk(mu_);
+    header_.extra["gemm"] = gemm;
+  }
   const std::string& logPath = opts_.logPath;
   std::optional<LogContents> prev;
   if (opts_.resume && !logPath.empty() && fileutil::exists(logPath)) {
@@ -332,7 +340,13 @@ void SearchRunner::prepareRun() {
   updateFrontLocked();
 }
 
+void SearchRunner::applyThreadBudget() const {
+  const int budget = opts_.threads > 0 ? opts_.threads : hardwareThreads();
+  useComputeThreads(ComputeUse::Evaluation, std::max(1, budget / std::max(1, opts_.workers)));
+}
+
 void SearchRunner::run() {
+  applyThreadBudget();
   {
     std::lock_guard<std::mutex> lk(mu_);
     start_ = std::chrono::steady_clock::now();
