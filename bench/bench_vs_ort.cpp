@@ -90,16 +90,15 @@ std::vector<Path> pathsToRun(bool int8) {
 
 std::string exportFor(const pp::Model& model, const pp::SubNetwork& s, const std::string& work,
                       pp::ExportFormat f) {
-  const std::string out = work + "/" + pp::exportFormatName(f) + "-" +
-                          std::to_string(s.keptLayers()) + "-" +
-                          std::to_string(s.layers.front().heads) + "-" +
-                          std::to_string(s.layers.front().units);
+  const std::string out =
+      work + "/" + pp::exportFormatName(f) + "-" + std::to_string(s.keptLayers()) + "-" +
+      std::to_string(s.layers.front().heads) + "-" + std::to_string(s.layers.front().units);
   pp::ExportOptions xo;
   xo.format = f;
   xo.force = true;
   pp::exportSubnetwork(model, s, out, xo);
   return fs::absolute(out + (f == pp::ExportFormat::OnnxInt8 ? "/onnx/model_quantized.onnx"
-                                                              : "/onnx/model.onnx"))
+                                                             : "/onnx/model.onnx"))
       .string();
 }
 
@@ -193,11 +192,11 @@ int main(int argc, char** argv) {
     for (int turn = 0; turn < 2; ++turn)  // in turn, so that drift hits all
       for (size_t i = 0; i < paths.size(); ++i) {
         if (paths[i].gemm.empty()) {
-          secs[i] = std::min(secs[i], ppbench::runNodeScript(nodeDir, "ort_batches.mjs",
-                                                             {onnx[i], batches,
-                                                              std::to_string(rounds),
-                                                              std::to_string(threads)})["seconds"]
-                                          .get<double>());
+          secs[i] =
+              std::min(secs[i], ppbench::runNodeScript(nodeDir, "ort_batches.mjs",
+                                                       {onnx[i], batches, std::to_string(rounds),
+                                                        std::to_string(threads)})["seconds"]
+                                    .get<double>());
           continue;
         }
         pp::setGemmBackend(paths[i].gemm);
@@ -222,14 +221,14 @@ int main(int argc, char** argv) {
       if (!preds[i].empty() && !preds[0].empty()) {
         size_t same = 0;
         for (size_t k = 0; k < preds[i].size(); ++k) same += preds[i][k] == preds[0][k];
-        agree = std::to_string(100.0 * static_cast<double>(same) /
-                               static_cast<double>(preds[i].size()))
-                    .substr(0, 5) +
-                "%";
+        agree =
+            std::to_string(100.0 * static_cast<double>(same) / static_cast<double>(preds[i].size()))
+                .substr(0, 5) +
+            "%";
       }
       std::printf("%-20s %5.0f%% | %-13s%s %8.3f %8.1f (%3.0f%%) %9.2f %7s\n",
-                  i == 0 ? s.summary().c_str() : "", 100 * flops / fullFlops,
-                  paths[i].name.c_str(), mark ? "*" : " ", secs[i], flops / secs[i] / 1e9,
+                  i == 0 ? s.summary().c_str() : "", 100 * flops / fullFlops, paths[i].name.c_str(),
+                  mark ? "*" : " ", secs[i], flops / secs[i] / 1e9,
                   100 * flops / secs[i] / 1e9 / gemm, ortFp32 > 0 ? secs[i] / ortFp32 : 0.0,
                   agree.c_str());
     }

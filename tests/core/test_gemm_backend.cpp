@@ -187,7 +187,8 @@ class TestGemmBackend : public QObject {
     old.avx512Bf16 = false;
     old.amxBf16 = false;
     old.model = "Old CPU";
-    const std::string why = pp::gemmUnavailable(pp::GemmBackend::Onednn, pp::GemmType::BFloat16, old);
+    const std::string why =
+        pp::gemmUnavailable(pp::GemmBackend::Onednn, pp::GemmType::BFloat16, old);
     QVERIFY(QString::fromStdString(why).contains("AVX512_BF16"));
     QTemporaryDir dir;
     auto r = smallRequest(dir.path());

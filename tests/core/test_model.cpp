@@ -274,10 +274,10 @@ class TestModel : public QObject {
           const auto got = pp::encoderForward(w, pp::Act::GeluErf, 1e-12, b, nullptr, {}, &fused);
           const double diff = (plain - got).abs().max().item<double>();
           const double tol = type == pp::GemmType::Float32 ? 1e-4 : 2e-2;
-          QVERIFY2(diff < tol, (std::string(pp::gemmBackendName(backend)) + " " +
-                                pp::gemmTypeName(type) + ", team of " + std::to_string(team) +
-                                ": " + std::to_string(diff))
-                                   .c_str());
+          QVERIFY2(diff < tol,
+                   (std::string(pp::gemmBackendName(backend)) + " " + pp::gemmTypeName(type) +
+                    ", team of " + std::to_string(team) + ": " + std::to_string(diff))
+                       .c_str());
         }
         pp::setTeamThreads(1);
       }

@@ -108,8 +108,8 @@ void GemmWeights::run(const float* a, int64_t lda, int64_t m, const float* bias,
   if (n1 < 0) n1 = n_;
   if (!impl_ || m == 0 || n1 <= n0) return;
   if (n0 < 0 || n1 > n_ || n0 % PackedWeights::kPanel != 0)
-    throw Error("GEMM: column range [" + std::to_string(n0) + ", " + std::to_string(n1) +
-                ") of " + std::to_string(n_));
+    throw Error("GEMM: column range [" + std::to_string(n0) + ", " + std::to_string(n1) + ") of " +
+                std::to_string(n_));
   if ((n0 != 0 || n1 != n_) && !impl_->columnRanges())
     throw Error(std::string("GEMM: ") + gemmBackendName(plan_.backend) +
                 " runs whole weight matrices only");

@@ -98,7 +98,8 @@ std::vector<double> measure(const GemmChoiceRequest& r, const std::vector<GemmPl
 GemmChoice measured(const GemmChoiceRequest& r) {
   std::vector<GemmPlan> plans;
   for (GemmBackend b : allGemmBackends())
-    if (gemmUnavailable(b, GemmType::Float32, r.cpu).empty()) plans.push_back({b, GemmType::Float32});
+    if (gemmUnavailable(b, GemmType::Float32, r.cpu).empty())
+      plans.push_back({b, GemmType::Float32});
   if (r.type == GemmType::BFloat16) plans.push_back({GemmBackend::Onednn, GemmType::BFloat16});
   if (plans.empty()) throw Error("no GEMM backend can run on this machine");
   const std::vector<double> rates = measure(r, plans);
@@ -134,7 +135,8 @@ nlohmann::json toJson(const GemmChoice& c) {
 bool fromJson(const nlohmann::json& j, GemmChoice& c) {
   try {
     c.plan.backend = parseGemmBackend(j.at("backend").get<std::string>());
-    c.plan.type = j.at("type").get<std::string>() == "bf16" ? GemmType::BFloat16 : GemmType::Float32;
+    c.plan.type =
+        j.at("type").get<std::string>() == "bf16" ? GemmType::BFloat16 : GemmType::Float32;
     c.reason = j.at("reason").get<std::string>();
     for (const auto& r : j.at("rates"))
       c.rates.push_back({r.at(0).get<std::string>(), r.at(1).get<double>()});
@@ -200,8 +202,7 @@ GemmChoice chooseGemm(const GemmChoiceRequest& r) {
       throw Error(std::string("bf16 refused: products in bf16 run on onednn, not ") +
                   gemmBackendName(c.plan.backend) + " (forced)");
     const std::string why = gemmUnavailable(c.plan.backend, c.plan.type, r.cpu);
-    if (!why.empty())
-      throw Error("GEMM backend " + r.forced + " cannot run here: " + why);
+    if (!why.empty()) throw Error("GEMM backend " + r.forced + " cannot run here: " + why);
     c.how = "forced";
     return c;
   }
@@ -264,8 +265,7 @@ GemmChoice gemmChoiceFor(const ModelConfig& c, GemmType type) {
 
 std::string gemmChoiceLine(const ModelConfig& c, const std::string& precision) {
   const GemmType t = precision == "bf16" ? GemmType::BFloat16 : GemmType::Float32;
-  return "GEMM: " + gemmChoiceFor(c, t).line() + " [" + std::to_string(teamThreads()) +
-         " threads]";
+  return "GEMM: " + gemmChoiceFor(c, t).line() + " [" + std::to_string(teamThreads()) + " threads]";
 }
 
 std::string cpuDescription() {

@@ -24,8 +24,8 @@ std::vector<GemmShape> modelGemmShapes(const ModelConfig& c);
 
 struct GemmChoice {
   GemmPlan plan;
-  std::string how;     // "forced by --gemm", "measured", "cached"
-  std::string reason;  // why: rates or the refusal of bf16
+  std::string how;                                    // "forced by --gemm", "measured", "cached"
+  std::string reason;                                 // why: rates or the refusal of bf16
   std::vector<std::pair<std::string, double>> rates;  // "onednn fp32" -> GFLOP/s
   // "onednn fp32 (measured: onednn fp32 212.0, packed fp32 180.3, ...)"
   std::string line() const;

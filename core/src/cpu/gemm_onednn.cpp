@@ -46,13 +46,13 @@ dt typeOf(GemmType t) {
   return t == GemmType::BFloat16 ? dt::bf16 : dt::f32;
 }
 
-dnnl::matmul::primitive_desc matmulDesc(int64_t m, int64_t lda, int64_t ldc, int64_t n,
-                                        int64_t k, GemmType t, const dnnl::memory::desc& wei,
-                                        bool bias, bool accumulate) {
+dnnl::matmul::primitive_desc matmulDesc(int64_t m, int64_t lda, int64_t ldc, int64_t n, int64_t k,
+                                        GemmType t, const dnnl::memory::desc& wei, bool bias,
+                                        bool accumulate) {
   const dnnl::memory::desc src({m, k}, typeOf(t), dnnl::memory::dims{lda, 1});
   const dnnl::memory::desc dst({m, n}, dt::f32, dnnl::memory::dims{ldc, 1});
-  const dnnl::memory::desc b = bias ? dnnl::memory::desc({1, n}, dt::f32, tag::ab)
-                                    : dnnl::memory::desc();
+  const dnnl::memory::desc b =
+      bias ? dnnl::memory::desc({1, n}, dt::f32, tag::ab) : dnnl::memory::desc();
   dnnl::primitive_attr attr;
   if (accumulate) {
     dnnl::post_ops po;
@@ -113,8 +113,9 @@ struct OnednnImpl : GemmWeights::Impl {
     auto it = cache.find(key);
     if (it == cache.end()) {
       if (cache.size() > 4096) cache.clear();
-      it = cache.emplace(key, dnnl::matmul(matmulDesc(m, lda, ldc, n, k, type, md, bias != nullptr,
-                                                      bias == nullptr)))
+      it = cache
+               .emplace(key, dnnl::matmul(matmulDesc(m, lda, ldc, n, k, type, md, bias != nullptr,
+                                                     bias == nullptr)))
                .first;
     }
     const dnnl::memory::desc srcMd({m, k}, typeOf(type), dnnl::memory::dims{lda, 1});
@@ -124,8 +125,8 @@ struct OnednnImpl : GemmWeights::Impl {
         {DNNL_ARG_WEIGHTS, weights},
         {DNNL_ARG_DST, dnnl::memory(dstMd, engine(), c)}};
     if (bias)
-      args.emplace(DNNL_ARG_BIAS, dnnl::memory({{1, n}, dt::f32, tag::ab}, engine(),
-                                               const_cast<float*>(bias)));
+      args.emplace(DNNL_ARG_BIAS,
+                   dnnl::memory({{1, n}, dt::f32, tag::ab}, engine(), const_cast<float*>(bias)));
     thread_local dnnl::stream stream(engine());
     it->second.execute(stream, args);
   }

@@ -257,15 +257,19 @@ void SearchRunner::stopLocked(StopKind kind, const std::string& reason) {
   stopReason_ = reason;
 }
 
+namespace {
+// gemmChoiceLine where a worker runs on the CPU, else "".
+std::string cpuGemmLine(const ModelConfig& c, const std::vector<std::string>& devices,
+                        Precision p) {
+  const bool cpu = std::find(devices.begin(), devices.end(), "cpu") != devices.end();
+  return cpu ? gemmChoiceLine(c, precisionName(p)) : std::string();
+}
+}  // namespace
+
 void SearchRunner::prepareRun() {
   const auto& c = model_->config();
-  // The products' backend for this model and these threads (measured once
-  // per machine, then cached), before any trial is timed; in the header.
-  if (std::find(devices_.begin(), devices_.end(), "cpu") != devices_.end()) {
-    const std::string gemm = gemmChoiceLine(c, precisionName(opts_.eval.precision));
-    std::lock_guard<std::mutex> lk(mu_);
-    header_.extra["gemm"] = gemm;
-  }
+  // The products' backend (measured once per machine, then cached) before any trial is timed.
+  const std::string gemm = cpuGemmLine(c, devices_, opts_.eval.precision);
   const std::string& logPath = opts_.logPath;
   std::optional<LogContents> prev;
   if (opts_.resume && !logPath.empty() && fileutil::exists(logPath)) {
@@ -298,6 +302,7 @@ void SearchRunner::prepareRun() {
   std::lock_guard<std::mutex> lk(mu_);
   reference_ = ref;
   rates_ = rates;
+  if (!gemm.empty()) header_.extra["gemm"] = gemm;
   if (ref) header_.reference = ref->toJson();
   if (opts_.eval.mode == ExecMode::Auto) {
     json rj = json::object();

@@ -38,9 +38,7 @@ struct SearchOptions {
   int64_t trials = 100;         // the run's total, resumed trials included
   double budgetSeconds = 0;     // wall-clock budget of this session (0: none)
   int workers = 0;              // 0: chosen for the machine (one per CUDA device on GPUs)
-  // The CPU threads the workers share (0: every hardware thread); the
-  // runner applies it (applyThreadBudget), not its callers.
-  int threads = 0;
+  int threads = 0;              // CPU threads the workers share (0: all); run() applies them
   std::string device = "auto";  // auto, cpu, cuda, cuda:N (see resolveDevices)
   uint64_t seed = 0;
   std::vector<std::string> objectives = {"error", "params"};
