@@ -6,11 +6,13 @@
 // (bench/ort_batches.mjs, BUILD/node from scripts/install-node-deps.sh).
 //
 //   bench_vs_ort [--pairs 64] [--batch 8] [--ours-batch N] [--rounds 3] [--threads 2]
-//                [--work DIR] [--node-dir DIR]
+//                [--work DIR] [--node-dir DIR] [--no-int8]
 //
 // Ours: an evaluation team of `threads` threads (the CLI's policy for one
-// worker: useComputeThreads); ONNX Runtime: `threads` intra-op threads, all
-// graph optimizations.
+// worker: useComputeThreads), one row per GEMM backend and precision
+// (core/src/cpu/gemm_backend.h; the one chosen by measurement marked *);
+// ONNX Runtime: `threads` intra-op threads, all graph optimizations, on
+// our onnx and onnx-int8 exports.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -24,8 +26,10 @@
 
 #include "bench_data.h"
 #include "bench_util.h"
+#include "cpu/gemm_choice.h"
 #include "eval/evaluator_impl.h"
 #include "node_script.h"
+#include "paretoprune/cpu/gemm.h"
 #include "paretoprune/cpu/threads.h"
 #include "paretoprune/eval/evaluator.h"
 #include "paretoprune/export/export.h"
@@ -63,11 +67,47 @@ double passFlops(const pp::ModelConfig& c, const pp::SubNetwork& s, const pp::En
   return f;
 }
 
+// One way of running: our evaluator on a forced backend and precision, or
+// ONNX Runtime on an export.
+struct Path {
+  std::string name;  // "onednn fp32", "ORT int8"
+  std::string gemm;  // our backend ("" for ORT)
+  pp::Precision precision = pp::Precision::Float32;
+  pp::ExportFormat format = pp::ExportFormat::Onnx;  // ORT's
+};
+
+std::vector<Path> pathsToRun(bool int8) {
+  std::vector<Path> out;
+  for (pp::GemmBackend b : pp::allGemmBackends())
+    if (pp::gemmUnavailable(b, pp::GemmType::Float32).empty())
+      out.push_back({std::string(pp::gemmBackendName(b)) + " fp32", pp::gemmBackendName(b)});
+  if (pp::gemmUnavailable(pp::GemmBackend::Onednn, pp::GemmType::BFloat16).empty())
+    out.push_back({"onednn bf16", "onednn", pp::Precision::BFloat16});
+  out.push_back({"ORT fp32", "", pp::Precision::Float32, pp::ExportFormat::Onnx});
+  if (int8) out.push_back({"ORT int8", "", pp::Precision::Float32, pp::ExportFormat::OnnxInt8});
+  return out;
+}
+
+std::string exportFor(const pp::Model& model, const pp::SubNetwork& s, const std::string& work,
+                      pp::ExportFormat f) {
+  const std::string out =
+      work + "/" + pp::exportFormatName(f) + "-" + std::to_string(s.keptLayers()) + "-" +
+      std::to_string(s.layers.front().heads) + "-" + std::to_string(s.layers.front().units);
+  pp::ExportOptions xo;
+  xo.format = f;
+  xo.force = true;
+  pp::exportSubnetwork(model, s, out, xo);
+  return fs::absolute(out + (f == pp::ExportFormat::OnnxInt8 ? "/onnx/model_quantized.onnx"
+                                                             : "/onnx/model.onnx"))
+      .string();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   int64_t pairs = 64, batch = 8, oursBatch = 0;
   int rounds = 3, threads = 2;
+  bool noInt8 = false, targets = false;
   std::string work = "out/bench-vs-ort", nodeDir = PARETOPRUNE_NODE_DIR;
   CLI::App cli("bench_vs_ort: our evaluator against ONNX Runtime on the same sub-networks");
   cli.add_option("--pairs", pairs, "Sentence pairs (RTE-like, 51-128 tokens)")
@@ -82,6 +122,9 @@ int main(int argc, char** argv) {
   cli.add_option("--work", work, "Scratch folder")->capture_default_str();
   cli.add_option("--node-dir", nodeDir, "Folder with node_modules (onnxruntime-node)")
       ->capture_default_str();
+  cli.add_flag("--no-int8", noInt8, "Leave out ONNX Runtime on the onnx-int8 export");
+  cli.add_flag("--targets", targets,
+               "Only the rows issue 31's targets name: the full model and the quarter-FLOP ones");
   CLI11_PARSE(cli, argc, argv);
 
   fs::create_directories(work);
@@ -109,16 +152,23 @@ int main(int argc, char** argv) {
   pp::setComputeThreads(1, threads);
   const double gemm = ppbench::gemmRate(batch * static_cast<int64_t>(data.meanLength()), 3);
   pp::useComputeThreads(pp::ComputeUse::Evaluation, threads);
+  pp::setGemmBackend("auto");
+  const std::string chosen = pp::gemmChoiceLine(c, "fp32");
+  const pp::GemmChoice bf16Choice =
+      pp::gemmUnavailable(pp::GemmBackend::Onednn, pp::GemmType::BFloat16).empty()
+          ? pp::gemmChoiceFor(c, pp::GemmType::BFloat16)
+          : pp::GemmChoice{};
+  const std::string chosenName = pp::gemmChoiceFor(c, pp::GemmType::Float32).line();
   std::printf(
       "bench_vs_ort: random BERT-base shape, %lld pairs (mean %.0f tokens), batches of %lld (ours "
-      "%lld); "
-      "ours an evaluation team of %d threads, ONNX Runtime %d intra-op threads; GEMM rate "
-      "(OpenBLAS, "
-      "%d threads) %.1f GFLOP/s; best of %d passes each, in turn\n\n",
+      "%lld); ours an evaluation team of %d threads, ONNX Runtime %d intra-op threads; GEMM rate "
+      "(OpenBLAS, %d threads) %.1f GFLOP/s; best of %d passes each, in turn\n"
+      "CPU: %s\nlibraries: %s\n%s\nbf16: %s\n\n",
       static_cast<long long>(pairs), data.meanLength(), static_cast<long long>(batch),
-      static_cast<long long>(oursBatch), threads, threads, threads, gemm, rounds);
-  std::printf("%-20s %6s | %8s %8s | %9s | %14s %14s\n", "sub-network", "FLOPs", "ours s", "ORT s",
-              "ours/ORT", "ours GFLOP/s", "ORT GFLOP/s");
+      static_cast<long long>(oursBatch), threads, threads, threads, gemm, rounds,
+      pp::cpuDescription().c_str(), pp::gemmLibraryVersions().c_str(), chosen.c_str(),
+      bf16Choice.rates.empty() ? "not available on this CPU" : bf16Choice.line().c_str());
+  std::fflush(stdout);
   const char* subnets[] = {
       R"({"num_layers":12,"num_heads":12,"num_units":3072})",
       R"({"num_layers":12,"num_heads":9,"num_units":2304})",
@@ -126,34 +176,62 @@ int main(int argc, char** argv) {
       R"({"num_layers":6,"num_heads":6,"num_units":1536})",
       R"({"num_layers":12,"num_heads":3,"num_units":768})",
   };
+  const auto paths = pathsToRun(!noInt8);
+  std::printf("%-20s %6s | %-14s %8s %14s %9s %7s\n", "sub-network", "FLOPs", "path", "s",
+              "GFLOP/s", "/ORT fp32", "agree");
   const double fullFlops = passFlops(c, pp::SubNetwork::full(c), data);
-  pp::EvalOptions ev;
-  ev.mode = pp::ExecMode::Sliced;
-  ev.measureLatency = false;
   for (const char* desc : subnets) {
     const pp::SubNetwork s = pp::SubNetwork::parse(desc, c);
-    const std::string out = work + "/onnx-" + std::to_string(s.keptLayers()) + "-" +
-                            std::to_string(s.layers.front().heads) + "-" +
-                            std::to_string(s.layers.front().units);
-    pp::ExportOptions xo;
-    xo.format = pp::ExportFormat::Onnx;
-    xo.force = true;
-    pp::exportSubnetwork(*model, s, out, xo);
-    const std::string onnx = fs::absolute(out + "/onnx/model.onnx").string();
-    double ours = 1e30, ort = 1e30;
-    for (int turn = 0; turn < 2; ++turn) {  // in turn, so that drift hits both
-      ours = std::min(ours,
-                      ppbench::bestSeconds(rounds, [&] { pp::evaluate(*model, s, oursData, ev); }));
-      ort = std::min(ort, ppbench::runNodeScript(nodeDir, "ort_batches.mjs",
-                                                 {onnx, batches, std::to_string(rounds),
-                                                  std::to_string(threads)})["seconds"]
-                              .get<double>());
-    }
+    const double share = passFlops(c, s, data) / fullFlops;
+    if (targets && share < 0.99 && (share < 0.24 || share > 0.26)) continue;
+    std::vector<std::string> onnx(paths.size());
+    for (size_t i = 0; i < paths.size(); ++i)
+      if (paths[i].gemm.empty()) onnx[i] = exportFor(*model, s, work, paths[i].format);
+    std::vector<double> secs(paths.size(), 1e30);
+    std::vector<std::vector<int64_t>> preds(paths.size());
+    for (int turn = 0; turn < 2; ++turn)  // in turn, so that drift hits all
+      for (size_t i = 0; i < paths.size(); ++i) {
+        if (paths[i].gemm.empty()) {
+          secs[i] =
+              std::min(secs[i], ppbench::runNodeScript(nodeDir, "ort_batches.mjs",
+                                                       {onnx[i], batches, std::to_string(rounds),
+                                                        std::to_string(threads)})["seconds"]
+                                    .get<double>());
+          continue;
+        }
+        pp::setGemmBackend(paths[i].gemm);
+        pp::EvalOptions ev;
+        ev.mode = pp::ExecMode::Sliced;
+        ev.measureLatency = false;
+        ev.precision = paths[i].precision;
+        secs[i] = std::min(secs[i], ppbench::bestSeconds(rounds, [&] {
+                             preds[i] = pp::evaluate(*model, s, oursData, ev).predictions;
+                           }));
+      }
+    pp::setGemmBackend("auto");
     const double flops = passFlops(c, s, data);
-    std::printf("%-20s %5.0f%% | %8.3f %8.3f | %9.2f | %8.1f (%3.0f%%) %8.1f (%3.0f%%)\n",
-                s.summary().c_str(), 100 * flops / fullFlops, ours, ort, ours / ort,
-                flops / ours / 1e9, 100 * flops / ours / 1e9 / gemm, flops / ort / 1e9,
-                100 * flops / ort / 1e9 / gemm);
+    double ortFp32 = 0;
+    for (size_t i = 0; i < paths.size(); ++i)
+      if (paths[i].name == "ORT fp32") ortFp32 = secs[i];
+    for (size_t i = 0; i < paths.size(); ++i) {
+      const bool mark = paths[i].name + " (" == chosenName.substr(0, paths[i].name.size() + 2) ||
+                        (paths[i].precision == pp::Precision::BFloat16 &&
+                         bf16Choice.plan.type == pp::GemmType::BFloat16);
+      std::string agree = "";
+      if (!preds[i].empty() && !preds[0].empty()) {
+        size_t same = 0;
+        for (size_t k = 0; k < preds[i].size(); ++k) same += preds[i][k] == preds[0][k];
+        agree =
+            std::to_string(100.0 * static_cast<double>(same) / static_cast<double>(preds[i].size()))
+                .substr(0, 5) +
+            "%";
+      }
+      std::printf("%-20s %5.0f%% | %-13s%s %8.3f %8.1f (%3.0f%%) %9.2f %7s\n",
+                  i == 0 ? s.summary().c_str() : "", 100 * flops / fullFlops, paths[i].name.c_str(),
+                  mark ? "*" : " ", secs[i], flops / secs[i] / 1e9,
+                  100 * flops / secs[i] / 1e9 / gemm, ortFp32 > 0 ? secs[i] / ortFp32 : 0.0,
+                  agree.c_str());
+    }
     std::fflush(stdout);
   }
   return 0;

@@ -29,6 +29,6 @@ set(CPACK_DEBIAN_PACKAGE_DESCRIPTION "Structural pruning of BERT models guided b
 # threaded OpenBLAS that LibTorch should run on and utf8proc, whose Unicode
 # tables the tokenizer uses (named here too, so the package says so).
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "libopenblas0-pthread, libutf8proc2")
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "libopenblas0-pthread, libdnnl2, libutf8proc2")
 set(CPACK_STRIP_FILES ON)
 include(CPack)

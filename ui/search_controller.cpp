@@ -142,8 +142,7 @@ QString SearchController::run(const SearchSetup& s, const std::shared_ptr<ModelC
 
 QString SearchController::runHere(const pp::PreparedSearch& prepared, const pp::SearchEvents& ev) {
   auto runner = std::make_shared<pp::SearchRunner>(prepared, ev);
-  pp::useComputeThreads(pp::ComputeUse::Evaluation,
-                        std::max(1, pp::hardwareThreads() / runner->workers()));
+  // The runner puts the machine's threads to work for its workers (run()).
   {
     std::lock_guard<std::mutex> lk(mu_);
     runner_ = runner;

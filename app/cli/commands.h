@@ -17,7 +17,8 @@ class App;
 namespace ppcli {
 
 struct GlobalOptions {
-  int threads = 0;  // 0: chosen for the machine
+  int threads = 0;   // 0: chosen for the machine
+  std::string gemm;  // --gemm: a GEMM backend by name; "" or auto: measured
   bool json = false;
 };
 

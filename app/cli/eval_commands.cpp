@@ -9,6 +9,7 @@
 #include "data_options.h"
 #include "format.h"
 #include "paretoprune/base/error.h"
+#include "paretoprune/cpu/gemm.h"
 #include "paretoprune/eval/evaluator.h"
 #include "paretoprune/formats/dataset.h"
 #include "paretoprune/formats/subnet.h"
@@ -76,6 +77,7 @@ struct EvalReport {
   int64_t fullParams = 0;
   bool fullModel = false;
   bool latency = false;  // measured
+  std::string gemm;      // the products' backend and why (CPU only)
 };
 
 void printEvalJson(const EvalArgs& a, const EvalReport& e) {
@@ -93,7 +95,9 @@ void printEvalJson(const EvalArgs& a, const EvalReport& e) {
             {"flops_seq_len", a.latencySeq},
             {"mode", pp::execModeName(r.modeUsed)},
             {"eval_seconds", r.evalSeconds},
-            {"padding_fraction", e.paddingFraction}};
+            {"padding_fraction", e.paddingFraction},
+            {"precision", a.precision},
+            {"gemm", e.gemm}};
   if (e.latency)
     j["latency_ms"] = {{"median", r.latency.medianMs},
                        {"p95", r.latency.p95Ms},
@@ -120,6 +124,7 @@ void printEvalText(const EvalArgs& a, const EvalReport& e) {
     std::cout << "latency      " << fixed(r.latency.medianMs, 3) << " ms median, "
               << fixed(r.latency.p95Ms, 3) << " ms p95 (batch " << a.latencyBatch << ", length "
               << a.latencySeq << ", sliced)\n";
+  if (!e.gemm.empty()) std::cout << e.gemm << "\n";
   std::cout << "mode         " << pp::execModeName(r.modeUsed) << "\n"
             << "eval time    " << fixed(r.evalSeconds, 3) << " s\n";
 }
@@ -136,6 +141,7 @@ void runEval(const EvalArgs& a, const GlobalOptions& g) {
   eo.batchSize = a.data.batchSize;
   pp::EncodedData enc(*model, val, eo);
   const pp::EvalOptions opts = evalOptions(a);
+  if (opts.device == "cpu") e.gemm = pp::gemmChoiceLine(c, pp::precisionName(opts.precision));
   e.result = pp::evaluate(*model, e.subnet, enc, opts);
   e.examples = enc.size();
   e.paddingFraction = enc.paddingFraction();

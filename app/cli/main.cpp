@@ -22,6 +22,9 @@ int main(int argc, char** argv) {
   ppcli::GlobalOptions g;
   app.add_option("--threads", g.threads, "Compute threads (default: chosen for the machine)");
   app.add_flag("--json", g.json, "Machine-readable JSON output");
+  app.add_option("--gemm", g.gemm,
+                 "Matrix-product backend: auto (measured on the model, cached), packed, blas or "
+                 "onednn (default: PARETOPRUNE_GEMM, else auto)");
   app.fallthrough();  // --json and --threads also work after the subcommand
   ppcli::addMakeTinyCommand(app, g);
   ppcli::addInfoCommand(app, g);

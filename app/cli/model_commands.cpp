@@ -8,6 +8,7 @@
 #include "commands.h"
 #include "format.h"
 #include "paretoprune/base/error.h"
+#include "paretoprune/cpu/gemm.h"
 #include "paretoprune/cpu/threads.h"
 #include "paretoprune/formats/config.h"
 #include "paretoprune/formats/subnet.h"
@@ -27,6 +28,7 @@ void applyThreads(const GlobalOptions& g, int workers, pp::ComputeUse use) {
   // sets the budget.
   const int budget = g.threads > 0 ? g.threads : pp::hardwareThreads();
   pp::useComputeThreads(use, std::max(1, budget / std::max(1, workers)));
+  pp::setGemmBackend(g.gemm);
 }
 
 void addMakeTinyCommand(CLI::App& app, GlobalOptions& g) {
@@ -76,10 +78,16 @@ void addInfoCommand(CLI::App& app, GlobalOptions& g) {
     pp::ModelConfig c = pp::loadModelConfig(cfgPath);
     const int64_t params = pp::parameterCount(c);
     const int64_t flops = pp::flopCount(c, pp::SubNetwork::full(c), 128);
+    // The evaluation's products on this machine: measured on this model's
+    // shapes at first use (then cached), or forced.
+    applyThreads(g);
+    const std::string gemm = pp::gemmChoiceLine(c);
     if (g.json) {
       json j = pp::modelConfigToJson(c);
       j["parameters"] = params;
       j["flops_per_sequence_128"] = flops;
+      j["cpu"] = pp::cpuDescription();
+      j["gemm"] = gemm;
       std::cout << j.dump(2) << "\n";
       return;
     }
@@ -101,7 +109,9 @@ void addInfoCommand(CLI::App& app, GlobalOptions& g) {
       std::cout << "\n";
     }
     std::cout << "parameters   " << thousands(params) << "\n"
-              << "FLOPs/seq    " << si(static_cast<double>(flops)) << " at length 128\n";
+              << "FLOPs/seq    " << si(static_cast<double>(flops)) << " at length 128\n"
+              << "CPU          " << pp::cpuDescription() << "\n"
+              << gemm << "\n";
   });
 }
 

@@ -16,6 +16,7 @@
 #include "format.h"
 #include "interrupt.h"
 #include "paretoprune/base/error.h"
+#include "paretoprune/cpu/gemm.h"
 #include "paretoprune/eval/evaluator.h"
 #include "paretoprune/formats/config.h"
 #include "paretoprune/formats/dataset.h"
@@ -384,7 +385,8 @@ void runSearch(SearchArgs& a, const CLI::App& cmd, const GlobalOptions& g) {
         "--log and --storage both keep the run: give one (export a study with `study "
         "export-log`)");
   if (!a.storage.empty()) pp::checkLeaseSeconds(a.lease);
-  const pp::PreparedSearch prepared = pp::prepareSearch(searchRequest(a));
+  pp::PreparedSearch prepared = pp::prepareSearch(searchRequest(a));
+  prepared.options.threads = g.threads;  // the runner applies the budget
   printAutoChoices(prepared.autoChoices, g);
   for (const auto& w : prepared.warnings) std::cerr << "paretoprune-cli: warning: " << w << "\n";
   if (!a.storage.empty()) {
@@ -393,7 +395,12 @@ void runSearch(SearchArgs& a, const CLI::App& cmd, const GlobalOptions& g) {
   }
   const bool tty = isatty(2);
   pp::SearchRunner runner(prepared, progressPrinter(g, tty));
-  applyThreads(g, runner.workers());
+  pp::setGemmBackend(g.gemm);
+  runner.applyThreadBudget();
+  const auto& cfg = prepared.model->config();
+  if (!g.json && runner.devices().front() == "cpu")
+    std::cerr << pp::gemmChoiceLine(cfg, pp::precisionName(prepared.options.eval.precision))
+              << "\n";
   untilInterrupted([&] { runner.run(); }, [&] { runner.cancel(); });
   if (tty && !g.json) std::cerr << "\n";
   printSearchSummary(runner, g, a.mode, prepared.model->config());

@@ -248,6 +248,42 @@ class TestModel : public QObject {
     }
   }
 
+  // Every GEMM backend of the seam (gemm_backend.h) through the evaluation
+  // pass on teams of 1-3 (rows and column-split paths; oneDNN's weights run
+  // whole, so its column split splits rows): float32 within 1e-4 of the
+  // plain pass, bf16 products within what bf16 inputs allow.
+  void everyGemmBackendInTheForwardPass() {
+    const pp::EncoderWeights w =
+        pp::randomWeights(pp::shapedConfig(2, 128, 2, 300, 60, 64), 0.05, 5);
+    torch::InferenceMode guard;
+    torch::manual_seed(4);
+    pp::Batch b{torch::randint(5, 60, {3, 40}, torch::kLong), torch::zeros({3, 40}, torch::kLong),
+                torch::ones({3, 40})};
+    b.mask.index_put_({1, torch::indexing::Slice(30, torch::indexing::None)}, 0);
+    const auto plain = pp::encoderForward(w, pp::Act::GeluErf, 1e-12, b);
+    int ran = 0;
+    for (auto backend : pp::allGemmBackends())
+      for (auto type : {pp::GemmType::Float32, pp::GemmType::BFloat16}) {
+        if (!pp::gemmUnavailable(backend, type).empty()) continue;
+        const auto fused = pp::fuseAttention(w, pp::WeightPacking::Always, {backend, type});
+        QVERIFY(!fused.packed.empty());
+        QCOMPARE(fused.packed[0].qkv.plan().backend, backend);
+        ++ran;
+        for (int team : {1, 2, 3}) {
+          pp::setTeamThreads(team);
+          const auto got = pp::encoderForward(w, pp::Act::GeluErf, 1e-12, b, nullptr, {}, &fused);
+          const double diff = (plain - got).abs().max().item<double>();
+          const double tol = type == pp::GemmType::Float32 ? 1e-4 : 2e-2;
+          QVERIFY2(diff < tol,
+                   (std::string(pp::gemmBackendName(backend)) + " " + pp::gemmTypeName(type) +
+                    ", team of " + std::to_string(team) + ": " + std::to_string(diff))
+                       .c_str());
+        }
+        pp::setTeamThreads(1);
+      }
+    QVERIFY(ran >= 1);
+  }
+
   // The evaluation pass with padding removed on teams of 1-4 threads
   // (rows path and column-split path) against the padded fused pass and
   // the plain pass, for the full model and sub-networks with a head-less

@@ -73,10 +73,10 @@ void activateInPlace(torch::Tensor& x, Act a) {
   }
 }
 
-// One of a layer's products: on its packed weights where the trial has
-// them (packed_gemm.h), else LibTorch's BLAS on `w`.
+// One of a layer's products: on its weights prepared for the GEMM seam
+// where the trial has them (gemm_backend.h), else LibTorch's BLAS on `w`.
 struct Linear {
-  const PackedWeights* packed = nullptr;
+  const GemmWeights* packed = nullptr;
   torch::Tensor w, b;  // w: undefined when packed
   int64_t outFeatures() const { return packed ? packed->outFeatures() : w.size(0); }
 };
@@ -111,9 +111,9 @@ void linearInto(const Linear& lin, const torch::Tensor& x, torch::Tensor& out, b
     if (x.size(1) != lin.packed->inFeatures() || n1 > out.size(1) || x.stride(1) != 1 ||
         out.stride(1) != 1 || x.size(0) > out.size(0))
       throw Error("packed product: shapes do not match its weights");
-    gemmPacked(x.data_ptr<float>(), x.stride(0), x.size(0), *lin.packed,
-               accumulate ? nullptr : lin.b.data_ptr<float>(), out.data_ptr<float>(), out.stride(0),
-               n0, n1);
+    lin.packed->run(x.data_ptr<float>(), x.stride(0), x.size(0),
+                    accumulate ? nullptr : lin.b.data_ptr<float>(), out.data_ptr<float>(),
+                    out.stride(0), n0, n1);
     return;
   }
   auto part = out.narrow(1, n0, n1 - n0);
@@ -126,11 +126,23 @@ void linearInto(const Linear& lin, const torch::Tensor& x, torch::Tensor& out, b
 
 // x W^T + bias (then the activation, if any), the output's columns split
 // among the team: each thread runs its own single-threaded product on its
-// share of the weights, and the activation on its own columns.
+// share of the weights, and the activation on its own columns. Weights
+// that run whole (oneDNN's) split the rows instead.
 torch::Tensor teamLinear(const torch::Tensor& x, const Linear& lin,
                          std::optional<Act> act = std::nullopt) {
   const int64_t N = lin.outFeatures();
   auto out = at::empty({x.size(0), N}, x.options());
+  if (lin.packed && !lin.packed->columnRanges()) {
+    const int64_t M = x.size(0),
+                  parts = std::min<int64_t>(teamThreads(), std::max<int64_t>(1, M / 8));
+    onTeam(parts, [&](int64_t c) {
+      const int64_t r0 = M * c / parts, r1 = M * (c + 1) / parts;
+      auto rows = out.narrow(0, r0, r1 - r0);
+      linearInto(lin, x.narrow(0, r0, r1 - r0), rows, false);
+      if (act) activateInPlace(rows, *act);
+    });
+    return out;
+  }
   // Column blocks a multiple of 64 wide (whole panels), at least 128.
   const int64_t chunks = std::min<int64_t>(teamThreads(), std::max<int64_t>(1, N / 128));
   auto edge = [&](int64_t c) { return c == chunks ? N : (N * c / chunks) / 64 * 64; };
@@ -268,7 +280,7 @@ torch::Tensor rowBlockLayers(const EncoderWeights& w, Act act, double eps,
     torch::Tensor ctx;
     if (lw.heads > 0) {
       ctx = at::empty({N, lw.heads * d}, x.options());
-      teamAttention(qkv, k, lw.heads, d, ctx, !fused.packed.empty());
+      teamAttention(qkv, k, lw.heads, d, ctx, fused.packedAttention);
     }
     torch::Tensor next = qkvFor(l + 1);
     const LayerLinears lin = linearsOf(w, fused, l);
@@ -301,7 +313,7 @@ torch::Tensor columnSplitLayers(const EncoderWeights& w, Act act, double eps,
     if (h > 0) {
       const auto qkv = teamLinear(x, lin.qkv);
       auto ctx = at::empty({k.total, h * d}, x.options());
-      teamAttention(qkv, k, h, d, ctx, !fused.packed.empty());
+      teamAttention(qkv, k, h, d, ctx, fused.packedAttention);
       y = teamLinear(ctx, lin.o);
     } else {
       y = lw.o_b.expand({k.total, H}).clone();

@@ -41,36 +41,37 @@ RowSource rowsOf(const torch::Tensor& t, float scale = 1.0f) {
   return {t.data_ptr<float>(), t.size(0), t.stride(0), scale};
 }
 
-PackedLayer packLayer(const LayerWeights& lw, float scale) {
+PackedLayer packLayer(const LayerWeights& lw, float scale, const GemmPlan& plan) {
   PackedLayer p;
   const auto c = [](const torch::Tensor& t) { return t.stride(1) == 1 ? t : t.contiguous(); };
   if (lw.heads > 0) {
     const auto q = c(lw.q_w), k = c(lw.k_w), v = c(lw.v_w), o = c(lw.o_w);
-    p.qkv = PackedWeights({rowsOf(q, scale), rowsOf(k), rowsOf(v)}, q.size(1));
-    p.o = PackedWeights({rowsOf(o)}, o.size(1));
+    p.qkv = GemmWeights(plan, {rowsOf(q, scale), rowsOf(k), rowsOf(v)}, q.size(1));
+    p.o = GemmWeights(plan, {rowsOf(o)}, o.size(1));
   }
   if (lw.units() > 0) {
     const auto i = c(lw.i_w), out = c(lw.out_w);
-    p.in = PackedWeights({rowsOf(i)}, i.size(1));
-    p.out = PackedWeights({rowsOf(out)}, out.size(1));
+    p.in = GemmWeights(plan, {rowsOf(i)}, i.size(1));
+    p.out = GemmWeights(plan, {rowsOf(out)}, out.size(1));
   }
   return p;
 }
 }  // namespace
 
-FusedAttention fuseAttention(const EncoderWeights& w, WeightPacking packing) {
+FusedAttention fuseAttention(const EncoderWeights& w, WeightPacking packing, const GemmPlan& plan) {
   const size_t L = w.layers.size();
-  FusedAttention f{std::vector<torch::Tensor>(L), std::vector<torch::Tensor>(L), {}};
+  FusedAttention f{std::vector<torch::Tensor>(L), std::vector<torch::Tensor>(L), {}, false};
   const bool pack = packing != WeightPacking::Never &&
                     (packing == WeightPacking::Always || teamThreads() >= blasThreads()) && L > 0 &&
                     w.emb.word.device().is_cpu() && w.emb.word.scalar_type() == torch::kFloat32 &&
-                    packedGemmSupported();
+                    gemmUnavailable(plan.backend, plan.type).empty();
   if (pack) f.packed.resize(L);
+  f.packedAttention = pack && packedGemmSupported();
   const double scale = 1.0 / std::sqrt(static_cast<double>(w.headSize));
   onTeam(static_cast<int64_t>(L), [&](int64_t i) {
     const auto l = static_cast<size_t>(i);
     const auto& lw = w.layers[l];
-    if (pack) f.packed[l] = packLayer(lw, static_cast<float>(scale));
+    if (pack) f.packed[l] = packLayer(lw, static_cast<float>(scale), plan);
     if (lw.heads == 0) return;  // undefined: no attention
     if (!pack) f.qkv_w[l] = torch::cat({lw.q_w * scale, lw.k_w, lw.v_w});
     f.qkv_b[l] = torch::cat({lw.q_b * scale, lw.k_b, lw.v_b});

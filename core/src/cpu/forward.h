@@ -7,7 +7,7 @@
 #pragma once
 #include <vector>
 
-#include "cpu/packed_gemm.h"
+#include "cpu/gemm_backend.h"
 #include "model/weights.h"
 
 namespace pp {
@@ -27,31 +27,34 @@ struct SubnetMasks {
   std::vector<torch::Tensor> heads, units;  // per layer; undefined = keep all
 };
 
-// A layer's products with their weights packed for gemmPacked: query, key
-// and value stacked (the attention scale in the query rows), the output
-// projection, the feed-forward's two. Empty where the layer has no heads
-// (qkv, o) or no units (in, out).
+// A layer's products with their weights prepared for the trial's GEMM
+// backend (gemm_backend.h): query, key and value stacked (the attention
+// scale in the query rows), the output projection, the feed-forward's
+// two. Empty where the layer has no heads (qkv, o) or no units (in, out).
 struct PackedLayer {
-  PackedWeights qkv, o, in, out;
+  GemmWeights qkv, o, in, out;
 };
 
 // For evaluation only: each layer's query, key and value products stacked
 // into one ([3 heads*d, H]), with the attention scale 1/sqrt(d) folded into
 // the query rows. Made once per trial from the weights it runs
 // (fuseAttention); layers without heads have undefined tensors. Float32
-// weights on a CPU with AVX2 and FMA get `packed` instead of `qkv_w`
-// (packed_gemm.h): packedForward runs every product on them.
+// weights on the CPU get `packed` instead of `qkv_w`: packedForward runs
+// every product through the GEMM seam (the plan's backend and type), and
+// attention on our packed kernel where the CPU has AVX2/FMA.
 struct FusedAttention {
   std::vector<torch::Tensor> qkv_w, qkv_b;
   std::vector<PackedLayer> packed;  // per layer, or empty
+  bool packedAttention = false;     // attention's products on packed_gemm
 };
-// Whether fuseAttention packs the weights (where it can: float32 on a CPU
-// with AVX2/FMA). Auto: where the evaluation team has the cores
+// Whether fuseAttention prepares the weights for the seam (where it can:
+// float32 on a CPU). Auto: where the evaluation team has the cores
 // (teamThreads() >= OpenBLAS's threads: useComputeThreads(Evaluation));
 // under the training policy (team of 1, OpenBLAS on the cores: training's
-// validation) the products stay on the multi-threaded BLAS.
+// validation) the products stay on the multi-threaded BLAS through LibTorch.
 enum class WeightPacking { Auto, Always, Never };
-FusedAttention fuseAttention(const EncoderWeights& w, WeightPacking pack = WeightPacking::Auto);
+FusedAttention fuseAttention(const EncoderWeights& w, WeightPacking pack = WeightPacking::Auto,
+                             const GemmPlan& plan = {});
 
 // Logits [B, numLabels]. `masks` null runs every layer unmasked. `fused`
 // (from fuseAttention(w)) runs one product where three would, for

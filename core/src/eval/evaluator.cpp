@@ -5,6 +5,7 @@
 #include <numeric>
 
 #include "cpu/forward.h"
+#include "cpu/gemm_choice.h"
 #include "eval/evaluator_impl.h"
 #include "model/batching.h"
 #include "paretoprune/base/error.h"
@@ -56,6 +57,9 @@ namespace {
 // The same weights in another floating-point type (pointer-equal for float32).
 EncoderWeights castWeights(const EncoderWeights& w, Precision p) {
   if (p == Precision::Float32) return w;
+  // bf16 on the CPU: the products' inputs are rounded in the GEMM seam
+  // (gemmPlanFor), the rest stays float32.
+  if (p == Precision::BFloat16 && w.emb.word.device().is_cpu()) return w;
   if (p == Precision::Float16 && !w.emb.word.is_cuda())
     throw Error("fp16 evaluation needs a GPU (on CPU, use bf16)");
   const auto type = p == Precision::BFloat16 ? torch::kBFloat16 : torch::kFloat16;
@@ -205,6 +209,11 @@ EncoderWeights weightsFor(const EncoderWeights& base, const ModelConfig& c,
 }
 }  // namespace
 
+GemmPlan gemmPlanFor(const ModelConfig& c, const std::string& device, Precision p) {
+  if (!device.empty() && device != "cpu") return {};
+  return gemmChoiceFor(c, p == Precision::BFloat16 ? GemmType::BFloat16 : GemmType::Float32).plan;
+}
+
 ExecMode fasterMode(const ModelConfig& c, const SubNetwork& s, const ExecRates& rates,
                     int64_t seqLen) {
   const SubNetwork wide = maskedShape(s, c);
@@ -235,9 +244,10 @@ ExecRates measureExecRates(const EncoderWeights& base, const ModelConfig& c, Act
   const Batch b{whole.ids.narrow(0, 0, rows), whole.typeIds.narrow(0, 0, rows),
                 whole.mask.narrow(0, 0, rows)};
   torch::InferenceMode guard;
+  const GemmPlan plan = gemmPlanFor(c, whole.ids.device().str(), precision);
   auto secondsFor = [&](ExecMode mode) {
     const EncoderWeights w = weightsFor(base, c, headOrder, unitOrder, probe, mode, precision);
-    const FusedAttention fused = fuseAttention(w);
+    const FusedAttention fused = fuseAttention(w, WeightPacking::Auto, plan);
     auto run = [&] {
       encoderForward(w, act, c.layer_norm_eps, b, nullptr, {}, &fused).to(torch::kCPU);
     };
@@ -268,37 +278,70 @@ ExecRates measureExecRates(const Model& m, const EncodedData& data, const EvalOp
                           mi.headOrder, mi.unitOrder, opts.precision);
 }
 
-namespace {
-// Runs `fn(batchIndex, logits)` over batches [firstBatch, maxBatches) in
-// the mode `o` resolves to, which it returns.
-template <class Fn>
-ExecMode runBatches(const Model& m, const SubNetwork& s, const EncodedData& data,
-                    const EvalOptions& o, const std::atomic<bool>* cancel, Fn&& fn) {
+std::shared_ptr<const PreparedSubnet> prepareSubnet(const Model& m, const SubNetwork& s,
+                                                    const EvalOptions& o) {
   s.validate(m.config());
   const ModelImpl& mi = m.impl();
-  const ExecMode used = resolveMode(m, s, o);
   torch::InferenceMode guard;
-  const EncoderWeights w = weightsFor(mi.weightsOn(o.device), mi.config, mi.headOrder, mi.unitOrder,
-                                      s, used, o.precision);
-  forEachBatch(w, mi.config, mi.act, data, o.device, o.batches, cancel, fn);
-  return used;
+  auto p = std::make_shared<PreparedSubnet>();
+  p->subnet = s;
+  p->mode = resolveMode(m, s, o);
+  p->device = o.device.empty() ? "cpu" : o.device;
+  p->precision = o.precision;
+  p->weights = weightsFor(mi.weightsOn(o.device), mi.config, mi.headOrder, mi.unitOrder, s, p->mode,
+                          o.precision);
+  p->fused =
+      fuseAttention(p->weights, WeightPacking::Auto, gemmPlanFor(mi.config, o.device, o.precision));
+  return p;
+}
+
+namespace {
+// Whether `p` runs `s` on `device` at `precision` (else it is another trial's).
+bool preparedFor(const PreparedSubnet* p, const SubNetwork& s, const std::string& device,
+                 Precision precision) {
+  return p && p->subnet.layers == s.layers && p->device == (device.empty() ? "cpu" : device) &&
+         p->precision == precision;
+}
+
+// Runs `fn(batchIndex, logits)` over the batches `o` asks for, on
+// `prepared` (made here where null); returns the mode that ran.
+template <class Fn>
+ExecMode runBatches(const Model& m, const SubNetwork& s, const EncodedData& data,
+                    const EvalOptions& o, const std::atomic<bool>* cancel, Fn&& fn,
+                    const PreparedSubnet* prepared = nullptr) {
+  std::shared_ptr<const PreparedSubnet> own;
+  if (!prepared) {
+    own = prepareSubnet(m, s, o);
+    prepared = own.get();
+  } else if (!preparedFor(prepared, s, o.device, o.precision)) {
+    throw Error("evaluate: prepared for another sub-network, device or precision");
+  }
+  const ModelImpl& mi = m.impl();
+  forEachBatch(prepared->weights, mi.config, mi.act, data, o.device, o.batches, cancel, fn,
+               &prepared->fused);
+  return prepared->mode;
 }
 }  // namespace
 
 void forEachBatch(const EncoderWeights& w, const ModelConfig& c, Act act, const EncodedData& data,
                   const std::string& device, const std::vector<size_t>& which,
                   const std::atomic<bool>* cancel,
-                  const std::function<void(size_t, const torch::Tensor&)>& fn) {
+                  const std::function<void(size_t, const torch::Tensor&)>& fn,
+                  const FusedAttention* fused) {
   torch::InferenceMode guard;
   const auto& batches = data.impl().batchesOn(device);
   const size_t n = which.empty() ? batches.size() : which.size();
-  const FusedAttention fused = fuseAttention(w);
+  FusedAttention own;
+  if (!fused) {
+    own = fuseAttention(w);
+    fused = &own;
+  }
   for (size_t i = 0; i < n; ++i) {
     if (cancel && cancel->load(std::memory_order_relaxed)) break;
     const size_t b = which.empty() ? i : which[i];
     if (b >= batches.size())
       throw Error("evaluate: batch " + std::to_string(b) + " of " + std::to_string(batches.size()));
-    fn(b, encoderForward(w, act, c.layer_norm_eps, batches[b], nullptr, {}, &fused)
+    fn(b, encoderForward(w, act, c.layer_norm_eps, batches[b], nullptr, {}, fused)
               .to(torch::kCPU, torch::kFloat32));
   }
 }
@@ -320,13 +363,22 @@ std::vector<std::vector<float>> computeLogits(const Model& m, const SubNetwork& 
   return out;
 }
 
-LatencyStats measureLatency(const Model& m, const SubNetwork& s, const LatencyOptions& o) {
+LatencyStats measureLatency(const Model& m, const SubNetwork& s, const LatencyOptions& o,
+                            const PreparedSubnet* prepared) {
   s.validate(m.config());
   const ModelImpl& mi = m.impl();
   torch::InferenceMode guard;
-  const EncoderWeights& base = mi.weightsOn(o.device);
-  EncoderWeights sliced =
-      s.isFull(mi.config) ? base : sliceWeights(base, s, mi.headOrder, mi.unitOrder);
+  std::shared_ptr<const PreparedSubnet> own;
+  if (!prepared || prepared->mode != ExecMode::Sliced ||
+      !preparedFor(prepared, s, o.device, prepared->precision)) {
+    EvalOptions eo;
+    eo.mode = ExecMode::Sliced;
+    eo.device = o.device;
+    eo.precision = prepared ? prepared->precision : Precision::Float32;
+    own = prepareSubnet(m, s, eo);
+    prepared = own.get();
+  }
+  const EncoderWeights& sliced = prepared->weights;
   const int64_t T = std::min(o.seqLen, maxSequenceLength(mi.config));
   const torch::Device dev(o.device.empty() ? std::string("cpu") : o.device);
   Batch b;
@@ -336,9 +388,9 @@ LatencyStats measureLatency(const Model& m, const SubNetwork& s, const LatencyOp
   b.mask = torch::ones({o.batchSize, T}, torch::TensorOptions().dtype(torch::kFloat32).device(dev));
   // Logits back on the host, as a caller would have them: this also waits
   // for the device to finish.
-  const FusedAttention fused = fuseAttention(sliced);
   auto request = [&] {
-    return encoderForward(sliced, mi.act, mi.config.layer_norm_eps, b, nullptr, {}, &fused)
+    return encoderForward(sliced, mi.act, mi.config.layer_norm_eps, b, nullptr, {},
+                          &prepared->fused)
         .to(torch::kCPU);
   };
   for (int i = 0; i < o.warmup; ++i) request();
@@ -359,29 +411,38 @@ LatencyStats measureLatency(const Model& m, const SubNetwork& s, const LatencyOp
 }
 
 EvalResult evaluate(const Model& m, const SubNetwork& s, const EncodedData& data,
-                    const EvalOptions& opts, const std::atomic<bool>* cancel) {
+                    const EvalOptions& opts, const std::atomic<bool>* cancel,
+                    const PreparedSubnet* prepared) {
   const auto t0 = std::chrono::steady_clock::now();
+  std::shared_ptr<const PreparedSubnet> own;
+  if (!prepared) {
+    own = prepareSubnet(m, s, opts);
+    prepared = own.get();
+  }
   const auto& d = data.impl();
   std::vector<int64_t> pred, truth;
   EvalResult r;
   r.predictions.assign(data.size(), -1);
-  r.modeUsed = runBatches(m, s, data, opts, cancel, [&](size_t b, const torch::Tensor& logits) {
-    auto am = logits.argmax(1).contiguous();
-    const int64_t* p = am.data_ptr<int64_t>();
-    for (size_t i = 0; i < d.batchIndex[b].size(); ++i) {
-      const size_t idx = d.batchIndex[b][i];
-      r.predictions[idx] = p[i];
-      pred.push_back(p[i]);
-      truth.push_back(d.labels[idx]);
-    }
-  });
+  r.modeUsed = runBatches(
+      m, s, data, opts, cancel,
+      [&](size_t b, const torch::Tensor& logits) {
+        auto am = logits.argmax(1).contiguous();
+        const int64_t* p = am.data_ptr<int64_t>();
+        for (size_t i = 0; i < d.batchIndex[b].size(); ++i) {
+          const size_t idx = d.batchIndex[b][i];
+          r.predictions[idx] = p[i];
+          pred.push_back(p[i]);
+          truth.push_back(d.labels[idx]);
+        }
+      },
+      prepared);
   r.metrics = classificationMetrics(pred, truth, m.config().numLabels());
   r.params = parameterCount(m.config(), s);
   r.flops = flopCount(m.config(), s, opts.latency.seqLen);
   if (opts.measureLatency && !(cancel && cancel->load())) {
     LatencyOptions lo = opts.latency;
     lo.device = opts.device;
-    r.latency = measureLatency(m, s, lo);
+    r.latency = measureLatency(m, s, lo, prepared);
   }
   r.evalSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return r;

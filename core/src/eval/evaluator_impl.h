@@ -26,6 +26,23 @@ struct EncodedDataImpl {
   mutable std::map<std::string, std::vector<Batch>> deviceBatches;
 };
 
+// A sub-network made ready to run once per trial (prepareSubnet): its
+// weights sliced or masked (or the model's own, for the full model) and
+// prepared for the products of the chosen GEMM backend. One serves every
+// evaluate() call of the trial and, when sliced, its latency.
+struct PreparedSubnet {
+  SubNetwork subnet;
+  ExecMode mode = ExecMode::Sliced;
+  std::string device;
+  Precision precision = Precision::Float32;
+  EncoderWeights weights;
+  FusedAttention fused;
+};
+
+// The GEMM plan evaluation uses for `c` on `device` at `p` (on the CPU:
+// gemmChoiceFor; bf16 there is the seam's, the weights stay float32).
+GemmPlan gemmPlanFor(const ModelConfig& c, const std::string& device, Precision p);
+
 // The rates of measureExecRates(Model, ...) for weights `base` on `batch`'s
 // device (benchmarks call it on weights of their own).
 ExecRates measureExecRates(const EncoderWeights& base, const ModelConfig& c, Act act,
@@ -41,6 +58,7 @@ ExecRates measureExecRates(const EncoderWeights& base, const ModelConfig& c, Act
 void forEachBatch(const EncoderWeights& w, const ModelConfig& c, Act act, const EncodedData& data,
                   const std::string& device, const std::vector<size_t>& which,
                   const std::atomic<bool>* cancel,
-                  const std::function<void(size_t, const torch::Tensor&)>& fn);
+                  const std::function<void(size_t, const torch::Tensor&)>& fn,
+                  const FusedAttention* fused = nullptr);
 
 }  // namespace pp

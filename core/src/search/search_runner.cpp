@@ -8,6 +8,7 @@
 
 #include "base/file_util.h"
 #include "paretoprune/base/error.h"
+#include "paretoprune/cpu/gemm.h"
 #include "paretoprune/cpu/threads.h"
 #include "paretoprune/eval/screening.h"
 #include "paretoprune/model/metrics.h"
@@ -256,8 +257,19 @@ void SearchRunner::stopLocked(StopKind kind, const std::string& reason) {
   stopReason_ = reason;
 }
 
+namespace {
+// gemmChoiceLine where a worker runs on the CPU, else "".
+std::string cpuGemmLine(const ModelConfig& c, const std::vector<std::string>& devices,
+                        Precision p) {
+  const bool cpu = std::find(devices.begin(), devices.end(), "cpu") != devices.end();
+  return cpu ? gemmChoiceLine(c, precisionName(p)) : std::string();
+}
+}  // namespace
+
 void SearchRunner::prepareRun() {
   const auto& c = model_->config();
+  // The products' backend (measured once per machine, then cached) before any trial is timed.
+  const std::string gemm = cpuGemmLine(c, devices_, opts_.eval.precision);
   const std::string& logPath = opts_.logPath;
   std::optional<LogContents> prev;
   if (opts_.resume && !logPath.empty() && fileutil::exists(logPath)) {
@@ -290,6 +302,7 @@ void SearchRunner::prepareRun() {
   std::lock_guard<std::mutex> lk(mu_);
   reference_ = ref;
   rates_ = rates;
+  if (!gemm.empty()) header_.extra["gemm"] = gemm;
   if (ref) header_.reference = ref->toJson();
   if (opts_.eval.mode == ExecMode::Auto) {
     json rj = json::object();
@@ -333,7 +346,13 @@ void SearchRunner::prepareRun() {
   updateFrontLocked();
 }
 
+void SearchRunner::applyThreadBudget() const {
+  const int budget = opts_.threads > 0 ? opts_.threads : hardwareThreads();
+  useComputeThreads(ComputeUse::Evaluation, std::max(1, budget / std::max(1, opts_.workers)));
+}
+
 void SearchRunner::run() {
+  applyThreadBudget();
   {
     std::lock_guard<std::mutex> lk(mu_);
     start_ = std::chrono::steady_clock::now();

@@ -68,7 +68,9 @@ Trial evaluateAsTrial(const Model& m, const EncodedData& data, int64_t id, const
 Trial SearchRunner::evaluateScreened(Trial t, const SubNetwork& s, const EvalOptions& eo) {
   EvalOptions low = eo;
   low.batches = screenBatches_;
-  const EvalResult r = evaluate(*model_, s, *data_, low, &cancel_);
+  // Sliced and prepared once for the screening, the rest and the latency.
+  const auto prepared = prepareSubnet(*model_, s, eo);
+  const EvalResult r = evaluate(*model_, s, *data_, low, &cancel_, prepared.get());
   Trial optimistic = t;
   fillTrial(optimistic, r);
   const ClassificationMetrics best = optimisticMetrics(r.metrics);
@@ -91,7 +93,7 @@ Trial SearchRunner::evaluateScreened(Trial t, const SubNetwork& s, const EvalOpt
   EvalOptions rest = eo;
   rest.measureLatency = false;  // already measured
   rest.batches = restBatches_;
-  EvalResult r2 = evaluate(*model_, s, *data_, rest, &cancel_);
+  EvalResult r2 = evaluate(*model_, s, *data_, rest, &cancel_, prepared.get());
   std::vector<int64_t> pred, truth;
   for (size_t i = 0; i < data_->size(); ++i) {
     const int64_t q = r.predictions[i] >= 0 ? r.predictions[i] : r2.predictions[i];

@@ -106,13 +106,25 @@ std::vector<std::vector<float>> computeLogits(const Model& m, const SubNetwork& 
                                               const EncodedData& data,
                                               ExecMode mode = ExecMode::Auto);
 
-// Throws pp::Error on an invalid sub-network; returns early (metrics over
-// what was done) if `cancel` becomes true.
-EvalResult evaluate(const Model& m, const SubNetwork& s, const EncodedData& data,
-                    const EvalOptions& opts = {}, const std::atomic<bool>* cancel = nullptr);
+// A sub-network sliced (or masked, as opts resolve its mode) and its
+// weights prepared for the matrix products once, to serve every evaluate()
+// of one trial and its latency (eval/evaluator_impl.h).
+struct PreparedSubnet;
+std::shared_ptr<const PreparedSubnet> prepareSubnet(const Model& m, const SubNetwork& s,
+                                                    const EvalOptions& opts = {});
 
-// Latency of the sliced sub-network on random tokens of the given shape.
-LatencyStats measureLatency(const Model& m, const SubNetwork& s, const LatencyOptions& opts);
+// Throws pp::Error on an invalid sub-network; returns early (metrics over
+// what was done) if `cancel` becomes true. `prepared` (from prepareSubnet
+// with the same sub-network, device and precision): run on it instead of
+// preparing again.
+EvalResult evaluate(const Model& m, const SubNetwork& s, const EncodedData& data,
+                    const EvalOptions& opts = {}, const std::atomic<bool>* cancel = nullptr,
+                    const PreparedSubnet* prepared = nullptr);
+
+// Latency of the sliced sub-network on random tokens of the given shape
+// (on `prepared` where it is that sub-network sliced on that device).
+LatencyStats measureLatency(const Model& m, const SubNetwork& s, const LatencyOptions& opts,
+                            const PreparedSubnet* prepared = nullptr);
 
 // Times one batch of `data` (at most 8 rows) run both ways on a
 // mid-sized sub-network (every layer, half the heads and units) on

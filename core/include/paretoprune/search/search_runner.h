@@ -38,6 +38,7 @@ struct SearchOptions {
   int64_t trials = 100;         // the run's total, resumed trials included
   double budgetSeconds = 0;     // wall-clock budget of this session (0: none)
   int workers = 0;              // 0: chosen for the machine (one per CUDA device on GPUs)
+  int threads = 0;              // CPU threads the workers share (0: all); run() applies them
   std::string device = "auto";  // auto, cpu, cuda, cuda:N (see resolveDevices)
   uint64_t seed = 0;
   std::vector<std::string> objectives = {"error", "params"};
@@ -125,6 +126,11 @@ class SearchRunner {
   // Throws pp::Error only for set-up problems (bad strategy, unreadable log,
   // a log of another model, space or data).
   void run();
+  // Puts the thread budget to work for this run's workers: each an
+  // evaluation team of threads / workers threads (useComputeThreads).
+  // run() calls it first; callers that print the machine's set-up before
+  // may call it earlier.
+  void applyThreadBudget() const;
   void cancel();  // safe from any thread, event callbacks included
   void pause();   // workers finish their trial, then wait
   void resume();

@@ -1,0 +1,93 @@
+// The seam for the matrix products of evaluation (in the spirit of
+// CTranslate2's src/cpu/backend.h): named GEMM backends, and weights
+// prepared once per trial in the layout the chosen backend reads fastest
+// (packing is the backend's policy: our kernel's panels, oneDNN's
+// reordered blocks, or the rows as they are for OpenBLAS). Which backend
+// runs is chosen by measuring (gemm_choice.h). No Torch here.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cpu/cpu_features.h"
+#include "cpu/packed_gemm.h"
+
+namespace pp {
+
+enum class GemmBackend {
+  Packed,  // our AVX2/FMA kernel on panels packed once (packed_gemm.h)
+  Blas,    // OpenBLAS's sgemm on the weights as they are (it packs per call)
+  Onednn,  // oneDNN's matmul on weights reordered once
+};
+// Arithmetic of the products: float32, or bfloat16 inputs with float32
+// accumulation and output (oneDNN only; everything else stays float32).
+enum class GemmType { Float32, BFloat16 };
+
+const char* gemmBackendName(GemmBackend b);  // packed, blas, onednn
+const char* gemmTypeName(GemmType t);        // fp32, bf16
+// Throws pp::Error naming the backends for an unknown name.
+GemmBackend parseGemmBackend(const std::string& name);
+std::vector<GemmBackend> allGemmBackends();
+
+// Why `b` cannot run products of type `t` on a CPU with `f` ("" where it
+// can): no AVX2 for the packed kernel, no BLAS symbol, no AVX512_BF16 or
+// AMX for bf16 (oneDNN would emulate it, far slower than fp32).
+std::string gemmUnavailable(GemmBackend b, GemmType t, const CpuFeatures& f = cpuFeatures());
+
+// The backend and arithmetic a trial's products run with.
+struct GemmPlan {
+  GemmBackend backend = GemmBackend::Packed;
+  GemmType type = GemmType::Float32;
+};
+
+// One weight matrix W [N, K] (out-features x in-features, as nn.Linear
+// stores it) prepared for one backend. Copies share the prepared data.
+class GemmWeights {
+ public:
+  GemmWeights() = default;
+  // The rows of `parts`, one after another, each `depth` long (each
+  // part's scale applied as it is copied).
+  GemmWeights(const GemmPlan& plan, const std::vector<RowSource>& parts, int64_t depth);
+
+  int64_t outFeatures() const { return n_; }
+  int64_t inFeatures() const { return k_; }
+  bool empty() const { return n_ == 0; }
+  const GemmPlan& plan() const { return plan_; }
+  // Whether run() takes column ranges (n0, n1) narrower than all of N;
+  // oneDNN's prepared weights run whole (callers split rows instead).
+  bool columnRanges() const;
+
+  // As gemmPacked: c[i, j] for rows i < m and columns j in [n0, n1)
+  // (n1 -1: N): a[i, :] . W[j, :] + bias[j], or (bias null) added to what
+  // c holds. n0 a multiple of PackedWeights::kPanel. Single-threaded.
+  void run(const float* a, int64_t lda, int64_t m, const float* bias, float* c, int64_t ldc,
+           int64_t n0 = 0, int64_t n1 = -1) const;
+
+  struct Impl {
+    virtual ~Impl() = default;
+    virtual bool columnRanges() const { return true; }
+    virtual void run(const float* a, int64_t lda, int64_t m, const float* bias, float* c,
+                     int64_t ldc, int64_t n0, int64_t n1) const = 0;
+  };
+
+ private:
+  std::shared_ptr<const Impl> impl_;
+  GemmPlan plan_;
+  int64_t n_ = 0, k_ = 0;
+};
+
+// The backends' own preparations (gemm_blas.cpp, gemm_onednn.cpp): W's
+// rows as one row-major float32 matrix [N, K].
+std::shared_ptr<const GemmWeights::Impl> blasWeights(std::vector<float> w, int64_t n, int64_t k);
+std::shared_ptr<const GemmWeights::Impl> onednnWeights(const std::vector<float>& w, int64_t n,
+                                                       int64_t k, GemmType t);
+bool blasAvailable();
+bool onednnAvailable();
+// "OpenBLAS 0.3.21 ..." and "oneDNN 2.6.3": for the choice's cache key.
+std::string blasVersion();
+std::string onednnVersion();
+// The oneDNN implementation a product of that shape would run ("brg:avx512_core", ...).
+std::string onednnImplName(int64_t m, int64_t n, int64_t k, GemmType t);
+
+}  // namespace pp
