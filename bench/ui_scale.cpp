@@ -119,7 +119,8 @@ void synthesise(const pp::OpenedRunLog& base, const QString& out, int n, uint64_
     t.flops = static_cast<int64_t>(flopsPerParam * static_cast<double>(t.params));
     const double shrink = 1.0 - static_cast<double>(t.params) / full;
     const double noise = (rng.uniform01() + rng.uniform01() + rng.uniform01() - 1.5) * 0.05;
-    t.errorRate = std::clamp(std::round((0.12 + 0.5 * shrink * shrink + noise) * 600) / 600, 0.0, 1.0);
+    t.errorRate =
+        std::clamp(std::round((0.12 + 0.5 * shrink * shrink + noise) * 600) / 600, 0.0, 1.0);
     t.accuracy = 1 - t.errorRate;
     t.f1 = t.accuracy;
     t.mcc = 2 * t.accuracy - 1;
@@ -172,7 +173,8 @@ struct Row {
   int markers = 0;
 };
 
-Row child(const QString& self, const QString& what, const QString& trials, const QStringList& args) {
+Row child(const QString& self, const QString& what, const QString& trials,
+          const QStringList& args) {
   Row r{what, trials};
   QProcess p;
   p.setProcessChannelMode(QProcess::ForwardedErrorChannel);
@@ -224,7 +226,8 @@ int childFollow(const QString& log, int rate) {
   QApplication::processEvents();
   if (run.reference) Q_EMIT sc.referenceReady(*run.reference);
   pp::ParetoArchive front;
-  const pp::Normalizer norm{{0, 0}, {1, static_cast<double>(run.reference ? run.reference->params : 1)}};
+  const pp::Normalizer norm{{0, 0},
+                            {1, static_cast<double>(run.reference ? run.reference->params : 1)}};
   double hv = 0;
   size_t next = 0;
   const auto& trials = run.log.trials;
@@ -297,9 +300,11 @@ int runScaleBench(const QString& self, const QString& cli, const QList<int>& siz
   QStringList three;
   for (int i = 0; i < 3; ++i) {
     three << dir + QString("/cmp-%1.jsonl").arg(i);
-    if (!QFile::exists(three.back())) synthesise(run, three.back(), 10000, 100 + static_cast<uint64_t>(i));
+    if (!QFile::exists(three.back()))
+      synthesise(run, three.back(), 10000, 100 + static_cast<uint64_t>(i));
   }
-  rows.push_back(child(self, "compare three runs", "3 x 10,000", QStringList{"--child-compare"} + three));
+  rows.push_back(
+      child(self, "compare three runs", "3 x 10,000", QStringList{"--child-compare"} + three));
   std::printf("bench_ui --scale: %s, %d threads; Qt %s, platform %s, OpenGL series %s\n\n",
               cpuName().toUtf8().constData(), QThread::idealThreadCount(), qVersion(),
               QApplication::platformName().toUtf8().constData(),
@@ -317,7 +322,8 @@ int runScaleBench(const QString& self, const QString& cli, const QList<int>& siz
       "\n(open: the log read, table, chart and front drawn and the window painted; follow: every "
       "trial delivered through the search's signals at that rate, seconds until the last one is "
       "drawn, the event loop probed every 10 ms; targets: 100,000 under 5 s and 1 GB, 10,000 under "
-      "1 s, p99 under 50 ms, the comparison under 3 s; markers: those the chart draws, overlapping ones "
+      "1 s, p99 under 50 ms, the comparison under 3 s; markers: those the chart draws, overlapping "
+      "ones "
       "thinned)\n");
   return 0;
 }

@@ -5,8 +5,8 @@
 
 namespace ppui {
 
-void MarkerGrid::reset(double x0, double x1, double y0, double y1, double widthPx,
-                       double heightPx, double cellPx) {
+void MarkerGrid::reset(double x0, double x1, double y0, double y1, double widthPx, double heightPx,
+                       double cellPx) {
   taken_.clear();
   cols_ = std::max(1.0, std::floor(widthPx / cellPx));
   rows_ = std::max(1.0, std::floor(heightPx / cellPx));

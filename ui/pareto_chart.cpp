@@ -3,9 +3,6 @@
 #include <QCategoryAxis>
 #include <QChildEvent>
 #include <QCursor>
-#include <QGuiApplication>
-#include <QOffscreenSurface>
-#include <QOpenGLContext>
 #include <QLegend>
 #include <QLegendMarker>
 #include <QLineSeries>
@@ -18,53 +15,9 @@
 #include <cmath>
 
 #include "ui/axis_ticks.h"
-#include "ui/marker_grid.h"
 #include "ui/trial_key.h"
 
 namespace ppui {
-
-namespace {
-// Distinct colours and markers for overlaid runs (colour-blind safe first).
-struct RunStyle {
-  QColor color;
-  QScatterSeries::MarkerShape shape;
-};
-const RunStyle kRunStyles[] = {
-    {QColor(230, 120, 20), QScatterSeries::MarkerShapeCircle},
-    {QColor(40, 100, 200), QScatterSeries::MarkerShapeRectangle},
-    {QColor(30, 150, 80), QScatterSeries::MarkerShapeTriangle},
-    {QColor(170, 60, 170), QScatterSeries::MarkerShapeRotatedRectangle},
-    {QColor(200, 40, 40), QScatterSeries::MarkerShapePentagon},
-    {QColor(90, 90, 90), QScatterSeries::MarkerShapeStar},
-};
-constexpr int kStyles = sizeof kRunStyles / sizeof kRunStyles[0];
-constexpr double kTrialMarker = 7;  // pixels
-constexpr double kCellPx = 4;       // thinned: one marker per cell of this side
-
-void hideFromLegend(QChart* c, QAbstractSeries* s) {
-  for (auto* m : c->legend()->markers(s)) m->setVisible(false);
-}
-
-// Marks a run's legend entry as shown or hidden (dimmed, still clickable).
-void dimMarker(QLegendMarker* m, bool visible) {
-  m->setVisible(true);
-  const qreal alpha = visible ? 1.0 : 0.35;
-  QBrush b = m->labelBrush();
-  QColor c = b.color();
-  c.setAlphaF(alpha);
-  b.setColor(c);
-  m->setLabelBrush(b);
-  QBrush mb = m->brush();
-  QColor mc = mb.color();
-  mc.setAlphaF(alpha);
-  mb.setColor(mc);
-  m->setBrush(mb);
-}
-}  // namespace
-
-QColor runColor(int run) {
-  return kRunStyles[((run % kStyles) + kStyles) % kStyles].color;
-}
 
 ParetoChart::ParetoChart(QWidget* parent) : QChartView(parent) {
   auto* c = new QChart;
@@ -109,11 +62,9 @@ ParetoChart::ParetoChart(QWidget* parent) : QChartView(parent) {
 ParetoChart::Run ParetoChart::makeRun(const QString& name, int index, bool overlay) {
   Run r;
   r.name = name;
-  const RunStyle& st = kRunStyles[index % kStyles];
-  r.all = new QScatterSeries;
-  r.all->setName(overlay ? tr("%1: trials").arg(name) : tr("trials"));
-  r.all->setMarkerSize(kTrialMarker);
-  r.all->setUseOpenGL(openGlAvailable());
+  const RunStyle& st = runStyle(index);
+  QScatterSeries* all = r.trials.all();
+  all->setName(overlay ? tr("%1: trials").arg(name) : tr("trials"));
   r.step = new QLineSeries;
   r.front = new QScatterSeries;
   r.front->setName(overlay ? name : tr("Pareto front"));
@@ -121,29 +72,23 @@ ParetoChart::Run ParetoChart::makeRun(const QString& name, int index, bool overl
   if (overlay) {
     QColor faint = st.color;
     faint.setAlpha(70);
-    r.all->setMarkerShape(st.shape);
-    r.all->setColor(faint);
-    r.all->setBorderColor(faint);
+    all->setMarkerShape(st.shape);
+    all->setColor(faint);
+    all->setBorderColor(faint);
     r.front->setMarkerShape(st.shape);
     r.front->setMarkerSize(11);
     r.front->setColor(st.color);
     r.front->setBorderColor(st.color.darker(160));
     r.step->setPen(QPen(st.color, 2));
   } else {
-    r.all->setColor(QColor(90, 120, 170, 90));
-    r.all->setBorderColor(QColor(90, 120, 170, 120));
+    all->setColor(QColor(90, 120, 170, 90));
+    all->setBorderColor(QColor(90, 120, 170, 120));
     r.front->setColor(QColor(230, 120, 20));
     r.front->setBorderColor(QColor(150, 70, 0));
     r.step->setPen(QPen(QColor(220, 110, 20), 2));
   }
-  // The latest markers, in a series of their own that looks the same.
-  r.fresh = new QScatterSeries;
-  r.fresh->setUseOpenGL(r.all->useOpenGL());
-  r.fresh->setMarkerShape(r.all->markerShape());
-  r.fresh->setMarkerSize(r.all->markerSize());
-  r.fresh->setPen(r.all->pen());
-  r.fresh->setBrush(r.all->brush());
-  for (auto* s : {r.all, r.fresh, r.front})
+  r.trials.matchStyle();
+  for (auto* s : {all, r.trials.fresh(), r.front})
     connect(s, &QScatterSeries::hovered, this, &ParetoChart::onHovered);
   return r;
 }
@@ -151,7 +96,8 @@ ParetoChart::Run ParetoChart::makeRun(const QString& name, int index, bool overl
 void ParetoChart::dropRuns() {
   QChart* c = chart();
   for (auto& r : runs_)
-    for (QAbstractSeries* s : std::initializer_list<QAbstractSeries*>{r.all, r.fresh, r.step, r.front}) {
+    for (QAbstractSeries* s : std::initializer_list<QAbstractSeries*>{
+             r.trials.all(), r.trials.fresh(), r.step, r.front}) {
       c->removeSeries(s);
       delete s;
     }
@@ -172,8 +118,8 @@ void ParetoChart::setRuns(const QStringList& names) {
   // are drawn over all trials.
   const QStringList list = overlay ? names : QStringList{QString()};
   for (int i = 0; i < list.size(); ++i) runs_.push_back(makeRun(list[i], i, overlay));
-  for (auto& r : runs_) c->addSeries(r.all);
-  for (auto& r : runs_) c->addSeries(r.fresh);
+  for (auto& r : runs_) c->addSeries(r.trials.all());
+  for (auto& r : runs_) c->addSeries(r.trials.fresh());
   for (auto& r : runs_) {
     c->addSeries(r.step);
     c->addSeries(r.front);
@@ -182,8 +128,8 @@ void ParetoChart::setRuns(const QStringList& names) {
   c->addSeries(selected_);
   for (auto& r : runs_) {
     hideFromLegend(c, r.step);
-    hideFromLegend(c, r.fresh);
-    if (overlay) hideFromLegend(c, r.all);
+    hideFromLegend(c, r.trials.fresh());
+    if (overlay) hideFromLegend(c, r.trials.all());
     for (auto* m : c->legend()->markers(r.front))
       connect(m, &QLegendMarker::clicked, this, &ParetoChart::onLegendClicked,
               Qt::UniqueConnection);
@@ -210,13 +156,14 @@ void ParetoChart::setRunVisible(int run, bool on) {
   Run& r = runs_[static_cast<size_t>(run)];
   if (r.visible == on) return;
   r.visible = on;
-  for (QAbstractSeries* s : std::initializer_list<QAbstractSeries*>{r.all, r.fresh, r.step, r.front})
+  for (QAbstractSeries* s :
+       std::initializer_list<QAbstractSeries*>{r.trials.all(), r.trials.fresh(), r.step, r.front})
     s->setVisible(on);
   // Showing a series shows its legend marker again: only the front's is an entry.
   hideFromLegend(chart(), r.step);
-  hideFromLegend(chart(), r.fresh);
-  if (runCount() > 1) hideFromLegend(chart(), r.all);
-  for (auto* m : chart()->legend()->markers(r.front)) dimMarker(m, on);
+  hideFromLegend(chart(), r.trials.fresh());
+  if (runCount() > 1) hideFromLegend(chart(), r.trials.all());
+  for (auto* m : chart()->legend()->markers(r.front)) dimLegendMarker(m, on);
   // A hidden run's points cannot stay selected.
   std::vector<int64_t> sel;
   for (int64_t k : selection_)
@@ -238,30 +185,13 @@ void ParetoChart::onLegendClicked() {
 
 int ParetoChart::markersDrawn() const {
   int n = 0;
-  for (const auto& r : runs_) n += r.all->count() + r.fresh->count();
+  for (const auto& r : runs_) n += r.trials.count();
   return n;
 }
 
 QList<QPointF> ParetoChart::frontPoints(int run) const {
   return run >= 0 && run < runCount() ? runs_[static_cast<size_t>(run)].front->points()
                                       : QList<QPointF>();
-}
-
-// OpenGL series need a context; the offscreen and minimal platforms draw
-// without one (grab() of a QOpenGLWidget would be empty there).
-// PARETOPRUNE_CHART_OPENGL=0 or 1 decides instead.
-bool ParetoChart::openGlAvailable() {
-  static const bool on = [] {
-    const QByteArray forced = qgetenv("PARETOPRUNE_CHART_OPENGL");
-    if (!forced.isEmpty()) return forced != "0";
-    const QString platform = QGuiApplication::platformName();
-    if (platform == "offscreen" || platform == "minimal") return false;
-    QOpenGLContext ctx;
-    QOffscreenSurface surface;
-    surface.create();
-    return ctx.create() && ctx.makeCurrent(&surface);
-  }();
-  return on;
 }
 
 // Qt Charts draws OpenGL series on a widget over the plot: clicks and the
@@ -362,39 +292,24 @@ void ParetoChart::drawMarkers(size_t firstNew) {
   const QRectF plot = chart()->plotArea();
   const double w = plot.width() > 10 ? plot.width() : 800,
                h = plot.height() > 10 ? plot.height() : 500;
-  const bool thin = static_cast<double>(entries_.size()) > (w / kTrialMarker) * (h / kTrialMarker);
+  const double room = (w / TrialMarkers::kMarkerPx) * (h / TrialMarkers::kMarkerPx);
+  const bool thin = static_cast<double>(entries_.size()) > room;
   const bool again = remark_ || thin != thinned_;
   thinned_ = thin;
   remark_ = false;
   if (again) {
     firstNew = 0;
-    for (auto& r : runs_) {
-      r.markers.clear();
-      r.freshMarkers.clear();
-      if (thin)
-        r.cells.reset(xAxis_->min(), xAxis_->max(), yAxis_->min(), yAxis_->max(), w, h, kCellPx);
-    }
+    for (auto& r : runs_)
+      r.trials.restart(thin, xAxis_->min(), xAxis_->max(), yAxis_->min(), yAxis_->max(), w, h);
   }
   std::vector<bool> changed(runs_.size(), again);
   for (size_t i = firstNew; i < entries_.size(); ++i) {
     const Entry& e = entries_[i];
-    Run& r = runs_[static_cast<size_t>(e.run)];
-    if (thin && !r.cells.take(e.v)) continue;
-    r.freshMarkers.append(e.v);
-    changed[static_cast<size_t>(e.run)] = true;
+    if (runs_[static_cast<size_t>(e.run)].trials.add(e.v))
+      changed[static_cast<size_t>(e.run)] = true;
   }
-  // New markers go to `fresh`, whose items alone Qt Charts then updates;
-  // they settle into `all` once they are a good share of it (amortised:
-  // each marker moves once or twice).
-  for (auto& r : runs_) {
-    if (!changed[static_cast<size_t>(&r - runs_.data())]) continue;
-    if (again || r.freshMarkers.size() > std::max<qsizetype>(256, r.markers.size() / 2)) {
-      r.markers.append(r.freshMarkers);
-      r.freshMarkers.clear();
-      r.all->replace(r.markers);
-    }
-    r.fresh->replace(r.freshMarkers);
-  }
+  for (size_t r = 0; r < runs_.size(); ++r)
+    if (changed[r]) runs_[r].trials.publish(again);
 }
 
 void ParetoChart::onRangeChanged() {

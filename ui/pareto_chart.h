@@ -26,7 +26,8 @@
 #include <vector>
 
 #include "paretoprune/search/trial.h"
-#include "ui/marker_grid.h"
+#include "ui/run_style.h"
+#include "ui/trial_markers.h"
 #include "ui/trial_tooltip.h"
 
 class QScatterSeries;
@@ -37,9 +38,6 @@ namespace ppui {
 
 enum class XMetric { Params, Flops, Latency };
 enum class YMetric { Error, Accuracy, Mcc, F1 };
-
-// The colour and marker of run `run` in an overlay of several.
-QColor runColor(int run);
 
 class ParetoChart : public QChartView {
   Q_OBJECT
@@ -71,7 +69,7 @@ class ParetoChart : public QChartView {
   // The points of a run's Pareto series, left to right, in chart values.
   QList<QPointF> frontPoints(int run = 0) const;
   // Whether the trials' series draw with OpenGL (never offscreen).
-  static bool openGlAvailable();
+  static bool openGlAvailable() { return TrialMarkers::openGlAvailable(); }
   size_t pending() const { return pending_.size(); }
   const std::vector<int64_t>& selection() const { return selection_; }
   // The key of the visible trial nearest to a chart value, within a few
@@ -99,13 +97,10 @@ class ParetoChart : public QChartView {
  private:
   struct Run {
     QString name;
-    QScatterSeries* all = nullptr;    // the trials' markers, but for
-    QScatterSeries* fresh = nullptr;  // the latest ones
+    TrialMarkers trials;  // its trials' series
     QScatterSeries* front = nullptr;
     QLineSeries* step = nullptr;
     std::set<int64_t> frontIds;
-    QList<QPointF> markers, freshMarkers;  // what `all` and `fresh` draw
-    MarkerGrid cells;        // its cells taken, when thinned
     bool visible = true;
   };
   struct Entry {

@@ -301,7 +301,8 @@ void RunController::addShownTrials(const std::vector<pp::Trial>& trials, const p
   trials_->addTrials(trials);
   bool changed = first;
   for (const auto& t : trials) {
-    if (t.ok() && t.fidelity >= 1.0) changed |= front_.add(pp::objectiveVector(t, h.objectives), row);
+    if (t.ok() && t.fidelity >= 1.0)
+      changed |= front_.add(pp::objectiveVector(t, h.objectives), row);
     ++row;
   }
   const auto& all = trials_->trials();

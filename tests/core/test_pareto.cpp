@@ -12,8 +12,7 @@ std::vector<size_t> frontByPairs(const std::vector<pp::Point>& pts) {
   std::vector<size_t> out;
   for (size_t i = 0; i < pts.size(); ++i) {
     bool dominated = false;
-    for (size_t j = 0; j < pts.size() && !dominated; ++j)
-      dominated = pp::dominates(pts[j], pts[i]);
+    for (size_t j = 0; j < pts.size() && !dominated; ++j) dominated = pp::dominates(pts[j], pts[i]);
     if (!dominated) out.push_back(i);
   }
   return out;

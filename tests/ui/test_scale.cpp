@@ -176,8 +176,7 @@ class TestScale : public QObject {
     }
     QTRY_COMPARE(w.tableModel()->rowCount(), 6000);
     QTRY_COMPARE(w.chart()->pointsDrawn(), 6000);
-    QCOMPARE(w.chart()->frontPoints(),
-             coreFront(*w.chart(), trials, run_.log.header.objectives));
+    QCOMPARE(w.chart()->frontPoints(), coreFront(*w.chart(), trials, run_.log.header.objectives));
     std::vector<int64_t> expected;
     for (size_t i : pp::paretoTrials(trials, run_.log.header.objectives))
       expected.push_back(trials[i].id);

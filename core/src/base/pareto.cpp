@@ -45,8 +45,7 @@ std::vector<size_t> paretoFront(const std::vector<Point>& pts) {
   if (anyNaN(pts)) return paretoFrontPairwise(pts);
   std::vector<size_t> order(pts.size());
   std::iota(order.begin(), order.end(), size_t{0});
-  std::stable_sort(order.begin(), order.end(),
-                   [&](size_t a, size_t b) { return pts[a] < pts[b]; });
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return pts[a] < pts[b]; });
   std::vector<size_t> front;
   for (size_t i : order) {
     const bool dominated = std::any_of(front.begin(), front.end(),
