@@ -25,27 +25,13 @@ struct Node {
 // The operators the export writes, with the inputs the runner reads of each
 // (a node with fewer is refused before any is indexed).
 const std::map<std::string, size_t>& knownOps() {
-  static const std::map<std::string, size_t> ops = {{"Add", 2},
-                                                    {"Cast", 1},
-                                                    {"CumSum", 2},
-                                                    {"DynamicQuantizeLinear", 1},
-                                                    {"Erf", 1},
-                                                    {"Gather", 2},
-                                                    {"Identity", 1},
-                                                    {"LayerNormalization", 3},
-                                                    {"MatMul", 2},
-                                                    {"MatMulInteger", 4},
-                                                    {"Mul", 2},
-                                                    {"Range", 3},
-                                                    {"Relu", 1},
-                                                    {"Reshape", 2},
-                                                    {"Shape", 1},
-                                                    {"Sigmoid", 1},
-                                                    {"Softmax", 1},
-                                                    {"Sub", 2},
-                                                    {"Tanh", 1},
-                                                    {"Transpose", 1},
-                                                    {"Unsqueeze", 2}};
+  static const std::map<std::string, size_t> ops = {
+      {"Add", 2},      {"Cast", 1},          {"CumSum", 2},   {"DynamicQuantizeLinear", 1},
+      {"Erf", 1},      {"Gather", 2},        {"Identity", 1}, {"LayerNormalization", 3},
+      {"MatMul", 2},   {"MatMulInteger", 4}, {"Mul", 2},      {"Range", 3},
+      {"Relu", 1},     {"Reshape", 2},       {"Shape", 1},    {"Sigmoid", 1},
+      {"Softmax", 1},  {"Sub", 2},           {"Tanh", 1},     {"Transpose", 1},
+      {"Unsqueeze", 2}};
   return ops;
 }
 
