@@ -46,12 +46,17 @@ class TestKill : public QObject {
                               "--workers",      "2",
                               "--latency-runs", "0",
                               "--log",          QString::fromStdString(log),
-                              "--resume",       "--no-auto"};  // every trial: no convergence stop
+                              "--no-auto"};  // every trial: no convergence stop
+    // The first run starts the log; every later one resumes it (--resume
+    // refuses a log that does not exist yet).
+    auto argsNow = [&] {
+      return QFile::exists(QString::fromStdString(log)) ? args + QStringList{"--resume"} : args;
+    };
     std::map<int64_t, std::string> seen;  // id -> sub-network, from every earlier look at the log
     int kills = 0, cutLines = 0;
     for (int round = 0; round < 12; ++round) {
       QProcess p;
-      p.start(PARETOPRUNE_CLI, args);
+      p.start(PARETOPRUNE_CLI, argsNow());
       QVERIFY(p.waitForStarted());
       const int waitMs = 300 + static_cast<int>(rng.index(700));
       if (p.waitForFinished(waitMs)) break;  // finished before the kill
@@ -79,7 +84,7 @@ class TestKill : public QObject {
     }
     // Resume to the end.
     QProcess p;
-    p.start(PARETOPRUNE_CLI, args);
+    p.start(PARETOPRUNE_CLI, argsNow());
     QVERIFY(p.waitForFinished(120000));
     QVERIFY2(p.exitCode() == 0, p.readAllStandardError().constData());
     pp::LogContents lc = pp::readRunLog(log, &cfg);
