@@ -20,12 +20,15 @@ struct Run {
   std::string out, err;
 };
 
-// Runs `program` with `args` to its end (2 minutes at most), no input.
-inline Run runProgram(const QString& program, const QStringList& args) {
+// Runs `program` with `args` to its end (`timeoutMs` at most), `input` on
+// its standard input.
+inline Run runProgram(const QString& program, const QStringList& args, const QByteArray& input = {},
+                      int timeoutMs = 120000) {
   QProcess p;
   p.start(program, args);
+  if (!input.isNull()) p.write(input);
   p.closeWriteChannel();
-  p.waitForFinished(120000);
+  p.waitForFinished(timeoutMs);
   return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1,
           p.readAllStandardOutput().toStdString(), p.readAllStandardError().toStdString()};
 }

@@ -22,18 +22,10 @@
 using nlohmann::json;
 
 namespace {
-struct Run {
-  int code = -1;
-  std::string out, err;
-};
+using testutil::Run;
+// A program to its end (5 minutes at most: node loads the runtimes).
 Run run(const QString& program, const QStringList& args, const QByteArray& input = {}) {
-  QProcess p;
-  p.start(program, args);
-  if (!input.isNull()) p.write(input);
-  p.closeWriteChannel();
-  p.waitForFinished(300000);
-  return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1,
-          p.readAllStandardOutput().toStdString(), p.readAllStandardError().toStdString()};
+  return testutil::runProgram(program, args, input, 300000);
 }
 
 using Logits = std::vector<std::vector<float>>;
