@@ -40,26 +40,6 @@ Stats stats(std::vector<double> v) {
   return s;
 }
 
-// Lateness of a 10 ms probe timer while `run` keeps the loop busy until done().
-template <class Done>
-std::vector<double> probe(Done&& done, int maxMs) {
-  std::vector<double> late;
-  QElapsedTimer clock;
-  clock.start();
-  qint64 last = clock.elapsed();
-  QTimer t;
-  t.setTimerType(Qt::PreciseTimer);
-  t.setInterval(10);
-  QObject::connect(&t, &QTimer::timeout, [&] {
-    const qint64 now = clock.elapsed();
-    late.push_back(std::max<double>(0.0, static_cast<double>(now - last) - 10.0));
-    last = now;
-  });
-  t.start();
-  while (!done() && clock.elapsed() < maxMs)
-    QApplication::processEvents(QEventLoop::WaitForMoreEvents, 50);
-  return late;
-}
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -103,7 +83,7 @@ int main(int argc, char** argv) {
 
   bool idleDone = false;
   QTimer::singleShot(2000, [&] { idleDone = true; });
-  const Stats idle = stats(probe([&] { return idleDone; }, 5000));
+  const Stats idle = stats(ppbench::probe([&] { return idleDone; }, 5000));
 
   ppui::SearchSetup s = w.currentSetup();
   s.workers = workers;
@@ -120,7 +100,7 @@ int main(int argc, char** argv) {
   QElapsedTimer wall;
   wall.start();
   if (!w.controller().start(s)) return 1;
-  const Stats busy = stats(probe([&] { return finished; }, 600000));
+  const Stats busy = stats(ppbench::probe([&] { return finished; }, 600000));
   const double seconds = static_cast<double>(wall.elapsed()) / 1000.0;
   std::printf(
       "bench_ui: demo search, %d trials, %d workers, %.1f s, %zu trials drawn; platform %s\n\n",

@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <functional>
 #include <unordered_set>
 #include <vector>
 
@@ -132,9 +133,9 @@ void synthesise(const pp::OpenedRunLog& base, const QString& out, int n, uint64_
   }
 }
 
-// Lateness of a 10 ms timer while `done()` is false.
-template <class Done>
-std::vector<double> probe(Done&& done, int maxMs) {
+}  // namespace
+
+std::vector<double> probe(const std::function<bool()>& done, int maxMs) {
   std::vector<double> late;
   QElapsedTimer clock;
   clock.start();
@@ -152,6 +153,8 @@ std::vector<double> probe(Done&& done, int maxMs) {
     QApplication::processEvents(QEventLoop::WaitForMoreEvents, 50);
   return late;
 }
+
+namespace {
 
 void result(double seconds, const std::vector<double>& late, const ppui::MainWindow& w) {
   const double mx = late.empty() ? 0 : *std::max_element(late.begin(), late.end());

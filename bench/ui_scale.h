@@ -10,6 +10,9 @@
 #include <QString>
 #include <QStringList>
 
+#include <functional>
+#include <vector>
+
 namespace ppbench {
 
 // The parent: makes the logs under a temporary folder, runs the children,
@@ -24,5 +27,9 @@ int runScaleBench(const QString& self, const QString& cli, const QList<int>& siz
 int childOpen(const QString& log);
 int childFollow(const QString& log, int rate);
 int childCompare(const QStringList& logs);
+
+// How late (ms) a 10 ms timer fired, each time, while `done()` stayed false
+// (at most `maxMs`): the event loop's responsiveness, for bench_ui's rows.
+std::vector<double> probe(const std::function<bool()>& done, int maxMs);
 
 }  // namespace ppbench
