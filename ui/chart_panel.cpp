@@ -4,6 +4,7 @@
 #include <QComboBox>
 #include <QFormLayout>
 #include <QGroupBox>
+#include <QLabel>
 #include <QVBoxLayout>
 
 #include "ui/hypervolume_chart.h"
@@ -40,6 +41,12 @@ QWidget* ChartPanel::makeAxesBox(QWidget* parent) {
   yBox->addItem(tr("MCC"), static_cast<int>(YMetric::Mcc));
   yBox->addItem(tr("F1"), static_cast<int>(YMetric::F1));
   vf->addRow(tr("y axis"), yBox);
+  auto* hint = new QLabel(tr("Drag a rectangle on the chart to zoom in; double-click it or press "
+                             "Ctrl+0 to see everything again."),
+                          viewBox);
+  hint->setWordWrap(true);
+  hint->setEnabled(false);  // greyed: a hint, not a setting
+  vf->addRow(hint);
   connect(yBox, &QComboBox::currentIndexChanged, this, [this, yBox](int) {
     chart_->setYMetric(static_cast<YMetric>(yBox->currentData().toInt()));
   });

@@ -14,6 +14,8 @@
 
 class QLineSeries;
 
+class QValueAxis;
+
 namespace ppui {
 
 class HypervolumeChart : public QChartView {
@@ -40,6 +42,7 @@ class HypervolumeChart : public QChartView {
 
  private:
   void redraw();
+  static void roundAxis(QValueAxis* a, double lo, double hi, int maxTicks);
   void drawLive();  // the queued live points, in one replace
   QLineSeries* addLine(const QString& name, const QColor& color);
   std::vector<QLineSeries*> lines_;

@@ -116,7 +116,8 @@ void MainWindow::buildMenus() {
   file->addAction(tr("&Quit"), this, &QWidget::close);
   searchActions_ = new SearchActions(this);
   auto* view = menuBar()->addMenu(tr("&View"));
-  view->addAction(tr("&Reset zoom"), charts_->chart(), &ParetoChart::resetZoom);
+  view->addAction(tr("&Reset zoom"), QKeySequence(Qt::CTRL | Qt::Key_0), charts_->chart(),
+                  &ParetoChart::resetZoom);
   auto* help = menuBar()->addMenu(tr("&Help"));
   help->addAction(tr("&About ParetoPrune"), this, [this] {
     QMessageBox::about(
@@ -138,6 +139,8 @@ void MainWindow::connectRun() {
   connect(r, &RunController::dataShown, setup_, &SetupPanel::setDataFiles);
   connect(r, &RunController::logShown, setup_, &SetupPanel::showRunLog);
   connect(r, &RunController::headerShown, setup_, &SetupPanel::showAutoChoices);
+  connect(r, &RunController::headerShown, charts_->chart(),
+          [this](const pp::RunHeader& h) { charts_->chart()->setChanceError(h.chanceError); });
   connect(r, &RunController::cleared, charts_, &ChartPanel::clear);
   connect(r, &RunController::selectionDropped, this, [this] { selectTrials({}); });
   connect(r, &RunController::referenceShown, charts_, &ChartPanel::setReference);

@@ -3,6 +3,7 @@
 #include <QCategoryAxis>
 #include <QChildEvent>
 #include <QCursor>
+#include <QGraphicsLayout>
 #include <QLegend>
 #include <QLegendMarker>
 #include <QLineSeries>
@@ -15,6 +16,7 @@
 #include <cmath>
 
 #include "ui/axis_ticks.h"
+#include "ui/chart_frame.h"
 #include "ui/trial_key.h"
 
 namespace ppui {
@@ -39,6 +41,12 @@ ParetoChart::ParetoChart(QWidget* parent) : QChartView(parent) {
   full_->setMarkerShape(QScatterSeries::MarkerShapeRectangle);
   full_->setMarkerSize(13);
   full_->setColor(QColor(40, 40, 40));
+  beyond_ = new QScatterSeries;
+  beyond_->setName(tr("far worse (drawn at the edge)"));
+  beyond_->setMarkerShape(QScatterSeries::MarkerShapeTriangle);
+  beyond_->setMarkerSize(14);
+  beyond_->setColor(QColor(90, 90, 90));
+  beyond_->setBorderColor(Qt::white);
   guideX_ = new QLineSeries;
   guideY_ = new QLineSeries;
   for (auto* g : {guideX_, guideY_}) g->setPen(QPen(QColor(60, 60, 60, 140), 1, Qt::DashLine));
@@ -47,7 +55,8 @@ ParetoChart::ParetoChart(QWidget* parent) : QChartView(parent) {
   // Guides are not legend entries.
   hideFromLegend(c, guideX_);
   hideFromLegend(c, guideY_);
-  connect(full_, &QScatterSeries::hovered, this, &ParetoChart::onHovered);
+  for (auto* s : {full_, beyond_})
+    connect(s, &QScatterSeries::hovered, this, &ParetoChart::onHovered);
   // The plot's size sets how many markers it has room for.
   connect(c, &QChart::plotAreaChanged, this, [this] {
     remark_ = true;
@@ -112,7 +121,7 @@ void ParetoChart::setRuns(const QStringList& names) {
   QChart* c = chart();
   const bool overlay = !names.isEmpty();
   dropRuns();
-  for (QAbstractSeries* s : std::initializer_list<QAbstractSeries*>{full_, selected_})
+  for (QAbstractSeries* s : std::initializer_list<QAbstractSeries*>{beyond_, full_, selected_})
     if (s->chart()) c->removeSeries(s);
   // The trials first, then every run's step line and front, so that fronts
   // are drawn over all trials.
@@ -124,6 +133,7 @@ void ParetoChart::setRuns(const QStringList& names) {
     c->addSeries(r.step);
     c->addSeries(r.front);
   }
+  c->addSeries(beyond_);
   c->addSeries(full_);
   c->addSeries(selected_);
   for (auto& r : runs_) {
@@ -164,6 +174,7 @@ void ParetoChart::setRunVisible(int run, bool on) {
   hideFromLegend(chart(), r.trials.fresh());
   if (runCount() > 1) hideFromLegend(chart(), r.trials.all());
   for (auto* m : chart()->legend()->markers(r.front)) dimLegendMarker(m, on);
+  redrawBeyond();
   // A hidden run's points cannot stay selected.
   std::vector<int64_t> sel;
   for (int64_t k : selection_)
@@ -237,7 +248,66 @@ double ParetoChart::yOf(const pp::Trial& t) const {
 
 QPointF ParetoChart::valueOf(const pp::Trial& t) const {
   const double x = xOf(t);
-  return {logX_ ? std::log10(x) : x, yOf(t)};
+  const double y = isBeyond(t) ? edgeY_ : yOf(t);
+  return {logX_ ? std::log10(x) : x, y};
+}
+
+bool ParetoChart::isBeyond(const pp::Trial& t) const {
+  return frame_ && full_trial_ && beyondFrame(yOf(t), yOf(*full_trial_), *frame_);
+}
+
+void ParetoChart::setChanceError(double error) {
+  chance_ = error;
+  rebuild();
+}
+
+void ParetoChart::reframe() {
+  frame_.reset();
+  if (!full_trial_ || chance_ < 0) return;
+  const double full = yOf(*full_trial_);
+  switch (yMetric_) {
+    case YMetric::Error:
+      frame_ = frameLimit(full, chance_, 0.02, false);
+      break;
+    case YMetric::Accuracy:
+      frame_ = frameLimit(full, 100.0 * (1.0 - chance_), 2.0, true);
+      break;
+    case YMetric::Mcc:  // always answering one label scores 0
+      frame_ = frameLimit(full, 0.0, 0.04, true);
+      break;
+    case YMetric::F1:  // chance depends on the labels' balance: no frame
+      break;
+  }
+}
+
+// Trials beyond the frame sit inside the axis's padding on chance's side;
+// when the axis moves, so do they (and the fronts and selection through them).
+void ParetoChart::moveEdge(double y) {
+  if (std::abs(y - edgeY_) < 1e-12) return;
+  edgeY_ = y;
+  if (beyondCount_ == 0) return;
+  for (auto& e : entries_)
+    if (e.beyond) e.v.setY(y);
+  remark_ = true;
+  for (int r = 0; r < runCount(); ++r) redrawFront(r);
+  redrawSelection();
+  redrawBeyond();
+}
+
+void ParetoChart::redrawBeyond() {
+  QList<QPointF> pts;
+  if (beyondCount_ > 0)
+    for (const auto& e : entries_)
+      if (e.beyond && runs_[static_cast<size_t>(e.run)].visible) pts.append(e.v);
+  beyond_->replace(pts);
+  bool relayout = false;
+  for (auto* m : chart()->legend()->markers(beyond_)) {
+    relayout = relayout || m->isVisible() != !pts.isEmpty();
+    m->setVisible(!pts.isEmpty());
+  }
+  // A marker shown on a legend already laid out takes no room until the
+  // legend lays its entries out again.
+  if (relayout && chart()->legend()->layout()) chart()->legend()->layout()->invalidate();
 }
 
 void ParetoChart::setYMetric(YMetric m) {
@@ -263,6 +333,7 @@ void ParetoChart::flushNow() {
   if (pending_.empty() && !remark_) return;
   flushing_ = true;
   const size_t first = entries_.size();
+  const int beyondBefore = beyondCount_;
   std::vector<bool> grew(runs_.size(), false);
   for (auto& e : pending_)
     if (addEntry(std::move(e))) grew[static_cast<size_t>(entries_.back().run)] = true;
@@ -272,6 +343,7 @@ void ParetoChart::flushNow() {
   drawMarkers(first);
   for (int r = 0; r < runCount(); ++r)
     if (grew[static_cast<size_t>(r)]) redrawFront(r);
+  if (beyondCount_ != beyondBefore) redrawBeyond();
   if (batch) ++batches_;
   flushing_ = false;
 }
@@ -279,7 +351,12 @@ void ParetoChart::flushNow() {
 bool ParetoChart::addEntry(Entry e) {
   if (logX_ && xOf(e.t) <= 0) return false;
   e.v = valueOf(e.t);
-  bounds_.take(e.v);
+  e.beyond = isBeyond(e.t);
+  beyondCount_ += e.beyond ? 1 : 0;
+  if (e.beyond)  // frames x only: its y is the edge
+    bounds_.take({e.v.x(), bounds_.y0 <= bounds_.y1 ? bounds_.y0 : yOf(*full_trial_)});
+  else
+    bounds_.take(e.v);
   byKey_[trialKey(e.run, e.t.id)] = entries_.size();
   entries_.push_back(std::move(e));
   return true;
@@ -343,20 +420,6 @@ void ParetoChart::redrawFront(int run) {
   r.step->replace(step);
 }
 
-void ParetoChart::setSelection(const std::vector<int64_t>& keys) {
-  selection_ = keys;
-  redrawSelection();
-}
-
-void ParetoChart::redrawSelection() {
-  QList<QPointF> pts;
-  for (int64_t key : selection_) {
-    auto it = byKey_.find(key);
-    if (it != byKey_.end()) pts.append(entries_[it->second].v);
-  }
-  selected_->replace(pts);
-}
-
 void ParetoChart::setXMetric(XMetric m) {
   metric_ = m;
   rebuild();
@@ -370,11 +433,6 @@ void ParetoChart::setLogX(bool on) {
 void ParetoChart::resetZoom() {
   chart()->zoomReset();
   fitAxes();
-}
-
-void ParetoChart::mouseDoubleClickEvent(QMouseEvent* e) {
-  resetZoom();
-  e->accept();
 }
 
 void ParetoChart::resizeEvent(QResizeEvent* e) {
@@ -416,10 +474,6 @@ void ParetoChart::rebuild() {
       break;
   }
   yAxis_->setTitleText(yTitle);
-  const char* yNames[] = {"Validation error", "Accuracy", "MCC", "F1"};
-  c->setTitle(runCount() > 1
-                  ? tr("Pareto fronts of %1 runs").arg(runCount())
-                  : tr("%1 against model size").arg(tr(yNames[static_cast<int>(yMetric_)])));
   for (auto* a : {xAxis_, yAxis_}) {
     a->setLabelsPosition(QCategoryAxis::AxisLabelsPositionOnValue);
     a->setMinorGridLineVisible(false);
@@ -437,7 +491,10 @@ void ParetoChart::rebuild() {
   pending_.clear();
   byKey_.clear();
   bounds_ = {};
+  reframe();
+  beyondCount_ = 0;
   for (auto& e : es) addEntry(std::move(e));
+  redrawBeyond();
   flushing_ = true;
   remark_ = true;
   fitAxes();
@@ -454,12 +511,17 @@ void ParetoChart::fitAxes() {
   Bounds b = bounds_;
   if (full_trial_ && (!logX_ || xOf(*full_trial_) > 0)) b.take(valueOf(*full_trial_));
   double x0 = b.x0, x1 = b.x1, y0 = b.y0, y1 = b.y1;
-  if (x0 > x1) {
+  const bool empty = x0 > x1;
+  if (empty) {
     x0 = logX_ ? 0 : 1;
     x1 = logX_ ? 1 : 10;
     y0 = 0;
     y1 = yMetric_ == YMetric::Accuracy ? 100 : 1;
   }
+  // Before any trial: no made-up scale, a line on what to do instead.
+  xAxis_->setVisible(!empty);
+  yAxis_->setVisible(!empty);
+  retitle();
   // Log axes: x is log10, so the padding is a factor.
   const double px = logX_ ? std::max((x1 - x0) * 0.06, 0.02) : std::max((x1 - x0) * 0.05, 1e-9);
   x0 -= px;
@@ -473,6 +535,7 @@ void ParetoChart::fitAxes() {
   xAxis_->setRange(x0, x1);
   yAxis_->setRange(y0, y1);
   relabelling_ = false;
+  moveEdge(frame_ && full_trial_ && *frame_ < yOf(*full_trial_) ? y0 + 0.4 * py : y1 - 0.4 * py);
   relabelAxes();
   guideX_->clear();
   guideY_->clear();
@@ -481,6 +544,16 @@ void ParetoChart::fitAxes() {
     guideX_->append({{x0, f.y()}, {x1, f.y()}});
     guideY_->append({{f.x(), y0}, {f.x(), y1}});
   }
+}
+
+void ParetoChart::retitle() {
+  const char* yNames[] = {"Validation error", "Accuracy", "MCC", "F1"};
+  QString title = runCount() > 1
+                      ? tr("Pareto fronts of %1 runs").arg(runCount())
+                      : tr("%1 against model size").arg(tr(yNames[static_cast<int>(yMetric_)]));
+  if (bounds_.x0 > bounds_.x1 && !full_trial_)
+    title = tr("No trials yet: start a search (F5) or open a run log (File > Open run log)");
+  if (chart()->title() != title) chart()->setTitle(title);
 }
 
 void ParetoChart::relabelAxes() {
@@ -520,76 +593,6 @@ QStringList ParetoChart::legendEntries() const {
   for (auto* m : chart()->legend()->markers())
     if (m->isVisible()) out << m->label();
   return out;
-}
-
-// Every trial looked at (thinned ones too), in pixels: chart values map to
-// the plot linearly, so one scale per axis replaces mapToPosition per trial.
-int64_t ParetoChart::trialAt(const QPointF& value) const {
-  const QPointF origin = chart()->mapToPosition({0, 0});
-  const double sx = chart()->mapToPosition({1, 0}).x() - origin.x(),
-               sy = chart()->mapToPosition({0, 1}).y() - origin.y();
-  int64_t best = kNone;
-  double bestD2 = 12.0 * 12.0;  // pixels, squared
-  auto consider = [&](const QPointF& v, int64_t key) {
-    const double dx = (v.x() - value.x()) * sx, dy = (v.y() - value.y()) * sy;
-    const double d2 = dx * dx + dy * dy;
-    if (d2 < bestD2) {
-      bestD2 = d2;
-      best = key;
-    }
-  };
-  for (const auto& e : entries_)
-    if (runs_[static_cast<size_t>(e.run)].visible) consider(e.v, trialKey(e.run, e.t.id));
-  if (full_trial_ && (!logX_ || xOf(*full_trial_) > 0)) consider(valueOf(*full_trial_), -1);
-  return best;
-}
-
-void ParetoChart::mousePressEvent(QMouseEvent* e) {
-  // A press on a point selects it; elsewhere it starts the zoom rectangle
-  // (the rubber band takes the press, so the series never see a click).
-  if (e->button() == Qt::LeftButton) {
-    const QPointF value =
-        chart()->mapToValue(chart()->mapFromScene(mapToScene(e->position().toPoint())));
-    const int64_t key = trialAt(value);
-    if (key != kNone && key != -1) {
-      onClicked(key, e->modifiers() & Qt::ShiftModifier);
-      e->accept();
-      return;
-    }
-  }
-  QChartView::mousePressEvent(e);
-}
-
-void ParetoChart::onClicked(int64_t key, bool add) {
-  std::vector<int64_t> sel = add ? selection_ : std::vector<int64_t>{};
-  auto it = std::find(sel.begin(), sel.end(), key);
-  if (it != sel.end())
-    sel.erase(it);
-  else
-    sel.push_back(key);
-  if (sel.size() > 3) sel.erase(sel.begin());  // up to three compared
-  setSelection(sel);
-  Q_EMIT selectionChanged(sel);
-}
-
-void ParetoChart::onHovered(const QPointF& p, bool state) {
-  if (!state) {
-    QToolTip::hideText();
-    return;
-  }
-  const int64_t key = trialAt(p);
-  if (key == -1 && full_trial_) {
-    QToolTip::showText(QCursor::pos(),
-                       tr("<b>Full model</b><br>") + trialTooltip(*full_trial_, std::nullopt),
-                       this);
-    return;
-  }
-  if (auto it = byKey_.find(key); it != byKey_.end()) {
-    const Entry& e = entries_[it->second];
-    const QString run =
-        runCount() > 1 ? tr("Run <b>%1</b><br>").arg(runName(e.run).toHtmlEscaped()) : QString();
-    QToolTip::showText(QCursor::pos(), run + trialTooltip(e.t, full_trial_), this);
-  }
 }
 
 }  // namespace ppui

@@ -54,6 +54,11 @@ class ParetoChart : public QChartView {
   bool runVisible(int run) const;
 
   void setReference(const pp::Trial& full);
+  // The run's chance-level error (RunHeader::chanceError; negative: unknown):
+  // with the full model it sets where the y axis stops (chart_frame.h).
+  void setChanceError(double error);
+  // Trials drawn on the frame's edge, beyond the limit.
+  int beyondFrameCount() const { return static_cast<int>(beyond_->count()); }
   void queueTrial(const pp::Trial& t, int run = 0);             // drawn at the next batch
   void flushNow();                                              // draw the queue at once
   void setFront(const std::vector<int64_t>& ids, int run = 0);  // trial ids of that run
@@ -106,7 +111,8 @@ class ParetoChart : public QChartView {
   struct Entry {
     pp::Trial t;
     int run = 0;
-    QPointF v;  // in chart values now
+    QPointF v;  // in chart values now (on the frame's edge if beyond it)
+    bool beyond = false;
   };
   struct Bounds {
     double x0 = 1e300, x1 = -1e300, y0 = 1e300, y1 = -1e300;
@@ -122,6 +128,11 @@ class ParetoChart : public QChartView {
   void redrawFront(int run);
   void redrawSelection();
   void fitAxes();
+  void reframe();  // frame_ from the full model, chance level and y metric
+  bool isBeyond(const pp::Trial& t) const;
+  void moveEdge(double y);
+  void redrawBeyond();
+  void retitle();
   void relabelAxes();
   double xOf(const pp::Trial& t) const;
   double yOf(const pp::Trial& t) const;
@@ -132,6 +143,7 @@ class ParetoChart : public QChartView {
   std::vector<Run> runs_;
   QScatterSeries* selected_;
   QScatterSeries* full_;
+  QScatterSeries* beyond_;  // triangles on the edge of the frame
   QLineSeries* guideX_;
   QLineSeries* guideY_;
   QCategoryAxis* xAxis_ = nullptr;
@@ -145,6 +157,10 @@ class ParetoChart : public QChartView {
   bool flushing_ = false;
   std::vector<int64_t> selection_;
   std::optional<pp::Trial> full_trial_;
+  double chance_ = -1;
+  std::optional<double> frame_;  // the y value where the frame stops
+  int beyondCount_ = 0;          // entries beyond the frame
+  double edgeY_ = 0;             // where they are drawn
   XMetric metric_ = XMetric::Params;
   YMetric yMetric_ = YMetric::Error;
   bool logX_ = true;

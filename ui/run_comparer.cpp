@@ -39,6 +39,7 @@ bool RunComparer::load(const QStringList& logs, QString* error) {
   v_.table->setRunNames(names);
   v_.table->setReferenceParams(pp::parameterCount(cmp_->runs.front().run.config));
   v_.chart->setRuns(names);
+  v_.chart->setChanceError(cmp_->runs.front().run.log.header.chanceError);
   for (const auto& r : cmp_->runs)
     if (r.run.reference) {
       v_.chart->setReference(*r.run.reference);

@@ -3,10 +3,12 @@
 // ranges), the chart's axes at parameter, FLOP and latency ranges, the
 // accuracy axis, the legend (one entry for the Pareto front), and several
 // runs overlaid: each its own legend entry that hides it.
+#include <QCategoryAxis>
 #include <QLegend>
 #include <QLegendMarker>
 #include <QRegularExpression>
 #include <QSettings>
+#include <QValueAxis>
 #include <QtTest>
 
 #include "ui/axis_ticks.h"
@@ -220,6 +222,78 @@ class TestChart : public QObject {
     QCOMPARE(chart.trialAt(chart.valueOf(trialAt(4, 0.16, 2410000))), int64_t(4));
   }
 
+  // Before any trial: no made-up axes, a line on what to do. With the
+  // run's chance level known, a trial that lost more than half of what the
+  // full model gains over chance sits on the frame's edge as a triangle
+  // (its tooltip keeps the true value) instead of stretching the y axis.
+  void frame() {
+    ppui::ParetoChart chart;
+    chart.resize(900, 520);
+    chart.show();
+    QVERIFY2(chart.chart()->title().startsWith("No trials yet"),
+             qPrintable(chart.chart()->title()));
+    QVERIFY(!chart.chart()->axes(Qt::Vertical).first()->isVisible());
+    chart.setReference(trialAt(-1, 0.20, 4000000));
+    chart.setChanceError(0.50);
+    for (int i = 0; i < 8; ++i) chart.queueTrial(trialAt(i, 0.20 + 0.01 * i, 1000000 + 300000 * i));
+    chart.queueTrial(trialAt(8, 0.49, 900000));  // chance level: 0 layers
+    chart.setFront({0, 8});
+    chart.flushNow();
+    QCoreApplication::processEvents();
+    QVERIFY(chart.chart()->axes(Qt::Vertical).first()->isVisible());
+    QCOMPARE(chart.chart()->title(), QString("Validation error against model size"));
+    QCOMPARE(chart.beyondFrameCount(), 1);
+    // The y axis frames the others (0.20-0.27), not the 0.49 one, which sits
+    // in the axis's top padding, above every other trial.
+    QCOMPARE(chart.valueOf(trialAt(7, 0.27, 900000)).y(), 0.27);
+    const auto* y = static_cast<const QCategoryAxis*>(chart.chart()->axes(Qt::Vertical).first());
+    const double edge = chart.valueOf(trialAt(8, 0.49, 900000)).y();
+    QVERIFY2(y->max() < 0.30 && edge > 0.27 && edge < y->max(),
+             qPrintable(QString("%1 %2").arg(y->max()).arg(edge)));
+    QVERIFY(chart.legendEntries().contains("far worse (drawn at the edge)"));
+    QCOMPARE(chart.trialAt({std::log10(900000.0), edge}), int64_t(8));
+    // The front's first point is drawn there too.
+    QCOMPARE(chart.frontPoints().front().y(), edge);
+    // Accuracy: the frame's floor is halfway from 80 % to 50 %: the 51 %
+    // trial sits below every other one, the axis starting above 60 %.
+    chart.setYMetric(ppui::YMetric::Accuracy);
+    const auto* ya = static_cast<const QCategoryAxis*>(chart.chart()->axes(Qt::Vertical).first());
+    const double floor = chart.valueOf(trialAt(8, 0.49, 900000)).y();
+    QVERIFY2(ya->min() > 60 && floor > ya->min() && floor < 73,
+             qPrintable(QString("%1 %2").arg(ya->min()).arg(floor)));
+    QCOMPARE(chart.beyondFrameCount(), 1);
+    // Unknown chance level (logs older than it): every trial at its value.
+    chart.setYMetric(ppui::YMetric::Error);
+    chart.setChanceError(-1);
+    QCOMPARE(chart.beyondFrameCount(), 0);
+    QCOMPARE(chart.valueOf(trialAt(8, 0.49, 900000)).y(), 0.49);
+    QVERIFY(!chart.legendEntries().contains("far worse (drawn at the edge)"));
+  }
+
+  // As a live search shows them: the chance level with the header, the
+  // chance-level trial before the full model's reference, more trials after.
+  void frameLive() {
+    ppui::ParetoChart chart;
+    chart.resize(900, 520);
+    chart.show();
+    chart.clear();
+    chart.setChanceError(0.5);
+    chart.queueTrial(trialAt(0, 0.5, 900000));
+    chart.flushNow();
+    QCOMPARE(chart.beyondFrameCount(), 0);  // no full model yet: nothing to frame by
+    chart.setReference(trialAt(-1, 0.20, 4000000));
+    QCOMPARE(chart.beyondFrameCount(), 1);
+    for (int i = 1; i < 6; ++i) chart.queueTrial(trialAt(i, 0.2 + 0.01 * i, 1000000 * i));
+    chart.queueTrial(trialAt(6, 0.45, 800000));
+    chart.flushNow();
+    QCoreApplication::processEvents();
+    QCOMPARE(chart.beyondFrameCount(), 2);
+    const auto* y = static_cast<const QCategoryAxis*>(chart.chart()->axes(Qt::Vertical).first());
+    QVERIFY2(y->max() < 0.30, qPrintable(QString::number(y->max())));
+    QVERIFY2(chart.legendEntries().contains("far worse (drawn at the edge)"),
+             qPrintable(chart.legendEntries().join(" | ")));
+  }
+
   // One legend entry for the front (no orange twins), then one per run
   // when runs are overlaid; clicking a run's entry hides its points.
   void legend() {
@@ -284,6 +358,20 @@ class TestChart : public QObject {
     hv.addPoint(1, 0.4, 0.1);  // a live search again: one curve
     QCOMPARE(hv.curveCount(), 1);
     QCOMPARE(hv.points(), 1);
+    // Round ticks: the axis starts and steps at round values, never 0.697.
+    hv.addPoint(2, 0.697, 0.3);
+    hv.addPoint(3, 0.776, 0.6);
+    QTest::qWait(300);  // the live timer draws
+    const auto* y = qobject_cast<QValueAxis*>(hv.chart()->axes(Qt::Vertical).first());
+    QVERIFY(y);
+    const double step = y->tickInterval();
+    const double mantissa = step / std::pow(10.0, std::floor(std::log10(step)));
+    QVERIFY2(std::abs(mantissa - 1) < 1e-9 || std::abs(mantissa - 2) < 1e-9 ||
+                 std::abs(mantissa - 2.5) < 1e-9 || std::abs(mantissa - 5) < 1e-9,
+             qPrintable(QString::number(step)));
+    QVERIFY2(std::abs(y->min() / step - std::round(y->min() / step)) < 1e-6,
+             qPrintable(QString::number(y->min())));
+    QVERIFY(y->min() <= 0.4 && y->max() >= 0.776);
   }
 };
 

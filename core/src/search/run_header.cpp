@@ -163,6 +163,7 @@ json RunHeader::toJson() const {
   j["batch_size"] = data.batchSize;
   j["data_fingerprint"] = dataFingerprint;
   j["validation_examples"] = validationExamples;
+  if (chanceError >= 0) j["chance_error"] = chanceError;
   if (!reference.is_null()) j["reference"] = reference;
   if (!execRates.is_null()) j["exec_rates"] = execRates;
   if (!savedFrom.empty()) j["saved_from"] = savedFrom;
@@ -202,6 +203,7 @@ RunHeader RunHeader::fromJson(const json& j, const std::string& where) {
   h.data = splitFromJson(j, w);
   h.dataFingerprint = jsonutil::optString(j, "data_fingerprint", w);
   h.validationExamples = jsonutil::optInt(j, "validation_examples", w, 0, 0, kMaxCount);
+  h.chanceError = jsonutil::optNumber(j, "chance_error", w, -1, 0, 1);
   if (j.contains("reference") && !j["reference"].is_null()) {
     h.reference = j["reference"];
     if (!h.reference.is_object())

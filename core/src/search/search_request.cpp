@@ -161,6 +161,9 @@ PreparedSearch prepareSearch(const SearchRequest& request, std::shared_ptr<const
   p.header.data = r.data;
   p.header.dataFingerprint = dataFingerprint(val);
   p.header.validationExamples = static_cast<int64_t>(val.examples.size());
+  std::vector<int64_t> labels;
+  for (const auto& e : val.examples) labels.push_back(e.label);
+  p.header.chanceError = majorityError(labels);
   if (!p.autoChoices.empty()) p.header.autoChoices = autoChoicesJson(p.autoChoices);
   return p;
 }

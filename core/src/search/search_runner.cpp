@@ -135,6 +135,7 @@ SearchRunner::SearchRunner(std::shared_ptr<const Model> model,
   header_.completion = opts_.completion;
   if (header_.validationExamples == 0)
     header_.validationExamples = static_cast<int64_t>(data_->size());
+  if (header_.chanceError < 0) header_.chanceError = majorityError(data_->labels());
 }
 
 SearchRunner::~SearchRunner() {

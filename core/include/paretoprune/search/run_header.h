@@ -57,6 +57,9 @@ struct RunHeader {
   DataSplit data;
   std::string dataFingerprint;  // of the validation examples; empty in logs older than it
   int64_t validationExamples = 0;
+  // The error of always answering the validation set's most frequent label
+  // (chance level; the window frames its chart below it); negative: unknown.
+  double chanceError = -1;
   nlohmann::json reference;  // the full model's trial record, or null
   nlohmann::json execRates;  // {device: {sliced_gflops, masked_gflops}}, or null
   std::string savedFrom;  // "" for a search's own log; e.g. "ParetoPrune window" for saved trials
