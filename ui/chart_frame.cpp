@@ -4,8 +4,7 @@
 
 namespace ppui {
 
-std::optional<double> frameLimit(double full, double chance, double minGap,
-                                 bool higherIsBetter) {
+std::optional<double> frameLimit(double full, double chance, double minGap, bool higherIsBetter) {
   const double gain = higherIsBetter ? full - chance : chance - full;
   if (!std::isfinite(gain) || gain < minGap) return std::nullopt;
   return full + 0.5 * (chance - full);

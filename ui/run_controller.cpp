@@ -348,8 +348,11 @@ bool RunController::showRunLog(const QString& path, QString* error, bool skipBad
 bool RunController::showStudy(const QString& url, const QString& name, QString* error) {
   if (refuseWhileRunning(error)) return false;
   try {
-    const pp::OpenedRunLog run = pp::openStudy(url.toStdString(), name.toStdString());
+    pp::StudyPoll poll = pp::pollStudy(url.toStdString(), name.toStdString(), "", -1);
+    const pp::OpenedRunLog& run = poll.run;
     showRun(run, QString());
+    studySeq_ = studySeqBefore_ = poll.lastSeq;
+    studyPolls_ = 0;
     studyUrl_ = url;
     studyName_ = name;
     Q_EMIT status(tr("Study %1 at %2: %3 trials, %4 on the Pareto front%5.")
@@ -372,18 +375,26 @@ void RunController::stopFollowingStudy() {
 // The followed study's new trials, read as a background task.
 void RunController::pollStudy() {
   if (studyTask_.running() || studyName_.isEmpty()) return;
-  auto run = std::make_shared<pp::OpenedRunLog>();
+  auto poll = std::make_shared<pp::StudyPoll>();
   const std::string url = studyUrl_.toStdString(), name = studyName_.toStdString(),
                     model = session_.modelDir().toStdString();
-  studyTask_.start([run, url, name, model] { *run = pp::openStudy(url, name, model); },
-                   [this, run, name = studyName_](const QString& error) {
-                     if (name != studyName_) return;  // another run is shown now
-                     if (!error.isEmpty()) {
-                       Q_EMIT note(tr("Study %1: %2 (trying again)").arg(name, error), 5000);
-                       return;
-                     }
-                     showPolledStudy(*run);
-                   });
+  // Only the rows finished since the poll before the last one: the overlap
+  // catches a row whose sequence number was taken before a later row's but
+  // committed after it; rows already shown are skipped by id. Every 40th
+  // poll reads the whole study, in case one took longer than that.
+  const int64_t after = ++studyPolls_ % 40 == 0 ? -1 : studySeqBefore_;
+  studyTask_.start(
+      [poll, url, name, model, after] { *poll = pp::pollStudy(url, name, model, after); },
+      [this, poll, name = studyName_](const QString& error) {
+        if (name != studyName_) return;  // another run is shown now
+        if (!error.isEmpty()) {
+          Q_EMIT note(tr("Study %1: %2 (trying again)").arg(name, error), 5000);
+          return;
+        }
+        studySeqBefore_ = studySeq_;
+        studySeq_ = std::max(studySeq_, poll->lastSeq);
+        showPolledStudy(poll->run);
+      });
 }
 
 void RunController::showPolledStudy(const pp::OpenedRunLog& run) {

@@ -138,6 +138,8 @@ class RunController : public QObject {
   State state_ = State::Idle;
   QString studyUrl_, studyName_;  // the study followed live, if any
   QTimer* studyTimer_;
+  int64_t studySeq_ = -1, studySeqBefore_ = -1;  // the highest row read at the last two polls
+  int studyPolls_ = 0;
   BackgroundTask studyTask_{this};
 };
 

@@ -150,6 +150,24 @@ class TestStudy : public QObject {
     }
     QCOMPARE(evaluated, int64_t(200));
     const auto trials = checkComplete("three", 200);
+    // Polled as the window follows a study: the rows finished since a
+    // sequence number, in completion order; nothing after the last one read.
+    {
+      pp::StudyStore store(url_.toStdString());
+      const int64_t id = store.findStudy("three")->id;
+      const auto rows = store.trials(id);
+      QCOMPARE(rows.size(), size_t(200));
+      const auto later = store.trials(id, rows[99].seq);
+      QCOMPARE(later.size(), size_t(100));
+      for (size_t i = 0; i < later.size(); ++i) QCOMPARE(later[i].id, rows[100 + i].id);
+      const pp::StudyPoll all = pp::pollStudy(url_.toStdString(), "three", "", -1);
+      QCOMPARE(all.run.log.trials.size(), size_t(200));
+      QCOMPARE(all.lastSeq, rows.back().seq);
+      const pp::StudyPoll none = pp::pollStudy(url_.toStdString(), "three", "", all.lastSeq);
+      QCOMPARE(none.run.log.trials.size(), size_t(0));
+      QCOMPARE(none.lastSeq, all.lastSeq);
+      QVERIFY(none.run.reference.has_value());  // the header and full model still come
+    }
     // The same sub-networks in this process: the same metrics.
     auto model = pp::Model::load(model_.toStdString());
     const pp::OpenedRunLog r = pp::openStudy(url_.toStdString(), "three");

@@ -1,5 +1,6 @@
 #include "paretoprune/runs/study.h"
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <map>
@@ -309,12 +310,19 @@ void StudyDriver::run() {
 
 OpenedRunLog openStudy(const std::string& url, const std::string& name,
                        const std::string& modelDir) {
+  return pollStudy(url, name, modelDir, -1).run;
+}
+
+StudyPoll pollStudy(const std::string& url, const std::string& name, const std::string& modelDir,
+                    int64_t afterSeq) {
+  StudyPoll poll;
+  poll.lastSeq = afterSeq;
+  OpenedRunLog& r = poll.run;
   StudyStore store(url);
   StudyOptions o;
   o.url = url;
   o.study = name;
   const StudyStore::Study study = requireStudy(store, o);
-  OpenedRunLog r;
   r.log.header = headerOf(study, name);
   r.modelDir = modelDir.empty() ? r.log.header.model : modelDir;
   try {
@@ -324,17 +332,19 @@ OpenedRunLog openStudy(const std::string& url, const std::string& name,
                 " (the study's model is needed to read its trials; give its directory)");
   }
   const int64_t flopsSeqLen = studyFlopsSeqLen(r.log.header, r.config);
-  for (const auto& row : store.trials(study.id))
+  for (const auto& row : store.trials(study.id, afterSeq)) {
+    poll.lastSeq = std::max(poll.lastSeq, row.seq);
     if (row.state == StudyTrial::State::Done || row.state == StudyTrial::State::Failed) {
       RowTrial rt = trialOfRow(row, r.config, flopsSeqLen, studyWhere(name));
       if (!rt.warning.empty()) r.log.warnings.push_back(rt.warning);
       r.log.trials.push_back(std::move(rt.trial));
     }
+  }
   if (study.finished)
     r.log.stops.push_back(
         {"finished", study.stopReason, static_cast<int64_t>(r.log.trials.size())});
   r.reference = r.log.header.referenceTrial(r.config);
-  return r;
+  return poll;
 }
 
 void exportStudyLog(const std::string& url, const std::string& study, const std::string& logPath) {

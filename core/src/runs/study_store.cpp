@@ -432,11 +432,11 @@ int StudyStore::reapExpired(int64_t study, int maxAttempts) {
   return static_cast<int>(r.affected);
 }
 
-std::vector<StudyTrial> StudyStore::trials(int64_t study) {
+std::vector<StudyTrial> StudyStore::trials(int64_t study, int64_t afterSeq) {
   Rows r = impl_->exec(
-      "SELECT id, state, attempt, subnet::text, COALESCE(result::text, ''), reason FROM pp_trials "
-      "WHERE study_id = $1 ORDER BY finished_seq, id",
-      {std::to_string(study)});
+      "SELECT id, state, attempt, subnet::text, COALESCE(result::text, ''), reason, finished_seq "
+      "FROM pp_trials WHERE study_id = $1 AND finished_seq > $2 ORDER BY finished_seq, id",
+      {std::to_string(study), std::to_string(afterSeq)});
   std::vector<StudyTrial> out;
   for (const auto& row : r.rows) {
     StudyTrial t;
@@ -446,6 +446,7 @@ std::vector<StudyTrial> StudyStore::trials(int64_t study) {
     t.subnetJson = row[3];
     t.resultJson = row[4];
     t.reason = row[5];
+    t.seq = toInt(row[6], "finished_seq");
     out.push_back(std::move(t));
   }
   return out;

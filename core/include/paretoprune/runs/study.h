@@ -92,6 +92,15 @@ WorkerStats runStudyWorker(const StudyOptions& opts, const WorkerOptions& w,
 // the full model's trial), for `front`, `export` and the window.
 OpenedRunLog openStudy(const std::string& url, const std::string& study,
                        const std::string& modelDir = "");
+// What a window following a study live reads at each poll: the header, and
+// the trials finished since the row of sequence number `afterSeq` (all with
+// -1). `lastSeq` is the highest sequence number read (or `afterSeq`).
+struct StudyPoll {
+  OpenedRunLog run;
+  int64_t lastSeq = -1;
+};
+StudyPoll pollStudy(const std::string& url, const std::string& study, const std::string& modelDir,
+                    int64_t afterSeq);
 // Writes a study to a JSON-lines run log, and a run log into a new study.
 void exportStudyLog(const std::string& url, const std::string& study, const std::string& logPath);
 void importStudyLog(const std::string& url, const std::string& study, const std::string& logPath);

@@ -34,6 +34,7 @@ struct StudyTrial {
   std::string resultJson;  // the trial record (Done), empty otherwise
   std::string reason;      // why it failed (lease expired too often)
   std::string damage;      // why the row as read cannot be trusted (an unknown state), or empty
+  int64_t seq = 0;         // finished_seq: grows each time a row is queued or finished
 };
 
 struct Claim {
@@ -88,7 +89,9 @@ class StudyStore {
   bool complete(int64_t study, const Claim& c, const std::string& trialJson);
   // Expired leases go back to the queue, or fail after `maxAttempts`; the count.
   int reapExpired(int64_t study, int maxAttempts);
-  std::vector<StudyTrial> trials(int64_t study);
+  // In the order they finished; with `afterSeq` >= 0 only the rows queued
+  // or finished since the row of that sequence number (StudyTrial::seq).
+  std::vector<StudyTrial> trials(int64_t study, int64_t afterSeq = -1);
   // Workers seen (claim or heartbeat) within `seconds`.
   int activeWorkers(int64_t study, double seconds);
   // Marks a worker alive (a heartbeat of the worker itself, between trials).
