@@ -245,6 +245,12 @@ void ParetoChart::setYMetric(YMetric m) {
   rebuild();
 }
 
+void ParetoChart::setTagger(bool on) {
+  if (tagger_ == on) return;
+  tagger_ = on;
+  rebuild();
+}
+
 void ParetoChart::setReference(const pp::Trial& full) {
   full_trial_ = full;
   rebuild();
@@ -398,28 +404,9 @@ void ParetoChart::rebuild() {
   xAxis_->setTitleText(tr(names[static_cast<int>(metric_)]) +
                        (logX_ ? tr(" (log scale)") : QString()));
   yAxis_ = new QCategoryAxis;
-  QString yTitle;
-  switch (yMetric_) {
-    case YMetric::Error:
-      yTitle = tr("validation error");
-      break;
-    case YMetric::Accuracy:
-      yTitle = full_trial_
-                   ? tr("accuracy (full model %1 %)").arg(100.0 * full_trial_->accuracy, 0, 'f', 1)
-                   : tr("accuracy");
-      break;
-    case YMetric::Mcc:
-      yTitle = tr("MCC");
-      break;
-    case YMetric::F1:
-      yTitle = tr("F1");
-      break;
-  }
-  yAxis_->setTitleText(yTitle);
-  const char* yNames[] = {"Validation error", "Accuracy", "MCC", "F1"};
-  c->setTitle(runCount() > 1
-                  ? tr("Pareto fronts of %1 runs").arg(runCount())
-                  : tr("%1 against model size").arg(tr(yNames[static_cast<int>(yMetric_)])));
+  yAxis_->setTitleText(yAxisTitle(yMetric_, tagger_, full_trial_));
+  c->setTitle(runCount() > 1 ? tr("Pareto fronts of %1 runs").arg(runCount())
+                             : tr("%1 against model size").arg(yMetricName(yMetric_, tagger_)));
   for (auto* a : {xAxis_, yAxis_}) {
     a->setLabelsPosition(QCategoryAxis::AxisLabelsPositionOnValue);
     a->setMinorGridLineVisible(false);
@@ -580,7 +567,7 @@ void ParetoChart::onHovered(const QPointF& p, bool state) {
   const int64_t key = trialAt(p);
   if (key == -1 && full_trial_) {
     QToolTip::showText(QCursor::pos(),
-                       tr("<b>Full model</b><br>") + trialTooltip(*full_trial_, std::nullopt),
+                       tr("<b>Full model</b><br>") + trialTooltip(*full_trial_, std::nullopt, tagger_),
                        this);
     return;
   }
@@ -588,7 +575,7 @@ void ParetoChart::onHovered(const QPointF& p, bool state) {
     const Entry& e = entries_[it->second];
     const QString run =
         runCount() > 1 ? tr("Run <b>%1</b><br>").arg(runName(e.run).toHtmlEscaped()) : QString();
-    QToolTip::showText(QCursor::pos(), run + trialTooltip(e.t, full_trial_), this);
+    QToolTip::showText(QCursor::pos(), run + trialTooltip(e.t, full_trial_, tagger_), this);
   }
 }
 

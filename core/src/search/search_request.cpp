@@ -160,6 +160,7 @@ PreparedSearch prepareSearch(const SearchRequest& request, std::shared_ptr<const
   p.header.model = r.modelDir.empty() ? p.model->directory() : r.modelDir;
   p.header.data = r.data;
   p.header.dataFingerprint = dataFingerprint(val);
+  p.header.metric = c.tokenClassification() ? "entity_f1" : "accuracy";
   p.header.validationExamples = static_cast<int64_t>(val.examples.size());
   if (!p.autoChoices.empty()) p.header.autoChoices = autoChoicesJson(p.autoChoices);
   return p;
