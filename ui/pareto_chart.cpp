@@ -566,9 +566,9 @@ void ParetoChart::onHovered(const QPointF& p, bool state) {
   }
   const int64_t key = trialAt(p);
   if (key == -1 && full_trial_) {
-    QToolTip::showText(QCursor::pos(),
-                       tr("<b>Full model</b><br>") + trialTooltip(*full_trial_, std::nullopt, tagger_),
-                       this);
+    QToolTip::showText(
+        QCursor::pos(),
+        tr("<b>Full model</b><br>") + trialTooltip(*full_trial_, std::nullopt, tagger_), this);
     return;
   }
   if (auto it = byKey_.find(key); it != byKey_.end()) {

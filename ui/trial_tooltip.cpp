@@ -36,7 +36,9 @@ QString trialTooltip(const pp::Trial& t, const std::optional<pp::Trial>& full, b
              .arg(100.0 * t.accuracy, 0, 'f', 2)
              .arg(t.errorRate, 0, 'f', 4);
   else
-    s += QString("accuracy %1%, error %2<br>").arg(100.0 * t.accuracy, 0, 'f', 2).arg(t.errorRate, 0, 'f', 4);
+    s += QString("accuracy %1%, error %2<br>")
+             .arg(100.0 * t.accuracy, 0, 'f', 2)
+             .arg(t.errorRate, 0, 'f', 4);
   s += QString("parameters %1, FLOPs %2 M")
            .arg(QLocale().toString(static_cast<qlonglong>(t.params)))
            .arg(static_cast<double>(t.flops) / 1e6, 0, 'f', 1);

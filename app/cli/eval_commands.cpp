@@ -8,7 +8,6 @@
 #include "commands.h"
 #include "data_options.h"
 #include "format.h"
-#include "tagging_output.h"
 #include "paretoprune/base/error.h"
 #include "paretoprune/cpu/gemm.h"
 #include "paretoprune/eval/evaluator.h"
@@ -17,6 +16,7 @@
 #include "paretoprune/formats/tokenizer.h"
 #include "paretoprune/model/metrics.h"
 #include "paretoprune/model/model.h"
+#include "tagging_output.h"
 #include "text_input.h"
 
 namespace ppcli {
@@ -79,9 +79,9 @@ struct EvalReport {
   double paddingFraction = 0;
   int64_t fullParams = 0;
   bool fullModel = false;
-  bool latency = false;  // measured
+  bool latency = false;      // measured
   int64_t cutSentences = 0;  // a tagger's sentences cut to the maximum length
-  std::string gemm;      // the products' backend and why (CPU only)
+  std::string gemm;          // the products' backend and why (CPU only)
 };
 
 void printEvalJson(const EvalArgs& a, const EvalReport& e) {
@@ -117,10 +117,10 @@ void printEvalText(const EvalArgs& a, const EvalReport& e) {
             << "sub-network  " << e.subnet.summary() << (e.fullModel ? " (full model)" : "") << "\n"
             << "examples     " << e.examples << " (padding " << fixed(100 * e.paddingFraction, 1)
             << "%)\n"
-            << (r.tagger ? "" : "accuracy     " + fixed(r.metrics.accuracy, 4) + "   error " +
-                                    fixed(r.metrics.error, 4) + "   MCC " +
-                                    fixed(r.metrics.mcc, 4) + "   F1 " + fixed(r.metrics.f1, 4) +
-                                    "\n");
+            << (r.tagger ? ""
+                         : "accuracy     " + fixed(r.metrics.accuracy, 4) + "   error " +
+                               fixed(r.metrics.error, 4) + "   MCC " + fixed(r.metrics.mcc, 4) +
+                               "   F1 " + fixed(r.metrics.f1, 4) + "\n");
   if (r.tagger) printEntityTable(std::cout, r.entities, e.cutSentences);
   std::cout << "parameters   " << thousands(r.params) << " ("
             << fixed(100.0 * static_cast<double>(r.params) / static_cast<double>(e.fullParams), 1)

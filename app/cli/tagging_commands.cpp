@@ -19,8 +19,7 @@ namespace ppcli {
 namespace {
 using Sentences = std::vector<std::vector<std::string>>;
 
-void readTagColumns(std::istream& in, const std::string& source, Sentences& gold,
-                    Sentences& pred) {
+void readTagColumns(std::istream& in, const std::string& source, Sentences& gold, Sentences& pred) {
   std::vector<std::string> g, p;
   auto flush = [&] {
     if (!g.empty()) {

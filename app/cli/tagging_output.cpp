@@ -111,7 +111,7 @@ json taggedLine(const std::string& text, const std::vector<WordSpan>& words,
                         {"end", words[e - 1].end},
                         {"score", score / static_cast<double>(e - b)}});
   }
-  return {{"entities", entities}, {"tags", tags}};
+  return {{"entities", entities}, {"tags", tags}, {"scores", scores}};
 }
 
 }  // namespace ppcli

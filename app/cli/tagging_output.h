@@ -20,13 +20,14 @@ nlohmann::json entityJson(const pp::EntityMetrics& m, int64_t cutSentences);
 // (Unicode code points) and in bytes.
 struct WordSpan {
   std::string word;
-  int64_t start = 0, end = 0;          // characters, end exclusive
+  int64_t start = 0, end = 0;         // characters, end exclusive
   size_t byteStart = 0, byteEnd = 0;  // bytes
 };
 std::vector<WordSpan> splitWords(const std::string& text);
 
 // predict's answer for one line: {"entities": [{"entity_group", "word",
-// "start", "end", "score"}], "tags": [...]}, from its per-word logits
+// "start", "end", "score"}], "tags": [...], "scores": [...]} (each word's
+// tag and its probability), from its per-word logits
 // [words * labels] (computeLogits). Entities are the predicted tags'
 // chunks (conlleval's rules); an entity's score is the mean over its words
 // of the predicted tag's probability, as transformers' "simple"

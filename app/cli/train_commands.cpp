@@ -169,9 +169,9 @@ void reportTrainResult(const pp::TrainReport& r, const TrainArgs& a, const Globa
   if (g.json) {
     std::cout << r.toJson().dump(2) << "\n";
   } else if (!r.epochs.empty()) {
-    std::cout << "wrote " << a.out << " (epoch " << r.epochs.back().epoch
-              << ", validation " << r.epochs.back().metric << " "
-              << percent(r.epochs.back().validationAccuracy) << ")\n";
+    std::cout << "wrote " << a.out << " (epoch " << r.epochs.back().epoch << ", validation "
+              << r.epochs.back().metric << " " << percent(r.epochs.back().validationAccuracy)
+              << ")\n";
   }
   if (r.outOfMemory) throw pp::Error(outOfMemoryError(r, a.opts.batchSize, a.opts.maxLength));
   if (r.stopped)

@@ -31,7 +31,8 @@ struct Checkpoint {
 inline torch::Tensor lin(const Checkpoint& w, const std::string& m, const torch::Tensor& x) {
   return torch::linear(x, w(m + ".weight"), w(m + ".bias"));
 }
-inline torch::Tensor norm(const Checkpoint& w, const std::string& m, const torch::Tensor& x, double eps) {
+inline torch::Tensor norm(const Checkpoint& w, const std::string& m, const torch::Tensor& x,
+                          double eps) {
   return torch::layer_norm(x, {x.size(-1)}, w(m + ".weight"), w(m + ".bias"), eps);
 }
 
@@ -39,8 +40,8 @@ inline torch::Tensor norm(const Checkpoint& w, const std::string& m, const torch
 // sequence (no padding), by the checkpoint's tensor names; of a
 // <type>ForTokenClassification (`tagger`), every token's logits, [T * K].
 inline std::vector<float> logits(const std::string& dir, const std::string& type,
-                                   const pp::ModelConfig& c, const std::vector<int64_t>& ids,
-                          bool tagger = false) {
+                                 const pp::ModelConfig& c, const std::vector<int64_t>& ids,
+                                 bool tagger = false) {
   const Checkpoint w(dir);
   const bool distil = type == "distilbert";
   const std::string e = type + ".embeddings.";

@@ -70,8 +70,8 @@ class TestEntityMetrics : public QObject {
   }
 
   void rightSpanWrongType() {
-    const auto m = pp::entityMetrics({{"B-PER", "I-PER", "O", "B-LOC"}},
-                                     {{"B-PER", "I-PER", "O", "B-ORG"}});
+    const auto m =
+        pp::entityMetrics({{"B-PER", "I-PER", "O", "B-LOC"}}, {{"B-PER", "I-PER", "O", "B-ORG"}});
     QCOMPARE(m.gold, int64_t(2));
     QCOMPARE(m.predicted, int64_t(2));
     QCOMPARE(m.correct, int64_t(1));
@@ -101,7 +101,8 @@ class TestEntityMetrics : public QObject {
     QCOMPARE(split.correct, int64_t(0));
     QCOMPARE(split.predicted, int64_t(2));
     // IOB1 gold and an IOB2 prediction of the same chunks agree entirely.
-    const auto mixed = pp::entityMetrics({{"I-PER", "I-PER", "B-PER"}}, {{"B-PER", "I-PER", "B-PER"}});
+    const auto mixed =
+        pp::entityMetrics({{"I-PER", "I-PER", "B-PER"}}, {{"B-PER", "I-PER", "B-PER"}});
     QCOMPARE(mixed.f1, 1.0);
     QCOMPARE(mixed.scheme, pp::TagScheme::IOB1);
   }
@@ -121,8 +122,8 @@ class TestEntityMetrics : public QObject {
       const auto gold = j["gold"].get<std::vector<Tags>>();
       const auto pred = j["pred"].get<std::vector<Tags>>();
       const auto m = pp::entityMetrics(gold, pred);
-      const std::string what = "case " + std::to_string(cases + 1) + " (" +
-                               j["scheme"].get<std::string>() + ")";
+      const std::string what =
+          "case " + std::to_string(cases + 1) + " (" + j["scheme"].get<std::string>() + ")";
       QVERIFY2(m.gold == j["gold_chunks"].get<int64_t>(), what.c_str());
       QVERIFY2(m.predicted == j["found"].get<int64_t>(), what.c_str());
       QVERIFY2(m.correct == j["correct"].get<int64_t>(), what.c_str());

@@ -116,7 +116,7 @@ class TestFamilies : public QObject {
     Logits ref;
     for (const auto& e : data.examples)
       ref.push_back(reference::logits(m->directory(), type.toStdString(), m->config(),
-                                    m->tokenizer().encode(e.text, nullptr, 128).ids));
+                                      m->tokenizer().encode(e.text, nullptr, 128).ids));
     QVERIFY2(maxAbsDiff(sliced, ref) < 1e-4f, qPrintable(QString::number(maxAbsDiff(sliced, ref))));
     QVERIFY(maxAbsDiff(masked, ref) < 1e-4f);
     // Logits differ between texts: the test could fail.

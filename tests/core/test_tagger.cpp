@@ -119,9 +119,9 @@ class TestTagger : public QObject {
       QVERIFY2(!ck.has(absent), absent);
     // FLOPs count the classifier on every token.
     const auto full = pp::SubNetwork::full(c);
-    QCOMPARE(pp::flopCount(c, full, 10) - pp::flopCount(c, full, 9) >
-                 2 * c.hidden_size * c.numLabels(),
-             true);
+    QCOMPARE(
+        pp::flopCount(c, full, 10) - pp::flopCount(c, full, 9) > 2 * c.hidden_size * c.numLabels(),
+        true);
 
     const pp::Dataset data = taggedSentences(c);
     pp::EncodeOptions eo;
@@ -276,9 +276,11 @@ class TestTagger : public QObject {
     auto ev = run({"eval", d, "--data", f, "--latency-runs", "0"});
     QCOMPARE(ev.code, 0);
     QVERIFY2(ev.out.find("entity F1") != std::string::npos, ev.out.c_str());
-    QVERIFY2(ev.out.find("  LOC ") != std::string::npos && ev.out.find("  PER ") != std::string::npos,
-             ev.out.c_str());
-    const auto evj = json::parse(run({"--json", "eval", d, "--data", f, "--latency-runs", "0"}).out);
+    QVERIFY2(
+        ev.out.find("  LOC ") != std::string::npos && ev.out.find("  PER ") != std::string::npos,
+        ev.out.c_str());
+    const auto evj =
+        json::parse(run({"--json", "eval", d, "--data", f, "--latency-runs", "0"}).out);
     QCOMPARE(evj["entities"]["gold"].get<int64_t>(), int64_t(60));
     QCOMPARE(evj["error"].get<double>(), 1.0 - evj["entities"]["f1"].get<double>());
 

@@ -220,6 +220,37 @@ class TestChart : public QObject {
     QCOMPARE(chart.trialAt(chart.valueOf(trialAt(4, 0.16, 2410000))), int64_t(4));
   }
 
+  // A tagger's run: F1 is entity F1 on the axis, in the title and the
+  // tooltip; the error axis says it is 1 - entity F1.
+  void taggerNamesEntityF1() {
+    ppui::ParetoChart chart;
+    chart.resize(900, 520);
+    chart.show();
+    pp::Trial full = trialAt(-1, 0.25, 4000000);
+    full.f1 = 0.75;
+    chart.setReference(full);
+    for (int i = 0; i < 6; ++i) {
+      pp::Trial t = trialAt(i, 0.3 + 0.02 * i, 1000000 + 400000 * i);
+      t.f1 = 1 - t.errorRate;
+      chart.queueTrial(t);
+    }
+    chart.flushNow();
+    auto yTitle = [&] { return chart.chart()->axes(Qt::Vertical).first()->titleText(); };
+    QCOMPARE(yTitle(), QString("validation error"));
+    chart.setTagger(true);
+    QCOMPARE(yTitle(), QString("validation error (1 - entity F1)"));
+    chart.setYMetric(ppui::YMetric::F1);
+    QCOMPARE(yTitle(), QString("entity F1 (full model 0.750)"));
+    QCOMPARE(chart.chart()->title(), QString("Entity F1 against model size"));
+    QCOMPARE(chart.valueOf(trialAt(2, 0.34, 1800000)).y(), 0.0);  // f1 of that trial: 0
+    pp::Trial t = trialAt(3, 0.36, 2200000);
+    t.f1 = 0.64;
+    const QString tip = ppui::trialTooltip(t, full, true);
+    QVERIFY2(tip.contains("entity F1 0.6400") && !tip.contains("accuracy 64"), qPrintable(tip));
+    chart.setTagger(false);
+    QCOMPARE(yTitle(), QString("F1"));
+  }
+
   // One legend entry for the front (no orange twins), then one per run
   // when runs are overlaid; clicking a run's entry hides its points.
   void legend() {

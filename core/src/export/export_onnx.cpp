@@ -389,7 +389,8 @@ OnnxWriteResult writeOnnxModel(const EncoderWeights& w, const ModelConfig& c, Ac
     // The inferred logits must be [batch, labels] ([batch, sequence, labels] for a tagger).
     const auto& out = inferred.graph().output(0).type().tensor_type();
     if (out.elem_type() != onnx::TensorProto::FLOAT || out.shape().dim_size() != (tagger ? 3 : 2))
-      throw Error(tagger ? "logits are not a 3-D float tensor" : "logits are not a 2-D float tensor");
+      throw Error(tagger ? "logits are not a 3-D float tensor"
+                         : "logits are not a 2-D float tensor");
   } catch (const Error& e) {
     throw Error(std::string("ONNX shape inference of the exported model: ") + e.what());
   } catch (const std::exception& e) {

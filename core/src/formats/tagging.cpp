@@ -29,8 +29,7 @@ bool jsonLinesExtension(const std::string& ext) {
 // The model's labels for a message: "O, B-PER, I-PER, ..." (at most 12).
 std::string labelList(const ModelConfig& c) {
   std::string out;
-  for (size_t i = 0; i < c.id2label.size() && i < 12; ++i)
-    out += (i ? ", " : "") + c.id2label[i];
+  for (size_t i = 0; i < c.id2label.size() && i < 12; ++i) out += (i ? ", " : "") + c.id2label[i];
   if (c.id2label.size() > 12) out += ", ...";
   return out;
 }
@@ -200,7 +199,8 @@ std::vector<int64_t> piecesOf(const TextTokenizer& tok, const std::string& word)
 AlignedSentence alignWords(const TextTokenizer& tok, const TaggedSentence& s, int64_t maxLength) {
   AlignedSentence a;
   const bool cls = tok.clsId() >= 0, sep = tok.sepId() >= 0;
-  const int64_t room = (maxLength > 0 ? maxLength : std::numeric_limits<int64_t>::max() / 2) - (cls ? 1 : 0) - (sep ? 1 : 0);
+  const int64_t room = (maxLength > 0 ? maxLength : std::numeric_limits<int64_t>::max() / 2) -
+                       (cls ? 1 : 0) - (sep ? 1 : 0);
   if (cls) {
     a.ids.push_back(tok.clsId());
     a.labels.push_back(kIgnoredLabel);

@@ -46,8 +46,9 @@ inline std::vector<TokenizedExample> tokenizeExamples(const Model& m, const Data
   out.reserve(d.examples.size());
   if (m.config().tokenClassification()) {
     if (!d.tagged)
-      throw Error(d.source + ": a tagger needs tagged sentences (CoNLL, or JSON lines with "
-                             "\"tokens\" and \"tags\")");
+      throw Error(d.source +
+                  ": a tagger needs tagged sentences (CoNLL, or JSON lines with "
+                  "\"tokens\" and \"tags\")");
     for (const auto& e : d.examples) {
       AlignedSentence a = alignWords(tok, TaggedSentence{e.words, e.tags, e.line}, maxLen);
       TokenizedExample t;

@@ -47,11 +47,11 @@ constexpr int64_t kIgnoredLabel = -100;
 // around the words' pieces, each word's label on its first piece.
 struct AlignedSentence {
   std::vector<int64_t> ids, typeIds;
-  std::vector<int64_t> labels;     // per piece; kIgnoredLabel on specials and later pieces
+  std::vector<int64_t> labels;  // per piece; kIgnoredLabel on specials and later pieces
   // Per kept word (a prefix of the sentence's words): the index of its
   // first piece; -1 for a word with no pieces (scored as predicted "O").
   std::vector<int64_t> wordPiece;
-  bool cut = false;                // words past maxLength were left out
+  bool cut = false;  // words past maxLength were left out
 };
 
 // Words that do not fit in maxLength pieces (with the special tokens) are
