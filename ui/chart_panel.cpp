@@ -47,6 +47,7 @@ QWidget* ChartPanel::makeAxesBox(QWidget* parent) {
   hint->setWordWrap(true);
   hint->setEnabled(false);  // greyed: a hint, not a setting
   vf->addRow(hint);
+  yBox_ = yBox;
   connect(yBox, &QComboBox::currentIndexChanged, this, [this, yBox](int) {
     chart_->setYMetric(static_cast<YMetric>(yBox->currentData().toInt()));
   });
@@ -55,6 +56,15 @@ QWidget* ChartPanel::makeAxesBox(QWidget* parent) {
     chart_->setXMetric(i == 2 ? XMetric::Flops : i == 3 ? XMetric::Latency : XMetric::Params);
   });
   return viewBox;
+}
+
+void ChartPanel::setTagger(bool on) {
+  chart_->setTagger(on);
+  if (yBox_) {
+    yBox_->setItemText(0, yAxisTitle(YMetric::Error, on, std::nullopt));
+    yBox_->setItemText(1, on ? tr("token accuracy (%)") : tr("accuracy (%)"));
+    yBox_->setItemText(3, yAxisTitle(YMetric::F1, on, std::nullopt));
+  }
 }
 
 void ChartPanel::clear() {

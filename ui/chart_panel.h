@@ -10,6 +10,7 @@
 #include "paretoprune/search/search_runner.h"
 #include "paretoprune/search/trial.h"
 
+class QComboBox;
 class QWidget;
 
 namespace ppui {
@@ -38,6 +39,8 @@ class ChartPanel : public QObject {
   void addTrials(const std::vector<pp::Trial>& ts, bool now);
   void setFront(const std::vector<int64_t>& ids);
   void setReference(const pp::Trial& full);
+  // A tagger's run (its header's metric is entity_f1): F1 named as entity F1.
+  void setTagger(bool on);
   void setSelection(const std::vector<int64_t>& keys);
   void addProgress(const pp::SearchProgress& p);
   void flush();  // what is queued, drawn now (a search ended)
@@ -47,6 +50,7 @@ class ChartPanel : public QObject {
 
  private:
   ParetoChart* chart_;
+  QComboBox* yBox_ = nullptr;  // the y axis picker, once made
   HypervolumeChart* hv_;
   QWidget* hvPage_;
   LatencyView* latency_;

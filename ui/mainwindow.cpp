@@ -141,6 +141,8 @@ void MainWindow::connectRun() {
   connect(r, &RunController::headerShown, setup_, &SetupPanel::showAutoChoices);
   connect(r, &RunController::headerShown, charts_->chart(),
           [this](const pp::RunHeader& h) { charts_->chart()->setChanceError(h.chanceError); });
+  connect(r, &RunController::headerShown, charts_,
+          [this](const pp::RunHeader& h) { charts_->setTagger(h.metric == "entity_f1"); });
   connect(r, &RunController::cleared, charts_, &ChartPanel::clear);
   connect(r, &RunController::selectionDropped, this, [this] { selectTrials({}); });
   connect(r, &RunController::referenceShown, charts_, &ChartPanel::setReference);

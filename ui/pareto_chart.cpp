@@ -275,7 +275,8 @@ void ParetoChart::reframe() {
     case YMetric::Mcc:  // always answering one label scores 0
       frame_ = frameLimit(full, 0.0, 0.04, true);
       break;
-    case YMetric::F1:  // chance depends on the labels' balance: no frame
+    case YMetric::F1:  // a tagger's chance finds no entity; a classifier's depends on balance
+      if (tagger_) frame_ = frameLimit(full, 0.0, 0.04, true);
       break;
   }
 }
@@ -312,6 +313,12 @@ void ParetoChart::redrawBeyond() {
 
 void ParetoChart::setYMetric(YMetric m) {
   yMetric_ = m;
+  rebuild();
+}
+
+void ParetoChart::setTagger(bool on) {
+  if (tagger_ == on) return;
+  tagger_ = on;
   rebuild();
 }
 
@@ -456,24 +463,7 @@ void ParetoChart::rebuild() {
   xAxis_->setTitleText(tr(names[static_cast<int>(metric_)]) +
                        (logX_ ? tr(" (log scale)") : QString()));
   yAxis_ = new QCategoryAxis;
-  QString yTitle;
-  switch (yMetric_) {
-    case YMetric::Error:
-      yTitle = tr("validation error");
-      break;
-    case YMetric::Accuracy:
-      yTitle = full_trial_
-                   ? tr("accuracy (full model %1 %)").arg(100.0 * full_trial_->accuracy, 0, 'f', 1)
-                   : tr("accuracy");
-      break;
-    case YMetric::Mcc:
-      yTitle = tr("MCC");
-      break;
-    case YMetric::F1:
-      yTitle = tr("F1");
-      break;
-  }
-  yAxis_->setTitleText(yTitle);
+  yAxis_->setTitleText(yAxisTitle(yMetric_, tagger_, full_trial_));
   for (auto* a : {xAxis_, yAxis_}) {
     a->setLabelsPosition(QCategoryAxis::AxisLabelsPositionOnValue);
     a->setMinorGridLineVisible(false);
@@ -547,10 +537,8 @@ void ParetoChart::fitAxes() {
 }
 
 void ParetoChart::retitle() {
-  const char* yNames[] = {"Validation error", "Accuracy", "MCC", "F1"};
-  QString title = runCount() > 1
-                      ? tr("Pareto fronts of %1 runs").arg(runCount())
-                      : tr("%1 against model size").arg(tr(yNames[static_cast<int>(yMetric_)]));
+  QString title = runCount() > 1 ? tr("Pareto fronts of %1 runs").arg(runCount())
+                                 : tr("%1 against model size").arg(yMetricName(yMetric_, tagger_));
   if (bounds_.x0 > bounds_.x1 && !full_trial_)
     title = tr("No trials yet: start a search (F5) or open a run log (File > Open run log)");
   if (chart()->title() != title) chart()->setTitle(title);

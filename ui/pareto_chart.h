@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "paretoprune/search/trial.h"
+#include "ui/metric_names.h"
 #include "ui/run_style.h"
 #include "ui/trial_markers.h"
 #include "ui/trial_tooltip.h"
@@ -37,7 +38,6 @@ class QCategoryAxis;
 namespace ppui {
 
 enum class XMetric { Params, Flops, Latency };
-enum class YMetric { Error, Accuracy, Mcc, F1 };
 
 class ParetoChart : public QChartView {
   Q_OBJECT
@@ -65,6 +65,9 @@ class ParetoChart : public QChartView {
   void setSelection(const std::vector<int64_t>& keys);
   void setXMetric(XMetric m);
   void setYMetric(YMetric m);
+  // A tagger's run: the y metric named as entity F1 (metric_names.h).
+  void setTagger(bool on);
+  bool tagger() const { return tagger_; }
   void setLogX(bool on);
   void resetZoom();
 
@@ -163,6 +166,7 @@ class ParetoChart : public QChartView {
   double edgeY_ = 0;             // where they are drawn
   XMetric metric_ = XMetric::Params;
   YMetric yMetric_ = YMetric::Error;
+  bool tagger_ = false;
   bool logX_ = true;
   bool relabelling_ = false;
   int batches_ = 0;

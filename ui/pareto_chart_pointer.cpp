@@ -88,16 +88,16 @@ void ParetoChart::onHovered(const QPointF& p, bool state) {
   }
   const int64_t key = trialAt(p);
   if (key == -1 && full_trial_) {
-    QToolTip::showText(QCursor::pos(),
-                       tr("<b>Full model</b><br>") + trialTooltip(*full_trial_, std::nullopt),
-                       this);
+    QToolTip::showText(
+        QCursor::pos(),
+        tr("<b>Full model</b><br>") + trialTooltip(*full_trial_, std::nullopt, tagger_), this);
     return;
   }
   if (auto it = byKey_.find(key); it != byKey_.end()) {
     const Entry& e = entries_[it->second];
     const QString run =
         runCount() > 1 ? tr("Run <b>%1</b><br>").arg(runName(e.run).toHtmlEscaped()) : QString();
-    QToolTip::showText(QCursor::pos(), run + trialTooltip(e.t, full_trial_), this);
+    QToolTip::showText(QCursor::pos(), run + trialTooltip(e.t, full_trial_, tagger_), this);
   }
 }
 

@@ -44,10 +44,17 @@ std::optional<DataChecks::Result> DataChecks::check(const QString& file, const p
     QStringList byLabel;
     for (size_t i = 0; i < counts.size(); ++i)
       byLabel << QString("%1 %2").arg(QString::fromStdString(c.id2label[i])).arg(counts[i]);
-    r = {true, tr("%1: %2 examples (%3)")
-                   .arg(fi.fileName())
-                   .arg(d.examples.size())
-                   .arg(byLabel.join(", "))};
+    int64_t words = 0;
+    for (const auto& e : d.examples) words += static_cast<int64_t>(e.words.size());
+    r = {true, d.tagged ? tr("%1: %2 tagged sentences, %3 words (%4)")
+                              .arg(fi.fileName())
+                              .arg(d.examples.size())
+                              .arg(words)
+                              .arg(byLabel.join(", "))
+                        : tr("%1: %2 examples (%3)")
+                              .arg(fi.fileName())
+                              .arg(d.examples.size())
+                              .arg(byLabel.join(", "))};
   } catch (const pp::Error& e) {
     r = {false, QString::fromStdString(e.what())};
   }

@@ -102,7 +102,8 @@ QWidget* SetupPanel::buildDataBox(QWidget* panel) {
   auto* dataBox = new QGroupBox(tr("Data"), panel);
   auto* df = new QFormLayout(dataBox);
   dataEdit_ = new QLineEdit(dataBox);
-  dataEdit_->setPlaceholderText(tr(".tsv, .csv or .jsonl with a label column"));
+  dataEdit_->setPlaceholderText(
+      tr(".tsv, .csv or .jsonl with a label column; a tagger's CoNLL or .jsonl"));
   valEdit_ = new QLineEdit(dataBox);
   valEdit_->setPlaceholderText(tr("optional: else 30% of the data is held out"));
   auto* db = new QPushButton(tr("Browse..."), dataBox);
@@ -142,7 +143,8 @@ QWidget* SetupPanel::buildDataBox(QWidget* panel) {
 
 void SetupPanel::browseData(QLineEdit* e) {
   const QString f = QFileDialog::getOpenFileName(
-      this, tr("Labelled data"), e->text(), tr("Data (*.tsv *.csv *.jsonl *.json);;All files (*)"));
+      this, tr("Labelled data"), e->text(),
+      tr("Data (*.tsv *.csv *.jsonl *.json *.conll *.txt *.bio *.iob);;All files (*)"));
   if (f.isEmpty()) return;
   e->setText(f);
   refreshPreview();

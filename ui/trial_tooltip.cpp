@@ -12,7 +12,7 @@ QString signedPct(double v) {
 }
 }  // namespace
 
-QString trialTooltip(const pp::Trial& t, const std::optional<pp::Trial>& full) {
+QString trialTooltip(const pp::Trial& t, const std::optional<pp::Trial>& full, bool tagger) {
   QString s = QString("<b>Trial %1</b>: %2<br>")
                   .arg(t.id)
                   .arg(QString::fromStdString(t.subnet.summary()).toHtmlEscaped());
@@ -30,9 +30,16 @@ QString trialTooltip(const pp::Trial& t, const std::optional<pp::Trial>& full) {
     return s + QString("<i>%1</i> %2")
                    .arg(pp::statusName(t.status))
                    .arg(QString::fromStdString(t.error).toHtmlEscaped());
-  s += QString("accuracy %1%, error %2<br>parameters %3, FLOPs %4 M")
-           .arg(100.0 * t.accuracy, 0, 'f', 2)
-           .arg(t.errorRate, 0, 'f', 4)
+  if (tagger)  // a tagger's error is 1 - entity F1
+    s += QString("entity F1 %1, token accuracy %2%, error %3<br>")
+             .arg(t.f1, 0, 'f', 4)
+             .arg(100.0 * t.accuracy, 0, 'f', 2)
+             .arg(t.errorRate, 0, 'f', 4);
+  else
+    s += QString("accuracy %1%, error %2<br>")
+             .arg(100.0 * t.accuracy, 0, 'f', 2)
+             .arg(t.errorRate, 0, 'f', 4);
+  s += QString("parameters %1, FLOPs %2 M")
            .arg(QLocale().toString(static_cast<qlonglong>(t.params)))
            .arg(static_cast<double>(t.flops) / 1e6, 0, 'f', 1);
   if (t.latencyMs > 0) s += QString(", latency %1 ms").arg(t.latencyMs, 0, 'f', 2);

@@ -10,6 +10,7 @@
 namespace ppui {
 
 // "3L x 4H x 512U: 61.2% accuracy ... -62% parameters, 2.1x faster, +1.3 points error"
-QString trialTooltip(const pp::Trial& t, const std::optional<pp::Trial>& full);
+// A tagger's (`tagger`): entity F1 and token accuracy, error = 1 - F1.
+QString trialTooltip(const pp::Trial& t, const std::optional<pp::Trial>& full, bool tagger = false);
 
 }  // namespace ppui

@@ -27,6 +27,7 @@ void addInfoCommand(CLI::App& app, GlobalOptions& g);
 void addTokenizeCommand(CLI::App& app, GlobalOptions& g);
 void addEvalCommand(CLI::App& app, GlobalOptions& g);
 void addPredictCommand(CLI::App& app, GlobalOptions& g);
+void addScoreTagsCommand(CLI::App& app, GlobalOptions& g);
 void addSearchCommand(CLI::App& app, GlobalOptions& g);
 void addFrontCommand(CLI::App& app, GlobalOptions& g);
 void addTrainCommand(CLI::App& app, GlobalOptions& g);

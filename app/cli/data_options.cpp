@@ -8,7 +8,9 @@ namespace ppcli {
 
 void DataOptions::add(CLI::App& cmd, double defaultSplit, const char* batchHelp) {
   valSplit = defaultSplit;
-  cmd.add_option("--data", data, "Labelled data (.tsv, .csv or .jsonl)")
+  cmd.add_option("--data", data,
+                 "Labelled data (.tsv, .csv or .jsonl; for a tagger, CoNLL or .jsonl with "
+                 "tokens and tags)")
       ->required()
       ->check(CLI::ExistingFile);
   cmd.add_option("--validation", validation,

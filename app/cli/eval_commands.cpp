@@ -16,6 +16,7 @@
 #include "paretoprune/formats/tokenizer.h"
 #include "paretoprune/model/metrics.h"
 #include "paretoprune/model/model.h"
+#include "tagging_output.h"
 #include "text_input.h"
 
 namespace ppcli {
@@ -30,6 +31,7 @@ struct EvalArgs {
   int latencyRuns = 10;
   int64_t latencyBatch = 1, latencySeq = 128;
   std::string precision = "fp32", device = "cpu";
+  std::string tagScheme = "auto";
 };
 
 pp::SubNetwork subnetFor(const std::string& arg, const pp::Model& m) {
@@ -65,6 +67,7 @@ pp::EvalOptions evalOptions(const EvalArgs& a) {
   opts.latency.runs = a.latencyRuns;
   opts.latency.batchSize = a.latencyBatch;
   opts.latency.seqLen = a.latencySeq;
+  opts.tagScheme = pp::parseTagScheme(a.tagScheme);
   return opts;
 }
 
@@ -76,8 +79,9 @@ struct EvalReport {
   double paddingFraction = 0;
   int64_t fullParams = 0;
   bool fullModel = false;
-  bool latency = false;  // measured
-  std::string gemm;      // the products' backend and why (CPU only)
+  bool latency = false;      // measured
+  int64_t cutSentences = 0;  // a tagger's sentences cut to the maximum length
+  std::string gemm;          // the products' backend and why (CPU only)
 };
 
 void printEvalJson(const EvalArgs& a, const EvalReport& e) {
@@ -98,6 +102,7 @@ void printEvalJson(const EvalArgs& a, const EvalReport& e) {
             {"padding_fraction", e.paddingFraction},
             {"precision", a.precision},
             {"gemm", e.gemm}};
+  if (r.tagger) j["entities"] = entityJson(r.entities, e.cutSentences);
   if (e.latency)
     j["latency_ms"] = {{"median", r.latency.medianMs},
                        {"p95", r.latency.p95Ms},
@@ -112,10 +117,12 @@ void printEvalText(const EvalArgs& a, const EvalReport& e) {
             << "sub-network  " << e.subnet.summary() << (e.fullModel ? " (full model)" : "") << "\n"
             << "examples     " << e.examples << " (padding " << fixed(100 * e.paddingFraction, 1)
             << "%)\n"
-            << "accuracy     " << fixed(r.metrics.accuracy, 4) << "   error "
-            << fixed(r.metrics.error, 4) << "   MCC " << fixed(r.metrics.mcc, 4) << "   F1 "
-            << fixed(r.metrics.f1, 4) << "\n"
-            << "parameters   " << thousands(r.params) << " ("
+            << (r.tagger ? ""
+                         : "accuracy     " + fixed(r.metrics.accuracy, 4) + "   error " +
+                               fixed(r.metrics.error, 4) + "   MCC " + fixed(r.metrics.mcc, 4) +
+                               "   F1 " + fixed(r.metrics.f1, 4) + "\n");
+  if (r.tagger) printEntityTable(std::cout, r.entities, e.cutSentences);
+  std::cout << "parameters   " << thousands(r.params) << " ("
             << fixed(100.0 * static_cast<double>(r.params) / static_cast<double>(e.fullParams), 1)
             << "% of the full model)\n"
             << "FLOPs/seq    " << si(static_cast<double>(r.flops)) << " at length " << a.latencySeq
@@ -145,6 +152,7 @@ void runEval(const EvalArgs& a, const GlobalOptions& g) {
   e.result = pp::evaluate(*model, e.subnet, enc, opts);
   e.examples = enc.size();
   e.paddingFraction = enc.paddingFraction();
+  e.cutSentences = enc.cutSentences();
   e.fullParams = pp::parameterCount(c);
   e.fullModel = e.subnet.isFull(c);
   e.latency = opts.measureLatency;
@@ -165,6 +173,9 @@ void addEvalCommand(CLI::App& app, GlobalOptions& g) {
       "Sub-network: JSON text or file, {\"num_layers\":L,\"num_heads\":H,\"num_units\":U} or "
       "{\"layers\":[{\"heads\":H,\"units\":U},...]} (default: the full model)");
   addExecutionOptions(*cmd, *a);
+  cmd->add_option("--tag-scheme", a->tagScheme,
+                  "A tagger's tagging scheme: auto (from the tags), iob1, iob2 (bio) or iobes")
+      ->capture_default_str();
   cmd->callback([a, &g] { runEval(*a, g); });
 }
 
@@ -180,6 +191,13 @@ class Predictor {
 
   void add(const TextInput& in) {
     pp::Example e;
+    if (m_.config().tokenClassification()) {  // a tagger: the line's words
+      if (in.hasPair) throw pp::Error("a tagger reads one text per line, not pairs");
+      pending_.tagged = true;
+      spans_.push_back(splitWords(in.text));
+      for (const auto& w : spans_.back()) e.words.push_back(w.word);
+      e.tags.assign(e.words.size(), 0);
+    }
     e.text = in.text;
     e.pair = in.pair;
     e.single = !in.hasPair;
@@ -203,7 +221,11 @@ class Predictor {
     eo.maxLength = maxLen_;
     pp::EncodedData enc(m_, pending_, eo);
     const auto& names = m_.config().id2label;
-    for (const auto& l : pp::computeLogits(m_, s_, enc, pp::ExecMode::Auto)) {
+    const auto all = pp::computeLogits(m_, s_, enc, pp::ExecMode::Auto);
+    for (size_t i = 0; i < all.size() && pending_.tagged; ++i)
+      std::cout << taggedLine(pending_.examples[i].text, spans_[i], all[i], names).dump() << "\n";
+    for (const auto& l : all) {
+      if (pending_.tagged) break;
       size_t best = 0;
       for (size_t k = 1; k < l.size(); ++k)
         if (l[k] > l[best]) best = k;
@@ -216,6 +238,7 @@ class Predictor {
     std::cout << std::flush;
     done_ += static_cast<int64_t>(pending_.examples.size());
     pending_ = pp::Dataset{};
+    spans_.clear();
   }
 
   int64_t badLines() const { return bad_; }
@@ -226,6 +249,7 @@ class Predictor {
   pp::SubNetwork s_;
   int64_t maxLen_;
   pp::Dataset pending_;
+  std::vector<std::vector<WordSpan>> spans_;  // a tagger's words of each pending line
   int64_t bad_ = 0, done_ = 0;
 };
 }  // namespace

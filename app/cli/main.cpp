@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
   ppcli::addTokenizeCommand(app, g);
   ppcli::addEvalCommand(app, g);
   ppcli::addPredictCommand(app, g);
+  ppcli::addScoreTagsCommand(app, g);
   ppcli::addSearchCommand(app, g);
   ppcli::addFrontCommand(app, g);
   ppcli::addTrainCommand(app, g);

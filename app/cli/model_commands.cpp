@@ -47,6 +47,15 @@ void addMakeTinyCommand(CLI::App& app, GlobalOptions& g) {
   cmd->add_option("--intermediate", opts->intermediate, "Feed-forward units")
       ->capture_default_str();
   cmd->add_option("--labels", opts->labels, "Number of labels")->capture_default_str();
+  auto task = std::make_shared<std::string>("sequence");
+  cmd->add_option("--task", *task,
+                  "sequence (a text classifier) or token (a tagger, ...ForTokenClassification, "
+                  "labels O and B-/I- of each --tag-types)")
+      ->check(CLI::IsMember({"sequence", "token"}))
+      ->capture_default_str();
+  cmd->add_option("--tag-types", opts->tagTypes, "A tagger's entity types")
+      ->delimiter(',')
+      ->capture_default_str();
   cmd->add_option("--max-positions", opts->maxPositions, "max_position_embeddings")
       ->capture_default_str();
   cmd->add_option("--embedding-size", opts->embeddingSize,
@@ -58,7 +67,8 @@ void addMakeTinyCommand(CLI::App& app, GlobalOptions& g) {
   cmd->add_option("--init-std", opts->initStd, "Standard deviation of the random weights")
       ->capture_default_str();
   cmd->add_option("--seed", opts->seed, "Random seed")->capture_default_str();
-  cmd->callback([opts, out, &g] {
+  cmd->callback([opts, out, task, &g] {
+    opts->tokenClassification = *task == "token";
     pp::writeRandomModel(*out, *opts);
     if (g.json) {
       std::cout << json{{"written", *out}}.dump() << "\n";
@@ -93,6 +103,10 @@ void addInfoCommand(CLI::App& app, GlobalOptions& g) {
     }
     std::cout << "model        " << *dir << "\n"
               << "family       " << pp::familyDisplayName(c) << " (" << c.model_type << ")\n"
+              << "task         "
+              << (c.tokenClassification() ? "token classification (a tagger)"
+                                          : "sequence classification")
+              << "\n"
               << "layers       " << c.num_hidden_layers << "\n"
               << "hidden       " << c.hidden_size << "\n"
               << "heads        " << c.num_attention_heads << " (head size " << c.headSize() << ")\n"

@@ -75,7 +75,7 @@ void printTrials(const std::vector<pp::Trial>& ts, const std::string& format, in
     return;
   }
   std::printf("%6s  %-34s %8s %14s %8s %11s %12s %9s %8s\n", "trial", "sub-network", "error",
-              "parameters", "share", "FLOPs/seq", "latency", "acc. pts", "speed-up");
+              "parameters", "share", "FLOPs/seq", "latency", "pts", "speed-up");
   if (ref)
     std::printf("%6s  %-34s %8.4f %14s %7.1f%% %11s %12s %9s %8s\n", "full",
                 ref->subnet.summary().c_str(), ref->errorRate, thousands(ref->params).c_str(),
@@ -90,8 +90,9 @@ void printTrials(const std::vector<pp::Trial>& ts, const std::string& format, in
     }
     std::string dAcc, speed;
     if (ref) {
-      dAcc =
-          (t.accuracy >= ref->accuracy ? "+" : "") + fixed(100.0 * (t.accuracy - ref->accuracy), 1);
+      // Points of accuracy, or of a tagger's entity F1: both are 1 - error.
+      const double d = ref->errorRate - t.errorRate;
+      dAcc = (d >= 0 ? "+" : "") + fixed(100.0 * d, 1);
       if (t.latencyMs > 0 && ref->latencyMs > 0)
         speed = fixed(ref->latencyMs / t.latencyMs, 1) + "x";
     }

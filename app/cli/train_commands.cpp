@@ -155,7 +155,8 @@ pp::EpochCallback epochPrinter(const GlobalOptions& g, bool tty) {
   return [&g, tty](const pp::EpochReport& e) {
     if (g.json) return;
     std::cerr << (tty ? "\r\033[K" : "") << "epoch " << e.epoch << ": train loss "
-              << fixed(e.trainLoss, 4) << ", validation accuracy " << percent(e.validationAccuracy);
+              << fixed(e.trainLoss, 4) << ", validation " << e.metric << " "
+              << percent(e.validationAccuracy);
     if (e.smallestAccuracy >= 0)
       std::cerr << " (smallest sub-network " << percent(e.smallestAccuracy) << ")";
     std::cerr << ", " << fixed(e.examplesPerSecond, 1) << " ex/s" << peakMemory(e.peakDeviceBytes)
@@ -168,8 +169,9 @@ void reportTrainResult(const pp::TrainReport& r, const TrainArgs& a, const Globa
   if (g.json) {
     std::cout << r.toJson().dump(2) << "\n";
   } else if (!r.epochs.empty()) {
-    std::cout << "wrote " << a.out << " (epoch " << r.epochs.back().epoch
-              << ", validation accuracy " << percent(r.epochs.back().validationAccuracy) << ")\n";
+    std::cout << "wrote " << a.out << " (epoch " << r.epochs.back().epoch << ", validation "
+              << r.epochs.back().metric << " " << percent(r.epochs.back().validationAccuracy)
+              << ")\n";
   }
   if (r.outOfMemory) throw pp::Error(outOfMemoryError(r, a.opts.batchSize, a.opts.maxLength));
   if (r.stopped)

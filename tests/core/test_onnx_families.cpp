@@ -4,7 +4,8 @@
 // onnxruntime-node at batch 1 and 3 (padded) and in a transformers.js
 // text-classification pipeline, which reads our config.json and the
 // family's tokenizer files with its own tokenizer; both must give what
-// `paretoprune-cli predict` gives. Without the npm packages in BUILD/node
+// `paretoprune-cli predict` gives. Taggers (BERT, RoBERTa) export per-token
+// logits that ONNX Runtime must reproduce. Without the npm packages in BUILD/node
 // (scripts/install-node-deps.sh) this test fails, it does not skip.
 #include <QFileInfo>
 #include <QProcess>
@@ -15,7 +16,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "paretoprune/eval/evaluator.h"
+#include "paretoprune/formats/dataset.h"
+#include "paretoprune/formats/subnet.h"
+#include "paretoprune/formats/tagging.h"
 #include "paretoprune/formats/text_tokenizer.h"
+#include "paretoprune/model/model.h"
 #include "paretoprune/model/model_config.h"
 #include "testutil.h"
 
@@ -113,7 +119,7 @@ class TestOnnxFamilies : public QObject {
                    nodeDir_ + ": run scripts/install-node-deps.sh BUILD_DIR"));
     // Beside node_modules (ES modules resolve packages from there), under
     // names of their own: test_onnx copies its scripts at the same time.
-    for (const char* f : {"run_onnx.mjs", "classify.mjs"}) {
+    for (const char* f : {"run_onnx.mjs", "classify.mjs", "tag.mjs"}) {
       QFile::remove(nodeDir_ + "/families-" + f);
       QVERIFY(QFile::copy(QString(PARETOPRUNE_SOURCE_DIR) + "/tests/node/" + f,
                           nodeDir_ + "/families-" + f));
@@ -191,6 +197,114 @@ class TestOnnxFamilies : public QObject {
     qInfo("%s transformers.js %s: max |probability diff| %.3g", QTest::currentDataTag(),
           res["version"].get<std::string>().c_str(), worst);
     QVERIFY2(worst <= 1e-5, qPrintable(QString("max probability difference %1").arg(worst)));
+  }
+
+  void taggers_data() {
+    QTest::addColumn<QString>("type");
+    QTest::addColumn<QString>("subnet");
+    QTest::addColumn<QString>("inputs");
+    const QString full = R"({"layers":[{"heads":4,"units":64},{"heads":4,"units":64}]})";
+    const QString pruned = R"({"layers":[{"heads":0,"units":40},{"heads":2,"units":0}]})";
+    QTest::newRow("bert tagger full")
+        << "bert" << full << "attention_mask,input_ids,token_type_ids";
+    QTest::newRow("roberta tagger pruned") << "roberta" << pruned << "attention_mask,input_ids";
+  }
+
+  // A tagger's ONNX export ([batch, sequence, labels] logits) in ONNX
+  // Runtime at batch 1 and 3: each word's first piece within 1e-4 of our
+  // evaluator's logits for the sub-network.
+  void taggers() {
+    QFETCH(QString, type);
+    QFETCH(QString, subnet);
+    QFETCH(QString, inputs);
+    const QString model = path("tagger-" + type);
+    Run m = run(PARETOPRUNE_CLI, {"make-tiny", model, "--task", "token", "--model-type", type,
+                                  "--seed", "7", "--init-std", "0.2"});
+    QVERIFY2(m.code == 0, m.err.c_str());
+    const QString out = path(type + "-tagger-onnx");
+    Run e = run(PARETOPRUNE_CLI,
+                {"export", model, "--format", "onnx", "--subnet", subnet, "--out", out, "--force"});
+    QVERIFY2(e.code == 0, e.err.c_str());
+    auto mo = pp::Model::load(model.toStdString());
+    const auto& c = mo->config();
+    pp::Dataset d;
+    d.tagged = true;
+    d.source = "taggers";
+    for (const auto& t : texts()) {
+      pp::Example ex;
+      std::istringstream words(t);
+      for (std::string w; words >> w;) ex.words.push_back(w);
+      ex.tags.assign(ex.words.size(), 0);
+      d.examples.push_back(ex);
+    }
+    pp::EncodedData enc(*mo, d, {});
+    const Logits want = pp::computeLogits(*mo, pp::SubNetwork::parse(subnet.toStdString(), c), enc);
+    std::vector<pp::Encoding> pieces;
+    std::vector<std::vector<int64_t>> firsts;
+    for (const auto& ex : d.examples) {
+      const pp::AlignedSentence a =
+          pp::alignWords(mo->tokenizer(), pp::TaggedSentence{ex.words, ex.tags, 0}, 128);
+      pieces.push_back({a.ids, a.typeIds});
+      firsts.push_back(a.wordPiece);
+    }
+    const size_t K = c.id2label.size();
+    for (size_t batch : {1, 3}) {
+      const Logits rows = runOrt(out + "/onnx/model.onnx", pieces, batch, inputs);
+      QCOMPARE(rows.size(), want.size());
+      double worst = 0;
+      for (size_t i = 0; i < rows.size(); ++i) {
+        QCOMPARE(want[i].size(), firsts[i].size() * K);
+        for (size_t w = 0; w < firsts[i].size(); ++w)
+          for (size_t k = 0; k < K; ++k)
+            worst = std::max(
+                worst,
+                static_cast<double>(std::abs(rows[i][static_cast<size_t>(firsts[i][w]) * K + k] -
+                                             want[i][w * K + k])));
+      }
+      qInfo("%s ONNX Runtime batch %zu: max |logit diff| %.3g", QTest::currentDataTag(), batch,
+            worst);
+      QVERIFY2(worst <= 1e-4, qPrintable(QString("max logit difference %1").arg(worst)));
+    }
+    if (type == "bert") checkTokenPipeline(model, subnet, out, firsts);
+  }
+
+ private:
+  // transformers.js's token-classification pipeline on the export, with its
+  // own tokenizer on the raw texts: at each word's first piece, the tag and
+  // probability `predict` gives that word (WordPiece splits the texts as
+  // it splits their words one by one).
+  void checkTokenPipeline(const QString& model, const QString& subnet, const QString& out,
+                          const std::vector<std::vector<int64_t>>& firsts) {
+    QByteArray in;
+    for (const auto& t : texts()) in += QByteArray::fromStdString(t + "\n");
+    Run pr = run(PARETOPRUNE_CLI, {"predict", model, "--subnet", subnet}, in);
+    QVERIFY2(pr.code == 0, pr.err.c_str());
+    std::stringstream lines(pr.out);
+    testutil::writeText(path("tag-texts.json").toStdString(), json(texts()).dump());
+    Run p = run("node",
+                {nodeDir_ + "/families-tag.mjs", out, path("tag-texts.json"), path("tag.json")});
+    QVERIFY2(p.code == 0, p.err.c_str());
+    const json res = json::parse(testutil::readText(path("tag.json").toStdString()));
+    QCOMPARE(res["results"].size(), texts().size());
+    double worst = 0;
+    int checked = 0;
+    for (size_t i = 0; i < texts().size(); ++i) {
+      std::string line;
+      std::getline(lines, line);
+      const json ours = json::parse(line);
+      for (size_t w = 0; w < firsts[i].size(); ++w)
+        for (const auto& tok : res["results"][i]) {
+          if (tok["index"].get<int64_t>() != firsts[i][w]) continue;
+          QCOMPARE(tok["entity"].get<std::string>(), ours["tags"][w].get<std::string>());
+          worst = std::max(worst,
+                           std::abs(tok["score"].get<double>() - ours["scores"][w].get<double>()));
+          ++checked;
+        }
+    }
+    qInfo("transformers.js %s token-classification: %d words, max |score diff| %.3g",
+          res["version"].get<std::string>().c_str(), checked, worst);
+    QVERIFY(checked >= 20);
+    QVERIFY2(worst <= 1e-5, qPrintable(QString("max score difference %1").arg(worst)));
   }
 };
 

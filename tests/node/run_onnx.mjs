@@ -4,7 +4,8 @@
 // INPUT_NAMES: the graph's inputs, sorted, comma-separated (default
 // attention_mask,input_ids,token_type_ids); only those are fed.
 // INPUT: {"batches": [{"ids": [[...]], "mask": [[...]], "types": [[...]]}, ...]}
-// OUTPUT: {"ort_version": "...", "logits": [[[...], ...], ...]} (per batch, per row)
+// OUTPUT: {"ort_version": "...", "logits": [[[...], ...], ...]} (per batch, per row;
+// a tagger's row is its [sequence * labels] logits)
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as ort from 'onnxruntime-node';
@@ -38,9 +39,11 @@ for (const b of input.batches) {
   if (session.inputNames.includes('token_type_ids')) feeds.token_type_ids = tensor(b.types);
   const out = await session.run(feeds);
   const t = out.logits;
-  if (!t || t.dims.length !== 2 || t.dims[0] !== b.ids.length)
+  // [batch, labels], or a tagger's [batch, sequence, labels] (each row flattened).
+  if (!t || (t.dims.length !== 2 && t.dims.length !== 3) || t.dims[0] !== b.ids.length ||
+      (t.dims.length === 3 && t.dims[1] !== b.ids[0].length))
     throw new Error(`${modelPath}: logits of shape [${t ? t.dims : ''}] for a batch of ${b.ids.length}`);
-  const L = t.dims[1];
+  const L = t.dims.slice(1).reduce((a, d) => a * d, 1);
   const rows = [];
   for (let i = 0; i < t.dims[0]; ++i) rows.push(Array.from(t.data.slice(i * L, (i + 1) * L)));
   logits.push(rows);

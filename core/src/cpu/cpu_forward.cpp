@@ -345,6 +345,12 @@ torch::Tensor packedForward(const EncoderWeights& w, Act act, double eps, const 
   const int64_t team = teamThreads();
   x = team > 1 && k.total < kMinBlockRows * team ? columnSplitLayers(w, act, eps, fused, k, x)
                                                  : rowBlockLayers(w, act, eps, fused, k, x, team);
+  if (w.tokenHead) {  // a tagger: logits on every kept row, back to [B, T, labels]
+    const int64_t B = b.ids.size(0), T = b.ids.size(1), K = w.head.cls_w.size(0);
+    auto out = at::zeros({B * T, K}, x.options());
+    out.index_copy_(0, k.rows, torch::linear(x, w.head.cls_w, w.head.cls_b));
+    return out.view({B, T, K});
+  }
   const auto first = x.index_select(0, k.firstRows);
   return classify(w, first);
 }

@@ -183,6 +183,8 @@ torch::Tensor encoderForward(const EncoderWeights& w, Act act, double eps, const
     }
     x = torch::layer_norm(dropout(ffn, opts.hiddenDropout) + x, {H}, lw.ln2_w, lw.ln2_b, eps);
   }
+  if (w.tokenHead)  // a tagger: the classifier on every token
+    return torch::linear(dropout(x, opts.hiddenDropout), w.head.cls_w, w.head.cls_b);
   auto pooled = dropout(headDense(w, x.select(1, 0)), opts.hiddenDropout);
   return torch::linear(pooled, w.head.cls_w, w.head.cls_b);
 }

@@ -56,7 +56,8 @@ enum class WeightPacking { Auto, Always, Never };
 FusedAttention fuseAttention(const EncoderWeights& w, WeightPacking pack = WeightPacking::Auto,
                              const GemmPlan& plan = {});
 
-// Logits [B, numLabels]. `masks` null runs every layer unmasked. `fused`
+// Logits [B, numLabels] ([B, T, numLabels] for a tagger: w.tokenHead,
+// zeros where the mask is 0 on the packed pass). `masks` null runs every layer unmasked. `fused`
 // (from fuseAttention(w)) runs one product where three would, for
 // evaluation: not with masks or in training.
 torch::Tensor encoderForward(const EncoderWeights& w, Act act, double eps, const Batch& b,

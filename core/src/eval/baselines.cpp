@@ -36,6 +36,8 @@ namespace {
 void checkSets(const Dataset& train, const Dataset& val, int64_t K) {
   if (train.examples.empty()) throw Error("baseline: the training set is empty");
   if (val.examples.empty()) throw Error("baseline: the validation set is empty");
+  if (train.tagged || val.tagged)
+    throw Error("baseline: the baselines are for text classifiers, not yet for taggers");
   if (K < 2) throw Error("baseline: at least two labels are needed");
   for (const auto* d : {&train, &val})
     for (const auto& e : d->examples)

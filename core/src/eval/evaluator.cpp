@@ -118,11 +118,17 @@ EncodedData::EncodedData(const Model& model, const Dataset& data, const EncodeOp
   if (opts.batchSize <= 0) throw Error("batch size must be positive");
   const size_t n = data.examples.size();
   std::vector<Encoding> enc(n);
-  for (size_t i = 0; i < n; ++i) {
-    const auto& e = data.examples[i];
-    enc[i] = tok.encode(e.text, data.hasPair && !e.single ? &e.pair : nullptr, maxLen);
-    checkEncoding(enc[i], model.config());
-    impl_->labels.push_back(e.label);
+  if (model.config().tokenClassification()) {
+    enc = encodeTagged(model, data, maxLen, *impl_);
+  } else {
+    if (data.tagged)
+      throw Error(data.source + ": tagged sentences, but the model is a sequence classifier");
+    for (size_t i = 0; i < n; ++i) {
+      const auto& e = data.examples[i];
+      enc[i] = tok.encode(e.text, data.hasPair && !e.single ? &e.pair : nullptr, maxLen);
+      checkEncoding(enc[i], model.config());
+      impl_->labels.push_back(e.label);
+    }
   }
   std::vector<size_t> order(n);
   std::iota(order.begin(), order.end(), 0);
@@ -176,6 +182,12 @@ double EncodedData::paddingFraction() const {
   return impl_->paddedTokens ? 1.0 - static_cast<double>(impl_->realTokens) /
                                          static_cast<double>(impl_->paddedTokens)
                              : 0.0;
+}
+bool EncodedData::tagging() const {
+  return impl_->tagging;
+}
+int64_t EncodedData::cutSentences() const {
+  return impl_->cutSentences;
 }
 double EncodedData::meanLength() const {
   return impl_->count ? static_cast<double>(impl_->realTokens) / static_cast<double>(impl_->count)
@@ -354,8 +366,9 @@ std::vector<std::vector<float>> computeLogits(const Model& m, const SubNetwork& 
   o.mode = mode;
   runBatches(m, s, data, o, nullptr, [&](size_t b, const torch::Tensor& logits) {
     auto l = logits.contiguous();
-    const int64_t K = l.size(1);
+    const int64_t K = l.size(-1);
     const float* p = l.data_ptr<float>();
+    if (d.tagging) return appendWordLogits(d, b, l, out);
     for (size_t r = 0; r < d.batchIndex[b].size(); ++r)
       out[d.batchIndex[b][r]] = std::vector<float>(p + static_cast<int64_t>(r) * K,
                                                    p + (static_cast<int64_t>(r) + 1) * K);
@@ -423,9 +436,15 @@ EvalResult evaluate(const Model& m, const SubNetwork& s, const EncodedData& data
   std::vector<int64_t> pred, truth;
   EvalResult r;
   r.predictions.assign(data.size(), -1);
+  std::vector<char> seen;
+  if (d.tagging) {
+    r.wordTags.resize(data.size());
+    seen.assign(data.size(), 0);
+  }
   r.modeUsed = runBatches(
       m, s, data, opts, cancel,
       [&](size_t b, const torch::Tensor& logits) {
+        if (d.tagging) return collectWordTags(d, m.config(), b, logits, r.wordTags, seen);
         auto am = logits.argmax(1).contiguous();
         const int64_t* p = am.data_ptr<int64_t>();
         for (size_t i = 0; i < d.batchIndex[b].size(); ++i) {
@@ -436,7 +455,10 @@ EvalResult evaluate(const Model& m, const SubNetwork& s, const EncodedData& data
         }
       },
       prepared);
-  r.metrics = classificationMetrics(pred, truth, m.config().numLabels());
+  if (d.tagging)
+    taggerMetrics(d, m.config(), opts.tagScheme, seen, r);
+  else
+    r.metrics = classificationMetrics(pred, truth, m.config().numLabels());
   r.params = parameterCount(m.config(), s);
   r.flops = flopCount(m.config(), s, opts.latency.seqLen);
   if (opts.measureLatency && !(cancel && cancel->load())) {

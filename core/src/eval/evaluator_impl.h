@@ -10,6 +10,7 @@
 #include "cpu/forward.h"
 #include "model/slicing.h"
 #include "paretoprune/eval/evaluator.h"
+#include "paretoprune/formats/text_tokenizer.h"
 
 namespace pp {
 
@@ -22,6 +23,11 @@ struct EncodedDataImpl {
   std::vector<int64_t> labels;                  // original order
   size_t count = 0;
   int64_t realTokens = 0, paddedTokens = 0;
+  // A tagger's data: per example, each kept word's first piece (-1: none)
+  // and gold label id; the sentences cut at the maximum length.
+  bool tagging = false;
+  std::vector<std::vector<int64_t>> wordPiece, wordTags;
+  int64_t cutSentences = 0;
   mutable std::mutex deviceMutex;
   mutable std::map<std::string, std::vector<Batch>> deviceBatches;
 };
@@ -38,6 +44,23 @@ struct PreparedSubnet {
   EncoderWeights weights;
   FusedAttention fused;
 };
+
+// A tagger's sentences aligned to pieces into `d` (eval/tagger_eval.cpp);
+// the encodings to batch, in example order.
+std::vector<Encoding> encodeTagged(const Model& model, const Dataset& data, int64_t maxLen,
+                                   EncodedDataImpl& d);
+// Each row's predicted label per kept word, from batch `b`'s logits [B, T, K].
+// A word without pieces is predicted "O"; `seen` marks the rows.
+void collectWordTags(const EncodedDataImpl& d, const ModelConfig& c, size_t b,
+                     const torch::Tensor& logits, std::vector<std::vector<int64_t>>& wordTags,
+                     std::vector<char>& seen);
+// Each row's logits at its kept words' first pieces (zeros for a word
+// without pieces), [words * K] per example, into out (computeLogits).
+void appendWordLogits(const EncodedDataImpl& d, size_t b, const torch::Tensor& logits,
+                      std::vector<std::vector<float>>& out);
+// Entity metrics over the examples `seen`, into r.metrics and r.entities.
+void taggerMetrics(const EncodedDataImpl& d, const ModelConfig& c, TagScheme scheme,
+                   const std::vector<char>& seen, EvalResult& r);
 
 // The GEMM plan evaluation uses for `c` on `device` at `p` (on the CPU:
 // gemmChoiceFor; bf16 there is the seam's, the weights stay float32).

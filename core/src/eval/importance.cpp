@@ -50,7 +50,7 @@ Importance estimateImportance(const EncoderWeights& w, const ModelConfig& c, Act
       if (masks.units[l].grad().defined()) masks.units[l].mutable_grad().zero_();
     }
     auto logits = encoderForward(w, act, c.layer_norm_eps, b, &masks);
-    torch::cross_entropy_loss(logits, labels.to(dev)).backward();
+    labelLoss(logits, labels.to(dev)).backward();
     for (size_t l = 0; l < L; ++l) {
       for (auto [mask, out] :
            {std::pair{&masks.heads[l], &imp.heads[l]}, std::pair{&masks.units[l], &imp.units[l]}}) {

@@ -289,7 +289,8 @@ void compareLogits(const std::vector<torch::Tensor>& got,
     const double scale = std::max(1.0, expected[i].abs().max().item<double>());
     r->maxLogitDiff =
         std::max(r->maxLogitDiff, (got[i] - expected[i]).abs().max().item<double>() / scale);
-    agree += got[i].argmax(1).item<int64_t>() == expected[i].argmax(1).item<int64_t>();
+    // Every label agrees (a tagger's: one per token).
+    agree += torch::equal(got[i].argmax(-1), expected[i].argmax(-1)) ? 1 : 0;
   }
   r->agreement = static_cast<double>(agree) / static_cast<double>(std::max<size_t>(1, got.size()));
   // int8 is an approximation: it must stay close (labels may flip near a tie).

@@ -124,7 +124,7 @@ class EncoderGraph {
         act_(act),
         o_(o),
         names_(c),
-        layout_(familyOf(c).layout(c)),
+        layout_(modelLayout(c)),
         typeInput_(onnxTakesTokenTypes(c)) {}
 
   std::string build() {
@@ -302,6 +302,12 @@ class EncoderGraph {
   // The head on the first token: the family's dense layer and activation
   // (BERT's pooler + tanh), then the classifier.
   std::string head(const std::string& x) {
+    if (w_.tokenHead) {  // a tagger: the classifier on every token, [B, T, labels]
+      const std::string logits = linear(x, moduleOf(names_.of(Part::ClassifierWeight)),
+                                        w_.head.cls_w, w_.head.cls_b, false);
+      b_.node("Identity", {logits}, {"logits"});
+      return "logits";
+    }
     const std::string first = b_.fresh("cls_token");
     GraphBuilder::attr(b_.node("Gather", {x, b_.int64s({0}, true)}, {first}), "axis",
                        static_cast<int64_t>(1));
@@ -328,7 +334,7 @@ class EncoderGraph {
 }  // namespace
 
 bool onnxTakesTokenTypes(const ModelConfig& c) {
-  return familyOf(c).layout(c).typeEmbeddings && c.type_vocab_size > 1;
+  return modelLayout(c).typeEmbeddings && c.type_vocab_size > 1;
 }
 
 OnnxWriteResult writeOnnxModel(const EncoderWeights& w, const ModelConfig& c, Act act,
@@ -344,17 +350,21 @@ OnnxWriteResult writeOnnxModel(const EncoderWeights& w, const ModelConfig& c, Ac
   opset->set_domain("");
   opset->set_version(kOpset);
   onnx::GraphProto* g = model.mutable_graph();
-  g->set_name(family.modelType() + "_for_sequence_classification");
+  const bool tagger = c.tokenClassification();
+  g->set_name(family.modelType() +
+              (tagger ? "_for_token_classification" : "_for_sequence_classification"));
   std::vector<const char*> inputs = {"input_ids", "attention_mask"};
   if (onnxTakesTokenTypes(c)) inputs.push_back("token_type_ids");
   for (const char* in : inputs)
     addValueInfo(g->add_input(), in, onnx::TensorProto::INT64, {"batch_size", "sequence_length"});
-  addValueInfo(g->add_output(), "logits", onnx::TensorProto::FLOAT, {"batch_size", "num_labels"});
+  addValueInfo(g->add_output(), "logits", onnx::TensorProto::FLOAT,
+               tagger ? std::vector<std::string>{"batch_size", "sequence_length", "num_labels"}
+                      : std::vector<std::string>{"batch_size", "num_labels"});
   g->mutable_output(0)
       ->mutable_type()
       ->mutable_tensor_type()
       ->mutable_shape()
-      ->mutable_dim(1)
+      ->mutable_dim(tagger ? 2 : 1)
       ->set_dim_value(w.head.cls_w.size(0));
 
   GraphBuilder b(g);
@@ -376,10 +386,11 @@ OnnxWriteResult writeOnnxModel(const EncoderWeights& w, const ModelConfig& c, Ac
     so.error_mode = 1;
     onnx::ModelProto inferred = model;
     onnx::shape_inference::InferShapes(inferred, onnx::OpSchemaRegistry::Instance(), so);
-    // The inferred logits must be [batch, labels].
+    // The inferred logits must be [batch, labels] ([batch, sequence, labels] for a tagger).
     const auto& out = inferred.graph().output(0).type().tensor_type();
-    if (out.elem_type() != onnx::TensorProto::FLOAT || out.shape().dim_size() != 2)
-      throw Error("logits are not a 2-D float tensor");
+    if (out.elem_type() != onnx::TensorProto::FLOAT || out.shape().dim_size() != (tagger ? 3 : 2))
+      throw Error(tagger ? "logits are not a 3-D float tensor"
+                         : "logits are not a 2-D float tensor");
   } catch (const Error& e) {
     throw Error(std::string("ONNX shape inference of the exported model: ") + e.what());
   } catch (const std::exception& e) {

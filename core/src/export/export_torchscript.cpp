@@ -70,7 +70,7 @@ class ScriptBuilder {
   ScriptBuilder(const ModelConfig& c, Act act, bool int8)
       : resolver_(std::make_shared<ScriptResolver>()),
         m_("ParetoPrune" + familyOf(c).architecture()),
-        layout_(familyOf(c).layout(c)),
+        layout_(modelLayout(c)),
         act_(act),
         int8_(int8),
         H_(std::to_string(c.hidden_size)),
@@ -89,7 +89,7 @@ class ScriptBuilder {
       attention(p, w.layers[l], w.headSize);
       feedForward(p, w.layers[l]);
     }
-    head(w.head, w.headAct);
+    head(w.head, w.headAct, w.tokenHead);
     m_.define(src_.str(), resolver_);
     return m_;
   }
@@ -196,8 +196,14 @@ class ScriptBuilder {
   }
 
   // The family's dense layer and activation on the first token (BERT's
-  // pooler), then the classifier.
-  void head(const HeadWeights& hw, Act headAct) {
+  // pooler), then the classifier; a tagger's classifier on every token.
+  void head(const HeadWeights& hw, Act headAct, bool perToken) {
+    if (perToken) {  // a tagger: the classifier on every token, [B, T, labels]
+      param("cls_w", hw.cls_w);
+      param("cls_b", hw.cls_b);
+      src_ << "    return torch.linear(x, self.cls_w, self.cls_b)\n";
+      return;
+    }
     std::string pooled = "x.select(1, 0)";
     if (hw.dense_w.defined()) {
       param("pool_w", hw.dense_w);

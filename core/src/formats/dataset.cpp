@@ -10,6 +10,7 @@
 #include "paretoprune/base/json_parse.h"
 #include "paretoprune/base/rng.h"
 #include "paretoprune/formats/config.h"
+#include "paretoprune/formats/tagging.h"
 #include "paretoprune/formats/unicode.h"
 
 namespace pp {
@@ -143,8 +144,13 @@ std::string jsonCell(const json& v) {
 
 std::vector<int64_t> Dataset::labelCounts(int64_t numLabels) const {
   std::vector<int64_t> counts(static_cast<size_t>(std::max<int64_t>(numLabels, 0)), 0);
-  for (const auto& e : examples)
-    if (e.label >= 0 && e.label < numLabels) ++counts[static_cast<size_t>(e.label)];
+  auto count = [&](int64_t l) {
+    if (l >= 0 && l < numLabels) ++counts[static_cast<size_t>(l)];
+  };
+  for (const auto& e : examples) {
+    count(e.label);
+    for (int64_t t : e.tags) count(t);
+  }
   return counts;
 }
 
@@ -212,7 +218,27 @@ DataTable readTable(const std::string& path, size_t maxRows) {
   return t;
 }
 
+namespace {
+Dataset taggedDataset(const std::string& path, const ModelConfig& config) {
+  TaggedData t = loadTaggedData(path, config);
+  Dataset d;
+  d.source = path;
+  d.tagged = true;
+  d.warnings = std::move(t.warnings);
+  for (auto& s : t.sentences) {
+    Example e;
+    for (const auto& w : s.words) e.text += (e.text.empty() ? "" : " ") + w;
+    e.line = s.line;
+    e.words = std::move(s.words);
+    e.tags = std::move(s.tags);
+    d.examples.push_back(std::move(e));
+  }
+  return d;
+}
+}  // namespace
+
 Dataset loadDataset(const std::string& path, const ModelConfig& config, const DataColumns& cols) {
+  if (config.tokenClassification()) return taggedDataset(path, config);
   DataTable t = readTable(path);
   auto column = [&](const std::string& wanted, std::initializer_list<const char*> defaults,
                     bool required, const char* role) -> int {
@@ -304,6 +330,7 @@ std::pair<Dataset, Dataset> splitDataset(const Dataset& all, double fraction, ui
   std::sort(train.begin(), train.end());
   Dataset a, b;
   a.hasPair = b.hasPair = all.hasPair;
+  a.tagged = b.tagged = all.tagged;
   a.source = b.source = all.source;
   for (size_t i : train) a.examples.push_back(all.examples[i]);
   for (size_t i : val) b.examples.push_back(all.examples[i]);
@@ -320,6 +347,7 @@ Dataset subsetDataset(const Dataset& all, int64_t n, uint64_t seed) {
   std::sort(idx.begin(), idx.end());
   Dataset d;
   d.hasPair = all.hasPair;
+  d.tagged = all.tagged;
   d.source = all.source;
   for (size_t i : idx) d.examples.push_back(all.examples[i]);
   return d;

@@ -8,6 +8,7 @@
 #include "model/weights.h"
 #include "paretoprune/base/error.h"
 #include "paretoprune/formats/dataset.h"
+#include "paretoprune/formats/tagging.h"
 #include "paretoprune/formats/text_tokenizer.h"
 #include "paretoprune/model/model.h"
 #include "paretoprune/model/model_config.h"
@@ -31,6 +32,9 @@ inline void checkEncoding(const Encoding& enc, const ModelConfig& c) {
 struct TokenizedExample {
   Encoding enc;
   int64_t label = 0;
+  // A tagger's sentence: a label per piece (kIgnoredLabel on special
+  // tokens and on every piece of a word but its first); empty otherwise.
+  std::vector<int64_t> pieceLabels{};
 };
 
 inline std::vector<TokenizedExample> tokenizeExamples(const Model& m, const Dataset& d,
@@ -40,6 +44,22 @@ inline std::vector<TokenizedExample> tokenizeExamples(const Model& m, const Data
       std::min<int64_t>(maxLength > 0 ? maxLength : 512, maxSequenceLength(m.config()));
   std::vector<TokenizedExample> out;
   out.reserve(d.examples.size());
+  if (m.config().tokenClassification()) {
+    if (!d.tagged)
+      throw Error(d.source +
+                  ": a tagger needs tagged sentences (CoNLL, or JSON lines with "
+                  "\"tokens\" and \"tags\")");
+    for (const auto& e : d.examples) {
+      AlignedSentence a = alignWords(tok, TaggedSentence{e.words, e.tags, e.line}, maxLen);
+      TokenizedExample t;
+      t.enc.ids = std::move(a.ids);
+      t.enc.type_ids = std::move(a.typeIds);
+      t.pieceLabels = std::move(a.labels);
+      checkEncoding(t.enc, m.config());
+      out.push_back(std::move(t));
+    }
+    return out;
+  }
   for (const auto& e : d.examples) {
     if (e.label < 0 || e.label >= m.config().numLabels())
       throw Error(d.source + ":" + std::to_string(e.line) + ": label " + std::to_string(e.label) +
@@ -61,6 +81,17 @@ inline Batch makeBatch(const std::vector<TokenizedExample>& ex, const std::vecto
   b.ids = torch::full({B, TT}, pad, torch::kLong);
   b.typeIds = torch::zeros({B, TT}, torch::kLong);
   b.mask = torch::zeros({B, TT}, torch::kFloat32);
+  const bool tagger = B > 0 && !ex[order[begin]].pieceLabels.empty();
+  if (tagger) {  // labels [B, T], padding ignored
+    auto tl = torch::full({B, TT}, kIgnoredLabel, torch::kLong);
+    auto a = tl.accessor<int64_t, 2>();
+    for (size_t i = begin; i < end; ++i) {
+      const auto& pl = ex[order[i]].pieceLabels;
+      for (size_t t = 0; t < pl.size(); ++t)
+        a[static_cast<int64_t>(i - begin)][static_cast<int64_t>(t)] = pl[t];
+    }
+    if (labels) *labels = tl;
+  }
   auto lab = torch::empty({B}, torch::kLong);
   auto ia = b.ids.accessor<int64_t, 2>();
   auto ta = b.typeIds.accessor<int64_t, 2>();
@@ -76,8 +107,16 @@ inline Batch makeBatch(const std::vector<TokenizedExample>& ex, const std::vecto
     }
     la[r] = e.label;
   }
-  if (labels) *labels = lab;
+  if (labels && !tagger) *labels = lab;
   return b;
+}
+
+// Cross-entropy of logits [B, K] against labels [B], or of a tagger's
+// logits [B, T, K] against labels [B, T] (kIgnoredLabel left out).
+inline torch::Tensor labelLoss(const torch::Tensor& logits, const torch::Tensor& labels) {
+  if (logits.dim() == 2) return torch::cross_entropy_loss(logits, labels);
+  return torch::cross_entropy_loss(logits.reshape({-1, logits.size(-1)}), labels.reshape({-1}), {},
+                                   at::Reduction::Mean, kIgnoredLabel);
 }
 
 // `b` on `device` (itself on the CPU); copied from pinned memory, so the

@@ -12,6 +12,23 @@ namespace pp {
 
 using nlohmann::json;
 
+namespace {
+// The task from "architectures": a tagger when its first entry is a
+// ...ForTokenClassification class; refuses a mix of tasks.
+void readTask(const json& j, ModelConfig& c) {
+  if (!j.contains("architectures") || j["architectures"].is_null()) return;
+  const json& a = j["architectures"];
+  if (!a.is_array()) throw Error("config.json: \"architectures\" must be a list of class names");
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (!a[i].is_string()) throw Error("config.json: \"architectures\" must hold strings");
+    const Task t = taskOfArchitecture(a[i].get<std::string>());
+    if (i > 0 && t != c.task)
+      throw Error("config.json: \"architectures\" mixes token and sequence classification");
+    c.task = t;
+  }
+}
+}  // namespace
+
 ModelConfig modelConfigFromJson(const json& j) {
   const std::string where = "config.json";
   if (!j.is_object()) throw Error(where + ": expected a JSON object");
@@ -28,6 +45,7 @@ ModelConfig modelConfigFromJson(const json& j) {
                 "\" is not supported (ParetoPrune loads: " + supportedModelTypes() + ")");
   }
   family->readConfig(j, c);
+  readTask(j, c);
   configjson::checkSizes(c);
   configjson::readLabels(j, c);
   configjson::readPrunedHeads(j, c);
@@ -51,6 +69,7 @@ ModelConfig loadModelConfig(const std::string& path) {
 json modelConfigToJson(const ModelConfig& c) {
   json j;
   familyOf(c).writeConfig(c, j);
+  j["architectures"] = {architectureOf(c)};
   configjson::writeShared(c, j);
   return j;
 }
@@ -60,7 +79,7 @@ void saveModelConfig(const ModelConfig& c, const std::string& path) {
 }
 
 int64_t maxSequenceLength(const ModelConfig& c) {
-  return c.max_position_embeddings - familyOf(c).layout(c).positionOffset;
+  return c.max_position_embeddings - modelLayout(c).positionOffset;
 }
 
 std::string familyDisplayName(const ModelConfig& c) {

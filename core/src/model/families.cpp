@@ -44,7 +44,7 @@ const ModelFamily& familyOf(const ModelConfig& c) {
 TensorNames::TensorNames(const ModelConfig& c)
     : outer_(static_cast<size_t>(Part::ClassifierBias) + 1),
       layer_(static_cast<size_t>(c.num_hidden_layers), std::vector<std::string>(kLayerTensors)) {
-  for (const TensorSpec& s : familyOf(c).tensors(c)) {
+  for (const TensorSpec& s : modelTensors(c)) {
     if (s.part == Part::Layer)
       layer_.at(static_cast<size_t>(s.layer)).at(static_cast<size_t>(s.layerTensor)) = s.name;
     else
@@ -58,6 +58,53 @@ const std::string& TensorNames::of(Part p) const {
 
 const std::string& TensorNames::layer(int64_t l, LayerTensor t) const {
   return layer_.at(static_cast<size_t>(l)).at(static_cast<size_t>(t));
+}
+
+std::string ModelFamily::tokenArchitecture() const {
+  std::string name = architecture();
+  const std::string seq = "ForSequenceClassification";
+  if (name.size() > seq.size() && name.compare(name.size() - seq.size(), seq.size(), seq) == 0)
+    name.resize(name.size() - seq.size());
+  return name + "ForTokenClassification";
+}
+
+std::vector<TensorSpec> modelTensors(const ModelConfig& c) {
+  std::vector<TensorSpec> all = familyOf(c).tensors(c);
+  if (!c.tokenClassification()) return all;
+  std::vector<TensorSpec> out;
+  for (auto& s : all)
+    if (s.part != Part::HeadDenseWeight && s.part != Part::HeadDenseBias &&
+        s.part != Part::ClassifierWeight && s.part != Part::ClassifierBias)
+      out.push_back(std::move(s));
+  out.push_back({"classifier.weight", {c.numLabels(), c.hidden_size}, Part::ClassifierWeight});
+  out.push_back({"classifier.bias", {c.numLabels()}, Part::ClassifierBias});
+  return out;
+}
+
+FamilyLayout modelLayout(const ModelConfig& c) {
+  FamilyLayout l = familyOf(c).layout(c);
+  if (c.tokenClassification()) l.headDense = false;
+  return l;
+}
+
+std::string architectureOf(const ModelConfig& c) {
+  const ModelFamily& f = familyOf(c);
+  return c.tokenClassification() ? f.tokenArchitecture() : f.architecture();
+}
+
+bool isSkippedTensor(const ModelConfig& c, const std::string& name) {
+  const ModelFamily& f = familyOf(c);
+  if (f.isBuffer(name)) return true;
+  if (!c.tokenClassification()) return false;
+  const std::string pooler = f.basePrefix() + "pooler.";
+  return name.rfind(pooler, 0) == 0 || name.rfind("pooler.", 0) == 0;
+}
+
+Task taskOfArchitecture(const std::string& name) {
+  const std::string tok = "ForTokenClassification";
+  return name.size() > tok.size() && name.compare(name.size() - tok.size(), tok.size(), tok) == 0
+             ? Task::TokenClassification
+             : Task::SequenceClassification;
 }
 
 std::string moduleOf(const std::string& tensorName) {

@@ -80,6 +80,9 @@ class ModelFamily {
   virtual std::string displayName() const = 0;
   // The Hugging Face class a sequence classifier loads as.
   virtual std::string architecture() const = 0;
+  // The class a token classifier (tagger) loads as; by default the
+  // sequence classifier's name with ForTokenClassification.
+  virtual std::string tokenArchitecture() const;
   // The prefix of the encoder's tensors in a task checkpoint ("bert."); a
   // checkpoint of the bare encoder may lack it.
   virtual std::string basePrefix() const = 0;
@@ -89,7 +92,8 @@ class ModelFamily {
   // `c` in the family's config.json keys (labels and our extensions are
   // written by the caller).
   virtual void writeConfig(const ModelConfig& c, nlohmann::json& j) const = 0;
-  // Every weight of a model of config `c`, in checkpoint order.
+  // Every weight of a sequence classifier of config `c`, in checkpoint
+  // order (modelTensors adapts the head to the task).
   virtual std::vector<TensorSpec> tensors(const ModelConfig& c) const = 0;
   // Checkpoint entries that are buffers, not weights (position_ids), or
   // weights the classifier does not use (RoBERTa's pooler): skipped.
@@ -111,6 +115,20 @@ class TensorNames {
   std::vector<std::string> outer_;               // by Part
   std::vector<std::vector<std::string>> layer_;  // by layer, LayerTensor
 };
+
+// Through the family, for the config's task. Token classification (every
+// family: ...ForTokenClassification) has no pooler or dense head layer,
+// only "classifier" on every token's hidden state.
+std::vector<TensorSpec> modelTensors(const ModelConfig& c);
+FamilyLayout modelLayout(const ModelConfig& c);
+// The Hugging Face class of `c` ("BertForTokenClassification").
+std::string architectureOf(const ModelConfig& c);
+// Checkpoint entries loading skips: the family's buffers and, for a
+// tagger, a pooler some token-classification checkpoints still carry.
+bool isSkippedTensor(const ModelConfig& c, const std::string& name);
+// The task a config.json "architectures" entry names; Sequence for
+// names that are not ...ForTokenClassification.
+Task taskOfArchitecture(const std::string& name);
 
 // "name.weight" or "name.bias" without its last part: "name".
 std::string moduleOf(const std::string& tensorName);

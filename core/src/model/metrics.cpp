@@ -21,7 +21,7 @@ int64_t layerParams(const ModelConfig& c, int64_t heads, int64_t units) {
 // Embeddings and head: every tensor the family has outside the layers.
 int64_t outerParams(const ModelConfig& c) {
   int64_t n = 0;
-  for (const TensorSpec& t : familyOf(c).tensors(c))
+  for (const TensorSpec& t : modelTensors(c))
     if (t.part != Part::Layer) n += t.numel();
   return n;
 }
@@ -52,8 +52,9 @@ int64_t flopCount(const ModelConfig& c, const SubNetwork& s, int64_t T) {
     f += 2 * 2 * T * H * l.units;      // feed-forward in and out
   }
   if (c.embeddingSize() != H) f += 2 * T * c.embeddingSize() * H;  // ELECTRA's projection
-  if (familyOf(c).layout(c).headDense) f += 2 * H * H;  // the head's dense layer (pooler) on [CLS]
-  f += 2 * H * c.numLabels();                           // classifier
+  if (modelLayout(c).headDense) f += 2 * H * H;  // the head's dense layer (pooler) on [CLS]
+  // The classifier: on [CLS], or on every token of a tagger.
+  f += 2 * H * c.numLabels() * (c.tokenClassification() ? T : 1);
   return f;
 }
 

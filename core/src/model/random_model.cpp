@@ -148,7 +148,7 @@ EncoderWeights randomWeights(const ModelConfig& c, double stddev, uint64_t seed)
   // In the family's checkpoint order, so that a seed gives the same
   // weights on every run: the embeddings' LayerNorm at 1 and 0, the
   // layers' at 1 + N(0, stddev) and N(0, stddev).
-  for (const TensorSpec& spec : familyOf(c).tensors(c)) {
+  for (const TensorSpec& spec : modelTensors(c)) {
     torch::Tensor& t = *tensorFor(w, spec);
     const bool layerNorm =
         spec.part == Part::Layer && (spec.layerTensor == LayerTensor::AttentionNormWeight ||
@@ -216,6 +216,16 @@ void writeRandomModel(const std::string& dir, const TinyModelOptions& o) {
   c.initializer_range = o.initStd;
   for (int64_t i = 0; i < o.labels; ++i) c.id2label.push_back("LABEL_" + std::to_string(i));
   if (o.labels == 2) c.id2label = {"negative", "positive"};
+  if (o.tokenClassification) {
+    if (o.tagTypes.empty()) throw Error("make-tiny: a tagger needs at least one entity type");
+    c.task = Task::TokenClassification;
+    c.id2label = {"O"};
+    for (const std::string& t : o.tagTypes) {
+      if (t.empty() || t == "O") throw Error("make-tiny: entity type \"" + t + "\" is not a name");
+      c.id2label.push_back("B-" + t);
+      c.id2label.push_back("I-" + t);
+    }
+  }
 
   EncoderWeights w = randomWeights(c, o.initStd, o.seed);
   writeModelFiles(dir, c, w, tok.get(), identityOrder(c, true), identityOrder(c, false));

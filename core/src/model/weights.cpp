@@ -63,11 +63,12 @@ torch::Tensor* tensorFor(EncoderWeights& w, const TensorSpec& s) {
 }
 
 EncoderWeights emptyWeights(const ModelConfig& c) {
-  const FamilyLayout layout = familyOf(c).layout(c);
+  const FamilyLayout layout = modelLayout(c);
   EncoderWeights w;
   w.headSize = c.headSize();
   w.positionOffset = layout.positionOffset;
   w.headAct = activationFor(layout.headActivation);
+  w.tokenHead = c.tokenClassification();
   w.layers.resize(static_cast<size_t>(c.num_hidden_layers));
   for (int64_t l = 0; l < c.num_hidden_layers; ++l)
     w.layers[static_cast<size_t>(l)].heads = c.headsInLayer(l);
@@ -144,7 +145,7 @@ EncoderWeights loadWeights(const SafetensorsFile& f, const ModelConfig& c) {
     if (t.name.rfind(prefix, 0) == 0) prefixed = true;
   EncoderWeights w = emptyWeights(c);
   std::set<std::string> used;
-  for (const TensorSpec& spec : family.tensors(c)) {
+  for (const TensorSpec& spec : modelTensors(c)) {
     std::string name = spec.name;
     if (!prefixed && name.rfind(prefix, 0) == 0) name = name.substr(prefix.size());
     *tensorFor(w, spec) = fetchTensor(f, name, spec.shape);
@@ -152,13 +153,13 @@ EncoderWeights loadWeights(const SafetensorsFile& f, const ModelConfig& c) {
   }
   std::vector<std::string> unexpected;
   for (const auto& t : f.tensors())
-    if (!used.count(t.name) && !family.isBuffer(t.name)) unexpected.push_back(t.name);
+    if (!used.count(t.name) && !isSkippedTensor(c, t.name)) unexpected.push_back(t.name);
   if (!unexpected.empty()) {
     std::string list;
     for (size_t i = 0; i < unexpected.size() && i < 5; ++i)
       list += (i ? ", " : "") + ("\"" + unexpected[i] + "\"");
     if (unexpected.size() > 5) list += ", ... (" + std::to_string(unexpected.size()) + " in all)";
-    throw Error(f.path() + ": unexpected tensor(s) " + list + " for a " + family.architecture() +
+    throw Error(f.path() + ": unexpected tensor(s) " + list + " for a " + architectureOf(c) +
                 " with this config.json");
   }
   return w;
@@ -168,7 +169,7 @@ std::vector<std::pair<std::string, torch::Tensor>> namedWeights(const EncoderWei
                                                                 const ModelConfig& c) {
   auto& mw = const_cast<EncoderWeights&>(w);
   std::vector<std::pair<std::string, torch::Tensor>> out;
-  for (const TensorSpec& spec : familyOf(c).tensors(c)) {
+  for (const TensorSpec& spec : modelTensors(c)) {
     if (spec.part == Part::Layer && spec.layer >= static_cast<int64_t>(w.layers.size()))
       throw Error("namedWeights: the config has more layers than the weights");
     out.emplace_back(spec.name, *tensorFor(mw, spec));

@@ -63,6 +63,9 @@ struct EncoderWeights {
   // the activation after the head's dense layer.
   int64_t positionOffset = 0;
   Act headAct = Act::Tanh;
+  // A tagger's head (ModelConfig::tokenClassification): the classifier on
+  // every token, logits [B, T, labels]; else on the first token, [B, labels].
+  bool tokenHead = false;
   // Every defined tensor (embeddings, layers, head).
   std::vector<torch::Tensor*> all();
   int64_t hidden() const { return emb.proj_w.defined() ? emb.proj_w.size(0) : emb.word.size(1); }

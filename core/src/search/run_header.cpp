@@ -41,6 +41,8 @@ std::string dataFingerprint(const Dataset& d) {
     add(e.text);
     add(e.pair);
     add(std::to_string(e.label));
+    for (size_t i = 0; i < e.words.size() && i < e.tags.size(); ++i)
+      add(e.words[i] + " " + std::to_string(e.tags[i]));
   }
   char buf[24];
   std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
@@ -148,6 +150,7 @@ json RunHeader::toJson() const {
   j["strategy"] = strategy;
   j["seed"] = seed;
   j["objectives"] = objectives;
+  j["metric"] = metric;
   j["trials"] = trials;
   j["multi_fidelity"] = multiFidelity;
   j["devices"] = devices;
@@ -197,6 +200,10 @@ RunHeader RunHeader::fromJson(const json& j, const std::string& where) {
     throw Error(w + ": field \"objectives\" must name two or three objectives");
   for (const auto& o : h.objectives)
     if (!isObjective(o)) throw Error(w + ": field \"objectives\": unknown objective \"" + o + "\"");
+  h.metric = jsonutil::optString(j, "metric", w, "accuracy");
+  if (h.metric != "accuracy" && h.metric != "entity_f1")
+    throw Error(w + ": field \"metric\" must be \"accuracy\" or \"entity_f1\", got \"" +
+                jsonutil::shortText(h.metric) + "\"");
   h.trials = jsonutil::optInt(j, "trials", w, 0, 0, kMaxCount);
   h.multiFidelity = jsonutil::optBool(j, "multi_fidelity", w, false);
   h.devices = jsonutil::optStrings(j, "devices", w, {});

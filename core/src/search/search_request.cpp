@@ -160,10 +160,13 @@ PreparedSearch prepareSearch(const SearchRequest& request, std::shared_ptr<const
   p.header.model = r.modelDir.empty() ? p.model->directory() : r.modelDir;
   p.header.data = r.data;
   p.header.dataFingerprint = dataFingerprint(val);
+  p.header.metric = c.tokenClassification() ? "entity_f1" : "accuracy";
   p.header.validationExamples = static_cast<int64_t>(val.examples.size());
+  // Chance level: always the most frequent label; a tagger answering "O"
+  // everywhere finds no entity (F1 0, error 1).
   std::vector<int64_t> labels;
   for (const auto& e : val.examples) labels.push_back(e.label);
-  p.header.chanceError = majorityError(labels);
+  p.header.chanceError = c.tokenClassification() ? 1.0 : majorityError(labels);
   if (!p.autoChoices.empty()) p.header.autoChoices = autoChoicesJson(p.autoChoices);
   return p;
 }

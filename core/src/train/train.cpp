@@ -30,6 +30,7 @@ json TrainReport::toJson() const {
                  {"train_loss", r.trainLoss},
                  {"validation_accuracy", r.validationAccuracy},
                  {"smallest_accuracy", r.smallestAccuracy},
+                 {"validation_metric", r.metric},
                  {"seconds", r.seconds},
                  {"examples_per_second", r.examplesPerSecond},
                  {"peak_device_bytes", r.peakDeviceBytes},
@@ -53,10 +54,16 @@ double secondsSince(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
-// Distillation loss: T^2 * KL(teacher || student) at temperature T.
-torch::Tensor distill(const torch::Tensor& student, const torch::Tensor& teacherProbs, double T) {
-  auto logp = torch::log_softmax(student / T, 1);
-  return -(teacherProbs * logp).sum(1).mean() * (T * T);
+// Distillation loss: T^2 * KL(teacher || student) at temperature T (up to
+// the teacher's entropy, which has no gradient); for a tagger's logits
+// [B, T, K], per token, averaged over the tokens `mask` keeps.
+torch::Tensor distill(const torch::Tensor& student, const torch::Tensor& teacherProbs, double T,
+                      const torch::Tensor& mask) {
+  auto logp = torch::log_softmax(student / T, -1);
+  auto perRow = -(teacherProbs * logp).sum(-1);
+  if (student.dim() == 2) return perRow.mean() * (T * T);
+  const auto m = mask.to(perRow.scalar_type());
+  return (perRow * m).sum() / m.sum().clamp_min(1.0) * (T * T);
 }
 
 void checkOptions(const TrainOptions& o, const Dataset& train) {
@@ -243,20 +250,19 @@ double TrainRun::step(size_t begin, size_t end, double* mean) {
   labels = labels.to(dev_);
   opt_->zero_grad();
   auto logits = forward(w_, b);
-  auto fullLoss = torch::cross_entropy_loss(logits, labels);
+  auto fullLoss = labelLoss(logits, labels);
   fullLoss.backward();
   const double full = fullLoss.item<double>();
   double sum = full;
   int parts = 1;
   if (sandwich_) {
-    auto teacher = torch::softmax(logits.detach() / o_.temperature, 1);
+    auto teacher = torch::softmax(logits.detach() / o_.temperature, -1);
     std::vector<SubNetwork> subs = {smallest_};
     for (int k = 0; k < o_.randomSubnets; ++k) subs.push_back(space_.sample(rng_));
     for (const auto& sub : subs) {
       auto sl = forward(sliceWeights(w_, sub, headOrder_, unitOrder_), b);
-      auto loss = distill(sl, teacher, o_.temperature) * o_.distillAlpha;
-      if (o_.distillAlpha < 1)
-        loss = loss + torch::cross_entropy_loss(sl, labels) * (1 - o_.distillAlpha);
+      auto loss = distill(sl, teacher, o_.temperature, b.mask) * o_.distillAlpha;
+      if (o_.distillAlpha < 1) loss = loss + labelLoss(sl, labels) * (1 - o_.distillAlpha);
       loss.backward();
       sum += loss.item<double>();
       ++parts;
@@ -310,6 +316,17 @@ bool TrainRun::runEpoch(int64_t epoch, const TrainCallback& progress, EpochRepor
 double TrainRun::accuracy(const EncoderWeights& w) const {
   const EncodedDataImpl& d = validation_->impl();
   if (d.count == 0) return -1;
+  if (d.tagging) {  // a tagger: entity F1
+    EvalResult r;
+    r.wordTags.resize(d.count);
+    std::vector<char> seen(d.count, 0);
+    forEachBatch(w, c_, src_.act, *validation_, dev_.str(), {}, nullptr,
+                 [&](size_t b, const torch::Tensor& logits) {
+                   collectWordTags(d, c_, b, logits, r.wordTags, seen);
+                 });
+    taggerMetrics(d, c_, TagScheme::Auto, seen, r);
+    return r.entities.f1;
+  }
   int64_t correct = 0;
   forEachBatch(w, c_, src_.act, *validation_, dev_.str(), {}, nullptr,
                [&](size_t b, const torch::Tensor& logits) {
@@ -324,6 +341,7 @@ double TrainRun::accuracy(const EncoderWeights& w) const {
 void TrainRun::validate(EpochReport& er) const {
   if (!validation_) return;
   torch::NoGradGuard noGrad;
+  if (c_.tokenClassification()) er.metric = "entity F1";
   er.validationAccuracy = accuracy(w_);
   if (sandwich_)
     er.smallestAccuracy = accuracy(sliceWeights(w_, smallest_, headOrder_, unitOrder_));

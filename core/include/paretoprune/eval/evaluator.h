@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "paretoprune/eval/entity_metrics.h"
 #include "paretoprune/formats/subnet.h"
 #include "paretoprune/model/metrics.h"
 
@@ -33,6 +34,9 @@ struct EncodeOptions {
 };
 
 // A data set tokenized once and cut into padded batches (cached per run).
+// For a tagger (ModelConfig::tokenClassification) the set must be tagged
+// (Dataset::tagged): each sentence's words aligned to word pieces
+// (alignWords), sentences longer than maxLength cut to the words that fit.
 class EncodedData {
  public:
   EncodedData(const Model& model, const Dataset& data, const EncodeOptions& opts = {});
@@ -44,6 +48,8 @@ class EncodedData {
   const std::vector<int64_t>& labels() const;  // in original example order
   double paddingFraction() const;              // padded tokens / all tokens
   double meanLength() const;
+  bool tagging() const;          // a tagger's sentences
+  int64_t cutSentences() const;  // a tagger's sentences cut to maxLength
   EncodedDataImpl& impl() const { return *impl_; }
 
  private:
@@ -89,10 +95,18 @@ struct EvalOptions {
   // Non-empty: only these batches of the encoded data (multi-fidelity;
   // see screening.h); metrics then cover only the batches evaluated.
   std::vector<size_t> batches;
+  // A tagger's chunk rules' scheme (entity_metrics.h); Auto: from the gold tags.
+  TagScheme tagScheme = TagScheme::Auto;
 };
 
+// For a tagger, `metrics` holds entity-level scores: error = 1 - entity F1,
+// f1 = entity F1, accuracy = token (word) accuracy, mcc over word tags;
+// `entities` the whole of them (per-type table).
 struct EvalResult {
   ClassificationMetrics metrics;
+  bool tagger = false;
+  EntityMetrics entities;
+  std::vector<std::vector<int64_t>> wordTags;  // a tagger's predicted label per kept word
   int64_t params = 0;
   int64_t flops = 0;  // per sequence at the latency sequence length
   LatencyStats latency;
@@ -101,7 +115,8 @@ struct EvalResult {
   std::vector<int64_t> predictions;  // original example order
 };
 
-// Logits [n][numLabels] in original example order.
+// Logits [n][numLabels] in original example order; for a tagger, each
+// sentence's logits at its kept words' first pieces, [n][words * numLabels].
 std::vector<std::vector<float>> computeLogits(const Model& m, const SubNetwork& s,
                                               const EncodedData& data,
                                               ExecMode mode = ExecMode::Auto);

@@ -10,8 +10,14 @@
 
 namespace pp {
 
+// What the head does: one label per text on its first token (sequence
+// classification), or one label per token (token classification: NER
+// taggers). Read from config.json's "architectures" (...ForTokenClassification).
+enum class Task { SequenceClassification, TokenClassification };
+
 struct ModelConfig {
   std::string model_type = "bert";  // config.json's model_type: the family
+  Task task = Task::SequenceClassification;
   int64_t vocab_size = 0;
   int64_t hidden_size = 0;
   int64_t num_hidden_layers = 0;
@@ -32,6 +38,7 @@ struct ModelConfig {
   // extension, "paretoprune_intermediate_sizes"; empty = intermediate_size).
   std::vector<int64_t> layer_intermediate_sizes;
 
+  bool tokenClassification() const { return task == Task::TokenClassification; }
   int64_t numLabels() const { return static_cast<int64_t>(id2label.size()); }
   int64_t headSize() const { return hidden_size / num_attention_heads; }
   int64_t embeddingSize() const { return embedding_size > 0 ? embedding_size : hidden_size; }

@@ -18,6 +18,10 @@ struct Example {
   // "pair" among lines with one): encoded as one segment, not with an
   // empty second.
   bool single = false;
+  // A tagger's sentence (formats/tagging.h): its words and their label
+  // ids; `text` holds the words joined by spaces, `label` stays -1.
+  std::vector<std::string> words{};
+  std::vector<int64_t> tags{};
 };
 
 struct DataColumns {
@@ -31,6 +35,8 @@ struct Dataset {
   bool hasPair = false;
   std::string source;  // file it came from
   std::vector<std::string> warnings;
+  bool tagged = false;  // sentences of a tagger (Example::words and ::tags)
+  // Examples per label; of a tagged set, words per tag.
   std::vector<int64_t> labelCounts(int64_t numLabels) const;
 };
 
@@ -46,7 +52,9 @@ struct DataTable {
 DataTable readTable(const std::string& path, size_t maxRows = 0);
 
 // Reads examples; labels map through config.id2label names, or are integers
-// below num_labels. An unknown label is an error naming the line.
+// below num_labels. An unknown label is an error naming the line. For a
+// tagger (config.tokenClassification()), tagged sentences instead: CoNLL
+// or JSON lines (loadTaggedData in formats/tagging.h; `cols` unused).
 Dataset loadDataset(const std::string& path, const ModelConfig& config,
                     const DataColumns& cols = {});
 

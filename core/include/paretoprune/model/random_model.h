@@ -3,6 +3,7 @@
 #pragma once
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace pp {
 
@@ -14,6 +15,10 @@ struct TinyModelOptions {
   int64_t heads = 4;
   int64_t intermediate = 64;
   int64_t labels = 2;
+  // A tagger (...ForTokenClassification) instead: labels O, then B-T and
+  // I-T for each entity type T of tagTypes (`labels` is not used).
+  bool tokenClassification = false;
+  std::vector<std::string> tagTypes = {"PER", "LOC", "ORG", "MISC"};
   int64_t maxPositions = 128;
   int64_t embeddingSize = 0;  // ELECTRA's embedding width; 0: half the hidden size
   std::string vocabFile;      // WordPiece vocab.txt; empty: a small built-in vocabulary

@@ -51,6 +51,9 @@ struct RunHeader {
   std::string strategy = "random";
   uint64_t seed = 0;
   std::vector<std::string> objectives = {"error", "params"};
+  // What "error" is: 1 - "accuracy" (a classifier's), or 1 - "entity_f1"
+  // (a tagger's, entity_metrics.h); "accuracy" in logs older than it.
+  std::string metric = "accuracy";
   int64_t trials = 0;  // the run's total
   bool multiFidelity = false;
   std::vector<std::string> devices;

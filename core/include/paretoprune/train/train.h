@@ -69,9 +69,11 @@ struct TrainProgress {
 
 struct EpochReport {
   int64_t epoch = 0;
-  double trainLoss = 0;            // mean full-model cross-entropy over the epoch
-  double validationAccuracy = -1;  // full model; -1 without validation data
-  double smallestAccuracy = -1;    // the space's smallest sub-network (sandwich)
+  double trainLoss = 0;  // mean full-model cross-entropy over the epoch
+  // Accuracy, or a tagger's entity F1 (metric says which).
+  double validationAccuracy = -1;   // full model; -1 without validation data
+  double smallestAccuracy = -1;     // the space's smallest sub-network (sandwich)
+  std::string metric = "accuracy";  // or "entity F1"
   double seconds = 0;
   double examplesPerSecond = 0;  // this epoch's training steps
   int64_t peakDeviceBytes = 0;   // CUDA: most memory allocated in the run so far; 0: not measured
