@@ -103,6 +103,7 @@ Frame frameOf(const Chart& c) {
       f.x.lo = std::min(f.x.lo, x), f.x.hi = std::max(f.x.hi, x);
       f.y.lo = std::min(f.y.lo, y), f.y.hi = std::max(f.y.hi, y);
     }
+  if (c.yFromZero) f.y.lo = std::min(f.y.lo, 0.0);
   return f;
 }
 

@@ -31,6 +31,7 @@ struct Chart {
   std::vector<Series> series;
   std::vector<Budget> budgets;
   int width = 720, height = 420;
+  bool yFromZero = false;  // the y axis starts at 0 whatever the values
 };
 
 std::string render(const Chart& c);

@@ -101,9 +101,16 @@ std::string frontChart(const OpenedRunLog& run, const std::vector<std::string>& 
     if (t.ok() && t.fidelity >= 1.0) (feasible(cs, t, ref) ? all : bad).points.push_back(xy(t));
   for (size_t i : feasibleParetoTrials(run.log.trials, two, cs, ref))
     front.points.push_back(xy(run.log.trials[i]));
-  for (const auto& p : picks) {
-    rings.points.push_back(xy(run.log.trials[p.index]));
-    rings.notes.push_back(pickKindName(p.kind));
+  for (size_t k = 0; k < picks.size(); ++k) {  // one ring per trial, its picks named together
+    const auto at = xy(run.log.trials[picks[k].index]);
+    auto same = std::find(rings.points.begin(), rings.points.end(), at);
+    if (same == rings.points.end()) {
+      rings.points.push_back(at);
+      rings.notes.push_back(pickKindName(picks[k].kind));
+    } else {
+      rings.notes[static_cast<size_t>(same - rings.points.begin())] +=
+          std::string(", ") + pickKindName(picks[k].kind);
+    }
   }
   if (bad.points.empty()) bad.label.clear();
   c.series = {all, bad, front, rings};
@@ -127,6 +134,7 @@ std::string hypervolumeChart(const std::vector<double>& hv) {
   c.xLabel = "trials";
   c.yLabel = "hypervolume (normalised)";
   c.height = 300;
+  c.yFromZero = true;
   svg::Series s{svg::Series::Style::Line, "#2c7fb8", "", {}, {}};
   for (size_t i = 0; i < hv.size(); ++i) s.points.push_back({static_cast<double>(i + 1), hv[i]});
   if (s.points.empty()) s.points.push_back({0, 0});
