@@ -33,6 +33,16 @@ rm -f "$OUT/run.jsonl"
 "$CLI" search "$MODEL" "${DATA[@]}" --trials "$TRIALS" --strategy nsga2 --space seed --seed 1 \
   --latency-length 64 --log "$OUT/run.jsonl" | tee -a "$OUT/report.txt"
 "$CLI" front "$OUT/run.jsonl" --csv >"$OUT/front.csv"
+# Deciding: a deployment's limits (at most 60% of the parameters, at most
+# one accuracy point lost), the feasible front and the recommended picks,
+# and the whole run as one HTML file.
+LIMITS=(--constraint 'params_share<=0.6' --constraint 'accuracy_drop<=1')
+{
+  echo
+  echo "== the feasible front under ${LIMITS[1]} and ${LIMITS[3]}, and the recommended picks"
+  "$CLI" front "$OUT/run.jsonl" "${LIMITS[@]}" --recommend
+} | tee -a "$OUT/report.txt"
+"$CLI" report "$OUT/run.jsonl" "${LIMITS[@]}" --out "$OUT/report.html" --force
 # The window's chart of this run, rendered without a display.
 if [ -x build/app/paretoprune ]; then
   QT_QPA_PLATFORM=offscreen build/app/paretoprune --log "$OUT/run.jsonl" --screenshot "$OUT/chart.png" \
@@ -45,5 +55,5 @@ fi
     --data "$D/sentiment-validation.tsv"
 } 2>&1 | tee -a "$OUT/report.txt"
 echo
-echo "Report: $OUT/report.txt; chart: $OUT/chart.png; run log: $OUT/run.jsonl; Pareto set as CSV: $OUT/front.csv;"
+echo "Report: $OUT/report.txt and $OUT/report.html (open it in a browser); chart: $OUT/chart.png; run log: $OUT/run.jsonl; Pareto set as CSV: $OUT/front.csv;"
 echo "exported model: $OUT/picked (loads in transformers 4.x and 5.x)"

@@ -8,7 +8,9 @@
 
 namespace pp {
 struct RunSource;
-}
+struct OpenedRunLog;
+struct Constraint;
+}  // namespace pp
 
 namespace CLI {
 class App;
@@ -36,6 +38,14 @@ void addBaselineCommand(CLI::App& app, GlobalOptions& g);
 void addExportCommand(CLI::App& app, GlobalOptions& g);
 void addWorkerCommand(CLI::App& app, GlobalOptions& g);
 void addStudyCommand(CLI::App& app, GlobalOptions& g);
+void addReportCommand(CLI::App& app, GlobalOptions& g);
+
+// Deciding (decide_commands.cpp): the constraints given, else the run's
+// own (checked against its full model); the recommended picks, printed.
+std::vector<pp::Constraint> runConstraints(const pp::OpenedRunLog& run,
+                                           const std::vector<std::string>& given);
+void printPicks(const pp::OpenedRunLog& run, const std::vector<std::string>& objectives,
+                const std::vector<pp::Constraint>& cs, double budget, const GlobalOptions& g);
 
 // front --compare LOG LOG...: the runs' hypervolumes on one scale and the
 // Pareto set of all their trials (compare_commands.cpp).

@@ -105,10 +105,13 @@ void printTrials(const std::vector<pp::Trial>& ts, const std::string& format, in
   }
 }
 
+// The Pareto set, of the feasible trials under constraints (`ref`: the full model).
 std::vector<pp::Trial> frontOf(const std::vector<pp::Trial>& all,
-                               const std::vector<std::string>& objectives) {
+                               const std::vector<std::string>& objectives,
+                               const std::vector<pp::Constraint>& cs = {},
+                               const pp::Trial* ref = nullptr) {
   std::vector<pp::Trial> out;
-  for (size_t i : pp::paretoTrials(all, objectives)) out.push_back(all[i]);
+  for (size_t i : pp::feasibleParetoTrials(all, objectives, cs, ref)) out.push_back(all[i]);
   std::sort(out.begin(), out.end(), [&](const pp::Trial& a, const pp::Trial& b) {
     return pp::objectiveValue(a, objectives[1]) < pp::objectiveValue(b, objectives[1]);
   });
@@ -119,6 +122,7 @@ struct SearchArgs {
   std::string model, space = "seed", strategy = "random", log, objectives = "error,params", budget,
                      mode = "auto", precision = "fp32", device = "auto";
   DataOptions data;
+  std::vector<std::string> constraints;  // --constraint, as given
   int64_t trials = 100, valSubset = 0;
   uint64_t valSeed = 0;
   int workers = 0;
@@ -151,6 +155,7 @@ pp::SearchRequest searchRequest(const SearchArgs& a) {
   o.workers = a.workers;  // 0: the runner chooses (one per GPU, or half the cores)
   o.seed = a.seed;
   o.objectives = pp::parseObjectives(a.objectives);
+  o.constraints = pp::parseConstraints(a.constraints);
   o.eval.mode = pp::parseExecMode(a.mode);
   o.eval.precision = pp::parsePrecision(a.precision);
   o.eval.measureLatency = a.latencyRuns > 0;
@@ -246,11 +251,19 @@ void runStudyDriver(const pp::PreparedSearch& prepared, const SearchArgs& a,
     throw pp::Error("interrupted; run the same search again to resume");
 }
 
+std::string constraintList(const std::vector<pp::Constraint>& cs) {
+  std::string s;
+  for (const auto& c : cs) s += (s.empty() ? "" : ", ") + c.text();
+  return s;
+}
+
 void printSearchSummary(const pp::SearchRunner& runner, const GlobalOptions& g,
                         const std::string& modeName, const pp::ModelConfig& c) {
   const auto& objectives = runner.options().objectives;
   auto trials = runner.trials();
-  auto front = frontOf(trials, objectives);
+  const auto ref = runner.reference();
+  const auto& cs = runner.options().constraints;
+  auto front = frontOf(trials, objectives, cs, ref ? &*ref : nullptr);
   const auto p = runner.progress();
   // Which way the trials ran, and why (auto: the rates measured per device).
   std::map<std::string, int64_t> modes;
@@ -284,7 +297,8 @@ void printSearchSummary(const pp::SearchRunner& runner, const GlobalOptions& g,
     counts += (counts.empty() ? "" : ", ") + std::to_string(n) + " " + mode;
   std::cout << "Evaluated " << (counts.empty() ? "nothing" : counts) << " (" << modeName
             << (why.empty() ? "" : "; measured " + why) << ")\n"
-            << "Pareto set (" << objectives[0] << " vs " << objectives[1] << "):\n";
+            << "Pareto set (" << objectives[0] << " vs " << objectives[1]
+            << (cs.empty() ? "" : "; feasible trials only: " + constraintList(cs)) << "):\n";
   printTrials(front, "table", pp::parameterCount(c), runner.reference());
 }
 }  // namespace
@@ -308,6 +322,10 @@ void addRunOptions(CLI::App& cmd, SearchArgs& a) {
                  "Two or three of error, params, flops, latency, mcc, f1")
       ->capture_default_str();
   cmd.add_option("--budget", a.budget, "Wall-clock budget, e.g. 90s, 10m, 2h");
+  cmd.add_option("--constraint", a.constraints,
+                 "A hard limit, e.g. latency_ms<=5, params_share<=0.5, size_mb<=50, "
+                 "accuracy_drop<=1 (repeat the option; kept in the log)")
+      ->allow_extra_args(false);
 }
 
 // Which validation examples a trial is evaluated on, and screening.
@@ -386,6 +404,9 @@ void runSearch(SearchArgs& a, const CLI::App& cmd, const GlobalOptions& g) {
         "--log and --storage both keep the run: give one (export a study with `study "
         "export-log`)");
   if (!a.storage.empty()) pp::checkLeaseSeconds(a.lease);
+  if (!a.storage.empty() && !a.constraints.empty())
+    throw pp::Error(
+        "--constraint is not yet supported with --storage (studies search unconstrained)");
   pp::PreparedSearch prepared = pp::prepareSearch(searchRequest(a));
   prepared.options.threads = g.threads;  // the runner applies the budget
   printAutoChoices(prepared.autoChoices, g);
@@ -438,6 +459,9 @@ void addFrontCommand(CLI::App& app, GlobalOptions& g) {
   auto storage = std::make_shared<std::string>();
   auto study = std::make_shared<std::string>();
   auto skipBad = std::make_shared<bool>(false);
+  auto constraints = std::make_shared<std::vector<std::string>>();
+  auto recommend = std::make_shared<bool>(false);
+  auto within = std::make_shared<double>(1.0);
   auto* cmd = app.add_subcommand(
       "front", "Print the Pareto set (or every trial) of a run log or study, or compare runs");
   cmd->add_option("LOG", *logs,
@@ -458,7 +482,18 @@ void addFrontCommand(CLI::App& app, GlobalOptions& g) {
       ->needs(compareFlag);
   cmd->add_flag("--force", *force, "With --out: replace an existing file");
   allFlag->excludes(compareFlag);
-  cmd->add_option("--objectives", *objectives, "Objectives (default: the run's)");
+  cmd->add_option("--objectives", *objectives,
+                  "Objectives of the Pareto set, two to six, e.g. error,params,flops,latency "
+                  "(default: the run's)");
+  cmd->add_option("--constraint", *constraints,
+                  "Show the feasible trials' front under this limit, e.g. latency_ms<=5 (repeat "
+                  "the option; default: the run's own constraints)")
+      ->allow_extra_args(false);
+  cmd->add_flag("--recommend", *recommend,
+                "Also name the knee of the front and the smallest and fastest trials within "
+                "--within accuracy points (feasible ones only)");
+  cmd->add_option("--within", *within, "Accuracy budget of --recommend, in points")
+      ->capture_default_str();
   cmd->add_flag("--skip-bad-lines", *skipBad,
                 "Read a damaged log: leave out its bad lines (each named) and show the rest");
   cmd->callback([=, &g] {
@@ -496,13 +531,22 @@ void addFrontCommand(CLI::App& app, GlobalOptions& g) {
       std::cerr << "warning: " << run.log.skippedLines
                 << " damaged line(s) left out; the front is of the other trials\n";
     const std::vector<std::string> obj =
-        objectives->empty() ? run.log.header.objectives : pp::parseObjectives(*objectives);
-    auto rows = *all ? run.log.trials : frontOf(run.log.trials, obj);
+        objectives->empty() ? run.log.header.objectives : pp::parseObjectives(*objectives, 6);
+    const auto cs = runConstraints(run, *constraints);
+    const pp::Trial* ref = run.reference ? &*run.reference : nullptr;
+    if (*recommend && g.json) {
+      printPicks(run, obj, cs, *within, g);
+      return;
+    }
+    if (!cs.empty() && !*all && !g.json && !*csv)
+      std::cout << "Feasible trials only: " << constraintList(cs) << "\n";
+    auto rows = *all ? run.log.trials : frontOf(run.log.trials, obj, cs, ref);
     printTrials(rows,
                 g.json ? "json"
                 : *csv ? "csv"
                        : "table",
                 pp::parameterCount(run.config), run.reference);
+    if (*recommend) printPicks(run, obj, cs, *within, g);
   });
 }
 

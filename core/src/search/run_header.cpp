@@ -8,6 +8,7 @@
 #include "model/checksum.h"
 #include "paretoprune/base/error.h"
 #include "paretoprune/formats/config.h"
+#include "paretoprune/search/constraint.h"
 
 namespace pp {
 
@@ -109,6 +110,12 @@ DataSplit splitFromJson(const json& j, const std::string& where) {
   return d;
 }
 
+std::string joined(const std::vector<std::string>& v) {
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
+  return out;
+}
+
 const char* const kKnownFields[] = {"paretoprune_log",
                                     "model",
                                     "model_relative",
@@ -138,7 +145,8 @@ const char* const kKnownFields[] = {"paretoprune_log",
                                     "exec_rates",
                                     "saved_from",
                                     "completion",
-                                    "auto"};
+                                    "auto",
+                                    "constraints"};
 }  // namespace
 
 json RunHeader::toJson() const {
@@ -175,6 +183,7 @@ json RunHeader::toJson() const {
                      {"target_accuracy_drop", completion.targetAccuracyDrop},
                      {"target_params_share", completion.targetParamsShare}};
   if (!autoChoices.is_null()) j["auto"] = autoChoices;
+  if (!constraints.empty()) j["constraints"] = constraints;
   return j;
 }
 
@@ -245,6 +254,12 @@ RunHeader RunHeader::fromJson(const json& j, const std::string& where) {
       jsonutil::optString(a, "summary", w + ": field \"auto\"");
     }
   }
+  h.constraints = jsonutil::optStrings(j, "constraints", w, {});
+  try {
+    h.constraints = constraintTexts(parseConstraints(h.constraints));
+  } catch (const Error& e) {
+    throw Error(w + ": field \"constraints\": " + e.what());
+  }
   for (auto it = j.begin(); it != j.end(); ++it) {
     bool known = false;
     for (const char* k : kKnownFields) known = known || it.key() == k;
@@ -278,6 +293,11 @@ void RunHeader::checkResumable(const RunHeader& now, const std::string& logPath)
     throw Error(logPath + ": the log was evaluated on other validation examples (fingerprint " +
                 dataFingerprint + ", now " + now.dataFingerprint +
                 "): use the same data, split, columns and subset");
+  if (constraints != now.constraints)
+    throw Error(logPath + ": the log was searched under other constraints (" +
+                (constraints.empty() ? std::string("none") : joined(constraints)) + ", now " +
+                (now.constraints.empty() ? std::string("none") : joined(now.constraints)) +
+                "): give the same --constraint options");
   if (data.maxLength != now.data.maxLength)
     throw Error(logPath + ": the log used a maximum length of " + std::to_string(data.maxLength) +
                 " tokens, now " + std::to_string(now.data.maxLength));

@@ -133,6 +133,7 @@ SearchRunner::SearchRunner(std::shared_ptr<const Model> model,
   header_.multiFidelity = opts_.multiFidelity;
   header_.devices = devices_;
   header_.completion = opts_.completion;
+  header_.constraints = constraintTexts(opts_.constraints);
   if (header_.validationExamples == 0)
     header_.validationExamples = static_cast<int64_t>(data_->size());
   if (header_.chanceError < 0) header_.chanceError = majorityError(data_->labels());
@@ -287,6 +288,7 @@ void SearchRunner::prepareRun() {
     if (!full.ok()) throw Error("the full model cannot be evaluated: " + full.error);
     ref = full;
   }
+  checkConstraintsUsable(opts_.constraints, ref ? &*ref : nullptr);
   // Sliced or masked per trial, whichever these rates predict faster.
   std::vector<ExecRates> rates(devices_.size());
   if (opts_.eval.mode == ExecMode::Auto)
@@ -402,6 +404,9 @@ History SearchRunner::historyLocked() const {
     if (t.ok() && t.fidelity >= 1.0) {
       h.subnets.push_back(t.subnet);
       h.objectives.push_back(objectiveVector(t, opts_.objectives));
+      if (!opts_.constraints.empty())
+        h.violations.push_back(
+            violation(opts_.constraints, t, reference_ ? &*reference_ : nullptr));
     }
   return h;
 }
@@ -522,7 +527,8 @@ void SearchRunner::checkCompletionLocked() {
 bool SearchRunner::updateFrontLocked() {
   std::vector<int64_t> front;
   std::vector<Point> frontPts;
-  for (size_t i : paretoTrials(trials_, opts_.objectives)) {
+  const Trial* ref = reference_ ? &*reference_ : nullptr;
+  for (size_t i : feasibleParetoTrials(trials_, opts_.objectives, opts_.constraints, ref)) {
     front.push_back(trials_[i].id);
     frontPts.push_back(objectiveVector(trials_[i], opts_.objectives));
   }

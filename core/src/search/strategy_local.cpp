@@ -1,6 +1,7 @@
-// Local search around the current Pareto set: mutate a random member of the
-// front, with an occasional random restart.
-#include "paretoprune/base/pareto.h"
+// Local search around the current Pareto set (of the feasible trials, under
+// constraints): mutate a random member of the front, with an occasional
+// random restart.
+#include "paretoprune/base/constrained_pareto.h"
 #include "paretoprune/base/rng.h"
 #include "paretoprune/search/strategy.h"
 
@@ -13,7 +14,7 @@ class LocalStrategy : public Strategy {
   SubNetwork propose(const History& h, Rng& rng) override {
     if (static_cast<int>(h.subnets.size()) < opts_.initialRandom || rng.bernoulli(0.1))
       return space_.sample(rng);
-    auto front = paretoFront(h.objectives);
+    auto front = constrainedFront(h.objectives, h.violations);
     const size_t pick = front[rng.index(front.size())];
     return space_.mutate(h.subnets[pick], rng);
   }

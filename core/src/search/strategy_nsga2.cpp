@@ -1,10 +1,13 @@
 // NSGA-II, steady state: the population is the best `populationSize`
 // trials by non-dominated rank and crowding distance; each proposal is a
 // child of two binary-tournament parents (crossover, then mutation).
+// Under constraints the ranks are by constrained domination, as in
+// constrained NSGA-II: feasible fronts first, then infeasible trials by
+// how far they miss.
 #include <algorithm>
 #include <limits>
 
-#include "paretoprune/base/pareto.h"
+#include "paretoprune/base/constrained_pareto.h"
 #include "paretoprune/base/rng.h"
 #include "paretoprune/search/strategy.h"
 
@@ -24,7 +27,7 @@ class Nsga2Strategy : public Strategy {
       double crowd;
     };
     std::vector<Member> pop;
-    auto fronts = nonDominatedSort(h.objectives);
+    auto fronts = constrainedNonDominatedSort(h.objectives, h.violations);
     for (size_t r = 0; r < fronts.size() && static_cast<int>(pop.size()) < opts_.populationSize;
          ++r) {
       auto crowd = crowdingDistance(h.objectives, fronts[r]);

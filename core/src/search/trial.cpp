@@ -102,7 +102,7 @@ bool isObjective(const std::string& n) {
   return n == "error" || n == "params" || n == "flops" || n == "latency" || n == "mcc" || n == "f1";
 }
 
-std::vector<std::string> parseObjectives(const std::string& list) {
+std::vector<std::string> parseObjectives(const std::string& list, size_t maxCount) {
   std::vector<std::string> out;
   std::stringstream ss(list);
   std::string item;
@@ -114,8 +114,10 @@ std::vector<std::string> parseObjectives(const std::string& list) {
       if (o == item) throw Error("objective \"" + item + "\" given twice");
     out.push_back(item);
   }
-  if (out.size() < 2 || out.size() > 3)
-    throw Error("give two or three objectives, e.g. error,params");
+  if (out.size() < 2 || out.size() > maxCount)
+    throw Error(maxCount == 3 ? std::string("give two or three objectives, e.g. error,params")
+                              : "give two to " + std::to_string(maxCount) +
+                                    " objectives, e.g. error,params,flops,latency");
   return out;
 }
 

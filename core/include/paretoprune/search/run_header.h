@@ -67,6 +67,8 @@ struct RunHeader {
   nlohmann::json execRates;  // {device: {sliced_gflops, masked_gflops}}, or null
   std::string savedFrom;  // "" for a search's own log; e.g. "ParetoPrune window" for saved trials
   CompletionCriteria completion;  // the run's stopping rules
+  std::vector<std::string>
+      constraints;  // as written, e.g. "latency_ms<=5" (constraint.h); empty: none
   nlohmann::json
       autoChoices;  // [{setting, value, reason}] of the settings chosen automatically, or null
   nlohmann::json extra =

@@ -22,6 +22,7 @@
 #include "paretoprune/base/rng.h"
 #include "paretoprune/eval/evaluator.h"
 #include "paretoprune/search/completion.h"
+#include "paretoprune/search/constraint.h"
 #include "paretoprune/search/run_header.h"
 #include "paretoprune/search/search_space.h"
 #include "paretoprune/search/strategy.h"
@@ -51,6 +52,9 @@ struct SearchOptions {
   std::string logPath;  // empty: no log
   bool resume = false;
   CompletionCriteria completion;  // stop early: convergence, target (completion.h)
+  // Hard limits (constraint.h): strategies rank by constrained domination,
+  // and the front, its hypervolume and frontChanged are the feasible set's.
+  std::vector<Constraint> constraints;
 };
 
 struct SearchProgress {

@@ -16,6 +16,10 @@ class Rng;
 struct History {
   std::vector<SubNetwork> subnets;              // finished, successful trials
   std::vector<std::vector<double>> objectives;  // same order, minimised
+  // Same order: how far each misses the run's constraints (0: feasible;
+  // search/constraint.h). Empty: no constraints, every trial feasible.
+  // Strategies rank by constrained domination (base/constrained_pareto.h).
+  std::vector<double> violations;
 };
 
 struct StrategyOptions {

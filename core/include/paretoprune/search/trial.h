@@ -35,7 +35,9 @@ const char* statusName(Trial::Status s);
 
 // Objectives, all minimised: error, params, flops, latency, 1-mcc ("mcc"), 1-f1 ("f1").
 bool isObjective(const std::string& name);
-std::vector<std::string> parseObjectives(const std::string& commaList);
+// Two to `maxCount` of them (a search takes three at most; `front` shows
+// the Pareto set in up to six at once).
+std::vector<std::string> parseObjectives(const std::string& commaList, size_t maxCount = 3);
 double objectiveValue(const Trial& t, const std::string& name);
 std::vector<double> objectiveVector(const Trial& t, const std::vector<std::string>& names);
 

@@ -1,0 +1,39 @@
+// Recommended picks from a run: the knee of the feasible front, and the
+// smallest and the fastest feasible sub-network within an accuracy budget.
+// Only feasible trials (constraint.h) that finished on the whole
+// validation set are ever recommended.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "paretoprune/search/constraint.h"
+#include "paretoprune/search/trial.h"
+
+namespace pp {
+
+struct Pick {
+  enum class Kind { Knee, Smallest, Fastest };
+  Kind kind = Kind::Knee;
+  size_t index = 0;    // into the trials given
+  std::string reason;  // a sentence for people
+};
+const char* pickKindName(Pick::Kind k);  // "knee", "smallest", "fastest"
+
+struct RecommendOptions {
+  // Accuracy points the user will give up against the full model; a
+  // constraint on accuracy_drop, when tighter, wins.
+  double accuracyBudget = 1.0;
+};
+
+// The knee (base/constrained_pareto.h: kneeIndex) of the feasible Pareto
+// set in the first two `objectives`; the fewest parameters and the lowest
+// measured latency among the feasible trials within the accuracy budget
+// (needs `ref`, the full model; ties go to the lower error, then the
+// earlier trial). A pick with no candidate is left out; with no feasible
+// trial the list is empty.
+std::vector<Pick> recommendPicks(const std::vector<Trial>& trials,
+                                 const std::vector<std::string>& objectives,
+                                 const std::vector<Constraint>& cs, const Trial* ref,
+                                 const RecommendOptions& o = {});
+
+}  // namespace pp
