@@ -8,6 +8,7 @@
 
 namespace pp {
 struct RunSource;
+struct OpenedRunLog;
 }
 
 namespace CLI {
@@ -35,6 +36,12 @@ void addBaselineCommand(CLI::App& app, GlobalOptions& g);
 void addExportCommand(CLI::App& app, GlobalOptions& g);
 void addWorkerCommand(CLI::App& app, GlobalOptions& g);
 void addStudyCommand(CLI::App& app, GlobalOptions& g);
+void addRecoverCommand(CLI::App& app, GlobalOptions& g);
+
+// front --recovered: the Pareto set over a run's trials and its recovered
+// ones, in `format` (table, csv or json; recover_commands.cpp).
+void printRecoveredFront(const pp::OpenedRunLog& run, const std::vector<std::string>& objectives,
+                         const std::string& format);
 
 // front --compare LOG LOG...: the runs' hypervolumes on one scale and the
 // Pareto set of all their trials (compare_commands.cpp).

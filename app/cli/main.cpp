@@ -39,6 +39,7 @@ int main(int argc, char** argv) {
   ppcli::addExportCommand(app, g);
   ppcli::addWorkerCommand(app, g);
   ppcli::addStudyCommand(app, g);
+  ppcli::addRecoverCommand(app, g);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -437,6 +437,7 @@ void addFrontCommand(CLI::App& app, GlobalOptions& g) {
   auto storage = std::make_shared<std::string>();
   auto study = std::make_shared<std::string>();
   auto skipBad = std::make_shared<bool>(false);
+  auto recovered = std::make_shared<bool>(false);
   auto* cmd = app.add_subcommand(
       "front", "Print the Pareto set (or every trial) of a run log or study, or compare runs");
   cmd->add_option("LOG", *logs,
@@ -460,6 +461,9 @@ void addFrontCommand(CLI::App& app, GlobalOptions& g) {
   cmd->add_option("--objectives", *objectives, "Objectives (default: the run's)");
   cmd->add_flag("--skip-bad-lines", *skipBad,
                 "Read a damaged log: leave out its bad lines (each named) and show the rest");
+  cmd->add_flag("--recovered", *recovered,
+                "Pick again: the Pareto set over the trials and their recovered versions "
+                "(paretoprune-cli recover)");
   cmd->callback([=, &g] {
     if (storage->empty() != study->empty())
       throw pp::Error("--storage and --study go together: --storage URL --study NAME");
@@ -496,6 +500,10 @@ void addFrontCommand(CLI::App& app, GlobalOptions& g) {
                 << " damaged line(s) left out; the front is of the other trials\n";
     const std::vector<std::string> obj =
         objectives->empty() ? run.log.header.objectives : pp::parseObjectives(*objectives);
+    if (*recovered) {
+      printRecoveredFront(run, obj, g.json ? "json" : *csv ? "csv" : "table");
+      return;
+    }
     auto rows = *all ? run.log.trials : frontOf(run.log.trials, obj);
     printTrials(rows,
                 g.json ? "json"
