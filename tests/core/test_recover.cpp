@@ -122,7 +122,7 @@ class TestRecover : public QObject {
     // Export takes a recovered point with its own weights and says so.
     const auto e = cli({"export", q(model_), "--log", q(log_), "--trial",
                         QString::number(picks_[0]), "--recovered", "distill", "--out",
-                        q(dir_ + "/exported")});
+                        q(dir_ + "/exported"), "--format", "hf-any"});
     QVERIFY2(e.code == 0, e.err.c_str());
     const auto prov = nlohmann::json::parse(testutil::readText(dir_ + "/exported/paretoprune.json"));
     QVERIFY2(prov.dump().find("\"recovered\"") != std::string::npos, prov.dump().c_str());
