@@ -35,8 +35,9 @@ const std::string kRes = PARETOPRUNE_RESOURCES_DIR "/demo";
 using Clock = std::chrono::steady_clock;
 
 struct Args {
-  int64_t layers = 6, hidden = 128, heads = 4, intermediate = 512, trials = 40, epochs = 3;
-  std::string work = "out/bench-recover", lrs;
+  int64_t layers = 6, hidden = 128, heads = 4, intermediate = 512, trials = 40, epochs = 3,
+          sandwichEpochs = 1;
+  std::string work = "out/bench-recover", lrs, models = "standard,sandwich";
   pp::RecoverOptions opts;
 };
 
@@ -59,13 +60,14 @@ void prepareModels(const Args& a) {
     sh(cli + " train " + w + "/init" + data + " --out " + w + "/standard --strategy standard" +
        " --epochs " + std::to_string(a.epochs) + " --lr 5e-4 --seed 1 --no-checkpoints");
   }
-  if (!std::filesystem::exists(w + "/sandwich/model.safetensors"))
+  if (a.models.find("sandwich") != std::string::npos &&
+      !std::filesystem::exists(w + "/sandwich/model.safetensors"))
     sh(cli + " train " + w + "/standard" + data + " --out " + w +
-       "/sandwich --strategy sandwich --reorder --epochs " + std::to_string(a.epochs) +
+       "/sandwich --strategy sandwich --reorder --epochs " + std::to_string(a.sandwichEpochs) +
        " --lr 2e-4 --seed 2 --random-subnets 2 --no-checkpoints");
   for (const char* m : {"standard", "sandwich"}) {
     const std::string log = w + "/" + m + ".jsonl";
-    if (!std::filesystem::exists(log))
+    if (a.models.find(m) != std::string::npos && !std::filesystem::exists(log))
       sh(cli + " search " + w + "/" + m + data + " --space per-layer --strategy random --trials " +
          std::to_string(a.trials) + " --objectives error,flops --latency-runs 0 --no-auto --log " +
          log);
@@ -126,14 +128,17 @@ void benchModel(const Args& a, const std::string& model) {
     const pp::Trial& t = pp::selectTrial(run, picks[i], -1, "log");
     const double lost = t.errorRate - fullErr;
     auto back = [&](double e) {
-      return lost > 1e-9 ? std::to_string(static_cast<int>(std::lround(100 * (t.errorRate - e) / lost))) + "%"
-                         : std::string("-");
+      return lost > 1e-9
+                 ? std::to_string(static_cast<int>(std::lround(100 * (t.errorRate - e) / lost))) +
+                       "%"
+                 : std::string("-");
     };
     std::printf("| %s | %lld | %s | %.0f%% | %.3f | %.3f | %.3f (%s) | %.3f (%s) | %.0f | %.0f |\n",
                 model.c_str(), static_cast<long long>(t.id), t.subnet.summary().c_str(),
                 100.0 * static_cast<double>(t.flops) / static_cast<double>(run.reference->flops),
                 fullErr, t.errorRate, plain[i].error, back(plain[i].error).c_str(), kd[i].error,
                 back(kd[i].error).c_str(), plain[i].seconds, kd[i].seconds);
+    std::fflush(stdout);
   }
 }
 }  // namespace
@@ -144,6 +149,11 @@ int main(int argc, char** argv) {
   cli.add_option("--layers", a.layers)->capture_default_str();
   cli.add_option("--hidden", a.hidden)->capture_default_str();
   cli.add_option("--trials", a.trials, "Search trials per model")->capture_default_str();
+  cli.add_option("--sandwich-epochs", a.sandwichEpochs, "Sandwich training after the standard")
+      ->capture_default_str();
+  cli.add_option("--models", a.models, "Which rows: standard, sandwich or both")
+      ->capture_default_str();
+  cli.add_option("--probe-steps", a.opts.probeSteps, "Steps per learning-rate probe (0: budget/8)");
   cli.add_option("--budget-steps", a.opts.budgetSteps)->capture_default_str();
   cli.add_option("--temperature", a.opts.temperature)->capture_default_str();
   cli.add_option("--alpha", a.opts.alpha)->capture_default_str();
@@ -161,16 +171,19 @@ int main(int argc, char** argv) {
     pp::useComputeThreads(pp::ComputeUse::Training, pp::hardwareThreads());
     std::filesystem::create_directories(a.work);
     prepareModels(a);
-    std::printf("bench_recover: %lld layers, hidden %lld, demo data (2,400 training, 600 "
-                "validation sentences); budget %lld steps per pick and method (+ learning-rate "
-                "probes), T %.1f, alpha %.2f; CPU threads %d\n\n",
-                static_cast<long long>(a.layers), static_cast<long long>(a.hidden),
-                static_cast<long long>(a.opts.budgetSteps), a.opts.temperature, a.opts.alpha,
-                pp::hardwareThreads());
-    std::printf("| model | trial | sub-network | FLOPs | full error | before | plain fine-tuning "
-                "(won back) | distillation (won back) | plain s | distill s |\n"
-                "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
-    for (const char* m : {"standard", "sandwich"}) benchModel(a, m);
+    std::printf(
+        "bench_recover: %lld layers, hidden %lld, demo data (2,400 training, 600 "
+        "validation sentences); budget %lld steps per pick and method (+ learning-rate "
+        "probes), T %.1f, alpha %.2f; CPU threads %d\n\n",
+        static_cast<long long>(a.layers), static_cast<long long>(a.hidden),
+        static_cast<long long>(a.opts.budgetSteps), a.opts.temperature, a.opts.alpha,
+        pp::hardwareThreads());
+    std::printf(
+        "| model | trial | sub-network | FLOPs | full error | before | plain fine-tuning "
+        "(won back) | distillation (won back) | plain s | distill s |\n"
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+    for (const char* m : {"standard", "sandwich"})
+      if (a.models.find(m) != std::string::npos) benchModel(a, m);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bench_recover: %s\n", e.what());
     return 1;

@@ -9,7 +9,7 @@
 namespace pp {
 struct RunSource;
 struct OpenedRunLog;
-}
+}  // namespace pp
 
 namespace CLI {
 class App;

@@ -75,15 +75,14 @@ void printReport(const pp::RecoverReport& rep, const std::string& log) {
   for (const auto& p : rep.picks) {
     const json& d = p.recovered.details;
     const json h = d.value("holdout", json::object());
-    std::printf("%6lld  %-28s %10s %9s %11s %8.1e %9lld  %s\n",
-                static_cast<long long>(p.before.id), p.before.subnet.summary().c_str(),
-                pct(p.before.accuracy).c_str(), pct(p.recovered.trial.accuracy).c_str(),
-                pct(h.value("after", -1.0)).c_str(), d.value("learning_rate", 0.0),
-                static_cast<long long>(d.value("best_step", int64_t(0))),
-                p.reused ? "(finished earlier)"
-                : p.resumedStep >= 0
-                    ? ("(resumed at step " + std::to_string(p.resumedStep) + ")").c_str()
-                    : "");
+    std::printf(
+        "%6lld  %-28s %10s %9s %11s %8.1e %9lld  %s\n", static_cast<long long>(p.before.id),
+        p.before.subnet.summary().c_str(), pct(p.before.accuracy).c_str(),
+        pct(p.recovered.trial.accuracy).c_str(), pct(h.value("after", -1.0)).c_str(),
+        d.value("learning_rate", 0.0), static_cast<long long>(d.value("best_step", int64_t(0))),
+        p.reused             ? "(finished earlier)"
+        : p.resumedStep >= 0 ? ("(resumed at step " + std::to_string(p.resumedStep) + ")").c_str()
+                             : "");
     if (d.contains("test"))
       std::printf("        test error: before %s, after %s (%lld examples)\n",
                   pct(d["test"].value("before", -1.0)).c_str(),
@@ -166,7 +165,7 @@ void addRecoverCommand(CLI::App& app, GlobalOptions& g) {
   cmd->add_option("--lr", a->lrs,
                   "Learning rates to choose from (comma-separated; default 1e-4,3e-4,1e-3)");
   cmd->add_option("--probe-steps", a->opts.probeSteps,
-                  "Steps of each learning-rate probe (0: budget/4)");
+                  "Steps of each learning-rate probe (0: budget/8)");
   cmd->add_option("--temperature", a->opts.temperature, "Distillation temperature")
       ->capture_default_str();
   cmd->add_option("--alpha", a->opts.alpha, "Share of the distillation loss (rest: labels)")

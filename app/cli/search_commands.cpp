@@ -461,9 +461,7 @@ void addFrontCommand(CLI::App& app, GlobalOptions& g) {
   cmd->add_option("--objectives", *objectives, "Objectives (default: the run's)");
   cmd->add_flag("--skip-bad-lines", *skipBad,
                 "Read a damaged log: leave out its bad lines (each named) and show the rest");
-  cmd->add_flag("--recovered", *recovered,
-                "Pick again: the Pareto set over the trials and their recovered versions "
-                "(paretoprune-cli recover)");
+  cmd->add_flag("--recovered", *recovered, "Pick again, over the recovered trials too (recover)");
   cmd->callback([=, &g] {
     if (storage->empty() != study->empty())
       throw pp::Error("--storage and --study go together: --storage URL --study NAME");
@@ -500,16 +498,10 @@ void addFrontCommand(CLI::App& app, GlobalOptions& g) {
                 << " damaged line(s) left out; the front is of the other trials\n";
     const std::vector<std::string> obj =
         objectives->empty() ? run.log.header.objectives : pp::parseObjectives(*objectives);
-    if (*recovered) {
-      printRecoveredFront(run, obj, g.json ? "json" : *csv ? "csv" : "table");
-      return;
-    }
+    const std::string format = g.json ? "json" : *csv ? "csv" : "table";
+    if (*recovered) return printRecoveredFront(run, obj, format);
     auto rows = *all ? run.log.trials : frontOf(run.log.trials, obj);
-    printTrials(rows,
-                g.json ? "json"
-                : *csv ? "csv"
-                       : "table",
-                pp::parameterCount(run.config), run.reference);
+    printTrials(rows, format, pp::parameterCount(run.config), run.reference);
   });
 }
 

@@ -71,10 +71,10 @@ class TestRecover : public QObject {
                         "standard", "--no-checkpoints", "--max-length", "16"});
     QVERIFY2(t.code == 0, t.err.c_str());
     model_ = dir_ + "/trained";
-    const auto s = cli({"search", q(model_), "--data", q(dir_ + "/train.tsv"), "--validation",
-                        q(dir_ + "/val.tsv"), "--trials", "10", "--space", "per-layer",
-                        "--latency-runs", "0", "--log", q(log_), "--no-auto", "--max-length",
-                        "16"});
+    const auto s =
+        cli({"search", q(model_), "--data", q(dir_ + "/train.tsv"), "--validation",
+             q(dir_ + "/val.tsv"), "--trials", "10", "--space", "per-layer", "--latency-runs", "0",
+             "--log", q(log_), "--no-auto", "--max-length", "16"});
     QVERIFY2(s.code == 0, s.err.c_str());
     for (const auto& t2 : readLog().trials)
       if (t2.ok() && picks_.size() < 2 && t2.subnet.keptLayers() > 0) picks_.push_back(t2.id);
@@ -83,9 +83,9 @@ class TestRecover : public QObject {
 
   void recoverRecordsLinkedTrials() {
     const QString ids = QString::number(picks_[0]) + "," + QString::number(picks_[1]);
-    const QStringList args = {"recover", q(log_),         "--trials", ids,   "--out",
-                              q(dir_ + "/rec"), "--budget-steps", "30", "--lr", "1e-3,3e-3",
-                              "--probe-steps", "5"};
+    const QStringList args = {"recover", q(log_),          "--trials",       ids,
+                              "--out",   q(dir_ + "/rec"), "--budget-steps", "30",
+                              "--lr",    "1e-3,3e-3",      "--probe-steps",  "5"};
     const auto r = cli(args);
     QVERIFY2(r.code == 0, r.err.c_str());
     const auto lc = readLog();
@@ -120,11 +120,12 @@ class TestRecover : public QObject {
     QVERIFY2(f.code == 0, f.err.c_str());
     QVERIFY(nlohmann::json::parse(f.out).is_array());
     // Export takes a recovered point with its own weights and says so.
-    const auto e = cli({"export", q(model_), "--log", q(log_), "--trial",
-                        QString::number(picks_[0]), "--recovered", "distill", "--out",
-                        q(dir_ + "/exported"), "--format", "hf-any"});
+    const auto e =
+        cli({"export", q(model_), "--log", q(log_), "--trial", QString::number(picks_[0]),
+             "--recovered", "distill", "--out", q(dir_ + "/exported"), "--format", "hf-any"});
     QVERIFY2(e.code == 0, e.err.c_str());
-    const auto prov = nlohmann::json::parse(testutil::readText(dir_ + "/exported/paretoprune.json"));
+    const auto prov =
+        nlohmann::json::parse(testutil::readText(dir_ + "/exported/paretoprune.json"));
     QVERIFY2(prov.dump().find("\"recovered\"") != std::string::npos, prov.dump().c_str());
   }
 
@@ -140,9 +141,9 @@ class TestRecover : public QObject {
   }
 
   void plainFineTuningIsItsOwnMethod() {
-    const auto r = cli({"recover", q(log_), "--trials", QString::number(picks_[0]), "--out",
-                        q(dir_ + "/plain"), "--budget-steps", "10", "--lr", "1e-3",
-                        "--no-distill"});
+    const auto r =
+        cli({"recover", q(log_), "--trials", QString::number(picks_[0]), "--out",
+             q(dir_ + "/plain"), "--budget-steps", "10", "--lr", "1e-3", "--no-distill"});
     QVERIFY2(r.code == 0, r.err.c_str());
     const auto lc = readLog();
     QCOMPARE(lc.recovered.back().method, std::string("finetune"));
@@ -150,11 +151,15 @@ class TestRecover : public QObject {
   }
 
   void resumesAfterKill() {
-    const QStringList args = {"recover", q(log_), "--trials", QString::number(picks_[1]),
-                              "--out", q(dir_ + "/killed"), "--budget-steps", "1500",
-                              "--lr", "1e-4", "--eval-every", "10", "--patience", "1000"};
-    const std::string state = dir_ + "/killed/trial-" + std::to_string(picks_[1]) +
-                              "-distill/state/state.json";
+    const QStringList args = {"recover",        q(log_),
+                              "--trials",       QString::number(picks_[1]),
+                              "--out",          q(dir_ + "/killed"),
+                              "--budget-steps", "1500",
+                              "--lr",           "1e-4",
+                              "--eval-every",   "10",
+                              "--patience",     "1000"};
+    const std::string state =
+        dir_ + "/killed/trial-" + std::to_string(picks_[1]) + "-distill/state/state.json";
     QProcess p;
     p.start(PARETOPRUNE_CLI, args);
     QVERIFY(p.waitForStarted());
@@ -182,8 +187,8 @@ class TestRecover : public QObject {
     QTest::addColumn<QStringList>("extra");
     QTest::addColumn<QString>("says");
     QTest::newRow("unknown trial") << QStringList{"--trials", "99999"} << "has no trial 99999";
-    QTest::newRow("another model") << QStringList{"--trials", "PICK", "--model", "OTHER"}
-                                   << "another model";
+    QTest::newRow("another model")
+        << QStringList{"--trials", "PICK", "--model", "OTHER"} << "another model";
     QTest::newRow("empty training split")
         << QStringList{"--trials", "PICK", "--data", "EMPTY"} << "EMPTY";
   }

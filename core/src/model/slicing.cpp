@@ -113,24 +113,32 @@ EncoderWeights unsliceWeights(const EncoderWeights& full, const EncoderWeights& 
   size_t i = 0;
   for (size_t l = 0; l < s.layers.size(); ++l) {
     if (!s.layers[l].kept()) continue;
-    if (i >= in.layers.size()) throw Error("unslice: fewer sliced layers than the sub-network keeps");
+    if (i >= in.layers.size())
+      throw Error("unslice: fewer sliced layers than the sub-network keeps");
     LayerWeights& dst = o.layers[l];
     const LayerWeights& src = in.layers[i++];
     std::vector<int64_t> rows;
     for (int64_t h : keptIndices(headOrder[l], s.layers[l].heads))
       for (int64_t j = 0; j < d; ++j) rows.push_back(h * d + j);
     const auto hIdx = torch::tensor(rows, idxOpts);
-    for (auto [a, b] : {std::pair{&dst.q_w, &src.q_w}, {&dst.q_b, &src.q_b}, {&dst.k_w, &src.k_w},
-                        {&dst.k_b, &src.k_b}, {&dst.v_w, &src.v_w}, {&dst.v_b, &src.v_b}})
+    for (auto [a, b] : {std::pair{&dst.q_w, &src.q_w},
+                        {&dst.q_b, &src.q_b},
+                        {&dst.k_w, &src.k_w},
+                        {&dst.k_b, &src.k_b},
+                        {&dst.v_w, &src.v_w},
+                        {&dst.v_b, &src.v_b}})
       putBack(*a, 0, hIdx, *b);
     putBack(dst.o_w, 1, hIdx, src.o_w);
     const auto uIdx = torch::tensor(keptIndices(unitOrder[l], s.layers[l].units), idxOpts);
     putBack(dst.i_w, 0, uIdx, src.i_w);
     putBack(dst.i_b, 0, uIdx, src.i_b);
     putBack(dst.out_w, 1, uIdx, src.out_w);
-    for (auto [a, b] : {std::pair{&dst.o_b, &src.o_b}, {&dst.ln1_w, &src.ln1_w},
-                        {&dst.ln1_b, &src.ln1_b}, {&dst.out_b, &src.out_b},
-                        {&dst.ln2_w, &src.ln2_w}, {&dst.ln2_b, &src.ln2_b}})
+    for (auto [a, b] : {std::pair{&dst.o_b, &src.o_b},
+                        {&dst.ln1_w, &src.ln1_w},
+                        {&dst.ln1_b, &src.ln1_b},
+                        {&dst.out_b, &src.out_b},
+                        {&dst.ln2_w, &src.ln2_w},
+                        {&dst.ln2_b, &src.ln2_b}})
       *a = b->clone();
   }
   return o;

@@ -42,9 +42,10 @@ std::vector<int64_t> pickTrials(const OpenedRunLog& run, const std::string& rule
   // to the (i + 0.5) / K quantile of the sorted set.
   const size_t n = front.size();
   for (int64_t i = 0; i < k && static_cast<size_t>(i) < n; ++i) {
-    const size_t at = std::min(n - 1, static_cast<size_t>(std::floor(
-                                          (static_cast<double>(i) + 0.5) * static_cast<double>(n) /
-                                          static_cast<double>(std::min<int64_t>(k, n)))));
+    const size_t at = std::min(
+        n - 1,
+        static_cast<size_t>(std::floor((static_cast<double>(i) + 0.5) * static_cast<double>(n) /
+                                       static_cast<double>(std::min<int64_t>(k, n)))));
     if (std::find(ids.begin(), ids.end(), front[at]->id) == ids.end()) ids.push_back(front[at]->id);
   }
   return ids;
@@ -68,10 +69,8 @@ void claimOutDir(const std::string& out, const std::string& logPath, const std::
   if (fileutil::exists(out) && !fileutil::directoryEntries(out).empty())
     throw Error(out + " holds files recover did not write; give a new or empty --out");
   std::filesystem::create_directories(out);
-  fileutil::writeFileAtomic(marker, json({{"log", absolutePath(logPath)},
-                                          {"model_checksum", checksum}})
-                                            .dump(1) +
-                                        "\n");
+  fileutil::writeFileAtomic(
+      marker, json({{"log", absolutePath(logPath)}, {"model_checksum", checksum}}).dump(1) + "\n");
 }
 
 // Everything a recovery needs before its first step, checked.
@@ -93,17 +92,16 @@ void prepare(const RecoverRequest& r, Setup& s) {
   s.train = r.dataFile.empty() ? d.trainingSet(s.run.config)
                                : loadDataset(r.dataFile, s.run.config, d.columns);
   if (s.train.examples.empty())
-    throw Error("recover: " + (r.dataFile.empty() ? d.data : r.dataFile) +
-                " leaves no training examples" +
-                (r.dataFile.empty() ? " (the run's validation took them all); give --data FILE"
-                                    : ""));
+    throw Error(
+        "recover: " + (r.dataFile.empty() ? d.data : r.dataFile) + " leaves no training examples" +
+        (r.dataFile.empty() ? " (the run's validation took them all); give --data FILE" : ""));
   EncodeOptions eo;
   eo.maxLength = d.maxLength;
   eo.batchSize = d.batchSize;
   s.validation = std::make_unique<EncodedData>(*s.model, d.validationSet(s.run.config), eo);
   if (!r.testFile.empty())
-    s.test = std::make_unique<EncodedData>(
-        *s.model, loadDataset(r.testFile, s.run.config, d.columns), eo);
+    s.test = std::make_unique<EncodedData>(*s.model,
+                                           loadDataset(r.testFile, s.run.config, d.columns), eo);
 }
 
 // The recovered trial: the same sub-network of `m`, measured on the run's
@@ -158,8 +156,8 @@ std::optional<RecoveredTrial> recoverOne(const RecoverRequest& r, const Setup& s
                                          const std::string& dev, const std::string& dir,
                                          const TuneCallback& cb, int64_t* resumedStep) {
   const RecoverOptions& o = r.options;
-  TuneOutcome out =
-      tuneSubnet(*s.model, src.subnet, data, o, torch::Device(dev), fileutil::joinPath(dir, "state"), cb);
+  TuneOutcome out = tuneSubnet(*s.model, src.subnet, data, o, torch::Device(dev),
+                               fileutil::joinPath(dir, "state"), cb);
   *resumedStep = out.resumedStep;
   if (out.stopped) return std::nullopt;
   RecoveredTrial rec;
@@ -214,7 +212,9 @@ RecoverReport runRecovery(const RecoverRequest& r, const RecoverCallback& progre
   const TuneData data = prepareTuneData(*s.model, s.train, o, torch::Device(report.device));
   RecoverRequest req = r;
   req.options = o;
-  if (s.test) report.fullTestAccuracy = testAccuracy(*s.model, SubNetwork::full(s.run.config), *s.test, report.device);
+  if (s.test)
+    report.fullTestAccuracy =
+        testAccuracy(*s.model, SubNetwork::full(s.run.config), *s.test, report.device);
   RunLog log;
   log.reopen(r.logPath, s.run.log.validBytes);
   for (size_t i = 0; i < s.picks.size(); ++i) {
@@ -225,8 +225,8 @@ RecoverReport runRecovery(const RecoverRequest& r, const RecoverCallback& progre
     pick.before = src;
     const std::string done = fileutil::joinPath(dir, "recovered.json");
     if (fileutil::exists(done)) {
-      pick.recovered = RecoveredTrial::fromJson(json::parse(fileutil::readFile(done)), s.run.config,
-                                                r.logPath);
+      pick.recovered =
+          RecoveredTrial::fromJson(json::parse(fileutil::readFile(done)), s.run.config, r.logPath);
       pick.reused = true;
     } else {
       TuneCallback cb = [&](const std::string& phase, double lr, int64_t step, int64_t steps,

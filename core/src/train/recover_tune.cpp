@@ -27,7 +27,8 @@ using Clock = std::chrono::steady_clock;
 struct Score {
   double accuracy = -1, loss = 0;
   bool betterThan(const Score& o) const {
-    return accuracy > o.accuracy + 1e-12 || (std::abs(accuracy - o.accuracy) <= 1e-12 && loss < o.loss);
+    return accuracy > o.accuracy + 1e-12 ||
+           (std::abs(accuracy - o.accuracy) <= 1e-12 && loss < o.loss);
   }
 };
 
@@ -205,7 +206,8 @@ class Recovery {
 };
 
 bool Recovery::probe(const Score& start) {
-  const int64_t steps = o_.probeSteps > 0 ? o_.probeSteps : std::max<int64_t>(1, o_.budgetSteps / 4);
+  const int64_t steps =
+      o_.probeSteps > 0 ? o_.probeSteps : std::max<int64_t>(1, o_.budgetSteps / 8);
   Score bestProbe;
   for (size_t i = st_.probes.size(); i < o_.learningRates.size(); ++i) {
     const double lr = o_.learningRates[i];
@@ -213,12 +215,15 @@ bool Recovery::probe(const Score& start) {
     torch::manual_seed(o_.seed);
     double loss = 0;
     for (int64_t k = 0; k < steps && !outOfTime(); ++k) {
-      loss = t_.step(k, scheduledRate(lr, k, steps, static_cast<int64_t>(o_.warmupFraction * steps)));
+      loss =
+          t_.step(k, scheduledRate(lr, k, steps, static_cast<int64_t>(o_.warmupFraction * steps)));
       if (cb_ && !cb_("probe", lr, k + 1, steps, loss, start.accuracy)) return false;
     }
     const Score s = t_.score();
-    st_.probes.push_back({{"learning_rate", lr}, {"holdout_accuracy", s.accuracy},
-                          {"holdout_loss", s.loss}, {"steps", steps}});
+    st_.probes.push_back({{"learning_rate", lr},
+                          {"holdout_accuracy", s.accuracy},
+                          {"holdout_loss", s.loss},
+                          {"steps", steps}});
     saveState();
   }
   for (const auto& p : st_.probes) {
@@ -261,10 +266,14 @@ bool Recovery::train() {
 
 void Recovery::saveState() {
   std::filesystem::create_directories(dir_);
-  json j = {{"settings", tuneSettings(o_)}, {"probes", st_.probes},
-            {"learning_rate", training_ ? st_.lr : 0.0}, {"step", st_.step},
-            {"best_step", st_.bestStep}, {"best_accuracy", st_.best.accuracy},
-            {"best_loss", st_.best.loss}, {"bad_checks", st_.badChecks},
+  json j = {{"settings", tuneSettings(o_)},
+            {"probes", st_.probes},
+            {"learning_rate", training_ ? st_.lr : 0.0},
+            {"step", st_.step},
+            {"best_step", st_.bestStep},
+            {"best_accuracy", st_.best.accuracy},
+            {"best_loss", st_.best.loss},
+            {"bad_checks", st_.badChecks},
             {"elapsed_seconds", elapsed()}};
   if (training_) {
     saveAtomic(tensorsOf(t_.weights()), stepFile(dir_, "weights", st_.step));
@@ -327,16 +336,16 @@ TuneOutcome Recovery::run() {
   restore(t_.weights(), best_);
   out.best = t_.weights();
   for (torch::Tensor* t : out.best.all()) *t = t->detach().cpu().clone();
-  out.details = {{"learning_rate", st_.lr},
-                 {"probes", st_.probes},
-                 {"steps", st_.step},
-                 {"best_step", st_.bestStep},
-                 {"stopped_early", earlyStop_},
-                 {"out_of_time", outOfTime()},
-                 {"holdout", {{"examples", t_.holdoutSize()},
-                              {"before", start.accuracy},
-                              {"after", st_.best.accuracy}}},
-                 {"seconds", elapsed()}};
+  out.details = {
+      {"learning_rate", st_.lr},
+      {"probes", st_.probes},
+      {"steps", st_.step},
+      {"best_step", st_.bestStep},
+      {"stopped_early", earlyStop_},
+      {"out_of_time", outOfTime()},
+      {"holdout",
+       {{"examples", t_.holdoutSize()}, {"before", start.accuracy}, {"after", st_.best.accuracy}}},
+      {"seconds", elapsed()}};
   return out;
 }
 
@@ -386,9 +395,9 @@ TuneData prepareTuneData(const Model& full, const Dataset& train, const RecoverO
   std::vector<torch::Tensor> probs;
   const size_t bs = static_cast<size_t>(o.batchSize);
   for (size_t s = 0; s < order.size(); s += bs) {
-    const Batch b = batchTo(
-        makeBatch(d.train, order, s, std::min(order.size(), s + bs), m.config.pad_token_id, nullptr),
-        dev);
+    const Batch b = batchTo(makeBatch(d.train, order, s, std::min(order.size(), s + bs),
+                                      m.config.pad_token_id, nullptr),
+                            dev);
     const auto logits =
         encoderForward(w, m.act, m.config.layer_norm_eps, b, nullptr, {}).to(torch::kFloat32);
     probs.push_back(torch::softmax(logits / o.temperature, 1).cpu());

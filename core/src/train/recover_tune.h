@@ -29,8 +29,8 @@ TuneData prepareTuneData(const Model& full, const Dataset& train, const RecoverO
 struct TuneOutcome {
   EncoderWeights best;  // sliced, the best held-out check's weights (step 0 included)
   nlohmann::json details;
-  bool stopped = false;       // the callback asked to stop; the checkpoint is written
-  int64_t resumedStep = -1;   // >= 0: resumed from a checkpoint at this step
+  bool stopped = false;      // the callback asked to stop; the checkpoint is written
+  int64_t resumedStep = -1;  // >= 0: resumed from a checkpoint at this step
 };
 
 // phase, learning rate, step, steps, loss, held-out accuracy (-1: none yet)

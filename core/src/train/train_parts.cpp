@@ -13,8 +13,8 @@ torch::Tensor distillLoss(const torch::Tensor& student, const torch::Tensor& tea
   return -(teacherProbs * logp).sum(1).mean() * (T * T);
 }
 
-std::unique_ptr<torch::optim::AdamW> makeAdamW(const std::vector<torch::Tensor>& params,
-                                               double lr, double weightDecay) {
+std::unique_ptr<torch::optim::AdamW> makeAdamW(const std::vector<torch::Tensor>& params, double lr,
+                                               double weightDecay) {
   std::vector<torch::Tensor> decay, noDecay;
   for (const auto& t : params) (t.dim() >= 2 ? decay : noDecay).push_back(t);
   std::vector<torch::optim::OptimizerParamGroup> groups;

@@ -17,8 +17,8 @@ torch::Tensor distillLoss(const torch::Tensor& student, const torch::Tensor& tea
 
 // AdamW over `params` (leaf tensors that require gradients): weight decay
 // on matrices (dim >= 2), none on biases and LayerNorm.
-std::unique_ptr<torch::optim::AdamW> makeAdamW(const std::vector<torch::Tensor>& params,
-                                               double lr, double weightDecay);
+std::unique_ptr<torch::optim::AdamW> makeAdamW(const std::vector<torch::Tensor>& params, double lr,
+                                               double weightDecay);
 void setLearningRate(torch::optim::Optimizer& opt, double lr);
 
 // Linear warm-up over `warmup` steps, then linear decay to zero at `total`.

@@ -21,15 +21,15 @@ namespace pp {
 struct OpenedRunLog;
 
 struct RecoverOptions {
-  bool distill = true;       // false: plain fine-tuning on the labels
-  double temperature = 2.0;  // of the soft logits (student and teacher)
-  double alpha = 0.5;        // loss = alpha * T^2 * KL + (1 - alpha) * cross-entropy
+  bool distill = true;        // false: plain fine-tuning on the labels
+  double temperature = 2.0;   // of the soft logits (student and teacher)
+  double alpha = 0.5;         // loss = alpha * T^2 * KL + (1 - alpha) * cross-entropy
   int64_t budgetSteps = 300;  // optimizer steps of the main run, per sub-network
   double budgetSeconds = 0;   // wall time per sub-network, all phases; 0: no limit
   // Candidates tried for probeSteps each (from the same start; the best on
   // the held-out split wins); one candidate: no probing.
   std::vector<double> learningRates = {1e-4, 3e-4, 1e-3};
-  int64_t probeSteps = 0;        // 0: budgetSteps / 4
+  int64_t probeSteps = 0;        // 0: budgetSteps / 8
   double holdoutFraction = 0.1;  // of the training split, for the choices
   int64_t evalEvery = 0;         // held-out check every this many steps; 0: budgetSteps / 10
   int patience = 4;              // checks without a gain before stopping early
