@@ -46,6 +46,12 @@ std::vector<pp::Constraint> runConstraints(const pp::OpenedRunLog& run,
                                            const std::vector<std::string>& given);
 void printPicks(const pp::OpenedRunLog& run, const std::vector<std::string>& objectives,
                 const std::vector<pp::Constraint>& cs, double budget, const GlobalOptions& g);
+void addRecoverCommand(CLI::App& app, GlobalOptions& g);
+
+// front --recovered: the Pareto set over a run's trials and its recovered
+// ones, in `format` (table, csv or json; recover_commands.cpp).
+void printRecoveredFront(const pp::OpenedRunLog& run, const std::vector<std::string>& objectives,
+                         const std::string& format);
 
 // front --compare LOG LOG...: the runs' hypervolumes on one scale and the
 // Pareto set of all their trials (compare_commands.cpp).

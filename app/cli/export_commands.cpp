@@ -19,7 +19,7 @@ namespace ppcli {
 
 namespace {
 struct ExportArgs {
-  std::string model, subnet, log, out, format = "hf", data, storage, study;
+  std::string model, subnet, log, out, format = "hf", data, storage, study, recovered;
   int64_t trial = -1;
   double within = -1;
   bool force = false, padUnits = false;
@@ -36,6 +36,12 @@ void addSourceOptions(CLI::App& cmd, ExportArgs& a) {
   cmd.add_option("--study", a.study, "The study's name in --storage")->needs(storage);
   storage->excludes(log);
   auto* trial = cmd.add_option("--trial", a.trial, "Trial id in --log or the study");
+  cmd.add_option("--recovered", a.recovered,
+                 "Export the recovered version of --trial (distill or finetune; see "
+                 "paretoprune-cli recover): its own weights")
+      ->needs(trial)
+      ->needs(log)
+      ->check(CLI::IsMember({"distill", "finetune"}));
   cmd.add_option("--within", a.within,
                  "Instead of --trial: the smallest trial of --log whose accuracy is at most this "
                  "many points "
@@ -63,6 +69,29 @@ void addOutputOptions(CLI::App& cmd, ExportArgs& a) {
       ->check(CLI::ExistingFile);
 }
 
+// The recovered version (the latest of --recovered's method) of trial `t`:
+// the recovered weights' directory becomes the request's model, and the
+// provenance says where it came from and how it was recovered.
+void takeRecovered(const pp::OpenedRunLog& run, const pp::Trial& t, const ExportArgs& a,
+                   pp::ExportRequest& req) {
+  const pp::RecoveredTrial* rec = nullptr;
+  for (const auto& r : run.log.recovered)
+    if (r.source == t.id && r.method == a.recovered) rec = &r;
+  if (!rec)
+    throw pp::Error(a.log + " has no " + a.recovered + " recovery of trial " +
+                    std::to_string(t.id) + " (run: paretoprune-cli recover " + a.log +
+                    " --trials " + std::to_string(t.id) + " --out DIR)");
+  req.modelDir = rec->weights;
+  req.subnet = rec->trial.subnet;
+  req.recovered = {{"run_log", a.log},
+                   {"source_trial", t.toJson()},
+                   {"trial", rec->trial.toJson()},
+                   {"method", rec->method},
+                   {"weights", rec->weights},
+                   {"weights_checksum", rec->weightsChecksum},
+                   {"details", rec->details}};
+}
+
 // The trial of --log or the study that --trial or --within names, checked
 // to be of `model`.
 void takeRunTrial(const ExportArgs& a, const pp::Model& model, pp::ExportRequest& req) {
@@ -76,6 +105,10 @@ void takeRunTrial(const ExportArgs& a, const pp::Model& model, pp::ExportRequest
   // Before picking: a trial id of another model's run means nothing.
   pp::checkRunModel(run.log.header, model.checksum(), a.model, source);
   const pp::Trial& t = pp::selectTrial(run, a.trial, a.within, source);
+  if (!a.recovered.empty()) {
+    takeRecovered(run, t, a, req);
+    return;
+  }
   if (a.within >= 0)
     std::cerr << "picked trial " << t.id << ": " << t.subnet.summary() << ", accuracy "
               << fixed(100.0 * t.accuracy, 2) << "%\n";
@@ -112,9 +145,14 @@ void runExportCommand(const ExportArgs& a, const GlobalOptions& g) {
   req.padUnits = a.padUnits;
   req.verifyData = a.data;
   auto model = pp::Model::load(a.model);
-  if (!a.log.empty() || !a.storage.empty())
-    takeRunTrial(a, *model, req);
-  else if (!a.subnet.empty())
+  if (!a.log.empty() || !a.storage.empty()) takeRunTrial(a, *model, req);
+  if (req.modelDir != a.model) {  // a recovered point: its own weights
+    model = pp::Model::load(req.modelDir);
+    if (model->checksum() != req.recovered.value("weights_checksum", ""))
+      throw pp::Error(req.modelDir + " changed since it was recovered (checksum " +
+                      model->checksum() + ", the log records " +
+                      req.recovered.value("weights_checksum", "") + ")");
+  } else if (!a.subnet.empty())
     req.subnet = pp::SubNetwork::parse(a.subnet, model->config());
   else
     throw pp::Error("give the sub-network: --subnet JSON, or --log RUN.jsonl --trial ID");

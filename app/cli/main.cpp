@@ -41,6 +41,7 @@ int main(int argc, char** argv) {
   ppcli::addWorkerCommand(app, g);
   ppcli::addStudyCommand(app, g);
   ppcli::addReportCommand(app, g);
+  ppcli::addRecoverCommand(app, g);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -462,6 +462,7 @@ void addFrontCommand(CLI::App& app, GlobalOptions& g) {
   auto constraints = std::make_shared<std::vector<std::string>>();
   auto recommend = std::make_shared<bool>(false);
   auto within = std::make_shared<double>(1.0);
+  auto recovered = std::make_shared<bool>(false);
   auto* cmd = app.add_subcommand(
       "front", "Print the Pareto set (or every trial) of a run log or study, or compare runs");
   cmd->add_option("LOG", *logs,
@@ -496,6 +497,7 @@ void addFrontCommand(CLI::App& app, GlobalOptions& g) {
       ->capture_default_str();
   cmd->add_flag("--skip-bad-lines", *skipBad,
                 "Read a damaged log: leave out its bad lines (each named) and show the rest");
+  cmd->add_flag("--recovered", *recovered, "Pick again, over the recovered trials too (recover)");
   cmd->callback([=, &g] {
     if (storage->empty() != study->empty())
       throw pp::Error("--storage and --study go together: --storage URL --study NAME");
@@ -534,6 +536,11 @@ void addFrontCommand(CLI::App& app, GlobalOptions& g) {
         objectives->empty() ? run.log.header.objectives : pp::parseObjectives(*objectives, 6);
     const auto cs = runConstraints(run, *constraints);
     const pp::Trial* ref = run.reference ? &*run.reference : nullptr;
+    if (*recovered) {
+      if (!cs.empty() || *recommend)
+        throw pp::Error("front --recovered does not take --constraint or --recommend yet");
+      return printRecoveredFront(run, obj, g.json ? "json" : *csv ? "csv" : "table");
+    }
     if (*recommend && g.json) {
       printPicks(run, obj, cs, *within, g);
       return;

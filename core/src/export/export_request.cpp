@@ -45,6 +45,7 @@ json ExportRequest::provenance() const {
     }
   }
   if (!verifyData.empty()) p["verify_data"] = verifyData;
+  if (!recovered.is_null()) p["recovered"] = recovered;
   return p;
 }
 

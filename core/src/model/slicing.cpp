@@ -86,6 +86,64 @@ EncoderWeights sliceWeights(const EncoderWeights& w, const SubNetwork& s,
       });
 }
 
+namespace {
+// Rows (or columns, along `dim`) `idx` of `dst` set to `src`.
+void putBack(torch::Tensor& dst, int64_t dim, const torch::Tensor& idx, const torch::Tensor& src) {
+  dst.index_copy_(dim, idx, src.to(dst.dtype()));
+}
+
+EncoderWeights deepCopy(const EncoderWeights& w) {
+  EncoderWeights o = w;
+  for (torch::Tensor* t : o.all()) *t = t->detach().clone();
+  return o;
+}
+}  // namespace
+
+EncoderWeights unsliceWeights(const EncoderWeights& full, const EncoderWeights& sliced,
+                              const SubNetwork& s,
+                              const std::vector<std::vector<int64_t>>& headOrder,
+                              const std::vector<std::vector<int64_t>>& unitOrder) {
+  torch::NoGradGuard noGrad;
+  EncoderWeights o = deepCopy(full);
+  const EncoderWeights in = deepCopy(sliced);
+  o.emb = in.emb;
+  o.head = in.head;
+  const int64_t d = full.headSize;
+  auto idxOpts = torch::TensorOptions().dtype(torch::kLong).device(full.emb.word.device());
+  size_t i = 0;
+  for (size_t l = 0; l < s.layers.size(); ++l) {
+    if (!s.layers[l].kept()) continue;
+    if (i >= in.layers.size())
+      throw Error("unslice: fewer sliced layers than the sub-network keeps");
+    LayerWeights& dst = o.layers[l];
+    const LayerWeights& src = in.layers[i++];
+    std::vector<int64_t> rows;
+    for (int64_t h : keptIndices(headOrder[l], s.layers[l].heads))
+      for (int64_t j = 0; j < d; ++j) rows.push_back(h * d + j);
+    const auto hIdx = torch::tensor(rows, idxOpts);
+    for (auto [a, b] : {std::pair{&dst.q_w, &src.q_w},
+                        {&dst.q_b, &src.q_b},
+                        {&dst.k_w, &src.k_w},
+                        {&dst.k_b, &src.k_b},
+                        {&dst.v_w, &src.v_w},
+                        {&dst.v_b, &src.v_b}})
+      putBack(*a, 0, hIdx, *b);
+    putBack(dst.o_w, 1, hIdx, src.o_w);
+    const auto uIdx = torch::tensor(keptIndices(unitOrder[l], s.layers[l].units), idxOpts);
+    putBack(dst.i_w, 0, uIdx, src.i_w);
+    putBack(dst.i_b, 0, uIdx, src.i_b);
+    putBack(dst.out_w, 1, uIdx, src.out_w);
+    for (auto [a, b] : {std::pair{&dst.o_b, &src.o_b},
+                        {&dst.ln1_w, &src.ln1_w},
+                        {&dst.ln1_b, &src.ln1_b},
+                        {&dst.out_b, &src.out_b},
+                        {&dst.ln2_w, &src.ln2_w},
+                        {&dst.ln2_b, &src.ln2_b}})
+      *a = b->clone();
+  }
+  return o;
+}
+
 EncoderWeights maskWeights(const EncoderWeights& w, const SubNetwork& s,
                            const std::vector<std::vector<int64_t>>& headOrder,
                            const std::vector<std::vector<int64_t>>& unitOrder) {

@@ -15,6 +15,15 @@ EncoderWeights sliceWeights(const EncoderWeights& w, const SubNetwork& s,
                             const std::vector<std::vector<int64_t>>& headOrder,
                             const std::vector<std::vector<int64_t>>& unitOrder);
 
+// The inverse of sliceWeights: a deep copy of `full` with the parts that
+// `s` keeps replaced by `sliced` (sliceWeights(full, s, ...) after its
+// training). Embeddings and head are `sliced`'s; the parts `s` removes
+// stay `full`'s. sliceWeights of the result gives `sliced` back.
+EncoderWeights unsliceWeights(const EncoderWeights& full, const EncoderWeights& sliced,
+                              const SubNetwork& s,
+                              const std::vector<std::vector<int64_t>>& headOrder,
+                              const std::vector<std::vector<int64_t>>& unitOrder);
+
 // The kept layers at full width, the removed heads' and units' columns of
 // the output projections zeroed: the sub-network's function at the full
 // layers' cost (never more than the full model's), for shapes where

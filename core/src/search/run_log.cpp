@@ -39,13 +39,21 @@ RunHeader headerOf(const std::string& path, const json& j) {
 // One line after the header: a stop record or a trial (checked against
 // `config` when given). Throws pp::Error naming `where`.
 void readRecord(const json& j, const std::string& where, int64_t lineNo, const ModelConfig* config,
-                LogContents& out, std::map<int64_t, int64_t>& firstLine) {
+                const std::string& logPath, LogContents& out,
+                std::map<int64_t, int64_t>& firstLine) {
   if (j.is_object() && j.contains("stopped") && !j.contains("trial")) {
     LogContents::Stop st;
     st.kind = jsonutil::optString(j, "stopped", where);
     st.reason = jsonutil::optString(j, "reason", where);
     st.trials = static_cast<int64_t>(out.trials.size());
     out.stops.push_back(st);
+  } else if (isRecoveredRecord(j)) {
+    if (!config) return;
+    try {
+      out.recovered.push_back(RecoveredTrial::fromJson(j, *config, logPath));
+    } catch (const Error& e) {
+      throw Error(where + ": " + e.what());
+    }
   } else if (config) {
     Trial t;
     try {
@@ -100,7 +108,7 @@ LogContents readRunLog(const std::string& path, const ModelConfig* config, BadLi
         out.header = headerOf(path, *parsed);
         haveHeader = true;
       } else {
-        readRecord(*parsed, where, lineNo, config, out, firstLine);
+        readRecord(*parsed, where, lineNo, config, path, out, firstLine);
       }
     } catch (const Error& e) {
       if (lineNo == 1) throw;
@@ -240,6 +248,11 @@ void RunLog::reopen(const std::string& path, size_t validBytes) {
 void RunLog::appendStop(const std::string& kind, const std::string& reason) {
   if (!f_) throw Error("run log is not open");
   writeLine(json({{"stopped", kind}, {"reason", reason}}).dump());
+}
+
+void RunLog::appendRecovered(const RecoveredTrial& r) {
+  if (!f_) throw Error("run log is not open");
+  writeLine(r.toJson(path_).dump());
 }
 
 void RunLog::append(const Trial& t) {

@@ -18,6 +18,7 @@
 #include "paretoprune/base/rng.h"
 #include "paretoprune/search/search_space.h"
 #include "paretoprune/search/training_data.h"
+#include "train/train_parts.h"
 
 namespace pp {
 
@@ -54,18 +55,6 @@ double secondsSince(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
-// Distillation loss: T^2 * KL(teacher || student) at temperature T (up to
-// the teacher's entropy, which has no gradient); for a tagger's logits
-// [B, T, K], per token, averaged over the tokens `mask` keeps.
-torch::Tensor distill(const torch::Tensor& student, const torch::Tensor& teacherProbs, double T,
-                      const torch::Tensor& mask) {
-  auto logp = torch::log_softmax(student / T, -1);
-  auto perRow = -(teacherProbs * logp).sum(-1);
-  if (student.dim() == 2) return perRow.mean() * (T * T);
-  const auto m = mask.to(perRow.scalar_type());
-  return (perRow * m).sum() / m.sum().clamp_min(1.0) * (T * T);
-}
-
 void checkOptions(const TrainOptions& o, const Dataset& train) {
   if (o.strategy != "standard" && o.strategy != "sandwich")
     throw Error("train: unknown strategy \"" + o.strategy + "\" (standard or sandwich)");
@@ -81,15 +70,6 @@ void checkOptions(const TrainOptions& o, const Dataset& train) {
     throw Error(
         "train: fp16 training needs loss scaling, which train does not do; use --precision bf16");
   if (train.examples.empty()) throw Error("train: the training set is empty");
-}
-
-// The one device a run trains on: the first of what `spec` names.
-std::string trainingDevice(const std::string& spec) {
-  try {
-    return resolveDevices(spec).front();
-  } catch (const Error& e) {
-    throw Error(std::string("train: --device: ") + e.what());
-  }
 }
 
 // OUT/training.json: the options and every finished epoch (and how the run
@@ -201,18 +181,12 @@ TrainRun::TrainRun(const Model& init, const Dataset& train, const Dataset* valid
     headOrder_ = identityOrder(c_, true);
     unitOrder_ = identityOrder(c_, false);
   }
-  std::vector<torch::Tensor> decay, noDecay;
+  std::vector<torch::Tensor> params;
   for (torch::Tensor* t : w_.all()) {
     *t = t->detach().clone().set_requires_grad(true);
-    (t->dim() >= 2 ? decay : noDecay).push_back(*t);
+    params.push_back(*t);
   }
-  std::vector<torch::optim::OptimizerParamGroup> groups;
-  groups.emplace_back(decay,
-                      std::make_unique<torch::optim::AdamWOptions>(
-                          torch::optim::AdamWOptions(o.learningRate).weight_decay(o.weightDecay)));
-  groups.emplace_back(noDecay, std::make_unique<torch::optim::AdamWOptions>(
-                                   torch::optim::AdamWOptions(o.learningRate).weight_decay(0.0)));
-  opt_ = std::make_unique<torch::optim::AdamW>(std::move(groups));
+  opt_ = makeAdamW(params, o.learningRate, o.weightDecay);
 
   fo_.training = true;
   fo_.hiddenDropout = o.hiddenDropout >= 0 ? o.hiddenDropout : c_.hidden_dropout_prob;
@@ -231,10 +205,7 @@ TrainRun::TrainRun(const Model& init, const Dataset& train, const Dataset* valid
 }
 
 double TrainRun::learningRate() const {
-  if (step_ < warmupSteps_)
-    return o_.learningRate * static_cast<double>(step_ + 1) / static_cast<double>(warmupSteps_);
-  return o_.learningRate * std::max(0.0, static_cast<double>(totalSteps_ - step_)) /
-         static_cast<double>(std::max<int64_t>(1, totalSteps_ - warmupSteps_));
+  return scheduledRate(o_.learningRate, step_, totalSteps_, warmupSteps_);
 }
 
 torch::Tensor TrainRun::forward(const EncoderWeights& w, const Batch& b) const {
@@ -243,8 +214,7 @@ torch::Tensor TrainRun::forward(const EncoderWeights& w, const Batch& b) const {
 }
 
 double TrainRun::step(size_t begin, size_t end, double* mean) {
-  const double lr = learningRate();
-  for (auto& g : opt_->param_groups()) static_cast<torch::optim::AdamWOptions&>(g.options()).lr(lr);
+  setLearningRate(*opt_, learningRate());
   torch::Tensor labels;
   const Batch b = batchTo(makeBatch(examples_, order_, begin, end, c_.pad_token_id, &labels), dev_);
   labels = labels.to(dev_);
@@ -261,18 +231,16 @@ double TrainRun::step(size_t begin, size_t end, double* mean) {
     for (int k = 0; k < o_.randomSubnets; ++k) subs.push_back(space_.sample(rng_));
     for (const auto& sub : subs) {
       auto sl = forward(sliceWeights(w_, sub, headOrder_, unitOrder_), b);
-      auto loss = distill(sl, teacher, o_.temperature, b.mask) * o_.distillAlpha;
+      auto loss = distillLoss(sl, teacher, o_.temperature, b.mask) * o_.distillAlpha;
       if (o_.distillAlpha < 1) loss = loss + labelLoss(sl, labels) * (1 - o_.distillAlpha);
       loss.backward();
       sum += loss.item<double>();
       ++parts;
     }
   }
-  if (o_.clipNorm > 0) {
-    std::vector<torch::Tensor> params;
-    for (torch::Tensor* t : w_.all()) params.push_back(*t);
-    torch::nn::utils::clip_grad_norm_(params, o_.clipNorm);
-  }
+  std::vector<torch::Tensor> params;
+  for (torch::Tensor* t : w_.all()) params.push_back(*t);
+  clipGradients(params, o_.clipNorm);
   opt_->step();
   ++step_;
   *mean = sum / parts;
@@ -374,7 +342,7 @@ TrainReport trainModel(const Model& init, const Dataset& train, const Dataset* v
   fileutil::requireFreshDirectory(outDir);  // the model's own directory, or a user's, is left alone
   TrainReport report;
   report.outDir = outDir;
-  report.device = trainingDevice(o.device);
+  report.device = trainingDevice(o.device, "train");
   report.precision = o.precision;
   const torch::Device dev(report.device);
   // A run that ends before its first epoch leaves no empty folder behind

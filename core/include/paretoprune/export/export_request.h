@@ -36,6 +36,10 @@ struct ExportRequest {
   bool force = false;      // replace an existing outDir
   bool padUnits = false;   // hf: zero-pad per-layer unit counts to the widest (ExportOptions)
   std::string verifyData;  // check on this file's first 16 texts; empty: built-in sentences
+  // A recovered point (train/recover.h): modelDir is its recovered weights,
+  // and this (source trial, method, settings) goes into the provenance as
+  // "recovered"; null otherwise.
+  nlohmann::json recovered;
 
   // Exports `t` of the run `run` (found at `where`): its sub-network, and
   // the run's model checked and its data recorded.
@@ -51,6 +55,7 @@ struct ExportRequest {
   //   val_split    the share of `data` held out for validation, and
   //   split_seed   the seed of that split
   //   verify_data  the file whose first texts checked the export
+  //   recovered    a recovered point's source trial, method and settings
   // Each only when known: a sub-network given directly has no run.
   nlohmann::json provenance() const;
 };

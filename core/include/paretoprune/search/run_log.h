@@ -8,6 +8,7 @@
 
 #include "paretoprune/base/error.h"
 #include "paretoprune/formats/config.h"
+#include "paretoprune/search/recovered_trial.h"
 #include "paretoprune/search/run_header.h"
 #include "paretoprune/search/trial.h"
 
@@ -25,6 +26,9 @@ struct LogContents {
     int64_t trials = 0;  // trials in the log when it stopped
   };
   std::vector<Stop> stops;
+  // Trials recovered after the search (train/recover.h), in log order; a
+  // later record for the same source and method supersedes an earlier one.
+  std::vector<RecoveredTrial> recovered;
   size_t validBytes = 0;     // length of the well-formed prefix
   int64_t skippedLines = 0;  // damaged lines left out (BadLines::Skip)
 };
@@ -97,6 +101,8 @@ class RunLog {
   void append(const Trial& t);  // throws pp::Error on a failed write
   // Why this session ended (`front` and the window show the last one).
   void appendStop(const std::string& kind, const std::string& reason);
+  // A recovered trial's record (recovered_trial.h).
+  void appendRecovered(const RecoveredTrial& r);
   bool isOpen() const { return f_ != nullptr; }
   const std::string& path() const { return path_; }
   void close();

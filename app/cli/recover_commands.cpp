@@ -1,0 +1,224 @@
+// recover: the picked sub-networks of a run fine-tuned on their own, with
+// distillation from the full model (pp::runRecovery), and `front
+// --recovered`: the Pareto set picked again over them.
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <sstream>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include "commands.h"
+#include "format.h"
+#include "interrupt.h"
+#include "paretoprune/base/error.h"
+#include "paretoprune/search/run_log.h"
+#include "paretoprune/train/recover.h"
+
+namespace ppcli {
+namespace {
+
+using nlohmann::json;
+
+struct RecoverArgs {
+  std::string log, model, trials, out, data, test, precision = "fp32", lrs;
+  bool front = false, noDistill = false;
+  int64_t top = 0;
+  pp::RecoverOptions opts;
+};
+
+std::vector<int64_t> parseIds(const std::string& list) {
+  std::vector<int64_t> ids;
+  std::stringstream ss(list);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    if (item.empty()) continue;
+    size_t used = 0;
+    int64_t id = -1;
+    try {
+      id = std::stoll(item, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used != item.size() || id < 0)
+      throw pp::Error("--trials: \"" + item + "\" is not a trial id (e.g. --trials 12,17)");
+    ids.push_back(id);
+  }
+  if (ids.empty()) throw pp::Error("--trials: give trial ids, e.g. --trials 12,17");
+  return ids;
+}
+
+std::vector<double> parseRates(const std::string& list) {
+  std::vector<double> v;
+  std::stringstream ss(list);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    if (item.empty()) continue;
+    try {
+      v.push_back(std::stod(item));
+    } catch (const std::exception&) {
+      throw pp::Error("--lr: \"" + item + "\" is not a number");
+    }
+    if (!(v.back() > 0)) throw pp::Error("--lr: learning rates must be positive");
+  }
+  return v;
+}
+
+std::string pct(double accuracy) {
+  return accuracy < 0 ? "-" : fixed(100.0 * (1 - accuracy), 2) + "%";
+}
+
+void printReport(const pp::RecoverReport& rep, const std::string& log) {
+  std::printf("%6s  %-28s %10s %9s %11s %8s %9s  %s\n", "trial", "sub-network", "err before",
+              "err after", "holdout err", "lr", "best step", "");
+  for (const auto& p : rep.picks) {
+    const json& d = p.recovered.details;
+    const json h = d.value("holdout", json::object());
+    std::printf(
+        "%6lld  %-28s %10s %9s %11s %8.1e %9lld  %s\n", static_cast<long long>(p.before.id),
+        p.before.subnet.summary().c_str(), pct(p.before.accuracy).c_str(),
+        pct(p.recovered.trial.accuracy).c_str(), pct(h.value("after", -1.0)).c_str(),
+        d.value("learning_rate", 0.0), static_cast<long long>(d.value("best_step", int64_t(0))),
+        p.reused             ? "(finished earlier)"
+        : p.resumedStep >= 0 ? ("(resumed at step " + std::to_string(p.resumedStep) + ")").c_str()
+                             : "");
+    if (d.contains("test"))
+      std::printf("        test error: before %s, after %s (%lld examples)\n",
+                  pct(d["test"].value("before", -1.0)).c_str(),
+                  pct(d["test"].value("after", -1.0)).c_str(),
+                  static_cast<long long>(d["test"].value("examples", int64_t(0))));
+  }
+  if (rep.fullTestAccuracy >= 0)
+    std::printf("full model's test error: %s\n", pct(rep.fullTestAccuracy).c_str());
+  std::cout << (rep.stopped ? "stopped; run the same command again to resume\n"
+                            : "recorded in " + log + " (see: paretoprune-cli front " + log +
+                                  " --recovered)\n");
+}
+
+void runRecover(RecoverArgs& a, const GlobalOptions& g) {
+  applyThreads(g, 1, pp::ComputeUse::Training);
+  const int rules = (a.trials.empty() ? 0 : 1) + (a.front ? 1 : 0) + (a.top > 0 ? 1 : 0);
+  if (rules != 1) throw pp::Error("give one of --trials IDS, --front or --top K");
+  pp::RecoverRequest r;
+  r.logPath = a.log;
+  r.modelDir = a.model;
+  r.outDir = a.out;
+  r.dataFile = a.data;
+  r.testFile = a.test;
+  r.options = a.opts;
+  r.options.distill = !a.noDistill;
+  r.options.precision = pp::parsePrecision(a.precision);
+  if (!a.lrs.empty()) r.options.learningRates = parseRates(a.lrs);
+  if (!a.trials.empty()) {
+    r.trials = parseIds(a.trials);
+  } else {
+    const pp::OpenedRunLog run = pp::openRunLog(a.log, a.model);
+    r.trials = pp::pickTrials(run, a.front ? "front" : "top:" + std::to_string(a.top));
+  }
+  SigintScope sigint;
+  auto progress = [&](const pp::RecoverProgress& p) {
+    if (!g.json)
+      std::fprintf(stderr, "\rtrial %lld (%lld/%lld) %s lr %.1e step %lld/%lld loss %.4f   ",
+                   static_cast<long long>(p.source), static_cast<long long>(p.pick),
+                   static_cast<long long>(p.picks), p.phase.c_str(), p.learningRate,
+                   static_cast<long long>(p.step), static_cast<long long>(p.steps), p.loss);
+    return !SigintScope::interrupted();
+  };
+  const pp::RecoverReport rep = pp::runRecovery(r, progress);
+  if (!g.json) std::fprintf(stderr, "\n");
+  if (g.json) {
+    json out = {{"stopped", rep.stopped}, {"device", rep.device}, {"picks", json::array()}};
+    for (const auto& p : rep.picks)
+      out["picks"].push_back({{"before", p.before.toJson()},
+                              {"recovered", p.recovered.toJson(a.log)},
+                              {"reused", p.reused},
+                              {"resumed_step", p.resumedStep}});
+    std::cout << out.dump(2) << "\n";
+  } else {
+    printReport(rep, a.log);
+  }
+}
+
+}  // namespace
+
+void addRecoverCommand(CLI::App& app, GlobalOptions& g) {
+  auto a = std::make_shared<RecoverArgs>();
+  auto* cmd = app.add_subcommand(
+      "recover", "Fine-tune picked sub-networks of a run with distillation from the full model");
+  cmd->add_option("LOG", a->log, "Run log (.jsonl)")->required()->check(CLI::ExistingFile);
+  cmd->add_option("--model", a->model, "Model directory (default: the one the log names)");
+  cmd->add_option("--trials", a->trials, "Trial ids, comma-separated");
+  cmd->add_flag("--front", a->front, "Every Pareto-set trial smaller than the full model");
+  cmd->add_option("--top", a->top,
+                  "K trials of the Pareto set spread evenly over its cost (second objective)");
+  cmd->add_option("--out", a->out, "Directory for the recovered models and checkpoints")
+      ->required();
+  cmd->add_option("--data", a->data, "Train on this file instead of the run's training split");
+  cmd->add_option("--test", a->test, "Report the final numbers on this held-out file too")
+      ->check(CLI::ExistingFile);
+  cmd->add_flag("--no-distill", a->noDistill, "Plain fine-tuning on the labels");
+  cmd->add_option("--budget-steps", a->opts.budgetSteps, "Steps per sub-network")
+      ->capture_default_str();
+  cmd->add_option("--budget-seconds", a->opts.budgetSeconds,
+                  "Wall time per sub-network (0: no limit)");
+  cmd->add_option("--lr", a->lrs,
+                  "Learning rates to choose from (comma-separated; default 1e-4,3e-4,1e-3)");
+  cmd->add_option("--probe-steps", a->opts.probeSteps,
+                  "Steps of each learning-rate probe (0: budget/8)");
+  cmd->add_option("--temperature", a->opts.temperature, "Distillation temperature")
+      ->capture_default_str();
+  cmd->add_option("--alpha", a->opts.alpha, "Share of the distillation loss (rest: labels)")
+      ->capture_default_str();
+  cmd->add_option("--holdout", a->opts.holdoutFraction,
+                  "Share of the training split held out for the choices")
+      ->capture_default_str();
+  cmd->add_option("--eval-every", a->opts.evalEvery, "Held-out check every N steps (0: budget/10)");
+  cmd->add_option("--patience", a->opts.patience, "Checks without gain before stopping")
+      ->capture_default_str();
+  cmd->add_option("--batch-size", a->opts.batchSize)->capture_default_str();
+  cmd->add_option("--seed", a->opts.seed)->capture_default_str();
+  cmd->add_option("--device", a->opts.device, "auto, cpu, cuda or cuda:N")->capture_default_str();
+  cmd->add_option("--precision", a->precision, "fp32 or bf16 (autocast)")->capture_default_str();
+  cmd->callback([a, &g] { runRecover(*a, g); });
+}
+
+// front --recovered: the Pareto set over the run's trials and its recovered
+// ones (the latest of each source and method), each row saying which it is.
+void printRecoveredFront(const pp::OpenedRunLog& run, const std::vector<std::string>& obj,
+                         const std::string& format) {
+  std::vector<pp::Trial> all = run.log.trials;
+  std::vector<std::string> kind(all.size(), "search");
+  for (const auto& r : run.log.recovered) {
+    all.push_back(r.trial);
+    kind.push_back(r.method + " of " + std::to_string(r.source));
+  }
+  std::vector<size_t> idx = pp::paretoTrials(all, obj);
+  std::sort(idx.begin(), idx.end(), [&](size_t x, size_t y) {
+    return pp::objectiveValue(all[x], obj[1]) < pp::objectiveValue(all[y], obj[1]);
+  });
+  if (format == "json") {
+    json out = json::array();
+    for (size_t i : idx) {
+      json t = all[i].toJson();
+      t["kind"] = kind[i] == "search" ? "search" : "recovered";
+      if (i >= run.log.trials.size()) {
+        const auto& r = run.log.recovered[i - run.log.trials.size()];
+        t["recovered"] = {{"source", r.source}, {"method", r.method}, {"weights", r.weights}};
+      }
+      out.push_back(t);
+    }
+    std::cout << out.dump(2) << "\n";
+    return;
+  }
+  const bool csv = format == "csv";
+  std::printf(csv ? "%s,%s,%s,%s,%s,%s\n" : "%6s  %-30s %8s %12s %10s  %s\n", "trial",
+              "sub-network", "error", "params", "flops", "kind");
+  for (size_t i : idx)
+    std::printf(csv ? "%lld,%s,%.6f,%lld,%lld,%s\n" : "%6lld  %-30s %8.4f %12lld %10lld  %s\n",
+                static_cast<long long>(all[i].id), all[i].subnet.summary().c_str(),
+                all[i].errorRate, static_cast<long long>(all[i].params),
+                static_cast<long long>(all[i].flops), kind[i].c_str());
+}
+
+}  // namespace ppcli

@@ -1,0 +1,417 @@
+#include "train/recover_tune.h"
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <numeric>
+#include <sstream>
+
+#include "base/file_util.h"
+#include "base/json_util.h"
+#include "cpu/forward.h"
+#include "model/autocast_scope.h"
+#include "model/slicing.h"
+#include "paretoprune/base/error.h"
+#include "paretoprune/base/rng.h"
+#include "train/train_parts.h"
+
+namespace pp {
+
+using nlohmann::json;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// A held-out check: accuracy, and the mean cross-entropy that breaks ties.
+struct Score {
+  double accuracy = -1, loss = 0;
+  bool betterThan(const Score& o) const {
+    return accuracy > o.accuracy + 1e-12 ||
+           (std::abs(accuracy - o.accuracy) <= 1e-12 && loss < o.loss);
+  }
+};
+
+std::vector<torch::Tensor> tensorsOf(EncoderWeights& w) {
+  std::vector<torch::Tensor> v;
+  for (torch::Tensor* t : w.all()) v.push_back(*t);
+  return v;
+}
+
+std::vector<torch::Tensor> snapshot(EncoderWeights& w) {
+  std::vector<torch::Tensor> v;
+  for (torch::Tensor* t : w.all()) v.push_back(t->detach().clone());
+  return v;
+}
+
+void restore(EncoderWeights& w, const std::vector<torch::Tensor>& v) {
+  torch::NoGradGuard noGrad;
+  auto ts = w.all();
+  if (ts.size() != v.size()) throw Error("recover: a checkpoint of another shape");
+  for (size_t i = 0; i < ts.size(); ++i) ts[i]->copy_(v[i]);
+}
+
+template <class T>
+void saveAtomic(const T& value, const std::string& path) {
+  std::ostringstream out;
+  torch::save(value, out);
+  fileutil::writeFileAtomic(path, out.str());
+}
+
+std::string stepFile(const std::string& dir, const char* what, int64_t step) {
+  return fileutil::joinPath(dir, std::string(what) + "-" + std::to_string(step) + ".pt");
+}
+
+// One sub-network's fine-tuning: its sliced weights on the device, AdamW,
+// the data order of each epoch (seeded by the epoch: a resumed run sees the
+// same batches) and the held-out checks.
+class Tuner {
+ public:
+  Tuner(const Model& full, const SubNetwork& s, const TuneData& d, const RecoverOptions& o,
+        const torch::Device& dev)
+      : impl_(full.impl()), d_(d), o_(o), dev_(dev) {
+    torch::NoGradGuard noGrad;
+    start_ = sliceWeights(weightsTo(impl_.weights, dev), s, impl_.headOrder, impl_.unitOrder);
+    for (torch::Tensor* t : start_.all()) *t = t->detach().clone();
+    w_ = start_;  // scored before any training
+    fo_.training = true;
+    fo_.hiddenDropout = impl_.config.hidden_dropout_prob;
+    fo_.attentionDropout = impl_.config.attention_probs_dropout_prob;
+    spe_ = static_cast<int64_t>((d.train.size() + static_cast<size_t>(o.batchSize) - 1) /
+                                static_cast<size_t>(o.batchSize));
+  }
+  // Fresh weights (the sub-network as the super-network has it) and AdamW at `lr`.
+  void reset(double lr) {
+    w_ = start_;
+    for (torch::Tensor* t : w_.all()) *t = t->detach().clone().set_requires_grad(true);
+    opt_ = makeAdamW(tensorsOf(w_), lr, o_.weightDecay);
+  }
+  double step(int64_t k, double lr);
+  Score score();
+  EncoderWeights& weights() { return w_; }
+  size_t holdoutSize() const { return d_.holdout.size(); }
+  torch::optim::AdamW& optimizer() { return *opt_; }
+
+ private:
+  torch::Tensor forward(const Batch& b, bool training) {
+    ForwardOptions fo = fo_;
+    fo.training = training;
+    AutocastScope autocast(dev_.type(), o_.precision == Precision::BFloat16);
+    return encoderForward(w_, impl_.act, impl_.config.layer_norm_eps, b, nullptr, fo)
+        .to(torch::kFloat32);
+  }
+  const std::vector<size_t>& orderOf(int64_t epoch) {
+    if (epoch != orderEpoch_) {
+      order_.resize(d_.train.size());
+      std::iota(order_.begin(), order_.end(), size_t(0));
+      Rng rng(o_.seed * 7919 + static_cast<uint64_t>(epoch) + 1);
+      rng.shuffle(order_);
+      orderEpoch_ = epoch;
+    }
+    return order_;
+  }
+
+  const ModelImpl& impl_;
+  const TuneData& d_;
+  const RecoverOptions& o_;
+  const torch::Device dev_;
+  EncoderWeights start_, w_;
+  std::unique_ptr<torch::optim::AdamW> opt_;
+  ForwardOptions fo_;
+  int64_t spe_ = 1, orderEpoch_ = -1;
+  std::vector<size_t> order_;
+};
+
+double Tuner::step(int64_t k, double lr) {
+  const std::vector<size_t>& order = orderOf(k / spe_);
+  const size_t bs = static_cast<size_t>(o_.batchSize), n = d_.train.size();
+  const size_t begin = static_cast<size_t>(k % spe_) * bs, end = std::min(n, begin + bs);
+  setLearningRate(*opt_, lr);
+  torch::Tensor labels;
+  const Batch b =
+      batchTo(makeBatch(d_.train, order, begin, end, impl_.config.pad_token_id, &labels), dev_);
+  labels = labels.to(dev_);
+  opt_->zero_grad();
+  const auto logits = forward(b, true);
+  auto loss = torch::cross_entropy_loss(logits, labels);
+  if (o_.distill) {
+    std::vector<int64_t> rows(order.begin() + static_cast<std::ptrdiff_t>(begin),
+                              order.begin() + static_cast<std::ptrdiff_t>(end));
+    const auto teacher = d_.teacherProbs.index_select(0, torch::tensor(rows)).to(dev_);
+    loss = distillLoss(logits, teacher, o_.temperature) * o_.alpha + loss * (1 - o_.alpha);
+  }
+  loss.backward();
+  clipGradients(tensorsOf(w_), o_.clipNorm);
+  opt_->step();
+  return loss.item<double>();
+}
+
+Score Tuner::score() {
+  torch::NoGradGuard noGrad;
+  const auto& h = d_.holdout;
+  std::vector<size_t> order(h.size());
+  std::iota(order.begin(), order.end(), size_t(0));
+  int64_t correct = 0;
+  double lossSum = 0;
+  const size_t bs = static_cast<size_t>(o_.batchSize);
+  for (size_t s = 0; s < h.size(); s += bs) {
+    const size_t e = std::min(h.size(), s + bs);
+    torch::Tensor labels;
+    const Batch b = batchTo(makeBatch(h, order, s, e, impl_.config.pad_token_id, &labels), dev_);
+    const auto logits = forward(b, false).cpu();
+    lossSum += torch::cross_entropy_loss(logits, labels, {}, at::Reduction::Sum).item<double>();
+    correct += logits.argmax(1).eq(labels).sum().item<int64_t>();
+  }
+  const double n = static_cast<double>(std::max<size_t>(1, h.size()));
+  return {static_cast<double>(correct) / n, lossSum / n};
+}
+
+// The main run's checkpoint state (state.json), besides the tensors.
+struct MainState {
+  double lr = 0;
+  int64_t step = 0, bestStep = 0, badChecks = 0;
+  Score best;
+  double elapsed = 0;
+  json probes = json::array();
+};
+
+class Recovery {
+ public:
+  Recovery(Tuner& t, const RecoverOptions& o, const std::string& dir, const TuneCallback& cb)
+      : t_(t), o_(o), dir_(dir), cb_(cb), t0_(Clock::now()) {}
+  TuneOutcome run();
+
+ private:
+  double elapsed() const {
+    return st_.elapsed + std::chrono::duration<double>(Clock::now() - t0_).count();
+  }
+  bool outOfTime() const { return o_.budgetSeconds > 0 && elapsed() >= o_.budgetSeconds; }
+  bool probe(const Score& start);  // false: stopped
+  bool train();                    // false: stopped
+  void saveState();
+  bool loadState();
+  int64_t checkEvery() const {
+    return o_.evalEvery > 0 ? o_.evalEvery : std::max<int64_t>(1, o_.budgetSteps / 10);
+  }
+
+  Tuner& t_;
+  const RecoverOptions& o_;
+  const std::string dir_;
+  const TuneCallback& cb_;
+  Clock::time_point t0_;
+  MainState st_;
+  std::vector<torch::Tensor> best_;
+  bool earlyStop_ = false;
+  bool training_ = false;  // past the probes: the checkpoint holds tensors
+};
+
+bool Recovery::probe(const Score& start) {
+  const int64_t steps =
+      o_.probeSteps > 0 ? o_.probeSteps : std::max<int64_t>(1, o_.budgetSteps / 8);
+  Score bestProbe;
+  for (size_t i = st_.probes.size(); i < o_.learningRates.size(); ++i) {
+    const double lr = o_.learningRates[i];
+    t_.reset(lr);
+    torch::manual_seed(o_.seed);
+    double loss = 0;
+    for (int64_t k = 0; k < steps && !outOfTime(); ++k) {
+      loss =
+          t_.step(k, scheduledRate(lr, k, steps, static_cast<int64_t>(o_.warmupFraction * steps)));
+      if (cb_ && !cb_("probe", lr, k + 1, steps, loss, start.accuracy)) return false;
+    }
+    const Score s = t_.score();
+    st_.probes.push_back({{"learning_rate", lr},
+                          {"holdout_accuracy", s.accuracy},
+                          {"holdout_loss", s.loss},
+                          {"steps", steps}});
+    saveState();
+  }
+  for (const auto& p : st_.probes) {
+    const Score s{p["holdout_accuracy"].get<double>(), p["holdout_loss"].get<double>()};
+    if (st_.lr == 0 || s.betterThan(bestProbe)) {
+      bestProbe = s;
+      st_.lr = p["learning_rate"].get<double>();
+    }
+  }
+  return true;
+}
+
+bool Recovery::train() {
+  const int64_t total = o_.budgetSteps, warm = static_cast<int64_t>(o_.warmupFraction * total);
+  for (int64_t k = st_.step; k < total; ++k) {
+    if (outOfTime()) break;
+    if (k % checkEvery() == 0) torch::manual_seed(o_.seed * 1000003 + static_cast<uint64_t>(k));
+    const double loss = t_.step(k, scheduledRate(st_.lr, k, total, warm));
+    st_.step = k + 1;
+    if (st_.step % checkEvery() == 0 || st_.step == total) {
+      const Score s = t_.score();
+      if (s.betterThan(st_.best)) {
+        st_.best = s;
+        st_.bestStep = st_.step;
+        best_ = snapshot(t_.weights());
+        st_.badChecks = 0;
+      } else if (++st_.badChecks >= o_.patience) {
+        earlyStop_ = true;
+      }
+      saveState();
+      if (earlyStop_) break;
+    }
+    if (cb_ && !cb_("train", st_.lr, st_.step, total, loss, st_.best.accuracy)) {
+      saveState();
+      return false;
+    }
+  }
+  return true;
+}
+
+void Recovery::saveState() {
+  std::filesystem::create_directories(dir_);
+  json j = {{"settings", tuneSettings(o_)},
+            {"probes", st_.probes},
+            {"learning_rate", training_ ? st_.lr : 0.0},
+            {"step", st_.step},
+            {"best_step", st_.bestStep},
+            {"best_accuracy", st_.best.accuracy},
+            {"best_loss", st_.best.loss},
+            {"bad_checks", st_.badChecks},
+            {"elapsed_seconds", elapsed()}};
+  if (training_) {
+    saveAtomic(tensorsOf(t_.weights()), stepFile(dir_, "weights", st_.step));
+    saveAtomic(best_, stepFile(dir_, "best", st_.step));
+    saveAtomic(t_.optimizer(), stepFile(dir_, "optimizer", st_.step));
+  }
+  // state.json last: it names the step whose files are complete.
+  fileutil::writeFileAtomic(fileutil::joinPath(dir_, "state.json"), j.dump(1) + "\n");
+  const std::string keep = "-" + std::to_string(st_.step) + ".pt";
+  for (const auto& e : std::filesystem::directory_iterator(dir_)) {
+    const std::string name = e.path().filename().string();
+    if (e.path().extension() == ".pt" && name.find(keep) == std::string::npos)
+      std::filesystem::remove(e.path());
+  }
+}
+
+bool Recovery::loadState() {
+  const std::string path = fileutil::joinPath(dir_, "state.json");
+  if (!fileutil::exists(path)) return false;
+  const json j = json::parse(fileutil::readFile(path));
+  if (j.value("settings", json()) != tuneSettings(o_))
+    throw Error(dir_ + " was started with other settings (" + j.value("settings", json()).dump() +
+                "); give another --out, or the same settings to resume");
+  st_.probes = j.value("probes", json::array());
+  st_.lr = j.value("learning_rate", 0.0);
+  st_.elapsed = j.value("elapsed_seconds", 0.0);
+  if (st_.lr <= 0) return false;  // still probing: finished probes are kept
+  st_.step = j.value("step", int64_t(0));
+  st_.bestStep = j.value("best_step", int64_t(0));
+  st_.best = {j.value("best_accuracy", -1.0), j.value("best_loss", 0.0)};
+  st_.badChecks = j.value("bad_checks", int64_t(0));
+  training_ = true;
+  t_.reset(st_.lr);
+  std::vector<torch::Tensor> w;
+  torch::load(w, stepFile(dir_, "weights", st_.step));
+  restore(t_.weights(), w);
+  torch::load(best_, stepFile(dir_, "best", st_.step));
+  torch::load(t_.optimizer(), stepFile(dir_, "optimizer", st_.step));
+  return true;
+}
+
+TuneOutcome Recovery::run() {
+  TuneOutcome out;
+  const Score start = t_.score();
+  if (loadState()) {
+    out.resumedStep = st_.step;
+  } else {
+    if (o_.learningRates.size() > 1) {
+      if (!probe(start)) return out.stopped = true, out;
+    } else {
+      st_.lr = o_.learningRates.at(0);
+    }
+    t_.reset(st_.lr);
+    training_ = true;
+    st_.best = start;
+    st_.bestStep = 0;
+    best_ = snapshot(t_.weights());
+  }
+  if (!train()) return out.stopped = true, out;
+  restore(t_.weights(), best_);
+  out.best = t_.weights();
+  for (torch::Tensor* t : out.best.all()) *t = t->detach().cpu().clone();
+  out.details = {
+      {"learning_rate", st_.lr},
+      {"probes", st_.probes},
+      {"steps", st_.step},
+      {"best_step", st_.bestStep},
+      {"stopped_early", earlyStop_},
+      {"out_of_time", outOfTime()},
+      {"holdout",
+       {{"examples", t_.holdoutSize()}, {"before", start.accuracy}, {"after", st_.best.accuracy}}},
+      {"seconds", elapsed()}};
+  return out;
+}
+
+}  // namespace
+
+json tuneSettings(const RecoverOptions& o) {
+  return {{"method", o.method()},
+          {"temperature", o.temperature},
+          {"alpha", o.alpha},
+          {"budget_steps", o.budgetSteps},
+          {"budget_seconds", o.budgetSeconds},
+          {"learning_rates", o.learningRates},
+          {"probe_steps", o.probeSteps},
+          {"holdout_fraction", o.holdoutFraction},
+          {"eval_every", o.evalEvery},
+          {"patience", o.patience},
+          {"batch_size", o.batchSize},
+          {"max_length", o.maxLength},
+          {"weight_decay", o.weightDecay},
+          {"warmup", o.warmupFraction},
+          {"clip", o.clipNorm},
+          {"seed", o.seed},
+          {"precision", precisionName(o.precision)}};
+}
+
+}  // namespace pp
+
+namespace pp {
+
+TuneData prepareTuneData(const Model& full, const Dataset& train, const RecoverOptions& o,
+                         const torch::Device& dev) {
+  const auto [rest, held] = splitDataset(train, o.holdoutFraction, o.seed);
+  if (rest.examples.empty() || held.examples.empty())
+    throw Error("recover: " + train.source + " holds " + std::to_string(train.examples.size()) +
+                " training example(s); too few to hold " + std::to_string(o.holdoutFraction) +
+                " of them out for the choices and train on the rest");
+  TuneData d;
+  d.train = tokenizeExamples(full, rest, o.maxLength);
+  d.holdout = tokenizeExamples(full, held, o.maxLength);
+  if (!o.distill) return d;
+  // The teacher's soft predictions, once: the full model without dropout.
+  torch::NoGradGuard noGrad;
+  const ModelImpl& m = full.impl();
+  const EncoderWeights w = weightsTo(m.weights, dev);
+  std::vector<size_t> order(d.train.size());
+  std::iota(order.begin(), order.end(), size_t(0));
+  std::vector<torch::Tensor> probs;
+  const size_t bs = static_cast<size_t>(o.batchSize);
+  for (size_t s = 0; s < order.size(); s += bs) {
+    const Batch b = batchTo(makeBatch(d.train, order, s, std::min(order.size(), s + bs),
+                                      m.config.pad_token_id, nullptr),
+                            dev);
+    const auto logits =
+        encoderForward(w, m.act, m.config.layer_norm_eps, b, nullptr, {}).to(torch::kFloat32);
+    probs.push_back(torch::softmax(logits / o.temperature, 1).cpu());
+  }
+  d.teacherProbs = torch::cat(probs, 0);
+  return d;
+}
+
+TuneOutcome tuneSubnet(const Model& full, const SubNetwork& s, const TuneData& d,
+                       const RecoverOptions& o, const torch::Device& dev,
+                       const std::string& stateDir, const TuneCallback& cb) {
+  Tuner t(full, s, d, o, dev);
+  Recovery r(t, o, stateDir, cb);
+  return r.run();
+}
+
+}  // namespace pp

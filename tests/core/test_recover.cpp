@@ -1,0 +1,219 @@
+// paretoprune-cli recover as a user runs it on a tiny model: records in the
+// run log linked to their source trials, the recovered weights exported,
+// `front --recovered`, a second run reusing finished picks, resume after a
+// SIGKILL, and bad input said in one line with the log left as it was.
+#include <QProcess>
+#include <QtTest>
+
+#include <chrono>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "paretoprune/base/rng.h"
+#include "paretoprune/model/model_config.h"
+#include "paretoprune/search/run_log.h"
+#include "testutil.h"
+
+namespace {
+testutil::Run cli(const QStringList& args, int timeoutMs = 300000) {
+  return testutil::runProgram(PARETOPRUNE_CLI, args, {}, timeoutMs);
+}
+QString q(const std::string& s) {
+  return QString::fromStdString(s);
+}
+int lineCount(const std::string& s) {
+  return static_cast<int>(std::count(s.begin(), s.end(), '\n'));
+}
+}  // namespace
+
+class TestRecover : public QObject {
+  Q_OBJECT
+  QTemporaryDir tmp_;
+  std::string dir_, model_, log_;
+  std::vector<int64_t> picks_;
+
+  // Sentences whose label follows their words, so fine-tuning has something to learn.
+  void writeData(const std::string& path, int n, uint64_t seed) {
+    pp::Rng rng(seed);
+    const char* pos[] = {"good", "great", "fine", "lovely"};
+    const char* neg[] = {"bad", "awful", "poor", "sad"};
+    const char* filler[] = {"the", "movie", "was", "food", "service", "very"};
+    std::string data = "sentence\tlabel\n";
+    for (int i = 0; i < n; ++i) {
+      const bool p = rng.bernoulli(0.5);
+      for (int w = 0; w < 8; ++w)
+        data += std::string(w ? " " : "") +
+                (w == 3 ? (p ? pos[rng.index(4)] : neg[rng.index(4)]) : filler[rng.index(6)]);
+      data += p ? "\tpositive\n" : "\tnegative\n";
+    }
+    testutil::writeText(path, data);
+  }
+  pp::LogContents readLog() {
+    const auto cfg = pp::loadModelConfig(model_ + "/config.json");
+    return pp::readRunLog(log_, &cfg);
+  }
+
+ private Q_SLOTS:
+  void initTestCase() {
+    dir_ = tmp_.path().toStdString();
+    model_ = dir_ + "/m";
+    log_ = dir_ + "/run.jsonl";
+    QCOMPARE(cli({"make-tiny", q(model_), "--layers", "2", "--hidden", "32", "--heads", "4",
+                  "--intermediate", "64", "--seed", "1"})
+                 .code,
+             0);
+    writeData(dir_ + "/train.tsv", 240, 1);
+    writeData(dir_ + "/val.tsv", 60, 2);
+    // Sandwich training so that the trials are of a model that learnt something.
+    const auto t = cli({"train", q(model_), "--data", q(dir_ + "/train.tsv"), "--out",
+                        q(dir_ + "/trained"), "--epochs", "2", "--lr", "1e-3", "--strategy",
+                        "standard", "--no-checkpoints", "--max-length", "16"});
+    QVERIFY2(t.code == 0, t.err.c_str());
+    model_ = dir_ + "/trained";
+    const auto s =
+        cli({"search", q(model_), "--data", q(dir_ + "/train.tsv"), "--validation",
+             q(dir_ + "/val.tsv"), "--trials", "10", "--space", "per-layer", "--latency-runs", "0",
+             "--log", q(log_), "--no-auto", "--max-length", "16"});
+    QVERIFY2(s.code == 0, s.err.c_str());
+    for (const auto& t2 : readLog().trials)
+      if (t2.ok() && picks_.size() < 2 && t2.subnet.keptLayers() > 0) picks_.push_back(t2.id);
+    QCOMPARE(picks_.size(), size_t(2));
+  }
+
+  void recoverRecordsLinkedTrials() {
+    const QString ids = QString::number(picks_[0]) + "," + QString::number(picks_[1]);
+    const QStringList args = {"recover", q(log_),          "--trials",       ids,
+                              "--out",   q(dir_ + "/rec"), "--budget-steps", "30",
+                              "--lr",    "1e-3,3e-3",      "--probe-steps",  "5"};
+    const auto r = cli(args);
+    QVERIFY2(r.code == 0, r.err.c_str());
+    const auto lc = readLog();
+    QCOMPARE(lc.recovered.size(), size_t(2));
+    for (size_t i = 0; i < 2; ++i) {
+      const auto& rec = lc.recovered[i];
+      QCOMPARE(rec.source, picks_[i]);
+      QCOMPARE(rec.method, std::string("distill"));
+      const pp::Trial* src = nullptr;
+      for (const auto& t : lc.trials)
+        if (t.id == rec.source) src = &t;
+      QVERIFY(src);
+      QVERIFY(rec.trial.subnet == src->subnet);
+      QCOMPARE(rec.trial.params, src->params);
+      QVERIFY(QFile::exists(q(rec.weights + "/model.safetensors")));
+      QVERIFY(rec.weightsChecksum.rfind("sha256:", 0) == 0);
+      // The learning rate was chosen among the two given, on the held-out split.
+      const double lr = rec.details.value("learning_rate", 0.0);
+      QVERIFY(lr == 1e-3 || lr == 3e-3);
+      QCOMPARE(rec.details["probes"].size(), size_t(2));
+      QVERIFY(rec.details["holdout"].value("examples", 0) > 0);
+      QVERIFY(rec.details["holdout"].value("after", -1.0) >=
+              rec.details["holdout"].value("before", 2.0));  // never worse there: best check kept
+    }
+    // Again: the finished picks are reused, nothing is recorded twice.
+    const auto again = cli(args);
+    QVERIFY2(again.code == 0, again.err.c_str());
+    QVERIFY(again.out.find("finished earlier") != std::string::npos);
+    QCOMPARE(readLog().recovered.size(), size_t(2));
+    // Pick again over the recovered points.
+    const auto f = cli({"front", q(log_), "--recovered", "--json"});
+    QVERIFY2(f.code == 0, f.err.c_str());
+    QVERIFY(nlohmann::json::parse(f.out).is_array());
+    // Export takes a recovered point with its own weights and says so.
+    const auto e =
+        cli({"export", q(model_), "--log", q(log_), "--trial", QString::number(picks_[0]),
+             "--recovered", "distill", "--out", q(dir_ + "/exported"), "--format", "hf-any"});
+    QVERIFY2(e.code == 0, e.err.c_str());
+    const auto prov =
+        nlohmann::json::parse(testutil::readText(dir_ + "/exported/paretoprune.json"));
+    QVERIFY2(prov.dump().find("\"recovered\"") != std::string::npos, prov.dump().c_str());
+  }
+
+  void oldReadersRefuseTheRecord() {
+    // A reader that knows only trials (Trial::fromJson) says the line is not one.
+    const auto cfg = pp::loadModelConfig(model_ + "/config.json");
+    const std::string text = testutil::readText(log_);
+    const std::string last = text.substr(text.rfind('\n', text.size() - 2) + 1);
+    const auto j = nlohmann::json::parse(last);
+    QVERIFY(pp::isRecoveredRecord(j));
+    QVERIFY(testutil::errorOf([&] { pp::Trial::fromJson(j, cfg); }).find("not a trial record") !=
+            std::string::npos);
+  }
+
+  void plainFineTuningIsItsOwnMethod() {
+    const auto r =
+        cli({"recover", q(log_), "--trials", QString::number(picks_[0]), "--out",
+             q(dir_ + "/plain"), "--budget-steps", "10", "--lr", "1e-3", "--no-distill"});
+    QVERIFY2(r.code == 0, r.err.c_str());
+    const auto lc = readLog();
+    QCOMPARE(lc.recovered.back().method, std::string("finetune"));
+    QCOMPARE(lc.recovered.back().source, picks_[0]);
+  }
+
+  void resumesAfterKill() {
+    const QStringList args = {"recover",        q(log_),
+                              "--trials",       QString::number(picks_[1]),
+                              "--out",          q(dir_ + "/killed"),
+                              "--budget-steps", "1500",
+                              "--lr",           "1e-4",
+                              "--eval-every",   "10",
+                              "--patience",     "1000"};
+    const std::string state =
+        dir_ + "/killed/trial-" + std::to_string(picks_[1]) + "-distill/state/state.json";
+    QProcess p;
+    p.start(PARETOPRUNE_CLI, args);
+    QVERIFY(p.waitForStarted());
+    for (int i = 0; i < 600 && !QFile::exists(q(state)); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    QVERIFY2(QFile::exists(q(state)), "no checkpoint was written");
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    p.kill();  // SIGKILL
+    p.waitForFinished();
+    const size_t before = readLog().recovered.size();
+    const int64_t step = nlohmann::json::parse(testutil::readText(state)).value("step", -1);
+    QVERIFY(step > 0);
+    auto resumed = args;
+    resumed[resumed.indexOf("1500")] = QString::number(step + 20);  // other settings: refused
+    const auto refused = cli(resumed);
+    QCOMPARE(refused.code, 1);
+    QVERIFY(refused.err.find("other settings") != std::string::npos);
+    const auto r = cli(args, 600000);
+    QVERIFY2(r.code == 0, r.err.c_str());
+    QVERIFY2(r.out.find("resumed at step") != std::string::npos, r.out.c_str());
+    QCOMPARE(readLog().recovered.size(), before + 1);
+  }
+
+  void badInputIsOneLine_data() {
+    QTest::addColumn<QStringList>("extra");
+    QTest::addColumn<QString>("says");
+    QTest::newRow("unknown trial") << QStringList{"--trials", "99999"} << "has no trial 99999";
+    QTest::newRow("another model")
+        << QStringList{"--trials", "PICK", "--model", "OTHER"} << "another model";
+    QTest::newRow("empty training split")
+        << QStringList{"--trials", "PICK", "--data", "EMPTY"} << "EMPTY";
+  }
+  void badInputIsOneLine() {
+    QFETCH(QStringList, extra);
+    QFETCH(QString, says);
+    const std::string other = dir_ + "/other";
+    if (!QFile::exists(q(other)))
+      QCOMPARE(cli({"make-tiny", q(other), "--layers", "2", "--hidden", "32", "--heads", "4",
+                    "--intermediate", "64", "--seed", "7"})
+                   .code,
+               0);
+    testutil::writeText(dir_ + "/empty.tsv", "sentence\tlabel\n");
+    extra.replaceInStrings("OTHER", q(other));
+    extra.replaceInStrings("PICK", QString::number(picks_[0]));
+    extra.replaceInStrings("EMPTY", q(dir_ + "/empty.tsv"));
+    says.replace("EMPTY", q(dir_ + "/empty.tsv"));
+    const std::string logBefore = testutil::readText(log_);
+    const auto r = cli(QStringList{"recover", q(log_), "--out", q(dir_ + "/bad")} + extra);
+    QCOMPARE(r.code, 1);
+    QCOMPARE(lineCount(r.err), 1);
+    QVERIFY2(r.err.find(says.toStdString()) != std::string::npos, r.err.c_str());
+    QCOMPARE(testutil::readText(log_), logBefore);  // nothing lost, nothing added
+  }
+};
+
+QTEST_GUILESS_MAIN(TestRecover)
+#include "test_recover.moc"
