@@ -65,12 +65,15 @@ std::vector<float> referenceLogits(const std::string& dir, const std::string& ty
                                    const pp::ModelConfig& c, const std::vector<int64_t>& ids) {
   const Checkpoint w(dir);
   const bool distil = type == "distilbert";
-  const std::string e = type + ".embeddings.";
+  // XLM-RoBERTa is RoBERTa's network under RoBERTa's names.
+  const bool roberta = type == "roberta" || type == "xlm-roberta";
+  const std::string base = roberta ? "roberta" : type;
+  const std::string e = base + ".embeddings.";
   const int64_t T = static_cast<int64_t>(ids.size());
   auto idt = torch::tensor(ids, torch::kLong);
   // RoBERTa: create_position_ids_from_input_ids (cumsum of non-pad + padding_idx).
   auto pos = torch::arange(T, torch::kLong);
-  if (type == "roberta")
+  if (roberta)
     pos = torch::cumsum(idt.ne(c.pad_token_id).to(torch::kLong), 0) + c.pad_token_id;
   auto x = torch::embedding(w(e + "word_embeddings.weight"), idt) +
            torch::embedding(w(e + "position_embeddings.weight"), pos);
@@ -80,7 +83,7 @@ std::vector<float> referenceLogits(const std::string& dir, const std::string& ty
     x = lin(w, "electra.embeddings_project", x);
   const int64_t h = c.num_attention_heads, d = c.headSize();
   for (int64_t l = 0; l < c.num_hidden_layers; ++l) {
-    const std::string p = (distil ? "distilbert.transformer.layer." : type + ".encoder.layer.") +
+    const std::string p = (distil ? "distilbert.transformer.layer." : base + ".encoder.layer.") +
                           std::to_string(l) + ".";
     auto heads = [&](const std::string& m) {
       return lin(w, p + m, x).view({T, h, d}).transpose(0, 1);
@@ -103,7 +106,7 @@ std::vector<float> referenceLogits(const std::string& dir, const std::string& ty
     logits = lin(w, "classifier", torch::tanh(lin(w, "bert.pooler.dense", first)));
   else if (distil)
     logits = lin(w, "classifier", torch::relu(lin(w, "pre_classifier", first)));
-  else if (type == "roberta")
+  else if (roberta)
     logits = lin(w, "classifier.out_proj", torch::tanh(lin(w, "classifier.dense", first)));
   else
     logits = lin(w, "classifier.out_proj", torch::gelu(lin(w, "classifier.dense", first)));
@@ -162,6 +165,9 @@ class TestFamilies : public QObject {
     QTest::newRow("electra") << "electra"
                              << "ELECTRA"
                              << "wordpiece" << true;
+    QTest::newRow("xlm-roberta") << "xlm-roberta"
+                                 << "XLM-RoBERTa"
+                                 << "unigram" << false;
   }
 
   // Loads with its family and tokenizer; logits as transformers computes them.
@@ -218,8 +224,8 @@ class TestFamilies : public QObject {
       const std::string out = path(type + "-" + f);
       const pp::ExportResult r = pp::exportSubnetwork(*m, s, out, o);
       QVERIFY2(r.maxLogitDiff < 1e-4, f);
-      const bool bpe = tokenizer == "bpe";
-      QVERIFY(std::filesystem::exists(out + (bpe ? "/tokenizer.json" : "/vocab.txt")));
+      const bool hasJson = tokenizer == "bpe" || tokenizer == "unigram";
+      QVERIFY(std::filesystem::exists(out + (hasJson ? "/tokenizer.json" : "/vocab.txt")));
       const json cfg = json::parse(testutil::readText(out + "/config.json"));
       QCOMPARE(QString::fromStdString(cfg["model_type"].get<std::string>()), type);
       if (std::string(f) == "onnx") {
@@ -276,7 +282,8 @@ class TestFamilies : public QObject {
     const std::string msg = testutil::errorOf([&] { pp::writeRandomModel(path("gpt2"), o); });
     QVERIFY2(msg.find("distilbert") != std::string::npos &&
                  msg.find("roberta") != std::string::npos &&
-                 msg.find("electra") != std::string::npos,
+                 msg.find("electra") != std::string::npos &&
+                 msg.find("xlm-roberta") != std::string::npos,
              msg.c_str());
   }
 };

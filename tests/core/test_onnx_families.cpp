@@ -1,4 +1,4 @@
-// ONNX exports of DistilBERT, RoBERTa and ELECTRA judged by real runtimes:
+// ONNX exports of DistilBERT, RoBERTa, ELECTRA and XLM-RoBERTa judged by real runtimes:
 // a make-tiny model of each family exported with paretoprune-cli (the full
 // model, and a sub-network with a head-less and a unit-less layer) runs in
 // onnxruntime-node at batch 1 and 3 (padded) and in a transformers.js
@@ -134,6 +134,8 @@ class TestOnnxFamilies : public QObject {
     QTest::newRow("roberta pruned") << "roberta" << pruned << noTypes;
     QTest::newRow("electra full") << "electra" << full << withTypes;
     QTest::newRow("electra pruned") << "electra" << pruned << withTypes;
+    QTest::newRow("xlm-roberta full") << "xlm-roberta" << full << noTypes;
+    QTest::newRow("xlm-roberta pruned") << "xlm-roberta" << pruned << noTypes;
   }
 
   void judged() {

@@ -11,6 +11,7 @@ const ModelFamily& bertFamily();
 const ModelFamily& distilbertFamily();
 const ModelFamily& robertaFamily();
 const ModelFamily& electraFamily();
+const ModelFamily& xlmRobertaFamily();
 
 namespace {
 const std::vector<const ModelFamily*>& families() {
@@ -19,6 +20,7 @@ const std::vector<const ModelFamily*>& families() {
       &distilbertFamily(),
       &robertaFamily(),
       &electraFamily(),
+      &xlmRobertaFamily(),
   };
   return all;
 }
