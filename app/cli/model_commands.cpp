@@ -64,8 +64,9 @@ void addMakeTinyCommand(CLI::App& app, GlobalOptions& g) {
       std::cout << json{{"written", *out}}.dump() << "\n";
     } else {
       std::cout << "wrote " << *out << " (config.json, model.safetensors, "
-                << (opts->modelType == "roberta" || opts->modelType == "xlm-roberta" ? "tokenizer.json"
-                                                                              : "vocab.txt")
+                << (opts->modelType == "roberta" || opts->modelType == "xlm-roberta"
+                        ? "tokenizer.json"
+                        : "vocab.txt")
                 << ")\n";
     }
   });

@@ -104,6 +104,17 @@ class TestOnnxFamilies : public QObject {
     return all;
   }
 
+  // make-tiny's model of `type`, made once.
+  QString tinyModel(const QString& type) {
+    const QString model = path("tiny-" + type);
+    if (!QFileInfo::exists(model + "/config.json")) {
+      Run m = run(PARETOPRUNE_CLI,
+                  {"make-tiny", model, "--model-type", type, "--seed", "5", "--init-std", "0.2"});
+      if (m.code != 0) qFatal("make-tiny failed: %s", m.err.c_str());
+    }
+    return model;
+  }
+
  private Q_SLOTS:
   void initTestCase() {
     QVERIFY2(
@@ -142,12 +153,7 @@ class TestOnnxFamilies : public QObject {
     QFETCH(QString, type);
     QFETCH(QString, subnet);
     QFETCH(QString, inputs);
-    const QString model = path("tiny-" + type);
-    if (!QFileInfo::exists(model + "/config.json")) {
-      Run m = run(PARETOPRUNE_CLI,
-                  {"make-tiny", model, "--model-type", type, "--seed", "5", "--init-std", "0.2"});
-      QVERIFY2(m.code == 0, m.err.c_str());
-    }
+    const QString model = tinyModel(type);
     const QString out = path(type + "-" + QString::number(qHash(subnet)));
     Run e = run(PARETOPRUNE_CLI,
                 {"export", model, "--format", "onnx", "--subnet", subnet, "--out", out, "--force"});
@@ -193,6 +199,51 @@ class TestOnnxFamilies : public QObject {
     qInfo("%s transformers.js %s: max |probability diff| %.3g", QTest::currentDataTag(),
           res["version"].get<std::string>().c_str(), worst);
     QVERIFY2(worst <= 1e-5, qPrintable(QString("max probability difference %1").arg(worst)));
+  }
+
+  void int8_data() {
+    QTest::addColumn<QString>("type");
+    QTest::addColumn<QString>("inputs");
+    QTest::newRow("distilbert") << "distilbert"
+                                << "attention_mask,input_ids";
+    QTest::newRow("roberta") << "roberta"
+                             << "attention_mask,input_ids";
+    QTest::newRow("electra") << "electra"
+                             << "attention_mask,input_ids,token_type_ids";
+    QTest::newRow("xlm-roberta") << "xlm-roberta"
+                                 << "attention_mask,input_ids";
+  }
+
+  // onnx-int8 exports of each family: ONNX Runtime loads the quantized
+  // graph, and its labels agree with predict's on at least 7 of the 8 texts
+  // (int8 products move near-tied logits of these random models), its
+  // logits within 0.25 of predict's.
+  void int8() {
+    QFETCH(QString, type);
+    QFETCH(QString, inputs);
+    const QString model = tinyModel(type), out = path(type + "-int8");
+    const QString full = R"({"layers":[{"heads":4,"units":64},{"heads":4,"units":64}]})";
+    Run e =
+        run(PARETOPRUNE_CLI, {"export", model, "--format", "onnx-int8", "--out", out, "--force"});
+    QVERIFY2(e.code == 0, e.err.c_str());
+    const Logits want = predict(model, full);
+    const auto tok = pp::loadTokenizer(model.toStdString());
+    std::vector<pp::Encoding> enc;
+    for (const auto& t : texts()) enc.push_back(tok->encode(t, nullptr, 64));
+    const Logits got = runOrt(out + "/onnx/model_quantized.onnx", enc, 3, inputs);
+    QCOMPARE(got.size(), want.size());
+    size_t agree = 0;
+    double worst = 0;
+    for (size_t i = 0; i < got.size(); ++i) {
+      auto best = [](const std::vector<float>& v) { return std::max_element(v.begin(), v.end()); };
+      agree += best(got[i]) - got[i].begin() == best(want[i]) - want[i].begin();
+      for (size_t k = 0; k < got[i].size(); ++k)
+        worst = std::max(worst, static_cast<double>(std::abs(got[i][k] - want[i][k])));
+    }
+    qInfo("%s int8: labels agree on %zu of %zu, max |logit diff| %.3g", QTest::currentDataTag(),
+          agree, got.size(), worst);
+    QVERIFY2(agree + 1 >= got.size(), qPrintable(QString("labels agree on %1").arg(agree)));
+    QVERIFY2(worst <= 0.25, qPrintable(QString("max logit difference %1").arg(worst)));
   }
 };
 

@@ -81,8 +81,8 @@ class TestUnigram : public QObject {
       const auto want = c["ids"].get<std::vector<int64_t>>();
       const std::string where = name + " case " + std::to_string(i) + " " + json(text).dump() +
                                 (hasPair ? " + " + json(pair).dump() : "");
-      QVERIFY2(e.ids == want, qPrintable(QString::fromStdString(
-                                  where + "\n  got  " + show(e.ids) + "\n  want " + show(want))));
+      QVERIFY2(e.ids == want, qPrintable(QString::fromStdString(where + "\n  got  " + show(e.ids) +
+                                                                "\n  want " + show(want))));
       QVERIFY2(e.type_ids == c["type_ids"].get<std::vector<int64_t>>(), where.c_str());
       ++n;
     }
@@ -114,7 +114,8 @@ class TestUnigram : public QObject {
     const std::string out = tmp_.path().toStdString() + "/saved";
     QDir().mkpath(QString::fromStdString(out));
     tok->save(out);
-    QCOMPARE(testutil::readText(out + "/tokenizer.json"), testutil::readText(dir + "/tokenizer.json"));
+    QCOMPARE(testutil::readText(out + "/tokenizer.json"),
+             testutil::readText(dir + "/tokenizer.json"));
     const json cfg = json::parse(testutil::readText(out + "/tokenizer_config.json"));
     QCOMPARE(cfg["tokenizer_class"].get<std::string>(), std::string("XLMRobertaTokenizer"));
     QCOMPARE(cfg["mask_token"].get<std::string>(), std::string("<mask>"));
@@ -134,26 +135,33 @@ class TestUnigram : public QObject {
     };
     QVERIFY(names(broken([](json& j) { j["model"]["unk_id"] = 100000; }), "unk_id"));
     QVERIFY(names(broken([](json& j) { j["model"]["vocab"][5] = "x"; }), "model.vocab[5]"));
-    QVERIFY(names(broken([](json& j) { j["normalizer"] = {{"type", "BertNormalizer"}}; }),
+    QVERIFY(names(broken([](json& j) {
+                    j["normalizer"] = {{"type", "BertNormalizer"}};
+                  }),
                   "BertNormalizer"));
     QVERIFY(names(broken([](json& j) {
                     j["normalizer"] = {{"type", "Precompiled"}, {"precompiled_charsmap", "!!"}};
                   }),
                   "base64"));
-    QVERIFY(names(broken([](json& j) {
-                    j["normalizer"] = {{"type", "Precompiled"}, {"precompiled_charsmap", "AAEAAA=="}};
-                  }),
-                  "trie size"));
+    QVERIFY(
+        names(broken([](json& j) {
+                j["normalizer"] = {{"type", "Precompiled"}, {"precompiled_charsmap", "AAEAAA=="}};
+              }),
+              "trie size"));
     QVERIFY(names(broken([](json& j) {
                     j["normalizer"]["normalizers"][2]["pattern"] = {{"Regex", "\\s+"}};
                   }),
                   "Replace pattern"));
-    QVERIFY(names(broken([](json& j) { j["pre_tokenizer"] = {{"type", "Whitespace"}}; }),
+    QVERIFY(names(broken([](json& j) {
+                    j["pre_tokenizer"] = {{"type", "Whitespace"}};
+                  }),
                   "Metaspace"));
     QVERIFY(names(broken([](json& j) { j["pre_tokenizer"]["prepend_scheme"] = "sometimes"; }),
                   "prepend_scheme"));
     QVERIFY(names(broken([](json& j) { j["added_tokens"][4]["id"] = 7; }), "<mask>"));
-    QVERIFY(names(broken([](json& j) { j["post_processor"] = {{"type", "ByteLevel"}}; }),
+    QVERIFY(names(broken([](json& j) {
+                    j["post_processor"] = {{"type", "ByteLevel"}};
+                  }),
                   "post_processor"));
     // A vocabulary without unk_id refuses a character it has no piece for, at encoding.
     json noUnk = good;

@@ -3,7 +3,8 @@
 // xlm-roberta` writes it, and variants with a SentencePiece precompiled
 // charsmap, byte fallback and added tokens) run through Hugging Face
 // tokenizers (npm `tokenizers`, the Rust core behind transformers' fast
-// tokenizers) on a corpus of tricky strings. The tests read only what this
+// tokenizers) on the corpus of tricky strings in
+// tests/data/tokenizer_corpus/corpus.json. The tests read only what this
 // writes; they never run it.
 //
 //   mkdir /tmp/unigram-ref && cd /tmp/unigram-ref
@@ -124,27 +125,7 @@ function variants(tiny) {
 }
 
 function inputs() {
-  const edge = [
-    '', ' ', '  ', '   ', '\t', '\n', '\r\n', ' \t \n ', 'a', 'A', '!', "'",
-    'Hello world!', 'Hello  world', 'Hello   world', '  leading spaces', 'trailing spaces   ',
-    '\tTabbed\ttext\t', 'line one\nline two\r\nline three', 'a\u00a0b', 'a\u3000b', 'a\u200bb',
-    'The food was great and the service friendly.', 'Terrible. I will never come back!',
-    'THE FOOD WAS GREAT', 'tHe FoOd', 'the movie was very bad, the place was not good',
-    'café naïve façade', 'cafe\u0301 e\u0301e\u0301', 'Ünïcödé — über', 'ﬁne ™ ① ½ … “quoted”',
-    'ＡＢＣ ａｂｃ ｶﾀｶﾅ', '\u1e9b\u0323', '日本語のテキスト', '中文 한국어', 'Ελληνικά Русский',
-    'مرحبا שלום', 'हिन्दी ไทย', 'z\u0351\u0352\u0353alg\u0354o', '😀', '😀😃😄', 'I ❤️ NY',
-    '👍🏽 thumbs', '👨‍👩‍👧‍👦 family', '🇫🇷🇩🇪 flags', 'x😀y', ' 😀', '😀 ',
-    'e-mail: someone@example.com', 'https://example.com/path?q=1&r=two#frag', '...', '?!?!',
-    '(parentheses) [brackets] {braces}', '"double" \'single\' ``quotes``', 'a/b\\c', '~`^|',
-    '\u0000', 'a\u0000b', '\ufeffBOM', 'soft\u00adhyphen', '\ufffd', '\ue000 private',
-    'Hello <mask>!', 'Hello<mask>', 'a <mask> b', '  <mask>  ', '<mask><mask>', '<s>', '</s>',
-    '<s>hello</s>', 'a<s>b</s>c', '<pad><unk>', 'not<s', '<mask', 'x [new] y', '[NEW]x', '[new]  z',
-    '\u2581', '\u2581\u2581a', 'a\u2581 b', '<0x41>', 'movies servicing goodly',
-    'a'.repeat(300), 'ab'.repeat(257), 'pneumonoultramicroscopicsilicovolcanoconiosis',
-    'Donaudampfschifffahrtsgesellschaftskapitänswitwe', '7'.repeat(120), '😀'.repeat(60),
-    '日'.repeat(200), ' '.repeat(300), '\n'.repeat(40) + 'x',
-    'The quick brown fox jumps over the lazy dog. '.repeat(12).trim(),
-  ];
+  const edge = JSON.parse(readFileSync(path.join(repo, 'tests', 'data', 'tokenizer_corpus', 'corpus.json'), 'utf8'));
   const tsv = readFileSync(path.join(repo, 'resources', 'demo', 'sentiment-train.tsv'), 'utf8')
     .split('\n').slice(1).filter((l) => l).map((l) => l.split('\t')[0]);
   const sentences = tsv.filter((_, i) => i % 40 === 0);

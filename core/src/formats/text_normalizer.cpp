@@ -2,6 +2,8 @@
 // (tokenizers/src/normalizers/ and the spm_precompiled crate).
 #include "formats/text_normalizer.h"
 
+#include <string_view>
+
 #include <nlohmann/json.hpp>
 
 #include "base/json_util.h"
@@ -44,6 +46,25 @@ bool decodeBase64(const std::string& in, std::string& out) {
     if (pad < 1) out += static_cast<char>(bits & 0xFF);
   }
   return true;
+}
+
+// Braces by code point: U+007B, U+007D.
+constexpr char32_t kOpen = 0x7B, kClose = 0x7D;
+
+bool isRegexMeta(char32_t c) {
+  return c == kOpen || c == kClose ||
+         std::u32string_view(U"\\.[]()|*+?^$").find(c) != std::u32string_view::npos;
+}
+
+// The repetition after a literal: "+" is 1, "{n,}" is n; 0 for anything else.
+int64_t minRunOf(const std::u32string& q) {
+  if (q == U"+") return 1;
+  if (q.size() < 4 || q.front() != kOpen || q.back() != kClose || q[q.size() - 2] != U',') return 0;
+  const std::string digits = unicode::toUtf8(q.substr(1, q.size() - 3));
+  if (digits.empty() || digits.size() > 5 ||
+      digits.find_first_not_of("0123456789") != std::string::npos)
+    return 0;
+  return std::stoll(digits);
 }
 
 bool isSpace(char32_t c) {
@@ -178,23 +199,11 @@ TextNormalizer::Step TextNormalizer::readReplace(const json& j, const std::strin
   }
   const std::string re = jsonutil::getString(pattern, "Regex", where + ": pattern");
   std::u32string cps;
-  const bool utf8 = unicode::decodeUtf8(re, cps);
-  const std::u32string meta = U"\\.[](){}|*+?^$";
-  const bool literal = utf8 && !cps.empty() && meta.find(cps[0]) == std::u32string::npos;
-  const std::u32string rest = literal ? cps.substr(1) : std::u32string();
-  s.kind = Step::ReplaceRuns;
-  s.pattern = literal ? unicode::toUtf8(cps.substr(0, 1)) : std::string();
-  if (literal && rest == U"+") {
-    s.minRun = 1;
-    return s;
-  }
-  if (literal && rest.size() >= 4 && rest.front() == U'{' && rest.substr(rest.size() - 2) == U",}") {
-    const std::string digits = unicode::toUtf8(rest.substr(1, rest.size() - 3));
-    if (!digits.empty() && digits.size() < 6 &&
-        digits.find_first_not_of("0123456789") == std::string::npos) {
-      s.minRun = std::stoll(digits);
-      if (s.minRun > 0) return s;
-    }
+  if (unicode::decodeUtf8(re, cps) && !cps.empty() && !isRegexMeta(cps[0])) {
+    s.kind = Step::ReplaceRuns;
+    s.pattern = unicode::toUtf8(cps.substr(0, 1));
+    s.minRun = minRunOf(cps.substr(1));
+    if (s.minRun > 0) return s;
   }
   throw Error(where + ": Replace pattern /" + jsonutil::shortText(re) +
               "/ is not supported (a text, or a character repeated: \"c+\" or \"c{n,}\")");
@@ -219,7 +228,8 @@ bool TextNormalizer::transform(const Step& s, const char* chunk, size_t size, st
       const size_t start = a[node] & ((1u << 31) - 1);
       if (start > s.normalized.size()) return false;
       const size_t end = s.normalized.find('\0', start);
-      out.append(s.normalized, start, (end == std::string::npos ? s.normalized.size() : end) - start);
+      out.append(s.normalized, start,
+                 (end == std::string::npos ? s.normalized.size() : end) - start);
       return true;
     }
   }

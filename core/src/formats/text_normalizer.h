@@ -25,12 +25,12 @@ class TextNormalizer {
   struct Step {
     enum Kind { Precompiled, NormalForm, Lowercase, Strip, Replace, ReplaceRuns, Prepend };
     Kind kind = Lowercase;
-    int form = 0;                 // NormalForm: unicode::NormalForm
+    int form = 0;                      // NormalForm: unicode::NormalForm
     bool left = false, right = false;  // Strip
-    std::string pattern, content;  // Replace, ReplaceRuns (pattern: the character), Prepend
-    int64_t minRun = 0;            // ReplaceRuns: "c{n,}"
-    std::vector<uint32_t> trie;    // Precompiled: the double array
-    std::string normalized;        // Precompiled: its replacement texts, each ended by '\0'
+    std::string pattern, content;      // Replace, ReplaceRuns (pattern: the character), Prepend
+    int64_t minRun = 0;                // ReplaceRuns: "c{n,}"
+    std::vector<uint32_t> trie;        // Precompiled: the double array
+    std::string normalized;            // Precompiled: its replacement texts, each ended by '\0'
   };
   void read(const nlohmann::json& j, const std::string& where);
   static Step readPrecompiled(const nlohmann::json& j, const std::string& where);

@@ -164,9 +164,9 @@ std::string normalize(std::string_view s, NormalForm form, bool* ok) {
   if (form == NormalForm::Nfd || form == NormalForm::Nfkd) flags |= UTF8PROC_DECOMPOSE;
   if (form == NormalForm::Nfkc || form == NormalForm::Nfkd) flags |= UTF8PROC_COMPAT;
   utf8proc_uint8_t* out = nullptr;
-  const utf8proc_ssize_t n =
-      utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(s.data()),
-                   static_cast<utf8proc_ssize_t>(s.size()), &out, static_cast<utf8proc_option_t>(flags));
+  const utf8proc_ssize_t n = utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(s.data()),
+                                          static_cast<utf8proc_ssize_t>(s.size()), &out,
+                                          static_cast<utf8proc_option_t>(flags));
   if (ok) *ok = n >= 0;
   std::string result;
   if (n >= 0) result.assign(reinterpret_cast<const char*>(out), static_cast<size_t>(n));

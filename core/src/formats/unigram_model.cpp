@@ -81,8 +81,7 @@ std::vector<std::string> UnigramModel::viterbi(const std::string& w) const {
       if (t.start == std::string::npos || score + here > t.score) t = {id, score + here, at};
     };
     int32_t node = 0;
-    for (size_t i = at; i < n && (node = child(node, static_cast<unsigned char>(w[i]))) >= 0;
-         ++i) {
+    for (size_t i = at; i < n && (node = child(node, static_cast<unsigned char>(w[i]))) >= 0; ++i) {
       const int64_t id = nodeId_[static_cast<size_t>(node)];
       if (id < 0) continue;
       offer(i + 1, id, vocab_[static_cast<size_t>(id)].second);

@@ -15,8 +15,8 @@ class UnigramModel {
  public:
   // Throws pp::Error naming `where` for an empty vocabulary or an unk_id
   // outside it; unkId -1: none.
-  UnigramModel(std::vector<std::pair<std::string, double>> vocab, int64_t unkId,
-               bool byteFallback, const std::string& where);
+  UnigramModel(std::vector<std::pair<std::string, double>> vocab, int64_t unkId, bool byteFallback,
+               const std::string& where);
   // The ids of one pre-token, appended to `out`; throws pp::Error when a
   // character has no piece and there is no unk_id.
   void encode(const std::string& word, std::vector<int64_t>& out) const;

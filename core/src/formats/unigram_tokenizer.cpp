@@ -160,8 +160,9 @@ void UnigramTokenizer::Impl::readPostProcessor(const json& p, const std::string&
     pair.push_back({1, {}, second});
     pair.push_back({-1, {s}, second});
   } else {
-    throw Error(w + " \"" + jsonutil::shortText(type) +
-                "\" is not supported (TemplateProcessing, RobertaProcessing and BertProcessing are)");
+    throw Error(
+        w + " \"" + jsonutil::shortText(type) +
+        "\" is not supported (TemplateProcessing, RobertaProcessing and BertProcessing are)");
   }
 }
 
@@ -240,7 +241,8 @@ std::vector<int64_t> UnigramTokenizer::Impl::encodeSequence(const std::string& r
         continue;
       }
       const bool first = r.start == 0 && n.start == 0;
-      for (const std::string& word : metaspace.apply(norm.substr(n.start, n.end - n.start), first)) {
+      for (const std::string& word :
+           metaspace.apply(norm.substr(n.start, n.end - n.start), first)) {
         model->encode(word, out);
         if (limit > 0 && out.size() >= limit) return out;
       }
@@ -345,9 +347,10 @@ int64_t UnigramTokenizer::maskId() const {
 void UnigramTokenizer::save(const std::string& dir, int64_t modelMaxLength) const {
   fileutil::writeFileAtomic(fileutil::joinPath(dir, "tokenizer.json"), impl_->fileText);
   json specials = json::object();
-  const std::pair<const char*, int64_t> roles[] = {
-      {"bos_token", clsId()}, {"cls_token", clsId()}, {"eos_token", sepId()}, {"sep_token", sepId()},
-      {"unk_token", unkId()}, {"pad_token", padId()}, {"mask_token", maskId()}};
+  const std::pair<const char*, int64_t> roles[] = {{"bos_token", clsId()},  {"cls_token", clsId()},
+                                                   {"eos_token", sepId()},  {"sep_token", sepId()},
+                                                   {"unk_token", unkId()},  {"pad_token", padId()},
+                                                   {"mask_token", maskId()}};
   for (const auto& [role, id] : roles)
     if (id >= 0) specials[role] = piece(id);
   json cfg = specials;

@@ -16,11 +16,7 @@ const ModelFamily& xlmRobertaFamily();
 namespace {
 const std::vector<const ModelFamily*>& families() {
   static const std::vector<const ModelFamily*> all = {
-      &bertFamily(),
-      &distilbertFamily(),
-      &robertaFamily(),
-      &electraFamily(),
-      &xlmRobertaFamily(),
+      &bertFamily(), &distilbertFamily(), &robertaFamily(), &electraFamily(), &xlmRobertaFamily(),
   };
   return all;
 }

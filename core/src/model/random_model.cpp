@@ -129,12 +129,12 @@ std::string tinyUnigramTokenizerJson() {
   for (char c = 33; c < 127; ++c) vocab.push_back({std::string(1, c), -8.0});
   for (const char* c : {"\xC3\xA9", "\xC3\xBC", "\xC3\xA7", "\xC3\xA0", "\xC3\xB6", "\xE2\x80\x94"})
     vocab.push_back({c, -8.5});
-  for (const char* w : {"the", "and", "is", "was", "it", "this", "not", "good", "bad", "great",
-                        "food", "movie", "service", "place", "very", "to", "of", "a", "I",
-                        "The", "love", "never", "will", "come", "back", "friendly", "actually"})
+  for (const char* w :
+       {"the",   "and",  "is",    "was",     "it",    "this", "not",  "good",     "bad",
+        "great", "food", "movie", "service", "place", "very", "to",   "of",       "a",
+        "I",     "The",  "love",  "never",   "will",  "come", "back", "friendly", "actually"})
     vocab.push_back({meta + w, -3.0 - 0.1 * static_cast<double>(std::string(w).size())});
-  for (const char* w : {"ing", "ed", "ly", "s", "er", "ful", "ible"})
-    vocab.push_back({w, -5.0});
+  for (const char* w : {"ing", "ed", "ly", "s", "er", "ful", "ible"}) vocab.push_back({w, -5.0});
   const auto mask = static_cast<int64_t>(vocab.size());
   vocab.push_back({"<mask>", 0.0});
   ojson added = ojson::array();
@@ -150,8 +150,8 @@ std::string tinyUnigramTokenizerJson() {
                      {"special", true}});
   const ojson metaspace = {
       {"type", "Metaspace"}, {"replacement", meta}, {"prepend_scheme", "always"}, {"split", true}};
-  ojson j = {{"version", "1.0"}, {"truncation", nullptr}, {"padding", nullptr},
-             {"added_tokens", added}};
+  ojson j = {
+      {"version", "1.0"}, {"truncation", nullptr}, {"padding", nullptr}, {"added_tokens", added}};
   j["normalizer"] = {
       {"type", "Sequence"},
       {"normalizers",
