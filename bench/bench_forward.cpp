@@ -121,12 +121,12 @@ void familyRows(int64_t layers, int64_t B, int64_t T, int reps) {
   const int hw = pp::hardwareThreads();
   pp::setComputeThreads(1, hw);
   pp::useComputeThreads(pp::ComputeUse::Evaluation, hw);
-  std::printf("Evaluation of a base-sized random model per family: %lld layers, batch %lld, "
-              "sequence %lld, evaluation team of %d (best of %d)\n",
-              static_cast<long long>(layers), static_cast<long long>(B),
-              static_cast<long long>(T), hw, reps);
-  std::printf("%-14s %12s %10s %10s %12s\n", "family", "GFLOP/batch", "ms", "GFLOP/s",
-              "vs BERT");
+  std::printf(
+      "Evaluation of a base-sized random model per family: %lld layers, batch %lld, "
+      "sequence %lld, evaluation team of %d (best of %d)\n",
+      static_cast<long long>(layers), static_cast<long long>(B), static_cast<long long>(T), hw,
+      reps);
+  std::printf("%-14s %12s %10s %10s %12s\n", "family", "GFLOP/batch", "ms", "GFLOP/s", "vs BERT");
   double bertRate = 0;
   for (const char* type : {"bert", "distilbert", "roberta", "xlm-roberta", "electra"}) {
     pp::ModelConfig c = pp::shapedConfig(layers, 768, 12, 3072, 30522);

@@ -217,14 +217,14 @@ class TestOnnxFamilies : public QObject {
   // onnx-int8 exports of each family: ONNX Runtime loads the quantized
   // graph, and its labels agree with predict's on at least 7 of the 8 texts
   // (int8 products move near-tied logits of these random models), its
-  // logits within 0.25 of predict's.
+  // logits within 0.1 of predict's (0.03 to 0.04 measured).
   void int8() {
     QFETCH(QString, type);
     QFETCH(QString, inputs);
     const QString model = tinyModel(type), out = path(type + "-int8");
     const QString full = R"({"layers":[{"heads":4,"units":64},{"heads":4,"units":64}]})";
-    Run e =
-        run(PARETOPRUNE_CLI, {"export", model, "--format", "onnx-int8", "--out", out, "--force"});
+    Run e = run(PARETOPRUNE_CLI, {"export", model, "--format", "onnx-int8", "--subnet", full,
+                                  "--out", out, "--force"});
     QVERIFY2(e.code == 0, e.err.c_str());
     const Logits want = predict(model, full);
     const auto tok = pp::loadTokenizer(model.toStdString());
@@ -243,7 +243,7 @@ class TestOnnxFamilies : public QObject {
     qInfo("%s int8: labels agree on %zu of %zu, max |logit diff| %.3g", QTest::currentDataTag(),
           agree, got.size(), worst);
     QVERIFY2(agree + 1 >= got.size(), qPrintable(QString("labels agree on %1").arg(agree)));
-    QVERIFY2(worst <= 0.25, qPrintable(QString("max logit difference %1").arg(worst)));
+    QVERIFY2(worst <= 0.1, qPrintable(QString("max logit difference %1").arg(worst)));
   }
 };
 
