@@ -3,8 +3,10 @@
 // several LibTorch/OpenBLAS thread settings, as ratios within one run.
 // --profile: where one encoder layer's time goes, step by step (each step
 // timed alone, best of reps, at the default thread policy).
+// --families: evaluation GFLOP/s of a base-sized random model of each
+// family (the evaluation team, packed weights), as ratios to BERT's.
 //
-//   bench_forward [--batch B] [--seq T] [--layers L] [--reps R] [--profile]
+//   bench_forward [--batch B] [--seq T] [--layers L] [--reps R] [--profile | --families]
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -111,6 +113,50 @@ void profileLayer(const pp::EncoderWeights& w, int64_t B, int64_t T, int reps) {
   std::printf("%-36s %9.2f %6.1f%%\n", "of which matrix products", 1e3 * gemm, 100 * gemm / total);
 }
 
+// A base-sized random model of each family (12 layers unless --layers,
+// 768 hidden, 12 heads, 3072 units; one vocabulary size for all, which the
+// FLOPs do not depend on; ELECTRA at embedding_size 128, as -small is, so
+// its projection runs), evaluated as search evaluates sub-networks.
+void familyRows(int64_t layers, int64_t B, int64_t T, int reps) {
+  const int hw = pp::hardwareThreads();
+  pp::setComputeThreads(1, hw);
+  pp::useComputeThreads(pp::ComputeUse::Evaluation, hw);
+  std::printf(
+      "Evaluation of a base-sized random model per family: %lld layers, batch %lld, "
+      "sequence %lld, evaluation team of %d (best of %d)\n",
+      static_cast<long long>(layers), static_cast<long long>(B), static_cast<long long>(T), hw,
+      reps);
+  std::printf("%-14s %12s %10s %10s %12s\n", "family", "GFLOP/batch", "ms", "GFLOP/s", "vs BERT");
+  double bertRate = 0;
+  for (const char* type : {"bert", "distilbert", "roberta", "xlm-roberta", "electra"}) {
+    pp::ModelConfig c = pp::shapedConfig(layers, 768, 12, 3072, 30522);
+    c.model_type = type;
+    const std::string t = type;
+    if (t == "roberta" || t == "xlm-roberta") {
+      c.max_position_embeddings = 514;
+      c.pad_token_id = 1;
+      c.type_vocab_size = 1;
+    }
+    if (t == "electra") c.embedding_size = 128;
+    const pp::EncoderWeights w = pp::randomWeights(c, 0.02, 1);
+    pp::Batch b;
+    b.ids = torch::randint(2, c.vocab_size, {B, T}, torch::kLong);
+    b.typeIds = torch::zeros({B, T}, torch::kLong);
+    b.mask = torch::ones({B, T});
+    const pp::FusedAttention packed = pp::fuseAttention(w, pp::WeightPacking::Always);
+    const double flops =
+        static_cast<double>(pp::flopCount(c, pp::SubNetwork::full(c), T)) * static_cast<double>(B);
+    const double seconds = bestSeconds(reps, [&] {
+      pp::encoderForward(w, pp::Act::GeluErf, c.layer_norm_eps, b, nullptr, {}, &packed);
+    });
+    const double rate = flops / seconds / 1e9;
+    if (t == "bert") bertRate = rate;
+    std::printf("%-14s %12.1f %10.1f %10.1f %11.0f%%\n", type, flops / 1e9, 1e3 * seconds, rate,
+                100.0 * rate / bertRate);
+  }
+  pp::useComputeThreads(pp::ComputeUse::Training, hw);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -125,7 +171,15 @@ int main(int argc, char** argv) {
   bool profile = false;
   cli.add_flag("--profile", profile,
                "Where one layer's time goes, step by step (1 LibTorch thread, BLAS on every core)");
+  bool families = false;
+  cli.add_flag("--families", families,
+               "Evaluation GFLOP/s of a base-sized random model of each family");
   CLI11_PARSE(cli, argc, argv);
+  if (families) {
+    torch::InferenceMode guard;
+    familyRows(layers, batch, seq, reps);
+    return 0;
+  }
   const pp::ModelConfig c = pp::shapedConfig(layers, 768, 12, 3072, 30522);
   pp::EncoderWeights w = pp::randomWeights(c, 0.02, 1);
   pp::Batch b;

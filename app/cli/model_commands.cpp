@@ -36,7 +36,7 @@ void addMakeTinyCommand(CLI::App& app, GlobalOptions& g) {
   auto out = std::make_shared<std::string>();
   auto* cmd = app.add_subcommand("make-tiny",
                                  "Write a random-initialised classifier (BERT, DistilBERT, "
-                                 "RoBERTa, ELECTRA) in Hugging Face format");
+                                 "RoBERTa, XLM-RoBERTa, ELECTRA) in Hugging Face format");
   cmd->add_option("OUT", *out, "Output directory")->required();
   cmd->add_option("--model-type", opts->modelType,
                   "The family, as config.json's model_type (" + pp::supportedModelTypes() + ")")
@@ -74,7 +74,10 @@ void addMakeTinyCommand(CLI::App& app, GlobalOptions& g) {
       std::cout << json{{"written", *out}}.dump() << "\n";
     } else {
       std::cout << "wrote " << *out << " (config.json, model.safetensors, "
-                << (opts->modelType == "roberta" ? "tokenizer.json" : "vocab.txt") << ")\n";
+                << (opts->modelType == "roberta" || opts->modelType == "xlm-roberta"
+                        ? "tokenizer.json"
+                        : "vocab.txt")
+                << ")\n";
     }
   });
 }

@@ -171,6 +171,25 @@ class TestBpe : public QObject {
     checkAll(Bpe::fromDirectory(d), "prefix");
   }
 
+  // Saved from vocab.json + merges.txt, it also writes the tokenizer.json
+  // RobertaTokenizerFast converts them to (transformers.js reads only that),
+  // which encodes every case as the files do, with and without add_prefix_space.
+  void savesTokenizerJsonFromVocabAndMerges() {
+    pp::BpeOptions prefix;
+    prefix.add_prefix_space = true;
+    for (const auto& [opts, config] :
+         {std::pair{pp::BpeOptions{}, "roberta"}, std::pair{prefix, "prefix"}}) {
+      QTemporaryDir dir;
+      const std::string d = dir.path().toStdString();
+      Bpe::fromVocabAndMerges(ref_ + "/vocab.json", ref_ + "/merges.txt", opts).save(d);
+      for (const char* f : {"vocab.json", "merges.txt", "tokenizer.json"})
+        QVERIFY2(QFileInfo::exists(dir.filePath(f)), f);
+      const json j = json::parse(testutil::readText(d + "/tokenizer.json"));
+      QCOMPARE(j["post_processor"]["type"].get<std::string>(), std::string("RobertaProcessing"));
+      checkAll(Bpe::fromDirectory(d), config);  // tokenizer.json comes first
+    }
+  }
+
   void spotIdsAndSpecials() {
     const auto tok = Bpe::fromVocabAndMerges(ref_ + "/vocab.json", ref_ + "/merges.txt");
     QCOMPARE(tok.vocabSize(), size_t(50262));

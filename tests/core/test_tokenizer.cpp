@@ -1,6 +1,7 @@
 // WordPiece tokenizer against the reference tokenizations in
 // tests/data/reference/tokenizer (Hugging Face tokenizers 0.23.2), from both
-// vocab.txt and tokenizer.json, plus truncation and bad vocabularies.
+// vocab.txt and tokenizer.json (hand-written cases, and the corpus of tricky
+// strings in tests/data/tokenizer_corpus), plus truncation and bad vocabularies.
 #include <QtTest>
 
 #include <nlohmann/json.hpp>
@@ -14,9 +15,9 @@ class TestTokenizer : public QObject {
   Q_OBJECT
   std::string ref_ = std::string(PARETOPRUNE_REFERENCE_DIR) + "/tokenizer";
 
-  void checkAll(const pp::WordPieceTokenizer& tok) {
-    std::ifstream in(ref_ + "/cases.jsonl");
-    QVERIFY2(in.good(), "tests/data/reference/tokenizer/cases.jsonl is missing");
+  void checkAll(const pp::WordPieceTokenizer& tok, const std::string& file = "cases.jsonl") {
+    std::ifstream in(ref_ + "/" + file);
+    QVERIFY2(in.good(), ("tests/data/reference/tokenizer/" + file + " is missing").c_str());
     std::string line;
     int n = 0;
     while (std::getline(in, line)) {
@@ -24,7 +25,8 @@ class TestTokenizer : public QObject {
       json c = json::parse(line);
       std::string text = c["text"];
       std::string pair = c.contains("pair") ? c["pair"].get<std::string>() : "";
-      pp::Encoding e = tok.encode(text, c.contains("pair") ? &pair : nullptr);
+      pp::Encoding e =
+          tok.encode(text, c.contains("pair") ? &pair : nullptr, c.value("max_length", int64_t{0}));
       auto ids = c["ids"].get<std::vector<int64_t>>();
       auto types = c["type_ids"].get<std::vector<int64_t>>();
       if (e.ids != ids) {
@@ -52,6 +54,12 @@ class TestTokenizer : public QObject {
   }
   void referenceFromTokenizerJson() {
     checkAll(pp::WordPieceTokenizer::fromTokenizerJson(ref_ + "/tokenizer.json"));
+  }
+  // The corpus of tricky strings (tests/data/tokenizer_corpus), singly, in
+  // pairs and truncated, as tokenizers 0.23.2 encodes it (tricky.jsonl).
+  void referenceTrickyCorpus() {
+    checkAll(pp::WordPieceTokenizer::fromVocabFile(ref_ + "/vocab.txt"), "tricky.jsonl");
+    checkAll(pp::WordPieceTokenizer::fromTokenizerJson(ref_ + "/tokenizer.json"), "tricky.jsonl");
   }
 
   // The tokenizer.json we write (for transformers.js and BertTokenizerFast)

@@ -10,6 +10,7 @@
 
 #include "base/file_util.h"
 #include "base/json_util.h"
+#include "formats/post_processor.h"
 #include "paretoprune/base/error.h"
 #include "paretoprune/formats/unicode.h"
 
@@ -557,22 +558,10 @@ void ByteLevelBpeTokenizer::trimSpans(std::vector<Span>& spans, const std::strin
 // tokenizers' truncate_encodings, longest first, to `budget` tokens in all.
 void ByteLevelBpeTokenizer::truncateSpans(std::vector<Span>& a, std::vector<Span>& b, bool hasPair,
                                           size_t budget) {
-  if (a.size() + b.size() <= budget) return;
-  if (!hasPair) {
-    a.resize(budget);
-    return;
-  }
   size_t n1 = a.size(), n2 = b.size();
-  const bool swapped = n1 > n2;
-  if (swapped) std::swap(n1, n2);
-  n2 = n1 > budget ? n1 : std::max(n1, budget - n1);
-  if (n1 + n2 > budget) {
-    n1 = budget / 2;
-    n2 = n1 + budget % 2;
-  }
-  if (swapped) std::swap(n1, n2);
-  a.resize(std::min(a.size(), n1));
-  b.resize(std::min(b.size(), n2));
+  postproc::truncateLengths(n1, n2, hasPair, budget);
+  a.resize(n1);
+  b.resize(n2);
 }
 
 }  // namespace pp

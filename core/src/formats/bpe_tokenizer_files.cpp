@@ -2,12 +2,14 @@
 // RoBERTa's vocab.json + merges.txt; every field checked, errors naming the file.
 #include "paretoprune/formats/bpe_tokenizer.h"
 
+#include <algorithm>
 #include <functional>
 
 #include <nlohmann/json.hpp>
 
 #include "base/file_util.h"
 #include "base/json_util.h"
+#include "formats/post_processor.h"
 #include "paretoprune/base/error.h"
 
 namespace pp {
@@ -52,44 +54,13 @@ bool splitMerge(const std::string& line, std::pair<std::string, std::string>& ou
   return true;
 }
 
-// RobertaProcessing's cls and sep: [piece, id].
-int64_t idOfPair(const json& p, const char* key, const std::string& where) {
-  const json& v = jsonutil::field(p, key, where);
-  if (!v.is_array() || v.size() != 2 || !v[0].is_string() || !v[1].is_number_integer())
-    throw Error(where + ": \"" + key + "\" must be [piece, id], got " + jsonutil::describe(v));
-  return v[1].get<int64_t>();
-}
+using postproc::idOfPair;
 
-// TemplateProcessing's "single" or "pair": SpecialToken and Sequence pieces.
+// TemplateProcessing's "single" or "pair" (formats/post_processor.h).
 Template readTemplate(const json& p, const char* key, const std::string& where) {
-  const json& list = jsonutil::field(p, key, where);
-  const json& specials = jsonutil::field(p, "special_tokens", where);
-  if (!list.is_array()) throw Error(where + ": \"" + key + "\" must be a list");
   Template out;
-  for (const json& item : list) {
-    if (!item.is_object() || item.size() != 1)
-      throw Error(where + ": a piece of \"" + key + "\" must be {\"SpecialToken\": ...} or " +
-                  "{\"Sequence\": ...}, got " + jsonutil::describe(item));
-    const std::string kind = item.begin().key();
-    const json& body = item.begin().value();
-    const std::string id = jsonutil::getString(body, "id", where);
-    ByteLevelBpeTokenizer::TemplatePiece piece;
-    piece.typeId = jsonutil::optInt(body, "type_id", where, 0, 0, 65535);
-    if (kind == "Sequence" && (id == "A" || id == "B")) {
-      piece.sequence = id == "A" ? 0 : 1;
-    } else if (kind == "SpecialToken") {
-      const json& ids = jsonutil::field(jsonutil::field(specials, id.c_str(), where), "ids", where);
-      if (!ids.is_array() || ids.empty())
-        throw Error(where + ": special token \"" + id + "\" must list its ids");
-      for (const json& i : ids) {
-        if (!i.is_number_integer()) throw Error(where + ": ids of \"" + id + "\" must be integers");
-        piece.ids.push_back(i.get<int64_t>());
-      }
-    } else {
-      throw Error(where + ": template piece " + jsonutil::describe(item) + " is not supported");
-    }
-    out.push_back(piece);
-  }
+  for (const postproc::Step& s : postproc::readTemplate(p, key, where))
+    out.push_back({s.sequence, s.ids, s.typeId});
   return out;
 }
 
@@ -166,7 +137,54 @@ ByteLevelBpeTokenizer ByteLevelBpeTokenizer::fromVocabAndMerges(const std::strin
   if (opts.trim_offsets) t.trimSteps_.push_back(opts.add_prefix_space);
   t.finish(vocabJson);
   t.files_ = {{"vocab.json", fileutil::readFile(vocabJson)}, {"merges.txt", text}};
+  t.files_["tokenizer.json"] = t.robertaTokenizerJson(merges);
   return t;
+}
+
+// What RobertaTokenizerFast converts these files to, so that exports carry a
+// tokenizer.json (transformers.js reads only that).
+std::string ByteLevelBpeTokenizer::robertaTokenizerJson(
+    const std::vector<std::pair<std::string, std::string>>& merges) const {
+  using ojson = nlohmann::ordered_json;
+  std::vector<std::pair<int64_t, std::string>> byId;
+  for (const auto& [piece, id] : index_) byId.emplace_back(id, piece);
+  std::sort(byId.begin(), byId.end());
+  ojson vocab = ojson::object();
+  for (const auto& [id, piece] : byId) vocab[piece] = id;
+  ojson mergeList = ojson::array();
+  for (const auto& [a, b] : merges) mergeList.push_back({a, b});
+  ojson added = ojson::array();
+  for (const AddedToken& a : added_)
+    added.push_back({{"id", a.id},
+                     {"content", a.content},
+                     {"single_word", false},
+                     {"lstrip", a.lstrip},
+                     {"rstrip", a.rstrip},
+                     {"normalized", a.normalized},
+                     {"special", a.special}});
+  const ojson byteLevel = {{"type", "ByteLevel"},
+                           {"add_prefix_space", opts_.add_prefix_space},
+                           {"trim_offsets", opts_.trim_offsets},
+                           {"use_regex", true}};
+  ojson j = {{"version", "1.0"},      {"truncation", nullptr}, {"padding", nullptr},
+             {"added_tokens", added}, {"normalizer", nullptr}, {"pre_tokenizer", byteLevel}};
+  j["post_processor"] = {{"type", "RobertaProcessing"},
+                         {"sep", {piece(sep_), sep_}},
+                         {"cls", {piece(cls_), cls_}},
+                         {"trim_offsets", opts_.trim_offsets},
+                         {"add_prefix_space", opts_.add_prefix_space}};
+  j["decoder"] = byteLevel;
+  j["model"] = {{"type", "BPE"},
+                {"dropout", nullptr},
+                {"unk_token", nullptr},
+                {"continuing_subword_prefix", ""},
+                {"end_of_word_suffix", ""},
+                {"fuse_unk", false},
+                {"byte_fallback", false},
+                {"ignore_merges", false},
+                {"vocab", vocab},
+                {"merges", mergeList}};
+  return j.dump(1) + "\n";
 }
 
 void ByteLevelBpeTokenizer::readModel(const json& model, const std::string& where) {

@@ -8,6 +8,7 @@
 #include "paretoprune/base/error.h"
 #include "paretoprune/formats/bpe_tokenizer.h"
 #include "paretoprune/formats/tokenizer.h"
+#include "paretoprune/formats/unigram_tokenizer.h"
 
 namespace pp {
 
@@ -38,8 +39,10 @@ std::shared_ptr<const TextTokenizer> loadTokenizer(const std::string& dir) {
       return std::make_shared<WordPieceTokenizer>(WordPieceTokenizer::fromTokenizerJson(tj));
     if (type == "BPE")
       return std::make_shared<ByteLevelBpeTokenizer>(ByteLevelBpeTokenizer::fromTokenizerJson(tj));
+    if (type == "Unigram")
+      return std::make_shared<UnigramTokenizer>(UnigramTokenizer::fromTokenizerJson(tj));
     throw Error(tj + ": tokenizer model \"" + jsonutil::shortText(type) +
-                "\" is not supported (supported: WordPiece, byte-level BPE)");
+                "\" is not supported (supported: WordPiece, byte-level BPE, Unigram)");
   }
   if (fileutil::exists(fileutil::joinPath(dir, "vocab.txt")))
     return std::make_shared<WordPieceTokenizer>(WordPieceTokenizer::fromDirectory(dir));

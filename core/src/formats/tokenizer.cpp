@@ -7,6 +7,7 @@
 
 #include "base/file_util.h"
 #include "base/json_util.h"
+#include "formats/post_processor.h"
 #include "paretoprune/base/error.h"
 #include "paretoprune/formats/unicode.h"
 
@@ -234,8 +235,8 @@ void WordPieceTokenizer::wordPiece(const std::u32string& word, std::vector<int64
   }
 }
 
-void WordPieceTokenizer::normalizeAndSplit(const std::string& segment,
-                                           std::vector<int64_t>& out) const {
+void WordPieceTokenizer::normalizeAndSplit(const std::string& segment, std::vector<int64_t>& out,
+                                           std::vector<size_t>* wordEnds) const {
   std::u32string in = decodeLossy(segment);
   std::u32string a;
   a.reserve(in.size());
@@ -272,7 +273,10 @@ void WordPieceTokenizer::normalizeAndSplit(const std::string& segment,
   // BertPreTokenizer: split on whitespace, isolate each punctuation character.
   std::u32string word;
   auto flush = [&] {
-    if (!word.empty()) wordPiece(word, out);
+    if (!word.empty()) {
+      wordPiece(word, out);
+      if (wordEnds) wordEnds->push_back(out.size());
+    }
     word.clear();
   };
   for (char32_t c : a) {
@@ -290,7 +294,12 @@ void WordPieceTokenizer::normalizeAndSplit(const std::string& segment,
 }
 
 std::vector<int64_t> WordPieceTokenizer::tokenIds(const std::string& text) const {
+  return tokenIds(text, 0);
+}
+
+std::vector<int64_t> WordPieceTokenizer::tokenIds(const std::string& text, size_t limit) const {
   std::vector<int64_t> out;
+  std::vector<size_t> ends;  // after each word (not after special tokens, as in tokenizers)
   // Special tokens are matched on the raw text first (leftmost, then longest).
   size_t pos = 0, segStart = 0;
   while (pos < text.size()) {
@@ -303,7 +312,7 @@ std::vector<int64_t> WordPieceTokenizer::tokenIds(const std::string& text) const
       }
     }
     if (bestLen > 0) {
-      if (pos > segStart) normalizeAndSplit(text.substr(segStart, pos - segStart), out);
+      if (pos > segStart) normalizeAndSplit(text.substr(segStart, pos - segStart), out, &ends);
       out.push_back(bestId);
       pos += bestLen;
       segStart = pos;
@@ -311,7 +320,12 @@ std::vector<int64_t> WordPieceTokenizer::tokenIds(const std::string& text) const
       ++pos;
     }
   }
-  if (segStart < text.size()) normalizeAndSplit(text.substr(segStart), out);
+  if (segStart < text.size()) normalizeAndSplit(text.substr(segStart), out, &ends);
+  for (size_t end : ends)
+    if (limit > 0 && end >= limit) {
+      out.resize(end);
+      break;
+    }
   return out;
 }
 
@@ -323,19 +337,17 @@ std::vector<std::string> WordPieceTokenizer::tokenize(const std::string& text) c
 
 Encoding WordPieceTokenizer::encode(const std::string& text, const std::string* pair,
                                     int64_t maxLength) const {
-  std::vector<int64_t> a = tokenIds(text);
+  const size_t limit = static_cast<size_t>(std::max<int64_t>(0, maxLength));
+  std::vector<int64_t> a = tokenIds(text, limit);
   std::vector<int64_t> b;
-  if (pair) b = tokenIds(*pair);
+  if (pair) b = tokenIds(*pair, limit);
   if (maxLength > 0) {
     const int64_t specials = pair ? 3 : 2;
-    const size_t budget = static_cast<size_t>(std::max<int64_t>(0, maxLength - specials));
-    // Longest first: drop the last token of the longer sequence (the second on ties).
-    while (a.size() + b.size() > budget) {
-      if (a.size() > b.size())
-        a.pop_back();
-      else
-        b.pop_back();
-    }
+    size_t n1 = a.size(), n2 = b.size();
+    postproc::truncateLengths(n1, n2, pair != nullptr,
+                              static_cast<size_t>(std::max<int64_t>(0, maxLength - specials)));
+    a.resize(n1);
+    b.resize(n2);
   }
   Encoding e;
   e.ids.reserve(a.size() + b.size() + 3);

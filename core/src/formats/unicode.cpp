@@ -2,6 +2,8 @@
 
 #include <utf8proc.h>
 
+#include <cstdlib>
+
 // Categories, lowercase mappings and canonical decompositions come from
 // utf8proc (Debian's libutf8proc-dev), which carries its own Unicode tables.
 
@@ -150,6 +152,65 @@ void appendNfd(std::u32string& out, char32_t c) {
     return;
   }
   for (utf8proc_ssize_t i = 0; i < len; ++i) out.push_back(static_cast<char32_t>(buf[i]));
+}
+
+}  // namespace pp::unicode
+
+namespace pp::unicode {
+
+std::string normalize(std::string_view s, NormalForm form, bool* ok) {
+  int flags = UTF8PROC_STABLE;
+  if (form == NormalForm::Nfc || form == NormalForm::Nfkc) flags |= UTF8PROC_COMPOSE;
+  if (form == NormalForm::Nfd || form == NormalForm::Nfkd) flags |= UTF8PROC_DECOMPOSE;
+  if (form == NormalForm::Nfkc || form == NormalForm::Nfkd) flags |= UTF8PROC_COMPAT;
+  utf8proc_uint8_t* out = nullptr;
+  const utf8proc_ssize_t n = utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(s.data()),
+                                          static_cast<utf8proc_ssize_t>(s.size()), &out,
+                                          static_cast<utf8proc_option_t>(flags));
+  if (ok) *ok = n >= 0;
+  std::string result;
+  if (n >= 0) result.assign(reinterpret_cast<const char*>(out), static_cast<size_t>(n));
+  std::free(out);
+  return result;
+}
+
+std::vector<size_t> graphemeStarts(std::string_view s) {
+  std::vector<size_t> starts;
+  const auto* p = reinterpret_cast<const utf8proc_uint8_t*>(s.data());
+  const auto n = static_cast<utf8proc_ssize_t>(s.size());
+  utf8proc_int32_t prev = -1, state = 0;
+  for (utf8proc_ssize_t i = 0; i < n;) {
+    utf8proc_int32_t cp;
+    utf8proc_ssize_t len = utf8proc_iterate(p + i, n - i, &cp);
+    if (len <= 0) {  // not expected on valid UTF-8: a byte on its own
+      len = 1;
+      cp = 0xFFFD;
+    }
+    if (prev < 0 || utf8proc_grapheme_break_stateful(prev, cp, &state))
+      starts.push_back(static_cast<size_t>(i));
+    prev = cp;
+    i += len;
+  }
+  starts.push_back(s.size());
+  return starts;
+}
+
+std::string lossyUtf8(std::string_view s) {
+  std::string out;
+  const auto* p = reinterpret_cast<const utf8proc_uint8_t*>(s.data());
+  const auto n = static_cast<utf8proc_ssize_t>(s.size());
+  for (utf8proc_ssize_t i = 0; i < n;) {
+    utf8proc_int32_t cp;
+    const utf8proc_ssize_t len = utf8proc_iterate(p + i, n - i, &cp);
+    if (len <= 0) {
+      out += "\xEF\xBF\xBD";
+      ++i;
+    } else {
+      out.append(s.data() + i, static_cast<size_t>(len));
+      i += len;
+    }
+  }
+  return out;
 }
 
 }  // namespace pp::unicode

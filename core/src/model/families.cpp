@@ -11,14 +11,12 @@ const ModelFamily& bertFamily();
 const ModelFamily& distilbertFamily();
 const ModelFamily& robertaFamily();
 const ModelFamily& electraFamily();
+const ModelFamily& xlmRobertaFamily();
 
 namespace {
 const std::vector<const ModelFamily*>& families() {
   static const std::vector<const ModelFamily*> all = {
-      &bertFamily(),
-      &distilbertFamily(),
-      &robertaFamily(),
-      &electraFamily(),
+      &bertFamily(), &distilbertFamily(), &robertaFamily(), &electraFamily(), &xlmRobertaFamily(),
   };
   return all;
 }

@@ -12,6 +12,7 @@
 #include "paretoprune/base/rng.h"
 #include "paretoprune/formats/bpe_tokenizer.h"
 #include "paretoprune/formats/tokenizer.h"
+#include "paretoprune/formats/unigram_tokenizer.h"
 #include "paretoprune/model/model_config.h"
 
 namespace pp {
@@ -115,6 +116,64 @@ std::string tinyBpeTokenizerJson() {
   return j.dump(1);
 }
 
+// A tiny Unigram tokenizer.json as XLM-RoBERTa's (its normalizer with NFKC
+// in place of SentencePiece's precompiled charsmap): <s> <pad> </s> <unk>,
+// "▁", single characters, whole words after "▁" and a few word ends,
+// scored so that longer pieces win, <mask> last.
+std::string tinyUnigramTokenizerJson() {
+  using ojson = nlohmann::ordered_json;
+  const std::string meta = "\xE2\x96\x81";  // U+2581, SentencePiece's space
+  ojson vocab = ojson::array();
+  for (const char* s : {"<s>", "<pad>", "</s>", "<unk>"}) vocab.push_back({s, 0.0});
+  vocab.push_back({meta, -2.0});
+  for (char c = 33; c < 127; ++c) vocab.push_back({std::string(1, c), -8.0});
+  for (const char* c : {"\xC3\xA9", "\xC3\xBC", "\xC3\xA7", "\xC3\xA0", "\xC3\xB6", "\xE2\x80\x94"})
+    vocab.push_back({c, -8.5});
+  for (const char* w :
+       {"the",   "and",  "is",    "was",     "it",    "this", "not",  "good",     "bad",
+        "great", "food", "movie", "service", "place", "very", "to",   "of",       "a",
+        "I",     "The",  "love",  "never",   "will",  "come", "back", "friendly", "actually"})
+    vocab.push_back({meta + w, -3.0 - 0.1 * static_cast<double>(std::string(w).size())});
+  for (const char* w : {"ing", "ed", "ly", "s", "er", "ful", "ible"}) vocab.push_back({w, -5.0});
+  const auto mask = static_cast<int64_t>(vocab.size());
+  vocab.push_back({"<mask>", 0.0});
+  ojson added = ojson::array();
+  const std::vector<std::pair<std::string, int64_t>> specials = {
+      {"<s>", 0}, {"<pad>", 1}, {"</s>", 2}, {"<unk>", 3}, {"<mask>", mask}};
+  for (const auto& [content, id] : specials)
+    added.push_back({{"id", id},
+                     {"content", content},
+                     {"single_word", false},
+                     {"lstrip", id == mask},
+                     {"rstrip", false},
+                     {"normalized", false},
+                     {"special", true}});
+  const ojson metaspace = {
+      {"type", "Metaspace"}, {"replacement", meta}, {"prepend_scheme", "always"}, {"split", true}};
+  ojson j = {
+      {"version", "1.0"}, {"truncation", nullptr}, {"padding", nullptr}, {"added_tokens", added}};
+  j["normalizer"] = {
+      {"type", "Sequence"},
+      {"normalizers",
+       {{{"type", "NFKC"}},
+        {{"type", "Strip"}, {"strip_left", false}, {"strip_right", true}},
+        {{"type", "Replace"}, {"pattern", {{"Regex", " {2,}"}}}, {"content", meta}}}}};
+  j["pre_tokenizer"] = metaspace;
+  auto special = [](const char* s, int64_t id) {
+    return ojson{{"id", s}, {"ids", {id}}, {"tokens", {s}}};
+  };
+  auto tok = [](const char* s) { return ojson{{"SpecialToken", {{"id", s}, {"type_id", 0}}}}; };
+  auto seq = [](const char* s) { return ojson{{"Sequence", {{"id", s}, {"type_id", 0}}}}; };
+  j["post_processor"] = {
+      {"type", "TemplateProcessing"},
+      {"single", {tok("<s>"), seq("A"), tok("</s>")}},
+      {"pair", {tok("<s>"), seq("A"), tok("</s>"), tok("</s>"), seq("B"), tok("</s>")}},
+      {"special_tokens", {{"<s>", special("<s>", 0)}, {"</s>", special("</s>", 2)}}}};
+  j["decoder"] = metaspace;
+  j["model"] = {{"type", "Unigram"}, {"unk_id", 3}, {"vocab", vocab}, {"byte_fallback", false}};
+  return j.dump(1);
+}
+
 // Standard normal from our platform-stable generator (Box-Muller).
 float normal(Rng& r) {
   double u1 = r.uniform01(), u2 = r.uniform01();
@@ -176,6 +235,13 @@ std::shared_ptr<const TextTokenizer> tinyTokenizer(const std::string& dir,
     fileutil::writeFileAtomic(path, tinyBpeTokenizerJson() + "\n");
     return std::make_shared<ByteLevelBpeTokenizer>(ByteLevelBpeTokenizer::fromTokenizerJson(path));
   }
+  if (o.modelType == "xlm-roberta") {
+    if (!o.vocabFile.empty())
+      throw Error("make-tiny: --vocab is a WordPiece vocab.txt; XLM-RoBERTa uses Unigram");
+    const std::string path = fileutil::joinPath(dir, "tokenizer.json");
+    fileutil::writeFileAtomic(path, tinyUnigramTokenizerJson() + "\n");
+    return std::make_shared<UnigramTokenizer>(UnigramTokenizer::fromTokenizerJson(path));
+  }
   if (!o.vocabFile.empty())
     return std::make_shared<WordPieceTokenizer>(WordPieceTokenizer::fromVocabFile(o.vocabFile));
   std::string text;
@@ -206,7 +272,7 @@ void writeRandomModel(const std::string& dir, const TinyModelOptions& o) {
     throw Error("make-tiny: unknown activation \"" + c.hidden_act + "\"");
   c.max_position_embeddings = o.maxPositions;
   c.pad_token_id = tok->padId();
-  if (c.model_type == "roberta") {  // positions after padding_idx, one token type
+  if (c.model_type == "roberta" || c.model_type == "xlm-roberta") {  // positions after padding_idx
     c.max_position_embeddings += c.pad_token_id + 1;
     c.type_vocab_size = 1;
     c.layer_norm_eps = 1e-5;

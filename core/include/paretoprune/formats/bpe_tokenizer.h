@@ -68,7 +68,8 @@ class ByteLevelBpeTokenizer : public TextTokenizer {
   int64_t maskId() const { return mask_; }         // <mask>; -1 if none
   // The files it was read from (tokenizer.json, or vocab.json and
   // merges.txt), as they were, with RoBERTa's tokenizer_config.json and
-  // special_tokens_map.json.
+  // special_tokens_map.json; from vocab.json and merges.txt, also the
+  // tokenizer.json RobertaTokenizerFast converts them to.
   void save(const std::string& dir, int64_t modelMaxLength = 512) const override;
   const BpeOptions& options() const { return opts_; }
   const std::vector<std::string>& pieces() const { return pieces_; }
@@ -108,6 +109,8 @@ class ByteLevelBpeTokenizer : public TextTokenizer {
   void readPostProcessor(const nlohmann::json& p, const std::string& where, bool& templated);
   void readAddedTokens(const nlohmann::json& list, const std::string& where);
   void finish(const std::string& where);
+  std::string robertaTokenizerJson(
+      const std::vector<std::pair<std::string, std::string>>& merges) const;
 
   std::vector<Span> encodeSequence(const std::string& text, size_t limit) const;
   void splitAdded(const std::string& text, size_t begin, size_t end, bool normalized,

@@ -1,6 +1,6 @@
 // TextTokenizer: what a model's tokenizer gives the rest of ParetoPrune,
 // whatever its kind (WordPiece for BERT, DistilBERT and ELECTRA; byte-level
-// BPE for RoBERTa): ids of a text or a pair with the family's special
+// BPE for RoBERTa; Unigram for XLM-RoBERTa): ids of a text or a pair with the family's special
 // tokens, the special ids, the vocabulary size, and its files for exports.
 // loadTokenizer picks the kind from a model directory's files.
 #pragma once
@@ -19,7 +19,8 @@ struct Encoding {
 class TextTokenizer {
  public:
   virtual ~TextTokenizer() = default;
-  // "wordpiece" or "bpe" (ModelFamily's layout says which a family expects).
+  // "wordpiece", "bpe" or "unigram" (ModelFamily's layout says which a
+  // family expects).
   virtual std::string kind() const = 0;
   // The text (and pair) with the special tokens around them; maxLength > 0
   // truncates the texts longest first.
@@ -45,7 +46,7 @@ class TextTokenizer {
 };
 
 // The tokenizer of a model directory: tokenizer.json by its model type
-// (WordPiece or BPE), else vocab.txt (WordPiece), else vocab.json +
+// (WordPiece, BPE or Unigram), else vocab.txt (WordPiece), else vocab.json +
 // merges.txt (byte-level BPE). Throws pp::Error naming what is missing.
 std::shared_ptr<const TextTokenizer> loadTokenizer(const std::string& dir);
 // Whether `dir` holds tokenizer files loadTokenizer reads.

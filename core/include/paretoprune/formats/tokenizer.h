@@ -30,7 +30,9 @@ class WordPieceTokenizer : public TextTokenizer {
   // Word pieces of `text` (no special tokens around them).
   std::vector<std::string> tokenize(const std::string& text) const override;
   std::vector<int64_t> tokenIds(const std::string& text) const;
-  // [CLS] text [SEP] (pair [SEP]); maxLength > 0 truncates longest-first.
+  // [CLS] text [SEP] (pair [SEP]); maxLength > 0 truncates longest-first,
+  // as tokenizers does: each text tokenized up to the word that reaches
+  // maxLength tokens, then truncate_encodings.
   Encoding encode(const std::string& text, const std::string* pair = nullptr,
                   int64_t maxLength = 0) const;
 
@@ -63,7 +65,11 @@ class WordPieceTokenizer : public TextTokenizer {
  private:
   void finish(const std::vector<std::string>& specials);
   void wordPiece(const std::u32string& word, std::vector<int64_t>& out) const;
-  void normalizeAndSplit(const std::string& segment, std::vector<int64_t>& out) const;
+  // `wordEnds` (if given): out.size() after each word.
+  void normalizeAndSplit(const std::string& segment, std::vector<int64_t>& out,
+                         std::vector<size_t>* wordEnds = nullptr) const;
+  // tokenIds, stopping after the word that reaches `limit` tokens (0: none).
+  std::vector<int64_t> tokenIds(const std::string& text, size_t limit) const;
 
   NormalizerOptions opts_;
   std::vector<std::string> pieces_;

@@ -9,7 +9,7 @@ namespace pp {
 
 // Options for `paretoprune-cli make-tiny`: a random-initialised classifier.
 struct TinyModelOptions {
-  std::string modelType = "bert";  // the family: bert, distilbert, roberta, electra
+  std::string modelType = "bert";  // the family: bert, distilbert, roberta, electra, xlm-roberta
   int64_t layers = 2;
   int64_t hidden = 32;
   int64_t heads = 4;
