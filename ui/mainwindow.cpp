@@ -19,6 +19,7 @@
 #include <QTextBrowser>
 
 #include "paretoprune/cpu/threads.h"
+#include "paretoprune/runs/run_report.h"
 #include "ui/chart_panel.h"
 #include "ui/export_dialog.h"
 #include "ui/latency_view.h"
@@ -112,6 +113,7 @@ void MainWindow::buildMenus() {
   file->addAction(tr("&Prepare model..."), this, &MainWindow::prepareModel);
   file->addAction(tr("&Export selection..."), this, &MainWindow::exportSelection);
   file->addAction(tr("&Save trials as..."), this, &MainWindow::saveTrialsDialog);
+  file->addAction(tr("Export &report..."), this, &MainWindow::exportReportDialog);
   file->addSeparator();
   file->addAction(tr("&Quit"), this, &QWidget::close);
   searchActions_ = new SearchActions(this);
@@ -399,6 +401,35 @@ void MainWindow::saveTrialsDialog() {
   QString err;
   if (!f.isEmpty() && !saveTrialsAs(f, &err))
     QMessageBox::warning(this, tr("Cannot save the trials"), err);
+}
+
+// The run shown as one HTML file (pp::writeRunReport): chart, hypervolume,
+// picks, settings; readable offline in any browser.
+void MainWindow::exportReportDialog() {
+  const QString log = run_->session().logPath();
+  if (log.isEmpty()) {
+    QMessageBox::information(this, tr("Export report"),
+                             tr("Open a run log or run a search first: the report is of a run."));
+    return;
+  }
+  const QString f = QFileDialog::getSaveFileName(this, tr("Export the run as an HTML report"),
+                                                 QString(), tr("HTML files (*.html)"));
+  if (f.isEmpty()) return;
+  QString err;
+  if (!exportReport(log, f, &err)) QMessageBox::warning(this, tr("Cannot write the report"), err);
+}
+
+bool MainWindow::exportReport(const QString& log, const QString& out, QString* error) {
+  try {
+    pp::ReportOptions o;
+    o.logPath = log.toStdString();
+    pp::writeRunReport(pp::openRunLog(log.toStdString()), o, out.toStdString(), true);
+    statusBar()->showMessage(tr("Report written to %1").arg(out), 5000);
+    return true;
+  } catch (const std::exception& e) {
+    if (error) *error = QString::fromStdString(e.what());
+    return false;
+  }
 }
 
 void MainWindow::addRecentLog(const QString& path) {

@@ -64,6 +64,10 @@ class MainWindow : public QMainWindow {
   TrialTableView* tableView() const;
   RunComparer* comparer() const { return run_->comparer(); }
 
+  // The run in `log` as an HTML report at `out` (File > Export report;
+  // replaces `out`); false with the reason.
+  bool exportReport(const QString& log, const QString& out, QString* error = nullptr);
+
   void selectTrials(const std::vector<int64_t>& keys);  // chart, table and details together
   const std::vector<int64_t>& selection() const;
   QString detailsHtml() const;
@@ -107,6 +111,7 @@ class MainWindow : public QMainWindow {
   void compareDialog();
   void compareWithStudyDialog();
   void saveTrialsDialog();
+  void exportReportDialog();
   bool askForStudy(const QString& title, const QString& name0, QString* url, QString* name);
   void addRecentLog(const QString& path);
   void rebuildRecentMenu();

@@ -89,6 +89,7 @@ class SetupPanel : public QWidget {
   QComboBox* spaceBox_ = nullptr;
   QComboBox* strategyBox_ = nullptr;
   QComboBox* objectivesBox_ = nullptr;
+  QLineEdit* constraintsEdit_ = nullptr;  // "latency_ms<=5, accuracy_drop<=1"
   QSpinBox* trialsSpin_ = nullptr;
   QLabel* autoInfo_ = nullptr;
   QSpinBox* workersSpin_ = nullptr;
