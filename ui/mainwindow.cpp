@@ -17,6 +17,7 @@
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QTextBrowser>
+#include <QTimer>
 
 #include "paretoprune/cpu/threads.h"
 #include "paretoprune/runs/run_report.h"
@@ -24,6 +25,7 @@
 #include "ui/export_dialog.h"
 #include "ui/latency_view.h"
 #include "ui/pareto_chart.h"
+#include "ui/picks_bar.h"
 #include "ui/search_actions.h"
 #include "ui/setup_panel.h"
 #include "ui/trial_table_model.h"
@@ -75,11 +77,14 @@ QWidget* MainWindow::buildCentre() {
   tabs_->addTab(charts_->hypervolumePage(), tr("Hypervolume"));
   tabs_->addTab(charts_->latency(), tr("Latency"));
   auto* centre = new QSplitter(Qt::Vertical, this);
+  picks_ = new PicksBar(this);
   centre->addWidget(charts_->chart());
+  centre->addWidget(picks_);
   centre->addWidget(tabs_);
   centre->setStretchFactor(0, 3);
-  centre->setStretchFactor(1, 2);
-  centre->setSizes({480, 320});
+  centre->setStretchFactor(2, 2);
+  centre->setCollapsible(1, false);
+  centre->setSizes({480, picks_->sizeHint().height(), 320});
   return centre;
 }
 
@@ -172,6 +177,27 @@ void MainWindow::connectParts() {
   connect(exportBtn_, &QPushButton::clicked, this, &MainWindow::exportSelection);
   connect(charts_->chart(), &ParetoChart::selectionChanged, this, &MainWindow::selectTrials);
   connect(trials_, &TrialsPanel::selectionChanged, this, &MainWindow::selectTrials);
+  picksTimer_ = new QTimer(this);
+  picksTimer_->setSingleShot(true);
+  picksTimer_->setInterval(200);
+  connect(picksTimer_, &QTimer::timeout, this, &MainWindow::refreshPicks);
+  for (auto sig : {&QAbstractItemModel::rowsInserted, &QAbstractItemModel::rowsRemoved})
+    connect(tableModel(), sig, picksTimer_, qOverload<>(&QTimer::start));
+  connect(tableModel(), &QAbstractItemModel::modelReset, picksTimer_, qOverload<>(&QTimer::start));
+  connect(picks_, &PicksBar::pickClicked, this, [this](int64_t id) { selectTrials({id}); });
+}
+
+// The picks of the run shown, under its constraints (not for compared runs).
+void MainWindow::refreshPicks() {
+  const bool single = tableModel()->runNames().isEmpty();
+  picks_->setVisible(single);
+  if (!single) return;
+  const auto& header = session().run();
+  std::vector<pp::Trial> trials;
+  for (const auto& t : tableModel()->trials())
+    if (t.id >= 0) trials.push_back(t);
+  picks_->refresh(trials, header ? header->objectives : std::vector<std::string>{"error", "params"},
+                  header ? header->constraints : std::vector<std::string>{}, run_->reference());
 }
 
 ParetoChart* MainWindow::chart() const {

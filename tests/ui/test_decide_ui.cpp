@@ -1,8 +1,10 @@
 // Deciding in the window: the set-up's Constraints field reaches the search
 // (kept in the run log; a bad one refused with its one line), and File >
-// Export report writes the run as a self-contained HTML file.
+// Export report writes the run as a self-contained HTML file; the
+// recommended picks of the run shown are buttons that select them.
 #include <QLabel>
 #include <QLineEdit>
+#include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QtTest>
@@ -12,6 +14,7 @@
 #include "paretoprune/search/run_log.h"
 #include "testutil.h"
 #include "ui/mainwindow.h"
+#include "ui/picks_bar.h"
 #include "ui/search_controller.h"
 
 class TestDecideUi : public QObject {
@@ -78,6 +81,17 @@ class TestDecideUi : public QObject {
     QVERIFY(html.find("<img alt='front chart' src='data:image/svg+xml;base64,") !=
             std::string::npos);
     QVERIFY(html.find("params_share&lt;=0.9") != std::string::npos);
+    // The picks of the opened run, one click from selected.
+    QVERIFY(w.showRunLog(s.logPath));
+    QTRY_VERIFY_WITH_TIMEOUT(w.picksBar()->text().contains("knee: trial"), 5000);
+    QVERIFY2(w.picksBar()->text().startsWith("Recommended (feasible only):"),
+             w.picksBar()->text().toUtf8().constData());
+    auto* knee = w.picksBar()->findChild<QPushButton*>("pick_knee");
+    QVERIFY(knee && !knee->isHidden());
+    knee->click();
+    QCOMPARE(w.selection().size(), size_t{1});
+    QVERIFY2(knee->text().contains(QString("trial %1 ").arg(w.selection()[0])),
+             knee->text().toUtf8().constData());
     QVERIFY(!w.exportReport(tmp_.path() + "/missing.jsonl", out, &err));
     QVERIFY2(err.contains("missing.jsonl"), err.toUtf8().constData());
   }
