@@ -145,6 +145,7 @@ void MainWindow::connectRun() {
   connect(r, &RunController::dataShown, setup_, &SetupPanel::setDataFiles);
   connect(r, &RunController::logShown, setup_, &SetupPanel::showRunLog);
   connect(r, &RunController::headerShown, setup_, &SetupPanel::showAutoChoices);
+  connect(r, &RunController::headerShown, setup_, &SetupPanel::showConstraints);
   connect(r, &RunController::cleared, charts_, &ChartPanel::clear);
   connect(r, &RunController::selectionDropped, this, [this] { selectTrials({}); });
   connect(r, &RunController::referenceShown, charts_, &ChartPanel::setReference);

@@ -297,6 +297,12 @@ void SetupPanel::resetSpaceRanges(const pp::ModelConfig& c) {
   headsEdit_->setText(h.join(", "));
 }
 
+void SetupPanel::showConstraints(const pp::RunHeader& h) {
+  QStringList parts;
+  for (const auto& c : h.constraints) parts << QString::fromStdString(c);
+  constraintsEdit_->setText(parts.join(", "));
+}
+
 void SetupPanel::showAutoChoices(const pp::RunHeader& h) {
   if (!h.autoChoices.is_array() || h.autoChoices.empty()) {
     autoInfo_->setText(tr("No setting was left on auto."));

@@ -83,6 +83,8 @@ class TestDecideUi : public QObject {
     QVERIFY(html.find("params_share&lt;=0.9") != std::string::npos);
     // The picks of the opened run, one click from selected.
     QVERIFY(w.showRunLog(s.logPath));
+    // The form takes the run's constraints, so that Start continues it under them.
+    QCOMPARE(w.currentSetup().constraints, QString("params_share<=0.9, accuracy_drop<=5"));
     QTRY_VERIFY_WITH_TIMEOUT(w.picksBar()->text().contains("knee: trial"), 5000);
     QVERIFY2(w.picksBar()->text().startsWith("Recommended (feasible only):"),
              w.picksBar()->text().toUtf8().constData());
