@@ -11,7 +11,10 @@
 // wall time after the full model's evaluation (timed apart), trials per
 // minute, the share of that time spent outside model evaluation, and peak
 // resident memory; and multi-fidelity against full
-// evaluation on the same seed.
+// evaluation on the same seed. Last, under constraints (--constraints):
+// the hypervolume of the feasible set that each strategy finds when it
+// searches with the constraints, against the same strategy searching
+// without them, same budget and seeds (--only-constraints: that table alone).
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -31,6 +34,7 @@
 #include "paretoprune/formats/config.h"
 #include "paretoprune/formats/dataset.h"
 #include "paretoprune/model/model.h"
+#include "paretoprune/search/constraint.h"
 #include "paretoprune/search/search_runner.h"
 
 namespace {
@@ -42,6 +46,8 @@ struct Args {
   int seeds = 3;
   std::string strategies = "random,local,nsga2,morea";
   std::string space = "seed";
+  std::string constraints = "params_share<=0.5,accuracy_drop<=1";
+  bool onlyConstraints = false;
 };
 
 struct RunResult {
@@ -51,6 +57,8 @@ struct RunResult {
   int64_t done = 0;
   size_t frontSize = 0;
   std::vector<pp::Trial> trials;
+  double feasibleHv = 0;  // of the feasible set under the judged constraints
+  size_t feasibleTrials = 0;
 };
 
 double peakRssMiB() {
@@ -68,7 +76,8 @@ void resetPeakRss() {
 RunResult runSearch(const std::shared_ptr<const pp::Model>& model,
                     const std::shared_ptr<const pp::EncodedData>& enc, const pp::SearchSpace& space,
                     const std::string& strategy, uint64_t seed, int64_t trials, int workers,
-                    bool multiFidelity) {
+                    bool multiFidelity, const std::vector<pp::Constraint>& searchUnder = {},
+                    const std::vector<pp::Constraint>& judge = {}) {
   pp::useComputeThreads(pp::ComputeUse::Evaluation, std::max(1, pp::hardwareThreads() / workers));
   pp::SearchOptions o;
   o.strategy = strategy;
@@ -78,6 +87,7 @@ RunResult runSearch(const std::shared_ptr<const pp::Model>& model,
   o.objectives = {"error", "params"};
   o.eval.measureLatency = false;
   o.multiFidelity = multiFidelity;
+  o.constraints = searchUnder;
   // The search proper starts once the full model (the reference) is
   // evaluated; that evaluation is timed on its own.
   auto t0 = std::chrono::steady_clock::now();
@@ -99,6 +109,13 @@ RunResult runSearch(const std::shared_ptr<const pp::Model>& model,
   }
   r.done = static_cast<int64_t>(r.trials.size());
   r.frontSize = runner.frontIds().size();
+  const auto ref = runner.reference();
+  std::vector<pp::Point> feasiblePts;
+  for (size_t i : pp::feasibleParetoTrials(r.trials, o.objectives, judge, ref ? &*ref : nullptr))
+    feasiblePts.push_back(pp::objectiveVector(r.trials[i], o.objectives));
+  for (const auto& t : r.trials)
+    r.feasibleTrials += t.ok() && pp::feasible(judge, t, ref ? &*ref : nullptr);
+  r.feasibleHv = pp::normalizedHypervolume(feasiblePts, runner.normalizer());
   return r;
 }
 
@@ -124,6 +141,40 @@ std::vector<std::string> split(const std::string& s) {
   return out;
 }
 
+// 4. Each strategy searching under the constraints against the same
+// strategy searching without them: the feasible set's hypervolume (error vs
+// parameters, the runner's normalisation) and the feasible trials found.
+void constrainedTable(const std::shared_ptr<const pp::Model>& model,
+                      const std::shared_ptr<const pp::EncodedData>& enc,
+                      const pp::SearchSpace& space, const std::vector<std::string>& strategies,
+                      const Args& a) {
+  const auto cs = pp::parseConstraints(split(a.constraints));
+  std::printf(
+      "\nunder %s: feasible-set hypervolume, %lld trials x %d seeds, unconstrained "
+      "search vs constrained search of the same budget\n",
+      a.constraints.c_str(), static_cast<long long>(a.trials), a.seeds);
+  std::printf("%-9s %19s %19s %10s %14s %14s\n", "strategy", "HV unconstrained", "HV constrained",
+              "ratio", "feasible (u)", "feasible (c)");
+  for (const auto& s : strategies) {
+    std::vector<double> hu, hc, fu, fc;
+    for (int seed = 1; seed <= a.seeds; ++seed) {
+      const auto u =
+          runSearch(model, enc, space, s, static_cast<uint64_t>(seed), a.trials, 1, false, {}, cs);
+      const auto c =
+          runSearch(model, enc, space, s, static_cast<uint64_t>(seed), a.trials, 1, false, cs, cs);
+      hu.push_back(u.feasibleHv);
+      hc.push_back(c.feasibleHv);
+      fu.push_back(static_cast<double>(u.feasibleTrials));
+      fc.push_back(static_cast<double>(c.feasibleTrials));
+      std::fprintf(stderr, "  %s seed %d: feasible HV %.4f unconstrained, %.4f constrained\n",
+                   s.c_str(), seed, u.feasibleHv, c.feasibleHv);
+    }
+    std::printf("%-9s %9.4f +- %6.4f %9.4f +- %6.4f %10.3f %14.1f %14.1f\n", s.c_str(), mean(hu),
+                stddev(hu), mean(hc), stddev(hc), mean(hu) > 0 ? mean(hc) / mean(hu) : 0.0,
+                mean(fu), mean(fc));
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -135,6 +186,9 @@ int main(int argc, char** argv) {
   cli.add_option("--seeds", a.seeds, "Seeds per strategy")->capture_default_str();
   cli.add_option("--strategies", a.strategies, "Comma-separated strategies")->capture_default_str();
   cli.add_option("--space", a.space, "Search space")->capture_default_str();
+  cli.add_option("--constraints", a.constraints, "Comma-separated constraints of the last table")
+      ->capture_default_str();
+  cli.add_flag("--only-constraints", a.onlyConstraints, "Only the constrained-search table");
   CLI11_PARSE(cli, argc, argv);
   try {
     auto model = pp::Model::load(a.model);
@@ -153,8 +207,12 @@ int main(int argc, char** argv) {
         pp::torchVersion().c_str(), pp::hardwareThreads(), static_cast<long long>(a.trials),
         a.seeds);
 
-    // 1. Strategies: hypervolume over trials, mean and spread over seeds.
     const auto strategies = split(a.strategies);
+    if (a.onlyConstraints) {
+      constrainedTable(model, enc, space, strategies, a);
+      return 0;
+    }
+    // 1. Strategies: hypervolume over trials, mean and spread over seeds.
     std::map<std::string, std::vector<RunResult>> runs;
     for (const auto& s : strategies)
       for (int seed = 0; seed < a.seeds; ++seed) {
@@ -227,6 +285,7 @@ int main(int argc, char** argv) {
         static_cast<long long>(cut), static_cast<long long>(mf.done), mf.wall, full.wall,
         100.0 * (1.0 - mf.wall / full.wall), mf.hvCurve.back(), full.hvCurve.back(),
         static_cast<long long>(missed), static_cast<long long>(frontN));
+    constrainedTable(model, enc, space, strategies, a);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bench_search: %s\n", e.what());
     return 1;

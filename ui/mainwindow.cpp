@@ -17,12 +17,15 @@
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QTextBrowser>
+#include <QTimer>
 
 #include "paretoprune/cpu/threads.h"
+#include "paretoprune/runs/run_report.h"
 #include "ui/chart_panel.h"
 #include "ui/export_dialog.h"
 #include "ui/latency_view.h"
 #include "ui/pareto_chart.h"
+#include "ui/picks_bar.h"
 #include "ui/search_actions.h"
 #include "ui/setup_panel.h"
 #include "ui/trial_table_model.h"
@@ -74,11 +77,14 @@ QWidget* MainWindow::buildCentre() {
   tabs_->addTab(charts_->hypervolumePage(), tr("Hypervolume"));
   tabs_->addTab(charts_->latency(), tr("Latency"));
   auto* centre = new QSplitter(Qt::Vertical, this);
+  picks_ = new PicksBar(this);
   centre->addWidget(charts_->chart());
+  centre->addWidget(picks_);
   centre->addWidget(tabs_);
   centre->setStretchFactor(0, 3);
-  centre->setStretchFactor(1, 2);
-  centre->setSizes({480, 320});
+  centre->setStretchFactor(2, 2);
+  centre->setCollapsible(1, false);
+  centre->setSizes({480, picks_->sizeHint().height(), 320});
   return centre;
 }
 
@@ -112,6 +118,7 @@ void MainWindow::buildMenus() {
   file->addAction(tr("&Prepare model..."), this, &MainWindow::prepareModel);
   file->addAction(tr("&Export selection..."), this, &MainWindow::exportSelection);
   file->addAction(tr("&Save trials as..."), this, &MainWindow::saveTrialsDialog);
+  file->addAction(tr("Export &report..."), this, &MainWindow::exportReportDialog);
   file->addSeparator();
   file->addAction(tr("&Quit"), this, &QWidget::close);
   searchActions_ = new SearchActions(this);
@@ -143,6 +150,7 @@ void MainWindow::connectRun() {
           [this](const pp::RunHeader& h) { charts_->chart()->setChanceError(h.chanceError); });
   connect(r, &RunController::headerShown, charts_,
           [this](const pp::RunHeader& h) { charts_->setTagger(h.metric == "entity_f1"); });
+  connect(r, &RunController::headerShown, setup_, &SetupPanel::showConstraints);
   connect(r, &RunController::cleared, charts_, &ChartPanel::clear);
   connect(r, &RunController::selectionDropped, this, [this] { selectTrials({}); });
   connect(r, &RunController::referenceShown, charts_, &ChartPanel::setReference);
@@ -175,6 +183,27 @@ void MainWindow::connectParts() {
   connect(exportBtn_, &QPushButton::clicked, this, &MainWindow::exportSelection);
   connect(charts_->chart(), &ParetoChart::selectionChanged, this, &MainWindow::selectTrials);
   connect(trials_, &TrialsPanel::selectionChanged, this, &MainWindow::selectTrials);
+  picksTimer_ = new QTimer(this);
+  picksTimer_->setSingleShot(true);
+  picksTimer_->setInterval(200);
+  connect(picksTimer_, &QTimer::timeout, this, &MainWindow::refreshPicks);
+  for (auto sig : {&QAbstractItemModel::rowsInserted, &QAbstractItemModel::rowsRemoved})
+    connect(tableModel(), sig, picksTimer_, qOverload<>(&QTimer::start));
+  connect(tableModel(), &QAbstractItemModel::modelReset, picksTimer_, qOverload<>(&QTimer::start));
+  connect(picks_, &PicksBar::pickClicked, this, [this](int64_t id) { selectTrials({id}); });
+}
+
+// The picks of the run shown, under its constraints (not for compared runs).
+void MainWindow::refreshPicks() {
+  const bool single = tableModel()->runNames().isEmpty();
+  picks_->setVisible(single);
+  if (!single) return;
+  const auto& header = session().run();
+  std::vector<pp::Trial> trials;
+  for (const auto& t : tableModel()->trials())
+    if (t.id >= 0) trials.push_back(t);
+  picks_->refresh(trials, header ? header->objectives : std::vector<std::string>{"error", "params"},
+                  header ? header->constraints : std::vector<std::string>{}, run_->reference());
 }
 
 ParetoChart* MainWindow::chart() const {
@@ -404,6 +433,35 @@ void MainWindow::saveTrialsDialog() {
   QString err;
   if (!f.isEmpty() && !saveTrialsAs(f, &err))
     QMessageBox::warning(this, tr("Cannot save the trials"), err);
+}
+
+// The run shown as one HTML file (pp::writeRunReport): chart, hypervolume,
+// picks, settings; readable offline in any browser.
+void MainWindow::exportReportDialog() {
+  const QString log = run_->session().logPath();
+  if (log.isEmpty()) {
+    QMessageBox::information(this, tr("Export report"),
+                             tr("Open a run log or run a search first: the report is of a run."));
+    return;
+  }
+  const QString f = QFileDialog::getSaveFileName(this, tr("Export the run as an HTML report"),
+                                                 QString(), tr("HTML files (*.html)"));
+  if (f.isEmpty()) return;
+  QString err;
+  if (!exportReport(log, f, &err)) QMessageBox::warning(this, tr("Cannot write the report"), err);
+}
+
+bool MainWindow::exportReport(const QString& log, const QString& out, QString* error) {
+  try {
+    pp::ReportOptions o;
+    o.logPath = log.toStdString();
+    pp::writeRunReport(pp::openRunLog(log.toStdString()), o, out.toStdString(), true);
+    statusBar()->showMessage(tr("Report written to %1").arg(out), 5000);
+    return true;
+  } catch (const std::exception& e) {
+    if (error) *error = QString::fromStdString(e.what());
+    return false;
+  }
 }
 
 void MainWindow::addRecentLog(const QString& path) {

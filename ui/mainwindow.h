@@ -16,7 +16,10 @@ class QProgressBar;
 class QPushButton;
 class QTabWidget;
 
+class QTimer;
+
 namespace ppui {
+class PicksBar;
 
 class ChartPanel;
 class ExportDialog;
@@ -64,6 +67,12 @@ class MainWindow : public QMainWindow {
   TrialTableView* tableView() const;
   RunComparer* comparer() const { return run_->comparer(); }
 
+  // The run in `log` as an HTML report at `out` (File > Export report;
+  // replaces `out`); false with the reason.
+  bool exportReport(const QString& log, const QString& out, QString* error = nullptr);
+
+  PicksBar* picksBar() const { return picks_; }  // the recommended picks, one click each
+
   void selectTrials(const std::vector<int64_t>& keys);  // chart, table and details together
   const std::vector<int64_t>& selection() const;
   QString detailsHtml() const;
@@ -107,6 +116,8 @@ class MainWindow : public QMainWindow {
   void compareDialog();
   void compareWithStudyDialog();
   void saveTrialsDialog();
+  void exportReportDialog();
+  void refreshPicks();
   bool askForStudy(const QString& title, const QString& name0, QString* url, QString* name);
   void addRecentLog(const QString& path);
   void rebuildRecentMenu();
@@ -115,6 +126,8 @@ class MainWindow : public QMainWindow {
   RunController* run_;
   ChartPanel* charts_;
   TrialsPanel* trials_;
+  PicksBar* picks_ = nullptr;
+  QTimer* picksTimer_ = nullptr;  // recomputes the picks once per batch of trials
   SetupPanel* setup_;
   QTabWidget* tabs_ = nullptr;
   QPushButton* exportBtn_ = nullptr;

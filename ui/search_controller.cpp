@@ -10,10 +10,21 @@
 #include "paretoprune/model/model.h"
 #include "paretoprune/model/model_config.h"
 #include "paretoprune/runs/study_store.h"
+#include "paretoprune/search/constraint.h"
 #include "paretoprune/search/search_request.h"
 #include "paretoprune/search/search_space.h"
 
 namespace ppui {
+
+namespace {
+// The set-up's constraints, parsed (a bad one: pp::Error naming it).
+std::vector<pp::Constraint> constraintsOf(const SearchSetup& s) {
+  std::vector<std::string> texts;
+  for (const QString& part : s.constraints.split(',', Qt::SkipEmptyParts))
+    if (!part.trimmed().isEmpty()) texts.push_back(part.trimmed().toStdString());
+  return pp::parseConstraints(texts);
+}
+}  // namespace
 
 pp::DataSplit SearchSetup::dataSplit() const {
   pp::DataSplit d;
@@ -42,8 +53,13 @@ bool SearchController::start(const SearchSetup& s, QString* error) {
   if (s.modelDir.isEmpty()) return fail(tr("Choose a model directory."));
   if (s.dataFile.isEmpty()) return fail(tr("Choose a data file."));
   if (s.trials < 0) return fail(tr("The number of trials must not be negative."));
+  if (!s.storage.isEmpty() && !s.constraints.trimmed().isEmpty())
+    return fail(
+        tr("Constraints are not yet supported in studies: clear Constraints or the "
+           "database."));
   try {
     objectives_ = pp::parseObjectives(s.objectives.toStdString());
+    (void)constraintsOf(s);
   } catch (const pp::Error& e) {
     return fail(QString::fromStdString(e.what()));
   }
@@ -84,6 +100,7 @@ pp::SearchRequest requestOf(const SearchSetup& s) {
   o.workers = s.workers;  // 0: the runner chooses (one per GPU, or half the cores)
   o.seed = s.seed;
   o.objectives = pp::parseObjectives(s.objectives.toStdString());
+  o.constraints = constraintsOf(s);
   o.eval.measureLatency = s.latencyRuns > 0;
   o.eval.latency.runs = s.latencyRuns;
   o.eval.latency.warmup = 1;

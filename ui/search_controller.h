@@ -39,6 +39,7 @@ struct SearchSetup {
   quint64 seed = 1;
   int valSubset = 0;  // 0: the whole validation set
   QString objectives = "error,params";
+  QString constraints;  // comma-separated, e.g. "latency_ms<=5, accuracy_drop<=1" (constraint.h)
   int maxLength = 128;
   int latencyRuns = 3;
   QString logPath;  // empty: no log

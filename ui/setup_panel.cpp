@@ -171,6 +171,13 @@ QWidget* SetupPanel::buildSearchBox(QWidget* panel) {
   objectivesBox_->addItem(tr("error vs FLOPs"), "error,flops");
   objectivesBox_->addItem(tr("error vs latency"), "error,latency");
   objectivesBox_->addItem(tr("error, parameters, latency"), "error,params,latency");
+  constraintsEdit_ = new QLineEdit(searchBox);
+  constraintsEdit_->setObjectName("constraints");
+  constraintsEdit_->setPlaceholderText(tr("none; e.g. latency_ms<=5, accuracy_drop<=1"));
+  constraintsEdit_->setToolTip(
+      tr("Hard limits, comma-separated: latency_ms, params, params_share, flops, flops_share, "
+         "size_mb, error, accuracy, f1, mcc, accuracy_drop (points), with <= or >=. The search "
+         "ranks trials that meet them first; the front and the picks are of those."));
   addSearchOptions(searchBox, sf);
   addSpaceRanges(searchBox, sf);
   // What auto chose for this run, and why (filled in when a search starts).
@@ -206,6 +213,7 @@ void SetupPanel::addSearchOptions(QWidget* searchBox, QFormLayout* sf) {
   sf->addRow(tr("Space"), spaceBox_);
   sf->addRow(tr("Strategy"), strategyBox_);
   sf->addRow(tr("Objectives"), objectivesBox_);
+  sf->addRow(tr("Constraints"), constraintsEdit_);
   sf->addRow(tr("Trials"), trialsSpin_);
   sf->addRow(tr("Workers"), workersSpin_);
   deviceBox_ = new QComboBox(searchBox);
@@ -289,6 +297,12 @@ void SetupPanel::resetSpaceRanges(const pp::ModelConfig& c) {
   QStringList h;
   for (int64_t x : d.headChoices) h << QString::number(x);
   headsEdit_->setText(h.join(", "));
+}
+
+void SetupPanel::showConstraints(const pp::RunHeader& h) {
+  QStringList parts;
+  for (const auto& c : h.constraints) parts << QString::fromStdString(c);
+  constraintsEdit_->setText(parts.join(", "));
 }
 
 void SetupPanel::showAutoChoices(const pp::RunHeader& h) {
@@ -380,6 +394,7 @@ SearchSetup SetupPanel::currentSetup() const {
   s.space = spaceBox_->currentData().toString();
   s.strategy = strategyBox_->currentData().toString();
   s.objectives = objectivesBox_->currentData().toString();
+  s.constraints = constraintsEdit_->text().trimmed();
   s.trials = trialsSpin_->value();
   s.workers = workersSpin_->value();
   s.device = deviceBox_->currentData().toString();
@@ -463,6 +478,7 @@ void SetupPanel::saveSettings() const {
   s.setValue("space", spaceBox_->currentIndex());
   s.setValue("strategy", strategyBox_->currentIndex());
   s.setValue("objectives", objectivesBox_->currentIndex());
+  s.setValue("constraints", constraintsEdit_->text());
   s.setValue("trials", trialsSpin_->value());
   s.setValue("workers", workersSpin_->value());
   s.setValue("seed", seedSpin_->value());
@@ -487,6 +503,7 @@ void SetupPanel::loadModelSettings(const QString& dir) {
   spaceBox_->setCurrentIndex(s.value("space", 0).toInt());
   strategyBox_->setCurrentIndex(s.value("strategy", 0).toInt());
   objectivesBox_->setCurrentIndex(s.value("objectives", 0).toInt());
+  constraintsEdit_->setText(s.value("constraints").toString());
   trialsSpin_->setValue(s.value("trials", 0).toInt());
   workersSpin_->setValue(s.value("workers", 0).toInt());
   seedSpin_->setValue(s.value("seed", 1).toInt());

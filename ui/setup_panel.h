@@ -42,6 +42,8 @@ class SetupPanel : public QWidget {
   void setTrials(int n);
   // What auto chose for the run and why.
   void showAutoChoices(const pp::RunHeader& h);
+  // A run's constraints in the Constraints field (Start continues the run under them).
+  void showConstraints(const pp::RunHeader& h);
 
   SearchSetup currentSetup() const;
   // What Prepare model trains on: the form's model and the search's split.
@@ -89,6 +91,7 @@ class SetupPanel : public QWidget {
   QComboBox* spaceBox_ = nullptr;
   QComboBox* strategyBox_ = nullptr;
   QComboBox* objectivesBox_ = nullptr;
+  QLineEdit* constraintsEdit_ = nullptr;  // "latency_ms<=5, accuracy_drop<=1"
   QSpinBox* trialsSpin_ = nullptr;
   QLabel* autoInfo_ = nullptr;
   QSpinBox* workersSpin_ = nullptr;

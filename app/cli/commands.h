@@ -42,6 +42,12 @@ void addReportCommand(CLI::App& app, GlobalOptions& g);
 
 // Deciding (decide_commands.cpp): the constraints given, else the run's
 // own (checked against its full model); the recommended picks, printed.
+struct FrontDecideOptions {
+  std::vector<std::string> constraints;  // --constraint
+  bool recommend = false;                // --recommend
+  double within = 1.0;                   // --within: the picks' accuracy budget, points
+};
+void addFrontDecideOptions(CLI::App& cmd, FrontDecideOptions& d);
 std::vector<pp::Constraint> runConstraints(const pp::OpenedRunLog& run,
                                            const std::vector<std::string>& given);
 void printPicks(const pp::OpenedRunLog& run, const std::vector<std::string>& objectives,

@@ -22,6 +22,18 @@ std::vector<pp::Constraint> runConstraints(const pp::OpenedRunLog& run,
   return cs;
 }
 
+void addFrontDecideOptions(CLI::App& cmd, FrontDecideOptions& d) {
+  cmd.add_option("--constraint", d.constraints,
+                 "Show the feasible trials' front under this limit, e.g. latency_ms<=5 (repeat "
+                 "the option; default: the run's own constraints)")
+      ->allow_extra_args(false);
+  cmd.add_flag("--recommend", d.recommend,
+               "Also name the knee of the front and the smallest and fastest trials within "
+               "--within accuracy points (feasible ones only)");
+  cmd.add_option("--within", d.within, "Accuracy budget of --recommend, in points")
+      ->capture_default_str();
+}
+
 void printPicks(const pp::OpenedRunLog& run, const std::vector<std::string>& objectives,
                 const std::vector<pp::Constraint>& cs, double budget, const GlobalOptions& g) {
   pp::RecommendOptions ro;

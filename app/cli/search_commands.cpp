@@ -447,6 +447,27 @@ void addSearchCommand(CLI::App& app, GlobalOptions& g) {
   cmd->callback([a, &g, cmd] { runSearch(*a, *cmd, g); });
 }
 
+namespace {
+// The run `front` shows: a log, or a study; errors with a hint, never a password.
+pp::OpenedRunLog openFrontRun(const std::vector<std::string>& logs, const std::string& storage,
+                              const std::string& study, const std::string& modelDir, bool skipBad) {
+  try {
+    const auto bad = skipBad ? pp::BadLines::Skip : pp::BadLines::Refuse;
+    return storage.empty() ? pp::RunSource::parse(logs.front()).open(modelDir, bad)
+                           : pp::openStudy(storage, study, modelDir);
+  } catch (const pp::DamagedLogLine& e) {
+    throw pp::Error(std::string(e.what()) + " (--skip-bad-lines shows the rest)");
+  } catch (const pp::Error& e) {
+    const std::string hint =
+        modelDir.empty() && std::string(e.what()).find("config.json") != std::string::npos
+            ? " (pass --model DIR)"
+            : "";
+    // A log's path that holds a URL (a mistyped study) never shows its password.
+    throw pp::Error(pp::redactSecrets(e.what() + hint, logs.empty() ? "" : logs.front()));
+  }
+}
+}  // namespace
+
 void addFrontCommand(CLI::App& app, GlobalOptions& g) {
   auto logs = std::make_shared<std::vector<std::string>>();
   auto modelDir = std::make_shared<std::string>();
@@ -459,10 +480,8 @@ void addFrontCommand(CLI::App& app, GlobalOptions& g) {
   auto storage = std::make_shared<std::string>();
   auto study = std::make_shared<std::string>();
   auto skipBad = std::make_shared<bool>(false);
-  auto constraints = std::make_shared<std::vector<std::string>>();
-  auto recommend = std::make_shared<bool>(false);
-  auto within = std::make_shared<double>(1.0);
   auto recovered = std::make_shared<bool>(false);
+  auto decide = std::make_shared<FrontDecideOptions>();
   auto* cmd = app.add_subcommand(
       "front", "Print the Pareto set (or every trial) of a run log or study, or compare runs");
   cmd->add_option("LOG", *logs,
@@ -486,15 +505,7 @@ void addFrontCommand(CLI::App& app, GlobalOptions& g) {
   cmd->add_option("--objectives", *objectives,
                   "Objectives of the Pareto set, two to six, e.g. error,params,flops,latency "
                   "(default: the run's)");
-  cmd->add_option("--constraint", *constraints,
-                  "Show the feasible trials' front under this limit, e.g. latency_ms<=5 (repeat "
-                  "the option; default: the run's own constraints)")
-      ->allow_extra_args(false);
-  cmd->add_flag("--recommend", *recommend,
-                "Also name the knee of the front and the smallest and fastest trials within "
-                "--within accuracy points (feasible ones only)");
-  cmd->add_option("--within", *within, "Accuracy budget of --recommend, in points")
-      ->capture_default_str();
+  addFrontDecideOptions(*cmd, *decide);
   cmd->add_flag("--skip-bad-lines", *skipBad,
                 "Read a damaged log: leave out its bad lines (each named) and show the rest");
   cmd->add_flag("--recovered", *recovered, "Pick again, over the recovered trials too (recover)");
@@ -513,37 +524,19 @@ void addFrontCommand(CLI::App& app, GlobalOptions& g) {
                       "); to compare runs: paretoprune-cli front --compare LOG LOG...");
     if (logs->empty() == storage->empty() || storage->empty() != study->empty())
       throw pp::Error("give a run log, or --storage URL --study NAME");
-    pp::OpenedRunLog run;
-    try {
-      const auto bad = *skipBad ? pp::BadLines::Skip : pp::BadLines::Refuse;
-      run = storage->empty() ? pp::RunSource::parse(logs->front()).open(*modelDir, bad)
-                             : pp::openStudy(*storage, *study, *modelDir);
-    } catch (const pp::DamagedLogLine& e) {
-      throw pp::Error(std::string(e.what()) + " (--skip-bad-lines shows the rest)");
-    } catch (const pp::Error& e) {
-      const std::string hint =
-          modelDir->empty() && std::string(e.what()).find("config.json") != std::string::npos
-              ? " (pass --model DIR)"
-              : "";
-      // A log's path that holds a URL (a mistyped study) never shows its password.
-      throw pp::Error(pp::redactSecrets(e.what() + hint, logs->empty() ? "" : logs->front()));
-    }
+    const pp::OpenedRunLog run = openFrontRun(*logs, *storage, *study, *modelDir, *skipBad);
     for (const auto& w : run.log.warnings) std::cerr << "warning: " << w << "\n";
     if (run.log.skippedLines > 0)
       std::cerr << "warning: " << run.log.skippedLines
                 << " damaged line(s) left out; the front is of the other trials\n";
     const std::vector<std::string> obj =
         objectives->empty() ? run.log.header.objectives : pp::parseObjectives(*objectives, 6);
-    const auto cs = runConstraints(run, *constraints);
+    const auto cs = runConstraints(run, decide->constraints);
     const pp::Trial* ref = run.reference ? &*run.reference : nullptr;
     if (*recovered) {
-      if (!cs.empty() || *recommend)
+      if (!cs.empty() || decide->recommend)
         throw pp::Error("front --recovered does not take --constraint or --recommend yet");
       return printRecoveredFront(run, obj, g.json ? "json" : *csv ? "csv" : "table");
-    }
-    if (*recommend && g.json) {
-      printPicks(run, obj, cs, *within, g);
-      return;
     }
     if (!cs.empty() && !*all && !g.json && !*csv)
       std::cout << "Feasible trials only: " << constraintList(cs) << "\n";
@@ -553,7 +546,7 @@ void addFrontCommand(CLI::App& app, GlobalOptions& g) {
                 : *csv ? "csv"
                        : "table",
                 pp::parameterCount(run.config), run.reference);
-    if (*recommend) printPicks(run, obj, cs, *within, g);
+    if (decide->recommend) printPicks(run, obj, cs, decide->within, g);
   });
 }
 

@@ -1,0 +1,35 @@
+// The recommended picks of the run shown (pp::recommendPicks: the knee of
+// the feasible front, the smallest and the fastest feasible trial within one
+// accuracy point), as a row of buttons: one click selects the trial.
+#pragma once
+#include <QWidget>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "paretoprune/search/trial.h"
+
+class QLabel;
+class QPushButton;
+
+namespace ppui {
+
+class PicksBar : public QWidget {
+  Q_OBJECT
+ public:
+  explicit PicksBar(QWidget* parent = nullptr);
+  // Recomputes the picks; `constraints` as the run header keeps them.
+  void refresh(const std::vector<pp::Trial>& trials, const std::vector<std::string>& objectives,
+               const std::vector<std::string>& constraints, const std::optional<pp::Trial>& ref);
+  QString text() const;  // what the bar says, for tests and screenshots
+
+ Q_SIGNALS:
+  void pickClicked(int64_t trialId);
+
+ private:
+  QLabel* label_;
+  std::vector<QPushButton*> buttons_;  // knee, smallest, fastest
+};
+
+}  // namespace ppui
