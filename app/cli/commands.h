@@ -46,6 +46,7 @@ struct FrontDecideOptions {
   std::vector<std::string> constraints;  // --constraint
   bool recommend = false;                // --recommend
   double within = 1.0;                   // --within: the picks' accuracy budget, points
+  bool recovered = false;                // --recovered: pick again over recovered trials too
 };
 void addFrontDecideOptions(CLI::App& cmd, FrontDecideOptions& d);
 std::vector<pp::Constraint> runConstraints(const pp::OpenedRunLog& run,

@@ -32,6 +32,7 @@ void addFrontDecideOptions(CLI::App& cmd, FrontDecideOptions& d) {
                "--within accuracy points (feasible ones only)");
   cmd.add_option("--within", d.within, "Accuracy budget of --recommend, in points")
       ->capture_default_str();
+  cmd.add_flag("--recovered", d.recovered, "Pick again, over the recovered trials too (recover)");
 }
 
 void printPicks(const pp::OpenedRunLog& run, const std::vector<std::string>& objectives,

@@ -480,7 +480,6 @@ void addFrontCommand(CLI::App& app, GlobalOptions& g) {
   auto storage = std::make_shared<std::string>();
   auto study = std::make_shared<std::string>();
   auto skipBad = std::make_shared<bool>(false);
-  auto recovered = std::make_shared<bool>(false);
   auto decide = std::make_shared<FrontDecideOptions>();
   auto* cmd = app.add_subcommand(
       "front", "Print the Pareto set (or every trial) of a run log or study, or compare runs");
@@ -508,7 +507,6 @@ void addFrontCommand(CLI::App& app, GlobalOptions& g) {
   addFrontDecideOptions(*cmd, *decide);
   cmd->add_flag("--skip-bad-lines", *skipBad,
                 "Read a damaged log: leave out its bad lines (each named) and show the rest");
-  cmd->add_flag("--recovered", *recovered, "Pick again, over the recovered trials too (recover)");
   cmd->callback([=, &g] {
     if (storage->empty() != study->empty())
       throw pp::Error("--storage and --study go together: --storage URL --study NAME");
@@ -533,7 +531,7 @@ void addFrontCommand(CLI::App& app, GlobalOptions& g) {
         objectives->empty() ? run.log.header.objectives : pp::parseObjectives(*objectives, 6);
     const auto cs = runConstraints(run, decide->constraints);
     const pp::Trial* ref = run.reference ? &*run.reference : nullptr;
-    if (*recovered) {
+    if (decide->recovered) {
       if (!cs.empty() || decide->recommend)
         throw pp::Error("front --recovered does not take --constraint or --recommend yet");
       return printRecoveredFront(run, obj, g.json ? "json" : *csv ? "csv" : "table");
