@@ -90,6 +90,16 @@ std::vector<int64_t> picksOf(const pp::OpenedRunLog& run) {
     }
     if (best && std::find(ids.begin(), ids.end(), best->id) == ids.end()) ids.push_back(best->id);
   }
+  // And the most accurate 1-layer and 2-layer trials of the front (what
+  // issue 28's acceptance names), when not already picked.
+  for (int64_t layers : {1, 2}) {
+    const pp::Trial* best = nullptr;
+    for (size_t i : pp::paretoTrials(run.log.trials, {"error", "flops"})) {
+      const pp::Trial& t = run.log.trials[i];
+      if (t.subnet.keptLayers() == layers && (!best || t.errorRate < best->errorRate)) best = &t;
+    }
+    if (best && std::find(ids.begin(), ids.end(), best->id) == ids.end()) ids.push_back(best->id);
+  }
   return ids;
 }
 

@@ -145,17 +145,19 @@ void runExportCommand(const ExportArgs& a, const GlobalOptions& g) {
   req.padUnits = a.padUnits;
   req.verifyData = a.data;
   auto model = pp::Model::load(a.model);
-  if (!a.log.empty() || !a.storage.empty()) takeRunTrial(a, *model, req);
+  if (!a.log.empty() || !a.storage.empty())
+    takeRunTrial(a, *model, req);
+  else if (!a.subnet.empty())
+    req.subnet = pp::SubNetwork::parse(a.subnet, model->config());
+  else
+    throw pp::Error("give the sub-network: --subnet JSON, or --log RUN.jsonl --trial ID");
   if (req.modelDir != a.model) {  // a recovered point: its own weights
     model = pp::Model::load(req.modelDir);
     if (model->checksum() != req.recovered.value("weights_checksum", ""))
       throw pp::Error(req.modelDir + " changed since it was recovered (checksum " +
                       model->checksum() + ", the log records " +
                       req.recovered.value("weights_checksum", "") + ")");
-  } else if (!a.subnet.empty())
-    req.subnet = pp::SubNetwork::parse(a.subnet, model->config());
-  else
-    throw pp::Error("give the sub-network: --subnet JSON, or --log RUN.jsonl --trial ID");
+  }
   const pp::ExportSummary s = pp::runExport(req, *model);
   if (g.json)
     std::cout << s.toJson().dump(2) << "\n";
