@@ -250,16 +250,23 @@ class TestTagger : public QObject {
   // The command line on a tagger: make-tiny --task token, eval's per-type
   // table, a search whose log says entity F1 and whose error is 1 - F1,
   // and predict's entities with character spans.
+  void commandLine_data() {
+    QTest::addColumn<QString>("type");
+    QTest::newRow("bert") << "bert";
+    QTest::newRow("electra") << "electra";
+  }
+
   void commandLine() {
+    QFETCH(QString, type);
     const QString cli = PARETOPRUNE_CLI;
-    const std::string dir = path("cli-tagger");
+    const std::string dir = path("cli-tagger-" + type);
     auto run = [&](const QStringList& args, const QByteArray& in = {}) {
       const testutil::Run r = testutil::runProgram(cli, args, in, 300000);
       if (r.code != 0) qWarning("%s", r.err.c_str());
       return r;
     };
-    QCOMPARE(run({"make-tiny", QString::fromStdString(dir), "--task", "token", "--model-type",
-                  "electra", "--tag-types", "PER,LOC", "--seed", "5", "--init-std", "0.3"})
+    QCOMPARE(run({"make-tiny", QString::fromStdString(dir), "--task", "token", "--model-type", type,
+                  "--tag-types", "PER,LOC", "--seed", "5", "--init-std", "0.3"})
                  .code,
              0);
     const auto c = pp::loadModelConfig(dir + "/config.json");
@@ -284,7 +291,7 @@ class TestTagger : public QObject {
     QCOMPARE(evj["entities"]["gold"].get<int64_t>(), int64_t(60));
     QCOMPARE(evj["error"].get<double>(), 1.0 - evj["entities"]["f1"].get<double>());
 
-    const QString log = QString::fromStdString(path("cli-search.jsonl"));
+    const QString log = QString::fromStdString(path("cli-search-" + type + ".jsonl"));
     auto se = run({"search", d, "--data", f, "--val-split", "0.5", "--trials", "6", "--workers",
                    "1", "--objectives", "f1,params", "--log", log});
     QCOMPARE(se.code, 0);

@@ -133,7 +133,8 @@ void StudyDriver::Impl::startStrategy() {
   if (sto.validationExamples == 0)
     sto.validationExamples = static_cast<int64_t>(prepared.validation->size());
   if (sto.chanceError < 0 && !so.objectives.empty() && so.objectives.front() == "error")
-    sto.chanceError = majorityError(prepared.validation->labels());
+    sto.chanceError = prepared.validation->tagging() ? 1.0  // a tagger's floor: F1 0
+                                                     : majorityError(prepared.validation->labels());
   strategy = makeStrategy(so.strategy, prepared.space, sto);
 }
 

@@ -87,7 +87,8 @@ SearchRunner::SearchRunner(std::shared_ptr<const Model> model,
     opts_.strategyOptions.validationExamples = static_cast<int64_t>(data_->size());
   if (opts_.strategyOptions.chanceError < 0 && !opts_.objectives.empty() &&
       opts_.objectives.front() == "error")
-    opts_.strategyOptions.chanceError = majorityError(data_->labels());
+    // A tagger that tags every word O finds no entity: F1 0, error 1.
+    opts_.strategyOptions.chanceError = data_->tagging() ? 1.0 : majorityError(data_->labels());
   strategy_ = makeStrategy(opts_.strategy, space_, opts_.strategyOptions);
   rng_ = std::make_unique<Rng>(opts_.seed);
   devices_ = resolveDevices(opts_.device);
