@@ -1,8 +1,8 @@
 // Byte-level BPE (GPT-2, RoBERTa) against the reference encodings in
 // tests/data/reference/bpe (Hugging Face tokenizers 0.23.2 on GPT-2's
 // vocabulary and merges): ids, type ids, byte offsets and decoded text of
-// every case (and of the corpus of tests/data/tokenizer_corpus), read from tokenizer.json (merges as pairs and as strings) and
-// from vocab.json + merges.txt; plus malformed files and odd input.
+// every case (and of the corpus of tests/data/tokenizer_corpus), read from tokenizer.json (merges
+// as pairs and as strings) and from vocab.json + merges.txt; plus malformed files and odd input.
 #include <QtTest>
 
 #include <thread>
