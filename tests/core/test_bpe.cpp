@@ -1,8 +1,8 @@
 // Byte-level BPE (GPT-2, RoBERTa) against the reference encodings in
 // tests/data/reference/bpe (Hugging Face tokenizers 0.23.2 on GPT-2's
 // vocabulary and merges): ids, type ids, byte offsets and decoded text of
-// every case, read from tokenizer.json (merges as pairs and as strings) and
-// from vocab.json + merges.txt; plus malformed files and odd input.
+// every case (and of the corpus of tests/data/tokenizer_corpus), read from tokenizer.json (merges
+// as pairs and as strings) and from vocab.json + merges.txt; plus malformed files and odd input.
 #include <QtTest>
 
 #include <thread>
@@ -97,10 +97,7 @@ class TestBpe : public QObject {
     return path;
   }
 
- private Q_SLOTS:
-  void initTestCase() {
-    std::ifstream in(ref_ + "/cases.jsonl");
-    QVERIFY2(in.good(), "tests/data/reference/bpe/cases.jsonl is missing");
+  void readCases(std::istream& in) {
     for (std::string line; std::getline(in, line);) {
       if (line.empty()) continue;
       const json j = json::parse(line);
@@ -118,7 +115,19 @@ class TestBpe : public QObject {
       c.decodedSkip = j.at("decoded_skip");
       cases_.push_back(std::move(c));
     }
-    QVERIFY(cases_.size() >= 600);
+  }
+
+ private Q_SLOTS:
+  void initTestCase() {
+    // cases.jsonl, and the corpus of tricky strings (tests/data/tokenizer_corpus)
+    // under the "roberta" set-up (tricky.jsonl).
+    for (const char* file : {"cases.jsonl", "tricky.jsonl"}) {
+      std::ifstream in(ref_ + "/" + file);
+      QVERIFY2(in.good(),
+               (std::string("tests/data/reference/bpe/") + file + " is missing").c_str());
+      readCases(in);
+    }
+    QVERIFY(cases_.size() >= 700);
     configs_ = json::parse(testutil::readText(ref_ + "/configs.json"));
     vocab_ = json::parse(testutil::readText(ref_ + "/vocab.json"));
     std::stringstream merges(testutil::readText(ref_ + "/merges.txt"));

@@ -170,6 +170,18 @@ class TestUnigram : public QObject {
     QVERIFY(!tok.tokenIds("the food").empty());
     QVERIFY_THROWS_EXCEPTION(pp::Error, tok.tokenIds("日"));
   }
+
+  // A directory with only SentencePiece's model file: one line that says so.
+  void sentencePieceModelFileNamed() {
+    const std::string dir = tmp_.path().toStdString() + "/spm";
+    QDir().mkpath(QString::fromStdString(dir));
+    testutil::writeText(dir + "/sentencepiece.bpe.model", "not read");
+    QVERIFY(pp::tokenizerExistsIn(dir));
+    const std::string msg = testutil::errorOf([&] { pp::loadTokenizer(dir); });
+    QVERIFY2(msg.find("sentencepiece.bpe.model") != std::string::npos &&
+                 msg.find("tokenizer.json") != std::string::npos,
+             msg.c_str());
+  }
 };
 
 QTEST_GUILESS_MAIN(TestUnigram)

@@ -1,8 +1,9 @@
-// libFuzzer: tokenizer.json (WordPiece, and byte-level BPE), then one
+// libFuzzer: tokenizer.json (WordPiece, byte-level BPE and Unigram), then one
 // sentence pair encoded with what was read.
 #include "fuzz_common.h"
 #include "paretoprune/formats/bpe_tokenizer.h"
 #include "paretoprune/formats/tokenizer.h"
+#include "paretoprune/formats/unigram_tokenizer.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string path = ppfuzz::writeInput("tokenizer.json", data, size);
@@ -11,8 +12,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     auto t = pp::WordPieceTokenizer::fromTokenizerJson(path);
     t.encode(text, &pair, 32);
   });
-  return ppfuzz::accept([&] {
+  ppfuzz::accept([&] {
     auto t = pp::ByteLevelBpeTokenizer::fromTokenizerJson(path);
+    t.encode(text, &pair, 32);
+  });
+  return ppfuzz::accept([&] {
+    auto t = pp::UnigramTokenizer::fromTokenizerJson(path);
     t.encode(text, &pair, 32);
   });
 }

@@ -26,4 +26,5 @@ cp none/onnx/model.onnx "$C/fuzz_onnx/no_layers.onnx"
 cp full/onnx/model.onnx "$C/fuzz_onnx/one_layer.onnx"
 cp q/onnx/model_quantized.onnx "$C/fuzz_onnx/int8.onnx"
 # The search spaces, data sets, the BPE tokenizer.json and the small
-# vocabulary were written by hand.
+# vocabulary were written by hand; unigram.json is the "precompiled" set-up
+# of tests/data/reference/unigram/configs.json.

@@ -23,11 +23,17 @@ std::string modelTypeOf(const std::string& path) {
   // Older files leave the type out; WordPiece's has a continuing-subword prefix.
   if (m.contains("continuing_subword_prefix") && !m.contains("merges")) return "WordPiece";
   if (m.contains("merges")) return "BPE";
+  if (m.contains("vocab") && m["vocab"].is_array()) return "Unigram";  // [piece, score] pairs
   throw Error(path + ": the model has no \"type\"");
 }
+
+// SentencePiece model files: refused with a line that says what to do.
+const char* const kSentencePieceFiles[] = {"sentencepiece.bpe.model", "spiece.model"};
 }  // namespace
 
 bool tokenizerExistsIn(const std::string& dir) {
+  for (const char* spm : kSentencePieceFiles)
+    if (fileutil::exists(fileutil::joinPath(dir, spm))) return true;
   return WordPieceTokenizer::existsIn(dir) || ByteLevelBpeTokenizer::existsIn(dir);
 }
 
@@ -48,6 +54,10 @@ std::shared_ptr<const TextTokenizer> loadTokenizer(const std::string& dir) {
     return std::make_shared<WordPieceTokenizer>(WordPieceTokenizer::fromDirectory(dir));
   if (ByteLevelBpeTokenizer::existsIn(dir))
     return std::make_shared<ByteLevelBpeTokenizer>(ByteLevelBpeTokenizer::fromDirectory(dir));
+  for (const char* spm : kSentencePieceFiles)
+    if (fileutil::exists(fileutil::joinPath(dir, spm)))
+      throw Error(dir + ": " + spm + " (a SentencePiece model) is not read yet; save the " +
+                  "tokenizer with transformers (save_pretrained) to get its tokenizer.json");
   throw Error(dir + ": no tokenizer (tokenizer.json, vocab.txt, or vocab.json with merges.txt)");
 }
 

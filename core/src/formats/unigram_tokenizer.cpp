@@ -274,12 +274,6 @@ UnigramTokenizer UnigramTokenizer::fromTokenizerJson(const std::string& path) {
   return t;
 }
 
-bool UnigramTokenizer::isUnigramJson(const std::string& path) {
-  const json j = jsonutil::parse(fileutil::readFile(path), path);
-  return j.is_object() && j.contains("model") && j["model"].is_object() &&
-         j["model"].value("type", std::string()) == "Unigram";
-}
-
 std::vector<int64_t> UnigramTokenizer::tokenIds(const std::string& text) const {
   return impl_->encodeSequence(text, 0);
 }

@@ -47,7 +47,9 @@ class TextTokenizer {
 
 // The tokenizer of a model directory: tokenizer.json by its model type
 // (WordPiece, BPE or Unigram), else vocab.txt (WordPiece), else vocab.json +
-// merges.txt (byte-level BPE). Throws pp::Error naming what is missing.
+// merges.txt (byte-level BPE). Throws pp::Error naming what is missing, or
+// the SentencePiece model file (sentencepiece.bpe.model, spiece.model) that
+// a directory without tokenizer.json holds: not read yet.
 std::shared_ptr<const TextTokenizer> loadTokenizer(const std::string& dir);
 // Whether `dir` holds tokenizer files loadTokenizer reads.
 bool tokenizerExistsIn(const std::string& dir);

@@ -19,8 +19,6 @@ class UnigramTokenizer : public TextTokenizer {
  public:
   // Throws pp::Error naming the file and the field it cannot use.
   static UnigramTokenizer fromTokenizerJson(const std::string& path);
-  // The model type of a tokenizer.json is "Unigram".
-  static bool isUnigramJson(const std::string& path);
 
   std::string kind() const override { return "unigram"; }
   std::vector<std::string> tokenize(const std::string& text) const override;
