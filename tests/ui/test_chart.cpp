@@ -319,9 +319,9 @@ class TestChart : public QObject {
       t.f1 = 0.64;
       const QString tip = ppui::trialTooltip(t, full, true);
       QVERIFY2(
-        tip.contains("entity F1 0.6400, token accuracy 64.00%") && !tip.contains("<br>accuracy"),
-        qPrintable(tip));
-    QVERIFY(ppui::trialTooltip(t, full).contains("<br>accuracy 64.00%"));
+          tip.contains("entity F1 0.6400, token accuracy 64.00%") && !tip.contains("<br>accuracy"),
+          qPrintable(tip));
+      QVERIFY(ppui::trialTooltip(t, full).contains("<br>accuracy 64.00%"));
       chart.setTagger(false);
       QCOMPARE(yTitle(), QString("F1"));
     }
