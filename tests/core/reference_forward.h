@@ -1,6 +1,7 @@
 // transformers' forward, written here from its modules by tensor name, as
-// the tests' judge of our forward pass: BERT, DistilBERT, RoBERTa and
-// ELECTRA sequence classifiers, and their token classifiers (taggers).
+// the tests' judge of our forward pass: BERT, DistilBERT, RoBERTa,
+// XLM-RoBERTa and ELECTRA sequence classifiers, and their token
+// classifiers (taggers).
 #pragma once
 #include <cmath>
 #include <stdexcept>
@@ -44,12 +45,15 @@ inline std::vector<float> logits(const std::string& dir, const std::string& type
                                  bool tagger = false) {
   const Checkpoint w(dir);
   const bool distil = type == "distilbert";
-  const std::string e = type + ".embeddings.";
+  // XLM-RoBERTa is RoBERTa's network under RoBERTa's names.
+  const bool roberta = type == "roberta" || type == "xlm-roberta";
+  const std::string base = roberta ? "roberta" : type;
+  const std::string e = base + ".embeddings.";
   const int64_t T = static_cast<int64_t>(ids.size());
   auto idt = torch::tensor(ids, torch::kLong);
   // RoBERTa: create_position_ids_from_input_ids (cumsum of non-pad + padding_idx).
   auto pos = torch::arange(T, torch::kLong);
-  if (type == "roberta")
+  if (roberta)
     pos = torch::cumsum(idt.ne(c.pad_token_id).to(torch::kLong), 0) + c.pad_token_id;
   auto x = torch::embedding(w(e + "word_embeddings.weight"), idt) +
            torch::embedding(w(e + "position_embeddings.weight"), pos);
@@ -59,7 +63,7 @@ inline std::vector<float> logits(const std::string& dir, const std::string& type
     x = lin(w, "electra.embeddings_project", x);
   const int64_t h = c.num_attention_heads, d = c.headSize();
   for (int64_t l = 0; l < c.num_hidden_layers; ++l) {
-    const std::string p = (distil ? "distilbert.transformer.layer." : type + ".encoder.layer.") +
+    const std::string p = (distil ? "distilbert.transformer.layer." : base + ".encoder.layer.") +
                           std::to_string(l) + ".";
     auto heads = [&](const std::string& m) {
       return lin(w, p + m, x).view({T, h, d}).transpose(0, 1);
@@ -86,7 +90,7 @@ inline std::vector<float> logits(const std::string& dir, const std::string& type
     out = lin(w, "classifier", torch::tanh(lin(w, "bert.pooler.dense", first)));
   else if (distil)
     out = lin(w, "classifier", torch::relu(lin(w, "pre_classifier", first)));
-  else if (type == "roberta")
+  else if (roberta)
     out = lin(w, "classifier.out_proj", torch::tanh(lin(w, "classifier.dense", first)));
   else
     out = lin(w, "classifier.out_proj", torch::gelu(lin(w, "classifier.dense", first)));
