@@ -53,8 +53,7 @@ inline std::vector<float> logits(const std::string& dir, const std::string& type
   auto idt = torch::tensor(ids, torch::kLong);
   // RoBERTa: create_position_ids_from_input_ids (cumsum of non-pad + padding_idx).
   auto pos = torch::arange(T, torch::kLong);
-  if (roberta)
-    pos = torch::cumsum(idt.ne(c.pad_token_id).to(torch::kLong), 0) + c.pad_token_id;
+  if (roberta) pos = torch::cumsum(idt.ne(c.pad_token_id).to(torch::kLong), 0) + c.pad_token_id;
   auto x = torch::embedding(w(e + "word_embeddings.weight"), idt) +
            torch::embedding(w(e + "position_embeddings.weight"), pos);
   if (!distil) x = x + w(e + "token_type_embeddings.weight")[0];

@@ -78,4 +78,24 @@ void truncateLengths(size_t& a, size_t& b, bool hasPair, size_t budget) {
   b = std::min(b, n2);
 }
 
+std::vector<Added> readAddedTokens(const nlohmann::json& list, const std::string& where) {
+  if (!list.is_array()) throw Error(where + ": added_tokens must be a list");
+  std::vector<Added> out;
+  for (const nlohmann::json& a : list) {
+    Added t;
+    t.content = jsonutil::getString(a, "content", where + ": added_tokens");
+    t.id = jsonutil::getInt(a, "id", where + ": added_tokens");
+    if (t.content.empty() || t.id < 0)
+      throw Error(where + ": added token " + jsonutil::describe(a) + " has no text or no id");
+    if (jsonutil::optBool(a, "single_word", where, false))
+      throw Error(where + ": added token \"" + t.content + "\" is single_word, not supported");
+    t.lstrip = jsonutil::optBool(a, "lstrip", where, false);
+    t.rstrip = jsonutil::optBool(a, "rstrip", where, false);
+    t.normalized = jsonutil::optBool(a, "normalized", where, true);
+    t.special = jsonutil::optBool(a, "special", where, false);
+    out.push_back(t);
+  }
+  return out;
+}
+
 }  // namespace pp::postproc

@@ -1,5 +1,5 @@
-// Internal: what the tokenizers share of tokenizer.json's post-processor and
-// truncation: TemplateProcessing's templates (special tokens and the texts,
+// Internal: what the tokenizers share of tokenizer.json's added tokens,
+// post-processor and truncation: TemplateProcessing's templates (special tokens and the texts,
 // each with its type id), RobertaProcessing's and BertProcessing's
 // [piece, id] pairs, and truncate_encodings' longest-first split of a budget.
 #pragma once
@@ -29,5 +29,14 @@ size_t specialCount(const Template& t);
 // tokenizers' truncate_encodings, longest first: the lengths `n1` and `n2`
 // of the text and the pair cut to `budget` tokens in all.
 void truncateLengths(size_t& n1, size_t& n2, bool hasPair, size_t budget);
+
+// One of tokenizer.json's "added_tokens" (single_word ones are refused).
+struct Added {
+  std::string content;
+  int64_t id = -1;
+  bool lstrip = false, rstrip = false, normalized = true, special = false;
+};
+// The "added_tokens" list, each entry checked; throws pp::Error naming `where`.
+std::vector<Added> readAddedTokens(const nlohmann::json& list, const std::string& where);
 
 }  // namespace pp::postproc

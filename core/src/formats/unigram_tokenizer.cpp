@@ -167,21 +167,8 @@ void UnigramTokenizer::Impl::readPostProcessor(const json& p, const std::string&
 }
 
 void UnigramTokenizer::Impl::readAdded(const json& list, const std::string& where) {
-  if (!list.is_array()) throw Error(where + ": added_tokens must be a list");
-  for (const json& a : list) {
-    AddedPiece t;
-    t.content = jsonutil::getString(a, "content", where + ": added_tokens");
-    t.id = jsonutil::getInt(a, "id", where + ": added_tokens");
-    if (t.content.empty() || t.id < 0)
-      throw Error(where + ": added token " + jsonutil::describe(a) + " has no text or no id");
-    if (jsonutil::optBool(a, "single_word", where, false))
-      throw Error(where + ": added token \"" + t.content + "\" is single_word, not supported");
-    t.lstrip = jsonutil::optBool(a, "lstrip", where, false);
-    t.rstrip = jsonutil::optBool(a, "rstrip", where, false);
-    t.normalized = jsonutil::optBool(a, "normalized", where, true);
-    t.special = jsonutil::optBool(a, "special", where, false);
-    added.push_back(t);
-  }
+  for (const auto& a : postproc::readAddedTokens(list, where))
+    added.push_back({a.content, a.id, a.lstrip, a.rstrip, a.normalized, a.special});
 }
 
 // Added tokens keep their ids (those in the model's vocabulary must be its
