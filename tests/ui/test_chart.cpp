@@ -292,121 +292,122 @@ class TestChart : public QObject {
     QVERIFY2(y->max() < 0.30, qPrintable(QString::number(y->max())));
     QVERIFY2(chart.legendEntries().contains("far worse (drawn at the edge)"),
              qPrintable(chart.legendEntries().join(" | ")));
-    // A tagger's run: F1 is entity F1 on the axis, in the title and the
-    // tooltip; the error axis says it is 1 - entity F1.
-    void taggerNamesEntityF1() {
-      ppui::ParetoChart chart;
-      chart.resize(900, 520);
-      chart.show();
-      pp::Trial full = trialAt(-1, 0.25, 4000000);
-      full.f1 = 0.75;
-      chart.setReference(full);
-      for (int i = 0; i < 6; ++i) {
-        pp::Trial t = trialAt(i, 0.3 + 0.02 * i, 1000000 + 400000 * i);
-        t.f1 = 1 - t.errorRate;
-        chart.queueTrial(t);
-      }
-      chart.flushNow();
-      auto yTitle = [&] { return chart.chart()->axes(Qt::Vertical).first()->titleText(); };
-      QCOMPARE(yTitle(), QString("validation error"));
-      chart.setTagger(true);
-      QCOMPARE(yTitle(), QString("validation error (1 - entity F1)"));
-      chart.setYMetric(ppui::YMetric::F1);
-      QCOMPARE(yTitle(), QString("entity F1 (full model 0.750)"));
-      QCOMPARE(chart.chart()->title(), QString("Entity F1 against model size"));
-      QCOMPARE(chart.valueOf(trialAt(2, 0.34, 1800000)).y(), 0.0);  // f1 of that trial: 0
-      pp::Trial t = trialAt(3, 0.36, 2200000);
-      t.f1 = 0.64;
-      const QString tip = ppui::trialTooltip(t, full, true);
-      QVERIFY2(
-          tip.contains("entity F1 0.6400, token accuracy 64.00%") && !tip.contains("<br>accuracy"),
-          qPrintable(tip));
-      QVERIFY(ppui::trialTooltip(t, full).contains("<br>accuracy 64.00%"));
-      chart.setTagger(false);
-      QCOMPARE(yTitle(), QString("F1"));
-    }
+  }
 
-    // One legend entry for the front (no orange twins), then one per run
-    // when runs are overlaid; clicking a run's entry hides its points.
-    void legend() {
-      ppui::ParetoChart chart;
-      chart.resize(900, 520);
-      chart.show();
-      chart.setReference(trialAt(-1, 0.10, 4000000));
+  // A tagger's run: F1 is entity F1 on the axis, in the title and the
+  // tooltip; the error axis says it is 1 - entity F1.
+  void taggerNamesEntityF1() {
+    ppui::ParetoChart chart;
+    chart.resize(900, 520);
+    chart.show();
+    pp::Trial full = trialAt(-1, 0.25, 4000000);
+    full.f1 = 0.75;
+    chart.setReference(full);
+    for (int i = 0; i < 6; ++i) {
+      pp::Trial t = trialAt(i, 0.3 + 0.02 * i, 1000000 + 400000 * i);
+      t.f1 = 1 - t.errorRate;
+      chart.queueTrial(t);
+    }
+    chart.flushNow();
+    auto yTitle = [&] { return chart.chart()->axes(Qt::Vertical).first()->titleText(); };
+    QCOMPARE(yTitle(), QString("validation error"));
+    chart.setTagger(true);
+    QCOMPARE(yTitle(), QString("validation error (1 - entity F1)"));
+    chart.setYMetric(ppui::YMetric::F1);
+    QCOMPARE(yTitle(), QString("entity F1 (full model 0.750)"));
+    QCOMPARE(chart.chart()->title(), QString("Entity F1 against model size"));
+    QCOMPARE(chart.valueOf(trialAt(2, 0.34, 1800000)).y(), 0.0);  // f1 of that trial: 0
+    pp::Trial t = trialAt(3, 0.36, 2200000);
+    t.f1 = 0.64;
+    const QString tip = ppui::trialTooltip(t, full, true);
+    QVERIFY2(
+        tip.contains("entity F1 0.6400, token accuracy 64.00%") && !tip.contains("<br>accuracy"),
+        qPrintable(tip));
+    QVERIFY(ppui::trialTooltip(t, full).contains("<br>accuracy 64.00%"));
+    chart.setTagger(false);
+    QCOMPARE(yTitle(), QString("F1"));
+  }
+
+  // One legend entry for the front (no orange twins), then one per run
+  // when runs are overlaid; clicking a run's entry hides its points.
+  void legend() {
+    ppui::ParetoChart chart;
+    chart.resize(900, 520);
+    chart.show();
+    chart.setReference(trialAt(-1, 0.10, 4000000));
+    for (int i = 0; i < 5; ++i) chart.queueTrial(trialAt(i, 0.3 - 0.02 * i, 1000000 + 500000 * i));
+    chart.setFront({0, 2, 4});
+    chart.flushNow();
+    QCoreApplication::processEvents();  // the legend lays its entries out
+    const QStringList single = chart.legendEntries();
+    QCOMPARE(single.filter("Pareto").size(), 1);
+    QCOMPARE(single, (QStringList{"trials", "Pareto front", "full model", "selected"}));
+
+    chart.setRuns({"random", "local", "nsga2"});
+    chart.setReference(trialAt(-1, 0.10, 4000000));
+    for (int run = 0; run < 3; ++run) {
       for (int i = 0; i < 5; ++i)
-        chart.queueTrial(trialAt(i, 0.3 - 0.02 * i, 1000000 + 500000 * i));
-      chart.setFront({0, 2, 4});
-      chart.flushNow();
-      QCoreApplication::processEvents();  // the legend lays its entries out
-      const QStringList single = chart.legendEntries();
-      QCOMPARE(single.filter("Pareto").size(), 1);
-      QCOMPARE(single, (QStringList{"trials", "Pareto front", "full model", "selected"}));
-
-      chart.setRuns({"random", "local", "nsga2"});
-      chart.setReference(trialAt(-1, 0.10, 4000000));
-      for (int run = 0; run < 3; ++run) {
-        for (int i = 0; i < 5; ++i)
-          chart.queueTrial(
-              trialAt(i, 0.3 - 0.02 * i - 0.01 * run, 1000000 + 400000 * i + 50000 * run), run);
-        chart.setFront({1, 3}, run);
-      }
-      chart.flushNow();
-      QCOMPARE(chart.pointsDrawn(), 15);
-      QTRY_COMPARE(chart.legendEntries(),
-                   (QStringList{"random", "local", "nsga2", "full model", "selected"}));
-      // The same trial id in two runs: two keys, each found at its own point.
-      const pp::Trial local3 = trialAt(3, 0.3 - 0.06 - 0.01, 1000000 + 1200000 + 50000);
-      QCOMPARE(chart.trialAt(chart.valueOf(local3)), ppui::trialKey(1, 3));
-      QSignalSpy vis(&chart, &ppui::ParetoChart::runVisibilityChanged);
-      QLegendMarker* localEntry = nullptr;
-      for (auto* m : chart.chart()->legend()->markers())
-        if (m->label() == "local") localEntry = m;
-      QVERIFY(localEntry);
-      Q_EMIT localEntry->clicked();
-      QVERIFY(!chart.runVisible(1));
-      QCOMPARE(vis.size(), 1);
-      QVERIFY(chart.trialAt(chart.valueOf(local3)) !=
-              ppui::trialKey(1, 3));                         // hidden points are not picked
-      QTRY_VERIFY(chart.legendEntries().contains("local"));  // the entry stays to show it again
-      Q_EMIT localEntry->clicked();
-      QVERIFY(chart.runVisible(1));
-      QCOMPARE(chart.trialAt(chart.valueOf(local3)), ppui::trialKey(1, 3));
-      QTRY_COMPARE(chart.legendEntries(),
-                   (QStringList{"random", "local", "nsga2", "full model", "selected"}));
-      chart.clear();
-      QCOMPARE(chart.runCount(), 1);
-      QTRY_COMPARE(chart.legendEntries(), single);
+        chart.queueTrial(
+            trialAt(i, 0.3 - 0.02 * i - 0.01 * run, 1000000 + 400000 * i + 50000 * run), run);
+      chart.setFront({1, 3}, run);
     }
+    chart.flushNow();
+    QCOMPARE(chart.pointsDrawn(), 15);
+    QTRY_COMPARE(chart.legendEntries(),
+                 (QStringList{"random", "local", "nsga2", "full model", "selected"}));
+    // The same trial id in two runs: two keys, each found at its own point.
+    const pp::Trial local3 = trialAt(3, 0.3 - 0.06 - 0.01, 1000000 + 1200000 + 50000);
+    QCOMPARE(chart.trialAt(chart.valueOf(local3)), ppui::trialKey(1, 3));
+    QSignalSpy vis(&chart, &ppui::ParetoChart::runVisibilityChanged);
+    QLegendMarker* localEntry = nullptr;
+    for (auto* m : chart.chart()->legend()->markers())
+      if (m->label() == "local") localEntry = m;
+    QVERIFY(localEntry);
+    Q_EMIT localEntry->clicked();
+    QVERIFY(!chart.runVisible(1));
+    QCOMPARE(vis.size(), 1);
+    QVERIFY(chart.trialAt(chart.valueOf(local3)) !=
+            ppui::trialKey(1, 3));                         // hidden points are not picked
+    QTRY_VERIFY(chart.legendEntries().contains("local"));  // the entry stays to show it again
+    Q_EMIT localEntry->clicked();
+    QVERIFY(chart.runVisible(1));
+    QCOMPARE(chart.trialAt(chart.valueOf(local3)), ppui::trialKey(1, 3));
+    QTRY_COMPARE(chart.legendEntries(),
+                 (QStringList{"random", "local", "nsga2", "full model", "selected"}));
+    chart.clear();
+    QCOMPARE(chart.runCount(), 1);
+    QTRY_COMPARE(chart.legendEntries(), single);
+  }
 
-    void hypervolumeCurves() {
-      ppui::HypervolumeChart hv;
-      hv.addPoint(1, 0.5, 0.2);
-      hv.addPoint(2, 0.7, 0.5);
-      QCOMPARE(hv.points(), 2);
-      hv.setCurves({{"a", Qt::red, {0.1, 0.2, 0.3}}, {"b", Qt::blue, {0.2, 0.2}}});
-      QCOMPARE(hv.curveCount(), 2);
-      QCOMPARE(hv.curvePoints(0), 3);
-      hv.setCurveVisible(1, false);
-      QVERIFY(!hv.curveVisible(1) && hv.curveVisible(0));
-      hv.addPoint(1, 0.4, 0.1);  // a live search again: one curve
-      QCOMPARE(hv.curveCount(), 1);
-      QCOMPARE(hv.points(), 1);
-      // Round ticks: the axis starts and steps at round values, never 0.697.
-      hv.addPoint(2, 0.697, 0.3);
-      hv.addPoint(3, 0.776, 0.6);
-      QTest::qWait(300);  // the live timer draws
-      const auto* y = qobject_cast<QValueAxis*>(hv.chart()->axes(Qt::Vertical).first());
-      QVERIFY(y);
-      const double step = y->tickInterval();
-      const double mantissa = step / std::pow(10.0, std::floor(std::log10(step)));
-      QVERIFY2(std::abs(mantissa - 1) < 1e-9 || std::abs(mantissa - 2) < 1e-9 ||
-                   std::abs(mantissa - 2.5) < 1e-9 || std::abs(mantissa - 5) < 1e-9,
-               qPrintable(QString::number(step)));
-      QVERIFY2(std::abs(y->min() / step - std::round(y->min() / step)) < 1e-6,
-               qPrintable(QString::number(y->min())));
-      QVERIFY(y->min() <= 0.4 && y->max() >= 0.776);
-    }
-  };
+  void hypervolumeCurves() {
+    ppui::HypervolumeChart hv;
+    hv.addPoint(1, 0.5, 0.2);
+    hv.addPoint(2, 0.7, 0.5);
+    QCOMPARE(hv.points(), 2);
+    hv.setCurves({{"a", Qt::red, {0.1, 0.2, 0.3}}, {"b", Qt::blue, {0.2, 0.2}}});
+    QCOMPARE(hv.curveCount(), 2);
+    QCOMPARE(hv.curvePoints(0), 3);
+    hv.setCurveVisible(1, false);
+    QVERIFY(!hv.curveVisible(1) && hv.curveVisible(0));
+    hv.addPoint(1, 0.4, 0.1);  // a live search again: one curve
+    QCOMPARE(hv.curveCount(), 1);
+    QCOMPARE(hv.points(), 1);
+    // Round ticks: the axis starts and steps at round values, never 0.697.
+    hv.addPoint(2, 0.697, 0.3);
+    hv.addPoint(3, 0.776, 0.6);
+    QTest::qWait(300);  // the live timer draws
+    const auto* y = qobject_cast<QValueAxis*>(hv.chart()->axes(Qt::Vertical).first());
+    QVERIFY(y);
+    const double step = y->tickInterval();
+    const double mantissa = step / std::pow(10.0, std::floor(std::log10(step)));
+    QVERIFY2(std::abs(mantissa - 1) < 1e-9 || std::abs(mantissa - 2) < 1e-9 ||
+                 std::abs(mantissa - 2.5) < 1e-9 || std::abs(mantissa - 5) < 1e-9,
+             qPrintable(QString::number(step)));
+    QVERIFY2(std::abs(y->min() / step - std::round(y->min() / step)) < 1e-6,
+             qPrintable(QString::number(y->min())));
+    QVERIFY(y->min() <= 0.4 && y->max() >= 0.776);
+  }
+};
 
-  QTEST_MAIN(TestChart)
+QTEST_MAIN(TestChart)
 #include "test_chart.moc"
