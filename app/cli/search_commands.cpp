@@ -536,6 +536,7 @@ void addFrontCommand(CLI::App& app, GlobalOptions& g) {
         throw pp::Error("front --recovered does not take --constraint or --recommend yet");
       return printRecoveredFront(run, obj, g.json ? "json" : *csv ? "csv" : "table");
     }
+    if (decide->recommend && g.json) return printPicks(run, obj, cs, decide->within, g);
     if (!cs.empty() && !*all && !g.json && !*csv)
       std::cout << "Feasible trials only: " << constraintList(cs) << "\n";
     auto rows = *all ? run.log.trials : frontOf(run.log.trials, obj, cs, ref);
