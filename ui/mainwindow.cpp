@@ -26,6 +26,7 @@
 #include "ui/latency_view.h"
 #include "ui/pareto_chart.h"
 #include "ui/picks_bar.h"
+#include "ui/plain_message.h"
 #include "ui/search_actions.h"
 #include "ui/setup_panel.h"
 #include "ui/trial_table_model.h"
@@ -273,7 +274,7 @@ void MainWindow::showWarning(const pp::SearchWarning& warning) {
   const QString w = QString::fromStdString(warning.message);
   if (warning.kind == pp::SearchWarning::Kind::LogWriteFailed) {
     // The log cannot be written: nothing is lost, offer another place.
-    QMessageBox::warning(
+    warnPlainly(
         this, tr("The run log cannot be written"),
         tr("%1\n\nThe search goes on and keeps every trial. Use File > Save trials as... to "
            "write them somewhere else.")
@@ -374,7 +375,7 @@ void MainWindow::openRunLog(const QString& path) {
   int64_t damaged = 0;
   if (run_->showRunLog(path, &err, false, &damaged)) return addRecentLog(path);
   if (damaged <= 0) {
-    QMessageBox::warning(this, tr("Cannot open the run log"), err);
+    warnPlainly(this, tr("Cannot open the run log"), err);
     return;
   }
   QMessageBox ask(QMessageBox::Warning, tr("A damaged run log"),
@@ -385,7 +386,7 @@ void MainWindow::openRunLog(const QString& path) {
   ask.setDetailedText(err);
   if (ask.exec() != QMessageBox::Yes) return;
   if (run_->showRunLog(path, &err, true)) return addRecentLog(path);
-  QMessageBox::warning(this, tr("Cannot open the run log"), err);
+  warnPlainly(this, tr("Cannot open the run log"), err);
 }
 
 // Asks for a study's URL and name; false when the user cancels.
@@ -402,7 +403,7 @@ bool MainWindow::askForStudy(const QString& title, const QString& name0, QString
 void MainWindow::openStudyDialog() {
   QString url, name, err;
   if (!askForStudy(tr("Open study"), run_->studyName(), &url, &name)) return;
-  if (!showStudy(url, name, &err)) QMessageBox::warning(this, tr("Cannot open the study"), err);
+  if (!showStudy(url, name, &err)) warnPlainly(this, tr("Cannot open the study"), err);
 }
 
 void MainWindow::compareDialog() {
@@ -410,7 +411,7 @@ void MainWindow::compareDialog() {
                                                        QString(), tr("Run logs (*.jsonl)"));
   QString err;
   if (!fs.isEmpty() && !compareRuns(fs, &err))
-    QMessageBox::warning(this, tr("Cannot compare the runs"), err);
+    warnPlainly(this, tr("Cannot compare the runs"), err);
 }
 
 // The shown run (or runs) and a study, compared on one chart.
@@ -424,15 +425,14 @@ void MainWindow::compareWithStudyDialog() {
                              tr("Open a run log or a study first: the study is compared with it."));
     return;
   }
-  if (!compareRuns(runs, &err)) QMessageBox::warning(this, tr("Cannot compare the runs"), err);
+  if (!compareRuns(runs, &err)) warnPlainly(this, tr("Cannot compare the runs"), err);
 }
 
 void MainWindow::saveTrialsDialog() {
   const QString f = QFileDialog::getSaveFileName(this, tr("Save trials as a run log"), QString(),
                                                  tr("Run logs (*.jsonl)"));
   QString err;
-  if (!f.isEmpty() && !saveTrialsAs(f, &err))
-    QMessageBox::warning(this, tr("Cannot save the trials"), err);
+  if (!f.isEmpty() && !saveTrialsAs(f, &err)) warnPlainly(this, tr("Cannot save the trials"), err);
 }
 
 // The run shown as one HTML file (pp::writeRunReport): chart, hypervolume,
@@ -448,7 +448,7 @@ void MainWindow::exportReportDialog() {
                                                  QString(), tr("HTML files (*.html)"));
   if (f.isEmpty()) return;
   QString err;
-  if (!exportReport(log, f, &err)) QMessageBox::warning(this, tr("Cannot write the report"), err);
+  if (!exportReport(log, f, &err)) warnPlainly(this, tr("Cannot write the report"), err);
 }
 
 bool MainWindow::exportReport(const QString& log, const QString& out, QString* error) {

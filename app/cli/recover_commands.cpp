@@ -13,6 +13,7 @@
 #include "format.h"
 #include "interrupt.h"
 #include "paretoprune/base/error.h"
+#include "paretoprune/cpu/gemm.h"
 #include "paretoprune/search/run_log.h"
 #include "paretoprune/train/recover.h"
 
@@ -97,7 +98,7 @@ void printReport(const pp::RecoverReport& rep, const std::string& log) {
 }
 
 void runRecover(RecoverArgs& a, const GlobalOptions& g) {
-  applyThreads(g, 1, pp::ComputeUse::Training);
+  pp::setGemmBackend(g.gemm);  // the threads: runRecovery applies r.options.threads
   const int rules = (a.trials.empty() ? 0 : 1) + (a.front ? 1 : 0) + (a.top > 0 ? 1 : 0);
   if (rules != 1) throw pp::Error("give one of --trials IDS, --front or --top K");
   pp::RecoverRequest r;
@@ -109,6 +110,7 @@ void runRecover(RecoverArgs& a, const GlobalOptions& g) {
   r.options = a.opts;
   r.options.distill = !a.noDistill;
   r.options.precision = pp::parsePrecision(a.precision);
+  r.options.threads = g.threads;
   if (!a.lrs.empty()) r.options.learningRates = parseRates(a.lrs);
   if (!a.trials.empty()) {
     r.trials = parseIds(a.trials);

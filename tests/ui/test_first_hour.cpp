@@ -165,6 +165,26 @@ class TestFirstHour : public QObject {
     QSettings().clear();  // what Start saved for the model
   }
 
+  // An error quotes what it read (here a file name): the box shows it as
+  // written, never as markup.
+  void errorBoxesArePlainText() {
+    ppui::MainWindow w;
+    w.show();
+    const QString path = tmp_.path() + "/<b>bold</b><img src=x>.jsonl";
+    Qt::TextFormat format = Qt::RichText;
+    QString text;
+    QTimer::singleShot(50, this, [&] {
+      auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget());
+      QVERIFY(box);
+      format = box->textFormat();
+      text = box->text();
+      box->button(QMessageBox::Ok)->click();
+    });
+    w.openRunLog(path);
+    QCOMPARE(format, Qt::PlainText);
+    QVERIFY2(text.contains("<b>bold</b>"), text.toUtf8().constData());
+  }
+
   // A log with a damaged line in the middle: the window names the line and,
   // asked, shows the other trials.
   void damagedLogShowsTheRest() {
