@@ -310,9 +310,10 @@ QString MainWindow::detailsHtml() const {
   const std::vector<pp::Trial> sel = trials_->selectedTrials();
   std::vector<const pp::Trial*> ptrs;
   for (const auto& t : sel) ptrs.push_back(&t);
-  return trials_->detailsHtml([this](int64_t key) { return run_->trialTitle(key); },
-                              run_->reference(), run_->session().config()) +
-         recoveredDetailsHtml(ptrs, run_->recovered());
+  // What recovery changed first: it is the news about a recovered trial.
+  return recoveredDetailsHtml(ptrs, run_->recovered()) +
+         trials_->detailsHtml([this](int64_t key) { return run_->trialTitle(key); },
+                              run_->reference(), run_->session().config());
 }
 
 void MainWindow::updateDetails() {

@@ -72,7 +72,7 @@ class MainWindow : public QMainWindow {
   // replaces `out`); false with the reason.
   bool exportReport(const QString& log, const QString& out, QString* error = nullptr);
 
-  PicksBar* picksBar() const { return picks_; }  // the recommended picks, one click each
+  PicksBar* picksBar() const { return picks_; }          // the recommended picks, one click each
   RecoverActions* recovery() const { return recover_; }  // Recover... and Pick again
 
   void selectTrials(const std::vector<int64_t>& keys);  // chart, table and details together

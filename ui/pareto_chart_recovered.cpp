@@ -56,9 +56,8 @@ void ParetoChart::redrawRecovered() {
   const auto all = c->series();
   const bool inOrder = all.size() >= 2 && all[all.size() - 2] == recoveredSeries_;
   if (shown && !inOrder) {
-    for (QAbstractSeries* s :
-         std::initializer_list<QAbstractSeries*>{againStep_, againFront_, recoveredSeries_,
-                                                 selected_}) {
+    for (QAbstractSeries* s : std::initializer_list<QAbstractSeries*>{
+             againStep_, againFront_, recoveredSeries_, selected_}) {
       if (s->chart()) c->removeSeries(s);
       c->addSeries(s);
       if (xAxis_ && yAxis_) attachAxes(s);
@@ -135,18 +134,16 @@ void ParetoChart::drawForeground(QPainter* p, const QRectF& rect) {
   for (const QLineF& a : recoveredArrows()) {
     const QPointF from = scene(a.p1()), to = scene(a.p2());
     const QLineF line(from, to);
-    if (line.length() < 3) continue;  // no gain to point at
-    // Stop short of the star so the head stays visible beside it.
-    QLineF shaft = line;
-    shaft.setLength(std::max(0.0, line.length() - 7));
+    // Stop short of the star, so that the head shows beside it.
+    const double stop = 10, head = 9;
+    if (line.length() < stop + head) continue;
+    const QPointF u = (to - from) / line.length(), n(-u.y(), u.x());
+    const QPointF tip = to - u * stop, base = tip - u * head;
     p->setPen(pen);
-    p->drawLine(shaft);
-    const double angle = std::atan2(-shaft.dy(), shaft.dx());
-    const QPointF tip = shaft.p2();
-    const double head = 8, spread = 0.45;
+    p->drawLine(from, base);
     QPainterPath path(tip);
-    path.lineTo(tip - QPointF(std::cos(angle - spread) * head, -std::sin(angle - spread) * head));
-    path.lineTo(tip - QPointF(std::cos(angle + spread) * head, -std::sin(angle + spread) * head));
+    path.lineTo(base + n * (head * 0.45));
+    path.lineTo(base - n * (head * 0.45));
     path.closeSubpath();
     p->fillPath(path, kRecovered.darker(120));
   }
@@ -177,7 +174,7 @@ void ParetoChart::onRecoveredHovered(const QPointF& v, bool state) {
     return;
   }
   const QString how = best->method == "distill" ? tr("distilled from the full model")
-                                                 : tr("fine-tuned on the labels");
+                                                : tr("fine-tuned on the labels");
   QString text = tr("<b>Recovered</b> from trial %1, %2<br>").arg(best->source.id).arg(how);
   if (!best->how.isEmpty()) text += best->how.toHtmlEscaped() + "<br>";
   text += tr("error %1% before, %2% after<br>")

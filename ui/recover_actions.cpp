@@ -40,8 +40,9 @@ RecoverActions::RecoverActions(MainWindow* window) : QObject(window), w_(window)
   bar_->setFormat(tr("recovering %p%"));
   cancel_ = new QPushButton(tr("Cancel recovery"), window);
   cancel_->setObjectName("recoverCancel");
-  cancel_->setToolTip(tr("Stop at the next step; the pick's checkpoint is kept, and Recover... "
-                         "with the same folder resumes it"));
+  cancel_->setToolTip(
+      tr("Stop at the next step; the pick's checkpoint is kept, and Recover... "
+         "with the same folder resumes it"));
   connect(cancel_, &QPushButton::clicked, this, &RecoverActions::cancel);
   window->statusBar()->addPermanentWidget(bar_);
   window->statusBar()->addPermanentWidget(cancel_);
@@ -86,8 +87,9 @@ QString RecoverActions::whyNot() const {
   if (run.comparer()->active())
     return tr("Runs are compared: open one run's log to recover its points.");
   if (run.session().logPath().isEmpty() || !run.session().run())
-    return tr("Open a run log (File > Open run log) or run a search first: recovery reads the "
-              "run's log and records into it.");
+    return tr(
+        "Open a run log (File > Open run log) or run a search first: recovery reads the "
+        "run's log and records into it.");
   if (run.isRunning())
     return tr("Wait for the search to end, or stop it: recovery appends to its run log.");
   if (w_->selection().empty())
@@ -174,8 +176,8 @@ void RecoverActions::cancel() {
 }
 
 void RecoverActions::showProgress(const pp::RecoverProgress& p) {
-  const double within = p.steps > 0 ? static_cast<double>(p.step) / static_cast<double>(p.steps)
-                                    : 0.0;
+  const double within =
+      p.steps > 0 ? static_cast<double>(p.step) / static_cast<double>(p.steps) : 0.0;
   bar_->setValue(static_cast<int>(1000 * (p.pick - 1) + 1000 * std::min(1.0, within)));
   QString line = tr("Recovering trial %1 (%2 of %3): %4, step %5 of %6")
                      .arg(p.source)
@@ -218,8 +220,8 @@ void RecoverActions::onFinished(const QString& error, const pp::RecoverReport& r
   if (!reloaded) message_ += tr(" (The log could not be read again: %1)").arg(reloadError);
   Q_EMIT status(message_);
   if (!error.isEmpty()) {
-    auto* box = new QMessageBox(QMessageBox::Warning, tr("Recovery failed"), error,
-                                QMessageBox::Ok, w_);
+    auto* box =
+        new QMessageBox(QMessageBox::Warning, tr("Recovery failed"), error, QMessageBox::Ok, w_);
     box->setObjectName("recoverError");
     box->setTextFormat(Qt::PlainText);  // paths and log text
     box->setAttribute(Qt::WA_DeleteOnClose);

@@ -56,8 +56,8 @@ RecoverDialog::RecoverDialog(const QString& logPath, const std::vector<int64_t>&
   seconds_->setSuffix(tr(" s"));
   seconds_->setSpecialValueText(tr("no limit"));
   seconds_->setToolTip(tr("Wall time per sub-network, probes included"));
-  distill_ = new QCheckBox(tr("Distil from the full model (off: plain fine-tuning on the labels)"),
-                           this);
+  distill_ =
+      new QCheckBox(tr("Distil from the full model (off: plain fine-tuning on the labels)"), this);
   distill_->setObjectName("distill");
   test_ = new QLineEdit(this);
   test_->setObjectName("testFile");

@@ -51,8 +51,9 @@ QString recoveredDetailsHtml(const std::vector<const pp::Trial*>& selected,
       const auto& d = r.details;
       const auto hold = d.value("holdout", nlohmann::json::object());
       const auto test = d.value("test", nlohmann::json::object());
-      rows += QString("<tr><td>%1</td><td>%2</td><td align=right>%3</td><td align=right>%4</td>"
-                      "<td align=right>%5</td></tr>")
+      rows += QString(
+                  "<tr><td>%1</td><td>%2</td><td align=right>%3</td><td align=right>%4</td>"
+                  "<td align=right>%5</td></tr>")
                   .arg(tr("trial %1").arg(t->id), recoveredHow(r).toHtmlEscaped(),
                        beforeAfter(t->errorRate, r.trial.errorRate),
                        beforeAfter(errorOf(hold, "before"), errorOf(hold, "after")),

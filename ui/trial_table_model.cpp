@@ -27,9 +27,8 @@ void TrialTableModel::clear() {
 }
 
 QString TrialTableModel::columnKey(int column) {
-  static const char* keys[] = {"run",    "trial", "subnet", "accuracy",  "error",
-                               "recovered", "params", "share", "flops",  "latency",
-                               "eval_time", "status"};
+  static const char* keys[] = {"run",    "trial", "subnet", "accuracy", "error",     "recovered",
+                               "params", "share", "flops",  "latency",  "eval_time", "status"};
   return column >= 0 && column < ColumnCount ? QString(keys[column]) : QString();
 }
 
@@ -96,9 +95,9 @@ int TrialTableModel::columnCount(const QModelIndex& parent) const {
 
 QVariant TrialTableModel::headerData(int section, Qt::Orientation o, int role) const {
   if (o != Qt::Horizontal || role != Qt::DisplayRole) return {};
-  static const char* names[] = {"Run",       "Trial",      "Sub-network", "Accuracy",
-                                "Error",     "Recovered",  "Parameters",  "Share",
-                                "FLOPs",     "Latency",    "Eval time",   "Status"};
+  static const char* names[] = {"Run",   "Trial",     "Sub-network", "Accuracy",
+                                "Error", "Recovered", "Parameters",  "Share",
+                                "FLOPs", "Latency",   "Eval time",   "Status"};
   return tr(names[section]);
 }
 

@@ -80,9 +80,8 @@ struct Options {
       cli.addOption(o);
   }
   ppui::ScreenshotHarness::Options harness(const QCommandLineParser& cli) const {
-    return {cli.isSet(start),      cli.isSet(exit),          cli.isSet(select),
-            cli.value(shot),       cli.value(midShot),       cli.value(dialogShot),
-            cli.value(selectIds),  cli.isSet(pickAgain)};
+    return {cli.isSet(start),   cli.isSet(exit),       cli.isSet(select),    cli.value(shot),
+            cli.value(midShot), cli.value(dialogShot), cli.value(selectIds), cli.isSet(pickAgain)};
   }
 };
 

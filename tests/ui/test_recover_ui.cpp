@@ -149,7 +149,8 @@ class TestRecoverUi : public QObject {
       QVERIFY2(html.contains("Recovered: before"), qPrintable(html));
       const pp::Trial* before = w.tableModel()->trial(picks_[0]);
       QVERIFY(html.contains(QString::number(100.0 * before->errorRate, 'f', 2) + "%"));
-      QVERIFY(html.contains(QString::number(100.0 * lc.recovered[0].trial.errorRate, 'f', 2) + "%"));
+      QVERIFY(
+          html.contains(QString::number(100.0 * lc.recovered[0].trial.errorRate, 'f', 2) + "%"));
       // Before and after in the table: the Recovered column beside the error.
       const auto* m = w.tableModel();
       const QString cell =
@@ -223,7 +224,8 @@ class TestRecoverUi : public QObject {
       QVERIFY(src);
       QVERIFY(near(arrows[static_cast<qsizetype>(i)].p1(), chart->valueOf(*src)));
       QVERIFY(near(arrows[static_cast<qsizetype>(i)].p2(), chart->valueOf(lc.recovered[i].trial)));
-      QCOMPARE(arrows[static_cast<qsizetype>(i)].p1().x(), arrows[static_cast<qsizetype>(i)].p2().x());
+      QCOMPARE(arrows[static_cast<qsizetype>(i)].p1().x(),
+               arrows[static_cast<qsizetype>(i)].p2().x());
     }
     QTRY_VERIFY2(chart->legendEntries().join("|").contains("recovered"),
                  qPrintable(chart->legendEntries().join("|")));
