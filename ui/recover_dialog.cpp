@@ -39,11 +39,15 @@ RecoverDialog::RecoverDialog(const QString& logPath, const std::vector<int64_t>&
   setWindowTitle(tr("Recover the selected sub-networks"));
   QStringList ids;
   for (int64_t id : trials) ids << QString::number(id);
-  auto* intro = new QLabel(
-      tr("Each of trial %1 is sliced into a model of its own and fine-tuned on the run's "
-         "training split, then measured on its validation set and recorded in %2.")
-          .arg(ids.join(", "), QFileInfo(logPath).fileName()),
-      this);
+  const QString what =
+      trials.size() == 1
+          ? tr("Trial %1 is sliced into a model of its own and fine-tuned").arg(ids.join(""))
+          : tr("Trials %1 are each sliced into a model of their own and fine-tuned")
+                .arg(ids.join(", "));
+  auto* intro = new QLabel(what + tr(" on the run's training split, then measured on its "
+                                     "validation set and recorded in %1.")
+                                      .arg(QFileInfo(logPath).fileName()),
+                           this);
   intro->setWordWrap(true);
   steps_ = new QSpinBox(this);
   steps_->setObjectName("steps");
@@ -66,7 +70,7 @@ RecoverDialog::RecoverDialog(const QString& logPath, const std::vector<int64_t>&
   out_->setObjectName("outDir");
   out_->setToolTip(tr("New, empty, or an earlier recovery's folder (it resumes)"));
   auto* form = new QFormLayout;
-  form->addRow(tr("Budget:"), steps_);
+  form->addRow(tr("Steps per pick:"), steps_);
   form->addRow(tr("Time per pick:"), seconds_);
   form->addRow(QString(), distill_);
   form->addRow(tr("Test file:"), withBrowse(test_, this, [this] { browseTest(); }));
