@@ -204,10 +204,13 @@ void RecoverActions::onFinished(const QString& error, const pp::RecoverReport& r
   const bool reloaded = w_->runController().reloadRecovered(&reloadError);
   QStringList picks;
   for (const auto& p : report.picks)
-    picks << tr("trial %1 %2% → %3% error")
+    picks << tr("trial %1 %2% → %3% error%4")
                  .arg(p.before.id)
                  .arg(100.0 * p.before.errorRate, 0, 'f', 1)
-                 .arg(100.0 * p.recovered.trial.errorRate, 0, 'f', 1);
+                 .arg(100.0 * p.recovered.trial.errorRate, 0, 'f', 1)
+                 .arg(p.reused             ? tr(" (finished earlier)")
+                      : p.resumedStep >= 0 ? tr(" (resumed at step %1)").arg(p.resumedStep)
+                                           : QString());
   const bool ok = error.isEmpty() && !report.stopped;
   if (!error.isEmpty())
     message_ = tr("Recovery failed: %1").arg(error);

@@ -4,8 +4,9 @@
 // runs in seconds); the records core appends to the run log; the chart's
 // arrows from each source to its recovered point; before and after in the
 // table and the Selection tab; View > Pick again; a log with recovered
-// records opened afresh shows its arrows at once; Cancel mid-run stops at a
-// checkpoint and leaves the log valid.
+// records opened afresh shows its arrows at once; the same recovery again
+// reuses the finished picks; Cancel mid-run stops at a checkpoint and leaves
+// the log valid.
 #include <QAction>
 #include <QApplication>
 #include <QCheckBox>
@@ -170,6 +171,16 @@ class TestRecoverUi : public QObject {
       }
       again->setChecked(false);
       QVERIFY(w.chart()->pickedAgainPoints().isEmpty());
+      // The same points, folder and settings again: the finished picks are
+      // reused, not trained or recorded twice.
+      ppui::RecoverSettings same;
+      same.budgetSteps = 6;
+      same.outDir = tmp_.path() + "/recovered";
+      QVERIFY(w.recovery()->start(same));
+      QTRY_COMPARE_WITH_TIMEOUT(done.size(), 2, 120000);
+      QVERIFY2(done[1][0].toBool(), qPrintable(done[1][1].toString()));
+      QCOMPARE(done[1][1].toString().count("(finished earlier)"), 2);
+      QCOMPARE(readLog().recovered.size(), size_t{2});
     }
     // Opened afresh: the arrows at once.
     ppui::MainWindow w2;
