@@ -11,6 +11,7 @@
 #include <QApplication>
 #include <QCheckBox>
 #include <QLineEdit>
+#include <QMenu>
 #include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
@@ -118,6 +119,16 @@ class TestRecoverUi : public QObject {
     QVERIFY(!w.recovery()->pickAgainAction()->isEnabled());  // nothing recovered yet
     w.selectTrials({picks_[0]});
     QVERIFY(a->isEnabled());
+    // Right-click on the chart or the table: the same action, its reason shown when disabled.
+    for (QWidget* target : std::initializer_list<QWidget*>{w.chart(), w.tableView()}) {
+      Q_EMIT target->customContextMenuRequested(QPoint(20, 20));
+      QMenu* menu = nullptr;
+      for (QMenu* m : target->findChildren<QMenu*>())
+        if (m->actions().contains(a)) menu = m;
+      QVERIFY(menu && menu->toolTipsVisible());
+      QVERIFY(menu->actions().contains(w.recovery()->pickAgainAction()));
+      menu->close();
+    }
   }
 
   void recoverTwoPicks() {
