@@ -27,6 +27,8 @@
 #include "ui/pareto_chart.h"
 #include "ui/picks_bar.h"
 #include "ui/plain_message.h"
+#include "ui/recover_actions.h"
+#include "ui/recovered_details.h"
 #include "ui/search_actions.h"
 #include "ui/setup_panel.h"
 #include "ui/trial_table_model.h"
@@ -126,6 +128,9 @@ void MainWindow::buildMenus() {
   auto* view = menuBar()->addMenu(tr("&View"));
   view->addAction(tr("&Reset zoom"), QKeySequence(Qt::CTRL | Qt::Key_0), charts_->chart(),
                   &ParetoChart::resetZoom);
+  recover_ = new RecoverActions(this);
+  recover_->install(searchActions_->menu(), searchActions_->toolBar(), view);
+  connect(recover_, &RecoverActions::status, statusLine_, &QLabel::setText);
   auto* help = menuBar()->addMenu(tr("&Help"));
   help->addAction(tr("&About ParetoPrune"), this, [this] {
     QMessageBox::about(
@@ -262,6 +267,7 @@ bool MainWindow::startSearch() {
 void MainWindow::updateButtons() {
   searchActions_->setRunning(run_->isRunning(), run_->isPaused());
   exportBtn_->setEnabled(!trials_->selection().empty());
+  if (recover_) recover_->refresh();
 }
 
 void MainWindow::showProgress(int done, int total) {
@@ -302,7 +308,12 @@ void MainWindow::selectTrials(const std::vector<int64_t>& keys) {
 }
 
 QString MainWindow::detailsHtml() const {
-  return trials_->detailsHtml([this](int64_t key) { return run_->trialTitle(key); },
+  const std::vector<pp::Trial> sel = trials_->selectedTrials();
+  std::vector<const pp::Trial*> ptrs;
+  for (const auto& t : sel) ptrs.push_back(&t);
+  // What recovery changed first: it is the news about a recovered trial.
+  return recoveredDetailsHtml(ptrs, run_->recovered()) +
+         trials_->detailsHtml([this](int64_t key) { return run_->trialTitle(key); },
                               run_->reference(), run_->session().config());
 }
 

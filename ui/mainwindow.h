@@ -26,6 +26,7 @@ class ExportDialog;
 class HypervolumeChart;
 class LatencyView;
 class ParetoChart;
+class RecoverActions;
 class RunComparer;
 class SearchActions;
 class SetupPanel;
@@ -71,7 +72,8 @@ class MainWindow : public QMainWindow {
   // replaces `out`); false with the reason.
   bool exportReport(const QString& log, const QString& out, QString* error = nullptr);
 
-  PicksBar* picksBar() const { return picks_; }  // the recommended picks, one click each
+  PicksBar* picksBar() const { return picks_; }          // the recommended picks, one click each
+  RecoverActions* recovery() const { return recover_; }  // Recover... and Pick again
 
   void selectTrials(const std::vector<int64_t>& keys);  // chart, table and details together
   const std::vector<int64_t>& selection() const;
@@ -135,6 +137,7 @@ class MainWindow : public QMainWindow {
   QLabel* statusLine_ = nullptr;
   QMenu* recentMenu_ = nullptr;
   SearchActions* searchActions_ = nullptr;
+  RecoverActions* recover_ = nullptr;
 };
 
 }  // namespace ppui

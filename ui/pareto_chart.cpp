@@ -65,6 +65,7 @@ ParetoChart::ParetoChart(QWidget* parent) : QChartView(parent) {
   flushTimer_.setInterval(150);
   flushTimer_.setSingleShot(true);
   connect(&flushTimer_, &QTimer::timeout, this, &ParetoChart::flushNow);
+  initRecovered();
   clear();
 }
 
@@ -494,6 +495,7 @@ void ParetoChart::rebuild() {
   if (full_trial_ && (!logX_ || xOf(*full_trial_) > 0)) full_->append(valueOf(*full_trial_));
   for (int r = 0; r < runCount(); ++r) redrawFront(r);
   redrawSelection();
+  redrawRecovered();
 }
 
 void ParetoChart::fitAxes() {

@@ -17,6 +17,7 @@
 #pragma once
 #include <QChartView>
 #include <QColor>
+#include <QLineF>
 #include <QTimer>
 
 #include <cstdint>
@@ -92,6 +93,22 @@ class ParetoChart : public QChartView {
   // The legend's visible entries, in order.
   QStringList legendEntries() const;
 
+  // Recovered trials (pareto_chart_recovered.cpp): each drawn as a marker
+  // of its own with an arrow from the trial it came from (run 0's).
+  struct Recovered {
+    pp::Trial source, after;
+    QString method;  // "distill" or "finetune"
+    QString how;     // a line for the tooltip: steps, learning rate
+  };
+  void setRecovered(std::vector<Recovered> rs);
+  int recoveredCount() const { return static_cast<int>(recovered_.size()); }
+  // The arrows in chart values, source to recovered point, in setRecovered's order.
+  QList<QLineF> recoveredArrows() const;
+  // Picking again: run 0's front replaced by `front` (of its trials and the
+  // recovered ones; pp::pickAgain); empty: the search's front again.
+  void setPickedAgain(const std::vector<pp::Trial>& front);
+  QList<QPointF> pickedAgainPoints() const;
+
  Q_SIGNALS:
   void selectionChanged(const std::vector<int64_t>& keys);
   void runVisibilityChanged(int run, bool visible);
@@ -101,6 +118,7 @@ class ParetoChart : public QChartView {
   void mouseDoubleClickEvent(QMouseEvent* e) override;
   void resizeEvent(QResizeEvent* e) override;
   void childEvent(QChildEvent* e) override;
+  void drawForeground(QPainter* p, const QRectF& rect) override;  // the recovered arrows
 
  private:
   struct Run {
@@ -142,6 +160,10 @@ class ParetoChart : public QChartView {
   void onClicked(int64_t key, bool add);  // select (add: toggle in the selection)
   void onHovered(const QPointF& p, bool state);
   void onLegendClicked();
+  void initRecovered();
+  void redrawRecovered();  // after the axes or the frame changed
+  void onRecoveredHovered(const QPointF& p, bool state);
+  QPointF drawnAt(const pp::Trial& t) const;  // on the frame's edge when beyond it
 
   std::vector<Run> runs_;
   QScatterSeries* selected_;
@@ -170,6 +192,11 @@ class ParetoChart : public QChartView {
   bool logX_ = true;
   bool relabelling_ = false;
   int batches_ = 0;
+  std::vector<Recovered> recovered_;
+  QScatterSeries* recoveredSeries_ = nullptr;
+  std::vector<pp::Trial> pickedAgain_;
+  QScatterSeries* againFront_ = nullptr;
+  QLineSeries* againStep_ = nullptr;
 };
 
 }  // namespace ppui

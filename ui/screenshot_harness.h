@@ -20,6 +20,8 @@ class ScreenshotHarness : public QObject {
     QString screenshot;         // the window when the search ends, else shortly after start-up
     QString midScreenshot;      // the window when half the trials are done
     QString dialogScreenshot;   // the export dialog of the selection, when the search ends
+    QString select;             // a shown log's trials to select (comma-separated ids)
+    bool pickAgain = false;     // View > Pick again over recovered points
   };
   ScreenshotHarness(MainWindow& window, const Options& options);
 
@@ -34,6 +36,7 @@ class ScreenshotHarness : public QObject {
   void onProgress(const pp::SearchProgress& p);
   void onSearchEnded(const QString& reason);
   void selectFront();
+  void applyView();  // --select, --pick-again
   void shootDialog();
   void finish(const QString& outcome, bool failed);
 

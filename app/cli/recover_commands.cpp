@@ -14,6 +14,7 @@
 #include "interrupt.h"
 #include "paretoprune/base/error.h"
 #include "paretoprune/cpu/gemm.h"
+#include "paretoprune/search/pick_again.h"
 #include "paretoprune/search/run_log.h"
 #include "paretoprune/train/recover.h"
 
@@ -189,16 +190,12 @@ void addRecoverCommand(CLI::App& app, GlobalOptions& g) {
 // ones (the latest of each source and method), each row saying which it is.
 void printRecoveredFront(const pp::OpenedRunLog& run, const std::vector<std::string>& obj,
                          const std::string& format) {
-  std::vector<pp::Trial> all = run.log.trials;
-  std::vector<std::string> kind(all.size(), "search");
-  for (const auto& r : run.log.recovered) {
-    all.push_back(r.trial);
+  const pp::PickedAgain picked = pp::pickAgain(run.log.trials, run.log.recovered, obj);
+  const std::vector<pp::Trial>& all = picked.all;
+  std::vector<std::string> kind(run.log.trials.size(), "search");
+  for (const auto& r : run.log.recovered)
     kind.push_back(r.method + " of " + std::to_string(r.source));
-  }
-  std::vector<size_t> idx = pp::paretoTrials(all, obj);
-  std::sort(idx.begin(), idx.end(), [&](size_t x, size_t y) {
-    return pp::objectiveValue(all[x], obj[1]) < pp::objectiveValue(all[y], obj[1]);
-  });
+  const std::vector<size_t>& idx = picked.front;
   if (format == "json") {
     json out = json::array();
     for (size_t i : idx) {

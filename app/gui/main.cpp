@@ -66,14 +66,22 @@ struct Options {
                             "When the search ends, select up to three Pareto points (for "
                             "screenshots of the details)."};
 
+  QCommandLineOption selectIds{"select",
+                               "With --log and --screenshot: select these trials first (ids, "
+                               "comma-separated).",
+                               "IDS"};
+  QCommandLineOption pickAgain{"pick-again",
+                               "With --log: pick the front again over the recovered points "
+                               "(View > Pick again)."};
+
   void addTo(QCommandLineParser& cli) const {
     for (const auto& o : {model, data, validation, demo, trials, start, exit, shot, select, log,
-                          compare, midShot, dialogShot})
+                          compare, midShot, dialogShot, selectIds, pickAgain})
       cli.addOption(o);
   }
   ppui::ScreenshotHarness::Options harness(const QCommandLineParser& cli) const {
-    return {cli.isSet(start), cli.isSet(exit),    cli.isSet(select),
-            cli.value(shot),  cli.value(midShot), cli.value(dialogShot)};
+    return {cli.isSet(start),   cli.isSet(exit),       cli.isSet(select),    cli.value(shot),
+            cli.value(midShot), cli.value(dialogShot), cli.value(selectIds), cli.isSet(pickAgain)};
   }
 };
 
