@@ -48,9 +48,11 @@ ExportDialog::ExportDialog(const pp::RunHeader& run, const QString& logPath, con
   row->addWidget(browse);
   f->addRow(tr("Output directory"), row);
   formatBox_ = new QComboBox(this);
-  formatBox_->addItem(tr("Hugging Face for transformers 4.x (pruned_heads)"), "hf");
+  formatBox_->setObjectName("format");
+  // First, so the default: the format transformers 4 and 5 both load.
   formatBox_->addItem(tr("Hugging Face for transformers 4.x and 5.x (removed heads zeroed)"),
                       "hf-any");
+  formatBox_->addItem(tr("Hugging Face for transformers 4.x (pruned_heads)"), "hf");
   if (pp::onnxAvailable()) {  // a build with -DPARETOPRUNE_ONNX=OFF has none
     formatBox_->addItem(tr("ONNX (ONNX Runtime, transformers.js; exact sizes)"), "onnx");
     formatBox_->addItem(tr("ONNX, int8 dynamic quantisation"), "onnx-int8");

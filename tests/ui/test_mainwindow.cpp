@@ -475,6 +475,10 @@ class TestMainWindow : public QObject {
     ppui::ExportDialog dlg(tinyRun(), QString(), t);
     const QString out = tmp_.path() + "/exported";
     dlg.setOutput(out);
+    // It proposes the format that transformers 4 and 5 both load.
+    auto* format = dlg.findChild<QComboBox*>("format");
+    QVERIFY(format);
+    QCOMPARE(format->currentData().toString(), QString("hf-any"));
     dlg.setFormat("hf");
     QSignalSpy done(&dlg, &ppui::ExportDialog::exportFinished);
     dlg.startExport();
