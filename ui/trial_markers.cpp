@@ -3,6 +3,7 @@
 #include <QGuiApplication>
 #include <QOffscreenSurface>
 #include <QOpenGLContext>
+#include <QOpenGLFunctions>
 #include <QScatterSeries>
 
 #include <algorithm>
@@ -52,7 +53,11 @@ int TrialMarkers::count() const {
 }
 
 // OpenGL series need a context; the offscreen and minimal platforms draw
-// without one (grab() of a QOpenGLWidget would be empty there).
+// without one (grab() of a QOpenGLWidget would be empty there). A software
+// renderer (Mesa's llvmpipe, softpipe, swrast) is slower than Qt's own raster
+// drawing: under xvfb, following a 10,000-trial log had an event-loop p99 of
+// 404 ms with it and 42 ms without (docs/performance.md), so only a
+// hardware context turns OpenGL series on.
 bool TrialMarkers::openGlAvailable() {
   static const bool on = [] {
     const QByteArray forced = qgetenv("PARETOPRUNE_CHART_OPENGL");
@@ -62,9 +67,17 @@ bool TrialMarkers::openGlAvailable() {
     QOpenGLContext ctx;
     QOffscreenSurface surface;
     surface.create();
-    return ctx.create() && ctx.makeCurrent(&surface);
+    if (!ctx.create() || !ctx.makeCurrent(&surface)) return false;
+    return !isSoftwareRenderer(
+        reinterpret_cast<const char*>(ctx.functions()->glGetString(GL_RENDERER)));
   }();
   return on;
+}
+
+bool TrialMarkers::isSoftwareRenderer(const char* renderer) {
+  const QByteArray r = QByteArray(renderer ? renderer : "").toLower();
+  return r.isEmpty() || r.contains("llvmpipe") || r.contains("softpipe") || r.contains("swrast") ||
+         r.contains("software");
 }
 
 }  // namespace ppui

@@ -34,8 +34,11 @@ class TrialMarkers {
   void publish(bool settle);
   int count() const;
 
-  // Whether OpenGL series can draw here; PARETOPRUNE_CHART_OPENGL=0 or 1 decides instead.
+  // Whether OpenGL series draw here: a hardware OpenGL context (not a
+  // software renderer); PARETOPRUNE_CHART_OPENGL=0 or 1 decides instead.
   static bool openGlAvailable();
+  // Whether a GL_RENDERER string names a software renderer (llvmpipe, ...).
+  static bool isSoftwareRenderer(const char* renderer);
 
  private:
   QScatterSeries* all_;

@@ -27,6 +27,7 @@
 #include "ui/marker_grid.h"
 #include "ui/pareto_chart.h"
 #include "ui/search_controller.h"
+#include "ui/trial_markers.h"
 #include "ui/trial_table_model.h"
 
 class TestScale : public QObject {
@@ -196,6 +197,22 @@ class TestScale : public QObject {
     QVERIFY(!g.take({11, 0.5}));   // off the range
     QVERIFY(!g.take({qQNaN(), 0.5}));
     QCOMPARE(g.taken(), size_t(2));
+  }
+
+  // OpenGL series only on a hardware renderer: a software one (Mesa's
+  // llvmpipe under xvfb) drew a followed 10,000-trial log ten times slower.
+  void softwareRenderersDrawWithoutOpenGL() {
+    using M = ppui::TrialMarkers;
+    QVERIFY(M::isSoftwareRenderer("llvmpipe (LLVM 15.0.6, 256 bits)"));
+    QVERIFY(M::isSoftwareRenderer("softpipe"));
+    QVERIFY(M::isSoftwareRenderer("Software Rasterizer"));
+    QVERIFY(M::isSoftwareRenderer(nullptr));
+    QVERIFY(!M::isSoftwareRenderer("Mesa Intel(R) UHD Graphics 620 (KBL GT2)"));
+    QVERIFY(!M::isSoftwareRenderer("NVIDIA GeForce RTX 3080/PCIe/SSE2"));
+    QVERIFY(!M::isSoftwareRenderer("AMD Radeon RX 6600 (navi23, LLVM 15.0.6, DRM 3.49)"));
+    if (QGuiApplication::platformName() == "offscreen" &&
+        qEnvironmentVariableIsEmpty("PARETOPRUNE_CHART_OPENGL"))
+      QVERIFY(!M::openGlAvailable());
   }
 };
 
