@@ -365,7 +365,8 @@ void addCompletionOptions(CLI::App& cmd, SearchArgs& a) {
 // How each trial runs and what is measured.
 void addExecutionOptions(CLI::App& cmd, SearchArgs& a) {
   cmd.add_option("--mode", a.mode, "auto, masked or sliced")->capture_default_str();
-  cmd.add_option("--precision", a.precision, "fp32, bf16 or fp16 (GPU only)")
+  cmd.add_option("--precision", a.precision,
+                 "fp32, bf16, int8 (the onnx-int8 export's numerics, CPU) or fp16 (GPU only)")
       ->capture_default_str();
   cmd.add_option("--device", a.device, "auto (every CUDA device, else CPU), cpu, cuda or cuda:N")
       ->capture_default_str();
