@@ -208,7 +208,7 @@ int main(int argc, char** argv) {
       static_cast<long long>(oursBatch), threads, threads, threads, gemm, rounds,
       pp::cpuDescription().c_str(), pp::gemmLibraryVersions().c_str(), chosen.c_str(),
       bf16Choice.rates.empty() ? "not available on this CPU" : bf16Choice.line().c_str(),
-      noInt8 ? "left out" : pp::gemmChoiceLine(c, "int8").c_str());
+      noInt8 ? "left out" : pp::gemmChoiceFor(c, pp::GemmType::Int8).line().c_str());
   std::fflush(stdout);
   const char* subnets[] = {
       R"({"num_layers":12,"num_heads":12,"num_units":3072})",

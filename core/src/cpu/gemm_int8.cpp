@@ -43,10 +43,10 @@ namespace {
 // W's parts quantized as the export quantizes each matrix.
 struct Int8Matrix {
   int64_t n = 0, k = 0;
-  std::vector<int8_t> q;          // [n, k]
-  std::vector<float> scale;       // per row: its matrix's weight scale
-  std::vector<float> outScale;    // per row: its part's scale (1 but the query's)
-  std::vector<int32_t> rowSum;    // per row: the sum of its q
+  std::vector<int8_t> q;        // [n, k]
+  std::vector<float> scale;     // per row: its matrix's weight scale
+  std::vector<float> outScale;  // per row: its part's scale (1 but the query's)
+  std::vector<int32_t> rowSum;  // per row: the sum of its q
 };
 
 Int8Matrix quantizeParts(const std::vector<RowSource>& parts, int64_t depth) {
@@ -58,7 +58,8 @@ Int8Matrix quantizeParts(const std::vector<RowSource>& parts, int64_t depth) {
   for (const RowSource& p : parts) {
     float amax = 0.0f;
     for (int64_t r = 0; r < p.rows; ++r)
-      for (int64_t i = 0; i < depth; ++i) amax = std::max(amax, std::fabs(p.data[r * p.stride + i]));
+      for (int64_t i = 0; i < depth; ++i)
+        amax = std::max(amax, std::fabs(p.data[r * p.stride + i]));
     const float s = std::max(1e-8f, amax / 127.0f);
     for (int64_t r = 0; r < p.rows; ++r, ++row) {
       int8_t* out = w.q.data() + row * depth;
@@ -202,7 +203,8 @@ PP_AVX512 void epilogueRow512(const Int8Matrix& w, const int32_t* acc, int32_t z
   for (int64_t j = n0; j < n1; j += 16) {
     const __mmask16 m = n1 - j >= 16 ? 0xffff : lanes(n1 - j);
     const __m512i sum = _mm512_maskz_loadu_epi32(m, w.rowSum.data() + j);
-    const __m512i a = _mm512_sub_epi32(_mm512_maskz_loadu_epi32(m, acc + j), _mm512_mullo_epi32(z, sum));
+    const __m512i a =
+        _mm512_sub_epi32(_mm512_maskz_loadu_epi32(m, acc + j), _mm512_mullo_epi32(z, sum));
     const __m512 s = _mm512_mul_ps(x, _mm512_maskz_loadu_ps(m, w.scale.data() + j));
     // times the part's scale: exact where it is 1, as the plain loop skips it
     const __m512 y = _mm512_mul_ps(_mm512_mul_ps(_mm512_cvtepi32_ps(a), s),
