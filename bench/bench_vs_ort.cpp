@@ -6,7 +6,17 @@
 // (bench/ort_batches.mjs, BUILD/node from scripts/install-node-deps.sh).
 //
 //   bench_vs_ort [--pairs 64] [--batch 8] [--ours-batch N] [--rounds 3] [--threads 2]
-//                [--work DIR] [--node-dir DIR] [--no-int8]
+//                [--work DIR] [--node-dir DIR] [--no-int8] [--int8-reference]
+//                [--model DIR --data FILE]
+//
+// --model/--data: a trained model and its labelled sentences (the demo:
+// resources/demo/model, resources/demo/sentiment-validation.tsv) in place
+// of the random BERT-base shape; the full model only.
+//
+// Int8: ours at --precision int8 (the onnx-int8 export's numerics, on the
+// int8 backend chosen by measurement; --int8-reference adds our portable
+// integer kernel), beside ONNX Runtime on the onnx-int8 export; the last
+// column is each row's label agreement with ONNX Runtime int8.
 //
 // Ours: an evaluation team of `threads` threads (the CLI's policy for one
 // worker: useComputeThreads), one row per GEMM backend and precision
@@ -76,13 +86,15 @@ struct Path {
   pp::ExportFormat format = pp::ExportFormat::Onnx;  // ORT's
 };
 
-std::vector<Path> pathsToRun(bool int8) {
+std::vector<Path> pathsToRun(bool int8, bool int8Reference, const std::string& int8Chosen) {
   std::vector<Path> out;
   for (pp::GemmBackend b : pp::allGemmBackends())
     if (pp::gemmUnavailable(b, pp::GemmType::Float32).empty())
       out.push_back({std::string(pp::gemmBackendName(b)) + " fp32", pp::gemmBackendName(b)});
   if (pp::gemmUnavailable(pp::GemmBackend::Onednn, pp::GemmType::BFloat16).empty())
     out.push_back({"onednn bf16", "onednn", pp::Precision::BFloat16});
+  if (int8 && int8Reference) out.push_back({"packed int8", "packed", pp::Precision::Int8});
+  if (int8) out.push_back({int8Chosen + " int8", "auto", pp::Precision::Int8});
   out.push_back({"ORT fp32", "", pp::Precision::Float32, pp::ExportFormat::Onnx});
   if (int8) out.push_back({"ORT int8", "", pp::Precision::Float32, pp::ExportFormat::OnnxInt8});
   return out;
@@ -102,13 +114,32 @@ std::string exportFor(const pp::Model& model, const pp::SubNetwork& s, const std
       .string();
 }
 
+// ONNX Runtime's labels (batch after batch) in the examples' own order.
+std::vector<int64_t> inExampleOrder(const pp::EncodedData& data, const nlohmann::json& labels) {
+  std::vector<int64_t> out(data.size(), -1);
+  size_t i = 0;
+  for (const auto& rows : data.impl().batchIndex)
+    for (size_t ex : rows) out[ex] = labels.at(i++).get<int64_t>();
+  return out;
+}
+
+std::string agreement(const std::vector<int64_t>& a, const std::vector<int64_t>& b) {
+  if (a.empty() || a.size() != b.size()) return "";
+  size_t same = 0;
+  for (size_t k = 0; k < a.size(); ++k) same += a[k] == b[k];
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f%%",
+                100.0 * static_cast<double>(same) / static_cast<double>(a.size()));
+  return buf;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   int64_t pairs = 64, batch = 8, oursBatch = 0;
   int rounds = 3, threads = 2;
-  bool noInt8 = false, targets = false;
-  std::string work = "out/bench-vs-ort", nodeDir = PARETOPRUNE_NODE_DIR;
+  bool noInt8 = false, targets = false, int8Reference = false;
+  std::string work = "out/bench-vs-ort", nodeDir = PARETOPRUNE_NODE_DIR, modelArg, dataArg;
   CLI::App cli("bench_vs_ort: our evaluator against ONNX Runtime on the same sub-networks");
   cli.add_option("--pairs", pairs, "Sentence pairs (RTE-like, 51-128 tokens)")
       ->capture_default_str();
@@ -122,14 +153,21 @@ int main(int argc, char** argv) {
   cli.add_option("--work", work, "Scratch folder")->capture_default_str();
   cli.add_option("--node-dir", nodeDir, "Folder with node_modules (onnxruntime-node)")
       ->capture_default_str();
-  cli.add_flag("--no-int8", noInt8, "Leave out ONNX Runtime on the onnx-int8 export");
+  cli.add_flag("--no-int8", noInt8, "Leave out int8 (ours and ONNX Runtime's on onnx-int8)");
+  cli.add_flag("--int8-reference", int8Reference, "Add our portable int8 kernel (slow)");
+  cli.add_option("--model", modelArg, "A model folder in place of the random BERT-base shape");
+  cli.add_option("--data", dataArg, "Its labelled sentences (with --model)");
   cli.add_flag("--targets", targets,
                "Only the rows issue 31's targets name: the full model and the quarter-FLOP ones");
   CLI11_PARSE(cli, argc, argv);
 
   fs::create_directories(work);
-  const std::string modelDir = work + "/bert-base-shaped";
-  if (!fs::exists(modelDir + "/config.json")) {
+  if (modelArg.empty() != dataArg.empty()) {
+    std::fprintf(stderr, "bench_vs_ort: --model and --data go together\n");
+    return 1;
+  }
+  const std::string modelDir = modelArg.empty() ? work + "/bert-base-shaped" : modelArg;
+  if (modelArg.empty() && !fs::exists(modelDir + "/config.json")) {
     auto o = pp::TinyModelOptions::shaped(12, 768, 12, 3072);
     o.maxPositions = 512;
     pp::writeRandomModel(modelDir, o);
@@ -139,7 +177,8 @@ int main(int argc, char** argv) {
   pp::EncodeOptions eo;
   eo.maxLength = 128;
   eo.batchSize = batch;
-  const auto examples = ppbench::rteLikePairs(pairs, 7, 45, 105);
+  const auto examples =
+      modelArg.empty() ? ppbench::rteLikePairs(pairs, 7, 45, 105) : pp::loadDataset(dataArg, c);
   const pp::EncodedData data(*model, examples, eo);
   // Ours at its own batch size, on the same sentences (the work counted
   // in GFLOP/s stays ONNX Runtime's padded batches, for both).
@@ -160,14 +199,16 @@ int main(int argc, char** argv) {
           : pp::GemmChoice{};
   const std::string chosenName = pp::gemmChoiceFor(c, pp::GemmType::Float32).line();
   std::printf(
-      "bench_vs_ort: random BERT-base shape, %lld pairs (mean %.0f tokens), batches of %lld (ours "
+      "bench_vs_ort: %s, %lld examples (mean %.0f tokens), batches of %lld (ours "
       "%lld); ours an evaluation team of %d threads, ONNX Runtime %d intra-op threads; GEMM rate "
       "(OpenBLAS, %d threads) %.1f GFLOP/s; best of %d passes each, in turn\n"
-      "CPU: %s\nlibraries: %s\n%s\nbf16: %s\n\n",
-      static_cast<long long>(pairs), data.meanLength(), static_cast<long long>(batch),
+      "CPU: %s\nlibraries: %s\n%s\nbf16: %s\nint8: %s\n\n",
+      modelArg.empty() ? "random BERT-base shape" : modelArg.c_str(),
+      static_cast<long long>(data.size()), data.meanLength(), static_cast<long long>(batch),
       static_cast<long long>(oursBatch), threads, threads, threads, gemm, rounds,
       pp::cpuDescription().c_str(), pp::gemmLibraryVersions().c_str(), chosen.c_str(),
-      bf16Choice.rates.empty() ? "not available on this CPU" : bf16Choice.line().c_str());
+      bf16Choice.rates.empty() ? "not available on this CPU" : bf16Choice.line().c_str(),
+      noInt8 ? "left out" : pp::gemmChoiceFor(c, pp::GemmType::Int8).line().c_str());
   std::fflush(stdout);
   const char* subnets[] = {
       R"({"num_layers":12,"num_heads":12,"num_units":3072})",
@@ -176,12 +217,16 @@ int main(int argc, char** argv) {
       R"({"num_layers":6,"num_heads":6,"num_units":1536})",
       R"({"num_layers":12,"num_heads":3,"num_units":768})",
   };
-  const auto paths = pathsToRun(!noInt8);
-  std::printf("%-20s %6s | %-14s %8s %14s %9s %7s\n", "sub-network", "FLOPs", "path", "s",
-              "GFLOP/s", "/ORT fp32", "agree");
+  const auto paths = pathsToRun(
+      !noInt8, int8Reference,
+      noInt8 ? "" : pp::gemmBackendName(pp::gemmChoiceFor(c, pp::GemmType::Int8).plan.backend));
+  std::printf("%-20s %6s | %-14s %8s %14s %9s %9s %7s %9s\n", "sub-network", "FLOPs", "path", "s",
+              "GFLOP/s", "/ORT fp32", "/ORT int8", "agree", "=ORT int8");
   const double fullFlops = passFlops(c, pp::SubNetwork::full(c), data);
   for (const char* desc : subnets) {
-    const pp::SubNetwork s = pp::SubNetwork::parse(desc, c);
+    const pp::SubNetwork s =
+        modelArg.empty() ? pp::SubNetwork::parse(desc, c) : pp::SubNetwork::full(c);
+    if (!modelArg.empty() && desc != subnets[0]) break;
     const double share = passFlops(c, s, data) / fullFlops;
     if (targets && share < 0.99 && (share < 0.24 || share > 0.26)) continue;
     std::vector<std::string> onnx(paths.size());
@@ -192,11 +237,11 @@ int main(int argc, char** argv) {
     for (int turn = 0; turn < 2; ++turn)  // in turn, so that drift hits all
       for (size_t i = 0; i < paths.size(); ++i) {
         if (paths[i].gemm.empty()) {
-          secs[i] =
-              std::min(secs[i], ppbench::runNodeScript(nodeDir, "ort_batches.mjs",
-                                                       {onnx[i], batches, std::to_string(rounds),
-                                                        std::to_string(threads)})["seconds"]
-                                    .get<double>());
+          const auto r = ppbench::runNodeScript(
+              nodeDir, "ort_batches.mjs",
+              {onnx[i], batches, std::to_string(rounds), std::to_string(threads)});
+          secs[i] = std::min(secs[i], r["seconds"].get<double>());
+          preds[i] = inExampleOrder(data, r["labels"]);
           continue;
         }
         pp::setGemmBackend(paths[i].gemm);
@@ -210,27 +255,26 @@ int main(int argc, char** argv) {
       }
     pp::setGemmBackend("auto");
     const double flops = passFlops(c, s, data);
-    double ortFp32 = 0;
-    for (size_t i = 0; i < paths.size(); ++i)
+    double ortFp32 = 0, ortInt8 = 0;
+    std::vector<int64_t> ortInt8Labels;
+    for (size_t i = 0; i < paths.size(); ++i) {
       if (paths[i].name == "ORT fp32") ortFp32 = secs[i];
+      if (paths[i].name == "ORT int8") {
+        ortInt8 = secs[i];
+        ortInt8Labels = preds[i];
+      }
+    }
     for (size_t i = 0; i < paths.size(); ++i) {
       const bool mark = paths[i].name + " (" == chosenName.substr(0, paths[i].name.size() + 2) ||
                         (paths[i].precision == pp::Precision::BFloat16 &&
-                         bf16Choice.plan.type == pp::GemmType::BFloat16);
-      std::string agree = "";
-      if (!preds[i].empty() && !preds[0].empty()) {
-        size_t same = 0;
-        for (size_t k = 0; k < preds[i].size(); ++k) same += preds[i][k] == preds[0][k];
-        agree =
-            std::to_string(100.0 * static_cast<double>(same) / static_cast<double>(preds[i].size()))
-                .substr(0, 5) +
-            "%";
-      }
-      std::printf("%-20s %5.0f%% | %-13s%s %8.3f %8.1f (%3.0f%%) %9.2f %7s\n",
+                         bf16Choice.plan.type == pp::GemmType::BFloat16) ||
+                        paths[i].gemm == "auto";
+      std::printf("%-20s %5.0f%% | %-13s%s %8.3f %8.1f (%3.0f%%) %9.2f %9.2f %7s %9s\n",
                   i == 0 ? s.summary().c_str() : "", 100 * flops / fullFlops, paths[i].name.c_str(),
                   mark ? "*" : " ", secs[i], flops / secs[i] / 1e9,
                   100 * flops / secs[i] / 1e9 / gemm, ortFp32 > 0 ? secs[i] / ortFp32 : 0.0,
-                  agree.c_str());
+                  ortInt8 > 0 ? secs[i] / ortInt8 : 0.0, agreement(preds[i], preds[0]).c_str(),
+                  agreement(preds[i], ortInt8Labels).c_str());
     }
     std::fflush(stdout);
   }

@@ -229,10 +229,13 @@ void SetupPanel::addSearchOptions(QWidget* searchBox, QFormLayout* sf) {
   precisionBox_->setObjectName("precision");
   precisionBox_->addItem(tr("fp32"), "fp32");
   precisionBox_->addItem(tr("bf16, front confirmed in fp32"), "bf16");
+  precisionBox_->addItem(tr("int8, as the onnx-int8 export computes"), "int8");
   precisionBox_->setToolTip(
       tr("bf16 runs the matrix products in bfloat16 where this CPU has it and it measures "
          "faster; every trial that could reach the front is measured again in fp32, so the "
-         "front's numbers are fp32 ones. Refused with the reason on a CPU without bf16."));
+         "front's numbers are fp32 ones. Refused with the reason on a CPU without bf16. int8 "
+         "evaluates with the onnx-int8 export's quantisation, for a search of the model you "
+         "will deploy in int8."));
   sf->addRow(tr("Precision"), precisionBox_);
   sf->addRow(tr("Seed"), seedSpin_);
   sf->addRow(tr("Validation subset"), subsetSpin_);

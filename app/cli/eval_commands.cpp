@@ -42,7 +42,8 @@ pp::SubNetwork subnetFor(const std::string& arg, const pp::Model& m) {
 namespace {
 // How the sub-network runs, and its latency measurement.
 void addExecutionOptions(CLI::App& cmd, EvalArgs& a) {
-  cmd.add_option("--precision", a.precision, "fp32, bf16 or fp16 (GPU only)")
+  cmd.add_option("--precision", a.precision,
+                 "fp32, bf16, int8 (the onnx-int8 export's numerics, CPU) or fp16 (GPU only)")
       ->capture_default_str();
   cmd.add_option("--device", a.device, "cpu or cuda:N (auto: the first CUDA device, else cpu)")
       ->capture_default_str();

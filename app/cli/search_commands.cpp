@@ -368,8 +368,8 @@ void addCompletionOptions(CLI::App& cmd, SearchArgs& a) {
 void addExecutionOptions(CLI::App& cmd, SearchArgs& a) {
   cmd.add_option("--mode", a.mode, "auto, masked or sliced")->capture_default_str();
   cmd.add_option("--precision", a.precision,
-                 "fp32, bf16 or fp16 (GPU only); with bf16/fp16, trials that could reach the "
-                 "front are measured again in fp32")
+                 "fp32, bf16, int8 (the onnx-int8 export's numerics, CPU) or fp16 (GPU only); "
+                 "with bf16/fp16, trials that could reach the front are measured again in fp32")
       ->capture_default_str();
   cmd.add_flag("--no-confirm", a.noConfirm,
                "With --precision bf16/fp16: keep the reduced precision's numbers for the front "

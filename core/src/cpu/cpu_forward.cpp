@@ -2,6 +2,7 @@
 // every step on one team of threads. See bert.h (packedForward) and
 // docs/performance.md for the measurements behind each choice.
 #include <algorithm>
+#include <cstdlib>
 #include <limits>
 #include <optional>
 #include <vector>
@@ -51,6 +52,40 @@ std::optional<Packing> packRows(const torch::Tensor& mask) {
   k.positions = torch::tensor(positions, torch::kLong);
   k.firstRows = torch::tensor(k.offsets, torch::kLong);
   return k;
+}
+
+// Int8 quantizes each sequence's activations on its own (gemm_int8.cpp):
+// the ends of the sequences in rows [r0, r1) (both sequence boundaries),
+// counted from r0.
+RowGroups sequenceEnds(const Packing& k, int64_t r0, int64_t r1) {
+  RowGroups ends;
+  for (size_t b = 0; b < k.lengths.size(); ++b) {
+    const int64_t end = k.offsets[b] + k.lengths[b];
+    if (end > r0 && end <= r1) ends.push_back(end - r0);
+  }
+  if (ends.empty() || ends.back() != r1 - r0)
+    throw Error("int8 product: rows split inside a sequence");
+  return ends;
+}
+
+// `parts` + 1 row edges splitting [0, N): evenly, or (int8) at the
+// sequence boundaries nearest to even, without empty parts.
+std::vector<int64_t> rowEdges(const Packing& k, int64_t parts, bool bySequence) {
+  const int64_t N = k.total;
+  std::vector<int64_t> edges{0};
+  for (int64_t c = 1; c <= parts; ++c) {
+    int64_t e = N * c / parts;
+    if (bySequence && c < parts) {
+      int64_t best = N;  // the nearest sequence end
+      for (size_t b = 0; b < k.lengths.size(); ++b) {
+        const int64_t end = k.offsets[b] + k.lengths[b];
+        if (std::llabs(end - e) < std::llabs(best - e)) best = end;
+      }
+      e = best;
+    }
+    if (e > edges.back()) edges.push_back(e);
+  }
+  return edges;
 }
 
 void activateInPlace(torch::Tensor& x, Act a) {
@@ -104,8 +139,9 @@ LayerLinears linearsOf(const EncoderWeights& w, const FusedAttention& f, size_t 
 
 // Columns [n0, n1) of `out` (n1 -1: all): x W^T + bias, or (accumulate)
 // out + x W^T. `x` and `out` rows with unit column stride.
+// `groups`: int8's quantization groups of x's rows (RowGroups).
 void linearInto(const Linear& lin, const torch::Tensor& x, torch::Tensor& out, bool accumulate,
-                int64_t n0 = 0, int64_t n1 = -1) {
+                int64_t n0 = 0, int64_t n1 = -1, const RowGroups* groups = nullptr) {
   if (n1 < 0) n1 = lin.outFeatures();
   if (lin.packed) {
     if (x.size(1) != lin.packed->inFeatures() || n1 > out.size(1) || x.stride(1) != 1 ||
@@ -113,7 +149,7 @@ void linearInto(const Linear& lin, const torch::Tensor& x, torch::Tensor& out, b
       throw Error("packed product: shapes do not match its weights");
     lin.packed->run(x.data_ptr<float>(), x.stride(0), x.size(0),
                     accumulate ? nullptr : lin.b.data_ptr<float>(), out.data_ptr<float>(),
-                    out.stride(0), n0, n1);
+                    out.stride(0), n0, n1, groups);
     return;
   }
   auto part = out.narrow(1, n0, n1 - n0);
@@ -127,28 +163,32 @@ void linearInto(const Linear& lin, const torch::Tensor& x, torch::Tensor& out, b
 // x W^T + bias (then the activation, if any), the output's columns split
 // among the team: each thread runs its own single-threaded product on its
 // share of the weights, and the activation on its own columns. Weights
-// that run whole (oneDNN's) split the rows instead.
-torch::Tensor teamLinear(const torch::Tensor& x, const Linear& lin,
+// that run whole (oneDNN's) split the rows instead (int8: at sequence
+// boundaries, each sequence quantized on its own).
+torch::Tensor teamLinear(const torch::Tensor& x, const Linear& lin, const Packing& k, bool int8,
                          std::optional<Act> act = std::nullopt) {
   const int64_t N = lin.outFeatures();
   auto out = at::empty({x.size(0), N}, x.options());
   if (lin.packed && !lin.packed->columnRanges()) {
-    const int64_t M = x.size(0),
-                  parts = std::min<int64_t>(teamThreads(), std::max<int64_t>(1, M / 8));
-    onTeam(parts, [&](int64_t c) {
-      const int64_t r0 = M * c / parts, r1 = M * (c + 1) / parts;
+    const int64_t M = x.size(0);
+    const auto edges =
+        rowEdges(k, std::min<int64_t>(teamThreads(), std::max<int64_t>(1, M / 8)), int8);
+    onTeam(static_cast<int64_t>(edges.size()) - 1, [&](int64_t c) {
+      const int64_t r0 = edges[static_cast<size_t>(c)], r1 = edges[static_cast<size_t>(c) + 1];
       auto rows = out.narrow(0, r0, r1 - r0);
-      linearInto(lin, x.narrow(0, r0, r1 - r0), rows, false);
+      const RowGroups groups = int8 ? sequenceEnds(k, r0, r1) : RowGroups{};
+      linearInto(lin, x.narrow(0, r0, r1 - r0), rows, false, 0, -1, int8 ? &groups : nullptr);
       if (act) activateInPlace(rows, *act);
     });
     return out;
   }
+  const RowGroups all = int8 ? sequenceEnds(k, 0, x.size(0)) : RowGroups{};
   // Column blocks a multiple of 64 wide (whole panels), at least 128.
   const int64_t chunks = std::min<int64_t>(teamThreads(), std::max<int64_t>(1, N / 128));
   auto edge = [&](int64_t c) { return c == chunks ? N : (N * c / chunks) / 64 * 64; };
   onTeam(chunks, [&](int64_t c) {
     const int64_t n0 = edge(c), n1 = edge(c + 1);
-    linearInto(lin, x, out, false, n0, n1);
+    linearInto(lin, x, out, false, n0, n1, int8 ? &all : nullptr);
     if (act) {
       auto part = out.narrow(1, n0, n1 - n0);
       activateInPlace(part, *act);
@@ -230,17 +270,17 @@ torch::Tensor teamAddLayerNorm(torch::Tensor& y, const torch::Tensor& residual,
 // in place (no extra pass over the output).
 torch::Tensor layerAfterAttention(const LayerWeights& lw, const LayerLinears& lin, Act act,
                                   double eps, const torch::Tensor& ctxRows,
-                                  const torch::Tensor& xRows) {
+                                  const torch::Tensor& xRows, const RowGroups* groups) {
   const int64_t H = xRows.size(1);
   auto y = xRows + lw.o_b;
-  if (ctxRows.defined()) linearInto(lin.o, ctxRows, y, true);
+  if (ctxRows.defined()) linearInto(lin.o, ctxRows, y, true, 0, -1, groups);
   const auto x1 = at::layer_norm(y, {H}, lw.ln1_w, lw.ln1_b, eps);
   y = x1 + lw.out_b;
   if (lw.units() > 0) {
     auto inter = at::empty({x1.size(0), lw.units()}, x1.options());
-    linearInto(lin.in, x1, inter, false);
+    linearInto(lin.in, x1, inter, false, 0, -1, groups);
     activateInPlace(inter, act);
-    linearInto(lin.out, inter, y, true);
+    linearInto(lin.out, inter, y, true, 0, -1, groups);
   }
   return at::layer_norm(y, {H}, lw.ln2_w, lw.ln2_b, eps);
 }
@@ -254,8 +294,13 @@ torch::Tensor rowBlockLayers(const EncoderWeights& w, Act act, double eps,
                              const FusedAttention& fused, const Packing& k, torch::Tensor x,
                              int64_t blocks) {
   const int64_t N = k.total, d = w.headSize;
-  std::vector<int64_t> edges;
-  for (int64_t c = 0; c <= blocks; ++c) edges.push_back(N * c / blocks);
+  const std::vector<int64_t> edges = rowEdges(k, blocks, fused.int8);
+  blocks = static_cast<int64_t>(edges.size()) - 1;
+  // Int8: each block's sequences, quantized on their own.
+  std::vector<RowGroups> groups(static_cast<size_t>(blocks));
+  if (fused.int8)
+    for (size_t c = 0; c < groups.size(); ++c) groups[c] = sequenceEnds(k, edges[c], edges[c + 1]);
+  auto groupsOf = [&](int64_t c) { return fused.int8 ? &groups[static_cast<size_t>(c)] : nullptr; };
   auto rowsOf = [&](const torch::Tensor& t, int64_t c) {
     return t.narrow(0, edges[static_cast<size_t>(c)],
                     edges[static_cast<size_t>(c) + 1] - edges[static_cast<size_t>(c)]);
@@ -272,7 +317,7 @@ torch::Tensor rowBlockLayers(const EncoderWeights& w, Act act, double eps,
     const LayerLinears first = linearsOf(w, fused, 0);
     onTeam(blocks, [&](int64_t c) {
       auto out = rowsOf(qkv, c);
-      linearInto(first.qkv, xs[static_cast<size_t>(c)], out, false);
+      linearInto(first.qkv, xs[static_cast<size_t>(c)], out, false, 0, -1, groupsOf(c));
     });
   }
   for (size_t l = 0; l < w.layers.size(); ++l) {
@@ -288,10 +333,10 @@ torch::Tensor rowBlockLayers(const EncoderWeights& w, Act act, double eps,
     onTeam(blocks, [&](int64_t c) {
       auto& xc = xs[static_cast<size_t>(c)];
       xc = layerAfterAttention(lw, lin, act, eps, ctx.defined() ? rowsOf(ctx, c) : torch::Tensor(),
-                               xc);
+                               xc, groupsOf(c));
       if (next.defined()) {
         auto out = rowsOf(next, c);
-        linearInto(nextLin.qkv, xc, out, false);
+        linearInto(nextLin.qkv, xc, out, false, 0, -1, groupsOf(c));
       }
     });
     qkv = next;
@@ -311,16 +356,16 @@ torch::Tensor columnSplitLayers(const EncoderWeights& w, Act act, double eps,
     const LayerLinears lin = linearsOf(w, fused, l);
     torch::Tensor y;
     if (h > 0) {
-      const auto qkv = teamLinear(x, lin.qkv);
+      const auto qkv = teamLinear(x, lin.qkv, k, fused.int8);
       auto ctx = at::empty({k.total, h * d}, x.options());
       teamAttention(qkv, k, h, d, ctx, fused.packedAttention);
-      y = teamLinear(ctx, lin.o);
+      y = teamLinear(ctx, lin.o, k, fused.int8);
     } else {
       y = lw.o_b.expand({k.total, H}).clone();
     }
     x = teamAddLayerNorm(y, x, lw.ln1_w, lw.ln1_b, eps);
     if (lw.units() > 0)
-      y = teamLinear(teamLinear(x, lin.in, act), lin.out);
+      y = teamLinear(teamLinear(x, lin.in, k, fused.int8, act), lin.out, k, fused.int8);
     else
       y = lw.out_b.expand({k.total, H}).clone();
     x = teamAddLayerNorm(y, x, lw.ln2_w, lw.ln2_b, eps);

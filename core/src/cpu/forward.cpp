@@ -60,11 +60,19 @@ PackedLayer packLayer(const LayerWeights& lw, float scale, const GemmPlan& plan)
 
 FusedAttention fuseAttention(const EncoderWeights& w, WeightPacking packing, const GemmPlan& plan) {
   const size_t L = w.layers.size();
-  FusedAttention f{std::vector<torch::Tensor>(L), std::vector<torch::Tensor>(L), {}, false};
+  const bool int8 = plan.type == GemmType::Int8;
+  FusedAttention f{std::vector<torch::Tensor>(L), std::vector<torch::Tensor>(L), {}, false, int8};
+  if (int8 && packing == WeightPacking::Never)
+    throw Error("int8 products run only on weights prepared for the GEMM seam");
   const bool pack = packing != WeightPacking::Never &&
-                    (packing == WeightPacking::Always || teamThreads() >= blasThreads()) && L > 0 &&
-                    w.emb.word.device().is_cpu() && w.emb.word.scalar_type() == torch::kFloat32 &&
+                    (packing == WeightPacking::Always || int8 || teamThreads() >= blasThreads()) &&
+                    L > 0 && w.emb.word.device().is_cpu() &&
+                    w.emb.word.scalar_type() == torch::kFloat32 &&
                     gemmUnavailable(plan.backend, plan.type).empty();
+  if (int8 && !pack)
+    throw Error(std::string("int8 evaluation needs float32 weights on the CPU and the ") +
+                gemmBackendName(plan.backend) +
+                " int8 backend: " + gemmUnavailable(plan.backend, plan.type));
   if (pack) f.packed.resize(L);
   f.packedAttention = pack && packedGemmSupported();
   const double scale = 1.0 / std::sqrt(static_cast<double>(w.headSize));
@@ -134,10 +142,13 @@ torch::Tensor encoderForward(const EncoderWeights& w, Act act, double eps, const
                              const FusedAttention* fused) {
   const bool useFused = fused && !masks && !opts.training;
   if (useFused) checkFused(w, *fused);
-  if (useFused && opts.packed) {
+  if (useFused && (opts.packed || fused->int8)) {
     auto logits = packedForward(w, act, eps, b, *fused);
     if (logits.defined()) return logits;
+    if (fused->int8)
+      throw Error("int8 evaluation needs right-padded batches of float32 tokens on the CPU");
   }
+  if (fused && fused->int8) throw Error("int8 weights run evaluation only (no masks, no training)");
   const int64_t B = b.ids.size(0), T = b.ids.size(1), H = w.hidden(), d = w.headSize;
   auto dropout = [&](const torch::Tensor& x, double p) {
     return (opts.training && p > 0) ? torch::dropout(x, p, true) : x;

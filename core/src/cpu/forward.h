@@ -46,12 +46,16 @@ struct FusedAttention {
   std::vector<torch::Tensor> qkv_w, qkv_b;
   std::vector<PackedLayer> packed;  // per layer, or empty
   bool packedAttention = false;     // attention's products on packed_gemm
+  // The products in int8 (GemmType::Int8): only packedForward runs them,
+  // each sequence's activations quantized on their own.
+  bool int8 = false;
 };
 // Whether fuseAttention prepares the weights for the seam (where it can:
 // float32 on a CPU). Auto: where the evaluation team has the cores
 // (teamThreads() >= OpenBLAS's threads: useComputeThreads(Evaluation));
 // under the training policy (team of 1, OpenBLAS on the cores: training's
 // validation) the products stay on the multi-threaded BLAS through LibTorch.
+// An int8 plan always prepares them (int8 has no other path).
 enum class WeightPacking { Auto, Always, Never };
 FusedAttention fuseAttention(const EncoderWeights& w, WeightPacking pack = WeightPacking::Auto,
                              const GemmPlan& plan = {});

@@ -19,7 +19,15 @@ const char* gemmBackendName(GemmBackend b) {
 }
 
 const char* gemmTypeName(GemmType t) {
-  return t == GemmType::BFloat16 ? "bf16" : "fp32";
+  switch (t) {
+    case GemmType::Float32:
+      return "fp32";
+    case GemmType::BFloat16:
+      return "bf16";
+    case GemmType::Int8:
+      return "int8";
+  }
+  return "?";
 }
 
 std::vector<GemmBackend> allGemmBackends() {
@@ -41,6 +49,16 @@ std::string gemmUnavailable(GemmBackend b, GemmType t, const CpuFeatures& f) {
       return "this CPU (" + f.model +
              ") has neither AVX512_BF16 nor AMX: bf16 products would be emulated, slower than "
              "fp32";
+  }
+  if (t == GemmType::Int8) {
+    if (b == GemmBackend::Blas)
+      return "int8 products run on onednn or packed (our portable integer kernel), not blas";
+    if (b == GemmBackend::Packed) return "";  // plain C++: any CPU
+    if (!onednnAvailable()) return "oneDNN is not available";
+    if (!f.avx512Vnni && !f.amxInt8)
+      return "this CPU (" + f.model +
+             ") has neither AVX512_VNNI nor AMX-INT8: oneDNN's int8 kernels could saturate";
+    return "";
   }
   switch (b) {
     case GemmBackend::Packed:
@@ -86,6 +104,10 @@ GemmWeights::GemmWeights(const GemmPlan& plan, const std::vector<RowSource>& par
   if (!why.empty())
     throw Error(std::string("GEMM backend ") + gemmBackendName(plan.backend) + " (" +
                 gemmTypeName(plan.type) + "): " + why);
+  if (plan.type == GemmType::Int8) {
+    impl_ = int8Weights(parts, depth, plan.backend == GemmBackend::Onednn);
+    return;
+  }
   switch (plan.backend) {
     case GemmBackend::Packed:
       impl_ = std::make_shared<PackedImpl>(PackedWeights(parts, depth));
@@ -104,7 +126,7 @@ bool GemmWeights::columnRanges() const {
 }
 
 void GemmWeights::run(const float* a, int64_t lda, int64_t m, const float* bias, float* c,
-                      int64_t ldc, int64_t n0, int64_t n1) const {
+                      int64_t ldc, int64_t n0, int64_t n1, const RowGroups* groups) const {
   if (n1 < 0) n1 = n_;
   if (!impl_ || m == 0 || n1 <= n0) return;
   if (n0 < 0 || n1 > n_ || n0 % PackedWeights::kPanel != 0)
@@ -113,7 +135,10 @@ void GemmWeights::run(const float* a, int64_t lda, int64_t m, const float* bias,
   if ((n0 != 0 || n1 != n_) && !impl_->columnRanges())
     throw Error(std::string("GEMM: ") + gemmBackendName(plan_.backend) +
                 " runs whole weight matrices only");
-  impl_->run(a, lda, m, bias, c, ldc, n0, n1);
+  if (groups && (groups->empty() || groups->back() != m))
+    throw Error("GEMM: row groups end at " + std::to_string(groups->empty() ? 0 : groups->back()) +
+                ", not at the product's " + std::to_string(m) + " rows");
+  impl_->runGroups(a, lda, m, bias, c, ldc, n0, n1, groups);
 }
 
 }  // namespace pp

@@ -95,7 +95,26 @@ std::vector<double> measure(const GemmChoiceRequest& r, const std::vector<GemmPl
   return rates;
 }
 
+// Int8: the int8 candidates alone (int8 is asked for its numerics, not
+// chosen over fp32 for speed), the fastest kept.
+GemmChoice measuredInt8(const GemmChoiceRequest& r) {
+  std::vector<GemmPlan> plans;
+  for (GemmBackend b : allGemmBackends())
+    if (gemmUnavailable(b, GemmType::Int8, r.cpu).empty()) plans.push_back({b, GemmType::Int8});
+  const std::vector<double> rates = measure(r, plans);
+  GemmChoice c;
+  c.how = "measured";
+  size_t best = 0;
+  for (size_t i = 0; i < plans.size(); ++i) {
+    c.rates.push_back({planName(plans[i]), rates[i]});
+    if (rates[i] > rates[best]) best = i;
+  }
+  c.plan = plans[best];
+  return c;
+}
+
 GemmChoice measured(const GemmChoiceRequest& r) {
+  if (r.type == GemmType::Int8) return measuredInt8(r);
   std::vector<GemmPlan> plans;
   for (GemmBackend b : allGemmBackends())
     if (gemmUnavailable(b, GemmType::Float32, r.cpu).empty())
@@ -135,8 +154,10 @@ nlohmann::json toJson(const GemmChoice& c) {
 bool fromJson(const nlohmann::json& j, GemmChoice& c) {
   try {
     c.plan.backend = parseGemmBackend(j.at("backend").get<std::string>());
-    c.plan.type =
-        j.at("type").get<std::string>() == "bf16" ? GemmType::BFloat16 : GemmType::Float32;
+    const std::string type = j.at("type").get<std::string>();
+    c.plan.type = type == "bf16"   ? GemmType::BFloat16
+                  : type == "int8" ? GemmType::Int8
+                                   : GemmType::Float32;
     c.reason = j.at("reason").get<std::string>();
     for (const auto& r : j.at("rates"))
       c.rates.push_back({r.at(0).get<std::string>(), r.at(1).get<double>()});
@@ -198,6 +219,8 @@ GemmChoice chooseGemm(const GemmChoiceRequest& r) {
   if (!r.forced.empty() && r.forced != "auto") {
     GemmChoice c;
     c.plan = {parseGemmBackend(r.forced), r.type};
+    if (r.type == GemmType::Int8 && c.plan.backend == GemmBackend::Blas)
+      throw Error("int8 refused: " + gemmUnavailable(c.plan.backend, r.type, r.cpu) + " (forced)");
     if (r.type == GemmType::BFloat16 && c.plan.backend != GemmBackend::Onednn)
       throw Error(std::string("bf16 refused: products in bf16 run on onednn, not ") +
                   gemmBackendName(c.plan.backend) + " (forced)");
@@ -264,7 +287,9 @@ GemmChoice gemmChoiceFor(const ModelConfig& c, GemmType type) {
 }
 
 std::string gemmChoiceLine(const ModelConfig& c, const std::string& precision) {
-  const GemmType t = precision == "bf16" ? GemmType::BFloat16 : GemmType::Float32;
+  const GemmType t = precision == "bf16"   ? GemmType::BFloat16
+                     : precision == "int8" ? GemmType::Int8
+                                           : GemmType::Float32;
   return "GEMM: " + gemmChoiceFor(c, t).line() + " [" + std::to_string(teamThreads()) + " threads]";
 }
 

@@ -43,7 +43,15 @@ const dnnl::engine& engine() {
 }
 
 dt typeOf(GemmType t) {
-  return t == GemmType::BFloat16 ? dt::bf16 : dt::f32;
+  switch (t) {
+    case GemmType::BFloat16:
+      return dt::bf16;
+    case GemmType::Int8:
+      return dt::s8;
+    case GemmType::Float32:
+      break;
+  }
+  return dt::f32;
 }
 
 dnnl::matmul::primitive_desc matmulDesc(int64_t m, int64_t lda, int64_t ldc, int64_t n, int64_t k,
@@ -132,7 +140,66 @@ struct OnednnImpl : GemmWeights::Impl {
   }
 };
 
+// u8 x s8 -> s32 on weights reordered once (gemm_int8.cpp quantizes and
+// scales; this is the integer product alone: no zero points, no scales).
+struct OnednnInt8 : Int8Product {
+  int64_t n = 0, k = 0;
+  dnnl::memory::desc md;
+  dnnl::memory weights;
+
+  static dnnl::matmul::primitive_desc desc(int64_t m, int64_t n, int64_t k,
+                                           const dnnl::memory::desc& wei) {
+    const dnnl::memory::desc src({m, k}, dt::u8, tag::ab), dst({m, n}, dt::s32, tag::ab);
+    return dnnl::matmul::primitive_desc(dnnl::matmul::desc(src, wei, dst), engine());
+  }
+
+  void run(const uint8_t* a, int64_t m, int32_t* c) const override {
+    ompSingleThreaded();
+    using Key = std::tuple<int64_t, int64_t, int64_t>;
+    struct Hash {
+      size_t operator()(const Key& x) const {
+        return (std::hash<int64_t>()(std::get<0>(x)) * 1000003u ^
+                std::hash<int64_t>()(std::get<1>(x))) *
+                   1000003u ^
+               std::hash<int64_t>()(std::get<2>(x));
+      }
+    };
+    thread_local std::unordered_map<Key, dnnl::matmul, Hash> cache;
+    const Key key{n, k, m};
+    auto it = cache.find(key);
+    if (it == cache.end()) {
+      if (cache.size() > 4096) cache.clear();
+      it = cache.emplace(key, dnnl::matmul(desc(m, n, k, md))).first;
+    }
+    std::unordered_map<int, dnnl::memory> args{
+        {DNNL_ARG_SRC, dnnl::memory({{m, k}, dt::u8, tag::ab}, engine(), const_cast<uint8_t*>(a))},
+        {DNNL_ARG_WEIGHTS, weights},
+        {DNNL_ARG_DST, dnnl::memory({{m, n}, dt::s32, tag::ab}, engine(), c)}};
+    thread_local dnnl::stream stream(engine());
+    it->second.execute(stream, args);
+  }
+};
+
 }  // namespace
+
+std::shared_ptr<const Int8Product> onednnInt8Product(const int8_t* w, int64_t n, int64_t k) {
+  ompSingleThreaded();
+  auto impl = std::make_shared<OnednnInt8>();
+  impl->n = n;
+  impl->k = k;
+  try {
+    impl->md = OnednnInt8::desc(128, n, k, {{k, n}, dt::s8, tag::any}).weights_desc();
+    dnnl::memory user({{k, n}, dt::s8, tag::ba}, engine(), const_cast<int8_t*>(w));
+    impl->weights = dnnl::memory(impl->md, engine());
+    dnnl::stream s(engine());
+    dnnl::reorder(user, impl->weights).execute(s, user, impl->weights);
+    s.wait();
+  } catch (const dnnl::error& e) {
+    throw Error("oneDNN could not prepare a " + std::to_string(n) + " x " + std::to_string(k) +
+                " int8 weight matrix: " + e.what());
+  }
+  return impl;
+}
 
 bool onednnAvailable() {
   try {
@@ -175,6 +242,7 @@ std::shared_ptr<const GemmWeights::Impl> onednnWeights(const std::vector<float>&
 std::string onednnImplName(int64_t m, int64_t n, int64_t k, GemmType t) {
   ompSingleThreaded();
   const dnnl::memory::desc any({k, n}, typeOf(t), tag::any);
+  if (t == GemmType::Int8) return OnednnInt8::desc(m, n, k, any).impl_info_str();
   return matmulDesc(m, k, n, n, k, t, any, true, false).impl_info_str();
 }
 

@@ -42,6 +42,8 @@ const char* precisionName(Precision p) {
       return "bf16";
     case Precision::Float16:
       return "fp16";
+    case Precision::Int8:
+      return "int8";
   }
   return "?";
 }
@@ -50,7 +52,8 @@ Precision parsePrecision(const std::string& s) {
   if (s == "fp32" || s == "float32") return Precision::Float32;
   if (s == "bf16" || s == "bfloat16") return Precision::BFloat16;
   if (s == "fp16" || s == "float16" || s == "half") return Precision::Float16;
-  throw Error("unknown precision \"" + s + "\" (fp32, bf16 or fp16)");
+  if (s == "int8") return Precision::Int8;
+  throw Error("unknown precision \"" + s + "\" (fp32, bf16, fp16 or int8)");
 }
 
 namespace {
@@ -60,6 +63,12 @@ EncoderWeights castWeights(const EncoderWeights& w, Precision p) {
   // bf16 on the CPU: the products' inputs are rounded in the GEMM seam
   // (gemmPlanFor), the rest stays float32.
   if (p == Precision::BFloat16 && w.emb.word.device().is_cpu()) return w;
+  // int8: the products quantize in the seam (gemm_int8.cpp), the rest float32.
+  if (p == Precision::Int8) {
+    if (!w.emb.word.device().is_cpu())
+      throw Error("int8 evaluation runs on the CPU only (the onnx-int8 export's numerics)");
+    return w;
+  }
   if (p == Precision::Float16 && !w.emb.word.is_cuda())
     throw Error("fp16 evaluation needs a GPU (on CPU, use bf16)");
   const auto type = p == Precision::BFloat16 ? torch::kBFloat16 : torch::kFloat16;
@@ -223,7 +232,10 @@ EncoderWeights weightsFor(const EncoderWeights& base, const ModelConfig& c,
 
 GemmPlan gemmPlanFor(const ModelConfig& c, const std::string& device, Precision p) {
   if (!device.empty() && device != "cpu") return {};
-  return gemmChoiceFor(c, p == Precision::BFloat16 ? GemmType::BFloat16 : GemmType::Float32).plan;
+  const GemmType t = p == Precision::BFloat16 ? GemmType::BFloat16
+                     : p == Precision::Int8   ? GemmType::Int8
+                                              : GemmType::Float32;
+  return gemmChoiceFor(c, t).plan;
 }
 
 ExecMode fasterMode(const ModelConfig& c, const SubNetwork& s, const ExecRates& rates,
@@ -237,6 +249,8 @@ ExecMode fasterMode(const ModelConfig& c, const SubNetwork& s, const ExecRates& 
 }
 
 ExecMode resolveMode(const Model& m, const SubNetwork& s, const EvalOptions& o) {
+  // int8 quantizes each matrix as the export does: the sliced ones.
+  if (o.precision == Precision::Int8) return ExecMode::Sliced;
   return o.mode == ExecMode::Auto ? fasterMode(m.config(), s, o.rates, o.latency.seqLen) : o.mode;
 }
 
@@ -359,11 +373,13 @@ void forEachBatch(const EncoderWeights& w, const ModelConfig& c, Act act, const 
 }
 
 std::vector<std::vector<float>> computeLogits(const Model& m, const SubNetwork& s,
-                                              const EncodedData& data, ExecMode mode) {
+                                              const EncodedData& data, ExecMode mode,
+                                              Precision precision) {
   std::vector<std::vector<float>> out(data.size());
   const auto& d = data.impl();
   EvalOptions o;
   o.mode = mode;
+  o.precision = precision;
   runBatches(m, s, data, o, nullptr, [&](size_t b, const torch::Tensor& logits) {
     auto l = logits.contiguous();
     const int64_t K = l.size(-1);

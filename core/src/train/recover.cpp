@@ -85,6 +85,8 @@ struct Setup {
 
 void prepare(const RecoverRequest& r, Setup& s) {
   s.run = openRunLog(r.logPath, r.modelDir);
+  if (r.options.precision == Precision::Int8)
+    throw Error("recover: --precision int8 is for evaluation; fine-tune in fp32 or bf16");
   if (r.trials.empty()) throw Error("recover: no trials picked");
   for (int64_t id : r.trials) s.picks.push_back(&selectTrial(s.run, id, -1, r.logPath));
   s.model = Model::load(s.run.modelDir);

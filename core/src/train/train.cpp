@@ -70,6 +70,9 @@ void checkOptions(const TrainOptions& o, const Dataset& train) {
   if (o.precision == Precision::Float16)
     throw Error(
         "train: fp16 training needs loss scaling, which train does not do; use --precision bf16");
+  if (o.precision == Precision::Int8)
+    throw Error(
+        "train: int8 is for evaluation (the onnx-int8 export's numerics); train in fp32 or bf16");
   if (train.examples.empty()) throw Error("train: the training set is empty");
 }
 

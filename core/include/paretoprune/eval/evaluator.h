@@ -22,10 +22,12 @@ const char* execModeName(ExecMode m);
 ExecMode parseExecMode(const std::string& s);
 
 // Arithmetic of evaluation: float32, or bfloat16 / float16 weights and
-// activations (logits compared in float32). float16 needs a GPU.
-enum class Precision { Float32, BFloat16, Float16 };
+// activations (logits compared in float32). float16 needs a GPU. Int8: the
+// encoder's products as the onnx-int8 export runs them in ONNX Runtime
+// (CPU only; evaluation, not training).
+enum class Precision { Float32, BFloat16, Float16, Int8 };
 const char* precisionName(Precision p);
-Precision parsePrecision(const std::string& s);  // fp32, bf16, fp16
+Precision parsePrecision(const std::string& s);  // fp32, bf16, fp16, int8
 
 struct EncodeOptions {
   int64_t maxLength = 128;
@@ -119,7 +121,8 @@ struct EvalResult {
 // sentence's logits at its kept words' first pieces, [n][words * numLabels].
 std::vector<std::vector<float>> computeLogits(const Model& m, const SubNetwork& s,
                                               const EncodedData& data,
-                                              ExecMode mode = ExecMode::Auto);
+                                              ExecMode mode = ExecMode::Auto,
+                                              Precision precision = Precision::Float32);
 
 // A sub-network sliced (or masked, as opts resolve its mode) and its
 // weights prepared for the matrix products once, to serve every evaluate()
