@@ -28,7 +28,7 @@ PicksBar::PicksBar(QWidget* parent) : QWidget(parent), label_(new QLabel(this)) 
 void PicksBar::refresh(const std::vector<pp::Trial>& trials,
                        const std::vector<std::string>& objectives,
                        const std::vector<std::string>& constraints,
-                       const std::optional<pp::Trial>& ref) {
+                       const std::optional<pp::Trial>& ref, const std::string& metric) {
   for (auto* b : buttons_) {
     b->setVisible(false);
     b->disconnect();

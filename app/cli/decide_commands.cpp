@@ -61,8 +61,8 @@ void printPicks(const pp::OpenedRunLog& run, const std::vector<std::string>& obj
   for (const auto& p : picks) {
     const pp::Trial& t = run.log.trials[p.index];
     std::cout << "  " << pp::pickKindName(p.kind) << ": trial " << t.id << " ("
-              << t.subnet.summary() << ", accuracy " << fixed(100 * t.accuracy, 2) << "%, "
-              << thousands(t.params) << " parameters"
+              << t.subnet.summary() << ", " << pp::pointsName(run.log.header.metric) << " "
+              << fixed(100 * (1 - t.errorRate), 2) << "%, " << thousands(t.params) << " parameters"
               << (t.latencyMs > 0 ? ", " + fixed(t.latencyMs, 2) + " ms" : "") << "): " << p.reason
               << "\n";
   }

@@ -1,6 +1,7 @@
 #include "paretoprune/search/completion.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 
 namespace pp {
@@ -41,11 +42,13 @@ std::optional<CompletionStop> targetStop(const CompletionCriteria& c,
       best = &t;
   if (!best) return std::nullopt;
   char pts[32];
-  std::snprintf(pts, sizeof pts, "%.2f", pointsBelow(*best, full));
+  const double below = pointsBelow(*best, full);
+  std::snprintf(pts, sizeof pts, "%.2f", std::abs(below));
   return CompletionStop{
       CompletionStop::Kind::TargetMet,
       "target met: trial " + std::to_string(best->id) + " (" + best->subnet.summary() + ") is " +
-          pts + " " + pointsName(metric) + " points below the full model with " +
+          pts + " " + pointsName(metric) + " points " + (below < 0 ? "above" : "below") +
+          " the full model with " +
           percent(static_cast<double>(best->params) / static_cast<double>(full.params), 1) +
           " of its parameters",
       best->id};
