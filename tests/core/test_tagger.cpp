@@ -330,7 +330,7 @@ class TestTagger : public QObject {
     const auto bj = json::parse(ba.out);
     QCOMPARE(bj.size(), size_t{2});
     QCOMPARE(bj[0]["entity_f1"].get<double>(), 0.0);
-    QVERIFY(bj[0]["token_accuracy"].get<double>() > 0.4);
+    QCOMPARE(bj[0]["token_accuracy"].get<double>(), 0.25);  // one word in four is O
     // Names are always B-PER and the other words O; "paris" and "london"
     // are B-LOC as often as I-LOC: memorising finds every PER, some LOC.
     QVERIFY2(bj[1]["entity_f1"].get<double>() > 0.4 && bj[1]["entity_f1"].get<double>() < 1,
