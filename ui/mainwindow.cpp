@@ -209,7 +209,8 @@ void MainWindow::refreshPicks() {
   for (const auto& t : tableModel()->trials())
     if (t.id >= 0) trials.push_back(t);
   picks_->refresh(trials, header ? header->objectives : std::vector<std::string>{"error", "params"},
-                  header ? header->constraints : std::vector<std::string>{}, run_->reference());
+                  header ? header->constraints : std::vector<std::string>{}, run_->reference(),
+                  header ? header->metric : "accuracy");
 }
 
 ParetoChart* MainWindow::chart() const {

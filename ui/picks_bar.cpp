@@ -28,7 +28,7 @@ PicksBar::PicksBar(QWidget* parent) : QWidget(parent), label_(new QLabel(this)) 
 void PicksBar::refresh(const std::vector<pp::Trial>& trials,
                        const std::vector<std::string>& objectives,
                        const std::vector<std::string>& constraints,
-                       const std::optional<pp::Trial>& ref) {
+                       const std::optional<pp::Trial>& ref, const std::string& metric) {
   for (auto* b : buttons_) {
     b->setVisible(false);
     b->disconnect();
@@ -37,7 +37,9 @@ void PicksBar::refresh(const std::vector<pp::Trial>& trials,
   std::vector<pp::Constraint> cs;
   try {
     cs = pp::parseConstraints(constraints);
-    picks = pp::recommendPicks(trials, objectives, cs, ref ? &*ref : nullptr);
+    pp::RecommendOptions ro;
+    ro.metric = metric;
+    picks = pp::recommendPicks(trials, objectives, cs, ref ? &*ref : nullptr, ro);
   } catch (const std::exception& e) {
     label_->setText(tr("Recommended: none (%1)").arg(QString::fromStdString(e.what())));
     return;

@@ -1,6 +1,6 @@
 // The recommended picks of the run shown (pp::recommendPicks: the knee of
 // the feasible front, the smallest and the fastest feasible trial within one
-// accuracy point), as a row of buttons: one click selects the trial.
+// point of accuracy, or of a tagger's entity F1), as a row of buttons: one click selects the trial.
 #pragma once
 #include <QWidget>
 
@@ -20,8 +20,10 @@ class PicksBar : public QWidget {
  public:
   explicit PicksBar(QWidget* parent = nullptr);
   // Recomputes the picks; `constraints` as the run header keeps them.
+  // `metric` the header's ("accuracy", a tagger's "entity_f1"): what the budget's points are.
   void refresh(const std::vector<pp::Trial>& trials, const std::vector<std::string>& objectives,
-               const std::vector<std::string>& constraints, const std::optional<pp::Trial>& ref);
+               const std::vector<std::string>& constraints, const std::optional<pp::Trial>& ref,
+               const std::string& metric = "accuracy");
   QString text() const;  // what the bar says, for tests and screenshots
 
  Q_SIGNALS:

@@ -343,12 +343,12 @@ bool RunController::showRunLog(const QString& path, QString* error, bool skipBad
     const pp::OpenedRunLog run = pp::openRunLog(
         path.toStdString(), "", skipBadLines ? pp::BadLines::Skip : pp::BadLines::Refuse);
     showRun(run, path);
-    QString msg = tr("%1: %2 trials, %3 on the Pareto front. Start continues the run (finished "
-                     "trials are not "
-                     "evaluated again).")
+    QString msg = tr("%1 (%4): %2 trials, %3 on the Pareto front. Start continues the run "
+                     "(finished trials are not evaluated again).")
                       .arg(path)
                       .arg(run.log.trials.size())
-                      .arg(trials_->frontSize());
+                      .arg(trials_->frontSize())
+                      .arg(QString::fromStdString(pp::familyDisplayName(run.config)));
     for (const auto& w : run.log.warnings)
       msg += " " + tr("Warning: %1").arg(QString::fromStdString(w));
     if (run.log.skippedLines > 0)

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 
+#include "ui/entity_type_table.h"
+
 namespace ppui {
 
 namespace {
@@ -108,6 +110,7 @@ QString selectionDetailsHtml(const std::vector<const pp::Trial*>& selected,
         "compare "
         "sub-networks with the full model.</p>");
   QString h = comparisonTable(selected, titles, full);
+  if (config.tokenClassification()) h += entityTypeTableHtml(selected, titles, full);
   for (const auto* t : selected) h += layerDiagram(*t, config);
   return h;
 }

@@ -80,6 +80,7 @@ QWidget* SetupPanel::buildModelBox(QWidget* panel) {
   auto* mb = new QPushButton(tr("Browse..."), modelBox);
   mf->addRow(tr("Directory"), pathRow(modelEdit_, mb));
   modelInfo_ = new QLabel(tr("No model yet."), modelBox);
+  modelInfo_->setObjectName("modelInfo");
   modelInfo_->setWordWrap(true);
   modelInfo_->setTextInteractionFlags(Qt::TextSelectableByMouse);
   mf->addRow(modelInfo_);

@@ -29,8 +29,9 @@ void addFrontDecideOptions(CLI::App& cmd, FrontDecideOptions& d) {
       ->allow_extra_args(false);
   cmd.add_flag("--recommend", d.recommend,
                "Also name the knee of the front and the smallest and fastest trials within "
-               "--within accuracy points (feasible ones only)");
-  cmd.add_option("--within", d.within, "Accuracy budget of --recommend, in points")
+               "--within points (feasible ones only)");
+  cmd.add_option("--within", d.within,
+                 "Budget of --recommend, in points of accuracy (a tagger's: of entity F1)")
       ->capture_default_str();
   cmd.add_flag("--recovered", d.recovered, "Pick again, over the recovered trials too (recover)");
 }
@@ -39,6 +40,7 @@ void printPicks(const pp::OpenedRunLog& run, const std::vector<std::string>& obj
                 const std::vector<pp::Constraint>& cs, double budget, const GlobalOptions& g) {
   pp::RecommendOptions ro;
   ro.accuracyBudget = budget;
+  ro.metric = run.log.header.metric;
   const pp::Trial* ref = run.reference ? &*run.reference : nullptr;
   const auto picks = pp::recommendPicks(run.log.trials, objectives, cs, ref, ro);
   if (g.json) {
@@ -59,8 +61,8 @@ void printPicks(const pp::OpenedRunLog& run, const std::vector<std::string>& obj
   for (const auto& p : picks) {
     const pp::Trial& t = run.log.trials[p.index];
     std::cout << "  " << pp::pickKindName(p.kind) << ": trial " << t.id << " ("
-              << t.subnet.summary() << ", accuracy " << fixed(100 * t.accuracy, 2) << "%, "
-              << thousands(t.params) << " parameters"
+              << t.subnet.summary() << ", " << pp::pointsName(run.log.header.metric) << " "
+              << fixed(100 * (1 - t.errorRate), 2) << "%, " << thousands(t.params) << " parameters"
               << (t.latencyMs > 0 ? ", " + fixed(t.latencyMs, 2) + " ms" : "") << "): " << p.reason
               << "\n";
   }
@@ -82,8 +84,10 @@ void addReportCommand(CLI::App& app, GlobalOptions& g) {
   cmd->add_option("--constraint", a->constraints,
                   "A limit such as latency_ms<=5 (repeat the option; default: the run's own)")
       ->allow_extra_args(false);
-  cmd->add_option("--within", a->budget,
-                  "Accuracy points the smallest and fastest picks may lose against the full model")
+  cmd->add_option(
+         "--within", a->budget,
+         "Points of accuracy (a tagger's: of entity F1) the smallest and fastest picks may "
+         "lose against the full model")
       ->capture_default_str();
   cmd->add_flag("--force", a->force, "Replace an existing --out");
   cmd->callback([a, &g] {

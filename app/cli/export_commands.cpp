@@ -43,9 +43,8 @@ void addSourceOptions(CLI::App& cmd, ExportArgs& a) {
       ->needs(log)
       ->check(CLI::IsMember({"distill", "finetune"}));
   cmd.add_option("--within", a.within,
-                 "Instead of --trial: the smallest trial of --log whose accuracy is at most this "
-                 "many points "
-                 "below the full model's")
+                 "Instead of --trial: the smallest trial of --log whose accuracy (a tagger's: "
+                 "entity F1) is at most this many points below the full model's")
       ->excludes(trial);
   subnet->excludes(log);
 }
@@ -110,8 +109,9 @@ void takeRunTrial(const ExportArgs& a, const pp::Model& model, pp::ExportRequest
     return;
   }
   if (a.within >= 0)
-    std::cerr << "picked trial " << t.id << ": " << t.subnet.summary() << ", accuracy "
-              << fixed(100.0 * t.accuracy, 2) << "%\n";
+    std::cerr << "picked trial " << t.id << ": " << t.subnet.summary() << ", "
+              << pp::pointsName(run.log.header.metric) << " " << fixed(100.0 * (1 - t.errorRate), 2)
+              << "%\n";
   req.takeTrial(run.log.header, t, source);
 }
 

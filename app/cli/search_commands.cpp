@@ -354,8 +354,8 @@ void addCompletionOptions(CLI::App& cmd, SearchArgs& a) {
       ->capture_default_str();
   cmd.add_option(
       "--target-drop", a.targetDrop,
-      "Stop once a trial is within this many accuracy points of the full model with at most "
-      "--target-params of its parameters");
+      "Stop once a trial is within this many points of accuracy (a tagger's: of entity F1) of "
+      "the full model with at most --target-params of its parameters");
   cmd.add_option("--target-params", a.targetParams, "Parameter share for --target-drop")
       ->capture_default_str();
   cmd.add_flag("--no-auto", a.noAuto,

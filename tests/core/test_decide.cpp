@@ -9,9 +9,11 @@
 
 #include "paretoprune/base/constrained_pareto.h"
 #include "paretoprune/base/rng.h"
+#include "paretoprune/search/completion.h"
 #include "paretoprune/search/constraint.h"
 #include "paretoprune/search/recommend.h"
 #include "paretoprune/search/run_header.h"
+#include "paretoprune/search/run_log.h"
 #include "testutil.h"
 
 namespace {
@@ -219,6 +221,60 @@ class TestDecide : public QObject {
       for (const auto& p : pp::recommendPicks(many, {"error", "latency"}, rc, &ref))
         QVERIFY(pp::feasible(rc, many[p.index], &ref));
     }
+  }
+
+  // A tagger's run counts points of entity F1 (1 - error), not of token
+  // accuracy: --target-drop, export --within, the picks' budget and f1_drop.
+  void taggerCountsF1Points() {
+    auto tagged = [](int64_t id, double f1, double tokenAcc, int64_t params) {
+      pp::Trial t = trial(id, tokenAcc, params, 1.0);
+      t.f1 = f1;
+      t.errorRate = 1 - f1;
+      return t;
+    };
+    const pp::Trial ref = tagged(-1, 0.80, 0.97, 4000000);
+    // Trial 1 keeps token accuracy (-0.5 points) but loses 10 F1 points;
+    // trial 2 keeps F1 (-0.5 points) and loses 2 token-accuracy points.
+    const std::vector<pp::Trial> ts = {tagged(1, 0.70, 0.965, 1000000),
+                                       tagged(2, 0.795, 0.95, 2000000)};
+    QCOMPARE(pp::pointsBelow(ts[1], ref), 100 * (0.80 - 0.795));
+    pp::CompletionCriteria c;
+    c.targetAccuracyDrop = 1;
+    c.targetParamsShare = 0.6;
+    auto stop = pp::targetStop(c, ts, ref, "entity_f1");
+    QVERIFY(stop);
+    QCOMPARE(stop->trialId, int64_t{2});
+    QVERIFY2(stop->reason.find("0.50 entity F1 points below") != std::string::npos,
+             stop->reason.c_str());
+
+    pp::RecommendOptions ro;
+    ro.metric = "entity_f1";
+    auto picks = pp::recommendPicks(ts, {"error", "params"}, {}, &ref, ro);
+    QCOMPARE(picks.size(), size_t{3});
+    QCOMPARE(ts[picks[1].index].id, int64_t{2});  // smallest within 1 F1 point
+    QVERIFY2(picks[1].reason.find("within 1.0 entity F1 point ") != std::string::npos,
+             picks[1].reason.c_str());
+    // The budget tightens by f1_drop; accuracy_drop is token accuracy's own limit.
+    picks = pp::recommendPicks(ts, {"error", "params"}, pp::parseConstraints({"f1_drop<=0.6"}),
+                               &ref, ro);
+    QVERIFY2(picks[1].reason.find("within 0.6 entity F1") != std::string::npos,
+             picks[1].reason.c_str());
+    QCOMPARE(pp::constraintValue(pp::parseConstraint("f1_drop<=1"), ts[0], &ref),
+             100 * (0.80 - 0.70));
+    QVERIFY(!pp::feasible(pp::parseConstraints({"accuracy_drop<=1"}), ts[1], &ref));
+
+    pp::OpenedRunLog run;
+    run.log.header.metric = "entity_f1";
+    run.reference = ref;
+    run.log.trials = ts;
+    QCOMPARE(pp::selectTrial(run, -1, 1.0, "r.jsonl").id, int64_t{2});
+    PP_EXPECT_ERROR(pp::selectTrial(run, -1, 0.1, "r.jsonl"),
+                    "no trial of r.jsonl is within 0.10 entity F1 points of the full model");
+    // A classifier's run still counts accuracy points: trial 1 is within one.
+    run.log.header.metric = "accuracy";
+    for (auto* t : {&run.log.trials[0], &run.log.trials[1], &*run.reference})
+      t->errorRate = 1 - t->accuracy;
+    QCOMPARE(pp::selectTrial(run, -1, 1.0, "r.jsonl").id, int64_t{1});
   }
 
   void headerKeepsConstraints() {

@@ -21,6 +21,7 @@
 #include "paretoprune/model/model.h"
 #include "paretoprune/model/model_config.h"
 #include "paretoprune/model/random_model.h"
+#include "paretoprune/search/run_log.h"
 #include "paretoprune/search/search_space.h"
 #include "paretoprune/train/train.h"
 #include "reference_forward.h"
@@ -65,6 +66,15 @@ pp::Dataset taggedSentences(const pp::ModelConfig& c) {
     d.examples.push_back(std::move(e));
   }
   return d;
+}
+
+// A trial record's per-type F1: the tiny tagger's two types, each in [0, 1].
+void checkTypeF1(const json& t) {
+  QVERIFY2(t.contains("type_f1") && t["type_f1"].size() == 2, t.dump().c_str());
+  for (const char* type : {"LOC", "PER"}) {
+    const double f1 = t["type_f1"].value(type, -1.0);
+    QVERIFY2(f1 >= 0 && f1 <= 1, t.dump().c_str());
+  }
 }
 
 }  // namespace
@@ -298,15 +308,34 @@ class TestTagger : public QObject {
     std::istringstream lines(testutil::readText(log.toStdString()));
     std::string line;
     std::getline(lines, line);
-    QCOMPARE(json::parse(line)["metric"].get<std::string>(), std::string("entity_f1"));
+    const json header = json::parse(line);
+    QCOMPARE(header["metric"].get<std::string>(), std::string("entity_f1"));
+    QVERIFY2(header["reference"]["type_f1"].contains("PER"), line.c_str());
     int trials = 0;
     while (std::getline(lines, line)) {
       const json t = json::parse(line);
       if (!t.contains("f1") || !t.contains("error")) continue;
       QVERIFY(std::abs(t["error"].get<double>() - (1.0 - t["f1"].get<double>())) < 1e-12);
+      checkTypeF1(t);
       ++trials;
     }
     QVERIFY2(trials >= 6, std::to_string(trials).c_str());
+    const auto opened = pp::openRunLog(log.toStdString(), dir);
+    QCOMPARE(opened.log.trials.front().typeF1.size(), size_t{2});
+    QCOMPARE(opened.log.trials.front().typeF1[0].type, std::string("LOC"));
+
+    // baseline: a tagger's, scored as entity F1 (tagging all O finds nothing).
+    const auto ba = run({"--json", "baseline", d, "--data", f, "--val-split", "0.5"});
+    QCOMPARE(ba.code, 0);
+    const auto bj = json::parse(ba.out);
+    QCOMPARE(bj.size(), size_t{2});
+    QCOMPARE(bj[0]["entity_f1"].get<double>(), 0.0);
+    QCOMPARE(bj[0]["token_accuracy"].get<double>(), 0.25);  // one word in four is O
+    // Names are always B-PER and the other words O; "paris" and "london"
+    // are B-LOC as often as I-LOC: memorising finds every PER, some LOC.
+    QVERIFY2(bj[1]["entity_f1"].get<double>() > 0.4 && bj[1]["entity_f1"].get<double>() < 1,
+             bj.dump().c_str());
+    QVERIFY(bj[1]["token_accuracy"].get<double>() > bj[0]["token_accuracy"].get<double>());
 
     auto pr = run({"predict", d}, "John  lives in Paris\n{\"text\": \"mary\"}\n");
     QCOMPARE(pr.code, 0);
@@ -322,6 +351,26 @@ class TestTagger : public QObject {
     }
     std::getline(answers, line);
     QCOMPARE(json::parse(line)["tags"].size(), size_t(1));
+  }
+
+  // A trial's per-type F1 in the log: an object of types, each in [0, 1].
+  void typeF1Records() {
+    auto m = makeTagger("bert");
+    pp::Trial t;
+    t.subnet = pp::SubNetwork::full(m->config());
+    t.typeF1 = {{"LOC", 0.123456}, {"PER", 1.0}};
+    json j = t.toJson();
+    QCOMPARE(j["type_f1"]["LOC"].get<double>(), 0.1235);  // four decimals
+    const pp::Trial back = pp::Trial::fromJson(j, m->config());
+    QCOMPARE(back.typeF1.size(), size_t{2});
+    QCOMPARE(back.typeF1[1].type, std::string("PER"));
+    j.erase("type_f1");  // an older log's trial
+    QVERIFY(pp::Trial::fromJson(j, m->config()).typeF1.empty());
+    j["type_f1"] = {{"LOC", 1.5}};
+    PP_EXPECT_ERROR(pp::Trial::fromJson(j, m->config()),
+                    "field \"type_f1\": the F1 of \"LOC\" must be a number from 0 to 1");
+    j["type_f1"] = json::array();
+    PP_EXPECT_ERROR(pp::Trial::fromJson(j, m->config()), "field \"type_f1\": expected an object");
   }
 
   // A tagger refuses labelled texts, and a classifier tagged sentences.

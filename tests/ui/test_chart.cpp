@@ -12,8 +12,10 @@
 #include <QtTest>
 
 #include "ui/axis_ticks.h"
+#include "ui/entity_type_table.h"
 #include "ui/hypervolume_chart.h"
 #include "ui/pareto_chart.h"
+#include "ui/selection_details.h"
 #include "ui/trial_key.h"
 
 namespace {
@@ -326,6 +328,37 @@ class TestChart : public QObject {
     QVERIFY(ppui::trialTooltip(t, full).contains("<br>accuracy 64.00%"));
     chart.setTagger(false);
     QCOMPARE(yTitle(), QString("F1"));
+  }
+
+  // A tagger's picked points by entity type: overall F1, then each type's
+  // F1 with its change in points against the full model; a type a trial
+  // does not record shows "-"; an older log's trials say they have none.
+  void taggerSelectionByType() {
+    pp::Trial full = trialAt(-1, 0.20, 4000000), t = trialAt(3, 0.30, 2000000);
+    full.f1 = 0.80;
+    full.typeF1 = {{"LOC", 0.85}, {"PER", 0.75}};
+    t.f1 = 0.70;
+    t.typeF1 = {{"LOC", 0.801}, {"ORG", 0.5}};
+    const QString h = ppui::entityTypeTableHtml({&t}, {"trial 3"}, full);
+    QVERIFY2(h.contains("<b>all types</b></td><td align=right>80.0</td><td align=right>70.0 "
+                        "(-10.0)</td>"),
+             qPrintable(h));
+    QVERIFY2(h.contains("<b>LOC</b></td><td align=right>85.0</td><td align=right>80.1 (-4.9)"),
+             qPrintable(h));
+    QVERIFY2(h.contains("<b>ORG</b></td><td align=right>-</td><td align=right>50.0</td>"),
+             qPrintable(h));
+    QVERIFY2(h.contains("<b>PER</b></td><td align=right>75.0</td><td align=right>-</td>"),
+             qPrintable(h));
+    QVERIFY(h.indexOf("<b>LOC</b>") < h.indexOf("<b>ORG</b>"));
+    QVERIFY(!h.contains("do not record"));
+    pp::Trial old = t;
+    old.typeF1.clear();
+    QVERIFY(ppui::entityTypeTableHtml({&old}, {"trial 3"}, std::nullopt).contains("do not record"));
+    // The selection view adds it for a tagger only.
+    pp::ModelConfig c;
+    QVERIFY(!ppui::selectionDetailsHtml({&t}, {"trial 3"}, full, c).contains("by type"));
+    c.task = pp::Task::TokenClassification;
+    QVERIFY(ppui::selectionDetailsHtml({&t}, {"trial 3"}, full, c).contains("Entity F1 by type"));
   }
 
   // One legend entry for the front (no orange twins), then one per run

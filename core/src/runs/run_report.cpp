@@ -57,8 +57,10 @@ Normalizer normalizerFor(const OpenedRunLog& run, const std::vector<std::string>
   return n;
 }
 
-// Where a constraint lies on an objective's axis, when it does.
-bool axisBound(const Constraint& c, const std::string& objective, const Trial* ref, double& v) {
+// Where a constraint lies on an objective's axis, when it does. `tagger`:
+// the error is 1 - entity F1 (the trial's f1), not 1 - token accuracy.
+bool axisBound(const Constraint& c, const std::string& objective, const Trial* ref, bool tagger,
+               double& v) {
   const std::string& m = c.metric;
   if (objective == "params" && m == "params") return v = c.bound, true;
   if (objective == "params" && m == "size_mb") return v = c.bound * 1e6 / 4, true;
@@ -69,9 +71,10 @@ bool axisBound(const Constraint& c, const std::string& objective, const Trial* r
     return v = c.bound * static_cast<double>(ref->flops), true;
   if (objective == "latency" && m == "latency_ms") return v = c.bound, true;
   if (objective == "error" && m == "error") return v = c.bound, true;
-  if (objective == "error" && m == "accuracy") return v = 1 - c.bound, true;
-  if (objective == "error" && m == "accuracy_drop" && ref)
-    return v = 1 - ref->accuracy + c.bound / 100, true;
+  const std::string score = tagger ? "f1" : "accuracy";
+  if (objective == "error" && m == score) return v = 1 - c.bound, true;
+  if (objective == "error" && m == score + "_drop" && ref)
+    return v = ref->errorRate + c.bound / 100, true;
   if (objective == "f1" && m == "f1") return v = 1 - c.bound, true;
   if (objective == "mcc" && m == "mcc") return v = 1 - c.bound, true;
   return false;
@@ -119,7 +122,7 @@ std::string frontChart(const OpenedRunLog& run, const std::vector<std::string>& 
   for (const auto& k : cs) {
     double v = 0;
     for (int axis = 0; axis < 2; ++axis)
-      if (axisBound(k, obj[axis == 0 ? 1 : 0], ref, v)) {
+      if (axisBound(k, obj[axis == 0 ? 1 : 0], ref, run.log.header.metric == "entity_f1", v)) {
         const bool errorLike =
             axis == 1 && (k.metric == "accuracy" || k.metric == "f1" || k.metric == "mcc");
         c.budgets.push_back({axis == 0, v, k.atMost != errorLike, k.text()});
@@ -174,13 +177,14 @@ std::string frontTable(const OpenedRunLog& run, const std::vector<std::string>& 
                        const std::vector<Constraint>& cs, const std::vector<Pick>& picks) {
   const Trial* ref = refOf(run);
   std::ostringstream o;
-  o << "<table><tr><th>trial</th><th>sub-network</th><th>accuracy</th><th>change (points)</th>"
+  o << "<table><tr><th>trial</th><th>sub-network</th><th>" << pointsName(run.log.header.metric)
+    << "</th><th>change (points)</th>"
        "<th>parameters</th><th>share</th><th>FLOPs/seq</th><th>latency (ms)</th>"
        "<th>size (MB, fp32)</th><th>pick</th></tr>\n";
   auto row = [&](const Trial& t, const std::string& name, const std::string& pick) {
     o << "<tr" << (pick.empty() ? "" : " class='pick'") << ">" << cell(name)
-      << cell(t.subnet.summary()) << cell(fixed(100 * t.accuracy, 2) + "%")
-      << cell(ref ? fixed(100 * (t.accuracy - ref->accuracy), 1) : "")
+      << cell(t.subnet.summary()) << cell(fixed(100 * (1 - t.errorRate), 2) + "%")
+      << cell(ref ? fixed(-pointsBelow(t, *ref), 1) : "")
       << cell(shortNumber(static_cast<double>(t.params)))
       << cell(ref && ref->params > 0
                   ? fixed(100.0 * static_cast<double>(t.params) / static_cast<double>(ref->params),
@@ -292,8 +296,10 @@ const char* kStyle =
     "text-align:left;font-size:13px}tr.pick{background:#e8f6ee}img{display:block;margin:1em 0}";
 }  // namespace
 
-std::string runReportHtml(const OpenedRunLog& run, const ReportOptions& o) {
+std::string runReportHtml(const OpenedRunLog& run, const ReportOptions& options) {
   const RunHeader& h = run.log.header;
+  ReportOptions o = options;
+  o.recommend.metric = h.metric;
   const auto cs = parseConstraints(o.constraints.empty() ? h.constraints : o.constraints);
   checkConstraintsUsable(cs, refOf(run));
   const auto& obj = h.objectives;

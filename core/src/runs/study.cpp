@@ -208,7 +208,8 @@ std::optional<std::pair<StopKind, std::string>> StudyDriver::Impl::stopNow(
   if (so.budgetSeconds > 0 && secondsSince(start) >= so.budgetSeconds)
     return std::make_pair(StopKind::BudgetSpent, std::string("time budget spent"));
   std::optional<CompletionStop> stop = convergenceStop(so.completion, hvHistory);
-  if (!stop && reference) stop = targetStop(so.completion, done, *reference);
+  if (!stop && reference)
+    stop = targetStop(so.completion, done, *reference, prepared.header.metric);
   if (!stop) return std::nullopt;
   return std::make_pair(
       stop->kind == CompletionStop::Kind::Converged ? StopKind::Converged : StopKind::TargetMet,

@@ -1,6 +1,7 @@
 #include "paretoprune/search/completion.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 
 namespace pp {
@@ -30,22 +31,24 @@ std::optional<CompletionStop> convergenceStop(const CompletionCriteria& c,
 }
 
 std::optional<CompletionStop> targetStop(const CompletionCriteria& c,
-                                         const std::vector<Trial>& trials, const Trial& full) {
+                                         const std::vector<Trial>& trials, const Trial& full,
+                                         const std::string& metric) {
   if (c.targetAccuracyDrop < 0 || full.params <= 0) return std::nullopt;
-  const double floor = full.accuracy - c.targetAccuracyDrop / 100.0;
   const double maxParams = c.targetParamsShare * static_cast<double>(full.params);
   const Trial* best = nullptr;
   for (const auto& t : trials)
-    if (t.ok() && t.fidelity >= 1.0 && t.accuracy >= floor - 1e-12 &&
+    if (t.ok() && t.fidelity >= 1.0 && pointsBelow(t, full) <= c.targetAccuracyDrop + 1e-10 &&
         static_cast<double>(t.params) <= maxParams && (!best || t.params < best->params))
       best = &t;
   if (!best) return std::nullopt;
   char pts[32];
-  std::snprintf(pts, sizeof pts, "%.2f", 100.0 * (full.accuracy - best->accuracy));
+  const double below = pointsBelow(*best, full);
+  std::snprintf(pts, sizeof pts, "%.2f", std::abs(below));
   return CompletionStop{
       CompletionStop::Kind::TargetMet,
       "target met: trial " + std::to_string(best->id) + " (" + best->subnet.summary() + ") is " +
-          pts + " accuracy points below the full model with " +
+          pts + " " + pointsName(metric) + " points " + (below < 0 ? "above" : "below") +
+          " the full model with " +
           percent(static_cast<double>(best->params) / static_cast<double>(full.params), 1) +
           " of its parameters",
       best->id};

@@ -26,11 +26,13 @@ std::string points(double v) {
   return buf;
 }
 
-// The accuracy budget in points: the option's, or a tighter accuracy_drop constraint's.
+// The budget in points of the run's score: the option's, or a tighter
+// constraint on that score's drop (accuracy_drop; a tagger's f1_drop).
 double budgetOf(const std::vector<Constraint>& cs, const RecommendOptions& o) {
   double budget = o.accuracyBudget;
+  const char* drop = o.metric == "entity_f1" ? "f1_drop" : "accuracy_drop";
   for (const auto& c : cs)
-    if (c.metric == "accuracy_drop" && c.atMost) budget = std::min(budget, c.bound);
+    if (c.metric == drop && c.atMost) budget = std::min(budget, c.bound);
   return budget;
 }
 
@@ -74,10 +76,10 @@ std::vector<Pick> recommendPicks(const std::vector<Trial>& trials,
   for (size_t i = 0; i < trials.size(); ++i) {
     const Trial& t = trials[i];
     if (t.ok() && t.fidelity >= 1.0 && feasible(cs, t, ref) &&
-        100.0 * (ref->accuracy - t.accuracy) <= budget + 1e-9)
+        pointsBelow(t, *ref) <= budget + 1e-9)
       cand.push_back(i);
   }
-  const std::string inBudget = "within " + points(budget) + " accuracy point" +
+  const std::string inBudget = "within " + points(budget) + " " + pointsName(o.metric) + " point" +
                                (budget == 1.0 ? "" : "s") + " of the full model";
   const int small = bestBy(trials, cand, [](const Trial& t) { return t.params; });
   if (small >= 0)

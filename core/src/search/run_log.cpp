@@ -160,15 +160,15 @@ const Trial& selectTrial(const OpenedRunLog& run, int64_t id, double withinPoint
     if (!run.reference)
       throw Error(logPath +
                   " has no full-model reference (written by an older version); pick a trial by id");
-    const double floor = run.reference->accuracy - withinPoints / 100.0;
     for (const auto& x : run.log.trials)
-      if (x.ok() && x.fidelity >= 1.0 && x.accuracy >= floor - 1e-12 &&
+      if (x.ok() && x.fidelity >= 1.0 && pointsBelow(x, *run.reference) <= withinPoints + 1e-10 &&
           (!t || x.params < t->params))
         t = &x;
     if (!t) {
       char pts[32];
       std::snprintf(pts, sizeof pts, "%.2f", withinPoints);
-      throw Error("no trial of " + logPath + " is within " + pts + " points of the full model");
+      throw Error("no trial of " + logPath + " is within " + pts + " " +
+                  pointsName(run.log.header.metric) + " points of the full model");
     }
     return *t;
   }

@@ -521,7 +521,7 @@ void SearchRunner::checkCompletionLocked() {
   const CompletionCriteria& c = opts_.completion;
   if (!c.any() || stopKind_ != StopKind::None) return;
   std::optional<CompletionStop> stop = convergenceStop(c, hvHistory_);
-  if (!stop && reference_) stop = targetStop(c, trials_, *reference_);
+  if (!stop && reference_) stop = targetStop(c, trials_, *reference_, header_.metric);
   if (stop)
     stopLocked(
         stop->kind == CompletionStop::Kind::Converged ? StopKind::Converged : StopKind::TargetMet,

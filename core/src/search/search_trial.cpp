@@ -28,6 +28,9 @@ void fillTrial(Trial& t, const EvalResult& r) {
   t.latencyMs = r.latency.medianMs;
   t.latencyP95Ms = r.latency.p95Ms;
   t.mode = execModeName(r.modeUsed);
+  t.typeF1.clear();
+  if (r.tagger)
+    for (const auto& x : r.entities.perType) t.typeF1.push_back({x.type, x.f1});
 }
 
 std::string firstLine(std::string s) {

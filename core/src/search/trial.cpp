@@ -1,5 +1,6 @@
 #include "paretoprune/search/trial.h"
 
+#include <cmath>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -43,6 +44,11 @@ json Trial::toJson() const {
     if (!precision.empty()) j["precision"] = precision;
     if (!screenedPrecision.empty())
       j["screened"] = {{"precision", screenedPrecision}, {"error", screenedError}};
+    if (!typeF1.empty()) {
+      json types = json::object();
+      for (const auto& x : typeF1) types[x.type] = std::round(x.f1 * 1e4) / 1e4;
+      j["type_f1"] = types;
+    }
   }
   j["eval_seconds"] = evalSeconds;
   j["worker"] = worker;
@@ -71,6 +77,25 @@ void readPrecision(const json& j, Trial& t) {
   } catch (const Error& e) {
     throw Error(std::string("field \"screened\": ") + e.what());
   }
+}
+
+// "type_f1": {"LOC": 0.81, ...}, each an entity type's F1 (optional).
+std::vector<TypeF1> typeF1FromJson(const json& j) {
+  std::vector<TypeF1> out;
+  if (!j.contains("type_f1")) return out;
+  const json& types = j["type_f1"];
+  if (!types.is_object())
+    throw Error("field \"type_f1\": expected an object of entity types, got " +
+                jsonutil::describe(types));
+  if (types.size() > 10000) throw Error("field \"type_f1\": more than 10000 entity types");
+  for (auto it = types.begin(); it != types.end(); ++it) {
+    const json& v = it.value();
+    if (!v.is_number() || !(v.get<double>() >= 0.0 && v.get<double>() <= 1.0))
+      throw Error("field \"type_f1\": the F1 of \"" + jsonutil::shortText(it.key()) +
+                  "\" must be a number from 0 to 1, got " + jsonutil::describe(v));
+    out.push_back({it.key(), v.get<double>()});
+  }
+  return out;
 }
 }  // namespace
 
@@ -117,6 +142,7 @@ Trial Trial::fromJson(const json& j, const ModelConfig& c) {
     throw Error("field \"mode\": unknown execution mode \"" + t.mode + "\" (masked or sliced)");
   t.worker = static_cast<int>(optInt(j, "worker", where, -1, -1, 1000000));
   readPrecision(j, t);
+  t.typeF1 = typeF1FromJson(j);
   // A finished trial is its metrics: without them it would read as error 1
   // and parameters 0, and land on the Pareto front.
   if (t.status != Status::Failed)
@@ -148,6 +174,14 @@ std::vector<std::string> parseObjectives(const std::string& list, size_t maxCoun
                               : "give two to " + std::to_string(maxCount) +
                                     " objectives, e.g. error,params,flops,latency");
   return out;
+}
+
+double pointsBelow(const Trial& t, const Trial& full) {
+  return 100.0 * (t.errorRate - full.errorRate);
+}
+
+std::string pointsName(const std::string& metric) {
+  return metric == "entity_f1" ? "entity F1" : "accuracy";
 }
 
 double objectiveValue(const Trial& t, const std::string& n) {

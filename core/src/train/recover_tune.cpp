@@ -13,6 +13,7 @@
 #include "model/slicing.h"
 #include "paretoprune/base/error.h"
 #include "paretoprune/base/rng.h"
+#include "paretoprune/eval/entity_metrics.h"
 #include "train/train_parts.h"
 
 namespace pp {
@@ -23,7 +24,8 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// A held-out check: accuracy, and the mean cross-entropy that breaks ties.
+// A held-out check: accuracy (a tagger's: entity F1), and the mean
+// cross-entropy that breaks ties.
 struct Score {
   double accuracy = -1, loss = 0;
   bool betterThan(const Score& o) const {
@@ -88,6 +90,7 @@ class Tuner {
   }
   double step(int64_t k, double lr);
   Score score();
+  Score taggerScore();
   EncoderWeights& weights() { return w_; }
   size_t holdoutSize() const { return d_.holdout.size(); }
   torch::optim::AdamW& optimizer() { return *opt_; }
@@ -99,6 +102,14 @@ class Tuner {
     AutocastScope autocast(dev_.type(), o_.precision == Precision::BFloat16);
     return encoderForward(w_, impl_.act, impl_.config.layer_norm_eps, b, nullptr, fo)
         .to(torch::kFloat32);
+  }
+  // The full model's per-token soft predictions [B, T, K] at the temperature.
+  torch::Tensor taggerTeacher(const Batch& b) const {
+    torch::NoGradGuard noGrad;
+    const auto t =
+        encoderForward(d_.teacher, impl_.act, impl_.config.layer_norm_eps, b, nullptr, {})
+            .to(torch::kFloat32);
+    return torch::softmax(t / o_.temperature, -1);
   }
   const std::vector<size_t>& orderOf(int64_t epoch) {
     if (epoch != orderEpoch_) {
@@ -133,8 +144,11 @@ double Tuner::step(int64_t k, double lr) {
   labels = labels.to(dev_);
   opt_->zero_grad();
   const auto logits = forward(b, true);
-  auto loss = torch::cross_entropy_loss(logits, labels);
-  if (o_.distill) {
+  auto loss = labelLoss(logits, labels);
+  if (o_.distill && d_.tagger) {  // per token, over every real token
+    loss = distillLoss(logits, taggerTeacher(b), o_.temperature, b.mask) * o_.alpha +
+           loss * (1 - o_.alpha);
+  } else if (o_.distill) {
     std::vector<int64_t> rows(order.begin() + static_cast<std::ptrdiff_t>(begin),
                               order.begin() + static_cast<std::ptrdiff_t>(end));
     const auto teacher = d_.teacherProbs.index_select(0, torch::tensor(rows)).to(dev_);
@@ -147,6 +161,7 @@ double Tuner::step(int64_t k, double lr) {
 }
 
 Score Tuner::score() {
+  if (d_.tagger) return taggerScore();
   torch::NoGradGuard noGrad;
   const auto& h = d_.holdout;
   std::vector<size_t> order(h.size());
@@ -164,6 +179,45 @@ Score Tuner::score() {
   }
   const double n = static_cast<double>(std::max<size_t>(1, h.size()));
   return {static_cast<double>(correct) / n, lossSum / n};
+}
+
+// A tagger's held-out check: entity F1 over the words' first pieces (the
+// pieces that carry a label), and the mean cross-entropy over them.
+Score Tuner::taggerScore() {
+  torch::NoGradGuard noGrad;
+  const auto& h = d_.holdout;
+  const auto& names = impl_.config.id2label;
+  std::vector<size_t> order(h.size());
+  std::iota(order.begin(), order.end(), size_t(0));
+  std::vector<std::vector<std::string>> gold, pred;
+  double lossSum = 0;
+  int64_t pieces = 0;
+  const size_t bs = static_cast<size_t>(o_.batchSize);
+  for (size_t s = 0; s < h.size(); s += bs) {
+    const size_t e = std::min(h.size(), s + bs);
+    torch::Tensor labels;
+    const Batch b = batchTo(makeBatch(h, order, s, e, impl_.config.pad_token_id, &labels), dev_);
+    const auto logits = forward(b, false).cpu();
+    lossSum +=
+        torch::cross_entropy_loss(logits.reshape({-1, logits.size(-1)}), labels.reshape({-1}), {},
+                                  at::Reduction::Sum, kIgnoredLabel)
+            .item<double>();
+    const auto top = logits.argmax(-1).contiguous();
+    const auto l = labels.accessor<int64_t, 2>();
+    const auto p = top.accessor<int64_t, 2>();
+    for (int64_t r = 0; r < l.size(0); ++r) {
+      gold.emplace_back();
+      pred.emplace_back();
+      for (int64_t t = 0; t < l.size(1); ++t)
+        if (l[r][t] != kIgnoredLabel) {
+          gold.back().push_back(names.at(static_cast<size_t>(l[r][t])));
+          pred.back().push_back(names.at(static_cast<size_t>(p[r][t])));
+          ++pieces;
+        }
+    }
+  }
+  return {entityMetrics(gold, pred).f1,
+          lossSum / static_cast<double>(std::max<int64_t>(1, pieces))};
 }
 
 // The main run's checkpoint state (state.json), besides the tensors.
@@ -385,7 +439,12 @@ TuneData prepareTuneData(const Model& full, const Dataset& train, const RecoverO
   TuneData d;
   d.train = tokenizeExamples(full, rest, o.maxLength);
   d.holdout = tokenizeExamples(full, held, o.maxLength);
+  d.tagger = full.config().tokenClassification();
   if (!o.distill) return d;
+  if (d.tagger) {  // per-token teachers are made batch by batch (Tuner::taggerTeacher)
+    d.teacher = weightsTo(full.impl().weights, dev);
+    return d;
+  }
   // The teacher's soft predictions, once: the full model without dropout.
   torch::NoGradGuard noGrad;
   const ModelImpl& m = full.impl();

@@ -19,7 +19,8 @@ struct CompletionCriteria {
   int64_t convergenceWindow = 0;
   double convergenceMinGain = 0.001;
   // Target: stop once a finished trial is within `targetAccuracyDrop`
-  // accuracy points of the full model with at most `targetParamsShare` of
+  // points of the full model's score (1 - error: accuracy for a
+  // classifier, entity F1 for a tagger; trial.h pointsBelow) with at most `targetParamsShare` of
   // its parameters. Off while targetAccuracyDrop < 0.
   double targetAccuracyDrop = -1;
   double targetParamsShare = 0.4;
@@ -39,8 +40,10 @@ struct CompletionStop {
 // of a resumed run count. Nothing to decide before `window` + 1 values.
 std::optional<CompletionStop> convergenceStop(const CompletionCriteria& c,
                                               const std::vector<double>& hypervolume);
-// The smallest (by parameters) trial that meets the target, if any.
+// The smallest (by parameters) trial that meets the target, if any;
+// `metric` (the run header's: "accuracy", "entity_f1") names its points.
 std::optional<CompletionStop> targetStop(const CompletionCriteria& c,
-                                         const std::vector<Trial>& trials, const Trial& fullModel);
+                                         const std::vector<Trial>& trials, const Trial& fullModel,
+                                         const std::string& metric = "accuracy");
 
 }  // namespace pp

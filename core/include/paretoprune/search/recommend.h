@@ -20,9 +20,12 @@ struct Pick {
 const char* pickKindName(Pick::Kind k);  // "knee", "smallest", "fastest"
 
 struct RecommendOptions {
-  // Accuracy points the user will give up against the full model; a
-  // constraint on accuracy_drop, when tighter, wins.
+  // Points of the run's score (1 - error: accuracy for a classifier, entity
+  // F1 for a tagger) the user will give up against the full model; a
+  // constraint on that score's drop (accuracy_drop; a tagger's f1_drop),
+  // when tighter, wins.
   double accuracyBudget = 1.0;
+  std::string metric = "accuracy";  // the run header's: "accuracy" or "entity_f1"
 };
 
 // The knee (base/constrained_pareto.h: kneeIndex) of the feasible Pareto

@@ -74,8 +74,9 @@ OpenedRunLog openRunLog(const std::string& path, const std::string& modelDir = "
                         BadLines bad = BadLines::Refuse);
 
 // The trial of a run to export: the one with `id`, or (withinPoints >= 0)
-// the smallest finished one whose accuracy is at most that many points below
-// the full model's. Throws pp::Error saying why none fits.
+// the smallest finished one whose score (accuracy, a tagger's entity F1:
+// trial.h pointsBelow) is at most that many points below the full model's. Throws pp::Error saying
+// why none fits.
 const Trial& selectTrial(const OpenedRunLog& run, int64_t id, double withinPoints,
                          const std::string& logPath);
 // A log's trials describe sub-networks of one model: refuses another

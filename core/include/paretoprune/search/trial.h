@@ -13,6 +13,12 @@ namespace pp {
 
 struct ModelConfig;
 
+// A tagger's entity F1 of one entity type (eval/entity_metrics.h).
+struct TypeF1 {
+  std::string type;
+  double f1 = 0;
+};
+
 struct Trial {
   enum class Status { Ok, Failed, Stopped };  // Stopped: multi-fidelity cut it short
   int64_t id = 0;
@@ -33,6 +39,9 @@ struct Trial {
   std::string precision;
   std::string screenedPrecision;
   double screenedError = -1;
+  // A tagger's entity F1 per type, sorted by type ("type_f1" in the log,
+  // to four decimals); empty for a classifier and in logs older than it.
+  std::vector<TypeF1> typeF1{};
 
   nlohmann::json toJson() const;
   static Trial fromJson(const nlohmann::json& j, const ModelConfig& c);
@@ -45,6 +54,13 @@ bool isObjective(const std::string& name);
 // Two to `maxCount` of them (a search takes three at most; `front` shows
 // the Pareto set in up to six at once).
 std::vector<std::string> parseObjectives(const std::string& commaList, size_t maxCount = 3);
+// How many points the run's score (1 - error: accuracy for a classifier,
+// entity F1 for a tagger) of `t` lies below the full model's.
+double pointsBelow(const Trial& t, const Trial& full);
+// What those points are called, from a run header's metric ("accuracy",
+// "entity_f1"): "accuracy" or "entity F1".
+std::string pointsName(const std::string& metric);
+
 double objectiveValue(const Trial& t, const std::string& name);
 std::vector<double> objectiveVector(const Trial& t, const std::vector<std::string>& names);
 
