@@ -22,9 +22,11 @@ namespace ppui {
 class PicksBar;
 
 class ChartPanel;
+class DecideLinks;
 class ExportDialog;
 class HypervolumeChart;
 class LatencyView;
+class ParallelCoords;
 class ParetoChart;
 class RunComparer;
 class SearchActions;
@@ -72,6 +74,8 @@ class MainWindow : public QMainWindow {
   bool exportReport(const QString& log, const QString& out, QString* error = nullptr);
 
   PicksBar* picksBar() const { return picks_; }  // the recommended picks, one click each
+  ParallelCoords* parallelCoords() const;        // every trial across its objectives, brushable
+  TrialsPanel* trialsPanel() const { return trials_; }
 
   void selectTrials(const std::vector<int64_t>& keys);  // chart, table and details together
   const std::vector<int64_t>& selection() const;
@@ -127,6 +131,7 @@ class MainWindow : public QMainWindow {
   ChartPanel* charts_;
   TrialsPanel* trials_;
   PicksBar* picks_ = nullptr;
+  DecideLinks* decide_ = nullptr;
   QTimer* picksTimer_ = nullptr;  // recomputes the picks once per batch of trials
   SetupPanel* setup_;
   QTabWidget* tabs_ = nullptr;

@@ -228,6 +228,8 @@ double ParetoChart::xOf(const pp::Trial& t) const {
       return static_cast<double>(t.flops);
     case XMetric::Latency:
       return t.latencyMs;
+    case XMetric::Size:
+      return 4.0 * static_cast<double>(t.params) / 1e6;
   }
   return 0;
 }
@@ -346,6 +348,7 @@ void ParetoChart::flushNow() {
     if (addEntry(std::move(e))) grew[static_cast<size_t>(entries_.back().run)] = true;
   const bool batch = !pending_.empty();
   pending_.clear();
+  trackFront(first);
   fitAxes();
   drawMarkers(first);
   for (int r = 0; r < runCount(); ++r)
@@ -403,7 +406,7 @@ void ParetoChart::onRangeChanged() {
 }
 
 void ParetoChart::setFront(const std::vector<int64_t>& ids, int run) {
-  if (run < 0 || run >= runCount()) return;
+  if (ownFront_ || run < 0 || run >= runCount()) return;
   runs_[static_cast<size_t>(run)].frontIds = std::set<int64_t>(ids.begin(), ids.end());
   redrawFront(run);
 }
@@ -458,7 +461,7 @@ void ParetoChart::rebuild() {
     c->removeAxis(a);
     delete a;
   }
-  const char* names[] = {"parameters", "FLOPs per sequence", "latency"};
+  const char* names[] = {"parameters", "FLOPs per sequence", "latency", "size (MB, float32)"};
   xAxis_ = new QCategoryAxis;
   xAxis_->setTitleText(tr(names[static_cast<int>(metric_)]) +
                        (logX_ ? tr(" (log scale)") : QString()));
@@ -492,6 +495,7 @@ void ParetoChart::rebuild() {
   flushing_ = false;
   full_->clear();
   if (full_trial_ && (!logX_ || xOf(*full_trial_) > 0)) full_->append(valueOf(*full_trial_));
+  trackFront(0);
   for (int r = 0; r < runCount(); ++r) redrawFront(r);
   redrawSelection();
 }
