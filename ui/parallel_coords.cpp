@@ -86,8 +86,7 @@ void ParallelCoords::setSelection(const std::vector<int64_t>& keys) {
 void ParallelCoords::setYMetric(YMetric m) {
   if (m == yMetric_) return;
   yMetric_ = m;
-  for (auto& r : rows_)
-    r.v[static_cast<size_t>(Axis::Metric)] = r.metrics[static_cast<size_t>(m)];
+  for (auto& r : rows_) r.v[static_cast<size_t>(Axis::Metric)] = r.metrics[static_cast<size_t>(m)];
   const bool had = brushes_[static_cast<size_t>(Axis::Metric)].has_value();
   brushes_[static_cast<size_t>(Axis::Metric)].reset();  // its values were of the other metric
   refit();

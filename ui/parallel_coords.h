@@ -93,7 +93,7 @@ class ParallelCoords : public QWidget {
     double top = 0, bottom = 0;
   };
   Row rowOf(const pp::Trial& t, int64_t key) const;
-  void refit();             // the axes' ranges from the rows
+  void refit();               // the axes' ranges from the rows
   void rebrush(bool notify);  // brushed_ from the brushes; notify: brushChanged
   bool inBrushes(const Row& r) const;
   Frame frame() const;

@@ -111,6 +111,7 @@ void ParetoChart::dropRuns() {
       delete s;
     }
   runs_.clear();
+  faded_.clear();  // their colours went with them
 }
 
 void ParetoChart::clear() {

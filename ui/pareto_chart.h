@@ -109,9 +109,10 @@ class ParetoChart : public QChartView {
   QStringList offAxisConstraints() const;  // not on either axis
   // Recommended picks marked with their names ("knee", "smallest"), by trial key.
   void setPicks(const std::vector<std::pair<QString, int64_t>>& picks);
-  // Brushed trials (parallel coordinates): the others dimmed; inactive: none.
+  // Brushed trials (parallel coordinates) drawn over the others, faded; inactive: none.
   void setHighlight(const std::vector<int64_t>& keys, bool active);
   size_t highlightCount() const { return highlight_.size(); }
+  int highlightMarkers() const;  // markers drawn for them (thinned past the plot's room)
   bool highlightActive() const { return highlightOn_; }
 
  Q_SIGNALS:
@@ -169,7 +170,7 @@ class ParetoChart : public QChartView {
   void trackFront(size_t first);  // the shown pair's fronts from entry `first` on
   bool feasibleTrial(const pp::Trial& t) const;
   void paintBudgets(QPainter* p, const QRectF& plot) const;
-  void paintHighlight(QPainter* p, const QRectF& plot) const;
+  void redrawHighlight();
   void paintPicks(QPainter* p, const QRectF& plot) const;
 
   std::vector<Run> runs_;
@@ -204,6 +205,12 @@ class ParetoChart : public QChartView {
   std::vector<std::pair<QString, int64_t>> picks_;
   std::vector<int64_t> highlight_;
   bool highlightOn_ = false;
+  QScatterSeries* brushedSeries_ = nullptr;  // the highlighted trials, made at the first brush
+  struct Faded {
+    QScatterSeries* series;
+    QColor color, border;
+  };
+  std::vector<Faded> faded_;  // the trials' series' own colours while a brush fades them
 };
 
 }  // namespace ppui

@@ -1,11 +1,13 @@
 // ParetoChart's deciding layer: the front in the pair shown, constraints
 // (the infeasible side shaded, each budget a labelled line), recommended
 // picks marked, and the trials brushed in the parallel-coordinates view
-// drawn over a veil. Painted in the view's foreground, over the plot, so a
+// drawn over the others, faded. Painted in the view's foreground, so a
 // batch of trials costs nothing here and 10,000 brushed trials are one pass
 // (thinned to a marker per few-pixel cell, as the trials' series are).
-#include <QPainter>
 #include <QCategoryAxis>
+#include <QLineSeries>
+#include <QPainter>
+#include <QScatterSeries>
 
 #include <algorithm>
 #include <cmath>
@@ -13,6 +15,7 @@
 
 #include "ui/marker_grid.h"
 #include "ui/pareto_chart.h"
+#include "ui/run_style.h"
 #include "ui/trial_key.h"
 
 namespace ppui {
@@ -21,8 +24,8 @@ namespace {
 
 struct AxisBudget {
   bool onX = true;
-  double value = 0;         // in the metric's own units (not log)
-  bool increasing = true;   // the constraint's metric grows with the axis value
+  double value = 0;        // in the metric's own units (not log)
+  bool increasing = true;  // the constraint's metric grows with the axis value
 };
 
 // Where a constraint's bound lies on the x axis, if it is on it.
@@ -78,6 +81,11 @@ QString budgetLabel(const pp::Constraint& c) {
          QString::number(c.bound, 'g', 4);
 }
 
+QColor towardWhite(const QColor& c) {
+  return QColor(static_cast<int>(c.red() * 0.2 + 204), static_cast<int>(c.green() * 0.2 + 204),
+                static_cast<int>(c.blue() * 0.2 + 204), c.alpha());
+}
+
 const QColor kBudget(185, 30, 30);
 const QColor kPick(0, 125, 70);
 
@@ -107,6 +115,7 @@ bool ParetoChart::feasibleTrial(const pp::Trial& t) const {
 // Each run's front in the pair shown: its feasible trials' Pareto set by
 // (y, x), the y metric turned to "smaller is better".
 void ParetoChart::trackFront(size_t first) {
+  if (first == 0) redrawHighlight();  // the chart was rebuilt (axes, metric, runs)
   if (!ownFront_) return;
   if (first == 0)
     for (auto& r : runs_) r.pair.clear();
@@ -148,9 +157,12 @@ QStringList ParetoChart::offAxisConstraints() const {
   QStringList out;
   const pp::Trial* full = full_trial_ ? &*full_trial_ : nullptr;
   for (const auto& c : constraints_)
-    if (!onXAxis(c, metric_, full) && !onYAxis(c, yMetric_, tagger_, full))
-      out << budgetLabel(c);
+    if (!onXAxis(c, metric_, full) && !onYAxis(c, yMetric_, tagger_, full)) out << budgetLabel(c);
   return out;
+}
+
+int ParetoChart::highlightMarkers() const {
+  return brushedSeries_ ? static_cast<int>(brushedSeries_->count()) : 0;
 }
 
 void ParetoChart::setPicks(const std::vector<std::pair<QString, int64_t>>& picks) {
@@ -158,9 +170,38 @@ void ParetoChart::setPicks(const std::vector<std::pair<QString, int64_t>>& picks
   viewport()->update();
 }
 
+// The other trials fade (their series' opacity: OpenGL series draw over the
+// foreground, so a veil would not dim them); the brushed ones are drawn over.
 void ParetoChart::setHighlight(const std::vector<int64_t>& keys, bool active) {
   highlight_ = keys;
+  const bool was = highlightOn_;
   highlightOn_ = active;
+  const qreal opacity = active ? 0.25 : 1.0;
+  for (auto& r : runs_)
+    for (QAbstractSeries* s : std::initializer_list<QAbstractSeries*>{r.front, r.step})
+      s->setOpacity(opacity);
+  for (QAbstractSeries* s : std::initializer_list<QAbstractSeries*>{beyond_, full_})
+    s->setOpacity(opacity);
+  // The trials' series may be OpenGL ones, which ignore opacity and alpha:
+  // their colours fade toward white instead.
+  if (active && !was) {
+    faded_.clear();
+    for (auto& r : runs_)
+      for (QScatterSeries* s : {r.trials.all(), r.trials.fresh()}) {
+        faded_.push_back({s, s->color(), s->borderColor()});
+        s->setColor(towardWhite(s->color()));
+        s->setBorderColor(towardWhite(s->borderColor()));
+      }
+  } else if (!active && was) {
+    for (const auto& f : faded_)
+      for (auto& r : runs_)  // a series still shown (runs may have been replaced since)
+        if (f.series == r.trials.all() || f.series == r.trials.fresh()) {
+          f.series->setColor(f.color);
+          f.series->setBorderColor(f.border);
+        }
+    faded_.clear();
+  }
+  redrawHighlight();
   viewport()->update();
 }
 
@@ -171,7 +212,6 @@ void ParetoChart::drawForeground(QPainter* p, const QRectF& rect) {
   p->save();
   p->setClipRect(plot);
   paintBudgets(p, plot);
-  if (highlightOn_) paintHighlight(p, plot);
   paintPicks(p, plot);
   p->restore();
 }
@@ -200,12 +240,11 @@ void ParetoChart::paintBudgets(QPainter* p, const QRectF& plot) const {
                           : QLineF(plot.left(), at.y(), plot.right(), at.y());
     p->drawLine(line);
     const QSizeF sz(fm.horizontalAdvance(b.label) + 8, fm.height() + 2);
-    QRectF box = v ? QRectF(QPointF(at.x() + (b.infeasibleAbove ? -sz.width() - 3 : 3),
-                                    plot.top() + 4),
-                            sz)
-                   : QRectF(QPointF(plot.right() - sz.width() - 4,
-                                    at.y() + (b.infeasibleAbove ? 3 : -sz.height() - 3)),
-                            sz);
+    QRectF box =
+        v ? QRectF(QPointF(at.x() + (b.infeasibleAbove ? -sz.width() - 3 : 3), plot.top() + 4), sz)
+          : QRectF(QPointF(plot.right() - sz.width() - 4,
+                           at.y() + (b.infeasibleAbove ? 3 : -sz.height() - 3)),
+                   sz);
     p->fillRect(box, QColor(255, 255, 255, 215));
     p->setPen(kBudget);
     p->drawText(box, Qt::AlignCenter, b.label);
@@ -221,34 +260,47 @@ void ParetoChart::paintBudgets(QPainter* p, const QRectF& plot) const {
   }
 }
 
-// The brushed trials over a veil that dims the rest, one marker per few-pixel cell.
-void ParetoChart::paintHighlight(QPainter* p, const QRectF& plot) const {
-  p->fillRect(plot, QColor(255, 255, 255, 165));
-  const QPointF o = chart()->mapToPosition({0, 0});
-  const double sx = chart()->mapToPosition({1, 0}).x() - o.x(),
-               sy = chart()->mapToPosition({0, 1}).y() - o.y();
+// The brushed trials as a series of their own, over every other one (an
+// OpenGL series draws over anything painted), one marker per few-pixel cell.
+void ParetoChart::redrawHighlight() {
+  if (!highlightOn_) {
+    if (brushedSeries_) brushedSeries_->clear();
+    return;
+  }
+  QChart* c = chart();
+  if (!brushedSeries_) {
+    brushedSeries_ = new QScatterSeries(this);
+    brushedSeries_->setName(tr("brushed"));
+    brushedSeries_->setUseOpenGL(TrialMarkers::openGlAvailable());
+    brushedSeries_->setMarkerSize(8);
+    brushedSeries_->setColor(QColor(40, 90, 200));
+    brushedSeries_->setBorderColor(Qt::white);
+    connect(brushedSeries_, &QScatterSeries::hovered, this, &ParetoChart::onHovered);
+  }
+  if (brushedSeries_->chart()) c->removeSeries(brushedSeries_);  // back on top
+  c->addSeries(brushedSeries_);
+  attachAxes(brushedSeries_);
+  hideFromLegend(c, brushedSeries_);
+  const QRectF plot = c->plotArea();
   MarkerGrid cells;
-  cells.reset(plot.left(), plot.right(), plot.top(), plot.bottom(), plot.width(), plot.height(),
-              3);
-  p->setRenderHint(QPainter::Antialiasing, true);
-  p->setPen(QPen(Qt::white, 0.8));
-  p->setBrush(QColor(40, 90, 200));
+  cells.reset(xAxis_->min(), xAxis_->max(), yAxis_->min(), yAxis_->max(),
+              plot.width() > 10 ? plot.width() : 800, plot.height() > 10 ? plot.height() : 500, 3);
+  QList<QPointF> pts;
   for (int64_t key : highlight_) {
     auto it = byKey_.find(key);
     if (it == byKey_.end()) continue;
     const Entry& e = entries_[it->second];
-    if (!runs_[static_cast<size_t>(e.run)].visible) continue;
-    const QPointF px(o.x() + e.v.x() * sx, o.y() + e.v.y() * sy);
-    if (cells.take(px)) p->drawEllipse(px, 3.8, 3.8);
+    if (runs_[static_cast<size_t>(e.run)].visible && cells.take(e.v)) pts.append(e.v);
   }
-  p->setBrush(Qt::NoBrush);
+  brushedSeries_->replace(pts);
 }
 
 // Each pick a green diamond with its names beside it (one trial may be two picks).
 void ParetoChart::paintPicks(QPainter* p, const QRectF& plot) const {
   std::vector<std::pair<int64_t, QString>> marks;
   for (const auto& [name, key] : picks_) {
-    auto it = std::find_if(marks.begin(), marks.end(), [&](const auto& m) { return m.first == key; });
+    auto it =
+        std::find_if(marks.begin(), marks.end(), [&](const auto& m) { return m.first == key; });
     if (it != marks.end())
       it->second += ", " + name;
     else
@@ -256,19 +308,32 @@ void ParetoChart::paintPicks(QPainter* p, const QRectF& plot) const {
   }
   p->setRenderHint(QPainter::Antialiasing, true);
   const QFontMetricsF fm(p->font());
+  std::vector<QRectF> taken;  // labels already placed: the next one goes below them
   for (const auto& [key, names] : marks) {
     auto it = byKey_.find(key);
     if (it == byKey_.end()) continue;
     const QPointF c = chart()->mapToPosition(entries_[it->second].v);
     if (!plot.contains(c)) continue;
     const double r = 9;
-    const QPolygonF diamond({{c.x(), c.y() - r}, {c.x() + r, c.y()}, {c.x(), c.y() + r},
-                             {c.x() - r, c.y()}});
+    const QPolygonF diamond(
+        {{c.x(), c.y() - r}, {c.x() + r, c.y()}, {c.x(), c.y() + r}, {c.x() - r, c.y()}});
     p->setPen(QPen(kPick, 2.2));
     p->drawPolygon(diamond);
-    const QRectF box(QPointF(c.x() + r + 2, c.y() - r - fm.height()),
-                     QSizeF(fm.horizontalAdvance(names) + 8, fm.height() + 2));
-    p->fillRect(box, QColor(255, 255, 255, 215));
+    QRectF box(QPointF(c.x() + r + 2, c.y() - r - fm.height()),
+               QSizeF(fm.horizontalAdvance(names) + 8, fm.height() + 2));
+    for (bool moved = true; moved;) {
+      moved = false;
+      for (const QRectF& t : taken)
+        if (t.intersects(box)) {
+          box.moveTop(t.bottom() + 1);
+          moved = true;
+        }
+    }
+    taken.push_back(box);
+    p->setPen(QPen(kPick, 1));
+    p->drawLine(QPointF(c.x() + r * 0.7, c.y() - r * 0.3),
+                QPointF(box.left(), box.center().y()));  // which diamond the label names
+    p->fillRect(box, QColor(255, 255, 255, 225));
     p->drawText(box, Qt::AlignCenter, names);
   }
 }

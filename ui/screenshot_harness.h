@@ -20,6 +20,9 @@ class ScreenshotHarness : public QObject {
     QString screenshot;         // the window when the search ends, else shortly after start-up
     QString midScreenshot;      // the window when half the trials are done
     QString dialogScreenshot;   // the export dialog of the selection, when the search ends
+    // Ranges brushed in the parallel-coordinates view before a screenshot,
+    // "AXIS=LO:HI" (metric, params, flops, latency, size); its tab is shown.
+    QStringList brushes;
   };
   ScreenshotHarness(MainWindow& window, const Options& options);
 
@@ -36,6 +39,7 @@ class ScreenshotHarness : public QObject {
   void selectFront();
   void shootDialog();
   void finish(const QString& outcome, bool failed);
+  bool applyBrushes();  // false with one line on stderr for a bad one
 
   MainWindow& w_;
   Options o_;

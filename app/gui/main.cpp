@@ -66,14 +66,20 @@ struct Options {
                             "When the search ends, select up to three Pareto points (for "
                             "screenshots of the details)."};
 
+  QCommandLineOption brush{"brush",
+                           "Before --screenshot: brush a range on an axis of the parallel-"
+                           "coordinates view (metric, params, flops, latency, size; give it once "
+                           "per axis) and show that view.",
+                           "AXIS=LO:HI"};
+
   void addTo(QCommandLineParser& cli) const {
     for (const auto& o : {model, data, validation, demo, trials, start, exit, shot, select, log,
-                          compare, midShot, dialogShot})
+                          compare, midShot, dialogShot, brush})
       cli.addOption(o);
   }
   ppui::ScreenshotHarness::Options harness(const QCommandLineParser& cli) const {
-    return {cli.isSet(start), cli.isSet(exit),    cli.isSet(select),
-            cli.value(shot),  cli.value(midShot), cli.value(dialogShot)};
+    return {cli.isSet(start),   cli.isSet(exit),       cli.isSet(select), cli.value(shot),
+            cli.value(midShot), cli.value(dialogShot), cli.values(brush)};
   }
 };
 

@@ -246,8 +246,8 @@ class TestDecideViews : public QObject {
         if (!clear(p) || std::abs(p.x() - lineX) < 8) continue;
         const QColor c = img.pixelColor(p.toPoint() * img.devicePixelRatio());
         const bool red = c.red() > c.green() + 12 && c.red() > c.blue() + 12;
-        QVERIFY2(red == (p.x() > lineX), qPrintable(QString("%1,%2: %3").arg(p.x()).arg(p.y()).arg(
-                                             c.name())));
+        QVERIFY2(red == (p.x() > lineX),
+                 qPrintable(QString("%1,%2: %3").arg(p.x()).arg(p.y()).arg(c.name())));
         (red ? shaded : plain)++;
       }
     QVERIFY(shaded > 3 && plain > 3);
@@ -263,8 +263,8 @@ class TestDecideViews : public QObject {
     ppui::DecideLinks links(&model, &panel, &chart, &pc);
     const auto ts = makeTrials(500, 41);
     model.addTrials(ts);
-    QCOMPARE(pc.trialCount(), static_cast<int>(std::count_if(
-                                  ts.begin(), ts.end(), [](auto& t) { return drawn(t); })));
+    QCOMPARE(pc.trialCount(), static_cast<int>(std::count_if(ts.begin(), ts.end(),
+                                                             [](auto& t) { return drawn(t); })));
     QVERIFY(panel.feasibleOnly()->isHidden());
     const std::vector<std::string> texts{"params_share<=0.55", "accuracy_drop<=4"};
     links.setConstraints(texts);
@@ -285,6 +285,7 @@ class TestDecideViews : public QObject {
     QCOMPARE(panel.proxy()->rowCount(), static_cast<int>(expected.size()));
     QCOMPARE(chart.highlightCount(), expected.size());
     QVERIFY(chart.highlightActive());
+    QCOMPARE(chart.highlightMarkers(), 0);  // nothing drawn: the chart has none of these trials
     QVERIFY(!window.findChild<QLabel*>("brushNote")->isHidden());
     pc.clearBrushes();
     QCOMPARE(panel.proxy()->rowCount(), 500);
@@ -320,6 +321,9 @@ class TestDecideViews : public QObject {
     QCOMPARE(w.trialsPanel()->proxy()->rowCount(), static_cast<int>(expected.size()));
     QTRY_COMPARE(w.chart()->pointsDrawn(), drawnCount);
     QCOMPARE(w.chart()->highlightCount(), expected.size());
+    // Drawn over the rest, thinned past the plot's room.
+    QVERIFY(w.chart()->highlightMarkers() > 100);
+    QVERIFY(w.chart()->highlightMarkers() <= static_cast<int>(expected.size()));
     w.selectTrials({expected[3]});
     QCOMPARE(pc->selection(), std::vector<int64_t>{expected[3]});
     pc->clearBrushes();
