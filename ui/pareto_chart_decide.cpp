@@ -115,7 +115,8 @@ bool ParetoChart::feasibleTrial(const pp::Trial& t) const {
 // Each run's front in the pair shown: its feasible trials' Pareto set by
 // (y, x), the y metric turned to "smaller is better".
 void ParetoChart::trackFront(size_t first) {
-  if (first == 0) redrawHighlight();  // the chart was rebuilt (axes, metric, runs)
+  // Rebuilt (axes, metric, runs), or brushed trials may have just been drawn.
+  if (first == 0 || (highlightOn_ && first < entries_.size())) redrawHighlight();
   if (!ownFront_) return;
   if (first == 0)
     for (auto& r : runs_) r.pair.clear();
