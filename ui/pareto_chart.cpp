@@ -349,8 +349,8 @@ void ParetoChart::flushNow() {
     if (addEntry(std::move(e))) grew[static_cast<size_t>(entries_.back().run)] = true;
   const bool batch = !pending_.empty();
   pending_.clear();
-  trackFront(first);
   fitAxes();
+  trackFront(first);
   drawMarkers(first);
   for (int r = 0; r < runCount(); ++r)
     if (grew[static_cast<size_t>(r)]) redrawFront(r);

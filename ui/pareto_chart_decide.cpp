@@ -282,10 +282,13 @@ void ParetoChart::redrawHighlight() {
   c->addSeries(brushedSeries_);
   attachAxes(brushedSeries_);
   hideFromLegend(c, brushedSeries_);
+  // Cells over every trial's extent (not the zoom's), so that zooming needs no new layout.
   const QRectF plot = c->plotArea();
+  const double x0 = bounds_.x0, x1 = std::max(bounds_.x1, x0 + 1e-9);
+  const double y0 = std::min(bounds_.y0, edgeY_), y1 = std::max({bounds_.y1, edgeY_, y0 + 1e-9});
   MarkerGrid cells;
-  cells.reset(xAxis_->min(), xAxis_->max(), yAxis_->min(), yAxis_->max(),
-              plot.width() > 10 ? plot.width() : 800, plot.height() > 10 ? plot.height() : 500, 3);
+  cells.reset(x0 - 1e-9, x1 + 1e-9, y0 - 1e-9, y1 + 1e-9, plot.width() > 10 ? plot.width() : 800,
+              plot.height() > 10 ? plot.height() : 500, 3);
   QList<QPointF> pts;
   for (int64_t key : highlight_) {
     auto it = byKey_.find(key);

@@ -200,6 +200,32 @@ class TestDecideViews : public QObject {
              coreFront(chart, pp::feasibleParetoTrials(all, {"error", "params"}, cs, &full), all));
   }
 
+  // Brushed before the trials are drawn (a search's batch), or zoomed: each
+  // brushed trial still has its marker.
+  void highlightFollowsDrawing() {
+    ppui::ParetoChart chart;
+    chart.resize(900, 520);
+    chart.show();
+    chart.setReference(fullModel());
+    const auto ts = makeTrials(60, 61);
+    std::vector<int64_t> keys;
+    for (const auto& t : ts)
+      if (drawn(t) && t.params < 2500000) keys.push_back(t.id);
+    for (size_t i = 0; i < 30; ++i) chart.queueTrial(ts[i]);
+    chart.setHighlight(keys, true);
+    chart.flushNow();
+    for (size_t i = 30; i < ts.size(); ++i) chart.queueTrial(ts[i]);
+    chart.flushNow();
+    QCOMPARE(chart.highlightMarkers(), static_cast<int>(keys.size()));  // few: none thinned
+    chart.chart()->zoomIn(QRectF(chart.chart()->plotArea().center(), QSizeF(80, 60)));
+    chart.flushNow();
+    QCOMPARE(chart.highlightMarkers(), static_cast<int>(keys.size()));
+    chart.setXMetric(ppui::XMetric::Flops);
+    QCOMPARE(chart.highlightMarkers(), static_cast<int>(keys.size()));
+    chart.setHighlight({}, false);
+    QCOMPARE(chart.highlightMarkers(), 0);
+  }
+
   void budgetsAndShading() {
     ppui::ParetoChart chart;
     chart.resize(900, 520);
