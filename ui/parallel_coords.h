@@ -12,6 +12,8 @@
 // it. Values are kept per trial as plain doubles (no QGraphicsItems).
 #pragma once
 #include <QImage>
+#include <QLineF>
+#include <QVector>
 #include <QWidget>
 
 #include <array>
@@ -100,6 +102,7 @@ class ParallelCoords : public QWidget {
   double pixelY(Axis a, double value, const Frame& f) const;
   double valueAtY(Axis a, double y, const Frame& f) const;
   void redrawCache();
+  QVector<QLineF> segments(const Frame& f, const std::vector<const Row*>& rows) const;
   void drawLines(QPainter& p, const Frame& f, const std::vector<const Row*>& rows) const;
   void drawAxes(QPainter& p, const Frame& f) const;
   void drawBrushes(QPainter& p, const Frame& f) const;
