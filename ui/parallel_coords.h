@@ -6,9 +6,10 @@
 // it. A trial is brushed when it lies within every brushed range; the
 // brushed trials are what brushChanged reports (the chart and the table
 // follow it; DecideLinks). Clicking near a line selects its trial.
-// At scale: the lines are drawn in one pass per style (QPainter::drawLines)
-// into a cached image, redrawn only when the data, the size, the brushes or
-// the front change; the selection and a brush being dragged are drawn over
+// At scale: the lines are blended straight into a cached image, one pass
+// per style (QPainter's raster engine would hand each long line to its
+// thread pool), redrawn only when the data, the size, the brushes or the
+// front change; the selection and a brush being dragged are drawn over
 // it. Values are kept per trial as plain doubles (no QGraphicsItems).
 #pragma once
 #include <QImage>

@@ -1,5 +1,5 @@
-// ParallelCoords' painting: the lines into a cached image, one drawLines
-// call per style; axes, ticks, brushes and the selection over it.
+// ParallelCoords' painting: the lines into a cached image, one pass per
+// style; axes, ticks, brushes and the selection over it.
 #include <QPaintEvent>
 #include <QPainter>
 
