@@ -31,6 +31,7 @@ void ParallelCoords::clear() {
   brushes_ = {};
   brushed_.clear();
   latency_ = false;
+  dragAxis_ = -1;  // the axes may change under a drag
   refit();
   dirty();
 }
@@ -319,6 +320,10 @@ void ParallelCoords::mouseMoveEvent(QMouseEvent* e) {
 void ParallelCoords::mouseReleaseEvent(QMouseEvent* e) {
   if (dragAxis_ < 0) return QWidget::mouseReleaseEvent(e);
   const Frame f = frame();
+  if (static_cast<size_t>(dragAxis_) >= f.axes.size()) {
+    dragAxis_ = -1;
+    return;
+  }
   const Axis a = f.axes[static_cast<size_t>(dragAxis_)];
   dragTo_ = std::clamp(e->position().y(), f.top, f.bottom);
   dragAxis_ = -1;

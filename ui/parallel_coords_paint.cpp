@@ -166,7 +166,8 @@ void ParallelCoords::drawBrushes(QPainter& p, const Frame& f) const {
     const auto& b = brushes_[static_cast<size_t>(f.axes[i])];
     if (b) band(f.x[i], pixelY(f.axes[i], b->first, f), pixelY(f.axes[i], b->second, f));
   }
-  if (dragAxis_ >= 0) band(f.x[static_cast<size_t>(dragAxis_)], dragFrom_, dragTo_);
+  if (dragAxis_ >= 0 && static_cast<size_t>(dragAxis_) < f.x.size())
+    band(f.x[static_cast<size_t>(dragAxis_)], dragFrom_, dragTo_);
   p.setBrush(Qt::NoBrush);
 }
 
