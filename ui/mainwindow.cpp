@@ -28,6 +28,9 @@
 #include "ui/parallel_coords.h"
 #include "ui/pareto_chart.h"
 #include "ui/picks_bar.h"
+#include "ui/plain_message.h"
+#include "ui/recover_actions.h"
+#include "ui/recovered_details.h"
 #include "ui/search_actions.h"
 #include "ui/setup_panel.h"
 #include "ui/trial_table_model.h"
@@ -129,6 +132,9 @@ void MainWindow::buildMenus() {
   auto* view = menuBar()->addMenu(tr("&View"));
   view->addAction(tr("&Reset zoom"), QKeySequence(Qt::CTRL | Qt::Key_0), charts_->chart(),
                   &ParetoChart::resetZoom);
+  recover_ = new RecoverActions(this);
+  recover_->install(searchActions_->menu(), searchActions_->toolBar(), view);
+  connect(recover_, &RecoverActions::status, statusLine_, &QLabel::setText);
   auto* help = menuBar()->addMenu(tr("&Help"));
   help->addAction(tr("&About ParetoPrune"), this, [this] {
     QMessageBox::about(
@@ -275,6 +281,7 @@ bool MainWindow::startSearch() {
 void MainWindow::updateButtons() {
   searchActions_->setRunning(run_->isRunning(), run_->isPaused());
   exportBtn_->setEnabled(!trials_->selection().empty());
+  if (recover_) recover_->refresh();
 }
 
 void MainWindow::showProgress(int done, int total) {
@@ -287,7 +294,7 @@ void MainWindow::showWarning(const pp::SearchWarning& warning) {
   const QString w = QString::fromStdString(warning.message);
   if (warning.kind == pp::SearchWarning::Kind::LogWriteFailed) {
     // The log cannot be written: nothing is lost, offer another place.
-    QMessageBox::warning(
+    warnPlainly(
         this, tr("The run log cannot be written"),
         tr("%1\n\nThe search goes on and keeps every trial. Use File > Save trials as... to "
            "write them somewhere else.")
@@ -315,7 +322,12 @@ void MainWindow::selectTrials(const std::vector<int64_t>& keys) {
 }
 
 QString MainWindow::detailsHtml() const {
-  return trials_->detailsHtml([this](int64_t key) { return run_->trialTitle(key); },
+  const std::vector<pp::Trial> sel = trials_->selectedTrials();
+  std::vector<const pp::Trial*> ptrs;
+  for (const auto& t : sel) ptrs.push_back(&t);
+  // What recovery changed first: it is the news about a recovered trial.
+  return recoveredDetailsHtml(ptrs, run_->recovered()) +
+         trials_->detailsHtml([this](int64_t key) { return run_->trialTitle(key); },
                               run_->reference(), run_->session().config());
 }
 
@@ -390,7 +402,7 @@ void MainWindow::openRunLog(const QString& path) {
   int64_t damaged = 0;
   if (run_->showRunLog(path, &err, false, &damaged)) return addRecentLog(path);
   if (damaged <= 0) {
-    QMessageBox::warning(this, tr("Cannot open the run log"), err);
+    warnPlainly(this, tr("Cannot open the run log"), err);
     return;
   }
   QMessageBox ask(QMessageBox::Warning, tr("A damaged run log"),
@@ -401,7 +413,7 @@ void MainWindow::openRunLog(const QString& path) {
   ask.setDetailedText(err);
   if (ask.exec() != QMessageBox::Yes) return;
   if (run_->showRunLog(path, &err, true)) return addRecentLog(path);
-  QMessageBox::warning(this, tr("Cannot open the run log"), err);
+  warnPlainly(this, tr("Cannot open the run log"), err);
 }
 
 // Asks for a study's URL and name; false when the user cancels.
@@ -418,7 +430,7 @@ bool MainWindow::askForStudy(const QString& title, const QString& name0, QString
 void MainWindow::openStudyDialog() {
   QString url, name, err;
   if (!askForStudy(tr("Open study"), run_->studyName(), &url, &name)) return;
-  if (!showStudy(url, name, &err)) QMessageBox::warning(this, tr("Cannot open the study"), err);
+  if (!showStudy(url, name, &err)) warnPlainly(this, tr("Cannot open the study"), err);
 }
 
 void MainWindow::compareDialog() {
@@ -426,7 +438,7 @@ void MainWindow::compareDialog() {
                                                        QString(), tr("Run logs (*.jsonl)"));
   QString err;
   if (!fs.isEmpty() && !compareRuns(fs, &err))
-    QMessageBox::warning(this, tr("Cannot compare the runs"), err);
+    warnPlainly(this, tr("Cannot compare the runs"), err);
 }
 
 // The shown run (or runs) and a study, compared on one chart.
@@ -440,15 +452,14 @@ void MainWindow::compareWithStudyDialog() {
                              tr("Open a run log or a study first: the study is compared with it."));
     return;
   }
-  if (!compareRuns(runs, &err)) QMessageBox::warning(this, tr("Cannot compare the runs"), err);
+  if (!compareRuns(runs, &err)) warnPlainly(this, tr("Cannot compare the runs"), err);
 }
 
 void MainWindow::saveTrialsDialog() {
   const QString f = QFileDialog::getSaveFileName(this, tr("Save trials as a run log"), QString(),
                                                  tr("Run logs (*.jsonl)"));
   QString err;
-  if (!f.isEmpty() && !saveTrialsAs(f, &err))
-    QMessageBox::warning(this, tr("Cannot save the trials"), err);
+  if (!f.isEmpty() && !saveTrialsAs(f, &err)) warnPlainly(this, tr("Cannot save the trials"), err);
 }
 
 // The run shown as one HTML file (pp::writeRunReport): chart, hypervolume,
@@ -464,7 +475,7 @@ void MainWindow::exportReportDialog() {
                                                  QString(), tr("HTML files (*.html)"));
   if (f.isEmpty()) return;
   QString err;
-  if (!exportReport(log, f, &err)) QMessageBox::warning(this, tr("Cannot write the report"), err);
+  if (!exportReport(log, f, &err)) warnPlainly(this, tr("Cannot write the report"), err);
 }
 
 bool MainWindow::exportReport(const QString& log, const QString& out, QString* error) {

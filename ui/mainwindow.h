@@ -28,6 +28,7 @@ class HypervolumeChart;
 class LatencyView;
 class ParallelCoords;
 class ParetoChart;
+class RecoverActions;
 class RunComparer;
 class SearchActions;
 class SetupPanel;
@@ -73,8 +74,9 @@ class MainWindow : public QMainWindow {
   // replaces `out`); false with the reason.
   bool exportReport(const QString& log, const QString& out, QString* error = nullptr);
 
-  PicksBar* picksBar() const { return picks_; }  // the recommended picks, one click each
-  ParallelCoords* parallelCoords() const;        // every trial across its objectives, brushable
+  PicksBar* picksBar() const { return picks_; }          // the recommended picks, one click each
+  RecoverActions* recovery() const { return recover_; }  // Recover... and Pick again
+  ParallelCoords* parallelCoords() const;  // every trial across its objectives, brushable
   TrialsPanel* trialsPanel() const { return trials_; }
 
   void selectTrials(const std::vector<int64_t>& keys);  // chart, table and details together
@@ -140,6 +142,7 @@ class MainWindow : public QMainWindow {
   QLabel* statusLine_ = nullptr;
   QMenu* recentMenu_ = nullptr;
   SearchActions* searchActions_ = nullptr;
+  RecoverActions* recover_ = nullptr;
 };
 
 }  // namespace ppui

@@ -65,6 +65,7 @@ ParetoChart::ParetoChart(QWidget* parent) : QChartView(parent) {
   flushTimer_.setInterval(150);
   flushTimer_.setSingleShot(true);
   connect(&flushTimer_, &QTimer::timeout, this, &ParetoChart::flushNow);
+  initRecovered();
   clear();
 }
 
@@ -499,6 +500,7 @@ void ParetoChart::rebuild() {
   trackFront(0);
   for (int r = 0; r < runCount(); ++r) redrawFront(r);
   redrawSelection();
+  redrawRecovered();
 }
 
 void ParetoChart::fitAxes() {

@@ -17,6 +17,7 @@
 #pragma once
 #include <QChartView>
 #include <QColor>
+#include <QLineF>
 #include <QTimer>
 
 #include <cstdint>
@@ -115,6 +116,22 @@ class ParetoChart : public QChartView {
   int highlightMarkers() const;  // markers drawn for them (thinned past the plot's room)
   bool highlightActive() const { return highlightOn_; }
 
+  // Recovered trials (pareto_chart_recovered.cpp): each drawn as a marker
+  // of its own with an arrow from the trial it came from (run 0's).
+  struct Recovered {
+    pp::Trial source, after;
+    QString method;  // "distill" or "finetune"
+    QString how;     // a line for the tooltip: steps, learning rate
+  };
+  void setRecovered(std::vector<Recovered> rs);
+  int recoveredCount() const { return static_cast<int>(recovered_.size()); }
+  // The arrows in chart values, source to recovered point, in setRecovered's order.
+  QList<QLineF> recoveredArrows() const;
+  // Picking again: run 0's front replaced by `front` (of its trials and the
+  // recovered ones; pp::pickAgain); empty: the search's front again.
+  void setPickedAgain(const std::vector<pp::Trial>& front);
+  QList<QPointF> pickedAgainPoints() const;
+
  Q_SIGNALS:
   void selectionChanged(const std::vector<int64_t>& keys);
   void runVisibilityChanged(int run, bool visible);
@@ -124,6 +141,7 @@ class ParetoChart : public QChartView {
   void mouseDoubleClickEvent(QMouseEvent* e) override;
   void resizeEvent(QResizeEvent* e) override;
   void childEvent(QChildEvent* e) override;
+  // The deciding layer (pareto_chart_decide.cpp), then the recovered arrows.
   void drawForeground(QPainter* p, const QRectF& rect) override;
 
  private:
@@ -172,6 +190,11 @@ class ParetoChart : public QChartView {
   void paintBudgets(QPainter* p, const QRectF& plot) const;
   void redrawHighlight();
   void paintPicks(QPainter* p, const QRectF& plot) const;
+  void initRecovered();
+  void redrawRecovered();  // after the axes or the frame changed
+  void onRecoveredHovered(const QPointF& p, bool state);
+  QPointF drawnAt(const pp::Trial& t) const;  // on the frame's edge when beyond it
+  void paintRecovered(QPainter* p);           // the recovered arrows
 
   std::vector<Run> runs_;
   QScatterSeries* selected_;
@@ -211,6 +234,11 @@ class ParetoChart : public QChartView {
     QColor color, border;
   };
   std::vector<Faded> faded_;  // the trials' series' own colours while a brush fades them
+  std::vector<Recovered> recovered_;
+  QScatterSeries* recoveredSeries_ = nullptr;
+  std::vector<pp::Trial> pickedAgain_;
+  QScatterSeries* againFront_ = nullptr;
+  QLineSeries* againStep_ = nullptr;
 };
 
 }  // namespace ppui

@@ -215,6 +215,7 @@ void ParetoChart::drawForeground(QPainter* p, const QRectF& rect) {
   paintBudgets(p, plot);
   paintPicks(p, plot);
   p->restore();
+  paintRecovered(p);
 }
 
 // The infeasible side of each budget shaded and hatched, the budget a

@@ -49,6 +49,8 @@ int64_t ParetoChart::trialAt(const QPointF& value) const {
   };
   for (const auto& e : entries_)
     if (runs_[static_cast<size_t>(e.run)].visible) consider(e.v, trialKey(e.run, e.t.id));
+  for (const auto& r : recovered_)  // a recovered point stands for its source
+    if (!logX_ || xOf(r.after) > 0) consider(drawnAt(r.after), trialKey(0, r.source.id));
   if (full_trial_ && (!logX_ || xOf(*full_trial_) > 0)) consider(valueOf(*full_trial_), -1);
   return best;
 }

@@ -22,7 +22,6 @@
 #include <QValueAxis>
 
 #include "paretoprune/base/error.h"
-#include "paretoprune/cpu/threads.h"
 #include "paretoprune/formats/dataset.h"
 #include "paretoprune/model/model.h"
 #include "paretoprune/search/search_space.h"
@@ -278,7 +277,6 @@ std::pair<bool, QString> PrepareDialog::train(const PrepareSetup& s) {
   if (train.examples.empty())
     throw pp::Error(s.data.data + ": no training examples are left after the split");
   const bool hasVal = !val.examples.empty();
-  pp::useComputeThreads(pp::ComputeUse::Training, pp::hardwareThreads());
   const pp::TrainReport report = pp::trainModel(
       *m, train, hasVal ? &val : nullptr, pp::SearchSpace::defaults(pp::SearchSpace::Kind::Seed, c),
       trainOptions(s), s.outDir.toStdString(), [this](const pp::TrainProgress& p) {

@@ -104,6 +104,7 @@ void RunController::clearShown() {
   searchQueue_.clear();
   front_.clear();
   trials_->clear();
+  recovered_.clear();
   Q_EMIT cleared();
   reference_.reset();
   Q_EMIT selectionDropped();
@@ -292,6 +293,23 @@ void RunController::showRun(const pp::OpenedRunLog& run, const QString& logPath)
     Q_EMIT referenceShown(*reference_);
   }
   addShownTrials(lc.trials, lc.header);
+  recovered_ = lc.recovered;
+  Q_EMIT recoveredShown();
+}
+
+bool RunController::reloadRecovered(QString* error) {
+  try {
+    if (session_.logPath().isEmpty() || comparer_->active())
+      throw pp::Error(tr("no single run log is shown").toStdString());
+    const pp::ModelConfig& c = session_.config();
+    recovered_ = pp::readRunLog(session_.logPath().toStdString(), &c).recovered;
+  } catch (const std::exception& e) {
+    if (error) *error = QString::fromStdString(e.what());
+    return false;
+  }
+  Q_EMIT recoveredShown();
+  Q_EMIT detailsChanged();
+  return true;
 }
 
 // Adds trials to those shown; the front follows them (ParetoArchive: the

@@ -86,6 +86,11 @@ class RunController : public QObject {
   RunComparer* comparer() const { return comparer_; }
   const std::optional<pp::Trial>& reference() const { return reference_; }  // the full model
   const QString& studyUrl() const { return studyUrl_; }
+  // The shown run's recovered trials (train/recover.h), as its log has them.
+  const std::vector<pp::RecoveredTrial>& recovered() const { return recovered_; }
+  // Reads them again from the shown run's log (after a recovery appended
+  // to it); false with the reason in `error`.
+  bool reloadRecovered(QString* error = nullptr);
   const QString& studyName() const { return studyName_; }
 
  Q_SIGNALS:
@@ -105,6 +110,7 @@ class RunController : public QObject {
   void progressChanged(const pp::SearchProgress& p);
   void warning(const pp::SearchWarning& w);
   void detailsChanged();  // the full model or the shown trials changed
+  void recoveredShown();  // recovered() changed (a run opened, a recovery recorded)
   void stateChanged(RunController::State s);
   void searchEnded(const QString& reason);  // Finished: the stop reason; Failed: the error
 
@@ -129,6 +135,7 @@ class RunController : public QObject {
   TrialTableModel* trials_;
   RunComparer* comparer_ = nullptr;
   std::optional<pp::Trial> reference_;
+  std::vector<pp::RecoveredTrial> recovered_;
   // The shown run's Pareto set, kept as trials come (ids: rows of trials_).
   pp::ParetoArchive front_;
   std::vector<pp::Trial> searchQueue_;  // a search's finished trials, not yet in the table

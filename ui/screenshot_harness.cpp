@@ -1,5 +1,6 @@
 #include "ui/screenshot_harness.h"
 
+#include <QAction>
 #include <QTabWidget>
 #include <QTimer>
 
@@ -8,6 +9,7 @@
 #include "ui/export_dialog.h"
 #include "ui/mainwindow.h"
 #include "ui/parallel_coords.h"
+#include "ui/recover_actions.h"
 #include "ui/trial_table_model.h"
 
 namespace ppui {
@@ -23,6 +25,7 @@ void ScreenshotHarness::begin() {
     connect(&run, &RunController::searchEnded, this, &ScreenshotHarness::onSearchEnded);
     QTimer::singleShot(0, this, &ScreenshotHarness::start);
   } else if (!o_.screenshot.isEmpty()) {
+    applyView();
     QTimer::singleShot(kSettleMs, this, [this] {
       if (!applyBrushes()) return Q_EMIT done(1);
       QTimer::singleShot(kSettleMs, this,
@@ -83,6 +86,13 @@ void ScreenshotHarness::selectFront() {
   std::vector<int64_t> pick;
   if (!front.empty()) pick = {front[front.size() / 3], front[2 * front.size() / 3]};
   w_.selectTrials(pick);
+}
+
+void ScreenshotHarness::applyView() {
+  std::vector<int64_t> ids;
+  for (const QString& id : o_.select.split(',', Qt::SkipEmptyParts)) ids.push_back(id.toLongLong());
+  if (!ids.empty()) w_.selectTrials(ids);
+  if (o_.pickAgain) w_.recovery()->pickAgainAction()->setChecked(true);
 }
 
 void ScreenshotHarness::shootDialog() {

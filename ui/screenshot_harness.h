@@ -20,6 +20,8 @@ class ScreenshotHarness : public QObject {
     QString screenshot;         // the window when the search ends, else shortly after start-up
     QString midScreenshot;      // the window when half the trials are done
     QString dialogScreenshot;   // the export dialog of the selection, when the search ends
+    QString select;             // a shown log's trials to select (comma-separated ids)
+    bool pickAgain = false;     // View > Pick again over recovered points
     // Ranges brushed in the parallel-coordinates view before a screenshot,
     // "AXIS=LO:HI" (metric, params, flops, latency, size); its tab is shown.
     QStringList brushes;
@@ -37,6 +39,7 @@ class ScreenshotHarness : public QObject {
   void onProgress(const pp::SearchProgress& p);
   void onSearchEnded(const QString& reason);
   void selectFront();
+  void applyView();  // --select, --pick-again
   void shootDialog();
   void finish(const QString& outcome, bool failed);
   bool applyBrushes();  // false with one line on stderr for a bad one

@@ -20,9 +20,9 @@ SearchActions::SearchActions(QMainWindow* window) : QObject(window) {
   stop_->setToolTip(tr("Stop after the trials in flight; every finished trial is kept (Shift+F5)"));
   for (QAction* a : {start_, pause_, stop_}) a->setObjectName(a->text().remove('&'));
 
-  QMenu* menu = window->menuBar()->addMenu(tr("&Search"));
+  QMenu* menu = menu_ = window->menuBar()->addMenu(tr("&Search"));
   menu->addActions({start_, pause_, stop_});
-  auto* bar = window->addToolBar(tr("Search"));
+  auto* bar = bar_ = window->addToolBar(tr("Search"));
   bar->setObjectName("searchToolBar");
   bar->setMovable(false);
   bar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);

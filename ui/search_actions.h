@@ -6,6 +6,8 @@
 
 class QAction;
 class QMainWindow;
+class QMenu;
+class QToolBar;
 
 namespace ppui {
 
@@ -18,11 +20,15 @@ class SearchActions : public QObject {
   QAction* start() const { return start_; }
   QAction* pause() const { return pause_; }
   QAction* stop() const { return stop_; }
+  QMenu* menu() const { return menu_; }  // the Search menu, for other run actions
+  QToolBar* toolBar() const { return bar_; }
 
  private:
   QAction* start_;
   QAction* pause_;
   QAction* stop_;
+  QMenu* menu_;
+  QToolBar* bar_;
 };
 
 }  // namespace ppui

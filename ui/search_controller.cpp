@@ -101,6 +101,7 @@ pp::SearchRequest requestOf(const SearchSetup& s) {
   o.seed = s.seed;
   o.objectives = pp::parseObjectives(s.objectives.toStdString());
   o.constraints = constraintsOf(s);
+  o.eval.precision = pp::parsePrecision(s.precision.toStdString());
   o.eval.measureLatency = s.latencyRuns > 0;
   o.eval.latency.runs = s.latencyRuns;
   o.eval.latency.warmup = 1;

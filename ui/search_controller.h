@@ -34,8 +34,9 @@ struct SearchSetup {
   // Batch size, screening and the convergence stop chosen by auto settings
   // (autotune.h); false: the options' plain defaults.
   bool autoRest = true;
-  int workers = 0;          // 0: chosen for the machine (one per CUDA device on GPUs)
-  QString device = "auto";  // auto, cpu, cuda, cuda:N
+  int workers = 0;             // 0: chosen for the machine (one per CUDA device on GPUs)
+  QString device = "auto";     // auto, cpu, cuda, cuda:N
+  QString precision = "fp32";  // fp32, or bf16 (front members confirmed in fp32)
   quint64 seed = 1;
   int valSubset = 0;  // 0: the whole validation set
   QString objectives = "error,params";

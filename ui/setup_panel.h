@@ -96,6 +96,7 @@ class SetupPanel : public QWidget {
   QLabel* autoInfo_ = nullptr;
   QSpinBox* workersSpin_ = nullptr;
   QComboBox* deviceBox_ = nullptr;
+  QComboBox* precisionBox_ = nullptr;
   QSpinBox* seedSpin_ = nullptr;
   QSpinBox* subsetSpin_ = nullptr;
   QSpinBox* maxLenSpin_ = nullptr;

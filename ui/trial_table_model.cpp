@@ -22,12 +22,13 @@ void TrialTableModel::clear() {
   rowByKey_.clear();
   front_.clear();
   runNames_.clear();
+  recovered_.clear();
   endResetModel();
 }
 
 QString TrialTableModel::columnKey(int column) {
-  static const char* keys[] = {"run",   "trial", "subnet",  "accuracy",  "error", "params",
-                               "share", "flops", "latency", "eval_time", "status"};
+  static const char* keys[] = {"run",    "trial", "subnet", "accuracy", "error",     "recovered",
+                               "params", "share", "flops",  "latency",  "eval_time", "status"};
   return column >= 0 && column < ColumnCount ? QString(keys[column]) : QString();
 }
 
@@ -94,8 +95,9 @@ int TrialTableModel::columnCount(const QModelIndex& parent) const {
 
 QVariant TrialTableModel::headerData(int section, Qt::Orientation o, int role) const {
   if (o != Qt::Horizontal || role != Qt::DisplayRole) return {};
-  static const char* names[] = {"Run",   "Trial", "Sub-network", "Accuracy",  "Error", "Parameters",
-                                "Share", "FLOPs", "Latency",     "Eval time", "Status"};
+  static const char* names[] = {"Run",   "Trial",     "Sub-network", "Accuracy",
+                                "Error", "Recovered", "Parameters",  "Share",
+                                "FLOPs", "Latency",   "Eval time",   "Status"};
   return tr(names[section]);
 }
 
@@ -121,6 +123,8 @@ QVariant TrialTableModel::data(const QModelIndex& index, int role) const {
     return QVariant(Qt::AlignRight | Qt::AlignVCenter);
   if (role == Qt::ToolTipRole && !t.error.empty())  // a log's or database's text, never markup
     return QStringLiteral("<qt>%1</qt>").arg(QString::fromStdString(t.error).toHtmlEscaped());
+  if (index.column() == Recovered && role != Qt::TextAlignmentRole)
+    return recoveredValue(key, role);
   if (role == Qt::ToolTipRole && index.column() == SubNet)
     return QString::fromStdString(t.subnet.summary());
   if (role != Qt::DisplayRole) return {};
@@ -140,6 +144,8 @@ QVariant TrialTableModel::sortValue(const pp::Trial& t, int column, int64_t key)
       return ok ? t.accuracy : -1.0;
     case Error:
       return ok ? t.errorRate : 2.0;
+    case Recovered:
+      return recoveredValue(key, SortRole);
     case Params:
     case Share:
       return QVariant::fromValue<qlonglong>(t.params);
@@ -169,6 +175,8 @@ QVariant TrialTableModel::displayValue(const pp::Trial& t, int column, int run, 
       return ok ? QString::number(100.0 * t.accuracy, 'f', 2) + " %" : QString();
     case Error:
       return ok ? QString::number(t.errorRate, 'f', 4) : QString();
+    case Recovered:
+      return recoveredValue(key, Qt::DisplayRole);
     case Params:
       return loc.toString(static_cast<qlonglong>(t.params));
     case Share:
@@ -190,6 +198,31 @@ QVariant TrialTableModel::displayValue(const pp::Trial& t, int column, int run, 
       return s;
     }
   }
+  return {};
+}
+
+void TrialTableModel::setRecovered(
+    const std::unordered_map<int64_t, std::vector<RecoveredCell>>& byId) {
+  recovered_.clear();
+  for (const auto& [id, cells] : byId) recovered_[trialKey(0, id)] = cells;
+  if (!trials_.empty()) Q_EMIT dataChanged(index(0, Recovered), index(rowCount() - 1, Recovered));
+}
+
+// "0.1520 distill" per recovered version; sorted by the lowest error.
+QVariant TrialTableModel::recoveredValue(int64_t key, int role) const {
+  auto it = recovered_.find(key);
+  if (it == recovered_.end()) return role == SortRole ? QVariant(3.0) : QVariant();
+  QStringList parts, hows;
+  double best = 3.0;
+  for (const auto& c : it->second) {
+    parts << QString("%1 %2").arg(c.errorRate, 0, 'f', 4).arg(c.method);
+    hows << c.how;
+    best = std::min(best, c.errorRate);
+  }
+  if (role == SortRole) return best;
+  if (role == Qt::DisplayRole) return parts.join(", ");
+  if (role == Qt::ToolTipRole)
+    return tr("Error after recovery (before: the Error column)\n%1").arg(hows.join("\n"));
   return {};
 }
 

@@ -27,6 +27,7 @@ class TrialTableModel : public QAbstractTableModel {
     SubNet,
     Accuracy,
     Error,
+    Recovered,  // the error after recovery (shown once a trial was recovered)
     Params,
     Share,
     Flops,
@@ -50,6 +51,14 @@ class TrialTableModel : public QAbstractTableModel {
   void addTrials(const std::vector<pp::Trial>& ts, int run = 0);
   void setFront(const std::vector<int64_t>& ids, int run = 0);  // trial ids of that run
   void setReferenceParams(int64_t fullParams) { fullParams_ = fullParams; }
+  // Run 0's trials' recovered versions (error after; method; how, for the
+  // tooltip), keyed by source trial id; replaces the earlier ones.
+  struct RecoveredCell {
+    double errorRate = 0;
+    QString method, how;
+  };
+  void setRecovered(const std::unordered_map<int64_t, std::vector<RecoveredCell>>& byId);
+  bool hasRecovered() const { return !recovered_.empty(); }
 
   bool isOnFront(int64_t key) const { return front_.count(key) > 0; }
   size_t frontSize() const { return front_.size(); }  // of every run shown
@@ -74,6 +83,8 @@ class TrialTableModel : public QAbstractTableModel {
   std::set<int64_t> front_;  // keys
   QStringList runNames_;
   int64_t fullParams_ = 0;
+  std::unordered_map<int64_t, std::vector<RecoveredCell>> recovered_;  // by trial key
+  QVariant recoveredValue(int64_t key, int role) const;
 };
 
 class TrialFilterProxy : public QSortFilterProxyModel {

@@ -82,10 +82,17 @@ void TrialTableView::setRunsCompared(bool on) {
   fitColumns();
 }
 
+void TrialTableView::setRecoveredShown(bool on) {
+  recoveredShown_ = on;
+  applyVisibility();
+  fitColumns();
+}
+
 void TrialTableView::applyVisibility() {
   if (!model()) return;
   for (int c = 0; c < model()->columnCount(); ++c) {
-    const bool show = columnWanted(c) && (c != TrialTableModel::Run || runsCompared_);
+    const bool show = columnWanted(c) && (c != TrialTableModel::Run || runsCompared_) &&
+                      (c != TrialTableModel::Recovered || recoveredShown_);
     setColumnHidden(c, !show);
   }
 }
@@ -96,6 +103,7 @@ QMenu* TrialTableView::columnMenu() {
   if (!model()) return menu_;
   for (int c = 0; c < model()->columnCount(); ++c) {
     if (c == TrialTableModel::Run && !runsCompared_) continue;
+    if (c == TrialTableModel::Recovered && !recoveredShown_) continue;
     QAction* a =
         menu_->addAction(model()->headerData(c, Qt::Horizontal, Qt::DisplayRole).toString());
     a->setCheckable(true);

@@ -22,6 +22,7 @@ class TrialTableView : public QTableView {
   void setColumnWanted(int column, bool on);
   bool columnWanted(int column) const;
   void setRunsCompared(bool on);
+  void setRecoveredShown(bool on);  // the Recovered column, once a trial was recovered
   // The header's context menu, as it would pop up (tests).
   QMenu* columnMenu();
   // Sizes the columns to their content now (otherwise shortly after rows arrive).
@@ -37,6 +38,7 @@ class TrialTableView : public QTableView {
   QTimer fitTimer_;
   QSet<QString> hidden_;  // column keys the user hid
   bool runsCompared_ = false;
+  bool recoveredShown_ = false;
   QMenu* menu_ = nullptr;
 };
 

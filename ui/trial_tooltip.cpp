@@ -54,6 +54,14 @@ QString trialTooltip(const pp::Trial& t, const std::optional<pp::Trial>& full, b
     d << QString("%1%2 points error").arg(dErr >= 0 ? "+" : "").arg(dErr, 0, 'f', 1);
     s += "<br><i>vs full model:</i> " + d.join(", ");
   }
+  if (!t.screenedPrecision.empty())  // a bf16 search's front candidate, measured again
+    s += QString("<br><i>confirmed in %1</i> (%2 said error %3)")
+             .arg(QString::fromStdString(t.precision).toHtmlEscaped())
+             .arg(QString::fromStdString(t.screenedPrecision).toHtmlEscaped())
+             .arg(t.screenedError, 0, 'f', 4);
+  else if (!t.precision.empty() && t.precision != "fp32")
+    s += QString("<br><i>measured in %1, not confirmed in fp32</i> (it could not reach the front)")
+             .arg(QString::fromStdString(t.precision).toHtmlEscaped());
   return s;
 }
 

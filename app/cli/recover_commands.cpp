@@ -13,6 +13,8 @@
 #include "format.h"
 #include "interrupt.h"
 #include "paretoprune/base/error.h"
+#include "paretoprune/cpu/gemm.h"
+#include "paretoprune/search/pick_again.h"
 #include "paretoprune/search/run_log.h"
 #include "paretoprune/train/recover.h"
 
@@ -97,7 +99,7 @@ void printReport(const pp::RecoverReport& rep, const std::string& log) {
 }
 
 void runRecover(RecoverArgs& a, const GlobalOptions& g) {
-  applyThreads(g, 1, pp::ComputeUse::Training);
+  pp::setGemmBackend(g.gemm);  // the threads: runRecovery applies r.options.threads
   const int rules = (a.trials.empty() ? 0 : 1) + (a.front ? 1 : 0) + (a.top > 0 ? 1 : 0);
   if (rules != 1) throw pp::Error("give one of --trials IDS, --front or --top K");
   pp::RecoverRequest r;
@@ -109,6 +111,7 @@ void runRecover(RecoverArgs& a, const GlobalOptions& g) {
   r.options = a.opts;
   r.options.distill = !a.noDistill;
   r.options.precision = pp::parsePrecision(a.precision);
+  r.options.threads = g.threads;
   if (!a.lrs.empty()) r.options.learningRates = parseRates(a.lrs);
   if (!a.trials.empty()) {
     r.trials = parseIds(a.trials);
@@ -187,16 +190,12 @@ void addRecoverCommand(CLI::App& app, GlobalOptions& g) {
 // ones (the latest of each source and method), each row saying which it is.
 void printRecoveredFront(const pp::OpenedRunLog& run, const std::vector<std::string>& obj,
                          const std::string& format) {
-  std::vector<pp::Trial> all = run.log.trials;
-  std::vector<std::string> kind(all.size(), "search");
-  for (const auto& r : run.log.recovered) {
-    all.push_back(r.trial);
+  const pp::PickedAgain picked = pp::pickAgain(run.log.trials, run.log.recovered, obj);
+  const std::vector<pp::Trial>& all = picked.all;
+  std::vector<std::string> kind(run.log.trials.size(), "search");
+  for (const auto& r : run.log.recovered)
     kind.push_back(r.method + " of " + std::to_string(r.source));
-  }
-  std::vector<size_t> idx = pp::paretoTrials(all, obj);
-  std::sort(idx.begin(), idx.end(), [&](size_t x, size_t y) {
-    return pp::objectiveValue(all[x], obj[1]) < pp::objectiveValue(all[y], obj[1]);
-  });
+  const std::vector<size_t>& idx = picked.front;
   if (format == "json") {
     json out = json::array();
     for (size_t i : idx) {

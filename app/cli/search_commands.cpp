@@ -127,7 +127,8 @@ struct SearchArgs {
   uint64_t valSeed = 0;
   int workers = 0;
   uint64_t seed = 0;
-  bool resume = false, multiFidelity = false, noMultiFidelity = false, noAuto = false;
+  bool resume = false, multiFidelity = false, noMultiFidelity = false, noAuto = false,
+       noConfirm = false;
   int latencyRuns = 5;
   int64_t latencySeq = 128;
   int64_t convergeWindow = 0;
@@ -158,6 +159,7 @@ pp::SearchRequest searchRequest(const SearchArgs& a) {
   o.constraints = pp::parseConstraints(a.constraints);
   o.eval.mode = pp::parseExecMode(a.mode);
   o.eval.precision = pp::parsePrecision(a.precision);
+  o.confirmFp32 = !a.noConfirm;
   o.eval.measureLatency = a.latencyRuns > 0;
   o.eval.latency.runs = a.latencyRuns;
   o.eval.latency.warmup = 1;
@@ -365,8 +367,13 @@ void addCompletionOptions(CLI::App& cmd, SearchArgs& a) {
 // How each trial runs and what is measured.
 void addExecutionOptions(CLI::App& cmd, SearchArgs& a) {
   cmd.add_option("--mode", a.mode, "auto, masked or sliced")->capture_default_str();
-  cmd.add_option("--precision", a.precision, "fp32, bf16 or fp16 (GPU only)")
+  cmd.add_option("--precision", a.precision,
+                 "fp32, bf16 or fp16 (GPU only); with bf16/fp16, trials that could reach the "
+                 "front are measured again in fp32")
       ->capture_default_str();
+  cmd.add_flag("--no-confirm", a.noConfirm,
+               "With --precision bf16/fp16: keep the reduced precision's numbers for the front "
+               "too (no fp32 confirmation)");
   cmd.add_option("--device", a.device, "auto (every CUDA device, else CPU), cpu, cuda or cuda:N")
       ->capture_default_str();
   cmd.add_option("--latency-runs", a.latencyRuns, "Timed runs per trial for latency (0: skip)")

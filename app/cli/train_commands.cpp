@@ -11,6 +11,7 @@
 #include "format.h"
 #include "interrupt.h"
 #include "paretoprune/base/error.h"
+#include "paretoprune/cpu/gemm.h"
 #include "paretoprune/cpu/threads.h"
 #include "paretoprune/eval/baselines.h"
 #include "paretoprune/eval/evaluator.h"
@@ -182,7 +183,8 @@ void reportTrainResult(const pp::TrainReport& r, const TrainArgs& a, const Globa
 }
 
 void runTrain(TrainArgs& a, const GlobalOptions& g) {
-  applyThreads(g, 1, pp::ComputeUse::Training);
+  a.opts.threads = g.threads;  // trainModel applies them
+  pp::setGemmBackend(g.gemm);
   completeTrainOptions(a);
   auto model = pp::Model::load(a.model);
   const auto& c = model->config();

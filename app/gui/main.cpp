@@ -66,6 +66,13 @@ struct Options {
                             "When the search ends, select up to three Pareto points (for "
                             "screenshots of the details)."};
 
+  QCommandLineOption selectIds{"select",
+                               "With --log and --screenshot: select these trials first (ids, "
+                               "comma-separated).",
+                               "IDS"};
+  QCommandLineOption pickAgain{"pick-again",
+                               "With --log: pick the front again over the recovered points "
+                               "(View > Pick again)."};
   QCommandLineOption brush{"brush",
                            "Before --screenshot: brush a range on an axis of the parallel-"
                            "coordinates view (metric, params, flops, latency, size; give it once "
@@ -74,12 +81,13 @@ struct Options {
 
   void addTo(QCommandLineParser& cli) const {
     for (const auto& o : {model, data, validation, demo, trials, start, exit, shot, select, log,
-                          compare, midShot, dialogShot, brush})
+                          compare, midShot, dialogShot, selectIds, pickAgain, brush})
       cli.addOption(o);
   }
   ppui::ScreenshotHarness::Options harness(const QCommandLineParser& cli) const {
-    return {cli.isSet(start),   cli.isSet(exit),       cli.isSet(select), cli.value(shot),
-            cli.value(midShot), cli.value(dialogShot), cli.values(brush)};
+    return {cli.isSet(start),     cli.isSet(exit),      cli.isSet(select),
+            cli.value(shot),      cli.value(midShot),   cli.value(dialogShot),
+            cli.value(selectIds), cli.isSet(pickAgain), cli.values(brush)};
   }
 };
 

@@ -636,6 +636,95 @@ class TestSearch : public QObject {
     for (const auto& t : r.trials())
       if (t.status == pp::Trial::Status::Stopped) QVERIFY(t.fidelity < 1.0);
   }
+
+  // bf16 with fp32 confirmation: the full model and every front member are
+  // fp32 results (equal to a direct fp32 evaluation), a trial left in bf16
+  // is dominated by the front even with the confirmation margin, the front
+  // equals the fp32 front of the same trials, and the log keeps it all.
+  void bf16ConfirmsTheFrontInFp32() {
+    qputenv("PARETOPRUNE_GEMM", "onednn");  // the products really in bf16
+    auto unset = qScopeGuard([] { qunsetenv("PARETOPRUNE_GEMM"); });
+    pp::EvalOptions bf;
+    bf.measureLatency = false;
+    bf.precision = pp::Precision::BFloat16;
+    try {
+      pp::evaluate(*model_, pp::SubNetwork::full(model_->config()), *data_, bf);
+    } catch (const pp::Error& e) {
+      QSKIP(e.what());  // a CPU without bf16 refuses it (tested in test_gemm_backend)
+    }
+    auto o = options("random", 40, 1);
+    o.eval.precision = pp::Precision::BFloat16;
+    o.logPath = tmp_.path().toStdString() + "/bf16.jsonl";
+    pp::SearchRunner r(model_, data_,
+                       pp::SearchSpace::defaults(pp::SearchSpace::Kind::PerLayer, model_->config()),
+                       o);
+    r.run();
+    pp::EvalOptions fp;
+    fp.measureLatency = false;
+    auto fp32Error = [&](const pp::SubNetwork& s) {
+      return pp::evaluate(*model_, s, *data_, fp).metrics.error;
+    };
+    QVERIFY(r.reference());
+    QCOMPARE(QString::fromStdString(r.reference()->precision), QString("fp32"));
+    QCOMPARE(r.reference()->errorRate, fp32Error(r.reference()->subnet));
+    const auto ts = r.trials();
+    const auto front = r.frontIds();
+    auto onFront = [&](int64_t id) {
+      return std::find(front.begin(), front.end(), id) != front.end();
+    };
+    std::vector<pp::Trial> fp32Trials;
+    int confirmed = 0, unconfirmed = 0;
+    const double margin = std::max(0.005, 2.0 / static_cast<double>(data_->size()));
+    for (const auto& t : ts) {
+      QVERIFY(t.ok());
+      pp::Trial f = t;
+      f.errorRate = fp32Error(t.subnet);
+      fp32Trials.push_back(f);
+      if (t.precision == "fp32") {
+        ++confirmed;
+        QCOMPARE(QString::fromStdString(t.screenedPrecision), QString("bf16"));
+        QCOMPARE(t.errorRate, f.errorRate);
+        continue;
+      }
+      ++unconfirmed;
+      QCOMPARE(QString::fromStdString(t.precision), QString("bf16"));
+      QVERIFY(!onFront(t.id));
+      const pp::Point p{std::max(0.0, t.errorRate - margin), static_cast<double>(t.params)};
+      bool dominated = false;
+      for (const auto& u : ts)
+        if (onFront(u.id))
+          dominated = dominated || pp::dominates(pp::objectiveVector(u, o.objectives), p);
+      QVERIFY2(dominated,
+               qPrintable(QString("trial %1 left in bf16 could reach the front").arg(t.id)));
+    }
+    QVERIFY(confirmed > 0);
+    QVERIFY(unconfirmed > 0);
+    std::vector<int64_t> fp32Front;
+    for (size_t i : pp::paretoTrials(fp32Trials, o.objectives))
+      fp32Front.push_back(fp32Trials[i].id);
+    std::vector<int64_t> sortedFront = front;
+    std::sort(sortedFront.begin(), sortedFront.end());
+    std::sort(fp32Front.begin(), fp32Front.end());
+    QCOMPARE(sortedFront, fp32Front);
+    // The log: the header's precision, each trial's, and what bf16 said.
+    const auto log = pp::readRunLog(o.logPath, &model_->config());
+    QCOMPARE(QString::fromStdString(log.header.precision), QString("bf16"));
+    QVERIFY(log.header.confirmFp32);
+    QCOMPARE(log.trials.size(), ts.size());
+    for (size_t i = 0; i < ts.size(); ++i) {
+      QCOMPARE(log.trials[i].precision, ts[i].precision);
+      QCOMPARE(log.trials[i].screenedError, ts[i].screenedError);
+    }
+    // Resuming it in fp32 would mix precisions: refused, naming them.
+    auto again = o;
+    again.eval.precision = pp::Precision::Float32;
+    again.resume = true;
+    again.trials = 45;
+    pp::SearchRunner r2(
+        model_, data_, pp::SearchSpace::defaults(pp::SearchSpace::Kind::PerLayer, model_->config()),
+        again);
+    PP_EXPECT_ERROR(r2.run(), "searched in bf16");
+  }
 };
 
 QTEST_APPLESS_MAIN(TestSearch)

@@ -99,9 +99,10 @@ class TestStudyHostile : public QObject {
     QString u = url_;
     return u.replace("postgresql://pp@", "postgresql://pp:" + password_ + "@");
   }
-  Run psql(const QString& sql) const {
+  Run psql(const QString& sql) const { return psqlOn("paretoprune", sql); }
+  Run psqlOn(const QString& db, const QString& sql) const {
     return runTool("/usr/bin/psql", {"-h", "127.0.0.1", "-p", QString::number(port_), "-U", "pp",
-                                     "-d", "paretoprune", "-v", "ON_ERROR_STOP=1", "-tAc", sql});
+                                     "-d", db, "-v", "ON_ERROR_STOP=1", "-tAc", sql});
   }
   std::unique_ptr<QProcess> start(const QStringList& args) const {
     auto p = std::make_unique<QProcess>();
@@ -144,6 +145,7 @@ class TestStudyHostile : public QObject {
   void sigtermStopsAWorkerCleanly();
   void leaseMustBePositive();
   void leastPrivilegeWorker();
+  void driverRoleGrants();
   void libpqWaysToConnect();
   void studyNamesWithSlashAndAt();
   void noPasswordForAnyMalformedUrl();
@@ -271,6 +273,12 @@ void TestStudyHostile::badRowsBecomeFailedTrials() {
       QVERIFY2(!t.ok(), std::to_string(t.id).c_str());
   }
   QCOMPARE(failed, 5);
+  // Without the full model's result in the study, FLOPs are still counted
+  // again (at the header's flops_length).
+  q = psql(QString("UPDATE pp_studies SET header = header - 'reference' WHERE id = %1").arg(sid));
+  QVERIFY2(q.code == 0, q.err.c_str());
+  for (const auto& t : pp::openStudy(url_.toStdString(), study).log.trials)
+    if (t.id == liar.id) QCOMPARE(t.flops, pp::flopCount(c, liar.subnet, 128));
   // The driver started again does not die on them; `front` shows the rest.
   auto again = runTool(PARETOPRUNE_CLI, searchArgs(QString::fromStdString(study), 10));
   QVERIFY2(again.code == 0, again.err.c_str());
@@ -512,6 +520,59 @@ void TestStudyHostile::leastPrivilegeWorker() {
   auto denied = runTool(PARETOPRUNE_CLI, {"study", "init", "--storage", url}, env);
   QVERIFY2(denied.code == 1 && denied.err.find("permission denied") != std::string::npos,
            denied.all().c_str());
+}
+
+// The set-up docs/distributed.md gives, in a database of its own: a driver
+// role with CONNECT and USAGE, CREATE on the schema runs `study init` and
+// the driver (it creates and owns the tables); a worker role, granted as
+// the docs say once the tables exist, finishes the study.
+void TestStudyHostile::driverRoleGrants() {
+  QVERIFY(psql("DROP DATABASE IF EXISTS ppdocs").code == 0);
+  QVERIFY(psql("CREATE DATABASE ppdocs").code == 0);
+  auto roles = psql(
+      "DROP ROLE IF EXISTS ppdriver; CREATE ROLE ppdriver LOGIN PASSWORD 'driverpw';"
+      "GRANT CONNECT ON DATABASE ppdocs TO ppdriver;"
+      "DROP ROLE IF EXISTS ppdocsworker; CREATE ROLE ppdocsworker LOGIN PASSWORD 'workerpw';"
+      "GRANT CONNECT ON DATABASE ppdocs TO ppdocsworker;");
+  QVERIFY2(roles.code == 0, roles.err.c_str());
+  auto schema = psqlOn("ppdocs",
+                       "REVOKE CREATE ON SCHEMA public FROM PUBLIC;"
+                       "GRANT USAGE, CREATE ON SCHEMA public TO ppdriver;"
+                       "GRANT USAGE ON SCHEMA public TO ppdocsworker;");
+  QVERIFY2(schema.code == 0, schema.err.c_str());
+  auto roleUrl = [&](const QString& role) {
+    QString u = url_;
+    return u.replace("postgresql://pp@", "postgresql://" + role + "@")
+        .replace("/paretoprune", "/ppdocs");
+  };
+  QProcessEnvironment driverEnv = QProcessEnvironment::systemEnvironment();
+  driverEnv.insert("PGPASSFILE", dir_ + "/no-such-pgpass");
+  driverEnv.insert("PGPASSWORD", "driverpw");
+  auto init =
+      runTool(PARETOPRUNE_CLI, {"study", "init", "--storage", roleUrl("ppdriver")}, driverEnv);
+  QVERIFY2(init.code == 0, init.all().c_str());
+  auto grants = psqlOn("ppdocs",
+                       "GRANT SELECT ON pp_studies TO ppdocsworker;"
+                       "GRANT SELECT, UPDATE ON pp_trials TO ppdocsworker;"
+                       "GRANT SELECT, INSERT, UPDATE ON pp_workers TO ppdocsworker;"
+                       "GRANT USAGE ON SEQUENCE pp_trials_finished_seq_seq TO ppdocsworker;");
+  QVERIFY2(grants.code == 0, grants.err.c_str());
+  QProcess driver;
+  driver.setProcessEnvironment(driverEnv);
+  driver.start(PARETOPRUNE_CLI, searchArgs("docs-roles", 4, "30", roleUrl("ppdriver")));
+  QVERIFY(driver.waitForStarted());
+  QProcessEnvironment workerEnv = driverEnv;
+  workerEnv.insert("PGPASSWORD", "workerpw");
+  auto w = runTool(PARETOPRUNE_CLI,
+                   {"worker", "--storage", roleUrl("ppdocsworker"), "--study", "docs-roles",
+                    "--idle-exit", "30"},
+                   workerEnv);
+  QVERIFY2(w.code == 0, w.all().c_str());
+  QVERIFY(driver.state() == QProcess::NotRunning || driver.waitForFinished(60000));
+  QVERIFY2(driver.exitCode() == 0, driver.readAllStandardError().constData());
+  auto done = psqlOn("ppdocs", "SELECT count(*) FROM pp_trials WHERE state = 'done'");
+  QVERIFY2(done.code == 0, done.err.c_str());
+  QCOMPARE(QString::fromStdString(done.out).trimmed(), QString("4"));
 }
 
 // libpq's own ways to find the server and the password: a service file

@@ -18,6 +18,7 @@ RunHeader headerOf(const StudyStore::Study& s, const std::string& name) {
 }
 
 int64_t studyFlopsSeqLen(const RunHeader& h, const ModelConfig& c) {
+  if (h.flopsLength > 0) return h.flopsLength;
   std::optional<Trial> ref;
   try {
     ref = h.referenceTrial(c);

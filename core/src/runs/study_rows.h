@@ -18,8 +18,9 @@ std::string studyWhere(const std::string& name);  // `study "NAME"`, for message
 // The study's header, checked field by field.
 RunHeader headerOf(const StudyStore::Study& s, const std::string& name);
 
-// The sequence length the header's full-model FLOPs were counted at (the
-// study's latency length), or 0 when it has no reference to tell.
+// The sequence length the study's FLOPs are counted at: the header's
+// flops_length, else inferred from its full model's FLOPs; 0 when neither
+// tells (older studies without a reference).
 int64_t studyFlopsSeqLen(const RunHeader& h, const ModelConfig& c);
 
 struct RowTrial {

@@ -146,7 +146,31 @@ const char* const kKnownFields[] = {"paretoprune_log",
                                     "saved_from",
                                     "completion",
                                     "auto",
-                                    "constraints"};
+                                    "constraints",
+                                    "precision",
+                                    "confirm_fp32",
+                                    "flops_length"};
+// The precision the trials were measured in, whether front members were
+// confirmed in fp32, and the sequence length of their FLOPs.
+void readMeasurement(const json& j, const std::string& w, RunHeader& h) {
+  h.precision = jsonutil::optString(j, "precision", w, "fp32");
+  if (h.precision != "fp32" && h.precision != "bf16" && h.precision != "fp16" &&
+      h.precision != "int8")
+    throw Error(w + ": field \"precision\" must be fp32, bf16, fp16 or int8, got \"" +
+                jsonutil::shortText(h.precision) + "\"");
+  h.confirmFp32 = jsonutil::optBool(j, "confirm_fp32", w, false);
+  h.flopsLength = jsonutil::optInt(j, "flops_length", w, 0, 0, 1 << 20);
+}
+
+CompletionCriteria completionFromJson(const json& c, const std::string& cw) {
+  if (!c.is_object()) throw Error(cw + " must be an object, got " + jsonutil::describe(c));
+  CompletionCriteria out;
+  out.convergenceWindow = jsonutil::optInt(c, "convergence_window", cw, 0, 0, kMaxCount);
+  out.convergenceMinGain = jsonutil::optNumber(c, "convergence_min_gain", cw, 0.001, 0, 1);
+  out.targetAccuracyDrop = jsonutil::optNumber(c, "target_accuracy_drop", cw, -1, -1, 100);
+  out.targetParamsShare = jsonutil::optNumber(c, "target_params_share", cw, 0.4, 0, 1);
+  return out;
+}
 }  // namespace
 
 json RunHeader::toJson() const {
@@ -161,6 +185,9 @@ json RunHeader::toJson() const {
   j["metric"] = metric;
   j["trials"] = trials;
   j["multi_fidelity"] = multiFidelity;
+  j["precision"] = precision;
+  if (confirmFp32) j["confirm_fp32"] = true;
+  if (flopsLength > 0) j["flops_length"] = flopsLength;
   j["devices"] = devices;
   j["data"] = data.data;
   j["validation"] = data.validation;
@@ -215,6 +242,7 @@ RunHeader RunHeader::fromJson(const json& j, const std::string& where) {
                 jsonutil::shortText(h.metric) + "\"");
   h.trials = jsonutil::optInt(j, "trials", w, 0, 0, kMaxCount);
   h.multiFidelity = jsonutil::optBool(j, "multi_fidelity", w, false);
+  readMeasurement(j, w, h);
   h.devices = jsonutil::optStrings(j, "devices", w, {});
   h.data = splitFromJson(j, w);
   h.dataFingerprint = jsonutil::optString(j, "data_fingerprint", w);
@@ -233,17 +261,8 @@ RunHeader RunHeader::fromJson(const json& j, const std::string& where) {
                   jsonutil::describe(h.execRates));
   }
   h.savedFrom = jsonutil::optString(j, "saved_from", w);
-  if (j.contains("completion") && !j["completion"].is_null()) {
-    const json& c = j["completion"];
-    const std::string cw = w + ": field \"completion\"";
-    if (!c.is_object()) throw Error(cw + " must be an object, got " + jsonutil::describe(c));
-    h.completion.convergenceWindow = jsonutil::optInt(c, "convergence_window", cw, 0, 0, kMaxCount);
-    h.completion.convergenceMinGain =
-        jsonutil::optNumber(c, "convergence_min_gain", cw, 0.001, 0, 1);
-    h.completion.targetAccuracyDrop =
-        jsonutil::optNumber(c, "target_accuracy_drop", cw, -1, -1, 100);
-    h.completion.targetParamsShare = jsonutil::optNumber(c, "target_params_share", cw, 0.4, 0, 1);
-  }
+  if (j.contains("completion") && !j["completion"].is_null())
+    h.completion = completionFromJson(j["completion"], w + ": field \"completion\"");
   if (j.contains("auto") && !j["auto"].is_null()) {
     h.autoChoices = j["auto"];
     if (!h.autoChoices.is_array())
@@ -293,6 +312,11 @@ void RunHeader::checkResumable(const RunHeader& now, const std::string& logPath)
     throw Error(logPath + ": the log was evaluated on other validation examples (fingerprint " +
                 dataFingerprint + ", now " + now.dataFingerprint +
                 "): use the same data, split, columns and subset");
+  if (precision != now.precision || confirmFp32 != now.confirmFp32)
+    throw Error(logPath + ": the log was searched in " + precision +
+                (confirmFp32 ? " with fp32 confirmation" : "") + ", now " + now.precision +
+                (now.confirmFp32 ? " with fp32 confirmation" : "") +
+                "; resume it with the same --precision");
   if (constraints != now.constraints)
     throw Error(logPath + ": the log was searched under other constraints (" +
                 (constraints.empty() ? std::string("none") : joined(constraints)) + ", now " +

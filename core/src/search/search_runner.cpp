@@ -132,6 +132,9 @@ SearchRunner::SearchRunner(std::shared_ptr<const Model> model,
   header_.objectives = opts_.objectives;
   header_.trials = opts_.trials;
   header_.multiFidelity = opts_.multiFidelity;
+  header_.precision = precisionName(opts_.eval.precision);
+  header_.confirmFp32 = confirming();
+  header_.flopsLength = opts_.eval.latency.seqLen;
   header_.devices = devices_;
   header_.completion = opts_.completion;
   header_.constraints = constraintTexts(opts_.constraints);

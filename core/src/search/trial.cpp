@@ -40,11 +40,39 @@ json Trial::toJson() const {
     j["latency_p95_ms"] = latencyP95Ms;
     j["fidelity"] = fidelity;
     j["mode"] = mode;
+    if (!precision.empty()) j["precision"] = precision;
+    if (!screenedPrecision.empty())
+      j["screened"] = {{"precision", screenedPrecision}, {"error", screenedError}};
   }
   j["eval_seconds"] = evalSeconds;
   j["worker"] = worker;
   return j;
 }
+
+namespace {
+std::string checkedPrecision(const json& j, const char* field) {
+  const std::string p = jsonutil::optString(j, field, "trial");
+  if (!p.empty() && p != "fp32" && p != "bf16" && p != "fp16" && p != "int8")
+    throw Error(std::string("field \"") + field + "\": unknown precision " +
+                jsonutil::describe(j[field]) + " (fp32, bf16, fp16 or int8)");
+  return p;
+}
+
+// "precision" and, for a confirmed trial, "screened": {precision, error}.
+void readPrecision(const json& j, Trial& t) {
+  t.precision = checkedPrecision(j, "precision");
+  if (!j.contains("screened")) return;
+  const json& s = j["screened"];
+  if (!s.is_object())
+    throw Error("field \"screened\": expected an object, got " + jsonutil::describe(s));
+  try {
+    t.screenedPrecision = checkedPrecision(s, "precision");
+    t.screenedError = jsonutil::optNumber(s, "error", "trial", -1.0, 0.0, 1.0);
+  } catch (const Error& e) {
+    throw Error(std::string("field \"screened\": ") + e.what());
+  }
+}
+}  // namespace
 
 Trial Trial::fromJson(const json& j, const ModelConfig& c) {
   // Every field is checked for type and range: a log is input like any other.
@@ -88,6 +116,7 @@ Trial Trial::fromJson(const json& j, const ModelConfig& c) {
   if (!t.mode.empty() && t.mode != "masked" && t.mode != "sliced")
     throw Error("field \"mode\": unknown execution mode \"" + t.mode + "\" (masked or sliced)");
   t.worker = static_cast<int>(optInt(j, "worker", where, -1, -1, 1000000));
+  readPrecision(j, t);
   // A finished trial is its metrics: without them it would read as error 1
   // and parameters 0, and land on the Pareto front.
   if (t.status != Status::Failed)

@@ -11,6 +11,7 @@
 #include "base/file_util.h"
 #include "model/slicing.h"
 #include "paretoprune/base/error.h"
+#include "paretoprune/cpu/threads.h"
 #include "paretoprune/formats/dataset.h"
 #include "paretoprune/model/model.h"
 #include "paretoprune/search/run_log.h"
@@ -197,6 +198,7 @@ bool inLog(const LogContents& log, const RecoveredTrial& rec) {
 RecoverReport runRecovery(const RecoverRequest& r, const RecoverCallback& progress) {
   RecoverOptions o = r.options;
   if (o.budgetSteps <= 0) throw Error("recover: --budget-steps must be positive");
+  useComputeThreads(ComputeUse::Training, o.threads > 0 ? o.threads : hardwareThreads());
   if (!(o.temperature > 0)) throw Error("recover: --temperature must be positive");
   if (o.alpha < 0 || o.alpha > 1) throw Error("recover: --alpha must be in [0, 1]");
   if (o.learningRates.empty()) throw Error("recover: give at least one learning rate");

@@ -16,6 +16,7 @@
 #include "model/batching.h"
 #include "model/device_memory.h"
 #include "paretoprune/base/rng.h"
+#include "paretoprune/cpu/threads.h"
 #include "paretoprune/search/search_space.h"
 #include "paretoprune/search/training_data.h"
 #include "train/train_parts.h"
@@ -339,6 +340,7 @@ TrainReport trainModel(const Model& init, const Dataset& train, const Dataset* v
                        const SearchSpace& space, const TrainOptions& o, const std::string& outDir,
                        TrainCallback progress, EpochCallback epochDone) {
   checkOptions(o, train);
+  useComputeThreads(ComputeUse::Training, o.threads > 0 ? o.threads : hardwareThreads());
   fileutil::requireFreshDirectory(outDir);  // the model's own directory, or a user's, is left alone
   TrainReport report;
   report.outDir = outDir;

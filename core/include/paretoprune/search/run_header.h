@@ -56,6 +56,13 @@ struct RunHeader {
   std::string metric = "accuracy";
   int64_t trials = 0;  // the run's total
   bool multiFidelity = false;
+  // The trials' precision; with confirmFp32, front members were measured
+  // again in fp32 (SearchOptions::confirmFp32).
+  std::string precision = "fp32";
+  bool confirmFp32 = false;
+  // The sequence length the trials' FLOPs are counted at; 0 in logs older
+  // than it (a study reader then infers it from the full model's FLOPs).
+  int64_t flopsLength = 0;
   std::vector<std::string> devices;
   DataSplit data;
   std::string dataFingerprint;  // of the validation examples; empty in logs older than it

@@ -55,6 +55,10 @@ struct SearchOptions {
   // Hard limits (constraint.h): strategies rank by constrained domination,
   // and the front, its hypervolume and frontChanged are the feasible set's.
   std::vector<Constraint> constraints;
+  // With eval.precision bf16 (or fp16): a trial that could still reach the
+  // front is measured again in fp32 before it counts, and the full model is
+  // measured in fp32 (docs/search.md, "bf16 with fp32 confirmation").
+  bool confirmFp32 = true;
 };
 
 struct SearchProgress {
@@ -170,6 +174,8 @@ class SearchRunner {
   bool proposeLocked(SubNetwork& s);  // false: nothing new (stop reason set)
   Trial evaluateTrial(int64_t id, const SubNetwork& s, int worker);
   Trial evaluateScreened(Trial t, const SubNetwork& s, const EvalOptions& eo);
+  bool confirming() const;
+  Trial confirmTrial(Trial t, const SubNetwork& s, EvalOptions eo);
   void record(const Trial& t);   // with mu_ held
   bool updateFrontLocked();      // front_ and hv_ from trials_; true if the front changed
   void checkCompletionLocked();  // the completion criteria after a trial

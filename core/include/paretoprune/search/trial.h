@@ -26,6 +26,13 @@ struct Trial {
   double fidelity = 1;  // share of the validation set used
   std::string mode;     // masked or sliced
   int worker = -1;
+  // The precision its metrics were measured in ("fp32", "bf16", ...); empty
+  // in logs older than it (the run's precision). A trial of a bf16 search
+  // that could reach the front is measured again in fp32: then precision is
+  // "fp32" and screenedPrecision/screenedError keep what bf16 said.
+  std::string precision;
+  std::string screenedPrecision;
+  double screenedError = -1;
 
   nlohmann::json toJson() const;
   static Trial fromJson(const nlohmann::json& j, const ModelConfig& c);

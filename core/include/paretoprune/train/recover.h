@@ -39,6 +39,7 @@ struct RecoverOptions {
   uint64_t seed = 0;
   std::string device = "auto";  // auto: the first CUDA device, else the CPU
   Precision precision = Precision::Float32;
+  int threads = 0;  // CPU threads recovery uses (0: all); runRecovery applies them
   const char* method() const { return distill ? "distill" : "finetune"; }
 };
 

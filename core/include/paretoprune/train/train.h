@@ -24,6 +24,7 @@ struct SearchSpace;
 
 struct TrainOptions {
   std::string strategy = "sandwich";  // standard | sandwich
+  int threads = 0;                    // CPU threads training uses (0: all); trainModel applies them
   int64_t epochs = 3;
   int64_t batchSize = 32;
   int64_t maxLength = 128;
