@@ -8,6 +8,7 @@
 //
 //   bench_ui [--trials N] [--workers W]
 //   bench_ui --scale [--sizes 1000,10000,100000] [--rate 5000] [--keep-logs DIR]
+//   bench_ui --parallel [--sizes ...]: the parallel-coordinates view at scale
 #include <QApplication>
 #include <QElapsedTimer>
 #include <QTimer>
@@ -55,6 +56,8 @@ int main(int argc, char** argv) {
   cli.add_option("--trials", trials, "Trials")->capture_default_str();
   cli.add_option("--workers", workers, "Workers")->capture_default_str();
   cli.add_flag("--scale", scale, "Open, follow and compare large logs instead");
+  bool parallel = false;
+  cli.add_flag("--parallel", parallel, "Time the parallel-coordinates view at --sizes instead");
   cli.add_option("--sizes", sizes, "Log sizes for --scale")->delimiter(',')->capture_default_str();
   cli.add_option("--rate", rate, "Trials per second when following")->capture_default_str();
   cli.add_option("--keep-logs", keep, "Folder to keep (and reuse) the --scale logs in");
@@ -69,6 +72,7 @@ int main(int argc, char** argv) {
     for (const auto& c : compare) logs << QString::fromStdString(c);
     return ppbench::childCompare(logs);
   }
+  if (parallel) return ppbench::runParallelBench(sizes);
   if (scale)
     return ppbench::runScaleBench(QApplication::applicationFilePath(), PARETOPRUNE_CLI,
                                   QList<int>(sizes.begin(), sizes.end()), rate,

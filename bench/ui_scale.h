@@ -28,6 +28,10 @@ int childOpen(const QString& log);
 int childFollow(const QString& log, int rate);
 int childCompare(const QStringList& logs);
 
+// bench_ui --parallel (ui_parallel.cpp): the parallel-coordinates view and
+// the chart's brushed highlight with `sizes` synthetic trials; prints a table.
+int runParallelBench(const std::vector<int>& sizes);
+
 // How late (ms) a 10 ms timer fired, each time, while `done()` stayed false
 // (at most `maxMs`): the event loop's responsiveness, for bench_ui's rows.
 std::vector<double> probe(const std::function<bool()>& done, int maxMs);

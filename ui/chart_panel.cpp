@@ -7,14 +7,20 @@
 #include <QLabel>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 #include "ui/hypervolume_chart.h"
 #include "ui/latency_view.h"
+#include "ui/parallel_coords.h"
 #include "ui/pareto_chart.h"
 
 namespace ppui {
 
 ChartPanel::ChartPanel(QWidget* window) : QObject(window) {
   chart_ = new ParetoChart(window);
+  chart_->setFrontInShownPair(true);
+  parallel_ = new ParallelCoords(window);
+  parallel_->setObjectName("parallelCoords");
   hv_ = new HypervolumeChart(window);
   hvPage_ = new QWidget(window);
   auto* hl = new QVBoxLayout(hvPage_);
@@ -33,6 +39,8 @@ QWidget* ChartPanel::makeAxesBox(QWidget* parent) {
   xBox->addItem(tr("parameters (linear)"));
   xBox->addItem(tr("FLOPs (log)"));
   xBox->addItem(tr("latency (log)"));
+  xBox->addItem(tr("size, MB (log)"));
+  xBox->setObjectName("xAxis");
   vf->addRow(tr("x axis"), xBox);
   auto* yBox = new QComboBox(viewBox);
   yBox->setObjectName("yAxis");
@@ -50,16 +58,20 @@ QWidget* ChartPanel::makeAxesBox(QWidget* parent) {
   yBox_ = yBox;
   connect(yBox, &QComboBox::currentIndexChanged, this, [this, yBox](int) {
     chart_->setYMetric(static_cast<YMetric>(yBox->currentData().toInt()));
+    parallel_->setYMetric(static_cast<YMetric>(yBox->currentData().toInt()));
   });
   connect(xBox, &QComboBox::currentIndexChanged, this, [this](int i) {
     chart_->setLogX(i != 1);
-    chart_->setXMetric(i == 2 ? XMetric::Flops : i == 3 ? XMetric::Latency : XMetric::Params);
+    const XMetric x[] = {XMetric::Params, XMetric::Params, XMetric::Flops, XMetric::Latency,
+                         XMetric::Size};
+    chart_->setXMetric(x[std::clamp(i, 0, 4)]);
   });
   return viewBox;
 }
 
 void ChartPanel::setTagger(bool on) {
   chart_->setTagger(on);
+  parallel_->setTagger(on);
   if (yBox_) {
     yBox_->setItemText(0, yAxisTitle(YMetric::Error, on, std::nullopt));
     yBox_->setItemText(1, on ? tr("token accuracy (%)") : tr("accuracy (%)"));
@@ -83,10 +95,12 @@ void ChartPanel::setFront(const std::vector<int64_t>& ids) {
 
 void ChartPanel::setReference(const pp::Trial& full) {
   chart_->setReference(full);
+  parallel_->setReference(full);
 }
 
 void ChartPanel::setSelection(const std::vector<int64_t>& keys) {
   chart_->setSelection(keys);
+  parallel_->setSelection(keys);
 }
 
 void ChartPanel::addProgress(const pp::SearchProgress& p) {

@@ -1,5 +1,6 @@
-// ChartPanel: the run drawn: the live Pareto chart, the hypervolume and latency tabs and the
-// chart's axis pickers (MainWindow places its widgets).
+// ChartPanel: the run drawn: the live Pareto chart (its front the Pareto set
+// in the pair of axes chosen), the hypervolume, latency and parallel-
+// coordinates tabs and the chart's axis pickers (MainWindow places its widgets).
 #pragma once
 #include <QObject>
 
@@ -18,6 +19,7 @@ namespace ppui {
 class HypervolumeChart;
 class LatencyView;
 class ModelCache;
+class ParallelCoords;
 class ParetoChart;
 
 class ChartPanel : public QObject {
@@ -30,6 +32,8 @@ class ChartPanel : public QObject {
   HypervolumeChart* hypervolume() const { return hv_; }
   QWidget* hypervolumePage() const { return hvPage_; }  // the curve and "over time"
   LatencyView* latency() const { return latency_; }
+  // Every trial across its objectives, brushable (DecideLinks feeds it).
+  ParallelCoords* parallel() const { return parallel_; }
   // The x and y axis pickers, as a section of the set-up panel.
   QWidget* makeAxesBox(QWidget* parent);
 
@@ -54,6 +58,7 @@ class ChartPanel : public QObject {
   HypervolumeChart* hv_;
   QWidget* hvPage_;
   LatencyView* latency_;
+  ParallelCoords* parallel_;
 };
 
 }  // namespace ppui

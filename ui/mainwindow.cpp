@@ -22,8 +22,10 @@
 #include "paretoprune/cpu/threads.h"
 #include "paretoprune/runs/run_report.h"
 #include "ui/chart_panel.h"
+#include "ui/decide_links.h"
 #include "ui/export_dialog.h"
 #include "ui/latency_view.h"
+#include "ui/parallel_coords.h"
 #include "ui/pareto_chart.h"
 #include "ui/picks_bar.h"
 #include "ui/plain_message.h"
@@ -43,6 +45,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), run_(new RunContr
   trials_ = new TrialsPanel(run_->trials(), this);
   run_->setComparedViews({charts_->chart(), charts_->hypervolume(), run_->trials(),
                           trials_->proxy(), trials_->view(), trials_->runFilter()});
+  decide_ = new DecideLinks(run_->trials(), trials_, charts_->chart(), charts_->parallel(), this);
   QWidget* centre = buildCentre();
   setup_ = new SetupPanel(this);
   setup_->addSection(charts_->makeAxesBox(setup_));
@@ -76,6 +79,7 @@ MainWindow::~MainWindow() = default;
 QWidget* MainWindow::buildCentre() {
   tabs_ = new QTabWidget(this);
   tabs_->addTab(trials_->tablePage(), tr("Trials"));
+  tabs_->addTab(charts_->parallel(), tr("Parallel coordinates"));
   tabs_->addTab(trials_->detailsPage(), tr("Selection"));
   tabs_->addTab(charts_->hypervolumePage(), tr("Hypervolume"));
   tabs_->addTab(charts_->latency(), tr("Latency"));
@@ -157,7 +161,12 @@ void MainWindow::connectRun() {
   connect(r, &RunController::headerShown, charts_,
           [this](const pp::RunHeader& h) { charts_->setTagger(h.metric == "entity_f1"); });
   connect(r, &RunController::headerShown, setup_, &SetupPanel::showConstraints);
+  connect(r, &RunController::headerShown, decide_,
+          [this](const pp::RunHeader& h) { decide_->setConstraints(h.constraints); });
+  connect(r, &RunController::referenceShown, decide_,
+          [this](const pp::Trial& full) { decide_->setReference(full); });
   connect(r, &RunController::cleared, charts_, &ChartPanel::clear);
+  connect(r, &RunController::cleared, decide_, &DecideLinks::clear);
   connect(r, &RunController::selectionDropped, this, [this] { selectTrials({}); });
   connect(r, &RunController::referenceShown, charts_, &ChartPanel::setReference);
   connect(r, &RunController::trialsAdded, charts_, &ChartPanel::addTrials);
@@ -189,6 +198,7 @@ void MainWindow::connectParts() {
   connect(exportBtn_, &QPushButton::clicked, this, &MainWindow::exportSelection);
   connect(charts_->chart(), &ParetoChart::selectionChanged, this, &MainWindow::selectTrials);
   connect(trials_, &TrialsPanel::selectionChanged, this, &MainWindow::selectTrials);
+  connect(charts_->parallel(), &ParallelCoords::selectionChanged, this, &MainWindow::selectTrials);
   picksTimer_ = new QTimer(this);
   picksTimer_->setSingleShot(true);
   picksTimer_->setInterval(200);
@@ -211,10 +221,14 @@ void MainWindow::refreshPicks() {
   picks_->refresh(trials, header ? header->objectives : std::vector<std::string>{"error", "params"},
                   header ? header->constraints : std::vector<std::string>{}, run_->reference(),
                   header ? header->metric : "accuracy");
+  chart()->setPicks(picks_->picks());
 }
 
 ParetoChart* MainWindow::chart() const {
   return charts_->chart();
+}
+ParallelCoords* MainWindow::parallelCoords() const {
+  return charts_->parallel();
 }
 HypervolumeChart* MainWindow::hypervolumeChart() const {
   return charts_->hypervolume();
@@ -322,7 +336,9 @@ void MainWindow::updateDetails() {
   trials_->showDetails(detailsHtml());
   charts_->setLatencyCandidates(run_->session().runModelDir(), trials_->selectedTrials(),
                                 run_->session().models());
-  if (!trials_->selection().empty()) tabs_->setCurrentWidget(trials_->detailsPage());
+  // The details, unless the user is brushing in the parallel coordinates.
+  if (!trials_->selection().empty() && tabs_->currentWidget() != charts_->parallel())
+    tabs_->setCurrentWidget(trials_->detailsPage());
 }
 
 void MainWindow::exportSelection() {

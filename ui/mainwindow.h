@@ -22,9 +22,11 @@ namespace ppui {
 class PicksBar;
 
 class ChartPanel;
+class DecideLinks;
 class ExportDialog;
 class HypervolumeChart;
 class LatencyView;
+class ParallelCoords;
 class ParetoChart;
 class RecoverActions;
 class RunComparer;
@@ -74,6 +76,8 @@ class MainWindow : public QMainWindow {
 
   PicksBar* picksBar() const { return picks_; }          // the recommended picks, one click each
   RecoverActions* recovery() const { return recover_; }  // Recover... and Pick again
+  ParallelCoords* parallelCoords() const;  // every trial across its objectives, brushable
+  TrialsPanel* trialsPanel() const { return trials_; }
 
   void selectTrials(const std::vector<int64_t>& keys);  // chart, table and details together
   const std::vector<int64_t>& selection() const;
@@ -129,6 +133,7 @@ class MainWindow : public QMainWindow {
   ChartPanel* charts_;
   TrialsPanel* trials_;
   PicksBar* picks_ = nullptr;
+  DecideLinks* decide_ = nullptr;
   QTimer* picksTimer_ = nullptr;  // recomputes the picks once per batch of trials
   SetupPanel* setup_;
   QTabWidget* tabs_ = nullptr;

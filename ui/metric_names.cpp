@@ -44,4 +44,18 @@ QString yMetricName(YMetric m, bool tagger) {
   return {};
 }
 
+double yMetricValue(const pp::Trial& t, YMetric m) {
+  switch (m) {
+    case YMetric::Error:
+      return t.errorRate;
+    case YMetric::Accuracy:
+      return 100.0 * t.accuracy;
+    case YMetric::Mcc:
+      return t.mcc;
+    case YMetric::F1:
+      return t.f1;
+  }
+  return t.errorRate;
+}
+
 }  // namespace ppui

@@ -112,6 +112,7 @@ void ParetoChart::dropRuns() {
       delete s;
     }
   runs_.clear();
+  faded_.clear();  // their colours went with them
 }
 
 void ParetoChart::clear() {
@@ -229,6 +230,8 @@ double ParetoChart::xOf(const pp::Trial& t) const {
       return static_cast<double>(t.flops);
     case XMetric::Latency:
       return t.latencyMs;
+    case XMetric::Size:
+      return 4.0 * static_cast<double>(t.params) / 1e6;
   }
   return 0;
 }
@@ -348,6 +351,7 @@ void ParetoChart::flushNow() {
   const bool batch = !pending_.empty();
   pending_.clear();
   fitAxes();
+  trackFront(first);
   drawMarkers(first);
   for (int r = 0; r < runCount(); ++r)
     if (grew[static_cast<size_t>(r)]) redrawFront(r);
@@ -404,7 +408,7 @@ void ParetoChart::onRangeChanged() {
 }
 
 void ParetoChart::setFront(const std::vector<int64_t>& ids, int run) {
-  if (run < 0 || run >= runCount()) return;
+  if (ownFront_ || run < 0 || run >= runCount()) return;
   runs_[static_cast<size_t>(run)].frontIds = std::set<int64_t>(ids.begin(), ids.end());
   redrawFront(run);
 }
@@ -459,7 +463,7 @@ void ParetoChart::rebuild() {
     c->removeAxis(a);
     delete a;
   }
-  const char* names[] = {"parameters", "FLOPs per sequence", "latency"};
+  const char* names[] = {"parameters", "FLOPs per sequence", "latency", "size (MB, float32)"};
   xAxis_ = new QCategoryAxis;
   xAxis_->setTitleText(tr(names[static_cast<int>(metric_)]) +
                        (logX_ ? tr(" (log scale)") : QString()));
@@ -493,6 +497,7 @@ void ParetoChart::rebuild() {
   flushing_ = false;
   full_->clear();
   if (full_trial_ && (!logX_ || xOf(*full_trial_) > 0)) full_->append(valueOf(*full_trial_));
+  trackFront(0);
   for (int r = 0; r < runCount(); ++r) redrawFront(r);
   redrawSelection();
   redrawRecovered();

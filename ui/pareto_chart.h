@@ -26,6 +26,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "paretoprune/base/pareto.h"
+#include "paretoprune/search/constraint.h"
 #include "paretoprune/search/trial.h"
 #include "ui/metric_names.h"
 #include "ui/run_style.h"
@@ -37,8 +39,6 @@ class QLineSeries;
 class QCategoryAxis;
 
 namespace ppui {
-
-enum class XMetric { Params, Flops, Latency };
 
 class ParetoChart : public QChartView {
   Q_OBJECT
@@ -93,6 +93,29 @@ class ParetoChart : public QChartView {
   // The legend's visible entries, in order.
   QStringList legendEntries() const;
 
+  // Deciding (pareto_chart_decide.cpp). The front each run shows: the
+  // Pareto set of its feasible trials in the pair shown (y, x), kept as
+  // trials come (setFront is then ignored); off: the fronts given.
+  void setFrontInShownPair(bool on);
+  // Constraints: the infeasible side of each one on a chart axis shaded, its
+  // budget a labelled line; the others named on the plot.
+  void setConstraints(const std::vector<pp::Constraint>& cs);
+  struct Budget {
+    Qt::Orientation axis = Qt::Vertical;  // Vertical: a line at x = value (an x budget)
+    double value = 0;                     // in chart values (log10 on a log x axis)
+    bool infeasibleAbove = true;          // the infeasible side: larger chart values
+    QString label;
+  };
+  std::vector<Budget> budgets() const;     // on the axes shown
+  QStringList offAxisConstraints() const;  // not on either axis
+  // Recommended picks marked with their names ("knee", "smallest"), by trial key.
+  void setPicks(const std::vector<std::pair<QString, int64_t>>& picks);
+  // Brushed trials (parallel coordinates) drawn over the others, faded; inactive: none.
+  void setHighlight(const std::vector<int64_t>& keys, bool active);
+  size_t highlightCount() const { return highlight_.size(); }
+  int highlightMarkers() const;  // markers drawn for them (thinned past the plot's room)
+  bool highlightActive() const { return highlightOn_; }
+
   // Recovered trials (pareto_chart_recovered.cpp): each drawn as a marker
   // of its own with an arrow from the trial it came from (run 0's).
   struct Recovered {
@@ -118,7 +141,8 @@ class ParetoChart : public QChartView {
   void mouseDoubleClickEvent(QMouseEvent* e) override;
   void resizeEvent(QResizeEvent* e) override;
   void childEvent(QChildEvent* e) override;
-  void drawForeground(QPainter* p, const QRectF& rect) override;  // the recovered arrows
+  // The deciding layer (pareto_chart_decide.cpp), then the recovered arrows.
+  void drawForeground(QPainter* p, const QRectF& rect) override;
 
  private:
   struct Run {
@@ -127,6 +151,7 @@ class ParetoChart : public QChartView {
     QScatterSeries* front = nullptr;
     QLineSeries* step = nullptr;
     std::set<int64_t> frontIds;
+    pp::ParetoArchive pair;  // its feasible trials in the shown pair (ids: entries)
     bool visible = true;
   };
   struct Entry {
@@ -160,10 +185,16 @@ class ParetoChart : public QChartView {
   void onClicked(int64_t key, bool add);  // select (add: toggle in the selection)
   void onHovered(const QPointF& p, bool state);
   void onLegendClicked();
+  void trackFront(size_t first);  // the shown pair's fronts from entry `first` on
+  bool feasibleTrial(const pp::Trial& t) const;
+  void paintBudgets(QPainter* p, const QRectF& plot) const;
+  void redrawHighlight();
+  void paintPicks(QPainter* p, const QRectF& plot) const;
   void initRecovered();
   void redrawRecovered();  // after the axes or the frame changed
   void onRecoveredHovered(const QPointF& p, bool state);
   QPointF drawnAt(const pp::Trial& t) const;  // on the frame's edge when beyond it
+  void paintRecovered(QPainter* p);           // the recovered arrows
 
   std::vector<Run> runs_;
   QScatterSeries* selected_;
@@ -192,6 +223,17 @@ class ParetoChart : public QChartView {
   bool logX_ = true;
   bool relabelling_ = false;
   int batches_ = 0;
+  bool ownFront_ = false;
+  std::vector<pp::Constraint> constraints_;
+  std::vector<std::pair<QString, int64_t>> picks_;
+  std::vector<int64_t> highlight_;
+  bool highlightOn_ = false;
+  QScatterSeries* brushedSeries_ = nullptr;  // the highlighted trials, made at the first brush
+  struct Faded {
+    QScatterSeries* series;
+    QColor color, border;
+  };
+  std::vector<Faded> faded_;  // the trials' series' own colours while a brush fades them
   std::vector<Recovered> recovered_;
   QScatterSeries* recoveredSeries_ = nullptr;
   std::vector<pp::Trial> pickedAgain_;

@@ -120,8 +120,7 @@ QList<QLineF> ParetoChart::recoveredArrows() const {
 }
 
 // The arrows, painted over the series in scene coordinates, clipped to the plot.
-void ParetoChart::drawForeground(QPainter* p, const QRectF& rect) {
-  QChartView::drawForeground(p, rect);
+void ParetoChart::paintRecovered(QPainter* p) {
   if (recovered_.empty() || !xAxis_ || !xAxis_->isVisible()) return;
   QChart* c = chart();
   auto scene = [&](const QPointF& v) {

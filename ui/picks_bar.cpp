@@ -33,6 +33,7 @@ void PicksBar::refresh(const std::vector<pp::Trial>& trials,
     b->setVisible(false);
     b->disconnect();
   }
+  picks_.clear();
   std::vector<pp::Pick> picks;
   std::vector<pp::Constraint> cs;
   try {
@@ -57,6 +58,7 @@ void PicksBar::refresh(const std::vector<pp::Trial>& trials,
                    .arg(QString::fromStdString(t.subnet.summary())));
     b->setToolTip(QString::fromStdString(p.reason));
     const int64_t id = t.id;
+    picks_.push_back({QString(pp::pickKindName(p.kind)), id});
     connect(b, &QPushButton::clicked, this, [this, id] { Q_EMIT pickClicked(id); });
     b->setVisible(true);
   }

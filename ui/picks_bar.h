@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "paretoprune/search/trial.h"
@@ -25,6 +26,8 @@ class PicksBar : public QWidget {
                const std::vector<std::string>& constraints, const std::optional<pp::Trial>& ref,
                const std::string& metric = "accuracy");
   QString text() const;  // what the bar says, for tests and screenshots
+  // The picks shown: kind name ("knee", "smallest", "fastest") and trial id.
+  const std::vector<std::pair<QString, int64_t>>& picks() const { return picks_; }
 
  Q_SIGNALS:
   void pickClicked(int64_t trialId);
@@ -32,6 +35,7 @@ class PicksBar : public QWidget {
  private:
   QLabel* label_;
   std::vector<QPushButton*> buttons_;  // knee, smallest, fastest
+  std::vector<std::pair<QString, int64_t>> picks_;
 };
 
 }  // namespace ppui

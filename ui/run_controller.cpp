@@ -14,6 +14,7 @@
 #include "paretoprune/model/model_config.h"
 #include "paretoprune/runs/study.h"
 #include "paretoprune/runs/study_store.h"
+#include "paretoprune/search/constraint.h"
 #include "ui/export_dialog.h"
 #include "ui/trial_table_model.h"
 
@@ -312,14 +313,22 @@ bool RunController::reloadRecovered(QString* error) {
 }
 
 // Adds trials to those shown; the front follows them (ParetoArchive: the
-// cost is the new trials', not the history's), then the progress.
+// cost is the new trials', not the history's), then the progress. Under
+// the run's constraints it is the feasible trials' front, as `front LOG`'s.
 void RunController::addShownTrials(const std::vector<pp::Trial>& trials, const pp::RunHeader& h) {
   const bool first = trials_->trials().empty();
   size_t row = trials_->trials().size();
   trials_->addTrials(trials);
   bool changed = first;
+  std::vector<pp::Constraint> cs;
+  try {
+    cs = pp::parseConstraints(h.constraints);  // checked when the header was read
+    pp::checkConstraintsUsable(cs, reference_ ? &*reference_ : nullptr);
+  } catch (const std::exception&) {
+    cs.clear();  // a share or drop with no full model to measure it against
+  }
   for (const auto& t : trials) {
-    if (t.ok() && t.fidelity >= 1.0)
+    if (t.ok() && t.fidelity >= 1.0 && pp::feasible(cs, t, reference_ ? &*reference_ : nullptr))
       changed |= front_.add(pp::objectiveVector(t, h.objectives), row);
     ++row;
   }

@@ -1,12 +1,14 @@
 #include "ui/screenshot_harness.h"
 
 #include <QAction>
+#include <QTabWidget>
 #include <QTimer>
 
 #include <cstdio>
 
 #include "ui/export_dialog.h"
 #include "ui/mainwindow.h"
+#include "ui/parallel_coords.h"
 #include "ui/recover_actions.h"
 #include "ui/trial_table_model.h"
 
@@ -24,9 +26,34 @@ void ScreenshotHarness::begin() {
     QTimer::singleShot(0, this, &ScreenshotHarness::start);
   } else if (!o_.screenshot.isEmpty()) {
     applyView();
-    QTimer::singleShot(kSettleMs, this,
-                       [this] { Q_EMIT done(w_.grab().save(o_.screenshot) ? 0 : 1); });
+    QTimer::singleShot(kSettleMs, this, [this] {
+      if (!applyBrushes()) return Q_EMIT done(1);
+      QTimer::singleShot(kSettleMs, this,
+                         [this] { Q_EMIT done(w_.grab().save(o_.screenshot) ? 0 : 1); });
+    });
   }
+}
+
+bool ScreenshotHarness::applyBrushes() {
+  if (o_.brushes.isEmpty()) return true;
+  ParallelCoords* pc = w_.parallelCoords();
+  const QStringList names{"metric", "params", "flops", "latency", "size"};
+  for (const QString& b : o_.brushes) {
+    const int axis = names.indexOf(b.section('=', 0, 0).trimmed());
+    const QString range = b.section('=', 1);
+    bool ok1 = false, ok2 = false;
+    const double lo = range.section(':', 0, 0).toDouble(&ok1),
+                 hi = range.section(':', 1, 1).toDouble(&ok2);
+    if (axis < 0 || !ok1 || !ok2) {
+      std::fprintf(stderr, "paretoprune: --brush \"%s\": write AXIS=LO:HI with AXIS one of %s\n",
+                   b.toUtf8().constData(), names.join(", ").toUtf8().constData());
+      return false;
+    }
+    pc->setBrush(static_cast<ParallelCoords::Axis>(axis), lo, hi);
+  }
+  for (auto* tabs : w_.findChildren<QTabWidget*>())
+    if (tabs->indexOf(pc) >= 0) tabs->setCurrentWidget(pc);
+  return true;
 }
 
 void ScreenshotHarness::start() {

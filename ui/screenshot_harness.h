@@ -22,6 +22,9 @@ class ScreenshotHarness : public QObject {
     QString dialogScreenshot;   // the export dialog of the selection, when the search ends
     QString select;             // a shown log's trials to select (comma-separated ids)
     bool pickAgain = false;     // View > Pick again over recovered points
+    // Ranges brushed in the parallel-coordinates view before a screenshot,
+    // "AXIS=LO:HI" (metric, params, flops, latency, size); its tab is shown.
+    QStringList brushes;
   };
   ScreenshotHarness(MainWindow& window, const Options& options);
 
@@ -39,6 +42,7 @@ class ScreenshotHarness : public QObject {
   void applyView();  // --select, --pick-again
   void shootDialog();
   void finish(const QString& outcome, bool failed);
+  bool applyBrushes();  // false with one line on stderr for a bad one
 
   MainWindow& w_;
   Options o_;

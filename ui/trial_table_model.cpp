@@ -240,13 +240,45 @@ void TrialFilterProxy::setRunFilter(int run) {
   invalidateFilter();
 }
 
+void TrialFilterProxy::setConstraints(const std::vector<pp::Constraint>& cs,
+                                      const std::optional<pp::Trial>& full) {
+  constraints_ = cs;
+  full_ = full;
+  invalidateFilter();
+}
+
+void TrialFilterProxy::setFeasibleOnly(bool on) {
+  feasibleOnly_ = on;
+  invalidateFilter();
+}
+
+// A row meets the constraints (the full model always does; a share or drop
+// not yet computable, before the full model is known, counts as met).
+bool TrialFilterProxy::isFeasible(const pp::Trial& t) const {
+  if (constraints_.empty() || t.id < 0) return true;
+  try {
+    return t.ok() && pp::feasible(constraints_, t, full_ ? &*full_ : nullptr);
+  } catch (const std::exception&) {
+    return true;
+  }
+}
+
+void TrialFilterProxy::setKeyFilter(std::optional<std::vector<int64_t>> keys) {
+  if (keys)
+    keys_.emplace(keys->begin(), keys->end());
+  else
+    keys_.reset();
+  invalidateFilter();
+}
+
 bool TrialFilterProxy::filterAcceptsRow(int row, const QModelIndex& parent) const {
   auto* m = qobject_cast<TrialTableModel*>(sourceModel());
   if (!m || parent.isValid()) return true;
   if (run_ >= 0 && m->runOfRow(row) != run_) return false;
-  if (!paretoOnly_) return true;
   const auto key = m->index(row, 0, parent).data(TrialTableModel::TrialIdRole).toLongLong();
-  return m->isOnFront(key);
+  if (keys_ && keys_->count(key) == 0) return false;
+  if (feasibleOnly_ && !isFeasible(m->trials()[static_cast<size_t>(row)])) return false;
+  return !paretoOnly_ || m->isOnFront(key);
 }
 
 }  // namespace ppui

@@ -10,8 +10,10 @@
 #include <optional>
 #include <set>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
+#include "paretoprune/search/constraint.h"
 #include "paretoprune/search/trial.h"
 
 namespace ppui {
@@ -60,6 +62,7 @@ class TrialTableModel : public QAbstractTableModel {
 
   bool isOnFront(int64_t key) const { return front_.count(key) > 0; }
   size_t frontSize() const { return front_.size(); }  // of every run shown
+  const std::set<int64_t>& frontKeys() const { return front_; }
   const pp::Trial* trial(int64_t key) const;
   int rowOf(int64_t key) const;  // -1 if absent
   int runOfRow(int row) const { return runs_[static_cast<size_t>(row)]; }
@@ -92,6 +95,14 @@ class TrialFilterProxy : public QSortFilterProxyModel {
   bool paretoOnly() const { return paretoOnly_; }
   void setRunFilter(int run);  // -1: every run
   int runFilter() const { return run_; }
+  // The run's constraints (and its full model, for shares and drops): with
+  // feasibleOnly, the rows that meet them all.
+  void setConstraints(const std::vector<pp::Constraint>& cs, const std::optional<pp::Trial>& full);
+  void setFeasibleOnly(bool on);
+  bool feasibleOnly() const { return feasibleOnly_; }
+  bool isFeasible(const pp::Trial& t) const;
+  // Only these trial keys (the brushed ones); nullopt: no such filter.
+  void setKeyFilter(std::optional<std::vector<int64_t>> keys);
 
  protected:
   bool filterAcceptsRow(int row, const QModelIndex& parent) const override;
@@ -99,6 +110,10 @@ class TrialFilterProxy : public QSortFilterProxyModel {
  private:
   bool paretoOnly_ = false;
   int run_ = -1;
+  std::vector<pp::Constraint> constraints_;
+  std::optional<pp::Trial> full_;
+  bool feasibleOnly_ = false;
+  std::optional<std::unordered_set<int64_t>> keys_;
 };
 
 }  // namespace ppui

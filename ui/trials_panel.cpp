@@ -3,6 +3,7 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QHBoxLayout>
+#include <QLabel>
 #include <QTextBrowser>
 #include <QVBoxLayout>
 
@@ -27,13 +28,23 @@ TrialsPanel::TrialsPanel(TrialTableModel* trials, QWidget* window)
   paretoOnly_ = new QCheckBox(tr("Pareto set only"), tablePage_);
   auto* filters = new QHBoxLayout;
   filters->addWidget(paretoOnly_);
+  feasibleOnly_ = new QCheckBox(tr("Feasible only"), tablePage_);
+  feasibleOnly_->setObjectName("feasibleOnly");
+  feasibleOnly_->setToolTip(tr("Only the trials that meet every constraint of the run"));
+  feasibleOnly_->setVisible(false);  // until the run has constraints
+  filters->addWidget(feasibleOnly_);
   runFilter_ = new QComboBox(tablePage_);
   runFilter_->setObjectName("runFilter");
   filters->addWidget(runFilter_);
+  brushNote_ = new QLabel(tablePage_);
+  brushNote_->setObjectName("brushNote");
+  brushNote_->setVisible(false);
+  filters->addWidget(brushNote_);
   filters->addStretch(1);
   tl->addLayout(filters);
   tl->addWidget(view_);
   connect(paretoOnly_, &QCheckBox::toggled, proxy_, &TrialFilterProxy::setParetoOnly);
+  connect(feasibleOnly_, &QCheckBox::toggled, proxy_, &TrialFilterProxy::setFeasibleOnly);
   connect(view_->selectionModel(), &QItemSelectionModel::selectionChanged, this, [this] {
     if (syncing_) return;
     std::vector<int64_t> ids;
@@ -84,6 +95,21 @@ QString TrialsPanel::detailsHtml(const std::function<QString(int64_t)>& title,
 
 void TrialsPanel::showDetails(const QString& html) {
   details_->setHtml(html);
+}
+
+void TrialsPanel::setConstraints(const std::vector<pp::Constraint>& cs,
+                                 const std::optional<pp::Trial>& full) {
+  proxy_->setConstraints(cs, full);
+  feasibleOnly_->setVisible(!cs.empty());
+  if (cs.empty()) feasibleOnly_->setChecked(false);
+}
+
+void TrialsPanel::setBrushed(const std::vector<int64_t>& keys, bool active) {
+  proxy_->setKeyFilter(active ? std::optional<std::vector<int64_t>>(keys) : std::nullopt);
+  brushNote_->setVisible(active);
+  brushNote_->setText(
+      tr("%n trial(s) brushed in Parallel coordinates (click an axis there to clear)", "",
+         static_cast<int>(keys.size())));
 }
 
 }  // namespace ppui

@@ -10,10 +10,12 @@
 #include <vector>
 
 #include "paretoprune/formats/config.h"
+#include "paretoprune/search/constraint.h"
 #include "paretoprune/search/trial.h"
 
 class QCheckBox;
 class QComboBox;
+class QLabel;
 class QTextBrowser;
 class QWidget;
 
@@ -44,6 +46,12 @@ class TrialsPanel : public QObject {
   QString detailsHtml(const std::function<QString(int64_t)>& title,
                       const std::optional<pp::Trial>& full, const pp::ModelConfig& config) const;
   void showDetails(const QString& html);
+  // The run's constraints: "Feasible only" shows when there are some.
+  void setConstraints(const std::vector<pp::Constraint>& cs, const std::optional<pp::Trial>& full);
+  QCheckBox* feasibleOnly() const { return feasibleOnly_; }
+  // The trials brushed in the parallel-coordinates view (active: a brush is set): the table
+  // shows only them.
+  void setBrushed(const std::vector<int64_t>& keys, bool active);
 
  Q_SIGNALS:
   // The user selected rows (the last three).
@@ -56,6 +64,8 @@ class TrialsPanel : public QObject {
   QTextBrowser* details_;
   QWidget* tablePage_;
   QCheckBox* paretoOnly_;
+  QCheckBox* feasibleOnly_;
+  QLabel* brushNote_;
   QComboBox* runFilter_;
   std::vector<int64_t> selection_;
   bool syncing_ = false;  // select() is moving the table's selection

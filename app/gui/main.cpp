@@ -73,15 +73,21 @@ struct Options {
   QCommandLineOption pickAgain{"pick-again",
                                "With --log: pick the front again over the recovered points "
                                "(View > Pick again)."};
+  QCommandLineOption brush{"brush",
+                           "Before --screenshot: brush a range on an axis of the parallel-"
+                           "coordinates view (metric, params, flops, latency, size; give it once "
+                           "per axis) and show that view.",
+                           "AXIS=LO:HI"};
 
   void addTo(QCommandLineParser& cli) const {
     for (const auto& o : {model, data, validation, demo, trials, start, exit, shot, select, log,
-                          compare, midShot, dialogShot, selectIds, pickAgain})
+                          compare, midShot, dialogShot, selectIds, pickAgain, brush})
       cli.addOption(o);
   }
   ppui::ScreenshotHarness::Options harness(const QCommandLineParser& cli) const {
-    return {cli.isSet(start),   cli.isSet(exit),       cli.isSet(select),    cli.value(shot),
-            cli.value(midShot), cli.value(dialogShot), cli.value(selectIds), cli.isSet(pickAgain)};
+    return {cli.isSet(start),     cli.isSet(exit),      cli.isSet(select),
+            cli.value(shot),      cli.value(midShot),   cli.value(dialogShot),
+            cli.value(selectIds), cli.isSet(pickAgain), cli.values(brush)};
   }
 };
 

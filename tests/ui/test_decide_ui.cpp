@@ -9,13 +9,17 @@
 #include <QSignalSpy>
 #include <QtTest>
 
+#include <algorithm>
+
 #include "paretoprune/cpu/threads.h"
 #include "paretoprune/model/random_model.h"
+#include "paretoprune/search/constraint.h"
 #include "paretoprune/search/run_log.h"
 #include "testutil.h"
 #include "ui/mainwindow.h"
 #include "ui/picks_bar.h"
 #include "ui/search_controller.h"
+#include "ui/trial_table_model.h"
 
 class TestDecideUi : public QObject {
   Q_OBJECT
@@ -83,6 +87,19 @@ class TestDecideUi : public QObject {
     QVERIFY(html.find("params_share&lt;=0.9") != std::string::npos);
     // The picks of the opened run, one click from selected.
     QVERIFY(w.showRunLog(s.logPath));
+    // The table's Pareto set is the feasible front, as `front LOG` shows it.
+    {
+      const auto cs = pp::parseConstraints(run.log.header.constraints);
+      std::vector<int64_t> expected, shown;
+      for (size_t i : pp::feasibleParetoTrials(run.log.trials, run.log.header.objectives, cs,
+                                               run.reference ? &*run.reference : nullptr))
+        expected.push_back(run.log.trials[i].id);
+      for (const auto& t : w.tableModel()->trials())
+        if (t.id >= 0 && w.tableModel()->isOnFront(t.id)) shown.push_back(t.id);
+      std::sort(expected.begin(), expected.end());
+      std::sort(shown.begin(), shown.end());
+      QCOMPARE(shown, expected);
+    }
     // The form takes the run's constraints, so that Start continues it under them.
     QCOMPARE(w.currentSetup().constraints, QString("params_share<=0.9, accuracy_drop<=5"));
     QTRY_VERIFY_WITH_TIMEOUT(w.picksBar()->text().contains("knee: trial"), 5000);
