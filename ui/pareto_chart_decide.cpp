@@ -313,17 +313,22 @@ void ParetoChart::paintPicks(QPainter* p, const QRectF& plot) const {
   }
   p->setRenderHint(QPainter::Antialiasing, true);
   const QFontMetricsF fm(p->font());
-  std::vector<QRectF> taken;  // labels already placed: the next one goes below them
+  const double r = 9;
+  // Every diamond first, then the labels over them: a later diamond never
+  // hides an earlier pick's name.
+  std::vector<std::pair<QPointF, QString>> shown;
   for (const auto& [key, names] : marks) {
     auto it = byKey_.find(key);
     if (it == byKey_.end()) continue;
     const QPointF c = chart()->mapToPosition(entries_[it->second].v);
     if (!plot.contains(c)) continue;
-    const double r = 9;
-    const QPolygonF diamond(
-        {{c.x(), c.y() - r}, {c.x() + r, c.y()}, {c.x(), c.y() + r}, {c.x() - r, c.y()}});
     p->setPen(QPen(kPick, 2.2));
-    p->drawPolygon(diamond);
+    p->drawPolygon(QPolygonF(
+        {{c.x(), c.y() - r}, {c.x() + r, c.y()}, {c.x(), c.y() + r}, {c.x() - r, c.y()}}));
+    shown.push_back({c, names});
+  }
+  std::vector<QRectF> taken;  // labels already placed: the next one goes below them
+  for (const auto& [c, names] : shown) {
     QRectF box(QPointF(c.x() + r + 2, c.y() - r - fm.height()),
                QSizeF(fm.horizontalAdvance(names) + 8, fm.height() + 2));
     for (bool moved = true; moved;) {
