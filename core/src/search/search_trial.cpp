@@ -66,6 +66,7 @@ Trial evaluateAsTrial(const Model& m, const EncodedData& data, int64_t id, const
     fillTrial(x, evaluate(m, s, data, eo, cancel));
     x.status = Trial::Status::Ok;
     x.fidelity = 1.0;
+    x.precision = precisionName(eo.precision);  // a study worker's own, whatever the header says
   });
   t.evalSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return t;
