@@ -237,17 +237,7 @@ double ParetoChart::xOf(const pp::Trial& t) const {
 }
 
 double ParetoChart::yOf(const pp::Trial& t) const {
-  switch (yMetric_) {
-    case YMetric::Error:
-      return t.errorRate;
-    case YMetric::Accuracy:
-      return 100.0 * t.accuracy;
-    case YMetric::Mcc:
-      return t.mcc;
-    case YMetric::F1:
-      return t.f1;
-  }
-  return t.errorRate;
+  return yMetricValue(t, yMetric_);
 }
 
 QPointF ParetoChart::valueOf(const pp::Trial& t) const {
