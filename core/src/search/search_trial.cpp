@@ -72,6 +72,16 @@ Trial evaluateAsTrial(const Model& m, const EncodedData& data, int64_t id, const
   return t;
 }
 
+// Whether the current front dominates `t`'s objectives (an optimistic
+// result: then the trial cannot reach the front).
+bool SearchRunner::dominatedByFront(const Trial& t) const {
+  const Point p = objectiveVector(t, opts_.objectives);
+  std::lock_guard<std::mutex> lk(mu_);
+  for (const auto& f : frontPoints_)
+    if (dominates(f, p)) return true;
+  return false;
+}
+
 // Multi-fidelity: the screening batches first (a seeded, length-stratified
 // share of the validation set); the rest only if an optimistic bound on the
 // result could still reach the front (docs/search.md, "Multi-fidelity").
@@ -87,13 +97,7 @@ Trial SearchRunner::evaluateScreened(Trial t, const SubNetwork& s, const EvalOpt
   optimistic.errorRate = best.error;
   optimistic.mcc = best.mcc;
   optimistic.f1 = best.f1;
-  const Point p = objectiveVector(optimistic, opts_.objectives);
-  bool hopeless = false;
-  {
-    std::lock_guard<std::mutex> lk(mu_);
-    for (const auto& f : frontPoints_) hopeless = hopeless || dominates(f, p);
-  }
-  if (hopeless) {
+  if (dominatedByFront(optimistic)) {
     fillTrial(t, r);
     t.status = Trial::Status::Stopped;
     t.fidelity = static_cast<double>(r.metrics.count) / static_cast<double>(data_->size());
@@ -138,12 +142,7 @@ Trial SearchRunner::confirmTrial(Trial t, const SubNetwork& s, EvalOptions eo) {
   optimistic.errorRate = std::max(0.0, t.errorRate - margin);
   optimistic.f1 = std::min(1.0, t.f1 + margin);
   optimistic.mcc = std::min(1.0, t.mcc + 2 * margin);
-  const Point p = objectiveVector(optimistic, opts_.objectives);
-  {
-    std::lock_guard<std::mutex> lk(mu_);
-    for (const auto& f : frontPoints_)
-      if (dominates(f, p)) return t;
-  }
+  if (dominatedByFront(optimistic)) return t;
   Trial c = t;
   eo.precision = Precision::Float32;
   fillTrial(c, evaluate(*model_, s, *data_, eo, &cancel_));

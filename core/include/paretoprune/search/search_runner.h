@@ -174,6 +174,7 @@ class SearchRunner {
   bool proposeLocked(SubNetwork& s);  // false: nothing new (stop reason set)
   Trial evaluateTrial(int64_t id, const SubNetwork& s, int worker);
   Trial evaluateScreened(Trial t, const SubNetwork& s, const EvalOptions& eo);
+  bool dominatedByFront(const Trial& t) const;
   bool confirming() const;
   Trial confirmTrial(Trial t, const SubNetwork& s, EvalOptions eo);
   void record(const Trial& t);   // with mu_ held
