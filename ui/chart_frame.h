@@ -1,18 +1,9 @@
-// Where the Pareto chart's y axis stops. A sub-network that lost more than
-// half of what the full model gains over chance level (always answering the
-// most frequent label) is not a trade-off anyone deploys; drawing it at its
-// true value squeezes every interesting trial into a thin band (a 0-layer
-// trial at 50 % error against the rest at 19-21 %). Such trials are drawn on
-// the edge of the frame with their own marker; tooltips keep the true values.
+// The chart's frame (where the y axis stops) is core's, shared with the
+// HTML report: paretoprune/base/chart_frame.h.
 #pragma once
-#include <optional>
+#include "paretoprune/base/chart_frame.h"
 
 namespace ppui {
-
-// The chart value halfway from `full` to `chance`; nullopt when the full
-// model is not better than chance by at least `minGap` (nothing to frame).
-// `higherIsBetter`: accuracy, MCC; not error.
-std::optional<double> frameLimit(double full, double chance, double minGap, bool higherIsBetter);
-// Whether `y` lies beyond the limit, on chance's side of the full model.
-bool beyondFrame(double y, double full, double limit);
+using pp::beyondFrame;
+using pp::frameLimit;
 }  // namespace ppui

@@ -4,6 +4,7 @@
 #include <QApplication>
 #include <QCloseEvent>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
@@ -24,6 +25,7 @@
 #include "ui/chart_panel.h"
 #include "ui/decide_links.h"
 #include "ui/export_dialog.h"
+#include "ui/hypervolume_chart.h"
 #include "ui/latency_view.h"
 #include "ui/parallel_coords.h"
 #include "ui/pareto_chart.h"
@@ -134,6 +136,7 @@ void MainWindow::buildMenus() {
                   &ParetoChart::resetZoom);
   recover_ = new RecoverActions(this);
   recover_->install(searchActions_->menu(), searchActions_->toolBar(), view);
+  connect(recover_, &RecoverActions::pickedAgain, this, &MainWindow::refreshPicks);
   connect(recover_, &RecoverActions::status, statusLine_, &QLabel::setText);
   auto* help = menuBar()->addMenu(tr("&Help"));
   help->addAction(tr("&About ParetoPrune"), this, [this] {
@@ -158,8 +161,10 @@ void MainWindow::connectRun() {
   connect(r, &RunController::headerShown, setup_, &SetupPanel::showAutoChoices);
   connect(r, &RunController::headerShown, charts_->chart(),
           [this](const pp::RunHeader& h) { charts_->chart()->setChanceError(h.chanceError); });
-  connect(r, &RunController::headerShown, charts_,
-          [this](const pp::RunHeader& h) { charts_->setTagger(h.metric == "entity_f1"); });
+  connect(r, &RunController::headerShown, charts_, [this](const pp::RunHeader& h) {
+    charts_->setTagger(h.metric == "entity_f1");
+    tableModel()->setTagger(h.metric == "entity_f1");
+  });
   connect(r, &RunController::headerShown, setup_, &SetupPanel::showConstraints);
   connect(r, &RunController::headerShown, decide_,
           [this](const pp::RunHeader& h) { decide_->setConstraints(h.constraints); });
@@ -175,12 +180,29 @@ void MainWindow::connectRun() {
   connect(r, &RunController::progressShown, this, &MainWindow::showProgress);
   // Every point of the hypervolume curve; the progress bar follows progressShown.
   connect(r, &RunController::progressChanged, charts_, &ChartPanel::addProgress);
+  connect(r, &RunController::hypervolumeShown, this,
+          [this](const std::vector<double>& hv, const std::vector<double>& seconds) {
+            HypervolumeChart* c = hypervolumeChart();
+            c->clear();
+            for (size_t i = 0; i < hv.size(); ++i)
+              c->addPoint(static_cast<int64_t>(i + 1), hv[i], seconds[i]);
+          });
   connect(r, &RunController::warning, this, &MainWindow::showWarning);
   connect(r, &RunController::detailsChanged, this, &MainWindow::updateDetails);
   connect(r, &RunController::searchEnded, this, [this](const QString& reason) {
     charts_->flush();
     updateButtons();
     const bool failed = run_->state() == RunController::State::Failed;
+    if (failed) {
+      // Said where it cannot be missed (the status line cuts long reasons);
+      // a progress bar with nothing counted stops spinning.
+      if (progress_->maximum() == 0) progress_->setVisible(false);
+      auto* box = new QMessageBox(QMessageBox::Warning, tr("The search stopped"), reason,
+                                  QMessageBox::Ok, this);
+      box->setTextFormat(Qt::PlainText);
+      box->setAttribute(Qt::WA_DeleteOnClose);
+      box->open();
+    }
     Q_EMIT searchFinished(failed ? "failed: " + reason : reason);
   });
 }
@@ -218,9 +240,15 @@ void MainWindow::refreshPicks() {
   std::vector<pp::Trial> trials;
   for (const auto& t : tableModel()->trials())
     if (t.id >= 0) trials.push_back(t);
+  size_t firstRecovered = SIZE_MAX;  // View > Pick again: over the recovered points too
+  if (recover_ && recover_->pickAgainAction()->isChecked() && !run_->recovered().empty()) {
+    firstRecovered = trials.size();
+    for (const auto& r : run_->recovered()) trials.push_back(r.trial);
+  }
   picks_->refresh(trials, header ? header->objectives : std::vector<std::string>{"error", "params"},
                   header ? header->constraints : std::vector<std::string>{}, run_->reference(),
-                  header ? header->metric : "accuracy");
+                  header ? header->metric : "accuracy", firstRecovered,
+                  header ? header->chanceError : -1.0);
   chart()->setPicks(picks_->picks());
 }
 
@@ -403,6 +431,13 @@ void MainWindow::openRunLog(const QString& path) {
   int64_t damaged = 0;
   if (run_->showRunLog(path, &err, false, &damaged)) return addRecentLog(path);
   if (damaged <= 0) {
+    QSettings settings;
+    QStringList recent = settings.value("recentLogs").toStringList();
+    if (!QFileInfo::exists(path) && recent.removeAll(QFileInfo(path).absoluteFilePath()) > 0) {
+      settings.setValue("recentLogs", recent);  // a run log moved or deleted since
+      rebuildRecentMenu();
+      err += "\n\n" + tr("It was taken off File > Recent runs.");
+    }
     warnPlainly(this, tr("Cannot open the run log"), err);
     return;
   }
@@ -492,8 +527,9 @@ bool MainWindow::exportReport(const QString& log, const QString& out, QString* e
   }
 }
 
-void MainWindow::addRecentLog(const QString& path) {
-  if (path.isEmpty()) return;
+void MainWindow::addRecentLog(const QString& given) {
+  if (given.isEmpty()) return;
+  const QString path = QFileInfo(given).absoluteFilePath();  // found again from any folder
   QSettings s;
   QStringList recent = s.value("recentLogs").toStringList();
   recent.removeAll(path);

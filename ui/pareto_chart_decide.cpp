@@ -318,9 +318,14 @@ void ParetoChart::paintPicks(QPainter* p, const QRectF& plot) const {
   // hides an earlier pick's name.
   std::vector<std::pair<QPointF, QString>> shown;
   for (const auto& [key, names] : marks) {
+    // Picked again: a pick stands where the front picked again has its
+    // trial (a recovered one at its point after recovery).
+    auto again = std::find_if(pickedAgain_.begin(), pickedAgain_.end(),
+                              [&](const pp::Trial& t) { return t.id == key; });
     auto it = byKey_.find(key);
-    if (it == byKey_.end()) continue;
-    const QPointF c = chart()->mapToPosition(entries_[it->second].v);
+    if (again == pickedAgain_.end() && it == byKey_.end()) continue;
+    const QPointF c = chart()->mapToPosition(again != pickedAgain_.end() ? drawnAt(*again)
+                                                                         : entries_[it->second].v);
     if (!plot.contains(c)) continue;
     p->setPen(QPen(kPick, 2.2));
     p->drawPolygon(QPolygonF(

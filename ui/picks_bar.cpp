@@ -11,6 +11,7 @@ namespace ppui {
 PicksBar::PicksBar(QWidget* parent) : QWidget(parent), label_(new QLabel(this)) {
   auto* row = new QHBoxLayout(this);
   row->setContentsMargins(4, 2, 4, 2);
+  label_->setWordWrap(true);  // a long reason (a model at chance level) wraps, never widens
   row->addWidget(label_);
   for (const char* kind : {"knee", "smallest", "fastest"}) {
     auto* b = new QPushButton(this);
@@ -28,7 +29,8 @@ PicksBar::PicksBar(QWidget* parent) : QWidget(parent), label_(new QLabel(this)) 
 void PicksBar::refresh(const std::vector<pp::Trial>& trials,
                        const std::vector<std::string>& objectives,
                        const std::vector<std::string>& constraints,
-                       const std::optional<pp::Trial>& ref, const std::string& metric) {
+                       const std::optional<pp::Trial>& ref, const std::string& metric,
+                       size_t firstRecovered, double chanceError) {
   for (auto* b : buttons_) {
     b->setVisible(false);
     b->disconnect();
@@ -40,21 +42,31 @@ void PicksBar::refresh(const std::vector<pp::Trial>& trials,
     cs = pp::parseConstraints(constraints);
     pp::RecommendOptions ro;
     ro.metric = metric;
+    ro.chanceError = chanceError;
+    const std::string chance = pp::chanceLevelNote(ref ? &*ref : nullptr, chanceError, metric);
+    if (!chance.empty()) {
+      label_->setText(tr("Recommended: none: %1.").arg(QString::fromStdString(chance)));
+      return;
+    }
     picks = pp::recommendPicks(trials, objectives, cs, ref ? &*ref : nullptr, ro);
   } catch (const std::exception& e) {
     label_->setText(tr("Recommended: none (%1)").arg(QString::fromStdString(e.what())));
     return;
   }
-  label_->setText(picks.empty()
-                      ? (cs.empty() ? tr("Recommended: none yet")
-                                    : tr("Recommended: no trial meets the constraints"))
-                      : (cs.empty() ? tr("Recommended:") : tr("Recommended (feasible only):")));
+  const bool again = firstRecovered < trials.size();
+  QString text = picks.empty() ? (cs.empty() ? tr("Recommended: none yet")
+                                             : tr("Recommended: no trial meets the constraints"))
+                 : cs.empty()  ? tr("Recommended")
+                               : tr("Recommended (feasible only)");
+  if (!picks.empty()) text += (again ? tr(", picked again over the recovered points:") : ":");
+  label_->setText(text);
   for (const auto& p : picks) {
     QPushButton* b = buttons_[static_cast<size_t>(p.kind)];
     const pp::Trial& t = trials[p.index];
-    b->setText(tr("%1: trial %2 (%3)")
+    b->setText(tr("%1: trial %2%3 (%4)")
                    .arg(QString(pp::pickKindName(p.kind)))
                    .arg(t.id)
+                   .arg(p.index >= firstRecovered ? tr(" recovered") : QString())
                    .arg(QString::fromStdString(t.subnet.summary())));
     b->setToolTip(QString::fromStdString(p.reason));
     const int64_t id = t.id;

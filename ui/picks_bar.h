@@ -4,6 +4,7 @@
 #pragma once
 #include <QWidget>
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <utility>
@@ -22,9 +23,12 @@ class PicksBar : public QWidget {
   explicit PicksBar(QWidget* parent = nullptr);
   // Recomputes the picks; `constraints` as the run header keeps them.
   // `metric` the header's ("accuracy", a tagger's "entity_f1"): what the budget's points are.
+  // `firstRecovered`: trials from that index on are recovered versions of
+  // the trials of the same id (View > Pick again); their picks say so.
   void refresh(const std::vector<pp::Trial>& trials, const std::vector<std::string>& objectives,
                const std::vector<std::string>& constraints, const std::optional<pp::Trial>& ref,
-               const std::string& metric = "accuracy");
+               const std::string& metric = "accuracy", size_t firstRecovered = SIZE_MAX,
+               double chanceError = -1);
   QString text() const;  // what the bar says, for tests and screenshots
   // The picks shown: kind name ("knee", "smallest", "fastest") and trial id.
   const std::vector<std::pair<QString, int64_t>>& picks() const { return picks_; }

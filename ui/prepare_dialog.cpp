@@ -143,7 +143,13 @@ namespace {
 QString defaultOutput(const QString& modelDir) {
   const QFileInfo model(QDir::cleanPath(modelDir));
   const QString name = model.fileName() + "-supernet";
-  if (QFileInfo(model.absolutePath()).isWritable()) return model.absolutePath() + "/" + name;
+  // Beside the model, unless it is one the program ships (the demo, in a
+  // source tree's or an install's resources): never written into those.
+  const QString parent = model.absolutePath();
+  const bool shipped = parent.contains("/resources/") || parent.startsWith("/usr/") ||
+                       parent.startsWith("/opt/") ||
+                       QFileInfo::exists(parent + "/sentiment-train.tsv");
+  if (!shipped && QFileInfo(parent).isWritable()) return parent + "/" + name;
   return QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation) + "/models/" + name;
 }
 }  // namespace

@@ -53,6 +53,9 @@ RecoverActions::RecoverActions(MainWindow* window) : QObject(window), w_(window)
   connect(run, &RunController::cleared, this, &RecoverActions::showRecovered);
   connect(run, &RunController::stateChanged, this, &RecoverActions::refresh);
   connect(run, &RunController::logShown, this, &RecoverActions::refresh);
+  connect(run, &RunController::frontChanged, this, [this] {
+    if (pickAgain_->isChecked()) updatePickAgain();  // the table follows the front picked again
+  });
 }
 
 RecoverActions::~RecoverActions() = default;  // task_ asks the recovery to stop and waits
@@ -255,23 +258,45 @@ void RecoverActions::showRecovered() {
   refresh();
 }
 
+// With Pick again on, the chart shows the front over the recovered points
+// too and the table's "Pareto set only" filter follows it (a row stands
+// for its recovered version); off, both go back to the search's front.
 void RecoverActions::updatePickAgain() {
   const RunController& run = w_->runController();
-  if (!pickAgain_->isChecked() || run.recovered().empty() || !run.session().run()) {
+  const auto& header = run.session().run();
+  if (!pickAgain_->isChecked() || run.recovered().empty() || !header) {
     w_->chart()->setPickedAgain({});
+    if (tableFollows_) {  // the search's front again
+      tableFollows_ = false;
+      w_->tableModel()->setFront(run.frontIds());
+      Q_EMIT pickedAgain();
+    }
     return;
   }
   std::vector<pp::Trial> trials;
   for (const auto& t : w_->tableModel()->trials())
     if (t.id >= 0) trials.push_back(t);
-  const pp::PickedAgain p = pp::pickAgain(trials, run.recovered(), run.session().run()->objectives);
+  std::vector<pp::Constraint> cs;
+  const pp::Trial* ref = run.reference() ? &*run.reference() : nullptr;
+  try {
+    cs = pp::parseConstraints(header->constraints);
+    pp::checkConstraintsUsable(cs, ref);
+  } catch (const std::exception&) {
+    cs.clear();  // a share or drop with no full model to measure it against
+  }
+  const pp::PickedAgain p = pp::pickAgain(trials, run.recovered(), header->objectives, cs, ref);
   std::vector<pp::Trial> front;
+  std::vector<int64_t> ids;
   int recovered = 0;
   for (size_t i : p.front) {
     front.push_back(p.all[i]);
+    ids.push_back(p.all[i].id);
     if (i >= trials.size()) ++recovered;
   }
   w_->chart()->setPickedAgain(front);
+  w_->tableModel()->setFront(ids);
+  tableFollows_ = true;
+  Q_EMIT pickedAgain();
   Q_EMIT status(tr("Picked again: the front has %1 points, %2 of them recovered.")
                     .arg(front.size())
                     .arg(recovered));

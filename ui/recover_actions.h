@@ -52,6 +52,9 @@ class RecoverActions : public QObject {
  Q_SIGNALS:
   void status(const QString& text);  // for the status line
   void finished(bool ok, const QString& message);
+  // Pick again was turned on or off, or its front changed: the table's
+  // Pareto filter follows it; the picks should be computed again.
+  void pickedAgain();
 
  private:
   void openDialog();
@@ -65,6 +68,7 @@ class RecoverActions : public QObject {
   QAction* pickAgain_;
   QProgressBar* bar_;
   QPushButton* cancel_;
+  bool tableFollows_ = false;  // the table's front is the one picked again
   QString message_;
   BackgroundTask task_{this};
 };

@@ -12,6 +12,7 @@
 #include "paretoprune/formats/text_tokenizer.h"
 #include "paretoprune/model/metrics.h"
 #include "paretoprune/model/model_config.h"
+#include "paretoprune/runs/run_compare.h"
 #include "paretoprune/runs/study.h"
 #include "paretoprune/runs/study_store.h"
 #include "paretoprune/search/constraint.h"
@@ -103,6 +104,7 @@ void RunController::clearShown() {
   tableTimer_->stop();
   searchQueue_.clear();
   front_.clear();
+  frontIds_.clear();
   trials_->clear();
   recovered_.clear();
   Q_EMIT cleared();
@@ -155,6 +157,7 @@ void RunController::connectSearch() {
   });
   connect(&search_, &SearchController::trialFinished, this, &RunController::queueSearchTrial);
   connect(&search_, &SearchController::frontChanged, this, [this](const std::vector<int64_t>& ids) {
+    frontIds_ = ids;
     trials_->setFront(ids);
     Q_EMIT frontChanged(ids);
   });
@@ -283,7 +286,10 @@ void RunController::showRun(const pp::OpenedRunLog& run, const QString& logPath)
   const pp::DataSplit& split = lc.header.data;
   if (!split.data.empty() || !split.validation.empty())
     Q_EMIT dataShown(QString::fromStdString(split.data), QString::fromStdString(split.validation));
-  Q_EMIT logShown(logPath, static_cast<int>(lc.trials.size()));
+  Q_EMIT logShown(
+      logPath, static_cast<int>(std::clamp<int64_t>(
+                   std::max<int64_t>(lc.header.trials, static_cast<int64_t>(lc.trials.size())), 0,
+                   1000000000)));
   clearShown();
   trials_->setReferenceParams(pp::parameterCount(run.config));
   session_.setRun(lc.header, logPath);
@@ -293,8 +299,27 @@ void RunController::showRun(const pp::OpenedRunLog& run, const QString& logPath)
     Q_EMIT referenceShown(*reference_);
   }
   addShownTrials(lc.trials, lc.header);
+  showHypervolume(run);
   recovered_ = lc.recovered;
   Q_EMIT recoveredShown();
+}
+
+// The hypervolume after each trial of an opened run (as `front --compare`
+// measures one run; x over time: the trials' evaluation seconds summed).
+void RunController::showHypervolume(const pp::OpenedRunLog& run) {
+  try {
+    pp::ComparedRun one;
+    one.run = run;
+    const auto& obj = run.log.header.objectives;
+    const std::vector<double> hv =
+        pp::hypervolumeByTrial(run.log.trials, obj, pp::sharedNormalizer({one}, obj));
+    std::vector<double> seconds;
+    double sum = 0;
+    for (const auto& t : run.log.trials) seconds.push_back(sum += std::max(0.0, t.evalSeconds));
+    Q_EMIT hypervolumeShown(hv, seconds);
+  } catch (const std::exception& e) {
+    Q_EMIT status(tr("No hypervolume curve: %1").arg(QString::fromStdString(e.what())));
+  }
 }
 
 bool RunController::reloadRecovered(QString* error) {
@@ -337,6 +362,7 @@ void RunController::addShownTrials(const std::vector<pp::Trial>& trials, const p
   for (size_t i : front_.ids()) front.push_back(all[i].id);
   Q_EMIT trialsAdded(trials, true);
   if (changed) {
+    frontIds_ = front;
     trials_->setFront(front);
     Q_EMIT frontChanged(front);
   }
@@ -351,9 +377,13 @@ bool RunController::showRunLog(const QString& path, QString* error, bool skipBad
   try {
     const pp::OpenedRunLog run = pp::openRunLog(
         path.toStdString(), "", skipBadLines ? pp::BadLines::Skip : pp::BadLines::Refuse);
-    showRun(run, path);
-    QString msg = tr("%1 (%4): %2 trials, %3 on the Pareto front. Start continues the run "
-                     "(finished trials are not evaluated again).")
+    // A damaged log is shown, not continued: Start begins a new run in a new log.
+    const bool damaged = run.log.skippedLines > 0;
+    showRun(run, damaged ? QString() : path);
+    QString msg = (damaged ? tr("%1 (%4): %2 trials, %3 on the Pareto front. Start begins a new "
+                                "run in a new log (a damaged log is not continued).")
+                           : tr("%1 (%4): %2 trials, %3 on the Pareto front. Start continues the "
+                                "run (finished trials are not evaluated again)."))
                       .arg(path)
                       .arg(run.log.trials.size())
                       .arg(trials_->frontSize())

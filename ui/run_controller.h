@@ -88,6 +88,8 @@ class RunController : public QObject {
   const QString& studyUrl() const { return studyUrl_; }
   // The shown run's recovered trials (train/recover.h), as its log has them.
   const std::vector<pp::RecoveredTrial>& recovered() const { return recovered_; }
+  // The search's Pareto set (trial ids), as frontChanged last said.
+  const std::vector<int64_t>& frontIds() const { return frontIds_; }
   // Reads them again from the shown run's log (after a recovery appended
   // to it); false with the reason in `error`.
   bool reloadRecovered(QString* error = nullptr);
@@ -111,6 +113,8 @@ class RunController : public QObject {
   void warning(const pp::SearchWarning& w);
   void detailsChanged();  // the full model or the shown trials changed
   void recoveredShown();  // recovered() changed (a run opened, a recovery recorded)
+  // An opened run's hypervolume after each trial, and the seconds by then.
+  void hypervolumeShown(const std::vector<double>& byTrial, const std::vector<double>& seconds);
   void stateChanged(RunController::State s);
   void searchEnded(const QString& reason);  // Finished: the stop reason; Failed: the error
 
@@ -122,6 +126,7 @@ class RunController : public QObject {
   bool refuseWhileRunning(QString* error);
   void clearShown();
   void showRun(const pp::OpenedRunLog& run, const QString& logPath);
+  void showHypervolume(const pp::OpenedRunLog& run);
   void addShownTrials(const std::vector<pp::Trial>& trials, const pp::RunHeader& h);
   void queueSearchTrial(const pp::Trial& t);  // to the table at the next batch
   void addQueuedTrials();
@@ -138,6 +143,7 @@ class RunController : public QObject {
   std::vector<pp::RecoveredTrial> recovered_;
   // The shown run's Pareto set, kept as trials come (ids: rows of trials_).
   pp::ParetoArchive front_;
+  std::vector<int64_t> frontIds_;
   std::vector<pp::Trial> searchQueue_;  // a search's finished trials, not yet in the table
   QTimer* tableTimer_;
   pp::SearchProgress progress_;  // the latest, for the status line

@@ -151,7 +151,10 @@ QString SearchController::run(const SearchSetup& s, const std::shared_ptr<ModelC
   prepared.options.eval.latency.seqLen =
       std::min<int64_t>(s.maxLength, pp::maxSequenceLength(prepared.model->config()));
   for (const auto& w : prepared.warnings) {
-    const pp::SearchWarning seen{pp::SearchWarning::Kind::ValidationSeen, w};
+    const bool few = prepared.seenShare < pp::kFewSeen && !s.validationFile.isEmpty();
+    const pp::SearchWarning seen{
+        few ? pp::SearchWarning::Kind::ValidationSeenFew : pp::SearchWarning::Kind::ValidationSeen,
+        w};
     task_.post([this, seen] { Q_EMIT warning(seen); });
   }
   if (!s.storage.isEmpty()) return driveStudy(s, prepared, events());

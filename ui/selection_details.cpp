@@ -15,8 +15,9 @@ QString tr(const char* text) {
 }
 
 // One row per measure: the full model's column, then each selected trial's.
+// A tagger's first score is entity F1, then token accuracy (no MCC).
 QString comparisonTable(const std::vector<const pp::Trial*>& sel, const QStringList& titles,
-                        const std::optional<pp::Trial>& ref) {
+                        const std::optional<pp::Trial>& ref, bool tagger) {
   QString h =
       "<table cellspacing=0 cellpadding=4 border=1 style='border-collapse:collapse'><tr><th></th>";
   if (ref) h += tr("<th>full model</th>");
@@ -31,14 +32,18 @@ QString comparisonTable(const std::vector<const pp::Trial*>& sel, const QStringL
   row(tr("sub-network"), [](const pp::Trial& t) {
     return QString::fromStdString(t.subnet.summary()).toHtmlEscaped();
   });
-  row(tr("accuracy"), [&](const pp::Trial& t) {
-    QString s = QString::number(100.0 * t.accuracy, 'f', 2) + "%";
-    if (ref && &t != &*ref)
-      s += QString(" (%1%2)")
-               .arg(t.accuracy >= ref->accuracy ? "+" : "")
-               .arg(100.0 * (t.accuracy - ref->accuracy), 0, 'f', 1);
-    return s;
-  });
+  auto score = [&](double pp::Trial::*field) {
+    return [&, field](const pp::Trial& t) {
+      QString s = QString::number(100.0 * (t.*field), 'f', 2) + "%";
+      if (ref && &t != &*ref)
+        s += QString(" (%1%2)")
+                 .arg(t.*field >= (*ref).*field ? "+" : "")
+                 .arg(100.0 * (t.*field - (*ref).*field), 0, 'f', 1);
+      return s;
+    };
+  };
+  if (tagger) row(tr("entity F1"), score(&pp::Trial::f1));
+  row(tagger ? tr("token accuracy") : tr("accuracy"), score(&pp::Trial::accuracy));
   row(tr("parameters"), [&](const pp::Trial& t) {
     QString s = QLocale().toString(static_cast<qlonglong>(t.params));
     if (ref && ref->params > 0)
@@ -56,9 +61,10 @@ QString comparisonTable(const std::vector<const pp::Trial*>& sel, const QStringL
       s += QString(" (%1x)").arg(ref->latencyMs / t.latencyMs, 0, 'f', 1);
     return s;
   });
-  row(tr("MCC / F1"), [](const pp::Trial& t) {
-    return QString("%1 / %2").arg(t.mcc, 0, 'f', 3).arg(t.f1, 0, 'f', 3);
-  });
+  if (!tagger)
+    row(tr("MCC / F1"), [](const pp::Trial& t) {
+      return QString("%1 / %2").arg(t.mcc, 0, 'f', 3).arg(t.f1, 0, 'f', 3);
+    });
   row(tr("evaluated"), [](const pp::Trial& t) {
     if (t.evalSeconds < 0) return QString("-");
     return QString("%1 s, %2")
@@ -109,7 +115,7 @@ QString selectionDetailsHtml(const std::vector<const pp::Trial*>& selected,
         "<p>Click points on the chart (shift-click adds, up to three) or rows of the table to "
         "compare "
         "sub-networks with the full model.</p>");
-  QString h = comparisonTable(selected, titles, full);
+  QString h = comparisonTable(selected, titles, full, config.tokenClassification());
   if (config.tokenClassification()) h += entityTypeTableHtml(selected, titles, full);
   for (const auto* t : selected) h += layerDiagram(*t, config);
   return h;

@@ -56,7 +56,11 @@ std::optional<DataChecks::Result> DataChecks::check(const QString& file, const p
                               .arg(d.examples.size())
                               .arg(byLabel.join(", "))};
   } catch (const pp::Error& e) {
-    r = {false, QString::fromStdString(e.what())};
+    // Core names the command line's options; here they are the panel's fields.
+    r = {false, QString::fromStdString(e.what())
+                    .replace("with --text-column", tr("in the Text column field"))
+                    .replace("with --pair-column", tr("in the Second text field"))
+                    .replace("with --label-column", tr("in the Label column field"))};
   }
   QMutexLocker lock(&mu_);
   done_.insert(key, r);

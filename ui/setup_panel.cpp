@@ -388,8 +388,8 @@ void SetupPanel::setDataFiles(const QString& data, const QString& validation) {
 
 void SetupPanel::showRunLog(const QString& logPath, int trials) {
   logEdit_->setText(logPath);
-  if (trialsSpin_->value() > 0)  // auto (0) stays auto: a resumed run keeps its first choice
-    trialsSpin_->setValue(std::max(trialsSpin_->value(), trials));
+  // The run's own planned count; auto (0) stays auto: a resumed run keeps its first choice.
+  if (trialsSpin_->value() > 0 && trials > 0) trialsSpin_->setValue(trials);
 }
 
 void SetupPanel::setTrials(int n) {

@@ -93,8 +93,21 @@ int TrialTableModel::columnCount(const QModelIndex& parent) const {
   return parent.isValid() ? 0 : ColumnCount;
 }
 
+void TrialTableModel::setTagger(bool on) {
+  if (tagger_ == on) return;
+  tagger_ = on;
+  Q_EMIT headerDataChanged(Qt::Horizontal, Accuracy, Error);
+}
+
 QVariant TrialTableModel::headerData(int section, Qt::Orientation o, int role) const {
-  if (o != Qt::Horizontal || role != Qt::DisplayRole) return {};
+  if (o != Qt::Horizontal) return {};
+  if (role == Qt::ToolTipRole && tagger_ && (section == Accuracy || section == Error))
+    return section == Accuracy
+               ? tr("Token accuracy: the share of words tagged right (each word's first piece)")
+               : tr("1 - entity F1 (CoNLL chunks, micro-averaged): what the search minimises");
+  if (role != Qt::DisplayRole) return {};
+  if (tagger_ && section == Accuracy) return tr("Token acc.");
+  if (tagger_ && section == Error) return tr("1 - F1");
   static const char* names[] = {"Run",   "Trial",     "Sub-network", "Accuracy",
                                 "Error", "Recovered", "Parameters",  "Share",
                                 "FLOPs", "Latency",   "Eval time",   "Status"};

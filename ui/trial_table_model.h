@@ -51,6 +51,10 @@ class TrialTableModel : public QAbstractTableModel {
   void addTrials(const std::vector<pp::Trial>& ts, int run = 0);
   void setFront(const std::vector<int64_t>& ids, int run = 0);  // trial ids of that run
   void setReferenceParams(int64_t fullParams) { fullParams_ = fullParams; }
+  // A tagger's run: the Accuracy column is token accuracy and the Error
+  // column 1 - entity F1; the headers and their tooltips say so.
+  void setTagger(bool on);
+  bool tagger() const { return tagger_; }
   // Run 0's trials' recovered versions (error after; method; how, for the
   // tooltip), keyed by source trial id; replaces the earlier ones.
   struct RecoveredCell {
@@ -83,6 +87,7 @@ class TrialTableModel : public QAbstractTableModel {
   std::set<int64_t> front_;  // keys
   QStringList runNames_;
   int64_t fullParams_ = 0;
+  bool tagger_ = false;
   std::unordered_map<int64_t, std::vector<RecoveredCell>> recovered_;  // by trial key
   QVariant recoveredValue(int64_t key, int role) const;
 };

@@ -5,6 +5,7 @@
 #include <vector>
 #include "paretoprune/cpu/threads.h"
 #include "paretoprune/model/model.h"
+#include "paretoprune/search/constraint.h"
 
 namespace pp {
 struct RunSource;
@@ -49,16 +50,26 @@ struct FrontDecideOptions {
   bool recovered = false;                // --recovered: pick again over recovered trials too
 };
 void addFrontDecideOptions(CLI::App& cmd, FrontDecideOptions& d);
+std::string constraintList(const std::vector<pp::Constraint>& cs);  // "a<=1, b>=2"
 std::vector<pp::Constraint> runConstraints(const pp::OpenedRunLog& run,
                                            const std::vector<std::string>& given);
+// `trials`: the run's (nullptr) or those picked again over its recovered
+// ones too; `kinds`, when given, names each ("distill of 12") in the picks.
+struct PickSet {
+  const std::vector<pp::Trial>* trials = nullptr;
+  std::vector<std::string> kinds;
+};
 void printPicks(const pp::OpenedRunLog& run, const std::vector<std::string>& objectives,
-                const std::vector<pp::Constraint>& cs, double budget, const GlobalOptions& g);
+                const std::vector<pp::Constraint>& cs, double budget, const GlobalOptions& g,
+                const PickSet& set = {});
 void addRecoverCommand(CLI::App& app, GlobalOptions& g);
 
 // front --recovered: the Pareto set over a run's trials and its recovered
-// ones, in `format` (table, csv or json; recover_commands.cpp).
+// ones (the feasible ones under `cs`), in `format` (table, csv or json;
+// recover_commands.cpp); with `d.recommend`, the picks over them too.
 void printRecoveredFront(const pp::OpenedRunLog& run, const std::vector<std::string>& objectives,
-                         const std::string& format);
+                         const std::vector<pp::Constraint>& cs, const FrontDecideOptions& d,
+                         const GlobalOptions& g, const std::string& format);
 
 // front --compare LOG LOG...: the runs' hypervolumes on one scale and the
 // Pareto set of all their trials (compare_commands.cpp).

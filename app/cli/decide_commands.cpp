@@ -37,30 +37,44 @@ void addFrontDecideOptions(CLI::App& cmd, FrontDecideOptions& d) {
 }
 
 void printPicks(const pp::OpenedRunLog& run, const std::vector<std::string>& objectives,
-                const std::vector<pp::Constraint>& cs, double budget, const GlobalOptions& g) {
+                const std::vector<pp::Constraint>& cs, double budget, const GlobalOptions& g,
+                const PickSet& set) {
   pp::RecommendOptions ro;
   ro.accuracyBudget = budget;
   ro.metric = run.log.header.metric;
+  ro.chanceError = run.log.header.chanceError;
   const pp::Trial* ref = run.reference ? &*run.reference : nullptr;
-  const auto picks = pp::recommendPicks(run.log.trials, objectives, cs, ref, ro);
+  const std::string chance = pp::chanceLevelNote(ref, ro.chanceError, ro.metric);
+  const std::vector<pp::Trial>& trials = set.trials ? *set.trials : run.log.trials;
+  const auto picks = pp::recommendPicks(trials, objectives, cs, ref, ro);
+  auto kind = [&](size_t i) { return i < set.kinds.size() ? set.kinds[i] : std::string(); };
   if (g.json) {
     json out = json::array();
-    for (const auto& p : picks)
-      out.push_back({{"pick", pp::pickKindName(p.kind)},
-                     {"reason", p.reason},
-                     {"trial", run.log.trials[p.index].toJson()}});
-    std::cout << json{{"picks", out}, {"constraints", pp::constraintTexts(cs)}}.dump(2) << "\n";
+    for (const auto& p : picks) {
+      json pick = {{"pick", pp::pickKindName(p.kind)},
+                   {"reason", p.reason},
+                   {"trial", trials[p.index].toJson()}};
+      if (!set.kinds.empty()) pick["kind"] = kind(p.index);
+      out.push_back(pick);
+    }
+    json doc = {{"picks", out}, {"constraints", pp::constraintTexts(cs)}};
+    if (!chance.empty()) doc["none_because"] = chance;
+    std::cout << doc.dump(2) << "\n";
     return;
   }
   if (picks.empty()) {
-    std::cout << (cs.empty() ? "No finished trial to recommend.\n"
-                             : "No finished trial meets every constraint.\n");
+    std::cout << (!chance.empty() ? "Nothing recommended: " + chance + ".\n"
+                  : cs.empty()    ? std::string("No finished trial to recommend.\n")
+                                  : std::string("No finished trial meets every constraint.\n"));
     return;
   }
-  std::cout << "Recommended" << (cs.empty() ? "" : " (feasible only)") << ":\n";
+  std::cout << "Recommended" << (cs.empty() ? "" : " (feasible only)")
+            << (set.trials ? ", picked again over the recovered trials" : "") << ":\n";
   for (const auto& p : picks) {
-    const pp::Trial& t = run.log.trials[p.index];
-    std::cout << "  " << pp::pickKindName(p.kind) << ": trial " << t.id << " ("
+    const pp::Trial& t = trials[p.index];
+    const std::string k = kind(p.index);
+    std::cout << "  " << pp::pickKindName(p.kind) << ": trial " << t.id
+              << (k.empty() || k == "search" ? "" : " recovered (" + k + ")") << " ("
               << t.subnet.summary() << ", " << pp::pointsName(run.log.header.metric) << " "
               << fixed(100 * (1 - t.errorRate), 2) << "%, " << thousands(t.params) << " parameters"
               << (t.latencyMs > 0 ? ", " + fixed(t.latencyMs, 2) + " ms" : "") << "): " << p.reason
@@ -73,7 +87,7 @@ void addReportCommand(CLI::App& app, GlobalOptions& g) {
     std::string log, out, modelDir;
     std::vector<std::string> constraints;
     double budget = 1.0;
-    bool force = false;
+    bool force = false, skipBad = false;
   };
   auto a = std::make_shared<Args>();
   auto* cmd = app.add_subcommand(
@@ -90,8 +104,19 @@ void addReportCommand(CLI::App& app, GlobalOptions& g) {
          "lose against the full model")
       ->capture_default_str();
   cmd->add_flag("--force", a->force, "Replace an existing --out");
+  cmd->add_flag("--skip-bad-lines", a->skipBad,
+                "Report a damaged log anyway, leaving out (and naming) the lines that cannot be "
+                "read");
   cmd->callback([a, &g] {
-    const pp::OpenedRunLog run = pp::openRunLog(a->log, a->modelDir);
+    const pp::OpenedRunLog run = [&] {
+      try {
+        return pp::openRunLog(a->log, a->modelDir,
+                              a->skipBad ? pp::BadLines::Skip : pp::BadLines::Refuse);
+      } catch (const pp::DamagedLogLine& e) {
+        throw pp::Error(std::string(e.what()) + " (--skip-bad-lines reports the other trials)");
+      }
+    }();
+    for (const auto& w : run.log.warnings) std::cerr << "paretoprune-cli: warning: " << w << "\n";
     pp::ReportOptions o;
     o.constraints = a->constraints;
     o.recommend.accuracyBudget = a->budget;

@@ -223,17 +223,23 @@ class Predictor {
     pp::EncodedData enc(m_, pending_, eo);
     const auto& names = m_.config().id2label;
     const auto all = pp::computeLogits(m_, s_, enc, pp::ExecMode::Auto);
-    for (size_t i = 0; i < all.size() && pending_.tagged; ++i)
-      std::cout << taggedLine(pending_.examples[i].text, spans_[i], all[i], names).dump() << "\n";
-    for (const auto& l : all) {
-      if (pending_.tagged) break;
+    // Each answer names its input line (blank lines have none), so answers
+    // and inputs join whatever was skipped or refused between them.
+    for (size_t i = 0; i < all.size() && pending_.tagged; ++i) {
+      json out = taggedLine(pending_.examples[i].text, spans_[i], all[i], names);
+      out["line"] = pending_.examples[i].line;
+      std::cout << out.dump() << "\n";
+    }
+    for (size_t i = 0; i < all.size() && !pending_.tagged; ++i) {
+      const auto& l = all[i];
       size_t best = 0;
       for (size_t k = 1; k < l.size(); ++k)
         if (l[k] > l[best]) best = k;
       std::string arr = "[";
       for (size_t k = 0; k < l.size(); ++k) arr += (k ? "," : "") + exactFloat(l[k]);
       arr += "]";
-      std::cout << "{\"label\":" << json(names[best]).dump() << ",\"label_id\":" << best
+      std::cout << "{\"line\":" << pending_.examples[i].line
+                << ",\"label\":" << json(names[best]).dump() << ",\"label_id\":" << best
                 << ",\"logits\":" << arr << "}\n";
     }
     std::cout << std::flush;
@@ -260,7 +266,9 @@ void addPredictCommand(CLI::App& app, GlobalOptions& g) {
   auto subnet = std::make_shared<std::string>();
   auto maxLen = std::make_shared<int64_t>(512);
   auto* cmd = app.add_subcommand(
-      "predict", "Predict labels for lines on stdin: JSON {\"text\":..,\"pair\":..} or plain text");
+      "predict",
+      "Predict labels for lines on stdin: JSON {\"text\":..,\"pair\":..} or plain text; each "
+      "answer names its line (blank lines are skipped)");
   cmd->add_option("MODEL", *model, "Model directory")->required();
   cmd->add_option("--subnet", *subnet, "Sub-network (JSON text or file; default: the full model)");
   cmd->add_option("--max-length", *maxLen, "Truncate to this many tokens")->capture_default_str();

@@ -22,7 +22,7 @@ struct ExportArgs {
   std::string model, subnet, log, out, format = "hf", data, storage, study, recovered;
   int64_t trial = -1;
   double within = -1;
-  bool force = false, padUnits = false;
+  bool force = false, padUnits = false, skipBad = false;
 };
 
 // Where the sub-network comes from: --subnet, or a trial of --log or a study.
@@ -47,6 +47,10 @@ void addSourceOptions(CLI::App& cmd, ExportArgs& a) {
                  "entity F1) is at most this many points below the full model's")
       ->excludes(trial);
   subnet->excludes(log);
+  cmd.add_flag("--skip-bad-lines", a.skipBad,
+               "Read a damaged --log anyway, leaving out (and naming) the lines that cannot be "
+               "read")
+      ->needs(log);
 }
 
 // What is written: the folder, the format and how it is checked.
@@ -98,8 +102,17 @@ void takeRunTrial(const ExportArgs& a, const pp::Model& model, pp::ExportRequest
     throw pp::Error(
         "--log and --storage need --trial ID or --within POINTS (see: paretoprune-cli front)");
   if (!a.storage.empty() && a.study.empty()) throw pp::Error("--storage needs --study NAME");
-  const pp::OpenedRunLog run = a.storage.empty() ? pp::openRunLog(a.log, a.model)
-                                                 : pp::openStudy(a.storage, a.study, a.model);
+  const pp::OpenedRunLog run = [&] {
+    try {
+      return a.storage.empty()
+                 ? pp::openRunLog(a.log, a.model,
+                                  a.skipBad ? pp::BadLines::Skip : pp::BadLines::Refuse)
+                 : pp::openStudy(a.storage, a.study, a.model);
+    } catch (const pp::DamagedLogLine& e) {
+      throw pp::Error(std::string(e.what()) + " (--skip-bad-lines takes the other trials)");
+    }
+  }();
+  for (const auto& w : run.log.warnings) std::cerr << "paretoprune-cli: warning: " << w << "\n";
   const std::string source = a.storage.empty() ? a.log : "study \"" + a.study + "\"";
   // Before picking: a trial id of another model's run means nothing.
   pp::checkRunModel(run.log.header, model.checksum(), a.model, source);

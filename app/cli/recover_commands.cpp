@@ -189,12 +189,16 @@ void addRecoverCommand(CLI::App& app, GlobalOptions& g) {
 // front --recovered: the Pareto set over the run's trials and its recovered
 // ones (the latest of each source and method), each row saying which it is.
 void printRecoveredFront(const pp::OpenedRunLog& run, const std::vector<std::string>& obj,
-                         const std::string& format) {
-  const pp::PickedAgain picked = pp::pickAgain(run.log.trials, run.log.recovered, obj);
+                         const std::vector<pp::Constraint>& cs, const FrontDecideOptions& d,
+                         const GlobalOptions& g, const std::string& format) {
+  const pp::Trial* ref = run.reference ? &*run.reference : nullptr;
+  const pp::PickedAgain picked = pp::pickAgain(run.log.trials, run.log.recovered, obj, cs, ref);
   const std::vector<pp::Trial>& all = picked.all;
   std::vector<std::string> kind(run.log.trials.size(), "search");
   for (const auto& r : run.log.recovered)
     kind.push_back(r.method + " of " + std::to_string(r.source));
+  const PickSet set{&all, kind};
+  if (d.recommend && format == "json") return printPicks(run, obj, cs, d.within, g, set);
   const std::vector<size_t>& idx = picked.front;
   if (format == "json") {
     json out = json::array();
@@ -211,6 +215,7 @@ void printRecoveredFront(const pp::OpenedRunLog& run, const std::vector<std::str
     return;
   }
   const bool csv = format == "csv";
+  if (!cs.empty() && !csv) std::cout << "Feasible trials only: " << constraintList(cs) << "\n";
   std::printf(csv ? "%s,%s,%s,%s,%s,%s\n" : "%6s  %-30s %8s %12s %10s  %s\n", "trial",
               "sub-network", "error", "params", "flops", "kind");
   for (size_t i : idx)
@@ -218,6 +223,7 @@ void printRecoveredFront(const pp::OpenedRunLog& run, const std::vector<std::str
                 static_cast<long long>(all[i].id), all[i].subnet.summary().c_str(),
                 all[i].errorRate, static_cast<long long>(all[i].params),
                 static_cast<long long>(all[i].flops), kind[i].c_str());
+  if (d.recommend && !csv) printPicks(run, obj, cs, d.within, g, set);
 }
 
 }  // namespace ppcli

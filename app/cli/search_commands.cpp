@@ -2,6 +2,7 @@
 #include <unistd.h>
 #include <algorithm>
 #include <atomic>
+#include <filesystem>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -25,6 +26,7 @@
 #include "paretoprune/runs/run_compare.h"
 #include "paretoprune/runs/study.h"
 #include "paretoprune/runs/study_store.h"
+#include "paretoprune/search/recommend.h"
 #include "paretoprune/search/run_log.h"
 #include "paretoprune/search/search_request.h"
 #include "paretoprune/search/search_runner.h"
@@ -32,6 +34,12 @@
 namespace ppcli {
 
 using nlohmann::json;
+
+std::string constraintList(const std::vector<pp::Constraint>& cs) {
+  std::string s;
+  for (const auto& c : cs) s += (s.empty() ? "" : ", ") + c.text();
+  return s;
+}
 
 namespace {
 double parseDuration(const std::string& s) {
@@ -140,6 +148,9 @@ struct SearchArgs {
 
 // What the user asked for, as the core's one description of a search.
 pp::SearchRequest searchRequest(const SearchArgs& a) {
+  if (!a.log.empty() && std::filesystem::is_directory(a.log))
+    throw pp::Error(a.log + " is a directory; --log takes the run log's file name (e.g. " +
+                    a.log + "/run.jsonl)");
   if (!a.log.empty() && !a.resume && access(a.log.c_str(), F_OK) == 0)
     throw pp::Error(a.log + " exists; pass --resume to continue that run, or choose another --log");
   pp::SearchRequest r;
@@ -251,12 +262,6 @@ void runStudyDriver(const pp::PreparedSearch& prepared, const SearchArgs& a,
   }
   if (driver.stopKind() == pp::StopKind::Cancelled)
     throw pp::Error("interrupted; run the same search again to resume");
-}
-
-std::string constraintList(const std::vector<pp::Constraint>& cs) {
-  std::string s;
-  for (const auto& c : cs) s += (s.empty() ? "" : ", ") + c.text();
-  return s;
 }
 
 void printSearchSummary(const pp::SearchRunner& runner, const GlobalOptions& g,
@@ -433,11 +438,23 @@ void runSearch(SearchArgs& a, const CLI::App& cmd, const GlobalOptions& g) {
   untilInterrupted([&] { runner.run(); }, [&] { runner.cancel(); });
   if (tty && !g.json) std::cerr << "\n";
   printSearchSummary(runner, g, a.mode, prepared.model->config());
-  if (runner.stopKind() == pp::StopKind::Cancelled)
-    throw pp::Error(a.log.empty() ? "interrupted; the trials were not kept (give --log LOG to keep "
-                                    "a run and continue it later with --resume)"
-                                  : "interrupted; continue with the same command and --resume (" +
-                                        a.log + " keeps every finished trial)");
+  if (const auto ref = runner.reference()) {
+    const pp::RunHeader h = runner.header();
+    const std::string chance = pp::chanceLevelNote(&*ref, h.chanceError, h.metric);
+    if (!chance.empty()) std::cerr << "paretoprune-cli: warning: " << chance << "\n";
+  }
+  if (runner.stopKind() != pp::StopKind::Cancelled) return;
+  std::error_code ec;
+  if (a.log.empty())
+    throw pp::Error(
+        "interrupted; the trials were not kept (give --log LOG to keep a run and continue it "
+        "later with --resume)");
+  if (!std::filesystem::exists(a.log, ec))
+    throw pp::Error(
+        "interrupted before the run log was written: nothing to resume (run the same "
+        "command again)");
+  throw pp::Error("interrupted; continue with the same command and --resume (" + a.log +
+                  " keeps every finished trial)");
 }
 }  // namespace
 
@@ -538,11 +555,11 @@ void addFrontCommand(CLI::App& app, GlobalOptions& g) {
         objectives->empty() ? run.log.header.objectives : pp::parseObjectives(*objectives, 6);
     const auto cs = runConstraints(run, decide->constraints);
     const pp::Trial* ref = run.reference ? &*run.reference : nullptr;
-    if (decide->recovered) {
-      if (!cs.empty() || decide->recommend)
-        throw pp::Error("front --recovered does not take --constraint or --recommend yet");
-      return printRecoveredFront(run, obj, g.json ? "json" : *csv ? "csv" : "table");
-    }
+    if (decide->recovered)
+      return printRecoveredFront(run, obj, cs, *decide, g,
+                                 g.json ? "json"
+                                 : *csv ? "csv"
+                                        : "table");
     if (decide->recommend && g.json) return printPicks(run, obj, cs, decide->within, g);
     if (!cs.empty() && !*all && !g.json && !*csv)
       std::cout << "Feasible trials only: " << constraintList(cs) << "\n";

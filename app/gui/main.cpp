@@ -6,6 +6,7 @@
 #include <QCoreApplication>
 #include <QDir>
 #include <QFileInfo>
+#include <QTimer>
 #include <cstdio>
 
 #include "paretoprune/cpu/threads.h"
@@ -112,9 +113,16 @@ int fillWindow(ppui::MainWindow& w, const QCommandLineParser& cli, const Options
     std::fprintf(stderr, "paretoprune: %d run logs given with --log: comparing them\n",
                  static_cast<int>(logs.size()));
     compared = logs + compared;
-  } else if (logs.size() == 1 && !w.showRunLog(logs.front())) {
-    std::fprintf(stderr, "paretoprune: cannot show %s\n", logs.front().toUtf8().constData());
-    if (cli.isSet(o.shot)) return 1;
+  } else if (logs.size() == 1 && cli.isSet(o.shot)) {
+    QString error;
+    if (!w.showRunLog(logs.front(), &error)) {
+      std::fprintf(stderr, "paretoprune: %s\n", error.toUtf8().constData());
+      return 1;
+    }
+  } else if (logs.size() == 1) {
+    // As File > Open run log: a damaged log asks whether to show the rest.
+    const QString log = logs.front();
+    QTimer::singleShot(0, &w, [&w, log] { w.openRunLog(log); });
   }
   QString error;
   if (!compared.isEmpty() && !w.compareRuns(compared, &error)) {

@@ -149,6 +149,15 @@ class TestCli : public QObject {
         << QStringList{"eval",   "<model>",  "--data",
                        "<data>", "--subnet", "{\"num_layers\":1,\"num_head\":1,\"num_units\":1}"}
         << "unknown key \"num_head\"";
+    QTest::newRow("mistyped command") << QStringList{"evl", "<model>"}
+                                      << "unknown command \"evl\" (commands: ";
+    QTest::newRow("mistyped option") << QStringList{"eval", "<model>", "--dta", "<data>"}
+                                     << "unknown option --dta for eval";
+    QTest::newRow("a directory as the log") << QStringList{"front", "/tmp"}
+                                            << "/tmp: is a directory";
+    QTest::newRow("a directory as --log")
+        << QStringList{"search", "<model>", "--data", "<data>", "--log", "/tmp"}
+        << "/tmp is a directory; --log takes";
     QTest::newRow("resume without a log")
         << QStringList{"search", "<model>", "--data", "<data>", "--resume"} << "--resume needs";
     QTest::newRow("resume a missing log") << QStringList{"search",
@@ -385,6 +394,10 @@ class TestCli : public QObject {
     for (size_t i : {0, 2, 4}) QVERIFY(out[i].contains("label"));
     QCOMPARE(out[1]["line"].get<int>(), 2);
     QCOMPARE(out[3]["line"].get<int>(), 4);
+    for (int i : {0, 2, 4}) QCOMPARE(out[i]["line"].get<int>(), i + 1);  // answers name theirs too
+    auto blank = cli({"predict", model_}, "{\"text\":\"ok\"}\n\n{\"text\":\"again\"}\n");
+    QCOMPARE(blank.code, 0);
+    QCOMPARE(json::parse(blank.out.substr(blank.out.find('\n') + 1))["line"].get<int>(), 3);
     QVERIFY(r.err.find("stdin line 2") != std::string::npos);
     QVERIFY(r.err.find("stdin line 4") != std::string::npos);
     QVERIFY2(r.err.find("2 line(s) could not be read (3 predicted)") != std::string::npos,

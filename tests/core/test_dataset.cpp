@@ -67,6 +67,17 @@ class TestDataset : public QObject {
                                   << "text\tlabel\ngood\t1\nbad\t0\n";
     QTest::newRow("commas in .tsv") << "commas.tsv"
                                     << "text,label\ngood,1\n\"bad, sad\",0\n";
+    // The content decides the format, not the extension.
+    QTest::newRow("json lines in .csv") << "json.csv"
+                                        << "{\"text\": \"good\", \"label\": 1}\n"
+                                           "{\"text\": \"bad\", \"label\": 0}\n";
+    QTest::newRow("bom json lines in .tsv") << "json.tsv"
+                                            << "\xEF\xBB\xBF{\"text\": \"good\", \"label\": 1}\n"
+                                               "{\"text\": \"bad\", \"label\": 0}\n";
+    QTest::newRow("csv in .jsonl") << "csv.jsonl"
+                                   << "text,label\ngood,1\n\"bad, sad\",0\n";
+    QTest::newRow("tabs in .jsonl") << "tabs.jsonl"
+                                    << "text\tlabel\ngood\t1\nbad\t0\n";
   }
   void spreadsheetExports() {
     QFETCH(QString, name);

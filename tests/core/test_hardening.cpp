@@ -87,6 +87,15 @@ class TestHardening : public QObject {
     QVERIFY(!pp::tryParseJson(
         std::string(pp::kMaxJsonDepth + 1, '[') + std::string(pp::kMaxJsonDepth + 1, ']'), &error));
     QVERIFY2(error.find("nested deeper than") != std::string::npos, error.c_str());
+    // A parse error reads as a sentence: where, and what, without the
+    // library's exception name.
+    QVERIFY(!pp::tryParseJson("{\"a\": 0.2, g}", &error));
+    QVERIFY2(error.rfind("not valid JSON (at column ", 0) == 0, error.c_str());
+    QVERIFY2(error.find("json.exception") == std::string::npos &&
+                 error.find("syntax error while parsing") == std::string::npos,
+             error.c_str());
+    QVERIFY(!pp::tryParseJson("{\"a\": 1,\n\"b\": }", &error));
+    QVERIFY2(error.rfind("not valid JSON (at line 2, column ", 0) == 0, error.c_str());
   }
 
   void shortTextNeverCutsACharacter() {

@@ -12,6 +12,8 @@
 
 #include "paretoprune/base/rng.h"
 #include "paretoprune/model/model_config.h"
+#include "paretoprune/search/pick_again.h"
+#include "paretoprune/search/recommend.h"
 #include "paretoprune/search/run_log.h"
 #include "testutil.h"
 
@@ -119,6 +121,38 @@ class TestRecover : public QObject {
     const auto f = cli({"front", q(log_), "--recovered", "--json"});
     QVERIFY2(f.code == 0, f.err.c_str());
     QVERIFY(nlohmann::json::parse(f.out).is_array());
+    // Under a constraint, and with the picks: core's rules over both kinds.
+    const pp::OpenedRunLog run = pp::openRunLog(log_, model_);
+    const pp::Trial* ref = run.reference ? &*run.reference : nullptr;
+    QVERIFY(ref);
+    const auto& obj = run.log.header.objectives;
+    const auto cs = pp::parseConstraints({"params_share<=0.9"});
+    const auto want = pp::pickAgain(run.log.trials, run.log.recovered, obj, cs, ref);
+    const auto fc =
+        cli({"front", q(log_), "--recovered", "--constraint", "params_share<=0.9", "--json"});
+    QVERIFY2(fc.code == 0, fc.err.c_str());
+    const auto rows = nlohmann::json::parse(fc.out);
+    QCOMPARE(rows.size(), want.front.size());
+    QVERIFY(!rows.empty());
+    for (size_t k = 0; k < rows.size(); ++k) {
+      QCOMPARE(rows[k]["trial"].get<int64_t>(), want.all[want.front[k]].id);
+      QVERIFY(rows[k]["params"].get<double>() <= 0.9 * static_cast<double>(ref->params));
+    }
+    const auto all = pp::pickAgain(run.log.trials, run.log.recovered, obj);
+    const auto picks = pp::recommendPicks(all.all, obj, {}, ref);
+    const auto pj = cli({"front", q(log_), "--recovered", "--recommend", "--json"});
+    QVERIFY2(pj.code == 0, pj.err.c_str());
+    const auto got = nlohmann::json::parse(pj.out)["picks"];
+    QCOMPARE(got.size(), picks.size());
+    for (size_t k = 0; k < picks.size(); ++k) {
+      QCOMPARE(got[k]["trial"]["trial"].get<int64_t>(), all.all[picks[k].index].id);
+      const bool recovered = picks[k].index >= run.log.trials.size();
+      QCOMPARE(got[k]["kind"].get<std::string>().rfind("distill of ", 0) == 0, recovered);
+    }
+    const auto pt = cli({"front", q(log_), "--recovered", "--recommend"});
+    QVERIFY2(pt.code == 0, pt.err.c_str());
+    QVERIFY2(pt.out.find("picked again over the recovered trials") != std::string::npos,
+             pt.out.c_str());
     // Export takes a recovered point with its own weights and says so.
     const auto e =
         cli({"export", q(model_), "--log", q(log_), "--trial", QString::number(picks_[0]),

@@ -5,10 +5,13 @@
 // a real headless browser (Debian's chromium; skipped where it is missing).
 #include <QtTest>
 
+#include <sstream>
+
 #include <QImage>
 #include <QStandardPaths>
 #include <nlohmann/json.hpp>
 
+#include "paretoprune/base/chart_frame.h"
 #include "testutil.h"
 
 using nlohmann::json;
@@ -140,8 +143,51 @@ class TestReport : public QObject {
       QVERIFY(html.compare(html.find("src=", at), 31, "src='data:image/svg+xml;base64,") == 0);
     }
     QCOMPARE(images, size_t{2});
+    // "Chosen automatically" in a user's words (the evidence on hover).
+    QVERIFY(header_["auto"].is_array() && !header_["auto"].empty());
+    for (const auto& a : header_["auto"]) {
+      const std::string summary = a.value("summary", "");
+      if (summary.empty() || summary.find_first_of("<>&'\"") != std::string::npos) continue;
+      QVERIFY2(html.find("'>" + summary + "</td>") != std::string::npos, summary.c_str());
+    }
+    // The chart frames the y axis as the window does: a trial that lost more
+    // than half of the full model's gain over chance sits at the edge.
+    const size_t src = html.find("base64,") + 7;
+    const std::string svgText = QByteArray::fromBase64(QByteArray::fromStdString(html.substr(
+                                                           src, html.find('\'', src) - src)))
+                                    .toStdString();
+    std::vector<json> lines;
+    std::istringstream in(testutil::readText(log_.toStdString()));
+    for (std::string line; std::getline(in, line);)
+      if (!line.empty()) lines.push_back(json::parse(line));
+    json full;
+    bool far = false;
+    for (const json& j : lines)
+      if (j.contains("trial") && j["trial"] == -1) full = j;
+    QVERIFY(!full.is_null());
+    const auto limit = pp::frameLimit(full["error"].get<double>(),
+                                      header_["chance_error"].get<double>(), 0.02, false);
+    for (const json& j : lines)
+      if (j.contains("error") && j.contains("trial") && limit)
+        far |= pp::beyondFrame(j["error"].get<double>(), full["error"].get<double>(), *limit);
+    QCOMPARE(svgText.find("far worse (drawn at the edge)") != std::string::npos, far);
     QVERIFY(html.find("http://") == std::string::npos &&
             html.find("https://") == std::string::npos);
+    // A damaged log: one line naming it and the way out, which works.
+    std::string text = testutil::readText(log_.toStdString());
+    const size_t l3 = text.find('\n', text.find('\n') + 1) + 1;
+    text.replace(l3, text.find('\n', l3) - l3, "{\"trial\": [oops");
+    const QString damaged = tmp_.path() + "/damaged.jsonl", out2 = tmp_.path() + "/d.html";
+    testutil::writeText(damaged.toStdString(), text);
+    r = cli({"report", damaged, "--out", out2});
+    QCOMPARE(r.code, 1);
+    QVERIFY2(r.err.find("line 3") != std::string::npos &&
+                 r.err.find("--skip-bad-lines") != std::string::npos &&
+                 r.err.find("json.exception") == std::string::npos,
+             r.err.c_str());
+    r = cli({"report", damaged, "--out", out2, "--skip-bad-lines"});
+    QVERIFY2(r.code == 0, r.err.c_str());
+    QVERIFY(QFile::exists(out2));
     r = cli({"report", log_, "--out", out});  // never over a file without --force
     QCOMPARE(r.code, 1);
     QVERIFY2(r.err.find("exists; pass --force") != std::string::npos, r.err.c_str());

@@ -83,6 +83,37 @@ class TestUserFiles : public QObject {
              "hf"});
     QVERIFY(r.code != 0);
     QVERIFY2(contains(r.err, "--force"), r.err.c_str());
+    // A file the user added to an earlier export since, at any depth, is
+    // never deleted: the export refuses, naming it, and leaves the folder.
+    testutil::writeText(spath("empty/README-mine.md"), "my notes");
+    QDir().mkpath(path("empty/sub"));
+    testutil::writeText(spath("empty/sub/a.txt"), "y");
+    r = cli({"export", model_, "--log", log_, "--trial", "0", "--out", path("empty"), "--format",
+             "hf", "--force"});
+    QVERIFY2(r.code != 0, r.out.c_str());
+    QVERIFY2(contains(r.err, "README-mine.md") && contains(r.err, "sub/a.txt"), r.err.c_str());
+    QCOMPARE(testutil::readText(spath("empty/README-mine.md")), std::string("my notes"));
+    QCOMPARE(testutil::readText(spath("empty/sub/a.txt")), std::string("y"));
+    QVERIFY(QFile::exists(path("empty/paretoprune.json")));  // the export still there
+    QFile::remove(path("empty/README-mine.md"));
+    QDir(path("empty/sub")).removeRecursively();
+    // An export of another format (other files, a subfolder) replaces it.
+    r = cli({"export", model_, "--log", log_, "--trial", "0", "--out", path("empty"), "--format",
+             "onnx", "--force"});
+    QVERIFY2(r.code == 0, r.err.c_str());
+    r = cli({"export", model_, "--log", log_, "--trial", "1", "--out", path("empty"), "--format",
+             "hf", "--force"});
+    QVERIFY2(r.code == 0, r.err.c_str());
+    QVERIFY(!QFileInfo::exists(path("empty/onnx")));
+    // An export never replaces the model it is exported from, even when
+    // that model is itself an export.
+    const std::string weights = testutil::readText(spath("empty/model.safetensors"));
+    r = cli({"export", path("empty"), "--subnet",
+             R"({"num_layers": 1, "num_heads": 1, "num_units": 8})", "--out",
+             path("empty") + "/../empty", "--format", "hf", "--force"});
+    QVERIFY2(r.code != 0, r.out.c_str());
+    QVERIFY2(contains(r.err, "is the model being exported"), r.err.c_str());
+    QCOMPARE(testutil::readText(spath("empty/model.safetensors")), weights);
     // A file, or a link, in the target's place is not replaced either.
     testutil::writeText(spath("afile"), "x");
     r = cli({"export", model_, "--log", log_, "--trial", "0", "--out", path("afile"), "--format",

@@ -17,6 +17,7 @@
 #include "ui/pareto_chart.h"
 #include "ui/selection_details.h"
 #include "ui/trial_key.h"
+#include "ui/trial_table_model.h"
 
 namespace {
 pp::Trial trialAt(int64_t id, double error, int64_t params, double latencyMs = 1.0) {
@@ -328,6 +329,20 @@ class TestChart : public QObject {
     QVERIFY(ppui::trialTooltip(t, full).contains("<br>accuracy 64.00%"));
     chart.setTagger(false);
     QCOMPARE(yTitle(), QString("F1"));
+    // The table's columns say what they hold for a tagger.
+    ppui::TrialTableModel m;
+    using M = ppui::TrialTableModel;
+    auto head = [&](int c, int role = Qt::DisplayRole) {
+      return m.headerData(c, Qt::Horizontal, role).toString();
+    };
+    QCOMPARE(head(M::Accuracy), QString("Accuracy"));
+    m.setTagger(true);
+    QCOMPARE(head(M::Accuracy), QString("Token acc."));
+    QCOMPARE(head(M::Error), QString("1 - F1"));
+    QVERIFY(head(M::Accuracy, Qt::ToolTipRole).startsWith("Token accuracy"));
+    QVERIFY(head(M::Error, Qt::ToolTipRole).contains("entity F1"));
+    m.setTagger(false);
+    QCOMPARE(head(M::Error), QString("Error"));
   }
 
   // A tagger's picked points by entity type: overall F1, then each type's
@@ -357,8 +372,16 @@ class TestChart : public QObject {
     // The selection view adds it for a tagger only.
     pp::ModelConfig c;
     QVERIFY(!ppui::selectionDetailsHtml({&t}, {"trial 3"}, full, c).contains("by type"));
+    QVERIFY(ppui::selectionDetailsHtml({&t}, {"trial 3"}, full, c).contains("<b>accuracy</b>"));
     c.task = pp::Task::TokenClassification;
-    QVERIFY(ppui::selectionDetailsHtml({&t}, {"trial 3"}, full, c).contains("Entity F1 by type"));
+    const QString sel = ppui::selectionDetailsHtml({&t}, {"trial 3"}, full, c);
+    QVERIFY(sel.contains("Entity F1 by type"));
+    // Its scores say what they are: entity F1 first, then token accuracy, no MCC.
+    QVERIFY2(sel.contains("<b>entity F1</b></td><td align=right>80.00%</td><td "
+                          "align=right>70.00% (-10.0)</td>"),
+             qPrintable(sel));
+    QVERIFY(sel.contains("<b>token accuracy</b>") && !sel.contains("<b>accuracy</b>"));
+    QVERIFY(!sel.contains("MCC"));
   }
 
   // One legend entry for the front (no orange twins), then one per run

@@ -25,6 +25,7 @@
 #include "paretoprune/search/run_header.h"
 #include "paretoprune/search/training_data.h"
 #include "testutil.h"
+#include "ui/hypervolume_chart.h"
 #include "ui/mainwindow.h"
 #include "ui/run_controller.h"
 #include "ui/search_controller.h"
@@ -214,12 +215,35 @@ class TestFirstHour : public QObject {
     w.show();
     QVERIFY(w.showRunLog(log));
     const int whole = w.tableModel()->rowCount();
+    // An opened run draws its hypervolume curve, as a live one does.
+    QVERIFY(w.hypervolumeChart()->points() >= 2);
     QVERIFY(!w.showRunLog(damaged));  // the plain call refuses, naming the line
     QString asked;
     answerNextBox(QMessageBox::Yes, &asked);
     w.openRunLog(damaged);
     QVERIFY2(asked.contains("Line 3"), asked.toUtf8().constData());
     QCOMPARE(w.tableModel()->rowCount(), whole - 1);
+    // A damaged log is shown, not continued: Start would begin a new run in a
+    // new log (continuing it failed and cleared the view), and the trial
+    // count shown is the run's own.
+    QVERIFY(w.currentSetup().logPath.isEmpty());
+    QCOMPARE(w.currentSetup().trials, 6);
+    QVERIFY(w.showRunLog(log));
+    QCOMPARE(w.currentSetup().logPath, log);
+    // Recent runs keep absolute paths; one that is gone is taken off the list.
+    const QStringList recent = QSettings().value("recentLogs").toStringList();
+    QVERIFY(!recent.isEmpty());
+    for (const QString& r : recent) QVERIFY2(QFileInfo(r).isAbsolute(), qPrintable(r));
+    const QString gone = tmp_.path() + "/gone.jsonl";
+    QVERIFY(QFile::copy(log, gone));
+    QVERIFY(w.showRunLog(gone));
+    QVERIFY(QSettings().value("recentLogs").toStringList().contains(gone));
+    QFile::remove(gone);
+    QString said;
+    answerNextBox(QMessageBox::Ok, &said);
+    w.openRunLog(gone);
+    QVERIFY2(said.contains("cannot open") || said.contains("No such file"), qPrintable(said));
+    QVERIFY(!QSettings().value("recentLogs").toStringList().contains(gone));
     QSettings().clear();  // what Start saved for the model
   }
 

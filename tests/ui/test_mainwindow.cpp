@@ -9,6 +9,7 @@
 #include <QSettings>
 #include <QSignalSpy>
 #include <QTableView>
+#include <QStandardPaths>
 #include <QtTest>
 
 #include <atomic>
@@ -321,6 +322,19 @@ class TestMainWindow : public QObject {
     p.batchSize = 8;
     p.devices = {"cpu"};
     p.device = "cpu";
+    {  // A model the program ships (the demo): the output goes to the user's data folder.
+      ppui::PrepareSetup shipped = p;
+      shipped.outDir.clear();
+      shipped.modelDir = QString(PARETOPRUNE_RESOURCES_DIR) + "/demo/model";
+      ppui::PrepareDialog d(shipped);
+      QVERIFY2(d.setup().outDir.startsWith(
+                   QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation)),
+               qPrintable(d.setup().outDir));
+      shipped.modelDir = model_;  // one of the user's: beside it
+      ppui::PrepareDialog beside(shipped);
+      QCOMPARE(beside.setup().outDir, QFileInfo(model_).absolutePath() + "/" +
+                                          QFileInfo(model_).fileName() + "-supernet");
+    }
     ppui::PrepareDialog dlg(p);
     QCOMPARE(dlg.setup().device, QString("cpu"));
     QCOMPARE(dlg.setup().batchSize, 8);

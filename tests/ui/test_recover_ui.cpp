@@ -19,6 +19,8 @@
 #include <QTimer>
 #include <QtTest>
 
+#include <set>
+
 #include <nlohmann/json.hpp>
 
 #include "paretoprune/base/rng.h"
@@ -26,6 +28,7 @@
 #include "paretoprune/model/model_config.h"
 #include "paretoprune/model/random_model.h"
 #include "paretoprune/search/pick_again.h"
+#include "paretoprune/search/recommend.h"
 #include "paretoprune/search/run_log.h"
 #include "testutil.h"
 #include "ui/mainwindow.h"
@@ -180,8 +183,30 @@ class TestRecoverUi : public QObject {
         const QPointF v = w.chart()->valueOf(p.all[i]);
         QVERIFY(std::any_of(pts.begin(), pts.end(), [&](const QPointF& q) { return near(q, v); }));
       }
+      // The table's "Pareto set only" filter and the picks follow it.
+      std::set<int64_t> againIds;
+      for (size_t i : p.front) againIds.insert(p.all[i].id);
+      const auto& ids = w.runController().frontIds();
+      const std::set<int64_t> searchFront(ids.begin(), ids.end());
+      QCOMPARE(w.tableModel()->frontKeys(), againIds);
+      std::vector<pp::Trial> shown;
+      for (const auto& t : w.tableModel()->trials())
+        if (t.id >= 0) shown.push_back(t);
+      const size_t n = shown.size();
+      for (const auto& r : lc.recovered) shown.push_back(r.trial);
+      const auto& ref = w.runController().reference();
+      const auto picks = pp::recommendPicks(shown, lc.header.objectives, {}, ref ? &*ref : nullptr);
+      const QString bar = w.picksBar()->text();
+      QVERIFY2(bar.contains("picked again over the recovered points"), qPrintable(bar));
+      QVERIFY(!picks.empty());
+      for (const auto& pk : picks) {
+        const QString name = QString("trial %1").arg(shown[pk.index].id);
+        QVERIFY2(bar.contains(name + (pk.index >= n ? " recovered (" : " (")), qPrintable(bar));
+      }
       again->setChecked(false);
       QVERIFY(w.chart()->pickedAgainPoints().isEmpty());
+      QCOMPARE(w.tableModel()->frontKeys(), searchFront);
+      QVERIFY(!w.picksBar()->text().contains("picked again"));
       // The same points, folder and settings again: the finished picks are
       // reused, not trained or recorded twice.
       ppui::RecoverSettings same;

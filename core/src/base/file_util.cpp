@@ -9,7 +9,9 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <random>
+#include <set>
 #include <sstream>
 #include <vector>
 
@@ -18,6 +20,9 @@
 namespace pp::fileutil {
 
 std::string readFile(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
+    throw Error(path + ": is a directory, not a file");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error(path + ": cannot open (" + std::strerror(errno) + ")");
   std::ostringstream ss;
@@ -157,8 +162,43 @@ std::string someEntries(const std::vector<std::string>& names) {
   return s;
 }
 
+// Every path under `dir` (files and directories, '/'-separated, relative,
+// directories with a trailing '/'), symbolic links not followed.
+std::vector<std::string> treeEntries(const std::string& dir) {
+  namespace fs = std::filesystem;
+  std::vector<std::string> out;
+  std::error_code ec;
+  for (fs::recursive_directory_iterator it(dir, fs::directory_options::none, ec), end;
+       !ec && it != end; it.increment(ec)) {
+    const bool isDir = it->is_directory(ec) && !it->is_symlink(ec);
+    out.push_back(fs::relative(it->path(), dir, ec).generic_string() + (isDir ? "/" : ""));
+  }
+  if (ec) throw Error(dir + ": cannot list the directory (" + ec.message() + ")");
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// The paths our writer listed in `dir`'s manifest (kOwnManifest), with the
+// directories above them; nullopt when there is no manifest to read.
+std::optional<std::set<std::string>> ownedPaths(const std::string& dir) {
+  const std::string path = joinPath(dir, kOwnManifest);
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return std::nullopt;
+  std::ifstream in(path);
+  std::set<std::string> owned{kOwnManifest};
+  for (std::string line; std::getline(in, line);) {
+    if (line.empty() || line[0] == '#') continue;
+    owned.insert(line);
+    for (size_t slash = line.find('/'); slash != std::string::npos && slash + 1 < line.size();
+         slash = line.find('/', slash + 1))
+      owned.insert(line.substr(0, slash + 1));
+  }
+  return owned;
+}
+
 // May `dir` (an existing path) be replaced? Only an empty directory, or one
-// with `ownMarker` in it as a regular file (what our own writer leaves).
+// whose every entry our writer listed in its manifest when it wrote it (a
+// file the user added since is never deleted), with `ownMarker` in it.
 void checkReplaceable(const std::string& dir, const std::string& ownMarker) {
   struct stat st {};
   if (::lstat(dir.c_str(), &st) != 0)
@@ -169,12 +209,33 @@ void checkReplaceable(const std::string& dir, const std::string& ownMarker) {
   const std::vector<std::string> names = directoryEntries(dir);
   if (names.empty()) return;
   struct stat ms {};
-  if (!ownMarker.empty() && ::lstat(joinPath(dir, ownMarker).c_str(), &ms) == 0 &&
-      S_ISREG(ms.st_mode))
-    return;
-  throw Error(dir + ": not replaced: it holds " + someEntries(names) + ", and no " +
-              (ownMarker.empty() ? std::string("ParetoPrune output") : ownMarker) +
-              " says ParetoPrune wrote it (choose another directory, or empty it first)");
+  const bool marked = !ownMarker.empty() && ::lstat(joinPath(dir, ownMarker).c_str(), &ms) == 0 &&
+                      S_ISREG(ms.st_mode);
+  const auto owned = ownedPaths(dir);
+  if (!marked || !owned)
+    throw Error(dir + ": not replaced: it holds " + someEntries(names) + ", and no " +
+                (marked ? std::string(kOwnManifest) + " lists what ParetoPrune wrote there"
+                 : ownMarker.empty() ? std::string("ParetoPrune output")
+                                     : ownMarker + " says ParetoPrune wrote it") +
+                " (choose another directory, or empty it first)");
+  std::vector<std::string> foreign;
+  for (const std::string& e : treeEntries(dir))
+    if (!owned->count(e)) foreign.push_back(e);
+  if (!foreign.empty())
+    throw Error(dir + ": not replaced: ParetoPrune wrote it, but " + someEntries(foreign) +
+                (foreign.size() == 1 ? " was" : " were") +
+                " added since and would be lost (move them out, or choose another directory)");
+}
+
+// Lists what `write` put in `dir` (kOwnManifest): what a later replace may remove.
+void writeManifest(const std::string& dir) {
+  std::string text = std::string("# written by ParetoPrune: a later --force replaces only these\n");
+  for (const std::string& e : treeEntries(dir))
+    if (e.back() != '/') text += e + "\n";
+  const std::string path = joinPath(dir, kOwnManifest);
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+  if (!out) throw Error(path + ": cannot write");
 }
 
 }  // namespace
@@ -221,6 +282,7 @@ void replaceDirectory(const std::string& target, bool force,
   std::error_code ec;
   try {
     write(tmp);
+    writeManifest(tmp);
     if (present) {
       // Checked again just before: the directory may have changed while writing.
       checkReplaceable(clean, ownMarker);

@@ -37,13 +37,19 @@ std::vector<std::string> directoryEntries(const std::string& dir);
 // directory passes; anything else throws pp::Error naming what is there.
 void requireFreshDirectory(const std::string& dir);
 
+// What replaceDirectory's writes leave in the directory: the list of the
+// files written there (one relative path a line).
+inline constexpr const char* kOwnManifest = "paretoprune-files.txt";
+
 // Builds a directory in a fresh `target`.tmp-<random> beside it with
-// `write(tmpDir)`, then renames it to `target`: an interrupted write never
-// leaves a half directory under the target name. An existing target is an
-// error unless `force`, and even then only an empty directory or one holding
-// `ownMarker` (a regular file our writer leaves, e.g. an export's
-// paretoprune.json) is replaced: anything else is refused, naming what is
-// there. On any error the temporary is removed.
+// `write(tmpDir)`, lists the files written in kOwnManifest, then renames it
+// to `target`: an interrupted write never leaves a half directory under the
+// target name. An existing target is an error unless `force`, and even then
+// only an empty directory, or one holding `ownMarker` (a regular file our
+// writer leaves, e.g. an export's paretoprune.json) whose every entry its
+// manifest lists, is replaced: anything else (a file added since, an older
+// output without a manifest) is refused, naming what is there. On any error
+// the temporary is removed.
 void replaceDirectory(const std::string& target, bool force,
                       const std::function<void(const std::string&)>& write,
                       const std::string& ownMarker = "");

@@ -1,5 +1,7 @@
 #include "paretoprune/base/json_parse.h"
 
+#include <string>
+
 #include "paretoprune/base/error.h"
 
 namespace pp {
@@ -28,6 +30,22 @@ int jsonNestingDepth(std::string_view text, int stopAt) {
   return deepest;
 }
 
+namespace {
+// nlohmann's message for people: "[json.exception.parse_error.101] parse
+// error at line 1, column 25: syntax error while parsing value - invalid
+// literal; last read: 'x'" becomes "at column 25: invalid literal; last
+// read: 'x'" (the line is the caller's to name; one line of text has one).
+std::string plainParseError(std::string m, bool oneLine) {
+  if (m.rfind("[json.exception.", 0) == 0 && m.find("] ") != std::string::npos)
+    m.erase(0, m.find("] ") + 2);
+  if (m.rfind("parse error ", 0) == 0) m.erase(0, 12);
+  if (oneLine && m.rfind("at line 1, ", 0) == 0) m.replace(0, 11, "at ");
+  if (size_t syn = m.find("syntax error while parsing "); syn != std::string::npos)
+    if (size_t dash = m.find(" - ", syn); dash != std::string::npos) m.erase(syn, dash + 3 - syn);
+  return m;
+}
+}  // namespace
+
 std::optional<nlohmann::json> tryParseJson(std::string_view text, std::string* error) {
   if (jsonNestingDepth(text) > kMaxJsonDepth) {
     if (error) *error = "nested deeper than " + std::to_string(kMaxJsonDepth) + " levels";
@@ -37,7 +55,9 @@ std::optional<nlohmann::json> tryParseJson(std::string_view text, std::string* e
     return nlohmann::json::parse(text.begin(), text.end());
   } catch (const nlohmann::json::exception& e) {
     // nlohmann's message quotes at most the last token it read.
-    if (error) *error = std::string("not valid JSON (") + e.what() + ")";
+    if (error)
+      *error = "not valid JSON (" +
+               plainParseError(e.what(), text.find('\n') == std::string_view::npos) + ")";
     return std::nullopt;
   }
 }

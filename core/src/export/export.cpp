@@ -323,6 +323,10 @@ ExportResult exportSubnetwork(const Model& m, const SubNetwork& s, const std::st
   s.validate(mi.config);
   if (!m.hasTokenizer())
     throw Error(m.directory() + ": the model has no tokenizer; an export needs one");
+  std::error_code ec;
+  if (std::filesystem::equivalent(outDir, m.directory(), ec))
+    throw Error(outDir + ": is the model being exported (" + m.directory() +
+                "); an export never replaces its source (choose another --out)");
   torch::NoGradGuard ng;
   const Prepared p = prepare(mi, s, o);
 

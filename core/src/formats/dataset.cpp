@@ -160,12 +160,20 @@ DataTable readTable(const std::string& path, size_t maxRows) {
   // part of the first column's name.
   if (text.compare(0, 3, "\xEF\xBB\xBF") == 0) text.erase(0, 3);
   const std::string ext = fileutil::extension(path);
-  const bool tabular = ext == ".csv" || ext == ".tsv" || ext == ".txt" || ext.empty();
-  const char delimiter = tabular ? headerDelimiter(text, ext == ".csv" ? ',' : '\t') : ',';
+  // The content decides, not the name: JSON lines start with '{' whatever
+  // the extension says, and a .jsonl file of comma- or tab-separated text
+  // reads as such (files get renamed; the format stays).
+  const bool jsonExt = ext == ".jsonl" || ext == ".json" || ext == ".ndjson";
+  const size_t first = text.find_first_not_of(" \t\r\n");
+  const bool asJson = first == std::string::npos ? jsonExt : text[first] == '{';
+  const bool tabular =
+      !asJson && (jsonExt || ext == ".csv" || ext == ".tsv" || ext == ".txt" || ext.empty());
+  const char delimiter =
+      tabular ? headerDelimiter(text, ext == ".csv" || jsonExt ? ',' : '\t') : ',';
   DataTable t;
   if (tabular && delimiter != '\t') {
     parseCsv(text, path, t, maxRows, delimiter);
-  } else if (ext == ".jsonl" || ext == ".json" || ext == ".ndjson") {
+  } else if (asJson) {
     std::vector<std::pair<int64_t, std::string>> lines;
     splitLines(text, lines);
     std::vector<json> objs;

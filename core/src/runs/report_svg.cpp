@@ -161,6 +161,10 @@ void series(std::ostringstream& o, const Frame& f, const Series& s) {
     }
     o << "'/>\n";
   }
+  struct Box {
+    double x0, y0, x1, y1;
+  };
+  std::vector<Box> taken;  // the labels placed: a later one goes below those it would cover
   for (size_t i = 0; i < s.points.size(); ++i) {
     const double x = f.px(s.points[i].first), y = f.py(s.points[i].second);
     if (s.style == St::Dots || s.style == St::Step)
@@ -172,9 +176,21 @@ void series(std::ostringstream& o, const Frame& f, const Series& s) {
     if (s.style == St::Rings) {
       o << "<circle cx='" << x << "' cy='" << y << "' r='8' fill='none' stroke='" << s.color
         << "' stroke-width='2'/>\n";
-      if (i < s.notes.size())
-        o << "<text x='" << x + 10 << "' y='" << y - 8 << "' fill='" << s.color << "'>"
+      if (i < s.notes.size()) {
+        Box b{x + 10, y - 20, x + 10 + 7.0 * static_cast<double>(s.notes[i].size()), y - 6};
+        for (bool moved = true; moved;) {
+          moved = false;
+          for (const Box& t : taken)
+            if (b.x0 < t.x1 && t.x0 < b.x1 && b.y0 < t.y1 && t.y0 < b.y1) {
+              b.y1 = t.y1 + 15;
+              b.y0 = b.y1 - 14;
+              moved = true;
+            }
+        }
+        taken.push_back(b);
+        o << "<text x='" << b.x0 << "' y='" << b.y1 - 2 << "' fill='" << s.color << "'>"
           << escape(s.notes[i]) << "</text>\n";
+      }
     }
   }
 }

@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 #include <sstream>
 
 #include "base/file_util.h"
 #include "cpu/cpu_features.h"
+#include "paretoprune/base/chart_frame.h"
 #include "paretoprune/base/constrained_pareto.h"
 #include "paretoprune/base/error.h"
 #include "runs/report_svg.h"
@@ -97,13 +99,33 @@ std::string frontChart(const OpenedRunLog& run, const std::vector<std::string>& 
   svg::Series front{svg::Series::Style::Step, "#e67e22", "Pareto front", {}, {}};
   svg::Series rings{svg::Series::Style::Rings, "#2a7", "recommended", {}, {}};
   const std::vector<std::string> two(obj.begin(), obj.begin() + 2);
+  // As the window frames it: with error on y, a trial that lost more than
+  // half of the full model's gain over chance level sits on the frame's
+  // edge, so the trials worth reading are not squeezed into a band.
+  std::optional<double> limit;
+  if (obj[0] == "error" && ref && run.log.header.chanceError >= 0)
+    limit = frameLimit(ref->errorRate, run.log.header.chanceError, 0.02, false);
+  svg::Series far{svg::Series::Style::Crosses, "#777", "far worse (drawn at the edge)", {}, {}};
+  double edge = 0;
+  if (limit) {
+    double top = ref->errorRate;
+    for (const auto& t : run.log.trials)
+      if (t.ok() && !beyondFrame(t.errorRate, ref->errorRate, *limit))
+        top = std::max(top, t.errorRate);
+    edge = top + 0.06 * std::max(top - ref->errorRate, 0.01);
+  }
+  auto beyond = [&](const Trial& t) {
+    return limit && beyondFrame(t.errorRate, ref->errorRate, *limit);
+  };
   auto xy = [&](const Trial& t) {
-    return std::make_pair(objectiveValue(t, obj[1]), objectiveValue(t, obj[0]));
+    return std::make_pair(objectiveValue(t, obj[1]), beyond(t) ? edge : objectiveValue(t, obj[0]));
   };
   for (const auto& t : run.log.trials)
-    if (t.ok() && t.fidelity >= 1.0) (feasible(cs, t, ref) ? all : bad).points.push_back(xy(t));
+    if (t.ok() && t.fidelity >= 1.0)
+      (beyond(t) ? far : feasible(cs, t, ref) ? all : bad).points.push_back(xy(t));
   for (size_t i : feasibleParetoTrials(run.log.trials, two, cs, ref))
-    front.points.push_back(xy(run.log.trials[i]));
+    if (!beyond(run.log.trials[i]))  // the step line starts at the first framed member
+      front.points.push_back(xy(run.log.trials[i]));
   for (size_t k = 0; k < picks.size(); ++k) {  // one ring per trial, its picks named together
     const auto at = xy(run.log.trials[picks[k].index]);
     auto same = std::find(rings.points.begin(), rings.points.end(), at);
@@ -116,7 +138,8 @@ std::string frontChart(const OpenedRunLog& run, const std::vector<std::string>& 
     }
   }
   if (bad.points.empty()) bad.label.clear();
-  c.series = {all, bad, front, rings};
+  if (far.points.empty()) far.label.clear();
+  c.series = {all, bad, far, front, rings};
   if (ref)
     c.series.push_back({svg::Series::Style::Rings, "#000", "full model", {xy(*ref)}, {"full"}});
   for (const auto& k : cs) {
@@ -254,9 +277,11 @@ std::string settingsSection(const OpenedRunLog& run, const std::vector<Constrain
   if (h.autoChoices.is_array() && !h.autoChoices.empty()) {
     s += "<h3>Chosen "
          "automatically</h3>\n<table><tr><th>setting</th><th>value</th><th>why</th></tr>\n";
-    for (const auto& a : h.autoChoices)
-      s += "<tr>" + cell(a.value("setting", "")) + cell(a.value("value", "")) +
-           cell(a.value("reason", "")) + "</tr>\n";
+    for (const auto& a : h.autoChoices) {  // in a user's words; the evidence on hover
+      const std::string reason = a.value("reason", ""), summary = a.value("summary", "");
+      s += "<tr>" + cell(a.value("setting", "")) + cell(a.value("value", "")) + "<td title='" +
+           escape(reason) + "'>" + escape(summary.empty() ? reason : summary) + "</td></tr>\n";
+    }
     s += "</table>\n";
   }
   return s;
@@ -300,6 +325,8 @@ std::string runReportHtml(const OpenedRunLog& run, const ReportOptions& options)
   const RunHeader& h = run.log.header;
   ReportOptions o = options;
   o.recommend.metric = h.metric;
+  o.recommend.chanceError = h.chanceError;
+  const std::string chance = chanceLevelNote(refOf(run), h.chanceError, h.metric);
   const auto cs = parseConstraints(o.constraints.empty() ? h.constraints : o.constraints);
   checkConstraintsUsable(cs, refOf(run));
   const auto& obj = h.objectives;
@@ -311,7 +338,9 @@ std::string runReportHtml(const OpenedRunLog& run, const ReportOptions& options)
     << "</style></head><body>\n<h1>ParetoPrune run: " << escape(name)
     << "</h1>\n<p>Run log: " << escape(o.logPath) << "</p>\n<h2>Recommended picks</h2>\n"
     << picksList(run, picks,
-                 cs.empty() ? "No trial to recommend." : "No trial meets every constraint.");
+                 !chance.empty() ? "None: " + chance + "."
+                 : cs.empty()    ? "No trial to recommend."
+                                 : "No trial meets every constraint.");
   if (!cs.empty()) {
     s << "<h3>Without the constraints</h3>\n"
       << picksList(run, recommendPicks(run.log.trials, obj, {}, refOf(run), o.recommend),

@@ -54,12 +54,30 @@ int bestBy(const std::vector<Trial>& trials, const std::vector<size_t>& cand, Ke
 }
 }  // namespace
 
+std::string chanceLevelNote(const Trial* ref, double chanceError, const std::string& metric) {
+  if (!ref || chanceError < 0 || ref->errorRate < chanceError - 0.005) return "";
+  char text[320];
+  if (metric == "entity_f1")
+    std::snprintf(text, sizeof text,
+                  "the full model finds no entity (entity F1 %.1f%%): it is at chance level; "
+                  "fine-tune it first (paretoprune-cli train, or Prepare model in the window)",
+                  100.0 * ref->f1);
+  else
+    std::snprintf(text, sizeof text,
+                  "the full model is at chance level (accuracy %.1f%%, always answering the most "
+                  "frequent label: %.1f%%): fine-tune it first (paretoprune-cli train, or Prepare "
+                  "model in the window)",
+                  100.0 * (1.0 - ref->errorRate), 100.0 * (1.0 - chanceError));
+  return text;
+}
+
 std::vector<Pick> recommendPicks(const std::vector<Trial>& trials,
                                  const std::vector<std::string>& objectives,
                                  const std::vector<Constraint>& cs, const Trial* ref,
                                  const RecommendOptions& o) {
   std::vector<Pick> picks;
   if (objectives.size() < 2) return picks;
+  if (!chanceLevelNote(ref, o.chanceError, o.metric).empty()) return picks;
   const std::vector<std::string> two(objectives.begin(), objectives.begin() + 2);
   const auto front = feasibleParetoTrials(trials, two, cs, ref);
   if (front.empty()) return picks;

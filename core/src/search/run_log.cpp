@@ -73,6 +73,7 @@ void readRecord(const json& j, const std::string& where, int64_t lineNo, const M
 }  // namespace
 
 RunHeader readRunLogHeader(const std::string& path) {
+  if (fileutil::isDirectory(path)) throw Error(path + ": is a directory, not a run log");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error(path + ": cannot open (" + std::strerror(errno) + ")");
   std::string line;

@@ -40,7 +40,12 @@ struct PreparedSearch {
   // What the user should know before trusting the results (one line each):
   // e.g. validation examples the model was trained on.
   std::vector<std::string> warnings;
+  // The share of the validation examples the model was trained on (its
+  // training.json); under kFewSeen of a validation file of the user's the
+  // warning says so and a window need not interrupt.
+  double seenShare = 0;
 };
+inline constexpr double kFewSeen = 0.02;
 
 // Loads (or takes `model` when given: it must be the request's), checks and
 // encodes; throws pp::Error naming the problem (unknown strategy, missing

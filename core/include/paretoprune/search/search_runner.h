@@ -74,11 +74,12 @@ struct SearchProgress {
 // reading its text.
 struct SearchWarning {
   enum class Kind {
-    LogLineSkipped,   // the resumed log's cut last line was dropped
-    LogWriteFailed,   // the log cannot be written: later trials are kept in memory only
-    CallbackFailed,   // an event callback threw; the search went on
-    ValidationSeen,   // validation examples the model was trained on (PreparedSearch::warnings)
-    StudyRowRefused,  // a study's row was unreadable or not to be trusted: a failed trial
+    LogLineSkipped,     // the resumed log's cut last line was dropped
+    LogWriteFailed,     // the log cannot be written: later trials are kept in memory only
+    CallbackFailed,     // an event callback threw; the search went on
+    ValidationSeen,     // validation examples the model was trained on (PreparedSearch::warnings)
+    ValidationSeenFew,  // the same, under kFewSeen of a validation file: said, not asked
+    StudyRowRefused,    // a study's row was unreadable or not to be trusted: a failed trial
   };
   Kind kind;
   std::string message;

@@ -1,8 +1,8 @@
-#include "ui/chart_frame.h"
+#include "paretoprune/base/chart_frame.h"
 
 #include <cmath>
 
-namespace ppui {
+namespace pp {
 
 std::optional<double> frameLimit(double full, double chance, double minGap, bool higherIsBetter) {
   const double gain = higherIsBetter ? full - chance : chance - full;
@@ -14,4 +14,4 @@ bool beyondFrame(double y, double full, double limit) {
   return limit > full ? y > limit : y < limit;
 }
 
-}  // namespace ppui
+}  // namespace pp
