@@ -7,6 +7,8 @@
 #pragma once
 #include <optional>
 
+#include "ui/metric_names.h"
+
 namespace ppui {
 
 // The chart value halfway from `full` to `chance`; nullopt when the full
@@ -15,4 +17,9 @@ namespace ppui {
 std::optional<double> frameLimit(double full, double chance, double minGap, bool higherIsBetter);
 // Whether `y` lies beyond the limit, on chance's side of the full model.
 bool beyondFrame(double y, double full, double limit);
+// The limit for the chart's y metric (values as yMetricValue gives them):
+// chance is `chanceError` for the error and accuracy, 0 for MCC and for a
+// tagger's F1 (no entity found); nullopt when unknown (chanceError < 0, a
+// classifier's F1) or when the full model is too near chance.
+std::optional<double> metricFrameLimit(YMetric m, bool tagger, double full, double chanceError);
 }  // namespace ppui

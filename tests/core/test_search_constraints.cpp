@@ -80,8 +80,8 @@ class TestSearchConstraints : public QObject {
     QCOMPARE(r.trials().size(), size_t(24));
     std::set<std::string> keys;
     for (const auto& t : r.trials()) {
-      QVERIFY2(share(t) <= 0.4, (t.subnet.key() + " has params_share " +
-                                 std::to_string(share(t))).c_str());
+      QVERIFY2(share(t) <= 0.4,
+               (t.subnet.key() + " has params_share " + std::to_string(share(t))).c_str());
       keys.insert(t.subnet.key());
     }
     QCOMPARE(keys.size(), r.trials().size());
@@ -90,9 +90,12 @@ class TestSearchConstraints : public QObject {
   void impossibleShapeConstraintIsOneLine_data() {
     QTest::addColumn<QString>("constraint");
     QTest::addColumn<QString>("fragment");
-    QTest::newRow("share") << "params_share<=0.0001" << "the smallest has params_share";
-    QTest::newRow("flops") << "flops<=1" << "the smallest has flops";
-    QTest::newRow("at least") << "params>=1e12" << "the largest has params";
+    QTest::newRow("share") << "params_share<=0.0001"
+                           << "the smallest has params_share";
+    QTest::newRow("flops") << "flops<=1"
+                           << "the smallest has flops";
+    QTest::newRow("at least") << "params>=1e12"
+                              << "the largest has params";
   }
   void impossibleShapeConstraintIsOneLine() {
     QFETCH(QString, constraint);

@@ -310,7 +310,9 @@ void StudyDriver::run() {
     }
     if (!d.topUp(done_, q) && q.queued == 0 && q.running == 0) {
       stopKind_ = StopKind::NoNewFound;
-      stopReason_ = "no new sub-network in 2000 proposals";
+      stopReason_ = "no new sub-network" +
+                    (d.shapeCs.empty() ? std::string() : " meeting " + d.shapeCs.text()) +
+                    " in 2000 proposals";
       break;
     }
     std::this_thread::sleep_for(std::chrono::duration<double>(d.opts.pollSeconds));
