@@ -1,6 +1,6 @@
 // Local search around the current Pareto set (of the feasible trials, under
-// constraints): mutate a random member of the front, with an occasional
-// random restart.
+// constraints, with one parent in four from the whole front): mutate a
+// random member of the front, with an occasional random restart.
 #include "paretoprune/base/constrained_pareto.h"
 #include "paretoprune/base/pareto.h"
 #include "paretoprune/base/rng.h"
