@@ -113,6 +113,25 @@ class TestSearchConstraints : public QObject {
     QVERIFY2(msg.find('\n') == std::string::npos, msg.c_str());
   }
 
+  // Two limits each reachable alone but not together: the search stops at
+  // once with one line, nothing evaluated.
+  void contradictoryLimitsStopAtOnce() {
+    const auto space = pp::SearchSpace::defaults(pp::SearchSpace::Kind::Layers, model_->config());
+    const double full = static_cast<double>(pp::parameterCount(model_->config()));
+    const double small =
+        static_cast<double>(pp::parameterCount(model_->config(), space.smallest()));
+    const double mid = (small + full) / 2;
+    const std::string below = "params<=" + std::to_string(static_cast<int64_t>(mid) - 1),
+                      above = "params>=" + std::to_string(static_cast<int64_t>(mid) + 1);
+    pp::SearchRunner r(model_, data_, space, options("local", 10, {below, above}));
+    r.run();
+    QCOMPARE(r.trials().size(), size_t(0));
+    QCOMPARE(r.stopKind(), pp::StopKind::SpaceExhausted);
+    QVERIFY2(r.stopReason().find("no sub-network of the space meets params<=") == 0,
+             r.stopReason().c_str());
+    QVERIFY(r.stopReason().find('\n') == std::string::npos);
+  }
+
   // A limit only a few members of a small space meet: those are evaluated,
   // then the search stops and says why (no endless re-proposing).
   void fewFeasibleMembersStopCleanly() {

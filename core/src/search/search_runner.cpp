@@ -441,16 +441,23 @@ bool SearchRunner::proposeLocked(SubNetwork& s) {
     s = space_.sample(*rng_);
     if (fresh(s)) return true;
   }
-  const std::string meeting = shape_.empty() ? std::string() : " meeting " + shape_.text();
+  const std::string meets = shape_.empty() ? std::string() : " meeting " + shape_.text();
   if (space_.size() <= kCountableSpace) {
     // Count: a uniformly chosen unseen member, or proof there is none.
-    int64_t unseen = 0;
+    int64_t unseen = 0, meeting = 0;
     space_.forEachMember([&](const SubNetwork& m) {
-      if (fresh(m) && rng_->index(static_cast<size_t>(++unseen)) == 0) s = m;
+      if (!shape_.met(m)) return true;
+      ++meeting;
+      if (!seen_.count(m.key()) && rng_->index(static_cast<size_t>(++unseen)) == 0) s = m;
       return true;
     });
     if (unseen > 0) return true;
-    stopLocked(StopKind::SpaceExhausted, "every sub-network of the space" + meeting +
+    if (meeting == 0) {  // each limit reachable alone, not all together
+      stopLocked(StopKind::SpaceExhausted,
+                 "no sub-network of the space meets " + shape_.text() + " together");
+      return false;
+    }
+    stopLocked(StopKind::SpaceExhausted, "every sub-network of the space" + meets +
                                              " has been evaluated (" +
                                              std::to_string(seen_.size()) + ")");
     return false;
@@ -459,7 +466,7 @@ bool SearchRunner::proposeLocked(SubNetwork& s) {
     s = space_.sample(*rng_);
     if (fresh(s)) return true;
   }
-  stopLocked(StopKind::NoNewFound, "no new sub-network" + meeting + " in " +
+  stopLocked(StopKind::NoNewFound, "no new sub-network" + meets + " in " +
                                        std::to_string(kSampleAttempts + kExtraSamples) +
                                        " random samples of the space");
   return false;
