@@ -21,6 +21,8 @@ ChartPanel::ChartPanel(QWidget* window) : QObject(window) {
   chart_->setFrontInShownPair(true);
   parallel_ = new ParallelCoords(window);
   parallel_->setObjectName("parallelCoords");
+  // The metric axis is framed as the chart's y axis (whoever sets the chance level).
+  connect(chart_, &ParetoChart::chanceErrorChanged, parallel_, &ParallelCoords::setChanceError);
   hv_ = new HypervolumeChart(window);
   hvPage_ = new QWidget(window);
   auto* hl = new QVBoxLayout(hvPage_);

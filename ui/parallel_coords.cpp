@@ -6,6 +6,7 @@
 #include <cmath>
 #include <limits>
 
+#include "ui/chart_frame.h"
 #include "ui/trial_key.h"
 
 namespace ppui {
@@ -96,12 +97,34 @@ void ParallelCoords::setYMetric(YMetric m) {
 
 void ParallelCoords::setTagger(bool on) {
   tagger_ = on;
-  update();
+  refit();
 }
 
 void ParallelCoords::setReference(const std::optional<pp::Trial>& full) {
   full_ = full;
-  update();
+  refit();
+}
+
+void ParallelCoords::setChanceError(double error) {
+  chance_ = error;
+  refit();
+}
+
+bool ParallelCoords::beyond(Axis a, double v) const {
+  return a == Axis::Metric && metricFrame_ && full_ &&
+         beyondFrame(v, yMetricValue(*full_, yMetric_), *metricFrame_);
+}
+
+double ParallelCoords::shownValue(Axis a, double v) const {
+  if (!beyond(a, v)) return v;
+  const auto [lo, hi] = ranges_[static_cast<size_t>(a)];
+  return *metricFrame_ > yMetricValue(*full_, yMetric_) ? hi : lo;
+}
+
+int ParallelCoords::beyondFrameCount() const {
+  return static_cast<int>(std::count_if(rows_.begin(), rows_.end(), [&](const Row& r) {
+    return beyond(Axis::Metric, r.v[static_cast<size_t>(Axis::Metric)]);
+  }));
 }
 
 std::vector<ParallelCoords::Axis> ParallelCoords::axes() const {
@@ -135,14 +158,19 @@ std::pair<double, double> ParallelCoords::axisRange(Axis a) const {
   return ranges_[static_cast<size_t>(a)];
 }
 
-// Each axis spans its values with a little room (a factor on log axes).
+// Each axis spans its values with a little room (a factor on log axes); the
+// metric axis stops at the frame (the values beyond it count as the limit).
 void ParallelCoords::refit() {
+  metricFrame_.reset();
+  if (full_)
+    metricFrame_ = metricFrameLimit(yMetric_, tagger_, yMetricValue(*full_, yMetric_), chance_);
   for (int k = 0; k < kAxisKinds; ++k) {
     const Axis a = static_cast<Axis>(k);
     const bool log = logScale(a);
     double lo = 1e300, hi = -1e300;
     for (const auto& r : rows_) {
-      const double v = r.v[static_cast<size_t>(k)];
+      double v = r.v[static_cast<size_t>(k)];
+      if (beyond(a, v)) v = *metricFrame_;
       if (!std::isfinite(v) || (log && v <= 0)) continue;
       lo = std::min(lo, v);
       hi = std::max(hi, v);
@@ -192,8 +220,10 @@ bool ParallelCoords::brushActive() const {
 // Inside every brushed range; a value not measured is in none.
 bool ParallelCoords::inBrushes(const Row& r) const {
   for (size_t k = 0; k < brushes_.size(); ++k)
-    if (brushes_[k] && !(r.v[k] >= brushes_[k]->first && r.v[k] <= brushes_[k]->second))
-      return false;
+    if (brushes_[k]) {
+      const double v = shownValue(static_cast<Axis>(k), r.v[k]);
+      if (!(v >= brushes_[k]->first && v <= brushes_[k]->second)) return false;
+    }
   return true;
 }
 
@@ -221,6 +251,7 @@ ParallelCoords::Frame ParallelCoords::frame() const {
 }
 
 double ParallelCoords::pixelY(Axis a, double v, const Frame& f) const {
+  v = shownValue(a, v);
   const auto [lo, hi] = ranges_[static_cast<size_t>(a)];
   const bool log = logScale(a);
   if (log && v <= 0) return kNaN;

@@ -48,6 +48,12 @@ class ParallelCoords : public QWidget {
   void setYMetric(YMetric m);
   void setTagger(bool on);
   void setReference(const std::optional<pp::Trial>& full);  // names the accuracy on the axis
+  // The run's chance-level error (negative: unknown). With the full model it
+  // frames the metric axis as the chart frames its y axis (chart_frame.h):
+  // trials beyond the frame are drawn at the axis's end, marked there.
+  void setChanceError(double error);
+  std::optional<double> metricFrame() const { return metricFrame_; }  // the limit, if framed
+  int beyondFrameCount() const;  // trials drawn at the metric axis's end
 
   int trialCount() const { return static_cast<int>(rows_.size()); }
   std::vector<Axis> axes() const;  // shown, left to right (latency once measured)
@@ -96,6 +102,9 @@ class ParallelCoords : public QWidget {
     double top = 0, bottom = 0;
   };
   Row rowOf(const pp::Trial& t, int64_t key) const;
+  // The value as drawn and brushed: a metric beyond the frame sits at the axis's end.
+  double shownValue(Axis a, double v) const;
+  bool beyond(Axis a, double v) const;
   void refit();               // the axes' ranges from the rows
   void rebrush(bool notify);  // brushed_ from the brushes; notify: brushChanged
   bool inBrushes(const Row& r) const;
@@ -107,6 +116,7 @@ class ParallelCoords : public QWidget {
   void drawLines(QPainter& p, const Frame& f, const std::vector<const Row*>& rows) const;
   void drawAxes(QPainter& p, const Frame& f) const;
   void drawBrushes(QPainter& p, const Frame& f) const;
+  void drawBeyondMarker(QPainter& p, double x, const Frame& f) const;
   int axisNear(double x, const Frame& f) const;  // index into f.axes, -1 if none
   int64_t rowNear(const QPointF& pos, const Frame& f) const;
   void dirty();
@@ -122,6 +132,8 @@ class ParallelCoords : public QWidget {
   YMetric yMetric_ = YMetric::Error;
   bool tagger_ = false;
   std::optional<pp::Trial> full_;
+  double chance_ = -1;
+  std::optional<double> metricFrame_;  // where the metric axis stops (refit)
   QImage cache_;
   bool cacheDirty_ = true;
   int dragAxis_ = -1;  // index into frame().axes while a brush is dragged

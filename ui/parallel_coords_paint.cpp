@@ -2,6 +2,7 @@
 // style; axes, ticks, brushes and the selection over it.
 #include <QPaintEvent>
 #include <QPainter>
+#include <QPolygonF>
 
 #include <algorithm>
 #include <cmath>
@@ -150,8 +151,27 @@ void ParallelCoords::drawAxes(QPainter& p, const Frame& f) const {
       p.drawLine(QPointF(f.x[i] - 3, y), QPointF(f.x[i], y));
       p.drawText(QRectF(f.x[i] - 70, y - 8, 65, 16), Qt::AlignRight | Qt::AlignVCenter, t.label);
     }
+    if (a == Axis::Metric) drawBeyondMarker(p, f.x[i], f);
   }
   p.setFont(base);
+}
+
+// Trials far worse than the full model (beyond the frame, as on the chart)
+// end at the metric axis's end: a grey triangle there, with their count.
+void ParallelCoords::drawBeyondMarker(QPainter& p, double x, const Frame& f) const {
+  const int n = beyondFrameCount();
+  if (n == 0) return;
+  const bool atTop = *metricFrame_ > yMetricValue(*full_, yMetric_);  // larger values are higher
+  const double y = atTop ? f.top : f.bottom, d = atTop ? -1 : 1;
+  p.save();
+  p.setRenderHint(QPainter::Antialiasing, true);
+  p.setPen(Qt::NoPen);
+  p.setBrush(QColor(90, 90, 90));
+  p.drawPolygon(QPolygonF{QPointF(x - 6, y), QPointF(x + 6, y), QPointF(x, y + 9 * d)});
+  p.setPen(QColor(70, 70, 70));
+  p.drawText(QRectF(x + 9, y - 8 + 6 * d, 160, 16), Qt::AlignLeft | Qt::AlignVCenter,
+             tr("%n far worse (drawn at the end)", "", n));
+  p.restore();
 }
 
 void ParallelCoords::drawBrushes(QPainter& p, const Frame& f) const {

@@ -253,26 +253,13 @@ bool ParetoChart::isBeyond(const pp::Trial& t) const {
 void ParetoChart::setChanceError(double error) {
   chance_ = error;
   rebuild();
+  Q_EMIT chanceErrorChanged(error);
 }
 
 void ParetoChart::reframe() {
   frame_.reset();
   if (!full_trial_ || chance_ < 0) return;
-  const double full = yOf(*full_trial_);
-  switch (yMetric_) {
-    case YMetric::Error:
-      frame_ = frameLimit(full, chance_, 0.02, false);
-      break;
-    case YMetric::Accuracy:
-      frame_ = frameLimit(full, 100.0 * (1.0 - chance_), 2.0, true);
-      break;
-    case YMetric::Mcc:  // always answering one label scores 0
-      frame_ = frameLimit(full, 0.0, 0.04, true);
-      break;
-    case YMetric::F1:  // a tagger's chance finds no entity; a classifier's depends on balance
-      if (tagger_) frame_ = frameLimit(full, 0.0, 0.04, true);
-      break;
-  }
+  frame_ = metricFrameLimit(yMetric_, tagger_, yOf(*full_trial_), chance_);
 }
 
 // Trials beyond the frame sit inside the axis's padding on chance's side;

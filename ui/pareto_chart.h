@@ -135,6 +135,7 @@ class ParetoChart : public QChartView {
  Q_SIGNALS:
   void selectionChanged(const std::vector<int64_t>& keys);
   void runVisibilityChanged(int run, bool visible);
+  void chanceErrorChanged(double error);  // setChanceError (the parallel coordinates follow)
 
  protected:
   void mousePressEvent(QMouseEvent* e) override;

@@ -53,10 +53,6 @@ bool SearchController::start(const SearchSetup& s, QString* error) {
   if (s.modelDir.isEmpty()) return fail(tr("Choose a model directory."));
   if (s.dataFile.isEmpty()) return fail(tr("Choose a data file."));
   if (s.trials < 0) return fail(tr("The number of trials must not be negative."));
-  if (!s.storage.isEmpty() && !s.constraints.trimmed().isEmpty())
-    return fail(
-        tr("Constraints are not yet supported in studies: clear Constraints or the "
-           "database."));
   try {
     objectives_ = pp::parseObjectives(s.objectives.toStdString());
     (void)constraintsOf(s);

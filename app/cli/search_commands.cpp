@@ -229,6 +229,12 @@ pp::SearchEvents progressPrinter(const GlobalOptions& g, bool tty) {
   return ev;
 }
 
+std::string constraintList(const std::vector<pp::Constraint>& cs) {
+  std::string s;
+  for (const auto& c : cs) s += (s.empty() ? "" : ", ") + c.text();
+  return s;
+}
+
 // The driver of a study in PostgreSQL: queues trials for the workers and
 // follows their results.
 void runStudyDriver(const pp::PreparedSearch& prepared, const SearchArgs& a,
@@ -244,12 +250,16 @@ void runStudyDriver(const pp::PreparedSearch& prepared, const SearchArgs& a,
             << "`\n";
   untilInterrupted([&] { driver.run(); }, [&] { driver.cancel(); });
   if (tty && !g.json) std::cerr << "\n";
-  const auto front = frontOf(driver.trials(), prepared.options.objectives);
+  const auto& cs = prepared.options.constraints;
+  const auto ref = driver.reference();
+  const auto front =
+      frontOf(driver.trials(), prepared.options.objectives, cs, ref ? &*ref : nullptr);
   if (g.json) {
     json out = {{"stopped", driver.stopReason()},
                 {"stop_kind", pp::stopKindName(driver.stopKind())},
                 {"trials", driver.progress().done},
                 {"hypervolume", driver.progress().hypervolume},
+                {"constraints", pp::constraintTexts(cs)},
                 {"front", json::array()}};
     for (const auto& t : front) out["front"].push_back(t.toJson());
     std::cout << out.dump(2) << "\n";
@@ -257,7 +267,8 @@ void runStudyDriver(const pp::PreparedSearch& prepared, const SearchArgs& a,
     std::cout << "Study " << a.study << " " << driver.stopReason() << ": " << driver.progress().done
               << " trials (" << driver.progress().failed << " failed) in "
               << duration(driver.progress().elapsedSeconds) << ", hypervolume "
-              << fixed(driver.progress().hypervolume, 4) << "\nPareto set:\n";
+              << fixed(driver.progress().hypervolume, 4) << "\nPareto set"
+              << (cs.empty() ? "" : " (feasible trials only: " + constraintList(cs) + ")") << ":\n";
     printTrials(front, "table", pp::parameterCount(prepared.model->config()), driver.reference());
   }
   if (driver.stopKind() == pp::StopKind::Cancelled)
@@ -416,9 +427,6 @@ void runSearch(SearchArgs& a, const CLI::App& cmd, const GlobalOptions& g) {
         "--log and --storage both keep the run: give one (export a study with `study "
         "export-log`)");
   if (!a.storage.empty()) pp::checkLeaseSeconds(a.lease);
-  if (!a.storage.empty() && !a.constraints.empty())
-    throw pp::Error(
-        "--constraint is not yet supported with --storage (studies search unconstrained)");
   pp::PreparedSearch prepared = pp::prepareSearch(searchRequest(a));
   prepared.options.threads = g.threads;  // the runner applies the budget
   printAutoChoices(prepared.autoChoices, g);

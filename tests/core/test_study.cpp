@@ -3,8 +3,8 @@
 // three workers finish a study with every trial evaluated once and results
 // equal to a single process's; workers killed at random moments, a
 // connection cut from the server and the driver killed and restarted lose
-// nothing; eight claimers racing get distinct trials; bad input gets
-// one-line errors.
+// nothing; eight claimers racing get distinct trials; a study under
+// constraints keeps them; bad input gets one-line errors.
 #include <QDir>
 #include <QFileInfo>
 #include <QLabel>
@@ -21,6 +21,7 @@
 #include "paretoprune/base/rng.h"
 #include "paretoprune/eval/evaluator.h"
 #include "paretoprune/formats/dataset.h"
+#include "paretoprune/model/metrics.h"
 #include "paretoprune/model/model.h"
 #include "paretoprune/runs/study.h"
 #include "paretoprune/runs/study_store.h"
@@ -194,6 +195,54 @@ class TestStudy : public QObject {
     checkComplete("imported", 200);
     auto f = runTool(PARETOPRUNE_CLI, {"front", "--storage", url_, "--study", "three"});
     QVERIFY2(f.code == 0 && f.out.find("  full  ") != std::string::npos, f.err.c_str());
+  }
+
+  // Constraints in a study: kept in its header (every driver session and
+  // `front` read them there), met by every proposal where they are counted
+  // from the shape, the driver's front feasible; a driver with other
+  // constraints is refused, as a run log's resume is.
+  void constrainedStudy() {
+    QProcess worker;
+    worker.start(PARETOPRUNE_CLI, workerArgs("bounded"));
+    QStringList args = searchArgs("bounded", 20);
+    args << "--constraint"
+         << "flops_share<=0.5"
+         << "--constraint"
+         << "accuracy_drop<=30";
+    auto d = runTool(PARETOPRUNE_CLI, args, 300000);
+    QVERIFY2(d.code == 0, d.err.c_str());
+    QVERIFY2(d.out.find("feasible trials only: flops_share<=0.5, accuracy_drop<=30") !=
+                 std::string::npos,
+             d.out.c_str());
+    const auto trials = checkComplete("bounded", 20);
+    const pp::OpenedRunLog r = pp::openStudy(url_.toStdString(), "bounded");
+    QCOMPARE(r.log.header.constraints,
+             (std::vector<std::string>{"flops_share<=0.5", "accuracy_drop<=30"}));
+    QVERIFY(r.reference.has_value());
+    const double limit = 0.5 * static_cast<double>(r.reference->flops);
+    for (const auto& t : trials) QVERIFY(static_cast<double>(t.flops) <= limit);
+    // The limit bites: random members of the study's space go above it.
+    const auto space = pp::SearchSpace::fromJson(r.log.header.space, r.config);
+    pp::Rng rng(3);
+    int above = 0;
+    for (int i = 0; i < 50; ++i)
+      above += static_cast<double>(
+                   pp::flopCount(r.config, space.sample(rng), r.log.header.flopsLength)) > limit;
+    QVERIFY2(above > 5, std::to_string(above).c_str());
+    auto f = runTool(PARETOPRUNE_CLI, {"front", "--storage", url_, "--study", "bounded"});
+    QVERIFY2(f.code == 0, f.err.c_str());
+    QVERIFY2(f.out.find("Feasible trials only: flops_share<=0.5, accuracy_drop<=30") !=
+                 std::string::npos,
+             f.out.c_str());
+    args = searchArgs("bounded", 30);
+    args << "--constraint"
+         << "flops_share<=0.4";
+    auto other = runTool(PARETOPRUNE_CLI, args);
+    QCOMPARE(other.code, 1);
+    QVERIFY2(other.err.find("other constraints") != std::string::npos, other.err.c_str());
+    QCOMPARE(pp::openStudy(url_.toStdString(), "bounded").log.trials.size(), size_t(20));
+    worker.kill();
+    worker.waitForFinished();
   }
 
   // Workers killed at random moments, a connection cut by the server, the

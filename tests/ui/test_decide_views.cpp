@@ -19,6 +19,8 @@
 #include "paretoprune/base/rng.h"
 #include "paretoprune/search/constraint.h"
 #include "paretoprune/search/trial.h"
+#include "ui/chart_frame.h"
+#include "ui/chart_panel.h"
 #include "ui/decide_links.h"
 #include "ui/mainwindow.h"
 #include "ui/parallel_coords.h"
@@ -155,6 +157,59 @@ class TestDecideViews : public QObject {
     pc.addTrials(makeTrials(5, 12, true), 1);
     QCOMPARE(pc.axes().size(), size_t(5));
     QCOMPARE(pc.axes()[3], Axis::Latency);
+  }
+
+  // The metric axis is framed as the chart's y axis (chart_frame.h): with the
+  // full model at 18 % error and chance at 50 %, the 49 % trial sits at the
+  // axis's end, marked, and a brush reaching the end keeps it; the chart's
+  // chance level reaches the view through the chart panel's link.
+  void metricAxisFramedAsTheChart() {
+    ppui::ParallelCoords pc;
+    pc.resize(900, 420);
+    pc.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&pc));
+    std::vector<pp::Trial> ts;
+    for (int i = 0; i < 6; ++i) {
+      pp::Trial t = fullModel();
+      t.id = i;
+      t.errorRate = 0.19 + 0.01 * i;
+      t.accuracy = 1 - t.errorRate;
+      t.params = 1500000 + 300000 * i;
+      ts.push_back(t);
+    }
+    pp::Trial chance = ts.front();
+    chance.id = 6;
+    chance.errorRate = 0.49;
+    chance.accuracy = 0.51;
+    ts.push_back(chance);
+    pc.addTrials(ts);
+    pc.setReference(fullModel());
+    QVERIFY(pc.axisRange(Axis::Metric).second > 0.49);  // no chance level: unframed
+    QCOMPARE(pc.beyondFrameCount(), 0);
+    pc.setChanceError(0.5);
+    QVERIFY(pc.metricFrame().has_value());
+    QCOMPARE(*pc.metricFrame(), *ppui::frameLimit(0.18, 0.5, 0.02, false));
+    QCOMPARE(pc.beyondFrameCount(), 1);
+    const double hi = pc.axisRange(Axis::Metric).second;
+    QVERIFY2(hi < 0.36 && hi > 0.34, qPrintable(QString::number(hi)));
+    QVERIFY(pc.pointOf(Axis::Metric, 0.49).y() < pc.pointOf(Axis::Metric, 0.24).y());
+    QCOMPARE(pc.pointOf(Axis::Metric, 0.49).y(), pc.pointOf(Axis::Metric, hi).y());
+    pc.setBrush(Axis::Metric, 0.235, hi);
+    QCOMPARE(pc.brushed(), (std::vector<int64_t>{5, 6}));
+    // Accuracy: the floor is halfway from 82 % to 50 %; the 51 % trial at the bottom.
+    pc.setYMetric(ppui::YMetric::Accuracy);
+    QCOMPARE(pc.beyondFrameCount(), 1);
+    const double floor = pc.axisRange(Axis::Metric).first;
+    QVERIFY2(floor > 60 && floor < 66, qPrintable(QString::number(floor)));
+    pc.setChanceError(-1);
+    QCOMPARE(pc.beyondFrameCount(), 0);
+    // Through the chart panel: the chart's chance level frames the view too.
+    QWidget window;
+    ppui::ChartPanel panel(&window);
+    panel.setReference(fullModel());
+    panel.parallel()->addTrials(ts);
+    panel.chart()->setChanceError(0.5);
+    QCOMPARE(panel.parallel()->beyondFrameCount(), 1);
   }
 
   // The chart's front is core's Pareto set in the pair shown, and among the

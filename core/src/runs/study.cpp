@@ -76,8 +76,10 @@ struct StudyDriver::Impl {
   std::vector<double> hvHistory;
   int64_t finishedThisSession = 0;
   std::vector<int64_t> front;
-  Normalizer norm;          // of the hypervolume (the run's shape)
-  Clock::time_point start;  // of run()
+  Normalizer norm;           // of the hypervolume (the run's shape)
+  std::optional<Trial> ref;  // the full model's trial, for constraints
+  ShapeConstraints shapeCs;  // the constraints proposals meet (counted from the shape)
+  Clock::time_point start;   // of run()
 
   std::string where() const { return studyWhere(opts.study); }
   void openStudy(RunHeader& header);
@@ -175,7 +177,8 @@ void StudyDriver::Impl::reportFinished(const std::vector<Trial>& done, SearchPro
   const SearchOptions& so = prepared.options;
   std::vector<Point> pts;
   std::vector<int64_t> newFront;
-  for (size_t i : paretoTrials(done, so.objectives)) {
+  const Trial* r = ref ? &*ref : nullptr;
+  for (size_t i : feasibleParetoTrials(done, so.objectives, so.constraints, r)) {
     pts.push_back(objectiveVector(done[i], so.objectives));
     newFront.push_back(done[i].id);
   }
@@ -228,13 +231,15 @@ bool StudyDriver::Impl::topUp(const std::vector<Trial>& done, QueueState& q) {
     if (t.ok() && t.fidelity >= 1.0) {
       h.subnets.push_back(t.subnet);
       h.objectives.push_back(objectiveVector(t, so.objectives));
+      if (!so.constraints.empty())
+        h.violations.push_back(violation(so.constraints, t, ref ? &*ref : nullptr));
     }
   while (q.queued < target && finished + q.queued + q.running < so.trials) {
     SubNetwork s;
     bool found = false;
     for (int i = 0; i < 2000 && !found; ++i) {
       s = i < 200 ? strategy->propose(h, *rng) : prepared.space.sample(*rng);
-      found = !seen.count(s.key());
+      found = !seen.count(s.key()) && shapeCs.met(s);
     }
     if (!found) return false;
     seen.insert(s.key());
@@ -272,6 +277,12 @@ void StudyDriver::run() {
   d.openStudy(header_);
   reference_ = d.reference(header_);
   if (reference_ && d.events.referenceEvaluated) d.events.referenceEvaluated(*reference_);
+  // Constraints (the header's, so every driver session agrees): the
+  // feasible front; proposals meet those counted from the shape.
+  const SearchOptions& so = d.prepared.options;
+  checkConstraintsUsable(so.constraints, reference_ ? &*reference_ : nullptr);
+  d.ref = reference_;
+  d.shapeCs = ShapeConstraints(so.constraints, d.prepared.model->config(), so.eval.latency.seqLen);
   d.startStrategy();
   d.norm = d.shape->normalizer();
   auto lastReap = Clock::now() - std::chrono::hours(1);
@@ -299,7 +310,9 @@ void StudyDriver::run() {
     }
     if (!d.topUp(done_, q) && q.queued == 0 && q.running == 0) {
       stopKind_ = StopKind::NoNewFound;
-      stopReason_ = "no new sub-network in 2000 proposals";
+      stopReason_ = "no new sub-network" +
+                    (d.shapeCs.empty() ? std::string() : " meeting " + d.shapeCs.text()) +
+                    " in 2000 proposals";
       break;
     }
     std::this_thread::sleep_for(std::chrono::duration<double>(d.opts.pollSeconds));

@@ -90,6 +90,9 @@ SearchRunner::SearchRunner(std::shared_ptr<const Model> model,
     // A tagger that tags every word O finds no entity: F1 0, error 1.
     opts_.strategyOptions.chanceError = data_->tagging() ? 1.0 : majorityError(data_->labels());
   strategy_ = makeStrategy(opts_.strategy, space_, opts_.strategyOptions);
+  // Before any evaluation: a limit no member of the space can meet.
+  shape_ = ShapeConstraints(opts_.constraints, model_->config(), opts_.eval.latency.seqLen);
+  shape_.checkReachable(space_);
   rng_ = std::make_unique<Rng>(opts_.seed);
   devices_ = resolveDevices(opts_.device);
   const bool gpus = devices_.front() != "cpu";
@@ -417,13 +420,17 @@ History SearchRunner::historyLocked() const {
 
 // The strategy first; when it keeps proposing what was seen (a model-based
 // strategy out of new neighbours), random samples of the space; exhaustion
-// is declared only when counting the space proves it.
+// is declared only when counting the space proves it. A proposal must also
+// meet the constraints known before evaluation (shape_): one that misses
+// them counts as seen, so the strategy proposes again (a new sample, a new
+// mutation) and no evaluation is spent on it.
 bool SearchRunner::proposeLocked(SubNetwork& s) {
   const History h = historyLocked();
+  auto fresh = [&](const SubNetwork& x) { return !seen_.count(x.key()) && shape_.met(x); };
   try {
     for (int i = 0; i < kStrategyAttempts; ++i) {
       s = strategy_->propose(h, *rng_);
-      if (!seen_.count(s.key())) return true;
+      if (fresh(s)) return true;
     }
   } catch (const std::exception& e) {
     stopLocked(StopKind::StrategyFailed,
@@ -432,25 +439,34 @@ bool SearchRunner::proposeLocked(SubNetwork& s) {
   }
   for (int i = 0; i < kSampleAttempts; ++i) {
     s = space_.sample(*rng_);
-    if (!seen_.count(s.key())) return true;
+    if (fresh(s)) return true;
   }
+  const std::string meets = shape_.empty() ? std::string() : " meeting " + shape_.text();
   if (space_.size() <= kCountableSpace) {
     // Count: a uniformly chosen unseen member, or proof there is none.
-    int64_t unseen = 0;
+    int64_t unseen = 0, meeting = 0;
     space_.forEachMember([&](const SubNetwork& m) {
+      if (!shape_.met(m)) return true;
+      ++meeting;
       if (!seen_.count(m.key()) && rng_->index(static_cast<size_t>(++unseen)) == 0) s = m;
       return true;
     });
     if (unseen > 0) return true;
-    stopLocked(StopKind::SpaceExhausted, "every sub-network of the space has been evaluated (" +
+    if (meeting == 0) {  // each limit reachable alone, not all together
+      stopLocked(StopKind::SpaceExhausted,
+                 "no sub-network of the space meets " + shape_.text() + " together");
+      return false;
+    }
+    stopLocked(StopKind::SpaceExhausted, "every sub-network of the space" + meets +
+                                             " has been evaluated (" +
                                              std::to_string(seen_.size()) + ")");
     return false;
   }
   for (int i = 0; i < kExtraSamples; ++i) {
     s = space_.sample(*rng_);
-    if (!seen_.count(s.key())) return true;
+    if (fresh(s)) return true;
   }
-  stopLocked(StopKind::NoNewFound, "no new sub-network in " +
+  stopLocked(StopKind::NoNewFound, "no new sub-network" + meets + " in " +
                                        std::to_string(kSampleAttempts + kExtraSamples) +
                                        " random samples of the space");
   return false;

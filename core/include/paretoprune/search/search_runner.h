@@ -25,6 +25,7 @@
 #include "paretoprune/search/constraint.h"
 #include "paretoprune/search/run_header.h"
 #include "paretoprune/search/search_space.h"
+#include "paretoprune/search/shape_constraints.h"
 #include "paretoprune/search/strategy.h"
 #include "paretoprune/search/trial.h"
 
@@ -197,6 +198,8 @@ class SearchRunner {
   SearchOptions opts_;
   const SearchEvents events_;
   std::vector<std::string> devices_;
+  // The constraints counted from a sub-network's shape: proposals meet them.
+  ShapeConstraints shape_;
   std::vector<size_t> screenBatches_,
       restBatches_;  // multi-fidelity split of the validation batches
 
