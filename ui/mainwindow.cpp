@@ -249,7 +249,7 @@ void MainWindow::refreshPicks() {
                   header ? header->constraints : std::vector<std::string>{}, run_->reference(),
                   header ? header->metric : "accuracy", firstRecovered,
                   header ? header->chanceError : -1.0);
-  chart()->setPicks(picks_->picks());
+  chart()->setPicks(picks_->picks(), picks_->recoveredPicks());
 }
 
 ParetoChart* MainWindow::chart() const {

@@ -207,6 +207,11 @@ QList<QPointF> ParetoChart::frontPoints(int run) const {
                                       : QList<QPointF>();
 }
 
+QList<QPointF> ParetoChart::frontStepPoints(int run) const {
+  return run >= 0 && run < runCount() ? runs_[static_cast<size_t>(run)].step->points()
+                                      : QList<QPointF>();
+}
+
 // Qt Charts draws OpenGL series on a widget over the plot: clicks and the
 // zoom rectangle are the chart's (trialAt), so it lets the mouse through.
 void ParetoChart::childEvent(QChildEvent* e) {
@@ -392,19 +397,24 @@ void ParetoChart::setFront(const std::vector<int64_t>& ids, int run) {
 
 void ParetoChart::redrawFront(int run) {
   const Run& r = runs_[static_cast<size_t>(run)];
-  std::vector<QPointF> pts;
+  std::vector<QPointF> pts, framed;  // every member; those drawn at their true value
   for (int64_t id : r.frontIds) {
     auto it = byKey_.find(trialKey(run, id));
-    if (it != byKey_.end()) pts.push_back(entries_[it->second].v);
+    if (it == byKey_.end()) continue;
+    pts.push_back(entries_[it->second].v);
+    if (!entries_[it->second].beyond) framed.push_back(entries_[it->second].v);
   }
-  std::sort(pts.begin(), pts.end(),
-            [](const QPointF& a, const QPointF& b) { return a.x() < b.x(); });
+  auto byX = [](const QPointF& a, const QPointF& b) { return a.x() < b.x(); };
+  std::sort(pts.begin(), pts.end(), byX);
+  std::sort(framed.begin(), framed.end(), byX);
   r.front->replace(QList<QPointF>(pts.begin(), pts.end()));
-  // Step line: from each point right to the next one's x, then down.
+  // Step line: from each point right to the next one's x, then down; a
+  // member drawn at the frame's edge is not joined (the line would claim
+  // the edge's error for it).
   QList<QPointF> step;
-  for (size_t i = 0; i < pts.size(); ++i) {
-    if (i > 0) step.append({pts[i].x(), pts[i - 1].y()});
-    step.append(pts[i]);
+  for (size_t i = 0; i < framed.size(); ++i) {
+    if (i > 0) step.append({framed[i].x(), framed[i - 1].y()});
+    step.append(framed[i]);
   }
   r.step->replace(step);
 }

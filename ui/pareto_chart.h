@@ -77,6 +77,7 @@ class ParetoChart : public QChartView {
   int markersDrawn() const;  // markers of the trials' series (fewer when thinned)
   // The points of a run's Pareto series, left to right, in chart values.
   QList<QPointF> frontPoints(int run = 0) const;
+  QList<QPointF> frontStepPoints(int run = 0) const;  // its step line
   // Whether the trials' series draw with OpenGL (never offscreen).
   static bool openGlAvailable() { return TrialMarkers::openGlAvailable(); }
   size_t pending() const { return pending_.size(); }
@@ -109,7 +110,10 @@ class ParetoChart : public QChartView {
   std::vector<Budget> budgets() const;     // on the axes shown
   QStringList offAxisConstraints() const;  // not on either axis
   // Recommended picks marked with their names ("knee", "smallest"), by trial key.
-  void setPicks(const std::vector<std::pair<QString, int64_t>>& picks);
+  // `recovered`: the keys whose pick is the recovered version (drawn on the
+  // front picked again).
+  void setPicks(const std::vector<std::pair<QString, int64_t>>& picks,
+                const std::set<int64_t>& recovered = {});
   // Brushed trials (parallel coordinates) drawn over the others, faded; inactive: none.
   void setHighlight(const std::vector<int64_t>& keys, bool active);
   size_t highlightCount() const { return highlight_.size(); }
@@ -227,6 +231,7 @@ class ParetoChart : public QChartView {
   bool ownFront_ = false;
   std::vector<pp::Constraint> constraints_;
   std::vector<std::pair<QString, int64_t>> picks_;
+  std::set<int64_t> recoveredPicks_;
   std::vector<int64_t> highlight_;
   bool highlightOn_ = false;
   QScatterSeries* brushedSeries_ = nullptr;  // the highlighted trials, made at the first brush

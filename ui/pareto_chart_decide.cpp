@@ -166,8 +166,10 @@ int ParetoChart::highlightMarkers() const {
   return brushedSeries_ ? static_cast<int>(brushedSeries_->count()) : 0;
 }
 
-void ParetoChart::setPicks(const std::vector<std::pair<QString, int64_t>>& picks) {
+void ParetoChart::setPicks(const std::vector<std::pair<QString, int64_t>>& picks,
+                           const std::set<int64_t>& recovered) {
   picks_ = picks;
+  recoveredPicks_ = recovered;
   viewport()->update();
 }
 
@@ -318,10 +320,12 @@ void ParetoChart::paintPicks(QPainter* p, const QRectF& plot) const {
   // hides an earlier pick's name.
   std::vector<std::pair<QPointF, QString>> shown;
   for (const auto& [key, names] : marks) {
-    // Picked again: a pick stands where the front picked again has its
-    // trial (a recovered one at its point after recovery).
-    auto again = std::find_if(pickedAgain_.begin(), pickedAgain_.end(),
-                              [&](const pp::Trial& t) { return t.id == key; });
+    // A recovered pick stands where the front picked again has it (at its
+    // point after recovery); any other pick on its trial.
+    auto again = recoveredPicks_.count(key)
+                     ? std::find_if(pickedAgain_.begin(), pickedAgain_.end(),
+                                    [&](const pp::Trial& t) { return t.id == key; })
+                     : pickedAgain_.end();
     auto it = byKey_.find(key);
     if (again == pickedAgain_.end() && it == byKey_.end()) continue;
     const QPointF c = chart()->mapToPosition(again != pickedAgain_.end() ? drawnAt(*again)

@@ -36,6 +36,7 @@ void PicksBar::refresh(const std::vector<pp::Trial>& trials,
     b->disconnect();
   }
   picks_.clear();
+  recovered_.clear();
   std::vector<pp::Pick> picks;
   std::vector<pp::Constraint> cs;
   try {
@@ -71,6 +72,7 @@ void PicksBar::refresh(const std::vector<pp::Trial>& trials,
     b->setToolTip(QString::fromStdString(p.reason));
     const int64_t id = t.id;
     picks_.push_back({QString(pp::pickKindName(p.kind)), id});
+    if (p.index >= firstRecovered) recovered_.insert(id);
     connect(b, &QPushButton::clicked, this, [this, id] { Q_EMIT pickClicked(id); });
     b->setVisible(true);
   }

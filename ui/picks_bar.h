@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -32,6 +33,8 @@ class PicksBar : public QWidget {
   QString text() const;  // what the bar says, for tests and screenshots
   // The picks shown: kind name ("knee", "smallest", "fastest") and trial id.
   const std::vector<std::pair<QString, int64_t>>& picks() const { return picks_; }
+  // The ids of those picks that are recovered versions (picked again).
+  const std::set<int64_t>& recoveredPicks() const { return recovered_; }
 
  Q_SIGNALS:
   void pickClicked(int64_t trialId);
@@ -40,6 +43,7 @@ class PicksBar : public QWidget {
   QLabel* label_;
   std::vector<QPushButton*> buttons_;  // knee, smallest, fastest
   std::vector<std::pair<QString, int64_t>> picks_;
+  std::set<int64_t> recovered_;
 };
 
 }  // namespace ppui

@@ -146,9 +146,9 @@ QString defaultOutput(const QString& modelDir) {
   // Beside the model, unless it is one the program ships (the demo, in a
   // source tree's or an install's resources): never written into those.
   const QString parent = model.absolutePath();
-  const bool shipped = parent.contains("/resources/") || parent.startsWith("/usr/") ||
-                       parent.startsWith("/opt/") ||
-                       QFileInfo::exists(parent + "/sentiment-train.tsv");
+  const bool shipped = parent.endsWith("/resources/demo") ||
+                       parent.startsWith("/usr/share/paretoprune") ||
+                       QFileInfo::exists(parent + "/sentiment-train.tsv");  // the demo's files
   if (!shipped && QFileInfo(parent).isWritable()) return parent + "/" + name;
   return QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation) + "/models/" + name;
 }

@@ -6,6 +6,7 @@
 #include "paretoprune/cpu/threads.h"
 #include "paretoprune/model/model.h"
 #include "paretoprune/search/constraint.h"
+#include "paretoprune/search/recovered_trial.h"
 
 namespace pp {
 struct RunSource;
@@ -54,10 +55,13 @@ std::string constraintList(const std::vector<pp::Constraint>& cs);  // "a<=1, b>
 std::vector<pp::Constraint> runConstraints(const pp::OpenedRunLog& run,
                                            const std::vector<std::string>& given);
 // `trials`: the run's (nullptr) or those picked again over its recovered
-// ones too; `kinds`, when given, names each ("distill of 12") in the picks.
+// ones too; `kinds`, when given, names each ("search", "distill of 12") and
+// `recovered` holds the recovered ones' records (trials from `firstRecovered` on).
 struct PickSet {
   const std::vector<pp::Trial>* trials = nullptr;
   std::vector<std::string> kinds;
+  const std::vector<pp::RecoveredTrial>* recovered = nullptr;
+  size_t firstRecovered = 0;
 };
 void printPicks(const pp::OpenedRunLog& run, const std::vector<std::string>& objectives,
                 const std::vector<pp::Constraint>& cs, double budget, const GlobalOptions& g,

@@ -54,7 +54,14 @@ void printPicks(const pp::OpenedRunLog& run, const std::vector<std::string>& obj
       json pick = {{"pick", pp::pickKindName(p.kind)},
                    {"reason", p.reason},
                    {"trial", trials[p.index].toJson()}};
-      if (!set.kinds.empty()) pick["kind"] = kind(p.index);
+      if (!set.kinds.empty()) {  // as front --recovered's rows say it
+        const bool recovered = set.recovered && p.index >= set.firstRecovered;
+        pick["kind"] = recovered ? "recovered" : "search";
+        if (recovered) {
+          const auto& r = (*set.recovered)[p.index - set.firstRecovered];
+          pick["recovered"] = {{"source", r.source}, {"method", r.method}, {"weights", r.weights}};
+        }
+      }
       out.push_back(pick);
     }
     json doc = {{"picks", out}, {"constraints", pp::constraintTexts(cs)}};

@@ -183,8 +183,9 @@ void addEvalCommand(CLI::App& app, GlobalOptions& g) {
 namespace {
 // Predicts as lines arrive: a batch runs when it is full or when no more
 // input is waiting, so a piped file runs in batches and a user typing gets
-// each answer at once. A bad line is answered in place with {"line", "error"}
-// (stdout keeps one line per input line) and reported on stderr.
+// each answer at once. Each answer names its input line; a bad line is
+// answered in place with {"line", "error"} and reported on stderr; a blank
+// line gets no answer.
 class Predictor {
  public:
   Predictor(const pp::Model& m, pp::SubNetwork s, int64_t maxLen)

@@ -1,4 +1,5 @@
 // export.
+#include <filesystem>
 #include <iostream>
 #include <memory>
 
@@ -150,6 +151,10 @@ void printExportSummary(const pp::ExportSummary& s, const std::string& format) {
 
 void runExportCommand(const ExportArgs& a, const GlobalOptions& g) {
   applyThreads(g, 1);
+  std::error_code ec;
+  if (std::filesystem::equivalent(a.out, a.model, ec))  // before anything else is checked
+    throw pp::Error(a.out + ": is the model being exported (" + a.model +
+                    "); an export never replaces its source (choose another --out)");
   pp::ExportRequest req;
   req.modelDir = a.model;
   req.outDir = a.out;

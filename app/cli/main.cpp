@@ -1,5 +1,4 @@
 // paretoprune-cli: the engine from the command line.
-#include <cctype>
 #include <iostream>
 
 #include <CLI/CLI.hpp>
@@ -14,21 +13,24 @@ namespace {
 // CLI11 names the first rule it checks, which is often not the mistake: a
 // mistyped command reads "A subcommand is required", a mistyped option
 // "--data is required". Name what was mistyped instead.
-std::string usageError(CLI::App& app, const CLI::ParseError& e, int argc, char** argv) {
-  if (app.get_subcommands().empty()) {
-    for (int i = 1; i < argc; ++i) {
-      const std::string a = argv[i];
-      if (a.empty() || a[0] == '-' || std::isdigit(static_cast<unsigned char>(a[0]))) continue;
+std::string usageError(CLI::App& app, const CLI::ParseError& e) {
+  // What no option or command took: the main app's (subcommands fall
+  // through to it) and each parsed subcommand's.
+  std::vector<std::string> rest = app.remaining();
+  for (const CLI::App* sc : app.get_subcommands())
+    for (const std::string& r : sc->remaining()) rest.push_back(r);
+  const std::string cmd =
+      app.get_subcommands().empty() ? std::string() : app.get_subcommands().front()->get_name();
+  for (const std::string& r : rest)
+    if (r.size() > 1 && r[0] == '-')
+      return "unknown option " + r + (cmd.empty() ? "" : " for " + cmd) + " (" + e.what() + ")";
+  if (cmd.empty())
+    for (const std::string& r : rest) {
       std::string names;
       for (const CLI::App* sc : app.get_subcommands([](CLI::App*) { return true; }))
         names += (names.empty() ? "" : ", ") + sc->get_name();
-      return "unknown command \"" + a + "\" (commands: " + names + ")";
+      return "unknown command \"" + r + "\" (commands: " + names + ")";
     }
-  }
-  for (const CLI::App* sc : app.get_subcommands())
-    for (const std::string& r : sc->remaining())
-      if (r.size() > 1 && r[0] == '-')
-        return "unknown option " + r + " for " + sc->get_name() + " (" + e.what() + ")";
   return e.what();
 }
 }  // namespace
@@ -72,7 +74,7 @@ int main(int argc, char** argv) {
     // --help and --version print and succeed; a usage error (a missing file,
     // an unknown option) is one line and exit code 1 like every other error.
     if (e.get_exit_code() == 0) return app.exit(e);
-    std::cerr << "paretoprune-cli: error: " << usageError(app, e, argc, argv) << " (see --help)\n";
+    std::cerr << "paretoprune-cli: error: " << usageError(app, e) << " (see --help)\n";
     return 1;
   } catch (const pp::Error& e) {
     std::cerr << "paretoprune-cli: error: " << e.what() << "\n";

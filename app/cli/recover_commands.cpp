@@ -197,7 +197,7 @@ void printRecoveredFront(const pp::OpenedRunLog& run, const std::vector<std::str
   std::vector<std::string> kind(run.log.trials.size(), "search");
   for (const auto& r : run.log.recovered)
     kind.push_back(r.method + " of " + std::to_string(r.source));
-  const PickSet set{&all, kind};
+  const PickSet set{&all, kind, &run.log.recovered, run.log.trials.size()};
   if (d.recommend && format == "json") return printPicks(run, obj, cs, d.within, g, set);
   const std::vector<size_t>& idx = picked.front;
   if (format == "json") {

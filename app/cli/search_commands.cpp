@@ -149,8 +149,8 @@ struct SearchArgs {
 // What the user asked for, as the core's one description of a search.
 pp::SearchRequest searchRequest(const SearchArgs& a) {
   if (!a.log.empty() && std::filesystem::is_directory(a.log))
-    throw pp::Error(a.log + " is a directory; --log takes the run log's file name (e.g. " +
-                    a.log + "/run.jsonl)");
+    throw pp::Error(a.log + " is a directory; --log takes the run log's file name (e.g. " + a.log +
+                    "/run.jsonl)");
   if (!a.log.empty() && !a.resume && access(a.log.c_str(), F_OK) == 0)
     throw pp::Error(a.log + " exists; pass --resume to continue that run, or choose another --log");
   pp::SearchRequest r;

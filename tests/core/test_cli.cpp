@@ -149,12 +149,16 @@ class TestCli : public QObject {
         << QStringList{"eval",   "<model>",  "--data",
                        "<data>", "--subnet", "{\"num_layers\":1,\"num_head\":1,\"num_units\":1}"}
         << "unknown key \"num_head\"";
-    QTest::newRow("mistyped command") << QStringList{"evl", "<model>"}
-                                      << "unknown command \"evl\" (commands: ";
-    QTest::newRow("mistyped option") << QStringList{"eval", "<model>", "--dta", "<data>"}
-                                     << "unknown option --dta for eval";
-    QTest::newRow("a directory as the log") << QStringList{"front", "/tmp"}
-                                            << "/tmp: is a directory";
+    QTest::newRow("misspelt per-layer key")
+        << QStringList{"eval",   "<model>",  "--data",
+                       "<data>", "--subnet", "{\"layers\":[{\"heads\":1,\"unit\":4}]}"}
+        << "layer 0: unknown key \"unit\"";
+    QTest::newRow("mistyped command")
+        << QStringList{"evl", "<model>"} << "unknown command \"evl\" (commands: ";
+    QTest::newRow("mistyped option")
+        << QStringList{"eval", "<model>", "--dta", "<data>"} << "unknown option --dta for eval";
+    QTest::newRow("a directory as the log")
+        << QStringList{"front", "/tmp"} << "/tmp: is a directory";
     QTest::newRow("a directory as --log")
         << QStringList{"search", "<model>", "--data", "<data>", "--log", "/tmp"}
         << "/tmp is a directory; --log takes";

@@ -257,6 +257,9 @@ class TestChart : public QObject {
     QCOMPARE(chart.trialAt({std::log10(900000.0), edge}), int64_t(8));
     // The front's first point is drawn there too.
     QCOMPARE(chart.frontPoints().front().y(), edge);
+    // ...but the step line does not join it: it would claim the edge's error.
+    QVERIFY(!chart.frontStepPoints().isEmpty());
+    for (const QPointF& p : chart.frontStepPoints()) QVERIFY(p.y() < edge);
     // Accuracy: the frame's floor is halfway from 80 % to 50 %: the 51 %
     // trial sits below every other one, the axis starting above 60 %.
     chart.setYMetric(ppui::YMetric::Accuracy);

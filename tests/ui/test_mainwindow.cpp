@@ -8,8 +8,8 @@
 #include <QLineEdit>
 #include <QSettings>
 #include <QSignalSpy>
-#include <QTableView>
 #include <QStandardPaths>
+#include <QTableView>
 #include <QtTest>
 
 #include <atomic>
@@ -332,8 +332,8 @@ class TestMainWindow : public QObject {
                qPrintable(d.setup().outDir));
       shipped.modelDir = model_;  // one of the user's: beside it
       ppui::PrepareDialog beside(shipped);
-      QCOMPARE(beside.setup().outDir, QFileInfo(model_).absolutePath() + "/" +
-                                          QFileInfo(model_).fileName() + "-supernet");
+      QCOMPARE(beside.setup().outDir,
+               QFileInfo(model_).absolutePath() + "/" + QFileInfo(model_).fileName() + "-supernet");
     }
     ppui::PrepareDialog dlg(p);
     QCOMPARE(dlg.setup().device, QString("cpu"));

@@ -170,8 +170,10 @@ std::vector<std::string> treeEntries(const std::string& dir) {
   std::error_code ec;
   for (fs::recursive_directory_iterator it(dir, fs::directory_options::none, ec), end;
        !ec && it != end; it.increment(ec)) {
-    const bool isDir = it->is_directory(ec) && !it->is_symlink(ec);
-    out.push_back(fs::relative(it->path(), dir, ec).generic_string() + (isDir ? "/" : ""));
+    const fs::file_status st = it->symlink_status(ec);  // a link is itself, never its target
+    if (ec) break;
+    out.push_back(it->path().lexically_relative(dir).generic_string() +
+                  (fs::is_directory(st) ? "/" : ""));
   }
   if (ec) throw Error(dir + ": cannot list the directory (" + ec.message() + ")");
   std::sort(out.begin(), out.end());
@@ -218,9 +220,11 @@ void checkReplaceable(const std::string& dir, const std::string& ownMarker) {
                  : ownMarker.empty() ? std::string("ParetoPrune output")
                                      : ownMarker + " says ParetoPrune wrote it") +
                 " (choose another directory, or empty it first)");
-  std::vector<std::string> foreign;
+  std::vector<std::string> foreign;  // a foreign directory is named, not each file in it
   for (const std::string& e : treeEntries(dir))
-    if (!owned->count(e)) foreign.push_back(e);
+    if (!owned->count(e) &&
+        (foreign.empty() || foreign.back().back() != '/' || e.rfind(foreign.back(), 0) != 0))
+      foreign.push_back(e);
   if (!foreign.empty())
     throw Error(dir + ": not replaced: ParetoPrune wrote it, but " + someEntries(foreign) +
                 (foreign.size() == 1 ? " was" : " were") +

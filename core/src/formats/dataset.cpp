@@ -165,7 +165,15 @@ DataTable readTable(const std::string& path, size_t maxRows) {
   // reads as such (files get renamed; the format stays).
   const bool jsonExt = ext == ".jsonl" || ext == ".json" || ext == ".ndjson";
   const size_t first = text.find_first_not_of(" \t\r\n");
-  const bool asJson = first == std::string::npos ? jsonExt : text[first] == '{';
+  const std::string firstLine =
+      first == std::string::npos ? "" : text.substr(first, text.find('\n', first) - first);
+  const bool delimited = firstLine.find_first_of(",;\t") != std::string::npos &&
+                         firstLine.find_first_of("{[") == std::string::npos;
+  // A JSON extension stays JSON (a damaged first line is named as such)
+  // unless its first line is plainly delimited text.
+  const bool asJson = first == std::string::npos ? jsonExt
+                      : jsonExt                  ? !delimited
+                                                 : text[first] == '{';
   const bool tabular =
       !asJson && (jsonExt || ext == ".csv" || ext == ".tsv" || ext == ".txt" || ext.empty());
   const char delimiter =

@@ -77,6 +77,11 @@ SubNetwork SubNetwork::fromJson(const json& j, const ModelConfig& c) {
     s.layers.assign(static_cast<size_t>(c.num_hidden_layers), LayerChoice{});
     for (size_t i = 0; i < arr.size(); ++i) {
       const auto& e = arr[i];
+      if (e.is_object())
+        for (auto it = e.begin(); it != e.end(); ++it)
+          if (it.key() != "heads" && it.key() != "units")
+            throw Error(where + ": layer " + std::to_string(i) + ": unknown key \"" +
+                        shortText(it.key()) + "\" (known: \"heads\", \"units\")");
       if (!e.is_object() || !e.contains("heads") || !e.contains("units"))
         throw Error(where + ": layer " + std::to_string(i) +
                     " must be {\"heads\": H, \"units\": U}");
