@@ -113,16 +113,17 @@ int fillWindow(ppui::MainWindow& w, const QCommandLineParser& cli, const Options
     std::fprintf(stderr, "paretoprune: %d run logs given with --log: comparing them\n",
                  static_cast<int>(logs.size()));
     compared = logs + compared;
-  } else if (logs.size() == 1 && cli.isSet(o.shot)) {
+  } else if (logs.size() == 1) {
     QString error;
     if (!w.showRunLog(logs.front(), &error)) {
       std::fprintf(stderr, "paretoprune: %s\n", error.toUtf8().constData());
-      return 1;
+      const bool unattended = cli.isSet(o.shot) || cli.isSet(o.start) || cli.isSet(o.exit);
+      if (unattended) return 1;
+      // As File > Open run log: the reason in a dialog, and for a damaged
+      // log the question whether to show the rest (once the window is up).
+      const QString log = logs.front();
+      QTimer::singleShot(0, &w, [&w, log] { w.openRunLog(log); });
     }
-  } else if (logs.size() == 1) {
-    // As File > Open run log: a damaged log asks whether to show the rest.
-    const QString log = logs.front();
-    QTimer::singleShot(0, &w, [&w, log] { w.openRunLog(log); });
   }
   QString error;
   if (!compared.isEmpty() && !w.compareRuns(compared, &error)) {
