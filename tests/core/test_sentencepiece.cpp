@@ -1,0 +1,199 @@
+// XLM-RoBERTa's tokenizer from a real SentencePiece Unigram model
+// (tests/data/sentencepiece/test_model.model, from Debian's sentencepiece
+// source package) against Hugging Face tokenizers 0.23.2 on the
+// tokenizer.json transformers' XLMRobertaConverter makes of it
+// (tests/data/reference/sentencepiece, written by tests/node/spm_reference.mjs):
+// (a) our Unigram tokenizer on that tokenizer.json and (b) the
+// libsentencepiece path on the .model file, each on every case (Unicode,
+// long words, the empty text, pairs, truncation of pairs); the two agree on
+// every piece and id; loadTokenizer picks the .model where no tokenizer.json
+// is; make-tiny writes a model around it that info, tokenize and eval read;
+// damaged and foreign SentencePiece files are refused with one line.
+#include <QtTest>
+
+#include <nlohmann/json.hpp>
+
+#include "paretoprune/base/error.h"
+#include "paretoprune/formats/sentencepiece_tokenizer.h"
+#include "paretoprune/formats/text_tokenizer.h"
+#include "paretoprune/formats/unigram_tokenizer.h"
+#include "testutil.h"
+
+using nlohmann::json;
+
+namespace {
+std::string show(const std::vector<int64_t>& v) {
+  std::string s;
+  for (int64_t x : v) s += std::to_string(x) + " ";
+  return s;
+}
+const std::string kModel =
+    std::string(PARETOPRUNE_SOURCE_DIR) + "/tests/data/sentencepiece/test_model.model";
+const std::string kRef = std::string(PARETOPRUNE_REFERENCE_DIR) + "/sentencepiece";
+}  // namespace
+
+class TestSentencePiece : public QObject {
+  Q_OBJECT
+  std::vector<json> cases_;
+  QTemporaryDir tmp_;
+
+  std::string dir(const char* name) {
+    const std::string d = tmp_.path().toStdString() + "/" + name;
+    QDir().mkpath(QString::fromStdString(d));
+    return d;
+  }
+
+  // The cases `tok` encodes as tokenizers does; the others' descriptions.
+  int matches(const pp::TextTokenizer& tok, std::vector<std::string>& misses) {
+    int n = 0;
+    for (size_t i = 0; i < cases_.size(); ++i) {
+      const json& c = cases_[i];
+      const std::string text = c["text"], pair = c.value("pair", std::string());
+      const bool hasPair = c.contains("pair");
+      const pp::Encoding e =
+          tok.encode(text, hasPair ? &pair : nullptr, c.value("max_length", int64_t{0}));
+      const auto want = c["ids"].get<std::vector<int64_t>>();
+      if (e.ids == want && e.type_ids == c["type_ids"].get<std::vector<int64_t>>()) {
+        ++n;
+        continue;
+      }
+      misses.push_back("case " + std::to_string(i) + " " + json(text).dump() +
+                       (hasPair ? " + " + json(pair).dump() : "") + "\n  got  " + show(e.ids) +
+                       "\n  want " + show(want));
+    }
+    return n;
+  }
+
+ private Q_SLOTS:
+  void initTestCase() {
+    std::stringstream ss(testutil::readText(kRef + "/cases.jsonl"));
+    for (std::string line; std::getline(ss, line);)
+      if (!line.empty()) cases_.push_back(json::parse(line));
+    QVERIFY(cases_.size() > 150);
+  }
+
+  // (a) The tokenizer.json path on the real vocabulary: every case.
+  void unigramJsonMatchesTokenizers() {
+    const auto tok = pp::UnigramTokenizer::fromTokenizerJson(kRef + "/tokenizer.json");
+    std::vector<std::string> misses;
+    const int n = matches(tok, misses);
+    QVERIFY2(misses.empty(), misses.empty() ? "" : misses.front().c_str());
+    qInfo("tokenizer.json: %d of %zu cases as tokenizers", n, cases_.size());
+  }
+
+  // (b) The libsentencepiece path: every case, except texts holding "▁"
+  // itself, which SentencePiece reads as a space and tokenizers as a letter.
+  void sentencePieceMatchesTokenizers() {
+    const auto tok = pp::SentencePieceTokenizer::fromModelFile(kModel);
+    QCOMPARE(tok.kind(), std::string("unigram"));
+    std::vector<std::string> misses;
+    const int n = matches(tok, misses);
+    for (const std::string& m : misses) QVERIFY2(m.find("\u2581") != std::string::npos, m.c_str());
+    QVERIFY2(misses.size() <= 4, std::to_string(misses.size()).c_str());
+    QVERIFY(n > 190);
+    qInfo("sentencepiece.bpe.model: %d of %zu cases as tokenizers (%zu with U+2581 differ)", n,
+          cases_.size(), misses.size());
+  }
+
+  // fairseq's offset: both paths give every id the same piece.
+  void idsAreXlmRobertas() {
+    const auto spm = pp::SentencePieceTokenizer::fromModelFile(kModel);
+    const auto uni = pp::UnigramTokenizer::fromTokenizerJson(kRef + "/tokenizer.json");
+    QCOMPARE(spm.vocabSize(), uni.vocabSize());
+    QCOMPARE(spm.vocabSize(), size_t{1002});  // 1000 pieces, <pad>, <mask>
+    for (size_t i = 0; i < spm.vocabSize(); ++i)
+      QCOMPARE(spm.piece(static_cast<int64_t>(i)), uni.piece(static_cast<int64_t>(i)));
+    QCOMPARE(spm.maskId(), uni.maskId());
+    QCOMPARE(spm.clsId(), uni.clsId());
+    QCOMPARE(spm.sepId(), uni.sepId());
+    QCOMPARE(spm.padId(), uni.padId());
+    QCOMPARE(spm.unkId(), uni.unkId());
+    // A character the model has no piece for is <unk> (3), not the model's 0.
+    const auto ids = spm.tokenIds("\xe9\xbe\x8d");  // 龍
+    QVERIFY(std::find(ids.begin(), ids.end(), int64_t{3}) != ids.end());
+    QVERIFY(std::find(ids.begin(), ids.end(), int64_t{0}) == ids.end());
+    QCOMPARE(spm.tokenize("Hello <mask>").back(), std::string("<mask>"));
+  }
+
+  // A directory with sentencepiece.bpe.model and no tokenizer.json; saving
+  // writes the same model file back; tokenizer.json wins where both are.
+  void loadTokenizerPicksTheModelFile() {
+    const std::string d = dir("spm");
+    testutil::writeText(d + "/sentencepiece.bpe.model", testutil::readText(kModel));
+    QVERIFY(pp::tokenizerExistsIn(d));
+    const auto tok = pp::loadTokenizer(d);
+    QVERIFY(dynamic_cast<const pp::SentencePieceTokenizer*>(tok.get()));
+    QCOMPARE(tok->encode("Hello world").ids.size(), size_t{6});
+    const std::string out = dir("saved");
+    tok->save(out);
+    QVERIFY(testutil::readText(out + "/sentencepiece.bpe.model") == testutil::readText(kModel));
+    // The tokenizer.json saved beside it is the one tokenizers saved of
+    // transformers' conversion.
+    const json mine = json::parse(testutil::readText(out + "/tokenizer.json"));
+    const json ref = json::parse(testutil::readText(kRef + "/tokenizer.json"));
+    for (const char* key :
+         {"model", "normalizer", "pre_tokenizer", "post_processor", "added_tokens", "decoder"})
+      QVERIFY2(mine[key] == ref[key], key);
+    const json cfg = json::parse(testutil::readText(out + "/tokenizer_config.json"));
+    QCOMPARE(cfg["tokenizer_class"].get<std::string>(), std::string("XLMRobertaTokenizer"));
+    testutil::writeText(d + "/tokenizer.json", testutil::readText(kRef + "/tokenizer.json"));
+    QVERIFY(dynamic_cast<const pp::UnigramTokenizer*>(pp::loadTokenizer(d).get()));
+  }
+
+  void refusesDamagedAndForeignFiles() {
+    auto oneLine = [](const std::string& msg, const char* what) {
+      return msg.find(what) != std::string::npos && msg.find('\n') == std::string::npos;
+    };
+    const std::string bad = dir("bad");
+    testutil::writeText(bad + "/sentencepiece.bpe.model", "not a model");
+    std::string msg = testutil::errorOf([&] { pp::loadTokenizer(bad); });
+    QVERIFY2(oneLine(msg, "sentencepiece.bpe.model") && oneLine(msg, "not a SentencePiece model"),
+             msg.c_str());
+    const std::string model = testutil::readText(kModel);
+    testutil::writeText(bad + "/sentencepiece.bpe.model", model.substr(0, model.size() / 2));
+    msg = testutil::errorOf([&] { pp::loadTokenizer(bad); });
+    QVERIFY2(oneLine(msg, "sentencepiece.bpe.model"), msg.c_str());
+    const std::string albert = dir("albert");
+    testutil::writeText(albert + "/spiece.model", model);
+    QVERIFY(pp::tokenizerExistsIn(albert));
+    msg = testutil::errorOf([&] { pp::loadTokenizer(albert); });
+    QVERIFY2(oneLine(msg, "spiece.model") && oneLine(msg, "tokenizer.json"), msg.c_str());
+  }
+
+  // make-tiny around the real model file; info, tokenize and eval read it.
+  void makeTinyInfoTokenizeEval() {
+    const QString model = tmp_.path() + "/tiny";
+    auto cli = [](const QStringList& args, const QByteArray& in = {}) {
+      return testutil::runProgram(PARETOPRUNE_CLI, args, in);
+    };
+    auto r = cli({"make-tiny", model, "--model-type", "xlm-roberta", "--vocab",
+                  QString::fromStdString(kModel), "--layers", "1", "--hidden", "16", "--heads", "2",
+                  "--intermediate", "16", "--seed", "4"});
+    QVERIFY2(r.code == 0, r.err.c_str());
+    const std::string d = model.toStdString();
+    QVERIFY(!QFile::exists(model + "/tokenizer.json"));
+    QVERIFY(testutil::readText(d + "/sentencepiece.bpe.model") == testutil::readText(kModel));
+    r = cli({"info", model, "--json"});
+    QVERIFY2(r.code == 0, r.err.c_str());
+    QCOMPARE(json::parse(r.out)["vocab_size"].get<int64_t>(), int64_t{1002});
+    r = cli({"tokenize", model}, R"({"text":"I was the first to go.","pair":"Me too"})"
+                                 "\n");
+    QVERIFY2(r.code == 0, r.err.c_str());
+    const std::string pair = "Me too";
+    const auto tok = pp::SentencePieceTokenizer::fromModelFile(kModel);
+    QCOMPARE(json::parse(r.out)["ids"].get<std::vector<int64_t>>(),
+             tok.encode("I was the first to go.", &pair).ids);
+    const std::string data = tmp_.path().toStdString() + "/data.tsv";
+    std::string t = "sentence\tlabel\n";
+    for (int i = 0; i < 12; ++i)
+      t += std::string(i % 2 ? "a fine day, \u00e9t\u00e9" : "\u65e5\u672c bad news") + "\t" +
+           (i % 2 ? "positive" : "negative") + "\n";
+    testutil::writeText(data, t);
+    r = cli(
+        {"eval", model, "--data", QString::fromStdString(data), "--json", "--latency-runs", "0"});
+    QVERIFY2(r.code == 0, r.err.c_str());
+    QCOMPARE(json::parse(r.out)["examples"].get<int>(), 12);
+  }
+};
+
+QTEST_GUILESS_MAIN(TestSentencePiece)
