@@ -26,11 +26,9 @@ set(CPACK_DEBIAN_PACKAGE_DESCRIPTION "Structural pruning of BERT models guided b
  front of error against size or latency live, and exports the chosen one as a
  smaller Hugging Face or TorchScript model.")
 # Shared-library dependencies from the binaries (dpkg-shlibdeps), plus the
-# threaded OpenBLAS that LibTorch should run on, utf8proc, whose Unicode
-# tables the tokenizer uses, and SentencePiece, which reads the model files of
-# XLM-RoBERTa checkpoints without tokenizer.json (named here too, so the
-# package says so).
+# threaded OpenBLAS that LibTorch should run on and utf8proc, whose Unicode
+# tables the tokenizer uses (named here too, so the package says so).
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "libopenblas0-pthread, libdnnl2, libutf8proc2, libsentencepiece0")
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "libopenblas0-pthread, libdnnl2, libutf8proc2")
 set(CPACK_STRIP_FILES ON)
 include(CPack)

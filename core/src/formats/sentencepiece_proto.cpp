@@ -1,10 +1,10 @@
-// The few fields of a SentencePiece ModelProto that libsentencepiece does
-// not hand out, read from protobuf's wire format: each field a varint key
+// A SentencePiece ModelProto read from protobuf's wire format: each field a varint key
 // (number << 3 | wire type), then a varint (0), 8 bytes (1), a length and
 // that many bytes (2) or 4 bytes (5).
 #include "formats/sentencepiece_proto.h"
 
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <string_view>
 
@@ -71,11 +71,20 @@ class Reader {
 
 }  // namespace
 
-// ModelProto: 2 trainer_spec (3 model_type), 3 normalizer_spec
-// (2 precompiled_charsmap).
-Summary summarize(const std::string& bytes, const std::string& where) {
-  Summary out;
+// ModelProto: 1 pieces (1 piece, 2 score, 3 type), 2 trainer_spec
+// (3 model_type), 3 normalizer_spec (2 precompiled_charsmap).
+Model read(const std::string& bytes, const std::string& where) {
+  Model out;
   Reader(bytes, where).each([&](int field, uint64_t, std::string_view sub) {
+    if (field == 1) {
+      Piece p;
+      Reader(sub, where).each([&](int f, uint64_t v, std::string_view b) {
+        if (f == 1) p.piece = std::string(b);
+        if (f == 2 && b.size() == 4) std::memcpy(&p.score, b.data(), 4);  // little-endian float
+        if (f == 3) p.type = static_cast<int>(v);
+      });
+      out.pieces.push_back(std::move(p));
+    }
     if (field == 2)
       Reader(sub, where).each([&](int f, uint64_t v, std::string_view) {
         if (f == 3) out.modelType = static_cast<int>(v);
@@ -85,6 +94,7 @@ Summary summarize(const std::string& bytes, const std::string& where) {
         if (f == 2) out.precompiledCharsmap = std::string(b);
       });
   });
+  if (out.pieces.empty()) throw Error(where + ": not a SentencePiece model (no pieces)");
   return out;
 }
 

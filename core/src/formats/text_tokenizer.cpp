@@ -28,7 +28,7 @@ std::string modelTypeOf(const std::string& path) {
   throw Error(path + ": the model has no \"type\"");
 }
 
-// SentencePiece model files: XLM-RoBERTa's is read (libsentencepiece);
+// SentencePiece model files: XLM-RoBERTa's is read (SentencePieceTokenizer);
 // spiece.model (ALBERT's, T5's, XLNet's) belongs to no family we support.
 const char* const kXlmrSentencePiece = "sentencepiece.bpe.model";
 const char* const kSentencePieceFiles[] = {kXlmrSentencePiece, "spiece.model"};

@@ -49,7 +49,8 @@ class TextTokenizer {
 // The tokenizer of a model directory: tokenizer.json by its model type
 // (WordPiece, BPE or Unigram), else vocab.txt (WordPiece), else vocab.json +
 // merges.txt (byte-level BPE), else XLM-RoBERTa's SentencePiece model
-// sentencepiece.bpe.model (SentencePieceTokenizer, on libsentencepiece).
+// sentencepiece.bpe.model (SentencePieceTokenizer: converted as
+// transformers converts it, run as Unigram).
 // Throws pp::Error naming what is missing, or spiece.model (ALBERT's and
 // T5's SentencePiece layout, no supported family's).
 std::shared_ptr<const TextTokenizer> loadTokenizer(const std::string& dir);
