@@ -208,6 +208,29 @@ class TestSentencePiece : public QObject {
     testutil::writeText(bad + "/sentencepiece.bpe.model", model.substr(0, model.size() / 2));
     msg = testutil::errorOf([&] { pp::loadTokenizer(bad); });
     QVERIFY2(oneLine(msg, "sentencepiece.bpe.model"), msg.c_str());
+    // Models built field by field: a BPE one, and one without <unk> <s> </s> first.
+    auto field = [](int number, const std::string& bytes) {
+      return std::string(1, static_cast<char>(number << 3 | 2)) +
+             std::string(1, static_cast<char>(bytes.size())) + bytes;
+    };
+    auto piece = [&](const std::string& p, int type) {
+      return field(1, field(1, p) + std::string("\x15\0\0\0\0\x18", 6) +
+                          std::string(1, static_cast<char>(type)));
+    };
+    const std::string pieces = piece("<unk>", 2) + piece("<s>", 3) + piece("</s>", 3) +
+                               piece("a", 1) + piece("b", 1) + piece("\u2581", 1);
+    testutil::writeText(bad + "/sentencepiece.bpe.model", pieces + field(2, "\x18\x02"));
+    msg = testutil::errorOf([&] { pp::loadTokenizer(bad); });
+    QVERIFY2(oneLine(msg, "sentencepiece.bpe.model") && oneLine(msg, "not Unigram"), msg.c_str());
+    testutil::writeText(bad + "/sentencepiece.bpe.model", pieces + field(2, "\x18\x01"));
+    QCOMPARE(pp::loadTokenizer(bad)->tokenize("ab ba"),
+             (std::vector<std::string>{"\u2581", "a", "b", "\u2581", "b", "a"}));
+    testutil::writeText(bad + "/sentencepiece.bpe.model", piece("a", 1) + pieces);
+    msg = testutil::errorOf([&] { pp::loadTokenizer(bad); });
+    QVERIFY2(oneLine(msg, "<unk> <s> </s>"), msg.c_str());
+    testutil::writeText(bad + "/sentencepiece.bpe.model", pieces + piece("\xff", 1));
+    msg = testutil::errorOf([&] { pp::loadTokenizer(bad); });
+    QVERIFY2(oneLine(msg, "piece 6 is not UTF-8"), msg.c_str());
     const std::string albert = dir("albert");
     testutil::writeText(albert + "/spiece.model", model);
     QVERIFY(pp::tokenizerExistsIn(albert));

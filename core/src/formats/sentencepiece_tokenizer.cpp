@@ -9,6 +9,7 @@
 #include "base/file_util.h"
 #include "formats/sentencepiece_proto.h"
 #include "paretoprune/base/error.h"
+#include "paretoprune/formats/unicode.h"
 
 namespace pp {
 
@@ -94,6 +95,9 @@ SentencePieceTokenizer SentencePieceTokenizer::fromModelFile(const std::string& 
   if (m.pieces.size() < 4 || m.pieces[0].type != spmproto::kUnknown ||
       m.pieces[1].type != spmproto::kControl || m.pieces[2].type != spmproto::kControl)
     throw Error(path + ": the model's first pieces are not <unk> <s> </s>, as XLM-RoBERTa's are");
+  for (size_t i = 0; i < m.pieces.size(); ++i)
+    if (!unicode::isValidUtf8(m.pieces[i].piece))
+      throw Error(path + ": piece " + std::to_string(i) + " is not UTF-8");
   std::string json = converted(m);
   UnigramTokenizer unigram =
       UnigramTokenizer::fromJsonText(json, path + " (as transformers converts it)");

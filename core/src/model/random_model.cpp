@@ -236,13 +236,9 @@ std::shared_ptr<const TextTokenizer> tinyTokenizer(const std::string& dir,
     fileutil::writeFileAtomic(path, tinyBpeTokenizerJson() + "\n");
     return std::make_shared<ByteLevelBpeTokenizer>(ByteLevelBpeTokenizer::fromTokenizerJson(path));
   }
-  if (o.modelType == "xlm-roberta" && !o.vocabFile.empty()) {  // a SentencePiece model file
-    auto tok = std::make_shared<SentencePieceTokenizer>(
-        SentencePieceTokenizer::fromModelFile(o.vocabFile));
-    if (tok->kind() != "unigram")
-      throw Error("make-tiny: " + o.vocabFile + " is not a SentencePiece Unigram model");
-    return tok;  // writeModelFiles saves it as sentencepiece.bpe.model
-  }
+  if (o.modelType == "xlm-roberta" && !o.vocabFile.empty())  // a SentencePiece Unigram model
+    return std::make_shared<SentencePieceTokenizer>(
+        SentencePieceTokenizer::fromModelFile(o.vocabFile));  // saved as sentencepiece.bpe.model
   if (o.modelType == "xlm-roberta") {
     const std::string path = fileutil::joinPath(dir, "tokenizer.json");
     fileutil::writeFileAtomic(path, tinyUnigramTokenizerJson() + "\n");
