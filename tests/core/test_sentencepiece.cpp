@@ -6,9 +6,11 @@
 // (a) our Unigram tokenizer on that tokenizer.json and the .model file read
 // and converted by us, each on every case (Unicode, long words, the empty
 // text, pairs, truncation of pairs); (b) Debian's libsentencepiece on the
-// same texts (tests/core/spm_judge.cpp); every piece and id the same; loadTokenizer picks the
-// .model where no tokenizer.json is; make-tiny writes a model around it that info, tokenize and
-// eval read; damaged and foreign SentencePiece files are refused with one line.
+// same texts (tests/core/spm_judge.cpp, a process of its own); every piece
+// and id the same; loadTokenizer picks the .model where no tokenizer.json
+// is; make-tiny writes a model around it that info, tokenize, eval and
+// export read; damaged and foreign SentencePiece files are refused with one
+// line.
 #include <QtTest>
 
 #include <algorithm>
@@ -238,8 +240,8 @@ class TestSentencePiece : public QObject {
     QVERIFY2(oneLine(msg, "spiece.model") && oneLine(msg, "tokenizer.json"), msg.c_str());
   }
 
-  // make-tiny around the real model file; info, tokenize and eval read it.
-  void makeTinyInfoTokenizeEval() {
+  // make-tiny around the real model file; info, tokenize, eval and export read it.
+  void makeTinyInfoTokenizeEvalExport() {
     const QString model = tmp_.path() + "/tiny";
     auto cli = [](const QStringList& args, const QByteArray& in = {}) {
       return testutil::runProgram(PARETOPRUNE_CLI, args, in);
@@ -271,6 +273,17 @@ class TestSentencePiece : public QObject {
         {"eval", model, "--data", QString::fromStdString(data), "--json", "--latency-runs", "0"});
     QVERIFY2(r.code == 0, r.err.c_str());
     QCOMPARE(json::parse(r.out)["examples"].get<int>(), 12);
+    // An export carries the model file and the tokenizer.json made of it.
+    const QString out = tmp_.path() + "/exported";
+    r = cli({"export", model, "--subnet", R"({"num_layers":1,"num_heads":1,"num_units":8})",
+             "--out", out, "--format", "hf"});
+    QVERIFY2(r.code == 0, r.err.c_str());
+    QVERIFY(testutil::readText(out.toStdString() + "/sentencepiece.bpe.model") ==
+            testutil::readText(kModel));
+    const auto back = pp::loadTokenizer(out.toStdString());
+    QVERIFY(dynamic_cast<const pp::UnigramTokenizer*>(back.get()));
+    QCOMPARE(back->encode("I was the first to go.", &pair).ids,
+             tok.encode("I was the first to go.", &pair).ids);
   }
 };
 
