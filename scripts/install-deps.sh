@@ -2,7 +2,7 @@
 # Installs the Debian packages ParetoPrune needs, only those missing.
 set -euo pipefail
 PKGS=(build-essential cmake ninja-build ccache pkg-config clang-format clang libclang-rt-dev libssl-dev libtorch-dev libdnnl-dev libopenblas0-pthread
-      python3 nlohmann-json3-dev libcli11-dev libutf8proc-dev libonnx-dev libprotobuf-dev nodejs libpq-dev postgresql qt6-base-dev qt6-charts-dev libqt6opengl6-dev libgl-dev xvfb xauth
+      python3 nlohmann-json3-dev libcli11-dev libutf8proc-dev libsentencepiece-dev libonnx-dev libprotobuf-dev nodejs libpq-dev postgresql qt6-base-dev qt6-charts-dev libqt6opengl6-dev libgl-dev xvfb xauth
       chromium)  # chromium: the report test opens the HTML report in a real headless browser
 missing=()
 for p in "${PKGS[@]}"; do

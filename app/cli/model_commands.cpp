@@ -61,7 +61,8 @@ void addMakeTinyCommand(CLI::App& app, GlobalOptions& g) {
   cmd->add_option("--embedding-size", opts->embeddingSize,
                   "ELECTRA: embedding width (default: half the hidden size)");
   cmd->add_option("--vocab", opts->vocabFile,
-                  "WordPiece vocab.txt to use (default: a small built-in one)")
+                  "WordPiece vocab.txt to use; for xlm-roberta a SentencePiece Unigram .model "
+                  "(default: a small built-in vocabulary)")
       ->check(CLI::ExistingFile);
   cmd->add_option("--act", opts->hiddenAct, "hidden_act")->capture_default_str();
   cmd->add_option("--init-std", opts->initStd, "Standard deviation of the random weights")

@@ -229,12 +229,6 @@ pp::SearchEvents progressPrinter(const GlobalOptions& g, bool tty) {
   return ev;
 }
 
-std::string constraintList(const std::vector<pp::Constraint>& cs) {
-  std::string s;
-  for (const auto& c : cs) s += (s.empty() ? "" : ", ") + c.text();
-  return s;
-}
-
 // The driver of a study in PostgreSQL: queues trials for the workers and
 // follows their results.
 void runStudyDriver(const pp::PreparedSearch& prepared, const SearchArgs& a,

@@ -171,14 +171,16 @@ class TestUnigram : public QObject {
     QVERIFY_THROWS_EXCEPTION(pp::Error, tok.tokenIds("日"));
   }
 
-  // A directory with only SentencePiece's model file: one line that says so.
+  // A directory with only ALBERT's or T5's SentencePiece model file: one
+  // line that says so (XLM-RoBERTa's sentencepiece.bpe.model is read:
+  // test_sentencepiece).
   void sentencePieceModelFileNamed() {
     const std::string dir = tmp_.path().toStdString() + "/spm";
     QDir().mkpath(QString::fromStdString(dir));
-    testutil::writeText(dir + "/sentencepiece.bpe.model", "not read");
+    testutil::writeText(dir + "/spiece.model", "not read");
     QVERIFY(pp::tokenizerExistsIn(dir));
     const std::string msg = testutil::errorOf([&] { pp::loadTokenizer(dir); });
-    QVERIFY2(msg.find("sentencepiece.bpe.model") != std::string::npos &&
+    QVERIFY2(msg.find("spiece.model") != std::string::npos &&
                  msg.find("tokenizer.json") != std::string::npos,
              msg.c_str());
   }

@@ -7,6 +7,7 @@
 #include "base/json_util.h"
 #include "paretoprune/base/error.h"
 #include "paretoprune/formats/bpe_tokenizer.h"
+#include "paretoprune/formats/sentencepiece_tokenizer.h"
 #include "paretoprune/formats/tokenizer.h"
 #include "paretoprune/formats/unigram_tokenizer.h"
 
@@ -27,8 +28,10 @@ std::string modelTypeOf(const std::string& path) {
   throw Error(path + ": the model has no \"type\"");
 }
 
-// SentencePiece model files: refused with a line that says what to do.
-const char* const kSentencePieceFiles[] = {"sentencepiece.bpe.model", "spiece.model"};
+// SentencePiece model files: XLM-RoBERTa's is read (SentencePieceTokenizer);
+// spiece.model (ALBERT's, T5's, XLNet's) belongs to no family we support.
+const char* const kXlmrSentencePiece = "sentencepiece.bpe.model";
+const char* const kSentencePieceFiles[] = {kXlmrSentencePiece, "spiece.model"};
 }  // namespace
 
 bool tokenizerExistsIn(const std::string& dir) {
@@ -54,10 +57,13 @@ std::shared_ptr<const TextTokenizer> loadTokenizer(const std::string& dir) {
     return std::make_shared<WordPieceTokenizer>(WordPieceTokenizer::fromDirectory(dir));
   if (ByteLevelBpeTokenizer::existsIn(dir))
     return std::make_shared<ByteLevelBpeTokenizer>(ByteLevelBpeTokenizer::fromDirectory(dir));
-  for (const char* spm : kSentencePieceFiles)
-    if (fileutil::exists(fileutil::joinPath(dir, spm)))
-      throw Error(dir + ": " + spm + " (a SentencePiece model) is not read yet; save the " +
-                  "tokenizer with transformers (save_pretrained) to get its tokenizer.json");
+  const std::string xlmr = fileutil::joinPath(dir, kXlmrSentencePiece);
+  if (fileutil::exists(xlmr))
+    return std::make_shared<SentencePieceTokenizer>(SentencePieceTokenizer::fromModelFile(xlmr));
+  const std::string other = fileutil::joinPath(dir, kSentencePieceFiles[1]);
+  if (fileutil::exists(other))
+    throw Error(other + ": a SentencePiece model in ALBERT's or T5's layout, which no supported " +
+                "family uses; XLM-RoBERTa's is sentencepiece.bpe.model, or give tokenizer.json");
   throw Error(dir + ": no tokenizer (tokenizer.json, vocab.txt, or vocab.json with merges.txt)");
 }
 

@@ -241,7 +241,10 @@ std::vector<int64_t> UnigramTokenizer::Impl::encodeSequence(const std::string& r
 // ---- The public face
 
 UnigramTokenizer UnigramTokenizer::fromTokenizerJson(const std::string& path) {
-  const std::string text = fileutil::readFile(path);
+  return fromJsonText(fileutil::readFile(path), path);
+}
+
+UnigramTokenizer UnigramTokenizer::fromJsonText(const std::string& text, const std::string& path) {
   const json j = jsonutil::parse(text, path);
   auto impl = std::make_shared<Impl>();
   try {

@@ -11,6 +11,7 @@
 #include "paretoprune/base/error.h"
 #include "paretoprune/base/rng.h"
 #include "paretoprune/formats/bpe_tokenizer.h"
+#include "paretoprune/formats/sentencepiece_tokenizer.h"
 #include "paretoprune/formats/tokenizer.h"
 #include "paretoprune/formats/unigram_tokenizer.h"
 #include "paretoprune/model/model_config.h"
@@ -235,9 +236,10 @@ std::shared_ptr<const TextTokenizer> tinyTokenizer(const std::string& dir,
     fileutil::writeFileAtomic(path, tinyBpeTokenizerJson() + "\n");
     return std::make_shared<ByteLevelBpeTokenizer>(ByteLevelBpeTokenizer::fromTokenizerJson(path));
   }
+  if (o.modelType == "xlm-roberta" && !o.vocabFile.empty())  // a SentencePiece Unigram model
+    return std::make_shared<SentencePieceTokenizer>(
+        SentencePieceTokenizer::fromModelFile(o.vocabFile));  // saved as sentencepiece.bpe.model
   if (o.modelType == "xlm-roberta") {
-    if (!o.vocabFile.empty())
-      throw Error("make-tiny: --vocab is a WordPiece vocab.txt; XLM-RoBERTa uses Unigram");
     const std::string path = fileutil::joinPath(dir, "tokenizer.json");
     fileutil::writeFileAtomic(path, tinyUnigramTokenizerJson() + "\n");
     return std::make_shared<UnigramTokenizer>(UnigramTokenizer::fromTokenizerJson(path));
@@ -295,6 +297,10 @@ void writeRandomModel(const std::string& dir, const TinyModelOptions& o) {
 
   EncoderWeights w = randomWeights(c, o.initStd, o.seed);
   writeModelFiles(dir, c, w, tok.get(), identityOrder(c, true), identityOrder(c, false));
+  // As a checkpoint that ships only its SentencePiece model: drop the
+  // tokenizer.json that saving it wrote just now.
+  if (dynamic_cast<const SentencePieceTokenizer*>(tok.get()))
+    std::filesystem::remove(fileutil::joinPath(dir, "tokenizer.json"));
 }
 
 }  // namespace pp

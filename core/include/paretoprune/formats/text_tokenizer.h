@@ -1,6 +1,7 @@
 // TextTokenizer: what a model's tokenizer gives the rest of ParetoPrune,
 // whatever its kind (WordPiece for BERT, DistilBERT and ELECTRA; byte-level
-// BPE for RoBERTa; Unigram for XLM-RoBERTa): ids of a text or a pair with the family's special
+// BPE for RoBERTa; Unigram for XLM-RoBERTa, from tokenizer.json or its
+// SentencePiece model file): ids of a text or a pair with the family's special
 // tokens, the special ids, the vocabulary size, and its files for exports.
 // loadTokenizer picks the kind from a model directory's files.
 #pragma once
@@ -47,9 +48,11 @@ class TextTokenizer {
 
 // The tokenizer of a model directory: tokenizer.json by its model type
 // (WordPiece, BPE or Unigram), else vocab.txt (WordPiece), else vocab.json +
-// merges.txt (byte-level BPE). Throws pp::Error naming what is missing, or
-// the SentencePiece model file (sentencepiece.bpe.model, spiece.model) that
-// a directory without tokenizer.json holds: not read yet.
+// merges.txt (byte-level BPE), else XLM-RoBERTa's SentencePiece model
+// sentencepiece.bpe.model (SentencePieceTokenizer: converted as
+// transformers converts it, run as Unigram).
+// Throws pp::Error naming what is missing, or spiece.model (ALBERT's and
+// T5's SentencePiece layout, no supported family's).
 std::shared_ptr<const TextTokenizer> loadTokenizer(const std::string& dir);
 // Whether `dir` holds tokenizer files loadTokenizer reads.
 bool tokenizerExistsIn(const std::string& dir);

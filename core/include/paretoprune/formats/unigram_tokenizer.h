@@ -19,6 +19,8 @@ class UnigramTokenizer : public TextTokenizer {
  public:
   // Throws pp::Error naming the file and the field it cannot use.
   static UnigramTokenizer fromTokenizerJson(const std::string& path);
+  // The same from the text of a tokenizer.json; `where` names it in errors.
+  static UnigramTokenizer fromJsonText(const std::string& text, const std::string& where);
 
   std::string kind() const override { return "unigram"; }
   std::vector<std::string> tokenize(const std::string& text) const override;

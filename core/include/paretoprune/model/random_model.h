@@ -21,7 +21,8 @@ struct TinyModelOptions {
   std::vector<std::string> tagTypes = {"PER", "LOC", "ORG", "MISC"};
   int64_t maxPositions = 128;
   int64_t embeddingSize = 0;  // ELECTRA's embedding width; 0: half the hidden size
-  std::string vocabFile;      // WordPiece vocab.txt; empty: a small built-in vocabulary
+  std::string vocabFile;      // WordPiece vocab.txt (XLM-RoBERTa: a SentencePiece .model);
+                              // empty: a small built-in vocabulary
   std::string hiddenAct = "gelu";
   double initStd = 0.02;
   uint64_t seed = 0;
@@ -39,7 +40,9 @@ struct TinyModelOptions {
 };
 // Writes config.json, model.safetensors and the family's tokenizer files
 // (WordPiece: vocab.txt and tokenizer.json; RoBERTa: a small byte-level BPE
-// tokenizer.json) into `dir`.
+// tokenizer.json; XLM-RoBERTa: a small Unigram tokenizer.json, or with
+// vocabFile a SentencePiece Unigram model saved as sentencepiece.bpe.model)
+// into `dir`.
 void writeRandomModel(const std::string& dir, const TinyModelOptions& opts);
 
 }  // namespace pp
