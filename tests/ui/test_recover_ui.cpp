@@ -33,6 +33,7 @@
 #include "testutil.h"
 #include "ui/mainwindow.h"
 #include "ui/pareto_chart.h"
+#include "ui/picks_bar.h"
 #include "ui/recover_actions.h"
 #include "ui/recover_dialog.h"
 #include "ui/search_controller.h"
