@@ -43,12 +43,7 @@ void PicksBar::refresh(const std::vector<pp::Trial>& trials,
     cs = pp::parseConstraints(constraints);
     pp::RecommendOptions ro;
     ro.metric = metric;
-    ro.chanceError = chanceError;
-    const std::string chance = pp::chanceLevelNote(ref ? &*ref : nullptr, chanceError, metric);
-    if (!chance.empty()) {
-      label_->setText(tr("Recommended: none: %1.").arg(QString::fromStdString(chance)));
-      return;
-    }
+
     picks = pp::recommendPicks(trials, objectives, cs, ref ? &*ref : nullptr, ro);
   } catch (const std::exception& e) {
     label_->setText(tr("Recommended: none (%1)").arg(QString::fromStdString(e.what())));
@@ -60,7 +55,11 @@ void PicksBar::refresh(const std::vector<pp::Trial>& trials,
                  : cs.empty()  ? tr("Recommended")
                                : tr("Recommended (feasible only)");
   if (!picks.empty()) text += (again ? tr(", picked again over the recovered points:") : ":");
+  // A full model at chance level: its picks mean little; said before them.
+  const std::string chance = pp::chanceLevelNote(ref ? &*ref : nullptr, chanceError, metric);
+  if (!chance.empty()) text = tr("The full model is at chance level: fine-tune it first. ") + text;
   label_->setText(text);
+  label_->setToolTip(QString::fromStdString(chance));
   for (const auto& p : picks) {
     QPushButton* b = buttons_[static_cast<size_t>(p.kind)];
     const pp::Trial& t = trials[p.index];

@@ -42,9 +42,8 @@ void printPicks(const pp::OpenedRunLog& run, const std::vector<std::string>& obj
   pp::RecommendOptions ro;
   ro.accuracyBudget = budget;
   ro.metric = run.log.header.metric;
-  ro.chanceError = run.log.header.chanceError;
   const pp::Trial* ref = run.reference ? &*run.reference : nullptr;
-  const std::string chance = pp::chanceLevelNote(ref, ro.chanceError, ro.metric);
+  const std::string chance = pp::chanceLevelNote(ref, run.log.header.chanceError, ro.metric);
   const std::vector<pp::Trial>& trials = set.trials ? *set.trials : run.log.trials;
   const auto picks = pp::recommendPicks(trials, objectives, cs, ref, ro);
   auto kind = [&](size_t i) { return i < set.kinds.size() ? set.kinds[i] : std::string(); };
@@ -65,14 +64,14 @@ void printPicks(const pp::OpenedRunLog& run, const std::vector<std::string>& obj
       out.push_back(pick);
     }
     json doc = {{"picks", out}, {"constraints", pp::constraintTexts(cs)}};
-    if (!chance.empty()) doc["none_because"] = chance;
+    if (!chance.empty()) doc["warning"] = chance;
     std::cout << doc.dump(2) << "\n";
     return;
   }
+  if (!chance.empty()) std::cout << "Warning: " << chance << ".\n";
   if (picks.empty()) {
-    std::cout << (!chance.empty() ? "Nothing recommended: " + chance + ".\n"
-                  : cs.empty()    ? std::string("No finished trial to recommend.\n")
-                                  : std::string("No finished trial meets every constraint.\n"));
+    std::cout << (cs.empty() ? "No finished trial to recommend.\n"
+                             : "No finished trial meets every constraint.\n");
     return;
   }
   std::cout << "Recommended" << (cs.empty() ? "" : " (feasible only)")

@@ -14,6 +14,7 @@
 #include "paretoprune/cpu/threads.h"
 #include "paretoprune/model/random_model.h"
 #include "paretoprune/search/constraint.h"
+#include "paretoprune/search/recommend.h"
 #include "paretoprune/search/run_log.h"
 #include "testutil.h"
 #include "ui/mainwindow.h"
@@ -103,8 +104,13 @@ class TestDecideUi : public QObject {
     // The form takes the run's constraints, so that Start continues it under them.
     QCOMPARE(w.currentSetup().constraints, QString("params_share<=0.9, accuracy_drop<=5"));
     QTRY_VERIFY_WITH_TIMEOUT(w.picksBar()->text().contains("knee: trial"), 5000);
-    QVERIFY2(w.picksBar()->text().startsWith("Recommended (feasible only):"),
+    QVERIFY2(w.picksBar()->text().contains("Recommended (feasible only):"),
              w.picksBar()->text().toUtf8().constData());
+    // A full model at chance level (this one is random) is said before the picks.
+    const std::string chance =
+        pp::chanceLevelNote(run.reference ? &*run.reference : nullptr, run.log.header.chanceError,
+                            run.log.header.metric);
+    QCOMPARE(w.picksBar()->text().startsWith("The full model is at chance level"), !chance.empty());
     auto* knee = w.picksBar()->findChild<QPushButton*>("pick_knee");
     QVERIFY(knee && !knee->isHidden());
     knee->click();

@@ -218,6 +218,7 @@ class TestFirstHour : public QObject {
     // An opened run draws its hypervolume curve, as a live one does.
     QVERIFY(w.hypervolumeChart()->points() >= 2);
     QVERIFY(!w.showRunLog(damaged));  // the plain call refuses, naming the line
+    w.setTrials(100);                 // a count of the form's; an opened run shows its own
     QString asked;
     answerNextBox(QMessageBox::Yes, &asked);
     w.openRunLog(damaged);

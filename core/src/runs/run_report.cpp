@@ -325,7 +325,6 @@ std::string runReportHtml(const OpenedRunLog& run, const ReportOptions& options)
   const RunHeader& h = run.log.header;
   ReportOptions o = options;
   o.recommend.metric = h.metric;
-  o.recommend.chanceError = h.chanceError;
   const std::string chance = chanceLevelNote(refOf(run), h.chanceError, h.metric);
   const auto cs = parseConstraints(o.constraints.empty() ? h.constraints : o.constraints);
   checkConstraintsUsable(cs, refOf(run));
@@ -337,10 +336,9 @@ std::string runReportHtml(const OpenedRunLog& run, const ReportOptions& options)
     << escape(name) << "</title><style>" << kStyle
     << "</style></head><body>\n<h1>ParetoPrune run: " << escape(name)
     << "</h1>\n<p>Run log: " << escape(o.logPath) << "</p>\n<h2>Recommended picks</h2>\n"
+    << (chance.empty() ? "" : "<p><b>Warning:</b> " + escape(chance) + ".</p>\n")
     << picksList(run, picks,
-                 !chance.empty() ? "None: " + chance + "."
-                 : cs.empty()    ? "No trial to recommend."
-                                 : "No trial meets every constraint.");
+                 cs.empty() ? "No trial to recommend." : "No trial meets every constraint.");
   if (!cs.empty()) {
     s << "<h3>Without the constraints</h3>\n"
       << picksList(run, recommendPicks(run.log.trials, obj, {}, refOf(run), o.recommend),

@@ -77,7 +77,6 @@ std::vector<Pick> recommendPicks(const std::vector<Trial>& trials,
                                  const RecommendOptions& o) {
   std::vector<Pick> picks;
   if (objectives.size() < 2) return picks;
-  if (!chanceLevelNote(ref, o.chanceError, o.metric).empty()) return picks;
   const std::vector<std::string> two(objectives.begin(), objectives.begin() + 2);
   const auto front = feasibleParetoTrials(trials, two, cs, ref);
   if (front.empty()) return picks;

@@ -26,15 +26,12 @@ struct RecommendOptions {
   // when tighter, wins.
   double accuracyBudget = 1.0;
   std::string metric = "accuracy";  // the run header's: "accuracy" or "entity_f1"
-  // The run header's chance level (error of always answering the most
-  // frequent label; a tagger's 1): when the full model is no better, nothing
-  // is recommended (chanceLevelNote says why). Below 0: not known.
-  double chanceError = -1;
 };
 
-// A sentence when the full model `ref` is at chance level (its error within
-// half a point of `chanceError`, or worse): a model whose head was never
-// trained; empty otherwise.
+// A warning when the full model `ref` is at chance level (its error within
+// half a point of `chanceError`, the run header's error of always answering
+// the most frequent label, or worse): a model whose head was never trained,
+// whose picks mean little; empty otherwise (or when chanceError < 0: not known).
 std::string chanceLevelNote(const Trial* ref, double chanceError, const std::string& metric);
 
 // The knee (base/constrained_pareto.h: kneeIndex) of the feasible Pareto
