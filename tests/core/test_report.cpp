@@ -143,6 +143,7 @@ class TestReport : public QObject {
       QVERIFY(html.compare(html.find("src=", at), 31, "src='data:image/svg+xml;base64,") == 0);
     }
     QCOMPARE(images, size_t{2});
+    QVERIFY(html.find("<td>-0.0</td>") == std::string::npos);  // a change that rounds to zero
     // "Chosen automatically" in a user's words (the evidence on hover).
     QVERIFY(header_["auto"].is_array() && !header_["auto"].empty());
     for (const auto& a : header_["auto"]) {
@@ -169,7 +170,7 @@ class TestReport : public QObject {
       if (limit && j.contains("trial") && j.value("status", "") == "ok" &&
           j.value("fidelity", 0.0) >= 1.0)
         far |= pp::beyondFrame(j["error"].get<double>(), full["error"].get<double>(), *limit);
-    QCOMPARE(svgText.find("far worse (drawn at the edge)") != std::string::npos, far);
+    QCOMPARE(svgText.find("far worse (at the edge)") != std::string::npos, far);
     QVERIFY(html.find("http://") == std::string::npos &&
             html.find("https://") == std::string::npos);
     // A damaged log: one line naming it and the way out, which works.

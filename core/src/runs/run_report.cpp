@@ -26,7 +26,10 @@ const Trial* refOf(const OpenedRunLog& run) {
 std::string fixed(double v, int digits) {
   char buf[48];
   std::snprintf(buf, sizeof buf, "%.*f", digits, v);
-  return buf;
+  std::string out = buf;
+  // A value that rounds to zero reads "0.0", not "-0.0".
+  if (out[0] == '-' && out.find_first_not_of("-0.") == std::string::npos) out.erase(0, 1);
+  return out;
 }
 
 std::string objectiveTitle(const std::string& o) {
@@ -105,7 +108,7 @@ std::string frontChart(const OpenedRunLog& run, const std::vector<std::string>& 
   std::optional<double> limit;
   if (obj[0] == "error" && ref && run.log.header.chanceError >= 0)
     limit = frameLimit(ref->errorRate, run.log.header.chanceError, 0.02, false);
-  svg::Series far{svg::Series::Style::Crosses, "#777", "far worse (drawn at the edge)", {}, {}};
+  svg::Series far{svg::Series::Style::Crosses, "#777", "far worse (at the edge)", {}, {}};
   double edge = 0;
   if (limit) {
     double top = ref->errorRate;
