@@ -11,7 +11,6 @@ namespace ppui {
 PicksBar::PicksBar(QWidget* parent) : QWidget(parent), label_(new QLabel(this)) {
   auto* row = new QHBoxLayout(this);
   row->setContentsMargins(4, 2, 4, 2);
-  label_->setWordWrap(true);  // a long reason (a model at chance level) wraps, never widens
   row->addWidget(label_);
   for (const char* kind : {"knee", "smallest", "fastest"}) {
     auto* b = new QPushButton(this);
@@ -57,7 +56,7 @@ void PicksBar::refresh(const std::vector<pp::Trial>& trials,
   if (!picks.empty()) text += (again ? tr(", picked again over the recovered points:") : ":");
   // A full model at chance level: its picks mean little; said before them.
   const std::string chance = pp::chanceLevelNote(ref ? &*ref : nullptr, chanceError, metric);
-  if (!chance.empty()) text = tr("The full model is at chance level: fine-tune it first. ") + text;
+  if (!chance.empty()) text = tr("Warning: model at chance level. ") + text;  // all of it on hover
   label_->setText(text);
   label_->setToolTip(QString::fromStdString(chance));
   for (const auto& p : picks) {
