@@ -8,6 +8,7 @@
 #include "commands.h"
 #include "format.h"
 #include "paretoprune/base/error.h"
+#include "paretoprune/model/model.h"
 #include "paretoprune/runs/run_report.h"
 #include "paretoprune/search/recommend.h"
 
@@ -123,6 +124,9 @@ void addReportCommand(CLI::App& app, GlobalOptions& g) {
       }
     }();
     for (const auto& w : run.log.warnings) std::cerr << "paretoprune-cli: warning: " << w << "\n";
+    if (!a->modelDir.empty())  // another model's log is said as such, never reported under it
+      pp::checkRunModel(run.log.header, pp::Model::load(a->modelDir)->checksum(), a->modelDir,
+                        a->log);
     pp::ReportOptions o;
     o.constraints = a->constraints;
     o.recommend.accuracyBudget = a->budget;

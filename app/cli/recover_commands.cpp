@@ -179,8 +179,11 @@ void addRecoverCommand(CLI::App& app, GlobalOptions& g) {
   cmd->add_option("--eval-every", a->opts.evalEvery, "Held-out check every N steps (0: budget/10)");
   cmd->add_option("--patience", a->opts.patience, "Checks without gain before stopping")
       ->capture_default_str();
-  cmd->add_option("--batch-size", a->opts.batchSize)->capture_default_str();
-  cmd->add_option("--seed", a->opts.seed)->capture_default_str();
+  cmd->add_option("--batch-size", a->opts.batchSize, "Training examples per step")
+      ->capture_default_str();
+  cmd->add_option("--seed", a->opts.seed,
+                  "Seed of the data order, the held-out split and the probes")
+      ->capture_default_str();
   cmd->add_option("--device", a->opts.device, "auto, cpu, cuda or cuda:N")->capture_default_str();
   cmd->add_option("--precision", a->precision, "fp32 or bf16 (autocast)")->capture_default_str();
   cmd->callback([a, &g] { runRecover(*a, g); });

@@ -153,6 +153,8 @@ class TestCli : public QObject {
         << QStringList{"eval",   "<model>",  "--data",
                        "<data>", "--subnet", "{\"layers\":[{\"heads\":1,\"unit\":4}]}"}
         << "layer 0: unknown key \"unit\"";
+    QTest::newRow("one example") << QStringList{"eval", "<model>", "--data", "<one>"}
+                                 << "the only example has the label";
     QTest::newRow("mistyped command")
         << QStringList{"evl", "<model>"} << "unknown command \"evl\" (commands: ";
     QTest::newRow("mistyped option")
@@ -179,6 +181,10 @@ class TestCli : public QObject {
     for (auto& a : args) {
       if (a == "<model>") a = model_;
       if (a == "<data>") a = data_;
+      if (a == "<one>") {
+        a = tmp_.path() + "/one.tsv";
+        testutil::writeText(a.toStdString(), "sentence\tlabel\ngood food\tpositive\n");
+      }
     }
     auto r = cli(args);
     QCOMPARE(r.code, 1);  // usage errors too: one line, exit code 1, as the README says
@@ -260,7 +266,7 @@ class TestCli : public QObject {
     // An export is not a model to evaluate: say what it is and what loads it.
     auto notModel = cli({"eval", dir + "/exp", "--data", data_});
     QCOMPARE(notModel.code, 1);
-    QVERIFY2(notModel.err.find("torchscript export") != std::string::npos &&
+    QVERIFY2(notModel.err.find("this is a torchscript export") != std::string::npos &&
                  notModel.err.find("torch.jit.load") != std::string::npos,
              notModel.err.c_str());
     QVERIFY(e.err.find("picked trial") != std::string::npos);

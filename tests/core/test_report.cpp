@@ -188,6 +188,15 @@ class TestReport : public QObject {
     r = cli({"report", damaged, "--out", out2, "--skip-bad-lines"});
     QVERIFY2(r.code == 0, r.err.c_str());
     QVERIFY(QFile::exists(out2));
+    // --model of another model than the log's: said, not reported under it.
+    const QString other = tmp_.path() + "/other";
+    r = cli({"make-tiny", other, "--layers", "1", "--hidden", "16", "--heads", "2",
+             "--intermediate", "16"});
+    QVERIFY2(r.code == 0, r.err.c_str());
+    r = cli({"report", log_, "--model", other, "--out", tmp_.path() + "/o.html"});
+    QCOMPARE(r.code, 1);
+    QVERIFY2(r.err.find("another model") != std::string::npos, r.err.c_str());
+    QVERIFY(!QFile::exists(tmp_.path() + "/o.html"));
     r = cli({"report", log_, "--out", out});  // never over a file without --force
     QCOMPARE(r.code, 1);
     QVERIFY2(r.err.find("exists; pass --force") != std::string::npos, r.err.c_str());

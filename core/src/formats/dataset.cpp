@@ -324,8 +324,10 @@ Dataset loadDataset(const std::string& path, const ModelConfig& config, const Da
   auto counts = d.labelCounts(k);
   int64_t present = std::count_if(counts.begin(), counts.end(), [](int64_t c) { return c > 0; });
   if (present < 2 && k > 1)
-    throw Error(path + ": all " + std::to_string(d.examples.size()) +
-                " examples have the label \"" +
+    throw Error(path +
+                (d.examples.size() == 1 ? std::string(": the only example has the label \"")
+                                        : ": all " + std::to_string(d.examples.size()) +
+                                              " examples have the label \"") +
                 config.id2label[static_cast<size_t>(d.examples[0].label)] +
                 "\"; a classifier needs examples of at least two classes");
   return d;

@@ -115,7 +115,8 @@ std::string notAModel(const std::string& dir, const std::string& fallback) {
   if (format.empty() || format == "hf" || format == "hf-any") return dir + ": " + fallback;
   if (loadsIn.empty())
     loadsIn = format == "torchscript" ? "LibTorch / PyTorch (torch.jit.load)" : "ONNX Runtime";
-  return dir + ": this is a " + format + " export, which " + loadsIn +
+  const bool vowel = std::string("aeiou").find(format[0]) != std::string::npos;  // an onnx, an int8
+  return dir + ": this is " + (vowel ? "an " : "a ") + format + " export, which " + loadsIn +
          " load; ParetoPrune evaluates Hugging Face directories with model.safetensors (evaluate "
          "the source model with --subnet, or export with --format hf-any)";
 }
