@@ -276,14 +276,8 @@ void RecoverActions::updatePickAgain() {
   std::vector<pp::Trial> trials;
   for (const auto& t : w_->tableModel()->trials())
     if (t.id >= 0) trials.push_back(t);
-  std::vector<pp::Constraint> cs;
   const pp::Trial* ref = run.reference() ? &*run.reference() : nullptr;
-  try {
-    cs = pp::parseConstraints(header->constraints);
-    pp::checkConstraintsUsable(cs, ref);
-  } catch (const std::exception&) {
-    cs.clear();  // a share or drop with no full model to measure it against
-  }
+  const std::vector<pp::Constraint> cs = run.usableConstraints(*header);
   const pp::PickedAgain p = pp::pickAgain(trials, run.recovered(), header->objectives, cs, ref);
   std::vector<pp::Trial> front;
   std::vector<int64_t> ids;

@@ -308,11 +308,9 @@ void RunController::showRun(const pp::OpenedRunLog& run, const QString& logPath)
 // measures one run; x over time: the trials' evaluation seconds summed).
 void RunController::showHypervolume(const pp::OpenedRunLog& run) {
   try {
-    pp::ComparedRun one;
-    one.run = run;
     const auto& obj = run.log.header.objectives;
     const std::vector<double> hv =
-        pp::hypervolumeByTrial(run.log.trials, obj, pp::sharedNormalizer({one}, obj));
+        pp::hypervolumeByTrial(run.log.trials, obj, pp::sharedNormalizer({&run}, obj));
     std::vector<double> seconds;
     double sum = 0;
     for (const auto& t : run.log.trials) seconds.push_back(sum += std::max(0.0, t.evalSeconds));
@@ -337,6 +335,16 @@ bool RunController::reloadRecovered(QString* error) {
   return true;
 }
 
+std::vector<pp::Constraint> RunController::usableConstraints(const pp::RunHeader& h) const {
+  try {
+    auto cs = pp::parseConstraints(h.constraints);  // checked when the header was read
+    pp::checkConstraintsUsable(cs, reference_ ? &*reference_ : nullptr);
+    return cs;
+  } catch (const std::exception&) {
+    return {};  // a share or drop with no full model to measure it against
+  }
+}
+
 // Adds trials to those shown; the front follows them (ParetoArchive: the
 // cost is the new trials', not the history's), then the progress. Under
 // the run's constraints it is the feasible trials' front, as `front LOG`'s.
@@ -345,13 +353,7 @@ void RunController::addShownTrials(const std::vector<pp::Trial>& trials, const p
   size_t row = trials_->trials().size();
   trials_->addTrials(trials);
   bool changed = first;
-  std::vector<pp::Constraint> cs;
-  try {
-    cs = pp::parseConstraints(h.constraints);  // checked when the header was read
-    pp::checkConstraintsUsable(cs, reference_ ? &*reference_ : nullptr);
-  } catch (const std::exception&) {
-    cs.clear();  // a share or drop with no full model to measure it against
-  }
+  const std::vector<pp::Constraint> cs = usableConstraints(h);
   for (const auto& t : trials) {
     if (t.ok() && t.fidelity >= 1.0 && pp::feasible(cs, t, reference_ ? &*reference_ : nullptr))
       changed |= front_.add(pp::objectiveVector(t, h.objectives), row);

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "paretoprune/base/pareto.h"
+#include "paretoprune/search/constraint.h"
 #include "paretoprune/search/run_log.h"
 #include "ui/background_task.h"
 #include "ui/run_comparer.h"
@@ -90,6 +91,9 @@ class RunController : public QObject {
   const std::vector<pp::RecoveredTrial>& recovered() const { return recovered_; }
   // The search's Pareto set (trial ids), as frontChanged last said.
   const std::vector<int64_t>& frontIds() const { return frontIds_; }
+  // The header's constraints as the shown run's front applies them: none
+  // when a share or drop has no full model to be measured against.
+  std::vector<pp::Constraint> usableConstraints(const pp::RunHeader& h) const;
   // Reads them again from the shown run's log (after a recovery appended
   // to it); false with the reason in `error`.
   bool reloadRecovered(QString* error = nullptr);

@@ -31,20 +31,20 @@ int64_t flopsSeqLen(const ModelConfig& c, const SubNetwork& s, int64_t flops) {
   return flopCount(c, s, lo) == flops ? lo : 0;
 }
 
-int64_t runSeqLen(const ComparedRun& r) {
-  const ModelConfig& c = r.run.config;
-  if (r.run.reference) return flopsSeqLen(c, SubNetwork::full(c), r.run.reference->flops);
-  for (const auto& t : r.run.log.trials)
+int64_t runSeqLen(const OpenedRunLog& r) {
+  const ModelConfig& c = r.config;
+  if (r.reference) return flopsSeqLen(c, SubNetwork::full(c), r.reference->flops);
+  for (const auto& t : r.log.trials)
     if (t.ok() && t.flops > 0) return flopsSeqLen(c, t.subnet, t.flops);
   return 0;
 }
 
 // The smallest sub-network of the run's space, if its header has one.
-std::optional<SubNetwork> smallestOf(const ComparedRun& r) {
-  const auto& space = r.run.log.header.space;
+std::optional<SubNetwork> smallestOf(const OpenedRunLog& r) {
+  const auto& space = r.log.header.space;
   if (!space.is_object()) return std::nullopt;
   try {
-    return SearchSpace::fromJson(space, r.run.config).smallest();
+    return SearchSpace::fromJson(space, r.config).smallest();
   } catch (const Error&) {
     return std::nullopt;
   }
@@ -73,6 +73,13 @@ std::string joined(const std::vector<std::string>& v) {
 
 Normalizer sharedNormalizer(const std::vector<ComparedRun>& runs,
                             const std::vector<std::string>& objectives) {
+  std::vector<const OpenedRunLog*> opened;
+  for (const auto& r : runs) opened.push_back(&r.run);
+  return sharedNormalizer(opened, objectives);
+}
+
+Normalizer sharedNormalizer(const std::vector<const OpenedRunLog*>& runs,
+                            const std::vector<std::string>& objectives) {
   Normalizer n;
   const double inf = std::numeric_limits<double>::infinity();
   for (const auto& o : objectives) {
@@ -81,8 +88,9 @@ Normalizer sharedNormalizer(const std::vector<ComparedRun>& runs,
     if (o == "params" || o == "flops" || o == "latency") {
       lo = o == "latency" ? 0 : inf;
       hi = 0;
-      for (const auto& r : runs) {
-        const ModelConfig& c = r.run.config;
+      for (const OpenedRunLog* run : runs) {
+        const OpenedRunLog& r = *run;
+        const ModelConfig& c = r.config;
         if (o == "params") {
           hi = std::max(hi, static_cast<double>(parameterCount(c)));
           if (auto s = smallestOf(r)) lo = std::min(lo, static_cast<double>(parameterCount(c, *s)));
@@ -93,11 +101,11 @@ Normalizer sharedNormalizer(const std::vector<ComparedRun>& runs,
             if (auto s = smallestOf(r))
               lo = std::min(lo, static_cast<double>(flopCount(c, *s, len)));
           }
-        } else if (r.run.reference && r.run.reference->latencyMs > 0) {
-          hi = std::max(hi, r.run.reference->latencyMs);
+        } else if (r.reference && r.reference->latencyMs > 0) {
+          hi = std::max(hi, r.reference->latencyMs);
         }
         // Bounds the headers cannot give come from the trials themselves.
-        for (const auto& t : r.run.log.trials)
+        for (const auto& t : r.log.trials)
           if (t.ok()) {
             const double v = objectiveValue(t, o);
             lo = std::min(lo, v);

@@ -72,6 +72,9 @@ RunComparison compareRuns(const std::vector<RunSource>& sources,
 // slowest full-model latency any run measured.
 Normalizer sharedNormalizer(const std::vector<ComparedRun>& runs,
                             const std::vector<std::string>& objectives);
+// The same over runs given by pointer (one opened run: its own scale, no copy).
+Normalizer sharedNormalizer(const std::vector<const OpenedRunLog*>& runs,
+                            const std::vector<std::string>& objectives);
 
 // Hypervolume of the trials' Pareto set after each trial, in order (failed
 // and cut trials change nothing).
