@@ -7,25 +7,30 @@
 //
 //   bench_vs_ort [--pairs 64] [--batch 8] [--ours-batch N] [--rounds 3] [--threads 2]
 //                [--work DIR] [--node-dir DIR] [--no-int8] [--int8-reference]
-//                [--model DIR --data FILE]
+//                [--model DIR --data FILE] [--targets] [--only "onednn int8,ORT int8"]
 //
 // --model/--data: a trained model and its labelled sentences (the demo:
 // resources/demo/model, resources/demo/sentiment-validation.tsv) in place
 // of the random BERT-base shape; the full model only.
 //
-// Int8: ours at --precision int8 (the onnx-int8 export's numerics, on the
-// int8 backend chosen by measurement; --int8-reference adds our portable
-// integer kernel), beside ONNX Runtime on the onnx-int8 export; the last
-// column is each row's label agreement with ONNX Runtime int8.
+// Int8: ours at --precision int8 (the onnx-int8 export's numerics) on each
+// int8 backend: oneDNN's, and ours (the AVX512_VNNI kernel where the CPU
+// has it; elsewhere our portable kernel, only with --int8-reference), the
+// one chosen by measurement marked, beside ONNX Runtime on the onnx-int8
+// export; "=ORT int8" is each row's label agreement with ONNX Runtime int8.
 //
 // Ours: an evaluation team of `threads` threads (the CLI's policy for one
 // worker: useComputeThreads), one row per GEMM backend and precision
 // (core/src/cpu/gemm_backend.h; the one chosen by measurement marked *);
 // ONNX Runtime: `threads` intra-op threads, all graph optimizations, on
-// our onnx and onnx-int8 exports.
+// our onnx and onnx-int8 exports. "cpu s": ours only, the CPU seconds of
+// one pass on all threads (mean over the passes, the best of the turns):
+// on a loaded machine wall time flatters us (ONNX Runtime suffers more
+// from load), CPU time does much less.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -86,15 +91,19 @@ struct Path {
   pp::ExportFormat format = pp::ExportFormat::Onnx;  // ORT's
 };
 
-std::vector<Path> pathsToRun(bool int8, bool int8Reference, const std::string& int8Chosen) {
+std::vector<Path> pathsToRun(bool int8, bool int8Reference) {
   std::vector<Path> out;
   for (pp::GemmBackend b : pp::allGemmBackends())
     if (pp::gemmUnavailable(b, pp::GemmType::Float32).empty())
       out.push_back({std::string(pp::gemmBackendName(b)) + " fp32", pp::gemmBackendName(b)});
   if (pp::gemmUnavailable(pp::GemmBackend::Onednn, pp::GemmType::BFloat16).empty())
     out.push_back({"onednn bf16", "onednn", pp::Precision::BFloat16});
-  if (int8 && int8Reference) out.push_back({"packed int8", "packed", pp::Precision::Int8});
-  if (int8) out.push_back({int8Chosen + " int8", "auto", pp::Precision::Int8});
+  // Int8: our kernel (the VNNI one where the CPU has it, else the portable
+  // one, slow: only with --int8-reference) and oneDNN's.
+  if (int8 && (int8Reference || pp::int8VnniAvailable()))
+    out.push_back({"packed int8", "packed", pp::Precision::Int8});
+  if (int8 && pp::gemmUnavailable(pp::GemmBackend::Onednn, pp::GemmType::Int8).empty())
+    out.push_back({"onednn int8", "onednn", pp::Precision::Int8});
   out.push_back({"ORT fp32", "", pp::Precision::Float32, pp::ExportFormat::Onnx});
   if (int8) out.push_back({"ORT int8", "", pp::Precision::Float32, pp::ExportFormat::OnnxInt8});
   return out;
@@ -123,6 +132,14 @@ std::vector<int64_t> inExampleOrder(const pp::EncodedData& data, const nlohmann:
   return out;
 }
 
+// CPU seconds of this process so far (every thread): ours only, ONNX
+// Runtime runs in a child.
+double processCpuSeconds() {
+  timespec t{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) + 1e-9 * static_cast<double>(t.tv_nsec);
+}
+
 std::string agreement(const std::vector<int64_t>& a, const std::vector<int64_t>& b) {
   if (a.empty() || a.size() != b.size()) return "";
   size_t same = 0;
@@ -139,7 +156,7 @@ int main(int argc, char** argv) {
   int64_t pairs = 64, batch = 8, oursBatch = 0;
   int rounds = 3, threads = 2;
   bool noInt8 = false, targets = false, int8Reference = false;
-  std::string work = "out/bench-vs-ort", nodeDir = PARETOPRUNE_NODE_DIR, modelArg, dataArg;
+  std::string work = "out/bench-vs-ort", nodeDir = PARETOPRUNE_NODE_DIR, modelArg, dataArg, only;
   CLI::App cli("bench_vs_ort: our evaluator against ONNX Runtime on the same sub-networks");
   cli.add_option("--pairs", pairs, "Sentence pairs (RTE-like, 51-128 tokens)")
       ->capture_default_str();
@@ -154,11 +171,15 @@ int main(int argc, char** argv) {
   cli.add_option("--node-dir", nodeDir, "Folder with node_modules (onnxruntime-node)")
       ->capture_default_str();
   cli.add_flag("--no-int8", noInt8, "Leave out int8 (ours and ONNX Runtime's on onnx-int8)");
-  cli.add_flag("--int8-reference", int8Reference, "Add our portable int8 kernel (slow)");
+  cli.add_flag("--int8-reference", int8Reference,
+               "Add our int8 kernel where the CPU has no AVX512_VNNI (the portable one, slow)");
   cli.add_option("--model", modelArg, "A model folder in place of the random BERT-base shape");
   cli.add_option("--data", dataArg, "Its labelled sentences (with --model)");
   cli.add_flag("--targets", targets,
                "Only the rows issue 31's targets name: the full model and the quarter-FLOP ones");
+  cli.add_option("--only", only,
+                 "Only these paths, comma-separated as the table names them "
+                 "(\"onednn int8,ORT int8\")");
   CLI11_PARSE(cli, argc, argv);
 
   fs::create_directories(work);
@@ -217,11 +238,23 @@ int main(int argc, char** argv) {
       R"({"num_layers":6,"num_heads":6,"num_units":1536})",
       R"({"num_layers":12,"num_heads":3,"num_units":768})",
   };
-  const auto paths = pathsToRun(
-      !noInt8, int8Reference,
-      noInt8 ? "" : pp::gemmBackendName(pp::gemmChoiceFor(c, pp::GemmType::Int8).plan.backend));
-  std::printf("%-20s %6s | %-14s %8s %14s %9s %9s %7s %9s\n", "sub-network", "FLOPs", "path", "s",
-              "GFLOP/s", "/ORT fp32", "/ORT int8", "agree", "=ORT int8");
+  auto paths = pathsToRun(!noInt8, int8Reference);
+  const std::string int8Chosen =
+      noInt8 ? "" : pp::gemmBackendName(pp::gemmChoiceFor(c, pp::GemmType::Int8).plan.backend);
+  if (!only.empty()) {
+    const std::string list = "," + only + ",";
+    paths.erase(std::remove_if(paths.begin(), paths.end(),
+                               [&](const Path& p) {
+                                 return list.find("," + p.name + ",") == std::string::npos;
+                               }),
+                paths.end());
+    if (paths.empty()) {
+      std::fprintf(stderr, "bench_vs_ort: --only \"%s\" names none of the paths\n", only.c_str());
+      return 1;
+    }
+  }
+  std::printf("%-20s %6s | %-14s %8s %14s %9s %9s %7s %9s %7s\n", "sub-network", "FLOPs", "path",
+              "s", "GFLOP/s", "/ORT fp32", "/ORT int8", "agree", "=ORT int8", "cpu s");
   const double fullFlops = passFlops(c, pp::SubNetwork::full(c), data);
   for (const char* desc : subnets) {
     const pp::SubNetwork s =
@@ -232,7 +265,7 @@ int main(int argc, char** argv) {
     std::vector<std::string> onnx(paths.size());
     for (size_t i = 0; i < paths.size(); ++i)
       if (paths[i].gemm.empty()) onnx[i] = exportFor(*model, s, work, paths[i].format);
-    std::vector<double> secs(paths.size(), 1e30);
+    std::vector<double> secs(paths.size(), 1e30), cpu(paths.size(), 0.0);
     std::vector<std::vector<int64_t>> preds(paths.size());
     for (int turn = 0; turn < 2; ++turn)  // in turn, so that drift hits all
       for (size_t i = 0; i < paths.size(); ++i) {
@@ -249,9 +282,12 @@ int main(int argc, char** argv) {
         ev.mode = pp::ExecMode::Sliced;
         ev.measureLatency = false;
         ev.precision = paths[i].precision;
+        const double cpu0 = processCpuSeconds();
         secs[i] = std::min(secs[i], ppbench::bestSeconds(rounds, [&] {
                              preds[i] = pp::evaluate(*model, s, oursData, ev).predictions;
                            }));
+        const double perPass = (processCpuSeconds() - cpu0) / (rounds + 1);  // with the warm-up
+        cpu[i] = cpu[i] > 0 ? std::min(cpu[i], perPass) : perPass;
       }
     pp::setGemmBackend("auto");
     const double flops = passFlops(c, s, data);
@@ -268,13 +304,15 @@ int main(int argc, char** argv) {
       const bool mark = paths[i].name + " (" == chosenName.substr(0, paths[i].name.size() + 2) ||
                         (paths[i].precision == pp::Precision::BFloat16 &&
                          bf16Choice.plan.type == pp::GemmType::BFloat16) ||
-                        paths[i].gemm == "auto";
-      std::printf("%-20s %5.0f%% | %-13s%s %8.3f %8.1f (%3.0f%%) %9.2f %9.2f %7s %9s\n",
+                        (paths[i].precision == pp::Precision::Int8 && paths[i].gemm == int8Chosen);
+      char cpuS[16] = "";
+      if (cpu[i] > 0) std::snprintf(cpuS, sizeof cpuS, "%.3f", cpu[i]);
+      std::printf("%-20s %5.0f%% | %-13s%s %8.3f %8.1f (%3.0f%%) %9.2f %9.2f %7s %9s %7s\n",
                   i == 0 ? s.summary().c_str() : "", 100 * flops / fullFlops, paths[i].name.c_str(),
                   mark ? "*" : " ", secs[i], flops / secs[i] / 1e9,
                   100 * flops / secs[i] / 1e9 / gemm, ortFp32 > 0 ? secs[i] / ortFp32 : 0.0,
                   ortInt8 > 0 ? secs[i] / ortInt8 : 0.0, agreement(preds[i], preds[0]).c_str(),
-                  agreement(preds[i], ortInt8Labels).c_str());
+                  agreement(preds[i], ortInt8Labels).c_str(), cpuS);
     }
     std::fflush(stdout);
   }

@@ -103,12 +103,35 @@ class TestInt8 : public QObject {
     return c;
   }
 
-  // One backend over a grid of shapes: groups, column ranges, accumulation.
+  // Our portable kernel where the CPU has AVX512_VNNI (where the packed
+  // backend runs the VNNI kernel instead), with GemmWeights' interface.
+  struct Portable {
+    std::shared_ptr<const pp::GemmWeights::Impl> impl;
+    int64_t n;
+    Portable(const std::vector<pp::RowSource>& parts, int64_t k)
+        : impl(pp::int8Weights(parts, k, false, false)), n(parts[0].rows + parts[1].rows) {}
+    bool columnRanges() const { return impl->columnRanges(); }
+    void run(const float* a, int64_t lda, int64_t m, const float* bias, float* c, int64_t ldc,
+             int64_t n0, int64_t n1, const std::vector<int64_t>* groups) const {
+      impl->runGroups(a, lda, m, bias, c, ldc, n0, n1 < 0 ? n : n1, groups);
+    }
+  };
+
+  // One backend over a grid of shapes: groups, column ranges, accumulation;
+  // m crosses our VNNI kernel's tiles of 8 rows and blocks of 96, n its
+  // panels of 16 and tiles of 48 columns, k its groups of 4.
   void checkBackend(pp::GemmBackend b) {
     const pp::GemmPlan plan{b, pp::GemmType::Int8};
-    for (int64_t m : {1, 3, 4, 5, 17, 130})
+    checkKernel(pp::gemmBackendName(b), [&](const std::vector<pp::RowSource>& parts, int64_t k) {
+      return pp::GemmWeights(plan, parts, k);
+    });
+  }
+
+  template <class Make>
+  void checkKernel(const char* name, Make make) {
+    for (int64_t m : {1, 3, 4, 5, 17, 130, 200})
       for (int64_t k : {1, 3, 4, 63, 64, 65, 131})
-        for (int64_t n : {2, 15, 16, 17, 64, 65, 100}) {
+        for (int64_t n : {2, 15, 16, 17, 48, 49, 64, 65, 100}) {
           const int64_t n1 = n / 2, n2 = n - n1;
           const auto w1 = random(static_cast<size_t>(n1 * k), 1.0f);
           const auto w2 = random(static_cast<size_t>(n2 * k), 0.05f);
@@ -117,13 +140,13 @@ class TestInt8 : public QObject {
           const std::vector<int64_t> groups =
               m > 3 ? std::vector<int64_t>{m / 3, m} : std::vector<int64_t>{m};
           const auto want = reference(a, m, k, w1, n1, 0.125f, w2, n2, groups, bias);
-          const pp::GemmWeights g(plan, {{w1.data(), n1, k, 0.125f}, {w2.data(), n2, k, 1.0f}}, k);
+          const auto g = make({{w1.data(), n1, k, 0.125f}, {w2.data(), n2, k, 1.0f}}, k);
           std::vector<float> c(static_cast<size_t>(m * n), -7.0f);
           g.run(a.data(), k, m, bias.data(), c.data(), n, 0, -1, &groups);
           for (size_t i = 0; i < c.size(); ++i)
             if (std::fabs(c[i] - want[i]) > 1e-5f * std::max(1.0f, std::fabs(want[i])))
               QFAIL(qPrintable(QString("%1 int8 m=%2 k=%3 n=%4: element %5 is %6, want %7")
-                                   .arg(pp::gemmBackendName(b))
+                                   .arg(name)
                                    .arg(m)
                                    .arg(k)
                                    .arg(n)
@@ -191,6 +214,10 @@ class TestInt8 : public QObject {
       ++ran;
     }
     QVERIFY(ran >= 1);  // our portable kernel runs anywhere
+    if (pp::int8VnniAvailable())  // the packed backend ran the VNNI kernel: the portable one too
+      checkKernel("portable", [](const std::vector<pp::RowSource>& parts, int64_t k) {
+        return Portable(parts, k);
+      });
     QVERIFY(pp::gemmUnavailable(pp::GemmBackend::Packed, pp::GemmType::Int8).empty());
     const auto& f = pp::cpuFeatures();
     if (f.avx512Vnni || f.amxInt8)

@@ -103,9 +103,10 @@ std::shared_ptr<const GemmWeights::Impl> blasWeights(std::vector<float> w, int64
 std::shared_ptr<const GemmWeights::Impl> onednnWeights(const std::vector<float>& w, int64_t n,
                                                        int64_t k, GemmType t);
 // Int8 (gemm_int8.cpp): the parts quantized as the export does, the
-// integer products on oneDNN or (onednn false) on our portable kernel.
+// integer products on oneDNN or (onednn false) on our kernel: the
+// AVX512_VNNI one where the CPU has it (and `vnni`), else the portable one.
 std::shared_ptr<const GemmWeights::Impl> int8Weights(const std::vector<RowSource>& parts,
-                                                     int64_t depth, bool onednn);
+                                                     int64_t depth, bool onednn, bool vnni = true);
 // oneDNN's u8 x s8 -> s32 product on int8 weights W [N, K] reordered once:
 // c [m, N] (row-major) = a [m, K] (row-major, uint8) times W^T.
 struct Int8Product {
@@ -113,6 +114,33 @@ struct Int8Product {
   virtual void run(const uint8_t* a, int64_t m, int32_t* c) const = 0;
 };
 std::shared_ptr<const Int8Product> onednnInt8Product(const int8_t* w, int64_t n, int64_t k);
+// Our AVX512_VNNI kernel (gemm_int8_vnni.cpp), the int8 `packed` backend
+// where the CPU has AVX512_VNNI: int8 weights W [N, K] in panels of 16
+// columns by groups of 4 in-features, the depth padded with zeros.
+struct Int8Panels {
+  Int8Panels() = default;
+  Int8Panels(const int8_t* q, int64_t n, int64_t k);
+  int64_t n = 0, k = 0, quads = 0, panels = 0;
+  std::vector<int8_t> data;
+  int64_t panelBytes() const { return quads * 64; }
+};
+// The epilogue of an int8 product (gemm_int8.cpp): per column its weight
+// row's sum, weight scale and part scale; per row of `a` its zero point
+// and scale; the bias (null: add to what c holds).
+struct Int8Epilogue {
+  const int32_t* rowSum = nullptr;
+  const float* scale = nullptr;
+  const float* outScale = nullptr;
+  const int32_t* zeros = nullptr;
+  const float* xs = nullptr;
+  const float* bias = nullptr;
+};
+bool int8VnniAvailable();
+// c[i, j] for rows i < m, columns j in [n0, n1) (n0 a multiple of 16):
+// the epilogue of the u8 x s8 sums of a[i, :] (uint8, rows lda apart,
+// readable to a multiple of 4 bytes) and W[j, :].
+void int8VnniProduct(const uint8_t* a, int64_t lda, int64_t m, const Int8Panels& b, int64_t n0,
+                     int64_t n1, const Int8Epilogue& e, float* c, int64_t ldc);
 bool blasAvailable();
 bool onednnAvailable();
 // "OpenBLAS 0.3.21 ..." and "oneDNN 2.6.3": for the choice's cache key.

@@ -15,7 +15,8 @@
 //   Cast, Mul and Add (then times the part's own scale where it has one:
 //   the query's 1/sqrt(d)).
 // The integer sums run on oneDNN (u8 x s8 -> s32, VNNI) with the weights
-// reordered once, or on our portable kernel here.
+// reordered once, or on ours: the AVX512_VNNI kernel (gemm_int8_vnni.cpp)
+// where the CPU has it, the portable one here elsewhere.
 // The per-element work around the product (the activations' range and
 // quantization, and the float epilogue) runs in AVX-512 where the CPU has
 // it: the same IEEE operations lane by lane (division, rounding to
@@ -49,34 +50,6 @@ struct Int8Matrix {
   std::vector<int32_t> rowSum;  // per row: the sum of its q
 };
 
-Int8Matrix quantizeParts(const std::vector<RowSource>& parts, int64_t depth) {
-  Int8Matrix w;
-  w.k = depth;
-  for (const RowSource& p : parts) w.n += p.rows;
-  w.q.resize(static_cast<size_t>(w.n * depth));
-  int64_t row = 0;
-  for (const RowSource& p : parts) {
-    float amax = 0.0f;
-    for (int64_t r = 0; r < p.rows; ++r)
-      for (int64_t i = 0; i < depth; ++i)
-        amax = std::max(amax, std::fabs(p.data[r * p.stride + i]));
-    const float s = std::max(1e-8f, amax / 127.0f);
-    for (int64_t r = 0; r < p.rows; ++r, ++row) {
-      int8_t* out = w.q.data() + row * depth;
-      int32_t sum = 0;
-      for (int64_t i = 0; i < depth; ++i) {
-        const float v = std::nearbyint(p.data[r * p.stride + i] / s);
-        out[i] = static_cast<int8_t>(std::min(127.0f, std::max(-127.0f, v)));
-        sum += out[i];
-      }
-      w.scale.push_back(s);
-      w.outScale.push_back(p.scale);
-      w.rowSum.push_back(sum);
-    }
-  }
-  return w;
-}
-
 bool useAvx512() {
   static const bool yes = cpuFeatures().avx512;
   return yes;
@@ -85,6 +58,77 @@ bool useAvx512() {
 // The mask of the first n (< 16) lanes.
 inline __mmask16 lanes(int64_t n) {
   return static_cast<__mmask16>((1u << n) - 1u);
+}
+
+// max |x| over one row.
+PP_AVX512 float absMax512(const float* x, int64_t k) {
+  __m512 hi = _mm512_setzero_ps();
+  for (int64_t j = 0; j < k; j += 16)
+    hi = _mm512_max_ps(
+        hi, _mm512_abs_ps(_mm512_maskz_loadu_ps(k - j >= 16 ? 0xffff : lanes(k - j), x + j)));
+  alignas(64) float h[16];
+  _mm512_store_ps(h, hi);
+  return *std::max_element(h, h + 16);
+}
+
+// One weight row quantized: q = clamp(round-half-even(x / s), -127, 127)
+// (the same IEEE division and rounding as the plain loop); its sum.
+PP_AVX512 int32_t quantizeRow512(const float* x, int64_t k, float s, int8_t* q) {
+  const __m512 d = _mm512_set1_ps(s), lo = _mm512_set1_ps(-127.0f), hi = _mm512_set1_ps(127.0f);
+  __m512i sum = _mm512_setzero_si512();
+  for (int64_t j = 0; j < k; j += 16) {
+    const __mmask16 m = k - j >= 16 ? 0xffff : lanes(k - j);
+    __m512 v = _mm512_div_ps(_mm512_maskz_loadu_ps(m, x + j), d);
+    v = _mm512_roundscale_ps(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    const __m512i n = _mm512_cvtps_epi32(_mm512_min_ps(hi, _mm512_max_ps(lo, v)));
+    sum = _mm512_add_epi32(sum, n);  // masked-off lanes are 0
+    _mm_mask_storeu_epi8(q + j, m, _mm512_cvtepi32_epi8(n));
+  }
+  alignas(64) int32_t t[16];
+  _mm512_store_si512(t, sum);
+  int32_t total = 0;
+  for (int32_t v : t) total += v;
+  return total;
+}
+
+// W's parts quantized as the export quantizes each matrix (AVX-512 where
+// the CPU has it: the same results).
+Int8Matrix quantizeParts(const std::vector<RowSource>& parts, int64_t depth) {
+  Int8Matrix w;
+  w.k = depth;
+  for (const RowSource& p : parts) w.n += p.rows;
+  w.q.resize(static_cast<size_t>(w.n * depth));
+  const bool wide = useAvx512();
+  int64_t row = 0;
+  for (const RowSource& p : parts) {
+    float amax = 0.0f;
+    for (int64_t r = 0; r < p.rows; ++r) {
+      const float* x = p.data + r * p.stride;
+      if (wide)
+        amax = std::max(amax, absMax512(x, depth));
+      else
+        for (int64_t i = 0; i < depth; ++i) amax = std::max(amax, std::fabs(x[i]));
+    }
+    const float s = std::max(1e-8f, amax / 127.0f);
+    for (int64_t r = 0; r < p.rows; ++r, ++row) {
+      int8_t* out = w.q.data() + row * depth;
+      const float* x = p.data + r * p.stride;
+      int32_t sum = 0;
+      if (wide) {
+        sum = quantizeRow512(x, depth, s, out);
+      } else {
+        for (int64_t i = 0; i < depth; ++i) {
+          const float v = std::nearbyint(x[i] / s);
+          out[i] = static_cast<int8_t>(std::min(127.0f, std::max(-127.0f, v)));
+          sum += out[i];
+        }
+      }
+      w.scale.push_back(s);
+      w.outScale.push_back(p.scale);
+      w.rowSum.push_back(sum);
+    }
+  }
+  return w;
 }
 
 PP_AVX512 void range512(const float* a, int64_t lda, int64_t r0, int64_t r1, int64_t k, float& mn,
@@ -104,7 +148,7 @@ PP_AVX512 void range512(const float* a, int64_t lda, int64_t r0, int64_t r1, int
 }
 
 PP_AVX512 void quantize512(const float* a, int64_t lda, int64_t r0, int64_t r1, int64_t k,
-                           float scale, int32_t zp, uint8_t* q) {
+                           float scale, int32_t zp, uint8_t* q, int64_t ldq) {
   const __m512 s = _mm512_set1_ps(scale), lo = _mm512_set1_ps(static_cast<float>(-zp)),
                hi = _mm512_set1_ps(static_cast<float>(255 - zp));
   const __m512i z = _mm512_set1_epi32(zp);
@@ -114,13 +158,14 @@ PP_AVX512 void quantize512(const float* a, int64_t lda, int64_t r0, int64_t r1, 
       __m512 v = _mm512_div_ps(_mm512_maskz_loadu_ps(m, a + i * lda + j), s);
       v = _mm512_min_ps(hi, _mm512_max_ps(lo, v));
       const __m512i n = _mm512_add_epi32(_mm512_cvtps_epi32(v), z);  // nearest, ties to even
-      _mm_mask_storeu_epi8(q + i * k + j, m, _mm512_cvtepi32_epi8(n));
+      _mm_mask_storeu_epi8(q + i * ldq + j, m, _mm512_cvtepi32_epi8(n));
     }
 }
 
-// Rows [r0, r1) of `a` quantized with one scale and zero point.
+// Rows [r0, r1) of `a` quantized with one scale and zero point into q
+// (rows ldq apart).
 void quantizeGroup(const float* a, int64_t lda, int64_t r0, int64_t r1, int64_t k, uint8_t* q,
-                   float* scales, int32_t* zeros) {
+                   int64_t ldq, float* scales, int32_t* zeros) {
   float mn = 0.0f, mx = 0.0f;  // the range always takes in 0
   if (useAvx512()) {
     range512(a, lda, r0, r1, k, mn, mx);
@@ -139,10 +184,10 @@ void quantizeGroup(const float* a, int64_t lda, int64_t r0, int64_t r1, int64_t 
     scales[i] = scale;
     zeros[i] = zp;
   }
-  if (useAvx512()) return quantize512(a, lda, r0, r1, k, scale, zp, q);
+  if (useAvx512()) return quantize512(a, lda, r0, r1, k, scale, zp, q, ldq);
   const float lo = static_cast<float>(-zp), hi = static_cast<float>(255 - zp);
   for (int64_t i = r0; i < r1; ++i) {
-    uint8_t* out = q + i * k;
+    uint8_t* out = q + i * ldq;
     for (int64_t j = 0; j < k; ++j) {
       const float v = std::nearbyint(std::min(hi, std::max(lo, a[i * lda + j] / scale)));
       out[j] = static_cast<uint8_t>(static_cast<int32_t>(v) + zp);
@@ -216,7 +261,8 @@ PP_AVX512 void epilogueRow512(const Int8Matrix& w, const int32_t* acc, int32_t z
 
 struct Int8Impl : GemmWeights::Impl {
   Int8Matrix w;
-  std::shared_ptr<const Int8Product> dnn;  // null: referenceProduct
+  std::shared_ptr<const Int8Product> dnn;  // oneDNN's, else ours:
+  Int8Panels vnni;                         // our VNNI kernel's panels, else referenceProduct
 
   bool columnRanges() const override { return !dnn; }
 
@@ -230,15 +276,24 @@ struct Int8Impl : GemmWeights::Impl {
     thread_local std::vector<uint8_t> q;
     thread_local std::vector<float> scales;
     thread_local std::vector<int32_t> zeros, acc;
-    q.resize(static_cast<size_t>(m * w.k));
+    // The VNNI kernel reads rows padded to whole groups of 4 (the padding
+    // meets zero weights).
+    const int64_t ldq = vnni.panels > 0 ? vnni.quads * 4 : w.k;
+    q.resize(static_cast<size_t>(m * ldq));
     scales.resize(static_cast<size_t>(m));
     zeros.resize(static_cast<size_t>(m));
     int64_t start = 0;
     for (size_t g = 0; g < (groups ? groups->size() : 1); ++g) {
       const int64_t end = groups ? (*groups)[g] : m;
       if (end < start || end > m) throw Error("int8 product: row groups out of order");
-      quantizeGroup(a, lda, start, end, w.k, q.data(), scales.data(), zeros.data());
+      quantizeGroup(a, lda, start, end, w.k, q.data(), ldq, scales.data(), zeros.data());
       start = end;
+    }
+    if (vnni.panels > 0) {
+      const Int8Epilogue e{w.rowSum.data(), w.scale.data(), w.outScale.data(),
+                           zeros.data(),    scales.data(),  bias};
+      int8VnniProduct(q.data(), ldq, m, vnni, n0, n1, e, c, ldc);
+      return;
     }
     const int64_t cols = dnn ? w.n : n1 - n0, c0 = dnn ? 0 : n0;
     acc.resize(static_cast<size_t>(m * cols));
@@ -261,10 +316,14 @@ struct Int8Impl : GemmWeights::Impl {
 }  // namespace
 
 std::shared_ptr<const GemmWeights::Impl> int8Weights(const std::vector<RowSource>& parts,
-                                                     int64_t depth, bool onednn) {
+                                                     int64_t depth, bool onednn, bool vnni) {
   auto impl = std::make_shared<Int8Impl>();
   impl->w = quantizeParts(parts, depth);
-  if (onednn) impl->dnn = onednnInt8Product(impl->w.q.data(), impl->w.n, depth);
+  if (onednn)
+    impl->dnn = onednnInt8Product(impl->w.q.data(), impl->w.n, depth);
+  else if (vnni && int8VnniAvailable())
+    impl->vnni = Int8Panels(impl->w.q.data(), impl->w.n, depth);
+  if (impl->dnn || impl->vnni.panels > 0) impl->w.q = {};  // copied into their layouts
   return impl;
 }
 
