@@ -213,7 +213,7 @@ class TestInt8 : public QObject {
       checkBackend(b);
       ++ran;
     }
-    QVERIFY(ran >= 1);  // our portable kernel runs anywhere
+    QVERIFY(ran >= 1);            // our portable kernel runs anywhere
     if (pp::int8VnniAvailable())  // the packed backend ran the VNNI kernel: the portable one too
       checkKernel("portable", [](const std::vector<pp::RowSource>& parts, int64_t k) {
         return Portable(parts, k);

@@ -10,9 +10,9 @@
 // Weights: panels of 16 output columns; within a panel, for each group of
 // 4 in-features, the 16 columns' 4 bytes (64 bytes, one register), depth
 // padded with zeros to a multiple of 4 (the activations' padding bytes
-// are then multiplied by 0 whatever they hold). The epilogue is the
-// portable one's, lane for lane: float(sum - zp * rowSum) * (xs * scale),
-// times the part's scale, plus the bias or what c holds.
+// are then multiplied by 0 whatever they hold). The epilogue is the other
+// paths' (gemm_int8.cpp), in the same order: float(sum - zp * rowSum) *
+// (xs * scale), times the part's scale, plus the bias or what c holds.
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <immintrin.h>
@@ -29,9 +29,9 @@ namespace pp {
 
 namespace {
 
-constexpr int64_t kCols = 16;      // columns per panel (one register)
-constexpr int kMaxRows = 8;        // rows per tile
-constexpr int kMaxPanels = 3;      // panels per tile (48 columns)
+constexpr int64_t kCols = 16;       // columns per panel (one register)
+constexpr int kMaxRows = 8;         // rows per tile
+constexpr int kMaxPanels = 3;       // panels per tile (48 columns)
 constexpr int64_t kBlockRows = 96;  // rows whose activations stay in L2 per sweep of the columns
 
 inline __mmask16 firstLanes(int64_t n) {
@@ -76,8 +76,8 @@ PP_VNNI void tile(const uint8_t* a, int64_t lda, const Int8Panels& b, int64_t p0
 #pragma GCC unroll 8
     for (int r = 0; r < R; ++r) {
       const int64_t i = i0 + r;
-      const __m512i s = _mm512_sub_epi32(
-          acc[r][p], _mm512_mullo_epi32(_mm512_set1_epi32(e.zeros[i]), sum));
+      const __m512i s =
+          _mm512_sub_epi32(acc[r][p], _mm512_mullo_epi32(_mm512_set1_epi32(e.zeros[i]), sum));
       const __m512 y = _mm512_mul_ps(
           _mm512_mul_ps(_mm512_cvtepi32_ps(s), _mm512_mul_ps(_mm512_set1_ps(e.xs[i]), ws)), os);
       float* out = c + i * ldc + j;
