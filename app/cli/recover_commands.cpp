@@ -173,6 +173,10 @@ void addRecoverCommand(CLI::App& app, GlobalOptions& g) {
       ->capture_default_str();
   cmd->add_option("--alpha", a->opts.alpha, "Share of the distillation loss (rest: labels)")
       ->capture_default_str();
+  cmd->add_option("--hidden-weight", a->opts.hiddenWeight,
+                  "Weight of hidden-state distillation: each layer's output against the full "
+                  "model's layer ceil(j*N/m) (0: logits only)")
+      ->capture_default_str();
   cmd->add_option("--holdout", a->opts.holdoutFraction,
                   "Share of the training split held out for the choices")
       ->capture_default_str();

@@ -188,6 +188,26 @@ class TestRecover : public QObject {
     QCOMPARE(lc.recovered.back().source, picks_[0]);
   }
 
+  // --hidden-weight: the layer outputs distilled too; the weight is part of
+  // the settings the record keeps (and a checkpoint is resumed under), and
+  // absent from a logits-only recovery's.
+  void hiddenStateDistillation() {
+    for (const char* w : {"0", "1"}) {
+      const auto r = cli({"recover", q(log_), "--trials", QString::number(picks_[1]), "--out",
+                          q(dir_ + "/hidden-" + w), "--budget-steps", "10", "--lr", "1e-3",
+                          "--hidden-weight", w});
+      QVERIFY2(r.code == 0, r.err.c_str());
+      const auto rec = readLog().recovered.back();
+      QCOMPARE(rec.method, std::string("distill"));
+      QCOMPARE(rec.source, picks_[1]);
+      const auto& st = rec.details["settings"];
+      QCOMPARE(st.contains("hidden_weight"), std::string(w) == "1");
+      if (st.contains("hidden_weight")) QCOMPARE(st["hidden_weight"].get<double>(), 1.0);
+      QVERIFY(rec.details["holdout"].value("after", -1.0) >=
+              rec.details["holdout"].value("before", 2.0));
+    }
+  }
+
   void resumesAfterKill() {
     const QStringList args = {"recover",        q(log_),
                               "--trials",       QString::number(picks_[1]),
@@ -276,6 +296,14 @@ class TestRecover : public QObject {
         << QStringList{"--trials", "PICK", "--model", "OTHER"} << "another model";
     QTest::newRow("empty training split")
         << QStringList{"--trials", "PICK", "--data", "EMPTY"} << "EMPTY";
+    QTest::newRow("negative hidden weight")
+        << QStringList{"--trials", "PICK", "--hidden-weight", "-1"}
+        << "--hidden-weight must be 0 or more";
+    // A finished pick is reused only under the settings it was made with.
+    QTest::newRow("finished with other settings")
+        << QStringList{"--trials", "PICK", "--out",     "REC",           "--budget-steps",
+                       "31",       "--lr", "1e-3,3e-3", "--probe-steps", "5"}
+        << "was finished with other settings";
   }
   void badInputIsOneLine() {
     QFETCH(QStringList, extra);
@@ -290,9 +318,12 @@ class TestRecover : public QObject {
     extra.replaceInStrings("OTHER", q(other));
     extra.replaceInStrings("PICK", QString::number(picks_[0]));
     extra.replaceInStrings("EMPTY", q(dir_ + "/empty.tsv"));
+    extra.replaceInStrings("REC", q(dir_ + "/rec"));
     says.replace("EMPTY", q(dir_ + "/empty.tsv"));
     const std::string logBefore = testutil::readText(log_);
-    const auto r = cli(QStringList{"recover", q(log_), "--out", q(dir_ + "/bad")} + extra);
+    QStringList args = {"recover", q(log_)};
+    if (!extra.contains("--out")) args << "--out" << q(dir_ + "/bad");
+    const auto r = cli(args + extra);
     QCOMPARE(r.code, 1);
     QCOMPARE(lineCount(r.err), 1);
     QVERIFY2(r.err.find(says.toStdString()) != std::string::npos, r.err.c_str());

@@ -140,7 +140,7 @@ torch::Tensor fusedAttention(const torch::Tensor& x, const torch::Tensor& qkvW,
 torch::Tensor encoderForward(const EncoderWeights& w, Act act, double eps, const Batch& b,
                              const SubnetMasks* masks, const ForwardOptions& opts,
                              const FusedAttention* fused) {
-  const bool useFused = fused && !masks && !opts.training;
+  const bool useFused = fused && !masks && !opts.training && !opts.layerOutputs;
   if (useFused) checkFused(w, *fused);
   if (useFused && (opts.packed || fused->int8)) {
     auto logits = packedForward(w, act, eps, b, *fused);
@@ -193,6 +193,7 @@ torch::Tensor encoderForward(const EncoderWeights& w, Act act, double eps, const
       ffn = lw.out_b.expand({B, T, H});
     }
     x = torch::layer_norm(dropout(ffn, opts.hiddenDropout) + x, {H}, lw.ln2_w, lw.ln2_b, eps);
+    if (opts.layerOutputs) opts.layerOutputs->push_back(x);
   }
   if (w.tokenHead)  // a tagger: the classifier on every token
     return torch::linear(dropout(x, opts.hiddenDropout), w.head.cls_w, w.head.cls_b);

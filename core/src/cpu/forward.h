@@ -19,6 +19,10 @@ struct ForwardOptions {
   bool packed = true;
   double hiddenDropout = 0.0;
   double attentionDropout = 0.0;
+  // Not null: each layer's output [B, T, H] (after its second LayerNorm) is
+  // appended, in order, for hidden-state distillation. The padded pass only
+  // (not the fused evaluation pass).
+  std::vector<torch::Tensor>* layerOutputs = nullptr;
 };
 
 // Per-layer multipliers of head outputs and feed-forward units, applied to

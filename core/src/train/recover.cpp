@@ -206,6 +206,7 @@ RecoverReport runRecovery(const RecoverRequest& r, const RecoverCallback& progre
   useComputeThreads(ComputeUse::Training, o.threads > 0 ? o.threads : hardwareThreads());
   if (!(o.temperature > 0)) throw Error("recover: --temperature must be positive");
   if (o.alpha < 0 || o.alpha > 1) throw Error("recover: --alpha must be in [0, 1]");
+  if (!(o.hiddenWeight >= 0)) throw Error("recover: --hidden-weight must be 0 or more");
   if (o.learningRates.empty()) throw Error("recover: give at least one learning rate");
   if (o.holdoutFraction <= 0 || o.holdoutFraction >= 1)
     throw Error("recover: --holdout must be in (0, 1)");
@@ -234,6 +235,10 @@ RecoverReport runRecovery(const RecoverRequest& r, const RecoverCallback& progre
     if (fileutil::exists(done)) {
       pick.recovered =
           RecoveredTrial::fromJson(json::parse(fileutil::readFile(done)), s.run.config, r.logPath);
+      const json was = pick.recovered.details.value("settings", json());
+      if (was != tuneSettings(o))
+        throw Error(dir + " was finished with other settings (" + was.dump() +
+                    "); give another --out, or the same settings to reuse it");
       pick.reused = true;
     } else {
       TuneCallback cb = [&](const std::string& phase, double lr, int64_t step, int64_t steps,

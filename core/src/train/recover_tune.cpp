@@ -96,21 +96,26 @@ class Tuner {
   torch::optim::AdamW& optimizer() { return *opt_; }
 
  private:
-  torch::Tensor forward(const Batch& b, bool training) {
+  // The pick's logits; with `layers`, its layer outputs too.
+  torch::Tensor forward(const Batch& b, bool training,
+                        std::vector<torch::Tensor>* layers = nullptr) {
     ForwardOptions fo = fo_;
     fo.training = training;
+    fo.layerOutputs = layers;
     AutocastScope autocast(dev_.type(), o_.precision == Precision::BFloat16);
     return encoderForward(w_, impl_.act, impl_.config.layer_norm_eps, b, nullptr, fo)
         .to(torch::kFloat32);
   }
-  // The full model's per-token soft predictions [B, T, K] at the temperature.
-  torch::Tensor taggerTeacher(const Batch& b) const {
+  // The full model's logits (no dropout); with `layers`, its layer outputs.
+  torch::Tensor teacherPass(const Batch& b, std::vector<torch::Tensor>* layers) const {
     torch::NoGradGuard noGrad;
-    const auto t =
-        encoderForward(d_.teacher, impl_.act, impl_.config.layer_norm_eps, b, nullptr, {})
-            .to(torch::kFloat32);
-    return torch::softmax(t / o_.temperature, -1);
+    ForwardOptions fo;
+    fo.layerOutputs = layers;
+    return encoderForward(d_.teacher, impl_.act, impl_.config.layer_norm_eps, b, nullptr, fo)
+        .to(torch::kFloat32);
   }
+  torch::Tensor distilled(const Batch& b, const std::vector<size_t>& order, size_t begin,
+                          size_t end, const torch::Tensor& labels);
   const std::vector<size_t>& orderOf(int64_t epoch) {
     if (epoch != orderEpoch_) {
       order_.resize(d_.train.size());
@@ -133,6 +138,32 @@ class Tuner {
   std::vector<size_t> order_;
 };
 
+// The loss of one batch: cross-entropy on the labels, with distillation
+// alpha * T^2 * KL on the full model's soft predictions (a tagger's per
+// token, over every real token) and hiddenWeight * the layer outputs'
+// distance to the full model's (hiddenStateLoss).
+torch::Tensor Tuner::distilled(const Batch& b, const std::vector<size_t>& order, size_t begin,
+                               size_t end, const torch::Tensor& labels) {
+  const bool hidden = o_.distill && o_.hiddenWeight > 0;
+  std::vector<torch::Tensor> mine, theirs;
+  const auto logits = forward(b, true, hidden ? &mine : nullptr);
+  auto loss = labelLoss(logits, labels);
+  if (!o_.distill) return loss;
+  torch::Tensor teacher;
+  if (d_.tagger || hidden) teacher = teacherPass(b, hidden ? &theirs : nullptr);
+  if (d_.tagger) {
+    teacher = torch::softmax(teacher / o_.temperature, -1);
+    loss = distillLoss(logits, teacher, o_.temperature, b.mask) * o_.alpha + loss * (1 - o_.alpha);
+  } else {  // the soft predictions made once (prepareTuneData)
+    std::vector<int64_t> rows(order.begin() + static_cast<std::ptrdiff_t>(begin),
+                              order.begin() + static_cast<std::ptrdiff_t>(end));
+    const auto probs = d_.teacherProbs.index_select(0, torch::tensor(rows)).to(dev_);
+    loss = distillLoss(logits, probs, o_.temperature) * o_.alpha + loss * (1 - o_.alpha);
+  }
+  if (hidden) loss = loss + hiddenStateLoss(mine, theirs, b.mask) * o_.hiddenWeight;
+  return loss;
+}
+
 double Tuner::step(int64_t k, double lr) {
   const std::vector<size_t>& order = orderOf(k / spe_);
   const size_t bs = static_cast<size_t>(o_.batchSize), n = d_.train.size();
@@ -143,17 +174,7 @@ double Tuner::step(int64_t k, double lr) {
       batchTo(makeBatch(d_.train, order, begin, end, impl_.config.pad_token_id, &labels), dev_);
   labels = labels.to(dev_);
   opt_->zero_grad();
-  const auto logits = forward(b, true);
-  auto loss = labelLoss(logits, labels);
-  if (o_.distill && d_.tagger) {  // per token, over every real token
-    loss = distillLoss(logits, taggerTeacher(b), o_.temperature, b.mask) * o_.alpha +
-           loss * (1 - o_.alpha);
-  } else if (o_.distill) {
-    std::vector<int64_t> rows(order.begin() + static_cast<std::ptrdiff_t>(begin),
-                              order.begin() + static_cast<std::ptrdiff_t>(end));
-    const auto teacher = d_.teacherProbs.index_select(0, torch::tensor(rows)).to(dev_);
-    loss = distillLoss(logits, teacher, o_.temperature) * o_.alpha + loss * (1 - o_.alpha);
-  }
+  auto loss = distilled(b, order, begin, end, labels);
   loss.backward();
   clipGradients(tensorsOf(w_), o_.clipNorm);
   opt_->step();
@@ -406,23 +427,26 @@ TuneOutcome Recovery::run() {
 }  // namespace
 
 json tuneSettings(const RecoverOptions& o) {
-  return {{"method", o.method()},
-          {"temperature", o.temperature},
-          {"alpha", o.alpha},
-          {"budget_steps", o.budgetSteps},
-          {"budget_seconds", o.budgetSeconds},
-          {"learning_rates", o.learningRates},
-          {"probe_steps", o.probeSteps},
-          {"holdout_fraction", o.holdoutFraction},
-          {"eval_every", o.evalEvery},
-          {"patience", o.patience},
-          {"batch_size", o.batchSize},
-          {"max_length", o.maxLength},
-          {"weight_decay", o.weightDecay},
-          {"warmup", o.warmupFraction},
-          {"clip", o.clipNorm},
-          {"seed", o.seed},
-          {"precision", precisionName(o.precision)}};
+  json j = {{"method", o.method()},
+            {"temperature", o.temperature},
+            {"alpha", o.alpha},
+            {"budget_steps", o.budgetSteps},
+            {"budget_seconds", o.budgetSeconds},
+            {"learning_rates", o.learningRates},
+            {"probe_steps", o.probeSteps},
+            {"holdout_fraction", o.holdoutFraction},
+            {"eval_every", o.evalEvery},
+            {"patience", o.patience},
+            {"batch_size", o.batchSize},
+            {"max_length", o.maxLength},
+            {"weight_decay", o.weightDecay},
+            {"warmup", o.warmupFraction},
+            {"clip", o.clipNorm},
+            {"seed", o.seed},
+            {"precision", precisionName(o.precision)}};
+  // Only where it acts, so that logits-only checkpoints of earlier versions resume.
+  if (o.distill && o.hiddenWeight > 0) j["hidden_weight"] = o.hiddenWeight;
+  return j;
 }
 
 }  // namespace pp
@@ -441,10 +465,10 @@ TuneData prepareTuneData(const Model& full, const Dataset& train, const RecoverO
   d.holdout = tokenizeExamples(full, held, o.maxLength);
   d.tagger = full.config().tokenClassification();
   if (!o.distill) return d;
-  if (d.tagger) {  // per-token teachers are made batch by batch (Tuner::taggerTeacher)
-    d.teacher = weightsTo(full.impl().weights, dev);
-    return d;
-  }
+  // A tagger's per-token teacher and the layer outputs are made batch by
+  // batch (Tuner::teacherPass), from the full model on the device.
+  if (d.tagger || o.hiddenWeight > 0) d.teacher = weightsTo(full.impl().weights, dev);
+  if (d.tagger) return d;
   // The teacher's soft predictions, once: the full model without dropout.
   torch::NoGradGuard noGrad;
   const ModelImpl& m = full.impl();

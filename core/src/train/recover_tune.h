@@ -19,13 +19,14 @@ namespace pp {
 // What every pick of one recovery shares: the training split without the
 // held-out part, the held-out part, and the full model's soft predictions
 // of each training example at the temperature (undefined without
-// distillation). A tagger's teacher is the full model's weights on the
-// device instead: its per-token predictions are made batch by batch.
+// distillation). A tagger's teacher, and with hidden-state distillation
+// every teacher, is also the full model's weights on the device: its
+// per-token predictions and its layer outputs are made batch by batch.
 struct TuneData {
   std::vector<TokenizedExample> train, holdout;
   torch::Tensor teacherProbs;  // [train.size(), labels], float32 on the CPU
   bool tagger = false;         // sentences with a label per piece; scored by entity F1
-  EncoderWeights teacher{};    // a tagger's full model on the device (with distillation)
+  EncoderWeights teacher{};    // the full model on the device (a tagger's, or hidden states)
 };
 TuneData prepareTuneData(const Model& full, const Dataset& train, const RecoverOptions& o,
                          const torch::Device& dev);

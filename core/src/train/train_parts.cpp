@@ -16,6 +16,30 @@ torch::Tensor distillLoss(const torch::Tensor& student, const torch::Tensor& tea
   return (perRow * m).sum() / m.sum().clamp_min(1.0) * (T * T);
 }
 
+std::vector<int64_t> hiddenLayerMap(int64_t studentLayers, int64_t teacherLayers) {
+  std::vector<int64_t> map;
+  for (int64_t j = 1; j <= studentLayers; ++j)
+    map.push_back((j * teacherLayers + studentLayers - 1) / studentLayers);
+  return map;
+}
+
+torch::Tensor hiddenStateLoss(const std::vector<torch::Tensor>& student,
+                              const std::vector<torch::Tensor>& teacher,
+                              const torch::Tensor& mask) {
+  if (student.empty()) return torch::zeros({}, mask.options().dtype(torch::kFloat32));
+  const auto map =
+      hiddenLayerMap(static_cast<int64_t>(student.size()), static_cast<int64_t>(teacher.size()));
+  const auto m = mask.to(torch::kFloat32).unsqueeze(-1);  // [B, T, 1]
+  const double elements = m.sum().clamp_min(1.0).item<double>() * student[0].size(-1);
+  torch::Tensor sum;
+  for (size_t j = 0; j < student.size(); ++j) {
+    const auto& t = teacher.at(static_cast<size_t>(map[j] - 1));
+    const auto d = ((student[j].to(torch::kFloat32) - t.to(torch::kFloat32)).pow(2) * m).sum();
+    sum = sum.defined() ? sum + d : d;
+  }
+  return sum / (elements * static_cast<double>(student.size()));
+}
+
 std::unique_ptr<torch::optim::AdamW> makeAdamW(const std::vector<torch::Tensor>& params, double lr,
                                                double weightDecay) {
   std::vector<torch::Tensor> decay, noDecay;

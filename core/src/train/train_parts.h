@@ -17,6 +17,18 @@ namespace pp {
 torch::Tensor distillLoss(const torch::Tensor& student, const torch::Tensor& teacherProbs, double T,
                           const torch::Tensor& mask = {});
 
+// Hidden-state distillation's layer map: layer j (1-based) of a student of
+// m layers is matched to layer ceil(j * N / m) of the teacher's N (the
+// uniform map of TinyBERT; the student's last layer to the teacher's
+// last). Returns the teacher's layer (1-based) per student layer.
+std::vector<int64_t> hiddenLayerMap(int64_t studentLayers, int64_t teacherLayers);
+
+// The mean over the student's layers of the squared distance of each
+// layer's output [B, T, H] to its mapped teacher layer's (hiddenLayerMap),
+// per element, over the tokens `mask` [B, T] keeps. Zero for no layers.
+torch::Tensor hiddenStateLoss(const std::vector<torch::Tensor>& student,
+                              const std::vector<torch::Tensor>& teacher, const torch::Tensor& mask);
+
 // AdamW over `params` (leaf tensors that require gradients): weight decay
 // on matrices (dim >= 2), none on biases and LayerNorm.
 std::unique_ptr<torch::optim::AdamW> makeAdamW(const std::vector<torch::Tensor>& params, double lr,

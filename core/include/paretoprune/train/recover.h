@@ -21,9 +21,13 @@ namespace pp {
 struct OpenedRunLog;
 
 struct RecoverOptions {
-  bool distill = true;        // false: plain fine-tuning on the labels
-  double temperature = 2.0;   // of the soft logits (student and teacher)
-  double alpha = 0.5;         // loss = alpha * T^2 * KL + (1 - alpha) * cross-entropy
+  bool distill = true;       // false: plain fine-tuning on the labels
+  double temperature = 2.0;  // of the soft logits (student and teacher)
+  double alpha = 0.5;        // loss = alpha * T^2 * KL + (1 - alpha) * cross-entropy
+  // + hiddenWeight * the mean squared distance of the pick's layer outputs
+  // to the full model's, layer j of m matched to layer ceil(j * N / m) of N
+  // (docs/recovery.md); 0: logits only.
+  double hiddenWeight = 0;
   int64_t budgetSteps = 300;  // optimizer steps of the main run, per sub-network
   double budgetSeconds = 0;   // wall time per sub-network, all phases; 0: no limit
   // Candidates tried for probeSteps each (from the same start; the best on
