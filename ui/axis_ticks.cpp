@@ -1,5 +1,7 @@
 #include "ui/axis_ticks.h"
 
+#include <QValueAxis>
+
 #include <algorithm>
 #include <cmath>
 
@@ -143,6 +145,24 @@ std::vector<AxisTick> axisTicks(double lo, double hi, bool logScale, AxisUnit un
     out.push_back({v, label});
   }
   return out;
+}
+
+// Ticks at round values (0.70, 0.75, 0.80; 0, 50, 100 trials) on a range
+// widened to the steps around it: never 0.697, 0.776.
+void roundValueAxis(QValueAxis* a, double lo, double hi, int maxTicks) {
+  const std::vector<double> v = linearTickValues(lo, hi, maxTicks);
+  const double step = v.size() >= 2 ? v[1] - v[0] : std::max(hi - lo, 1e-9);
+  const double from = std::floor(lo / step + 1e-9) * step, to = std::ceil(hi / step - 1e-9) * step;
+  a->setTickType(QValueAxis::TicksDynamic);
+  a->setTickAnchor(0);
+  a->setTickInterval(step);
+  a->setRange(from, std::max(to, from + step));
+  // As many decimals as the step needs (2.5e-2 needs three).
+  int decimals = 0;
+  while (decimals < 6 && std::abs(step * std::pow(10.0, decimals) -
+                                  std::round(step * std::pow(10.0, decimals))) > 1e-6)
+    ++decimals;
+  a->setLabelFormat(QString("%.%1f").arg(decimals));
 }
 
 }  // namespace ppui

@@ -4,6 +4,8 @@
 #pragma once
 #include <QString>
 
+class QValueAxis;
+
 #include <vector>
 
 namespace ppui {
@@ -40,5 +42,10 @@ QString countLabel(double value);
 // half of `maxTicks` labels.
 std::vector<AxisTick> axisTicks(double lo, double hi, bool logScale, AxisUnit unit,
                                 int maxTicks = 8);
+
+// A value axis over [lo, hi] widened to round steps (linearTickValues), its
+// ticks at them and labelled with the decimals the step needs: 0.70, 0.75,
+// 0.80 or 0, 50, 100; never 0.697 or "0 0 0 1".
+void roundValueAxis(QValueAxis* a, double lo, double hi, int maxTicks = 6);
 
 }  // namespace ppui

@@ -43,9 +43,13 @@ QWidget* ChartPanel::makeAxesBox(QWidget* parent) {
   xBox->addItem(tr("latency (log)"));
   xBox->addItem(tr("size, MB (log)"));
   xBox->setObjectName("xAxis");
+  xBox->setToolTip(
+      tr("What the chart's x axis shows: the sub-networks' size, compute or "
+         "measured latency."));
   vf->addRow(tr("x axis"), xBox);
   auto* yBox = new QComboBox(viewBox);
   yBox->setObjectName("yAxis");
+  yBox->setToolTip(tr("What the chart's y axis shows, measured on the validation data."));
   yBox->addItem(tr("validation error"), static_cast<int>(YMetric::Error));
   yBox->addItem(tr("accuracy (%)"), static_cast<int>(YMetric::Accuracy));
   yBox->addItem(tr("MCC"), static_cast<int>(YMetric::Mcc));

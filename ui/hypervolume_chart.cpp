@@ -22,7 +22,7 @@ HypervolumeChart::HypervolumeChart(QWidget* parent) : QChartView(parent) {
   ax->setTitleText(tr("trials"));
   ax->setLabelFormat("%.0f");
   auto* ay = new QValueAxis;
-  ay->setTitleText(tr("hypervolume"));
+  ay->setTitleVisible(false);  // the chart's title names it; a short tab elided it
   ay->setLabelFormat("%.3f");
   c->addAxis(ax, Qt::AlignBottom);
   c->addAxis(ay, Qt::AlignLeft);
@@ -67,8 +67,6 @@ void HypervolumeChart::clear() {
   bySeconds_.clear();
   addLine(tr("hypervolume"), QColor(40, 140, 90));
   chart()->legend()->hide();
-  chart()->setTitle(overTime_ ? tr("Hypervolume of the front over time")
-                              : tr("Hypervolume of the front over trials"));
   chart()->axes(Qt::Horizontal).first()->setTitleText(overTime_ ? tr("seconds") : tr("trials"));
   redraw();
 }
@@ -92,8 +90,6 @@ void HypervolumeChart::setOverTime(bool on) {
   overTime_ = on;
   if (compare_) return;  // compared runs have no common clock: trials only
   drawLive();
-  chart()->setTitle(overTime_ ? tr("Hypervolume of the front over time")
-                              : tr("Hypervolume of the front over trials"));
   chart()->axes(Qt::Horizontal).first()->setTitleText(overTime_ ? tr("seconds") : tr("trials"));
   redraw();
 }
@@ -114,7 +110,6 @@ void HypervolumeChart::setCurves(const std::vector<Curve>& curves) {
     addLine(c.name, c.color)->replace(pts);
   }
   chart()->legend()->show();
-  chart()->setTitle(tr("Hypervolume of each run over trials (one reference point for all)"));
   chart()->axes(Qt::Horizontal).first()->setTitleText(tr("trials"));
   redraw();
 }
@@ -133,7 +128,20 @@ int HypervolumeChart::curvePoints(int i) const {
   return i >= 0 && i < curveCount() ? lines_[static_cast<size_t>(i)]->count() : 0;
 }
 
+// The title says what the curve is, or that there is none yet.
+void HypervolumeChart::retitle() {
+  bool any = false;
+  for (auto* l : lines_) any = any || l->count() > 0;
+  chart()->setTitle(
+      compare_    ? tr("Hypervolume of each run over trials (one reference point for all)")
+      : !any      ? tr("Hypervolume of the front: no trials yet (drawn as a search runs, or "
+                            "for a run log opened)")
+      : overTime_ ? tr("Hypervolume of the front over time")
+                  : tr("Hypervolume of the front over trials"));
+}
+
 void HypervolumeChart::redraw() {
+  retitle();
   double maxX = 10, lo = 1, hi = 0;
   for (auto* l : lines_) {
     if (!l->isVisible()) continue;
@@ -145,27 +153,9 @@ void HypervolumeChart::redraw() {
   }
   if (hi < lo) lo = 0, hi = 1;
   const double pad = std::max((hi - lo) * 0.1, 0.002);
-  roundAxis(static_cast<QValueAxis*>(chart()->axes(Qt::Horizontal).first()), 0, maxX, 8);
-  roundAxis(static_cast<QValueAxis*>(chart()->axes(Qt::Vertical).first()), std::max(0.0, lo - pad),
-            hi + pad, 6);
-}
-
-// Ticks at round values (0.70, 0.75, 0.80; 0, 50, 100 trials) on a range
-// widened to the steps around it: never 0.697, 0.776.
-void HypervolumeChart::roundAxis(QValueAxis* a, double lo, double hi, int maxTicks) {
-  const std::vector<double> v = linearTickValues(lo, hi, maxTicks);
-  const double step = v.size() >= 2 ? v[1] - v[0] : std::max(hi - lo, 1e-9);
-  const double from = std::floor(lo / step + 1e-9) * step, to = std::ceil(hi / step - 1e-9) * step;
-  a->setTickType(QValueAxis::TicksDynamic);
-  a->setTickAnchor(0);
-  a->setTickInterval(step);
-  a->setRange(from, std::max(to, from + step));
-  // As many decimals as the step needs (2.5e-2 needs three).
-  int decimals = 0;
-  while (decimals < 6 && std::abs(step * std::pow(10.0, decimals) -
-                                  std::round(step * std::pow(10.0, decimals))) > 1e-6)
-    ++decimals;
-  a->setLabelFormat(QString("%.%1f").arg(decimals));
+  roundValueAxis(static_cast<QValueAxis*>(chart()->axes(Qt::Horizontal).first()), 0, maxX, 8);
+  roundValueAxis(static_cast<QValueAxis*>(chart()->axes(Qt::Vertical).first()),
+                 std::max(0.0, lo - pad), hi + pad, 6);
 }
 
 int HypervolumeChart::points() const {

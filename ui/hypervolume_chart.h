@@ -14,8 +14,6 @@
 
 class QLineSeries;
 
-class QValueAxis;
-
 namespace ppui {
 
 class HypervolumeChart : public QChartView {
@@ -42,7 +40,7 @@ class HypervolumeChart : public QChartView {
 
  private:
   void redraw();
-  static void roundAxis(QValueAxis* a, double lo, double hi, int maxTicks);
+  void retitle();
   void drawLive();  // the queued live points, in one replace
   QLineSeries* addLine(const QString& name, const QColor& color);
   std::vector<QLineSeries*> lines_;

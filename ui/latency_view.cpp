@@ -145,7 +145,7 @@ void LatencyView::show(const std::vector<Row>& rows) {
   ay->setTickAnchor(0);
   ay->setTickInterval(step);
   ay->setLabelFormat(step >= 1 ? "%.0f" : step >= 0.1 ? "%.1f" : "%.2f");
-  ay->setTitleText(tr("ms per example"));
+  ay->setTitleText(tr("ms"));  // the title says per example; a short tab elided more
   chart->addAxis(ax, Qt::AlignBottom);
   chart->addAxis(ay, Qt::AlignLeft);
   series->attachAxis(ax);

@@ -188,6 +188,14 @@ void MainWindow::connectRun() {
               c->addPoint(static_cast<int64_t>(i + 1), hv[i], seconds[i]);
           });
   connect(r, &RunController::warning, this, &MainWindow::showWarning);
+  connect(r, &RunController::comparisonWarned, this, [this](const QStringList& warnings) {
+    auto* box = new QMessageBox(QMessageBox::Warning, tr("These runs do not compare exactly"),
+                                "- " + warnings.join("\n- "), QMessageBox::Ok, this);
+    box->setObjectName("comparisonWarning");
+    box->setTextFormat(Qt::PlainText);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
+  });
   connect(r, &RunController::detailsChanged, this, &MainWindow::updateDetails);
   connect(r, &RunController::searchEnded, this, [this](const QString& reason) {
     charts_->flush();

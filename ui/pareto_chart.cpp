@@ -151,6 +151,7 @@ void ParetoChart::setRuns(const QStringList& names) {
   pending_.clear();
   selection_.clear();
   full_trial_.reset();
+  runFull_.clear();
   batches_ = 0;
   rebuild();
 }

@@ -55,6 +55,13 @@ class ParetoChart : public QChartView {
   bool runVisible(int run) const;
 
   void setReference(const pp::Trial& full);
+  // Compared runs: each run's own full model (by run; none: unknown). Those
+  // that differ from setReference's (another validation set) are drawn as
+  // squares in their run's colour, labelled with the run's name.
+  void setRunReferences(const std::vector<std::optional<pp::Trial>>& refs);
+  // Where those squares are, in chart values (by run; the first run's is
+  // setReference's own marker when the same).
+  QList<QPointF> runReferencePoints() const;
   // The run's chance-level error (RunHeader::chanceError; negative: unknown):
   // with the full model it sets where the y axis stops (chart_frame.h).
   void setChanceError(double error);
@@ -195,6 +202,7 @@ class ParetoChart : public QChartView {
   void paintBudgets(QPainter* p, const QRectF& plot) const;
   void redrawHighlight();
   void paintPicks(QPainter* p, const QRectF& plot) const;
+  void paintRunReferences(QPainter* p, const QRectF& plot) const;
   void initRecovered();
   void redrawRecovered();  // after the axes or the frame changed
   void onRecoveredHovered(const QPointF& p, bool state);
@@ -218,6 +226,7 @@ class ParetoChart : public QChartView {
   bool flushing_ = false;
   std::vector<int64_t> selection_;
   std::optional<pp::Trial> full_trial_;
+  std::vector<std::optional<pp::Trial>> runFull_;  // compared runs' own, when they differ
   double chance_ = -1;
   std::optional<double> frame_;  // the y value where the frame stops
   int beyondCount_ = 0;          // entries beyond the frame

@@ -215,6 +215,7 @@ void ParetoChart::drawForeground(QPainter* p, const QRectF& rect) {
   p->save();
   p->setClipRect(plot);
   paintBudgets(p, plot);
+  paintRunReferences(p, plot);
   paintPicks(p, plot);
   p->restore();
   paintRecovered(p);
@@ -355,6 +356,46 @@ void ParetoChart::paintPicks(QPainter* p, const QRectF& plot) const {
     p->fillRect(box, QColor(255, 255, 255, 225));
     p->drawText(box, Qt::AlignCenter, names);
   }
+}
+
+void ParetoChart::setRunReferences(const std::vector<std::optional<pp::Trial>>& refs) {
+  runFull_.clear();
+  for (const auto& r : refs) {
+    const bool same = r && full_trial_ && r->errorRate == full_trial_->errorRate &&
+                      r->params == full_trial_->params;
+    runFull_.push_back(same ? std::nullopt : r);
+  }
+  viewport()->update();
+}
+
+QList<QPointF> ParetoChart::runReferencePoints() const {
+  QList<QPointF> out;
+  for (const auto& r : runFull_)
+    if (r) out << drawnAt(*r);
+  return out;
+}
+
+// Each compared run's own full model where it differs from the one the
+// chart's square shows: the runs were judged on other validation examples.
+void ParetoChart::paintRunReferences(QPainter* p, const QRectF& plot) const {
+  p->setRenderHint(QPainter::Antialiasing, true);
+  const QFontMetricsF fm(p->font());
+  for (size_t run = 0; run < runFull_.size(); ++run) {
+    if (!runFull_[run] || !runVisible(static_cast<int>(run))) continue;
+    const QPointF c = chart()->mapToPosition(drawnAt(*runFull_[run]));
+    if (!plot.contains(c)) continue;
+    const QColor color = runColor(static_cast<int>(run));
+    p->setPen(QPen(QColor(40, 40, 40), 1.5));
+    p->setBrush(color);
+    p->drawRect(QRectF(c.x() - 6, c.y() - 6, 12, 12));
+    const QString label = tr("full model (%1)").arg(runName(static_cast<int>(run)));
+    const QRectF box(c.x() + 9, c.y() - fm.height() / 2 - 1, fm.horizontalAdvance(label) + 6,
+                     fm.height() + 2);
+    p->fillRect(box, QColor(255, 255, 255, 215));
+    p->setPen(color.darker(140));
+    p->drawText(box, Qt::AlignCenter, label);
+  }
+  p->setBrush(Qt::NoBrush);
 }
 
 }  // namespace ppui

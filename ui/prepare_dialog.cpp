@@ -21,34 +21,36 @@
 #include <QVBoxLayout>
 #include <QValueAxis>
 
+#include <algorithm>
+
 #include "paretoprune/base/error.h"
 #include "paretoprune/formats/dataset.h"
 #include "paretoprune/model/model.h"
 #include "paretoprune/search/search_space.h"
 #include "paretoprune/train/train.h"
+#include "ui/axis_ticks.h"
 
 namespace ppui {
 
 namespace {
-// The full model's training loss by step; round axes before the first point.
+// The full model's training loss by step. Before the first step the chart
+// says so (no bare axes); then both axes at round values (axis_ticks.h).
 QChart* lossChart(QLineSeries* loss) {
   auto* chart = new QChart;
-  chart->setTitle(QObject::tr("Training loss (full model)"));
+  chart->setTitle(QObject::tr("Training loss (full model): drawn from the first step"));
   chart->legend()->hide();
   chart->setAnimationOptions(QChart::NoAnimation);
   chart->addSeries(loss);
   auto* ax = new QValueAxis;
   ax->setTitleText(QObject::tr("step"));
-  ax->setLabelFormat("%d");
-  ax->setRange(0, 10);  // until the run says how many steps it has
-  ax->setTickCount(6);
   auto* ay = new QValueAxis;
   ay->setTitleText(QObject::tr("loss"));
-  ay->setLabelFormat("%.1f");
   chart->addAxis(ax, Qt::AlignBottom);
   chart->addAxis(ay, Qt::AlignLeft);
   loss->attachAxis(ax);
   loss->attachAxis(ay);
+  ax->setVisible(false);
+  ay->setVisible(false);
   return chart;
 }
 }  // namespace
@@ -298,8 +300,14 @@ void PrepareDialog::showProgress(const pp::TrainProgress& p) {
   progress_->setValue(static_cast<int>(p.step));
   loss_->append(static_cast<double>(p.step), p.fullLoss);
   maxLoss_ = std::max(maxLoss_, p.fullLoss);
-  chart_->chart()->axes(Qt::Horizontal).first()->setRange(0, static_cast<double>(p.totalSteps));
-  chart_->chart()->axes(Qt::Vertical).first()->setRange(0, maxLoss_ * 1.1);
+  QChart* c = chart_->chart();
+  c->setTitle(tr("Training loss (full model)"));
+  auto* ax = static_cast<QValueAxis*>(c->axes(Qt::Horizontal).first());
+  auto* ay = static_cast<QValueAxis*>(c->axes(Qt::Vertical).first());
+  roundValueAxis(ax, 0, static_cast<double>(std::max<int64_t>(p.totalSteps, 1)), 6);
+  roundValueAxis(ay, 0, maxLoss_ * 1.05, 5);
+  ax->setVisible(true);
+  ay->setVisible(true);
   QString line = tr("Epoch %1 of %2, step %3 of %4: loss %5, %6 examples/s, about %7 s left")
                      .arg(p.epoch)
                      .arg(p.epochs)

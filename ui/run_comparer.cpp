@@ -59,6 +59,9 @@ bool RunComparer::load(const QStringList& logs, QString* error) {
                       runColor(run), r.hypervolumeByTrial});
   }
   v_.chart->flushNow();
+  std::vector<std::optional<pp::Trial>> refs;
+  for (const auto& r : cmp_->runs) refs.push_back(r.run.reference);
+  v_.chart->setRunReferences(refs);
   v_.hypervolume->setCurves(curves);
   v_.runFilter->blockSignals(true);
   v_.runFilter->clear();

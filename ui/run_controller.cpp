@@ -492,6 +492,9 @@ bool RunController::compareRuns(const QStringList& runs, QString* error) {
   reference_ = first.run.reference;
   Q_EMIT status(comparer_->summary());
   Q_EMIT detailsChanged();
+  QStringList warnings;
+  for (const auto& w : comparer_->comparison()->warnings) warnings << QString::fromStdString(w);
+  if (!warnings.isEmpty()) Q_EMIT comparisonWarned(warnings);
   return true;
 }
 

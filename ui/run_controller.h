@@ -115,6 +115,9 @@ class RunController : public QObject {
   void progressShown(int done, int total);
   void progressChanged(const pp::SearchProgress& p);
   void warning(const pp::SearchWarning& w);
+  // Compared runs whose numbers do not compare exactly (other validation
+  // examples, other objectives), one line each: said where it cannot be missed.
+  void comparisonWarned(const QStringList& warnings);
   void detailsChanged();  // the full model or the shown trials changed
   void recoveredShown();  // recovered() changed (a run opened, a recovery recorded)
   // An opened run's hypervolume after each trial, and the seconds by then.

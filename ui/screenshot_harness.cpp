@@ -4,11 +4,13 @@
 #include <QTabWidget>
 #include <QTimer>
 
+#include <algorithm>
 #include <cstdio>
 
 #include "ui/export_dialog.h"
 #include "ui/mainwindow.h"
 #include "ui/parallel_coords.h"
+#include "ui/picks_bar.h"
 #include "ui/recover_actions.h"
 #include "ui/trial_table_model.h"
 
@@ -77,14 +79,19 @@ void ScreenshotHarness::onSearchEnded(const QString& reason) {
   QTimer::singleShot(kSettleMs, this, [this, outcome, failed] { finish(outcome, failed); });
 }
 
-// Two points of the Pareto set, a third and two thirds along it.
+// The recommended picks (knee, smallest, fastest: what a user would look
+// at first), else two points of the Pareto set, a third and two thirds along it.
 void ScreenshotHarness::selectFront() {
-  const TrialTableModel* table = w_.tableModel();
-  std::vector<int64_t> front;
-  for (const auto& t : table->trials())
-    if (table->isOnFront(t.id)) front.push_back(t.id);
   std::vector<int64_t> pick;
-  if (!front.empty()) pick = {front[front.size() / 3], front[2 * front.size() / 3]};
+  for (const auto& [name, key] : w_.picksBar()->picks())
+    if (std::find(pick.begin(), pick.end(), key) == pick.end()) pick.push_back(key);
+  if (pick.empty()) {
+    const TrialTableModel* table = w_.tableModel();
+    std::vector<int64_t> front;
+    for (const auto& t : table->trials())
+      if (table->isOnFront(t.id)) front.push_back(t.id);
+    if (!front.empty()) pick = {front[front.size() / 3], front[2 * front.size() / 3]};
+  }
   w_.selectTrials(pick);
 }
 

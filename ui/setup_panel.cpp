@@ -55,6 +55,7 @@ SetupPanel::SetupPanel(QWidget* parent) : QWidget(parent) {
   sections_->addWidget(buildDataBox(this));
   sections_->addWidget(buildSearchBox(this));
   sections_->addStretch(1);
+  addHelp();
   guardAgainstWheel(this);  // scrolling the panel never changes a setting
   // Long choices ("(default: text_pair, sentence2 if present)") elide
   // instead of widening the panel past its column.
@@ -292,7 +293,10 @@ void SetupPanel::showModel(const QString& dir, const pp::ModelConfig& c) {
           .arg(QString::fromStdString(pp::familyDisplayName(c))));
   modelInfo_->setStyleSheet({});
   resetSpaceRanges(c);
-  if (!dataEdit_->text().isEmpty()) refreshDataInfo();
+  if (!dataEdit_->text().isEmpty())
+    refreshDataInfo();
+  else
+    showDataInfo({}, false);  // an earlier "Choose a model directory." no longer holds
 }
 
 void SetupPanel::showModelError(const QString& dir, const QString& error) {
@@ -394,6 +398,7 @@ void SetupPanel::showRunLog(const QString& logPath, int trials) {
 
 void SetupPanel::setTrials(int n) {
   trialsSpin_->setValue(n);
+  trialsOverride_ = trialsSpin_->value();
 }
 
 SearchSetup SetupPanel::currentSetup() const {
@@ -493,7 +498,7 @@ void SetupPanel::saveSettings() const {
   s.setValue("strategy", strategyBox_->currentIndex());
   s.setValue("objectives", objectivesBox_->currentIndex());
   s.setValue("constraints", constraintsEdit_->text());
-  s.setValue("trials", trialsSpin_->value());
+  if (trialsSpin_->value() != trialsOverride_) s.setValue("trials", trialsSpin_->value());
   s.setValue("workers", workersSpin_->value());
   s.setValue("precision", precisionBox_->currentIndex());
   s.setValue("seed", seedSpin_->value());

@@ -39,6 +39,8 @@ class SetupPanel : public QWidget {
   void setDataFiles(const QString& data, const QString& validation);
   // An opened run: Start continues its log (with at least its trials).
   void showRunLog(const QString& logPath, int trials);
+  // A count given for this session only (the command line's --trials): shown
+  // and used, never remembered as the model's setting unless changed here.
   void setTrials(int n);
   // What auto chose for the run and why.
   void showAutoChoices(const pp::RunHeader& h);
@@ -72,6 +74,7 @@ class SetupPanel : public QWidget {
   QWidget* buildSearchBox(QWidget* panel);
   void addSearchOptions(QWidget* box, QFormLayout* form);
   void addSpaceRanges(QWidget* box, QFormLayout* form);
+  void addHelp();  // every field's tooltip (setup_panel_help.cpp)
   void browseData(QLineEdit* edit);
   void refreshPreview();  // first rows and column pickers of the data file
   void fillPreview(const QString& file);
@@ -110,6 +113,7 @@ class SetupPanel : public QWidget {
   QSpinBox* maxUnits_ = nullptr;
   std::shared_ptr<DataChecks> dataChecks_ = std::make_shared<DataChecks>();  // shared with checks
   bool dataCheckPending_ = false;  // the form changed while a check ran
+  int trialsOverride_ = -1;        // setTrials' count while the field still shows it
   BackgroundTask dataCheckTask_{this};
 };
 

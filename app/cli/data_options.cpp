@@ -33,8 +33,16 @@ void DataOptions::add(CLI::App& cmd, double defaultSplit, const char* batchHelp)
   cmd.add_option("--batch-size", batchSize, batchHelp)
       ->capture_default_str()
       ->check(CLI::Range(int64_t(1), int64_t(4096)));
-  cmd.add_option("--limit", limit, "Evaluate at most this many examples (0: all)")
+  cmd.add_option("--limit", limit,
+                 limitTraining ? "Use at most this many training examples and at most this many "
+                                 "validation examples (0: all; for a quick try)"
+                               : "Evaluate at most this many examples (0: all)")
       ->capture_default_str();
+}
+
+void DataOptions::addWithTraining(CLI::App& cmd, double defaultSplit, const char* batchHelp) {
+  limitTraining = true;
+  add(cmd, defaultSplit, batchHelp);
 }
 
 pp::DataSplit DataOptions::split() const {
@@ -55,7 +63,10 @@ pp::Dataset DataOptions::validationSet(const pp::ModelConfig& c) const {
 }
 
 pp::Dataset DataOptions::trainingSet(const pp::ModelConfig& c) const {
-  return split().trainingSet(c);
+  pp::Dataset d = split().trainingSet(c);
+  if (limitTraining && limit > 0 && static_cast<int64_t>(d.examples.size()) > limit)
+    d.examples.resize(static_cast<size_t>(limit));
+  return d;
 }
 
 }  // namespace ppcli

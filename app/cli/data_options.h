@@ -23,10 +23,16 @@ struct DataOptions {
   int64_t maxLength = 128;
   int64_t batchSize = 32;
   int64_t limit = 0;
+  // Whether --limit also caps the training examples (train, reorder,
+  // baseline: a quick try on fewer examples), not only the evaluated ones.
+  bool limitTraining = false;
 
   // `batchHelp`: what --batch-size sizes for this command.
   void add(CLI::App& cmd, double defaultSplit,
            const char* batchHelp = "Examples per evaluation batch");
+  // As add(), and --limit caps the training examples too.
+  void addWithTraining(CLI::App& cmd, double defaultSplit,
+                       const char* batchHelp = "Examples per evaluation batch");
   // The split these options describe, as a run header records it.
   pp::DataSplit split() const;
   // The evaluation set these options describe.

@@ -16,6 +16,7 @@
 #include "paretoprune/formats/tokenizer.h"
 #include "paretoprune/model/metrics.h"
 #include "paretoprune/model/model.h"
+#include "paretoprune/search/training_data.h"
 #include "tagging_output.h"
 #include "text_input.h"
 
@@ -144,6 +145,13 @@ void runEval(const EvalArgs& a, const GlobalOptions& g) {
   EvalReport e;
   e.subnet = subnetFor(a.subnet, *model);
   pp::Dataset val = a.data.validationSet(c);
+  // The data evaluated, when it is the file itself, is what a warning names.
+  const std::string evaluated = !a.data.validation.empty() ? a.data.validation
+                                : a.data.valSplit > 0      ? std::string()
+                                                           : a.data.data;
+  const std::string seen =
+      pp::seenWarning(pp::seenInTraining(model->directory(), a.data.split(), val, c), evaluated);
+  if (!seen.empty()) std::cerr << "paretoprune-cli: warning: " << seen << "\n";
   pp::EncodeOptions eo;
   eo.maxLength = a.data.maxLength;
   eo.batchSize = a.data.batchSize;

@@ -1,4 +1,5 @@
 // make-tiny, info and tokenize.
+#include <filesystem>
 #include <iostream>
 #include <memory>
 
@@ -130,6 +131,14 @@ void addInfoCommand(CLI::App& app, GlobalOptions& g) {
               << "FLOPs/seq    " << si(static_cast<double>(flops)) << " at length 128\n"
               << "CPU          " << pp::cpuDescription() << "\n"
               << gemm << "\n";
+    // No weights to load here: an export for another runtime, said as eval would.
+    if (!std::filesystem::exists(std::filesystem::path(*dir) / "model.safetensors")) {
+      try {
+        pp::Model::load(*dir);
+      } catch (const pp::Error& e) {
+        std::cout << "note         " << e.what() << "\n";
+      }
+    }
   });
 }
 

@@ -223,13 +223,22 @@ void printRecoveredFront(const pp::OpenedRunLog& run, const std::vector<std::str
   }
   const bool csv = format == "csv";
   if (!cs.empty() && !csv) std::cout << "Feasible trials only: " << constraintList(cs) << "\n";
-  std::printf(csv ? "%s,%s,%s,%s,%s,%s\n" : "%6s  %-30s %8s %12s %10s  %s\n", "trial",
-              "sub-network", "error", "params", "flops", "kind");
-  for (size_t i : idx)
-    std::printf(csv ? "%lld,%s,%.6f,%lld,%lld,%s\n" : "%6lld  %-30s %8.4f %12lld %10lld  %s\n",
-                static_cast<long long>(all[i].id), all[i].subnet.summary().c_str(),
-                all[i].errorRate, static_cast<long long>(all[i].params),
-                static_cast<long long>(all[i].flops), kind[i].c_str());
+  if (csv) {
+    std::printf("trial,sub-network,error,params,flops,kind\n");
+    for (size_t i : idx)
+      std::printf("%lld,%s,%.6f,%lld,%lld,%s\n", static_cast<long long>(all[i].id),
+                  csvQuote(all[i].subnet.summary()).c_str(), all[i].errorRate,
+                  static_cast<long long>(all[i].params), static_cast<long long>(all[i].flops),
+                  csvQuote(kind[i]).c_str());
+  } else {  // as front's own table writes numbers
+    std::printf("%6s  %-30s %8s %14s %11s  %s\n", "trial", "sub-network", "error", "parameters",
+                "FLOPs/seq", "kind");
+    for (size_t i : idx)
+      std::printf("%6lld  %-30s %8.4f %14s %11s  %s\n", static_cast<long long>(all[i].id),
+                  all[i].subnet.summary().c_str(), all[i].errorRate,
+                  thousands(all[i].params).c_str(), si(static_cast<double>(all[i].flops)).c_str(),
+                  kind[i].c_str());
+  }
   if (d.recommend && !csv) printPicks(run, obj, cs, d.within, g, set);
 }
 

@@ -212,7 +212,7 @@ void addTrainCommand(CLI::App& app, GlobalOptions& g) {
   auto* cmd = app.add_subcommand(
       "train", "Fine-tune a BERT classifier (standard, or as a super-network: sandwich)");
   cmd->add_option("MODEL", a->model, "Initial model directory")->required();
-  a->data.add(*cmd, 0.0, "Examples per training step (and per validation batch)");
+  a->data.addWithTraining(*cmd, 0.0, "Examples per training step (and per validation batch)");
   cmd->add_option("--out", a->out,
                   "Output directory (the latest epoch; checkpoints in OUT/checkpoint-epoch-N)")
       ->required();
@@ -229,7 +229,7 @@ void addReorderCommand(CLI::App& app, GlobalOptions& g) {
   auto* cmd = app.add_subcommand(
       "reorder", "Permute heads and units by importance so the first k are the best k");
   cmd->add_option("MODEL", a->model, "Model directory")->required();
-  a->data.add(*cmd, 0.0);
+  a->data.addWithTraining(*cmd, 0.0);
   cmd->add_option("--out", a->out, "Output directory")->required();
   cmd->add_option("--batches", *batches, "Batches of --data used for the importance estimate")
       ->capture_default_str();
@@ -301,7 +301,7 @@ void addBaselineCommand(CLI::App& app, GlobalOptions& g) {
       "Majority-class and bag-of-words logistic regression accuracy (a tagger's: entity F1 of "
       "tagging every word O and of each word's most frequent training tag)");
   cmd->add_option("MODEL", a->model, "Model directory (for its labels)")->required();
-  a->data.add(*cmd, 0.0);
+  a->data.addWithTraining(*cmd, 0.0);
   cmd->callback([a, &g] {
     pp::ModelConfig c = pp::loadModelConfig(a->model + "/config.json");
     if (a->data.validation.empty() && a->data.valSplit <= 0)

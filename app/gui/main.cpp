@@ -64,8 +64,8 @@ struct Options {
       "written NAME@postgresql://HOST/DB).",
       "RUN"};
   QCommandLineOption select{"select-front",
-                            "When the search ends, select up to three Pareto points (for "
-                            "screenshots of the details)."};
+                            "When the search ends, select the recommended picks (knee, "
+                            "smallest, fastest; for screenshots of the details)."};
 
   QCommandLineOption selectIds{"select",
                                "With --log and --screenshot: select these trials first (ids, "
@@ -144,7 +144,8 @@ int main(int argc, char** argv) {
   }
   QCommandLineParser cli;
   cli.setApplicationDescription(
-      "ParetoPrune: structural pruning of BERT classifiers guided by a Pareto front");
+      "ParetoPrune: structural pruning of encoder classifiers and taggers guided by a Pareto "
+      "front");
   cli.addHelpOption();
   cli.addVersionOption();
   const Options options;

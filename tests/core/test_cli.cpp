@@ -216,6 +216,18 @@ class TestCli : public QObject {
                         "--trials", "2", "--latency-runs", "0", "--max-length", "16"});
     QVERIFY2(heldOut.code == 0, heldOut.err.c_str());
     QVERIFY2(heldOut.err.find("trained on") == std::string::npos, heldOut.err.c_str());
+    // eval says it too: the whole training file holds the 70% it was trained on.
+    auto evalSeen = cli({"eval", dir + "/trained", "--data", data_, "--max-length", "16"});
+    QVERIFY2(evalSeen.code == 0, evalSeen.err.c_str());
+    QVERIFY2(evalSeen.err.find("validation examples are ones the model was trained on") !=
+                     std::string::npos &&
+                 evalSeen.err.find("remove them from " + data_.toStdString()) != std::string::npos,
+             evalSeen.err.c_str());
+    // train --limit is a quick try: it caps the training examples too.
+    auto limited = cli({"train", model_, "--data", data_, "--limit", "6", "--epochs", "1", "--out",
+                        dir + "/limited", "--max-length", "16", "--batch-size", "8"});
+    QVERIFY2(limited.code == 0, limited.err.c_str());
+    QVERIFY2(limited.err.find(" on 6 examples") != std::string::npos, limited.err.c_str());
     QVERIFY(QFile::exists(dir + "/trained/checkpoint-epoch-1/model.safetensors"));
     auto bad =
         cli({"train", model_, "--data", data_, "--out", dir + "/x", "--strategy", "sandwitch"});
@@ -269,6 +281,9 @@ class TestCli : public QObject {
     QVERIFY2(notModel.err.find("this is a torchscript export") != std::string::npos &&
                  notModel.err.find("torch.jit.load") != std::string::npos,
              notModel.err.c_str());
+    auto info = cli({"info", dir + "/exp"});  // info says so too, beside the architecture
+    QVERIFY2(info.code == 0 && info.out.find("this is a torchscript export") != std::string::npos,
+             info.out.c_str());
     QVERIFY(e.err.find("picked trial") != std::string::npos);
     // The export records where its trial came from: the run log, the data
     // and, without a validation file, the split held out of it.

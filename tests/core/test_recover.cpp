@@ -157,6 +157,12 @@ class TestRecover : public QObject {
     QVERIFY2(pt.code == 0, pt.err.c_str());
     QVERIFY2(pt.out.find("picked again over the recovered trials") != std::string::npos,
              pt.out.c_str());
+    // Its table writes numbers as front's does (FLOPs as "131 k", not raw digits).
+    QVERIFY2(pt.out.find("FLOPs/seq") != std::string::npos, pt.out.c_str());
+    for (const auto& t : all.all)
+      if (t.flops >= 10000)
+        QVERIFY2(pt.out.find(" " + std::to_string(t.flops) + " ") == std::string::npos,
+                 pt.out.c_str());
     // Export takes a recovered point with its own weights and says so.
     const auto e =
         cli({"export", q(model_), "--log", q(log_), "--trial", QString::number(picks_[0]),

@@ -440,9 +440,12 @@ class TestChart : public QObject {
 
   void hypervolumeCurves() {
     ppui::HypervolumeChart hv;
+    // Before any trial the title says so, not bare axes.
+    QVERIFY2(hv.chart()->title().contains("no trials yet"), qPrintable(hv.chart()->title()));
     hv.addPoint(1, 0.5, 0.2);
     hv.addPoint(2, 0.7, 0.5);
     QCOMPARE(hv.points(), 2);
+    QTRY_VERIFY2(hv.chart()->title().endsWith("over trials"), qPrintable(hv.chart()->title()));
     hv.setCurves({{"a", Qt::red, {0.1, 0.2, 0.3}}, {"b", Qt::blue, {0.2, 0.2}}});
     QCOMPARE(hv.curveCount(), 2);
     QCOMPARE(hv.curvePoints(0), 3);

@@ -13,6 +13,7 @@
 #include <QLegend>
 #include <QLegendMarker>
 #include <QMenu>
+#include <QMessageBox>
 #include <QProcess>
 #include <QScrollBar>
 #include <QSettings>
@@ -315,6 +316,33 @@ class TestCompare : public QObject {
     QVERIFY(w.tableView()->isColumnHidden(ppui::TrialTableModel::Run));
     QVERIFY(!filter->isVisible());
     QCOMPARE(w.hypervolumeChart()->curveCount(), 1);
+  }
+
+  // Runs judged on other validation examples: said in a dialog (not only in
+  // the status line), and each run's own full model drawn where it differs.
+  void otherValidationSaidAndDrawn() {
+    ppui::MainWindow w;
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    auto warned = [&w] {
+      for (auto* b : w.findChildren<QMessageBox*>("comparisonWarning"))
+        if (b->isVisible()) return b;
+      return static_cast<QMessageBox*>(nullptr);
+    };
+    QVERIFY(w.compareRuns(logs_.mid(0, 2)));
+    QVERIFY(!warned());  // the same data: nothing to say
+    QVERIFY(w.chart()->runReferencePoints().isEmpty());
+    QVERIFY(w.compareRuns({logs_[0], logSplit_}));
+    QTRY_VERIFY(warned());
+    QVERIFY2(warned()->text().contains("other validation examples"), qPrintable(warned()->text()));
+    const pp::RunComparison& cmp = *w.comparer()->comparison();
+    QVERIFY(cmp.runs[0].run.reference && cmp.runs[1].run.reference);
+    const bool differ =
+        cmp.runs[0].run.reference->errorRate != cmp.runs[1].run.reference->errorRate;
+    const QList<QPointF> own = w.chart()->runReferencePoints();
+    QCOMPARE(own.size(), differ ? 1 : 0);
+    if (differ) QCOMPARE(own[0], w.chart()->valueOf(*cmp.runs[1].run.reference));
+    warned()->close();
   }
 
   // The set-up shows the data the run used: its data file, and its

@@ -3,10 +3,13 @@
 // closing the window mid-search asks first; validation data the model was
 // trained on is said in a dialog.
 #include <QAbstractButton>
+#include <QAbstractSpinBox>
 #include <QAction>
 #include <QApplication>
 #include <QComboBox>
 #include <QDir>
+#include <QLabel>
+#include <QLineEdit>
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -89,7 +92,45 @@ class TestFirstHour : public QObject {
     QVERIFY(QFileInfo(log).size() > 0);
     QCOMPARE(QSettings().value("recentLogs").toStringList().value(0), log);
     QVERIFY(w.menuBar()->findChildren<QMenu*>().size() > 0);
-    QSettings().clear();  // what Start saved for the model
+    // The count came from setTrials (the command line's --trials): used for
+    // this run, not remembered as the model's setting.
+    ppui::MainWindow again;
+    QVERIFY(again.openModel(model_));
+    QCOMPARE(again.currentSetup().dataFile, data_);  // what the form chose is remembered
+    QCOMPARE(again.currentSetup().trials, 0);        // auto, the default
+    QSettings().clear();                             // what Start saved for the model
+  }
+
+  // Every field of the set-up says what it is for (a placeholder or a long
+  // choice cut short by the panel's width can be read there too), and a
+  // field's label says the same.
+  void everyFieldExplained() {
+    ppui::MainWindow w;
+    w.show();
+    auto* panel = w.findChild<ppui::SetupPanel*>();
+    QVERIFY(panel);
+    int fields = 0;
+    for (QWidget* f : panel->findChildren<QWidget*>()) {
+      if (!qobject_cast<QLineEdit*>(f) && !qobject_cast<QComboBox*>(f) &&
+          !qobject_cast<QAbstractSpinBox*>(f))
+        continue;
+      if (qobject_cast<QLineEdit*>(f) && qobject_cast<QAbstractSpinBox*>(f->parentWidget()))
+        continue;  // a spin box's own editor
+      if (qobject_cast<QLineEdit*>(f) && qobject_cast<QComboBox*>(f->parentWidget())) continue;
+      ++fields;
+      QVERIFY2(!f->toolTip().isEmpty(), qPrintable(f->metaObject()->className() + QString(" ") +
+                                                   f->objectName() + " has no tooltip"));
+    }
+    QVERIFY(fields >= 20);
+    // Start with no model says so under the data; choosing one takes it away.
+    QSettings().clear();
+    ppui::MainWindow fresh;
+    QVERIFY(!fresh.startSearch());
+    auto* info = fresh.findChild<QLabel*>("dataInfo");
+    QVERIFY(info);
+    QVERIFY2(info->text().contains("Choose a model directory"), qPrintable(info->text()));
+    QVERIFY(fresh.openModel(model_));
+    QVERIFY2(!info->text().contains("Choose a model directory"), qPrintable(info->text()));
   }
 
   // Start and Stop are on a toolbar and in the Search menu, whatever the

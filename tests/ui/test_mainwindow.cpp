@@ -3,6 +3,7 @@
 // details, the controller's start/cancel/resume on a tiny model, the
 // set-up form's validation, background tasks, the screenshot harness, and
 // the export dialog.
+#include <QChartView>
 #include <QComboBox>
 #include <QLabel>
 #include <QLineEdit>
@@ -10,9 +11,12 @@
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTableView>
+#include <QValueAxis>
 #include <QtTest>
 
+#include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <filesystem>
 #include <set>
 
@@ -30,6 +34,7 @@
 #include "ui/latency_view.h"
 #include "ui/mainwindow.h"
 #include "ui/pareto_chart.h"
+#include "ui/picks_bar.h"
 #include "ui/prepare_dialog.h"
 #include "ui/screenshot_harness.h"
 #include "ui/search_controller.h"
@@ -338,10 +343,25 @@ class TestMainWindow : public QObject {
     ppui::PrepareDialog dlg(p);
     QCOMPARE(dlg.setup().device, QString("cpu"));
     QCOMPARE(dlg.setup().batchSize, 8);
+    // The loss chart says what it will show, with no bare axes before a step.
+    auto* view = dlg.findChild<QChartView*>();
+    QVERIFY(view);
+    QVERIFY2(view->chart()->title().contains("from the first step"),
+             qPrintable(view->chart()->title()));
+    auto* lossAxis = qobject_cast<QValueAxis*>(view->chart()->axes(Qt::Vertical).first());
+    QVERIFY(lossAxis && !lossAxis->isVisible());
     QSignalSpy done(&dlg, &ppui::PrepareDialog::finished);
     dlg.start();
     QTRY_COMPARE_WITH_TIMEOUT(done.size(), 1, 60000);
     QVERIFY2(done[0][0].toBool(), dlg.message().toUtf8().constData());
+    // Then round ticks (0.2, 0.4, ...), never 0.25 printed as "0.3".
+    QVERIFY(lossAxis->isVisible());
+    QCOMPARE(lossAxis->tickType(), QValueAxis::TicksDynamic);
+    const double ticks = (lossAxis->max() - lossAxis->min()) / lossAxis->tickInterval();
+    QVERIFY2(std::abs(ticks - std::round(ticks)) < 1e-6, qPrintable(QString::number(ticks)));
+    const QString stepText =
+        QString::asprintf(qPrintable(lossAxis->labelFormat()), lossAxis->tickInterval());
+    QVERIFY2(std::abs(stepText.toDouble() - lossAxis->tickInterval()) < 1e-9, qPrintable(stepText));
     QCOMPARE(dlg.lossPoints(),
              8);  // 2 epochs x 4 steps of 8 (28 of the 40 examples: 30% are held out)
     QCOMPARE(dlg.resultDir(), p.outDir);
@@ -449,6 +469,12 @@ class TestMainWindow : public QObject {
     QVERIFY(QFileInfo(o.screenshot).size() > 0);
     QVERIFY(!w.selection().empty());
     for (int64_t key : w.selection()) QVERIFY(w.tableModel()->isOnFront(key));
+    // The recommended picks are what it selects, each once.
+    std::vector<int64_t> picks;
+    for (const auto& p : w.picksBar()->picks())
+      if (std::find(picks.begin(), picks.end(), p.second) == picks.end()) picks.push_back(p.second);
+    QVERIFY(!picks.empty());
+    QCOMPARE(w.selection(), picks);
     // A form that cannot start: said, and exit code 1.
     ppui::MainWindow empty;
     empty.openModel(tmp_.path() + "/nope");
@@ -458,7 +484,7 @@ class TestMainWindow : public QObject {
     QTRY_COMPARE_WITH_TIMEOUT(no.size(), 1, 10000);
     QCOMPARE(no[0][0].toInt(), 1);
     QCOMPARE(empty.runController().state(), ppui::RunController::State::Idle);
-    QSettings().clear();  // Start saved 6 for this model; the other tests expect auto
+    QSettings().clear();
   }
 
   void controllerDestroyedMidSearch() {

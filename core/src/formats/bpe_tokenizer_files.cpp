@@ -149,8 +149,10 @@ std::string ByteLevelBpeTokenizer::robertaTokenizerJson(
   std::vector<std::pair<int64_t, std::string>> byId;
   for (const auto& [piece, id] : index_) byId.emplace_back(id, piece);
   std::sort(byId.begin(), byId.end());
-  ojson vocab = ojson::object();
-  for (const auto& [id, piece] : byId) vocab[piece] = id;
+  std::vector<std::pair<std::string, int64_t>> entries;
+  entries.reserve(byId.size());
+  for (const auto& [id, piece] : byId) entries.emplace_back(piece, id);
+  const ojson vocab = jsonutil::orderedObject(entries);
   ojson mergeList = ojson::array();
   for (const auto& [a, b] : merges) mergeList.push_back({a, b});
   ojson added = ojson::array();

@@ -413,8 +413,11 @@ std::string WordPieceTokenizer::tokenizerJson() const {
   ojson specialTokens = ojson::object();
   for (const auto& [name, id] : {std::make_pair(cls, cls_), std::make_pair(sep, sep_)})
     specialTokens[name] = {{"id", name}, {"ids", {id}}, {"tokens", {name}}};
-  ojson vocab = ojson::object();
-  for (size_t i = 0; i < pieces_.size(); ++i) vocab[pieces_[i]] = static_cast<int64_t>(i);
+  std::vector<std::pair<std::string, int64_t>> entries;
+  entries.reserve(pieces_.size());
+  for (size_t i = 0; i < pieces_.size(); ++i)
+    entries.emplace_back(pieces_[i], static_cast<int64_t>(i));
+  const ojson vocab = jsonutil::orderedObject(entries);
   ojson j = {
       {"version", "1.0"},
       {"truncation", nullptr},

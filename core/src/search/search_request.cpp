@@ -150,25 +150,9 @@ PreparedSearch prepareSearch(const SearchRequest& request, std::shared_ptr<const
   eo.batchSize = r.data.batchSize;
   p.validation = std::make_shared<EncodedData>(*p.model, val, eo);
   const SeenExamples seen = seenInTraining(p.model->directory(), r.data, val, c);
-  if (seen.seen > 0) {
-    // What to do depends on where the validation examples came from and how many.
-    p.seenShare =
-        static_cast<double>(seen.seen) / static_cast<double>(std::max<int64_t>(1, seen.total));
-    char share[32];
-    std::snprintf(share, sizeof share, "%.1f%%", 100.0 * p.seenShare);
-    const std::string& file = r.data.validation;
-    std::string advice =
-        file.empty()
-            ? "every error will read lower than on new data; pass --validation with examples the "
-              "model has not seen"
-        : p.seenShare < kFewSeen
-            ? "so few that the errors hardly move; to be exact, remove them from " + file
-            : "every error will read lower than on new data; remove them from " + file +
-                  " or use examples the model has not seen";
-    p.warnings.push_back(std::to_string(seen.seen) + " of " + std::to_string(seen.total) + " (" +
-                         share + ") validation examples are ones the model was trained on (" +
-                         seen.trainedOn + ", by its training.json): " + advice);
-  }
+  p.seenShare = seen.share();
+  const std::string warning = seenWarning(seen, r.data.validation);
+  if (!warning.empty()) p.warnings.push_back(warning);
   if (r.autoSettings.any()) applyAutoSettings(r, p, val);
   p.options = r.options;
   p.header.model = r.modelDir.empty() ? p.model->directory() : r.modelDir;

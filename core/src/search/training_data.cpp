@@ -1,5 +1,6 @@
 #include "paretoprune/search/training_data.h"
 
+#include <cstdio>
 #include <filesystem>
 #include <unordered_set>
 
@@ -80,6 +81,23 @@ SeenExamples seenInTraining(const std::string& modelDir, const DataSplit& search
     // A damaged record only means we cannot tell; the search goes on.
   }
   return r;
+}
+
+std::string seenWarning(const SeenExamples& s, const std::string& validationFile) {
+  if (s.seen <= 0) return {};
+  char share[32];
+  std::snprintf(share, sizeof share, "%.1f%%", 100.0 * s.share());
+  const std::string advice =
+      validationFile.empty()
+          ? "every error will read lower than on new data; pass --validation with examples the "
+            "model has not seen"
+      : s.share() < kFewSeen
+          ? "so few that the errors hardly move; to be exact, remove them from " + validationFile
+          : "every error will read lower than on new data; remove them from " + validationFile +
+                " or use examples the model has not seen";
+  return std::to_string(s.seen) + " of " + std::to_string(s.total) + " (" + share +
+         ") validation examples are ones the model was trained on (" + s.trainedOn +
+         ", by its training.json): " + advice;
 }
 
 }  // namespace pp

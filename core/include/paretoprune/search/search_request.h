@@ -13,6 +13,7 @@
 #include "paretoprune/search/run_header.h"
 #include "paretoprune/search/search_runner.h"
 #include "paretoprune/search/search_space.h"
+#include "paretoprune/search/training_data.h"
 
 namespace pp {
 
@@ -45,7 +46,6 @@ struct PreparedSearch {
   // warning says so and a window need not interrupt.
   double seenShare = 0;
 };
-inline constexpr double kFewSeen = 0.02;
 
 // Loads (or takes `model` when given: it must be the request's), checks and
 // encodes; throws pp::Error naming the problem (unknown strategy, missing
