@@ -389,8 +389,9 @@ void ParetoChart::paintRunReferences(QPainter* p, const QRectF& plot) const {
     p->setBrush(color);
     p->drawRect(QRectF(c.x() - 6, c.y() - 6, 12, 12));
     const QString label = tr("full model (%1)").arg(runName(static_cast<int>(run)));
-    const QRectF box(c.x() + 9, c.y() - fm.height() / 2 - 1, fm.horizontalAdvance(label) + 6,
-                     fm.height() + 2);
+    QRectF box(c.x() + 9, c.y() - fm.height() / 2 - 1, fm.horizontalAdvance(label) + 6,
+               fm.height() + 2);
+    if (box.right() > plot.right()) box.moveRight(c.x() - 9);  // on the left at the right edge
     p->fillRect(box, QColor(255, 255, 255, 215));
     p->setPen(color.darker(140));
     p->drawText(box, Qt::AlignCenter, label);
