@@ -13,7 +13,8 @@ for exe in "$@"; do
   # are a library's data the executable holds by copy relocation, bound by
   # version; local ones (lower-case types but 'u') bind nothing.
   syms=$(nm -D --defined-only "$exe" | awk '$2 ~ /^[A-Zu]$/ && $3 !~ /@/ {print $3}' |
-    grep -Ev '^(_IO_stdin_used|__bss_start|_edata|_end|_init|_fini)$' || true)
+    grep -Ev '^(_IO_stdin_used|__bss_start|_edata|_end|_init|_fini)$' |
+    grep -Ev '^__(asan|ubsan|sanitizer)_' || true)  # the sanitizers' own (ASan's build)
   if [ -n "$syms" ]; then
     echo "$exe exports $(echo "$syms" | wc -l) symbols, e.g.:" >&2
     echo "$syms" | head -5 | c++filt >&2

@@ -75,6 +75,8 @@ class MainWindow : public QMainWindow {
   bool exportReport(const QString& log, const QString& out, QString* error = nullptr);
 
   PicksBar* picksBar() const { return picks_; }          // the recommended picks, one click each
+  // The picks of the run shown, now (they follow the table on a short timer).
+  void refreshPicks();
   RecoverActions* recovery() const { return recover_; }  // Recover... and Pick again
   ParallelCoords* parallelCoords() const;  // every trial across its objectives, brushable
   TrialsPanel* trialsPanel() const { return trials_; }
@@ -123,7 +125,6 @@ class MainWindow : public QMainWindow {
   void compareWithStudyDialog();
   void saveTrialsDialog();
   void exportReportDialog();
-  void refreshPicks();
   bool askForStudy(const QString& title, const QString& name0, QString* url, QString* name);
   void addRecentLog(const QString& path);
   void rebuildRecentMenu();

@@ -82,15 +82,21 @@ void ScreenshotHarness::onSearchEnded(const QString& reason) {
 // The recommended picks (knee, smallest, fastest: what a user would look
 // at first), else two points of the Pareto set, a third and two thirds along it.
 void ScreenshotHarness::selectFront() {
+  w_.refreshPicks();  // the run just ended: its last trials may not be in them yet
   std::vector<int64_t> pick;
-  for (const auto& [name, key] : w_.picksBar()->picks())
+  auto add = [&pick](int64_t key) {
     if (std::find(pick.begin(), pick.end(), key) == pick.end()) pick.push_back(key);
+  };
+  for (const auto& [name, key] : w_.picksBar()->picks()) add(key);
   if (pick.empty()) {
     const TrialTableModel* table = w_.tableModel();
     std::vector<int64_t> front;
     for (const auto& t : table->trials())
       if (table->isOnFront(t.id)) front.push_back(t.id);
-    if (!front.empty()) pick = {front[front.size() / 3], front[2 * front.size() / 3]};
+    if (!front.empty()) {
+      add(front[front.size() / 3]);
+      add(front[2 * front.size() / 3]);
+    }
   }
   w_.selectTrials(pick);
 }
