@@ -74,7 +74,7 @@ class MainWindow : public QMainWindow {
   // replaces `out`); false with the reason.
   bool exportReport(const QString& log, const QString& out, QString* error = nullptr);
 
-  PicksBar* picksBar() const { return picks_; }          // the recommended picks, one click each
+  PicksBar* picksBar() const { return picks_; }  // the recommended picks, one click each
   // The picks of the run shown, now (they follow the table on a short timer).
   void refreshPicks();
   RecoverActions* recovery() const { return recover_; }  // Recover... and Pick again
