@@ -294,6 +294,8 @@ torch::Tensor OnnxRunner::run(const Batch& b) const {
     } catch (const c10::Error& e) {
       throw Error("ONNX node " + nodeName(n.name) + " (" + n.op +
                   "): " + firstLine(e.what_without_backtrace()));
+    } catch (const std::exception& e) {  // ATen's shape inference throws std::runtime_error
+      throw Error("ONNX node " + nodeName(n.name) + " (" + n.op + "): " + firstLine(e.what()));
     }
     for (size_t i = 0; i < n.out.size() && i < out.size(); ++i) v[n.out[i]] = out[i];
   }
