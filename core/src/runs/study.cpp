@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/json_util.h"
+#include "base/text_time.h"
 #include "paretoprune/base/error.h"
 #include "paretoprune/base/rng.h"
 #include "paretoprune/eval/evaluator.h"
@@ -32,10 +33,6 @@ using nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
 namespace {
-double secondsSince(Clock::time_point t) {
-  return std::chrono::duration<double>(Clock::now() - t).count();
-}
-
 std::string sqlSeconds(double v) {
   char buf[64];
   const auto r = std::to_chars(buf, buf + sizeof buf, v);

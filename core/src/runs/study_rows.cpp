@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/json_util.h"
+#include "base/text_time.h"
 #include "paretoprune/base/error.h"
 #include "paretoprune/model/metrics.h"
 #include "paretoprune/model/model_config.h"
@@ -39,12 +40,6 @@ int64_t studyFlopsSeqLen(const RunHeader& h, const ModelConfig& c) {
 }
 
 namespace {
-std::string firstLine(std::string s) {
-  const size_t nl = s.find('\n');
-  if (nl != std::string::npos) s.resize(nl);
-  return s;
-}
-
 // The finished row as the worker reported it, checked against what was queued.
 Trial checkedResult(const StudyTrial& row, const SubNetwork& queued, const ModelConfig& c,
                     int64_t flopsSeqLen, const std::string& where) {

@@ -11,6 +11,7 @@
 #include <libpq-fe.h>
 #include <nlohmann/json.hpp>
 
+#include "base/text_time.h"
 #include "paretoprune/base/error.h"
 
 namespace pp {
@@ -102,12 +103,6 @@ struct Rows {
   std::vector<std::vector<bool>> nulls;
   int64_t affected = 0;
 };
-
-std::string firstLine(std::string s) {
-  const size_t nl = s.find('\n');
-  if (nl != std::string::npos) s.resize(nl);
-  return s;
-}
 
 // A state this program never writes reads as failed, with `damage` saying so.
 StudyTrial::State parseState(const std::string& s, std::string& damage) {

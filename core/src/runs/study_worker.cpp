@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/json_util.h"
+#include "base/text_time.h"
 #include "paretoprune/base/error.h"
 #include "paretoprune/eval/evaluator.h"
 #include "paretoprune/formats/dataset.h"
@@ -26,10 +27,6 @@ namespace pp {
 using Clock = std::chrono::steady_clock;
 
 namespace {
-double secondsSince(Clock::time_point t) {
-  return std::chrono::duration<double>(Clock::now() - t).count();
-}
-
 std::string defaultWorkerName() {
   char host[256] = {0};
   if (gethostname(host, sizeof host - 1) != 0) std::snprintf(host, sizeof host, "host");

@@ -33,12 +33,6 @@ void fillTrial(Trial& t, const EvalResult& r) {
     for (const auto& x : r.entities.perType) t.typeF1.push_back({x.type, x.f1});
 }
 
-std::string firstLine(std::string s) {
-  const size_t nl = s.find('\n');
-  if (nl != std::string::npos) s.resize(nl);
-  return s;
-}
-
 namespace {
 // Runs `fn` (which fills t); an exception makes t a failed trial with its reason.
 template <class Fn>

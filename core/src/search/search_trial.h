@@ -3,13 +3,11 @@
 #pragma once
 #include <string>
 
+#include "base/text_time.h"  // firstLine
 #include "paretoprune/eval/evaluator.h"
 #include "paretoprune/search/trial.h"
 
 namespace pp {
-
-// The first line of an error message (LibTorch appends backtraces).
-std::string firstLine(std::string s);
 
 // The trial's results from an evaluation.
 void fillTrial(Trial& t, const EvalResult& r);

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/file_util.h"
+#include "base/text_time.h"
 #include "eval/evaluator_impl.h"
 #include "eval/importance_impl.h"
 #include "model/autocast_scope.h"
@@ -51,10 +52,6 @@ json TrainReport::toJson() const {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-double secondsSince(Clock::time_point t0) {
-  return std::chrono::duration<double>(Clock::now() - t0).count();
-}
 
 void checkOptions(const TrainOptions& o, const Dataset& train) {
   if (o.strategy != "standard" && o.strategy != "sandwich")
