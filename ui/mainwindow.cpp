@@ -19,6 +19,7 @@
 #include <QTabWidget>
 #include <QTextBrowser>
 #include <QTimer>
+#include <QToolBar>
 
 #include "paretoprune/cpu/threads.h"
 #include "paretoprune/runs/run_report.h"
@@ -125,7 +126,12 @@ void MainWindow::buildMenus() {
   file->addAction(tr("&Compare runs..."), this, &MainWindow::compareDialog);
   file->addAction(tr("Compare with a s&tudy..."), this, &MainWindow::compareWithStudyDialog);
   file->addAction(tr("&Prepare model..."), this, &MainWindow::prepareModel);
-  file->addAction(tr("&Export selection..."), this, &MainWindow::exportSelection);
+  // On the toolbar too: the set-up panel's button is below the fold at the
+  // window's default size.
+  exportAct_ = file->addAction(tr("&Export selection..."), this, &MainWindow::exportSelection);
+  exportAct_->setObjectName("exportSelection");
+  exportAct_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+  exportAct_->setToolTip(tr("Write the selected sub-network as a smaller model (Ctrl+E)"));
   file->addAction(tr("&Save trials as..."), this, &MainWindow::saveTrialsDialog);
   file->addAction(tr("Export &report..."), this, &MainWindow::exportReportDialog);
   file->addSeparator();
@@ -136,6 +142,7 @@ void MainWindow::buildMenus() {
                   &ParetoChart::resetZoom);
   recover_ = new RecoverActions(this);
   recover_->install(searchActions_->menu(), searchActions_->toolBar(), view);
+  searchActions_->toolBar()->addAction(exportAct_);
   connect(recover_, &RecoverActions::pickedAgain, this, &MainWindow::refreshPicks);
   connect(recover_, &RecoverActions::status, statusLine_, &QLabel::setText);
   auto* help = menuBar()->addMenu(tr("&Help"));
@@ -318,6 +325,7 @@ bool MainWindow::startSearch() {
 void MainWindow::updateButtons() {
   searchActions_->setRunning(run_->isRunning(), run_->isPaused());
   exportBtn_->setEnabled(!trials_->selection().empty());
+  if (exportAct_) exportAct_->setEnabled(exportBtn_->isEnabled());
   if (recover_) recover_->refresh();
 }
 

@@ -10,6 +10,7 @@
 #include "ui/run_controller.h"
 #include "ui/search_controller.h"
 
+class QAction;
 class QLabel;
 class QMenu;
 class QProgressBar;
@@ -139,6 +140,7 @@ class MainWindow : public QMainWindow {
   SetupPanel* setup_;
   QTabWidget* tabs_ = nullptr;
   QPushButton* exportBtn_ = nullptr;
+  QAction* exportAct_ = nullptr;
   QProgressBar* progress_ = nullptr;
   QLabel* statusLine_ = nullptr;
   QMenu* recentMenu_ = nullptr;

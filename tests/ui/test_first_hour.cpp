@@ -145,8 +145,9 @@ class TestFirstHour : public QObject {
     QStringList shown;
     for (QAction* a : bar->actions())
       if (!a->isSeparator()) shown << a->objectName();
-    QCOMPARE(shown,
-             QStringList({"Start search", "Pause", "Stop", "recover"}));  // Recover selection
+    QCOMPARE(shown, QStringList({"Start search", "Pause", "Stop", "recover",  // Recover selection
+                                 "exportSelection"}));
+    QCOMPARE(bar->actions().last()->shortcut(), QKeySequence(Qt::CTRL | Qt::Key_E));
     QAction* start = bar->actions()[0];
     QAction* stop = bar->actions()[2];
     QVERIFY(bar->widgetForAction(start)->isVisible());

@@ -3,6 +3,7 @@
 // details, the controller's start/cancel/resume on a tiny model, the
 // set-up form's validation, background tasks, the screenshot harness, and
 // the export dialog.
+#include <QAction>
 #include <QChartView>
 #include <QComboBox>
 #include <QLabel>
@@ -167,8 +168,12 @@ class TestMainWindow : public QObject {
         {fakeTrial(0, 0.3, 500), fakeTrial(1, 0.2, 800), fakeTrial(2, 0.4, 900)});
     for (int i = 0; i < 3; ++i) w.chart()->queueTrial(*w.tableModel()->trial(i));
     w.chart()->flushNow();
+    // Export (File menu and toolbar) waits for a selection.
+    auto* exportAct = w.findChild<QAction*>("exportSelection");
+    QVERIFY(exportAct && !exportAct->isEnabled());
     // Chart -> table and details.
     Q_EMIT w.chart()->selectionChanged({2});
+    QVERIFY(exportAct->isEnabled());
     auto rows = w.tableView()->selectionModel()->selectedRows();
     QCOMPARE(rows.size(), 1);
     QCOMPARE(rows[0].data(ppui::TrialTableModel::TrialIdRole).toLongLong(), 2LL);
