@@ -179,9 +179,14 @@ void RecoverActions::cancel() {
 }
 
 void RecoverActions::showProgress(const pp::RecoverProgress& p) {
-  const double within =
-      p.steps > 0 ? static_cast<double>(p.step) / static_cast<double>(p.steps) : 0.0;
-  bar_->setValue(static_cast<int>(1000 * (p.pick - 1) + 1000 * std::min(1.0, within)));
+  // A pick's learning-rate probe fills the first fifth of its share of the
+  // bar and training the rest, so that the bar never goes back when the
+  // probe's steps end and training's begin.
+  const double frac =
+      p.steps > 0 ? std::min(1.0, static_cast<double>(p.step) / static_cast<double>(p.steps)) : 0.0;
+  const bool probe = p.phase == "probe";
+  const double within = probe ? 0.2 * frac : 0.2 + 0.8 * frac;
+  bar_->setValue(std::max(bar_->value(), static_cast<int>(1000 * (p.pick - 1) + 1000 * within)));
   QString line = tr("Recovering trial %1 (%2 of %3): %4, step %5 of %6")
                      .arg(p.source)
                      .arg(p.pick)

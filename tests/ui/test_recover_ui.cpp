@@ -12,6 +12,7 @@
 #include <QCheckBox>
 #include <QLineEdit>
 #include <QMenu>
+#include <QProgressBar>
 #include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
@@ -142,12 +143,22 @@ class TestRecoverUi : public QObject {
       QVERIFY(w.showRunLog(log_));
       w.selectTrials(picks_);
       QSignalSpy done(w.recovery(), &ppui::RecoverActions::finished);
+      auto* progress = w.findChild<QProgressBar*>("recoverProgress");
+      QVERIFY(progress);
+      QSignalSpy barValues(progress, &QProgressBar::valueChanged);
       acceptDialogSoon(6, tmp_.path() + "/recovered");
       w.recovery()->recoverAction()->trigger();  // the dialog, accepted above
       QVERIFY(w.recovery()->running());
       QVERIFY(!w.recovery()->recoverAction()->isEnabled());  // one recovery at a time
       QTRY_COMPARE_WITH_TIMEOUT(done.size(), 1, 240000);
       QVERIFY2(done[0][0].toBool(), qPrintable(done[0][1].toString()));
+      // The bar only moves forward: each pick's probe, then its training.
+      QVERIFY(barValues.size() > 2);
+      for (qsizetype i = 1; i < barValues.size(); ++i)
+        QVERIFY2(barValues[i][0].toInt() >= barValues[i - 1][0].toInt(),
+                 qPrintable(QString("%1 after %2")
+                                .arg(barValues[i][0].toInt())
+                                .arg(barValues[i - 1][0].toInt())));
       // The records, as the CLI's recover writes them.
       const auto lc = readLog();
       QCOMPARE(lc.trials.size(), linesBefore);
