@@ -8,12 +8,11 @@ if [ "${1:-}" = "--fix" ]; then
   clang-format -i "${files[@]}"
   exit 0
 fi
-bad=()
-for f in "${files[@]}"; do
-  if ! clang-format --dry-run --Werror "$f" >/dev/null 2>&1; then bad+=("$f"); fi
-done
-if [ ${#bad[@]} -gt 0 ]; then
-  echo "not formatted (run scripts/check-format.sh --fix): ${bad[*]}" >&2
+# One clang-format for all of them (one a file took 38 s, most of it
+# starting clang-format); it names each file that differs in its warnings.
+if ! out=$(clang-format --dry-run --Werror "${files[@]}" 2>&1); then
+  bad=$(grep -oE '^[^:]+:[0-9]+:[0-9]+: (error|warning)' <<<"$out" | cut -d: -f1 | sort -u | tr '\n' ' ')
+  echo "not formatted (run scripts/check-format.sh --fix): ${bad:-$out}" >&2
   exit 1
 fi
 echo "${#files[@]} sources follow .clang-format"

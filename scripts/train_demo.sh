@@ -2,7 +2,8 @@
 # Reproduces the demo model in resources/demo/model from scratch:
 #   scripts/train_demo.sh [OUT_DIR]
 # The test suite runs the same recipe on a tiny architecture for one epoch
-# per stage (PP_DEMO_SHORT=1) to check that it keeps working.
+# per stage on a quarter of the training data (PP_DEMO_SHORT=1) to check
+# that it keeps working.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CLI=${CLI:-build/app/paretoprune-cli}
@@ -12,6 +13,7 @@ DATA=(--data "$D/sentiment-train.tsv" --validation "$D/sentiment-validation.tsv"
 if [ "${PP_DEMO_SHORT:-0}" = 1 ]; then
   ARCH=(--layers 2 --hidden 32 --heads 4 --intermediate 64)
   EPOCHS_STD=1 EPOCHS_SW=1
+  DATA+=(--limit 600)
 else
   ARCH=(--layers 4 --hidden 256 --heads 4 --intermediate 512)
   EPOCHS_STD=3 EPOCHS_SW=3

@@ -221,8 +221,11 @@ class TestHardening : public QObject {
     }
   }
 
+  // The CLI prints the library's message (above, every URL): one URL of each
+  // kind through it, as a process of ours starts in seconds under the sanitizers.
   void noPasswordFromTheCli() {
-    for (const char* url : kSecretUrls) {
+    for (const size_t i : {0, 1, 4, 8, 10, 12}) {
+      const char* url = kSecretUrls[i];
       auto r = cli({"front", "--storage", url, "--study", "s"});
       QCOMPARE(r.code, 1);
       QVERIFY2(r.err.find("SEC") == std::string::npos && r.err.find("CRET") == std::string::npos,

@@ -677,16 +677,22 @@ void TestStudyHostile::noPasswordForAnyMalformedUrl() {
       "host=127.0.0.1 port=" + port + " password='Zq9S eKr1t' sslmode=bogus",
       "dbname='host=127.0.0.1 port=" + port + " password=" + p + "'",
   };
-  for (const QString& url : urls) {
+  // Every URL through the library (what the CLI and the window print); one
+  // of each kind through the CLI too, as --storage and as a study to compare
+  // (a process of ours starts in seconds under the sanitizers).
+  const std::set<int> throughCli = {0, 4, 9, 12, 15, 17, 20, 22};
+  for (int i = 0; i < urls.size(); ++i) {
+    const QString& url = urls[i];
     const std::string u = url.toStdString();
     const std::string lib = testutil::errorOf([&] { pp::StudyStore store(u); });
     const std::string shown = pp::redactUrl(u);
-    auto cli = runTool(PARETOPRUNE_CLI, {"front", "--storage", url, "--study", "s"});
-    // As a study to compare (a URL: as --storage above, a few suffice; else a log's path).
-    const bool compare = !url.startsWith("postgresql://") || urls.indexOf(url) < 3;
+    const bool viaCli = throughCli.count(i) > 0;
+    const Run cli =
+        viaCli ? runTool(PARETOPRUNE_CLI, {"front", "--storage", url, "--study", "s"}) : Run{};
     const Run cmp =
-        compare ? runTool(PARETOPRUNE_CLI, {"front", "--compare", log_, "s@" + url}) : Run{};
-    QVERIFY2(!lib.empty() && cli.code == 1, (u + " -> " + lib).c_str());
+        viaCli ? runTool(PARETOPRUNE_CLI, {"front", "--compare", log_, "s@" + url}) : Run{};
+    QVERIFY2(!lib.empty(), (u + " -> " + lib).c_str());
+    QVERIFY2(!viaCli || cli.code == 1, (u + " -> " + cli.err).c_str());
     for (const char* piece : kSecretPieces)
       for (const std::string& out : {lib, shown, cli.all(), cmp.all()})
         QVERIFY2(out.find(piece) == std::string::npos, (u + " -> " + out).c_str());
