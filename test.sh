@@ -15,7 +15,7 @@ for a in "$@"; do
     *) echo "usage: ./test.sh [--sanitize]" >&2; exit 2 ;;
   esac
 done
-scripts/install-deps.sh
+scripts/install-deps.sh build
 BUILD=build
 ARGS=(-DPARETOPRUNE_WERROR=ON)
 if [ "$SANITIZE" = 1 ]; then
@@ -34,8 +34,23 @@ if [ "$SANITIZE" = 1 ]; then
   # function would then fail the node judges' longest rows on a slow machine.
   export QTEST_FUNCTION_TIMEOUT=900000
 fi
-BUILD_DIR=$BUILD scripts/build.sh "${ARGS[@]}"
-scripts/install-node-deps.sh "$BUILD"  # ONNX Runtime and transformers.js for test_onnx
+# What only the tests need (PostgreSQL, Chromium, clang for the fuzz
+# targets, Node.js with ONNX Runtime and transformers.js for test_onnx) comes
+# in while the build runs: a fresh machine waits for the downloads once.
+mkdir -p "$BUILD"
+DEPS_LOG="$BUILD/install-test-deps.log"
+(scripts/install-deps.sh test && scripts/install-node-deps.sh "$BUILD") >"$DEPS_LOG" 2>&1 &
+DEPS_PID=$!
+if ! BUILD_DIR=$BUILD scripts/build.sh "${ARGS[@]}"; then
+  wait "$DEPS_PID" || true
+  exit 1
+fi
+if ! wait "$DEPS_PID"; then
+  cat "$DEPS_LOG" >&2
+  echo "error: installing what the tests need failed (above; $DEPS_LOG)" >&2
+  exit 1
+fi
+cat "$DEPS_LOG"
 export QT_QPA_PLATFORM=offscreen
 ctest --test-dir "$BUILD" --output-on-failure -j "$(nproc)"
 scripts/fuzz.sh  # a few seconds per reader, from tests/fuzz/corpus

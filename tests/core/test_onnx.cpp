@@ -68,12 +68,24 @@ class TestOnnx : public QObject {
   // paretoprune-cli predict's logits for `texts` (with `pairs` when given; --max-length maxLen).
   Logits predict(const std::string& subnet, int64_t maxLen, const std::vector<std::string>& texts,
                  const std::vector<std::string>* pairs = nullptr, const QString& model = {}) {
-    QByteArray in;
+    return predictLines(subnet, maxLen, lines(texts, pairs), model);
+  }
+
+  static std::vector<json> lines(const std::vector<std::string>& texts,
+                                 const std::vector<std::string>* pairs = nullptr) {
+    std::vector<json> out;
     for (size_t i = 0; i < texts.size(); ++i) {
-      json line = {{"text", texts[i]}};
-      if (pairs) line["pair"] = (*pairs)[i];
-      in += QByteArray::fromStdString(line.dump() + "\n");
+      out.push_back({{"text", texts[i]}});
+      if (pairs) out.back()["pair"] = (*pairs)[i];
     }
+    return out;
+  }
+
+  // One predict process for input lines of any kind (each line is read on its own).
+  Logits predictLines(const std::string& subnet, int64_t maxLen, const std::vector<json>& lines,
+                      const QString& model = {}) {
+    QByteArray in;
+    for (const json& line : lines) in += QByteArray::fromStdString(line.dump() + "\n");
     QStringList args{"predict", model.isEmpty() ? model_ : model, "--max-length",
                      QString::number(maxLen)};
     if (!subnet.empty()) args << "--subnet" << QString::fromStdString(subnet);
@@ -83,7 +95,7 @@ class TestOnnx : public QObject {
     std::stringstream ss(r.out);
     for (std::string line; std::getline(ss, line);)
       out.push_back(json::parse(line)["logits"].get<std::vector<float>>());
-    if (out.size() != texts.size()) qFatal("predict gave %zu lines", out.size());
+    if (out.size() != lines.size()) qFatal("predict gave %zu lines", out.size());
     return out;
   }
 
@@ -201,9 +213,13 @@ class TestOnnx : public QObject {
     const QString onnxFile = out + (int8 ? "/onnx/model_quantized.onnx" : "/onnx/model.onnx");
     QVERIFY(QFileInfo::exists(onnxFile));
 
-    // onnxruntime-node against predict, batch 1 and batch 7, single texts and pairs.
-    const Logits wantTexts = predict(subnet.toStdString(), kMaxLen, texts_);
-    const Logits wantPairs = predict(subnet.toStdString(), kMaxLen, pairTexts_, &pairSeconds_);
+    // onnxruntime-node against predict, batch 1 and batch 7, single texts and
+    // pairs (predict reads both in one process).
+    std::vector<json> in = lines(texts_), pairLines = lines(pairTexts_, &pairSeconds_);
+    in.insert(in.end(), pairLines.begin(), pairLines.end());
+    const Logits both = predictLines(subnet.toStdString(), kMaxLen, in);
+    const Logits wantTexts(both.begin(), both.begin() + static_cast<std::ptrdiff_t>(texts_.size()));
+    const Logits wantPairs(both.begin() + static_cast<std::ptrdiff_t>(texts_.size()), both.end());
     for (auto [batch, pairs] : {std::pair{size_t(1), false}, std::pair{size_t(7), false},
                                 std::pair{size_t(1), true}, std::pair{size_t(7), true}}) {
       const Logits got = runOrt(onnxFile, pairs ? pairEnc_ : enc_, batch);
