@@ -155,7 +155,8 @@ class TestStudyHostile : public QObject {
 
 void TestStudyHostile::initTestCase() {
   // A folder `nobody` can reach (the server refuses to run as root).
-  port_ = 20000 + static_cast<int>((QCoreApplication::applicationPid() + 7919) % 20000);
+  // Below Linux's ephemeral ports (32768 and up), which any client socket may hold.
+  port_ = 20000 + static_cast<int>((QCoreApplication::applicationPid() + 7919) % 12000);
   dir_ = QString("/tmp/pp-study-hostile-%1").arg(QCoreApplication::applicationPid());
   QDir(dir_).removeRecursively();
   QVERIFY(QDir().mkpath(dir_));
