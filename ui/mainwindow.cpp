@@ -3,6 +3,8 @@
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QDialog>
+#include <QDialogButtonBox>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QInputDialog>
@@ -10,6 +12,7 @@
 #include <QLineEdit>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QScrollArea>
@@ -20,6 +23,7 @@
 #include <QTextBrowser>
 #include <QTimer>
 #include <QToolBar>
+#include <QVBoxLayout>
 
 #include "paretoprune/cpu/threads.h"
 #include "paretoprune/runs/run_report.h"
@@ -36,6 +40,7 @@
 #include "ui/recovered_details.h"
 #include "ui/search_actions.h"
 #include "ui/setup_panel.h"
+#include "ui/status_line.h"
 #include "ui/trial_table_model.h"
 #include "ui/trial_table_view.h"
 #include "ui/trials_panel.h"
@@ -104,12 +109,18 @@ void MainWindow::buildStatusBar() {
   progress_->setValue(0);
   progress_->setFormat(tr("%v / %m trials"));
   progress_->setMaximumWidth(260);
+  // Room for its count ("12345 / 12345 trials") beside a status line that
+  // takes what is left.
+  progress_->setMinimumWidth(
+      progress_->fontMetrics().horizontalAdvance(tr("%1 / %1 trials").arg(99999)) + 32);
   progress_->setVisible(false);  // until there is a run to count
-  statusLine_ = new QLabel(tr("Choose a model and data, then start a search."), this);
-  statusLine_->setObjectName("statusLine");
-  statusLine_->setTextFormat(
-      Qt::PlainText);  // stop reasons and errors come from logs and databases
-  statusBar()->addWidget(statusLine_, 1);
+  // Plain text, cut to fit, whole on hover: stop reasons and errors come from
+  // logs and databases, and file names make them long.
+  status_ = new StatusLine(this);
+  statusLine_ = status_->status();
+  statusLine_->setText(tr("Choose a model and data, then start a search."));
+  connect(status_, &StatusLine::clicked, this, &MainWindow::showRecentMessages);
+  statusBar()->addWidget(status_, 1);
   statusBar()->addPermanentWidget(progress_);
 }
 
@@ -140,6 +151,7 @@ void MainWindow::buildMenus() {
   auto* view = menuBar()->addMenu(tr("&View"));
   view->addAction(tr("&Reset zoom"), QKeySequence(Qt::CTRL | Qt::Key_0), charts_->chart(),
                   &ParetoChart::resetZoom);
+  view->addAction(tr("Recent &messages..."), this, &MainWindow::showRecentMessages);
   recover_ = new RecoverActions(this);
   recover_->install(searchActions_->menu(), searchActions_->toolBar(), view);
   searchActions_->toolBar()->addAction(exportAct_);
@@ -160,7 +172,7 @@ void MainWindow::buildMenus() {
 void MainWindow::connectRun() {
   RunController* r = run_;
   connect(r, &RunController::status, statusLine_, &QLabel::setText);
-  connect(r, &RunController::note, statusBar(), &QStatusBar::showMessage);
+  connect(r, &RunController::note, status_, &StatusLine::flash);
   connect(r, &RunController::modelOpened, setup_, &SetupPanel::showModel);
   connect(r, &RunController::modelFailed, setup_, &SetupPanel::showModelError);
   connect(r, &RunController::dataShown, setup_, &SetupPanel::setDataFiles);
@@ -353,7 +365,7 @@ void MainWindow::showWarning(const pp::SearchWarning& warning) {
     box->setAttribute(Qt::WA_DeleteOnClose);
     box->open();
   } else {
-    statusBar()->showMessage(tr("Warning: %1").arg(w), 10000);
+    status_->flash(tr("Warning: %1").arg(w), 10000);
   }
 }
 
@@ -514,6 +526,31 @@ void MainWindow::saveTrialsDialog() {
   if (!f.isEmpty() && !saveTrialsAs(f, &err)) warnPlainly(this, tr("Cannot save the trials"), err);
 }
 
+// Every warning and note the status line has flashed, whole, newest last,
+// selectable (a path or an error to copy).
+void MainWindow::showRecentMessages() {
+  auto* dlg = findChild<QDialog*>("recentMessages");
+  if (!dlg) {
+    dlg = new QDialog(this);
+    dlg->setObjectName("recentMessages");
+    dlg->setWindowTitle(tr("Recent messages"));
+    auto* text = new QPlainTextEdit(dlg);
+    text->setReadOnly(true);
+    text->setLineWrapMode(QPlainTextEdit::WidgetWidth);
+    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close, dlg);
+    connect(buttons, &QDialogButtonBox::rejected, dlg, &QDialog::hide);
+    auto* col = new QVBoxLayout(dlg);
+    col->addWidget(text);
+    col->addWidget(buttons);
+    dlg->resize(720, 320);
+  }
+  const QString all = formatRemarks(status_->history());
+  dlg->findChild<QPlainTextEdit*>()->setPlainText(
+      all.isEmpty() ? tr("No warnings or notes yet in this session.") : all);
+  dlg->show();
+  dlg->raise();
+}
+
 // The run shown as one HTML file (pp::writeRunReport): chart, hypervolume,
 // picks, settings; readable offline in any browser.
 void MainWindow::exportReportDialog() {
@@ -535,7 +572,7 @@ bool MainWindow::exportReport(const QString& log, const QString& out, QString* e
     pp::ReportOptions o;
     o.logPath = log.toStdString();
     pp::writeRunReport(pp::openRunLog(log.toStdString()), o, out.toStdString(), true);
-    statusBar()->showMessage(tr("Report written to %1").arg(out), 5000);
+    status_->flash(tr("Report written to %1").arg(out), 5000);
     return true;
   } catch (const std::exception& e) {
     if (error) *error = QString::fromStdString(e.what());

@@ -33,6 +33,7 @@ class RecoverActions;
 class RunComparer;
 class SearchActions;
 class SetupPanel;
+class StatusLine;
 class TrialTableModel;
 class TrialTableView;
 class TrialsPanel;
@@ -126,6 +127,7 @@ class MainWindow : public QMainWindow {
   void compareWithStudyDialog();
   void saveTrialsDialog();
   void exportReportDialog();
+  void showRecentMessages();
   bool askForStudy(const QString& title, const QString& name0, QString* url, QString* name);
   void addRecentLog(const QString& path);
   void rebuildRecentMenu();
@@ -142,7 +144,8 @@ class MainWindow : public QMainWindow {
   QPushButton* exportBtn_ = nullptr;
   QAction* exportAct_ = nullptr;
   QProgressBar* progress_ = nullptr;
-  QLabel* statusLine_ = nullptr;
+  QLabel* statusLine_ = nullptr;  // status_->status(): what happened last
+  StatusLine* status_ = nullptr;  // ...and the remarks that pass over it
   QMenu* recentMenu_ = nullptr;
   SearchActions* searchActions_ = nullptr;
   RecoverActions* recover_ = nullptr;

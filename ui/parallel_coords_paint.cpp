@@ -176,8 +176,14 @@ void ParallelCoords::drawBeyondMarker(QPainter& p, double x, const Frame& f) con
 
 void ParallelCoords::drawBrushes(QPainter& p, const Frame& f) const {
   p.setRenderHint(QPainter::Antialiasing, true);
+  // A range reaching past the axis's ends (typed, or from a wider run) is
+  // drawn up to the ends, never over the axis's title; one wholly beyond
+  // them as a thin band at the end it lies past.
   auto band = [&](double x, double y0, double y1) {
-    const QRectF r(x - 7, std::min(y0, y1), 14, std::abs(y1 - y0));
+    if (std::isnan(y0) || std::isnan(y1)) return;
+    const double top = std::clamp(std::min(y0, y1), f.top, f.bottom - 3);
+    const double bottom = std::clamp(std::max(y0, y1), top + 3, f.bottom);
+    const QRectF r(x - 7, top, 14, bottom - top);
     p.setPen(QPen(QColor(20, 60, 140), 1.2));
     p.setBrush(QColor(40, 90, 200, 70));
     p.drawRect(r);

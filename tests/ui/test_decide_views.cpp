@@ -157,6 +157,20 @@ class TestDecideViews : public QObject {
     pc.addTrials(makeTrials(5, 12, true), 1);
     QCOMPARE(pc.axes().size(), size_t(5));
     QCOMPARE(pc.axes()[3], Axis::Latency);
+    // A range reaching past an axis's end (typed, or kept from a wider run)
+    // is drawn up to the end, not over the axis's title above it.
+    const auto [lo, hi] = pc.axisRange(Axis::Params);
+    pc.setBrush(Axis::Params, (lo + hi) / 2, hi * 4);
+    const QImage img = pc.grab().toImage();
+    const QPointF end = pc.pointOf(Axis::Params, hi);
+    int blueAbove = 0;
+    for (int y = 0; y < static_cast<int>(end.y()) - 1; ++y)
+      for (int x = static_cast<int>(end.x()) - 8; x <= static_cast<int>(end.x()) + 8; ++x) {
+        const QColor c = img.pixelColor(x, y);
+        blueAbove += c.blue() > c.red() + 30 && c.blue() > c.green() + 15;
+      }
+    QCOMPARE(blueAbove, 0);
+    QVERIFY(pc.brush(Axis::Params)->second == hi * 4);  // the range itself is kept
   }
 
   // The metric axis is framed as the chart's y axis (chart_frame.h): with the

@@ -13,11 +13,15 @@
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QPlainTextEdit>
+#include <QProgressBar>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
+#include <QStatusBar>
 #include <QTimer>
 #include <QToolBar>
+#include <QToolTip>
 #include <QWheelEvent>
 #include <QtTest>
 
@@ -33,6 +37,7 @@
 #include "ui/run_controller.h"
 #include "ui/search_controller.h"
 #include "ui/setup_panel.h"
+#include "ui/status_line.h"
 #include "ui/trial_table_model.h"
 
 class TestFirstHour : public QObject {
@@ -73,6 +78,21 @@ class TestFirstHour : public QObject {
     data_ = tmp_.path() + "/data.tsv";
     testutil::writeText(data_.toStdString(), d);
   }
+  // A model whose training.json says it was trained on all of data_.
+  QString trainedModel() {
+    const QString trained = tmp_.path() + "/trained";
+    if (QFileInfo::exists(trained + "/training.json")) return trained;
+    QDir().mkpath(trained);
+    for (const QString& f : QDir(model_).entryList(QDir::Files))
+      if (!QFile::copy(model_ + "/" + f, trained + "/" + f)) return {};
+    pp::DataSplit all;
+    all.data = data_.toStdString();
+    all.valSplit = 0;
+    const nlohmann::json record = {{"data", pp::trainingDataJson(all)}};
+    testutil::writeText((trained + "/training.json").toStdString(), record.dump());
+    return trained;
+  }
+
   void cleanupTestCase() {
     QDir(runsFolder()).removeRecursively();
     QSettings().clear();
@@ -293,15 +313,8 @@ class TestFirstHour : public QObject {
   // The model's training.json says it was trained on all of data_; a
   // search that holds part of data_ out for validation is told so.
   void validationTheModelHasSeen() {
-    const QString trained = tmp_.path() + "/trained";
-    QDir().mkpath(trained);
-    for (const QString& f : QDir(model_).entryList(QDir::Files))
-      QVERIFY(QFile::copy(model_ + "/" + f, trained + "/" + f));
-    pp::DataSplit all;
-    all.data = data_.toStdString();
-    all.valSplit = 0;
-    const nlohmann::json record = {{"data", pp::trainingDataJson(all)}};
-    testutil::writeText((trained + "/training.json").toStdString(), record.dump());
+    const QString trained = trainedModel();
+    QVERIFY(!trained.isEmpty());
     ppui::MainWindow w;
     w.show();
     QVERIFY(w.openModel(trained));
@@ -315,6 +328,75 @@ class TestFirstHour : public QObject {
     QTRY_VERIFY_WITH_TIMEOUT(!said.isEmpty(), 10000);
     QVERIFY2(said.contains("the model was trained on") && said.contains("data.tsv"),
              said.toUtf8().constData());
+    QSettings().clear();  // what Start saved for the model
+  }
+
+  // A few seen examples in a validation file are only remarked on, in the
+  // status line: a remark longer than the window is wide (it names files)
+  // is cut with an ellipsis beside the progress box, never under it, whole
+  // on hover and in View > Recent messages after it has passed.
+  void longRemarkStaysReadable() {
+    const QString trained = trainedModel();
+    QVERIFY(!trained.isEmpty());
+    const QString val = tmp_.path() + "/validation-with-one-seen-example-of-a-hundred.tsv";
+    std::string v = "sentence\tlabel\n";
+    for (int i = 0; i < 99; ++i)
+      v += std::string(i % 2 ? "fine meal" : "slow waiter") + " v" + std::to_string(i) + "\t" +
+           (i % 2 ? "positive" : "negative") + "\n";
+    v += "good food 1\tpositive\n";  // line 2 of data_
+    testutil::writeText(val.toStdString(), v);
+    ppui::MainWindow w;
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QVERIFY(w.openModel(trained));
+    w.setDataFiles(data_, val);
+    w.setTrials(2);
+    QSignalSpy done(&w, &ppui::MainWindow::searchFinished);
+    QVERIFY(w.startSearch());
+    auto* remark = w.findChild<ppui::ElidedLabel*>("statusRemark");
+    auto* status = w.findChild<ppui::ElidedLabel*>("statusLine");
+    QVERIFY(remark && status);
+    QTRY_VERIFY_WITH_TIMEOUT(remark->isVisible() && remark->text().contains("trained on"), 60000);
+    QTRY_COMPARE_WITH_TIMEOUT(done.size(), 1, 120000);
+    const QString said = remark->text();
+    QVERIFY2(said.startsWith("Warning: 1 of 100 (1.0%) validation examples") && said.contains(val),
+             said.toUtf8().constData());
+    QVERIFY(QApplication::activeModalWidget() == nullptr);  // few: said, not asked
+    // Cut to fit, ending in an ellipsis, left of the progress box (shown
+    // again, in case a slow machine let the first showing pass).
+    auto* run = w.findChild<ppui::RunController*>();
+    Q_EMIT run->note(said, 60000);
+    QVERIFY(remark->isVisible() && !status->isVisible());
+    QVERIFY(remark->isElided());
+    QVERIFY(remark->shownText().endsWith(QChar(0x2026)));
+    QVERIFY(remark->fontMetrics().horizontalAdvance(remark->shownText()) <=
+            remark->contentsRect().width());
+    auto* progress = w.statusBar()->findChild<QProgressBar*>();
+    QVERIFY(progress && progress->isVisible());
+    const int remarkRight = remark->mapTo(&w, QPoint(remark->width(), 0)).x();
+    QVERIFY2(remarkRight <= progress->mapTo(&w, QPoint(0, 0)).x(),
+             qPrintable(QString::number(remarkRight)));
+    // Whole on hover.
+    const QPoint at(10, remark->height() / 2);
+    QHelpEvent hover(QEvent::ToolTip, at, remark->mapToGlobal(at));
+    QApplication::sendEvent(remark, &hover);
+    QTRY_COMPARE(QToolTip::text(), said);
+    QToolTip::hideText();
+    // A short remark passes; the status line comes back with the latest news.
+    Q_EMIT run->note("short remark", 200);
+    QVERIFY(remark->isVisible() && !remark->isElided());
+    QTRY_VERIFY_WITH_TIMEOUT(status->isVisible() && !remark->isVisible(), 5000);
+    QVERIFY(!status->text().isEmpty());
+    // Both, whole, in View > Recent messages.
+    QAction* recent = nullptr;
+    for (QAction* a : w.menuBar()->findChildren<QAction*>())
+      if (a->text() == "Recent &messages...") recent = a;
+    QVERIFY(recent);
+    recent->trigger();
+    auto* dlg = w.findChild<QDialog*>("recentMessages");
+    QVERIFY(dlg && dlg->isVisible());
+    const QString listed = dlg->findChild<QPlainTextEdit*>()->toPlainText();
+    QVERIFY2(listed.contains(said) && listed.contains("short remark"), listed.toUtf8().constData());
     QSettings().clear();  // what Start saved for the model
   }
 };
