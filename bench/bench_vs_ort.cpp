@@ -181,6 +181,14 @@ int main(int argc, char** argv) {
                  "Only these paths, comma-separated as the table names them "
                  "(\"onednn int8,ORT int8\")");
   CLI11_PARSE(cli, argc, argv);
+  // ONNX Runtime is half of every row: said before minutes of measuring.
+  if (!fs::exists(nodeDir + "/node_modules/onnxruntime-node")) {
+    std::fprintf(stderr,
+                 "bench_vs_ort: %s has no onnxruntime-node: run scripts/install-node-deps.sh "
+                 "(or give --node-dir)\n",
+                 nodeDir.c_str());
+    return 1;
+  }
 
   fs::create_directories(work);
   if (modelArg.empty() != dataArg.empty()) {

@@ -77,6 +77,19 @@ class TestChecksum : public QObject {
     testutil::writeText(path("copy/config.json"),
                         testutil::readText(path("copy/config.json")) + "\n");
     QVERIFY(pp::modelChecksum(path("copy")) != sum);
+    // The weights, tokenizer.json and a SentencePiece model (XLM-R's only
+    // tokenizer file): one changed byte each, another model.
+    for (const char* file : {"model.safetensors", "tokenizer.json", "sentencepiece.bpe.model"}) {
+      std::filesystem::remove_all(path("copy"));
+      std::filesystem::copy(dir_, path("copy"), std::filesystem::copy_options::recursive);
+      const std::string f = path("copy/") + file;
+      if (!std::filesystem::exists(f)) testutil::writeText(f, "spm model bytes");
+      const std::string before = pp::modelChecksum(path("copy"));
+      std::string bytes = testutil::readText(f);
+      bytes[bytes.size() / 2] = static_cast<char>(bytes[bytes.size() / 2] ^ 1);
+      testutil::writeText(f, bytes);
+      QVERIFY2(pp::modelChecksum(path("copy")) != before, file);
+    }
   }
 
   // A log written by an older ParetoPrune records FNV-1a of the weights: it

@@ -12,6 +12,8 @@
 #include "paretoprune/base/json_parse.h"
 #include "paretoprune/eval/evaluator.h"
 #include "paretoprune/formats/dataset.h"
+#include "paretoprune/formats/safetensors.h"
+#include "paretoprune/formats/tagging.h"
 #include "paretoprune/formats/tokenizer.h"
 #include "paretoprune/model/model.h"
 #include "paretoprune/model/model_config.h"
@@ -136,6 +138,11 @@ class TestHardening : public QObject {
         jsonl, "{\"text\": \"a\", \"label\": \"positive\"}\n" + std::string(50000, '{') + "\n");
     const auto config = pp::loadModelConfig(model_.toStdString() + "/config.json");
     PP_EXPECT_ERROR(pp::loadDataset(jsonl, config, {}), "line 2: nested deeper than");
+    // Tagged data (JSON lines of tokens and tags): the same, line named.
+    const std::string tagged =
+        "{\"tokens\": [\"a\"], \"tags\": [0]}\n{\"tokens\": " + std::string(300000, '[') + "\n";
+    PP_EXPECT_ERROR(pp::parseTaggedData(tagged, "ner.jsonl", true, config),
+                    "ner.jsonl:2: nested deeper than");
   }
 
   void untrustedValuesAreQuotedShort() {
@@ -146,6 +153,60 @@ class TestHardening : public QObject {
     const std::string msg = testutil::errorOf([&] { pp::modelConfigFromJson(j); });
     QVERIFY2(msg.find("pruned_heads names layer") != std::string::npos, msg.c_str());
     QVERIFY(msg.size() < 300);
+  }
+
+  // A reader's message quoted a hostile file's value whole: nlohmann's
+  // "last read" token is a whole unterminated string, and names, keys and
+  // types were quoted as read. Each message stays short; no message of
+  // any Error carries megabytes.
+  void hostileValuesNeverPrintedWhole() {
+    const std::string big(1 << 20, 'z');
+    std::string msg = testutil::errorOf([&] { pp::parseJson("{\"a\": \"" + big, "f.json"); });
+    QVERIFY2(msg.rfind("f.json: not valid JSON", 0) == 0 && msg.find("last read") != msg.npos,
+             msg.substr(0, 300).c_str());
+    QVERIFY2(msg.size() < 300, std::to_string(msg.size()).c_str());
+    msg = testutil::errorOf([&] { pp::parseJson("[" + big, "f.json"); });  // a long literal
+    QVERIFY2(msg.size() < 300, std::to_string(msg.size()).c_str());
+    // safetensors: a tensor's long name with an unknown dtype; a long name twice.
+    QTemporaryDir d;
+    const std::string st = d.path().toStdString() + "/model.safetensors";
+    auto writeSafetensors = [&](const std::string& header) {
+      std::string bytes(8, '\0');
+      for (int i = 0; i < 8; ++i) bytes[i] = static_cast<char>((header.size() >> (8 * i)) & 0xFF);
+      testutil::writeText(st, bytes + header);
+    };
+    const std::string name(200000, 'n');
+    writeSafetensors("{\"" + name + "\": {\"dtype\": \"" + big +
+                     "\", \"shape\": [1], \"data_offsets\": [0, 0]}}");
+    msg = testutil::errorOf([&] { pp::SafetensorsFile::open(st); });
+    QVERIFY2(msg.find("unknown dtype") != msg.npos, msg.substr(0, 300).c_str());
+    QVERIFY2(msg.size() < st.size() + 300, std::to_string(msg.size()).c_str());
+    writeSafetensors("{\"" + name + "\": {}, \"" + name + "\": {}}");
+    msg = testutil::errorOf([&] { pp::SafetensorsFile::open(st); });
+    QVERIFY2(msg.find("appears twice") != msg.npos, msg.substr(0, 300).c_str());
+    QVERIFY2(msg.size() < st.size() + 300, std::to_string(msg.size()).c_str());
+    // tokenizer.json: a model type and a normalizer type of a megabyte.
+    nlohmann::json j =
+        nlohmann::json::parse(testutil::readText(model_.toStdString() + "/tokenizer.json"));
+    const std::string tj = d.path().toStdString() + "/tokenizer.json";
+    j["normalizer"] = {{"type", big}};
+    testutil::writeText(tj, j.dump());
+    msg = testutil::errorOf([&] { pp::WordPieceTokenizer::fromTokenizerJson(tj); });
+    QVERIFY2(msg.find("is not supported") != msg.npos, msg.substr(0, 300).c_str());
+    QVERIFY2(msg.size() < tj.size() + 300, std::to_string(msg.size()).c_str());
+    j["model"]["type"] = big;
+    testutil::writeText(tj, j.dump());
+    msg = testutil::errorOf([&] { pp::WordPieceTokenizer::fromTokenizerJson(tj); });
+    QVERIFY2(msg.find("is not WordPiece") != msg.npos, msg.substr(0, 300).c_str());
+    QVERIFY2(msg.size() < tj.size() + 300, std::to_string(msg.size()).c_str());
+    // Whatever a reader forgets: every Error keeps its start and its end.
+    const pp::Error e("start " + big + " end");
+    const std::string what = e.what();
+    QVERIFY(what.size() <= pp::kMaxErrorChars + 60);
+    QVERIFY(what.rfind("start zz", 0) == 0);
+    QVERIFY(what.size() > 4 && what.substr(what.size() - 4) == " end");
+    QVERIFY(what.find("characters cut") != what.npos);
+    QCOMPARE(std::string(pp::Error("short").what()), std::string("short"));
   }
 
   // Two trials with one id were accepted silently.

@@ -42,6 +42,14 @@ std::string plainParseError(std::string m, bool oneLine) {
   if (oneLine && m.rfind("at line 1, ", 0) == 0) m.replace(0, 11, "at ");
   if (size_t syn = m.find("syntax error while parsing "); syn != std::string::npos)
     if (size_t dash = m.find(" - ", syn); dash != std::string::npos) m.erase(syn, dash + 3 - syn);
+  // "last read: '...'" is everything read of the last token: a whole
+  // unterminated string of a hostile file. Its start is enough.
+  static const std::string kLastRead = "last read: '";
+  if (size_t at = m.find(kLastRead); at != std::string::npos) {
+    at += kLastRead.size();
+    const size_t end = m.size() > at && m.back() == '\'' ? m.size() - 1 : m.size();
+    m = m.substr(0, at) + shortText(std::string_view(m).substr(at, end - at), 40) + m.substr(end);
+  }
   return m;
 }
 }  // namespace
@@ -54,7 +62,7 @@ std::optional<nlohmann::json> tryParseJson(std::string_view text, std::string* e
   try {
     return nlohmann::json::parse(text.begin(), text.end());
   } catch (const nlohmann::json::exception& e) {
-    // nlohmann's message quotes at most the last token it read.
+    // nlohmann's message quotes the last token it read (cut short above).
     if (error)
       *error = "not valid JSON (" +
                plainParseError(e.what(), text.find('\n') == std::string_view::npos) + ")";
@@ -75,6 +83,10 @@ std::string shortText(std::string_view text, size_t max) {
   // Back to the start of a UTF-8 sequence (continuation bytes are 10xxxxxx).
   while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
   return std::string(text.substr(0, cut)) + "...";
+}
+
+std::string quoteText(std::string_view text, size_t max) {
+  return "\"" + shortText(text, max) + "\"";
 }
 
 }  // namespace pp

@@ -13,6 +13,7 @@
 #include "base/compute_team.h"
 #include "base/file_util.h"
 #include "paretoprune/base/error.h"
+#include "paretoprune/base/json_parse.h"
 #include "paretoprune/cpu/gemm.h"
 
 namespace pp {
@@ -170,7 +171,7 @@ bool fromJson(const nlohmann::json& j, GemmChoice& c) {
 nlohmann::json readCache(const std::string& path) {
   try {
     if (!path.empty() && fileutil::exists(path)) {
-      auto j = nlohmann::json::parse(fileutil::readFile(path));
+      auto j = parseJson(fileutil::readFile(path), path);
       if (j.is_object() && j.contains("entries") && j["entries"].is_object()) return j;
     }
   } catch (const std::exception&) {

@@ -191,7 +191,7 @@ std::string ByteLevelBpeTokenizer::robertaTokenizerJson(
 
 void ByteLevelBpeTokenizer::readModel(const json& model, const std::string& where) {
   const std::string type = jsonutil::optString(model, "type", where, "BPE");
-  if (type != "BPE") throw Error(where + ": model type \"" + type + "\" is not BPE");
+  if (type != "BPE") throw Error(where + ": model type " + quoteText(type) + " is not BPE");
   readVocab(jsonutil::field(model, "vocab", where), where + ": model.vocab");
   const json& list = jsonutil::field(model, "merges", where);
   if (!list.is_array()) throw Error(where + ": model.merges must be a list");
@@ -218,7 +218,7 @@ void ByteLevelBpeTokenizer::readModel(const json& model, const std::string& wher
   ignoreMerges_ = jsonutil::optBool(model, "ignore_merges", where, false);
   const std::string unk = jsonutil::optString(model, "unk_token", where);
   if (!unk.empty() && !index_.count(unk))
-    throw Error(where + ": model.unk_token \"" + unk + "\" is not in the vocabulary");
+    throw Error(where + ": model.unk_token " + quoteText(unk) + " is not in the vocabulary");
   modelUnk_ = unk.empty() ? -1 : index_[unk];
 }
 
@@ -249,7 +249,8 @@ void ByteLevelBpeTokenizer::readPostProcessor(const json& p, const std::string& 
     if (!steps.is_array()) throw Error(where + ": post_processor.processors must be a list");
     for (const json& step : steps) readPostProcessor(step, where, templated);
   } else if (type != "ByteLevel") {
-    throw Error(where + ": post_processor \"" + type + "\" is not supported (RobertaProcessing, " +
+    throw Error(where + ": post_processor " + quoteText(type) +
+                " is not supported (RobertaProcessing, " +
                 "TemplateProcessing, ByteLevel and Sequence are)");
   }
   templated = templated || adds;
@@ -322,9 +323,9 @@ void ByteLevelBpeTokenizer::finish(const std::string& where) {
   std::vector<bool> taken(modelSize + added_.size(), false);
   for (const auto& a : added_) {
     if (a.id >= static_cast<int64_t>(taken.size()) || taken[static_cast<size_t>(a.id)])
-      throw Error(where + ": added token \"" + a.content + "\" has id " + std::to_string(a.id) +
-                  ", taken or past the vocabulary of " + std::to_string(modelSize) +
-                  " pieces and the added tokens after it");
+      throw Error(where + ": added token " + quoteText(a.content) + " has id " +
+                  std::to_string(a.id) + ", taken or past the vocabulary of " +
+                  std::to_string(modelSize) + " pieces and the added tokens after it");
     taken[static_cast<size_t>(a.id)] = true;
   }
   size_t size = modelSize;
@@ -343,7 +344,7 @@ void ByteLevelBpeTokenizer::finish(const std::string& where) {
     auto it = index_.find(bytePiece(b));
     byteIds_[b] = it == index_.end() ? -1 : static_cast<int32_t>(it->second);
     if (byteIds_[b] < 0 && modelUnk_ < 0)
-      throw Error(where + ": the vocabulary lacks \"" + bytePiece(b) + "\", the piece of" +
+      throw Error(where + ": the vocabulary lacks " + quoteText(bytePiece(b)) + ", the piece of" +
                   " byte " + std::to_string(b) + ", and has no unk_token for it");
   }
   for (const std::vector<TemplatePiece>* t : {&single_, &pair_})

@@ -49,7 +49,7 @@ void checkSizes(const ModelConfig& c) {
   const std::string& where = kWhere;
   auto positive = [&](const char* name, int64_t v) {
     if (v <= 0)
-      throw Error(where + ": \"" + name + "\" must be positive, got " + std::to_string(v));
+      throw Error(where + ": " + quoteText(name) + " must be positive, got " + std::to_string(v));
   };
   positive("vocab_size", c.vocab_size);
   positive("hidden_size", c.hidden_size);
@@ -117,7 +117,7 @@ void readLabels(const json& j, ModelConfig& c) {
   std::set<std::string> seen;
   for (const auto& l : c.id2label)
     if (!seen.insert(l).second)
-      throw Error(where + ": label name \"" + l + "\" appears twice in id2label");
+      throw Error(where + ": label name " + quoteText(l) + " appears twice in id2label");
 }
 
 // Heads already pruned (Hugging Face's pruned_heads) per layer.

@@ -219,7 +219,7 @@ DataTable readTable(const std::string& path, size_t maxRows) {
       if (maxRows && t.rows.size() >= maxRows) break;
     }
   } else {
-    throw Error(path + ": unknown data format \"" + ext + "\" (use .tsv, .csv or .jsonl)");
+    throw Error(path + ": unknown data format " + quoteText(ext) + " (use .tsv, .csv or .jsonl)");
   }
   if (t.columns.empty()) throw Error(path + ": the file is empty (no header row)");
   for (size_t i = 0; i < t.rows.size(); ++i) {
@@ -268,8 +268,8 @@ Dataset loadDataset(const std::string& path, const ModelConfig& config, const Da
     if (!wanted.empty()) {
       int i = find(wanted);
       if (i < 0)
-        throw Error(path + ": no column \"" + wanted + "\" for the " + role + " (columns: " + all +
-                    ")");
+        throw Error(path + ": no column " + quoteText(wanted) + " for the " + role +
+                    " (columns: " + all + ")");
       return i;
     }
     for (const char* d : defaults) {
@@ -314,8 +314,8 @@ Dataset loadDataset(const std::string& path, const ModelConfig& config, const Da
     if (id < 0) {
       std::string names;
       for (const auto& n : config.id2label) names += (names.empty() ? "" : ", ") + n;
-      throw Error(at + ": label \"" + lab + "\" is not one the model knows (labels: " + names +
-                  ", or their ids 0.." + std::to_string(k - 1) + ")");
+      throw Error(at + ": label " + quoteText(lab) + " is not one the model knows (labels: " +
+                  names + ", or their ids 0.." + std::to_string(k - 1) + ")");
     }
     e.label = id;
     d.examples.push_back(std::move(e));

@@ -16,19 +16,21 @@ using nlohmann::json;
 int64_t idOfPair(const json& p, const char* key, const std::string& where) {
   const json& v = jsonutil::field(p, key, where);
   if (!v.is_array() || v.size() != 2 || !v[0].is_string() || !v[1].is_number_integer())
-    throw Error(where + ": \"" + key + "\" must be [piece, id], got " + jsonutil::describe(v));
+    throw Error(where + ": " + quoteText(key) + " must be [piece, id], got " +
+                jsonutil::describe(v));
   return v[1].get<int64_t>();
 }
 
 Template readTemplate(const json& p, const char* key, const std::string& where) {
   const json& list = jsonutil::field(p, key, where);
   const json& specials = jsonutil::field(p, "special_tokens", where);
-  if (!list.is_array()) throw Error(where + ": \"" + key + "\" must be a list");
+  if (!list.is_array()) throw Error(where + ": " + quoteText(key) + " must be a list");
   Template out;
   for (const json& item : list) {
     if (!item.is_object() || item.size() != 1)
-      throw Error(where + ": a piece of \"" + key + "\" must be {\"SpecialToken\": ...} or " +
-                  "{\"Sequence\": ...}, got " + jsonutil::describe(item));
+      throw Error(where + ": a piece of " + quoteText(key) +
+                  " must be {\"SpecialToken\": ...} or " + "{\"Sequence\": ...}, got " +
+                  jsonutil::describe(item));
     const std::string kind = item.begin().key();
     const json& body = item.begin().value();
     const std::string id = jsonutil::getString(body, "id", where);
@@ -39,9 +41,10 @@ Template readTemplate(const json& p, const char* key, const std::string& where) 
     } else if (kind == "SpecialToken") {
       const json& ids = jsonutil::field(jsonutil::field(specials, id.c_str(), where), "ids", where);
       if (!ids.is_array() || ids.empty())
-        throw Error(where + ": special token \"" + id + "\" must list its ids");
+        throw Error(where + ": special token " + quoteText(id) + " must list its ids");
       for (const json& i : ids) {
-        if (!i.is_number_integer()) throw Error(where + ": ids of \"" + id + "\" must be integers");
+        if (!i.is_number_integer())
+          throw Error(where + ": ids of " + quoteText(id) + " must be integers");
         piece.ids.push_back(i.get<int64_t>());
       }
     } else {
@@ -88,7 +91,8 @@ std::vector<Added> readAddedTokens(const nlohmann::json& list, const std::string
     if (t.content.empty() || t.id < 0)
       throw Error(where + ": added token " + jsonutil::describe(a) + " has no text or no id");
     if (jsonutil::optBool(a, "single_word", where, false))
-      throw Error(where + ": added token \"" + t.content + "\" is single_word, not supported");
+      throw Error(where + ": added token " + quoteText(t.content) +
+                  " is single_word, not supported");
     t.lstrip = jsonutil::optBool(a, "lstrip", where, false);
     t.rstrip = jsonutil::optBool(a, "rstrip", where, false);
     t.normalized = jsonutil::optBool(a, "normalized", where, true);

@@ -186,9 +186,10 @@ json parseHeader(std::string_view text) {
   try {
     header = json::parse(text.begin(), text.end(), cb);
   } catch (const json::exception& e) {
-    throw Error(std::string("header is not valid JSON (") + e.what() + ")");
+    throw Error("header is not valid JSON (" + shortText(e.what(), 200) + ")");
   }
-  if (!duplicate.empty()) throw Error("tensor \"" + duplicate + "\" appears twice in the header");
+  if (!duplicate.empty())
+    throw Error("tensor " + quoteText(duplicate) + " appears twice in the header");
   if (!header.is_object()) throw Error("header must be a JSON object");
   return header;
 }
@@ -197,7 +198,7 @@ void readMetadata(const json& v, std::map<std::string, std::string>& metadata) {
   if (!v.is_object()) throw Error("__metadata__ must be an object of strings");
   for (auto m = v.begin(); m != v.end(); ++m) {
     if (!m.value().is_string())
-      throw Error("__metadata__ value of \"" + m.key() + "\" is not a string");
+      throw Error("__metadata__ value of " + quoteText(m.key()) + " is not a string");
     metadata[m.key()] = m.value().get<std::string>();
   }
 }
@@ -208,7 +209,7 @@ const DTypeInfo& readDType(const json& v, const std::string& where) {
   const DTypeInfo* info = nullptr;
   for (const auto& d : kDTypes)
     if (dt == d.name) info = &d;
-  if (!info) throw Error(where + "unknown dtype \"" + dt + "\"");
+  if (!info) throw Error(where + "unknown dtype " + quoteText(dt));
   return *info;
 }
 
@@ -218,7 +219,8 @@ uint64_t readShape(const json& shape, size_t elementSize, const std::string& whe
   bool overflow = false;
   for (const auto& d : shape) {
     if (!d.is_number_unsigned() && !(d.is_number_integer() && d.get<int64_t>() >= 0))
-      throw Error(where + "shape entries must be non-negative integers, got " + d.dump());
+      throw Error(where + "shape entries must be non-negative integers, got " +
+                  shortText(d.dump(), 60));
     uint64_t dim = d.get<uint64_t>();
     if (dim > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) overflow = true;
     if (dim != 0 && numel > std::numeric_limits<uint64_t>::max() / dim) overflow = true;
@@ -234,7 +236,7 @@ uint64_t readShape(const json& shape, size_t elementSize, const std::string& whe
 // byte range in the data area of `dataSize` bytes.
 TensorView readTensor(const std::string& name, const json& v, const uint8_t* data,
                       uint64_t dataSize, Span& span) {
-  const std::string where = "tensor \"" + name + "\": ";
+  const std::string where = "tensor " + quoteText(name) + ": ";
   if (!v.is_object()) throw Error(where + "entry must be an object");
   if (!v.contains("dtype") || !v["dtype"].is_string())
     throw Error(where + "missing or non-string \"dtype\"");
@@ -278,12 +280,13 @@ void checkTiling(std::vector<Span> spans, const std::vector<TensorView>& tensors
   uint64_t cursor = 0;
   for (const auto& s : spans) {
     if (s.begin < cursor)
-      throw Error("tensor \"" + tensors[s.index].name +
-                  "\" overlaps the tensor before it (offset " + std::to_string(s.begin) + " < " +
+      throw Error("tensor " + quoteText(tensors[s.index].name) +
+                  " overlaps the tensor before it (offset " + std::to_string(s.begin) + " < " +
                   std::to_string(cursor) + ")");
     if (s.begin > cursor)
-      throw Error("hole in the data before tensor \"" + tensors[s.index].name + "\" (offset " +
-                  std::to_string(s.begin) + ", expected " + std::to_string(cursor) + ")");
+      throw Error("hole in the data before tensor " + quoteText(tensors[s.index].name) +
+                  " (offset " + std::to_string(s.begin) + ", expected " + std::to_string(cursor) +
+                  ")");
     cursor = s.end;
   }
   if (cursor != dataSize)
@@ -350,7 +353,7 @@ std::vector<float> SafetensorsFile::toFloat32(const TensorView& t) {
       }
       break;
     default:
-      throw Error("tensor \"" + t.name + "\" has dtype " + dtypeName(t.dtype) +
+      throw Error("tensor " + quoteText(t.name) + " has dtype " + dtypeName(t.dtype) +
                   "; only F32, F16, BF16 and F64 weights can be read as floats");
   }
   return out;
@@ -368,10 +371,11 @@ void writeSafetensors(const std::string& path, const std::vector<TensorToWrite>&
   for (const auto* t : order) {
     uint64_t numel = 1;
     for (int64_t d : t->shape) {
-      if (d < 0) throw Error(path + ": tensor \"" + t->name + "\" has a negative dimension");
+      if (d < 0) throw Error(path + ": tensor " + quoteText(t->name) + " has a negative dimension");
       numel *= static_cast<uint64_t>(d);
     }
-    if (header.contains(t->name)) throw Error(path + ": tensor \"" + t->name + "\" given twice");
+    if (header.contains(t->name))
+      throw Error(path + ": tensor " + quoteText(t->name) + " given twice");
     header[t->name] = {
         {"dtype", "F32"}, {"shape", t->shape}, {"data_offsets", {offset, offset + numel * 4}}};
     offset += numel * 4;

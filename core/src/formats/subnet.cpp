@@ -54,7 +54,8 @@ void refuseUnknownKeys(const json& j, std::initializer_list<const char*> known,
     if (ok) continue;
     std::string names;
     for (const char* k : known) names += std::string(names.empty() ? "" : ", ") + "\"" + k + "\"";
-    throw Error(where + ": unknown key \"" + shortText(it.key()) + "\" (known: " + names + ")");
+    throw Error(where + ": unknown key " + quoteText(shortText(it.key())) + " (known: " + names +
+                ")");
   }
 }
 }  // namespace

@@ -1,4 +1,5 @@
 #include "paretoprune/formats/tagging.h"
+#include "paretoprune/base/json_parse.h"
 
 #include <fstream>
 #include <limits>
@@ -37,8 +38,8 @@ std::string labelList(const ModelConfig& c) {
 int64_t tagId(const std::string& tag, const ModelConfig& c, const std::string& where) {
   const int64_t id = c.labelId(tag);
   if (id < 0)
-    throw Error(where + ": tag \"" + tag + "\" is not one of the model's labels (" + labelList(c) +
-                ")");
+    throw Error(where + ": tag " + quoteText(tag) + " is not one of the model's labels (" +
+                labelList(c) + ")");
   return id;
 }
 
@@ -88,10 +89,10 @@ void parseConll(const std::string& text, const std::string& source, const ModelC
 }
 
 std::vector<std::string> stringsOf(const json& v, const std::string& where, const char* key) {
-  if (!v.is_array()) throw Error(where + ": \"" + key + "\" must be a list");
+  if (!v.is_array()) throw Error(where + ": " + quoteText(key) + " must be a list");
   std::vector<std::string> out;
   for (const auto& e : v) {
-    if (!e.is_string()) throw Error(where + ": \"" + key + "\" must hold strings");
+    if (!e.is_string()) throw Error(where + ": " + quoteText(key) + " must hold strings");
     out.push_back(e.get<std::string>());
   }
   return out;
@@ -99,7 +100,7 @@ std::vector<std::string> stringsOf(const json& v, const std::string& where, cons
 
 std::vector<int64_t> tagsOf(const json& v, const std::string& where, const char* key,
                             const ModelConfig& c) {
-  if (!v.is_array()) throw Error(where + ": \"" + key + "\" must be a list");
+  if (!v.is_array()) throw Error(where + ": " + quoteText(key) + " must be a list");
   std::vector<int64_t> out;
   for (const auto& e : v) {
     if (e.is_string()) {
@@ -111,7 +112,7 @@ std::vector<int64_t> tagsOf(const json& v, const std::string& where, const char*
                     std::to_string(c.numLabels()) + " labels");
       out.push_back(id);
     } else {
-      throw Error(where + ": \"" + key + "\" must hold tag names or label ids");
+      throw Error(where + ": " + quoteText(key) + " must hold tag names or label ids");
     }
   }
   return out;
@@ -133,8 +134,11 @@ void parseJsonLines(const std::string& text, const std::string& source, const Mo
     ++no;
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
     const std::string where = source + ":" + std::to_string(no);
-    const json j = json::parse(line, nullptr, false);
-    if (j.is_discarded() || !j.is_object()) throw Error(where + ": not a JSON object");
+    std::string why;
+    const std::optional<json> parsed = tryParseJson(line, &why);
+    if (!parsed) throw Error(where + ": " + why);
+    const json& j = *parsed;
+    if (!j.is_object()) throw Error(where + ": not a JSON object");
     const char* wk = firstKey(j, "tokens", "words");
     const char* tk = firstKey(j, "tags", "ner_tags");
     if (!wk) throw Error(where + ": no \"tokens\" list");
@@ -163,8 +167,8 @@ bool isTaggedDataFile(const std::string& path) {
   std::string first;
   while (std::getline(in, first))
     if (first.find_first_not_of(" \t\r") != std::string::npos) break;
-  const json j = json::parse(first, nullptr, false);
-  return !j.is_discarded() && j.is_object() && (j.contains("tokens") || j.contains("words"));
+  const std::optional<json> j = tryParseJson(first);
+  return j && j->is_object() && (j->contains("tokens") || j->contains("words"));
 }
 
 TaggedData parseTaggedData(const std::string& text, const std::string& source, bool jsonLines,

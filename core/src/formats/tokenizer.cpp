@@ -55,7 +55,7 @@ void WordPieceTokenizer::finish(const std::vector<std::string>& specials) {
   index_.clear();
   for (size_t i = 0; i < pieces_.size(); ++i) {
     if (!index_.emplace(pieces_[i], static_cast<int64_t>(i)).second)
-      throw Error("vocabulary holds the piece \"" + pieces_[i] + "\" twice (ids " +
+      throw Error("vocabulary holds the piece " + quoteText(pieces_[i]) + " twice (ids " +
                   std::to_string(index_[pieces_[i]]) + " and " + std::to_string(i) + ")");
   }
   for (const char* required : {"[UNK]", "[CLS]", "[SEP]"})
@@ -113,7 +113,8 @@ WordPieceTokenizer WordPieceTokenizer::fromTokenizerJson(const std::string& path
       throw Error("no \"model\" object");
     const json& model = j["model"];
     if (model.value("type", std::string("WordPiece")) != "WordPiece")
-      throw Error("model type \"" + model.value("type", std::string()) + "\" is not WordPiece");
+      throw Error("model type " + quoteText(model.value("type", std::string())) +
+                  " is not WordPiece");
     if (!model.contains("vocab") || !model["vocab"].is_object())
       throw Error("model.vocab must be an object");
     const json& vocab = model["vocab"];
@@ -121,11 +122,11 @@ WordPieceTokenizer WordPieceTokenizer::fromTokenizerJson(const std::string& path
     std::vector<bool> seen(vocab.size(), false);
     for (auto it = vocab.begin(); it != vocab.end(); ++it) {
       if (!it.value().is_number_integer())
-        throw Error("vocab id of \"" + it.key() + "\" is not an integer");
+        throw Error("vocab id of " + quoteText(it.key()) + " is not an integer");
       int64_t id = it.value().get<int64_t>();
       if (id < 0 || id >= static_cast<int64_t>(vocab.size()) || seen[static_cast<size_t>(id)])
-        throw Error("vocab ids must be 0..n-1 without gaps or repeats (\"" + it.key() + "\" has " +
-                    std::to_string(id) + ")");
+        throw Error("vocab ids must be 0..n-1 without gaps or repeats (" + quoteText(it.key()) +
+                    " has " + std::to_string(id) + ")");
       seen[static_cast<size_t>(id)] = true;
       t.pieces_[static_cast<size_t>(id)] = it.key();
     }
@@ -142,8 +143,8 @@ WordPieceTokenizer WordPieceTokenizer::fromTokenizerJson(const std::string& path
     if (j.contains("normalizer") && !j["normalizer"].is_null()) {
       const json& n = j["normalizer"];
       if (n.value("type", std::string()) != "BertNormalizer")
-        throw Error("normalizer \"" + n.value("type", std::string()) +
-                    "\" is not supported (BertNormalizer is)");
+        throw Error("normalizer " + quoteText(n.value("type", std::string())) +
+                    " is not supported (BertNormalizer is)");
       t.opts_.clean_text = n.value("clean_text", true);
       t.opts_.handle_chinese_chars = n.value("handle_chinese_chars", true);
       t.opts_.lowercase = n.value("lowercase", true);

@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "paretoprune/base/error.h"
+#include "paretoprune/base/json_parse.h"
 
 namespace pp {
 
@@ -133,7 +134,8 @@ void UnigramModel::encode(const std::string& word, std::vector<int64_t>& out) co
         continue;
       }
     }
-    if (unk_ < 0) throw Error("the tokenizer has no piece for \"" + piece + "\" and no unk_id");
+    if (unk_ < 0)
+      throw Error("the tokenizer has no piece for " + quoteText(piece) + " and no unk_id");
     out.push_back(unk_);
   }
 }

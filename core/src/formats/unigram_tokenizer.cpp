@@ -101,7 +101,7 @@ std::vector<Part> splitAdded(const std::vector<AddedPiece>& added, const std::st
 
 void UnigramTokenizer::Impl::readModel(const json& m, const std::string& where) {
   const std::string type = jsonutil::getString(m, "type", where);
-  if (type != "Unigram") throw Error(where + ": model type \"" + type + "\" is not Unigram");
+  if (type != "Unigram") throw Error(where + ": model type " + quoteText(type) + " is not Unigram");
   const json& vocab = jsonutil::field(m, "vocab", where);
   if (!vocab.is_array()) throw Error(where + ": model.vocab must be a list of [piece, score]");
   std::vector<std::pair<std::string, double>> v;
@@ -139,7 +139,8 @@ void UnigramTokenizer::Impl::readPreTokenizer(const json& p, const std::string& 
                 "\" is not always, first or never");
   if (!jsonutil::optBool(p, "add_prefix_space", w, true)) {
     if (metaspace.prepend != Metaspace::Prepend::Never)
-      throw Error(w + ": add_prefix_space false does not match prepend_scheme \"" + scheme + "\"");
+      throw Error(w + ": add_prefix_space false does not match prepend_scheme " +
+                  quoteText(scheme));
   }
   metaspace.split = jsonutil::optBool(p, "split", w, true);
 }
@@ -179,11 +180,11 @@ void UnigramTokenizer::Impl::finish(const std::string& where) {
   for (const auto& a : added) {
     const auto id = static_cast<size_t>(a.id);
     if (id < modelSize && pieces[id] != a.content)
-      throw Error(where + ": added token \"" + a.content + "\" has id " + std::to_string(a.id) +
-                  ", the model's piece \"" + pieces[id] + "\"");
+      throw Error(where + ": added token " + quoteText(a.content) + " has id " +
+                  std::to_string(a.id) + ", the model's piece " + quoteText(pieces[id]));
     if (id >= taken.size() || (id >= modelSize && taken[id]))
-      throw Error(where + ": added token \"" + a.content + "\" has id " + std::to_string(a.id) +
-                  ", taken or past the vocabulary");
+      throw Error(where + ": added token " + quoteText(a.content) + " has id " +
+                  std::to_string(a.id) + ", taken or past the vocabulary");
     taken[id] = true;
   }
   size_t size = modelSize;

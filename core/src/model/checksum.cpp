@@ -19,7 +19,9 @@ const char* const kModelFiles[] = {"config.json",
                                    "vocab.txt",
                                    "vocab.json",
                                    "merges.txt",
-                                   "paretoprune_order.json"};
+                                   "paretoprune_order.json",
+                                   "sentencepiece.bpe.model",
+                                   "spiece.model"};
 }  // namespace
 
 std::string modelChecksum(const std::string& dir) {

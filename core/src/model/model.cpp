@@ -53,19 +53,19 @@ std::vector<std::vector<int64_t>> readOrder(const json& j, const char* key,
   if (!j.contains(key)) return ident;
   const auto& a = j[key];
   if (!a.is_array() || a.size() != ident.size())
-    throw Error(where + ": \"" + key + "\" must list one order per layer");
+    throw Error(where + ": " + quoteText(key) + " must list one order per layer");
   std::vector<std::vector<int64_t>> out;
   for (size_t l = 0; l < a.size(); ++l) {
     std::vector<int64_t> v;
     std::vector<bool> seen(ident[l].size(), false);
     if (!a[l].is_array() || a[l].size() != ident[l].size())
-      throw Error(where + ": \"" + key + "\" of layer " + std::to_string(l) +
+      throw Error(where + ": " + quoteText(key) + " of layer " + std::to_string(l) +
                   " must be a permutation of 0.." +
                   std::to_string(static_cast<int64_t>(ident[l].size()) - 1));
     for (const auto& x : a[l]) {
       if (!x.is_number_integer() || x.get<int64_t>() < 0 || x.get<size_t>() >= seen.size() ||
           seen[x.get<size_t>()])
-        throw Error(where + ": \"" + key + "\" of layer " + std::to_string(l) +
+        throw Error(where + ": " + quoteText(key) + " of layer " + std::to_string(l) +
                     " is not a permutation");
       seen[x.get<size_t>()] = true;
       v.push_back(x.get<int64_t>());

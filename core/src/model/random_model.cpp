@@ -1,4 +1,5 @@
 #include "paretoprune/model/random_model.h"
+#include "paretoprune/base/json_parse.h"
 
 #include <cmath>
 #include <filesystem>
@@ -271,7 +272,7 @@ void writeRandomModel(const std::string& dir, const TinyModelOptions& o) {
   c.intermediate_size = o.intermediate;
   c.hidden_act = o.hiddenAct;
   if (!isSupportedActivation(c.hidden_act))
-    throw Error("make-tiny: unknown activation \"" + c.hidden_act + "\"");
+    throw Error("make-tiny: unknown activation " + quoteText(c.hidden_act));
   c.max_position_embeddings = o.maxPositions;
   c.pad_token_id = tok->padId();
   if (c.model_type == "roberta" || c.model_type == "xlm-roberta") {  // positions after padding_idx
@@ -289,7 +290,8 @@ void writeRandomModel(const std::string& dir, const TinyModelOptions& o) {
     c.task = Task::TokenClassification;
     c.id2label = {"O"};
     for (const std::string& t : o.tagTypes) {
-      if (t.empty() || t == "O") throw Error("make-tiny: entity type \"" + t + "\" is not a name");
+      if (t.empty() || t == "O")
+        throw Error("make-tiny: entity type " + quoteText(t) + " is not a name");
       c.id2label.push_back("B-" + t);
       c.id2label.push_back("I-" + t);
     }

@@ -8,6 +8,7 @@
 #include "base/file_util.h"
 #include "model/family.h"
 #include "paretoprune/base/error.h"
+#include "paretoprune/base/json_parse.h"
 #include "paretoprune/formats/safetensors.h"
 #include "paretoprune/formats/text_tokenizer.h"
 #include "paretoprune/model/model_config.h"
@@ -81,7 +82,7 @@ Act activationFor(const std::string& n) {
   if (n == "relu") return Act::Relu;
   if (n == "silu" || n == "swish") return Act::Silu;
   if (n == "tanh") return Act::Tanh;
-  throw Error("unsupported activation \"" + n + "\"");
+  throw Error("unsupported activation " + quoteText(n));
 }
 
 std::vector<std::vector<int64_t>> identityOrder(const ModelConfig& c, bool heads) {
@@ -122,10 +123,10 @@ torch::Tensor fetchTensor(const SafetensorsFile& f, const std::string& name,
                           const std::vector<int64_t>& shape) {
   const TensorView* t = f.find(name);
   if (!t)
-    throw Error(f.path() + ": missing tensor \"" + name + "\" (expected shape " + shapeStr(shape) +
-                ")");
+    throw Error(f.path() + ": missing tensor " + quoteText(name) + " (expected shape " +
+                shapeStr(shape) + ")");
   if (t->shape != shape)
-    throw Error(f.path() + ": tensor \"" + name + "\" has shape " + shapeStr(t->shape) +
+    throw Error(f.path() + ": tensor " + quoteText(name) + " has shape " + shapeStr(t->shape) +
                 ", expected " + shapeStr(shape));
   std::vector<float> data = SafetensorsFile::toFloat32(*t);
   auto out = torch::empty(shape, torch::kFloat32);

@@ -1,4 +1,5 @@
 #include "paretoprune/search/constraint.h"
+#include "paretoprune/base/json_parse.h"
 
 #include <algorithm>
 #include <cmath>
@@ -74,21 +75,21 @@ Constraint parseConstraint(const std::string& text) {
   const size_t opEnd = std::min(text.find_first_not_of("<>=!", op), text.size());
   const std::string comparison = text.substr(op, opEnd - op);
   if (comparison != "<=" && comparison != ">=")
-    throw Error(where + "unknown comparison \"" + comparison + "\" (use <= or >=)");
+    throw Error(where + "unknown comparison " + quoteText(comparison) + " (use <= or >=)");
   c.atMost = comparison == "<=";
   const MetricInfo* m = findMetric(c.metric);
   if (c.metric.empty()) throw Error(where + "no metric before the comparison");
   if (!m) {
     std::string names;
     for (const auto& n : constraintMetrics()) names += (names.empty() ? "" : ", ") + n;
-    throw Error(where + "unknown metric \"" + c.metric + "\" (" + names + ")");
+    throw Error(where + "unknown metric " + quoteText(c.metric) + " (" + names + ")");
   }
   const std::string value = trim(text.substr(opEnd));
   if (value.empty()) throw Error(where + "no value after the comparison");
   char* end = nullptr;
   c.bound = std::strtod(value.c_str(), &end);
   if (end == value.c_str() || *end != '\0' || !std::isfinite(c.bound))
-    throw Error(where + "\"" + value + "\" is not a number" +
+    throw Error(where + quoteText(value) + " is not a number" +
                 (end != value.c_str() && *end != '\0' ? " (give it without a unit)" : ""));
   if (c.bound < m->lo || c.bound > m->hi)
     throw Error(where + c.metric + " must lie between " + shortNumber(m->lo) + " and " +
@@ -124,7 +125,7 @@ void checkConstraintsUsable(const std::vector<Constraint>& cs, const Trial* ref)
 double constraintValue(const Constraint& c, const Trial& t, const Trial* ref) {
   const std::string& n = c.metric;
   if (needsReference(c) && !ref)
-    throw Error("constraint \"" + c.text() + "\" needs the full model");
+    throw Error("constraint " + quoteText(c.text()) + " needs the full model");
   if (n == "latency_ms") return t.latencyMs;
   if (n == "latency_p95_ms") return t.latencyP95Ms;
   if (n == "params") return static_cast<double>(t.params);
@@ -141,7 +142,7 @@ double constraintValue(const Constraint& c, const Trial& t, const Trial* ref) {
   if (n == "accuracy_drop") return 100.0 * (ref->accuracy - t.accuracy);
   if (n == "f1_drop") return 100.0 * (ref->f1 - t.f1);
   if (n == "mcc_drop") return 100.0 * (ref->mcc - t.mcc);
-  throw Error("unknown constraint metric \"" + n + "\"");
+  throw Error("unknown constraint metric " + quoteText(n));
 }
 
 double constraintMiss(const Constraint& c, const Trial& t, const Trial* ref) {

@@ -235,7 +235,8 @@ RunHeader RunHeader::fromJson(const json& j, const std::string& where) {
   if (h.objectives.size() < 2 || h.objectives.size() > 3)
     throw Error(w + ": field \"objectives\" must name two or three objectives");
   for (const auto& o : h.objectives)
-    if (!isObjective(o)) throw Error(w + ": field \"objectives\": unknown objective \"" + o + "\"");
+    if (!isObjective(o))
+      throw Error(w + ": field \"objectives\": unknown objective " + quoteText(o));
   h.metric = jsonutil::optString(j, "metric", w, "accuracy");
   if (h.metric != "accuracy" && h.metric != "entity_f1")
     throw Error(w + ": field \"metric\" must be \"accuracy\" or \"entity_f1\", got \"" +

@@ -1,4 +1,5 @@
 #include "paretoprune/search/search_runner.h"
+#include "paretoprune/base/json_parse.h"
 
 #include <algorithm>
 #include <cmath>
@@ -82,7 +83,7 @@ SearchRunner::SearchRunner(std::shared_ptr<const Model> model,
   if (data_->size() == 0) throw Error("search: the validation set is empty");
   if (opts_.trials < 0) throw Error("search: the number of trials must not be negative");
   for (const auto& o : opts_.objectives)
-    if (!isObjective(o)) throw Error("search: unknown objective \"" + o + "\"");
+    if (!isObjective(o)) throw Error("search: unknown objective " + quoteText(o));
   if (opts_.strategyOptions.validationExamples == 0)
     opts_.strategyOptions.validationExamples = static_cast<int64_t>(data_->size());
   if (opts_.strategyOptions.chanceError < 0 && !opts_.objectives.empty() &&

@@ -122,7 +122,7 @@ SearchSpace SearchSpace::fromJson(const json& j, const ModelConfig& c) {
   else if (kind == "layers")
     s = defaults(Kind::Layers, c);
   else
-    throw Error(where + ": unknown kind \"" + kind + "\" (seed, per-layer or layers)");
+    throw Error(where + ": unknown kind " + quoteText(kind) + " (seed, per-layer or layers)");
   if (j.contains("layers")) {
     const auto& l = j["layers"];
     if (!l.is_array() || l.size() != 2 || !l[0].is_number_integer() || !l[1].is_number_integer())

@@ -1,4 +1,5 @@
 #include "paretoprune/search/shape_constraints.h"
+#include "paretoprune/base/json_parse.h"
 
 #include <cstdio>
 
@@ -51,7 +52,8 @@ void ShapeConstraints::checkReachable(const SearchSpace& space) const {
   for (const auto& c : cs_) {
     const Trial& best = c.atMost ? small : large;
     if (constraintMiss(c, best, &full_) <= 0) continue;
-    throw Error("constraint \"" + c.text() + "\": no sub-network of the search space meets it (" +
+    throw Error("constraint " + quoteText(c.text()) +
+                ": no sub-network of the search space meets it (" +
                 (c.atMost ? "the smallest has " : "the largest has ") + c.metric + " " +
                 number(constraintValue(c, best, &full_)) + ")");
   }

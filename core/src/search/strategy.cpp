@@ -1,4 +1,5 @@
 #include "paretoprune/search/strategy.h"
+#include "paretoprune/base/json_parse.h"
 
 #include "paretoprune/base/error.h"
 
@@ -15,7 +16,7 @@ std::unique_ptr<Strategy> makeStrategy(const std::string& name, const SearchSpac
   if (name == "nsga2") return makeNsga2Strategy(space, o);
   if (name == "morea") return makeMoreaStrategy(space, o);
   if (name == "adaptive") return makeAdaptiveStrategy(space, o);
-  throw Error("unknown strategy \"" + name + "\" (random, local, nsga2, morea or adaptive)");
+  throw Error("unknown strategy " + quoteText(name) + " (random, local, nsga2, morea or adaptive)");
 }
 
 }  // namespace pp

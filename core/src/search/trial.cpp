@@ -125,7 +125,8 @@ Trial Trial::fromJson(const json& j, const ModelConfig& c) {
   else if (st == "stopped")
     t.status = Status::Stopped;
   else
-    throw Error("field \"status\": unknown trial status \"" + st + "\" (ok, failed or stopped)");
+    throw Error("field \"status\": unknown trial status " + quoteText(st) +
+                " (ok, failed or stopped)");
   t.error = jsonutil::optString(j, "reason", where);
   t.errorRate = optNumber(j, "error", where, 1.0, 0.0, 1.0);
   t.accuracy = optNumber(j, "accuracy", where, 0.0, 0.0, 1.0);
@@ -139,7 +140,8 @@ Trial Trial::fromJson(const json& j, const ModelConfig& c) {
   t.fidelity = optNumber(j, "fidelity", where, 1, 0, 1);
   t.mode = jsonutil::optString(j, "mode", where);
   if (!t.mode.empty() && t.mode != "masked" && t.mode != "sliced")
-    throw Error("field \"mode\": unknown execution mode \"" + t.mode + "\" (masked or sliced)");
+    throw Error("field \"mode\": unknown execution mode " + quoteText(t.mode) +
+                " (masked or sliced)");
   t.worker = static_cast<int>(optInt(j, "worker", where, -1, -1, 1000000));
   readPrecision(j, t);
   t.typeF1 = typeF1FromJson(j);
@@ -164,9 +166,10 @@ std::vector<std::string> parseObjectives(const std::string& list, size_t maxCoun
   while (std::getline(ss, item, ',')) {
     if (item.empty()) continue;
     if (!isObjective(item))
-      throw Error("unknown objective \"" + item + "\" (error, params, flops, latency, mcc, f1)");
+      throw Error("unknown objective " + quoteText(item) +
+                  " (error, params, flops, latency, mcc, f1)");
     for (const auto& o : out)
-      if (o == item) throw Error("objective \"" + item + "\" given twice");
+      if (o == item) throw Error("objective " + quoteText(item) + " given twice");
     out.push_back(item);
   }
   if (out.size() < 2 || out.size() > maxCount)
@@ -191,7 +194,7 @@ double objectiveValue(const Trial& t, const std::string& n) {
   if (n == "latency") return t.latencyMs;
   if (n == "mcc") return 1.0 - t.mcc;
   if (n == "f1") return 1.0 - t.f1;
-  throw Error("unknown objective \"" + n + "\"");
+  throw Error("unknown objective " + quoteText(n));
 }
 
 std::vector<double> objectiveVector(const Trial& t, const std::vector<std::string>& names) {

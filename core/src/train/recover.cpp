@@ -1,4 +1,5 @@
 #include "paretoprune/train/recover.h"
+#include "paretoprune/base/json_parse.h"
 
 #include <algorithm>
 #include <cmath>
@@ -62,8 +63,8 @@ void claimOutDir(const std::string& out, const std::string& logPath, const std::
   if (fileutil::exists(out) && !fileutil::isDirectory(out))
     throw Error(out + " is a file; give a directory for --out");
   if (fileutil::exists(marker)) {
-    const json j = json::parse(fileutil::readFile(marker), nullptr, false);
-    if (!j.is_object() || j.value("model_checksum", "") != checksum)
+    const std::optional<json> j = tryParseJson(fileutil::readFile(marker));
+    if (!j || !j->is_object() || j->value("model_checksum", "") != checksum)
       throw Error(out + " holds an earlier recovery of another model; give another --out");
     return;
   }
@@ -233,8 +234,8 @@ RecoverReport runRecovery(const RecoverRequest& r, const RecoverCallback& progre
     pick.before = src;
     const std::string done = fileutil::joinPath(dir, "recovered.json");
     if (fileutil::exists(done)) {
-      pick.recovered =
-          RecoveredTrial::fromJson(json::parse(fileutil::readFile(done)), s.run.config, r.logPath);
+      pick.recovered = RecoveredTrial::fromJson(parseJson(fileutil::readFile(done), done),
+                                                s.run.config, r.logPath);
       const json was = pick.recovered.details.value("settings", json());
       if (was != tuneSettings(o))
         throw Error(dir + " was finished with other settings (" + was.dump() +

@@ -368,7 +368,7 @@ void Recovery::saveState() {
 bool Recovery::loadState() {
   const std::string path = fileutil::joinPath(dir_, "state.json");
   if (!fileutil::exists(path)) return false;
-  const json j = json::parse(fileutil::readFile(path));
+  const json j = parseJson(fileutil::readFile(path), path);
   if (j.value("settings", json()) != tuneSettings(o_))
     throw Error(dir_ + " was started with other settings (" + j.value("settings", json()).dump() +
                 "); give another --out, or the same settings to resume");

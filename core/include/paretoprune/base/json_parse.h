@@ -29,5 +29,7 @@ nlohmann::json parseJson(std::string_view text, const std::string& where);
 // At most `max` bytes of untrusted text for a message, "..." after a cut
 // (never in the middle of a UTF-8 sequence).
 std::string shortText(std::string_view text, size_t max = 40);
+// The same in double quotes: a name, key or value read from a file.
+std::string quoteText(std::string_view text, size_t max = 60);
 
 }  // namespace pp

@@ -1,0 +1,21 @@
+#include "paretoprune/base/error.h"
+
+namespace pp {
+
+namespace {
+// Back to the start of a UTF-8 sequence (continuation bytes are 10xxxxxx).
+size_t utf8Start(std::string_view s, size_t at) {
+  while (at > 0 && at < s.size() && (static_cast<unsigned char>(s[at]) & 0xC0) == 0x80) --at;
+  return at;
+}
+}  // namespace
+
+std::string boundedMessage(std::string_view m, size_t max) {
+  if (m.size() <= max) return std::string(m);
+  // The start says what and where; the end often says what to do.
+  const size_t head = utf8Start(m, max * 3 / 4), tailFrom = utf8Start(m, m.size() - max / 5);
+  return std::string(m.substr(0, head)) + " [... " + std::to_string(tailFrom - head) +
+         " characters cut ...] " + std::string(m.substr(tailFrom));
+}
+
+}  // namespace pp
