@@ -241,6 +241,25 @@ class TestHardening : public QObject {
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     QCOMPARE(pieces.size(), size_t(100000));      // "a" then "##a" each (the tiny vocabulary)
     QVERIFY2(s < 30, std::to_string(s).c_str());  // was hours; here well under a second
+    // A hostile vocabulary: pieces almost as long as the word, which every
+    // position of it starts (each walk goes deep and finds only "a").
+    j["model"]["vocab"][std::string(990, 'a') + "b"] = j["model"]["vocab"].size();
+    j["model"]["vocab"]["##" + std::string(990, 'a') + "b"] = j["model"]["vocab"].size();
+    testutil::writeText(path, j.dump());
+    std::string why = testutil::errorOf([&] { pp::WordPieceTokenizer::fromTokenizerJson(path); });
+    QVERIFY2(why.empty(), why.c_str());
+    const auto slow = pp::WordPieceTokenizer::fromTokenizerJson(path);
+    const auto t1 = std::chrono::steady_clock::now();
+    const auto many = slow.tokenize(std::string(20000, 'a'));
+    const double s1 = std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
+    QCOMPARE(many.size(), size_t(20000));
+    QVERIFY2(s1 < 30, std::to_string(s1).c_str());  // 2e7 steps; was 2e10 byte hashes
+    // Longer pieces than that are refused, naming the piece (cut short).
+    j["model"]["vocab"]["##" + std::string(5000, 'a') + "b"] = j["model"]["vocab"].size();
+    testutil::writeText(path, j.dump());
+    const std::string msg =
+        testutil::errorOf([&] { pp::WordPieceTokenizer::fromTokenizerJson(path); });
+    QVERIFY2(msg.find("characters long") != msg.npos && msg.size() < 400, msg.c_str());
   }
 
   // A pair data set on a model with one token type read past the embedding.

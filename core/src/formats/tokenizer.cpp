@@ -18,6 +18,9 @@ using nlohmann::json;
 namespace {
 // Hugging Face's default is 100; a word longer than this is [UNK] anyway.
 constexpr int64_t kMaxWordCharsLimit = 100000;
+// The longest vocabulary piece that can match a word (bert-base-uncased's
+// is 18 characters): a word then costs at most its length times this.
+constexpr size_t kMaxPieceChars = 1000;
 
 // Decodes UTF-8, turning each malformed byte into U+FFFD (which cleaning drops).
 std::u32string decodeLossy(const std::string& s) {
@@ -62,13 +65,21 @@ void WordPieceTokenizer::finish(const std::vector<std::string>& specials) {
     if (!index_.count(required))
       throw Error(std::string("vocabulary lacks the special token ") + required +
                   " that BERT needs");
-  // The longest piece in code points: no longer candidate can match, which
-  // keeps WordPiece linear in a word's length times this.
-  maxPieceChars_ = 0;
-  for (const auto& p : pieces_) {
-    size_t chars = 0;
-    for (unsigned char c : p) chars += (c & 0xC0) != 0x80;
-    maxPieceChars_ = std::max(maxPieceChars_, chars);
+  trie_.assign(2, TrieNode{});
+  edges_.clear();
+  std::u32string chars;
+  for (size_t i = 0; i < pieces_.size(); ++i) {
+    const std::string& p = pieces_[i];
+    chars.clear();
+    if (!unicode::decodeUtf8(p, chars) || chars.empty()) continue;  // can never match a word
+    trieInsert(0, chars, static_cast<int64_t>(i));
+    if (prefix_.empty())
+      trieInsert(1, chars, static_cast<int64_t>(i));  // no mark: any piece goes on
+    if (prefix_.empty() || p.size() <= prefix_.size() || p.compare(0, prefix_.size(), prefix_) != 0)
+      continue;
+    chars.clear();
+    if (unicode::decodeUtf8(std::string_view(p).substr(prefix_.size()), chars))
+      trieInsert(1, chars, static_cast<int64_t>(i));
   }
   unk_ = index_["[UNK]"];
   cls_ = index_["[CLS]"];
@@ -204,6 +215,36 @@ int64_t WordPieceTokenizer::idOf(const std::string& piece) const {
   return it == index_.end() ? -1 : it->second;
 }
 
+uint32_t WordPieceTokenizer::trieChild(uint32_t node, char32_t c) const {
+  auto it = edges_.find(static_cast<uint64_t>(node) << 21 | static_cast<uint64_t>(c));
+  return it == edges_.end() ? 0 : it->second;  // 0: none (the root is nobody's child)
+}
+
+void WordPieceTokenizer::trieInsert(uint32_t root, const std::u32string& piece, int64_t id) {
+  // Longer than a word can be: never matched, left out. A piece that can
+  // match is walked at every position of a word; past kMaxPieceChars a
+  // hostile vocabulary could make each word cost its length squared.
+  if (piece.size() > maxWordChars_) return;
+  if (piece.size() > kMaxPieceChars)
+    throw Error("vocabulary piece " + std::to_string(id) + " is " + std::to_string(piece.size()) +
+                " characters long (" + quoteText(pieces_[static_cast<size_t>(id)]) +
+                "); pieces of up to " + std::to_string(kMaxPieceChars) + " are read");
+  uint32_t node = root;
+  for (char32_t c : piece) {
+    const uint64_t key = static_cast<uint64_t>(node) << 21 | static_cast<uint64_t>(c & 0x1FFFFF);
+    auto it = edges_.find(key);
+    if (it == edges_.end()) {
+      it = edges_.emplace(key, static_cast<uint32_t>(trie_.size())).first;
+      trie_.push_back({});
+    }
+    node = it->second;
+  }
+  if (trie_[node].id < 0) trie_[node].id = id;  // the first of equal pieces, as the index has it
+}
+
+// Greedy longest match first (Hugging Face's WordPiece): the longest piece
+// the word starts with, then the longest continuing piece, and so on; a
+// word with a part no piece matches is [UNK] whole.
 void WordPieceTokenizer::wordPiece(const std::u32string& word, std::vector<int64_t>& out) const {
   if (word.size() > maxWordChars_) {
     out.push_back(unk_);
@@ -211,20 +252,17 @@ void WordPieceTokenizer::wordPiece(const std::u32string& word, std::vector<int64
   }
   const size_t before = out.size();
   size_t start = 0;
-  std::string candidate;
   while (start < word.size()) {
-    size_t end = std::min(word.size(), start + maxPieceChars_);
+    uint32_t node = start == 0 ? 0 : 1;
     int64_t found = -1;
-    while (start < end) {
-      candidate.clear();
-      if (start > 0) candidate = prefix_;
-      for (size_t i = start; i < end; ++i) unicode::appendUtf8(candidate, word[i]);
-      auto it = index_.find(candidate);
-      if (it != index_.end()) {
-        found = it->second;
-        break;
+    size_t end = start;
+    for (size_t i = start; i < word.size(); ++i) {
+      node = trieChild(node, word[i]);
+      if (node == 0) break;
+      if (trie_[node].id >= 0) {
+        found = trie_[node].id;
+        end = i + 1;
       }
-      --end;
     }
     if (found < 0) {
       out.resize(before);

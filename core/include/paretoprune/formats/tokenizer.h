@@ -77,7 +77,17 @@ class WordPieceTokenizer : public TextTokenizer {
   std::vector<std::pair<std::string, int64_t>> specials_;  // matched on raw text
   std::string prefix_ = "##";
   size_t maxWordChars_ = 100;
-  size_t maxPieceChars_ = 0;  // the longest piece, in code points
+  // The pieces as a trie over code points: node 0 starts a word, node 1
+  // continues one (pieces that begin with prefix_, the prefix taken off).
+  // Greedy longest match is then one walk per piece found, so a word costs
+  // its length times the longest piece at worst, whatever the vocabulary.
+  struct TrieNode {
+    int64_t id = -1;  // the piece that ends here, if any
+  };
+  std::vector<TrieNode> trie_;
+  std::unordered_map<uint64_t, uint32_t> edges_;  // (node << 21 | code point) -> child
+  uint32_t trieChild(uint32_t node, char32_t c) const;
+  void trieInsert(uint32_t root, const std::u32string& piece, int64_t id);
   int64_t cls_ = -1, sep_ = -1, pad_ = -1, unk_ = -1;
 };
 
