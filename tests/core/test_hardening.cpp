@@ -15,6 +15,7 @@
 #include "paretoprune/formats/safetensors.h"
 #include "paretoprune/formats/tagging.h"
 #include "paretoprune/formats/tokenizer.h"
+#include "paretoprune/model/metrics.h"
 #include "paretoprune/model/model.h"
 #include "paretoprune/model/model_config.h"
 #include "paretoprune/runs/study_store.h"
@@ -207,6 +208,34 @@ class TestHardening : public QObject {
     QVERIFY(what.size() > 4 && what.substr(what.size() - 4) == " end");
     QVERIFY(what.find("characters cut") != what.npos);
     QCOMPARE(std::string(pp::Error("short").what()), std::string("short"));
+  }
+
+  // A run log's trial claiming 1 parameter took the front: parameters and
+  // FLOPs are counted again from its sub-network, and the edit is said.
+  void runLogShapeMetricsCountedAgain() {
+    const auto config = pp::loadModelConfig(model_.toStdString() + "/config.json");
+    const pp::LogContents honest = pp::readRunLog(log_.toStdString(), &config);
+    QVERIFY(honest.warnings.empty());
+    QVERIFY(honest.trials.size() >= 2);
+    std::string text = testutil::readText(log_.toStdString());
+    const size_t first = text.find('\n') + 1, second = text.find('\n', first);
+    nlohmann::json t = nlohmann::json::parse(text.substr(first, second - first));
+    const int64_t id = t["trial"].get<int64_t>();
+    t["params"] = 1;
+    if (t.contains("flops")) t["flops"] = 1;
+    text.replace(first, second - first, t.dump());
+    const QString edited = tmp_.path() + "/liar.jsonl";
+    testutil::writeText(edited.toStdString(), text);
+    const pp::LogContents read = pp::readRunLog(edited.toStdString(), &config);
+    QCOMPARE(read.trials.size(), honest.trials.size());
+    QCOMPARE(read.trials[0].id, id);
+    QCOMPARE(read.trials[0].params, honest.trials[0].params);
+    QCOMPARE(read.trials[0].params, pp::parameterCount(config, read.trials[0].subnet));
+    if (read.header.flopsLength > 0) QCOMPARE(read.trials[0].flops, honest.trials[0].flops);
+    QCOMPARE(read.warnings.size(), size_t(1));
+    QVERIFY2(read.warnings[0].find("counted again") != std::string::npos &&
+                 read.warnings[0].find("trial " + std::to_string(id)) != std::string::npos,
+             read.warnings[0].c_str());
   }
 
   // Two trials with one id were accepted silently.

@@ -12,6 +12,7 @@
 #include "model/checksum.h"
 #include "paretoprune/base/error.h"
 #include "paretoprune/base/json_parse.h"
+#include "paretoprune/model/metrics.h"
 #include "paretoprune/model/model_config.h"
 
 namespace pp {
@@ -70,6 +71,28 @@ void readRecord(const json& j, const std::string& where, int64_t lineNo, const M
     throw Error(where + ": not a trial record");
   }
 }
+// A trial's parameters (and FLOPs, where the header says at what length
+// they were counted) follow from its sub-network: a log that claims other
+// numbers was edited or damaged, and a claimed "1 parameter" would take the
+// front. Counted again; said once.
+void recomputeShapeMetrics(const ModelConfig& c, const std::string& path, LogContents& out) {
+  int64_t changed = 0, first = -1;
+  for (Trial& t : out.trials) {
+    if (t.status == Trial::Status::Failed) continue;
+    const int64_t params = parameterCount(c, t.subnet);
+    const int64_t flops =
+        out.header.flopsLength > 0 ? flopCount(c, t.subnet, out.header.flopsLength) : t.flops;
+    if (params == t.params && flops == t.flops) continue;
+    if (changed++ == 0) first = t.id;
+    t.params = params;
+    t.flops = flops;
+  }
+  if (changed > 0)
+    out.warnings.push_back(path + ": " + std::to_string(changed) + " trial(s) (the first: trial " +
+                           std::to_string(first) +
+                           ") claim other parameter or FLOP counts than their sub-networks have; "
+                           "counted again (the log was edited or damaged)");
+}
 }  // namespace
 
 RunHeader readRunLogHeader(const std::string& path) {
@@ -121,6 +144,7 @@ LogContents readRunLog(const std::string& path, const ModelConfig* config, BadLi
     if (out.skippedLines == 0) out.validBytes = pos;
   }
   if (!haveHeader) throw Error(path + ": the log is empty");
+  if (config) recomputeShapeMetrics(*config, path, out);
   return out;
 }
 
