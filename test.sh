@@ -21,18 +21,9 @@ ARGS=(-DPARETOPRUNE_WERROR=ON)
 if [ "$SANITIZE" = 1 ]; then
   BUILD=build-asan
   ARGS+=(-DPARETOPRUNE_SANITIZE=ON)
-  # test_train's deliberately huge allocation must fail as it does without
-  # ASan; leaks are not errors (LibTorch and Qt keep their singletons);
-  # UBSan stops at the first report, with its stack. Freed memory is held
-  # back 16 MB deep (not 256) and new blocks are not filled with a pattern:
-  # the tests start hundreds of processes, each one allocating LibTorch's
-  # registries afresh, and this spares a tenth of their CPU time (test_cli:
-  # 154 CPU-s against 171), most of it page faults.
-  export ASAN_OPTIONS=detect_leaks=0:detect_odr_violation=0:allocator_may_return_null=1:quarantine_size_mb=16:max_malloc_fill_size=0
-  export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-  # An instrumented build runs slower: QtTest's 5-minute limit per test
-  # function would then fail the node judges' longest rows on a slow machine.
-  export QTEST_FUNCTION_TIMEOUT=900000
+  # ASAN_OPTIONS, UBSAN_OPTIONS and the test time limit: one home for both scripts.
+  # shellcheck source=scripts/sanitizer-env.sh
+  . scripts/sanitizer-env.sh
 fi
 # What only the tests need (PostgreSQL, Chromium, clang for the fuzz
 # targets, Node.js with ONNX Runtime and transformers.js for test_onnx) comes

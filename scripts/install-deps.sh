@@ -11,6 +11,7 @@ BUILD_PKGS=(build-essential cmake ninja-build ccache pkg-config libssl-dev libto
             libpq-dev qt6-base-dev qt6-charts-dev libqt6opengl6-dev libgl-dev
             clang-format)  # clang-format: found when the build is configured (the format test)
 TEST_PKGS=(clang libclang-rt-dev nodejs postgresql xvfb xauth
+           locales    # de_DE for the comma-decimal test (localedef's sources)
            chromium)  # chromium: the report test opens the HTML report in a real headless browser
 case "$PART" in
   all) PKGS=("${BUILD_PKGS[@]}" "${TEST_PKGS[@]}") ;;

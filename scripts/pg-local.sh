@@ -8,8 +8,8 @@
 # socket: role `pp` gets a generated one, kept in DIR/pgpass (mode 0600,
 # libpq's password-file format); clients find it with
 #   export PGPASSFILE=DIR/pgpass
-# so that no password is on a command line. Role `ppsecret` (password
-# "secret") is for trying password errors.
+# so that no password is on a command line. No other role is made: a
+# wrong password for `pp` is how the tests try password errors.
 set -euo pipefail
 cmd=${1:-}
 dir=${2:-}
@@ -54,7 +54,6 @@ HBA
     exists=$("${psql[@]}" -tAc "SELECT 1 FROM pg_database WHERE datname = 'paretoprune'")
     if [ "$exists" != 1 ]; then
       "${psql[@]}" -c "CREATE DATABASE paretoprune"
-      "${psql[@]}" -c "CREATE ROLE ppsecret LOGIN PASSWORD 'secret'; GRANT ALL ON DATABASE paretoprune TO ppsecret"
     fi
     echo "postgresql://pp@127.0.0.1:$port/paretoprune"
     echo "(password for pp in $dir/pgpass: export PGPASSFILE=$dir/pgpass)" >&2

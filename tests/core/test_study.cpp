@@ -440,12 +440,12 @@ class TestStudy : public QObject {
     QCOMPARE(std::count(r.err.begin(), r.err.end(), '\n'), 1L);
     // A wrong password: said, and never shown.
     QString wrong = url_;
-    wrong.replace("postgresql://pp@", "postgresql://ppsecret:hunter2@");
+    wrong.replace("postgresql://pp@", "postgresql://pp:hunter2@");
     r = runTool(PARETOPRUNE_CLI, {"front", "--storage", wrong, "--study", "three"});
     QCOMPARE(r.code, 1);
     QVERIFY2(r.err.find("password authentication failed") != std::string::npos, r.err.c_str());
     QVERIFY2(r.err.find("hunter2") == std::string::npos, r.err.c_str());
-    QVERIFY(r.err.find("ppsecret:***@") != std::string::npos);
+    QVERIFY(r.err.find("pp:***@") != std::string::npos);
     // A missing study.
     r = runTool(PARETOPRUNE_CLI, {"front", "--storage", url_, "--study", "nope"});
     QCOMPARE(r.code, 1);
