@@ -27,6 +27,7 @@
 #include "ui/pareto_chart.h"
 #include "ui/search_controller.h"
 #include "ui/trial_table_model.h"
+#include "ui/trial_tooltip.h"
 #include "ui/trials_panel.h"
 
 using Axis = ppui::ParallelCoords::Axis;
@@ -393,6 +394,32 @@ class TestDecideViews : public QObject {
   // them reach the view; a brush there filters the table and lights the
   // chart; a table selection is drawn in the view; the x axis picker
   // changes the chart's front.
+  // A bf16 search's points say what they were measured in (issue 31): a
+  // front candidate measured again shows the fp32 numbers and what bf16
+  // said; one that could not reach the front is marked as not confirmed.
+  void precisionOfEachPointShown() {
+    pp::Trial t;
+    t.id = 3;
+    t.subnet = pp::SubNetwork::full(pp::ModelConfig{});
+    t.accuracy = 0.8;
+    t.errorRate = 0.2;
+    t.params = 1000;
+    t.precision = "fp32";
+    t.screenedPrecision = "bf16";
+    t.screenedError = 0.2125;
+    QString tip = ppui::trialTooltip(t, std::nullopt);
+    QVERIFY2(tip.contains("confirmed in fp32") && tip.contains("bf16 said error 0.2125") &&
+                 tip.contains("error 0.2000"),
+             qPrintable(tip));
+    t.precision = "bf16";
+    t.screenedPrecision.clear();
+    tip = ppui::trialTooltip(t, std::nullopt);
+    QVERIFY2(tip.contains("measured in bf16, not confirmed in fp32"), qPrintable(tip));
+    t.precision = "fp32";
+    tip = ppui::trialTooltip(t, std::nullopt);
+    QVERIFY2(!tip.contains("confirmed"), qPrintable(tip));
+  }
+
   void windowAtScale() {
     ppui::MainWindow w;
     w.resize(1280, 820);
