@@ -26,5 +26,8 @@ cp none/onnx/model.onnx "$C/fuzz_onnx/no_layers.onnx"
 cp full/onnx/model.onnx "$C/fuzz_onnx/one_layer.onnx"
 cp q/onnx/model_quantized.onnx "$C/fuzz_onnx/int8.onnx"
 # The search spaces, data sets, the BPE tokenizer.json and the small
-# vocabulary were written by hand; unigram.json is the "precompiled" set-up
+# vocabulary were written by hand; fuzz_tagged's seeds are
+# tests/data/tagging/sample.{conll,jsonl} after a format byte (0, 1);
+# fuzz_bpe_files' is a vocab.json of GPT-2's 256 byte characters, the
+# specials and nine merges, a NUL, then its merges.txt; unigram.json is the "precompiled" set-up
 # of tests/data/reference/unigram/configs.json.
