@@ -137,14 +137,9 @@ void LatencyView::show(const std::vector<Row>& rows) {
   auto* ax = new QBarCategoryAxis;
   for (int64_t b : kBatches) ax->append(tr("batch %1").arg(b));
   auto* ay = new QValueAxis;
-  // Round ticks (1, 2, 2.5 or 5 times a power of ten) up to just above the tallest bar.
-  const std::vector<double> ticks = linearTickValues(0, top * 1.05 + 1e-9, 6);
-  const double step = std::max(ticks.size() > 1 ? ticks[1] - ticks[0] : top, 1e-9);
-  ay->setRange(0, std::ceil(top * 1.05 / step) * step);
-  ay->setTickType(QValueAxis::TicksDynamic);
-  ay->setTickAnchor(0);
-  ay->setTickInterval(step);
-  ay->setLabelFormat(step >= 1 ? "%.0f" : step >= 0.1 ? "%.1f" : "%.2f");
+  // Round ticks (1, 2, 2.5 or 5 times a power of ten) up to just above the
+  // tallest bar, labelled with the decimals the step needs (0.025, not 0.03).
+  roundValueAxis(ay, 0, top * 1.05 + 1e-9, 6);
   ay->setTitleText(tr("ms"));  // the title says per example; a short tab elided more
   chart->addAxis(ax, Qt::AlignBottom);
   chart->addAxis(ay, Qt::AlignLeft);

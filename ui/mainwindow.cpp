@@ -3,8 +3,6 @@
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
-#include <QDialog>
-#include <QDialogButtonBox>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QInputDialog>
@@ -12,10 +10,10 @@
 #include <QLineEdit>
 #include <QMenuBar>
 #include <QMessageBox>
-#include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QScrollArea>
+#include <QScrollBar>
 #include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
@@ -23,7 +21,6 @@
 #include <QTextBrowser>
 #include <QTimer>
 #include <QToolBar>
-#include <QVBoxLayout>
 
 #include "paretoprune/cpu/threads.h"
 #include "paretoprune/runs/run_report.h"
@@ -62,9 +59,14 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), run_(new RunContr
   auto* scroll = new QScrollArea(this);
   scroll->setWidget(setup_);
   scroll->setWidgetResizable(true);
-  scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);  // the panel fits its column
-  scroll->setMinimumWidth(340);
-  scroll->setMaximumWidth(420);
+  // No sideways scrolling: the column is as wide as the panel's widest
+  // row (its longest button) beside the vertical scroll bar.
+  scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+  scroll->setMinimumWidth(std::clamp(setup_->minimumSizeHint().width() +
+                                         scroll->verticalScrollBar()->sizeHint().width() +
+                                         2 * scroll->frameWidth(),
+                                     340, 420));
+  scroll->setMaximumWidth(std::max(420, scroll->minimumWidth()));
   auto* main = new QSplitter(Qt::Horizontal, this);
   main->addWidget(scroll);
   main->addWidget(centre);
@@ -104,22 +106,13 @@ QWidget* MainWindow::buildCentre() {
 }
 
 void MainWindow::buildStatusBar() {
-  progress_ = new QProgressBar(this);
-  progress_->setRange(0, 1);
-  progress_->setValue(0);
-  progress_->setFormat(tr("%v / %m trials"));
-  progress_->setMaximumWidth(260);
-  // Room for its count ("12345 / 12345 trials") beside a status line that
-  // takes what is left.
-  progress_->setMinimumWidth(
-      progress_->fontMetrics().horizontalAdvance(tr("%1 / %1 trials").arg(99999)) + 32);
-  progress_->setVisible(false);  // until there is a run to count
   // Plain text, cut to fit, whole on hover: stop reasons and errors come from
   // logs and databases, and file names make them long.
   status_ = new StatusLine(this);
   statusLine_ = status_->status();
   statusLine_->setText(tr("Choose a model and data, then start a search."));
-  connect(status_, &StatusLine::clicked, this, &MainWindow::showRecentMessages);
+  connect(status_, &StatusLine::clicked, this, [this] { showRemarks(this, *status_); });
+  progress_ = status_->makeProgressBox(tr("%v / %m trials"), tr("%1 / %1 trials").arg(99999));
   statusBar()->addWidget(status_, 1);
   statusBar()->addPermanentWidget(progress_);
 }
@@ -151,7 +144,7 @@ void MainWindow::buildMenus() {
   auto* view = menuBar()->addMenu(tr("&View"));
   view->addAction(tr("&Reset zoom"), QKeySequence(Qt::CTRL | Qt::Key_0), charts_->chart(),
                   &ParetoChart::resetZoom);
-  view->addAction(tr("Recent &messages..."), this, &MainWindow::showRecentMessages);
+  view->addAction(tr("Recent &messages..."), this, [this] { showRemarks(this, *status_); });
   recover_ = new RecoverActions(this);
   recover_->install(searchActions_->menu(), searchActions_->toolBar(), view);
   searchActions_->toolBar()->addAction(exportAct_);
@@ -524,31 +517,6 @@ void MainWindow::saveTrialsDialog() {
                                                  tr("Run logs (*.jsonl)"));
   QString err;
   if (!f.isEmpty() && !saveTrialsAs(f, &err)) warnPlainly(this, tr("Cannot save the trials"), err);
-}
-
-// Every warning and note the status line has flashed, whole, newest last,
-// selectable (a path or an error to copy).
-void MainWindow::showRecentMessages() {
-  auto* dlg = findChild<QDialog*>("recentMessages");
-  if (!dlg) {
-    dlg = new QDialog(this);
-    dlg->setObjectName("recentMessages");
-    dlg->setWindowTitle(tr("Recent messages"));
-    auto* text = new QPlainTextEdit(dlg);
-    text->setReadOnly(true);
-    text->setLineWrapMode(QPlainTextEdit::WidgetWidth);
-    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close, dlg);
-    connect(buttons, &QDialogButtonBox::rejected, dlg, &QDialog::hide);
-    auto* col = new QVBoxLayout(dlg);
-    col->addWidget(text);
-    col->addWidget(buttons);
-    dlg->resize(720, 320);
-  }
-  const QString all = formatRemarks(status_->history());
-  dlg->findChild<QPlainTextEdit*>()->setPlainText(
-      all.isEmpty() ? tr("No warnings or notes yet in this session.") : all);
-  dlg->show();
-  dlg->raise();
 }
 
 // The run shown as one HTML file (pp::writeRunReport): chart, hypervolume,

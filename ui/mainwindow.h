@@ -127,7 +127,6 @@ class MainWindow : public QMainWindow {
   void compareWithStudyDialog();
   void saveTrialsDialog();
   void exportReportDialog();
-  void showRecentMessages();
   bool askForStudy(const QString& title, const QString& name0, QString* url, QString* name);
   void addRecentLog(const QString& path);
   void rebuildRecentMenu();

@@ -1,13 +1,17 @@
 #include "ui/status_line.h"
 
+#include <QDialog>
+#include <QDialogButtonBox>
 #include <QEvent>
 #include <QFontMetrics>
 #include <QHBoxLayout>
 #include <QMouseEvent>
 #include <QPainter>
+#include <QPlainTextEdit>
 #include <QStyle>
 #include <QStyleOption>
 #include <QToolTip>
+#include <QVBoxLayout>
 
 namespace ppui {
 
@@ -26,7 +30,9 @@ QString ElidedLabel::shownText() const {
   return fontMetrics().elidedText(line, Qt::ElideRight, std::max(0, r.width() - 2 * margin()));
 }
 
-bool ElidedLabel::isElided() const { return shownText() != text(); }
+bool ElidedLabel::isElided() const {
+  return shownText() != text();
+}
 
 QSize ElidedLabel::minimumSizeHint() const {
   return {fontMetrics().horizontalAdvance(QStringLiteral("Mmmm…")),
@@ -49,8 +55,13 @@ void ElidedLabel::paintEvent(QPaintEvent*) {
 bool ElidedLabel::event(QEvent* e) {
   if (e->type() == QEvent::ToolTip && toolTip().isEmpty()) {
     auto* he = static_cast<QHelpEvent*>(e);
+    // The text is plain (it may quote a database's or a log's markup):
+    // escaped into a tooltip, which would otherwise guess rich text.
     if (isElided())
-      QToolTip::showText(he->globalPos(), text(), this);
+      QToolTip::showText(
+          he->globalPos(),
+          QStringLiteral("<p style='white-space:pre-wrap'>%1</p>").arg(text().toHtmlEscaped()),
+          this);
     else
       QToolTip::hideText();
     return true;
@@ -85,7 +96,20 @@ void StatusLine::flash(const QString& text, int ms) {
   timer_.start(std::max(1, ms));
 }
 
-bool StatusLine::flashing() const { return timer_.isActive(); }
+bool StatusLine::flashing() const {
+  return timer_.isActive();
+}
+
+QProgressBar* StatusLine::makeProgressBox(const QString& format, const QString& widest) {
+  auto* bar = new QProgressBar(parentWidget());
+  bar->setRange(0, 1);
+  bar->setValue(0);
+  bar->setFormat(format);
+  bar->setMaximumWidth(260);
+  bar->setMinimumWidth(bar->fontMetrics().horizontalAdvance(widest) + 32);
+  bar->setVisible(false);
+  return bar;
+}
 
 void StatusLine::mousePressEvent(QMouseEvent* e) {
   e->setAccepted(e->button() == Qt::LeftButton);  // so that the release comes here
@@ -101,6 +125,29 @@ QString formatRemarks(const QList<StatusLine::Remark>& remarks) {
   for (const auto& r : remarks)
     lines << r.at.toString(QStringLiteral("HH:mm:ss")) + QStringLiteral("  ") + r.text;
   return lines.join(QLatin1Char('\n'));
+}
+
+void showRemarks(QWidget* parent, const StatusLine& line) {
+  auto* dlg = parent->findChild<QDialog*>("recentMessages");
+  if (!dlg) {
+    dlg = new QDialog(parent);
+    dlg->setObjectName("recentMessages");
+    dlg->setWindowTitle(QObject::tr("Recent messages"));
+    auto* text = new QPlainTextEdit(dlg);
+    text->setReadOnly(true);
+    text->setLineWrapMode(QPlainTextEdit::WidgetWidth);
+    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close, dlg);
+    QObject::connect(buttons, &QDialogButtonBox::rejected, dlg, &QDialog::hide);
+    auto* col = new QVBoxLayout(dlg);
+    col->addWidget(text);
+    col->addWidget(buttons);
+    dlg->resize(720, 320);
+  }
+  const QString all = formatRemarks(line.history());
+  dlg->findChild<QPlainTextEdit*>()->setPlainText(
+      all.isEmpty() ? QObject::tr("No warnings or notes yet in this session.") : all);
+  dlg->show();
+  dlg->raise();
 }
 
 }  // namespace ppui

@@ -7,6 +7,7 @@
 #pragma once
 #include <QDateTime>
 #include <QLabel>
+#include <QProgressBar>
 #include <QStringList>
 #include <QTimer>
 
@@ -39,6 +40,9 @@ class StatusLine : public QWidget {
   // status line keeps taking news underneath) and keeps it in history().
   void flash(const QString& text, int ms);
   bool flashing() const;
+  // The run's progress box beside the line: `format` as QProgressBar's
+  // (%v, %m), room for `widest` of it; hidden until there is a run to count.
+  QProgressBar* makeProgressBox(const QString& format, const QString& widest);
 
   struct Remark {
     QDateTime at;
@@ -63,5 +67,8 @@ class StatusLine : public QWidget {
 
 // The remarks, newest last, as the Recent messages dialog shows them.
 QString formatRemarks(const QList<StatusLine::Remark>& remarks);
+// View > Recent messages: the remarks of `line`, whole and selectable (a
+// path or an error to copy), in a dialog of `parent` ("recentMessages").
+void showRemarks(QWidget* parent, const StatusLine& line);
 
 }  // namespace ppui

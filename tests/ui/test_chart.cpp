@@ -387,6 +387,22 @@ class TestChart : public QObject {
     QVERIFY(!sel.contains("MCC"));
   }
 
+  // The layer diagram counts in words: "1 head", "1 unit", never "1 heads".
+  void layerCountsInWords() {
+    pp::ModelConfig c;
+    c.num_hidden_layers = 3;
+    c.hidden_size = 16;
+    c.num_attention_heads = 4;
+    c.intermediate_size = 32;
+    pp::Trial t = trialAt(3, 0.2, 1000000);
+    t.subnet.layers = {{1, 1}, {3, 8}, {0, 0}};
+    const QString h = ppui::selectionDetailsHtml({&t}, {"trial 3"}, std::nullopt, c);
+    QVERIFY2(h.contains("&nbsp;1 head&nbsp;") && h.contains("&nbsp;1 unit</td>"), qPrintable(h));
+    QVERIFY2(h.contains("&nbsp;3 heads&nbsp;") && h.contains("&nbsp;8 units</td>"), qPrintable(h));
+    QVERIFY2(h.contains("&nbsp;0 heads&nbsp;") && h.contains("(removed)"), qPrintable(h));
+    QVERIFY2(!h.contains(QRegularExpression("(^|[^0-9])1 (heads|units)")), qPrintable(h));
+  }
+
   // One legend entry for the front (no orange twins), then one per run
   // when runs are overlaid; clicking a run's entry hides its points.
   void legend() {

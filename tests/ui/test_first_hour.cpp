@@ -1,7 +1,8 @@
 // What a new user meets in the first hour, in the window (offscreen): a
 // search without a chosen log is kept anyway and listed in Recent runs;
 // closing the window mid-search asks first; validation data the model was
-// trained on is said in a dialog.
+// trained on is said in a dialog; a wheel changes no setting; settings are
+// kept per model; Start/Stop, zoom and its reset can be found.
 #include <QAbstractButton>
 #include <QAbstractSpinBox>
 #include <QAction>
@@ -15,13 +16,18 @@
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QProgressBar>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QSettings>
 #include <QSignalSpy>
+#include <QSpinBox>
 #include <QStandardPaths>
 #include <QStatusBar>
+#include <QTextDocument>
 #include <QTimer>
 #include <QToolBar>
 #include <QToolTip>
+#include <QValueAxis>
 #include <QWheelEvent>
 #include <QtTest>
 
@@ -34,6 +40,7 @@
 #include "testutil.h"
 #include "ui/hypervolume_chart.h"
 #include "ui/mainwindow.h"
+#include "ui/pareto_chart.h"
 #include "ui/run_controller.h"
 #include "ui/search_controller.h"
 #include "ui/setup_panel.h"
@@ -54,6 +61,23 @@ class TestFirstHour : public QObject {
       *text = box->text() + "\n" + box->informativeText();
       box->button(button)->click();
     });
+  }
+
+  // The menu titled `title` ("&File") among a menu bar's or a menu's actions.
+  static QMenu* menuNamed(const QList<QAction*>& actions, const QString& title) {
+    for (QAction* a : actions)
+      if (a->menu() && a->text() == title) return a->menu();
+    return nullptr;
+  }
+  static QMenu* recentRuns(ppui::MainWindow& w) {
+    QMenu* file = menuNamed(w.menuBar()->actions(), "&File");
+    return file ? menuNamed(file->actions(), "Recent runs") : nullptr;
+  }
+  // The status bar's trial count ("%v / %m trials").
+  static QProgressBar* trialCount(ppui::MainWindow& w) {
+    for (auto* p : w.statusBar()->findChildren<QProgressBar*>())
+      if (p->format() == "%v / %m trials") return p;
+    return nullptr;
   }
 
   QString runsFolder() const {
@@ -111,7 +135,29 @@ class TestFirstHour : public QObject {
     const QString log = runsFolder() + "/" + logs[0];
     QVERIFY(QFileInfo(log).size() > 0);
     QCOMPARE(QSettings().value("recentLogs").toStringList().value(0), log);
-    QVERIFY(w.menuBar()->findChildren<QMenu*>().size() > 0);
+    // The run counted: 4 of 4.
+    QProgressBar* count = trialCount(w);
+    QVERIFY(count && count->isVisibleTo(&w));
+    QCOMPARE(count->value(), 4);
+    QCOMPARE(count->maximum(), 4);
+    // File > Recent runs lists it, the most recent run first; choosing one opens it.
+    QMenu* recent = recentRuns(w);
+    QVERIFY(recent && recent->isEnabled());
+    QCOMPARE(recent->actions().value(0) ? recent->actions()[0]->text() : QString(), log);
+    const QString copy = tmp_.path() + "/copy-of-the-run.jsonl";
+    QVERIFY(QFile::copy(log, copy));
+    QVERIFY(w.showRunLog(copy));
+    QCOMPARE(w.currentSetup().logPath, copy);
+    QStringList listed;
+    for (QAction* a : recent->actions()) listed << a->text();
+    QCOMPARE(listed, QStringList({copy, log}));
+    recent->actions()[1]->trigger();  // the older one
+    QCOMPARE(w.currentSetup().logPath, log);
+    QCOMPARE(w.tableModel()->rowCount(), 4);
+    listed.clear();
+    for (QAction* a : recentRuns(w)->actions()) listed << a->text();
+    QCOMPARE(listed, QStringList({log, copy}));
+    QFile::remove(copy);
     // The count came from setTrials (the command line's --trials): used for
     // this run, not remembered as the model's setting.
     ppui::MainWindow again;
@@ -207,6 +253,189 @@ class TestFirstHour : public QObject {
       ++tried;
     }
     QVERIFY(tried > 0);
+    // Spin boxes (trials, workers, seed, max length, ...) likewise. The same
+    // wheel steps a spin box outside the panel: the event is one that counts.
+    auto wheelUp = [](QAbstractSpinBox* b) {
+      const QPointF at(b->width() / 2.0, b->height() / 2.0);
+      QWheelEvent up(at, b->mapToGlobal(at), QPoint(), QPoint(0, 120), Qt::NoButton, Qt::NoModifier,
+                     Qt::NoScrollPhase, false);
+      QApplication::sendEvent(b, &up);
+    };
+    QSpinBox free;
+    free.setRange(0, 10);
+    free.show();
+    wheelUp(&free);
+    QCOMPARE(free.value(), 1);
+    int spins = 0;
+    for (QAbstractSpinBox* b : panel->findChildren<QAbstractSpinBox*>()) {
+      if (!b->isEnabled() || b->isReadOnly()) continue;
+      QVERIFY(!b->hasFocus());
+      if (auto* i = qobject_cast<QSpinBox*>(b)) i->setValue(i->minimum());
+      if (auto* d = qobject_cast<QDoubleSpinBox*>(b)) d->setValue(d->minimum());
+      const QString before = b->text();
+      wheelUp(b);
+      QVERIFY2(b->text() == before,
+               qPrintable(b->objectName() + ": " + before + " -> " + b->text()));
+      ++spins;
+    }
+    QVERIFY(spins >= 4);
+  }
+
+  // Before any run the status bar counts no trials ("0 / 1 trials" said
+  // nothing): the count appears with a run (runWithoutALogIsKept).
+  void noTrialCountBeforeARun() {
+    ppui::MainWindow w;
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QProgressBar* count = trialCount(w);
+    QVERIFY(count);
+    QVERIFY(!count->isVisible());
+    QVERIFY(w.openModel(model_));  // a model and data chosen: still no run
+    w.setDataFiles(data_, "");
+    QCoreApplication::processEvents();
+    QVERIFY(!count->isVisible());
+  }
+
+  // Start, Pause and Stop are in a Search menu with their shortcuts (no
+  // other action takes them: an ambiguous shortcut fires neither), and at
+  // the window's default size the set-up panel fits its column: no
+  // horizontal scroll bar, nothing cut off on the right.
+  void searchMenuAndPanelAtDefaultSize() {
+    ppui::MainWindow w;
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QCOMPARE(w.size(), QSize(1280, 820));
+    QMenu* search = menuNamed(w.menuBar()->actions(), "&Search");
+    QVERIFY(search);
+    QList<QAction*> run;
+    for (QAction* a : search->actions())
+      if (!a->isSeparator()) run << a;
+    QVERIFY(run.size() >= 3);
+    QCOMPARE(run[0]->objectName(), QString("Start search"));
+    QCOMPARE(run[1]->objectName(), QString("Pause"));
+    QCOMPARE(run[2]->objectName(), QString("Stop"));
+    QCOMPARE(run[0]->shortcut(), QKeySequence(Qt::Key_F5));
+    QCOMPARE(run[1]->shortcut(), QKeySequence(Qt::Key_F6));
+    QCOMPARE(run[2]->shortcut(), QKeySequence(Qt::SHIFT | Qt::Key_F5));
+    for (QAction* a : w.findChildren<QAction*>()) {
+      if (a == run[0] || a == run[1] || a == run[2]) continue;
+      for (const QKeySequence& k : a->shortcuts())
+        QVERIFY2(k != run[0]->shortcut() && k != run[1]->shortcut() && k != run[2]->shortcut(),
+                 qPrintable(a->text() + " takes " + k.toString()));
+    }
+    auto* panel = w.findChild<ppui::SetupPanel*>();
+    QScrollArea* scroll = nullptr;
+    for (auto* s : w.findChildren<QScrollArea*>())
+      if (s->widget() == panel) scroll = s;
+    QVERIFY(panel && scroll);
+    auto fits = [&] {
+      QCoreApplication::processEvents();
+      QVERIFY2(panel->width() <= scroll->viewport()->width(),
+               qPrintable(QString("the panel is %1 px wide in a column of %2")
+                              .arg(panel->width())
+                              .arg(scroll->viewport()->width())));
+      QVERIFY(!scroll->horizontalScrollBar()->isVisible());
+      QCOMPARE(scroll->horizontalScrollBar()->maximum(), 0);
+    };
+    fits();
+    QVERIFY(w.openModel(model_));  // the model's summary and the data's preview shown
+    w.setDataFiles(data_, "");
+    fits();
+    QSettings().clear();
+  }
+
+  // Zooming is said where the chart's settings are, and undone by View >
+  // Reset zoom (Ctrl+0) or a double-click on the chart.
+  void zoomCanBeFoundAndReset() {
+    ppui::MainWindow w;
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QLabel* hint = nullptr;
+    for (QLabel* l : w.findChildren<QLabel*>())
+      if (l->text().contains("zoom")) hint = l;
+    QVERIFY(hint && hint->isVisible());
+    QVERIFY2(hint->text().contains("Drag a rectangle") && hint->text().contains("double-click") &&
+                 hint->text().contains("Ctrl+0"),
+             qPrintable(hint->text()));
+    QMenu* view = menuNamed(w.menuBar()->actions(), "&View");
+    QVERIFY(view);
+    QAction* reset = nullptr;
+    for (QAction* a : view->actions())
+      if (a->text() == "&Reset zoom") reset = a;
+    QVERIFY(reset);
+    QCOMPARE(reset->shortcut(), QKeySequence(Qt::CTRL | Qt::Key_0));
+    ppui::ParetoChart* chart = w.chart();
+    pp::Trial full;
+    full.id = -1;
+    full.errorRate = 0.1;
+    full.params = 4000000;
+    full.flops = full.params * 90;
+    full.subnet.layers = {{4, 24}, {4, 24}};
+    chart->setReference(full);
+    for (int i = 0; i < 20; ++i) {
+      pp::Trial t = full;
+      t.id = i;
+      t.errorRate = 0.12 + 0.01 * (i % 7);
+      t.params = 1000000 + 150000 * i;
+      t.flops = t.params * 90;
+      chart->queueTrial(t);
+    }
+    chart->flushNow();
+    auto ranges = [chart] {
+      QList<double> r;
+      for (auto* a : chart->chart()->axes())
+        if (auto* v = qobject_cast<QValueAxis*>(a)) r << v->min() << v->max();
+      return r;
+    };
+    const QList<double> whole = ranges();
+    QCOMPARE(whole.size(), 4);
+    chart->chart()->zoom(4.0);
+    QVERIFY(ranges() != whole);
+    reset->trigger();
+    QCOMPARE(ranges(), whole);
+    chart->chart()->zoom(4.0);
+    QVERIFY(ranges() != whole);
+    QTest::mouseDClick(chart->viewport(), Qt::LeftButton, Qt::NoModifier,
+                       chart->viewport()->rect().center());
+    QCOMPARE(ranges(), whole);
+  }
+
+  // Settings are remembered per model: model A's trials and strategy,
+  // saved by Start, are not shown for model B (the defaults are) and are
+  // back when A is opened again.
+  void settingsRememberedPerModel() {
+    QSettings().clear();
+    const QString other = tmp_.path() + "/other";
+    auto o = pp::TinyModelOptions::shaped(2, 16, 4, 24);
+    o.seed = 6;
+    pp::writeRandomModel(other.toStdString(), o);
+    ppui::MainWindow w;
+    QVERIFY(w.openModel(model_));
+    w.setDataFiles(data_, "");
+    auto* trials = w.findChild<QSpinBox*>("trials");
+    auto* strategy = w.findChild<QComboBox*>("strategy");
+    QVERIFY(trials && strategy);
+    QCOMPARE(trials->value(), 0);  // auto
+    QCOMPARE(strategy->currentIndex(), 0);
+    trials->setValue(3);
+    const int random = strategy->findData("random");
+    QVERIFY(random > 0);
+    strategy->setCurrentIndex(random);
+    QSignalSpy done(&w, &ppui::MainWindow::searchFinished);
+    QVERIFY2(w.startSearch(), w.validateSetup().toUtf8().constData());
+    QTRY_COMPARE_WITH_TIMEOUT(done.size(), 1, 120000);
+    QVERIFY(w.openModel(other));
+    QCOMPARE(trials->value(), 0);
+    QCOMPARE(w.currentSetup().trials, 0);
+    QCOMPARE(strategy->currentIndex(), 0);
+    QVERIFY(w.openModel(model_));
+    QCOMPARE(trials->value(), 3);
+    QCOMPARE(strategy->currentIndex(), random);
+    ppui::MainWindow again;  // a new session opens the last model with its settings
+    QCOMPARE(again.currentSetup().modelDir, model_);
+    QCOMPARE(again.currentSetup().trials, 3);
+    QCOMPARE(again.currentSetup().strategy, QString("random"));
+    QSettings().clear();  // what Start saved for the model
   }
 
   void closingMidSearchAsksFirst() {
@@ -380,7 +609,21 @@ class TestFirstHour : public QObject {
     const QPoint at(10, remark->height() / 2);
     QHelpEvent hover(QEvent::ToolTip, at, remark->mapToGlobal(at));
     QApplication::sendEvent(remark, &hover);
-    QTRY_COMPARE(QToolTip::text(), said);
+    QTRY_VERIFY(!QToolTip::text().isEmpty());
+    QTextDocument shown;
+    shown.setHtml(QToolTip::text());
+    QCOMPARE(shown.toPlainText(), said);
+    QToolTip::hideText();
+    // Markup in a remark (a stop reason from a database) is shown as written.
+    const QString markup =
+        "Study failed: <b>bold</b><img src=\"x.png\"><a href=\"http://e\">click</a> " +
+        QString("and more ").repeated(60);
+    Q_EMIT run->note(markup, 60000);
+    QApplication::sendEvent(remark, &hover);
+    QTRY_VERIFY(!QToolTip::text().isEmpty());
+    shown.setHtml(QToolTip::text());
+    QCOMPARE(shown.toPlainText(), markup);
+    QCOMPARE(remark->textFormat(), Qt::PlainText);
     QToolTip::hideText();
     // A short remark passes; the status line comes back with the latest news.
     Q_EMIT run->note("short remark", 200);

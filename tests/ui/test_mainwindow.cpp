@@ -3,7 +3,10 @@
 // details, the controller's start/cancel/resume on a tiny model, the
 // set-up form's validation, background tasks, the screenshot harness, and
 // the export dialog.
+#include <QAbstractTextDocumentLayout>
 #include <QAction>
+#include <QBarSeries>
+#include <QBarSet>
 #include <QChartView>
 #include <QComboBox>
 #include <QLabel>
@@ -12,6 +15,9 @@
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTableView>
+#include <QTextBlock>
+#include <QTextBrowser>
+#include <QTextTable>
 #include <QValueAxis>
 #include <QtTest>
 
@@ -280,6 +286,85 @@ class TestMainWindow : public QObject {
     v.measure();
     QTRY_COMPARE_WITH_TIMEOUT(done.size(), 1, 30000);
     QCOMPARE(v.barSets(), 2);  // the full model and the trial
+    // The table: headings and names broken only between words, never inside
+    // one ("batc h", "medi an"), in the narrowest table the tab allows.
+    auto* table = v.findChild<QTextBrowser*>();
+    QVERIFY(table);
+    table->setFixedWidth(table->minimumWidth());
+    v.resize(900, 400);
+    v.QWidget::show();  // LatencyView::show draws measurements
+    QVERIFY(QTest::qWaitForWindowExposed(&v));
+    QTextDocument* doc = table->document();
+    doc->setTextWidth(table->viewport()->width());
+    QTextTable* grid = nullptr;
+    for (QTextFrame* f : doc->rootFrame()->childFrames())
+      if (!grid) grid = qobject_cast<QTextTable*>(f);
+    QVERIFY(grid);
+    doc->documentLayout()->documentSize();  // laid out
+    QCOMPARE(grid->rows(), 1 + 2 * 3);      // headings, then two rows of three batch sizes
+    QStringList headings;
+    std::vector<std::vector<QString>> cells(static_cast<size_t>(grid->rows()));
+    for (int r = 0; r < grid->rows(); ++r)
+      for (int c = 0; c < grid->columns(); ++c) {
+        const QTextBlock b = grid->cellAt(r, c).firstCursorPosition().block();
+        cells[static_cast<size_t>(r)].push_back(b.text());
+        if (r == 0) headings << b.text();
+        if (b.text().isEmpty()) continue;
+        QVERIFY(b.layout());
+        for (int i = 1; i < b.layout()->lineCount(); ++i) {
+          const int at = b.layout()->lineAt(i).textStart();
+          QVERIFY2(at > 0 && b.text()[at - 1].isSpace(),
+                   qPrintable(QString("\"%1\" broken at \"%2|%3\"")
+                                  .arg(b.text(), b.text().left(at), b.text().mid(at))));
+        }
+      }
+    QCOMPARE(headings, QStringList({"", "batch", "median ms", "p95 ms", "speed-up"}));
+    // The bars are per example (the batch's median over its size), so that
+    // batch 1 and batch 32 share one scale; the table keeps the batch's own.
+    auto* view = v.findChild<QChartView*>();
+    QVERIFY(view);
+    QBarSeries* bars = nullptr;
+    for (auto* s : view->chart()->series())
+      if (!bars) bars = qobject_cast<QBarSeries*>(s);
+    QVERIFY(bars && bars->count() == 2);
+    const double batch[] = {1, 8, 32};
+    for (int set = 0; set < 2; ++set)
+      for (int i = 0; i < 3; ++i) {
+        const auto& row = cells[static_cast<size_t>(1 + set * 3 + i)];
+        QCOMPARE(row[1].toDouble(), batch[i]);
+        const double median = row[2].toDouble(), bar = bars->barSets()[set]->at(i);
+        QVERIFY2(
+            std::abs(bar * batch[i] - median) <= 0.0051,
+            qPrintable(QString("batch %1: bar %2, median %3").arg(batch[i]).arg(bar).arg(median)));
+      }
+    // Ticks at round values from 0 (1, 2, 2.5 or 5 times a power of ten), up
+    // to the first past the tallest bar (and 5% room), each labelled with
+    // its exact value.
+    QValueAxis* y = nullptr;
+    for (auto* a : view->chart()->axes(Qt::Vertical))
+      if (!y) y = qobject_cast<QValueAxis*>(a);
+    QVERIFY(y);
+    QCOMPARE(y->tickType(), QValueAxis::TicksDynamic);
+    QCOMPARE(y->min(), 0.0);
+    const double step = y->tickInterval();
+    const double mantissa = step / std::pow(10.0, std::floor(std::log10(step)));
+    const double round[] = {1.0, 2.0, 2.5, 5.0};
+    QVERIFY2(std::any_of(std::begin(round), std::end(round),
+                         [&](double m) { return std::abs(mantissa - m) < 1e-6; }),
+             qPrintable(QString::number(step)));
+    const double steps = y->max() / step;
+    QVERIFY2(std::abs(steps - std::round(steps)) < 1e-6, qPrintable(QString::number(y->max())));
+    double tallest = 0;
+    for (auto* set : bars->barSets())
+      for (int i = 0; i < set->count(); ++i) tallest = std::max(tallest, set->at(i));
+    QVERIFY2(tallest <= y->max() && y->max() - step < tallest * 1.05 + 1e-12,  // 5% headroom
+             qPrintable(
+                 QString("tallest bar %1, axis to %2 by %3").arg(tallest).arg(y->max()).arg(step)));
+    for (double tick = 0; tick <= y->max() + step / 2; tick += step) {
+      const QString label = QString::asprintf(y->labelFormat().toUtf8().constData(), tick);
+      QVERIFY2(std::abs(label.toDouble() - tick) < step * 1e-6,
+               qPrintable(QString("tick %1 labelled %2").arg(tick).arg(label)));
+    }
   }
 
   void dataPreviewAndColumns() {
