@@ -1,11 +1,20 @@
 // paretoprune-cli as a user runs it: help, version, make-tiny, info, eval,
-// predict, tokenize, and bad input giving a one-line error and exit code 1.
+// predict (streamed), tokenize, Ctrl-C in a search, and bad input giving a
+// one-line error and exit code 1.
 #include <QDir>
+#include <QElapsedTimer>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QtTest>
+
+#include <csignal>
 
 #include <nlohmann/json.hpp>
 
+#include "paretoprune/formats/subnet.h"
+#include "paretoprune/model/model_config.h"
+#include "paretoprune/search/run_header.h"
+#include "paretoprune/search/training_data.h"
 #include "testutil.h"
 
 using nlohmann::json;
@@ -30,6 +39,27 @@ Run run(const QString& program, const QStringList& args, const QByteArray& input
 }
 Run cli(const QStringList& args, const QByteArray& input = {}, const QString& cwd = {}) {
   return run(PARETOPRUNE_CLI, args, input, cwd);
+}
+// A search as a user stops it: Ctrl-C (SIGINT) once its first progress line
+// ("[1/19] ...") is out, so the search is under way with trials to go.
+Run interruptedSearch(const QStringList& args) {
+  QProcess p;
+  p.setReadChannel(QProcess::StandardError);
+  p.start(PARETOPRUNE_CLI, args);
+  QByteArray err;
+  const QRegularExpression progress(R"(\n\[\d+/\d+\] )");
+  QElapsedTimer t;
+  t.start();
+  while (!progress.match(QString::fromUtf8("\n" + err)).hasMatch() &&
+         p.state() != QProcess::NotRunning && t.elapsed() < 120000) {
+    p.waitForReadyRead(200);
+    err += p.readAllStandardError();
+  }
+  if (p.state() != QProcess::NotRunning) ::kill(static_cast<pid_t>(p.processId()), SIGINT);
+  p.waitForFinished(120000);
+  err += p.readAllStandardError();
+  return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1,
+          p.readAllStandardOutput().toStdString(), err.toStdString()};
 }
 }  // namespace
 
@@ -284,6 +314,18 @@ class TestCli : public QObject {
     auto info = cli({"info", dir + "/exp"});  // info says so too, beside the architecture
     QVERIFY2(info.code == 0 && info.out.find("this is a torchscript export") != std::string::npos,
              info.out.c_str());
+    // An ONNX export the same way, with the runtime its record names.
+    auto o = cli({"export", dir + "/ordered", "--log", log, "--within", "100", "--out",
+                  dir + "/exp-onnx", "--format", "onnx"});
+    if (o.err.find("has no ONNX export") == std::string::npos) {  // -DPARETOPRUNE_ONNX=OFF
+      QVERIFY2(o.code == 0, o.err.c_str());
+      auto notOnnxModel = cli({"eval", dir + "/exp-onnx", "--data", data_});
+      QCOMPARE(notOnnxModel.code, 1);
+      QVERIFY2(notOnnxModel.err.find("this is an onnx export, which ONNX Runtime") !=
+                       std::string::npos &&
+                   notOnnxModel.err.find("--format hf-any") != std::string::npos,
+               notOnnxModel.err.c_str());
+    }
     QVERIFY(e.err.find("picked trial") != std::string::npos);
     // The export records where its trial came from: the run log, the data
     // and, without a validation file, the split held out of it.
@@ -433,6 +475,114 @@ class TestCli : public QObject {
     QCOMPARE(plain.code, 0);
     QCOMPARE(plain.out, asJson.out);
     QCOMPARE(json::parse(plain.out)["logits"], out[2]["logits"]);
+  }
+
+  // Ctrl-C in the middle of a search: without --log nothing was kept and
+  // --resume cannot continue it, so the message says to give --log next
+  // time and never to resume; with --log it names the log and --resume.
+  void interruptedSearchSaysWhatIsKept() {
+    // Slow trials (many latency runs, one worker), so that Ctrl-C comes
+    // while most of the 19 are still to run; the non-tty progress is a
+    // line per trial below 20.
+    QStringList search = {"search", model_, "--data", data_, "--trials", "19", "--workers", "1"};
+    search += QStringList{"--max-length", "16", "--latency-runs", "50", "--latency-length", "128"};
+    auto noLog = interruptedSearch(search);
+    QVERIFY2(noLog.code == 1, noLog.err.c_str());
+    const std::string said = noLog.err.substr(noLog.err.rfind("paretoprune-cli: "));
+    QVERIFY2(said.find("interrupted; the trials were not kept") != std::string::npos,
+             noLog.err.c_str());
+    QVERIFY2(said.find("continue with the same command") == std::string::npos, said.c_str());
+    // --resume only as what a run kept with --log allows, never as the way on.
+    const size_t resume = said.find("--resume");
+    QVERIFY2(said.find("--log") < resume || resume == std::string::npos, said.c_str());
+    QVERIFY(said.find("--resume (") == std::string::npos);
+
+    const QString log = tmp_.path() + "/interrupted.jsonl";
+    auto logged = interruptedSearch(QStringList(search) << "--log" << log);
+    QVERIFY2(logged.code == 1, logged.err.c_str());
+    QVERIFY2(
+        logged.err.find("interrupted; continue with the same command and --resume (" +
+                        log.toStdString() + " keeps every finished trial)") != std::string::npos,
+        logged.err.c_str());
+    QVERIFY(QFileInfo(log).size() > 0);
+  }
+
+  // predict answers a line as soon as it is read (stdin still open, as a
+  // user typing), and a bad last line is answered and counted, with the
+  // lines predicted before it.
+  void predictStreamsAndCountsABadLastLine() {
+    QProcess p;
+    p.start(PARETOPRUNE_CLI, {"predict", model_});
+    QVERIFY(p.waitForStarted());
+    p.write("{\"text\":\"good food\"}\n");
+    QByteArray out;
+    QElapsedTimer t;
+    t.start();
+    while (!out.contains('\n') && p.state() == QProcess::Running && t.elapsed() < 120000) {
+      p.waitForReadyRead(200);
+      out += p.readAllStandardOutput();
+    }
+    QVERIFY2(out.contains('\n'), p.readAllStandardError().constData());  // before stdin closed
+    QCOMPARE(p.state(), QProcess::Running);
+    const json first = json::parse(out.left(out.indexOf('\n')).toStdString());
+    QCOMPARE(first["line"].get<int>(), 1);
+    QVERIFY(first.contains("label"));
+    p.write("bad service\n{oops");  // a plain text, then a bad last line (no newline)
+    p.closeWriteChannel();
+    QVERIFY(p.waitForFinished(120000));
+    out += p.readAllStandardOutput();
+    const std::string err = p.readAllStandardError().toStdString();
+    QCOMPARE(p.exitCode(), 1);
+    std::vector<json> answers;
+    std::istringstream lines(out.toStdString());
+    for (std::string line; std::getline(lines, line);) answers.push_back(json::parse(line));
+    QCOMPARE(answers.size(), size_t(3));
+    QCOMPARE(answers[1]["line"].get<int>(), 2);
+    QVERIFY(answers[1].contains("label"));
+    QCOMPARE(answers[2]["line"].get<int>(), 3);
+    QVERIFY(answers[2].contains("error") && !answers[2].contains("label"));
+    QVERIFY2(err.find("stdin line 3") != std::string::npos, err.c_str());
+    QVERIFY2(err.find("1 line(s) could not be read (2 predicted)") != std::string::npos,
+             err.c_str());
+  }
+
+  // Counts read as words: "1 head", "1 unit"; train's --batch-size is a
+  // training batch, not an evaluation one.
+  void wordsForCounts() {
+    pp::SubNetwork one;
+    one.layers = {{1, 0}, {0, 1}};
+    QCOMPARE(QString::fromStdString(one.summary()), QString("2L per-layer (1 head, 1 unit)"));
+    pp::SubNetwork more;
+    more.layers = {{2, 0}, {1, 3}};
+    QCOMPARE(QString::fromStdString(more.summary()), QString("2L per-layer (3 heads, 3 units)"));
+    auto h = cli({"train", "--help"});
+    QCOMPARE(h.code, 0);
+    const size_t at = h.out.find("--batch-size");
+    QVERIFY2(at != std::string::npos, h.out.c_str());
+    const std::string option = h.out.substr(at, h.out.find("\n  -", at) - at);
+    QVERIFY2(option.find("training step") != std::string::npos, option.c_str());
+    QVERIFY2(QString::fromStdString(option).indexOf("evaluation batch", 0, Qt::CaseInsensitive) < 0,
+             option.c_str());
+  }
+
+  // The demo's model was trained on sentiment-train.tsv; 4 of the 600
+  // sentences of its validation file occur there too (the README says so):
+  // few enough to be a remark, not a question.
+  void demoValidationSeenInTraining() {
+    const std::string demo = std::string(PARETOPRUNE_RESOURCES_DIR) + "/demo";
+    pp::DataSplit split;
+    split.data = demo + "/sentiment-train.tsv";
+    split.validation = demo + "/sentiment-validation.tsv";
+    const pp::ModelConfig c = pp::loadModelConfig(demo + "/model/config.json");
+    const pp::SeenExamples seen =
+        pp::seenInTraining(demo + "/model", split, split.validationSet(c), c);
+    QCOMPARE(seen.total, int64_t(600));
+    QCOMPARE(seen.seen, int64_t(4));
+    QCOMPARE(QString::fromStdString(seen.trainedOn), QString("sentiment-train.tsv"));
+    QVERIFY(seen.share() < pp::kFewSeen);
+    const std::string warning = pp::seenWarning(seen, split.validation);
+    QVERIFY2(warning.rfind("4 of 600 (0.7%) validation examples", 0) == 0, warning.c_str());
+    QVERIFY2(warning.find("hardly move") != std::string::npos, warning.c_str());
   }
 };
 

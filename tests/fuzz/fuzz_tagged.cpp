@@ -23,8 +23,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   const bool jsonLines = data[0] % 2 == 1;
   const std::string text(reinterpret_cast<const char*>(data + 1), size - 1);
-  const std::string path = ppfuzz::writeInput(jsonLines ? "ner.jsonl" : "ner.conll", data + 1,
-                                              size - 1);
+  const std::string path =
+      ppfuzz::writeInput(jsonLines ? "ner.jsonl" : "ner.conll", data + 1, size - 1);
   return ppfuzz::accept([&] {
     pp::parseTaggedData(text, "fuzz", jsonLines, taggerConfig());
     if (pp::isTaggedDataFile(path)) pp::loadTaggedData(path, taggerConfig());
