@@ -9,6 +9,7 @@
 #include <QBarSet>
 #include <QChartView>
 #include <QComboBox>
+#include <QDir>
 #include <QLabel>
 #include <QLineEdit>
 #include <QSettings>
@@ -642,6 +643,40 @@ class TestMainWindow : public QObject {
         QCOMPARE(m->config().num_hidden_layers, int64_t(2));
       }
     }
+  }
+
+  // "Replace?" answered yes on a folder that no export wrote (a user's
+  // notes in it): refused, naming what is there; the folder and its file
+  // stay. An earlier export in the same place is replaced.
+  void exportDialogReplacesOnlyExports() {
+    pp::Trial t = fakeTrial(7, 0.2, 100);
+    t.subnet.layers = {{2, 12}, {0, 0}};
+    const QString out = tmp_.path() + "/users-folder";
+    QVERIFY(QDir().mkpath(out));
+    testutil::writeText((out + "/notes.txt").toStdString(), "mine");
+    {
+      ppui::ExportDialog dlg(tinyRun(), QString(), t);
+      dlg.setOutput(out);
+      dlg.setFormat("hf");
+      QSignalSpy done(&dlg, &ppui::ExportDialog::exportFinished);
+      dlg.startExport(true);  // what "Replace? Yes" does
+      QTRY_COMPARE_WITH_TIMEOUT(done.size(), 1, 30000);
+      QVERIFY(!done[0][0].toBool());
+      QVERIFY2(dlg.message().contains("not replaced") && dlg.message().contains("notes.txt"),
+               dlg.message().toUtf8().constData());
+      QCOMPARE(testutil::readText((out + "/notes.txt").toStdString()), std::string("mine"));
+    }
+    const QString again = tmp_.path() + "/export-twice";
+    for (int i = 0; i < 2; ++i) {
+      ppui::ExportDialog dlg(tinyRun(), QString(), t);
+      dlg.setOutput(again);
+      dlg.setFormat("hf");
+      QSignalSpy done(&dlg, &ppui::ExportDialog::exportFinished);
+      dlg.startExport(i == 1);
+      QTRY_COMPARE_WITH_TIMEOUT(done.size(), 1, 30000);
+      QVERIFY2(done[0][0].toBool(), dlg.message().toUtf8().constData());
+    }
+    QVERIFY(QFileInfo::exists(again + "/model.safetensors"));
   }
 
   // The dialog refuses a trial of another model: the run's checksum is
