@@ -552,11 +552,20 @@ void TestStudyHostile::driverRoleGrants() {
   auto init =
       runTool(PARETOPRUNE_CLI, {"study", "init", "--storage", roleUrl("ppdriver")}, driverEnv);
   QVERIFY2(init.code == 0, init.all().c_str());
-  auto grants = psqlOn("ppdocs",
-                       "GRANT SELECT ON pp_studies TO ppdocsworker;"
-                       "GRANT SELECT, UPDATE ON pp_trials TO ppdocsworker;"
-                       "GRANT SELECT, INSERT, UPDATE ON pp_workers TO ppdocsworker;"
-                       "GRANT USAGE ON SEQUENCE pp_trials_finished_seq_seq TO ppdocsworker;");
+  // The worker's grants on the tables as docs/distributed.md writes them
+  // (the lines that name pp_worker and a pp_ table or sequence), so that
+  // the documented set-up is the one tried.
+  QString workerGrants;
+  const QStringList docLines =
+      QString::fromStdString(testutil::readText(PARETOPRUNE_SOURCE_DIR "/docs/distributed.md"))
+          .split('\n');
+  for (const QString& line : docLines)
+    if (line.startsWith("GRANT ") && line.contains(" ON ") && line.contains(" pp_") &&
+        line.trimmed().endsWith("TO pp_worker;") && !line.contains("DATABASE") &&
+        !line.contains("SCHEMA"))
+      workerGrants += QString(line).replace("TO pp_worker;", "TO ppdocsworker;") + "\n";
+  QCOMPARE(workerGrants.count("GRANT "), 4);  // studies, trials, workers, the sequence
+  auto grants = psqlOn("ppdocs", workerGrants);
   QVERIFY2(grants.code == 0, grants.err.c_str());
   QProcess driver;
   driver.setProcessEnvironment(driverEnv);
