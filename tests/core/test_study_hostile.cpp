@@ -589,6 +589,22 @@ void TestStudyHostile::driverRoleGrants() {
 // (PGSERVICEFILE, service=NAME or PGSERVICE), the password in the URL, a pass
 // file; the password never printed.
 void TestStudyHostile::libpqWaysToConnect() {
+  // What the URL says about the connection wins over our defaults (keep-
+  // alives on, a 10 s connect timeout, our application name).
+  {
+    pp::StudyStore ours(url_.toStdString());
+    QCOMPARE(ours.connectionSetting("connect_timeout"), std::string("10"));
+    QCOMPARE(ours.connectionSetting("keepalives_idle"), std::string("10"));
+    QCOMPARE(ours.connectionSetting("application_name"), std::string("paretoprune"));
+    QCOMPARE(ours.connectionSetting("password"), std::string());  // never handed out
+    pp::StudyStore theirs(
+        (url_ + "?connect_timeout=7&keepalives=0&keepalives_idle=42&application_name=mine")
+            .toStdString());
+    QCOMPARE(theirs.connectionSetting("connect_timeout"), std::string("7"));
+    QCOMPARE(theirs.connectionSetting("keepalives"), std::string("0"));
+    QCOMPARE(theirs.connectionSetting("keepalives_idle"), std::string("42"));
+    QCOMPARE(theirs.connectionSetting("application_name"), std::string("mine"));
+  }
   const QString services = dir_ + "/pg_service.conf";
   testutil::writeText(services.toStdString(),
                       "[ppstudy]\nhost=127.0.0.1\nport=" + std::to_string(port_) +

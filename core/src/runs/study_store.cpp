@@ -269,6 +269,17 @@ StudyStore::StudyStore(const std::string& url) : impl_(std::make_unique<Impl>())
   throw Error(lastError);
 }
 
+std::string StudyStore::connectionSetting(const std::string& keyword) {
+  if (keyword == "password" || !impl_->conn) return {};
+  std::string value;
+  if (PQconninfoOption* opts = PQconninfo(impl_->conn)) {
+    for (const PQconninfoOption* o = opts; o->keyword; ++o)
+      if (keyword == o->keyword && o->val) value = o->val;
+    PQconninfoFree(opts);
+  }
+  return value;
+}
+
 StudyStore::~StudyStore() {
   if (impl_->conn) PQfinish(impl_->conn);
 }

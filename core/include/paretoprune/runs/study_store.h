@@ -52,6 +52,11 @@ class StudyStore {
   StudyStore(const StudyStore&) = delete;
   StudyStore& operator=(const StudyStore&) = delete;
 
+  // A connection setting as libpq uses it now ("connect_timeout",
+  // "keepalives_idle", "application_name", ...): ours by default, the URL's
+  // where it gives one. Empty when unset; never a password.
+  std::string connectionSetting(const std::string& keyword);
+
   // Creates the tables if missing (safe when many processes start at once).
   // Only the driver, `study init` and `study import-log` do: workers and
   // readers need no CREATE rights (docs/distributed.md, the grants).
