@@ -16,9 +16,18 @@
 #include <QTextDocument>
 #include <QtTest>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
 #include <clocale>
+#include <mutex>
 #include <set>
 #include <thread>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -62,6 +71,84 @@ size_t countOf(const std::string& text, const std::string& what) {
 const char* const kSecret = "Zq9SeKr1t";
 const char* const kSecretPieces[] = {"Zq9SeKr1t", "Zq9Se", "eKr1t", "Zq9S%"};
 }  // namespace
+
+// A TCP relay on 127.0.0.1 in front of the test server, which the test can
+// cut: while cut, every relayed connection is closed and new ones are
+// refused at once (as when the database's machine is unreachable).
+class CuttableRelay {
+ public:
+  explicit CuttableRelay(int targetPort) : target_(targetPort) {
+    listen_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = 0;
+    socklen_t len = sizeof a;
+    if (::bind(listen_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
+        ::listen(listen_, 16) != 0 ||
+        ::getsockname(listen_, reinterpret_cast<sockaddr*>(&a), &len) != 0)
+      return;
+    port_ = ntohs(a.sin_port);
+    thread_ = std::thread([this] { run(); });
+  }
+  ~CuttableRelay() {
+    quit_ = true;
+    if (thread_.joinable()) thread_.join();
+    for (auto& p : pairs_) ::close(p.first), ::close(p.second);
+    ::close(listen_);
+  }
+  int port() const { return port_; }
+  void cut(bool on) { cut_ = on; }
+
+ private:
+  void run() {
+    std::vector<char> buf(1 << 16);
+    while (!quit_) {
+      std::vector<pollfd> fds{{listen_, POLLIN, 0}};
+      for (auto& p : pairs_)
+        fds.push_back({p.first, POLLIN, 0}), fds.push_back({p.second, POLLIN, 0});
+      if (::poll(fds.data(), fds.size(), 50) < 0) continue;
+      if (cut_) {  // everything relayed is dropped; a new client is closed at once
+        for (auto& p : pairs_) ::close(p.first), ::close(p.second);
+        pairs_.clear();
+        if (fds[0].revents & POLLIN) ::close(::accept(listen_, nullptr, nullptr));
+        continue;
+      }
+      std::vector<std::pair<int, int>> alive;
+      for (size_t i = 0; i < pairs_.size(); ++i) {
+        bool open = true;
+        for (int side = 0; side < 2 && open; ++side) {
+          if (!(fds[1 + 2 * i + side].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+          const int from = side ? pairs_[i].second : pairs_[i].first;
+          const int to = side ? pairs_[i].first : pairs_[i].second;
+          const ssize_t n = ::read(from, buf.data(), buf.size());
+          open = n > 0 && ::send(to, buf.data(), static_cast<size_t>(n), MSG_NOSIGNAL) == n;
+        }
+        if (open)
+          alive.push_back(pairs_[i]);
+        else
+          ::close(pairs_[i].first), ::close(pairs_[i].second);
+      }
+      pairs_ = alive;
+      if (fds[0].revents & POLLIN) {
+        const int client = ::accept(listen_, nullptr, nullptr);
+        const int server = ::socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        a.sin_port = htons(static_cast<uint16_t>(target_));
+        if (client >= 0 && ::connect(server, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0)
+          pairs_.emplace_back(client, server);
+        else
+          ::close(client), ::close(server);
+      }
+    }
+  }
+  int target_, port_ = 0, listen_ = -1;
+  std::atomic<bool> cut_{false}, quit_{false};
+  std::vector<std::pair<int, int>> pairs_;  // client, server
+  std::thread thread_;
+};
 
 class TestStudyHostile : public QObject {
   Q_OBJECT
@@ -141,6 +228,7 @@ class TestStudyHostile : public QObject {
   void driverLockAfterReconnect();
   void workersReclaimExpiredLeases();
   void lostLeaseAbandonsTheTrial();
+  void unreachableDatabaseAbandonsTheTrial();
   void stopGivesTheClaimBack();
   void sigtermStopsAWorkerCleanly();
   void leaseMustBePositive();
@@ -400,6 +488,48 @@ void TestStudyHostile::lostLeaseAbandonsTheTrial() {
   QCOMPARE(st.abandoned, int64_t(1));
   QCOMPARE(st.stale, int64_t(0));
   QCOMPARE(st.evaluated, int64_t(1));
+}
+
+// The database unreachable for longer than a lease while a worker holds a
+// trial: its heartbeats fail, so another worker may have it by now; the
+// worker abandons it (no result written) and goes on once it can reach the
+// database again.
+void TestStudyHostile::unreachableDatabaseAbandonsTheTrial() {
+  const std::string study = "unreachable";
+  auto driver = start(searchArgs(QString::fromStdString(study), 3));
+  QVERIFY(waitQueued(study, 3));
+  driver->kill();
+  driver->waitForFinished();
+  CuttableRelay relay(port_);
+  QVERIFY(relay.port() > 0);
+  pp::StudyOptions o;
+  o.url =
+      QString(url_)
+          .replace(":" + QString::number(port_) + "/", ":" + QString::number(relay.port()) + "/")
+          .toStdString();
+  QVERIFY(o.url != url_.toStdString());
+  o.study = study;
+  o.leaseSeconds = 1.5;
+  pp::WorkerOptions w;
+  w.maxTrials = 1;
+  w.idleExitSeconds = 5;
+  int cuts = 0;
+  int64_t first = -1;
+  w.claimed = [&](const pp::Claim& c) {
+    if (cuts++) return;
+    first = c.id;
+    relay.cut(true);  // the database's machine gone for 4 leases
+    std::this_thread::sleep_for(std::chrono::milliseconds(6000));
+    relay.cut(false);
+  };
+  const pp::WorkerStats st = pp::runStudyWorker(o, w);
+  QCOMPARE(cuts, 2);
+  QCOMPARE(st.abandoned, int64_t(1));
+  QCOMPARE(st.stale, int64_t(0));
+  QCOMPARE(st.evaluated, int64_t(1));
+  // Abandoned: no result written for that claim (stale would count one
+  // refused); the trial, its lease expired, was queued again and taken.
+  QVERIFY(first >= 0);
 }
 
 // Stopped with a trial in hand (Ctrl-C), a worker gives it back: queued
