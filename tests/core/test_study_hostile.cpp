@@ -212,6 +212,15 @@ class TestStudyHostile : public QObject {
     }
     return false;
   }
+  // A study of 3 trials queued by a driver that is then killed: the
+  // trials wait for a worker, and no driver reclaims their leases.
+  bool queueThenKillDriver(const std::string& study) const {
+    auto driver = start(searchArgs(QString::fromStdString(study), 3));
+    const bool queued = waitQueued(study, 3);
+    driver->kill();
+    driver->waitForFinished();
+    return queued;
+  }
   std::vector<pp::StudyTrial> rows(const std::string& study) const {
     pp::StudyStore store(url_.toStdString());
     return store.trials(store.findStudy(study).value().id);
@@ -462,10 +471,7 @@ void TestStudyHostile::workersReclaimExpiredLeases() {
 // gives it up instead of finishing it: nothing is refused as stale.
 void TestStudyHostile::lostLeaseAbandonsTheTrial() {
   const std::string study = "lost-lease";
-  auto driver = start(searchArgs(QString::fromStdString(study), 3));
-  QVERIFY(waitQueued(study, 3));
-  driver->kill();
-  driver->waitForFinished();
+  QVERIFY(queueThenKillDriver(study));
   pp::StudyOptions o;
   o.url = url_.toStdString();
   o.study = study;
@@ -496,10 +502,7 @@ void TestStudyHostile::lostLeaseAbandonsTheTrial() {
 // database again.
 void TestStudyHostile::unreachableDatabaseAbandonsTheTrial() {
   const std::string study = "unreachable";
-  auto driver = start(searchArgs(QString::fromStdString(study), 3));
-  QVERIFY(waitQueued(study, 3));
-  driver->kill();
-  driver->waitForFinished();
+  QVERIFY(queueThenKillDriver(study));
   CuttableRelay relay(port_);
   QVERIFY(relay.port() > 0);
   pp::StudyOptions o;
@@ -536,10 +539,7 @@ void TestStudyHostile::unreachableDatabaseAbandonsTheTrial() {
 // again, its attempt not used up.
 void TestStudyHostile::stopGivesTheClaimBack() {
   const std::string study = "give-back";
-  auto driver = start(searchArgs(QString::fromStdString(study), 3));
-  QVERIFY(waitQueued(study, 3));
-  driver->kill();
-  driver->waitForFinished();
+  QVERIFY(queueThenKillDriver(study));
   pp::StudyOptions o;
   o.url = url_.toStdString();
   o.study = study;

@@ -1,14 +1,8 @@
 #include "paretoprune/base/error.h"
 
-namespace pp {
+#include "base/text_time.h"
 
-namespace {
-// Back to the start of a UTF-8 sequence (continuation bytes are 10xxxxxx).
-size_t utf8Start(std::string_view s, size_t at) {
-  while (at > 0 && at < s.size() && (static_cast<unsigned char>(s[at]) & 0xC0) == 0x80) --at;
-  return at;
-}
-}  // namespace
+namespace pp {
 
 std::string boundedMessage(std::string_view m, size_t max) {
   if (m.size() <= max) return std::string(m);

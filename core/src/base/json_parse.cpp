@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "base/text_time.h"
 #include "paretoprune/base/error.h"
 
 namespace pp {
@@ -79,10 +80,7 @@ nlohmann::json parseJson(std::string_view text, const std::string& where) {
 
 std::string shortText(std::string_view text, size_t max) {
   if (text.size() <= max) return std::string(text);
-  size_t cut = max;
-  // Back to the start of a UTF-8 sequence (continuation bytes are 10xxxxxx).
-  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
-  return std::string(text.substr(0, cut)) + "...";
+  return std::string(text.substr(0, utf8Start(text, max))) + "...";
 }
 
 std::string quoteText(std::string_view text, size_t max) {
