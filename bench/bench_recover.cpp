@@ -19,7 +19,8 @@
 //
 //   bench_recover [--layers 6] [--hidden 128] [--trials 40] [--budget-steps N]
 //                 [--temperature T] [--alpha A] [--hidden-weight W] [--lr LIST]
-//                 [--methods finetune,distill,distill-logits] [--seeds N]
+//                 [--augment N] [--methods finetune,distill,distill-logits,distill-noaug]
+//                 [--seeds N]
 //                 [--first-seed S] [--keep] [--threads N] [--work DIR]
 #include <chrono>
 #include <cmath>
@@ -122,6 +123,7 @@ struct Method {
   std::string name, label;
   bool distill = false;
   double hiddenWeight = 0;
+  int64_t augment = -1;  // -1: the bench's --augment
 };
 
 std::vector<Method> methodsOf(const Args& a) {
@@ -135,8 +137,11 @@ std::vector<Method> methodsOf(const Args& a) {
       ms.push_back({x, "distillation", true, a.opts.hiddenWeight});
     else if (x == "distill-logits")
       ms.push_back({x, "distillation, logits only", true, 0});
+    else if (x == "distill-noaug")
+      ms.push_back({x, "distillation on the training set alone", true, a.opts.hiddenWeight, 0});
     else
-      throw pp::Error("--methods: unknown \"" + x + "\" (finetune, distill, distill-logits)");
+      throw pp::Error("--methods: unknown \"" + x +
+                      "\" (finetune, distill, distill-logits, distill-noaug)");
   }
   if (ms.empty()) throw pp::Error("--methods: give at least one");
   return ms;
@@ -163,6 +168,7 @@ std::vector<Cell> recoverAll(const Args& a, const std::string& model,
   r.options = a.opts;
   r.options.distill = m.distill;
   r.options.hiddenWeight = m.hiddenWeight;
+  if (m.augment >= 0) r.options.augment = m.augment;
   r.options.seed = seed;
   r.options.device = "cpu";
   const auto t0 = Clock::now();
@@ -275,7 +281,10 @@ int main(int argc, char** argv) {
   cli.add_option("--alpha", a.opts.alpha)->capture_default_str();
   cli.add_option("--hidden-weight", a.opts.hiddenWeight, "Hidden-state distillation weight")
       ->capture_default_str();
-  cli.add_option("--methods", a.methods, "Columns: finetune, distill, distill-logits")
+  cli.add_option("--augment", a.opts.augment, "Distillation's variants per training example")
+      ->capture_default_str();
+  cli.add_option("--methods", a.methods,
+                 "Columns: finetune, distill, distill-logits, distill-noaug (no transfer set)")
       ->capture_default_str();
   cli.add_option("--seeds", a.seeds, "Recovery seeds per pick and method (mean, range)")
       ->capture_default_str()

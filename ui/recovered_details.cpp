@@ -39,18 +39,25 @@ QString recoveredHow(const pp::RecoveredTrial& r) {
     s += tr(", %1 steps").arg(d["steps"].get<int64_t>());
   if (d.contains("best_step") && d["best_step"].is_number_integer())
     s += tr(" (best %1)").arg(d["best_step"].get<int64_t>());
+  if (d.contains("transfer_set") && d["transfer_set"].is_object()) {
+    const auto& v = d["transfer_set"].value("variants", nlohmann::json());
+    if (v.is_number_integer() && v.get<int64_t>() > 0)
+      s += tr(", %1 variants labelled by the full model").arg(v.get<int64_t>());
+  }
   return s;
 }
 
 QString recoveredDetailsHtml(const std::vector<const pp::Trial*>& selected,
                              const std::vector<pp::RecoveredTrial>& recovered) {
   QString rows;
+  bool byAgreement = false;
   for (const pp::Trial* t : selected)
     for (const auto& r : recovered) {
       if (r.source != t->id) continue;
       const auto& d = r.details;
       const auto hold = d.value("holdout", nlohmann::json::object());
       const auto test = d.value("test", nlohmann::json::object());
+      byAgreement = byAgreement || (d.contains("agreement") && d["agreement"].is_object());
       rows += QString(
                   "<tr><td>%1</td><td>%2</td><td align=right>%3</td><td align=right>%4</td>"
                   "<td align=right>%5</td></tr>")
@@ -67,7 +74,11 @@ QString recoveredDetailsHtml(const std::vector<const pp::Trial*>& selected,
             "<th>test error</th>") +
          "</tr>" + rows + "</table>" +
          tr("<p>The validation error judges; the held-out part of the training data chose the "
-            "learning rate and the stopping step.</p>");
+            "learning rate and the stopping step.</p>") +
+         (byAgreement ? tr("<p>A distillation with variants chose them by agreement with the "
+                           "full model on the held-out sentences and variants of them, so its "
+                           "held-out error may rise.</p>")
+                      : QString());
 }
 
 }  // namespace ppui

@@ -177,6 +177,10 @@ void addRecoverCommand(CLI::App& app, GlobalOptions& g) {
                   "Weight of hidden-state distillation: each layer's output against the full "
                   "model's layer ceil(j*N/m) (0: logits only)")
       ->capture_default_str();
+  cmd->add_option("--augment", a->opts.augment,
+                  "Distillation's transfer set: noisy variants per training example that the "
+                  "full model labels (0: none; a classifier's only)")
+      ->capture_default_str();
   cmd->add_option("--holdout", a->opts.holdoutFraction,
                   "Share of the training split held out for the choices")
       ->capture_default_str();

@@ -109,8 +109,19 @@ class TestRecover : public QObject {
       QVERIFY(lr == 1e-3 || lr == 3e-3);
       QCOMPARE(rec.details["probes"].size(), size_t(2));
       QVERIFY(rec.details["holdout"].value("examples", 0) > 0);
-      QVERIFY(rec.details["holdout"].value("after", -1.0) >=
-              rec.details["holdout"].value("before", 2.0));  // never worse there: best check kept
+      // The transfer set: 216 training sentences (240 less the 10% held
+      // out) and 4 variants of each, under the cap of 30 steps of 32.
+      QCOMPARE(rec.details["transfer_set"].value("examples", 0), 216);
+      QCOMPARE(rec.details["transfer_set"].value("variants", 0), 864);
+      QCOMPARE(rec.details["settings"].value("augment", 0), 4);
+      // The judge of a distillation with a transfer set: agreement with the
+      // full model on the 24 held-out sentences and 4 variants of each;
+      // never less there than before (step 0 is a check, the best kept).
+      const auto& agreement = rec.details["agreement"];
+      QCOMPARE(agreement.value("examples", 0), 24 + 96);
+      QVERIFY2(agreement.value("after", -1.0) >= agreement.value("before", 2.0),
+               agreement.dump().c_str());
+      QVERIFY(rec.details["holdout"].value("after", -1.0) >= 0);
     }
     // Again: the finished picks are reused, nothing is recorded twice.
     const auto again = cli(args);
@@ -192,6 +203,30 @@ class TestRecover : public QObject {
     const auto lc = readLog();
     QCOMPARE(lc.recovered.back().method, std::string("finetune"));
     QCOMPARE(lc.recovered.back().source, picks_[0]);
+    // Plain fine-tuning has no teacher to label variants: the held-out
+    // labels judge, and the kept weights are never worse there.
+    const auto& d = lc.recovered.back().details;
+    QCOMPARE(d["transfer_set"].value("variants", -1), 0);
+    QVERIFY(!d.contains("agreement"));
+    QVERIFY(d["holdout"].value("after", -1.0) >= d["holdout"].value("before", 2.0));
+    QVERIFY(!lc.recovered.back().details["settings"].contains("augment"));
+  }
+
+  // --augment 0: distillation on the training sentences alone, judged by
+  // the held-out labels as plain fine-tuning is.
+  void distillationWithoutTransferSet() {
+    const auto r =
+        cli({"recover", q(log_), "--trials", QString::number(picks_[0]), "--out",
+             q(dir_ + "/noaug"), "--budget-steps", "10", "--lr", "1e-3", "--augment", "0"});
+    QVERIFY2(r.code == 0, r.err.c_str());
+    const auto lc = readLog();
+    const auto& d = lc.recovered.back().details;
+    QCOMPARE(lc.recovered.back().method, std::string("distill"));
+    QCOMPARE(d["transfer_set"].value("variants", -1), 0);
+    QCOMPARE(d["transfer_set"].value("examples", 0), 216);
+    QVERIFY(!d.contains("agreement"));
+    QVERIFY(!d["settings"].contains("augment"));
+    QVERIFY(d["holdout"].value("after", -1.0) >= d["holdout"].value("before", 2.0));
   }
 
   // --hidden-weight: the layer outputs distilled too; the weight is part of
@@ -208,9 +243,11 @@ class TestRecover : public QObject {
       QCOMPARE(rec.source, picks_[1]);
       const auto& st = rec.details["settings"];
       QCOMPARE(st.contains("hidden_weight"), std::string(w) == "1");
+      // The transfer set is capped at what the budget can read: 10 steps of 32.
+      QCOMPARE(rec.details["transfer_set"].value("variants", 0), 320);
       if (st.contains("hidden_weight")) QCOMPARE(st["hidden_weight"].get<double>(), 1.0);
-      QVERIFY(rec.details["holdout"].value("after", -1.0) >=
-              rec.details["holdout"].value("before", 2.0));
+      QVERIFY(rec.details["agreement"].value("after", -1.0) >=
+              rec.details["agreement"].value("before", 2.0));
     }
   }
 
@@ -302,6 +339,8 @@ class TestRecover : public QObject {
         << QStringList{"--trials", "PICK", "--model", "OTHER"} << "another model";
     QTest::newRow("empty training split")
         << QStringList{"--trials", "PICK", "--data", "EMPTY"} << "EMPTY";
+    QTest::newRow("negative augment")
+        << QStringList{"--trials", "PICK", "--augment", "-2"} << "--augment";
     QTest::newRow("negative hidden weight")
         << QStringList{"--trials", "PICK", "--hidden-weight", "-1"}
         << "--hidden-weight must be 0 or more";

@@ -174,6 +174,14 @@ class TestRecoverUi : public QObject {
       // Before and after in the Selection tab, for the selected trial.
       const QString html = w.detailsHtml();
       QVERIFY2(html.contains("Recovered: before"), qPrintable(html));
+      // Distilled with variants (the default): the how says how many, the
+      // note says what chose the stopping step.
+      const int64_t variants =
+          lc.recovered[0].details["transfer_set"].value("variants", int64_t{0});
+      QVERIFY(variants > 0);
+      QVERIFY2(html.contains(QString("%1 variants labelled by the full model").arg(variants)),
+               qPrintable(html));
+      QVERIFY2(html.contains("agreement with the full model"), qPrintable(html));
       const pp::Trial* before = w.tableModel()->trial(picks_[0]);
       QVERIFY(html.contains(QString::number(100.0 * before->errorRate, 'f', 2) + "%"));
       QVERIFY(

@@ -178,6 +178,8 @@ std::optional<RecoveredTrial> recoverOne(const RecoverRequest& r, const Setup& s
   rec.details = out.details;
   rec.details["settings"] = tuneSettings(o);
   rec.details["device"] = dev;
+  rec.details["transfer_set"] = {{"examples", data.train.size() - data.augmented},
+                                 {"variants", data.augmented}};
   rec.details["before"] = {{"error", src.errorRate}, {"accuracy", src.accuracy}};
   rec.details["training_data"] = r.dataFile.empty() ? s.run.log.header.data.data : r.dataFile;
   if (s.test)
@@ -212,6 +214,7 @@ RecoverReport runRecovery(const RecoverRequest& r, const RecoverCallback& progre
   if (o.holdoutFraction <= 0 || o.holdoutFraction >= 1)
     throw Error("recover: --holdout must be in (0, 1)");
   if (o.batchSize <= 0) throw Error("recover: --batch-size must be positive");
+  if (o.augment < 0) throw Error("recover: --augment must be 0 or more");
   RecoverReport report;
   report.device = trainingDevice(o.device, "recover");
   Setup s;

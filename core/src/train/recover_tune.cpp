@@ -14,6 +14,7 @@
 #include "paretoprune/base/error.h"
 #include "paretoprune/base/rng.h"
 #include "paretoprune/eval/entity_metrics.h"
+#include "train/augment.h"
 #include "train/train_parts.h"
 
 namespace pp {
@@ -24,13 +25,28 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// A held-out check: accuracy (a tagger's: entity F1), and the mean
-// cross-entropy that breaks ties.
+// A held-out check: accuracy (a tagger's: entity F1) and the mean
+// cross-entropy on the labels; with a transfer set, also the agreement with
+// the full model and the mean KL to its soft predictions over the held-out
+// sentences and their variants (TuneData::judge), which then decide:
+// agreement first, ties by KL; else accuracy first, ties by loss.
 struct Score {
   double accuracy = -1, loss = 0;
+  double agreement = -1, kl = 0;  // -1: no judge set
   bool betterThan(const Score& o) const {
-    return accuracy > o.accuracy + 1e-12 ||
-           (std::abs(accuracy - o.accuracy) <= 1e-12 && loss < o.loss);
+    const bool byTeacher = agreement >= 0 && o.agreement >= 0;
+    const double a = byTeacher ? agreement : accuracy, b = byTeacher ? o.agreement : o.accuracy;
+    const double l = byTeacher ? kl : loss, m = byTeacher ? o.kl : o.loss;
+    return a > b + 1e-12 || (std::abs(a - b) <= 1e-12 && l < m);
+  }
+  json toJson() const {
+    json j = {{"holdout_accuracy", accuracy}, {"holdout_loss", loss}};
+    if (agreement >= 0) j.update({{"holdout_agreement", agreement}, {"holdout_kl", kl}});
+    return j;
+  }
+  static Score fromJson(const json& j) {
+    return {j.value("holdout_accuracy", -1.0), j.value("holdout_loss", 0.0),
+            j.value("holdout_agreement", -1.0), j.value("holdout_kl", 0.0)};
   }
 };
 
@@ -93,6 +109,7 @@ class Tuner {
   Score taggerScore();
   EncoderWeights& weights() { return w_; }
   size_t holdoutSize() const { return d_.holdout.size(); }
+  size_t judgeSize() const { return d_.judge.size(); }
   torch::optim::AdamW& optimizer() { return *opt_; }
 
  private:
@@ -147,8 +164,18 @@ torch::Tensor Tuner::distilled(const Batch& b, const std::vector<size_t>& order,
   const bool hidden = o_.distill && o_.hiddenWeight > 0;
   std::vector<torch::Tensor> mine, theirs;
   const auto logits = forward(b, true, hidden ? &mine : nullptr);
+  if (!o_.distill) return labelLoss(logits, labels);
+  // The transfer set's variants have no label (kIgnoredLabel): the labels'
+  // term is over the batch's training examples, none when it has none.
   auto loss = labelLoss(logits, labels);
-  if (!o_.distill) return loss;
+  if (!d_.tagger && d_.augmented > 0) {
+    const auto known = labels.ne(kIgnoredLabel);
+    const auto n = known.sum();
+    loss = torch::cross_entropy_loss(logits, labels.masked_fill(~known, 0), {}, at::Reduction::None)
+               .mul(known)
+               .sum()
+               .div(n.clamp_min(1));
+  }
   torch::Tensor teacher;
   if (d_.tagger || hidden) teacher = teacherPass(b, hidden ? &theirs : nullptr);
   if (d_.tagger) {
@@ -199,7 +226,26 @@ Score Tuner::score() {
     correct += logits.argmax(1).eq(labels).sum().item<int64_t>();
   }
   const double n = static_cast<double>(std::max<size_t>(1, h.size()));
-  return {static_cast<double>(correct) / n, lossSum / n};
+  Score out{static_cast<double>(correct) / n, lossSum / n};
+  if (d_.judge.empty()) return out;
+  // Agreement with the full model, and the KL to its soft predictions.
+  const auto& j = d_.judge;
+  std::vector<size_t> all(j.size());
+  std::iota(all.begin(), all.end(), size_t(0));
+  int64_t agree = 0;
+  double kl = 0;
+  for (size_t s = 0; s < j.size(); s += bs) {
+    const size_t e = std::min(j.size(), s + bs);
+    const Batch b = batchTo(makeBatch(j, all, s, e, impl_.config.pad_token_id, nullptr), dev_);
+    const auto logits = forward(b, false).cpu();
+    const auto teacher = d_.judgeProbs.slice(0, static_cast<int64_t>(s), static_cast<int64_t>(e));
+    agree += logits.argmax(1).eq(teacher.argmax(1)).sum().item<int64_t>();
+    kl += distillLoss(logits, teacher, o_.temperature).item<double>() * static_cast<double>(e - s);
+  }
+  const double m = static_cast<double>(j.size());
+  out.agreement = static_cast<double>(agree) / m;
+  out.kl = kl / m;
+  return out;
 }
 
 // A tagger's held-out check: entity F1 over the words' first pieces (the
@@ -294,15 +340,13 @@ bool Recovery::probe(const Score& start) {
           t_.step(k, scheduledRate(lr, k, steps, static_cast<int64_t>(o_.warmupFraction * steps)));
       if (cb_ && !cb_("probe", lr, k + 1, steps, loss, start.accuracy)) return false;
     }
-    const Score s = t_.score();
-    st_.probes.push_back({{"learning_rate", lr},
-                          {"holdout_accuracy", s.accuracy},
-                          {"holdout_loss", s.loss},
-                          {"steps", steps}});
+    json p = t_.score().toJson();
+    p.update({{"learning_rate", lr}, {"steps", steps}});
+    st_.probes.push_back(p);
     saveState();
   }
   for (const auto& p : st_.probes) {
-    const Score s{p["holdout_accuracy"].get<double>(), p["holdout_loss"].get<double>()};
+    const Score s = Score::fromJson(p);
     if (st_.lr == 0 || s.betterThan(bestProbe)) {
       bestProbe = s;
       st_.lr = p["learning_rate"].get<double>();
@@ -348,6 +392,8 @@ void Recovery::saveState() {
             {"best_step", st_.bestStep},
             {"best_accuracy", st_.best.accuracy},
             {"best_loss", st_.best.loss},
+            {"best_agreement", st_.best.agreement},
+            {"best_kl", st_.best.kl},
             {"bad_checks", st_.badChecks},
             {"elapsed_seconds", elapsed()}};
   if (training_) {
@@ -378,7 +424,8 @@ bool Recovery::loadState() {
   if (st_.lr <= 0) return false;  // still probing: finished probes are kept
   st_.step = j.value("step", int64_t(0));
   st_.bestStep = j.value("best_step", int64_t(0));
-  st_.best = {j.value("best_accuracy", -1.0), j.value("best_loss", 0.0)};
+  st_.best = {j.value("best_accuracy", -1.0), j.value("best_loss", 0.0),
+              j.value("best_agreement", -1.0), j.value("best_kl", 0.0)};
   st_.badChecks = j.value("bad_checks", int64_t(0));
   training_ = true;
   t_.reset(st_.lr);
@@ -421,6 +468,9 @@ TuneOutcome Recovery::run() {
       {"holdout",
        {{"examples", t_.holdoutSize()}, {"before", start.accuracy}, {"after", st_.best.accuracy}}},
       {"seconds", elapsed()}};
+  if (start.agreement >= 0)  // the judge: agreement with the full model
+    out.details["agreement"] = {
+        {"examples", t_.judgeSize()}, {"before", start.agreement}, {"after", st_.best.agreement}};
   return out;
 }
 
@@ -446,12 +496,40 @@ json tuneSettings(const RecoverOptions& o) {
             {"precision", precisionName(o.precision)}};
   // Only where it acts, so that logits-only checkpoints of earlier versions resume.
   if (o.distill && o.hiddenWeight > 0) j["hidden_weight"] = o.hiddenWeight;
+  if (o.distill && o.augment > 0) j["augment"] = o.augment;
   return j;
 }
 
 }  // namespace pp
 
 namespace pp {
+
+namespace {
+// Variants of the held-out sentences in the judge, at most: the checks
+// stay cheap beside the training steps on a large data set.
+constexpr size_t kJudgeVariants = 2048;
+
+// The full model's soft predictions (no dropout) at the temperature.
+torch::Tensor teacherProbsOf(const Model& full, const std::vector<TokenizedExample>& ex,
+                             const RecoverOptions& o, const torch::Device& dev) {
+  torch::NoGradGuard noGrad;
+  const ModelImpl& m = full.impl();
+  const EncoderWeights w = weightsTo(m.weights, dev);
+  std::vector<size_t> order(ex.size());
+  std::iota(order.begin(), order.end(), size_t(0));
+  std::vector<torch::Tensor> probs;
+  const size_t bs = static_cast<size_t>(o.batchSize);
+  for (size_t s = 0; s < order.size(); s += bs) {
+    const Batch b = batchTo(
+        makeBatch(ex, order, s, std::min(order.size(), s + bs), m.config.pad_token_id, nullptr),
+        dev);
+    const auto logits =
+        encoderForward(w, m.act, m.config.layer_norm_eps, b, nullptr, {}).to(torch::kFloat32);
+    probs.push_back(torch::softmax(logits / o.temperature, 1).cpu());
+  }
+  return torch::cat(probs, 0);
+}
+}  // namespace
 
 TuneData prepareTuneData(const Model& full, const Dataset& train, const RecoverOptions& o,
                          const torch::Device& dev) {
@@ -465,27 +543,35 @@ TuneData prepareTuneData(const Model& full, const Dataset& train, const RecoverO
   d.holdout = tokenizeExamples(full, held, o.maxLength);
   d.tagger = full.config().tokenClassification();
   if (!o.distill) return d;
+  if (!d.tagger && o.augment > 0) {
+    // The transfer set: variants the teacher labels (augment.h), after the
+    // training examples; the held-out part is never augmented.
+    const TextTokenizer& tok = full.tokenizer();
+    std::vector<int64_t> specials;
+    for (int64_t id : {tok.clsId(), tok.sepId(), tok.padId(), full.config().pad_token_id})
+      if (id >= 0) specials.push_back(id);
+    const size_t count = std::min(d.train.size() * static_cast<size_t>(o.augment),
+                                  static_cast<size_t>(std::max<int64_t>(1, o.budgetSteps) *
+                                                      std::max<int64_t>(1, o.batchSize)));
+    auto extra = augmentExamples(d.train, specials, count, o.seed);
+    d.augmented = extra.size();
+    d.train.insert(d.train.end(), std::make_move_iterator(extra.begin()),
+                   std::make_move_iterator(extra.end()));
+    // The judge: the held-out sentences and variants of them (at most
+    // kJudgeVariants), scored by agreement with the full model.
+    d.judge = d.holdout;
+    auto more = augmentExamples(
+        d.holdout, specials,
+        std::min(d.holdout.size() * static_cast<size_t>(o.augment), kJudgeVariants), o.seed + 1);
+    d.judge.insert(d.judge.end(), std::make_move_iterator(more.begin()),
+                   std::make_move_iterator(more.end()));
+  }
   // A tagger's per-token teacher and the layer outputs are made batch by
   // batch (Tuner::teacherPass), from the full model on the device.
   if (d.tagger || o.hiddenWeight > 0) d.teacher = weightsTo(full.impl().weights, dev);
   if (d.tagger) return d;
-  // The teacher's soft predictions, once: the full model without dropout.
-  torch::NoGradGuard noGrad;
-  const ModelImpl& m = full.impl();
-  const EncoderWeights w = weightsTo(m.weights, dev);
-  std::vector<size_t> order(d.train.size());
-  std::iota(order.begin(), order.end(), size_t(0));
-  std::vector<torch::Tensor> probs;
-  const size_t bs = static_cast<size_t>(o.batchSize);
-  for (size_t s = 0; s < order.size(); s += bs) {
-    const Batch b = batchTo(makeBatch(d.train, order, s, std::min(order.size(), s + bs),
-                                      m.config.pad_token_id, nullptr),
-                            dev);
-    const auto logits =
-        encoderForward(w, m.act, m.config.layer_norm_eps, b, nullptr, {}).to(torch::kFloat32);
-    probs.push_back(torch::softmax(logits / o.temperature, 1).cpu());
-  }
-  d.teacherProbs = torch::cat(probs, 0);
+  d.teacherProbs = teacherProbsOf(full, d.train, o, dev);
+  if (!d.judge.empty()) d.judgeProbs = teacherProbsOf(full, d.judge, o, dev);
   return d;
 }
 

@@ -19,7 +19,8 @@ namespace pp {
 // What every pick of one recovery shares: the training split without the
 // held-out part, the held-out part, and the full model's soft predictions
 // of each training example at the temperature (undefined without
-// distillation). A tagger's teacher, and with hidden-state distillation
+// distillation). With distillation a classifier's `train` ends with the
+// transfer set's variants (augment.h). A tagger's teacher, and with hidden-state distillation
 // every teacher, is also the full model's weights on the device: its
 // per-token predictions and its layer outputs are made batch by batch.
 struct TuneData {
@@ -27,6 +28,11 @@ struct TuneData {
   torch::Tensor teacherProbs;  // [train.size(), labels], float32 on the CPU
   bool tagger = false;         // sentences with a label per piece; scored by entity F1
   EncoderWeights teacher{};    // the full model on the device (a tagger's, or hidden states)
+  size_t augmented = 0;        // the last this many of `train` are variants without labels
+  // With a transfer set, the checks' judge: the held-out sentences and
+  // variants of them, with the full model's soft predictions.
+  std::vector<TokenizedExample> judge;
+  torch::Tensor judgeProbs;
 };
 TuneData prepareTuneData(const Model& full, const Dataset& train, const RecoverOptions& o,
                          const torch::Device& dev);

@@ -28,6 +28,11 @@ struct RecoverOptions {
   // to the full model's, layer j of m matched to layer ceil(j * N / m) of N
   // (docs/recovery.md); 0: logits only.
   double hiddenWeight = 0;
+  // Distillation's transfer set: this many noisy variants per training
+  // example (pieces left out or replaced, short windows), labelled by the
+  // full model alone, beside the training examples; at most budgetSteps *
+  // batchSize of them. A classifier's only. 0: the training examples alone.
+  int64_t augment = 4;
   int64_t budgetSteps = 300;  // optimizer steps of the main run, per sub-network
   double budgetSeconds = 0;   // wall time per sub-network, all phases; 0: no limit
   // Candidates tried for probeSteps each (from the same start; the best on
