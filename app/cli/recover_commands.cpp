@@ -72,19 +72,26 @@ std::string pct(double accuracy) {
 }
 
 void printReport(const pp::RecoverReport& rep, const std::string& log) {
-  std::printf("%6s  %-28s %10s %9s %11s %8s %9s  %s\n", "trial", "sub-network", "err before",
+  std::printf("%6s  %-34s %10s %9s %11s %8s %9s  %s\n", "trial", "sub-network", "err before",
               "err after", "holdout err", "lr", "best step", "");
   for (const auto& p : rep.picks) {
     const json& d = p.recovered.details;
     const json h = d.value("holdout", json::object());
     std::printf(
-        "%6lld  %-28s %10s %9s %11s %8.1e %9lld  %s\n", static_cast<long long>(p.before.id),
+        "%6lld  %-34s %10s %9s %11s %8.1e %9lld  %s\n", static_cast<long long>(p.before.id),
         p.before.subnet.summary().c_str(), pct(p.before.accuracy).c_str(),
         pct(p.recovered.trial.accuracy).c_str(), pct(h.value("after", -1.0)).c_str(),
         d.value("learning_rate", 0.0), static_cast<long long>(d.value("best_step", int64_t(0))),
         p.reused             ? "(finished earlier)"
         : p.resumedStep >= 0 ? ("(resumed at step " + std::to_string(p.resumedStep) + ")").c_str()
                              : "");
+    if (d.contains("agreement") && d["agreement"].is_object())
+      std::printf(
+          "        agreement with the full model (the judge, %lld held-out sentences "
+          "and variants): before %s, after %s\n",
+          static_cast<long long>(d["agreement"].value("examples", int64_t(0))),
+          pct(1 - d["agreement"].value("before", 2.0)).c_str(),
+          pct(1 - d["agreement"].value("after", 2.0)).c_str());
     if (d.contains("test"))
       std::printf("        test error: before %s, after %s (%lld examples)\n",
                   pct(d["test"].value("before", -1.0)).c_str(),

@@ -47,7 +47,8 @@ class TestAugment : public QObject {
   void variantsKeepTheirFrame() {
     // Pairs: both segments, each of 12 pieces from its own range.
     std::vector<pp::TokenizedExample> train;
-    for (int i = 0; i < 20; ++i) train.push_back(example(range(1000 + 100 * i, 12), range(5000, 12)));
+    for (int i = 0; i < 20; ++i)
+      train.push_back(example(range(1000 + 100 * i, 12), range(5000, 12)));
     std::set<int64_t> corpus;
     for (const auto& e : train)
       for (int64_t id : e.enc.ids)

@@ -24,6 +24,11 @@ testutil::Run cli(const QStringList& args, int timeoutMs = 300000) {
 QString q(const std::string& s) {
   return QString::fromStdString(s);
 }
+int occurrences(const std::string& s, const std::string& what) {
+  int n = 0;
+  for (size_t at = s.find(what); at != std::string::npos; at = s.find(what, at + 1)) ++n;
+  return n;
+}
 int lineCount(const std::string& s) {
   return static_cast<int>(std::count(s.begin(), s.end(), '\n'));
 }
@@ -90,6 +95,8 @@ class TestRecover : public QObject {
                               "--lr",    "1e-3,3e-3",      "--probe-steps",  "5"};
     const auto r = cli(args);
     QVERIFY2(r.code == 0, r.err.c_str());
+    // The report names the judge, once per pick.
+    QCOMPARE(occurrences(r.out, "agreement with the full model (the judge, 120"), 2);
     const auto lc = readLog();
     QCOMPARE(lc.recovered.size(), size_t(2));
     for (size_t i = 0; i < 2; ++i) {

@@ -43,7 +43,8 @@ TokenizedExample variantOf(const TokenizedExample& src, const std::vector<int64_
     const auto [b, e] = segments[0];
     const size_t n = static_cast<size_t>(rng.uniformInt(1, std::max<int64_t>(1, r.maxWindow)));
     if (e - b > n) {
-      const size_t start = b + static_cast<size_t>(rng.uniformInt(0, static_cast<int64_t>(e - b - n)));
+      const size_t start =
+          b + static_cast<size_t>(rng.uniformInt(0, static_cast<int64_t>(e - b - n)));
       for (size_t i = b; i < e; ++i) keep[i] = i >= start && i < start + n;
     }
   }
