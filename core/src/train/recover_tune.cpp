@@ -27,7 +27,8 @@ using Clock = std::chrono::steady_clock;
 
 // A held-out check: accuracy (a tagger's: entity F1) and the mean
 // cross-entropy on the labels; with a transfer set, also the agreement with
-// the full model and the mean KL to its soft predictions over the held-out
+// the full model and the mean KL to its soft predictions (up to their
+// entropy, the same for every check) over the held-out
 // sentences and their variants (TuneData::judge), which then decide:
 // agreement first, ties by KL; else accuracy first, ties by loss.
 struct Score {
@@ -167,14 +168,15 @@ torch::Tensor Tuner::distilled(const Batch& b, const std::vector<size_t>& order,
   if (!o_.distill) return labelLoss(logits, labels);
   // The transfer set's variants have no label (kIgnoredLabel): the labels'
   // term is over the batch's training examples, none when it has none.
-  auto loss = labelLoss(logits, labels);
+  torch::Tensor loss;
   if (!d_.tagger && d_.augmented > 0) {
     const auto known = labels.ne(kIgnoredLabel);
-    const auto n = known.sum();
     loss = torch::cross_entropy_loss(logits, labels.masked_fill(~known, 0), {}, at::Reduction::None)
                .mul(known)
                .sum()
-               .div(n.clamp_min(1));
+               .div(known.sum().clamp_min(1));
+  } else {
+    loss = labelLoss(logits, labels);
   }
   torch::Tensor teacher;
   if (d_.tagger || hidden) teacher = teacherPass(b, hidden ? &theirs : nullptr);
