@@ -85,13 +85,19 @@ void printReport(const pp::RecoverReport& rep, const std::string& log) {
         p.reused             ? "(finished earlier)"
         : p.resumedStep >= 0 ? ("(resumed at step " + std::to_string(p.resumedStep) + ")").c_str()
                              : "");
-    if (d.contains("agreement") && d["agreement"].is_object())
+    if (d.contains("agreement") && d["agreement"].is_object()) {
+      // From a recovered.json: any value may be of another type.
+      const json& a = d["agreement"];
+      auto share = [&](const char* k) {
+        return a.contains(k) && a[k].is_number() ? pct(1 - a[k].get<double>()) : std::string("-");
+      };
+      const json n = a.value("examples", json());
       std::printf(
-          "        agreement with the full model (the judge, %lld held-out sentences "
+          "        agreement with the full model (the judge, %s held-out sentences "
           "and variants): before %s, after %s\n",
-          static_cast<long long>(d["agreement"].value("examples", int64_t(0))),
-          pct(1 - d["agreement"].value("before", 2.0)).c_str(),
-          pct(1 - d["agreement"].value("after", 2.0)).c_str());
+          n.is_number_integer() ? std::to_string(n.get<int64_t>()).c_str() : "?",
+          share("before").c_str(), share("after").c_str());
+    }
     if (d.contains("test"))
       std::printf("        test error: before %s, after %s (%lld examples)\n",
                   pct(d["test"].value("before", -1.0)).c_str(),

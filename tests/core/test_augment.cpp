@@ -75,7 +75,48 @@ class TestAugment : public QObject {
       }
       QCOMPARE(seps, 2);
       QVERIFY(perType[0] >= 1 && perType[1] >= 1);
-      QVERIFY(e.enc.ids.size() <= 12 + 12 + 3);
+      // Token types stay with their segments: 0 up to the first [SEP], 1 after.
+      const auto firstSep = std::find(e.enc.ids.begin(), e.enc.ids.end(), kSep) - e.enc.ids.begin();
+      for (size_t i = 0; i < e.enc.ids.size(); ++i)
+        QCOMPARE(e.enc.type_ids[i], static_cast<int64_t>(i) <= firstSep ? 0 : 1);
+    }
+  }
+
+  // RoBERTa's pair: <s> a </s></s> b </s>, one token type. Both segments
+  // stay, the double separator stays together, a pair is never cut to a window.
+  void robertaPairKeepsItsSeparators() {
+    constexpr int64_t s = 0, slash = 2;  // <s>, </s>
+    pp::TokenizedExample e;
+    e.label = 0;
+    e.enc.ids = {s};
+    for (int64_t id : range(100, 10)) e.enc.ids.push_back(id);
+    e.enc.ids.insert(e.enc.ids.end(), {slash, slash});
+    for (int64_t id : range(200, 10)) e.enc.ids.push_back(id);
+    e.enc.ids.push_back(slash);
+    e.enc.type_ids.assign(e.enc.ids.size(), 0);
+    const auto v = pp::augmentExamples({e}, {s, slash, 1}, 400, 6);
+    size_t shortest = 100;
+    for (const auto& x : v) {
+      const auto& ids = x.enc.ids;
+      QCOMPARE(ids.front(), s);
+      QCOMPARE(ids.back(), slash);
+      const auto at = std::find(ids.begin(), ids.end(), slash) - ids.begin();
+      QVERIFY(at >= 2);                                   // a piece of the first text
+      QCOMPARE(ids[static_cast<size_t>(at) + 1], slash);  // </s></s> together
+      QVERIFY(static_cast<size_t>(at) + 3 < ids.size());  // a piece of the second
+      shortest = std::min(shortest, ids.size());
+    }
+    // Leaving out 10% of 20 pieces leaves far more than a window's 6 + 4 specials.
+    QVERIFY2(shortest > 10, std::to_string(shortest).c_str());
+  }
+
+  // Nothing but special tokens: nothing to vary; the copy has no label.
+  void onlySpecialTokens() {
+    const auto v = pp::augmentExamples({example({})}, specials_, 3, 1);
+    QCOMPARE(v.size(), size_t(3));
+    for (const auto& x : v) {
+      QCOMPARE(x.enc.ids, (std::vector<int64_t>{kCls, kSep}));
+      QCOMPARE(x.label, pp::kIgnoredLabel);
     }
   }
 

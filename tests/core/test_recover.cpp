@@ -278,8 +278,11 @@ class TestRecover : public QObject {
     p.kill();  // SIGKILL
     p.waitForFinished();
     const size_t before = readLog().recovered.size();
-    const int64_t step = nlohmann::json::parse(testutil::readText(state)).value("step", -1);
+    const auto killedState = nlohmann::json::parse(testutil::readText(state));
+    const int64_t step = killedState.value("step", -1);
     QVERIFY(step > 0);
+    // The judge's best so far is in the checkpoint, for the resumed run to go on from.
+    QVERIFY2(killedState.value("best_agreement", -1.0) > 0, killedState.dump().c_str());
     auto resumed = args;
     resumed[resumed.indexOf("1500")] = QString::number(step + 20);  // other settings: refused
     const auto refused = cli(resumed);
@@ -327,6 +330,11 @@ class TestRecover : public QObject {
     const auto& rec = lc.recovered[0];
     QCOMPARE(rec.source, pick);
     QCOMPARE(rec.method, std::string("distill"));
+    // A tagger is never augmented: no variants, the held-out F1 judges, and
+    // its settings record no augment (the default 4 does not act on it).
+    QCOMPARE(rec.details["transfer_set"].value("variants", -1), 0);
+    QVERIFY(!rec.details.contains("agreement"));
+    QVERIFY(!rec.details["settings"].contains("augment"));
     QVERIFY(std::abs(rec.trial.errorRate - (1 - rec.trial.f1)) < 1e-12);
     QCOMPARE(rec.trial.typeF1.size(), size_t(2));
     QVERIFY(rec.details["holdout"].value("after", -1.0) >=

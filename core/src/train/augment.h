@@ -26,7 +26,8 @@ struct AugmentRules {
 // `specials` (the [CLS]/[SEP]/<s>/</s>/pad ids, kept in place with their
 // token types); replacements are drawn from the non-special pieces of
 // `train` (the corpus's own frequencies); every variant keeps at least one
-// piece of each of its segments. A classifier's examples only (taggers'
+// piece of each of its segments (one drawn from the whole segment when the
+// noise left none, a window's included). A classifier's examples only (taggers'
 // labels are per piece). Deterministic in `seed`.
 std::vector<TokenizedExample> augmentExamples(const std::vector<TokenizedExample>& train,
                                               const std::vector<int64_t>& specials, size_t count,

@@ -220,6 +220,9 @@ RecoverReport runRecovery(const RecoverRequest& r, const RecoverCallback& progre
   Setup s;
   prepare(r, s);
   if (o.maxLength <= 0) o.maxLength = s.run.log.header.data.maxLength;
+  // A tagger's labels are per piece: it is never augmented, and its settings
+  // say so (a tagger's checkpoint from before the transfer set resumes).
+  if (s.model->config().tokenClassification()) o.augment = 0;
   claimOutDir(r.outDir, r.logPath, s.model->checksum());
   const TuneData data = prepareTuneData(*s.model, s.train, o, torch::Device(report.device));
   RecoverRequest req = r;

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <limits>
 #include <numeric>
 #include <sstream>
 
@@ -25,6 +26,14 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// A number of a checkpoint's JSON; `otherwise` where it is absent or not a
+// number (a diverged run's NaN is written as null).
+double numberOr(const json& j, const char* key, double otherwise) {
+  const auto it = j.find(key);
+  return it != j.end() && it->is_number() ? it->get<double>() : otherwise;
+}
+constexpr double kNoLoss = std::numeric_limits<double>::infinity();
+
 // A held-out check: accuracy (a tagger's: entity F1) and the mean
 // cross-entropy on the labels; with a transfer set, also the agreement with
 // the full model and the mean KL to its soft predictions (up to their
@@ -46,8 +55,8 @@ struct Score {
     return j;
   }
   static Score fromJson(const json& j) {
-    return {j.value("holdout_accuracy", -1.0), j.value("holdout_loss", 0.0),
-            j.value("holdout_agreement", -1.0), j.value("holdout_kl", 0.0)};
+    return {numberOr(j, "holdout_accuracy", -1.0), numberOr(j, "holdout_loss", kNoLoss),
+            numberOr(j, "holdout_agreement", -1.0), numberOr(j, "holdout_kl", kNoLoss)};
   }
 };
 
@@ -426,8 +435,8 @@ bool Recovery::loadState() {
   if (st_.lr <= 0) return false;  // still probing: finished probes are kept
   st_.step = j.value("step", int64_t(0));
   st_.bestStep = j.value("best_step", int64_t(0));
-  st_.best = {j.value("best_accuracy", -1.0), j.value("best_loss", 0.0),
-              j.value("best_agreement", -1.0), j.value("best_kl", 0.0)};
+  st_.best = {numberOr(j, "best_accuracy", -1.0), numberOr(j, "best_loss", kNoLoss),
+              numberOr(j, "best_agreement", -1.0), numberOr(j, "best_kl", kNoLoss)};
   st_.badChecks = j.value("bad_checks", int64_t(0));
   training_ = true;
   t_.reset(st_.lr);
