@@ -1,6 +1,7 @@
 // Helpers that several wings of the engine need: an error message's first
-// line, a cut of text that keeps UTF-8 whole, and seconds on the steady clock. (Kept here, not as
-// private copies: the sanitizer build compiles each wing's plain sources as one translation unit.)
+// line, a cut of text that keeps UTF-8 whole, and seconds on the steady
+// clock. (Kept here, not as private copies: the sanitizer build compiles
+// each wing's plain sources as one translation unit.)
 #pragma once
 #include <chrono>
 #include <string>
@@ -15,7 +16,6 @@ inline std::string firstLine(std::string s) {
   return s;
 }
 
-// Seconds since `t` on the steady clock.
 // `at`, or the start of the UTF-8 sequence `at` falls inside (continuation
 // bytes are 10xxxxxx): where text may be cut without splitting a character.
 inline size_t utf8Start(std::string_view s, size_t at) {
@@ -23,6 +23,7 @@ inline size_t utf8Start(std::string_view s, size_t at) {
   return at;
 }
 
+// Seconds since `t` on the steady clock.
 inline double secondsSince(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
 }

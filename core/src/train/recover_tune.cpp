@@ -49,16 +49,34 @@ struct Score {
     const double l = byTeacher ? kl : loss, m = byTeacher ? o.kl : o.loss;
     return a > b + 1e-12 || (std::abs(a - b) <= 1e-12 && l < m);
   }
-  json toJson() const {
-    json j = {{"holdout_accuracy", accuracy}, {"holdout_loss", loss}};
-    if (agreement >= 0) j.update({{"holdout_agreement", agreement}, {"holdout_kl", kl}});
+  // As a probe ("holdout_") or the checkpoint's best check ("best_") records it.
+  json toJson(const std::string& prefix) const {
+    json j = {{prefix + "accuracy", accuracy}, {prefix + "loss", loss}};
+    if (agreement >= 0) j.update({{prefix + "agreement", agreement}, {prefix + "kl", kl}});
     return j;
   }
-  static Score fromJson(const json& j) {
-    return {numberOr(j, "holdout_accuracy", -1.0), numberOr(j, "holdout_loss", kNoLoss),
-            numberOr(j, "holdout_agreement", -1.0), numberOr(j, "holdout_kl", kNoLoss)};
+  static Score fromJson(const json& j, const std::string& prefix) {
+    return {numberOr(j, (prefix + "accuracy").c_str(), -1.0),
+            numberOr(j, (prefix + "loss").c_str(), kNoLoss),
+            numberOr(j, (prefix + "agreement").c_str(), -1.0),
+            numberOr(j, (prefix + "kl").c_str(), kNoLoss)};
   }
 };
+
+// Every batch of `ex` in order, on `dev`: fn(batch, labels on the CPU, begin, end).
+template <class F>
+void forEachBatch(const std::vector<TokenizedExample>& ex, int64_t batchSize, int64_t pad,
+                  const torch::Device& dev, F fn) {
+  std::vector<size_t> order(ex.size());
+  std::iota(order.begin(), order.end(), size_t(0));
+  const size_t bs = static_cast<size_t>(batchSize);
+  for (size_t s = 0; s < ex.size(); s += bs) {
+    const size_t e = std::min(ex.size(), s + bs);
+    torch::Tensor labels;
+    const Batch b = batchTo(makeBatch(ex, order, s, e, pad, &labels), dev);
+    fn(b, labels, s, e);
+  }
+}
 
 std::vector<torch::Tensor> tensorsOf(EncoderWeights& w) {
   std::vector<torch::Tensor> v;
@@ -223,37 +241,31 @@ Score Tuner::score() {
   if (d_.tagger) return taggerScore();
   torch::NoGradGuard noGrad;
   const auto& h = d_.holdout;
-  std::vector<size_t> order(h.size());
-  std::iota(order.begin(), order.end(), size_t(0));
+  const int64_t pad = impl_.config.pad_token_id;
   int64_t correct = 0;
   double lossSum = 0;
-  const size_t bs = static_cast<size_t>(o_.batchSize);
-  for (size_t s = 0; s < h.size(); s += bs) {
-    const size_t e = std::min(h.size(), s + bs);
-    torch::Tensor labels;
-    const Batch b = batchTo(makeBatch(h, order, s, e, impl_.config.pad_token_id, &labels), dev_);
-    const auto logits = forward(b, false).cpu();
-    lossSum += torch::cross_entropy_loss(logits, labels, {}, at::Reduction::Sum).item<double>();
-    correct += logits.argmax(1).eq(labels).sum().item<int64_t>();
-  }
+  forEachBatch(
+      h, o_.batchSize, pad, dev_, [&](const Batch& b, const torch::Tensor& labels, size_t, size_t) {
+        const auto logits = forward(b, false).cpu();
+        lossSum += torch::cross_entropy_loss(logits, labels, {}, at::Reduction::Sum).item<double>();
+        correct += logits.argmax(1).eq(labels).sum().item<int64_t>();
+      });
   const double n = static_cast<double>(std::max<size_t>(1, h.size()));
   Score out{static_cast<double>(correct) / n, lossSum / n};
   if (d_.judge.empty()) return out;
   // Agreement with the full model, and the KL to its soft predictions.
-  const auto& j = d_.judge;
-  std::vector<size_t> all(j.size());
-  std::iota(all.begin(), all.end(), size_t(0));
   int64_t agree = 0;
   double kl = 0;
-  for (size_t s = 0; s < j.size(); s += bs) {
-    const size_t e = std::min(j.size(), s + bs);
-    const Batch b = batchTo(makeBatch(j, all, s, e, impl_.config.pad_token_id, nullptr), dev_);
-    const auto logits = forward(b, false).cpu();
-    const auto teacher = d_.judgeProbs.slice(0, static_cast<int64_t>(s), static_cast<int64_t>(e));
-    agree += logits.argmax(1).eq(teacher.argmax(1)).sum().item<int64_t>();
-    kl += distillLoss(logits, teacher, o_.temperature).item<double>() * static_cast<double>(e - s);
-  }
-  const double m = static_cast<double>(j.size());
+  forEachBatch(d_.judge, o_.batchSize, pad, dev_,
+               [&](const Batch& b, const torch::Tensor&, size_t s, size_t e) {
+                 const auto logits = forward(b, false).cpu();
+                 const auto teacher =
+                     d_.judgeProbs.slice(0, static_cast<int64_t>(s), static_cast<int64_t>(e));
+                 agree += logits.argmax(1).eq(teacher.argmax(1)).sum().item<int64_t>();
+                 kl += distillLoss(logits, teacher, o_.temperature).item<double>() *
+                       static_cast<double>(e - s);
+               });
+  const double m = static_cast<double>(d_.judge.size());
   out.agreement = static_cast<double>(agree) / m;
   out.kl = kl / m;
   return out;
@@ -263,18 +275,11 @@ Score Tuner::score() {
 // pieces that carry a label), and the mean cross-entropy over them.
 Score Tuner::taggerScore() {
   torch::NoGradGuard noGrad;
-  const auto& h = d_.holdout;
   const auto& names = impl_.config.id2label;
-  std::vector<size_t> order(h.size());
-  std::iota(order.begin(), order.end(), size_t(0));
   std::vector<std::vector<std::string>> gold, pred;
   double lossSum = 0;
   int64_t pieces = 0;
-  const size_t bs = static_cast<size_t>(o_.batchSize);
-  for (size_t s = 0; s < h.size(); s += bs) {
-    const size_t e = std::min(h.size(), s + bs);
-    torch::Tensor labels;
-    const Batch b = batchTo(makeBatch(h, order, s, e, impl_.config.pad_token_id, &labels), dev_);
+  auto scoreBatch = [&](const Batch& b, const torch::Tensor& labels, size_t, size_t) {
     const auto logits = forward(b, false).cpu();
     lossSum +=
         torch::cross_entropy_loss(logits.reshape({-1, logits.size(-1)}), labels.reshape({-1}), {},
@@ -293,7 +298,8 @@ Score Tuner::taggerScore() {
           ++pieces;
         }
     }
-  }
+  };
+  forEachBatch(d_.holdout, o_.batchSize, impl_.config.pad_token_id, dev_, scoreBatch);
   return {entityMetrics(gold, pred).f1,
           lossSum / static_cast<double>(std::max<int64_t>(1, pieces))};
 }
@@ -351,13 +357,13 @@ bool Recovery::probe(const Score& start) {
           t_.step(k, scheduledRate(lr, k, steps, static_cast<int64_t>(o_.warmupFraction * steps)));
       if (cb_ && !cb_("probe", lr, k + 1, steps, loss, start.accuracy)) return false;
     }
-    json p = t_.score().toJson();
+    json p = t_.score().toJson("holdout_");
     p.update({{"learning_rate", lr}, {"steps", steps}});
     st_.probes.push_back(p);
     saveState();
   }
   for (const auto& p : st_.probes) {
-    const Score s = Score::fromJson(p);
+    const Score s = Score::fromJson(p, "holdout_");
     if (st_.lr == 0 || s.betterThan(bestProbe)) {
       bestProbe = s;
       st_.lr = p["learning_rate"].get<double>();
@@ -401,12 +407,9 @@ void Recovery::saveState() {
             {"learning_rate", training_ ? st_.lr : 0.0},
             {"step", st_.step},
             {"best_step", st_.bestStep},
-            {"best_accuracy", st_.best.accuracy},
-            {"best_loss", st_.best.loss},
-            {"best_agreement", st_.best.agreement},
-            {"best_kl", st_.best.kl},
             {"bad_checks", st_.badChecks},
             {"elapsed_seconds", elapsed()}};
+  j.update(st_.best.toJson("best_"));
   if (training_) {
     saveAtomic(tensorsOf(t_.weights()), stepFile(dir_, "weights", st_.step));
     saveAtomic(best_, stepFile(dir_, "best", st_.step));
@@ -435,8 +438,7 @@ bool Recovery::loadState() {
   if (st_.lr <= 0) return false;  // still probing: finished probes are kept
   st_.step = j.value("step", int64_t(0));
   st_.bestStep = j.value("best_step", int64_t(0));
-  st_.best = {numberOr(j, "best_accuracy", -1.0), numberOr(j, "best_loss", kNoLoss),
-              numberOr(j, "best_agreement", -1.0), numberOr(j, "best_kl", kNoLoss)};
+  st_.best = Score::fromJson(j, "best_");
   st_.badChecks = j.value("bad_checks", int64_t(0));
   training_ = true;
   t_.reset(st_.lr);
@@ -520,24 +522,20 @@ namespace {
 // stay cheap beside the training steps on a large data set.
 constexpr size_t kJudgeVariants = 2048;
 
-// The full model's soft predictions (no dropout) at the temperature.
-torch::Tensor teacherProbsOf(const Model& full, const std::vector<TokenizedExample>& ex,
-                             const RecoverOptions& o, const torch::Device& dev) {
+// The full model's soft predictions (no dropout) at the temperature; `w`
+// its weights on `dev`.
+torch::Tensor teacherProbsOf(const ModelImpl& m, const EncoderWeights& w,
+                             const std::vector<TokenizedExample>& ex, const RecoverOptions& o,
+                             const torch::Device& dev) {
   torch::NoGradGuard noGrad;
-  const ModelImpl& m = full.impl();
-  const EncoderWeights w = weightsTo(m.weights, dev);
-  std::vector<size_t> order(ex.size());
-  std::iota(order.begin(), order.end(), size_t(0));
   std::vector<torch::Tensor> probs;
-  const size_t bs = static_cast<size_t>(o.batchSize);
-  for (size_t s = 0; s < order.size(); s += bs) {
-    const Batch b = batchTo(
-        makeBatch(ex, order, s, std::min(order.size(), s + bs), m.config.pad_token_id, nullptr),
-        dev);
-    const auto logits =
-        encoderForward(w, m.act, m.config.layer_norm_eps, b, nullptr, {}).to(torch::kFloat32);
-    probs.push_back(torch::softmax(logits / o.temperature, 1).cpu());
-  }
+  forEachBatch(
+      ex, o.batchSize, m.config.pad_token_id, dev,
+      [&](const Batch& b, const torch::Tensor&, size_t, size_t) {
+        const auto logits =
+            encoderForward(w, m.act, m.config.layer_norm_eps, b, nullptr, {}).to(torch::kFloat32);
+        probs.push_back(torch::softmax(logits / o.temperature, 1).cpu());
+      });
   return torch::cat(probs, 0);
 }
 }  // namespace
@@ -579,10 +577,11 @@ TuneData prepareTuneData(const Model& full, const Dataset& train, const RecoverO
   }
   // A tagger's per-token teacher and the layer outputs are made batch by
   // batch (Tuner::teacherPass), from the full model on the device.
-  if (d.tagger || o.hiddenWeight > 0) d.teacher = weightsTo(full.impl().weights, dev);
+  const EncoderWeights onDevice = weightsTo(full.impl().weights, dev);
+  if (d.tagger || o.hiddenWeight > 0) d.teacher = onDevice;
   if (d.tagger) return d;
-  d.teacherProbs = teacherProbsOf(full, d.train, o, dev);
-  if (!d.judge.empty()) d.judgeProbs = teacherProbsOf(full, d.judge, o, dev);
+  d.teacherProbs = teacherProbsOf(full.impl(), onDevice, d.train, o, dev);
+  if (!d.judge.empty()) d.judgeProbs = teacherProbsOf(full.impl(), onDevice, d.judge, o, dev);
   return d;
 }
 
